@@ -1,0 +1,78 @@
+import { createInterface } from "node:readline/promises";
+import type { Command } from "commander";
+import { apply } from "../engine/apply.js";
+import type { Plan } from "../engine/plan.js";
+import { DryRunHost } from "../host/dry-run-host.js";
+import { RealHost } from "../host/real-host.js";
+import { planJson, renderPlanText, summaryLine } from "../report/render-plan.js";
+import { backupExt, withBackupOption, withSourceOptions } from "./options.js";
+import type { CliFactory } from "./program.js";
+
+interface ApplyOptions {
+  commit?: string;
+  worktree?: boolean;
+  dryRun?: boolean;
+  backup?: string | boolean;
+  allowDestructive?: boolean;
+  yes?: boolean;
+}
+
+export function registerApply(program: Command, cli: CliFactory) {
+  const cmd = program
+    .command("apply")
+    .aliases(["rebuild", "switch"])
+    .description("build, plan and apply the config atomically, recording a generation")
+    .option("--dry-run", "do everything except change the machine; print what would be done")
+    .option("--allow-destructive", "allow steps that delete or overwrite content dotops cannot restore")
+    .option("-y, --yes", "do not ask before destructive steps (implies --allow-destructive)");
+  withBackupOption(withSourceOptions(cmd)).action(async (o: ApplyOptions) => {
+    const c = cli();
+    const real = new RealHost({ home: c.home });
+    const host = o.dryRun ? new DryRunHost(real) : real;
+    const result = await apply(c.engine(host), {
+      load: c.sourceLoader(o),
+      loadOptions: c.loadOptions(),
+      backupExt: backupExt(o.backup),
+      allowDestructive: o.allowDestructive || o.yes,
+      confirmDestructive: process.stdin.isTTY && !c.opts.json ? confirm : undefined,
+    });
+    const ops = host instanceof DryRunHost ? host.ops : undefined;
+    if (c.opts.json) {
+      c.printJson({
+        generation: result.generation,
+        created: result.created,
+        noop: result.noop,
+        dryRun: Boolean(o.dryRun),
+        outcome: result.noop ? "unchanged" : o.dryRun ? "dry-run" : "applied",
+        storeObjectsWritten: result.storeObjectsWritten,
+        phases: result.phases,
+        plan: planJson(result.plan),
+        ...(ops ? { operations: ops } : {}),
+      });
+      return;
+    }
+    if (result.noop) {
+      c.print(`No changes: generation ${result.generation ?? "-"} is current and the machine matches it.`);
+      return;
+    }
+    c.print(renderPlanText(result.plan, c.palette));
+    if (ops) {
+      c.print(c.palette.bold(`Dry run: ${ops.length} operations would be performed (nothing was changed):`));
+      c.print(ops.map((op) => `  ${op.op} ${op.path}${op.detail ? ` ${op.detail}` : ""}`).join("\n"));
+    } else if (result.created) {
+      c.print(c.palette.green(`Applied generation ${result.generation}. ${summaryLine(result.plan)}`));
+    } else {
+      c.print(c.palette.green(`Repaired drift; generation ${result.generation} is current.`));
+    }
+  });
+}
+
+async function confirm(plan: Plan): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = await rl.question(`${plan.summary.destructive} destructive step(s). Apply anyway? [y/N] `);
+    return /^y(es)?$/i.test(answer.trim());
+  } finally {
+    rl.close();
+  }
+}

@@ -1,0 +1,31 @@
+import type { Command } from "commander";
+import { checkAllHosts } from "../config/load.js";
+import { buildManifest } from "../modules/manifest.js";
+import { withSourceOptions } from "./options.js";
+import type { CliFactory } from "./program.js";
+
+export function registerCheck(program: Command, cli: CliFactory) {
+  withSourceOptions(
+    program
+      .command("check")
+      .description("validate the config for every host (exit 2 with file:line:col on errors)"),
+  ).action(async (o: { commit?: string; worktree?: boolean }) => {
+    const c = cli();
+    const source = await c.sourceLoader(o)();
+    const configs = checkAllHosts(source);
+    const hosts = configs.map((config) => {
+      const { manifest } = buildManifest(config);
+      return {
+        host: config.host.name,
+        platform: config.host.platform,
+        resources: manifest.resources.length,
+        manifestHash: manifest.hash,
+      };
+    });
+    if (c.opts.json) c.printJson({ ok: true, source: source.label, hosts });
+    else {
+      c.print(`${c.palette.green("ok")}: ${source.label} is valid for ${hosts.length} host(s)`);
+      for (const h of hosts) c.print(`  ${h.host} (${h.platform}): ${h.resources} resources`);
+    }
+  });
+}

@@ -1,0 +1,111 @@
+import { existsSync } from "node:fs";
+import { homedir, hostname } from "node:os";
+import { join, resolve } from "node:path";
+import type { LoadOptions } from "../config/load.js";
+import type { ConfigSource } from "../config/source.js";
+import type { Engine } from "../engine/engine.js";
+import type { Failpoints } from "../engine/journal.js";
+import { UsageError } from "../errors.js";
+import { commitSource, worktreeSource } from "../git/source.js";
+import type { Host } from "../host/host.js";
+import { RealHost } from "../host/real-host.js";
+import { colors, noColors, type Palette, useColor } from "../report/color.js";
+import { createLogger, type LogFormat } from "../report/logger.js";
+import { statePaths } from "../resources/context.js";
+
+export interface GlobalOptions {
+  repo?: string;
+  host?: string;
+  state?: string;
+  json?: boolean;
+  logFormat?: LogFormat;
+  verbose?: number;
+  quiet?: boolean;
+  color?: boolean;
+}
+
+export interface SourceSelection {
+  commit?: string;
+  worktree?: boolean;
+}
+
+/** Everything a command needs, built once from the global flags and the environment. */
+export class Cli {
+  readonly env = process.env;
+  readonly home: string;
+  readonly palette: Palette;
+  readonly log: ReturnType<typeof createLogger>;
+  readonly stateDir: string;
+
+  constructor(readonly opts: GlobalOptions) {
+    this.home = this.env.HOME || homedir();
+    this.palette = useColor(process.stdout, this.env, opts.color) ? colors : noColors;
+    const level = opts.quiet ? "error" : opts.verbose ? (opts.verbose > 1 ? "trace" : "debug") : "info";
+    this.log = createLogger({ level, format: opts.logFormat });
+    this.stateDir = resolve(
+      opts.state ??
+        (this.env.XDG_STATE_HOME
+          ? join(this.env.XDG_STATE_HOME, "dotops")
+          : join(this.home, ".local/state/dotops")),
+    );
+  }
+
+  engine(host: Host = new RealHost({ home: this.home })): Engine {
+    return {
+      host,
+      state: statePaths(this.stateDir),
+      log: this.log,
+      failpoints: failpointsFromEnv(this.env.DOTOPS_FAILPOINT),
+    };
+  }
+
+  /** --repo, else $DOTOPS_REPO, else the current dir when it holds dotops.yaml, else the agent's clone. */
+  repoDir(): string {
+    const explicit = this.opts.repo ?? this.env.DOTOPS_REPO;
+    if (explicit) {
+      const dir = resolve(explicit);
+      if (!existsSync(dir)) throw new UsageError(`config repo ${dir} does not exist`);
+      return dir;
+    }
+    if (existsSync("dotops.yaml")) return process.cwd();
+    const clone = join(this.stateDir, "repo");
+    if (existsSync(clone)) return clone;
+    throw new UsageError(
+      "no config repo: run dotops inside your dotfiles repo, or pass --repo DIR (or set DOTOPS_REPO)",
+      "create one with `dotops init ~/dotfiles`",
+    );
+  }
+
+  sourceLoader(sel: SourceSelection, repo = this.repoDir()): () => Promise<ConfigSource> {
+    if (sel.commit && sel.worktree) throw new UsageError("use either --commit or --worktree, not both");
+    return sel.worktree ? () => worktreeSource(repo) : () => commitSource(repo, sel.commit ?? "HEAD");
+  }
+
+  loadOptions(): LoadOptions {
+    return { host: this.opts.host, hostname: hostname().split(".")[0] };
+  }
+
+  print(text: string): void {
+    process.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
+  }
+
+  printJson(value: unknown): void {
+    process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  }
+}
+
+/**
+ * DOTOPS_FAILPOINT=step:3=kill,commit=throw crashes (SIGKILL) or fails an
+ * apply at a named point. Used by the journal tests to prove recovery.
+ */
+function failpointsFromEnv(spec: string | undefined): Failpoints | undefined {
+  if (!spec) return undefined;
+  const points = new Map(spec.split(",").map((p) => p.split("=") as [string, string]));
+  return {
+    hit(name) {
+      const action = points.get(name);
+      if (action === "kill") process.kill(process.pid, "SIGKILL");
+      if (action === "throw") throw new Error(`failpoint ${name}`);
+    },
+  };
+}

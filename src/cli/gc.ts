@@ -1,0 +1,34 @@
+import type { Command } from "commander";
+import { parseDuration } from "../config/schema.js";
+import { gc } from "../engine/gc.js";
+import { UsageError } from "../errors.js";
+import type { CliFactory } from "./program.js";
+
+export function registerGc(program: Command, cli: CliFactory) {
+  program
+    .command("gc")
+    .alias("cleanup")
+    .description("delete old generations and store objects no generation uses (the current one is kept)")
+    .option("--keep <n>", "keep the newest N generations")
+    .option("--older-than <age>", "delete generations older than this, e.g. 30d")
+    .option("--dry-run", "only say what would be deleted")
+    .action(async (o: { keep?: string; olderThan?: string; dryRun?: boolean }) => {
+      const c = cli();
+      if (o.keep !== undefined && !/^\d+$/.test(o.keep))
+        throw new UsageError(`--keep wants a number, not "${o.keep}"`);
+      if (o.olderThan !== undefined && !/^\d+(ms|s|m|h|d)$/.test(o.olderThan))
+        throw new UsageError(`--older-than wants an age like 30d or 12h, not "${o.olderThan}"`);
+      const r = await gc(c.engine(), {
+        keep: o.keep === undefined ? undefined : Number(o.keep),
+        olderThanMs: o.olderThan === undefined ? undefined : parseDuration(o.olderThan),
+        dryRun: o.dryRun,
+      });
+      if (c.opts.json) c.printJson({ ...r, dryRun: Boolean(o.dryRun) });
+      else {
+        const verb = o.dryRun ? "Would delete" : "Deleted";
+        c.print(
+          `${verb} ${r.deletedGenerations.length} generation(s)${r.deletedGenerations.length ? ` (${r.deletedGenerations.join(", ")})` : ""} and ${r.deletedObjects.length} store object(s); ${r.keptGenerations.length} generation(s) kept.`,
+        );
+      }
+    });
+}

@@ -1,0 +1,18 @@
+#!/usr/bin/env node
+/**
+ * The one place that owns the exit (changesets' style): commands throw typed
+ * errors carrying an exit code; this turns them into a message and a status.
+ * `--version` answers before any heavy module loads.
+ */
+import { readFileSync } from "node:fs";
+
+const argv = process.argv.slice(2);
+if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
+  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+    version: string;
+  };
+  process.stdout.write(`${pkg.version}\n`);
+} else {
+  const { run } = await import("./program.js");
+  process.exitCode = await run(argv);
+}

@@ -1,0 +1,45 @@
+import type { Command } from "commander";
+import { status } from "../engine/status.js";
+import { ExitCode } from "../errors.js";
+import { planJson } from "../report/render-plan.js";
+import type { CliFactory } from "./program.js";
+
+export function registerStatus(program: Command, cli: CliFactory) {
+  program
+    .command("status")
+    .description("the current generation, its commit, and drift of the machine from it")
+    .option("--detailed-exitcode", "exit 3 when the machine has drifted")
+    .action(async (o: { detailedExitcode?: boolean }) => {
+      const c = cli();
+      const s = await status(c.engine());
+      const drift = planJson({
+        host: "",
+        from: null,
+        to: { commit: null, manifestHash: "" },
+        rollbackTo: null,
+        changes: s.drift,
+        unchanged: 0,
+        summary: { create: 0, update: 0, delete: 0, destructive: 0 },
+      }).changes;
+      if (c.opts.json) c.printJson({ generation: s.generation, drift });
+      else if (!s.generation) c.print("Nothing applied yet: run `dotops apply`.");
+      else {
+        const g = s.generation;
+        c.print(
+          `Generation ${g.number} (${g.outcome}) of ${g.commit ? `commit ${g.commit.slice(0, 12)}` : "the work tree"}, host ${g.host}, applied ${g.createdAt}`,
+        );
+        if (!s.drift.length) c.print(c.palette.green("No drift: the machine matches the generation."));
+        else {
+          c.print(
+            c.palette.yellow(`Drift: ${s.drift.length} resource(s) differ from generation ${g.number}:`),
+          );
+          for (const d of s.drift)
+            c.print(
+              `  ${d.action} ${d.kind} ${d.id}${d.note ? ` (${d.note})` : ""}${d.refusal ? ` — ${d.refusal}` : ""}`,
+            );
+          c.print("Run `dotops apply` to restore them.");
+        }
+      }
+      if (o.detailedExitcode && s.drift.length) process.exitCode = ExitCode.changes;
+    });
+}

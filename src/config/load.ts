@@ -1,0 +1,200 @@
+import type { z } from "zod";
+import { ConfigError, type ConfigProblem } from "../errors.js";
+import { isGlob, matchGlob } from "./glob.js";
+import { type AgentConfig, EntrySchema, type FileEntry, FragmentSchema, type HostEntry } from "./schema.js";
+import type { ConfigSource } from "./source.js";
+import {
+  formatPath,
+  type Located,
+  mergeYaml,
+  originOf,
+  type ParsedYaml,
+  type Path,
+  parseYaml,
+} from "./yaml.js";
+
+export const ENTRY_FILE = "dotops.yaml";
+
+export interface HostInfo {
+  name: string;
+  platform: "darwin" | "linux";
+}
+
+/** The merged, validated config for one host. */
+export interface Config {
+  source: ConfigSource;
+  host: HostInfo;
+  hostNames: string[];
+  user: Record<string, string>;
+  vars: Record<string, string | number | boolean>;
+  files: FileEntry[];
+  agent: AgentConfig;
+  /** Where every value came from, for errors and plans. */
+  located: Located;
+}
+
+export interface LoadOptions {
+  /** --host */
+  host?: string;
+  /** This machine's short hostname, to pick the host when --host is absent. */
+  hostname?: string;
+}
+
+export function loadConfig(source: ConfigSource, opts: LoadOptions = {}): Config {
+  const entry = readEntry(source);
+  const hostName = selectHost(entry.value, opts);
+  const hostEntry = entry.value.hosts[hostName] as HostEntry;
+
+  const located: Located = { value: {}, origins: new Map() };
+  mergeYaml(located, entry.parsed);
+  const problems: ConfigProblem[] = [];
+  const importLists: [Path, string[]][] = [
+    [["imports"], entry.value.imports ?? []],
+    [["hosts", hostName, "imports"], hostEntry.imports ?? []],
+  ];
+  for (const [listPath, patterns] of importLists) {
+    patterns.forEach((pattern, i) => {
+      for (const file of resolveImport(source, pattern, [...listPath, i], entry.located, problems)) {
+        const parsed = parseFile(source, file);
+        validate(FragmentSchema, fileLocated(parsed), problems, (key) =>
+          ["version", "imports", "hosts", "agent"].includes(key)
+            ? `"${key}" belongs in ${ENTRY_FILE}, not in an imported file`
+            : undefined,
+        );
+        mergeYaml(located, parsed);
+      }
+    });
+  }
+  if (problems.length) throw new ConfigError(problems);
+  const merged = validate(EntrySchema, located, problems);
+  if (!merged || problems.length) throw new ConfigError(problems);
+
+  return {
+    source,
+    host: { name: hostName, platform: hostEntry.platform },
+    hostNames: Object.keys(entry.value.hosts).sort(),
+    user: (merged.user ?? {}) as Record<string, string>,
+    vars: merged.vars ?? {},
+    files: merged.files ?? [],
+    agent: { ...merged.agent, ...hostEntry.agent },
+    located,
+  };
+}
+
+/** Validates every host (dotops check); collects all problems before failing. */
+export function checkAllHosts(source: ConfigSource): Config[] {
+  const entry = readEntry(source);
+  const configs: Config[] = [];
+  const problems: ConfigProblem[] = [];
+  for (const name of Object.keys(entry.value.hosts).sort()) {
+    try {
+      configs.push(loadConfig(source, { host: name }));
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      for (const p of err.problems)
+        if (!problems.some((q) => q.message === p.message && q.origin?.line === p.origin?.line))
+          problems.push({ ...p, message: `${p.message} [host ${name}]` });
+    }
+  }
+  if (problems.length) throw new ConfigError(problems);
+  return configs;
+}
+
+export function listHosts(source: ConfigSource): Record<string, HostEntry> {
+  return readEntry(source).value.hosts as Record<string, HostEntry>;
+}
+
+function readEntry(source: ConfigSource) {
+  if (!source.files.has(ENTRY_FILE)) {
+    throw new ConfigError([
+      {
+        message: `no ${ENTRY_FILE} in ${source.label}: is this a dotops config repo? (create one with \`dotops init\`)`,
+      },
+    ]);
+  }
+  const parsed = parseFile(source, ENTRY_FILE);
+  const located = fileLocated(parsed);
+  const problems: ConfigProblem[] = [];
+  const value = validate(EntrySchema, located, problems);
+  if (!value || problems.length) throw new ConfigError(problems);
+  return { parsed, located, value };
+}
+
+function parseFile(source: ConfigSource, file: string): ParsedYaml {
+  const f = source.files.get(file);
+  if (!f) throw new ConfigError([{ message: `${file} not found in ${source.label}` }]);
+  return parseYaml(file, f.data.toString("utf8"));
+}
+
+function fileLocated(parsed: ParsedYaml): Located {
+  const l: Located = { value: {}, origins: new Map() };
+  mergeYaml(l, parsed);
+  return l;
+}
+
+function resolveImport(
+  source: ConfigSource,
+  pattern: string,
+  at: Path,
+  entry: Located,
+  problems: ConfigProblem[],
+): string[] {
+  const paths = [...source.files.keys()];
+  if (isGlob(pattern)) return matchGlob(paths, pattern).filter((p) => p !== ENTRY_FILE);
+  if (!source.files.has(pattern)) {
+    problems.push({
+      message: `imported file ${pattern} does not exist in ${source.label}`,
+      origin: originOf(entry, at),
+      path: formatPath(at),
+    });
+    return [];
+  }
+  return [pattern];
+}
+
+function selectHost(entry: z.infer<typeof EntrySchema>, opts: LoadOptions): string {
+  const names = Object.keys(entry.hosts).sort();
+  const list = names.length ? names.join(", ") : "(none)";
+  if (opts.host !== undefined) {
+    if (entry.hosts[opts.host]) return opts.host;
+    throw new ConfigError([{ message: `host "${opts.host}" is not in ${ENTRY_FILE}; hosts: ${list}` }]);
+  }
+  if (opts.hostname && entry.hosts[opts.hostname]) return opts.hostname;
+  if (names.length === 1) return names[0] as string;
+  throw new ConfigError([
+    {
+      message: `cannot tell which host this is (hostname "${opts.hostname ?? "?"}"); pass --host, one of: ${list}`,
+    },
+  ]);
+}
+
+/** zod validation whose problems point at file:line:col and name the schema path. */
+function validate<T extends z.ZodType>(
+  schema: T,
+  located: Located,
+  problems: ConfigProblem[],
+  explainKey?: (key: string) => string | undefined,
+): z.infer<T> | undefined {
+  const r = schema.safeParse(located.value);
+  if (r.success) return r.data;
+  for (const issue of r.error.issues) {
+    const path = issue.path as Path;
+    if (issue.code === "unrecognized_keys") {
+      for (const key of issue.keys) {
+        const keyPath = [...path, key];
+        problems.push({
+          message: explainKey?.(key) ?? `unknown key "${key}"`,
+          origin: originOf(located, keyPath),
+          path: formatPath(keyPath),
+        });
+      }
+      continue;
+    }
+    problems.push({
+      message: issue.message,
+      origin: originOf(located, path),
+      path: formatPath(path) || undefined,
+    });
+  }
+  return undefined;
+}

@@ -1,0 +1,158 @@
+import { z } from "zod";
+
+/**
+ * The config schema. It is the documentation: every option says what it does,
+ * and `dotops schema` exports it as JSON Schema for editor completion.
+ * Fragment keys (user, vars, files) may appear in any imported file; entry
+ * keys (version, imports, hosts, agent) only in dotops.yaml.
+ */
+
+const duration = z
+  .string()
+  .regex(/^\d+(ms|s|m|h|d)$/, 'a duration like "30s", "10m", "2h" or "30d"')
+  .describe('A duration: a number followed by ms, s, m, h or d, e.g. "60s".');
+
+export const FileModeSchema = z
+  .enum(["link", "copy", "template"])
+  .describe(
+    "link: a symlink into the current generation (switches atomically); copy: a real file, for tools that refuse symlinks or need permissions; template: rendered with {{ user.* }}, {{ vars.* }}, {{ host.* }}, then linked.",
+  );
+
+export const FileEntrySchema = z
+  .strictObject({
+    target: z
+      .string()
+      .min(1)
+      .describe("Where the file goes, inside HOME: `~/.gitconfig` or a path relative to HOME."),
+    source: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "A file or directory in the config repo (e.g. files/gitconfig). A directory manages each file inside.",
+      ),
+    text: z
+      .string()
+      .optional()
+      .describe("Inline content instead of a source file (templated when mode is template)."),
+    mode: FileModeSchema.optional(),
+    permissions: z
+      .string()
+      .regex(/^0?[0-7]{3}$/, 'octal permissions like "0600"')
+      .optional()
+      .describe('Octal permissions for mode copy, e.g. "0600".'),
+    executable: z.boolean().optional().describe("Mark the file executable (default: as recorded in Git)."),
+  })
+  .describe("A dotfile managed by dotops (Home Manager's home.file).");
+
+export const UserSchema = z
+  .strictObject({
+    name: z.string().optional().describe("Full name, e.g. for git commits."),
+    email: z.string().optional().describe("Email address, e.g. for git commits."),
+    editor: z.string().optional().describe("Preferred editor command."),
+  })
+  .catchall(z.string())
+  .describe("Personal settings, available to templates as {{ user.<key> }}.");
+
+export const FragmentShape = {
+  user: UserSchema.optional(),
+  vars: z
+    .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
+    .optional()
+    .describe("Free-form values for templates: {{ vars.<key> }}."),
+  files: z.array(FileEntrySchema).optional().describe("Dotfiles to manage."),
+};
+
+export const HealthCheckSchema = z.strictObject({
+  name: z.string().describe("What the check proves, for logs and reports."),
+  run: z.array(z.string()).min(1).describe("Command and arguments, run without a shell."),
+  timeout: duration.optional(),
+});
+
+export const GitHubReportSchema = z.strictObject({
+  repo: z
+    .string()
+    .regex(/^[\w.-]+\/[\w.-]+$/, "owner/name")
+    .describe("owner/name of the config repo on GitHub."),
+  apiUrl: z
+    .string()
+    .url()
+    .optional()
+    .describe("GitHub API URL; for GitHub Enterprise Server its /api/v3 URL."),
+  tokenFile: z.string().optional().describe("File holding a token (else env DOTOPS_GITHUB_TOKEN)."),
+  statuses: z.boolean().optional().describe("Set a commit status dotops/<host> per applied commit."),
+  deployments: z.boolean().optional().describe("Create a GitHub Deployment per host environment."),
+});
+
+export const AgentSchema = z
+  .strictObject({
+    branch: z.string().optional().describe("Branch the agent follows (default main)."),
+    remote: z.string().optional().describe("URL of the config repo the agent clones into the state dir."),
+    interval: duration.optional().describe("How often to poll the remote (jittered ±10 %)."),
+    requireSignedCommits: z.boolean().optional().describe("Refuse commits not signed by a trusted signer."),
+    trustedSigners: z.array(z.string()).optional().describe("SSH allowed-signers lines or GPG key ids."),
+    allowForcePush: z
+      .boolean()
+      .optional()
+      .describe("Accept a tip that does not descend from the last applied commit."),
+    onDrift: z
+      .enum(["report", "heal"])
+      .optional()
+      .describe("What to do when the machine drifts from the generation."),
+    healthChecks: z
+      .array(HealthCheckSchema)
+      .optional()
+      .describe("Commands that must pass after apply, else roll back."),
+    github: GitHubReportSchema.optional(),
+  })
+  .describe("The GitOps agent's policy.");
+
+export const HostSchema = z.strictObject({
+  platform: z.enum(["darwin", "linux"]).describe("darwin (macOS) or linux."),
+  imports: z
+    .array(z.string())
+    .optional()
+    .describe("Files (globs) merged only for this host, after the common ones."),
+  agent: AgentSchema.partial().optional().describe("Per-host agent overrides, e.g. a testing branch."),
+});
+
+export const EntrySchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    version: z.literal(1).describe("Config format version."),
+    imports: z
+      .array(z.string())
+      .optional()
+      .describe("Files (globs) merged in order; later wins, lists append."),
+    hosts: z.record(z.string(), HostSchema).describe("The machines this repo describes."),
+    agent: AgentSchema.optional(),
+    ...FragmentShape,
+  })
+  .describe("dotops.yaml: the entry of a dotops config repo.");
+
+export const FragmentSchema = z.strictObject({ $schema: z.string().optional(), ...FragmentShape });
+
+export type FileEntry = z.infer<typeof FileEntrySchema>;
+export type AgentConfig = z.infer<typeof AgentSchema>;
+export type HostEntry = z.infer<typeof HostSchema>;
+export type Entry = z.infer<typeof EntrySchema>;
+
+export function parseDuration(d: string): number {
+  const m = /^(\d+)(ms|s|m|h|d)$/.exec(d);
+  if (!m) throw new Error(`bad duration ${d}`);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as "ms"];
+  return Number(m[1]) * unit;
+}
+
+/** JSON Schema of the input side (defaults stay optional), for editors: dotops.yaml or an imported file. */
+export function configJsonSchema(which: "entry" | "fragment" = "entry"): Record<string, unknown> {
+  return z.toJSONSchema(which === "entry" ? EntrySchema : FragmentSchema, {
+    io: "input",
+    unrepresentable: "any",
+  }) as Record<string, unknown>;
+}
+
+export const SCHEMA_FILES = {
+  entry: ".dotops/schema.json",
+  fragment: ".dotops/fragment.schema.json",
+} as const;

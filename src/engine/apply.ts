@@ -1,0 +1,307 @@
+import { type Config, type LoadOptions, loadConfig } from "../config/load.js";
+import type { ConfigSource } from "../config/source.js";
+import { PolicyError } from "../errors.js";
+import { buildManifest } from "../modules/manifest.js";
+import { type Change, Phase } from "../resources/change.js";
+import type { Step } from "../resources/steps.js";
+import type { Blob, Manifest } from "../resources/types.js";
+import { type Engine, ensureStateDir, recoverIfInterrupted, resourceContext, withLock } from "./engine.js";
+import {
+  currentGeneration,
+  type GenerationInfo,
+  type GenerationMeta,
+  genDir,
+  listGenerations,
+  readManifest,
+  writeMeta,
+} from "./generations.js";
+import { runTransaction } from "./journal.js";
+import { computeChanges, type Plan, summarize } from "./plan.js";
+import { writeBlobs, writeHomeTree } from "./store.js";
+import { PhaseTimer } from "./timer.js";
+
+export interface DesiredRequest {
+  /** Reads the config snapshot (Git tree at a commit, or the work tree). */
+  load: () => Promise<ConfigSource>;
+  loadOptions: LoadOptions;
+}
+
+export interface ApplyRequest extends DesiredRequest {
+  /** Move unmanaged files in the way aside with this suffix instead of refusing. */
+  backupExt?: string;
+  allowDestructive?: boolean;
+  /** Asked (on a TTY) before destructive steps when they are not allowed outright. */
+  confirmDestructive?: (plan: Plan) => Promise<boolean>;
+  parentCommit?: string | null;
+  superseded?: string[];
+}
+
+export interface Desired {
+  config: Config;
+  source: ConfigSource;
+  manifest: Manifest;
+  blobs: Map<string, Blob>;
+}
+
+export interface ApplyResult {
+  plan: Plan;
+  /** The generation now current; null when nothing was ever applied. */
+  generation: number | null;
+  /** True when a new generation was recorded. */
+  created: boolean;
+  noop: boolean;
+  phases: Record<string, number>;
+  storeObjectsWritten: number;
+  desired: Desired;
+}
+
+async function loadDesired(req: DesiredRequest, timer: PhaseTimer): Promise<Desired> {
+  const source = await timer.run("source", req.load);
+  const config = await timer.run("config", () => loadConfig(source, req.loadOptions));
+  const { manifest, blobs } = await timer.run("modules", () => buildManifest(config));
+  return { config, source, manifest, blobs };
+}
+
+interface Baseline {
+  current: number | null;
+  currentMeta: GenerationInfo | undefined;
+  previous: Manifest | null;
+  gens: GenerationInfo[];
+}
+
+async function baseline(eng: Engine): Promise<Baseline> {
+  const gens = await listGenerations(eng.host, eng.state);
+  const current = await currentGeneration(eng.host, eng.state);
+  const previous = current === null ? null : await readManifest(eng.host, eng.state, current);
+  return { current, currentMeta: gens.find((g) => g.number === current), previous, gens };
+}
+
+async function makePlan(
+  eng: Engine,
+  desired: Desired,
+  base: Baseline,
+  opts: { backupExt?: string; observe?: boolean },
+): Promise<Plan> {
+  const ctx = resourceContext(eng, desired.blobs, opts.backupExt);
+  const { changes, unchanged } = await computeChanges(ctx, {
+    desired: desired.manifest,
+    previous: base.previous,
+    observe: opts.observe ?? true,
+  });
+  const same = base.gens
+    .filter(
+      (g) => g.manifestHash === desired.manifest.hash && g.outcome === "applied" && g.number !== base.current,
+    )
+    .at(-1);
+  return {
+    host: desired.manifest.host,
+    from: base.currentMeta ? { generation: base.currentMeta.number, commit: base.currentMeta.commit } : null,
+    to: { commit: desired.source.commit ?? null, manifestHash: desired.manifest.hash },
+    rollbackTo:
+      same && base.currentMeta?.manifestHash !== desired.manifest.hash
+        ? { generation: same.number, commit: same.commit }
+        : null,
+    changes,
+    unchanged,
+    summary: summarize(changes),
+  };
+}
+
+/** `dotops plan`: what apply would do, against the last generation and the machine. */
+export async function planApply(eng: Engine, req: ApplyRequest): Promise<{ plan: Plan; desired: Desired }> {
+  await recoverIfInterrupted(eng);
+  const timer = new PhaseTimer();
+  const desired = await loadDesired(req, timer);
+  const plan = await makePlan(eng, desired, await baseline(eng), { backupExt: req.backupExt });
+  return { plan, desired };
+}
+
+/** A plan between two commits, with no machine: what the PR changes. */
+export async function planBetween(
+  eng: Engine,
+  from: DesiredRequest | null,
+  to: DesiredRequest,
+): Promise<Plan> {
+  const timer = new PhaseTimer();
+  const desired = await loadDesired(to, timer);
+  const previous = from ? await loadDesired(from, timer) : null;
+  const blobs = new Map([...(previous?.blobs ?? []), ...desired.blobs]);
+  const base: Baseline = {
+    current: previous ? 0 : null,
+    currentMeta: undefined,
+    previous: previous?.manifest ?? null,
+    gens: [],
+  };
+  const plan = await makePlan(eng, { ...desired, blobs }, base, { observe: false });
+  return { ...plan, from: previous ? { generation: 0, commit: previous.source.commit ?? null } : null };
+}
+
+/** Refuses plans with conflicts or unapproved destructive steps (exit 4). */
+async function enforcePolicy(plan: Plan, req: ApplyRequest) {
+  const refused = plan.changes.filter((c) => c.refusal);
+  if (refused.length) {
+    throw new PolicyError(
+      `refusing to apply: ${refused.length} path(s) in the way\n${refused.map((c) => `  ${c.id}: ${c.refusal}`).join("\n")}`,
+      "nothing was changed; move the files aside or rerun with --backup",
+    );
+  }
+  if (plan.summary.destructive && !req.allowDestructive && !(await req.confirmDestructive?.(plan))) {
+    const list = plan.changes.filter((c) => c.destructive).map((c) => `  ${c.action} ${c.kind} ${c.id}`);
+    throw new PolicyError(
+      `refusing ${plan.summary.destructive} destructive step(s):\n${list.join("\n")}`,
+      "rerun with --allow-destructive if you mean it",
+    );
+  }
+}
+
+/**
+ * `dotops apply`: source → config → modules → plan → build → apply → record,
+ * each phase timed. A second apply of the same config is a no-op and records
+ * nothing; a failure anywhere in apply undoes every step taken.
+ */
+export async function apply(eng: Engine, req: ApplyRequest): Promise<ApplyResult> {
+  await ensureStateDir(eng);
+  return withLock(eng, "apply", async () => {
+    const timer = new PhaseTimer();
+    const desired = await loadDesired(req, timer);
+    const base = await baseline(eng);
+    const plan = await timer.run("plan", () => makePlan(eng, desired, base, { backupExt: req.backupExt }));
+    const sameAsCurrent = base.currentMeta?.manifestHash === desired.manifest.hash;
+    const result = { plan, desired, phases: timer.phases, storeObjectsWritten: 0 };
+    if (sameAsCurrent && plan.changes.length === 0) {
+      eng.log.debug({ generation: base.current }, "no changes");
+      return { ...result, generation: base.current, created: false, noop: true };
+    }
+    await enforcePolicy(plan, req);
+
+    const ctx = resourceContext(eng, desired.blobs, req.backupExt);
+    const written = await timer.run("build", () => writeBlobs(eng.host, eng.state, desired.blobs.values()));
+    if (sameAsCurrent) {
+      // Only drift: put the machine back to the current generation, no new record.
+      await timer.run("apply", () =>
+        runTransaction(ctx, eng.state.journal, begin(null), stepsOf(plan.changes), eng.failpoints),
+      );
+      eng.log.info({ generation: base.current, repaired: plan.changes.length }, "repaired drift");
+      return {
+        ...result,
+        storeObjectsWritten: written,
+        generation: base.current,
+        created: false,
+        noop: false,
+      };
+    }
+
+    const n = (base.gens.at(-1)?.number ?? 0) + 1;
+    const meta: GenerationMeta = {
+      number: n,
+      commit: desired.source.commit ?? null,
+      parentCommit: req.parentCommit ?? base.currentMeta?.commit ?? null,
+      source: desired.source.commit ? "commit" : "worktree",
+      manifestHash: desired.manifest.hash,
+      host: desired.manifest.host,
+      createdAt: new Date().toISOString(),
+      phases: timer.phases,
+      outcome: "pending",
+      sameContentAs: plan.rollbackTo?.generation ?? null,
+      superseded: req.superseded ?? [],
+      summary: { create: plan.summary.create, update: plan.summary.update, delete: plan.summary.delete },
+    };
+    await timer.run("build", async () => {
+      const partial = `${genDir(eng.state, n)}.partial`;
+      await eng.host.removeTree(partial);
+      await eng.host.mkdir(partial, 0o755);
+      await writeHomeTree(eng.host, eng.state, partial, desired.manifest);
+      await eng.host.writeFile(`${partial}/manifest.json`, `${JSON.stringify(desired.manifest, null, 1)}\n`);
+      await eng.host.writeFile(`${partial}/plan.json`, `${JSON.stringify(plan, null, 1)}\n`);
+      await eng.host.writeFile(`${partial}/meta.json`, `${JSON.stringify(meta, null, 2)}\n`);
+      await eng.host.rename(partial, genDir(eng.state, n));
+    });
+    const steps = stepsOf(plan.changes, {
+      op: "switch",
+      link: eng.state.current,
+      to: genDir(eng.state, n),
+      from: base.current === null ? null : genDir(eng.state, base.current),
+    });
+    try {
+      await timer.run("apply", () =>
+        runTransaction(ctx, eng.state.journal, begin(n), steps, eng.failpoints, () =>
+          timer.run("record", () =>
+            writeMeta(eng.host, eng.state, { ...meta, phases: timer.phases, outcome: "applied" }),
+          ),
+        ),
+      );
+    } catch (err) {
+      await writeMeta(eng.host, eng.state, {
+        ...meta,
+        phases: timer.phases,
+        outcome: "failed",
+        error: String((err as Error).message),
+      });
+      throw err;
+    }
+    eng.log.info(
+      { generation: n, commit: meta.commit, ...plan.summary, sameContentAs: meta.sameContentAs },
+      plan.rollbackTo
+        ? `generation ${n}: rolled back to the content of generation ${plan.rollbackTo.generation}`
+        : `generation ${n} applied`,
+    );
+    return { ...result, storeObjectsWritten: written, generation: n, created: true, noop: false };
+  });
+}
+
+/**
+ * Switches the machine to an existing generation (rollback, or `switch N`):
+ * the same plan/transaction path as apply, with the generation's manifest as
+ * desired state and its home tree already built.
+ */
+export async function switchGeneration(
+  eng: Engine,
+  target: number,
+  opts: { backupExt?: string } = {},
+): Promise<Plan> {
+  return withLock(eng, "rollback", async () => {
+    const base = await baseline(eng);
+    const meta = base.gens.find((g) => g.number === target);
+    if (!meta) throw new PolicyError(`there is no generation ${target}`, "see `dotops generations`");
+    const manifest = await readManifest(eng.host, eng.state, target);
+    const desired: Desired = {
+      manifest,
+      blobs: new Map(),
+      source: { label: `generation ${target}`, commit: meta.commit ?? undefined, files: new Map() },
+      config: undefined as unknown as Config,
+    };
+    const plan = await makePlan(eng, desired, base, { backupExt: opts.backupExt });
+    await enforcePolicy(plan, {
+      ...{ load: async () => desired.source, loadOptions: {} },
+      backupExt: opts.backupExt,
+      allowDestructive: true,
+    });
+    if (base.current === target && plan.changes.length === 0) return plan;
+    const ctx = resourceContext(eng, new Map(), opts.backupExt);
+    const steps = stepsOf(
+      plan.changes,
+      base.current === target
+        ? undefined
+        : {
+            op: "switch",
+            link: eng.state.current,
+            to: genDir(eng.state, target),
+            from: base.current === null ? null : genDir(eng.state, base.current),
+          },
+    );
+    await runTransaction(ctx, eng.state.journal, begin(target), steps, eng.failpoints);
+    eng.log.info({ generation: target, from: base.current }, `switched to generation ${target}`);
+    return plan;
+  });
+}
+
+function begin(generation: number | null) {
+  return { type: "begin" as const, generation, pid: process.pid, startedAt: new Date().toISOString() };
+}
+
+/** Orders every change's steps by phase, with the `current` switch between placing and removing. */
+function stepsOf(changes: Change[], switchStep?: Step): Step[] {
+  const before = changes.filter((c) => c.phase < Phase.switch).flatMap((c) => c.steps);
+  const after = changes.filter((c) => c.phase >= Phase.switch).flatMap((c) => c.steps);
+  return [...before, ...(switchStep ? [switchStep] : []), ...after];
+}

@@ -1,0 +1,102 @@
+import { DotopsError } from "../errors.js";
+import type { Host } from "../host/host.js";
+import type { ResourceContext, StatePaths } from "../resources/context.js";
+import type { Blob } from "../resources/types.js";
+import { currentGeneration, genDir, generationNumbers, readMeta, writeMeta } from "./generations.js";
+import { type Failpoints, type Recovery, recoverJournal } from "./journal.js";
+import { acquireLock } from "./lock.js";
+import { objectPath } from "./store.js";
+
+/** What every engine operation needs: where, how to log, and test hooks. */
+export interface Engine {
+  host: Host;
+  state: StatePaths;
+  log: Log;
+  failpoints?: Failpoints;
+}
+
+/** The subset of pino's logger the engine uses. */
+export interface Log {
+  debug(obj: object | string, msg?: string): void;
+  info(obj: object | string, msg?: string): void;
+  warn(obj: object | string, msg?: string): void;
+  error(obj: object | string, msg?: string): void;
+}
+
+export function resourceContext(
+  eng: Engine,
+  blobs: Map<string, Blob> = new Map(),
+  backupExt?: string,
+): ResourceContext {
+  return {
+    host: eng.host,
+    state: eng.state,
+    backupExt,
+    memo: new Map(),
+    async content(object) {
+      const b = blobs.get(object);
+      if (b) return b.data;
+      try {
+        return await eng.host.readFile(objectPath(eng.state, object));
+      } catch {
+        throw new DotopsError(
+          `store object ${object} is missing from ${eng.state.store}`,
+          1,
+          "the store was modified by hand; re-apply from the config repo (`dotops apply`) to rebuild it",
+        );
+      }
+    },
+  };
+}
+
+export async function ensureStateDir(eng: Engine): Promise<void> {
+  await eng.host.mkdir(eng.state.dir, 0o700);
+  await eng.host.mkdir(eng.state.generations, 0o700);
+}
+
+/** Runs `fn` holding the state-dir lock, after finishing any interrupted apply. */
+export async function withLock<T>(eng: Engine, command: string, fn: () => Promise<T>): Promise<T> {
+  await ensureStateDir(eng);
+  const lock = await acquireLock(eng.host, eng.state.lock, command);
+  try {
+    await recover(eng);
+    return await fn();
+  } finally {
+    await lock.release();
+  }
+}
+
+/** For read-only commands: recover a crashed apply first, if there is one. */
+export async function recoverIfInterrupted(eng: Engine): Promise<void> {
+  if (await eng.host.lstat(eng.state.journal)) await withLock(eng, "recover", async () => {});
+}
+
+async function recover(eng: Engine): Promise<Recovery | null> {
+  const r = await recoverJournal(resourceContext(eng), eng.state.journal);
+  for (const n of await partialDirs(eng)) await eng.host.removeTree(`${eng.state.generations}/${n}`);
+  if (!r) return null;
+  const n = r.begin.generation;
+  if (n !== null && (await generationNumbers(eng.host, eng.state)).includes(n)) {
+    const meta = await readMeta(eng.host, eng.state, n);
+    if (r.committed) meta.outcome = "applied";
+    else {
+      meta.outcome = "failed";
+      meta.error = `interrupted (pid ${r.begin.pid}); ${r.undone} steps rolled back by recovery`;
+    }
+    await writeMeta(eng.host, eng.state, meta);
+  }
+  eng.log.warn(
+    { generation: n, committed: r.committed, undone: r.undone },
+    r.committed
+      ? `finished an interrupted apply of generation ${n}`
+      : `rolled back an interrupted apply (${r.undone} steps undone); the machine is back at generation ${await currentGeneration(eng.host, eng.state)}`,
+  );
+  return r;
+}
+
+async function partialDirs(eng: Engine): Promise<string[]> {
+  if (!(await eng.host.lstat(eng.state.generations))) return [];
+  return (await eng.host.readdir(eng.state.generations)).filter((n) => n.endsWith(".partial"));
+}
+
+export { genDir };

@@ -1,0 +1,106 @@
+import { DotopsError } from "../errors.js";
+import type { Host } from "../host/host.js";
+import type { StatePaths } from "../resources/context.js";
+import type { Manifest } from "../resources/types.js";
+
+export type Outcome = "pending" | "applied" | "rolled-back" | "failed" | "refused";
+
+/** meta.json of a generation. */
+export interface GenerationMeta {
+  number: number;
+  commit: string | null;
+  parentCommit: string | null;
+  /** "commit" or "worktree" (uncommitted files, --worktree) */
+  source: string;
+  manifestHash: string;
+  host: string;
+  createdAt: string;
+  /** Milliseconds per pipeline phase. */
+  phases: Record<string, number>;
+  outcome: Outcome;
+  error?: string;
+  /** The earlier generation whose manifest this one repeats (a revert). */
+  sameContentAs: number | null;
+  /** Commits that arrived together with this one and were not applied on their own. */
+  superseded: string[];
+  summary?: { create: number; update: number; delete: number };
+}
+
+export interface GenerationInfo extends GenerationMeta {
+  current: boolean;
+}
+
+export const genDir = (state: StatePaths, n: number) => `${state.generations}/${n}`;
+
+export async function readMeta(host: Host, state: StatePaths, n: number): Promise<GenerationMeta> {
+  return readJson<GenerationMeta>(host, `${genDir(state, n)}/meta.json`, `generation ${n}`);
+}
+
+export async function readManifest(host: Host, state: StatePaths, n: number): Promise<Manifest> {
+  return readJson<Manifest>(host, `${genDir(state, n)}/manifest.json`, `generation ${n}`);
+}
+
+export async function writeMeta(host: Host, state: StatePaths, meta: GenerationMeta): Promise<void> {
+  await host.writeFile(
+    `${genDir(state, meta.number)}/meta.json`,
+    `${JSON.stringify(meta, null, 2)}\n`,
+    0o644,
+  );
+}
+
+async function readJson<T>(host: Host, path: string, what: string): Promise<T> {
+  let text: string;
+  try {
+    text = (await host.readFile(path)).toString("utf8");
+  } catch (err) {
+    throw new DotopsError(
+      `${what} is incomplete: cannot read ${path} (${(err as Error).message})`,
+      1,
+      repairHint,
+    );
+  }
+  try {
+    return JSON.parse(text) as T;
+  } catch (err) {
+    throw new DotopsError(
+      `${what} is corrupt: ${path} is not valid JSON (${(err as Error).message})`,
+      1,
+      repairHint,
+    );
+  }
+}
+
+const repairHint =
+  "restore the file from a backup, or delete that generation's directory (it cannot be current) and run `dotops gc`";
+
+/** Generation numbers present on disk, ascending. */
+export async function generationNumbers(host: Host, state: StatePaths): Promise<number[]> {
+  if (!(await host.lstat(state.generations))) return [];
+  return (await host.readdir(state.generations))
+    .filter((n) => /^\d+$/.test(n))
+    .map(Number)
+    .sort((a, b) => a - b);
+}
+
+export async function currentGeneration(host: Host, state: StatePaths): Promise<number | null> {
+  const st = await host.lstat(state.current);
+  if (!st) return null;
+  const target = await host.readlink(state.current);
+  const m = /(\d+)$/.exec(target);
+  if (!m) throw new DotopsError(`${state.current} points at ${target}, which is not a generation`);
+  return Number(m[1]);
+}
+
+export async function listGenerations(host: Host, state: StatePaths): Promise<GenerationInfo[]> {
+  const current = await currentGeneration(host, state);
+  const out: GenerationInfo[] = [];
+  for (const n of await generationNumbers(host, state)) {
+    out.push({ ...(await readMeta(host, state, n)), current: n === current });
+  }
+  return out;
+}
+
+/** The generation a plain `rollback` goes to: the newest applied one before current. */
+export function previousApplied(gens: GenerationInfo[], current: number | null): GenerationInfo | undefined {
+  return gens.filter((g) => g.outcome === "applied" && current !== null && g.number < current).at(-1);
+}

@@ -1,0 +1,103 @@
+import type { Host } from "../host/host.js";
+import type { ResourceContext } from "../resources/context.js";
+import { runStep, type Step, undoStep } from "../resources/steps.js";
+
+/**
+ * Write-ahead journal of one apply: a `begin` line, then each step *before* it
+ * runs (fsynced), then `commit`. Undo is idempotent, so recovery can undo every
+ * recorded step whether it ran, ran halfway or never started.
+ */
+export interface JournalBegin {
+  type: "begin";
+  /** Generation being switched to; null when only drift is repaired in place. */
+  generation: number | null;
+  pid: number;
+  startedAt: string;
+}
+
+type Line = JournalBegin | { type: "step"; i: number; step: Step } | { type: "commit" };
+
+export interface Failpoints {
+  /** Called at named points (`step:<i>`, `commit`) so tests can crash or fail an apply there. */
+  hit(name: string): void;
+}
+
+export class TransactionError extends Error {
+  constructor(
+    readonly reason: unknown,
+    readonly undone: number,
+  ) {
+    super(`apply failed and was undone (${undone} steps reverted): ${(reason as Error)?.message ?? reason}`);
+  }
+}
+
+export async function runTransaction(
+  ctx: ResourceContext,
+  journal: string,
+  begin: JournalBegin,
+  steps: Step[],
+  fail?: Failpoints,
+  /** Records the outcome; runs after `commit` is durable, and again by recovery if we crash first. */
+  finalize: () => Promise<void> = async () => {},
+): Promise<void> {
+  const host = ctx.host;
+  await host.unlink(journal);
+  await write(host, journal, begin);
+  const started: Step[] = [];
+  try {
+    for (const [i, step] of steps.entries()) {
+      await write(host, journal, { type: "step", i, step });
+      started.push(step);
+      fail?.hit(`step:${i}`);
+      await runStep(ctx, step);
+    }
+    fail?.hit("commit");
+    await write(host, journal, { type: "commit" });
+  } catch (err) {
+    await undoAll(ctx, started);
+    await host.unlink(journal);
+    throw new TransactionError(err, started.length);
+  }
+  fail?.hit("finalize");
+  await finalize();
+  await host.unlink(journal);
+}
+
+async function undoAll(ctx: ResourceContext, steps: Step[]) {
+  for (const step of [...steps].reverse()) await undoStep(ctx, step);
+}
+
+async function write(host: Host, journal: string, line: Line) {
+  await host.appendFile(journal, `${JSON.stringify(line)}\n`, { sync: true });
+}
+
+export interface Recovery {
+  begin: JournalBegin;
+  committed: boolean;
+  undone: number;
+}
+
+/**
+ * Brings an interrupted apply to an end: a committed one is finished (the
+ * caller records it), anything else is rolled back step by step.
+ */
+export async function recoverJournal(ctx: ResourceContext, journal: string): Promise<Recovery | null> {
+  if (!(await ctx.host.lstat(journal))) return null;
+  const lines = (await ctx.host.readFile(journal))
+    .toString("utf8")
+    .split("\n")
+    .flatMap((l) => {
+      try {
+        return l ? [JSON.parse(l) as Line] : [];
+      } catch {
+        return []; // a line torn by the crash: its step never started
+      }
+    });
+  const begin = lines.find((l): l is JournalBegin => l.type === "begin");
+  const committed = lines.some((l) => l.type === "commit");
+  const steps = lines.flatMap((l) => (l.type === "step" ? [l.step] : []));
+  if (!committed) await undoAll(ctx, steps);
+  await ctx.host.unlink(journal);
+  if (!begin) return null;
+  return { begin, committed, undone: committed ? 0 : steps.length };
+}

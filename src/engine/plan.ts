@@ -1,0 +1,65 @@
+import type { Change } from "../resources/change.js";
+import type { ResourceContext } from "../resources/context.js";
+import { kindOf } from "../resources/registry.js";
+import type { Located, Manifest, Resource } from "../resources/types.js";
+import { mapLimit } from "./concurrency.js";
+
+export interface Plan {
+  host: string;
+  from: { generation: number; commit: string | null } | null;
+  to: { commit: string | null; manifestHash: string };
+  /** Set when the desired manifest is an earlier generation's: a revert. */
+  rollbackTo: { generation: number; commit: string | null } | null;
+  changes: Change[];
+  unchanged: number;
+  summary: { create: number; update: number; delete: number; destructive: number };
+}
+
+export interface PlanInput {
+  desired: Manifest;
+  previous: Manifest | null;
+  /** false: assume the machine is exactly the previous generation (plans between two commits). */
+  observe: boolean;
+}
+
+/** Desired vs last applied vs observed, for every resource either side names. */
+export async function computeChanges(
+  ctx: ResourceContext,
+  input: PlanInput,
+): Promise<{ changes: Change[]; unchanged: number }> {
+  const desired = byId(input.desired.resources);
+  const previous = byId(input.previous?.resources ?? []);
+  const ids = [...new Set([...desired.keys(), ...previous.keys()])].sort();
+  const results = await mapLimit(ids, 32, async (id): Promise<Change | null> => {
+    const d = desired.get(id);
+    let p = previous.get(id);
+    if (d && p && d.kind !== p.kind) p = undefined; // the new kind takes over the path (e.g. link → copy)
+    const r = (d ?? p) as Located<Resource>;
+    const kind = kindOf(r);
+    const observed = input.observe ? await kind.observe(ctx, r) : kind.assume(ctx, p, id);
+    const change = await kind.plan(ctx, d, p, observed);
+    return change ? ({ ...change, origin: r.origin } as Change) : null;
+  });
+  const changes = results.filter((c): c is Change => c !== null).sort(compareChanges);
+  return { changes, unchanged: results.length - changes.length };
+}
+
+export function summarize(changes: Change[]): Plan["summary"] {
+  const s = { create: 0, update: 0, delete: 0, destructive: 0 };
+  for (const c of changes) {
+    s[c.action]++;
+    if (c.destructive) s.destructive++;
+  }
+  return s;
+}
+
+function byId(resources: Located<Resource>[]): Map<string, Located<Resource>> {
+  return new Map(resources.map((r) => [r.id, r]));
+}
+
+function compareChanges(a: Change, b: Change): number {
+  if (a.phase !== b.phase) return a.phase - b.phase;
+  // Directories are removed deepest first.
+  if (a.action === "delete" && a.kind === "dir") return b.id.length - a.id.length || (a.id < b.id ? 1 : -1);
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}

@@ -1,0 +1,39 @@
+import type { Change } from "../resources/change.js";
+import { type Engine, recoverIfInterrupted, resourceContext } from "./engine.js";
+import { currentGeneration, type GenerationMeta, readManifest, readMeta } from "./generations.js";
+import { computeChanges } from "./plan.js";
+
+export interface Status {
+  generation: GenerationMeta | null;
+  /** Changes that would put the machine back to the current generation. */
+  drift: Change[];
+}
+
+/** The current generation and how the machine has drifted from it. */
+export async function status(eng: Engine): Promise<Status> {
+  await recoverIfInterrupted(eng);
+  const n = await currentGeneration(eng.host, eng.state);
+  if (n === null) return { generation: null, drift: [] };
+  const meta = await readMeta(eng.host, eng.state, n);
+  const manifest = await readManifest(eng.host, eng.state, n);
+  const { changes } = await computeChanges(resourceContext(eng), {
+    desired: manifest,
+    previous: manifest,
+    observe: true,
+  });
+  return { generation: meta, drift: changes };
+}
+
+/** What changed between two recorded generations (no machine involved). */
+export async function diffGenerations(eng: Engine, a: number, b: number): Promise<Change[]> {
+  const [from, to] = await Promise.all([
+    readManifest(eng.host, eng.state, a),
+    readManifest(eng.host, eng.state, b),
+  ]);
+  const { changes } = await computeChanges(resourceContext(eng), {
+    desired: to,
+    previous: from,
+    observe: false,
+  });
+  return changes;
+}

@@ -1,0 +1,81 @@
+/**
+ * The one seam for side effects (chezmoi's `System`). Engine and resources never
+ * touch node:fs or spawn processes themselves: they get a Host. That is what
+ * makes dry-run, plan and tests honest.
+ */
+
+export type EntryType = "file" | "dir" | "symlink" | "other";
+
+export interface Stat {
+  type: EntryType;
+  /** permission bits, e.g. 0o644 */
+  mode: number;
+  size: number;
+  mtimeMs: number;
+}
+
+export interface ExecOptions {
+  cwd?: string;
+  env?: Record<string, string | undefined>;
+  input?: string | Buffer;
+  timeoutMs?: number;
+}
+
+export interface ExecResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+}
+
+export interface Host {
+  /** Absolute path of the user's home directory on this host. */
+  readonly home: string;
+  /** Environment the host runs commands with (HOME included). */
+  readonly env: Readonly<Record<string, string | undefined>>;
+
+  // reads
+  lstat(path: string): Promise<Stat | null>;
+  readFile(path: string): Promise<Buffer>;
+  readlink(path: string): Promise<string>;
+  readdir(path: string): Promise<string[]>;
+  /** Resolves symlinks; throws a HostError with code ELOOP/ENOENT like realpath(3). */
+  realpath(path: string): Promise<string>;
+
+  // writes
+  /** Atomic: writes a temporary sibling and renames it over `path`. */
+  writeFile(path: string, data: string | Buffer, mode?: number): Promise<void>;
+  /** Creates `path` exclusively; false when it already exists (used for locks). */
+  createExclusive(path: string, data: string): Promise<boolean>;
+  appendFile(path: string, data: string, opts?: { sync?: boolean }): Promise<void>;
+  mkdir(path: string, mode?: number): Promise<void>;
+  symlink(target: string, path: string): Promise<void>;
+  rename(from: string, to: string): Promise<void>;
+  chmod(path: string, mode: number): Promise<void>;
+  /** Removes a file or symlink (never follows it). Missing is fine. */
+  unlink(path: string): Promise<void>;
+  /** Removes an empty directory; false when it is not empty or missing. */
+  rmdir(path: string): Promise<boolean>;
+  /** Removes a tree. Only for dotops-owned paths (state dir). */
+  removeTree(path: string): Promise<void>;
+
+  // processes
+  exec(cmd: string, args: string[], opts?: ExecOptions): Promise<ExecResult>;
+  /** Is process `pid` alive on this host? (for stale-lock detection) */
+  processAlive(pid: number): boolean;
+}
+
+export class HostError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+    readonly path: string,
+  ) {
+    super(message);
+    this.name = "HostError";
+  }
+}
+
+export function isHostError(err: unknown, code?: string): err is HostError {
+  return err instanceof HostError && (code === undefined || err.code === code);
+}

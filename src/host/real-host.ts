@@ -1,0 +1,168 @@
+import { randomBytes } from "node:crypto";
+import * as fs from "node:fs/promises";
+import { dirname } from "node:path";
+import { execa } from "execa";
+import { type ExecOptions, type ExecResult, type Host, HostError, type Stat } from "./host.js";
+
+/** Wraps node's errors in HostError so callers can match on `code` without importing fs. */
+async function wrap<T>(path: string, op: () => Promise<T>): Promise<T> {
+  try {
+    return await op();
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e && typeof e.code === "string") throw new HostError(`${e.code}: ${e.message}`, e.code, path);
+    throw err;
+  }
+}
+
+function toStat(s: import("node:fs").Stats): Stat {
+  const type = s.isSymbolicLink() ? "symlink" : s.isDirectory() ? "dir" : s.isFile() ? "file" : "other";
+  return { type, mode: s.mode & 0o7777, size: s.size, mtimeMs: s.mtimeMs };
+}
+
+export class RealHost implements Host {
+  readonly home: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+
+  constructor(opts: { home: string; env?: Record<string, string | undefined> }) {
+    this.home = opts.home;
+    this.env = { ...(opts.env ?? process.env), HOME: opts.home };
+  }
+
+  /** Maps a path as the engine sees it to the real file system (identity here; SandboxHost re-roots). */
+  protected p(path: string): string {
+    return path;
+  }
+
+  async lstat(path: string): Promise<Stat | null> {
+    try {
+      return toStat(await fs.lstat(this.p(path)));
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === "ENOENT" || code === "ENOTDIR") return null;
+      throw new HostError(String(err), code ?? "EIO", path);
+    }
+  }
+
+  readFile(path: string) {
+    return wrap(path, () => fs.readFile(this.p(path)));
+  }
+  readlink(path: string) {
+    return wrap(path, () => fs.readlink(this.p(path)));
+  }
+  readdir(path: string) {
+    return wrap(path, async () => (await fs.readdir(this.p(path))).sort());
+  }
+  realpath(path: string) {
+    return wrap(path, () => fs.realpath(this.p(path)));
+  }
+
+  async writeFile(path: string, data: string | Buffer, mode = 0o644): Promise<void> {
+    const tmp = `${this.p(path)}.dotops-tmp-${randomBytes(4).toString("hex")}`;
+    await wrap(path, async () => {
+      const fh = await fs.open(tmp, "wx", mode);
+      try {
+        await fh.writeFile(data);
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      await fs.chmod(tmp, mode);
+      await fs.rename(tmp, this.p(path));
+    }).catch(async (err) => {
+      await fs.rm(tmp, { force: true });
+      throw err;
+    });
+  }
+
+  async createExclusive(path: string, data: string): Promise<boolean> {
+    try {
+      await fs.writeFile(this.p(path), data, { flag: "wx", mode: 0o600 });
+      return true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "EEXIST") return false;
+      throw new HostError(String(err), (err as NodeJS.ErrnoException).code ?? "EIO", path);
+    }
+  }
+
+  appendFile(path: string, data: string, opts: { sync?: boolean } = {}) {
+    return wrap(path, async () => {
+      const fh = await fs.open(this.p(path), "a", 0o600);
+      try {
+        await fh.appendFile(data);
+        if (opts.sync) await fh.sync();
+      } finally {
+        await fh.close();
+      }
+    });
+  }
+
+  mkdir(path: string, mode = 0o755) {
+    return wrap(path, async () => {
+      await fs.mkdir(this.p(path), { recursive: true, mode });
+    });
+  }
+  symlink(target: string, path: string) {
+    return wrap(path, () => fs.symlink(target, this.p(path)));
+  }
+  rename(from: string, to: string) {
+    return wrap(from, () => fs.rename(this.p(from), this.p(to)));
+  }
+  chmod(path: string, mode: number) {
+    return wrap(path, () => fs.chmod(this.p(path), mode));
+  }
+  async unlink(path: string) {
+    await wrap(path, () => fs.rm(this.p(path), { force: true }));
+  }
+  async rmdir(path: string): Promise<boolean> {
+    try {
+      await fs.rmdir(this.p(path));
+      return true;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === "ENOTEMPTY" || code === "EEXIST" || code === "ENOENT") return false;
+      throw new HostError(String(err), code ?? "EIO", path);
+    }
+  }
+  removeTree(path: string) {
+    return wrap(path, () => fs.rm(this.p(path), { recursive: true, force: true }));
+  }
+
+  async exec(cmd: string, args: string[], opts: ExecOptions = {}): Promise<ExecResult> {
+    const r = await execa(cmd, args, {
+      cwd: opts.cwd === undefined ? undefined : this.p(opts.cwd),
+      env: { ...this.env, ...opts.env },
+      extendEnv: false,
+      input: opts.input,
+      timeout: opts.timeoutMs,
+      reject: false, // a non-zero exit is an answer; callers decide what it means
+      stripFinalNewline: false,
+    });
+    if (r.failed && r.exitCode === undefined && !r.timedOut) {
+      throw new HostError(
+        `cannot run ${cmd}: ${r.shortMessage}`,
+        (r as { code?: string }).code ?? "ENOENT",
+        cmd,
+      );
+    }
+    return {
+      exitCode: r.exitCode ?? 1,
+      stdout: String(r.stdout),
+      stderr: String(r.stderr),
+      timedOut: r.timedOut,
+    };
+  }
+
+  processAlive(pid: number): boolean {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch (err) {
+      return (err as NodeJS.ErrnoException).code === "EPERM";
+    }
+  }
+}
+
+export function parentDir(path: string): string {
+  return dirname(path);
+}

@@ -1,0 +1,41 @@
+import { ConfigError, type Origin } from "../errors.js";
+
+/**
+ * Normalises a target to `~/rel`. Targets must stay inside HOME: absolute
+ * paths, `~user` and `..` that climbs out are config errors. (A symlinked
+ * parent that leads outside is only visible on the machine: the engine checks
+ * that when it observes.)
+ */
+export function homeTarget(target: string, origin?: Origin, what = "target"): string {
+  const fail = (why: string): never => {
+    throw new ConfigError([{ message: `${what} "${target}" ${why}`, origin }]);
+  };
+  let rest = target;
+  if (rest === "~" || rest.startsWith("~/")) rest = rest.slice(1);
+  else if (rest.startsWith("~")) fail("names another user's home: targets must be inside your HOME (~/...)");
+  else if (rest.startsWith("/") || rest.startsWith("$"))
+    fail("is outside HOME: write it as ~/... (system paths are managed by other resource kinds)");
+  const parts: string[] = [];
+  for (const part of rest.split("/")) {
+    if (part === "" || part === ".") continue;
+    if (part === "..") {
+      if (!parts.length) fail("climbs out of HOME with ..");
+      parts.pop();
+    } else if (part.includes("\0")) fail("contains a NUL byte");
+    else parts.push(part);
+  }
+  if (!parts.length) fail("is HOME itself: name a file inside it");
+  return `~/${parts.join("/")}`;
+}
+
+/** `~/.config/nvim/init.lua` → [`~/.config`, `~/.config/nvim`] */
+export function parentDirs(id: string): string[] {
+  const parts = id.slice(2).split("/");
+  const out: string[] = [];
+  for (let i = 1; i < parts.length; i++) out.push(`~/${parts.slice(0, i).join("/")}`);
+  return out;
+}
+
+export function expandHome(id: string, home: string): string {
+  return id === "~" ? home : `${home}/${id.slice(2)}`;
+}

@@ -1,0 +1,86 @@
+import type { Config } from "../config/load.js";
+import { ConfigError, type ConfigProblem, formatOrigin } from "../errors.js";
+import type { Blob, Located, Manifest, Resource } from "../resources/types.js";
+import { filesModule } from "./files.js";
+import { parentDirs } from "./home-path.js";
+import type { Module } from "./module.js";
+import { canonicalJson, sha256 } from "./objects.js";
+
+export const MODULES: Module[] = [filesModule];
+
+export interface BuildInput {
+  manifest: Manifest;
+  /** Content for the store, by object name. */
+  blobs: Map<string, Blob>;
+}
+
+/**
+ * Runs every module and flattens their resources into one sorted, hashed
+ * manifest. Two configs that want the same machine get the same hash.
+ */
+export function buildManifest(config: Config, modules: Module[] = MODULES): BuildInput {
+  const byId = new Map<string, Located<Resource>>();
+  const blobs = new Map<string, Blob>();
+  const problems: ConfigProblem[] = [];
+  for (const mod of modules) {
+    const out = mod(config);
+    for (const b of out.blobs) blobs.set(b.object, b);
+    for (const r of out.resources) {
+      const key = `${r.kind}:${r.id}`;
+      const prev = byId.get(key) ?? (r.kind !== "dir" ? findHomePath(byId, r.id) : undefined);
+      if (prev && prev.kind !== "dir") {
+        problems.push({
+          message: `${r.id} is managed twice (also at ${formatOrigin(prev.origin) || "another module"})`,
+          origin: r.origin,
+        });
+        continue;
+      }
+      byId.set(key, r);
+    }
+  }
+  // Parent directories of home paths, so creating and removing them is planned too.
+  for (const r of [...byId.values()]) {
+    if (!r.id.startsWith("~/")) continue;
+    for (const dir of parentDirs(r.id)) {
+      const clash = findHomePath(byId, dir);
+      if (clash && clash.kind !== "dir") {
+        problems.push({
+          message: `${dir} is managed as a file (${formatOrigin(clash.origin)}) but ${r.id} needs it to be a directory`,
+          origin: r.origin,
+        });
+      } else if (!clash) byId.set(`dir:${dir}`, { kind: "dir", id: dir });
+    }
+  }
+  if (problems.length) throw new ConfigError(problems);
+  const resources = [...byId.values()].sort(compareResources);
+  const manifest: Manifest = {
+    version: 1,
+    host: config.host.name,
+    platform: config.host.platform,
+    hash: manifestHash(resources),
+    resources,
+  };
+  return { manifest, blobs };
+}
+
+function findHomePath(byId: Map<string, Located<Resource>>, id: string) {
+  for (const kind of ["link", "file", "dir"]) {
+    const r = byId.get(`${kind}:${id}`);
+    if (r) return r;
+  }
+  return undefined;
+}
+
+export function compareResources(a: Resource, b: Resource): number {
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0;
+}
+
+/** Hash of what the machine should be; origins (where the config said it) are left out. */
+export function manifestHash(resources: Located<Resource>[]): string {
+  return sha256(canonicalJson(resources.map(stripOrigin)));
+}
+
+export function stripOrigin<R extends Resource>(r: Located<R>): R {
+  const { origin: _origin, ...rest } = r;
+  return rest as unknown as R;
+}

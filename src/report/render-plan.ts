@@ -1,0 +1,127 @@
+import type { Plan } from "../engine/plan.js";
+import { formatOrigin } from "../errors.js";
+import type { Change } from "../resources/change.js";
+import type { Palette } from "./color.js";
+
+const SIGN: Record<Change["action"], string> = { create: "+", update: "~", delete: "-" };
+const short = (sha: string | null | undefined) => (sha ? sha.slice(0, 7) : "work tree");
+
+export function planHeadline(plan: Plan): string {
+  const from = plan.from
+    ? `generation ${plan.from.generation} (${short(plan.from.commit)})`
+    : "nothing applied yet";
+  const to = `${short(plan.to.commit)}`;
+  const rb = plan.rollbackTo
+    ? ` — rollback to generation ${plan.rollbackTo.generation} (content of ${short(plan.rollbackTo.commit)})`
+    : "";
+  return `${plan.host}: ${from} → ${to}${rb}`;
+}
+
+export function summaryLine(plan: Plan): string {
+  if (!plan.changes.length) return "No changes. The machine matches the configuration.";
+  const s = plan.summary;
+  const d = s.destructive ? `, ${s.destructive} destructive` : "";
+  return `Plan: ${s.create} to create, ${s.update} to update, ${s.delete} to delete${d}.`;
+}
+
+/** Terraform-style text for terminals. */
+export function renderPlanText(plan: Plan, c: Palette, opts: { diffs?: boolean } = {}): string {
+  const out: string[] = [c.bold(planHeadline(plan))];
+  for (const ch of plan.changes) {
+    const paint = ch.refusal
+      ? c.red
+      : ch.action === "create"
+        ? c.green
+        : ch.action === "update"
+          ? c.yellow
+          : c.red;
+    const flags = [ch.destructive ? c.red("destructive") : "", ch.needsRoot ? "needs root" : ""].filter(
+      Boolean,
+    );
+    const note = ch.note ? c.dim(` (${ch.note})`) : "";
+    out.push(
+      `  ${paint(`${ch.refusal ? "!" : SIGN[ch.action]} ${ch.kind} ${ch.id}`)}${note}${flags.length ? ` [${flags.join(", ")}]` : ""}`,
+    );
+    if (ch.refusal) out.push(`      ${c.red(ch.refusal)}`);
+    if (opts.diffs !== false && ch.diff) out.push(indentDiff(ch.diff, c));
+  }
+  out.push(summaryLine(plan));
+  return `${out.join("\n")}\n`;
+}
+
+function indentDiff(diff: string, c: Palette, maxLines = 60): string {
+  const lines = diff.replace(/\n$/, "").split("\n");
+  const shown = lines.slice(0, maxLines).map((l) => {
+    const body =
+      l.startsWith("+") && !l.startsWith("+++")
+        ? c.green(l)
+        : l.startsWith("-") && !l.startsWith("---")
+          ? c.red(l)
+          : l.startsWith("@@")
+            ? c.cyan(l)
+            : c.dim(l);
+    return `      ${body}`;
+  });
+  if (lines.length > maxLines) shown.push(c.dim(`      … ${lines.length - maxLines} more lines`));
+  return shown.join("\n");
+}
+
+/** Markdown for PR comments and job summaries. */
+export function renderPlanMarkdown(plan: Plan, opts: { maxDiffChars?: number } = {}): string {
+  const budget = { left: opts.maxDiffChars ?? 40_000 };
+  const out = [`#### ${planHeadline(plan)}`, "", `**${summaryLine(plan)}**`, ""];
+  if (plan.changes.length) {
+    out.push("| | kind | path | notes |", "|---|---|---|---|");
+    for (const ch of plan.changes) {
+      const notes = [
+        ch.destructive ? "⚠️ **destructive**" : "",
+        ch.refusal ? `⛔ ${ch.refusal}` : "",
+        ch.note ?? "",
+        ch.origin ? `\`${formatOrigin(ch.origin)}\`` : "",
+      ]
+        .filter(Boolean)
+        .join(" · ");
+      out.push(
+        `| ${SIGN[ch.action]} ${ch.action} | ${ch.kind} | \`${ch.id}\` | ${notes.replace(/\|/g, "\\|")} |`,
+      );
+    }
+    const diffs = plan.changes.filter((c) => c.diff);
+    if (diffs.length) {
+      out.push("", "<details><summary>File diffs</summary>", "");
+      for (const ch of diffs) {
+        const d = ch.diff as string;
+        if (d.length > budget.left) {
+          out.push(`_Diff of \`${ch.id}\` omitted (${d.length} characters; comment size limit)._`, "");
+          continue;
+        }
+        budget.left -= d.length;
+        out.push("```diff", d.replace(/\n$/, ""), "```", "");
+      }
+      out.push("</details>");
+    }
+  }
+  return `${out.join("\n")}\n`;
+}
+
+/** The stable JSON shape of SPEC §3 (steps stay internal). */
+export function planJson(plan: Plan, opts: { all?: boolean } = {}) {
+  return {
+    host: plan.host,
+    from: plan.from,
+    to: plan.to,
+    rollbackTo: plan.rollbackTo?.generation ?? null,
+    changes: plan.changes.map((c) => ({
+      action: c.action,
+      kind: c.kind,
+      id: c.id,
+      destructive: c.destructive,
+      needsRoot: c.needsRoot,
+      ...(c.diff ? { diff: c.diff } : {}),
+      ...(c.note ? { note: c.note } : {}),
+      ...(c.refusal ? { refusal: c.refusal } : {}),
+      ...(c.origin ? { origin: formatOrigin(c.origin) } : {}),
+    })),
+    ...(opts.all ? { unchanged: plan.unchanged } : {}),
+    summary: plan.summary,
+  };
+}

@@ -1,0 +1,22 @@
+import type { Change } from "./change.js";
+import type { ResourceContext } from "./context.js";
+import type { Resource } from "./types.js";
+
+/**
+ * What every resource kind implements. `observe` reads the machine, `assume`
+ * stands in for it when planning between two commits without a machine, and
+ * `plan` compares desired, last-applied and observed (chezmoi's three states).
+ * Doing and undoing is in the kind's steps, run by the engine's transaction.
+ */
+export interface KindHandler<R extends Resource = Resource, O = unknown> {
+  kind: R["kind"];
+  observe(ctx: ResourceContext, r: R): Promise<O>;
+  assume(ctx: ResourceContext, previous: R | undefined, id: string): O;
+  plan(
+    ctx: ResourceContext,
+    desired: R | undefined,
+    previous: R | undefined,
+    observed: O,
+  ): Promise<Change | null>;
+  describe(r: R): string;
+}

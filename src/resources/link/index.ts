@@ -1,0 +1,122 @@
+import { type Change, Phase } from "../change.js";
+import type { KindHandler } from "../kind.js";
+import { contentDiff } from "../shared/content-diff.js";
+import {
+  absHome,
+  clearTheWay,
+  currentHomePath,
+  isOurLink,
+  observeHomePath,
+  type PathObservation,
+} from "../shared/home-path.js";
+import type { Step } from "../steps.js";
+import type { LinkResource } from "../types.js";
+
+/**
+ * A dotfile as a symlink into `current/home/...`. Content changes need no step
+ * in HOME at all: switching `current` changes every link at once.
+ */
+export const linkKind: KindHandler<LinkResource, PathObservation> = {
+  kind: "link",
+  describe: (r) => `link ${r.id}`,
+  observe: (ctx, r) => observeHomePath(ctx, r.id),
+  assume: (ctx, prev, id) => ({
+    abs: absHome(ctx, id),
+    stat: prev ? { type: "symlink", mode: 0o777, size: 0, mtimeMs: 0 } : null,
+    linkTarget: prev ? currentHomePath(ctx, id) : undefined,
+  }),
+  async plan(ctx, desired, previous, o): Promise<Change | null> {
+    const id = (desired ?? previous)?.id as string;
+    const base = { kind: "link", id, destructive: false, needsRoot: false };
+    if (o.unsafe)
+      return {
+        ...base,
+        action: desired ? "create" : "delete",
+        phase: Phase.place,
+        steps: [],
+        refusal: o.unsafe,
+      };
+
+    if (!desired) {
+      if (o.stat?.type === "symlink" && isOurLink(ctx, o.linkTarget)) {
+        return {
+          ...base,
+          action: "delete",
+          phase: Phase.remove,
+          steps: [{ op: "unlink-link", path: o.abs, target: o.linkTarget as string }],
+          diff: previous ? contentDiff(id, await ctx.content(previous.object), null) : undefined,
+        };
+      }
+      if (!o.stat) return null;
+      return {
+        ...base,
+        action: "delete",
+        phase: Phase.remove,
+        steps: [],
+        note: "changed outside dotops: left in place",
+      };
+    }
+
+    const expected = currentHomePath(ctx, id);
+    const after = await ctx.content(desired.object);
+    const prevContent = previous ? await ctx.content(previous.object) : null;
+
+    if (o.stat?.type === "symlink" && isOurLink(ctx, o.linkTarget)) {
+      const steps: Step[] =
+        o.linkTarget === expected
+          ? []
+          : [{ op: "symlink", path: o.abs, target: expected, replace: o.linkTarget }];
+      if (!steps.length && previous?.object === desired.object) return null;
+      return {
+        ...base,
+        action: previous ? "update" : "create",
+        phase: Phase.place,
+        steps,
+        diff: contentDiff(id, prevContent, after),
+      };
+    }
+    const link: Step = { op: "symlink", path: o.abs, target: expected };
+    if (!o.stat) {
+      return {
+        ...base,
+        action: "create",
+        phase: Phase.place,
+        steps: [link],
+        diff: contentDiff(id, null, after),
+        note: previous ? "was removed outside dotops" : undefined,
+      };
+    }
+    if (o.stat.type === "file") {
+      const current = await ctx.host.readFile(o.abs);
+      if (current.equals(after)) {
+        return {
+          ...base,
+          action: "create",
+          phase: Phase.place,
+          steps: [{ op: "unlink-file", path: o.abs, object: desired.object, mode: o.stat.mode }, link],
+          note: "replaces an identical file",
+        };
+      }
+      const way = await clearTheWay(ctx, id, o);
+      return {
+        ...base,
+        action: previous ? "update" : "create",
+        phase: Phase.place,
+        steps: [...way.steps, link],
+        diff: contentDiff(id, current, after),
+        note: way.note,
+        refusal: way.refusal,
+      };
+    }
+    const way = await clearTheWay(ctx, id, o);
+    return {
+      ...base,
+      action: "create",
+      phase: Phase.place,
+      steps: [...way.steps, link],
+      diff: contentDiff(id, null, after),
+      note: way.note,
+      refusal: way.refusal,
+    };
+  },
+};
