@@ -1,0 +1,129 @@
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { execa } from "execa";
+import { afterAll } from "vitest";
+
+export const ROOT = fileURLToPath(new URL("..", import.meta.url));
+export const CLI = join(ROOT, "dist/cli/main.js");
+
+const tempDirs: string[] = [];
+afterAll(() => {
+  if (!process.env.DOTOPS_KEEP_TMP) for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
+});
+
+export function tempDir(prefix = "dotops-test-"): string {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  tempDirs.push(d);
+  return d;
+}
+
+const GIT_ENV = {
+  GIT_AUTHOR_NAME: "Test",
+  GIT_AUTHOR_EMAIL: "test@example.com",
+  GIT_COMMITTER_NAME: "Test",
+  GIT_COMMITTER_EMAIL: "test@example.com",
+  GIT_CONFIG_GLOBAL: "/dev/null",
+  GIT_CONFIG_NOSYSTEM: "1",
+};
+
+export async function git(cwd: string, ...args: string[]): Promise<string> {
+  const r = await execa("git", args, { cwd, env: GIT_ENV });
+  return r.stdout.trim();
+}
+
+/** A real Git repo of a dotops config in a temp dir. */
+export class ConfigRepo {
+  constructor(readonly dir: string) {}
+
+  static async create(files: Record<string, string>, message = "initial"): Promise<ConfigRepo> {
+    const repo = new ConfigRepo(tempDir("dotops-repo-"));
+    await git(repo.dir, "init", "-q", "-b", "main");
+    await repo.commit(files, message);
+    return repo;
+  }
+
+  /** A copy of config-examples/<name>, committed. */
+  static async fromExample(name = "minimal"): Promise<ConfigRepo> {
+    const repo = new ConfigRepo(tempDir("dotops-repo-"));
+    cpSync(join(ROOT, "config-examples", name), repo.dir, { recursive: true });
+    await git(repo.dir, "init", "-q", "-b", "main");
+    await git(repo.dir, "add", "-A");
+    await git(repo.dir, "commit", "-q", "-m", "initial");
+    return repo;
+  }
+
+  write(files: Record<string, string>): void {
+    for (const [path, text] of Object.entries(files)) {
+      const abs = join(this.dir, path);
+      mkdirSync(dirname(abs), { recursive: true });
+      writeFileSync(abs, text);
+    }
+  }
+
+  read(path: string): string {
+    return readFileSync(join(this.dir, path), "utf8");
+  }
+
+  /** Writes files (null deletes), commits, returns the new full SHA. */
+  async commit(files: Record<string, string | null>, message = "change"): Promise<string> {
+    for (const [path, text] of Object.entries(files)) {
+      if (text === null) rmSync(join(this.dir, path), { force: true });
+      else this.write({ [path]: text });
+    }
+    await git(this.dir, "add", "-A");
+    await git(this.dir, "commit", "-q", "--allow-empty", "-m", message);
+    return this.head();
+  }
+
+  head(): Promise<string> {
+    return git(this.dir, "rev-parse", "HEAD");
+  }
+
+  async revert(rev = "HEAD"): Promise<string> {
+    await git(this.dir, "revert", "--no-edit", rev);
+    return this.head();
+  }
+}
+
+/** A sandbox HOME and state dir for one test. */
+export function sandbox(): { home: string; state: string; root: string } {
+  const root = tempDir("dotops-home-");
+  const home = join(root, "home");
+  mkdirSync(home, { recursive: true });
+  return { root, home, state: join(home, ".local/state/dotops") };
+}
+
+export interface CliResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the built CLI as a user would, with HOME in the sandbox and nothing inherited that points elsewhere. */
+export async function dotops(
+  args: string[],
+  opts: { home: string; cwd?: string; env?: Record<string, string>; input?: string },
+): Promise<CliResult> {
+  const env: Record<string, string> = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: opts.home, NO_COLOR: "1", ...opts.env };
+  const r = await execa(process.execPath, [CLI, ...args], {
+    cwd: opts.cwd ?? opts.home,
+    env,
+    extendEnv: false,
+    reject: false,
+    input: opts.input ?? "",
+  });
+  return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
+}
+
+/** The minimal config used across tests: one host, a couple of files. */
+export function minimalConfig(extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    "dotops.yaml": "version: 1\nimports: [home/*.yaml]\nhosts:\n  box:\n    platform: linux\n",
+    "home/files.yaml": "files:\n  - { target: ~/.zshrc, source: files/zshrc }\n  - { target: ~/.config/app/conf, source: files/app.conf }\n",
+    "files/zshrc": "export EDITOR=nvim\n",
+    "files/app.conf": "color = true\n",
+    ...extra,
+  };
+}
