@@ -1,7 +1,8 @@
 import { createInterface } from "node:readline/promises";
 import type { Command } from "commander";
-import { apply } from "../engine/apply.js";
+import { deploy } from "../agent/deploy.js";
 import type { Plan } from "../engine/plan.js";
+import { ExitCode } from "../errors.js";
 import { DryRunHost } from "../host/dry-run-host.js";
 import { RealHost } from "../host/real-host.js";
 import { planJson, renderPlanText, summaryLine } from "../report/render-plan.js";
@@ -29,7 +30,7 @@ export function registerApply(program: Command, cli: CliFactory) {
     const c = cli();
     const real = new RealHost({ home: c.home });
     const host = o.dryRun ? new DryRunHost(real) : real;
-    const result = await apply(c.engine(host), {
+    const result = await deploy(c.engine(host), {
       load: c.sourceLoader(o),
       loadOptions: c.loadOptions(),
       backupExt: backupExt(o.backup),
@@ -37,18 +38,37 @@ export function registerApply(program: Command, cli: CliFactory) {
       confirmDestructive: process.stdin.isTTY && !c.opts.json ? confirm : undefined,
     });
     const ops = host instanceof DryRunHost ? host.ops : undefined;
+    // A rolled-back apply never exits 0 (health check failed, previous generation restored).
+    if (result.rolledBackTo !== null) process.exitCode = ExitCode.rolledBack;
     if (c.opts.json) {
       c.printJson({
         generation: result.generation,
         created: result.created,
         noop: result.noop,
         dryRun: Boolean(o.dryRun),
-        outcome: result.noop ? "unchanged" : o.dryRun ? "dry-run" : "applied",
+        outcome: result.noop
+          ? "unchanged"
+          : o.dryRun
+            ? "dry-run"
+            : result.rolledBackTo !== null
+              ? "rolled-back"
+              : "applied",
+        rolledBackTo: result.rolledBackTo,
+        health: result.health,
         storeObjectsWritten: result.storeObjectsWritten,
         phases: result.phases,
         plan: planJson(result.plan),
         ...(ops ? { operations: ops } : {}),
       });
+      return;
+    }
+    if (result.rolledBackTo !== null) {
+      const failed = result.health.find((h) => !h.ok);
+      c.print(
+        c.palette.red(
+          `Health check "${failed?.name}" failed (${failed?.detail}): rolled back to generation ${result.rolledBackTo}; generation ${result.generation} is marked rolled-back.`,
+        ),
+      );
       return;
     }
     if (result.noop) {

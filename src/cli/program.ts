@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
 import { ConfigError, DotopsError, ExitCode } from "../errors.js";
+import { registerAgent } from "./agent.js";
 import { registerApply } from "./apply.js";
 import { registerCheck } from "./check.js";
 import { Cli, type GlobalOptions } from "./context.js";
@@ -8,10 +9,14 @@ import { registerDiff } from "./diff.js";
 import { registerGc } from "./gc.js";
 import { registerGenerations } from "./generations.js";
 import { registerInit } from "./init.js";
+import { registerInstallAgent } from "./install-agent.js";
 import { registerPlan } from "./plan.js";
+import { registerResume } from "./resume.js";
 import { registerRollback } from "./rollback.js";
 import { registerSchema } from "./schema.js";
 import { registerStatus } from "./status.js";
+import { registerSuspend } from "./suspend.js";
+import { registerUninstallAgent } from "./uninstall-agent.js";
 
 export type CliFactory = () => Cli;
 
@@ -55,6 +60,11 @@ export function buildProgram(): { program: Command; cli: CliFactory } {
     registerRollback,
     registerGc,
     registerStatus,
+    registerAgent,
+    registerSuspend,
+    registerResume,
+    registerInstallAgent,
+    registerUninstallAgent,
     registerSchema,
   ]) {
     register(program, factory);

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { suspend } from "../agent/agent-state.js";
 import { switchGeneration } from "../engine/apply.js";
 import { currentGeneration, listGenerations, previousApplied } from "../engine/generations.js";
 import { DotopsError } from "../errors.js";
@@ -32,10 +33,14 @@ export function registerRollback(program: Command, cli: CliFactory) {
       target = prev.number;
     }
     const plan = await switchGeneration(eng, target, { backupExt: backupExt(o.backup) });
-    if (c.opts.json) c.printJson({ generation: target, changes: plan.changes.length });
+    // Otherwise the agent would re-apply the branch tip on its next pass.
+    await suspend(eng.host, eng.state, `rolled back to generation ${target} by hand`);
+    if (c.opts.json) c.printJson({ generation: target, changes: plan.changes.length, agentSuspended: true });
     else {
       c.print(renderPlanText(plan, c.palette));
-      c.print(c.palette.green(`Generation ${target} is current.`));
+      c.print(
+        c.palette.green(`Generation ${target} is current. The agent is suspended until \`dotops resume\`.`),
+      );
     }
   });
 }

@@ -20,6 +20,8 @@ export function createLogger(opts: {
   level: string;
   format?: LogFormat;
   stream?: NodeJS.WritableStream & { isTTY?: boolean };
+  /** Also append JSON lines here (the agent's agent.log). */
+  file?: string;
 }): Log & pino.Logger {
   const stream = opts.stream ?? process.stderr;
   const format = opts.format ?? (stream.isTTY ? "pretty" : "json");
@@ -37,8 +39,14 @@ export function createLogger(opts: {
             );
           },
         };
+  const options = { level: opts.level, base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime };
+  if (!opts.file) return pino(options, dest);
+  const file = pino.destination({ dest: opts.file, append: true, mkdir: true, sync: true });
   return pino(
-    { level: opts.level, base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime },
-    dest,
+    options,
+    pino.multistream([
+      { level: opts.level as pino.Level, stream: dest as pino.DestinationStream },
+      { level: opts.level as pino.Level, stream: file },
+    ]),
   );
 }

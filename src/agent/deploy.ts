@@ -1,0 +1,46 @@
+import { type ApplyRequest, type ApplyResult, apply, switchGeneration } from "../engine/apply.js";
+import type { Engine } from "../engine/engine.js";
+import { currentGeneration, readMeta, writeMeta } from "../engine/generations.js";
+import { type HealthResult, runHealthChecks } from "./health.js";
+
+export interface DeployResult extends ApplyResult {
+  health: HealthResult[];
+  /** Set when a health check failed and the machine was switched back. */
+  rolledBackTo: number | null;
+}
+
+/**
+ * Apply, then prove it (deploy-rs's "magic rollback" for a workstation): the
+ * config's health checks run against the new generation, and a failure
+ * switches straight back to the one before and marks the new one rolled-back.
+ */
+export async function deploy(eng: Engine, req: ApplyRequest): Promise<DeployResult> {
+  const before = await currentGeneration(eng.host, eng.state);
+  const result = await apply(eng, req);
+  const checks = result.desired.config?.agent.healthChecks ?? [];
+  if (!result.created || !checks.length || result.generation === null)
+    return { ...result, health: [], rolledBackTo: null };
+
+  const health = await runHealthChecks(eng.host, checks);
+  const failed = health.find((h) => !h.ok);
+  if (!failed) return { ...result, health, rolledBackTo: null };
+
+  const n = result.generation;
+  eng.log.error(
+    { generation: n, check: failed.name, detail: failed.detail },
+    `health check "${failed.name}" failed`,
+  );
+  if (before === null) {
+    eng.log.error({ generation: n }, "no earlier generation to roll back to: the new one stays");
+    return { ...result, health, rolledBackTo: null };
+  }
+  await switchGeneration(eng, before, { backupExt: req.backupExt });
+  const meta = await readMeta(eng.host, eng.state, n);
+  await writeMeta(eng.host, eng.state, {
+    ...meta,
+    outcome: "rolled-back",
+    error: `health check "${failed.name}" failed: ${failed.detail}`,
+  });
+  eng.log.warn({ generation: n, rolledBackTo: before }, `rolled back to generation ${before}`);
+  return { ...result, health, rolledBackTo: before };
+}

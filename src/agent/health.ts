@@ -1,0 +1,38 @@
+import { parseDuration } from "../config/schema.js";
+import type { Host } from "../host/host.js";
+
+export interface HealthCheck {
+  name: string;
+  run: string[];
+  timeout?: string;
+}
+
+export interface HealthResult {
+  name: string;
+  ok: boolean;
+  detail: string;
+  ms: number;
+}
+
+/** Runs each check (no shell) with its timeout, in order; stops at the first failure. */
+export async function runHealthChecks(host: Host, checks: HealthCheck[]): Promise<HealthResult[]> {
+  const results: HealthResult[] = [];
+  for (const check of checks) {
+    const t0 = performance.now();
+    const timeoutMs = parseDuration(check.timeout ?? "30s");
+    let ok = false;
+    let detail: string;
+    try {
+      const r = await host.exec(check.run[0] as string, check.run.slice(1), { timeoutMs, cwd: host.home });
+      ok = r.exitCode === 0 && !r.timedOut;
+      detail = r.timedOut
+        ? `timed out after ${check.timeout ?? "30s"}`
+        : `exit ${r.exitCode}${r.stderr.trim() ? `: ${r.stderr.trim().split("\n").slice(-1)[0]}` : ""}`;
+    } catch (err) {
+      detail = (err as Error).message;
+    }
+    results.push({ name: check.name, ok, detail, ms: Math.round(performance.now() - t0) });
+    if (!ok) break;
+  }
+  return results;
+}

@@ -1,0 +1,246 @@
+import { type Config, type LoadOptions, loadConfig } from "../config/load.js";
+import type { AgentConfig } from "../config/schema.js";
+import type { Engine } from "../engine/engine.js";
+import { currentGeneration, readMeta } from "../engine/generations.js";
+import { TransactionError } from "../engine/journal.js";
+import { status } from "../engine/status.js";
+import { ConfigError, DotopsError, PolicyError } from "../errors.js";
+import { checkSignature, commitsBetween, isAncestor, isBareRepo, readRef } from "../git/history.js";
+import { BranchMissingError, fetchBranch, RemoteUnreachableError } from "../git/remote.js";
+import { commitSource } from "../git/source.js";
+import type { GitHubReporter } from "../report/github.js";
+import { readAgentState, suspension, writeAgentState } from "./agent-state.js";
+import { deploy } from "./deploy.js";
+
+export interface ReconcileOptions {
+  repo: string;
+  loadOptions: LoadOptions;
+  /** Overrides agent.branch from the config. */
+  branch?: string;
+  /** Makes a GitHub reporter for the policy in force (null when not configured). */
+  reporter?: (policy: AgentConfig, host: string) => GitHubReporter | null;
+  fetchTimeoutMs?: number;
+}
+
+/**
+ * What one pass did. `retry` says what the loop should do next (Flux's error
+ * classes): a bad commit stalls until a new one arrives, an unreachable
+ * remote is retried with backoff.
+ */
+export type ReconcileOutcome =
+  | { kind: "suspended"; reason: string }
+  | { kind: "offline"; error: string }
+  | { kind: "unchanged"; commit: string | null; drift: number; healed: boolean }
+  | { kind: "applied"; commit: string; generation: number; rollbackOf: number | null; superseded: string[] }
+  | { kind: "rolled-back"; commit: string; generation: number; to: number; error: string }
+  | { kind: "refused"; commit: string; error: string }
+  | { kind: "failed"; commit: string | null; error: string; retry: boolean };
+
+/**
+ * One reconcile, as a list of named stages: fetch → choose the tip → policy
+ * (history, signature) → deploy (apply + health) → record and report. Status
+ * is always written at the end, success or not.
+ */
+export async function reconcileOnce(eng: Engine, opts: ReconcileOptions): Promise<ReconcileOutcome> {
+  const paused = await suspension(eng.host, eng.state);
+  if (paused) return { kind: "suspended", reason: paused.reason };
+
+  const current = await currentGeneration(eng.host, eng.state);
+  const applied = current === null ? null : await readMeta(eng.host, eng.state, current);
+  const lastApplied = applied?.commit ?? null;
+  // Policy comes from the config already applied, never from the commit asking to be
+  // applied: a commit cannot switch off the signature requirement for itself.
+  const appliedConfig = await policyConfig(opts, lastApplied);
+  const branch = opts.branch ?? appliedConfig?.agent.branch ?? "main";
+  const bare = await isBareRepo(opts.repo);
+
+  try {
+    await fetchBranch(opts.repo, branch, bare, opts.fetchTimeoutMs);
+    if (branch !== "main") await fetchBranch(opts.repo, "main", bare, opts.fetchTimeoutMs).catch(() => {});
+  } catch (err) {
+    if (err instanceof RemoteUnreachableError) return { kind: "offline", error: err.message };
+    if (err instanceof BranchMissingError)
+      return { kind: "failed", commit: null, error: err.message, retry: true };
+    throw err;
+  }
+  const tip = await chooseTip(opts.repo, branch, bare);
+  if (!tip)
+    return {
+      kind: "failed",
+      commit: null,
+      error: `branch ${branch} has no commits in ${opts.repo}`,
+      retry: true,
+    };
+  // On first use the tip's own config sets the policy: the user chose this repo.
+  const trusted = appliedConfig ?? (await policyConfig(opts, tip));
+  const policy = trusted?.agent ?? {};
+
+  const agentState = await readAgentState(eng.host, eng.state);
+  const last = agentState.lastAttempted;
+  // Up to date: the tip is the current generation's commit, or a later one with the same content.
+  if (
+    tip === lastApplied ||
+    (last?.commit === tip && last.outcome === "applied" && last.generation === current)
+  )
+    return driftPass(eng, opts, policy, tip);
+  if (last?.commit === tip && last.outcome !== "applied") {
+    // Stalled on this commit: a new one is needed (or `dotops apply` by hand).
+    return { kind: "unchanged", commit: lastApplied, drift: 0, healed: false };
+  }
+
+  const record = (outcome: string, error?: string, generation?: number | null) =>
+    writeAgentState(eng.host, eng.state, {
+      ...agentState,
+      lastAttempted: {
+        commit: tip,
+        at: new Date().toISOString(),
+        outcome,
+        ...(error ? { error } : {}),
+        ...(generation !== undefined ? { generation } : {}),
+      },
+    });
+  await record("pending");
+  const hostName = trusted?.host.name ?? opts.loadOptions.host ?? "unknown";
+  const reporter = opts.reporter?.(policy, hostName) ?? null;
+
+  const refusal = await checkPolicy(opts.repo, tip, lastApplied, branch, bare, policy);
+  if (refusal) {
+    await record("refused", refusal);
+    await reporter?.report(tip, "failure", `refused: ${refusal}`);
+    return { kind: "refused", commit: tip, error: refusal };
+  }
+
+  await reporter?.report(tip, "pending", "applying");
+  const superseded = lastApplied ? (await commitsBetween(opts.repo, lastApplied, tip)).slice(1) : [];
+  try {
+    const r = await deploy(eng, {
+      load: () => commitSource(opts.repo, tip),
+      loadOptions: opts.loadOptions,
+      superseded,
+      parentCommit: lastApplied,
+    });
+    const n = r.generation as number;
+    if (r.rolledBackTo !== null) {
+      const failed = r.health.find((h) => !h.ok);
+      const error = `health check "${failed?.name}" failed (${failed?.detail}); rolled back to generation ${r.rolledBackTo}`;
+      await record("rolled-back", error);
+      await reporter?.report(tip, "failure", error, { generation: n });
+      return { kind: "rolled-back", commit: tip, generation: n, to: r.rolledBackTo, error };
+    }
+    await record("applied", undefined, n);
+    if (r.noop) {
+      await reporter?.report(tip, "success", `no changes (generation ${n})`, { generation: n });
+      return { kind: "unchanged", commit: tip, drift: 0, healed: false };
+    }
+    const summary = `generation ${n}: +${r.plan.summary.create} ~${r.plan.summary.update} -${r.plan.summary.delete}${r.plan.rollbackTo ? ` (rollback to ${r.plan.rollbackTo.generation})` : ""}`;
+    await reporter?.report(tip, "success", summary, { generation: n });
+    return {
+      kind: "applied",
+      commit: tip,
+      generation: n,
+      rollbackOf: r.plan.rollbackTo?.generation ?? null,
+      superseded,
+    };
+  } catch (err) {
+    const error = (err as Error).message;
+    const refused = err instanceof PolicyError;
+    await record(refused ? "refused" : "failed", error);
+    await reporter?.report(tip, "failure", error.split("\n")[0] ?? error);
+    if (refused) return { kind: "refused", commit: tip, error };
+    if (err instanceof ConfigError || err instanceof TransactionError || err instanceof DotopsError)
+      return { kind: "failed", commit: tip, error, retry: false };
+    throw err;
+  }
+}
+
+export async function policyConfig(
+  opts: ReconcileOptions,
+  lastApplied: string | null,
+): Promise<Config | null> {
+  if (!lastApplied) return null;
+  try {
+    return loadConfig(await commitSource(opts.repo, lastApplied), opts.loadOptions);
+  } catch {
+    return null; // the applied commit is gone (history rewritten) or unreadable: no extra policy
+  }
+}
+
+/**
+ * The commit to apply: the branch tip, taking the newer of the local branch
+ * and origin's in a work-tree clone (so a local commit applies too).
+ */
+async function chooseTip(repo: string, branch: string, bare: boolean): Promise<string | null> {
+  const local = await readRef(repo, `refs/heads/${branch}`);
+  if (bare) return local;
+  const remote = await readRef(repo, `refs/remotes/origin/${branch}`);
+  if (!remote || !local) return local ?? remote;
+  if (await isAncestor(repo, remote, local)) return local;
+  if (await isAncestor(repo, local, remote)) return remote;
+  return remote; // diverged: the remote is the source of truth; the history check decides
+}
+
+async function checkPolicy(
+  repo: string,
+  tip: string,
+  lastApplied: string | null,
+  branch: string,
+  bare: boolean,
+  policy: AgentConfig,
+): Promise<string | null> {
+  if (lastApplied && !policy.allowForcePush && !(await isAncestor(repo, lastApplied, tip))) {
+    return `history rewritten: ${tip.slice(0, 12)} does not descend from the applied ${lastApplied.slice(0, 12)} (force-push?); set agent.allowForcePush or apply it by hand with \`dotops apply --commit ${tip.slice(0, 12)}\``;
+  }
+  if (branch !== "main" && !policy.allowForcePush) {
+    const main = await readRef(repo, bare ? "refs/heads/main" : "refs/remotes/origin/main");
+    const mainLocal = main ?? (await readRef(repo, "refs/heads/main"));
+    if (mainLocal && !(await isAncestor(repo, mainLocal, tip))) {
+      return `testing branch ${branch} is not on top of main (${mainLocal.slice(0, 12)}); rebase it onto main`;
+    }
+  }
+  if (policy.requireSignedCommits) {
+    const sig = await checkSignature(repo, tip, policy.trustedSigners ?? []);
+    if (!sig.trusted) {
+      const why =
+        sig.status === "N"
+          ? "is not signed"
+          : `is signed by ${sig.signer || sig.key || "an unknown key"}, which is not in agent.trustedSigners (git: ${sig.status})`;
+      return `commit ${tip.slice(0, 12)} ${why}; agent.requireSignedCommits is on`;
+    }
+  }
+  return null;
+}
+
+/** No new commit: look for drift, report it on change, heal it when asked. */
+async function driftPass(
+  eng: Engine,
+  opts: ReconcileOptions,
+  policy: AgentConfig,
+  tip: string,
+): Promise<ReconcileOutcome> {
+  const s = await status(eng);
+  const agentState = await readAgentState(eng.host, eng.state);
+  const key = s.drift.map((d) => `${d.action}:${d.kind}:${d.id}`).join(",");
+  if (!s.drift.length) {
+    if (agentState.driftKey)
+      await writeAgentState(eng.host, eng.state, { ...agentState, driftKey: undefined });
+    return { kind: "unchanged", commit: tip, drift: 0, healed: false };
+  }
+  if ((policy.onDrift ?? "report") === "heal") {
+    try {
+      await deploy(eng, { load: () => commitSource(opts.repo, tip), loadOptions: opts.loadOptions });
+      eng.log.info({ drift: s.drift.length }, `healed drift: ${key}`);
+      return { kind: "unchanged", commit: tip, drift: s.drift.length, healed: true };
+    } catch (err) {
+      eng.log.warn({ drift: s.drift.length }, `could not heal drift: ${(err as Error).message}`);
+      return { kind: "unchanged", commit: tip, drift: s.drift.length, healed: false };
+    }
+  }
+  if (agentState.driftKey !== key) {
+    eng.log.warn(
+      { drift: s.drift.map((d) => d.id) },
+      `drift from generation ${s.generation?.number}: ${s.drift.length} resource(s)`,
+    );
+    await writeAgentState(eng.host, eng.state, { ...agentState, driftKey: key });
+  }
+  return { kind: "unchanged", commit: tip, drift: s.drift.length, healed: false };
+}

@@ -1,0 +1,95 @@
+import { existsSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import { dirname } from "node:path";
+import { type SimpleGit, simpleGit } from "simple-git";
+import { DotopsError } from "../errors.js";
+
+/** Network git (clone, fetch) through simple-git, never prompting, bounded in time. */
+function client(baseDir: string, timeoutMs: number): SimpleGit {
+  // BatchMode: an agent must never sit at a password prompt (our own constant, hence "unsafe" allowed).
+  return simpleGit({
+    baseDir,
+    timeout: { block: timeoutMs },
+    trimmed: true,
+    unsafe: { allowUnsafeSshCommand: true },
+  }).env({
+    ...process.env,
+    GIT_TERMINAL_PROMPT: "0",
+    GIT_SSH_COMMAND: process.env.GIT_SSH_COMMAND ?? "ssh -o BatchMode=yes",
+    LC_ALL: "C",
+  });
+}
+
+/** A fetch or clone that failed because the remote could not be reached: retry later (Flux's "waiting"). */
+export class RemoteUnreachableError extends DotopsError {
+  constructor(message: string) {
+    super(message, 1, "dotops keeps the last good generation and retries with backoff");
+    this.name = "RemoteUnreachableError";
+  }
+}
+
+/** The branch is gone from the remote: nothing to apply until it is back. */
+export class BranchMissingError extends DotopsError {
+  constructor(branch: string, remote: string) {
+    super(
+      `branch ${branch} does not exist on ${remote}`,
+      1,
+      "push the branch again, or point agent.branch elsewhere",
+    );
+    this.name = "BranchMissingError";
+  }
+}
+
+/** Clones `url` as a bare mirror of its branches into `dir` unless a clone is already there. */
+export async function ensureClone(dir: string, url: string | undefined, timeoutMs = 300_000): Promise<void> {
+  if (existsSync(dir)) return;
+  if (!url) {
+    throw new DotopsError(
+      `no config repo at ${dir}`,
+      2,
+      "run `dotops agent --remote <url>` once to clone it, or pass --repo",
+    );
+  }
+  await mkdir(dirname(dir), { recursive: true });
+  try {
+    await client(dirname(dir), timeoutMs).clone(url, dir, ["--bare", "--quiet"]);
+  } catch (err) {
+    throw new RemoteUnreachableError(`cannot clone ${url}: ${firstLine(err)}`);
+  }
+}
+
+/**
+ * Fetches `branch` from origin into the clone. In a bare clone the branch ref
+ * itself is updated (forced: whether a rewrite is acceptable is decided by the
+ * history check, not by git); in a work-tree clone the remote-tracking ref is.
+ */
+export async function fetchBranch(
+  repo: string,
+  branch: string,
+  bare: boolean,
+  timeoutMs = 300_000,
+): Promise<void> {
+  const git = client(repo, timeoutMs);
+  const remotes = await git.getRemotes(true);
+  const origin = remotes.find((r) => r.name === "origin");
+  if (!origin) return; // a local-only repo: the watcher sees its commits
+  const dest = bare ? `refs/heads/${branch}` : `refs/remotes/origin/${branch}`;
+  try {
+    await git.fetch("origin", `+refs/heads/${branch}:${dest}`, ["--quiet", "--no-tags", "--prune"]);
+  } catch (err) {
+    const msg = firstLine(err);
+    if (/couldn't find remote ref|not found/i.test(msg))
+      throw new BranchMissingError(branch, origin.refs.fetch);
+    throw new RemoteUnreachableError(`cannot fetch ${branch} from ${origin.refs.fetch}: ${msg}`);
+  }
+}
+
+function firstLine(err: unknown): string {
+  return (
+    String((err as Error)?.message ?? err)
+      .split("\n")
+      .map((l) => l.trim())
+      .filter(Boolean)
+      .slice(-1)[0] ?? "unknown error"
+  );
+}
