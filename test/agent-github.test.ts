@@ -1,0 +1,98 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { FakeGitHub } from "./github-fake.js";
+import { ConfigRepo, dotops, git, minimalConfig, sandbox, tempDir } from "./helpers.js";
+
+const TOKEN = "ghp_secretsecretsecret";
+
+async function setup(github: string) {
+  const files = minimalConfig();
+  const work = await ConfigRepo.create({
+    ...files,
+    "dotops.yaml": `${files["dotops.yaml"]}agent:\n  github: { ${github} }\n`,
+  });
+  const remote = join(tempDir("dotops-remote-"), "r.git");
+  await git(work.dir, "clone", "-q", "--bare", work.dir, remote);
+  return { work, remote, home: sandbox().home };
+}
+
+describe("agent reports to GitHub", () => {
+  let gh: FakeGitHub;
+  afterEach(async () => gh?.stop());
+
+  it("sets a pending then success commit status and a deployment per host, never logging the token", async () => {
+    gh = await new FakeGitHub().start();
+    const { work, remote, home } = await setup(
+      `repo: alice/dotfiles, apiUrl: "http://placeholder", deployments: true`,
+    );
+    // apiUrl must point at the fake: rewrite the committed config with the real port.
+    await work.commit(
+      { "dotops.yaml": work.read("dotops.yaml").replace("http://placeholder", gh.url) },
+      "point at fake",
+    );
+    await git(work.dir, "push", "-q", remote, "main");
+    const sha = await work.head();
+    const r = await dotops(["agent", "--once", "--remote", remote], {
+      home,
+      env: { DOTOPS_GITHUB_TOKEN: TOKEN },
+    });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(gh.problems).toEqual([]);
+    const statuses = gh.calls.filter((c) => c.path === `/repos/alice/dotfiles/statuses/${sha}`);
+    expect(statuses.map((c) => c.body.state)).toEqual(["pending", "success"]);
+    expect(statuses[1]?.body).toMatchObject({
+      context: "dotops/box",
+      description: expect.stringMatching(/^generation 1: \+/),
+    });
+    expect(statuses.every((c) => c.auth === `token ${TOKEN}`)).toBe(true);
+    const deployment = gh.calls.find((c) => c.path === "/repos/alice/dotfiles/deployments");
+    expect(deployment?.body).toMatchObject({
+      ref: sha,
+      environment: "box",
+      auto_merge: false,
+      required_contexts: [],
+    });
+    const depStatuses = gh.calls
+      .filter((c) => /\/deployments\/\d+\/statuses$/.test(c.path))
+      .map((c) => c.body.state);
+    expect(depStatuses).toEqual(["in_progress", "success"]);
+    const log = readFileSync(join(home, ".local/state/dotops/agent.log"), "utf8");
+    expect(log + r.stderr + r.stdout).not.toContain(TOKEN);
+  });
+
+  it("retries 5xx and rate limits with backoff, logs 401 and still applies", async () => {
+    gh = await new FakeGitHub().start();
+    const { work, remote, home } = await setup(`repo: alice/dotfiles, apiUrl: "http://placeholder"`);
+    await work.commit(
+      { "dotops.yaml": work.read("dotops.yaml").replace("http://placeholder", gh.url) },
+      "point at fake",
+    );
+    await git(work.dir, "push", "-q", remote, "main");
+    gh.failNext(
+      { status: 502, body: { message: "Bad Gateway" } },
+      {
+        status: 403,
+        body: { message: "API rate limit exceeded" },
+        headers: { "x-ratelimit-remaining": "0", "retry-after": "0" },
+      },
+    );
+    const env = { DOTOPS_GITHUB_TOKEN: TOKEN, DOTOPS_GITHUB_RETRY_MS: "10" };
+    const r = await dotops(["agent", "--once", "--remote", remote], { home, env });
+    expect(r.exitCode, r.stderr).toBe(0);
+    const sha = await work.head();
+    const states = gh.calls.filter((c) => c.path.endsWith(sha)).map((c) => c.body.state);
+    expect(states).toEqual(["pending", "pending", "pending", "success"]); // two failures retried
+
+    await work.commit({ "files/zshrc": "export X=1\n" }, "next");
+    await git(work.dir, "push", "-q", remote, "main");
+    gh.failNext(
+      { status: 401, body: { message: "Bad credentials" } },
+      { status: 401, body: { message: "Bad credentials" } },
+    );
+    const r2 = await dotops(["agent", "--once"], { home, env });
+    expect(r2.exitCode).toBe(0);
+    expect(r2.stderr).toMatch(/token is invalid or expired/);
+    expect(readFileSync(join(home, ".zshrc"), "utf8")).toBe("export X=1\n");
+  });
+});

@@ -1,0 +1,342 @@
+import { existsSync, readdirSync, readFileSync, rmSync, unlinkSync } from "node:fs";
+import { join } from "node:path";
+import { execa } from "execa";
+import { describe, expect, it } from "vitest";
+import { CLI, ConfigRepo, dotops, git, minimalConfig, sandbox, tempDir } from "./helpers.js";
+
+/** A config repo with a bare "GitHub" remote the agent clones from. */
+async function withRemote(files: Record<string, string>) {
+  const work = await ConfigRepo.create(files);
+  const remote = join(tempDir("dotops-remote-"), "dotfiles.git");
+  await git(work.dir, "clone", "-q", "--bare", work.dir, remote);
+  await git(work.dir, "remote", "add", "origin", remote);
+  const push = async (...extra: string[]) => git(work.dir, "push", "-q", ...extra, "origin", "main");
+  return { work, remote, push };
+}
+
+const gens = async (home: string) => JSON.parse((await dotops(["--json", "generations"], { home })).stdout);
+const storeCount = (home: string) => readdirSync(join(home, ".local/state/dotops/store")).length;
+
+async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+function startAgent(home: string, args: string[]) {
+  return execa(process.execPath, [CLI, "agent", "--log-format", "json", ...args], {
+    env: { PATH: process.env.PATH ?? "", HOME: home, NO_COLOR: "1" },
+    extendEnv: false,
+    reject: false,
+  });
+}
+
+describe("agent: every commit a generation, git revert a rollback", () => {
+  it("applies pushes as they arrive and recognises a revert as generation 1's content, reusing the store", async () => {
+    const { work, remote, push } = await withRemote(minimalConfig());
+    const { home } = sandbox();
+    const agent = startAgent(home, ["--remote", remote, "--interval", "300ms"]);
+    try {
+      const a = await work.head();
+      const g1 = await waitFor("generation 1", async () =>
+        (await gens(home)).find((g: { commit: string }) => g.commit === a),
+      );
+      expect(g1.number).toBe(1);
+      expect(readFileSync(join(home, ".zshrc"), "utf8")).toBe("export EDITOR=nvim\n");
+
+      const b = await work.commit({ "files/zshrc": "export EDITOR=vim\n" }, "B");
+      await push();
+      await waitFor("generation 2", async () =>
+        (await gens(home)).find((g: { commit: string }) => g.commit === b),
+      );
+      expect(readFileSync(join(home, ".zshrc"), "utf8")).toBe("export EDITOR=vim\n");
+
+      const objectsBefore = storeCount(home);
+      const r = await work.revert();
+      await push();
+      const g3 = await waitFor("generation 3", async () =>
+        (await gens(home)).find((g: { commit: string }) => g.commit === r),
+      );
+      expect(g3).toMatchObject({ number: 3, sameContentAs: 1, current: true, outcome: "applied" });
+      expect(readFileSync(join(home, ".zshrc"), "utf8")).toBe("export EDITOR=nvim\n");
+      expect(storeCount(home)).toBe(objectsBefore); // nothing rebuilt
+      const meta = JSON.parse(
+        readFileSync(join(home, ".local/state/dotops/generations/3/meta.json"), "utf8"),
+      );
+      expect(meta.sameContentAs).toBe(1);
+    } finally {
+      agent.kill("SIGTERM");
+    }
+    const done = await agent;
+    expect(done.exitCode).toBe(0); // SIGTERM: clean stop
+    expect(done.stderr).toMatch(/agent stopped/);
+    expect(existsSync(join(home, ".local/state/dotops/agent.lock"))).toBe(false);
+    const log = readFileSync(join(home, ".local/state/dotops/agent.log"), "utf8");
+    expect(log).toMatch(/content of generation 1 \(revert\)/);
+  });
+
+  it("applies only the newest of a burst of commits and records the others as superseded", async () => {
+    const { work, remote, push } = await withRemote(minimalConfig());
+    const { home } = sandbox();
+    expect((await dotops(["agent", "--once", "--remote", remote], { home })).exitCode).toBe(0);
+    const burst: string[] = [];
+    for (let i = 1; i <= 5; i++)
+      burst.push(await work.commit({ "files/zshrc": `export N=${i}\n` }, `burst ${i}`));
+    await push();
+    const r = await dotops(["--json", "agent", "--once"], { home });
+    expect(r.exitCode, r.stderr).toBe(0);
+    const list = await gens(home);
+    expect(list).toHaveLength(2);
+    expect(list[1].commit).toBe(burst[4]);
+    expect([...list[1].superseded].sort()).toEqual(burst.slice(0, 4).sort());
+    expect(readFileSync(join(home, ".zshrc"), "utf8")).toBe("export N=5\n");
+  });
+
+  it("applies a local commit in a work-tree clone within seconds (ref watcher, no poll)", async () => {
+    const repo = await ConfigRepo.create(minimalConfig());
+    const { home } = sandbox();
+    const live = execa(
+      process.execPath,
+      [CLI, "--repo", repo.dir, "agent", "--interval", "1h", "--log-format", "json"],
+      {
+        env: { PATH: process.env.PATH ?? "", HOME: home },
+        extendEnv: false,
+        reject: false,
+      },
+    );
+    try {
+      await waitFor("generation 1", async () => ((await gens(home)).length === 1 ? true : undefined));
+      const c = await repo.commit({ "files/zshrc": "export LOCAL=1\n" }, "local");
+      const t0 = Date.now();
+      await waitFor(
+        "generation 2",
+        async () => (await gens(home)).find((g: { commit: string }) => g.commit === c),
+        10_000,
+      );
+      expect(Date.now() - t0).toBeLessThan(10_000);
+      expect(readFileSync(join(home, ".zshrc"), "utf8")).toBe("export LOCAL=1\n");
+    } finally {
+      live.kill("SIGTERM");
+      await live;
+    }
+  });
+});
+
+describe("agent policy", () => {
+  it("refuses a force-pushed history unless allowForcePush, and applies nothing", async () => {
+    const { work, remote, push } = await withRemote(minimalConfig());
+    const { home } = sandbox();
+    await work.commit({ "files/zshrc": "export V=2\n" }, "B");
+    await push();
+    expect((await dotops(["agent", "--once", "--remote", remote], { home })).exitCode).toBe(0);
+    // Rewrite: drop B, commit C on top of A, force-push.
+    await git(work.dir, "reset", "-q", "--hard", "HEAD~1");
+    await work.commit({ "files/zshrc": "export V=3\n" }, "C (rewritten)");
+    await push("--force");
+    const r = await dotops(["agent", "--once"], { home });
+    expect(r.exitCode).toBe(4);
+    expect(r.stderr).toMatch(/history rewritten/);
+    expect(readFileSync(join(home, ".zshrc"), "utf8")).toBe("export V=2\n");
+    expect(await gens(home)).toHaveLength(1);
+
+    // The policy of the applied config decides: allow it there, then the rewrite goes through.
+    await work.commit(
+      {
+        "dotops.yaml": `${minimalConfig()["dotops.yaml"]}agent:\n  allowForcePush: true\n`,
+        "files/zshrc": "export V=4\n",
+      },
+      "allow force push",
+    );
+    await push("--force");
+    expect((await dotops(["agent", "--once"], { home })).exitCode).toBe(4); // still refused: the applied config says no
+    expect(
+      (await dotops(["--repo", join(home, ".local/state/dotops/repo"), "apply"], { home })).exitCode,
+    ).toBe(0);
+    await work.commit({ "files/zshrc": "export V=5\n" }, "after");
+    await push();
+    expect((await dotops(["agent", "--once"], { home })).exitCode).toBe(0);
+    expect(readFileSync(join(home, ".zshrc"), "utf8")).toBe("export V=5\n");
+  });
+
+  it("requires commits signed by a trusted SSH key when requireSignedCommits", async () => {
+    const keys = tempDir("dotops-keys-");
+    for (const k of ["trusted", "other"])
+      await execa("ssh-keygen", [
+        "-q",
+        "-t",
+        "ed25519",
+        "-N",
+        "",
+        "-C",
+        `${k}@example.com`,
+        "-f",
+        join(keys, k),
+      ]);
+    const pub = readFileSync(join(keys, "trusted.pub"), "utf8").trim().split(" ").slice(0, 2).join(" ");
+    const config = minimalConfig({
+      "dotops.yaml": `${minimalConfig()["dotops.yaml"]}agent:\n  requireSignedCommits: true\n  trustedSigners: ["trusted@example.com ${pub}"]\n`,
+    });
+    const { work, remote, push } = await withRemote(config);
+    const { home } = sandbox();
+    const sign = async (key: string, message: string, files: Record<string, string>) => {
+      work.write(files);
+      await git(work.dir, "add", "-A");
+      await git(
+        work.dir,
+        "-c",
+        "gpg.format=ssh",
+        "-c",
+        `user.signingkey=${join(keys, key)}`,
+        "commit",
+        "-q",
+        "-S",
+        "-m",
+        message,
+      );
+      return work.head();
+    };
+    // First commit is unsigned: refused on first use too.
+    const unsigned = await dotops(["agent", "--once", "--remote", remote], { home });
+    expect(unsigned.exitCode).toBe(4);
+    expect(unsigned.stderr).toMatch(/is not signed/);
+    expect(existsSync(join(home, ".zshrc"))).toBe(false);
+
+    await sign("trusted", "signed", { "files/zshrc": "export SIGNED=1\n" });
+    await push();
+    expect((await dotops(["agent", "--once"], { home })).exitCode).toBe(0);
+    expect(readFileSync(join(home, ".zshrc"), "utf8")).toBe("export SIGNED=1\n");
+
+    await sign("other", "signed by a stranger", { "files/zshrc": "export EVIL=1\n" });
+    await push();
+    const stranger = await dotops(["agent", "--once"], { home });
+    expect(stranger.exitCode).toBe(4);
+    expect(stranger.stderr).toMatch(/not in agent.trustedSigners/);
+    expect(readFileSync(join(home, ".zshrc"), "utf8")).toBe("export SIGNED=1\n");
+  });
+
+  it("rolls back automatically when a health check fails, and exits 5", async () => {
+    const { work, remote, push } = await withRemote(minimalConfig());
+    const { home } = sandbox();
+    expect((await dotops(["agent", "--once", "--remote", remote], { home })).exitCode).toBe(0);
+    await work.commit(
+      {
+        "dotops.yaml": `${minimalConfig()["dotops.yaml"]}agent:\n  healthChecks:\n    - { name: git works, run: [git, --version] }\n    - { name: zshrc has no typo, run: [grep, -q, EDITOR, .zshrc] }\n`,
+        "files/zshrc": "export EDITRO=nvim\n",
+      },
+      "typo",
+    );
+    await push();
+    const r = await dotops(["--json", "agent", "--once"], { home });
+    expect(r.exitCode).toBe(5);
+    expect(JSON.parse(r.stdout)).toMatchObject({ kind: "rolled-back", generation: 2, to: 1 });
+    expect(readFileSync(join(home, ".zshrc"), "utf8")).toBe("export EDITOR=nvim\n");
+    const list = await gens(home);
+    expect(list.map((g: { outcome: string; current: boolean }) => [g.outcome, g.current])).toEqual([
+      ["applied", true],
+      ["rolled-back", false],
+    ]);
+    // The bad commit is not retried on the next poll.
+    expect((await dotops(["agent", "--once"], { home })).exitCode).toBe(0);
+    expect(await gens(home)).toHaveLength(2);
+  });
+
+  it("a commit with invalid config applies nothing and is not retried; the next good commit applies", async () => {
+    const { work, remote, push } = await withRemote(minimalConfig());
+    const { home } = sandbox();
+    expect((await dotops(["agent", "--once", "--remote", remote], { home })).exitCode).toBe(0);
+    await work.commit(
+      { "home/files.yaml": "files:\n  - { target: ~/.zshrc, sorce: files/zshrc }\n" },
+      "typo",
+    );
+    await push();
+    const bad = await dotops(["agent", "--once"], { home });
+    expect(bad.exitCode).toBe(1);
+    expect(bad.stderr).toMatch(/home\/files.yaml:2:\d+: unknown key \\"sorce\\"/);
+    const state = JSON.parse(readFileSync(join(home, ".local/state/dotops/agent.json"), "utf8"));
+    expect(state.lastAttempted).toMatchObject({ outcome: "failed", commit: await work.head() });
+    expect((await dotops(["agent", "--once"], { home })).exitCode).toBe(0); // stalled, not retried
+    await work.commit(
+      { "home/files.yaml": "files:\n  - { target: ~/.zshrc, source: files/zshrc }\n" },
+      "fix",
+    );
+    await push();
+    expect((await dotops(["agent", "--once"], { home })).exitCode).toBe(0);
+    expect(await gens(home)).toHaveLength(2);
+  });
+
+  it("keeps the last generation when the remote is unreachable or the branch is gone", async () => {
+    const { remote } = await withRemote(minimalConfig());
+    const { home } = sandbox();
+    expect((await dotops(["agent", "--once", "--remote", remote], { home })).exitCode).toBe(0);
+    await git(remote, "branch", "-m", "main", "renamed");
+    const gone = await dotops(["agent", "--once"], { home });
+    expect(gone.exitCode).toBe(1);
+    expect(gone.stderr).toMatch(/branch main does not exist/);
+    rmSync(remote, { recursive: true, force: true });
+    const offline = await dotops(["agent", "--once"], { home });
+    expect(offline.exitCode).toBe(1);
+    expect(offline.stderr).toMatch(/cannot fetch main/);
+    expect(readFileSync(join(home, ".zshrc"), "utf8")).toBe("export EDITOR=nvim\n");
+    expect(await gens(home)).toHaveLength(1);
+  });
+
+  it("heals drift when onDrift is heal, and only reports it otherwise", async () => {
+    const files = minimalConfig();
+    const { remote } = await withRemote({
+      ...files,
+      "dotops.yaml": `${files["dotops.yaml"]}agent:\n  onDrift: heal\n`,
+    });
+    const { home } = sandbox();
+    expect((await dotops(["agent", "--once", "--remote", remote], { home })).exitCode).toBe(0);
+    unlinkSync(join(home, ".zshrc"));
+    expect((await dotops(["agent", "--once"], { home })).exitCode).toBe(0);
+    expect(readFileSync(join(home, ".zshrc"), "utf8")).toBe("export EDITOR=nvim\n");
+    expect(await gens(home)).toHaveLength(1); // healed in place, no new generation
+
+    const other = await withRemote(minimalConfig());
+    const h2 = sandbox().home;
+    expect((await dotops(["agent", "--once", "--remote", other.remote], { home: h2 })).exitCode).toBe(0);
+    unlinkSync(join(h2, ".zshrc"));
+    const r = await dotops(["agent", "--once"], { home: h2 });
+    expect(r.stderr).toMatch(/drift from generation 1: 1 resource/);
+    expect(existsSync(join(h2, ".zshrc"))).toBe(false);
+  });
+
+  it("suspend pauses the agent, rollback suspends it, resume re-applies the tip", async () => {
+    const { work, remote, push } = await withRemote(minimalConfig());
+    const { home } = sandbox();
+    expect((await dotops(["agent", "--once", "--remote", remote], { home })).exitCode).toBe(0);
+    await work.commit({ "files/zshrc": "export V=2\n" }, "B");
+    await push();
+    expect((await dotops(["agent", "--once"], { home })).exitCode).toBe(0);
+    const rb = await dotops(["rollback"], { home });
+    expect(rb.exitCode, rb.stderr).toBe(0);
+    expect(rb.stdout).toMatch(/suspended/);
+    expect(readFileSync(join(home, ".zshrc"), "utf8")).toBe("export EDITOR=nvim\n");
+    const paused = await dotops(["--json", "agent", "--once"], { home });
+    expect(JSON.parse(paused.stdout).kind).toBe("suspended");
+    expect(readFileSync(join(home, ".zshrc"), "utf8")).toBe("export EDITOR=nvim\n");
+    expect((await dotops(["resume"], { home })).exitCode).toBe(0);
+    expect((await dotops(["agent", "--once"], { home })).exitCode).toBe(0);
+    expect(readFileSync(join(home, ".zshrc"), "utf8")).toBe("export V=2\n");
+  });
+
+  it("refuses a second agent on the same state dir", async () => {
+    const { remote } = await withRemote(minimalConfig());
+    const { home } = sandbox();
+    const first = startAgent(home, ["--remote", remote, "--interval", "1h"]);
+    try {
+      await waitFor("generation 1", async () => ((await gens(home)).length === 1 ? true : undefined));
+      const second = await dotops(["agent", "--once"], { home });
+      expect(second.exitCode).toBe(1);
+      expect(second.stderr).toMatch(/locked by dotops agent \(pid \d+/);
+    } finally {
+      first.kill("SIGTERM");
+      await first;
+    }
+  });
+});
