@@ -4,7 +4,7 @@
 // (generation 2), reverts it (back to generation 1's content) and prints the
 // plans and generations on the way. Touches nothing outside a temp dir.
 import { execFileSync, spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, appendFileSync } from "node:fs";
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -26,13 +26,19 @@ const env = {
   GIT_COMMITTER_NAME: "Demo",
   GIT_COMMITTER_EMAIL: "demo@example.com",
   GIT_CONFIG_GLOBAL: "/dev/null",
-  ...(process.env.NO_COLOR !== undefined ? { NO_COLOR: process.env.NO_COLOR } : { FORCE_COLOR: process.stdout.isTTY ? "1" : "0" }),
+  ...(process.env.NO_COLOR !== undefined
+    ? { NO_COLOR: process.env.NO_COLOR }
+    : { FORCE_COLOR: process.stdout.isTTY ? "1" : "0" }),
 };
 const git = (...args) => execFileSync("git", args, { cwd: repo, env, encoding: "utf8" }).trim();
 const step = (title) => console.log(`\n\x1b[1m━━ ${title}\x1b[0m`);
 const dotops = (...args) => {
   console.log(`$ dotops ${args.join(" ")}`);
-  const r = spawnSync(process.execPath, [cli, "--log-format", "pretty", ...args], { cwd: repo, env, stdio: "inherit" });
+  const r = spawnSync(process.execPath, [cli, "--log-format", "pretty", ...args], {
+    cwd: repo,
+    env,
+    stdio: "inherit",
+  });
   if (r.status !== 0 && !(args.includes("--detailed-exitcode") && r.status === 3)) {
     console.error(`demo: dotops ${args.join(" ")} exited ${r.status}`);
     process.exit(r.status ?? 1);
@@ -70,5 +76,21 @@ step("5. Status, diff and local rollback");
 dotops("status");
 dotops("diff", "1", "2");
 dotops("rollback");
+dotops("generations");
+
+step("6. The agent: every pushed commit becomes a generation");
+const remote = join(work, "remote.git");
+execFileSync("git", ["clone", "-q", "--bare", repo, remote], { env });
+git("remote", "add", "origin", remote);
+dotops("resume");
+dotops("agent", "--once", "--remote", remote);
+appendFileSync(join(repo, "files/zshrc"), "alias gd='git diff'\n");
+git("commit", "-q", "-am", "zsh: add gd alias");
+git("push", "-q", "origin", "main");
+dotops("agent", "--once");
+git("revert", "--no-edit", "HEAD");
+git("push", "-q", "origin", "main");
+console.log("(pushed a git revert: the agent switches back to the earlier generation's content)");
+dotops("agent", "--once");
 dotops("generations");
 console.log(`\nDone. Everything lives in ${work}; remove it when you are finished looking.`);

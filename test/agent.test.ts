@@ -339,4 +339,58 @@ describe("agent policy", () => {
       await first;
     }
   });
+
+  it("a commit that fails mid-apply is rolled back and recorded as failed; the agent goes on", async () => {
+    const { work, remote, push } = await withRemote(minimalConfig());
+    const { home } = sandbox();
+    expect((await dotops(["agent", "--once", "--remote", remote], { home })).exitCode).toBe(0);
+    await work.commit(
+      {
+        "files/zshrc": "export V=2\n",
+        "files/new": "new\n",
+        "home/files.yaml": `${minimalConfig()["home/files.yaml"]}  - { target: ~/.new/file, source: files/new }\n`,
+      },
+      "B",
+    );
+    await push();
+    const r = await dotops(["agent", "--once"], { home, env: { DOTOPS_FAILPOINT: "step:1=throw" } });
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(/apply failed and was undone/);
+    expect(readFileSync(join(home, ".zshrc"), "utf8")).toBe("export EDITOR=nvim\n");
+    expect(existsSync(join(home, ".new"))).toBe(false);
+    const list = await gens(home);
+    expect(list.map((g: { outcome: string; current: boolean }) => [g.outcome, g.current])).toEqual([
+      ["applied", true],
+      ["failed", false],
+    ]);
+  });
+
+  it("a host on a testing branch refuses commits that are not on top of main", async () => {
+    const files = minimalConfig();
+    const { work, remote, push } = await withRemote({
+      ...files,
+      "dotops.yaml": files["dotops.yaml"].replace(
+        "platform: linux",
+        "platform: linux\n    agent: { branch: testing-box }",
+      ),
+    });
+    const { home } = sandbox();
+    await git(work.dir, "checkout", "-q", "-b", "testing-box");
+    await work.commit({ "files/zshrc": "export T=1\n" }, "on top of main");
+    await git(work.dir, "push", "-q", "origin", "testing-box");
+    const first = await dotops(["agent", "--once", "--remote", remote, "--branch", "testing-box"], { home });
+    expect(first.exitCode, first.stderr).toBe(0);
+    expect(readFileSync(join(home, ".zshrc"), "utf8")).toBe("export T=1\n");
+    // main moves on; a testing commit that is not based on it is refused.
+    await git(work.dir, "checkout", "-q", "main");
+    await work.commit({ "files/app.conf": "color = false\n" }, "main moves");
+    await push();
+    await git(work.dir, "checkout", "-q", "testing-box");
+    await work.commit({ "files/zshrc": "export T=2\n" }, "stale testing commit");
+    await git(work.dir, "push", "-q", "origin", "testing-box");
+    const stale = await dotops(["agent", "--once"], { home });
+    expect(stale.exitCode).toBe(4);
+    expect(stale.stderr).toMatch(/testing branch testing-box is not on top of main/);
+    expect(readFileSync(join(home, ".zshrc"), "utf8")).toBe("export T=1\n");
+  });
 });

@@ -57,7 +57,7 @@ export async function runAgent(eng: Engine, opts: AgentOptions): Promise<Reconci
     await watcher?.close();
     await lock.release();
   }
-  eng.log.info("agent stopped");
+  eng.log[opts.once ? "debug" : "info"]("agent stopped");
   return last;
 }
 

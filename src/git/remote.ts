@@ -4,17 +4,21 @@ import { dirname } from "node:path";
 import { type SimpleGit, simpleGit } from "simple-git";
 import { DotopsError } from "../errors.js";
 
-/** Network git (clone, fetch) through simple-git, never prompting, bounded in time. */
+/**
+ * Network git (clone, fetch) through simple-git, never prompting, bounded in
+ * time. The environment is the user's own, so simple-git's guards against
+ * injected GIT_SSH_COMMAND / GIT_CONFIG_* values are relaxed for it.
+ */
 function client(baseDir: string, timeoutMs: number): SimpleGit {
-  // BatchMode: an agent must never sit at a password prompt (our own constant, hence "unsafe" allowed).
   return simpleGit({
     baseDir,
     timeout: { block: timeoutMs },
     trimmed: true,
-    unsafe: { allowUnsafeSshCommand: true },
+    unsafe: { allowUnsafeSshCommand: true, allowUnsafeConfigPaths: true },
   }).env({
     ...process.env,
     GIT_TERMINAL_PROMPT: "0",
+    // BatchMode: an agent must never sit at a password prompt.
     GIT_SSH_COMMAND: process.env.GIT_SSH_COMMAND ?? "ssh -o BatchMode=yes",
     LC_ALL: "C",
   });
