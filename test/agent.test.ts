@@ -369,7 +369,7 @@ describe("agent policy", () => {
     const files = minimalConfig();
     const { work, remote, push } = await withRemote({
       ...files,
-      "dotops.yaml": files["dotops.yaml"].replace(
+      "dotops.yaml": (files["dotops.yaml"] ?? "").replace(
         "platform: linux",
         "platform: linux\n    agent: { branch: testing-box }",
       ),

@@ -4,6 +4,7 @@ import { ConfigError, DotopsError, ExitCode } from "../errors.js";
 import { registerAgent } from "./agent.js";
 import { registerApply } from "./apply.js";
 import { registerCheck } from "./check.js";
+import { registerCompletion } from "./completion.js";
 import { Cli, type GlobalOptions } from "./context.js";
 import { registerDiff } from "./diff.js";
 import { registerGc } from "./gc.js";
@@ -66,6 +67,7 @@ export function buildProgram(): { program: Command; cli: CliFactory } {
     registerInstallAgent,
     registerUninstallAgent,
     registerSchema,
+    registerCompletion,
   ]) {
     register(program, factory);
   }
