@@ -158,12 +158,19 @@ export async function policyConfig(
   lastApplied: string | null,
 ): Promise<Config | null> {
   if (!lastApplied) return null;
+  // A commit's config never changes: an idle poll reuses it instead of reading the whole tree again.
+  const key = `${opts.repo}\0${lastApplied}\0${JSON.stringify(opts.loadOptions)}`;
+  if (policyMemo?.key === key) return policyMemo.config;
   try {
-    return loadConfig(await commitSource(opts.repo, lastApplied), opts.loadOptions);
+    const config = loadConfig(await commitSource(opts.repo, lastApplied), opts.loadOptions);
+    policyMemo = { key, config };
+    return config;
   } catch {
     return null; // the applied commit is gone (history rewritten) or unreadable: no extra policy
   }
 }
+
+let policyMemo: { key: string; config: Config } | undefined;
 
 /**
  * The commit to apply: the branch tip, taking the newer of the local branch

@@ -1,11 +1,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
-import { runAgent } from "../agent/loop.js";
 import type { ReconcileOutcome } from "../agent/reconcile.js";
 import { parseDuration } from "../config/schema.js";
 import { ExitCode, UsageError } from "../errors.js";
-import { ensureClone } from "../git/remote.js";
 import { GitHubReporter } from "../report/github.js";
 import { createLogger } from "../report/logger.js";
 import type { Cli } from "./context.js";
@@ -28,6 +26,11 @@ export function registerAgent(program: Command, cli: CliFactory) {
     .option("--interval <duration>", "poll interval, e.g. 60s (default: agent.interval)")
     .action(async (o: AgentCliOptions) => {
       const c = cli();
+      // Only this command needs the loop, chokidar and simple-git: loaded here, not by every command.
+      const [{ runAgent }, { ensureClone }] = await Promise.all([
+        import("../agent/loop.js"),
+        import("../git/remote.js"),
+      ]);
       if (o.interval && !/^\d+(ms|s|m|h)$/.test(o.interval))
         throw new UsageError(`--interval wants a duration like 60s, not "${o.interval}"`);
       const explicit = c.opts.repo ?? c.env.DOTOPS_REPO;

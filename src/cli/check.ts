@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { checkAllHosts } from "../config/load.js";
 import { buildManifest } from "../modules/manifest.js";
+import type { Manifest } from "../resources/types.js";
 import { withSourceOptions } from "./options.js";
 import type { CliFactory } from "./program.js";
 
@@ -12,9 +13,12 @@ export function registerCheck(program: Command, cli: CliFactory) {
   ).action(async (o: { commit?: string; worktree?: boolean }) => {
     const c = cli();
     const source = await c.sourceLoader(o)();
-    const configs = checkAllHosts(source);
+    const manifests = new Map<string, Manifest>();
+    const configs = checkAllHosts(source, (config) =>
+      manifests.set(config.host.name, buildManifest(config).manifest),
+    );
     const hosts = configs.map((config) => {
-      const { manifest } = buildManifest(config);
+      const manifest = manifests.get(config.host.name) as Manifest;
       return {
         host: config.host.name,
         platform: config.host.platform,

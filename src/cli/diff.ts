@@ -27,10 +27,12 @@ export function registerDiff(program: Command, cli: CliFactory) {
       if (c.opts.json) c.printJson({ from, to, changes: planJson(plan).changes, summary: plan.summary });
       else
         c.print(
-          renderPlanText({ ...plan, host: `generation ${from} → generation ${to}` }, c.palette)
-            .split("\n")
-            .slice(1)
-            .join("\n") || "No differences.",
+          changes.length
+            ? renderPlanText({ ...plan, host: `generation ${from} → generation ${to}` }, c.palette)
+                .split("\n")
+                .slice(1)
+                .join("\n")
+            : "No differences.",
         );
     });
 }

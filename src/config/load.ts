@@ -81,22 +81,38 @@ export function loadConfig(source: ConfigSource, opts: LoadOptions = {}): Config
   };
 }
 
-/** Validates every host (dotops check); collects all problems before failing. */
-export function checkAllHosts(source: ConfigSource): Config[] {
+/**
+ * Validates every host (dotops check); collects all problems before failing.
+ * `build` runs further pure checks per host (the modules) whose problems are
+ * collected the same way. A problem shared by several hosts is reported once.
+ */
+export function checkAllHosts(source: ConfigSource, build?: (config: Config) => void): Config[] {
   const entry = readEntry(source);
   const configs: Config[] = [];
-  const problems: ConfigProblem[] = [];
+  const found = new Map<string, { problem: ConfigProblem; hosts: string[] }>();
   for (const name of Object.keys(entry.value.hosts).sort()) {
     try {
-      configs.push(loadConfig(source, { host: name }));
+      const config = loadConfig(source, { host: name });
+      build?.(config);
+      configs.push(config);
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
-      for (const p of err.problems)
-        if (!problems.some((q) => q.message === p.message && q.origin?.line === p.origin?.line))
-          problems.push({ ...p, message: `${p.message} [host ${name}]` });
+      for (const p of err.problems) {
+        const key = JSON.stringify([p.message, p.origin, p.path]);
+        const seen = found.get(key);
+        if (seen) seen.hosts.push(name);
+        else found.set(key, { problem: p, hosts: [name] });
+      }
     }
   }
-  if (problems.length) throw new ConfigError(problems);
+  if (found.size) {
+    throw new ConfigError(
+      [...found.values()].map(({ problem, hosts }) => ({
+        ...problem,
+        message: `${problem.message} [host${hosts.length > 1 ? "s" : ""} ${hosts.join(", ")}]`,
+      })),
+    );
+  }
   return configs;
 }
 
@@ -190,11 +206,22 @@ function validate<T extends z.ZodType>(
       }
       continue;
     }
+    const missing =
+      issue.code === "invalid_type" && path.length > 0 && valueAt(located.value, path) === undefined;
     problems.push({
-      message: issue.message,
+      message: missing ? `missing required key "${path.at(-1)}"` : issue.message,
       origin: originOf(located, path),
       path: formatPath(path) || undefined,
     });
   }
   return undefined;
+}
+
+function valueAt(value: unknown, path: Path): unknown {
+  let v = value;
+  for (const p of path) {
+    if (typeof v !== "object" || v === null) return undefined;
+    v = (v as Record<string | number, unknown>)[p];
+  }
+  return v;
 }

@@ -57,7 +57,10 @@ export const UserSchema = z
 export const FragmentShape = {
   user: UserSchema.optional(),
   vars: z
-    .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
+    .record(
+      z.string(),
+      z.union([z.string(), z.number(), z.boolean()], { error: "expected a string, number or boolean" }),
+    )
     .optional()
     .describe("Free-form values for templates: {{ vars.<key> }}."),
   files: z.array(FileEntrySchema).optional().describe("Dotfiles to manage."),

@@ -43,10 +43,13 @@ function knownNames(ctx: TemplateContext, prefix = ""): string[] {
   return out.sort();
 }
 
-/** Position of `offset` in `text`, relative to where the text starts. */
+/**
+ * Position of `offset` in `text`, relative to where the text starts. Every line
+ * starts at `where.col`: column 1 for a file, the indentation for a YAML block scalar.
+ */
 function positionIn(text: string, offset: number, where: Origin): Origin {
   const before = text.slice(0, offset).split("\n");
   const line = before.length;
   const col = (before[before.length - 1]?.length ?? 0) + 1;
-  return { file: where.file, line: where.line + line - 1, col: line === 1 ? where.col + col - 1 : col };
+  return { file: where.file, line: where.line + line - 1, col: where.col + col - 1 };
 }

@@ -7,6 +7,8 @@ import {
   LineCounter,
   type Node,
   parseDocument,
+  type Scalar,
+  visit,
   type YAMLMap,
 } from "yaml";
 import { ConfigError, type ConfigProblem, type Origin } from "../errors.js";
@@ -17,6 +19,8 @@ export type Path = (string | number)[];
 export interface Located {
   value: Record<string, unknown>;
   origins: Map<string, Origin>;
+  /** Where the text of each scalar value starts (after a quote or a block header), for positions inside strings. */
+  texts?: Map<string, Origin>;
 }
 
 export const pathKey = (path: Path): string => path.join("\u0000");
@@ -39,6 +43,7 @@ export function originOf(located: Located, path: Path): Origin | undefined {
 
 export interface ParsedYaml {
   file: string;
+  text: string;
   doc: Document;
   lc: LineCounter;
 }
@@ -67,8 +72,17 @@ export function parseYaml(file: string, text: string): ParsedYaml {
       origin: { file, line: pos.line, col: pos.col },
     });
   }
+  visit(doc, {
+    Alias(_key, node) {
+      if (node.resolve(doc) !== undefined) return;
+      problems.push({
+        message: `invalid YAML: alias *${node.source} has no anchor &${node.source} before it`,
+        origin: { file, ...lc.linePos(node.range?.[0] ?? 0) },
+      });
+    },
+  });
   if (problems.length) throw new ConfigError(problems);
-  return { file, doc, lc };
+  return { file, text, doc, lc };
 }
 
 /**
@@ -84,7 +98,10 @@ export function mergeYaml(acc: Located, parsed: ParsedYaml, path: Path = []): vo
       { message: "expected a mapping of keys at the top level", origin: { file: parsed.file, ...pos } },
     ]);
   }
-  acc.value = mergeNode(acc.value, root as Node, path, parsed, acc.origins) as Record<string, unknown>;
+  // The first file to contribute is where a missing required key is reported.
+  if (!acc.origins.has(pathKey(path))) acc.origins.set(pathKey(path), { file: parsed.file, line: 1, col: 1 });
+  acc.texts ??= new Map();
+  acc.value = mergeNode(acc.value, root as Node, path, parsed, acc) as Record<string, unknown>;
 }
 
 function originAt(parsed: ParsedYaml, node: { range?: [number, number, number] | null } | null): Origin {
@@ -96,36 +113,52 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-function mergeNode(
-  acc: unknown,
-  node: Node | null,
-  path: Path,
-  parsed: ParsedYaml,
-  origins: Map<string, Origin>,
-): unknown {
+/** Where a scalar's text starts: after the opening quote, or on the first line of a block scalar. */
+function textStart(parsed: ParsedYaml, node: Scalar): Origin {
+  let at = node.range?.[0] ?? 0;
+  if (node.type === "QUOTE_DOUBLE" || node.type === "QUOTE_SINGLE") at++;
+  else if (node.type === "BLOCK_LITERAL" || node.type === "BLOCK_FOLDED") {
+    const nl = parsed.text.indexOf("\n", at);
+    at = nl < 0 ? at : nl + 1;
+    while (parsed.text[at] === " ") at++;
+  }
+  return { file: parsed.file, ...parsed.lc.linePos(at) };
+}
+
+function mergeNode(acc: unknown, node: Node | null, path: Path, parsed: ParsedYaml, loc: Located): unknown {
   const target = node && isAlias(node) ? ((node.resolve(parsed.doc) as Node | undefined) ?? null) : node;
   const override = target?.tag === "!override";
   if (target && isMap(target) && isPlainObject(acc) && !override) {
-    return mergeMap({ ...acc }, target, path, parsed, origins);
+    return mergeMap({ ...acc }, target, path, parsed, loc);
   }
   if (target && isSeq(target) && Array.isArray(acc) && !override) {
     const base = acc.length;
     return [
       ...acc,
-      ...target.items.map((item, i) => convert(item as Node, [...path, base + i], parsed, origins)),
+      ...target.items.map((item, i) => convert(item as Node, [...path, base + i], parsed, loc)),
     ];
   }
-  return convert(target, path, parsed, origins);
+  // Replaced (a scalar, a different type, or !override): the old value's origins must not outlive it.
+  if (typeof acc === "object" && acc !== null) forgetBelow(loc.origins, path);
+  return convert(target, path, parsed, loc);
 }
 
-function convert(node: Node | null, path: Path, parsed: ParsedYaml, origins: Map<string, Origin>): unknown {
+function forgetBelow(origins: Map<string, Origin>, path: Path): void {
+  const prefix = path.length ? `${pathKey(path)}\u0000` : "";
+  for (const key of [...origins.keys()]) if (key.startsWith(prefix)) origins.delete(key);
+}
+
+function convert(node: Node | null, path: Path, parsed: ParsedYaml, loc: Located): unknown {
   if (node == null) return null;
   if (isAlias(node))
-    return convert((node.resolve(parsed.doc) as Node | undefined) ?? null, path, parsed, origins);
-  if (!origins.has(pathKey(path))) origins.set(pathKey(path), originAt(parsed, node));
-  if (isMap(node)) return mergeMap({}, node, path, parsed, origins);
-  if (isSeq(node)) return node.items.map((item, i) => convert(item as Node, [...path, i], parsed, origins));
-  if (isScalar(node)) return node.value;
+    return convert((node.resolve(parsed.doc) as Node | undefined) ?? null, path, parsed, loc);
+  if (!loc.origins.has(pathKey(path))) loc.origins.set(pathKey(path), originAt(parsed, node));
+  if (isMap(node)) return mergeMap({}, node, path, parsed, loc);
+  if (isSeq(node)) return node.items.map((item, i) => convert(item as Node, [...path, i], parsed, loc));
+  if (isScalar(node)) {
+    loc.texts?.set(pathKey(path), textStart(parsed, node));
+    return node.value;
+  }
   return null;
 }
 
@@ -134,13 +167,13 @@ function mergeMap(
   node: YAMLMap,
   path: Path,
   parsed: ParsedYaml,
-  origins: Map<string, Origin>,
+  loc: Located,
 ): Record<string, unknown> {
   for (const pair of node.items) {
     const key = String(isScalar(pair.key) ? pair.key.value : pair.key);
     const keyPath = [...path, key];
-    origins.set(pathKey(keyPath), originAt(parsed, pair.key as Node));
-    out[key] = mergeNode(out[key], pair.value as Node | null, keyPath, parsed, origins);
+    loc.origins.set(pathKey(keyPath), originAt(parsed, pair.key as Node));
+    out[key] = mergeNode(out[key], pair.value as Node | null, keyPath, parsed, loc);
   }
   return out;
 }

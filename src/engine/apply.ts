@@ -1,6 +1,6 @@
 import { type Config, type LoadOptions, loadConfig } from "../config/load.js";
 import type { ConfigSource } from "../config/source.js";
-import { PolicyError } from "../errors.js";
+import { DotopsError, PolicyError } from "../errors.js";
 import { buildManifest } from "../modules/manifest.js";
 import { type Change, Phase } from "../resources/change.js";
 import type { Step } from "../resources/steps.js";
@@ -160,10 +160,11 @@ async function enforcePolicy(plan: Plan, req: ApplyRequest) {
  * nothing; a failure anywhere in apply undoes every step taken.
  */
 export async function apply(eng: Engine, req: ApplyRequest): Promise<ApplyResult> {
+  // Config and modules are pure: an invalid config fails here, before the state dir is touched.
+  const timer = new PhaseTimer();
+  const desired = await loadDesired(req, timer);
   await ensureStateDir(eng);
   return withLock(eng, "apply", async () => {
-    const timer = new PhaseTimer();
-    const desired = await loadDesired(req, timer);
     const base = await baseline(eng);
     const plan = await timer.run("plan", () => makePlan(eng, desired, base, { backupExt: req.backupExt }));
     const sameAsCurrent = base.currentMeta?.manifestHash === desired.manifest.hash;
@@ -262,7 +263,7 @@ export async function switchGeneration(
   return withLock(eng, "rollback", async () => {
     const base = await baseline(eng);
     const meta = base.gens.find((g) => g.number === target);
-    if (!meta) throw new PolicyError(`there is no generation ${target}`, "see `dotops generations`");
+    if (!meta) throw new DotopsError(`there is no generation ${target}`, 1, "see `dotops generations`");
     const manifest = await readManifest(eng.host, eng.state, target);
     const desired: Desired = {
       manifest,

@@ -78,12 +78,16 @@ async function recover(eng: Engine): Promise<Recovery | null> {
   const n = r.begin.generation;
   if (n !== null && (await generationNumbers(eng.host, eng.state)).includes(n)) {
     const meta = await readMeta(eng.host, eng.state, n);
-    if (r.committed) meta.outcome = "applied";
-    else {
-      meta.outcome = "failed";
-      meta.error = `interrupted (pid ${r.begin.pid}); ${r.undone} steps rolled back by recovery`;
+    // Only a generation being created is pending. An interrupted rollback names
+    // an existing generation as its target: its record stays as it was.
+    if (meta.outcome === "pending") {
+      if (r.committed) meta.outcome = "applied";
+      else {
+        meta.outcome = "failed";
+        meta.error = `interrupted (pid ${r.begin.pid}); ${r.undone} steps rolled back by recovery`;
+      }
+      await writeMeta(eng.host, eng.state, meta);
     }
-    await writeMeta(eng.host, eng.state, meta);
   }
   eng.log.warn(
     { generation: n, committed: r.committed, undone: r.undone },

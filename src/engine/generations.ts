@@ -2,6 +2,7 @@ import { DotopsError } from "../errors.js";
 import type { Host } from "../host/host.js";
 import type { StatePaths } from "../resources/context.js";
 import type { Manifest } from "../resources/types.js";
+import { mapLimit } from "./concurrency.js";
 
 export type Outcome = "pending" | "applied" | "rolled-back" | "failed" | "refused";
 
@@ -93,11 +94,11 @@ export async function currentGeneration(host: Host, state: StatePaths): Promise<
 
 export async function listGenerations(host: Host, state: StatePaths): Promise<GenerationInfo[]> {
   const current = await currentGeneration(host, state);
-  const out: GenerationInfo[] = [];
-  for (const n of await generationNumbers(host, state)) {
-    out.push({ ...(await readMeta(host, state, n)), current: n === current });
-  }
-  return out;
+  // Every apply reads every record (to recognise a revert): in parallel, or 200 generations cost 100+ ms.
+  return mapLimit(await generationNumbers(host, state), 16, async (n) => ({
+    ...(await readMeta(host, state, n)),
+    current: n === current,
+  }));
 }
 
 /** The generation a plain `rollback` goes to: the newest applied one before current. */

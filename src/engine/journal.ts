@@ -1,11 +1,15 @@
+import { DotopsError } from "../errors.js";
 import type { Host } from "../host/host.js";
 import type { ResourceContext } from "../resources/context.js";
 import { runStep, type Step, undoStep } from "../resources/steps.js";
 
 /**
- * Write-ahead journal of one apply: a `begin` line, then each step *before* it
- * runs (fsynced), then `commit`. Undo is idempotent, so recovery can undo every
- * recorded step whether it ran, ran halfway or never started.
+ * Write-ahead journal of one apply: a `begin` line that lists every step of
+ * the transaction, fsynced once before the first step runs; then a `step`
+ * line as each step starts (progress: how far it got); then `commit`
+ * (fsynced). Undo is idempotent, so recovery undoes every step the `begin`
+ * line lists, whether it ran, ran halfway or never started. One fsync per
+ * transaction instead of one per step: that was most of a first apply's time.
  */
 export interface JournalBegin {
   type: "begin";
@@ -13,6 +17,8 @@ export interface JournalBegin {
   generation: number | null;
   pid: number;
   startedAt: string;
+  /** Every step, durable before any runs. Absent in journals of older versions (then: the step lines). */
+  steps?: Step[];
 }
 
 type Line = JournalBegin | { type: "step"; i: number; step: Step } | { type: "commit" };
@@ -22,12 +28,17 @@ export interface Failpoints {
   hit(name: string): void;
 }
 
-export class TransactionError extends Error {
+/** A failed apply whose steps were all undone: an error with a cause, not a crash of dotops (exit 1). */
+export class TransactionError extends DotopsError {
   constructor(
     readonly reason: unknown,
     readonly undone: number,
   ) {
-    super(`apply failed and was undone (${undone} steps reverted): ${(reason as Error)?.message ?? reason}`);
+    super(
+      `apply failed and was undone (${undone} steps reverted): ${(reason as Error)?.message ?? reason}`,
+      1,
+      "the machine is as it was before; fix the cause above and rerun",
+    );
   }
 }
 
@@ -42,17 +53,17 @@ export async function runTransaction(
 ): Promise<void> {
   const host = ctx.host;
   await host.unlink(journal);
-  await write(host, journal, begin);
+  await write(host, journal, { ...begin, steps }, { sync: true });
   const started: Step[] = [];
   try {
     for (const [i, step] of steps.entries()) {
-      await write(host, journal, { type: "step", i, step });
+      await write(host, journal, { type: "step", i, step }, { sync: false });
       started.push(step);
       fail?.hit(`step:${i}`);
       await runStep(ctx, step);
     }
     fail?.hit("commit");
-    await write(host, journal, { type: "commit" });
+    await write(host, journal, { type: "commit" }, { sync: true });
   } catch (err) {
     await undoAll(ctx, started);
     await host.unlink(journal);
@@ -67,8 +78,8 @@ async function undoAll(ctx: ResourceContext, steps: Step[]) {
   for (const step of [...steps].reverse()) await undoStep(ctx, step);
 }
 
-async function write(host: Host, journal: string, line: Line) {
-  await host.appendFile(journal, `${JSON.stringify(line)}\n`, { sync: true });
+async function write(host: Host, journal: string, line: Line, opts: { sync: boolean }) {
+  await host.appendFile(journal, `${JSON.stringify(line)}\n`, opts);
 }
 
 export interface Recovery {
@@ -95,9 +106,11 @@ export async function recoverJournal(ctx: ResourceContext, journal: string): Pro
     });
   const begin = lines.find((l): l is JournalBegin => l.type === "begin");
   const committed = lines.some((l) => l.type === "commit");
-  const steps = lines.flatMap((l) => (l.type === "step" ? [l.step] : []));
-  if (!committed) await undoAll(ctx, steps);
+  const started = lines.flatMap((l) => (l.type === "step" ? [l.step] : []));
+  // Every planned step (those that never started undo as no-ops); a journal without the list: the started ones.
+  if (!committed) await undoAll(ctx, begin?.steps ?? started);
   await ctx.host.unlink(journal);
   if (!begin) return null;
-  return { begin, committed, undone: committed ? 0 : steps.length };
+  const { steps: _steps, ...head } = begin;
+  return { begin: head, committed, undone: committed ? 0 : started.length };
 }

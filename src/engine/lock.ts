@@ -18,7 +18,7 @@ export async function acquireLock(host: Host, path: string, command: string): Pr
     const holder = await readHolder(host, path);
     if (holder && holder.pid !== process.pid && host.processAlive(holder.pid)) {
       throw new DotopsError(
-        `the state dir is locked by dotops ${holder.command ?? ""} (pid ${holder.pid}, since ${holder.since ?? "?"}): ${path}`,
+        `the state dir is locked by dotops${holder.command ? ` ${holder.command}` : ""} (pid ${holder.pid}, since ${holder.since ?? "?"}): ${path}`,
         1,
         "wait for it to finish; if no dotops is running, remove the lock file",
       );

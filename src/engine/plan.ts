@@ -33,11 +33,12 @@ export async function computeChanges(
   const results = await mapLimit(ids, 32, async (id): Promise<Change | null> => {
     const d = desired.get(id);
     let p = previous.get(id);
-    if (d && p && d.kind !== p.kind) p = undefined; // the new kind takes over the path (e.g. link → copy)
+    let replaced: Located<Resource> | undefined;
+    if (d && p && d.kind !== p.kind) [replaced, p] = [p, undefined]; // the new kind takes over the path (e.g. link → copy)
     const r = (d ?? p) as Located<Resource>;
     const kind = kindOf(r);
     const observed = input.observe ? await kind.observe(ctx, r) : kind.assume(ctx, p, id);
-    const change = await kind.plan(ctx, d, p, observed);
+    const change = await kind.plan(ctx, d, p, observed, replaced);
     return change ? ({ ...change, origin: r.origin } as Change) : null;
   });
   const changes = results.filter((c): c is Change => c !== null).sort(compareChanges);

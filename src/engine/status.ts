@@ -1,6 +1,13 @@
+import { DotopsError } from "../errors.js";
 import type { Change } from "../resources/change.js";
 import { type Engine, recoverIfInterrupted, resourceContext } from "./engine.js";
-import { currentGeneration, type GenerationMeta, readManifest, readMeta } from "./generations.js";
+import {
+  currentGeneration,
+  type GenerationMeta,
+  generationNumbers,
+  readManifest,
+  readMeta,
+} from "./generations.js";
 import { computeChanges } from "./plan.js";
 
 export interface Status {
@@ -26,6 +33,10 @@ export async function status(eng: Engine): Promise<Status> {
 
 /** What changed between two recorded generations (no machine involved). */
 export async function diffGenerations(eng: Engine, a: number, b: number): Promise<Change[]> {
+  const known = await generationNumbers(eng.host, eng.state);
+  for (const n of [a, b])
+    if (!known.includes(n))
+      throw new DotopsError(`there is no generation ${n}`, 1, "see `dotops generations`");
   const [from, to] = await Promise.all([
     readManifest(eng.host, eng.state, a),
     readManifest(eng.host, eng.state, b),

@@ -1,4 +1,4 @@
-import { execa } from "execa";
+import { spawn } from "node:child_process";
 import { DotopsError } from "../errors.js";
 
 /**
@@ -10,20 +10,48 @@ export async function git(
   args: string[],
   opts: { input?: string | Buffer; allowFail?: boolean } = {},
 ): Promise<{ stdout: Buffer; stderr: string; exitCode: number }> {
-  const r = await execa("git", args, {
-    cwd,
-    input: opts.input,
-    encoding: "buffer",
-    reject: false,
-    stripFinalNewline: false,
-    env: { GIT_TERMINAL_PROMPT: "0", LC_ALL: "C", GIT_OPTIONAL_LOCKS: "0" },
-  });
-  const stderr = Buffer.from(r.stderr as Uint8Array).toString("utf8");
-  if (r.exitCode === undefined) throw new DotopsError(`cannot run git: ${r.shortMessage}`, 1, "install git");
+  const r = await spawnGit(cwd, args, opts.input);
+  const stderr = r.stderr.toString("utf8");
+  if (r.exitCode === null) throw new DotopsError(`cannot run git: ${r.error}`, 1, "install git");
   if (r.exitCode !== 0 && !opts.allowFail) {
     throw new DotopsError(`git ${args[0]} failed in ${cwd}: ${stderr.trim() || `exit ${r.exitCode}`}`);
   }
-  return { stdout: Buffer.from(r.stdout as Uint8Array), stderr, exitCode: r.exitCode };
+  return { stdout: r.stdout, stderr, exitCode: r.exitCode };
+}
+
+/**
+ * git as a child process, output collected as bytes. Plain node:child_process
+ * rather than execa: every command reads a commit, and loading execa cost
+ * more than the git calls of a no-op apply.
+ */
+function spawnGit(
+  cwd: string,
+  args: string[],
+  input: string | Buffer | undefined,
+): Promise<{ stdout: Buffer; stderr: Buffer; exitCode: number | null; error?: string }> {
+  return new Promise((resolve) => {
+    const child = spawn("git", args, {
+      cwd,
+      env: { ...process.env, GIT_TERMINAL_PROMPT: "0", LC_ALL: "C", GIT_OPTIONAL_LOCKS: "0" },
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on("data", (d: Buffer) => out.push(d));
+    child.stderr.on("data", (d: Buffer) => err.push(d));
+    child.once("error", (e) =>
+      resolve({ stdout: Buffer.alloc(0), stderr: Buffer.alloc(0), exitCode: null, error: e.message }),
+    );
+    child.once("close", (code, signal) =>
+      resolve({
+        stdout: Buffer.concat(out),
+        stderr: Buffer.concat(err),
+        exitCode: code ?? null,
+        ...(code === null ? { error: `killed by ${signal}` } : {}),
+      }),
+    );
+    child.stdin.on("error", () => {}); // git may exit before reading all of its input
+    child.stdin.end(input);
+  });
 }
 
 export async function gitText(cwd: string, args: string[]): Promise<string> {
@@ -34,6 +62,8 @@ export async function gitText(cwd: string, args: string[]): Promise<string> {
 export async function resolveCommit(repo: string, rev: string): Promise<string> {
   const r = await git(repo, ["rev-parse", "--verify", "--quiet", `${rev}^{commit}`], { allowFail: true });
   if (r.exitCode !== 0) {
+    // --quiet: an unknown rev fails silently; anything on stderr is git itself failing (a broken config, say).
+    if (r.stderr.trim()) throw new DotopsError(`git rev-parse failed in ${repo}: ${r.stderr.trim()}`);
     const empty =
       rev === "HEAD" && (await git(repo, ["rev-parse", "--git-dir"], { allowFail: true })).exitCode === 0;
     throw new DotopsError(

@@ -35,6 +35,7 @@ export interface Host {
   readonly env: Readonly<Record<string, string | undefined>>;
 
   // reads
+  /** Does not follow `path` itself; null when nothing can be there (missing, or a parent is a file or a symlink loop). */
   lstat(path: string): Promise<Stat | null>;
   readFile(path: string): Promise<Buffer>;
   readlink(path: string): Promise<string>;

@@ -1,7 +1,6 @@
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs/promises";
 import { dirname } from "node:path";
-import { execa } from "execa";
 import { type ExecOptions, type ExecResult, type Host, HostError, type Stat } from "./host.js";
 
 /** Wraps node's errors in HostError so callers can match on `code` without importing fs. */
@@ -39,7 +38,8 @@ export class RealHost implements Host {
       return toStat(await fs.lstat(this.p(path)));
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      if (code === "ENOENT" || code === "ENOTDIR") return null;
+      // Nothing can be there: missing, a parent is not a directory, or a parent is a symlink loop.
+      if (code === "ENOENT" || code === "ENOTDIR" || code === "ELOOP") return null;
       throw new HostError(String(err), code ?? "EIO", path);
     }
   }
@@ -129,6 +129,7 @@ export class RealHost implements Host {
   }
 
   async exec(cmd: string, args: string[], opts: ExecOptions = {}): Promise<ExecResult> {
+    const { execa } = await import("execa"); // loaded on first use: most commands run no program
     const r = await execa(cmd, args, {
       cwd: opts.cwd === undefined ? undefined : this.p(opts.cwd),
       env: { ...this.env, ...opts.env },

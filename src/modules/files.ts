@@ -1,8 +1,8 @@
 import type { Config } from "../config/load.js";
 import type { FileEntry } from "../config/schema.js";
-import { listUnder, resolveSourcePath } from "../config/source.js";
+import { listUnder, normalizeRepoPath, resolveSourcePath } from "../config/source.js";
 import { renderTemplate } from "../config/template.js";
-import { formatPath, originOf, type Path } from "../config/yaml.js";
+import { formatPath, originOf, type Path, pathKey } from "../config/yaml.js";
 import { ConfigError, type ConfigProblem, type Origin } from "../errors.js";
 import type { Blob, Located, Resource } from "../resources/types.js";
 import { homeTarget } from "./home-path.js";
@@ -54,14 +54,22 @@ function expandEntry(config: Config, entry: FileEntry, at: Path, origin: Origin 
       { message, origin: originOf(config.located, path) ?? origin, path: formatPath(path) },
     ]);
   };
-  const target = homeTarget(entry.target, originOf(config.located, [...at, "target"]));
+  const targetPath: Path = [...at, "target"];
+  const target = homeTarget(
+    entry.target,
+    originOf(config.located, targetPath),
+    "target",
+    formatPath(targetPath),
+  );
   if (entry.permissions && (entry.mode ?? "link") !== "copy")
     fail("permissions need mode: copy (links point into the read-only store)", [...at, "permissions"]);
   if ((entry.source === undefined) === (entry.text === undefined))
     fail(`give exactly one of source or text for ${entry.target}`);
 
   if (entry.text !== undefined) {
-    const textOrigin = originOf(config.located, [...at, "text"]) ?? origin;
+    const textPath: Path = [...at, "text"];
+    const textOrigin =
+      config.located.texts?.get(pathKey(textPath)) ?? originOf(config.located, textPath) ?? origin;
     const text = entry.mode === "template" ? render(config, entry.text, textOrigin) : entry.text;
     return [{ id: target, data: Buffer.from(text), executable: entry.executable ?? false }];
   }
@@ -78,14 +86,29 @@ function expandEntry(config: Config, entry: FileEntry, at: Path, origin: Origin 
 
   const inside = listUnder(config.source, resolved.path);
   if (!inside.length)
-    fail(`source ${source} does not exist in ${config.source.label} (is it committed?)`, [...at, "source"]);
-  return inside.map((path) => {
-    const f = resolveSourcePath(config.source, path);
-    if (f.loop || !f.file || f.file.type === "symlink")
-      fail(`${path} (inside ${source}) is a symlink loop or points out of the repo`, [...at, "source"]);
-    const rel = path.slice(resolved.path.length + 1);
-    return item(config, entry, `${target}/${rel}`, path, f.file as NonNullable<typeof f.file>);
+    fail(
+      resolved.path === normalizeRepoPath(source)
+        ? `source ${source} does not exist in ${config.source.label} (is it committed?)`
+        : `source ${source} is a symlink to ${resolved.path}, which is not in ${config.source.label}`,
+      [...at, "source"],
+    );
+  // Every file inside is checked, so one run names every broken one.
+  const problems: ConfigProblem[] = [];
+  const items = inside.flatMap((path) => {
+    try {
+      const f = resolveSourcePath(config.source, path);
+      if (f.loop || !f.file || f.file.type === "symlink")
+        fail(`${path} (inside ${source}) is a symlink loop or points out of the repo`, [...at, "source"]);
+      const rel = path.slice(resolved.path.length + 1);
+      return [item(config, entry, `${target}/${rel}`, path, f.file as NonNullable<typeof f.file>)];
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      problems.push(...err.problems);
+      return [];
+    }
   });
+  if (problems.length) throw new ConfigError(problems);
+  return items;
 }
 
 function item(

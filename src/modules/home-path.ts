@@ -6,9 +6,9 @@ import { ConfigError, type Origin } from "../errors.js";
  * parent that leads outside is only visible on the machine: the engine checks
  * that when it observes.)
  */
-export function homeTarget(target: string, origin?: Origin, what = "target"): string {
+export function homeTarget(target: string, origin?: Origin, what = "target", path?: string): string {
   const fail = (why: string): never => {
-    throw new ConfigError([{ message: `${what} "${target}" ${why}`, origin }]);
+    throw new ConfigError([{ message: `${what} "${target}" ${why}`, origin, path }]);
   };
   let rest = target;
   if (rest === "~" || rest.startsWith("~/")) rest = rest.slice(1);

@@ -1,4 +1,4 @@
-import { Octokit } from "@octokit/rest";
+import type { Octokit } from "@octokit/rest";
 import type { Log } from "../engine/engine.js";
 
 export type StatusState = "pending" | "success" | "failure" | "error";
@@ -27,7 +27,7 @@ export interface GitHubReporterOptions {
  * The token is only ever handed to Octokit, never logged.
  */
 export class GitHubReporter {
-  private readonly octokit: Octokit;
+  private client: Promise<Octokit> | undefined;
   private readonly owner: string;
   private readonly name: string;
   private deploymentId: number | undefined;
@@ -36,12 +36,20 @@ export class GitHubReporter {
     const [owner, name] = o.repo.split("/") as [string, string];
     this.owner = owner;
     this.name = name;
-    this.octokit = new Octokit({
-      auth: o.token,
-      baseUrl: (o.apiUrl ?? "https://api.github.com").replace(/\/$/, ""),
-      userAgent: "dotops-agent",
-      log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
-    });
+  }
+
+  /** Octokit is a large module tree: loaded on the first report, not by every command and agent start. */
+  private octokit(): Promise<Octokit> {
+    this.client ??= import("@octokit/rest").then(
+      ({ Octokit }) =>
+        new Octokit({
+          auth: this.o.token,
+          baseUrl: (this.o.apiUrl ?? "https://api.github.com").replace(/\/$/, ""),
+          userAgent: "dotops-agent",
+          log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
+        }),
+    );
+    return this.client;
   }
 
   get context(): string {
@@ -57,8 +65,8 @@ export class GitHubReporter {
   ): Promise<void> {
     const text = description.length > 140 ? `${description.slice(0, 139)}…` : description;
     if (this.o.statuses !== false) {
-      await this.call("create commit status", () =>
-        this.octokit.rest.repos.createCommitStatus({
+      await this.call("create commit status", async () =>
+        (await this.octokit()).rest.repos.createCommitStatus({
           owner: this.owner,
           repo: this.name,
           sha,
@@ -73,8 +81,8 @@ export class GitHubReporter {
 
   private async deployment(sha: string, state: StatusState, description: string, generation?: number) {
     if (state === "pending") {
-      const r = await this.call("create deployment", () =>
-        this.octokit.rest.repos.createDeployment({
+      const r = await this.call("create deployment", async () =>
+        (await this.octokit()).rest.repos.createDeployment({
           owner: this.owner,
           repo: this.name,
           ref: sha,
@@ -89,8 +97,8 @@ export class GitHubReporter {
     }
     if (this.deploymentId === undefined) return;
     const id = this.deploymentId;
-    await this.call("create deployment status", () =>
-      this.octokit.rest.repos.createDeploymentStatus({
+    await this.call("create deployment status", async () =>
+      (await this.octokit()).rest.repos.createDeploymentStatus({
         owner: this.owner,
         repo: this.name,
         deployment_id: id,

@@ -17,6 +17,8 @@ export interface KindHandler<R extends Resource = Resource, O = unknown> {
     desired: R | undefined,
     previous: R | undefined,
     observed: O,
+    /** The last-applied resource of another kind at this path (mode: copy → link), if any. */
+    replaced?: Resource,
   ): Promise<Change | null>;
   describe(r: R): string;
 }

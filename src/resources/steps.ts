@@ -1,4 +1,5 @@
 import { dirname } from "node:path";
+import { isHostError } from "../host/host.js";
 import type { ResourceContext } from "./context.js";
 
 /**
@@ -44,6 +45,17 @@ async function atomicSymlink(ctx: ResourceContext, link: string, target: string)
   await ctx.host.rename(tmp, link);
 }
 
+/** symlink(2) where nothing is; false when the parent is missing or something appeared meanwhile. */
+async function createLink(ctx: ResourceContext, target: string, path: string): Promise<boolean> {
+  try {
+    await ctx.host.symlink(target, path);
+    return true;
+  } catch (err) {
+    if (isHostError(err, "ENOENT") || isHostError(err, "EEXIST")) return false;
+    throw err;
+  }
+}
+
 const ops: OpTable = {
   mkdir: {
     run: (ctx, s) => ctx.host.mkdir(s.path),
@@ -61,11 +73,13 @@ const ops: OpTable = {
   },
   symlink: {
     run: async (ctx, s) => {
-      if (s.replace !== undefined) await atomicSymlink(ctx, s.path, s.target);
-      else if ((await linkTarget(ctx, s.path)) !== s.target) {
-        await ctx.host.mkdir(dirname(s.path));
-        await atomicSymlink(ctx, s.path, s.target);
-      }
+      if (s.replace !== undefined) return atomicSymlink(ctx, s.path, s.target);
+      const st = await ctx.host.lstat(s.path);
+      // Nothing there (the common case): symlink(2) itself is atomic, no temporary link and rename needed.
+      if (!st && (await createLink(ctx, s.target, s.path))) return;
+      if (st?.type === "symlink" && (await ctx.host.readlink(s.path)) === s.target) return;
+      await ctx.host.mkdir(dirname(s.path));
+      await atomicSymlink(ctx, s.path, s.target);
     },
     undo: async (ctx, s) => {
       if ((await linkTarget(ctx, s.path)) !== s.target) return;

@@ -25,7 +25,7 @@ export const linkKind: KindHandler<LinkResource, PathObservation> = {
     stat: prev ? { type: "symlink", mode: 0o777, size: 0, mtimeMs: 0 } : null,
     linkTarget: prev ? currentHomePath(ctx, id) : undefined,
   }),
-  async plan(ctx, desired, previous, o): Promise<Change | null> {
+  async plan(ctx, desired, previous, o, replaced): Promise<Change | null> {
     const id = (desired ?? previous)?.id as string;
     const base = { kind: "link", id, destructive: false, needsRoot: false };
     if (o.unsafe)
@@ -58,10 +58,13 @@ export const linkKind: KindHandler<LinkResource, PathObservation> = {
     }
 
     const expected = currentHomePath(ctx, id);
+    const ours = o.stat?.type === "symlink" && isOurLink(ctx, o.linkTarget);
+    // Unchanged, the common case of status, drift checks and no-op applies: no store reads.
+    if (ours && o.linkTarget === expected && previous?.object === desired.object) return null;
     const after = await ctx.content(desired.object);
     const prevContent = previous ? await ctx.content(previous.object) : null;
 
-    if (o.stat?.type === "symlink" && isOurLink(ctx, o.linkTarget)) {
+    if (ours) {
       const steps: Step[] =
         o.linkTarget === expected
           ? []
@@ -95,6 +98,17 @@ export const linkKind: KindHandler<LinkResource, PathObservation> = {
           phase: Phase.place,
           steps: [{ op: "unlink-file", path: o.abs, object: desired.object, mode: o.stat.mode }, link],
           note: "replaces an identical file",
+        };
+      }
+      if (replaced?.kind === "file" && current.equals(await ctx.content(replaced.object))) {
+        // The copy dotops wrote last time (unchanged by the user) becomes a link.
+        return {
+          ...base,
+          action: "update",
+          phase: Phase.place,
+          steps: [{ op: "unlink-file", path: o.abs, object: replaced.object, mode: o.stat.mode }, link],
+          diff: contentDiff(id, current, after),
+          note: "a copy becomes a link",
         };
       }
       const way = await clearTheWay(ctx, id, o);

@@ -60,9 +60,9 @@ async function realHome(ctx: ResourceContext): Promise<string> {
 async function checkParent(ctx: ResourceContext, dir: string): Promise<string | undefined> {
   if (dir === ctx.host.home) return undefined;
   const st = await ctx.host.lstat(dir);
-  if (!st) return parentProblem(ctx, dirname(dir));
-  if (st.type === "file") return `${dir} is a file, not a directory`;
-  if (st.type !== "symlink") return parentProblem(ctx, dirname(dir));
+  // A file where a directory is needed is not a reason to refuse here: that
+  // directory is a dir resource of its own, which refuses or (--backup) moves it.
+  if (st?.type !== "symlink") return parentProblem(ctx, dirname(dir));
   try {
     const real = await ctx.host.realpath(dir);
     const home = await realHome(ctx);
@@ -70,9 +70,15 @@ async function checkParent(ctx: ResourceContext, dir: string): Promise<string | 
       return `${dir} is a symlink to ${real}, outside HOME; dotops will not write through it`;
     return undefined;
   } catch (err) {
-    if (isHostError(err, "ELOOP")) return `${dir} is a symlink loop`;
-    if (isHostError(err, "ENOENT")) return `${dir} is a dangling symlink`;
-    throw err;
+    const why = isHostError(err, "ELOOP")
+      ? "a symlink loop"
+      : isHostError(err, "ENOENT")
+        ? "a dangling symlink"
+        : undefined;
+    if (!why) throw err;
+    // Leads nowhere, so nothing can be written through it; with --backup its own
+    // dir resource moves it aside and creates the directory.
+    return ctx.backupExt === undefined ? `${dir} is ${why}` : undefined;
   }
 }
 
