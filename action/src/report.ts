@@ -1,0 +1,186 @@
+import type { Plan } from "../../src/engine/plan.js";
+import { planJson, renderPlanMarkdown, summaryLine } from "../../src/report/render-plan.js";
+import type { StatusState } from "./github.js";
+import type { Failure, HostReport } from "./hosts.js";
+import type { FailOn, Mode } from "./input.js";
+
+/** The outcome of one host: its commit status, and why it fails the step (if it does). */
+export interface Verdict {
+  state: StatusState;
+  description: string;
+  failure?: string;
+}
+
+export function verdict(r: HostReport, failOn: FailOn): Verdict {
+  if (r.error) {
+    const first = r.error.problems[0];
+    const description = first ? `${r.error.message}: ${first}` : r.error.message;
+    return { state: "failure", description, failure: `${r.host}: ${description}` };
+  }
+  const plan = r.plan as Plan;
+  const counts = countsLine(plan);
+  if (r.runner?.kind === "failed") {
+    const first = r.runner.message.split("\n")[0] ?? "";
+    return { state: "failure", description: `on the runner: ${first}`, failure: `${r.host}: ${first}` };
+  }
+  if (r.runner?.kind === "apply" && r.runner.failedCheck) {
+    const d = `health check failed after apply: ${r.runner.failedCheck}`;
+    return { state: "failure", description: d, failure: `${r.host}: ${d}` };
+  }
+  if (failOn === "destructive" && plan.summary.destructive) {
+    const d = `${plan.summary.destructive} destructive step(s) (fail-on: destructive)`;
+    return { state: "failure", description: `${counts}; ${d}`, failure: `${r.host}: ${d}` };
+  }
+  if (failOn === "changes" && plan.changes.length) {
+    const d = `${plan.changes.length} change(s) (fail-on: changes)`;
+    return { state: "failure", description: `${counts}; ${d}`, failure: `${r.host}: ${d}` };
+  }
+  return { state: "success", description: counts };
+}
+
+function countsLine(plan: Plan): string {
+  if (!plan.changes.length) return "no changes";
+  const s = plan.summary;
+  return `${s.create} to create, ${s.update} to update, ${s.delete} to delete${s.destructive ? `, ${s.destructive} destructive` : ""}`;
+}
+
+export const short = (sha: string | null | undefined) => (sha ? sha.slice(0, 7) : "nothing");
+
+export interface SectionContext {
+  base: string | null;
+  head: string;
+  mode: Mode;
+  runner: string;
+  runUrl?: string;
+}
+
+/** A host's collapsible block, at most `budget` characters. */
+export function renderHostSection(r: HostReport, v: Verdict, ctx: SectionContext, budget: number): string {
+  const icon =
+    v.state !== "success" ? "❌" : r.plan?.summary.destructive ? "⚠️" : r.plan?.changes.length ? "📝" : "✅";
+  const platform = r.platform ? ` (${r.platform})` : "";
+  const open = v.state !== "success" || Boolean(r.plan?.summary.destructive);
+  const title = r.error ? r.error.message : v.description;
+  const head = `<details${open ? " open" : ""}><summary>${icon} <b>${escapeHtml(r.host)}</b>${platform}: ${escapeHtml(title)}</summary>\n\n`;
+  const run = ctx.runUrl ? ` ([run](${ctx.runUrl}))` : "";
+  const foot = `\n_${short(ctx.base)} → ${short(ctx.head)} · mode ${ctx.mode} on a ${ctx.runner} runner${run}_\n\n</details>`;
+  const room = budget - head.length - foot.length;
+  return `${head}${fitBody((maxDiffChars) => hostBody(r, maxDiffChars), room)}${foot}`;
+}
+
+function hostBody(r: HostReport, maxDiffChars: number): string {
+  if (r.error) return failureBlock(r.error);
+  const out: string[] = [];
+  if (r.baseNote) out.push(`> ${r.baseNote}`, "");
+  out.push(withoutHeadline(renderPlanMarkdown(r.plan as Plan, { maxDiffChars })));
+  const runner = r.runner;
+  if (runner?.kind === "skipped") out.push(`_Not planned against a machine: ${runner.reason}._`);
+  if (runner?.kind === "failed")
+    out.push("**On this runner it failed:**", "", "```text", runner.message, "```");
+  if (runner?.kind === "plan" || runner?.kind === "apply") {
+    const what =
+      runner.kind === "plan"
+        ? `Against this runner: ${summaryLine(runner.plan)}`
+        : runner.failedCheck
+          ? `Applied on this runner, then a health check failed (${runner.failedCheck})${runner.rolledBackTo !== null ? `: rolled back to generation ${runner.rolledBackTo}` : ""}`
+          : runner.noop
+            ? `Applied on this runner: nothing to do (generation ${runner.generation ?? "-"})`
+            : `Applied on this runner as generation ${runner.generation}: ${summaryLine(runner.plan)}`;
+    out.push(
+      `<details><summary>${escapeHtml(what)}</summary>`,
+      "",
+      runner.plan.changes.length ? renderPlanMarkdown(withoutDiffs(runner.plan)) : "",
+      "</details>",
+    );
+  }
+  return `${out.join("\n")}\n`;
+}
+
+function failureBlock(f: Failure): string {
+  if (!f.problems.length) return `**${escapeHtml(f.message)}**\n`;
+  const text = f.problems.join("\n").replace(/```/g, "`\u200b``");
+  return `**${escapeHtml(f.message)}:**\n\n\`\`\`text\n${text}\n\`\`\`\n`;
+}
+
+/** The whole-config failure (dotops.yaml itself invalid), which names no host. */
+export function renderConfigSection(f: Failure, ctx: SectionContext): string {
+  return `<details open><summary>❌ <b>dotops.yaml</b>: ${escapeHtml(f.message)}</summary>\n\n${failureBlock(f)}\n_${short(ctx.base)} → ${short(ctx.head)}_\n\n</details>`;
+}
+
+/**
+ * Renders with as much diff as fits in `room`; failing that, without diffs;
+ * failing that, cut at a line with a note (tables of thousands of files).
+ */
+export function fitBody(render: (maxDiffChars: number) => string, room: number): string {
+  const bare = render(0);
+  if (bare.length > room) return truncateMarkdown(bare, room);
+  const full = render(Math.max(0, room - bare.length - 200));
+  return full.length <= room ? full : bare;
+}
+
+export const TRUNCATED_NOTE =
+  "_… truncated to stay under GitHub's 65,536-character comment limit; the whole plan is in the job summary and the `plan-json` output._";
+
+/** Cuts markdown at a line boundary, closing an open code fence and `<details>`, and says so. */
+export function truncateMarkdown(md: string, max: number): string {
+  if (md.length <= max) return md;
+  const room = Math.max(0, max - TRUNCATED_NOTE.length - 40);
+  const kept: string[] = [];
+  let used = 0;
+  for (const line of md.split("\n")) {
+    if (used + line.length + 1 > room) break;
+    kept.push(line);
+    used += line.length + 1;
+  }
+  const text = kept.join("\n");
+  const tail: string[] = [];
+  if ((text.match(/^```/gm) ?? []).length % 2) tail.push("```");
+  const opened = (text.match(/<details/g) ?? []).length - (text.match(/<\/details>/g) ?? []).length;
+  for (let i = 0; i < opened; i++) tail.push("</details>");
+  return `${text}\n${[...tail, "", TRUNCATED_NOTE].join("\n")}\n`;
+}
+
+function withoutHeadline(md: string): string {
+  return md.startsWith("#### ") ? md.slice(md.indexOf("\n") + 1).replace(/^\n/, "") : md;
+}
+
+function withoutDiffs(plan: Plan): Plan {
+  return { ...plan, changes: plan.changes.map(({ diff: _d, ...c }) => c) };
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+/** The `plan-json` output file: every host's plans in SPEC §3's shape. */
+export function planReport(
+  reports: HostReport[],
+  verdicts: Verdict[],
+  ctx: SectionContext & { configError?: Failure },
+) {
+  return {
+    base: ctx.base,
+    head: ctx.head,
+    mode: ctx.mode,
+    runner: ctx.runner,
+    ok: !ctx.configError && verdicts.every((v) => !v.failure),
+    ...(ctx.configError ? { configError: ctx.configError } : {}),
+    hosts: reports.map((r, i) => ({
+      host: r.host,
+      platform: r.platform ?? null,
+      status: verdicts[i]?.state,
+      description: verdicts[i]?.description,
+      error: r.error ?? null,
+      baseNote: r.baseNote ?? null,
+      plan: r.plan ? planJson(r.plan) : null,
+      runner: runnerJson(r),
+    })),
+  };
+}
+
+function runnerJson(r: HostReport) {
+  const x = r.runner;
+  if (!x) return null;
+  if (x.kind === "plan" || x.kind === "apply") return { ...x, plan: planJson(x.plan) };
+  return x;
+}

@@ -1,0 +1,224 @@
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { ROOT } from "./helpers.js";
+
+/**
+ * The workflow files, checked against the workflow syntax's keys (a subset of
+ * GitHub's schema: what these files may use) and against the action's own
+ * action.yml: every `with:` of the dotops action names a declared input with
+ * an allowed value.
+ */
+type Obj = Record<string, unknown>;
+
+const WORKFLOW_KEYS = ["name", "run-name", "on", "permissions", "env", "defaults", "concurrency", "jobs"];
+const JOB_KEYS = [
+  "name",
+  "needs",
+  "if",
+  "runs-on",
+  "permissions",
+  "environment",
+  "concurrency",
+  "outputs",
+  "env",
+  "defaults",
+  "steps",
+  "timeout-minutes",
+  "strategy",
+  "continue-on-error",
+  "container",
+  "services",
+];
+const STEP_KEYS = [
+  "id",
+  "if",
+  "name",
+  "uses",
+  "run",
+  "shell",
+  "with",
+  "env",
+  "continue-on-error",
+  "timeout-minutes",
+  "working-directory",
+];
+const EVENTS = ["push", "pull_request", "pull_request_target", "workflow_dispatch", "schedule", "release"];
+const SCOPES = [
+  "actions",
+  "checks",
+  "contents",
+  "deployments",
+  "id-token",
+  "issues",
+  "packages",
+  "pages",
+  "pull-requests",
+  "statuses",
+];
+const RUNNERS = /^(ubuntu|macos|windows)-(latest|\d[\d.]*)$/;
+
+const action = parse(readFileSync(join(ROOT, "action/action.yml"), "utf8")) as {
+  inputs: Record<string, { default?: string; required?: boolean }>;
+  outputs: Record<string, unknown>;
+  runs: { using: string; main: string };
+};
+const ALLOWED_VALUES: Record<string, string[]> = {
+  mode: ["check", "plan", "apply"],
+  "fail-on": ["error", "destructive", "changes"],
+  comment: ["true", "false"],
+};
+
+function workflowFiles(): string[] {
+  const own = join(ROOT, ".github/workflows");
+  const files = readdirSync(own)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .map((f) => join(own, f));
+  for (const ex of readdirSync(join(ROOT, "config-examples"))) {
+    const f = join(ROOT, "config-examples", ex, ".github/workflows/dotops.yml");
+    if (existsSync(f)) files.push(f);
+  }
+  return files;
+}
+
+function keysWithin(where: string, o: Obj, allowed: string[]): string[] {
+  return Object.keys(o)
+    .filter((k) => !allowed.includes(k))
+    .map((k) => `${where}: unknown key "${k}"`);
+}
+
+/** The runner labels a job runs on, with a matrix expanded. */
+function runnersOf(job: Obj): string[] {
+  const runsOn = job["runs-on"];
+  const m = typeof runsOn === "string" ? runsOn.match(/^\$\{\{\s*matrix\.(\w+)\s*\}\}$/) : null;
+  if (m) return ((job.strategy as Obj)?.matrix as Obj)?.[m[1] as string] as string[];
+  return Array.isArray(runsOn) ? (runsOn as string[]) : [runsOn as string];
+}
+
+function validate(file: string, wf: Obj): string[] {
+  const problems = keysWithin(file, wf, WORKFLOW_KEYS);
+  if (!wf.on) problems.push(`${file}: no "on"`);
+  const events =
+    typeof wf.on === "string" ? [wf.on] : Array.isArray(wf.on) ? wf.on : Object.keys(wf.on as Obj);
+  for (const e of events) if (!EVENTS.includes(e as string)) problems.push(`${file}: unknown event ${e}`);
+  const checkPermissions = (where: string, p: unknown) => {
+    if (p === undefined) return;
+    for (const [scope, level] of Object.entries(p as Obj)) {
+      if (!SCOPES.includes(scope)) problems.push(`${where}: unknown permission ${scope}`);
+      if (!["read", "write", "none"].includes(level as string))
+        problems.push(`${where}: permission ${scope}: ${level}`);
+    }
+  };
+  checkPermissions(`${file} permissions`, wf.permissions);
+  const jobs = wf.jobs as Record<string, Obj>;
+  if (!jobs || !Object.keys(jobs).length) problems.push(`${file}: no jobs`);
+  for (const [id, job] of Object.entries(jobs ?? {})) {
+    const where = `${file} jobs.${id}`;
+    problems.push(...keysWithin(where, job, JOB_KEYS));
+    checkPermissions(`${where}.permissions`, job.permissions);
+    for (const r of runnersOf(job) ?? [undefined])
+      if (typeof r !== "string" || !RUNNERS.test(r)) problems.push(`${where}: runs-on ${r}`);
+    const needs = job.needs === undefined ? [] : ([] as string[]).concat(job.needs as string);
+    for (const n of needs) if (!(n in jobs)) problems.push(`${where}: needs unknown job ${n}`);
+    const steps = job.steps as Obj[];
+    if (!Array.isArray(steps) || !steps.length) problems.push(`${where}: no steps`);
+    (steps ?? []).forEach((step, i) => {
+      const at = `${where}.steps[${i}]`;
+      problems.push(...keysWithin(at, step, STEP_KEYS));
+      if ("uses" in step === "run" in step) problems.push(`${at}: needs exactly one of uses and run`);
+      if ("run" in step && (typeof step.run !== "string" || !step.run.trim()))
+        problems.push(`${at}: empty run`);
+      if ("uses" in step) problems.push(...checkUses(at, step, steps.slice(0, i)));
+    });
+  }
+  for (const s of strings(wf))
+    if ((s.match(/\$\{\{/g) ?? []).length !== (s.match(/\}\}/g) ?? []).length)
+      problems.push(`${file}: unbalanced \${{ }} in ${JSON.stringify(s)}`);
+  return problems;
+}
+
+function strings(v: unknown): string[] {
+  if (typeof v === "string") return [v];
+  if (v && typeof v === "object") return Object.values(v).flatMap(strings);
+  return [];
+}
+
+function checkUses(at: string, step: Obj, before: Obj[]): string[] {
+  const uses = step.uses as string;
+  const problems: string[] = [];
+  const isDotops = uses === "./action" || /^[\w.-]+\/dotops\/action@v\d+$/.test(uses);
+  if (!isDotops) {
+    if (!/^[\w.-]+\/[\w.-]+(\/[\w./-]+)?@[\w.-]+$/.test(uses)) problems.push(`${at}: uses ${uses}`);
+    return problems;
+  }
+  const checkout = before.find((s) => typeof s.uses === "string" && s.uses.startsWith("actions/checkout@"));
+  if (!checkout) problems.push(`${at}: the dotops action needs actions/checkout before it`);
+  else if ((checkout.with as Obj | undefined)?.["fetch-depth"] !== 0)
+    problems.push(`${at}: checkout needs fetch-depth: 0 (base and head commits)`);
+  for (const [k, v] of Object.entries((step.with as Obj) ?? {})) {
+    if (!(k in action.inputs)) problems.push(`${at}: with.${k} is not an input of action/action.yml`);
+    const allowed = ALLOWED_VALUES[k];
+    if (allowed && !allowed.includes(String(v))) problems.push(`${at}: with.${k}: ${v}`);
+  }
+  return problems;
+}
+
+describe("workflows", () => {
+  const files = workflowFiles();
+  const load = (f: string) => parse(readFileSync(f, "utf8")) as Obj;
+
+  it("are valid YAML with the workflow syntax's keys, and use the action as action.yml declares it", () => {
+    expect(files.map((f) => f.slice(ROOT.length))).toEqual(
+      expect.arrayContaining([
+        ".github/workflows/ci.yml",
+        "config-examples/minimal/.github/workflows/dotops.yml",
+      ]),
+    );
+    for (const f of files) expect(validate(f.slice(ROOT.length), load(f))).toEqual([]);
+  });
+
+  it("the example workflow plans PRs on macOS and Linux runners and can apply on push", () => {
+    const wf = load(join(ROOT, "config-examples/minimal/.github/workflows/dotops.yml"));
+    expect(Object.keys(wf.on as Obj)).toEqual(expect.arrayContaining(["pull_request", "push"]));
+    const jobs = Object.values(wf.jobs as Record<string, Obj>);
+    const dotopsStep = (job: Obj) =>
+      (job.steps as Obj[]).find((s) => /\/dotops\/action@v\d+$/.test(String(s.uses))) as Obj;
+    const plan = jobs.find((j) => String(j.if).includes("pull_request")) as Obj;
+    expect(runnersOf(plan).sort()).toEqual(["macos-latest", "ubuntu-latest"]);
+    expect(plan.permissions).toEqual({ contents: "read", "pull-requests": "write", statuses: "write" });
+    expect(dotopsStep(plan).with).toMatchObject({ mode: "plan" });
+    const apply = jobs.find((j) => String(j.if).includes("push")) as Obj;
+    expect(dotopsStep(apply).with).toMatchObject({ mode: "apply", comment: false });
+    expect(String(apply.if)).toContain("vars.DOTOPS_EPHEMERAL_APPLY");
+  });
+
+  it("CI lints, type checks and tests on Linux and macOS, and checks action/dist", () => {
+    const wf = load(join(ROOT, ".github/workflows/ci.yml"));
+    const jobs = wf.jobs as Record<string, Obj>;
+    const runs = (job: Obj | undefined) => ((job?.steps as Obj[]) ?? []).map((s) => String(s.run ?? ""));
+    const linux = Object.values(jobs).find(
+      (j) => j["runs-on"] === "ubuntu-latest" && runs(j).includes("npm test"),
+    );
+    expect(runs(linux)).toEqual(
+      expect.arrayContaining(["npx biome ci .", "npx tsc --noEmit -p .", "npm test"]),
+    );
+    const mac = Object.values(jobs).find((j) => j["runs-on"] === "macos-latest");
+    expect(runs(mac)).toContain("npm test");
+    expect(runs(jobs["check-dist"])).toContain("npm run build:action");
+  });
+
+  it("action.yml runs the bundle on node24 and every input and output is wired", () => {
+    expect(action.runs).toEqual({ using: "node24", main: "dist/index.js" });
+    expect(existsSync(join(ROOT, "action", action.runs.main))).toBe(true);
+    const input = readFileSync(join(ROOT, "action/src/input.ts"), "utf8");
+    const main = readFileSync(join(ROOT, "action/src/main.ts"), "utf8");
+    for (const name of Object.keys(action.inputs)) expect(input).toContain(`getInput("${name}")`);
+    for (const name of Object.keys(action.outputs))
+      expect(main).toMatch(new RegExp(`setOutput\\(\\s*"${name}"`));
+    expect(Object.keys(action.inputs).sort()).toEqual(
+      ["comment", "config-path", "fail-on", "github-token", "hosts", "mode"].sort(),
+    );
+    expect(action.inputs["github-token"]?.default).toBe(`$\{{ github.token }}`);
+  });
+});
