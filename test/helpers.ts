@@ -106,7 +106,12 @@ export async function dotops(
   args: string[],
   opts: { home: string; cwd?: string; env?: Record<string, string>; input?: string },
 ): Promise<CliResult> {
-  const env: Record<string, string> = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: opts.home, NO_COLOR: "1", ...opts.env };
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? "/usr/bin:/bin",
+    HOME: opts.home,
+    NO_COLOR: "1",
+    ...opts.env,
+  };
   const r = await execa(process.execPath, [CLI, ...args], {
     cwd: opts.cwd ?? opts.home,
     env,
@@ -121,7 +126,8 @@ export async function dotops(
 export function minimalConfig(extra: Record<string, string> = {}): Record<string, string> {
   return {
     "dotops.yaml": "version: 1\nimports: [home/*.yaml]\nhosts:\n  box:\n    platform: linux\n",
-    "home/files.yaml": "files:\n  - { target: ~/.zshrc, source: files/zshrc }\n  - { target: ~/.config/app/conf, source: files/app.conf }\n",
+    "home/files.yaml":
+      "files:\n  - { target: ~/.zshrc, source: files/zshrc }\n  - { target: ~/.config/app/conf, source: files/app.conf }\n",
     "files/zshrc": "export EDITOR=nvim\n",
     "files/app.conf": "color = true\n",
     ...extra,

@@ -1,0 +1,195 @@
+// The measured scenarios (issue 6, items 1-7 and the generations check). Every
+// number is the wall time of a real process: the built dotops CLI, stow, mise.
+import {
+  copyFileSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { join } from "node:path";
+import { currentCommit, pollTimes, sampleIdle, startAgent, stopAgent, waitFor } from "./agent.mjs";
+import { mise, stow } from "./peers.mjs";
+import { dotops, freshHome, log, RUN, repeat, run, settle, stats, tempIn } from "./runner.mjs";
+import { commitChange, git } from "./tree.mjs";
+
+const apply = (repo, home) => dotops(home, ["--repo", repo, "apply"]);
+
+/**
+ * Items 1 and 2 for one tree: first apply into fresh HOMEs (repetitions
+ * interleaved across tools, so machine noise hits all of them alike), then
+ * no-op reconciles in the last HOME each tool applied to.
+ */
+export function firstApplyAndNoop(tree, peers, { reps, noopReps, skipMise }) {
+  const tools = {
+    dotops: { apply: (home) => apply(tree.dir, home).ms },
+    ...(peers.stow.available ? { stow: { apply: (home) => stow.apply(tree.dir, home).ms } } : {}),
+    ...(peers.mise.available && !skipMise
+      ? { mise: { apply: (home) => mise.apply(tree.dir, home).ms } }
+      : {}),
+  };
+  const samples = Object.fromEntries(Object.keys(tools).map((t) => [t, []]));
+  const homes = {};
+  for (let r = 0; r < reps; r++) {
+    for (const [name, tool] of Object.entries(tools)) {
+      const home = freshHome(`${name}-${tree.n}`);
+      settle();
+      samples[name].push(tool.apply(home));
+      if (homes[name]) rmSync(homes[name], { recursive: true, force: true });
+      homes[name] = home;
+    }
+  }
+  const first = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, stats(v.map(Math.round))]));
+  checkLinked(tree, homes);
+
+  const noopTools = {
+    "dotops apply": () => apply(tree.dir, homes.dotops).ms,
+    "dotops status": () => dotops(homes.dotops, ["status"]).ms,
+    ...(homes.stow
+      ? {
+          "stow -R": () => stow.restow(tree.dir, homes.stow).ms,
+          "stow -S (again)": () => stow.apply(tree.dir, homes.stow).ms,
+        }
+      : {}),
+    ...(homes.mise
+      ? {
+          "mise dotfiles apply": () => mise.apply(tree.dir, homes.mise).ms,
+          "mise dotfiles status": () => mise.status(tree.dir, homes.mise).ms,
+        }
+      : {}),
+  };
+  const noopSamples = Object.fromEntries(Object.keys(noopTools).map((t) => [t, []]));
+  for (let r = 0; r < noopReps; r++)
+    for (const [name, fn] of Object.entries(noopTools)) {
+      settle();
+      noopSamples[name].push(fn());
+    }
+  const noop = Object.fromEntries(Object.entries(noopSamples).map(([k, v]) => [k, stats(v.map(Math.round))]));
+  for (const [name, home] of Object.entries(homes)) if (name !== "dotops") rmSync(home, { recursive: true });
+  return { first, noop, dotopsHome: homes.dotops };
+}
+
+/** Every tool really linked every file of the tree (a benchmark that did nothing would be fast). */
+function checkLinked(tree, homes) {
+  const sample = [tree.paths[0], tree.paths[Math.floor(tree.n / 2)], tree.paths.at(-1)];
+  for (const [name, home] of Object.entries(homes)) {
+    for (const p of sample) {
+      const want = readFileSync(join(tree.dir, "stow/home", p), "utf8");
+      const got = readFileSync(join(home, p), "utf8");
+      if (got !== want) throw new Error(`${name} did not apply ${p} in ${home}`);
+    }
+  }
+}
+
+/** Item 3: apply of a commit that changes one file. */
+export function oneFileChange(tree, home, reps) {
+  let k = 0;
+  return repeat(
+    reps,
+    () => apply(tree.dir, home).ms,
+    () => commitChange(tree.dir, tree.paths, `one-file change ${tree.n}/${k++}`),
+  );
+}
+
+/**
+ * Item 4: a commit that changes every file is applied, then reverted: the
+ * revert's apply is a rollback to the earlier generation's content (no
+ * rebuild), and `dotops rollback` switches straight back to the previous one.
+ */
+export function revertRollback(tree, home, reps) {
+  const revert = [];
+  const rollback = [];
+  for (let r = 0; r < reps; r++) {
+    commitChange(tree.dir, tree.paths, `whole-tree change ${r}`, { all: true });
+    apply(tree.dir, home);
+    git(tree.dir, "revert", "--no-edit", "HEAD");
+    settle();
+    revert.push(apply(tree.dir, home).ms);
+    const gens = JSON.parse(dotops(home, ["--json", "generations"], { capture: true }).stdout);
+    const last = gens.at(-1);
+    if (last.sameContentAs === null) throw new Error("the revert was not recognised as a rollback");
+    settle();
+    rollback.push(dotops(home, ["rollback"]).ms); // back to the whole-tree change: every link switches
+    dotops(home, ["resume"]); // rollback suspends the agent; undo that for the next round
+    apply(tree.dir, home); // and back to the tip
+  }
+  return { revertApply: stats(revert.map(Math.round)), rollback: stats(rollback.map(Math.round)) };
+}
+
+/** Item 5: `dotops plan` of every resource, into an empty HOME and into one already at that commit. */
+export function planTime(tree, appliedHome, reps) {
+  const empty = freshHome(`plan-${tree.n}`);
+  const fresh = repeat(reps, () => dotops(empty, ["--repo", tree.dir, "plan"]).ms);
+  const applied = repeat(reps, () => dotops(appliedHome, ["--repo", tree.dir, "plan"]).ms);
+  rmSync(empty, { recursive: true });
+  return { nothingApplied: fresh, upToDate: applied };
+}
+
+/** Item 6: cold start of `--version` and `status`, next to Node's own start. */
+export function coldStart(appliedHome, appliedN, reps) {
+  const empty = freshHome("cold");
+  const out = {
+    "node -e 0 (floor)": repeat(reps, () => run(process.execPath, ["-e", "0"]).ms),
+    "dotops --version": repeat(reps, () => dotops(empty, ["--version"]).ms),
+    "dotops status (nothing applied)": repeat(reps, () => dotops(empty, ["status"]).ms),
+    [`dotops status (${appliedN} files applied)`]: repeat(reps, () => dotops(appliedHome, ["status"]).ms),
+  };
+  rmSync(empty, { recursive: true });
+  return out;
+}
+
+/**
+ * Apply time with 1 vs 200 prior generations. The extra generations are
+ * copies of a real one, renumbered: its meta.json (number changed),
+ * manifest.json and plan.json, and its home tree shared through a symlink.
+ * Apply reads only the list of generation dirs, each meta.json and the
+ * current manifest, so a copy costs apply exactly what a generation made by
+ * one more apply would, and 200 of them take a second instead of minutes.
+ */
+export function generationsScaling(tree, reps, count = 200) {
+  const home = freshHome(`gens-${tree.n}`);
+  apply(tree.dir, home);
+  const few = oneFileChange(tree, home, reps);
+  const gensDir = join(home, ".local/state/dotops/generations");
+  const existing = readdirSync(gensDir).filter((n) => /^\d+$/.test(n)).length;
+  const template = join(gensDir, String(existing));
+  const meta = JSON.parse(readFileSync(join(template, "meta.json"), "utf8"));
+  for (let n = existing + 1; n <= count; n++) {
+    const dir = join(gensDir, String(n));
+    mkdirSync(dir);
+    for (const f of ["manifest.json", "plan.json"]) copyFileSync(join(template, f), join(dir, f));
+    symlinkSync(join(template, "home"), join(dir, "home"));
+    writeFileSync(join(dir, "meta.json"), `${JSON.stringify({ ...meta, number: n }, null, 2)}\n`);
+  }
+  const listed = JSON.parse(dotops(home, ["--json", "generations"], { capture: true }).stdout).length;
+  const many = oneFileChange(tree, home, reps);
+  rmSync(home, { recursive: true });
+  return { fewPrior: `1–${existing - 1}`, manyPrior: listed, few, many };
+}
+
+/** Item 7: the agent idle for `seconds`, polling a local bare remote every `interval`. */
+export async function agentIdle(tree, { seconds, interval }) {
+  const remote = join(tempIn("remote-"), "dotfiles.git");
+  git(RUN, "clone", "-q", "--bare", tree.dir, remote);
+  const tip = git(remote, "rev-parse", "HEAD");
+  const home = freshHome(`agent-${tree.n}`);
+  const logFile = join(RUN, `agent-idle-${tree.n}.log`);
+  const agent = startAgent(home, { remote, interval, logFile });
+  try {
+    const t0 = Date.now();
+    await waitFor("the agent's first apply", () => currentCommit(home) === tip, 180_000);
+    const firstApplyMs = Date.now() - t0;
+    // Let the first apply's garbage settle into the steady state before sampling.
+    await waitFor("a first idle poll", () => pollTimes(logFile).length > 0, 120_000);
+    log(`agent idle: sampling ${seconds} s (poll every ${interval})`);
+    const idle = await sampleIdle(agent, { seconds, logFile });
+    await stopAgent(agent);
+    // One idle poll on its own (fetch + drift check), as a process: the fleet model's poll cost.
+    const poll = repeat(3, () => dotops(home, ["agent", "--once"]).ms);
+    return { files: tree.n, interval, startToFirstGenerationMs: firstApplyMs, ...idle, oncePollMs: poll };
+  } finally {
+    if (agent.child.exitCode === null && agent.child.signalCode === null) await stopAgent(agent);
+  }
+}
