@@ -41235,6 +41235,7 @@ function resourceContext(eng, blobs = /* @__PURE__ */ new Map(), backupExt) {
     host: eng.host,
     state: eng.state,
     backupExt,
+    diffs: eng.diffs ?? true,
     memo: /* @__PURE__ */ new Map(),
     async content(object2) {
       const b = blobs.get(object2);
@@ -42019,8 +42020,6 @@ var linkKind = {
     const expected = currentHomePath(ctx, id);
     const ours = o2.stat?.type === "symlink" && isOurLink(ctx, o2.linkTarget);
     if (ours && o2.linkTarget === expected && previous?.object === desired.object) return null;
-    const after = await ctx.content(desired.object);
-    const prevContent = previous ? await ctx.content(previous.object) : null;
     if (ours) {
       const steps = o2.linkTarget === expected ? [] : [{ op: "symlink", path: o2.abs, target: expected, replace: o2.linkTarget }];
       if (!steps.length && previous?.object === desired.object) return null;
@@ -42029,9 +42028,14 @@ var linkKind = {
         action: previous ? "update" : "create",
         phase: Phase.place,
         steps,
-        diff: contentDiff(id, prevContent, after)
+        diff: ctx.diffs ? contentDiff(
+          id,
+          previous ? await ctx.content(previous.object) : null,
+          await ctx.content(desired.object)
+        ) : void 0
       };
     }
+    const after = await ctx.content(desired.object);
     const link = { op: "symlink", path: o2.abs, target: expected };
     if (!o2.stat) {
       return {

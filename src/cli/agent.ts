@@ -41,7 +41,7 @@ export function registerAgent(program: Command, cli: CliFactory) {
         format: c.opts.logFormat,
         file: join(c.stateDir, "agent.log"),
       });
-      const eng = { ...c.engine(), log };
+      const eng = { ...c.engine(), log, diffs: false };
       const stop = new AbortController();
       const onSignal = (sig: string) => {
         log.info(`${sig}: finishing the current reconcile, then stopping`);

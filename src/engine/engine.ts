@@ -13,6 +13,8 @@ export interface Engine {
   state: StatePaths;
   log: Log;
   failpoints?: Failpoints;
+  /** false: plans skip content diffs (the agent renders none; a revert then reads nothing). */
+  diffs?: boolean;
 }
 
 /** The subset of pino's logger the engine uses. */
@@ -32,6 +34,7 @@ export function resourceContext(
     host: eng.host,
     state: eng.state,
     backupExt,
+    diffs: eng.diffs ?? true,
     memo: new Map(),
     async content(object) {
       const b = blobs.get(object);

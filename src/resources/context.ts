@@ -29,6 +29,8 @@ export interface ResourceContext {
   backupExt?: string;
   /** Content of a store object (from the build in progress or the store). */
   content(object: string): Promise<Buffer>;
+  /** Compute content diffs for the plan (reads both versions of every changed file). */
+  diffs: boolean;
   /** Per-run memo for observations shared between resources (parent dirs). */
   memo: Map<string, Promise<unknown>>;
 }

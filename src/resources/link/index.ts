@@ -61,10 +61,8 @@ export const linkKind: KindHandler<LinkResource, PathObservation> = {
     const ours = o.stat?.type === "symlink" && isOurLink(ctx, o.linkTarget);
     // Unchanged, the common case of status, drift checks and no-op applies: no store reads.
     if (ours && o.linkTarget === expected && previous?.object === desired.object) return null;
-    const after = await ctx.content(desired.object);
-    const prevContent = previous ? await ctx.content(previous.object) : null;
-
     if (ours) {
+      // The switch of `current` carries the new content: only the diff needs the files.
       const steps: Step[] =
         o.linkTarget === expected
           ? []
@@ -75,9 +73,16 @@ export const linkKind: KindHandler<LinkResource, PathObservation> = {
         action: previous ? "update" : "create",
         phase: Phase.place,
         steps,
-        diff: contentDiff(id, prevContent, after),
+        diff: ctx.diffs
+          ? contentDiff(
+              id,
+              previous ? await ctx.content(previous.object) : null,
+              await ctx.content(desired.object),
+            )
+          : undefined,
       };
     }
+    const after = await ctx.content(desired.object);
     const link: Step = { op: "symlink", path: o.abs, target: expected };
     if (!o.stat) {
       return {
