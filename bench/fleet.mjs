@@ -14,21 +14,10 @@ import { createServer } from "node:http";
 import { join } from "node:path";
 import { currentCommit, startAgent, stopAgent, waitFor } from "./agent.mjs";
 import { freshHome, log, RUN, round, stats, tempIn } from "./runner.mjs";
-import { commitChange, git } from "./tree.mjs";
+import { commitChange, git, rng } from "./tree.mjs";
 
 export const CALLS_PER_APPLY = { statuses: 2, statusesAndDeployments: 5 };
 export const TOKEN_LIMIT_PER_HOUR = 5000;
-
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const jitter = (rand, ms) => ms * (0.9 + rand() * 0.2);
 

@@ -25,7 +25,7 @@ const WORDS = "set enable color theme font size path alias export bind key map o
   .concat("local plugin config source include default user editor shell prompt history".split(" "));
 
 /** A small seeded PRNG (mulberry32): the same tree on every run and machine. */
-function rng(seed) {
+export function rng(seed) {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -20000,6 +20000,45 @@ var Octokit2 = Octokit.plugin(requestLog, legacyRestEndpointMethods, paginateRes
   }
 );
 
+// src/report/github-retry.ts
+var GitHubCallError = class extends Error {
+  constructor(status, rateLimited, detail) {
+    super(detail);
+    this.status = status;
+    this.rateLimited = rateLimited;
+    this.detail = detail;
+  }
+  status;
+  rateLimited;
+  detail;
+};
+async function callWithRetry(fn, o2 = {}) {
+  const attempts = o2.attempts ?? 4;
+  let delay = o2.baseDelayMs ?? 1e3;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      const e = err;
+      const headers = e.response?.headers ?? {};
+      const rateLimited = e.status === 429 || e.status === 403 && headers["x-ratelimit-remaining"] === "0";
+      const retryable = rateLimited || e.status === void 0 || e.status >= 500;
+      if (!retryable || attempt >= attempts)
+        throw new GitHubCallError(e.status, rateLimited, e.message ?? String(err));
+      await new Promise(
+        (r) => setTimeout(r, Math.min(retryAfterMs(headers) ?? delay, o2.maxDelayMs ?? 6e4))
+      );
+      delay *= 2;
+    }
+  }
+}
+function retryAfterMs(headers) {
+  if (headers["retry-after"]) return Number(headers["retry-after"]) * 1e3;
+  if (headers["x-ratelimit-remaining"] === "0" && headers["x-ratelimit-reset"])
+    return Math.max(0, Number(headers["x-ratelimit-reset"]) * 1e3 - Date.now());
+  return void 0;
+}
+
 // action/src/github.ts
 var ApiError = class extends Error {
   constructor(operation, status, detail) {
@@ -20081,31 +20120,14 @@ var GitHubApi = class {
     );
   }
   async call(operation, fn) {
-    const attempts = this.o.attempts ?? 4;
-    let delay = this.o.baseDelayMs ?? 1e3;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await fn();
-      } catch (err) {
-        const e = err;
-        const headers = e.response?.headers ?? {};
-        const rateLimited = e.status === 429 || e.status === 403 && headers["x-ratelimit-remaining"] === "0";
-        const retryable = rateLimited || e.status === void 0 || e.status >= 500;
-        if (!retryable || attempt >= attempts)
-          throw new ApiError(operation, e.status, e.message ?? String(err));
-        const wait = Math.min(retryAfterMs(headers) ?? delay, this.o.maxDelayMs ?? 6e4);
-        await new Promise((r) => setTimeout(r, wait));
-        delay *= 2;
-      }
+    try {
+      return await callWithRetry(fn, this.o);
+    } catch (err) {
+      if (err instanceof GitHubCallError) throw new ApiError(operation, err.status, err.detail);
+      throw err;
     }
   }
 };
-function retryAfterMs(headers) {
-  if (headers["retry-after"]) return Number(headers["retry-after"]) * 1e3;
-  if (headers["x-ratelimit-remaining"] === "0" && headers["x-ratelimit-reset"])
-    return Math.max(0, Number(headers["x-ratelimit-reset"]) * 1e3 - Date.now());
-  return void 0;
-}
 function permissionHint(err, permission) {
   if (err.status === 403)
     return `the token lacks permission: add \`permissions: ${permission}\` to the job (or the workflow)`;

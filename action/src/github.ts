@@ -1,4 +1,5 @@
 import { Octokit } from "@octokit/rest";
+import { callWithRetry, GitHubCallError, type RetryOptions } from "../../src/report/github-retry.js";
 
 export type StatusState = "pending" | "success" | "failure" | "error";
 
@@ -23,15 +24,12 @@ export class ApiError extends Error {
   }
 }
 
-export interface GitHubOptions {
+export interface GitHubOptions extends RetryOptions {
   token: string;
   apiUrl: string;
   owner: string;
   repo: string;
   /** Attempts per call on 5xx, rate limits and network errors. */
-  attempts?: number;
-  baseDelayMs?: number;
-  maxDelayMs?: number;
 }
 
 /**
@@ -104,39 +102,15 @@ export class GitHubApi {
   }
 
   private async call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
-    const attempts = this.o.attempts ?? 4;
-    let delay = this.o.baseDelayMs ?? 1000;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await fn();
-      } catch (err) {
-        const e = err as {
-          status?: number;
-          message?: string;
-          response?: { headers?: Record<string, string> };
-        };
-        const headers = e.response?.headers ?? {};
-        const rateLimited =
-          e.status === 429 || (e.status === 403 && headers["x-ratelimit-remaining"] === "0");
-        const retryable = rateLimited || e.status === undefined || e.status >= 500;
-        if (!retryable || attempt >= attempts)
-          throw new ApiError(operation, e.status, e.message ?? String(err));
-        const wait = Math.min(retryAfterMs(headers) ?? delay, this.o.maxDelayMs ?? 60_000);
-        await new Promise((r) => setTimeout(r, wait));
-        delay *= 2;
-      }
+    try {
+      return await callWithRetry(fn, this.o);
+    } catch (err) {
+      if (err instanceof GitHubCallError) throw new ApiError(operation, err.status, err.detail);
+      throw err;
     }
   }
 }
 
-function retryAfterMs(headers: Record<string, string>): number | undefined {
-  if (headers["retry-after"]) return Number(headers["retry-after"]) * 1000;
-  if (headers["x-ratelimit-remaining"] === "0" && headers["x-ratelimit-reset"])
-    return Math.max(0, Number(headers["x-ratelimit-reset"]) * 1000 - Date.now());
-  return undefined;
-}
-
-/** What to do about a failed call, in the words of the workflow file the user edits. */
 export function permissionHint(err: ApiError, permission: string): string {
   if (err.status === 403)
     return `the token lacks permission: add \`permissions: ${permission}\` to the job (or the workflow)`;

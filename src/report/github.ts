@@ -1,9 +1,10 @@
 import type { Octokit } from "@octokit/rest";
 import type { Log } from "../engine/engine.js";
+import { callWithRetry, GitHubCallError, type RetryOptions } from "./github-retry.js";
 
 export type StatusState = "pending" | "success" | "failure" | "error";
 
-export interface GitHubReporterOptions {
+export interface GitHubReporterOptions extends RetryOptions {
   /** owner/name */
   repo: string;
   token: string;
@@ -12,12 +13,6 @@ export interface GitHubReporterOptions {
   statuses?: boolean;
   deployments?: boolean;
   log: Log;
-  /** Attempts per call on 5xx and rate limits. */
-  attempts?: number;
-  /** First retry delay; doubles each time (tests shorten it). */
-  baseDelayMs?: number;
-  /** Upper bound on a single wait, however long GitHub asks for. */
-  maxDelayMs?: number;
 }
 
 /**
@@ -110,44 +105,17 @@ export class GitHubReporter {
   }
 
   private async call<T>(what: string, fn: () => Promise<T>): Promise<T | undefined> {
-    const attempts = this.o.attempts ?? 4;
-    let delay = this.o.baseDelayMs ?? 1000;
-    for (let attempt = 1; attempt <= attempts; attempt++) {
-      try {
-        return await fn();
-      } catch (err) {
-        const e = err as {
-          status?: number;
-          message?: string;
-          response?: { headers?: Record<string, string> };
-        };
-        const headers = e.response?.headers ?? {};
-        const rateLimited =
-          e.status === 429 || (e.status === 403 && headers["x-ratelimit-remaining"] === "0");
-        const retryable =
-          rateLimited || (e.status !== undefined && e.status >= 500) || e.status === undefined;
-        if (!retryable || attempt === attempts) {
-          this.o.log.warn(
-            { status: e.status, attempt },
-            `GitHub: could not ${what} (${e.status ?? "no response"}: ${e.message ?? "error"})${hint(e.status, rateLimited)}`,
-          );
-          return undefined;
-        }
-        const wait = Math.min(retryAfterMs(headers) ?? delay, this.o.maxDelayMs ?? 60_000);
-        this.o.log.debug({ status: e.status, attempt, wait }, `GitHub: retrying ${what}`);
-        await new Promise((r) => setTimeout(r, wait));
-        delay *= 2;
-      }
+    try {
+      return await callWithRetry(fn, this.o);
+    } catch (err) {
+      if (!(err instanceof GitHubCallError)) throw err;
+      this.o.log.warn(
+        { status: err.status },
+        `GitHub: could not ${what} (${err.status ?? "no response"}: ${err.detail})${hint(err.status, err.rateLimited)}`,
+      );
+      return undefined;
     }
-    return undefined;
   }
-}
-
-function retryAfterMs(headers: Record<string, string>): number | undefined {
-  if (headers["retry-after"]) return Number(headers["retry-after"]) * 1000;
-  if (headers["x-ratelimit-remaining"] === "0" && headers["x-ratelimit-reset"])
-    return Math.max(0, Number(headers["x-ratelimit-reset"]) * 1000 - Date.now());
-  return undefined;
 }
 
 function hint(status: number | undefined, rateLimited: boolean): string {
