@@ -335,7 +335,7 @@ describe("paths in the way: exit 4 unless --backup", () => {
     const r = await run(repo, home, ["apply"], state);
     expect(r.exitCode, r.stderr).toBe(4);
     expect(r.stderr).toContain(
-      "~/.config: ~/.config exists and is a file that dotops does not manage; move it away, `dotops adopt ~/.config`, or rerun with --backup",
+      "~/.config: ~/.config exists and is a file that dotops does not manage; move it away, or rerun with --backup",
     );
     expect(snapshot(home)).toEqual(before);
     expect(generations(state)).toEqual([]);

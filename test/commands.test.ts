@@ -599,7 +599,7 @@ describe("copy-mode conflicts", () => {
     const refused = await run("apply");
     expect(refused.exitCode).toBe(4);
     expect(refused.stderr).toContain("refusing to apply: 1 path(s) in the way");
-    expect(refused.stderr).toContain("~/.ssh/config");
+    expect(refused.stderr).toContain("~/.ssh/config was changed outside dotops since it was applied");
     expect(refused.stderr).toContain("--backup");
     expect(readFileSync(path, "utf8")).toBe("Host a\n# my edit\n");
     expect(existsSync(`${path}.dotops-backup`)).toBe(false);

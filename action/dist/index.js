@@ -41378,13 +41378,11 @@ function describeObserved(o2) {
   if (o2.stat.type === "file") return "a file";
   return "a special file";
 }
-async function clearTheWay(ctx, id, o2) {
+async function clearTheWay(ctx, id, o2, edited = false) {
   const what = describeObserved(o2);
   if (ctx.backupExt === void 0) {
-    return {
-      steps: [],
-      refusal: `${id} exists and is ${what} that dotops does not manage; move it away, \`dotops adopt ${id}\`, or rerun with --backup to keep it as ${id}.dotops-backup`
-    };
+    const why = edited ? `was changed outside dotops since it was applied; copy your edits into the config repo` : `exists and is ${what} that dotops does not manage; move it away`;
+    return { steps: [], refusal: `${id} ${why}, or rerun with --backup to keep it as ${id}.dotops-backup` };
   }
   const to = `${o2.abs}${ctx.backupExt}`;
   if (await ctx.host.lstat(to)) {
@@ -41982,7 +41980,7 @@ var fileKind = {
         note: "a link becomes a copy"
       };
     }
-    const way = await clearTheWay(ctx, id, o2);
+    const way = await clearTheWay(ctx, id, o2, previous !== void 0 && o2.stat.type === "file");
     return {
       ...base,
       action: previous ? "update" : "create",

@@ -94,7 +94,7 @@ export const fileKind: KindHandler<FileResource, PathObservation> = {
         note: "a link becomes a copy",
       };
     }
-    const way = await clearTheWay(ctx, id, o);
+    const way = await clearTheWay(ctx, id, o, previous !== undefined && o.stat.type === "file");
     return {
       ...base,
       action: previous ? "update" : "create",

@@ -98,13 +98,15 @@ export async function clearTheWay(
   ctx: ResourceContext,
   id: string,
   o: PathObservation,
+  /** The path is dotops' own, but was edited since dotops wrote it. */
+  edited = false,
 ): Promise<{ steps: import("../steps.js").Step[]; note?: string; refusal?: string }> {
   const what = describeObserved(o);
   if (ctx.backupExt === undefined) {
-    return {
-      steps: [],
-      refusal: `${id} exists and is ${what} that dotops does not manage; move it away, \`dotops adopt ${id}\`, or rerun with --backup to keep it as ${id}.dotops-backup`,
-    };
+    const why = edited
+      ? `was changed outside dotops since it was applied; copy your edits into the config repo`
+      : `exists and is ${what} that dotops does not manage; move it away`;
+    return { steps: [], refusal: `${id} ${why}, or rerun with --backup to keep it as ${id}.dotops-backup` };
   }
   const to = `${o.abs}${ctx.backupExt}`;
   if (await ctx.host.lstat(to)) {
