@@ -30,7 +30,10 @@ export function registerApply(program: Command, cli: CliFactory) {
     const c = cli();
     const real = new RealHost({ home: c.home });
     const host = o.dryRun ? new DryRunHost(real) : real;
-    const result = await deploy(c.engine(host), {
+    const eng = c.engine(host);
+    // The engine logs what it does; in a dry run none of it happened.
+    if (o.dryRun) eng.log = c.log.child({ dryRun: true }, { msgPrefix: "dry run, nothing done: " });
+    const result = await deploy(eng, {
       load: c.sourceLoader(o),
       loadOptions: c.loadOptions(),
       backupExt: backupExt(o.backup),
