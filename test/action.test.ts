@@ -194,6 +194,32 @@ describe("action on a pull request", () => {
     expect(r.log).toContain(`::add-mask::${gh.token}`);
   });
 
+  it("never puts !secret values or files rendered with them into the comment, summary or plan JSON", async () => {
+    const token = "npm_action_s3cr3t";
+    const files = minimalConfig({
+      "home/files.yaml": `${minimalConfig()["home/files.yaml"]}  - { target: ~/.npmrc, source: files/npmrc, mode: template }\n`,
+      "files/npmrc": "//registry.example.com/:_authToken={{ vars.token }}\n",
+    });
+    files["dotops.yaml"] = `${files["dotops.yaml"]}vars:\n  token: !secret env:NPM_TOKEN\n`;
+    const repo = await ConfigRepo.create(files);
+    const base = await repo.head();
+    const head = await repo.commit({
+      "files/npmrc": "always-auth=true\n//registry.example.com/:_authToken={{ vars.token }}\n",
+    });
+    const number = nextPr++;
+    // The runner has the secret in its environment: the action still resolves nothing.
+    const r = await runAction({ repo, base, head, number, env: { NPM_TOKEN: token } });
+    expect(r.exitCode, r.log).toBe(0);
+    const body = sticky(number)[0]?.body as string;
+    expect(body).toContain("`~/.npmrc`");
+    expect(body).toContain("diff hidden: the file is rendered with !secret values");
+    const planJson = readFileSync(r.outputs["plan-json"] as string, "utf8");
+    for (const text of [body, r.summary, planJson, r.log]) {
+      expect(text).not.toContain(token);
+      expect(text).not.toContain("always-auth");
+    }
+  });
+
   it("edits the same comment on a later push, past a page of other comments", async () => {
     const repo = await ConfigRepo.create(minimalConfig());
     const base = await repo.head();

@@ -106,7 +106,7 @@ describe("YAML syntax", () => {
   it("rejects an unknown tag, naming the tags it knows", () => {
     const p = problemOf({ "home/files.yaml": "files: !replace\n  - { target: ~/.a, text: a }\n" });
     expect(p).toEqual({
-      message: "unknown tag !replace (dotops knows: !override)",
+      message: "unknown tag !replace (dotops knows: !override, !secret)",
       origin: { file: "home/files.yaml", line: 1, col: 8 },
     });
   });
@@ -204,7 +204,7 @@ describe("schema", () => {
   it("rejects a vars value that is not a scalar", () => {
     const p = problemOf({ "home/vars.yaml": "vars:\n  workDir: [a, b]\n" });
     expect(p).toEqual({
-      message: "expected a string, number or boolean",
+      message: "expected a string, number, boolean or !secret env:NAME",
       origin: { file: "home/vars.yaml", line: 2, col: 3 },
       path: "vars.workDir",
     });
@@ -723,7 +723,7 @@ describe("checkAllHosts", () => {
     );
     expect(err.message.split("\n")).toEqual([
       'common/files.yaml:2:30: Invalid option: expected one of "link"|"copy"|"template" [hosts a, b] (at files[0].mode)',
-      "hosts/a.yaml:1:9: expected a string, number or boolean [host a] (at vars.x)",
+      "hosts/a.yaml:1:9: expected a string, number, boolean or !secret env:NAME [host a] (at vars.x)",
     ]);
   });
 

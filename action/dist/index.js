@@ -40336,6 +40336,15 @@ function date4(params) {
   return _coercedDate(ZodDate, params);
 }
 
+// src/config/secret.ts
+var SecretRefSchema = external_exports.strictObject({
+  $secret: external_exports.string().regex(/^(env|file):.+$/, "write !secret env:NAME or !secret file:PATH")
+}).describe("A secret: !secret env:NAME or !secret file:PATH, resolved at apply time.");
+function isSecretRef(v) {
+  return typeof v === "object" && v !== null && typeof v.$secret === "string";
+}
+var secretPlaceholder = (ref) => `\xABsecret ${ref}\xBB`;
+
 // src/config/schema.ts
 var duration3 = external_exports.string().regex(/^\d+(ms|s|m|h|d)$/, 'a duration like "30s", "10m", "2h" or "30d"').describe('A duration: a number followed by ms, s, m, h or d, e.g. "60s".');
 var FileModeSchema = external_exports.enum(["link", "copy", "template"]).describe(
@@ -40360,7 +40369,9 @@ var FragmentShape = {
   user: UserSchema.optional(),
   vars: external_exports.record(
     external_exports.string(),
-    external_exports.union([external_exports.string(), external_exports.number(), external_exports.boolean()], { error: "expected a string, number or boolean" })
+    external_exports.union([external_exports.string(), external_exports.number(), external_exports.boolean(), SecretRefSchema], {
+      error: "expected a string, number, boolean or !secret env:NAME"
+    })
   ).optional().describe("Free-form values for templates: {{ vars.<key> }}."),
   files: external_exports.array(FileEntrySchema).optional().describe("Dotfiles to manage.")
 };
@@ -40423,7 +40434,7 @@ function originOf(located, path6) {
   }
   return void 0;
 }
-var KNOWN_TAGS = /* @__PURE__ */ new Set(["!override"]);
+var KNOWN_TAGS = /* @__PURE__ */ new Set(["!override", "!secret"]);
 function parseYaml(file2, text) {
   const lc = new import_yaml.LineCounter();
   const doc = (0, import_yaml.parseDocument)(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
@@ -40513,6 +40524,7 @@ function convert(node2, path6, parsed, loc) {
   if ((0, import_yaml.isMap)(node2)) return mergeMap({}, node2, path6, parsed, loc);
   if ((0, import_yaml.isSeq)(node2)) return node2.items.map((item2, i2) => convert(item2, [...path6, i2], parsed, loc));
   if ((0, import_yaml.isScalar)(node2)) {
+    if (node2.tag === "!secret") return { $secret: String(node2.value) };
     loc.texts?.set(pathKey2(path6), textStart(parsed, node2));
     return node2.value;
   }
@@ -40566,7 +40578,8 @@ function loadConfig(source, opts = {}) {
     vars: merged.vars ?? {},
     files: merged.files ?? [],
     agent: { ...merged.agent, ...hostEntry.agent },
-    located
+    located,
+    resolveSecret: opts.resolveSecret
   };
 }
 function listHosts(source) {
@@ -40688,10 +40701,19 @@ function listUnder(src, dir) {
 
 // src/config/template.ts
 var PLACEHOLDER = /\{\{\s*([A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*)*)\s*\}\}/g;
-function renderTemplate(text, ctx, where) {
+function renderTemplate(text, ctx, where, secret2) {
   const problems = [];
   const out = text.replace(PLACEHOLDER, (match, name, offset) => {
     const value = lookup(ctx, name);
+    if (secret2 && isSecretRef(value)) {
+      const v = secret2(value.$secret);
+      if (v !== void 0) return v;
+      problems.push({
+        message: `secret ${value.$secret} (for {{ ${name} }}) is not available on this machine: ${value.$secret.startsWith("env:") ? "set the environment variable" : "create the file"}`,
+        origin: positionIn(text, offset, where)
+      });
+      return match;
+    }
     if (value === void 0 || value === null || typeof value === "object") {
       problems.push({
         message: `undefined template value {{ ${name} }} (known: ${knownNames(ctx).join(", ") || "none"})`,
@@ -40715,7 +40737,8 @@ function lookup(ctx, name) {
 function knownNames(ctx, prefix = "") {
   const out = [];
   for (const [k, v] of Object.entries(ctx)) {
-    if (typeof v === "object" && v !== null) out.push(...knownNames(v, `${prefix}${k}.`));
+    if (typeof v === "object" && v !== null && !isSecretRef(v))
+      out.push(...knownNames(v, `${prefix}${k}.`));
     else out.push(`${prefix}${k}`);
   }
   return out.sort();
@@ -40789,9 +40812,16 @@ function filesModule(config2) {
         const mode = entry.mode ?? "link";
         if (mode === "copy") {
           const perms = entry.permissions ? Number.parseInt(entry.permissions, 8) : item2.executable ? 493 : 420;
-          resources.push({ kind: "file", id: item2.id, object: blob.object, mode: perms, origin });
+          resources.push({
+            kind: "file",
+            id: item2.id,
+            object: blob.object,
+            mode: perms,
+            ...secret(item2),
+            origin
+          });
         } else {
-          resources.push({ kind: "link", id: item2.id, object: blob.object, origin });
+          resources.push({ kind: "link", id: item2.id, object: blob.object, ...secret(item2), origin });
         }
       }
     } catch (err) {
@@ -40802,6 +40832,7 @@ function filesModule(config2) {
   if (problems.length) throw new ConfigError(problems);
   return { resources, blobs };
 }
+var secret = (item2) => item2.secret ? { secret: true } : {};
 function expandEntry(config2, entry, at, origin) {
   const fail = (message, path6 = at) => {
     throw new ConfigError([
@@ -40822,8 +40853,10 @@ function expandEntry(config2, entry, at, origin) {
   if (entry.text !== void 0) {
     const textPath = [...at, "text"];
     const textOrigin = config2.located.texts?.get(pathKey2(textPath)) ?? originOf(config2.located, textPath) ?? origin;
-    const text = entry.mode === "template" ? render(config2, entry.text, textOrigin) : entry.text;
-    return [{ id: target, data: Buffer.from(text), executable: entry.executable ?? false }];
+    const r = entry.mode === "template" ? render(config2, entry.text, textOrigin) : { text: entry.text };
+    return [
+      { id: target, data: Buffer.from(r.text), executable: entry.executable ?? false, secret: r.secret }
+    ];
   }
   const source = entry.source;
   const resolved = resolveSourcePath(config2.source, source);
@@ -40858,8 +40891,10 @@ function expandEntry(config2, entry, at, origin) {
   return items;
 }
 function item(config2, entry, id, path6, file2) {
-  const data = entry.mode === "template" ? Buffer.from(render(config2, file2.data.toString("utf8"), { file: path6, line: 1, col: 1 })) : file2.data;
-  return { id, data, executable: entry.executable ?? file2.type === "exec" };
+  const executable = entry.executable ?? file2.type === "exec";
+  if (entry.mode !== "template") return { id, data: file2.data, executable };
+  const r = render(config2, file2.data.toString("utf8"), { file: path6, line: 1, col: 1 });
+  return { id, data: Buffer.from(r.text), executable, secret: r.secret };
 }
 function render(config2, text, where) {
   const ctx = {
@@ -40867,7 +40902,12 @@ function render(config2, text, where) {
     vars: config2.vars,
     host: { name: config2.host.name, platform: config2.host.platform }
   };
-  return renderTemplate(text, ctx, where ?? { file: "(inline)", line: 1, col: 1 });
+  let secret2 = false;
+  const rendered = renderTemplate(text, ctx, where ?? { file: "(inline)", line: 1, col: 1 }, (ref) => {
+    secret2 = true;
+    return config2.resolveSecret ? config2.resolveSecret(ref) : secretPlaceholder(ref);
+  });
+  return { text: rendered, secret: secret2 };
 }
 
 // src/modules/manifest.ts
@@ -42125,6 +42165,7 @@ function kindOf(r) {
 }
 
 // src/engine/plan.ts
+var SECRET_DIFF = "(diff hidden: the file is rendered with !secret values)\n";
 async function computeChanges(ctx, input2) {
   const desired = byId(input2.desired.resources);
   const previous = byId(input2.previous?.resources ?? []);
@@ -42138,7 +42179,9 @@ async function computeChanges(ctx, input2) {
     const kind = kindOf(r);
     const observed = input2.observe ? await kind.observe(ctx, r) : kind.assume(ctx, p, id);
     const change = await kind.plan(ctx, d, p, observed, replaced);
-    return change ? { ...change, origin: r.origin } : null;
+    if (!change) return null;
+    const hidden2 = [d, p, replaced].some((x) => x && "secret" in x && x.secret);
+    return { ...change, ...hidden2 && change.diff ? { diff: SECRET_DIFF } : {}, origin: r.origin };
   });
   const changes = results.filter((c3) => c3 !== null).sort(compareChanges);
   return { changes, unchanged: results.length - changes.length };

@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { homedir, hostname } from "node:os";
 import { join, resolve } from "node:path";
 import type { LoadOptions } from "../config/load.js";
@@ -81,8 +81,21 @@ export class Cli {
     return sel.worktree ? () => worktreeSource(repo) : () => commitSource(repo, sel.commit ?? "HEAD");
   }
 
-  loadOptions(): LoadOptions {
-    return { host: this.opts.host, hostname: hostname().split(".")[0] };
+  /** With `secrets` (planning or applying this machine) `!secret` values are looked up here. */
+  loadOptions(opts: { secrets?: boolean } = {}): LoadOptions {
+    const base = { host: this.opts.host, hostname: hostname().split(".")[0] };
+    return opts.secrets === false ? base : { ...base, resolveSecret: (ref) => this.resolveSecret(ref) };
+  }
+
+  private resolveSecret(ref: string): string | undefined {
+    const [kind, ...rest] = ref.split(":");
+    const name = rest.join(":");
+    if (kind === "env") return this.env[name];
+    try {
+      return readFileSync(name.replace(/^~(?=\/|$)/, this.home), "utf8").replace(/\r?\n$/, "");
+    } catch {
+      return undefined;
+    }
   }
 
   print(text: string): void {

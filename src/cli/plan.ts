@@ -35,9 +35,12 @@ export function registerPlan(program: Command, cli: CliFactory) {
       if (o.commit || o.worktree)
         throw new UsageError("--from/--to cannot be combined with --commit or --worktree");
       const repo = c.repoDir();
-      const to = { load: () => commitSource(repo, o.to ?? "HEAD"), loadOptions: c.loadOptions() };
+      const to = {
+        load: () => commitSource(repo, o.to ?? "HEAD"),
+        loadOptions: c.loadOptions({ secrets: false }),
+      };
       const from = o.from
-        ? { load: () => commitSource(repo, o.from as string), loadOptions: c.loadOptions() }
+        ? { load: () => commitSource(repo, o.from as string), loadOptions: c.loadOptions({ secrets: false }) }
         : null;
       plan = await planBetween(c.engine(), from, to);
     } else {

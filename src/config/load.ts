@@ -2,6 +2,7 @@ import type { z } from "zod";
 import { ConfigError, type ConfigProblem } from "../errors.js";
 import { isGlob, matchGlob } from "./glob.js";
 import { type AgentConfig, EntrySchema, type FileEntry, FragmentSchema, type HostEntry } from "./schema.js";
+import type { SecretRef, SecretResolver } from "./secret.js";
 import type { ConfigSource } from "./source.js";
 import {
   formatPath,
@@ -26,11 +27,13 @@ export interface Config {
   host: HostInfo;
   hostNames: string[];
   user: Record<string, string>;
-  vars: Record<string, string | number | boolean>;
+  vars: Record<string, string | number | boolean | SecretRef>;
   files: FileEntry[];
   agent: AgentConfig;
   /** Where every value came from, for errors and plans. */
   located: Located;
+  /** Resolves `!secret` values; absent where the machine is not involved (placeholders instead). */
+  resolveSecret?: SecretResolver;
 }
 
 export interface LoadOptions {
@@ -38,6 +41,7 @@ export interface LoadOptions {
   host?: string;
   /** This machine's short hostname, to pick the host when --host is absent. */
   hostname?: string;
+  resolveSecret?: SecretResolver;
 }
 
 export function loadConfig(source: ConfigSource, opts: LoadOptions = {}): Config {
@@ -78,6 +82,7 @@ export function loadConfig(source: ConfigSource, opts: LoadOptions = {}): Config
     files: merged.files ?? [],
     agent: { ...merged.agent, ...hostEntry.agent },
     located,
+    resolveSecret: opts.resolveSecret,
   };
 }
 

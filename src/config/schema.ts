@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { SecretRefSchema } from "./secret.js";
 
 /**
  * The config schema. It is the documentation: every option says what it does,
@@ -59,7 +60,9 @@ export const FragmentShape = {
   vars: z
     .record(
       z.string(),
-      z.union([z.string(), z.number(), z.boolean()], { error: "expected a string, number or boolean" }),
+      z.union([z.string(), z.number(), z.boolean(), SecretRefSchema], {
+        error: "expected a string, number, boolean or !secret env:NAME",
+      }),
     )
     .optional()
     .describe("Free-form values for templates: {{ vars.<key> }}."),

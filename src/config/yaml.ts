@@ -48,7 +48,7 @@ export interface ParsedYaml {
   lc: LineCounter;
 }
 
-const KNOWN_TAGS = new Set(["!override"]);
+const KNOWN_TAGS = new Set(["!override", "!secret"]);
 
 /** Parses one YAML file; syntax errors become file:line:col problems. */
 export function parseYaml(file: string, text: string): ParsedYaml {
@@ -156,6 +156,7 @@ function convert(node: Node | null, path: Path, parsed: ParsedYaml, loc: Located
   if (isMap(node)) return mergeMap({}, node, path, parsed, loc);
   if (isSeq(node)) return node.items.map((item, i) => convert(item as Node, [...path, i], parsed, loc));
   if (isScalar(node)) {
+    if (node.tag === "!secret") return { $secret: String(node.value) };
     loc.texts?.set(pathKey(path), textStart(parsed, node));
     return node.value;
   }

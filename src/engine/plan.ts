@@ -15,6 +15,8 @@ export interface Plan {
   summary: { create: number; update: number; delete: number; destructive: number };
 }
 
+export const SECRET_DIFF = "(diff hidden: the file is rendered with !secret values)\n";
+
 export interface PlanInput {
   desired: Manifest;
   previous: Manifest | null;
@@ -39,7 +41,10 @@ export async function computeChanges(
     const kind = kindOf(r);
     const observed = input.observe ? await kind.observe(ctx, r) : kind.assume(ctx, p, id);
     const change = await kind.plan(ctx, d, p, observed, replaced);
-    return change ? ({ ...change, origin: r.origin } as Change) : null;
+    if (!change) return null;
+    // Content rendered with !secret values never reaches a plan, a PR comment or plan.json.
+    const hidden = [d, p, replaced].some((x) => x && "secret" in x && x.secret);
+    return { ...change, ...(hidden && change.diff ? { diff: SECRET_DIFF } : {}), origin: r.origin } as Change;
   });
   const changes = results.filter((c): c is Change => c !== null).sort(compareChanges);
   return { changes, unchanged: results.length - changes.length };

@@ -1,5 +1,6 @@
 import type { Config } from "../config/load.js";
 import type { FileEntry } from "../config/schema.js";
+import { secretPlaceholder } from "../config/secret.js";
 import { listUnder, normalizeRepoPath, resolveSourcePath } from "../config/source.js";
 import { renderTemplate } from "../config/template.js";
 import { formatPath, originOf, type Path, pathKey } from "../config/yaml.js";
@@ -28,9 +29,16 @@ export function filesModule(config: Config): ModuleOutput {
             : item.executable
               ? 0o755
               : 0o644;
-          resources.push({ kind: "file", id: item.id, object: blob.object, mode: perms, origin });
+          resources.push({
+            kind: "file",
+            id: item.id,
+            object: blob.object,
+            mode: perms,
+            ...secret(item),
+            origin,
+          });
         } else {
-          resources.push({ kind: "link", id: item.id, object: blob.object, origin });
+          resources.push({ kind: "link", id: item.id, object: blob.object, ...secret(item), origin });
         }
       }
     } catch (err) {
@@ -46,7 +54,11 @@ interface Item {
   id: string;
   data: Buffer;
   executable: boolean;
+  /** Rendered with a !secret value: plans never show its content. */
+  secret?: boolean;
 }
+
+const secret = (item: Item) => (item.secret ? { secret: true as const } : {});
 
 function expandEntry(config: Config, entry: FileEntry, at: Path, origin: Origin | undefined): Item[] {
   const fail = (message: string, path: Path = at): never => {
@@ -70,8 +82,10 @@ function expandEntry(config: Config, entry: FileEntry, at: Path, origin: Origin 
     const textPath: Path = [...at, "text"];
     const textOrigin =
       config.located.texts?.get(pathKey(textPath)) ?? originOf(config.located, textPath) ?? origin;
-    const text = entry.mode === "template" ? render(config, entry.text, textOrigin) : entry.text;
-    return [{ id: target, data: Buffer.from(text), executable: entry.executable ?? false }];
+    const r = entry.mode === "template" ? render(config, entry.text, textOrigin) : { text: entry.text };
+    return [
+      { id: target, data: Buffer.from(r.text), executable: entry.executable ?? false, secret: r.secret },
+    ];
   }
 
   const source = entry.source as string;
@@ -118,18 +132,22 @@ function item(
   path: string,
   file: { type: string; data: Buffer },
 ): Item {
-  const data =
-    entry.mode === "template"
-      ? Buffer.from(render(config, file.data.toString("utf8"), { file: path, line: 1, col: 1 }))
-      : file.data;
-  return { id, data, executable: entry.executable ?? file.type === "exec" };
+  const executable = entry.executable ?? file.type === "exec";
+  if (entry.mode !== "template") return { id, data: file.data, executable };
+  const r = render(config, file.data.toString("utf8"), { file: path, line: 1, col: 1 });
+  return { id, data: Buffer.from(r.text), executable, secret: r.secret };
 }
 
-function render(config: Config, text: string, where: Origin | undefined): string {
+function render(config: Config, text: string, where: Origin | undefined): { text: string; secret?: boolean } {
   const ctx = {
     user: config.user,
     vars: config.vars,
     host: { name: config.host.name, platform: config.host.platform },
   };
-  return renderTemplate(text, ctx, where ?? { file: "(inline)", line: 1, col: 1 });
+  let secret = false;
+  const rendered = renderTemplate(text, ctx, where ?? { file: "(inline)", line: 1, col: 1 }, (ref) => {
+    secret = true;
+    return config.resolveSecret ? config.resolveSecret(ref) : secretPlaceholder(ref);
+  });
+  return { text: rendered, secret };
 }

@@ -17,6 +17,8 @@ export interface LinkResource {
   id: string;
   /** Store object the generation tree points at. */
   object: string;
+  /** Holds `!secret` values: plans show no diff of it. */
+  secret?: true;
 }
 
 /** A real file in HOME with its own permissions (mode: copy). */
@@ -25,6 +27,7 @@ export interface FileResource {
   id: string;
   object: string;
   mode: number;
+  secret?: true;
 }
 
 export type Resource = DirResource | LinkResource | FileResource;
