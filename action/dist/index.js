@@ -41200,6 +41200,7 @@ async function runTransaction(ctx, journal, begin2, steps, fail, finalize2 = asy
       started.push(step);
       fail?.hit(`step:${i2}`);
       await runStep(ctx, step);
+      ctx.progress?.("apply", i2 + 1, steps.length);
     }
     fail?.hit("commit");
     await write(host, journal, { type: "commit" }, { sync: true });
@@ -41269,13 +41270,16 @@ async function readHolder(host, path6) {
 // src/engine/store.ts
 import { dirname as dirname2 } from "node:path";
 var objectPath = (state, object2) => `${state.store}/${object2}`;
-async function writeBlobs(host, state, blobs) {
+async function writeBlobs(host, state, blobs, progress) {
   await host.mkdir(state.store, 448);
-  const written = await mapLimit([...blobs], 16, async (b) => {
+  const all = [...blobs];
+  let done = 0;
+  const written = await mapLimit(all, 16, async (b) => {
     const path6 = objectPath(state, b.object);
-    if (await host.lstat(path6)) return 0;
-    await host.writeFile(path6, b.data, b.executable ? 365 : 292);
-    return 1;
+    const fresh = !await host.lstat(path6);
+    if (fresh) await host.writeFile(path6, b.data, b.executable ? 365 : 292);
+    progress?.("store", ++done, all.length);
+    return fresh ? 1 : 0;
   });
   return written.reduce((a2, b) => a2 + b, 0);
 }
@@ -41298,6 +41302,7 @@ function resourceContext(eng, blobs = /* @__PURE__ */ new Map(), backupExt) {
     state: eng.state,
     backupExt,
     diffs: eng.diffs ?? true,
+    progress: eng.progress,
     memo: /* @__PURE__ */ new Map(),
     async content(object2) {
       const b = blobs.get(object2);
@@ -42303,7 +42308,10 @@ async function apply(eng, req) {
     }
     await enforcePolicy(plan, req);
     const ctx = resourceContext(eng, desired.blobs, req.backupExt);
-    const written = await timer.run("build", () => writeBlobs(eng.host, eng.state, desired.blobs.values()));
+    const written = await timer.run(
+      "build",
+      () => writeBlobs(eng.host, eng.state, desired.blobs.values(), eng.progress)
+    );
     if (sameAsCurrent) {
       await timer.run(
         "apply",

@@ -5,6 +5,7 @@ import type { Plan } from "../engine/plan.js";
 import { ExitCode } from "../errors.js";
 import { DryRunHost } from "../host/dry-run-host.js";
 import { RealHost } from "../host/real-host.js";
+import { terminalProgress } from "../report/progress.js";
 import { planJson, renderPlanText, summaryLine } from "../report/render-plan.js";
 import { backupExt, withBackupOption, withSourceOptions } from "./options.js";
 import type { CliFactory } from "./program.js";
@@ -33,13 +34,16 @@ export function registerApply(program: Command, cli: CliFactory) {
     const eng = c.engine(host);
     // The engine logs what it does; in a dry run none of it happened.
     if (o.dryRun) eng.log = c.log.child({ dryRun: true }, { msgPrefix: "dry run, nothing done: " });
+    const progress =
+      process.stderr.isTTY && !c.opts.json && !c.opts.quiet ? terminalProgress(process.stderr) : undefined;
+    eng.progress = progress?.report;
     const result = await deploy(eng, {
       load: c.sourceLoader(o),
       loadOptions: c.loadOptions(),
       backupExt: backupExt(o.backup),
       allowDestructive: o.allowDestructive || o.yes,
       confirmDestructive: process.stdin.isTTY && !c.opts.json ? confirm : undefined,
-    });
+    }).finally(() => progress?.end());
     const ops = host instanceof DryRunHost ? host.ops : undefined;
     // A rolled-back apply never exits 0 (health check failed, previous generation restored).
     if (result.rolledBackTo !== null) process.exitCode = ExitCode.rolledBack;

@@ -176,7 +176,9 @@ export async function apply(eng: Engine, req: ApplyRequest): Promise<ApplyResult
     await enforcePolicy(plan, req);
 
     const ctx = resourceContext(eng, desired.blobs, req.backupExt);
-    const written = await timer.run("build", () => writeBlobs(eng.host, eng.state, desired.blobs.values()));
+    const written = await timer.run("build", () =>
+      writeBlobs(eng.host, eng.state, desired.blobs.values(), eng.progress),
+    );
     if (sameAsCurrent) {
       // Only drift: put the machine back to the current generation, no new record.
       await timer.run("apply", () =>

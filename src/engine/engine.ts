@@ -13,9 +13,13 @@ export interface Engine {
   state: StatePaths;
   log: Log;
   failpoints?: Failpoints;
+  /** Called as long work advances (a terminal shows a progress line). */
+  progress?: Progress;
   /** false: plans skip content diffs (the agent renders none; a revert then reads nothing). */
   diffs?: boolean;
 }
+
+export type Progress = (phase: string, done: number, total: number) => void;
 
 /** The subset of pino's logger the engine uses. */
 export interface Log {
@@ -35,6 +39,7 @@ export function resourceContext(
     state: eng.state,
     backupExt,
     diffs: eng.diffs ?? true,
+    progress: eng.progress,
     memo: new Map(),
     async content(object) {
       const b = blobs.get(object);

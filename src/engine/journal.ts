@@ -61,6 +61,7 @@ export async function runTransaction(
       started.push(step);
       fail?.hit(`step:${i}`);
       await runStep(ctx, step);
+      ctx.progress?.("apply", i + 1, steps.length);
     }
     fail?.hit("commit");
     await write(host, journal, { type: "commit" }, { sync: true });

@@ -11,13 +11,21 @@ export const objectPath = (state: StatePaths, object: string) => `${state.store}
  * named by their hash, so an existing one is never rewritten: a revert to
  * earlier content writes nothing. Returns how many objects were new.
  */
-export async function writeBlobs(host: Host, state: StatePaths, blobs: Iterable<Blob>): Promise<number> {
+export async function writeBlobs(
+  host: Host,
+  state: StatePaths,
+  blobs: Iterable<Blob>,
+  progress?: (phase: string, done: number, total: number) => void,
+): Promise<number> {
   await host.mkdir(state.store, 0o700);
-  const written = await mapLimit([...blobs], 16, async (b) => {
+  const all = [...blobs];
+  let done = 0;
+  const written = await mapLimit(all, 16, async (b) => {
     const path = objectPath(state, b.object);
-    if (await host.lstat(path)) return 0;
-    await host.writeFile(path, b.data, b.executable ? 0o555 : 0o444);
-    return 1;
+    const fresh = !(await host.lstat(path));
+    if (fresh) await host.writeFile(path, b.data, b.executable ? 0o555 : 0o444);
+    progress?.("store", ++done, all.length);
+    return fresh ? 1 : 0;
   });
   return written.reduce<number>((a, b) => a + b, 0);
 }

@@ -31,6 +31,8 @@ export interface ResourceContext {
   content(object: string): Promise<Buffer>;
   /** Compute content diffs for the plan (reads both versions of every changed file). */
   diffs: boolean;
+  /** Told how far long work has come (apply steps). */
+  progress?: (phase: string, done: number, total: number) => void;
   /** Per-run memo for observations shared between resources (parent dirs). */
   memo: Map<string, Promise<unknown>>;
 }

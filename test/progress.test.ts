@@ -1,0 +1,28 @@
+import { describe, expect, it } from "vitest";
+import { terminalProgress } from "../src/report/progress.js";
+
+function fakeTty() {
+  const writes: string[] = [];
+  return { writes, stream: { write: (s: string) => writes.push(s) > 0 } as unknown as NodeJS.WriteStream };
+}
+
+describe("terminal progress", () => {
+  it("draws one line for big work, always shows completion, and clears itself", () => {
+    const { writes, stream } = fakeTty();
+    const p = terminalProgress(stream);
+    for (let i = 1; i <= 1000; i++) p.report("apply", i, 1000);
+    expect(writes[0]).toBe(`\r\u001b[Kapply   [                        ] 1/1000`);
+    expect(writes.length).toBeLessThan(10); // throttled, not 1,000 redraws
+    expect(writes.at(-1)).toBe(`\r\u001b[Kapply   [########################] 1000/1000`);
+    p.end();
+    expect(writes.at(-1)).toBe("\r\u001b[K");
+  });
+
+  it("stays silent for small work", () => {
+    const { writes, stream } = fakeTty();
+    const p = terminalProgress(stream);
+    for (let i = 1; i <= 20; i++) p.report("apply", i, 20);
+    p.end();
+    expect(writes).toEqual([]);
+  });
+});
