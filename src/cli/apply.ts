@@ -47,6 +47,9 @@ export function registerApply(program: Command, cli: CliFactory) {
     const ops = host instanceof DryRunHost ? host.ops : undefined;
     // A rolled-back apply never exits 0 (health check failed, previous generation restored).
     if (result.rolledBackTo !== null) process.exitCode = ExitCode.rolledBack;
+    // A failed check with nothing to roll back to (the first generation) is still a failure.
+    const failedCheck = result.health.find((h) => !h.ok);
+    if (failedCheck && result.rolledBackTo === null) process.exitCode = ExitCode.error;
     if (c.opts.json) {
       c.printJson({
         generation: result.generation,
@@ -74,6 +77,14 @@ export function registerApply(program: Command, cli: CliFactory) {
       c.print(
         c.palette.red(
           `Health check "${failed?.name}" failed (${failed?.detail}): rolled back to generation ${result.rolledBackTo}; generation ${result.generation} is marked rolled-back.`,
+        ),
+      );
+      return;
+    }
+    if (failedCheck) {
+      c.print(
+        c.palette.red(
+          `Applied generation ${result.generation}, but health check "${failedCheck.name}" failed (${failedCheck.detail}) and there is no earlier generation to roll back to.`,
         ),
       );
       return;

@@ -9,6 +9,7 @@ import { Cli, type GlobalOptions } from "./context.js";
 import { registerDiff } from "./diff.js";
 import { registerGc } from "./gc.js";
 import { registerGenerations } from "./generations.js";
+import { registerHealth } from "./health.js";
 import { registerInit } from "./init.js";
 import { registerInstallAgent } from "./install-agent.js";
 import { registerPlan } from "./plan.js";
@@ -61,6 +62,7 @@ export function buildProgram(): { program: Command; cli: CliFactory } {
     registerRollback,
     registerGc,
     registerStatus,
+    registerHealth,
     registerAgent,
     registerSuspend,
     registerResume,

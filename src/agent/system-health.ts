@@ -1,0 +1,85 @@
+import { type LoadOptions, loadConfig } from "../config/load.js";
+import type { Engine } from "../engine/engine.js";
+import { readManifest } from "../engine/generations.js";
+import { status } from "../engine/status.js";
+import { objectPath } from "../engine/store.js";
+import { commitSource } from "../git/source.js";
+import { readAgentState, suspension } from "./agent-state.js";
+import { runHealthChecks } from "./health.js";
+
+export interface HealthItem {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+/**
+ * `dotops health` (the reference system's `health-check`): is the current
+ * generation applied, whole and undrifted, is the agent running freely, and
+ * do the config's own health checks pass right now.
+ */
+export async function systemHealth(
+  eng: Engine,
+  opts: { repo?: string; loadOptions: LoadOptions },
+): Promise<HealthItem[]> {
+  const items: HealthItem[] = [];
+  const s = await status(eng);
+  const g = s.generation;
+  if (!g) return [{ name: "generation", ok: false, detail: "nothing applied yet: run `dotops apply`" }];
+  items.push({
+    name: "generation",
+    ok: g.outcome === "applied",
+    detail: `${g.number} (${g.outcome}) of ${g.commit ? g.commit.slice(0, 12) : "the work tree"}, ${g.createdAt}`,
+  });
+
+  const manifest = await readManifest(eng.host, eng.state, g.number);
+  const objects = [...new Set(manifest.resources.flatMap((r) => ("object" in r ? [r.object] : [])))];
+  const missing: string[] = [];
+  for (const o of objects) if (!(await eng.host.lstat(objectPath(eng.state, o)))) missing.push(o);
+  items.push({
+    name: "store",
+    ok: missing.length === 0,
+    detail: missing.length
+      ? `${missing.length} of ${objects.length} objects missing (e.g. ${missing[0]}): re-apply to rebuild them`
+      : `${objects.length} objects present`,
+  });
+
+  items.push({
+    name: "drift",
+    ok: s.drift.length === 0,
+    detail: s.drift.length
+      ? `${s.drift.length} resource(s) differ: ${s.drift
+          .slice(0, 3)
+          .map((d) => d.id)
+          .join(", ")}${s.drift.length > 3 ? ", …" : ""} (\`dotops status\`)`
+      : "the machine matches the generation",
+  });
+
+  const paused = await suspension(eng.host, eng.state);
+  const last = (await readAgentState(eng.host, eng.state)).lastAttempted;
+  const agentOk = !paused && (!last || last.outcome === "applied" || last.outcome === "pending");
+  items.push({
+    name: "agent",
+    ok: agentOk,
+    detail: paused
+      ? `suspended since ${paused.since} (${paused.reason}): \`dotops resume\``
+      : last
+        ? `last attempt ${last.commit.slice(0, 12)}: ${last.outcome}${last.error ? ` — ${last.error.split("\n")[0]}` : ""}`
+        : "no agent run recorded",
+  });
+
+  if (opts.repo && g.commit) {
+    try {
+      const config = loadConfig(await commitSource(opts.repo, g.commit), opts.loadOptions);
+      for (const r of await runHealthChecks(eng.host, config.agent.healthChecks ?? []))
+        items.push({ name: `check: ${r.name}`, ok: r.ok, detail: `${r.detail} (${r.ms} ms)` });
+    } catch (err) {
+      items.push({
+        name: "health checks",
+        ok: false,
+        detail: `cannot read the applied config: ${(err as Error).message}`,
+      });
+    }
+  }
+  return items;
+}
