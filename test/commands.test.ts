@@ -350,7 +350,7 @@ describe("diff", () => {
     expect(text).toContain("      -export EDITOR=nvim");
     expect(text).toContain("      +export EDITOR=vim");
     expect(text).toContain("  - link ~/.config/app/conf");
-    expect(text).toMatch(/^Plan: 0 to create, 1 to update, 3 to delete\.$/m);
+    expect(text).toMatch(/^generation 1 → 2: 0 created, 1 updated, 3 deleted\.$/m);
 
     const j = await json("diff", "2", "1");
     expect(j.from).toBe(2);

@@ -20191,19 +20191,22 @@ function planJson(plan, opts = {}) {
     from: plan.from,
     to: plan.to,
     rollbackTo: plan.rollbackTo?.generation ?? null,
-    changes: plan.changes.map((c3) => ({
-      action: c3.action,
-      kind: c3.kind,
-      id: c3.id,
-      destructive: c3.destructive,
-      needsRoot: c3.needsRoot,
-      ...c3.diff ? { diff: c3.diff } : {},
-      ...c3.note ? { note: c3.note } : {},
-      ...c3.refusal ? { refusal: c3.refusal } : {},
-      ...c3.origin ? { origin: formatOrigin(c3.origin) } : {}
-    })),
+    changes: plan.changes.map(changeJson),
     ...opts.all ? { unchanged: plan.unchanged } : {},
     summary: plan.summary
+  };
+}
+function changeJson(c3) {
+  return {
+    action: c3.action,
+    kind: c3.kind,
+    id: c3.id,
+    destructive: c3.destructive,
+    needsRoot: c3.needsRoot,
+    ...c3.diff ? { diff: c3.diff } : {},
+    ...c3.note ? { note: c3.note } : {},
+    ...c3.refusal ? { refusal: c3.refusal } : {},
+    ...c3.origin ? { origin: formatOrigin(c3.origin) } : {}
   };
 }
 
@@ -42234,6 +42237,11 @@ async function baseline(eng) {
   const previous = current === null ? null : await readManifest(eng.host, eng.state, current);
   return { current, currentMeta: gens.find((g) => g.number === current), previous, gens };
 }
+var targetOf = (d) => ({
+  manifest: d.manifest,
+  blobs: d.blobs,
+  commit: d.source.commit ?? null
+});
 async function makePlan(eng, desired, base, opts) {
   const ctx = resourceContext(eng, desired.blobs, opts.backupExt);
   const { changes, unchanged } = await computeChanges(ctx, {
@@ -42247,7 +42255,7 @@ async function makePlan(eng, desired, base, opts) {
   return {
     host: desired.manifest.host,
     from: base.currentMeta ? { generation: base.currentMeta.number, commit: base.currentMeta.commit } : null,
-    to: { commit: desired.source.commit ?? null, manifestHash: desired.manifest.hash },
+    to: { commit: desired.commit, manifestHash: desired.manifest.hash },
     rollbackTo: same && base.currentMeta?.manifestHash !== desired.manifest.hash ? { generation: same.number, commit: same.commit } : null,
     changes,
     unchanged,
@@ -42258,7 +42266,7 @@ async function planApply(eng, req) {
   await recoverIfInterrupted(eng);
   const timer = new PhaseTimer();
   const desired = await loadDesired(req, timer);
-  const plan = await makePlan(eng, desired, await baseline(eng), { backupExt: req.backupExt });
+  const plan = await makePlan(eng, targetOf(desired), await baseline(eng), { backupExt: req.backupExt });
   return { plan, desired };
 }
 async function planBetween(eng, from, to) {
@@ -42267,12 +42275,12 @@ async function planBetween(eng, from, to) {
   const previous = from ? await loadDesired(from, timer) : null;
   const blobs = new Map([...previous?.blobs ?? [], ...desired.blobs]);
   const base = {
-    current: previous ? 0 : null,
+    current: null,
     currentMeta: void 0,
     previous: previous?.manifest ?? null,
     gens: []
   };
-  const plan = await makePlan(eng, { ...desired, blobs }, base, { observe: false });
+  const plan = await makePlan(eng, { ...targetOf(desired), blobs }, base, { observe: false });
   return { ...plan, from: previous ? { generation: 0, commit: previous.source.commit ?? null } : null };
 }
 async function enforcePolicy(plan, req) {
@@ -42299,7 +42307,10 @@ async function apply(eng, req) {
   await ensureStateDir(eng);
   return withLock(eng, "apply", async () => {
     const base = await baseline(eng);
-    const plan = await timer.run("plan", () => makePlan(eng, desired, base, { backupExt: req.backupExt }));
+    const plan = await timer.run(
+      "plan",
+      () => makePlan(eng, targetOf(desired), base, { backupExt: req.backupExt })
+    );
     const sameAsCurrent = base.currentMeta?.manifestHash === desired.manifest.hash;
     const result = { plan, desired, phases: timer.phases, storeObjectsWritten: 0 };
     if (sameAsCurrent && plan.changes.length === 0) {
@@ -42397,18 +42408,9 @@ async function switchGeneration(eng, target, opts = {}) {
     const meta3 = base.gens.find((g) => g.number === target);
     if (!meta3) throw new DotopsError(`there is no generation ${target}`, 1, "see `dotops generations`");
     const manifest = await readManifest(eng.host, eng.state, target);
-    const desired = {
-      manifest,
-      blobs: /* @__PURE__ */ new Map(),
-      source: { label: `generation ${target}`, commit: meta3.commit ?? void 0, files: /* @__PURE__ */ new Map() },
-      config: void 0
-    };
-    const plan = await makePlan(eng, desired, base, { backupExt: opts.backupExt });
-    await enforcePolicy(plan, {
-      ...{ load: async () => desired.source, loadOptions: {} },
-      backupExt: opts.backupExt,
-      allowDestructive: true
-    });
+    const to = { manifest, blobs: /* @__PURE__ */ new Map(), commit: meta3.commit };
+    const plan = await makePlan(eng, to, base, { backupExt: opts.backupExt });
+    await enforcePolicy(plan, { allowDestructive: true });
     if (base.current === target && plan.changes.length === 0) return plan;
     const ctx = resourceContext(eng, /* @__PURE__ */ new Map(), opts.backupExt);
     const steps = stepsOf(

@@ -1,7 +1,8 @@
 import type { Command } from "commander";
+import { summarize } from "../engine/plan.js";
 import { diffGenerations } from "../engine/status.js";
 import { UsageError } from "../errors.js";
-import { planJson, renderPlanText } from "../report/render-plan.js";
+import { changeJson, changeLines } from "../report/render-plan.js";
 import type { CliFactory } from "./program.js";
 
 export function registerDiff(program: Command, cli: CliFactory) {
@@ -14,26 +15,15 @@ export function registerDiff(program: Command, cli: CliFactory) {
       const c = cli();
       const [from, to] = [parseGeneration(a), parseGeneration(b)];
       const changes = await diffGenerations(c.engine(), from, to);
-      const plan = {
-        host: "",
-        from: { generation: from, commit: null },
-        to: { commit: null, manifestHash: "" },
-        rollbackTo: null,
-        changes,
-        unchanged: 0,
-        summary: { create: 0, update: 0, delete: 0, destructive: 0 },
-      };
-      for (const ch of changes) plan.summary[ch.action]++;
-      if (c.opts.json) c.printJson({ from, to, changes: planJson(plan).changes, summary: plan.summary });
-      else
+      const summary = summarize(changes);
+      if (c.opts.json) c.printJson({ from, to, changes: changes.map(changeJson), summary });
+      else if (!changes.length) c.print("No differences.");
+      else {
+        c.print(changeLines(changes, c.palette).join("\n"));
         c.print(
-          changes.length
-            ? renderPlanText({ ...plan, host: `generation ${from} → generation ${to}` }, c.palette)
-                .split("\n")
-                .slice(1)
-                .join("\n")
-            : "No differences.",
+          `generation ${from} → ${to}: ${summary.create} created, ${summary.update} updated, ${summary.delete} deleted.`,
         );
+      }
     });
 }
 

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { status } from "../engine/status.js";
 import { ExitCode } from "../errors.js";
-import { planJson } from "../report/render-plan.js";
+import { changeJson } from "../report/render-plan.js";
 import type { CliFactory } from "./program.js";
 
 export function registerStatus(program: Command, cli: CliFactory) {
@@ -12,15 +12,7 @@ export function registerStatus(program: Command, cli: CliFactory) {
     .action(async (o: { detailedExitcode?: boolean }) => {
       const c = cli();
       const s = await status(c.engine());
-      const drift = planJson({
-        host: "",
-        from: null,
-        to: { commit: null, manifestHash: "" },
-        rollbackTo: null,
-        changes: s.drift,
-        unchanged: 0,
-        summary: { create: 0, update: 0, delete: 0, destructive: 0 },
-      }).changes;
+      const drift = s.drift.map(changeJson);
       if (c.opts.json) c.printJson({ generation: s.generation, drift });
       else if (!s.generation) c.print("Nothing applied yet: run `dotops apply`.");
       else {

@@ -76,9 +76,18 @@ async function baseline(eng: Engine): Promise<Baseline> {
   return { current, currentMeta: gens.find((g) => g.number === current), previous, gens };
 }
 
+/** What a plan is towards: a manifest, the content it needs, and the commit it came from. */
+type PlanTarget = Pick<Desired, "manifest" | "blobs"> & { commit: string | null };
+
+const targetOf = (d: Desired): PlanTarget => ({
+  manifest: d.manifest,
+  blobs: d.blobs,
+  commit: d.source.commit ?? null,
+});
+
 async function makePlan(
   eng: Engine,
-  desired: Desired,
+  desired: PlanTarget,
   base: Baseline,
   opts: { backupExt?: string; observe?: boolean },
 ): Promise<Plan> {
@@ -96,7 +105,7 @@ async function makePlan(
   return {
     host: desired.manifest.host,
     from: base.currentMeta ? { generation: base.currentMeta.number, commit: base.currentMeta.commit } : null,
-    to: { commit: desired.source.commit ?? null, manifestHash: desired.manifest.hash },
+    to: { commit: desired.commit, manifestHash: desired.manifest.hash },
     rollbackTo:
       same && base.currentMeta?.manifestHash !== desired.manifest.hash
         ? { generation: same.number, commit: same.commit }
@@ -112,7 +121,7 @@ export async function planApply(eng: Engine, req: ApplyRequest): Promise<{ plan:
   await recoverIfInterrupted(eng);
   const timer = new PhaseTimer();
   const desired = await loadDesired(req, timer);
-  const plan = await makePlan(eng, desired, await baseline(eng), { backupExt: req.backupExt });
+  const plan = await makePlan(eng, targetOf(desired), await baseline(eng), { backupExt: req.backupExt });
   return { plan, desired };
 }
 
@@ -127,17 +136,17 @@ export async function planBetween(
   const previous = from ? await loadDesired(from, timer) : null;
   const blobs = new Map([...(previous?.blobs ?? []), ...desired.blobs]);
   const base: Baseline = {
-    current: previous ? 0 : null,
+    current: null,
     currentMeta: undefined,
     previous: previous?.manifest ?? null,
     gens: [],
   };
-  const plan = await makePlan(eng, { ...desired, blobs }, base, { observe: false });
+  const plan = await makePlan(eng, { ...targetOf(desired), blobs }, base, { observe: false });
   return { ...plan, from: previous ? { generation: 0, commit: previous.source.commit ?? null } : null };
 }
 
 /** Refuses plans with conflicts or unapproved destructive steps (exit 4). */
-async function enforcePolicy(plan: Plan, req: ApplyRequest) {
+async function enforcePolicy(plan: Plan, req: Pick<ApplyRequest, "allowDestructive" | "confirmDestructive">) {
   const refused = plan.changes.filter((c) => c.refusal);
   if (refused.length) {
     throw new PolicyError(
@@ -166,7 +175,9 @@ export async function apply(eng: Engine, req: ApplyRequest): Promise<ApplyResult
   await ensureStateDir(eng);
   return withLock(eng, "apply", async () => {
     const base = await baseline(eng);
-    const plan = await timer.run("plan", () => makePlan(eng, desired, base, { backupExt: req.backupExt }));
+    const plan = await timer.run("plan", () =>
+      makePlan(eng, targetOf(desired), base, { backupExt: req.backupExt }),
+    );
     const sameAsCurrent = base.currentMeta?.manifestHash === desired.manifest.hash;
     const result = { plan, desired, phases: timer.phases, storeObjectsWritten: 0 };
     if (sameAsCurrent && plan.changes.length === 0) {
@@ -267,18 +278,10 @@ export async function switchGeneration(
     const meta = base.gens.find((g) => g.number === target);
     if (!meta) throw new DotopsError(`there is no generation ${target}`, 1, "see `dotops generations`");
     const manifest = await readManifest(eng.host, eng.state, target);
-    const desired: Desired = {
-      manifest,
-      blobs: new Map(),
-      source: { label: `generation ${target}`, commit: meta.commit ?? undefined, files: new Map() },
-      config: undefined as unknown as Config,
-    };
-    const plan = await makePlan(eng, desired, base, { backupExt: opts.backupExt });
-    await enforcePolicy(plan, {
-      ...{ load: async () => desired.source, loadOptions: {} },
-      backupExt: opts.backupExt,
-      allowDestructive: true,
-    });
+    const to = { manifest, blobs: new Map(), commit: meta.commit };
+    const plan = await makePlan(eng, to, base, { backupExt: opts.backupExt });
+    // Going back to a generation that was applied before: nothing in it needs approval again.
+    await enforcePolicy(plan, { allowDestructive: true });
     if (base.current === target && plan.changes.length === 0) return plan;
     const ctx = resourceContext(eng, new Map(), opts.backupExt);
     const steps = stepsOf(

@@ -26,8 +26,15 @@ export function summaryLine(plan: Plan): string {
 
 /** Terraform-style text for terminals. */
 export function renderPlanText(plan: Plan, c: Palette, opts: { diffs?: boolean } = {}): string {
-  const out: string[] = [c.bold(planHeadline(plan))];
-  for (const ch of plan.changes) {
+  return (
+    [c.bold(planHeadline(plan)), ...changeLines(plan.changes, c, opts), summaryLine(plan)].join("\n") + "\n"
+  );
+}
+
+/** One line per change (plus refusal and diff), as in a plan: also for `diff` and `status`. */
+export function changeLines(changes: Change[], c: Palette, opts: { diffs?: boolean } = {}): string[] {
+  const out: string[] = [];
+  for (const ch of changes) {
     const paint = ch.refusal
       ? c.red
       : ch.action === "create"
@@ -45,8 +52,7 @@ export function renderPlanText(plan: Plan, c: Palette, opts: { diffs?: boolean }
     if (ch.refusal) out.push(`      ${c.red(ch.refusal)}`);
     if (opts.diffs !== false && ch.diff) out.push(indentDiff(ch.diff, c));
   }
-  out.push(summaryLine(plan));
-  return `${out.join("\n")}\n`;
+  return out;
 }
 
 function indentDiff(diff: string, c: Palette, maxLines = 60): string {
@@ -110,18 +116,23 @@ export function planJson(plan: Plan, opts: { all?: boolean } = {}) {
     from: plan.from,
     to: plan.to,
     rollbackTo: plan.rollbackTo?.generation ?? null,
-    changes: plan.changes.map((c) => ({
-      action: c.action,
-      kind: c.kind,
-      id: c.id,
-      destructive: c.destructive,
-      needsRoot: c.needsRoot,
-      ...(c.diff ? { diff: c.diff } : {}),
-      ...(c.note ? { note: c.note } : {}),
-      ...(c.refusal ? { refusal: c.refusal } : {}),
-      ...(c.origin ? { origin: formatOrigin(c.origin) } : {}),
-    })),
+    changes: plan.changes.map(changeJson),
     ...(opts.all ? { unchanged: plan.unchanged } : {}),
     summary: plan.summary,
+  };
+}
+
+/** A change as SPEC §3 shows it (its steps stay internal). */
+export function changeJson(c: Change) {
+  return {
+    action: c.action,
+    kind: c.kind,
+    id: c.id,
+    destructive: c.destructive,
+    needsRoot: c.needsRoot,
+    ...(c.diff ? { diff: c.diff } : {}),
+    ...(c.note ? { note: c.note } : {}),
+    ...(c.refusal ? { refusal: c.refusal } : {}),
+    ...(c.origin ? { origin: formatOrigin(c.origin) } : {}),
   };
 }
