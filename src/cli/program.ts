@@ -6,6 +6,7 @@ import { registerApply } from "./apply.js";
 import { registerCheck } from "./check.js";
 import { registerCompletion } from "./completion.js";
 import { Cli, type GlobalOptions } from "./context.js";
+import { registerDevEnv } from "./dev-env.js";
 import { registerDiff } from "./diff.js";
 import { registerGc } from "./gc.js";
 import { registerGenerations } from "./generations.js";
@@ -63,6 +64,7 @@ export function buildProgram(): { program: Command; cli: CliFactory } {
     registerGc,
     registerStatus,
     registerHealth,
+    registerDevEnv,
     registerAgent,
     registerSuspend,
     registerResume,
