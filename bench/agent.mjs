@@ -51,7 +51,10 @@ export async function waitFor(what, fn, timeoutMs = 120_000, everyMs = 50) {
   }
 }
 
-/** VmRSS/VmHWM (KiB) and CPU ticks of the process itself and of its reaped children (git). */
+/**
+ * VmRSS/VmHWM (KiB) and CPU ticks of the process itself and of its reaped
+ * children: each reconcile runs in a short-lived process of its own, which runs git.
+ */
 export function procSample(pid) {
   if (!existsSync(`/proc/${pid}/stat`)) return null;
   const status = readFileSync(`/proc/${pid}/status`, "utf8");

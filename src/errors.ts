@@ -68,3 +68,18 @@ export class UsageError extends DotopsError {
     this.name = "UsageError";
   }
 }
+
+/**
+ * A failure another dotops process (the agent's reconcile child) already
+ * reported on the stderr both share: all that is left to do is its exit code,
+ * and its JSON error on stdout with --json.
+ */
+export class ReportedError extends Error {
+  constructor(
+    readonly json: unknown,
+    readonly exitCode: number,
+  ) {
+    super(`exit ${exitCode}`);
+    this.name = "ReportedError";
+  }
+}

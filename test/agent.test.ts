@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, rmSync, unlinkSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
@@ -392,5 +392,155 @@ describe("agent policy", () => {
     expect(stale.exitCode).toBe(4);
     expect(stale.stderr).toMatch(/testing branch testing-box is not on top of main/);
     expect(readFileSync(join(home, ".zshrc"), "utf8")).toBe("export T=1\n");
+  });
+});
+
+describe("the long-running agent runs each reconcile in a process of its own", () => {
+  const lockOf = (home: string) => join(home, ".local/state/dotops/agent.lock");
+
+  it("keeps only the lock, the ref watcher and the timers: no engine, config loader, git or GitHub client", async () => {
+    const { remote } = await withRemote(minimalConfig());
+    const { home } = sandbox();
+    // Records every module the agent's own process resolves (its passes run without the hook).
+    const trace = tempDir("dotops-trace-");
+    writeFileSync(
+      join(trace, "register.mjs"),
+      `import { register } from "node:module";\nregister("./hooks.mjs", import.meta.url);\n`,
+    );
+    writeFileSync(
+      join(trace, "hooks.mjs"),
+      `import { appendFileSync } from "node:fs";\nexport async function resolve(spec, ctx, next) {\n  const r = await next(spec, ctx);\n  appendFileSync(${JSON.stringify(join(trace, "modules."))} + process.pid, r.url + "\\n");\n  return r;\n}\n`,
+    );
+    const agent = execa(
+      process.execPath,
+      [
+        "--import",
+        join(trace, "register.mjs"),
+        CLI,
+        "-v",
+        "--log-format",
+        "json",
+        "agent",
+        "--remote",
+        remote,
+        "--interval",
+        "200ms",
+      ],
+      { env: { PATH: process.env.PATH ?? "", HOME: home, NO_COLOR: "1" }, extendEnv: false, reject: false },
+    );
+    try {
+      await waitFor("generation 1", async () => ((await gens(home)).length === 1 ? true : undefined));
+      const log = join(home, ".local/state/dotops/agent.log");
+      await waitFor("two idle polls", async () =>
+        (readFileSync(log, "utf8").match(/"up to date"/g)?.length ?? 0) >= 2 ? true : undefined,
+      );
+    } finally {
+      agent.kill("SIGTERM");
+    }
+    expect((await agent).exitCode).toBe(0);
+    const loaded = readFileSync(join(trace, `modules.${agent.pid}`), "utf8")
+      .split("\n")
+      .filter(Boolean);
+    expect(loaded.some((u) => u.endsWith("/dist/agent/loop.js"))).toBe(true);
+    const heavy = loaded.filter((u) =>
+      /\/node_modules\/(zod|yaml|simple-git|@octokit|pino|diff|execa)\/|\/dist\/(engine\/(?!lock\.js)|config\/(?!duration\.js)|agent\/(reconcile|deploy|once)\.js|cli\/(program|context|agent-pass)\.js)/.test(
+        u,
+      ),
+    );
+    expect(heavy).toEqual([]);
+  });
+
+  it("SIGTERM to its whole process group (systemd stopping the unit) lets the apply in flight finish, then stops", async () => {
+    const files = minimalConfig();
+    const { remote } = await withRemote({
+      ...files,
+      // The check ignores SIGTERM like a program that takes its time; it marks when the apply got there.
+      "dotops.yaml": `${files["dotops.yaml"]}agent:\n  healthChecks:\n    - { name: slow, run: [sh, -c, "trap '' TERM INT; touch health-started; sleep 1"] }\n`,
+    });
+    const { home } = sandbox();
+    const agent = execa(
+      process.execPath,
+      [CLI, "--log-format", "json", "agent", "--remote", remote, "--interval", "1h"],
+      {
+        env: { PATH: process.env.PATH ?? "", HOME: home, NO_COLOR: "1" },
+        extendEnv: false,
+        reject: false,
+        detached: true, // its own process group, as under a service manager
+      },
+    );
+    try {
+      await waitFor("the health check", async () =>
+        existsSync(join(home, "health-started")) ? true : undefined,
+      );
+    } finally {
+      process.kill(-(agent.pid as number), "SIGTERM");
+    }
+    const done = await agent;
+    expect(done.exitCode, done.stderr).toBe(0);
+    const list = await gens(home);
+    expect(list.map((g: { outcome: string; current: boolean }) => [g.outcome, g.current])).toEqual([
+      ["applied", true],
+    ]);
+    expect(readFileSync(join(home, ".zshrc"), "utf8")).toBe("export EDITOR=nvim\n");
+    const msgs = done.stderr.split("\n").flatMap((l) => {
+      try {
+        return [String(JSON.parse(l).msg)];
+      } catch {
+        return [];
+      }
+    });
+    const stopping = msgs.indexOf("SIGTERM: finishing the current reconcile, then stopping");
+    expect(stopping).toBeGreaterThanOrEqual(0);
+    expect(msgs.findIndex((m) => m.startsWith("applied "))).toBeGreaterThan(stopping);
+    expect(msgs.at(-1)).toBe("agent stopped");
+    expect(existsSync(lockOf(home))).toBe(false);
+  });
+
+  it("polls at agent.interval from the applied config", async () => {
+    const files = minimalConfig();
+    const { work, remote, push } = await withRemote({
+      ...files,
+      "dotops.yaml": `${files["dotops.yaml"]}agent:\n  interval: 300ms\n`,
+    });
+    const { home } = sandbox();
+    const agent = startAgent(home, ["--remote", remote]); // no --interval: the default is 60 s
+    try {
+      await waitFor("generation 1", async () => ((await gens(home)).length === 1 ? true : undefined));
+      const b = await work.commit({ "files/zshrc": "export V=2\n" }, "B");
+      await push(); // to the remote: the clone's refs change only when a poll fetches
+      await waitFor(
+        "generation 2",
+        async () => (await gens(home)).find((g: { commit: string }) => g.commit === b),
+        10_000,
+      );
+    } finally {
+      agent.kill("SIGTERM");
+    }
+    expect((await agent).exitCode).toBe(0);
+  });
+
+  it("a first pass that cannot start stops the agent with that pass's error, reported once", async () => {
+    const { home } = sandbox();
+    const r = await dotops(["agent"], { home });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr.match(/no config repo/g)).toHaveLength(1);
+    expect(existsSync(lockOf(home))).toBe(false);
+    const j = await dotops(["--json", "agent"], { home });
+    expect(j.exitCode).toBe(2);
+    expect(JSON.parse(j.stdout).error).toMatchObject({
+      exitCode: 2,
+      message: expect.stringMatching(/no config repo/),
+    });
+  });
+
+  it("--child is internal: hidden, and refused outside a running agent", async () => {
+    const { home } = sandbox();
+    const r = await dotops(["agent", "--child"], { home });
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(/--child is internal/);
+    const help = await dotops(["agent", "--help"], { home });
+    expect(help.exitCode).toBe(0);
+    expect(help.stdout).toMatch(/--once/);
+    expect(help.stdout).not.toMatch(/--child/);
   });
 });

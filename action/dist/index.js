@@ -40348,6 +40348,14 @@ function isSecretRef(v) {
 }
 var secretPlaceholder = (ref) => `\xABsecret ${ref}\xBB`;
 
+// src/config/duration.ts
+function parseDuration(d) {
+  const m = /^(\d+)(ms|s|m|h|d)$/.exec(d);
+  if (!m) throw new Error(`bad duration ${d}`);
+  const unit = { ms: 1, s: 1e3, m: 6e4, h: 36e5, d: 864e5 }[m[2]];
+  return Number(m[1]) * unit;
+}
+
 // src/config/schema.ts
 var duration3 = external_exports.string().regex(/^\d+(ms|s|m|h|d)$/, 'a duration like "30s", "10m", "2h" or "30d"').describe('A duration: a number followed by ms, s, m, h or d, e.g. "60s".');
 var FileModeSchema = external_exports.enum(["link", "copy", "template"]).describe(
@@ -40415,12 +40423,6 @@ var EntrySchema = external_exports.strictObject({
   ...FragmentShape
 }).describe("dotops.yaml: the entry of a dotops config repo.");
 var FragmentSchema = external_exports.strictObject({ $schema: external_exports.string().optional(), ...FragmentShape });
-function parseDuration(d) {
-  const m = /^(\d+)(ms|s|m|h|d)$/.exec(d);
-  if (!m) throw new Error(`bad duration ${d}`);
-  const unit = { ms: 1, s: 1e3, m: 6e4, h: 36e5, d: 864e5 }[m[2]];
-  return Number(m[1]) * unit;
-}
 
 // src/config/yaml.ts
 var import_yaml = __toESM(require_dist(), 1);

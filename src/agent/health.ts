@@ -1,4 +1,4 @@
-import { parseDuration } from "../config/schema.js";
+import { parseDuration } from "../config/duration.js";
 import type { Host } from "../host/host.js";
 
 export interface HealthCheck {

@@ -1,14 +1,28 @@
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import chokidar from "chokidar";
-import { parseDuration } from "../config/schema.js";
-import type { Engine } from "../engine/engine.js";
-import { currentGeneration, readMeta } from "../engine/generations.js";
+import type { Log } from "../engine/engine.js";
 import { acquireLock } from "../engine/lock.js";
 import { gitText } from "../git/git.js";
-import { policyConfig, type ReconcileOptions, type ReconcileOutcome, reconcileOnce } from "./reconcile.js";
+import { RealHost } from "../host/real-host.js";
+import { isRetry, logOutcome, outcomeKey, type Pass } from "./outcome.js";
+import type { ReconcileOutcome } from "./reconcile.js";
 
-export interface AgentOptions extends ReconcileOptions {
-  once?: boolean;
+/*
+ * This module is the long-running `dotops agent` process. It must stay light:
+ * it imports no engine, config, zod, yaml, simple-git or octokit (only types),
+ * because whatever it loads stays resident for as long as the agent runs. The
+ * reconciles themselves run in short-lived processes (./child.ts).
+ */
+
+export interface LoopOptions {
+  home: string;
+  stateDir: string;
+  /** The clone whose refs are watched. It may appear only with the first pass (`--remote` clones it). */
+  repo: string;
+  log: Log;
+  /** One reconcile pass; null: cut short by the stop, nothing happened. Throwing stops the agent. */
+  reconcile: () => Promise<Pass | null>;
   /** Overrides agent.interval. */
   intervalMs?: number;
   signal?: AbortSignal;
@@ -23,30 +37,35 @@ export interface AgentOptions extends ReconcileOptions {
  * between reconciles when `signal` aborts, so an apply in flight always
  * finishes or rolls back first.
  */
-export async function runAgent(eng: Engine, opts: AgentOptions): Promise<ReconcileOutcome> {
-  await eng.host.mkdir(eng.state.dir, 0o700);
-  const lock = await acquireLock(eng.host, join(eng.state.dir, "agent.lock"), "agent");
+export async function runAgentLoop(opts: LoopOptions): Promise<ReconcileOutcome> {
+  const host = new RealHost({ home: opts.home });
+  await host.mkdir(opts.stateDir, 0o700);
+  const lock = await acquireLock(host, join(opts.stateDir, "agent.lock"), "agent");
   let wake: (() => void) | undefined;
   let pendingWake = false;
   const poke = () => {
     pendingWake = true;
     wake?.();
   };
-  const watcher = opts.once ? undefined : await watchRefs(opts.repo, poke);
   opts.signal?.addEventListener("abort", poke);
+  let watcher: Awaited<ReturnType<typeof watchRefs>> | undefined;
   let failures = 0;
+  let interval = 60_000;
   let last: ReconcileOutcome = { kind: "unchanged", commit: null, drift: 0, healed: false };
   let lastKey = "";
   try {
+    if (existsSync(opts.repo)) watcher = await watchRefs(opts.repo, poke);
     while (!opts.signal?.aborted) {
       pendingWake = false;
-      last = await reconcileSafely(eng, opts);
-      const key = `${last.kind}:${"commit" in last ? last.commit : ""}`;
-      logOutcome(eng, last, key !== lastKey);
+      const pass = await opts.reconcile();
+      if (!pass) continue;
+      last = pass.outcome;
+      const key = outcomeKey(last);
+      logOutcome(opts.log, last, key !== lastKey);
       lastKey = key;
-      if (opts.once) break;
-      failures = last.kind === "offline" || (last.kind === "failed" && last.retry) ? failures + 1 : 0;
-      const interval = opts.intervalMs ?? (await configuredInterval(eng, opts));
+      watcher ??= await watchRefs(opts.repo, poke); // the first pass cloned the repo
+      failures = isRetry(last) ? failures + 1 : 0;
+      interval = opts.intervalMs ?? pass.intervalMs ?? interval;
       const delay = failures
         ? Math.min(interval * 2 ** failures, opts.maxBackoffMs ?? 15 * 60_000)
         : interval;
@@ -57,56 +76,8 @@ export async function runAgent(eng: Engine, opts: AgentOptions): Promise<Reconci
     await watcher?.close();
     await lock.release();
   }
-  eng.log[opts.once ? "debug" : "info"]("agent stopped");
+  opts.log.info("agent stopped");
   return last;
-}
-
-async function reconcileSafely(eng: Engine, opts: AgentOptions): Promise<ReconcileOutcome> {
-  try {
-    return await reconcileOnce(eng, opts);
-  } catch (err) {
-    return { kind: "failed", commit: null, error: (err as Error).message, retry: true };
-  }
-}
-
-/** Info on transitions (new generation, failure, recovery), debug for quiet polls. */
-function logOutcome(eng: Engine, o: ReconcileOutcome, changed: boolean) {
-  switch (o.kind) {
-    case "applied":
-      eng.log.info(
-        {
-          commit: o.commit,
-          generation: o.generation,
-          superseded: o.superseded.length,
-          rollbackOf: o.rollbackOf,
-        },
-        o.rollbackOf
-          ? `applied ${o.commit.slice(0, 12)} as generation ${o.generation}: the content of generation ${o.rollbackOf} (revert)`
-          : `applied ${o.commit.slice(0, 12)} as generation ${o.generation}${o.superseded.length ? ` (${o.superseded.length} superseded)` : ""}`,
-      );
-      return;
-    case "rolled-back":
-      eng.log.error({ commit: o.commit, generation: o.generation, to: o.to }, o.error);
-      return;
-    case "refused":
-    case "failed":
-    case "offline":
-      if (changed) eng.log.error({ kind: o.kind, commit: "commit" in o ? o.commit : null }, o.error);
-      else eng.log.debug({ kind: o.kind }, o.error);
-      return;
-    case "suspended":
-      if (changed) eng.log.warn(`suspended (${o.reason}); \`dotops resume\` to continue`);
-      return;
-    default:
-      eng.log.debug({ commit: o.commit, drift: o.drift }, "up to date");
-  }
-}
-
-async function configuredInterval(eng: Engine, opts: AgentOptions): Promise<number> {
-  const n = await currentGeneration(eng.host, eng.state);
-  const commit = n === null ? null : (await readMeta(eng.host, eng.state, n)).commit;
-  const interval = (await policyConfig(opts, commit))?.agent.interval;
-  return interval ? parseDuration(interval) : 60_000;
 }
 
 /** Local commits and fetches show up as ref changes in the clone's git dir. */

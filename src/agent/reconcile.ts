@@ -1,4 +1,4 @@
-import { type Config, type LoadOptions, loadConfig } from "../config/load.js";
+import type { LoadOptions } from "../config/load.js";
 import type { AgentConfig } from "../config/schema.js";
 import type { Engine } from "../engine/engine.js";
 import { currentGeneration, readMeta } from "../engine/generations.js";
@@ -10,7 +10,14 @@ import { BranchMissingError, fetchBranch, RemoteUnreachableError } from "../git/
 import { commitSource } from "../git/source.js";
 import type { GitHubReporter } from "../report/github.js";
 import { readAgentState, suspension, writeAgentState } from "./agent-state.js";
-import { deploy } from "./deploy.js";
+
+/*
+ * Each pass of the long-running agent is a process of its own (agent/child.ts),
+ * and most passes are idle polls: the config loader (zod, yaml) and the apply
+ * engine load only when a pass needs them (a policy not handed over, a commit
+ * to apply, drift to heal).
+ */
+const loadDeploy = () => import("./deploy.js");
 
 export interface ReconcileOptions {
   repo: string;
@@ -113,6 +120,7 @@ export async function reconcileOnce(eng: Engine, opts: ReconcileOptions): Promis
   await reporter?.report(tip, "pending", "applying");
   const superseded = lastApplied ? (await commitsBetween(opts.repo, lastApplied, tip)).slice(1) : [];
   try {
+    const { deploy } = await loadDeploy();
     const r = await deploy(eng, {
       load: () => commitSource(opts.repo, tip),
       loadOptions: opts.loadOptions,
@@ -153,24 +161,52 @@ export async function reconcileOnce(eng: Engine, opts: ReconcileOptions): Promis
   }
 }
 
+/** What the agent takes from a commit's config: its policy, and the host it was loaded for. */
+export interface Policy {
+  agent: AgentConfig;
+  host: { name: string };
+}
+
 export async function policyConfig(
   opts: ReconcileOptions,
   lastApplied: string | null,
-): Promise<Config | null> {
+): Promise<Policy | null> {
   if (!lastApplied) return null;
   // A commit's config never changes: an idle poll reuses it instead of reading the whole tree again.
   const key = `${opts.repo}\0${lastApplied}\0${JSON.stringify(opts.loadOptions)}`;
-  if (policyMemo?.key === key) return policyMemo.config;
+  if (policyMemo?.key === key) return policyMemo.policy;
+  const { loadConfig } = await import("../config/load.js"); // outside the try: never a silent "no policy"
   try {
     const config = loadConfig(await commitSource(opts.repo, lastApplied), opts.loadOptions);
-    policyMemo = { key, config };
-    return config;
+    const policy = { agent: config.agent, host: { name: config.host.name } };
+    policyMemo = { key, policy };
+    return policy;
   } catch {
     return null; // the applied commit is gone (history rewritten) or unreadable: no extra policy
   }
 }
 
-let policyMemo: { key: string; config: Config } | undefined;
+/**
+ * The last policy read, as JSON: the agent hands it from one pass's process
+ * to the next (agent/child.ts), so that an idle poll does not read the whole
+ * tree at the applied commit again.
+ */
+export type PolicyMemo = { key: string; policy: Policy };
+let policyMemo: PolicyMemo | undefined;
+
+export function savedPolicy(): PolicyMemo | undefined {
+  return policyMemo;
+}
+
+export function restorePolicy(memo: PolicyMemo | undefined): void {
+  if (
+    memo &&
+    typeof memo.key === "string" &&
+    memo.policy?.agent &&
+    typeof memo.policy.host?.name === "string"
+  )
+    policyMemo = memo;
+}
 
 /**
  * The commit to apply: the branch tip, taking the newer of the local branch
@@ -234,6 +270,7 @@ async function driftPass(
   }
   if ((policy.onDrift ?? "report") === "heal") {
     try {
+      const { deploy } = await loadDeploy();
       await deploy(eng, { load: () => commitSource(opts.repo, tip), loadOptions: opts.loadOptions });
       eng.log.info({ drift: s.drift.length }, `healed drift: ${key}`);
       return { kind: "unchanged", commit: tip, drift: s.drift.length, healed: true };

@@ -1,22 +1,27 @@
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Command } from "commander";
+import { type Command, Option } from "commander";
 import type { ReconcileOutcome } from "../agent/reconcile.js";
-import { parseDuration } from "../config/schema.js";
+import { parseDuration } from "../config/duration.js";
 import { ExitCode, UsageError } from "../errors.js";
-import { GitHubReporter } from "../report/github.js";
-import { createLogger } from "../report/logger.js";
-import type { Cli } from "./context.js";
-import type { CliFactory } from "./program.js";
+import { lineLogger } from "../report/line-log.js";
+import { explicitRepoDir, type GlobalOptions, homeDir, stateDirOf } from "./globals.js";
 
-interface AgentCliOptions {
+/*
+ * Light on purpose: `dotops agent` runs through agent-main.ts, and the
+ * long-running agent keeps whatever it loads for as long as it runs. The
+ * engine comes in only with ./agent-pass.js, in a process that runs one pass.
+ */
+
+export interface AgentCliOptions {
   once?: boolean;
   remote?: string;
   branch?: string;
   interval?: string;
+  /** Internal: one pass for the running agent that started this process. */
+  child?: boolean;
 }
 
-export function registerAgent(program: Command, cli: CliFactory) {
+export function registerAgent(program: Command) {
   program
     .command("agent")
     .description("the GitOps loop: apply every new commit of the config repo as a generation")
@@ -24,43 +29,74 @@ export function registerAgent(program: Command, cli: CliFactory) {
     .option("--remote <url>", "clone this repo into the state dir on first run")
     .option("--branch <name>", "branch to follow (default: agent.branch, else main)")
     .option("--interval <duration>", "poll interval, e.g. 60s (default: agent.interval)")
+    .addOption(new Option("--child", "one pass for the running agent, reported as JSON on stdout").hideHelp())
     .action(async (o: AgentCliOptions) => {
-      const c = cli();
-      // Only this command needs the loop, chokidar and simple-git: loaded here, not by every command.
-      const [{ runAgent }, { ensureClone }] = await Promise.all([
-        import("../agent/loop.js"),
-        import("../git/remote.js"),
-      ]);
       if (o.interval && !/^\d+(ms|s|m|h)$/.test(o.interval))
         throw new UsageError(`--interval wants a duration like 60s, not "${o.interval}"`);
-      const explicit = c.opts.repo ?? c.env.DOTOPS_REPO;
-      const repo = explicit ? c.repoDir() : join(c.stateDir, "repo");
-      if (!explicit) await ensureClone(repo, o.remote);
-      const log = createLogger({
-        level: c.opts.quiet ? "error" : c.opts.verbose ? "debug" : "info",
-        format: c.opts.logFormat,
-        file: join(c.stateDir, "agent.log"),
-      });
-      const eng = { ...c.engine(), log, diffs: false };
-      const stop = new AbortController();
-      const onSignal = (sig: string) => {
-        log.info(`${sig}: finishing the current reconcile, then stopping`);
-        stop.abort();
-      };
-      process.once("SIGTERM", () => onSignal("SIGTERM"));
-      process.once("SIGINT", () => onSignal("SIGINT"));
-      const outcome = await runAgent(eng, {
-        repo,
-        loadOptions: c.loadOptions(),
-        branch: o.branch,
-        once: o.once,
-        intervalMs: o.interval ? parseDuration(o.interval) : undefined,
-        signal: stop.signal,
-        reporter: (policy, host) => githubReporter(c, policy.github, host, log),
-      });
-      if (c.opts.json) c.printJson(outcome);
-      if (o.once) process.exitCode = exitCodeOf(outcome);
+      const globals = program.opts<GlobalOptions>();
+      if (o.once || o.child) {
+        const { agentPass } = await import("./agent-pass.js");
+        await agentPass(globals, o);
+      } else {
+        await supervise(globals, o);
+      }
     });
+}
+
+/**
+ * The long-running agent: the agent lock, the ref watcher, the timers and the
+ * signals, here; each reconcile in a short-lived `agent --once --child`
+ * process. SIGTERM lets the pass in flight finish (the child ignores the
+ * signal, which reaches it too under systemd or Ctrl-C), then stops.
+ */
+async function supervise(g: GlobalOptions, o: AgentCliOptions): Promise<void> {
+  const env = process.env;
+  const home = homeDir(env);
+  const stateDir = stateDirOf(g, env, home);
+  const explicit = explicitRepoDir(g, env);
+  const repo = explicit ?? join(stateDir, "repo");
+  const [{ runAgentLoop }, { childReconciler }] = await Promise.all([
+    import("../agent/loop.js"),
+    import("../agent/child.js"),
+  ]);
+  const log = lineLogger({ level: agentLogLevel(g), format: g.logFormat, file: join(stateDir, "agent.log") });
+  const stop = new AbortController();
+  const onSignal = (sig: string) => {
+    log.info(`${sig}: finishing the current reconcile, then stopping`);
+    stop.abort();
+  };
+  process.once("SIGTERM", () => onSignal("SIGTERM"));
+  process.once("SIGINT", () => onSignal("SIGINT"));
+  const outcome = await runAgentLoop({
+    home,
+    stateDir,
+    repo,
+    log,
+    reconcile: childReconciler(childArgs(g, o, stateDir, explicit), stop.signal),
+    intervalMs: o.interval ? parseDuration(o.interval) : undefined,
+    signal: stop.signal,
+  });
+  if (g.json) process.stdout.write(`${JSON.stringify(outcome, null, 2)}\n`);
+}
+
+/** The pass's command line: this one's flags, with paths resolved, and its result as JSON. */
+function childArgs(g: GlobalOptions, o: AgentCliOptions, stateDir: string, repo?: string): string[] {
+  const args = ["--json", "--state", stateDir];
+  if (repo) args.push("--repo", repo);
+  if (g.host) args.push("--host", g.host);
+  if (g.logFormat) args.push("--log-format", g.logFormat);
+  for (let i = 0; i < (g.verbose ?? 0); i++) args.push("-v");
+  if (g.quiet) args.push("-q");
+  if (g.color === false) args.push("--no-color");
+  args.push("agent", "--once", "--child");
+  if (o.remote) args.push("--remote", o.remote);
+  if (o.branch) args.push("--branch", o.branch);
+  if (o.interval) args.push("--interval", o.interval);
+  return args;
+}
+
+export function agentLogLevel(g: GlobalOptions): string {
+  return g.quiet ? "error" : g.verbose ? "debug" : "info";
 }
 
 export function exitCodeOf(o: ReconcileOutcome): number {
@@ -75,38 +111,4 @@ export function exitCodeOf(o: ReconcileOutcome): number {
     default:
       return ExitCode.ok;
   }
-}
-
-function githubReporter(
-  c: Cli,
-  gh:
-    | { repo: string; apiUrl?: string; tokenFile?: string; statuses?: boolean; deployments?: boolean }
-    | undefined,
-  host: string,
-  log: ReturnType<typeof createLogger>,
-): GitHubReporter | null {
-  if (!gh) return null;
-  let token = c.env.DOTOPS_GITHUB_TOKEN;
-  if (!token && gh.tokenFile) {
-    const path = gh.tokenFile.replace(/^~(?=\/)/, c.home);
-    try {
-      token = readFileSync(path, "utf8").trim();
-    } catch {
-      log.warn(`agent.github: cannot read the token file ${path}; not reporting to GitHub`);
-      return null;
-    }
-  }
-  if (!token) {
-    log.warn(
-      "agent.github is set but there is no token (DOTOPS_GITHUB_TOKEN or agent.github.tokenFile); not reporting",
-    );
-    return null;
-  }
-  return new GitHubReporter({
-    ...gh,
-    token,
-    host,
-    log,
-    baseDelayMs: c.env.DOTOPS_GITHUB_RETRY_MS ? Number(c.env.DOTOPS_GITHUB_RETRY_MS) : undefined,
-  });
 }

@@ -13,7 +13,10 @@ export function registerCompletion(program: Command, cli: CliFactory) {
         name: c.name(),
         aliases: c.aliases(),
         about: c.description(),
-        options: c.options.map((o) => o.long).filter((l): l is string => Boolean(l)),
+        options: c.options
+          .filter((o) => !o.hidden)
+          .map((o) => o.long)
+          .filter((l): l is string => Boolean(l)),
       }));
       const globals = program.options.map((o) => o.long).filter((l): l is string => Boolean(l));
       const script = { bash, zsh, fish }[shell as "bash"];

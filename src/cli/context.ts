@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
-import { homedir, hostname } from "node:os";
-import { join, resolve } from "node:path";
+import { hostname } from "node:os";
+import { join } from "node:path";
 import type { LoadOptions } from "../config/load.js";
 import type { ConfigSource } from "../config/source.js";
 import type { Engine } from "../engine/engine.js";
@@ -10,19 +10,11 @@ import { commitSource, worktreeSource } from "../git/source.js";
 import type { Host } from "../host/host.js";
 import { RealHost } from "../host/real-host.js";
 import { colors, noColors, type Palette, useColor } from "../report/color.js";
-import { createLogger, type LogFormat } from "../report/logger.js";
+import { createLogger } from "../report/logger.js";
 import { statePaths } from "../resources/context.js";
+import { explicitRepoDir, type GlobalOptions, homeDir, stateDirOf } from "./globals.js";
 
-export interface GlobalOptions {
-  repo?: string;
-  host?: string;
-  state?: string;
-  json?: boolean;
-  logFormat?: LogFormat;
-  verbose?: number;
-  quiet?: boolean;
-  color?: boolean;
-}
+export type { GlobalOptions };
 
 export interface SourceSelection {
   commit?: string;
@@ -38,16 +30,11 @@ export class Cli {
   readonly stateDir: string;
 
   constructor(readonly opts: GlobalOptions) {
-    this.home = this.env.HOME || homedir();
+    this.home = homeDir(this.env);
     this.palette = useColor(process.stdout, this.env, opts.color) ? colors : noColors;
     const level = opts.quiet ? "error" : opts.verbose ? (opts.verbose > 1 ? "trace" : "debug") : "info";
     this.log = createLogger({ level, format: opts.logFormat });
-    this.stateDir = resolve(
-      opts.state ??
-        (this.env.XDG_STATE_HOME
-          ? join(this.env.XDG_STATE_HOME, "dotops")
-          : join(this.home, ".local/state/dotops")),
-    );
+    this.stateDir = stateDirOf(opts, this.env, this.home);
   }
 
   engine(host: Host = new RealHost({ home: this.home })): Engine {
@@ -61,12 +48,8 @@ export class Cli {
 
   /** --repo, else $DOTOPS_REPO, else the current dir when it holds dotops.yaml, else the agent's clone. */
   repoDir(): string {
-    const explicit = this.opts.repo ?? this.env.DOTOPS_REPO;
-    if (explicit) {
-      const dir = resolve(explicit);
-      if (!existsSync(dir)) throw new UsageError(`config repo ${dir} does not exist`);
-      return dir;
-    }
+    const explicit = explicitRepoDir(this.opts, this.env);
+    if (explicit) return explicit;
     if (existsSync("dotops.yaml")) return process.cwd();
     const clone = join(this.stateDir, "repo");
     if (existsSync(clone)) return clone;

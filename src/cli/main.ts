@@ -2,7 +2,8 @@
 /**
  * The one place that owns the exit (changesets' style): commands throw typed
  * errors carrying an exit code; this turns them into a message and a status.
- * `--version` answers before any heavy module loads.
+ * `--version` answers before any heavy module loads, and `agent` without the
+ * other commands' modules.
  */
 import { readFileSync } from "node:fs";
 
@@ -13,6 +14,13 @@ if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
   };
   process.stdout.write(`${pkg.version}\n`);
 } else {
-  const { run } = await import("./program.js");
-  process.exitCode = await run(argv);
+  // The agent runs without the other commands' modules: it stays resident (agent-main.ts).
+  const agent = argv.includes("agent")
+    ? await (await import("./agent-main.js")).runAgentCommand(argv)
+    : undefined;
+  if (agent !== undefined) process.exitCode = agent;
+  else {
+    const { run } = await import("./program.js");
+    process.exitCode = await run(argv);
+  }
 }

@@ -143,12 +143,7 @@ export type AgentConfig = z.infer<typeof AgentSchema>;
 export type HostEntry = z.infer<typeof HostSchema>;
 export type Entry = z.infer<typeof EntrySchema>;
 
-export function parseDuration(d: string): number {
-  const m = /^(\d+)(ms|s|m|h|d)$/.exec(d);
-  if (!m) throw new Error(`bad duration ${d}`);
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as "ms"];
-  return Number(m[1]) * unit;
-}
+export { parseDuration } from "./duration.js";
 
 /** JSON Schema of the input side (defaults stay optional), for editors: dotops.yaml or an imported file. */
 export function configJsonSchema(which: "entry" | "fragment" = "entry"): Record<string, unknown> {

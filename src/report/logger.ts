@@ -1,16 +1,8 @@
 import pino from "pino";
 import type { Log } from "../engine/engine.js";
+import { type LogFormat, prettyLine } from "./line-log.js";
 
-export type LogFormat = "pretty" | "json";
-
-const LEVEL_NAMES: Record<number, string> = {
-  10: "trace",
-  20: "debug",
-  30: "info",
-  40: "warn",
-  50: "error",
-  60: "fatal",
-};
+export type { LogFormat };
 
 /**
  * pino on stderr: JSON lines when stderr is not a TTY (agents, CI), a short
@@ -30,13 +22,7 @@ export function createLogger(opts: {
       ? stream
       : {
           write(line: string) {
-            const rec = JSON.parse(line) as Record<string, unknown>;
-            const { level, msg, time: _t, pid: _p, hostname: _h, ...rest } = rec;
-            const name = LEVEL_NAMES[level as number] ?? "log";
-            const extra = Object.keys(rest).length ? ` ${JSON.stringify(rest)}` : "";
-            stream.write(
-              `${name === "info" ? "" : `${name}: `}${msg ?? ""}${name === "debug" ? extra : ""}\n`,
-            );
+            stream.write(prettyLine(line));
           },
         };
   const options = { level: opts.level, base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime };

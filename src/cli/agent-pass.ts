@@ -1,0 +1,95 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { assertSupervised, reconcileOnceLocked, reconcilePass } from "../agent/once.js";
+import type { ReconcileOptions } from "../agent/reconcile.js";
+import { parseDuration } from "../config/duration.js";
+import type { AgentConfig } from "../config/schema.js";
+import { ensureClone } from "../git/remote.js";
+import { GitHubReporter } from "../report/github.js";
+import { createLogger } from "../report/logger.js";
+import { type AgentCliOptions, agentLogLevel, exitCodeOf } from "./agent.js";
+import { Cli } from "./context.js";
+import type { GlobalOptions } from "./globals.js";
+
+/**
+ * One reconcile in this process: `dotops agent --once` (under the agent lock,
+ * the exit code says what happened), or `--child`, a pass for the running
+ * agent that started this process (it holds the lock and reads the pass as
+ * JSON on stdout).
+ */
+export async function agentPass(g: GlobalOptions, o: AgentCliOptions): Promise<void> {
+  if (o.child) {
+    // Under systemd or at a terminal the agent's signals reach this process too; the agent waits
+    // for this pass to end before it stops, so finish it. If the agent is gone, so is stdout.
+    for (const sig of ["SIGTERM", "SIGINT"] as const) process.on(sig, () => {});
+    process.stdout.on("error", () => {});
+  }
+  const c = new Cli(g);
+  if (o.child) await assertSupervised(c.engine().host, c.stateDir);
+  const explicit = c.opts.repo ?? c.env.DOTOPS_REPO;
+  const repo = explicit ? c.repoDir() : join(c.stateDir, "repo");
+  if (!explicit) await ensureClone(repo, o.remote);
+  const log = createLogger({
+    level: agentLogLevel(g),
+    format: c.opts.logFormat,
+    file: join(c.stateDir, "agent.log"),
+  });
+  const eng = { ...c.engine(), log, diffs: false };
+  const opts: ReconcileOptions = {
+    repo,
+    loadOptions: c.loadOptions(),
+    branch: o.branch,
+    reporter: (policy, host) => githubReporter(c, policy.github, host, log),
+  };
+  if (o.child) {
+    const intervalMs = o.interval ? parseDuration(o.interval) : undefined;
+    const pass = await reconcilePass(eng, { ...opts, intervalMs }, readStdin);
+    c.print(JSON.stringify(pass));
+    return;
+  }
+  const onSignal = (sig: string) => log.info(`${sig}: finishing the current reconcile, then stopping`);
+  process.once("SIGTERM", () => onSignal("SIGTERM"));
+  process.once("SIGINT", () => onSignal("SIGINT"));
+  const outcome = await reconcileOnceLocked(eng, opts);
+  if (c.opts.json) c.printJson(outcome);
+  process.exitCode = exitCodeOf(outcome);
+}
+
+function githubReporter(
+  c: Cli,
+  gh: AgentConfig["github"],
+  host: string,
+  log: ReturnType<typeof createLogger>,
+): GitHubReporter | null {
+  if (!gh) return null;
+  let token = c.env.DOTOPS_GITHUB_TOKEN;
+  if (!token && gh.tokenFile) {
+    const path = gh.tokenFile.replace(/^~(?=\/)/, c.home);
+    try {
+      token = readFileSync(path, "utf8").trim();
+    } catch {
+      log.warn(`agent.github: cannot read the token file ${path}; not reporting to GitHub`);
+      return null;
+    }
+  }
+  if (!token) {
+    log.warn(
+      "agent.github is set but there is no token (DOTOPS_GITHUB_TOKEN or agent.github.tokenFile); not reporting",
+    );
+    return null;
+  }
+  return new GitHubReporter({
+    ...gh,
+    token,
+    host,
+    log,
+    baseDelayMs: c.env.DOTOPS_GITHUB_RETRY_MS ? Number(c.env.DOTOPS_GITHUB_RETRY_MS) : undefined,
+  });
+}
+
+async function readStdin(): Promise<string> {
+  let text = "";
+  process.stdin.setEncoding("utf8");
+  for await (const chunk of process.stdin) text += chunk;
+  return text;
+}

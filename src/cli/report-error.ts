@@ -1,0 +1,31 @@
+import { type Command, CommanderError } from "commander";
+import { ConfigError, DotopsError, ExitCode, ReportedError } from "../errors.js";
+import type { GlobalOptions } from "./globals.js";
+
+/** Turns what a command threw into a message on stderr (and JSON on stdout with --json) and an exit code. */
+export function reportError(err: unknown, program: Command): number {
+  if (err instanceof CommanderError) {
+    // --help and --version exit through here with code 0
+    return err.exitCode === 0 ? 0 : ExitCode.usage;
+  }
+  const json = Boolean(program.opts<GlobalOptions>().json);
+  if (err instanceof ReportedError) {
+    if (json && err.json !== undefined) process.stdout.write(`${JSON.stringify(err.json, null, 2)}\n`);
+    return err.exitCode;
+  }
+  if (err instanceof DotopsError) {
+    if (json) {
+      const problems = err instanceof ConfigError ? err.problems : undefined;
+      process.stdout.write(
+        `${JSON.stringify({ error: { message: err.message, exitCode: err.exitCode, hint: err.hint, problems } }, null, 2)}\n`,
+      );
+    }
+    process.stderr.write(`error: ${err.message}\n`);
+    if (err.hint) process.stderr.write(`hint: ${err.hint}\n`);
+    return err.exitCode;
+  }
+  process.stderr.write(
+    `error: unexpected failure: ${(err as Error)?.stack ?? String(err)}\nThis is a bug in dotops; please report it with the output of \`dotops --version\` and the command you ran.\n`,
+  );
+  return ExitCode.error;
+}
