@@ -543,4 +543,21 @@ describe("the long-running agent runs each reconcile in a process of its own", (
     expect(help.stdout).toMatch(/--once/);
     expect(help.stdout).not.toMatch(/--child/);
   });
+
+  it("a failing health check on the very first generation fails the pass instead of reporting success", async () => {
+    const files = minimalConfig();
+    const { remote } = await withRemote({
+      ...files,
+      "dotops.yaml": `${files["dotops.yaml"]}agent:\n  healthChecks:\n    - { name: never, run: ["false"] }\n`,
+    });
+    const { home } = sandbox();
+    const r = await dotops(["--json", "agent", "--once", "--remote", remote], { home });
+    expect(r.exitCode).toBe(1);
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      kind: "failed",
+      error: expect.stringContaining('health check "never" failed'),
+    });
+    const state = JSON.parse(readFileSync(join(home, ".local/state/dotops/agent.json"), "utf8"));
+    expect(state.lastAttempted.outcome).toBe("failed");
+  });
 });

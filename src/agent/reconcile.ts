@@ -135,6 +135,14 @@ export async function reconcileOnce(eng: Engine, opts: ReconcileOptions): Promis
       await reporter?.report(tip, "failure", error, { generation: n });
       return { kind: "rolled-back", commit: tip, generation: n, to: r.rolledBackTo, error };
     }
+    const failedCheck = r.health.find((h) => !h.ok);
+    if (failedCheck) {
+      // The first generation has nothing to roll back to: it stays, but this commit failed.
+      const error = `health check "${failedCheck.name}" failed (${failedCheck.detail}); no earlier generation to roll back to`;
+      await record("failed", error, n);
+      await reporter?.report(tip, "failure", error, { generation: n });
+      return { kind: "failed", commit: tip, error, retry: false };
+    }
     await record("applied", undefined, n);
     if (r.noop) {
       await reporter?.report(tip, "success", `no changes (generation ${n})`, { generation: n });

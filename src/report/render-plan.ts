@@ -26,9 +26,7 @@ export function summaryLine(plan: Plan): string {
 
 /** Terraform-style text for terminals. */
 export function renderPlanText(plan: Plan, c: Palette, opts: { diffs?: boolean } = {}): string {
-  return (
-    [c.bold(planHeadline(plan)), ...changeLines(plan.changes, c, opts), summaryLine(plan)].join("\n") + "\n"
-  );
+  return `${[c.bold(planHeadline(plan)), ...changeLines(plan.changes, c, opts), summaryLine(plan)].join("\n")}\n`;
 }
 
 /** One line per change (plus refusal and diff), as in a plan: also for `diff` and `status`. */
