@@ -41446,6 +41446,18 @@ async function clearTheWay(ctx, id, o2, edited = false) {
     note: `moves ${what} at ${id} to ${id}${ctx.backupExt}`
   };
 }
+function unsafeChange(kind, id, creating, unsafe) {
+  return {
+    kind,
+    id,
+    destructive: false,
+    needsRoot: false,
+    action: creating ? "create" : "delete",
+    phase: Phase.place,
+    steps: [],
+    refusal: unsafe
+  };
+}
 
 // src/resources/dir/index.ts
 var dirKind = {
@@ -41962,14 +41974,7 @@ var fileKind = {
   async plan(ctx, desired, previous, o2) {
     const id = (desired ?? previous)?.id;
     const base = { kind: "file", id, destructive: false, needsRoot: false };
-    if (o2.unsafe)
-      return {
-        ...base,
-        action: desired ? "create" : "delete",
-        phase: Phase.place,
-        steps: [],
-        refusal: o2.unsafe
-      };
+    if (o2.unsafe) return unsafeChange("file", id, desired !== void 0, o2.unsafe);
     const observed = await readObserved(ctx, o2);
     const prevContent = previous ? await ctx.content(previous.object) : null;
     const ours = observed !== null && prevContent !== null && observed.equals(prevContent);
@@ -42060,14 +42065,7 @@ var linkKind = {
   async plan(ctx, desired, previous, o2, replaced) {
     const id = (desired ?? previous)?.id;
     const base = { kind: "link", id, destructive: false, needsRoot: false };
-    if (o2.unsafe)
-      return {
-        ...base,
-        action: desired ? "create" : "delete",
-        phase: Phase.place,
-        steps: [],
-        refusal: o2.unsafe
-      };
+    if (o2.unsafe) return unsafeChange("link", id, desired !== void 0, o2.unsafe);
     if (!desired) {
       if (o2.stat?.type === "symlink" && isOurLink(ctx, o2.linkTarget)) {
         return {

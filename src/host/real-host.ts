@@ -1,6 +1,5 @@
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs/promises";
-import { dirname } from "node:path";
 import { type ExecOptions, type ExecResult, type Host, HostError, type Stat } from "./host.js";
 
 /** Wraps node's errors in HostError so callers can match on `code` without importing fs. */
@@ -162,8 +161,4 @@ export class RealHost implements Host {
       return (err as NodeJS.ErrnoException).code === "EPERM";
     }
   }
-}
-
-export function parentDir(path: string): string {
-  return dirname(path);
 }

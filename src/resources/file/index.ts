@@ -7,6 +7,7 @@ import {
   isOurLink,
   observeHomePath,
   type PathObservation,
+  unsafeChange,
 } from "../shared/home-path.js";
 import type { Step } from "../steps.js";
 import type { FileResource } from "../types.js";
@@ -24,14 +25,7 @@ export const fileKind: KindHandler<FileResource, PathObservation> = {
   async plan(ctx, desired, previous, o): Promise<Change | null> {
     const id = (desired ?? previous)?.id as string;
     const base = { kind: "file", id, destructive: false, needsRoot: false };
-    if (o.unsafe)
-      return {
-        ...base,
-        action: desired ? "create" : "delete",
-        phase: Phase.place,
-        steps: [],
-        refusal: o.unsafe,
-      };
+    if (o.unsafe) return unsafeChange("file", id, desired !== undefined, o.unsafe);
     const observed = await readObserved(ctx, o);
     const prevContent = previous ? await ctx.content(previous.object) : null;
     const ours = observed !== null && prevContent !== null && observed.equals(prevContent);

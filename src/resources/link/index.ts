@@ -8,6 +8,7 @@ import {
   isOurLink,
   observeHomePath,
   type PathObservation,
+  unsafeChange,
 } from "../shared/home-path.js";
 import type { Step } from "../steps.js";
 import type { LinkResource } from "../types.js";
@@ -28,14 +29,7 @@ export const linkKind: KindHandler<LinkResource, PathObservation> = {
   async plan(ctx, desired, previous, o, replaced): Promise<Change | null> {
     const id = (desired ?? previous)?.id as string;
     const base = { kind: "link", id, destructive: false, needsRoot: false };
-    if (o.unsafe)
-      return {
-        ...base,
-        action: desired ? "create" : "delete",
-        phase: Phase.place,
-        steps: [],
-        refusal: o.unsafe,
-      };
+    if (o.unsafe) return unsafeChange("link", id, desired !== undefined, o.unsafe);
 
     if (!desired) {
       if (o.stat?.type === "symlink" && isOurLink(ctx, o.linkTarget)) {

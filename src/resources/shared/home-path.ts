@@ -1,5 +1,6 @@
 import { dirname } from "node:path";
 import { isHostError, type Stat } from "../../host/host.js";
+import { type Change, Phase } from "../change.js";
 import type { ResourceContext } from "../context.js";
 
 export interface PathObservation {
@@ -118,5 +119,19 @@ export async function clearTheWay(
   return {
     steps: [{ op: "backup", path: o.abs, to }],
     note: `moves ${what} at ${id} to ${id}${ctx.backupExt}`,
+  };
+}
+
+/** The change for a path dotops must not write through (a parent outside HOME, a loop): refused. */
+export function unsafeChange(kind: string, id: string, creating: boolean, unsafe: string): Change {
+  return {
+    kind,
+    id,
+    destructive: false,
+    needsRoot: false,
+    action: creating ? "create" : "delete",
+    phase: Phase.place,
+    steps: [],
+    refusal: unsafe,
   };
 }
