@@ -118,7 +118,9 @@ describe("plan", () => {
     const text = (await ok("plan")).stdout;
     expect(text).toMatch(/^box: nothing applied yet → [0-9a-f]{7}$/m);
     expect(text).toContain("  + link ~/.zshrc");
-    expect(text).toContain("      +export EDITOR=nvim");
+    // A created file is one line; its content only with --diff.
+    expect(text).not.toContain("+export EDITOR=nvim");
+    expect((await ok("plan", "--diff")).stdout).toContain("      +export EDITOR=nvim");
     expect(text).toContain("  + dir ~/.config/app");
     expect(text).toMatch(/^Plan: 4 to create, 0 to update, 0 to delete\.$/m);
 
@@ -148,7 +150,8 @@ describe("plan", () => {
     expect(md).toMatch(/^#### box: nothing applied yet → [0-9a-f]{7}$/m);
     expect(md).toContain("**Plan: 4 to create, 0 to update, 0 to delete.**");
     expect(md).toContain("| + create | link | `~/.zshrc` | `home/files.yaml:2:5` |");
-    expect(md).toContain("```diff");
+    expect(md).not.toContain("```diff");
+    expect((await ok("plan", "--markdown", "--diff")).stdout).toContain("```diff");
 
     // Planning changed nothing, not even the state dir.
     expect(tree(home)).toEqual({});
@@ -217,6 +220,7 @@ describe("apply", () => {
       "home",
       "manifest.json",
       "meta.json",
+      "objects.json",
       "plan.json",
     ]);
     const meta = JSON.parse(readFileSync(join(state, "generations/1/meta.json"), "utf8"));
@@ -237,7 +241,12 @@ describe("apply", () => {
         'files:\n  - { target: ~/.zshrc, source: files/zshrc }\n  - { target: ~/.config/app/conf, source: files/app.conf }\n  - { target: ~/.local/bin/x, source: files/extra, mode: copy, permissions: "0755" }\n',
     });
     const before = tree(home);
-    const r = await ok("apply", "--dry-run");
+    const brief = await ok("apply", "--dry-run");
+    expect(brief.stdout).toMatch(
+      /^Dry run: \d+ operations would be performed \(nothing was changed\); -v lists them\.$/m,
+    );
+    expect(brief.stdout).not.toContain(`  write ${home}/.local/bin/x`);
+    const r = await ok("-v", "apply", "--dry-run");
     expect(r.stdout).toContain("  ~ link ~/.zshrc");
     expect(r.stdout).toContain("  + file ~/.local/bin/x");
     expect(r.stdout).toMatch(/^Dry run: \d+ operations would be performed \(nothing was changed\):$/m);

@@ -70,7 +70,7 @@ describe("!secret values", () => {
     const env = { NPM_TOKEN: TOKEN };
     const run = (...args: string[]) => dotops(["--repo", repo.dir, ...args], { home, env });
 
-    const plan = await run("plan");
+    const plan = await run("plan", "--diff");
     const planJson = await run("--json", "plan");
     const markdown = await run("plan", "--markdown");
     const applied = await run("-v", "apply");

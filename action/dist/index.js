@@ -15949,6 +15949,7 @@ function statePaths(dir) {
     lock: `${dir}/lock`
   };
 }
+var objectPath = (state, object2) => `${state.store}/${object2}`;
 
 // node_modules/universal-user-agent/index.js
 function getUserAgent() {
@@ -20138,6 +20139,16 @@ function permissionHint(err, permission) {
 
 // src/report/render-plan.ts
 var SIGN = { create: "+", update: "~", delete: "-" };
+function showsDiff(ch, detail = "changes") {
+  if (!ch.diff || detail === "none") return false;
+  return detail === "all" || ch.action === "update";
+}
+function printable(s) {
+  return s.replace(/[\u0000-\u001f\u007f-\u009f\\]/g, (ch) => {
+    const named = { "\n": "\\n", "	": "\\t", "\r": "\\r", "\\": "\\\\" };
+    return named[ch] ?? `\\x${ch.charCodeAt(0).toString(16).padStart(2, "0")}`;
+  });
+}
 var short = (sha) => sha ? sha.slice(0, 7) : "work tree";
 function planHeadline(plan) {
   const from = plan.from ? `generation ${plan.from.generation} (${short(plan.from.commit)})` : "nothing applied yet";
@@ -20159,21 +20170,24 @@ function renderPlanMarkdown(plan, opts = {}) {
     for (const ch of plan.changes) {
       const notes = [
         ch.destructive ? "\u26A0\uFE0F **destructive**" : "",
-        ch.refusal ? `\u26D4 ${ch.refusal}` : "",
-        ch.note ?? "",
+        ch.refusal ? `\u26D4 ${printable(ch.refusal)}` : "",
+        printable(ch.note ?? ""),
         ch.origin ? `\`${formatOrigin(ch.origin)}\`` : ""
       ].filter(Boolean).join(" \xB7 ");
       out.push(
-        `| ${SIGN[ch.action]} ${ch.action} | ${ch.kind} | \`${ch.id}\` | ${notes.replace(/\|/g, "\\|")} |`
+        `| ${SIGN[ch.action]} ${ch.action} | ${ch.kind} | \`${printable(ch.id).replace(/`/g, "'")}\` | ${notes.replace(/\|/g, "\\|")} |`
       );
     }
-    const diffs = plan.changes.filter((c3) => c3.diff);
+    const diffs = plan.changes.filter((c3) => showsDiff(c3, opts.diffs));
     if (diffs.length) {
       out.push("", "<details><summary>File diffs</summary>", "");
       for (const ch of diffs) {
         const d = ch.diff;
         if (d.length > budget.left) {
-          out.push(`_Diff of \`${ch.id}\` omitted (${d.length} characters; comment size limit)._`, "");
+          out.push(
+            `_Diff of \`${printable(ch.id)}\` omitted (${d.length} characters; comment size limit)._`,
+            ""
+          );
           continue;
         }
         budget.left -= d.length;
@@ -40978,6 +40992,33 @@ function stripOrigin(r) {
   return rest;
 }
 
+// src/modules/protected.ts
+function protectedPaths(home, stateDir, repoDir) {
+  const out = [];
+  const add = (abs, what) => {
+    if (abs && abs.startsWith(`${home}/`)) out.push({ id: `~/${abs.slice(home.length + 1)}`, what });
+  };
+  add(stateDir, "dotops' state dir");
+  add(repoDir, "the config repo");
+  return out;
+}
+function protectedTargetProblems(manifest, paths) {
+  const problems = [];
+  for (const r of manifest.resources) {
+    if (r.kind === "dir") continue;
+    for (const p of paths) {
+      const inside = r.id === p.id || r.id.startsWith(`${p.id}/`);
+      const above = p.id.startsWith(`${r.id}/`);
+      if (!inside && !above) continue;
+      problems.push({
+        message: inside ? `target ${r.id} is inside ${p.what} (${p.id}): dotops never manages its own files; choose another target` : `target ${r.id} would replace a directory that holds ${p.what} (${p.id}); choose another target`,
+        origin: r.origin
+      });
+    }
+  }
+  return problems;
+}
+
 // src/resources/change.ts
 var Phase = {
   createDirs: 10,
@@ -40985,7 +41026,9 @@ var Phase = {
   place: 30,
   switch: 40,
   remove: 50,
-  removeDirs: 60
+  removeDirs: 60,
+  /** A directory becomes a file or link: after everything inside it has been removed. */
+  replaceDirs: 70
 };
 
 // src/engine/concurrency.ts
@@ -41045,12 +41088,35 @@ async function generationNumbers(host, state) {
   return (await host.readdir(state.generations)).filter((n2) => /^\d+$/.test(n2)).map(Number).sort((a2, b) => a2 - b);
 }
 async function currentGeneration(host, state) {
+  const c3 = await inspectCurrent(host, state);
+  return "fallback" in c3 ? c3.fallback : c3.number;
+}
+async function inspectCurrent(host, state) {
   const st = await host.lstat(state.current);
-  if (!st) return null;
-  const target = await host.readlink(state.current);
-  const m = /(\d+)$/.exec(target);
-  if (!m) throw new DotopsError(`${state.current} points at ${target}, which is not a generation`);
-  return Number(m[1]);
+  if (!st) return { number: null };
+  const problem = async () => {
+    if (st.type !== "symlink") return `${state.current} is not a link`;
+    const target = await host.readlink(state.current);
+    const m = /^(\d+)$/.exec(target.slice(state.generations.length + 1));
+    if (!target.startsWith(`${state.generations}/`) || !m)
+      return `${state.current} points at ${target}, which is not a generation`;
+    if (!await host.lstat(`${target}/meta.json`) || !await host.lstat(`${target}/manifest.json`))
+      return `${state.current} points at ${target}, which is not a complete generation`;
+    return { n: Number(m[1]) };
+  };
+  const p = await problem();
+  if (typeof p !== "string") return { number: p.n };
+  return { broken: p, fallback: await newestComplete(host, state) };
+}
+async function newestComplete(host, state) {
+  for (const n2 of (await generationNumbers(host, state)).reverse()) {
+    try {
+      await readManifest(host, state, n2);
+      if ((await readMeta(host, state, n2)).outcome === "applied") return n2;
+    } catch {
+    }
+  }
+  return null;
 }
 async function listGenerations(host, state) {
   const current = await currentGeneration(host, state);
@@ -41096,7 +41162,12 @@ var ops = {
   },
   rmdir: {
     run: async (ctx, s) => {
-      await ctx.host.rmdir(s.path);
+      if (!await ctx.host.rmdir(s.path) && s.required && await ctx.host.lstat(s.path))
+        throw new HostError(
+          `${s.path} is not empty: something was put there since the plan`,
+          "ENOTEMPTY",
+          s.path
+        );
     },
     undo: (ctx, s) => ctx.host.mkdir(s.path),
     describe: (s) => `remove directory ${s.path} if empty`
@@ -41154,13 +41225,27 @@ var ops = {
   },
   backup: {
     run: async (ctx, s) => {
-      if (await ctx.host.lstat(s.path)) await ctx.host.rename(s.path, s.to);
+      if (!await ctx.host.lstat(s.path)) return;
+      await ctx.host.mkdir(dirname(s.to));
+      await ctx.host.rename(s.path, s.to);
     },
     undo: async (ctx, s) => {
       if (await ctx.host.lstat(s.to) && !await ctx.host.lstat(s.path))
         await ctx.host.rename(s.to, s.path);
     },
     describe: (s) => `move ${s.path} to ${s.to}`
+  },
+  "restore-object": {
+    run: async (ctx, s) => {
+      const blob = ctx.blob(s.object);
+      if (!blob) throw new Error(`no content for store object ${s.object} in the config being applied`);
+      if ((await ctx.host.readFile(s.path).catch(() => null))?.equals(blob.data)) return;
+      await ctx.host.writeFile(s.path, blob.data, blob.executable ? 365 : 292);
+    },
+    undo: async () => {
+    },
+    // the right content back in place: nothing to take back
+    describe: (s) => `restore store object ${s.object}`
   },
   switch: {
     run: (ctx, s) => atomicSymlink(ctx, s.link, s.to),
@@ -41274,19 +41359,42 @@ async function readHolder(host, path6) {
 
 // src/engine/store.ts
 import { dirname as dirname2 } from "node:path";
-var objectPath = (state, object2) => `${state.store}/${object2}`;
-async function writeBlobs(host, state, blobs, progress) {
+async function writeBlobs(host, state, blobs, progress, known) {
   await host.mkdir(state.store, 448);
   const all = [...blobs];
+  const stats = /* @__PURE__ */ new Map();
   let done = 0;
-  const written = await mapLimit(all, 16, async (b) => {
+  let written = 0;
+  await mapLimit(all, 16, async (b) => {
     const path6 = objectPath(state, b.object);
-    const fresh = !await host.lstat(path6);
-    if (fresh) await host.writeFile(path6, b.data, b.executable ? 365 : 292);
+    let st = await host.lstat(path6);
+    const recorded = known?.get(b.object);
+    const intact = st?.type === "file" && st.size === b.data.length && (!recorded || recorded.size === st.size && recorded.mtimeMs === st.mtimeMs);
+    if (!intact) {
+      await host.writeFile(path6, b.data, b.executable ? 365 : 292);
+      st = await host.lstat(path6);
+      written++;
+    }
+    if (st) stats.set(b.object, { size: st.size, mtimeMs: st.mtimeMs });
     progress?.("store", ++done, all.length);
-    return fresh ? 1 : 0;
   });
-  return written.reduce((a2, b) => a2 + b, 0);
+  return { written, stats };
+}
+var statsFile = (genDir2) => `${genDir2}/objects.json`;
+async function readObjectStats(host, genDir2) {
+  try {
+    const raw = JSON.parse((await host.readFile(statsFile(genDir2))).toString("utf8"));
+    return new Map(Object.entries(raw).map(([o2, [size, mtimeMs]]) => [o2, { size, mtimeMs }]));
+  } catch {
+    return void 0;
+  }
+}
+async function writeObjectStats(host, genDir2, stats) {
+  const raw = Object.fromEntries(
+    [...stats].sort(([a2], [b]) => a2 < b ? -1 : 1).map(([o2, s]) => [o2, [s.size, s.mtimeMs]])
+  );
+  await host.writeFile(statsFile(genDir2), `${JSON.stringify(raw)}
+`, 420);
 }
 async function writeHomeTree(host, state, dir, manifest) {
   const links = manifest.resources.filter((r) => r.kind === "link");
@@ -41301,14 +41409,17 @@ async function writeHomeTree(host, state, dir, manifest) {
 }
 
 // src/engine/engine.ts
-function resourceContext(eng, blobs = /* @__PURE__ */ new Map(), backupExt) {
+function resourceContext(eng, blobs = /* @__PURE__ */ new Map(), backupExt, objectStats) {
   return {
     host: eng.host,
     state: eng.state,
     backupExt,
+    objectStats,
+    blob: (object2) => blobs.get(object2),
     diffs: eng.diffs ?? true,
     progress: eng.progress,
     memo: /* @__PURE__ */ new Map(),
+    runId: `${(/* @__PURE__ */ new Date()).toISOString().replace(/[:.]/g, "-")}-${process.pid}`,
     async content(object2) {
       const b = blobs.get(object2);
       if (b) return b.data;
@@ -41339,10 +41450,27 @@ async function withLock(eng, command, fn) {
   }
 }
 async function recoverIfInterrupted(eng) {
-  if (await eng.host.lstat(eng.state.journal)) await withLock(eng, "recover", async () => {
-  });
+  if (await eng.host.lstat(eng.state.journal) || (await inspectCurrent(eng.host, eng.state)).broken)
+    await withLock(eng, "recover", async () => {
+    });
+}
+async function repairCurrent(eng) {
+  const c3 = await inspectCurrent(eng.host, eng.state);
+  if (!("fallback" in c3)) return;
+  if (c3.fallback === null) await eng.host.unlink(eng.state.current);
+  else {
+    const tmp = `${eng.state.current}.dotops-new`;
+    await eng.host.unlink(tmp);
+    await eng.host.symlink(genDir(eng.state, c3.fallback), tmp);
+    await eng.host.rename(tmp, eng.state.current);
+  }
+  eng.log.warn(
+    { generation: c3.fallback },
+    `${c3.broken}: repaired, current is ${c3.fallback === null ? "unset (nothing applied)" : `generation ${c3.fallback}`}; \`dotops apply\` puts HOME back in line with it`
+  );
 }
 async function recover(eng) {
+  await repairCurrent(eng);
   const r = await recoverJournal(resourceContext(eng), eng.state.journal);
   for (const n3 of await partialDirs(eng)) await eng.host.removeTree(`${eng.state.generations}/${n3}`);
   if (!r) return null;
@@ -41371,6 +41499,20 @@ async function partialDirs(eng) {
 
 // src/resources/shared/home-path.ts
 import { dirname as dirname3 } from "node:path";
+function assumeHomePath(ctx, prev, id) {
+  const abs = absHome(ctx, id);
+  const stat = (type, mode) => ({ type, mode, size: 0, mtimeMs: 0 });
+  switch (prev?.kind) {
+    case "dir":
+      return { abs, stat: stat("dir", 493), assumed: true };
+    case "link":
+      return { abs, stat: stat("symlink", 511), linkTarget: currentHomePath(ctx, id), assumed: true };
+    case "file":
+      return { abs, stat: stat("file", prev.mode), assumedObject: prev.object, assumed: true };
+    default:
+      return { abs, stat: null, assumed: true };
+  }
+}
 function absHome(ctx, id) {
   return `${ctx.host.home}/${id.slice(2)}`;
 }
@@ -41421,6 +41563,14 @@ async function checkParent(ctx, dir) {
     return ctx.backupExt === void 0 ? `${dir} is ${why}` : void 0;
   }
 }
+async function contentAt(ctx, o2) {
+  if (o2.assumedObject) return ctx.content(o2.assumedObject);
+  if (o2.assumed) return null;
+  if (o2.stat?.type === "file") return ctx.host.readFile(o2.abs);
+  if (o2.stat?.type !== "symlink" || isOurLink(ctx, o2.linkTarget)) return null;
+  if ((await ctx.host.lstat(`${o2.abs}/.`))?.type === "dir") return null;
+  return ctx.host.readFile(o2.abs).catch(() => null);
+}
 function describeObserved(o2) {
   if (!o2.stat) return "nothing";
   if (o2.stat.type === "symlink") return `a symlink to ${o2.linkTarget}`;
@@ -41458,48 +41608,102 @@ function unsafeChange(kind, id, creating, unsafe) {
     refusal: unsafe
   };
 }
+async function unmanagedInside(ctx, abs, limit = 5) {
+  const found = [];
+  const walk = async (dir) => {
+    for (const name of await ctx.host.readdir(dir)) {
+      if (found.length >= limit) return;
+      const path6 = `${dir}/${name}`;
+      const st = await ctx.host.lstat(path6);
+      if (st?.type === "dir") await walk(path6);
+      else if (!await isManagedEntry(ctx, path6, st)) found.push(path6.slice(ctx.host.home.length + 1));
+    }
+  };
+  await walk(abs);
+  return found;
+}
+async function isManagedEntry(ctx, path6, st) {
+  if (st?.type === "symlink") return isOurLink(ctx, await ctx.host.readlink(path6));
+  const prev = ctx.previous?.get(`~/${path6.slice(ctx.host.home.length + 1)}`);
+  return st?.type === "file" && prev?.kind === "file";
+}
+function trashPath(ctx, id) {
+  return `${ctx.state.dir}/trash/${ctx.runId}/${id.slice(2)}`;
+}
+async function replaceDirectory(ctx, id, o2) {
+  const left = o2.assumed ? [] : await unmanagedInside(ctx, o2.abs);
+  if (!left.length)
+    return { steps: [{ op: "rmdir", path: o2.abs, required: true }], note: "a directory becomes a file" };
+  const names = `${left.join(", ")}${left.length >= 5 ? ", \u2026" : ""}`;
+  if (ctx.backupExt !== void 0) {
+    const way = await clearTheWay(ctx, id, o2);
+    return { ...way, note: way.note && `${way.note} (it still holds ${names})` };
+  }
+  const to = trashPath(ctx, id);
+  return {
+    steps: [{ op: "backup", path: o2.abs, to }],
+    destructive: true,
+    note: `removes directory ${id}, which still holds files dotops does not manage (${names}); they are kept in ${to} until \`dotops gc\`, or rerun with --backup to keep them as ${id}.dotops-backup`
+  };
+}
+async function removeOwned(ctx, id, o2, replaced) {
+  if (o2.stat?.type === "symlink" && isOurLink(ctx, o2.linkTarget))
+    return { steps: [{ op: "unlink-link", path: o2.abs, target: o2.linkTarget }] };
+  if (o2.stat?.type === "file" && replaced?.kind === "file") {
+    const observed = await contentAt(ctx, o2);
+    if (observed?.equals(await ctx.content(replaced.object)))
+      return { steps: [{ op: "unlink-file", path: o2.abs, object: replaced.object, mode: o2.stat.mode }] };
+    return clearTheWay(ctx, id, o2, true);
+  }
+  return null;
+}
 
 // src/resources/dir/index.ts
 var dirKind = {
   kind: "dir",
   describe: (r) => `directory ${r.id}`,
   observe: (ctx, r) => observeHomePath(ctx, r.id),
-  assume: (ctx, prev, id) => ({
-    abs: `${ctx.host.home}/${id.slice(2)}`,
-    stat: prev ? { type: "dir", mode: 493, size: 0, mtimeMs: 0 } : null
-  }),
-  async plan(ctx, desired, _previous, o2) {
-    const base = {
-      kind: "dir",
-      id: (desired ?? _previous)?.id,
-      destructive: false,
-      needsRoot: false
-    };
+  assume: assumeHomePath,
+  async plan(ctx, desired, previous, o2, replaced) {
+    const id = (desired ?? previous)?.id;
+    const base = { kind: "dir", id, destructive: false, needsRoot: false };
     if (o2.unsafe) return { ...base, action: "create", phase: Phase.createDirs, steps: [], refusal: o2.unsafe };
     if (!desired) {
       if (o2.stat?.type !== "dir") return null;
-      return {
-        ...base,
-        action: "delete",
-        phase: Phase.removeDirs,
-        steps: [{ op: "rmdir", path: o2.abs }],
-        note: "if empty"
-      };
+      const left = o2.assumed ? [] : await unmanagedInside(ctx, o2.abs);
+      if (left.length)
+        return {
+          ...base,
+          action: "delete",
+          phase: Phase.removeDirs,
+          steps: [],
+          note: `kept: it holds files dotops does not manage (${left.join(", ")}${left.length >= 5 ? ", \u2026" : ""})`
+        };
+      return { ...base, action: "delete", phase: Phase.removeDirs, steps: [{ op: "rmdir", path: o2.abs }] };
     }
     if (o2.stat?.type === "dir") return null;
-    if (o2.stat?.type === "symlink" && o2.linkTarget !== void 0) {
+    const mkdir2 = { op: "mkdir", path: o2.abs };
+    if (!o2.stat) return { ...base, action: "create", phase: Phase.createDirs, steps: [mkdir2] };
+    const owned = replaced ? await removeOwned(ctx, id, o2, replaced) : null;
+    if (owned)
+      return {
+        ...base,
+        action: "update",
+        phase: Phase.createDirs,
+        steps: [...owned.steps, mkdir2],
+        note: owned.note ?? "a file becomes a directory",
+        refusal: owned.refusal
+      };
+    if (o2.stat.type === "symlink" && !o2.assumed) {
       const target = await ctx.host.lstat(`${o2.abs}/.`);
       if (target?.type === "dir") return null;
     }
-    if (!o2.stat)
-      return { ...base, action: "create", phase: Phase.createDirs, steps: [{ op: "mkdir", path: o2.abs }] };
-    const way = await clearTheWay(ctx, base.id, o2);
+    const way = await clearTheWay(ctx, id, o2);
     return {
       ...base,
       action: "create",
       phase: Phase.createDirs,
-      destructive: false,
-      steps: [...way.steps, { op: "mkdir", path: o2.abs }],
+      steps: [...way.steps, mkdir2],
       note: way.note,
       refusal: way.refusal
     };
@@ -41966,90 +42170,130 @@ var fileKind = {
   kind: "file",
   describe: (r) => `file ${r.id} (${r.mode.toString(8)})`,
   observe: (ctx, r) => observeHomePath(ctx, r.id),
-  assume: (ctx, prev, id) => ({
-    abs: absHome(ctx, id),
-    stat: prev ? { type: "file", mode: prev.mode, size: 0, mtimeMs: 0 } : null,
-    assumedObject: prev?.object
-  }),
-  async plan(ctx, desired, previous, o2) {
+  assume: assumeHomePath,
+  async plan(ctx, desired, previous, o2, replaced) {
     const id = (desired ?? previous)?.id;
     const base = { kind: "file", id, destructive: false, needsRoot: false };
     if (o2.unsafe) return unsafeChange("file", id, desired !== void 0, o2.unsafe);
-    const observed = await readObserved(ctx, o2);
+    const observed = await contentAt(ctx, o2);
     const prevContent = previous ? await ctx.content(previous.object) : null;
-    const ours = observed !== null && prevContent !== null && observed.equals(prevContent);
+    const ours = o2.stat?.type === "file" && prevContent !== null && observed?.equals(prevContent) === true;
     if (!desired) {
       if (!o2.stat) return null;
-      if (!ours || !previous)
+      if (ours && previous)
         return {
           ...base,
           action: "delete",
           phase: Phase.remove,
-          steps: [],
-          note: "changed outside dotops: left in place"
+          steps: [{ op: "unlink-file", path: o2.abs, object: previous.object, mode: previous.mode }],
+          diff: contentDiff(id, prevContent, null)
         };
+      if (previous && o2.stat.type === "file") {
+        const to = trashPath(ctx, id);
+        return {
+          ...base,
+          action: "delete",
+          phase: Phase.remove,
+          destructive: true,
+          steps: [{ op: "backup", path: o2.abs, to }],
+          diff: contentDiff(id, observed, null),
+          note: `edited since dotops wrote it: the edits are lost from HOME (kept in ${to} until \`dotops gc\`)`
+        };
+      }
       return {
         ...base,
         action: "delete",
         phase: Phase.remove,
-        steps: [{ op: "unlink-file", path: o2.abs, object: previous.object, mode: previous.mode }],
-        diff: contentDiff(id, prevContent, null)
+        steps: [],
+        note: "changed outside dotops: left in place"
       };
     }
     const after = await ctx.content(desired.object);
     const write2 = { op: "write", path: o2.abs, object: desired.object, mode: desired.mode };
+    const change = (c3) => ({ ...base, ...c3 });
     if (!o2.stat)
-      return {
-        ...base,
+      return change({
         action: "create",
         phase: Phase.place,
         steps: [write2],
         diff: contentDiff(id, null, after)
-      };
-    if (observed?.equals(after)) {
+      });
+    if (o2.stat.type === "file" && observed?.equals(after)) {
       if (o2.stat.mode === desired.mode) return null;
-      return {
-        ...base,
+      return change({
         action: "update",
         phase: Phase.place,
         steps: [{ op: "chmod", path: o2.abs, mode: desired.mode, prevMode: o2.stat.mode }],
         note: `permissions ${o2.stat.mode.toString(8)} \u2192 ${desired.mode.toString(8)}`
-      };
+      });
     }
     if (ours && previous) {
-      return {
-        ...base,
+      return change({
         action: "update",
         phase: Phase.place,
         steps: [{ ...write2, prev: { object: previous.object, mode: previous.mode } }],
         diff: contentDiff(id, prevContent, after)
-      };
+      });
     }
     if (o2.stat.type === "symlink" && isOurLink(ctx, o2.linkTarget)) {
-      return {
-        ...base,
+      return change({
         action: "update",
         phase: Phase.place,
         steps: [{ op: "unlink-link", path: o2.abs, target: o2.linkTarget }, write2],
-        diff: contentDiff(id, prevContent, after),
+        diff: contentDiff(id, replaced?.kind === "link" ? await ctx.content(replaced.object) : null, after),
         note: "a link becomes a copy"
-      };
+      });
+    }
+    if (o2.stat.type === "dir" && replaced?.kind === "dir") {
+      const way2 = await replaceDirectory(ctx, id, o2);
+      return change({
+        action: "update",
+        phase: Phase.replaceDirs,
+        steps: [...way2.steps, write2],
+        diff: contentDiff(id, null, after),
+        destructive: way2.destructive ?? false,
+        note: way2.note,
+        refusal: way2.refusal
+      });
+    }
+    if (o2.stat.type === "symlink" && observed?.equals(after)) {
+      return change({
+        action: "create",
+        phase: Phase.place,
+        steps: [{ op: "unlink-link", path: o2.abs, target: o2.linkTarget }, write2],
+        note: "replaces a link to identical content"
+      });
     }
     const way = await clearTheWay(ctx, id, o2, previous !== void 0 && o2.stat.type === "file");
-    return {
-      ...base,
+    return change({
       action: previous ? "update" : "create",
       phase: Phase.place,
       steps: [...way.steps, write2],
-      diff: contentDiff(id, observed, after),
+      diff: contentDiff(id, o2.stat.type === "file" ? observed : null, after),
       note: way.note ?? (previous ? "changed outside dotops" : void 0),
       refusal: way.refusal
-    };
+    });
   }
 };
-async function readObserved(ctx, o2) {
-  if (o2.assumedObject) return ctx.content(o2.assumedObject);
-  return o2.stat?.type === "file" ? ctx.host.readFile(o2.abs) : null;
+
+// src/resources/shared/object-drift.ts
+async function objectDrift(ctx, id, object2, assumed) {
+  const recorded = assumed ? void 0 : ctx.objectStats?.get(object2);
+  if (!recorded) return null;
+  const path6 = objectPath(ctx.state, object2);
+  const st = await ctx.host.lstat(path6);
+  if (st?.type === "file" && st.size === recorded.size && st.mtimeMs === recorded.mtimeMs) return null;
+  const blob = ctx.blob(object2);
+  return {
+    kind: "link",
+    id,
+    action: "update",
+    destructive: false,
+    needsRoot: false,
+    phase: Phase.place,
+    steps: blob ? [{ op: "restore-object", path: path6, object: object2 }] : [],
+    note: `its content in the store (${path6}) was ${st ? "changed in place, e.g. written through the link" : "deleted"}; ${blob ? "restored from the config" : "`dotops apply` restores it from the config"}`
+  };
 }
 
 // src/resources/link/index.ts
@@ -42057,11 +42301,7 @@ var linkKind = {
   kind: "link",
   describe: (r) => `link ${r.id}`,
   observe: (ctx, r) => observeHomePath(ctx, r.id),
-  assume: (ctx, prev, id) => ({
-    abs: absHome(ctx, id),
-    stat: prev ? { type: "symlink", mode: 511, size: 0, mtimeMs: 0 } : null,
-    linkTarget: prev ? currentHomePath(ctx, id) : void 0
-  }),
+  assume: assumeHomePath,
   async plan(ctx, desired, previous, o2, replaced) {
     const id = (desired ?? previous)?.id;
     const base = { kind: "link", id, destructive: false, needsRoot: false };
@@ -42087,13 +42327,14 @@ var linkKind = {
     }
     const expected = currentHomePath(ctx, id);
     const ours = o2.stat?.type === "symlink" && isOurLink(ctx, o2.linkTarget);
-    if (ours && o2.linkTarget === expected && previous?.object === desired.object) return null;
+    if (ours && o2.linkTarget === expected && previous?.object === desired.object)
+      return objectDrift(ctx, id, desired.object, o2.assumed);
     if (ours) {
       const steps = o2.linkTarget === expected ? [] : [{ op: "symlink", path: o2.abs, target: expected, replace: o2.linkTarget }];
       if (!steps.length && previous?.object === desired.object) return null;
       return {
         ...base,
-        action: previous ? "update" : "create",
+        action: previous || replaced ? "update" : "create",
         phase: Phase.place,
         steps,
         diff: ctx.diffs ? contentDiff(
@@ -42115,45 +42356,47 @@ var linkKind = {
         note: previous ? "was removed outside dotops" : void 0
       };
     }
-    if (o2.stat.type === "file") {
-      const current = await ctx.host.readFile(o2.abs);
-      if (current.equals(after)) {
-        return {
-          ...base,
-          action: "create",
-          phase: Phase.place,
-          steps: [{ op: "unlink-file", path: o2.abs, object: desired.object, mode: o2.stat.mode }, link],
-          note: "replaces an identical file"
-        };
-      }
-      if (replaced?.kind === "file" && current.equals(await ctx.content(replaced.object))) {
-        return {
-          ...base,
-          action: "update",
-          phase: Phase.place,
-          steps: [{ op: "unlink-file", path: o2.abs, object: replaced.object, mode: o2.stat.mode }, link],
-          diff: contentDiff(id, current, after),
-          note: "a copy becomes a link"
-        };
-      }
-      const way2 = await clearTheWay(ctx, id, o2);
+    if (o2.stat.type === "dir" && replaced?.kind === "dir") {
+      const way2 = await replaceDirectory(ctx, id, o2);
       return {
         ...base,
-        action: previous ? "update" : "create",
-        phase: Phase.place,
+        action: "update",
+        phase: Phase.replaceDirs,
         steps: [...way2.steps, link],
-        diff: contentDiff(id, current, after),
+        diff: contentDiff(id, null, after),
+        destructive: way2.destructive ?? false,
         note: way2.note,
         refusal: way2.refusal
+      };
+    }
+    const current = await contentAt(ctx, o2);
+    if (current?.equals(after)) {
+      const remove = o2.stat.type === "file" ? { op: "unlink-file", path: o2.abs, object: desired.object, mode: o2.stat.mode } : { op: "unlink-link", path: o2.abs, target: o2.linkTarget };
+      return {
+        ...base,
+        action: "create",
+        phase: Phase.place,
+        steps: [remove, link],
+        note: o2.stat.type === "file" ? "replaces an identical file" : "replaces a link to identical content"
+      };
+    }
+    if (o2.stat.type === "file" && current && replaced?.kind === "file" && current.equals(await ctx.content(replaced.object))) {
+      return {
+        ...base,
+        action: "update",
+        phase: Phase.place,
+        steps: [{ op: "unlink-file", path: o2.abs, object: replaced.object, mode: o2.stat.mode }, link],
+        diff: contentDiff(id, current, after),
+        note: "a copy becomes a link"
       };
     }
     const way = await clearTheWay(ctx, id, o2);
     return {
       ...base,
-      action: "create",
+      action: previous ? "update" : "create",
       phase: Phase.place,
       steps: [...way.steps, link],
-      diff: contentDiff(id, null, after),
+      diff: contentDiff(id, o2.stat.type === "file" ? current : null, after),
       note: way.note,
       refusal: way.refusal
     };
@@ -42177,6 +42420,7 @@ var SECRET_DIFF = "(diff hidden: the file is rendered with !secret values)\n";
 async function computeChanges(ctx, input2) {
   const desired = byId(input2.desired.resources);
   const previous = byId(input2.previous?.resources ?? []);
+  ctx = { ...ctx, previous };
   const ids = [.../* @__PURE__ */ new Set([...desired.keys(), ...previous.keys()])].sort();
   const results = await mapLimit(ids, 32, async (id) => {
     const d = desired.get(id);
@@ -42185,7 +42429,7 @@ async function computeChanges(ctx, input2) {
     if (d && p && d.kind !== p.kind) [replaced, p] = [p, void 0];
     const r = d ?? p;
     const kind = kindOf(r);
-    const observed = input2.observe ? await kind.observe(ctx, r) : kind.assume(ctx, p, id);
+    const observed = input2.observe ? await kind.observe(ctx, r) : kind.assume(ctx, p ?? replaced, id);
     const change = await kind.plan(ctx, d, p, observed, replaced);
     if (!change) return null;
     const hidden2 = [d, p, replaced].some((x) => x && "secret" in x && x.secret);
@@ -42225,17 +42469,23 @@ var PhaseTimer = class {
 };
 
 // src/engine/apply.ts
-async function loadDesired(req, timer) {
+async function loadDesired(eng, req, timer) {
   const source = await timer.run("source", req.load);
   const config2 = await timer.run("config", () => loadConfig(source, req.loadOptions));
   const { manifest, blobs } = await timer.run("modules", () => buildManifest(config2));
+  const problems = protectedTargetProblems(
+    manifest,
+    protectedPaths(eng.host.home, eng.state.dir, req.repoDir)
+  );
+  if (problems.length) throw new ConfigError(problems);
   return { config: config2, source, manifest, blobs };
 }
 async function baseline(eng) {
   const gens = await listGenerations(eng.host, eng.state);
   const current = await currentGeneration(eng.host, eng.state);
   const previous = current === null ? null : await readManifest(eng.host, eng.state, current);
-  return { current, currentMeta: gens.find((g) => g.number === current), previous, gens };
+  const objectStats = current === null ? void 0 : await readObjectStats(eng.host, genDir(eng.state, current));
+  return { current, currentMeta: gens.find((g) => g.number === current), previous, gens, objectStats };
 }
 var targetOf = (d) => ({
   manifest: d.manifest,
@@ -42243,7 +42493,7 @@ var targetOf = (d) => ({
   commit: d.source.commit ?? null
 });
 async function makePlan(eng, desired, base, opts) {
-  const ctx = resourceContext(eng, desired.blobs, opts.backupExt);
+  const ctx = resourceContext(eng, desired.blobs, opts.backupExt, base.objectStats);
   const { changes, unchanged } = await computeChanges(ctx, {
     desired: desired.manifest,
     previous: base.previous,
@@ -42265,14 +42515,14 @@ async function makePlan(eng, desired, base, opts) {
 async function planApply(eng, req) {
   await recoverIfInterrupted(eng);
   const timer = new PhaseTimer();
-  const desired = await loadDesired(req, timer);
+  const desired = await loadDesired(eng, req, timer);
   const plan = await makePlan(eng, targetOf(desired), await baseline(eng), { backupExt: req.backupExt });
   return { plan, desired };
 }
 async function planBetween(eng, from, to) {
   const timer = new PhaseTimer();
-  const desired = await loadDesired(to, timer);
-  const previous = from ? await loadDesired(from, timer) : null;
+  const desired = await loadDesired(eng, to, timer);
+  const previous = from ? await loadDesired(eng, from, timer) : null;
   const blobs = new Map([...previous?.blobs ?? [], ...desired.blobs]);
   const base = {
     current: null,
@@ -42293,17 +42543,17 @@ ${refused.map((c3) => `  ${c3.id}: ${c3.refusal}`).join("\n")}`,
     );
   }
   if (plan.summary.destructive && !req.allowDestructive && !await req.confirmDestructive?.(plan)) {
-    const list = plan.changes.filter((c3) => c3.destructive).map((c3) => `  ${c3.action} ${c3.kind} ${c3.id}`);
+    const list = plan.changes.filter((c3) => c3.destructive).map((c3) => `  ${c3.action} ${c3.kind} ${c3.id}${c3.note ? `: ${c3.note}` : ""}`);
     throw new PolicyError(
       `refusing ${plan.summary.destructive} destructive step(s):
 ${list.join("\n")}`,
-      "rerun with --allow-destructive if you mean it"
+      "nothing was changed; rerun with --allow-destructive if you mean it"
     );
   }
 }
 async function apply(eng, req) {
   const timer = new PhaseTimer();
-  const desired = await loadDesired(req, timer);
+  const desired = await loadDesired(eng, req, timer);
   await ensureStateDir(eng);
   return withLock(eng, "apply", async () => {
     const base = await baseline(eng);
@@ -42319,15 +42569,17 @@ async function apply(eng, req) {
     }
     await enforcePolicy(plan, req);
     const ctx = resourceContext(eng, desired.blobs, req.backupExt);
-    const written = await timer.run(
+    const { written, stats } = await timer.run(
       "build",
-      () => writeBlobs(eng.host, eng.state, desired.blobs.values(), eng.progress)
+      () => writeBlobs(eng.host, eng.state, desired.blobs.values(), eng.progress, base.objectStats)
     );
     if (sameAsCurrent) {
       await timer.run(
         "apply",
         () => runTransaction(ctx, eng.state.journal, begin(null), stepsOf(plan.changes), eng.failpoints)
       );
+      const restored = await statObjects(eng, desired.manifest);
+      await writeObjectStats(eng.host, genDir(eng.state, base.current), restored);
       eng.log.info({ generation: base.current, repaired: plan.changes.length }, "repaired drift");
       return {
         ...result,
@@ -42357,6 +42609,7 @@ async function apply(eng, req) {
       await eng.host.removeTree(partial2);
       await eng.host.mkdir(partial2, 493);
       await writeHomeTree(eng.host, eng.state, partial2, desired.manifest);
+      await writeObjectStats(eng.host, partial2, stats);
       await eng.host.writeFile(`${partial2}/manifest.json`, `${JSON.stringify(desired.manifest, null, 1)}
 `);
       await eng.host.writeFile(`${partial2}/plan.json`, `${JSON.stringify(plan, null, 1)}
@@ -42410,7 +42663,7 @@ async function switchGeneration(eng, target, opts = {}) {
     const manifest = await readManifest(eng.host, eng.state, target);
     const to = { manifest, blobs: /* @__PURE__ */ new Map(), commit: meta3.commit };
     const plan = await makePlan(eng, to, base, { backupExt: opts.backupExt });
-    await enforcePolicy(plan, { allowDestructive: true });
+    await enforcePolicy(plan, opts);
     if (base.current === target && plan.changes.length === 0) return plan;
     const ctx = resourceContext(eng, /* @__PURE__ */ new Map(), opts.backupExt);
     const steps = stepsOf(
@@ -42426,6 +42679,15 @@ async function switchGeneration(eng, target, opts = {}) {
     eng.log.info({ generation: target, from: base.current }, `switched to generation ${target}`);
     return plan;
   });
+}
+async function statObjects(eng, manifest) {
+  const stats = /* @__PURE__ */ new Map();
+  for (const r of manifest.resources) {
+    if (!("object" in r) || stats.has(r.object)) continue;
+    const st = await eng.host.lstat(objectPath(eng.state, r.object));
+    if (st) stats.set(r.object, { size: st.size, mtimeMs: st.mtimeMs });
+  }
+  return stats;
 }
 function begin(generation) {
   return { type: "begin", generation, pid: process.pid, startedAt: (/* @__PURE__ */ new Date()).toISOString() };
@@ -42462,11 +42724,12 @@ async function deploy(eng, req) {
   const before = await currentGeneration(eng.host, eng.state);
   const result = await apply(eng, req);
   const checks = result.desired.config?.agent.healthChecks ?? [];
-  if (!result.created || !checks.length || result.generation === null)
-    return { ...result, health: [], rolledBackTo: null };
+  const none = { health: [], healthNotRun: [], rolledBackTo: null };
+  if (!result.created || !checks.length || result.generation === null) return { ...result, ...none };
+  if (eng.dryRun) return { ...result, ...none, healthNotRun: checks.map((c3) => c3.name) };
   const health = await runHealthChecks(eng.host, checks);
   const failed = health.find((h2) => !h2.ok);
-  if (!failed) return { ...result, health, rolledBackTo: null };
+  if (!failed) return { ...result, ...none, health };
   const n2 = result.generation;
   eng.log.error(
     { generation: n2, check: failed.name, detail: failed.detail },
@@ -42474,9 +42737,9 @@ async function deploy(eng, req) {
   );
   if (before === null) {
     eng.log.error({ generation: n2 }, "no earlier generation to roll back to: the new one stays");
-    return { ...result, health, rolledBackTo: null };
+    return { ...result, ...none, health };
   }
-  await switchGeneration(eng, before, { backupExt: req.backupExt });
+  await switchGeneration(eng, before, { backupExt: req.backupExt, allowDestructive: true });
   const meta3 = await readMeta(eng.host, eng.state, n2);
   await writeMeta(eng.host, eng.state, {
     ...meta3,
@@ -42484,7 +42747,7 @@ async function deploy(eng, req) {
     error: `health check "${failed.name}" failed: ${failed.detail}`
   });
   eng.log.warn({ generation: n2, rolledBackTo: before }, `rolled back to generation ${before}`);
-  return { ...result, health, rolledBackTo: before };
+  return { ...result, health, healthNotRun: [], rolledBackTo: before };
 }
 
 // action/src/hosts.ts

@@ -5,6 +5,8 @@ import { type HealthResult, runHealthChecks } from "./health.js";
 
 export interface DeployResult extends ApplyResult {
   health: HealthResult[];
+  /** Checks a dry run did not run: the new generation was never applied, so they would prove nothing. */
+  healthNotRun: string[];
   /** Set when a health check failed and the machine was switched back. */
   rolledBackTo: number | null;
 }
@@ -18,12 +20,13 @@ export async function deploy(eng: Engine, req: ApplyRequest): Promise<DeployResu
   const before = await currentGeneration(eng.host, eng.state);
   const result = await apply(eng, req);
   const checks = result.desired.config?.agent.healthChecks ?? [];
-  if (!result.created || !checks.length || result.generation === null)
-    return { ...result, health: [], rolledBackTo: null };
+  const none = { health: [], healthNotRun: [], rolledBackTo: null };
+  if (!result.created || !checks.length || result.generation === null) return { ...result, ...none };
+  if (eng.dryRun) return { ...result, ...none, healthNotRun: checks.map((c) => c.name) };
 
   const health = await runHealthChecks(eng.host, checks);
   const failed = health.find((h) => !h.ok);
-  if (!failed) return { ...result, health, rolledBackTo: null };
+  if (!failed) return { ...result, ...none, health };
 
   const n = result.generation;
   eng.log.error(
@@ -32,9 +35,10 @@ export async function deploy(eng: Engine, req: ApplyRequest): Promise<DeployResu
   );
   if (before === null) {
     eng.log.error({ generation: n }, "no earlier generation to roll back to: the new one stays");
-    return { ...result, health, rolledBackTo: null };
+    return { ...result, ...none, health };
   }
-  await switchGeneration(eng, before, { backupExt: req.backupExt });
+  // Automatic: nothing may block it; a destructive step only moves things into the trash.
+  await switchGeneration(eng, before, { backupExt: req.backupExt, allowDestructive: true });
   const meta = await readMeta(eng.host, eng.state, n);
   await writeMeta(eng.host, eng.state, {
     ...meta,
@@ -42,5 +46,5 @@ export async function deploy(eng: Engine, req: ApplyRequest): Promise<DeployResu
     error: `health check "${failed.name}" failed: ${failed.detail}`,
   });
   eng.log.warn({ generation: n, rolledBackTo: before }, `rolled back to generation ${before}`);
-  return { ...result, health, rolledBackTo: before };
+  return { ...result, health, healthNotRun: [], rolledBackTo: before };
 }

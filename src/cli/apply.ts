@@ -6,8 +6,8 @@ import { ExitCode } from "../errors.js";
 import { DryRunHost } from "../host/dry-run-host.js";
 import { RealHost } from "../host/real-host.js";
 import { terminalProgress } from "../report/progress.js";
-import { planJson, renderPlanText, summaryLine } from "../report/render-plan.js";
-import { backupExt, withBackupOption, withSourceOptions } from "./options.js";
+import { planJson, printable, renderPlanText, summaryLine } from "../report/render-plan.js";
+import { backupExt, withBackupOption, withDiffOption, withSourceOptions } from "./options.js";
 import type { CliFactory } from "./program.js";
 
 interface ApplyOptions {
@@ -17,6 +17,7 @@ interface ApplyOptions {
   backup?: string | boolean;
   allowDestructive?: boolean;
   yes?: boolean;
+  diff?: boolean;
 }
 
 export function registerApply(program: Command, cli: CliFactory) {
@@ -27,18 +28,23 @@ export function registerApply(program: Command, cli: CliFactory) {
     .option("--dry-run", "do everything except change the machine; print what would be done")
     .option("--allow-destructive", "allow steps that delete or overwrite content dotops cannot restore")
     .option("-y, --yes", "do not ask before destructive steps (implies --allow-destructive)");
-  withBackupOption(withSourceOptions(cmd)).action(async (o: ApplyOptions) => {
+  withDiffOption(withBackupOption(withSourceOptions(cmd))).action(async (o: ApplyOptions) => {
     const c = cli();
     const real = new RealHost({ home: c.home });
     const host = o.dryRun ? new DryRunHost(real) : real;
     const eng = c.engine(host);
     // The engine logs what it does; in a dry run none of it happened.
-    if (o.dryRun) eng.log = c.log.child({ dryRun: true }, { msgPrefix: "dry run, nothing done: " });
+    if (o.dryRun) {
+      eng.log = c.log.child({ dryRun: true }, { msgPrefix: "dry run, nothing done: " });
+      eng.dryRun = true;
+    }
     const progress =
       process.stderr.isTTY && !c.opts.json && !c.opts.quiet ? terminalProgress(process.stderr) : undefined;
     eng.progress = progress?.report;
+    const repo = c.repoDir();
     const result = await deploy(eng, {
-      load: c.sourceLoader(o),
+      load: c.sourceLoader(o, repo),
+      repoDir: repo,
       loadOptions: c.loadOptions(),
       backupExt: backupExt(o.backup),
       allowDestructive: o.allowDestructive || o.yes,
@@ -53,7 +59,7 @@ export function registerApply(program: Command, cli: CliFactory) {
     if (c.opts.json) {
       c.printJson({
         generation: result.generation,
-        created: result.created,
+        created: result.created && !o.dryRun,
         noop: result.noop,
         dryRun: Boolean(o.dryRun),
         outcome: result.noop
@@ -64,7 +70,10 @@ export function registerApply(program: Command, cli: CliFactory) {
               ? "rolled-back"
               : "applied",
         rolledBackTo: result.rolledBackTo,
-        health: result.health,
+        health: [
+          ...result.health,
+          ...result.healthNotRun.map((name) => ({ name, ok: null, detail: "not run: dry run" })),
+        ],
         storeObjectsWritten: result.storeObjectsWritten,
         phases: result.phases,
         plan: planJson(result.plan),
@@ -93,10 +102,22 @@ export function registerApply(program: Command, cli: CliFactory) {
       c.print(`No changes: generation ${result.generation ?? "-"} is current and the machine matches it.`);
       return;
     }
-    c.print(renderPlanText(result.plan, c.palette));
+    c.print(renderPlanText(result.plan, c.palette, c.renderOptions(o)));
     if (ops) {
-      c.print(c.palette.bold(`Dry run: ${ops.length} operations would be performed (nothing was changed):`));
-      c.print(ops.map((op) => `  ${op.op} ${op.path}${op.detail ? ` ${op.detail}` : ""}`).join("\n"));
+      const listed = Boolean(c.opts.verbose || o.diff);
+      c.print(
+        c.palette.bold(
+          `Dry run: ${ops.length} operations would be performed (nothing was changed)${listed ? ":" : "; -v lists them."}`,
+        ),
+      );
+      if (listed)
+        c.print(
+          ops
+            .map((op) => `  ${op.op} ${printable(op.path)}${op.detail ? ` ${printable(op.detail)}` : ""}`)
+            .join("\n"),
+        );
+      if (result.healthNotRun.length)
+        c.print(`Health checks not run (nothing was applied to check): ${result.healthNotRun.join(", ")}.`);
     } else if (result.created) {
       c.print(c.palette.green(`Applied generation ${result.generation}. ${summaryLine(result.plan)}`));
     } else {

@@ -1,6 +1,8 @@
 import type { Command } from "commander";
 import { checkAllHosts } from "../config/load.js";
+import { ConfigError } from "../errors.js";
 import { buildManifest } from "../modules/manifest.js";
+import { protectedPaths, protectedTargetProblems } from "../modules/protected.js";
 import type { Manifest } from "../resources/types.js";
 import { withSourceOptions } from "./options.js";
 import type { CliFactory } from "./program.js";
@@ -12,11 +14,16 @@ export function registerCheck(program: Command, cli: CliFactory) {
       .description("validate the config for every host (exit 2 with file:line:col on errors)"),
   ).action(async (o: { commit?: string; worktree?: boolean }) => {
     const c = cli();
-    const source = await c.sourceLoader(o)();
+    const repo = c.repoDir();
+    const source = await c.sourceLoader(o, repo)();
     const manifests = new Map<string, Manifest>();
-    const configs = checkAllHosts(source, (config) =>
-      manifests.set(config.host.name, buildManifest(config).manifest),
-    );
+    const guarded = protectedPaths(c.home, c.stateDir, repo);
+    const configs = checkAllHosts(source, (config) => {
+      const { manifest } = buildManifest(config);
+      const problems = protectedTargetProblems(manifest, guarded);
+      if (problems.length) throw new ConfigError(problems);
+      manifests.set(config.host.name, manifest);
+    });
     const hosts = configs.map((config) => {
       const manifest = manifests.get(config.host.name) as Manifest;
       return {

@@ -11,6 +11,7 @@ import type { Host } from "../host/host.js";
 import { RealHost } from "../host/real-host.js";
 import { colors, noColors, type Palette, useColor } from "../report/color.js";
 import { createLogger } from "../report/logger.js";
+import type { RenderOptions } from "../report/render-plan.js";
 import { statePaths } from "../resources/context.js";
 import { explicitRepoDir, type GlobalOptions, homeDir, stateDirOf } from "./globals.js";
 
@@ -79,6 +80,11 @@ export class Cli {
     } catch {
       return undefined;
     }
+  }
+
+  /** How much of a plan to show: -q the summary, --diff or -v every file's content too. */
+  renderOptions(o: { diff?: boolean } = {}): RenderOptions {
+    return { quiet: this.opts.quiet, diffs: o.diff || this.opts.verbose ? "all" : "changes" };
   }
 
   print(text: string): void {

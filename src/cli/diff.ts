@@ -19,7 +19,7 @@ export function registerDiff(program: Command, cli: CliFactory) {
       if (c.opts.json) c.printJson({ from, to, changes: changes.map(changeJson), summary });
       else if (!changes.length) c.print("No differences.");
       else {
-        c.print(changeLines(changes, c.palette).join("\n"));
+        c.print(changeLines(changes, c.palette, c.renderOptions()).join("\n"));
         c.print(
           `generation ${from} → ${to}: ${summary.create} created, ${summary.update} updated, ${summary.delete} deleted.`,
         );

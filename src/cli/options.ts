@@ -7,6 +7,11 @@ export function withSourceOptions(cmd: Command): Command {
     .option("--worktree", "read uncommitted files from the work tree instead of a commit");
 }
 
+/** --diff: show created and deleted files' contents in a plan, not only the diffs of updates. */
+export function withDiffOption(cmd: Command): Command {
+  return cmd.option("--diff", "show the content of created and deleted files too (also -v)");
+}
+
 /** --backup [ext]: move unmanaged files in the way aside (Home Manager's -b). */
 export function withBackupOption(cmd: Command): Command {
   return cmd.option(

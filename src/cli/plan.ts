@@ -5,7 +5,7 @@ import { ExitCode, UsageError } from "../errors.js";
 import { commitSource } from "../git/source.js";
 import { planJson, renderPlanMarkdown, renderPlanText } from "../report/render-plan.js";
 import type { Cli } from "./context.js";
-import { backupExt, withBackupOption, withSourceOptions } from "./options.js";
+import { backupExt, withBackupOption, withDiffOption, withSourceOptions } from "./options.js";
 import type { CliFactory } from "./program.js";
 
 interface PlanOptions {
@@ -17,6 +17,7 @@ interface PlanOptions {
   detailedExitcode?: boolean;
   all?: boolean;
   backup?: string | boolean;
+  diff?: boolean;
 }
 
 export function registerPlan(program: Command, cli: CliFactory) {
@@ -28,7 +29,7 @@ export function registerPlan(program: Command, cli: CliFactory) {
     .option("--markdown", "render as markdown (for PR comments)")
     .option("--detailed-exitcode", "exit 3 when there are changes, 0 when none")
     .option("--all", "include the count of unchanged resources");
-  withBackupOption(withSourceOptions(cmd)).action(async (o: PlanOptions) => {
+  withDiffOption(withBackupOption(withSourceOptions(cmd))).action(async (o: PlanOptions) => {
     const c = cli();
     let plan: Plan;
     if (o.from !== undefined || o.to !== undefined) {
@@ -36,6 +37,7 @@ export function registerPlan(program: Command, cli: CliFactory) {
         throw new UsageError("--from/--to cannot be combined with --commit or --worktree");
       const repo = c.repoDir();
       const to = {
+        repoDir: repo,
         load: () => commitSource(repo, o.to ?? "HEAD"),
         loadOptions: c.loadOptions({ secrets: false }),
       };
@@ -46,7 +48,8 @@ export function registerPlan(program: Command, cli: CliFactory) {
     } else {
       plan = (
         await planApply(c.engine(), {
-          load: c.sourceLoader(o),
+          load: c.sourceLoader(o, c.repoDir()),
+          repoDir: c.repoDir(),
           loadOptions: c.loadOptions(),
           backupExt: backupExt(o.backup),
         })
@@ -57,8 +60,8 @@ export function registerPlan(program: Command, cli: CliFactory) {
   });
 }
 
-export function showPlan(c: Cli, plan: Plan, o: { markdown?: boolean; all?: boolean }) {
+export function showPlan(c: Cli, plan: Plan, o: { markdown?: boolean; all?: boolean; diff?: boolean }) {
   if (c.opts.json) c.printJson(planJson(plan, o));
-  else if (o.markdown) c.print(renderPlanMarkdown(plan));
-  else c.print(renderPlanText(plan, c.palette));
+  else if (o.markdown) c.print(renderPlanMarkdown(plan, c.renderOptions(o)));
+  else c.print(renderPlanText(plan, c.palette, c.renderOptions(o)));
 }

@@ -13,8 +13,12 @@ export function registerRollback(program: Command, cli: CliFactory) {
     program
       .command("rollback")
       .description("switch back to generation N (default: the previous applied one)")
-      .argument("[n]", "generation number"),
-  ).action(async (n: string | undefined, o: { backup?: string | boolean }) => {
+      .argument("[n]", "generation number")
+      .option(
+        "--allow-destructive",
+        "allow steps that remove files dotops does not manage (kept in its trash)",
+      ),
+  ).action(async (n: string | undefined, o: { backup?: string | boolean; allowDestructive?: boolean }) => {
     const c = cli();
     const eng = c.engine();
     let target: number;
@@ -32,12 +36,15 @@ export function registerRollback(program: Command, cli: CliFactory) {
         );
       target = prev.number;
     }
-    const plan = await switchGeneration(eng, target, { backupExt: backupExt(o.backup) });
+    const plan = await switchGeneration(eng, target, {
+      backupExt: backupExt(o.backup),
+      allowDestructive: o.allowDestructive,
+    });
     // Otherwise the agent would re-apply the branch tip on its next pass.
     await suspend(eng.host, eng.state, `rolled back to generation ${target} by hand`);
     if (c.opts.json) c.printJson({ generation: target, changes: plan.changes.length, agentSuspended: true });
     else {
-      c.print(renderPlanText(plan, c.palette));
+      c.print(renderPlanText(plan, c.palette, c.renderOptions()));
       c.print(
         c.palette.green(`Generation ${target} is current. The agent is suspended until \`dotops resume\`.`),
       );

@@ -1,8 +1,10 @@
 import { type Config, type LoadOptions, loadConfig } from "../config/load.js";
 import type { ConfigSource } from "../config/source.js";
-import { DotopsError, PolicyError } from "../errors.js";
+import { ConfigError, DotopsError, PolicyError } from "../errors.js";
 import { buildManifest } from "../modules/manifest.js";
+import { protectedPaths, protectedTargetProblems } from "../modules/protected.js";
 import { type Change, Phase } from "../resources/change.js";
+import type { ObjectStat } from "../resources/context.js";
 import type { Step } from "../resources/steps.js";
 import type { Blob, Manifest } from "../resources/types.js";
 import { type Engine, ensureStateDir, recoverIfInterrupted, resourceContext, withLock } from "./engine.js";
@@ -17,13 +19,15 @@ import {
 } from "./generations.js";
 import { runTransaction } from "./journal.js";
 import { computeChanges, type Plan, summarize } from "./plan.js";
-import { writeBlobs, writeHomeTree } from "./store.js";
+import { objectPath, readObjectStats, writeBlobs, writeHomeTree, writeObjectStats } from "./store.js";
 import { PhaseTimer } from "./timer.js";
 
 export interface DesiredRequest {
   /** Reads the config snapshot (Git tree at a commit, or the work tree). */
   load: () => Promise<ConfigSource>;
   loadOptions: LoadOptions;
+  /** Where the config repo is on this machine: no target may be inside it. */
+  repoDir?: string;
 }
 
 export interface ApplyRequest extends DesiredRequest {
@@ -55,10 +59,15 @@ export interface ApplyResult {
   desired: Desired;
 }
 
-async function loadDesired(req: DesiredRequest, timer: PhaseTimer): Promise<Desired> {
+async function loadDesired(eng: Engine, req: DesiredRequest, timer: PhaseTimer): Promise<Desired> {
   const source = await timer.run("source", req.load);
   const config = await timer.run("config", () => loadConfig(source, req.loadOptions));
   const { manifest, blobs } = await timer.run("modules", () => buildManifest(config));
+  const problems = protectedTargetProblems(
+    manifest,
+    protectedPaths(eng.host.home, eng.state.dir, req.repoDir),
+  );
+  if (problems.length) throw new ConfigError(problems);
   return { config, source, manifest, blobs };
 }
 
@@ -67,13 +76,17 @@ interface Baseline {
   currentMeta: GenerationInfo | undefined;
   previous: Manifest | null;
   gens: GenerationInfo[];
+  /** The current generation's store objects as they were applied: a changed one is drift. */
+  objectStats?: ReadonlyMap<string, ObjectStat>;
 }
 
 async function baseline(eng: Engine): Promise<Baseline> {
   const gens = await listGenerations(eng.host, eng.state);
   const current = await currentGeneration(eng.host, eng.state);
   const previous = current === null ? null : await readManifest(eng.host, eng.state, current);
-  return { current, currentMeta: gens.find((g) => g.number === current), previous, gens };
+  const objectStats =
+    current === null ? undefined : await readObjectStats(eng.host, genDir(eng.state, current));
+  return { current, currentMeta: gens.find((g) => g.number === current), previous, gens, objectStats };
 }
 
 /** What a plan is towards: a manifest, the content it needs, and the commit it came from. */
@@ -91,7 +104,7 @@ async function makePlan(
   base: Baseline,
   opts: { backupExt?: string; observe?: boolean },
 ): Promise<Plan> {
-  const ctx = resourceContext(eng, desired.blobs, opts.backupExt);
+  const ctx = resourceContext(eng, desired.blobs, opts.backupExt, base.objectStats);
   const { changes, unchanged } = await computeChanges(ctx, {
     desired: desired.manifest,
     previous: base.previous,
@@ -120,7 +133,7 @@ async function makePlan(
 export async function planApply(eng: Engine, req: ApplyRequest): Promise<{ plan: Plan; desired: Desired }> {
   await recoverIfInterrupted(eng);
   const timer = new PhaseTimer();
-  const desired = await loadDesired(req, timer);
+  const desired = await loadDesired(eng, req, timer);
   const plan = await makePlan(eng, targetOf(desired), await baseline(eng), { backupExt: req.backupExt });
   return { plan, desired };
 }
@@ -132,8 +145,8 @@ export async function planBetween(
   to: DesiredRequest,
 ): Promise<Plan> {
   const timer = new PhaseTimer();
-  const desired = await loadDesired(to, timer);
-  const previous = from ? await loadDesired(from, timer) : null;
+  const desired = await loadDesired(eng, to, timer);
+  const previous = from ? await loadDesired(eng, from, timer) : null;
   const blobs = new Map([...(previous?.blobs ?? []), ...desired.blobs]);
   const base: Baseline = {
     current: null,
@@ -155,10 +168,12 @@ async function enforcePolicy(plan: Plan, req: Pick<ApplyRequest, "allowDestructi
     );
   }
   if (plan.summary.destructive && !req.allowDestructive && !(await req.confirmDestructive?.(plan))) {
-    const list = plan.changes.filter((c) => c.destructive).map((c) => `  ${c.action} ${c.kind} ${c.id}`);
+    const list = plan.changes
+      .filter((c) => c.destructive)
+      .map((c) => `  ${c.action} ${c.kind} ${c.id}${c.note ? `: ${c.note}` : ""}`);
     throw new PolicyError(
       `refusing ${plan.summary.destructive} destructive step(s):\n${list.join("\n")}`,
-      "rerun with --allow-destructive if you mean it",
+      "nothing was changed; rerun with --allow-destructive if you mean it",
     );
   }
 }
@@ -171,7 +186,7 @@ async function enforcePolicy(plan: Plan, req: Pick<ApplyRequest, "allowDestructi
 export async function apply(eng: Engine, req: ApplyRequest): Promise<ApplyResult> {
   // Config and modules are pure: an invalid config fails here, before the state dir is touched.
   const timer = new PhaseTimer();
-  const desired = await loadDesired(req, timer);
+  const desired = await loadDesired(eng, req, timer);
   await ensureStateDir(eng);
   return withLock(eng, "apply", async () => {
     const base = await baseline(eng);
@@ -187,14 +202,16 @@ export async function apply(eng: Engine, req: ApplyRequest): Promise<ApplyResult
     await enforcePolicy(plan, req);
 
     const ctx = resourceContext(eng, desired.blobs, req.backupExt);
-    const written = await timer.run("build", () =>
-      writeBlobs(eng.host, eng.state, desired.blobs.values(), eng.progress),
+    const { written, stats } = await timer.run("build", () =>
+      writeBlobs(eng.host, eng.state, desired.blobs.values(), eng.progress, base.objectStats),
     );
     if (sameAsCurrent) {
       // Only drift: put the machine back to the current generation, no new record.
       await timer.run("apply", () =>
         runTransaction(ctx, eng.state.journal, begin(null), stepsOf(plan.changes), eng.failpoints),
       );
+      const restored = await statObjects(eng, desired.manifest);
+      await writeObjectStats(eng.host, genDir(eng.state, base.current as number), restored);
       eng.log.info({ generation: base.current, repaired: plan.changes.length }, "repaired drift");
       return {
         ...result,
@@ -225,6 +242,7 @@ export async function apply(eng: Engine, req: ApplyRequest): Promise<ApplyResult
       await eng.host.removeTree(partial);
       await eng.host.mkdir(partial, 0o755);
       await writeHomeTree(eng.host, eng.state, partial, desired.manifest);
+      await writeObjectStats(eng.host, partial, stats);
       await eng.host.writeFile(`${partial}/manifest.json`, `${JSON.stringify(desired.manifest, null, 1)}\n`);
       await eng.host.writeFile(`${partial}/plan.json`, `${JSON.stringify(plan, null, 1)}\n`);
       await eng.host.writeFile(`${partial}/meta.json`, `${JSON.stringify(meta, null, 2)}\n`);
@@ -271,7 +289,7 @@ export async function apply(eng: Engine, req: ApplyRequest): Promise<ApplyResult
 export async function switchGeneration(
   eng: Engine,
   target: number,
-  opts: { backupExt?: string } = {},
+  opts: { backupExt?: string; allowDestructive?: boolean } = {},
 ): Promise<Plan> {
   return withLock(eng, "rollback", async () => {
     const base = await baseline(eng);
@@ -280,8 +298,9 @@ export async function switchGeneration(
     const manifest = await readManifest(eng.host, eng.state, target);
     const to = { manifest, blobs: new Map(), commit: meta.commit };
     const plan = await makePlan(eng, to, base, { backupExt: opts.backupExt });
-    // Going back to a generation that was applied before: nothing in it needs approval again.
-    await enforcePolicy(plan, { allowDestructive: true });
+    // The generation was approved when it was applied; what can still need approval is
+    // what the user did since (files left in a directory that becomes a file again).
+    await enforcePolicy(plan, opts);
     if (base.current === target && plan.changes.length === 0) return plan;
     const ctx = resourceContext(eng, new Map(), opts.backupExt);
     const steps = stepsOf(
@@ -299,6 +318,17 @@ export async function switchGeneration(
     eng.log.info({ generation: target, from: base.current }, `switched to generation ${target}`);
     return plan;
   });
+}
+
+/** The stat of every store object a manifest uses, as it is now. */
+async function statObjects(eng: Engine, manifest: Manifest): Promise<Map<string, ObjectStat>> {
+  const stats = new Map<string, ObjectStat>();
+  for (const r of manifest.resources) {
+    if (!("object" in r) || stats.has(r.object)) continue;
+    const st = await eng.host.lstat(objectPath(eng.state, r.object));
+    if (st) stats.set(r.object, { size: st.size, mtimeMs: st.mtimeMs });
+  }
+  return stats;
 }
 
 function begin(generation: number | null) {

@@ -1,8 +1,15 @@
 import { DotopsError } from "../errors.js";
 import type { Host } from "../host/host.js";
-import type { ResourceContext, StatePaths } from "../resources/context.js";
+import type { ObjectStat, ResourceContext, StatePaths } from "../resources/context.js";
 import type { Blob } from "../resources/types.js";
-import { currentGeneration, genDir, generationNumbers, readMeta, writeMeta } from "./generations.js";
+import {
+  currentGeneration,
+  genDir,
+  generationNumbers,
+  inspectCurrent,
+  readMeta,
+  writeMeta,
+} from "./generations.js";
 import { type Failpoints, type Recovery, recoverJournal } from "./journal.js";
 import { acquireLock } from "./lock.js";
 import { objectPath } from "./store.js";
@@ -17,6 +24,8 @@ export interface Engine {
   progress?: Progress;
   /** false: plans skip content diffs (the agent renders none; a revert then reads nothing). */
   diffs?: boolean;
+  /** The host records instead of doing (apply --dry-run): nothing was applied, so nothing can be checked. */
+  dryRun?: boolean;
 }
 
 export type Progress = (phase: string, done: number, total: number) => void;
@@ -33,14 +42,18 @@ export function resourceContext(
   eng: Engine,
   blobs: Map<string, Blob> = new Map(),
   backupExt?: string,
+  objectStats?: ReadonlyMap<string, ObjectStat>,
 ): ResourceContext {
   return {
     host: eng.host,
     state: eng.state,
     backupExt,
+    objectStats,
+    blob: (object) => blobs.get(object),
     diffs: eng.diffs ?? true,
     progress: eng.progress,
     memo: new Map(),
+    runId: `${new Date().toISOString().replace(/[:.]/g, "-")}-${process.pid}`,
     async content(object) {
       const b = blobs.get(object);
       if (b) return b.data;
@@ -74,12 +87,31 @@ export async function withLock<T>(eng: Engine, command: string, fn: () => Promis
   }
 }
 
-/** For read-only commands: recover a crashed apply first, if there is one. */
+/** For read-only commands: recover a crashed apply, or a broken `current`, first. */
 export async function recoverIfInterrupted(eng: Engine): Promise<void> {
-  if (await eng.host.lstat(eng.state.journal)) await withLock(eng, "recover", async () => {});
+  if ((await eng.host.lstat(eng.state.journal)) || (await inspectCurrent(eng.host, eng.state)).broken)
+    await withLock(eng, "recover", async () => {});
+}
+
+/** Points a broken `current` (a loop, a half-deleted generation) back at the newest whole one. */
+async function repairCurrent(eng: Engine): Promise<void> {
+  const c = await inspectCurrent(eng.host, eng.state);
+  if (!("fallback" in c)) return;
+  if (c.fallback === null) await eng.host.unlink(eng.state.current);
+  else {
+    const tmp = `${eng.state.current}.dotops-new`;
+    await eng.host.unlink(tmp);
+    await eng.host.symlink(genDir(eng.state, c.fallback), tmp);
+    await eng.host.rename(tmp, eng.state.current);
+  }
+  eng.log.warn(
+    { generation: c.fallback },
+    `${c.broken}: repaired, current is ${c.fallback === null ? "unset (nothing applied)" : `generation ${c.fallback}`}; \`dotops apply\` puts HOME back in line with it`,
+  );
 }
 
 async function recover(eng: Engine): Promise<Recovery | null> {
+  await repairCurrent(eng);
   const r = await recoverJournal(resourceContext(eng), eng.state.journal);
   for (const n of await partialDirs(eng)) await eng.host.removeTree(`${eng.state.generations}/${n}`);
   if (!r) return null;

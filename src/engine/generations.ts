@@ -83,13 +83,50 @@ export async function generationNumbers(host: Host, state: StatePaths): Promise<
     .sort((a, b) => a - b);
 }
 
+/**
+ * The generation `current` points at. A broken `current` (a loop, a link to
+ * something that is not a whole generation) is read as the newest complete
+ * applied generation, so that every command still works; the next command
+ * that takes the lock repairs the link (engine `recover`).
+ */
 export async function currentGeneration(host: Host, state: StatePaths): Promise<number | null> {
+  const c = await inspectCurrent(host, state);
+  return "fallback" in c ? c.fallback : c.number;
+}
+
+export type CurrentLink =
+  | { number: number | null; broken?: undefined }
+  | { broken: string; fallback: number | null };
+
+export async function inspectCurrent(host: Host, state: StatePaths): Promise<CurrentLink> {
   const st = await host.lstat(state.current);
-  if (!st) return null;
-  const target = await host.readlink(state.current);
-  const m = /(\d+)$/.exec(target);
-  if (!m) throw new DotopsError(`${state.current} points at ${target}, which is not a generation`);
-  return Number(m[1]);
+  if (!st) return { number: null };
+  const problem = async (): Promise<string | { n: number }> => {
+    if (st.type !== "symlink") return `${state.current} is not a link`;
+    const target = await host.readlink(state.current);
+    const m = /^(\d+)$/.exec(target.slice(state.generations.length + 1));
+    if (!target.startsWith(`${state.generations}/`) || !m)
+      return `${state.current} points at ${target}, which is not a generation`;
+    if (!(await host.lstat(`${target}/meta.json`)) || !(await host.lstat(`${target}/manifest.json`)))
+      return `${state.current} points at ${target}, which is not a complete generation`;
+    return { n: Number(m[1]) };
+  };
+  const p = await problem();
+  if (typeof p !== "string") return { number: p.n };
+  return { broken: p, fallback: await newestComplete(host, state) };
+}
+
+/** The newest generation that was applied and whose records are whole. */
+async function newestComplete(host: Host, state: StatePaths): Promise<number | null> {
+  for (const n of (await generationNumbers(host, state)).reverse()) {
+    try {
+      await readManifest(host, state, n);
+      if ((await readMeta(host, state, n)).outcome === "applied") return n;
+    } catch {
+      // incomplete or corrupt: try an older one
+    }
+  }
+  return null;
 }
 
 export async function listGenerations(host: Host, state: StatePaths): Promise<GenerationInfo[]> {

@@ -31,6 +31,7 @@ export async function computeChanges(
 ): Promise<{ changes: Change[]; unchanged: number }> {
   const desired = byId(input.desired.resources);
   const previous = byId(input.previous?.resources ?? []);
+  ctx = { ...ctx, previous };
   const ids = [...new Set([...desired.keys(), ...previous.keys()])].sort();
   const results = await mapLimit(ids, 32, async (id): Promise<Change | null> => {
     const d = desired.get(id);
@@ -39,7 +40,7 @@ export async function computeChanges(
     if (d && p && d.kind !== p.kind) [replaced, p] = [p, undefined]; // the new kind takes over the path (e.g. link → copy)
     const r = (d ?? p) as Located<Resource>;
     const kind = kindOf(r);
-    const observed = input.observe ? await kind.observe(ctx, r) : kind.assume(ctx, p, id);
+    const observed = input.observe ? await kind.observe(ctx, r) : kind.assume(ctx, p ?? replaced, id);
     const change = await kind.plan(ctx, d, p, observed, replaced);
     if (!change) return null;
     // Content rendered with !secret values never reaches a plan, a PR comment or plan.json.

@@ -4,11 +4,13 @@ import { type Engine, recoverIfInterrupted, resourceContext } from "./engine.js"
 import {
   currentGeneration,
   type GenerationMeta,
+  genDir,
   generationNumbers,
   readManifest,
   readMeta,
 } from "./generations.js";
 import { computeChanges } from "./plan.js";
+import { readObjectStats } from "./store.js";
 
 export interface Status {
   generation: GenerationMeta | null;
@@ -23,7 +25,8 @@ export async function status(eng: Engine): Promise<Status> {
   if (n === null) return { generation: null, drift: [] };
   const meta = await readMeta(eng.host, eng.state, n);
   const manifest = await readManifest(eng.host, eng.state, n);
-  const { changes } = await computeChanges(resourceContext(eng), {
+  const objectStats = await readObjectStats(eng.host, genDir(eng.state, n));
+  const { changes } = await computeChanges(resourceContext(eng, undefined, undefined, objectStats), {
     desired: manifest,
     previous: manifest,
     observe: true,

@@ -1,33 +1,77 @@
 import { dirname } from "node:path";
 import type { Host } from "../host/host.js";
-import type { StatePaths } from "../resources/context.js";
+import { type ObjectStat, objectPath, type StatePaths } from "../resources/context.js";
 import type { Blob, Manifest } from "../resources/types.js";
 import { mapLimit } from "./concurrency.js";
 
-export const objectPath = (state: StatePaths, object: string) => `${state.store}/${object}`;
+export { objectPath };
 
 /**
  * Writes blobs into the content-addressed store. Objects are immutable and
- * named by their hash, so an existing one is never rewritten: a revert to
- * earlier content writes nothing. Returns how many objects were new.
+ * named by their hash, so an intact one is never rewritten: a revert to
+ * earlier content writes nothing. One that was changed in place (written
+ * through a managed link: its size, or the mtime recorded in `known`, no
+ * longer match) is rewritten from the config. Returns how many objects were
+ * written and every object's stat, to record with the generation.
  */
 export async function writeBlobs(
   host: Host,
   state: StatePaths,
   blobs: Iterable<Blob>,
   progress?: (phase: string, done: number, total: number) => void,
-): Promise<number> {
+  known?: ReadonlyMap<string, ObjectStat>,
+): Promise<{ written: number; stats: Map<string, ObjectStat> }> {
   await host.mkdir(state.store, 0o700);
   const all = [...blobs];
+  const stats = new Map<string, ObjectStat>();
   let done = 0;
-  const written = await mapLimit(all, 16, async (b) => {
+  let written = 0;
+  await mapLimit(all, 16, async (b) => {
     const path = objectPath(state, b.object);
-    const fresh = !(await host.lstat(path));
-    if (fresh) await host.writeFile(path, b.data, b.executable ? 0o555 : 0o444);
+    let st = await host.lstat(path);
+    const recorded = known?.get(b.object);
+    const intact =
+      st?.type === "file" &&
+      st.size === b.data.length &&
+      (!recorded || (recorded.size === st.size && recorded.mtimeMs === st.mtimeMs));
+    if (!intact) {
+      await host.writeFile(path, b.data, b.executable ? 0o555 : 0o444);
+      st = await host.lstat(path);
+      written++;
+    }
+    if (st) stats.set(b.object, { size: st.size, mtimeMs: st.mtimeMs });
     progress?.("store", ++done, all.length);
-    return fresh ? 1 : 0;
   });
-  return written.reduce<number>((a, b) => a + b, 0);
+  return { written, stats };
+}
+
+const statsFile = (genDir: string) => `${genDir}/objects.json`;
+
+/** The store objects' stats recorded with a generation; undefined for one made before they were. */
+export async function readObjectStats(
+  host: Host,
+  genDir: string,
+): Promise<Map<string, ObjectStat> | undefined> {
+  try {
+    const raw = JSON.parse((await host.readFile(statsFile(genDir))).toString("utf8")) as Record<
+      string,
+      [number, number]
+    >;
+    return new Map(Object.entries(raw).map(([o, [size, mtimeMs]]) => [o, { size, mtimeMs }]));
+  } catch {
+    return undefined;
+  }
+}
+
+export async function writeObjectStats(
+  host: Host,
+  genDir: string,
+  stats: ReadonlyMap<string, ObjectStat>,
+): Promise<void> {
+  const raw = Object.fromEntries(
+    [...stats].sort(([a], [b]) => (a < b ? -1 : 1)).map(([o, s]) => [o, [s.size, s.mtimeMs]]),
+  );
+  await host.writeFile(statsFile(genDir), `${JSON.stringify(raw)}\n`, 0o644);
 }
 
 /** Lays out a generation's home tree: one link per managed dotfile into the store. */

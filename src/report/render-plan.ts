@@ -4,6 +4,33 @@ import type { Change } from "../resources/change.js";
 import type { Palette } from "./color.js";
 
 const SIGN: Record<Change["action"], string> = { create: "+", update: "~", delete: "-" };
+
+/**
+ * Which file diffs a rendering shows. "changes" (the default): diffs of
+ * updated files only, so a first plan of 1,000 files is 1,000 lines, not
+ * their contents; "all" (--diff, -v): created and deleted files' contents too.
+ */
+export type DiffDetail = "none" | "changes" | "all";
+
+export interface RenderOptions {
+  diffs?: DiffDetail;
+  /** -q: the summary, and only the changes that need the user (refusals). */
+  quiet?: boolean;
+}
+
+function showsDiff(ch: Change, detail: DiffDetail = "changes"): boolean {
+  if (!ch.diff || detail === "none") return false;
+  return detail === "all" || ch.action === "update";
+}
+
+/** Paths as a terminal or a PR comment can show them: control characters escaped like `ls -b`. */
+export function printable(s: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: escaping them is the point
+  return s.replace(/[\u0000-\u001f\u007f-\u009f\\]/g, (ch) => {
+    const named: Record<string, string> = { "\n": "\\n", "\t": "\\t", "\r": "\\r", "\\": "\\\\" };
+    return named[ch] ?? `\\x${ch.charCodeAt(0).toString(16).padStart(2, "0")}`;
+  });
+}
 const short = (sha: string | null | undefined) => (sha ? sha.slice(0, 7) : "work tree");
 
 export function planHeadline(plan: Plan): string {
@@ -25,12 +52,21 @@ export function summaryLine(plan: Plan): string {
 }
 
 /** Terraform-style text for terminals. */
-export function renderPlanText(plan: Plan, c: Palette, opts: { diffs?: boolean } = {}): string {
+export function renderPlanText(plan: Plan, c: Palette, opts: RenderOptions = {}): string {
+  if (opts.quiet)
+    return `${[
+      ...changeLines(
+        plan.changes.filter((ch) => ch.refusal),
+        c,
+        { diffs: "none" },
+      ),
+      summaryLine(plan),
+    ].join("\n")}\n`;
   return `${[c.bold(planHeadline(plan)), ...changeLines(plan.changes, c, opts), summaryLine(plan)].join("\n")}\n`;
 }
 
 /** One line per change (plus refusal and diff), as in a plan: also for `diff` and `status`. */
-export function changeLines(changes: Change[], c: Palette, opts: { diffs?: boolean } = {}): string[] {
+export function changeLines(changes: Change[], c: Palette, opts: RenderOptions = {}): string[] {
   const out: string[] = [];
   for (const ch of changes) {
     const paint = ch.refusal
@@ -43,12 +79,12 @@ export function changeLines(changes: Change[], c: Palette, opts: { diffs?: boole
     const flags = [ch.destructive ? c.red("destructive") : "", ch.needsRoot ? "needs root" : ""].filter(
       Boolean,
     );
-    const note = ch.note ? c.dim(` (${ch.note})`) : "";
+    const note = ch.note ? c.dim(` (${printable(ch.note)})`) : "";
     out.push(
-      `  ${paint(`${ch.refusal ? "!" : SIGN[ch.action]} ${ch.kind} ${ch.id}`)}${note}${flags.length ? ` [${flags.join(", ")}]` : ""}`,
+      `  ${paint(`${ch.refusal ? "!" : SIGN[ch.action]} ${ch.kind} ${printable(ch.id)}`)}${note}${flags.length ? ` [${flags.join(", ")}]` : ""}`,
     );
-    if (ch.refusal) out.push(`      ${c.red(ch.refusal)}`);
-    if (opts.diffs !== false && ch.diff) out.push(indentDiff(ch.diff, c));
+    if (ch.refusal) out.push(`      ${c.red(printable(ch.refusal))}`);
+    if (showsDiff(ch, opts.diffs)) out.push(indentDiff(ch.diff as string, c));
   }
   return out;
 }
@@ -71,7 +107,7 @@ function indentDiff(diff: string, c: Palette, maxLines = 60): string {
 }
 
 /** Markdown for PR comments and job summaries. */
-export function renderPlanMarkdown(plan: Plan, opts: { maxDiffChars?: number } = {}): string {
+export function renderPlanMarkdown(plan: Plan, opts: RenderOptions & { maxDiffChars?: number } = {}): string {
   const budget = { left: opts.maxDiffChars ?? 40_000 };
   const out = [`#### ${planHeadline(plan)}`, "", `**${summaryLine(plan)}**`, ""];
   if (plan.changes.length) {
@@ -79,23 +115,26 @@ export function renderPlanMarkdown(plan: Plan, opts: { maxDiffChars?: number } =
     for (const ch of plan.changes) {
       const notes = [
         ch.destructive ? "⚠️ **destructive**" : "",
-        ch.refusal ? `⛔ ${ch.refusal}` : "",
-        ch.note ?? "",
+        ch.refusal ? `⛔ ${printable(ch.refusal)}` : "",
+        printable(ch.note ?? ""),
         ch.origin ? `\`${formatOrigin(ch.origin)}\`` : "",
       ]
         .filter(Boolean)
         .join(" · ");
       out.push(
-        `| ${SIGN[ch.action]} ${ch.action} | ${ch.kind} | \`${ch.id}\` | ${notes.replace(/\|/g, "\\|")} |`,
+        `| ${SIGN[ch.action]} ${ch.action} | ${ch.kind} | \`${printable(ch.id).replace(/`/g, "'")}\` | ${notes.replace(/\|/g, "\\|")} |`,
       );
     }
-    const diffs = plan.changes.filter((c) => c.diff);
+    const diffs = plan.changes.filter((c) => showsDiff(c, opts.diffs));
     if (diffs.length) {
       out.push("", "<details><summary>File diffs</summary>", "");
       for (const ch of diffs) {
         const d = ch.diff as string;
         if (d.length > budget.left) {
-          out.push(`_Diff of \`${ch.id}\` omitted (${d.length} characters; comment size limit)._`, "");
+          out.push(
+            `_Diff of \`${printable(ch.id)}\` omitted (${d.length} characters; comment size limit)._`,
+            "",
+          );
           continue;
         }
         budget.left -= d.length;

@@ -30,4 +30,6 @@ export const Phase = {
   switch: 40,
   remove: 50,
   removeDirs: 60,
+  /** A directory becomes a file or link: after everything inside it has been removed. */
+  replaceDirs: 70,
 } as const;

@@ -1,4 +1,5 @@
 import type { Host } from "../host/host.js";
+import type { Blob, Resource } from "./types.js";
 
 /** Where dotops keeps its state (DESIGN §4): all paths absolute. */
 export interface StatePaths {
@@ -22,6 +23,14 @@ export function statePaths(dir: string): StatePaths {
   };
 }
 
+export const objectPath = (state: StatePaths, object: string) => `${state.store}/${object}`;
+
+/** Size and mtime of a store object when a generation was applied: a changed object is drift. */
+export interface ObjectStat {
+  size: number;
+  mtimeMs: number;
+}
+
 export interface ResourceContext {
   host: Host;
   state: StatePaths;
@@ -29,10 +38,21 @@ export interface ResourceContext {
   backupExt?: string;
   /** Content of a store object (from the build in progress or the store). */
   content(object: string): Promise<Buffer>;
+  /** The object as the config being applied has it (never read back from the store); undefined without one. */
+  blob(object: string): Blob | undefined;
+  /** Store objects of the current generation as they were when it was applied. */
+  objectStats?: ReadonlyMap<string, ObjectStat>;
   /** Compute content diffs for the plan (reads both versions of every changed file). */
   diffs: boolean;
   /** Told how far long work has come (apply steps). */
   progress?: (phase: string, done: number, total: number) => void;
+  /**
+   * The last-applied resources by id, whatever their kind: ownership is judged
+   * across kinds (a directory that held managed files becomes a file).
+   */
+  previous?: ReadonlyMap<string, Resource>;
+  /** Names this run's things in the state dir (its trash): unique per apply. */
+  runId: string;
   /** Per-run memo for observations shared between resources (parent dirs). */
   memo: Map<string, Promise<unknown>>;
 }

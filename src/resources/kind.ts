@@ -11,7 +11,8 @@ import type { Resource } from "./types.js";
 export interface KindHandler<R extends Resource = Resource, O = unknown> {
   kind: R["kind"];
   observe(ctx: ResourceContext, r: R): Promise<O>;
-  assume(ctx: ResourceContext, previous: R | undefined, id: string): O;
+  /** `previous`: what the last generation had at this id, of any kind. */
+  assume(ctx: ResourceContext, previous: Resource | undefined, id: string): O;
   plan(
     ctx: ResourceContext,
     desired: R | undefined,

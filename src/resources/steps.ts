@@ -1,5 +1,5 @@
 import { dirname } from "node:path";
-import { isHostError } from "../host/host.js";
+import { HostError, isHostError } from "../host/host.js";
 import type { ResourceContext } from "./context.js";
 
 /**
@@ -9,14 +9,17 @@ import type { ResourceContext } from "./context.js";
  */
 export type Step =
   | { op: "mkdir"; path: string }
-  | { op: "rmdir"; path: string }
+  /** `required`: the directory must go (a file or link takes its place), so one that is not empty fails the step. */
+  | { op: "rmdir"; path: string; required?: true }
   | { op: "symlink"; path: string; target: string; replace?: string }
   | { op: "unlink-link"; path: string; target: string }
   | { op: "write"; path: string; object: string; mode: number; prev?: { object: string; mode: number } }
   | { op: "unlink-file"; path: string; object: string; mode: number }
   | { op: "chmod"; path: string; mode: number; prevMode: number }
   | { op: "backup"; path: string; to: string }
-  | { op: "switch"; link: string; to: string; from: string | null };
+  | { op: "switch"; link: string; to: string; from: string | null }
+  /** Rewrites a store object that was changed in place with its content from the config. */
+  | { op: "restore-object"; path: string; object: string };
 
 export interface StepOp<S extends Step> {
   run(ctx: ResourceContext, step: S): Promise<void>;
@@ -66,7 +69,13 @@ const ops: OpTable = {
   },
   rmdir: {
     run: async (ctx, s) => {
-      await ctx.host.rmdir(s.path); // only when empty: never removes the user's files
+      // Only when empty: never removes the user's files.
+      if (!(await ctx.host.rmdir(s.path)) && s.required && (await ctx.host.lstat(s.path)))
+        throw new HostError(
+          `${s.path} is not empty: something was put there since the plan`,
+          "ENOTEMPTY",
+          s.path,
+        );
     },
     undo: (ctx, s) => ctx.host.mkdir(s.path),
     describe: (s) => `remove directory ${s.path} if empty`,
@@ -125,7 +134,9 @@ const ops: OpTable = {
   },
   backup: {
     run: async (ctx, s) => {
-      if (await ctx.host.lstat(s.path)) await ctx.host.rename(s.path, s.to);
+      if (!(await ctx.host.lstat(s.path))) return;
+      await ctx.host.mkdir(dirname(s.to)); // the state dir's trash may not exist yet
+      await ctx.host.rename(s.path, s.to);
     },
     undo: async (ctx, s) => {
       // Later steps are undone first, so whatever dotops put at `path` is gone by now.
@@ -133,6 +144,17 @@ const ops: OpTable = {
         await ctx.host.rename(s.to, s.path);
     },
     describe: (s) => `move ${s.path} to ${s.to}`,
+  },
+  "restore-object": {
+    run: async (ctx, s) => {
+      const blob = ctx.blob(s.object);
+      if (!blob) throw new Error(`no content for store object ${s.object} in the config being applied`);
+      // Already put right (the build rewrites changed objects it needs): a rewrite would only move its mtime.
+      if ((await ctx.host.readFile(s.path).catch(() => null))?.equals(blob.data)) return;
+      await ctx.host.writeFile(s.path, blob.data, blob.executable ? 0o555 : 0o444);
+    },
+    undo: async () => {}, // the right content back in place: nothing to take back
+    describe: (s) => `restore store object ${s.object}`,
   },
   switch: {
     run: (ctx, s) => atomicSymlink(ctx, s.link, s.to),

@@ -2,11 +2,14 @@ import { type Change, Phase } from "../change.js";
 import type { KindHandler } from "../kind.js";
 import { contentDiff } from "../shared/content-diff.js";
 import {
-  absHome,
+  assumeHomePath,
   clearTheWay,
+  contentAt,
   isOurLink,
   observeHomePath,
   type PathObservation,
+  replaceDirectory,
+  trashPath,
   unsafeChange,
 } from "../shared/home-path.js";
 import type { Step } from "../steps.js";
@@ -17,94 +20,112 @@ export const fileKind: KindHandler<FileResource, PathObservation> = {
   kind: "file",
   describe: (r) => `file ${r.id} (${r.mode.toString(8)})`,
   observe: (ctx, r) => observeHomePath(ctx, r.id),
-  assume: (ctx, prev, id) => ({
-    abs: absHome(ctx, id),
-    stat: prev ? { type: "file", mode: prev.mode, size: 0, mtimeMs: 0 } : null,
-    assumedObject: prev?.object,
-  }),
-  async plan(ctx, desired, previous, o): Promise<Change | null> {
+  assume: assumeHomePath,
+  async plan(ctx, desired, previous, o, replaced): Promise<Change | null> {
     const id = (desired ?? previous)?.id as string;
     const base = { kind: "file", id, destructive: false, needsRoot: false };
     if (o.unsafe) return unsafeChange("file", id, desired !== undefined, o.unsafe);
-    const observed = await readObserved(ctx, o);
+    const observed = await contentAt(ctx, o);
     const prevContent = previous ? await ctx.content(previous.object) : null;
-    const ours = observed !== null && prevContent !== null && observed.equals(prevContent);
+    const ours = o.stat?.type === "file" && prevContent !== null && observed?.equals(prevContent) === true;
 
     if (!desired) {
       if (!o.stat) return null;
-      if (!ours || !previous)
+      if (ours && previous)
         return {
           ...base,
           action: "delete",
           phase: Phase.remove,
-          steps: [],
-          note: "changed outside dotops: left in place",
+          steps: [{ op: "unlink-file", path: o.abs, object: previous.object, mode: previous.mode }],
+          diff: contentDiff(id, prevContent, null),
         };
+      if (previous && o.stat.type === "file") {
+        // dotops' copy, edited since: removing it loses the edits, so it needs approval.
+        const to = trashPath(ctx, id);
+        return {
+          ...base,
+          action: "delete",
+          phase: Phase.remove,
+          destructive: true,
+          steps: [{ op: "backup", path: o.abs, to }],
+          diff: contentDiff(id, observed, null),
+          note: `edited since dotops wrote it: the edits are lost from HOME (kept in ${to} until \`dotops gc\`)`,
+        };
+      }
       return {
         ...base,
         action: "delete",
         phase: Phase.remove,
-        steps: [{ op: "unlink-file", path: o.abs, object: previous.object, mode: previous.mode }],
-        diff: contentDiff(id, prevContent, null),
+        steps: [],
+        note: "changed outside dotops: left in place",
       };
     }
 
     const after = await ctx.content(desired.object);
     const write: Step = { op: "write", path: o.abs, object: desired.object, mode: desired.mode };
+    const change = (c: Omit<Change, keyof typeof base> & Partial<Change>): Change => ({ ...base, ...c });
     if (!o.stat)
-      return {
-        ...base,
+      return change({
         action: "create",
         phase: Phase.place,
         steps: [write],
         diff: contentDiff(id, null, after),
-      };
-    if (observed?.equals(after)) {
+      });
+    if (o.stat.type === "file" && observed?.equals(after)) {
       if (o.stat.mode === desired.mode) return null;
-      return {
-        ...base,
+      return change({
         action: "update",
         phase: Phase.place,
         steps: [{ op: "chmod", path: o.abs, mode: desired.mode, prevMode: o.stat.mode }],
         note: `permissions ${o.stat.mode.toString(8)} → ${desired.mode.toString(8)}`,
-      };
+      });
     }
     if (ours && previous) {
-      return {
-        ...base,
+      return change({
         action: "update",
         phase: Phase.place,
         steps: [{ ...write, prev: { object: previous.object, mode: previous.mode } }],
         diff: contentDiff(id, prevContent, after),
-      };
+      });
     }
     if (o.stat.type === "symlink" && isOurLink(ctx, o.linkTarget)) {
-      return {
-        ...base,
+      return change({
         action: "update",
         phase: Phase.place,
         steps: [{ op: "unlink-link", path: o.abs, target: o.linkTarget as string }, write],
-        diff: contentDiff(id, prevContent, after),
+        diff: contentDiff(id, replaced?.kind === "link" ? await ctx.content(replaced.object) : null, after),
         note: "a link becomes a copy",
-      };
+      });
+    }
+    if (o.stat.type === "dir" && replaced?.kind === "dir") {
+      const way = await replaceDirectory(ctx, id, o);
+      return change({
+        action: "update",
+        phase: Phase.replaceDirs,
+        steps: [...way.steps, write],
+        diff: contentDiff(id, null, after),
+        destructive: way.destructive ?? false,
+        note: way.note,
+        refusal: way.refusal,
+      });
+    }
+    if (o.stat.type === "symlink" && observed?.equals(after)) {
+      // A link to identical content (stow's): moving in needs no backup.
+      return change({
+        action: "create",
+        phase: Phase.place,
+        steps: [{ op: "unlink-link", path: o.abs, target: o.linkTarget as string }, write],
+        note: "replaces a link to identical content",
+      });
     }
     const way = await clearTheWay(ctx, id, o, previous !== undefined && o.stat.type === "file");
-    return {
-      ...base,
+    return change({
       action: previous ? "update" : "create",
       phase: Phase.place,
       steps: [...way.steps, write],
-      diff: contentDiff(id, observed, after),
+      diff: contentDiff(id, o.stat.type === "file" ? observed : null, after),
       note: way.note ?? (previous ? "changed outside dotops" : undefined),
       refusal: way.refusal,
-    };
+    });
   },
 };
-
-async function readObserved(
-  ctx: Parameters<typeof observeHomePath>[0],
-  o: PathObservation & { assumedObject?: string },
-): Promise<Buffer | null> {
-  if (o.assumedObject) return ctx.content(o.assumedObject);
-  return o.stat?.type === "file" ? ctx.host.readFile(o.abs) : null;
-}

@@ -2,14 +2,17 @@ import { type Change, Phase } from "../change.js";
 import type { KindHandler } from "../kind.js";
 import { contentDiff } from "../shared/content-diff.js";
 import {
-  absHome,
+  assumeHomePath,
   clearTheWay,
+  contentAt,
   currentHomePath,
   isOurLink,
   observeHomePath,
   type PathObservation,
+  replaceDirectory,
   unsafeChange,
 } from "../shared/home-path.js";
+import { objectDrift } from "../shared/object-drift.js";
 import type { Step } from "../steps.js";
 import type { LinkResource } from "../types.js";
 
@@ -21,11 +24,7 @@ export const linkKind: KindHandler<LinkResource, PathObservation> = {
   kind: "link",
   describe: (r) => `link ${r.id}`,
   observe: (ctx, r) => observeHomePath(ctx, r.id),
-  assume: (ctx, prev, id) => ({
-    abs: absHome(ctx, id),
-    stat: prev ? { type: "symlink", mode: 0o777, size: 0, mtimeMs: 0 } : null,
-    linkTarget: prev ? currentHomePath(ctx, id) : undefined,
-  }),
+  assume: assumeHomePath,
   async plan(ctx, desired, previous, o, replaced): Promise<Change | null> {
     const id = (desired ?? previous)?.id as string;
     const base = { kind: "link", id, destructive: false, needsRoot: false };
@@ -54,7 +53,8 @@ export const linkKind: KindHandler<LinkResource, PathObservation> = {
     const expected = currentHomePath(ctx, id);
     const ours = o.stat?.type === "symlink" && isOurLink(ctx, o.linkTarget);
     // Unchanged, the common case of status, drift checks and no-op applies: no store reads.
-    if (ours && o.linkTarget === expected && previous?.object === desired.object) return null;
+    if (ours && o.linkTarget === expected && previous?.object === desired.object)
+      return objectDrift(ctx, id, desired.object, o.assumed);
     if (ours) {
       // The switch of `current` carries the new content: only the diff needs the files.
       const steps: Step[] =
@@ -64,7 +64,7 @@ export const linkKind: KindHandler<LinkResource, PathObservation> = {
       if (!steps.length && previous?.object === desired.object) return null;
       return {
         ...base,
-        action: previous ? "update" : "create",
+        action: previous || replaced ? "update" : "create",
         phase: Phase.place,
         steps,
         diff: ctx.diffs
@@ -88,46 +88,57 @@ export const linkKind: KindHandler<LinkResource, PathObservation> = {
         note: previous ? "was removed outside dotops" : undefined,
       };
     }
-    if (o.stat.type === "file") {
-      const current = await ctx.host.readFile(o.abs);
-      if (current.equals(after)) {
-        return {
-          ...base,
-          action: "create",
-          phase: Phase.place,
-          steps: [{ op: "unlink-file", path: o.abs, object: desired.object, mode: o.stat.mode }, link],
-          note: "replaces an identical file",
-        };
-      }
-      if (replaced?.kind === "file" && current.equals(await ctx.content(replaced.object))) {
-        // The copy dotops wrote last time (unchanged by the user) becomes a link.
-        return {
-          ...base,
-          action: "update",
-          phase: Phase.place,
-          steps: [{ op: "unlink-file", path: o.abs, object: replaced.object, mode: o.stat.mode }, link],
-          diff: contentDiff(id, current, after),
-          note: "a copy becomes a link",
-        };
-      }
-      const way = await clearTheWay(ctx, id, o);
+    if (o.stat.type === "dir" && replaced?.kind === "dir") {
+      const way = await replaceDirectory(ctx, id, o);
       return {
         ...base,
-        action: previous ? "update" : "create",
-        phase: Phase.place,
+        action: "update",
+        phase: Phase.replaceDirs,
         steps: [...way.steps, link],
-        diff: contentDiff(id, current, after),
+        diff: contentDiff(id, null, after),
+        destructive: way.destructive ?? false,
         note: way.note,
         refusal: way.refusal,
+      };
+    }
+    const current = await contentAt(ctx, o);
+    if (current?.equals(after)) {
+      // An identical file, or a link to identical content (stow's): moving in needs no backup.
+      const remove: Step =
+        o.stat.type === "file"
+          ? { op: "unlink-file", path: o.abs, object: desired.object, mode: o.stat.mode }
+          : { op: "unlink-link", path: o.abs, target: o.linkTarget as string };
+      return {
+        ...base,
+        action: "create",
+        phase: Phase.place,
+        steps: [remove, link],
+        note: o.stat.type === "file" ? "replaces an identical file" : "replaces a link to identical content",
+      };
+    }
+    if (
+      o.stat.type === "file" &&
+      current &&
+      replaced?.kind === "file" &&
+      current.equals(await ctx.content(replaced.object))
+    ) {
+      // The copy dotops wrote last time (unchanged by the user) becomes a link.
+      return {
+        ...base,
+        action: "update",
+        phase: Phase.place,
+        steps: [{ op: "unlink-file", path: o.abs, object: replaced.object, mode: o.stat.mode }, link],
+        diff: contentDiff(id, current, after),
+        note: "a copy becomes a link",
       };
     }
     const way = await clearTheWay(ctx, id, o);
     return {
       ...base,
-      action: "create",
+      action: previous ? "update" : "create",
       phase: Phase.place,
       steps: [...way.steps, link],
-      diff: contentDiff(id, null, after),
+      diff: contentDiff(id, o.stat.type === "file" ? current : null, after),
       note: way.note,
       refusal: way.refusal,
     };

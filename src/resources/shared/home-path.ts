@@ -2,6 +2,8 @@ import { dirname } from "node:path";
 import { isHostError, type Stat } from "../../host/host.js";
 import { type Change, Phase } from "../change.js";
 import type { ResourceContext } from "../context.js";
+import type { Step } from "../steps.js";
+import type { Resource } from "../types.js";
 
 export interface PathObservation {
   abs: string;
@@ -10,6 +12,30 @@ export interface PathObservation {
   linkTarget?: string;
   /** Set when a parent directory is a symlink leading outside HOME, or a loop. */
   unsafe?: string;
+  /** Not read from the machine: what the last generation left there (plans between two commits). */
+  assumed?: true;
+  /** For an assumed copy: the store object it holds. */
+  assumedObject?: string;
+}
+
+/** The machine as the last generation left it at `id`, whatever kind was there: no I/O. */
+export function assumeHomePath(
+  ctx: ResourceContext,
+  prev: Resource | undefined,
+  id: string,
+): PathObservation {
+  const abs = absHome(ctx, id);
+  const stat = (type: Stat["type"], mode: number): Stat => ({ type, mode, size: 0, mtimeMs: 0 });
+  switch (prev?.kind) {
+    case "dir":
+      return { abs, stat: stat("dir", 0o755), assumed: true };
+    case "link":
+      return { abs, stat: stat("symlink", 0o777), linkTarget: currentHomePath(ctx, id), assumed: true };
+    case "file":
+      return { abs, stat: stat("file", prev.mode), assumedObject: prev.object, assumed: true };
+    default:
+      return { abs, stat: null, assumed: true };
+  }
 }
 
 export function absHome(ctx: ResourceContext, id: string): string {
@@ -83,12 +109,34 @@ async function checkParent(ctx: ResourceContext, dir: string): Promise<string | 
   }
 }
 
+/**
+ * The content at the path: a file's, or that of the file a foreign symlink
+ * leads to (stow's links); null for dotops' own links, directories, and
+ * links that lead nowhere readable.
+ */
+export async function contentAt(ctx: ResourceContext, o: PathObservation): Promise<Buffer | null> {
+  if (o.assumedObject) return ctx.content(o.assumedObject);
+  if (o.assumed) return null;
+  if (o.stat?.type === "file") return ctx.host.readFile(o.abs);
+  if (o.stat?.type !== "symlink" || isOurLink(ctx, o.linkTarget)) return null;
+  if ((await ctx.host.lstat(`${o.abs}/.`))?.type === "dir") return null;
+  return ctx.host.readFile(o.abs).catch(() => null);
+}
+
 export function describeObserved(o: PathObservation): string {
   if (!o.stat) return "nothing";
   if (o.stat.type === "symlink") return `a symlink to ${o.linkTarget}`;
   if (o.stat.type === "dir") return "a directory";
   if (o.stat.type === "file") return "a file";
   return "a special file";
+}
+
+/** How to clear a path for a new resource: steps, or a refusal saying why not. */
+export interface Way {
+  steps: Step[];
+  note?: string;
+  refusal?: string;
+  destructive?: boolean;
 }
 
 /**
@@ -101,7 +149,7 @@ export async function clearTheWay(
   o: PathObservation,
   /** The path is dotops' own, but was edited since dotops wrote it. */
   edited = false,
-): Promise<{ steps: import("../steps.js").Step[]; note?: string; refusal?: string }> {
+): Promise<Way> {
   const what = describeObserved(o);
   if (ctx.backupExt === undefined) {
     const why = edited
@@ -134,4 +182,80 @@ export function unsafeChange(kind: string, id: string, creating: boolean, unsafe
     steps: [],
     refusal: unsafe,
   };
+}
+
+/**
+ * Entries under the directory `abs` that dotops does not manage (so removing
+ * the directory would lose them): anything but subdirectories, dotops' own
+ * links and the copies it wrote. At most `limit` are listed.
+ */
+export async function unmanagedInside(ctx: ResourceContext, abs: string, limit = 5): Promise<string[]> {
+  const found: string[] = [];
+  const walk = async (dir: string): Promise<void> => {
+    for (const name of await ctx.host.readdir(dir)) {
+      if (found.length >= limit) return;
+      const path = `${dir}/${name}`;
+      const st = await ctx.host.lstat(path);
+      if (st?.type === "dir") await walk(path);
+      else if (!(await isManagedEntry(ctx, path, st))) found.push(path.slice(ctx.host.home.length + 1));
+    }
+  };
+  await walk(abs);
+  return found;
+}
+
+async function isManagedEntry(ctx: ResourceContext, path: string, st: Stat | null): Promise<boolean> {
+  if (st?.type === "symlink") return isOurLink(ctx, await ctx.host.readlink(path));
+  const prev = ctx.previous?.get(`~/${path.slice(ctx.host.home.length + 1)}`);
+  return st?.type === "file" && prev?.kind === "file";
+}
+
+/** Where a destructive step puts what it removes: inside the state dir, until `dotops gc`. */
+export function trashPath(ctx: ResourceContext, id: string): string {
+  return `${ctx.state.dir}/trash/${ctx.runId}/${id.slice(2)}`;
+}
+
+/**
+ * A directory dotops managed is where a file or link now goes. Once the
+ * managed entries inside are removed (earlier phases) it is removed too; one
+ * that still holds the user's files is moved aside with --backup, or, as a
+ * destructive step, into the state dir's trash.
+ */
+export async function replaceDirectory(ctx: ResourceContext, id: string, o: PathObservation): Promise<Way> {
+  const left = o.assumed ? [] : await unmanagedInside(ctx, o.abs);
+  if (!left.length)
+    return { steps: [{ op: "rmdir", path: o.abs, required: true }], note: "a directory becomes a file" };
+  const names = `${left.join(", ")}${left.length >= 5 ? ", …" : ""}`;
+  if (ctx.backupExt !== undefined) {
+    const way = await clearTheWay(ctx, id, o);
+    return { ...way, note: way.note && `${way.note} (it still holds ${names})` };
+  }
+  const to = trashPath(ctx, id);
+  return {
+    steps: [{ op: "backup", path: o.abs, to }],
+    destructive: true,
+    note: `removes directory ${id}, which still holds files dotops does not manage (${names}); they are kept in ${to} until \`dotops gc\`, or rerun with --backup to keep them as ${id}.dotops-backup`,
+  };
+}
+
+/**
+ * Steps that take dotops' own link or copy away from `id` so that another kind
+ * can take the path (a file becomes a directory). What the user changed there
+ * is not ours: it is cleared like any file in the way.
+ */
+export async function removeOwned(
+  ctx: ResourceContext,
+  id: string,
+  o: PathObservation,
+  replaced: Resource | undefined,
+): Promise<Way | null> {
+  if (o.stat?.type === "symlink" && isOurLink(ctx, o.linkTarget))
+    return { steps: [{ op: "unlink-link", path: o.abs, target: o.linkTarget as string }] };
+  if (o.stat?.type === "file" && replaced?.kind === "file") {
+    const observed = await contentAt(ctx, o);
+    if (observed?.equals(await ctx.content(replaced.object)))
+      return { steps: [{ op: "unlink-file", path: o.abs, object: replaced.object, mode: o.stat.mode }] };
+    return clearTheWay(ctx, id, o, true);
+  }
+  return null;
 }

@@ -1,0 +1,340 @@
+/**
+ * Regression tests for the data-safety defects of issue 9: each shape was met
+ * on real dotfiles repos or in review, and each test failed before its fix.
+ */
+import {
+  appendFileSync,
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { ConfigRepo, dotops, git, sandbox } from "./helpers.js";
+
+const entry = (files: string) =>
+  `version: 1\nhosts:\n  box: { platform: linux }\nfiles:\n${files
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => `  - ${l}`)
+    .join("\n")}\n`;
+
+async function setup(files: Record<string, string>) {
+  const repo = await ConfigRepo.create(files);
+  const { home, state } = sandbox();
+  const run = (...args: string[]) => dotops(["--repo", repo.dir, ...args], { home });
+  const ok = async (...args: string[]) => {
+    const r = await run(...args);
+    expect(r.exitCode, `dotops ${args.join(" ")}\n${r.stdout}\n${r.stderr}`).toBe(0);
+    return r;
+  };
+  const json = async (...args: string[]) => JSON.parse((await ok("--json", ...args)).stdout);
+  return { repo, home, state, run, ok, json };
+}
+
+const kindOf = (path: string) => {
+  const st = lstatSync(path, { throwIfNoEntry: false });
+  return st ? (st.isSymbolicLink() ? "link" : st.isDirectory() ? "dir" : "file") : "none";
+};
+
+describe("a target that changes between file and directory (defect 1)", () => {
+  const asFile = entry("{ target: ~/.x, source: f/a }");
+  const asDir = entry("{ target: ~/.x/y, source: f/a }\n{ target: ~/.x/sub/z, source: f/a }");
+
+  it("file → directory → file, by apply, rollback and git revert, in one transaction each", async () => {
+    const { repo, home, ok, json } = await setup({ "dotops.yaml": asFile, "f/a": "a\n" });
+    await ok("apply");
+    expect(kindOf(join(home, ".x"))).toBe("link");
+
+    await repo.commit({ "dotops.yaml": asDir });
+    const toDir = await ok("apply");
+    expect(toDir.stdout).toContain("~ dir ~/.x (a file becomes a directory)");
+    expect(kindOf(join(home, ".x"))).toBe("dir");
+    expect(readFileSync(join(home, ".x/y"), "utf8")).toBe("a\n");
+    expect(readFileSync(join(home, ".x/sub/z"), "utf8")).toBe("a\n");
+
+    const back = await ok("rollback", "1");
+    expect(back.stdout).toContain("~ link ~/.x (a directory becomes a file)");
+    expect(kindOf(join(home, ".x"))).toBe("link");
+    expect(readFileSync(join(home, ".x"), "utf8")).toBe("a\n");
+    await ok("resume");
+
+    await ok("apply");
+    expect(kindOf(join(home, ".x"))).toBe("dir");
+    await repo.revert();
+    await ok("apply");
+    expect(readFileSync(join(home, ".x"), "utf8")).toBe("a\n");
+    const gens = await json("generations");
+    expect(gens.at(-1)).toMatchObject({ outcome: "applied", sameContentAs: 1, current: true });
+    expect(readdirSync(home).filter((n) => n.includes("dotops-backup"))).toEqual([]);
+  });
+
+  it("a copy (mode: copy) becomes a directory, and back", async () => {
+    const copy = entry("{ target: ~/.x, source: f/a, mode: copy }");
+    const { repo, home, ok } = await setup({ "dotops.yaml": copy, "f/a": "a\n" });
+    await ok("apply");
+    expect(kindOf(join(home, ".x"))).toBe("file");
+    await repo.commit({ "dotops.yaml": asDir });
+    await ok("apply");
+    expect(kindOf(join(home, ".x"))).toBe("dir");
+    await repo.revert();
+    await ok("apply");
+    expect(kindOf(join(home, ".x"))).toBe("file");
+    expect(readFileSync(join(home, ".x"), "utf8")).toBe("a\n");
+  });
+
+  it("a directory that still holds the user's files: refused, --backup keeps them, --allow-destructive trashes them", async () => {
+    const { repo, home, state, run, ok } = await setup({ "dotops.yaml": asDir, "f/a": "a\n" });
+    await ok("apply");
+    writeFileSync(join(home, ".x/sub/mine"), "user data\n");
+    await repo.commit({ "dotops.yaml": asFile });
+
+    const refused = await run("apply");
+    expect(refused.exitCode).toBe(4);
+    expect(refused.stderr).toContain("refusing 1 destructive step(s)");
+    expect(refused.stderr).toContain(".x/sub/mine");
+    expect(readFileSync(join(home, ".x/sub/mine"), "utf8")).toBe("user data\n");
+    expect(kindOf(join(home, ".x/y"))).toBe("link"); // nothing was changed
+
+    const trashed = await ok("apply", "--allow-destructive");
+    expect(trashed.stdout).toContain("[destructive]");
+    expect(readFileSync(join(home, ".x"), "utf8")).toBe("a\n");
+    const trash = join(state, "trash");
+    const [run1] = readdirSync(trash);
+    expect(readFileSync(join(trash, run1 as string, ".x/sub/mine"), "utf8")).toBe("user data\n");
+
+    // Back to the directory, a file of the user's in it again, and --backup this time.
+    await repo.revert();
+    await ok("apply");
+    writeFileSync(join(home, ".x/mine"), "more\n");
+    await repo.revert();
+    await ok("apply", "--backup");
+    expect(readFileSync(join(home, ".x.dotops-backup/mine"), "utf8")).toBe("more\n");
+    expect(readFileSync(join(home, ".x"), "utf8")).toBe("a\n");
+  });
+
+  it("a directory no longer needed keeps the user's files and says so", async () => {
+    const { repo, home, ok } = await setup({
+      "dotops.yaml": entry("{ target: ~/.config/app/conf, source: f/a }"),
+      "f/a": "a\n",
+    });
+    await ok("apply");
+    writeFileSync(join(home, ".config/app/cache"), "x");
+    await repo.commit({ "dotops.yaml": entry("{ target: ~/.other, source: f/a }") });
+    const r = await ok("apply");
+    expect(r.stdout).toContain(
+      "- dir ~/.config/app (kept: it holds files dotops does not manage (.config/app/cache))",
+    );
+    expect(readFileSync(join(home, ".config/app/cache"), "utf8")).toBe("x");
+    expect(existsSync(join(home, ".config/app/conf"))).toBe(false);
+  });
+});
+
+describe("a store object changed by writing through its link (defect 2)", () => {
+  it("is drift naming the file, and apply and a revert restore the content from Git", async () => {
+    const { repo, home, state, run, ok, json } = await setup({
+      "dotops.yaml": entry("{ target: ~/.rc, source: f/rc }"),
+      "f/rc": "one\n",
+    });
+    await ok("apply");
+    // What an installer running as root does: append through the link (the object is read-only).
+    const object = readlinkSync(join(state, "current/home/.rc"));
+    chmodSync(object, 0o644);
+    appendFileSync(join(home, ".rc"), "installer was here\n");
+
+    const st = await json("status");
+    expect(st.drift).toHaveLength(1);
+    expect(st.drift[0]).toMatchObject({ kind: "link", id: "~/.rc", action: "update" });
+    expect(st.drift[0].note).toContain("changed in place");
+    expect((await run("status", "--detailed-exitcode")).exitCode).toBe(3);
+
+    const fixed = await ok("apply");
+    expect(fixed.stdout).toContain("Repaired drift");
+    expect(readFileSync(join(home, ".rc"), "utf8")).toBe("one\n");
+    expect((await json("status")).drift).toEqual([]);
+
+    // Corrupted again, then a commit and its revert: the revert must bring back Git's content.
+    chmodSync(object, 0o644);
+    appendFileSync(join(home, ".rc"), "again\n");
+    await repo.commit({ "f/rc": "two\n" });
+    await ok("apply");
+    await repo.revert();
+    await ok("apply");
+    expect(readFileSync(join(home, ".rc"), "utf8")).toBe("one\n");
+  });
+});
+
+describe("targets inside dotops' own state (defect 3)", () => {
+  it("check and apply refuse a target in the state dir or the config repo, naming file:line:col", async () => {
+    const { repo, home, run } = await setup({
+      "dotops.yaml": entry("{ target: ~/.local/state/dotops/current, source: f/a }"),
+      "f/a": "a\n",
+    });
+    for (const cmd of ["check", "apply", "plan"]) {
+      const r = await run(cmd);
+      expect(r.exitCode, cmd).toBe(2);
+      expect(r.stderr).toContain(
+        "dotops.yaml:5:5: target ~/.local/state/dotops/current is inside dotops' state dir",
+      );
+    }
+    expect(existsSync(join(home, ".local/state/dotops/current"))).toBe(false);
+
+    // The config repo itself, when it lives in HOME (~/dotfiles, as most people keep it).
+    await repo.commit({ "dotops.yaml": entry("{ target: ~/dotfiles/generated, source: f/a }") });
+    await git(home, "clone", "-q", repo.dir, "dotfiles");
+    const r = await dotops(["check"], { home, cwd: join(home, "dotfiles") });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain("target ~/dotfiles/generated is inside the config repo (~/dotfiles)");
+  });
+
+  it("a broken `current` (a loop) is read as the newest whole generation and repaired by the next command", async () => {
+    const { home, state, ok } = await setup({
+      "dotops.yaml": entry("{ target: ~/.rc, source: f/a }"),
+      "f/a": "a\n",
+    });
+    await ok("apply");
+    const current = join(state, "current");
+    const tmp = `${current}.tmp`;
+    symlinkSync(join(current, "home/loop"), tmp);
+    const { renameSync } = await import("node:fs");
+    renameSync(tmp, current);
+
+    const gens = await ok("--json", "generations");
+    expect(JSON.parse(gens.stdout)[0]).toMatchObject({ number: 1, current: true });
+    expect(gens.stderr).toContain("which is not a generation: repaired, current is generation 1");
+    expect((await ok("status")).stdout).toContain("Generation 1 (applied)");
+    expect(readlinkSync(current)).toBe(join(state, "generations/1"));
+    expect(readFileSync(join(home, ".rc"), "utf8")).toBe("a\n");
+  });
+});
+
+describe("plans stay readable (defect 7)", () => {
+  it("a first plan of 1,000 files is about 1,000 lines; -q is the summary; --diff shows contents", async () => {
+    const files: Record<string, string> = { "dotops.yaml": entry("{ target: ~/.config/big, source: big }") };
+    for (let i = 0; i < 1000; i++) files[`big/f${i}`] = `line 1 of ${i}\nline 2\nline 3\n`;
+    const { ok } = await setup(files);
+    const plan = (await ok("plan")).stdout.trimEnd().split("\n");
+    expect(plan.length).toBeGreaterThanOrEqual(1002);
+    expect(plan.length).toBeLessThanOrEqual(1005);
+    const quiet = (await ok("-q", "plan")).stdout.trimEnd().split("\n");
+    expect(quiet).toEqual(["Plan: 1002 to create, 0 to update, 0 to delete."]);
+    const full = (await ok("plan", "--diff")).stdout;
+    expect(full).toContain("+line 1 of 999");
+  });
+
+  it("names with control characters are escaped, not sent to the terminal", async () => {
+    const { ok } = await setup({
+      "dotops.yaml": entry('{ target: "~/.evil\\e[31mred\\nline", text: "x" }'),
+    });
+    const out = (await ok("plan")).stdout;
+    expect(out).toContain("+ link ~/.evil\\x1b[31mred\\nline");
+    expect(out).not.toContain("\u001b");
+    const md = (await ok("plan", "--markdown")).stdout;
+    expect(md).not.toContain("\u001b");
+  });
+});
+
+describe("moving in from GNU Stow (defect 9)", () => {
+  it("stow's links to identical content are replaced without a refusal or a backup", async () => {
+    const files: Record<string, string> = {
+      "dotops.yaml": entry(
+        "{ target: ~/.config/nvim, source: nvim }\n{ target: ~/.zshrc, source: zsh/.zshrc }",
+      ),
+      "zsh/.zshrc": "export A=1\n",
+    };
+    for (let i = 0; i < 20; i++) files[`nvim/lua/m${i}.lua`] = `return ${i}\n`;
+    const { repo, home, ok } = await setup(files);
+    // What `stow --no-folding -t ~ nvim zsh` leaves: relative links into the stow dir.
+    const stowDir = join(home, "dotfiles");
+    mkdirSync(join(home, ".config/nvim/lua"), { recursive: true });
+    mkdirSync(join(stowDir, "nvim/.config/nvim/lua"), { recursive: true });
+    for (let i = 0; i < 20; i++) {
+      writeFileSync(join(stowDir, `nvim/.config/nvim/lua/m${i}.lua`), `return ${i}\n`);
+      symlinkSync(
+        `../../../dotfiles/nvim/.config/nvim/lua/m${i}.lua`,
+        join(home, `.config/nvim/lua/m${i}.lua`),
+      );
+    }
+    mkdirSync(join(stowDir, "zsh"), { recursive: true });
+    writeFileSync(join(stowDir, "zsh/.zshrc"), "export A=1\n");
+    symlinkSync("dotfiles/zsh/.zshrc", join(home, ".zshrc"));
+    void repo;
+
+    const r = await ok("apply");
+    expect(r.stdout).toContain("+ link ~/.zshrc (replaces a link to identical content)");
+    expect(readlinkSync(join(home, ".zshrc"))).toContain(".local/state/dotops/current/home/.zshrc");
+    expect(readFileSync(join(home, ".config/nvim/lua/m7.lua"), "utf8")).toBe("return 7\n");
+    const backups = readdirSync(home, { recursive: true }).filter((n) => String(n).includes("dotops-backup"));
+    expect(backups).toEqual([]);
+  });
+
+  it("a stow link to different content is still refused", async () => {
+    const { home, run } = await setup({ "dotops.yaml": entry("{ target: ~/.zshrc, text: new }") });
+    writeFileSync(join(home, "old"), "old\n");
+    symlinkSync("old", join(home, ".zshrc"));
+    const r = await run("apply");
+    expect(r.exitCode).toBe(4);
+    expect(r.stderr).toContain("~/.zshrc exists and is a symlink to old that dotops does not manage");
+  });
+});
+
+describe("apply --dry-run and health checks (defect 12)", () => {
+  it("reports checks as not run instead of passed, and records no generation", async () => {
+    const { json, state } = await setup({
+      "dotops.yaml": `${entry("{ target: ~/.rc, text: x }")}agent:\n  healthChecks:\n    - { name: always fails, run: ["false"] }\n`,
+    });
+    const r = await json("apply", "--dry-run");
+    expect(r.created).toBe(false);
+    expect(r.health).toEqual([{ name: "always fails", ok: null, detail: "not run: dry run" }]);
+    expect(existsSync(join(state, "generations"))).toBe(false);
+  });
+});
+
+describe("destructive steps are real (defect 16)", () => {
+  it("removing an edited copy needs --allow-destructive, and keeps the edits in the trash", async () => {
+    const { repo, home, state, run, ok, json } = await setup({
+      "dotops.yaml": entry(
+        "{ target: ~/.ssh/config, source: f/ssh, mode: copy, permissions: '0600' }\n{ target: ~/.rc, text: x }",
+      ),
+      "f/ssh": "Host *\n",
+    });
+    await ok("apply");
+    appendFileSync(join(home, ".ssh/config"), "Host mine\n");
+    await repo.commit({ "dotops.yaml": entry("{ target: ~/.rc, text: x }") });
+
+    const plan = await json("plan");
+    expect(plan.summary.destructive).toBe(1);
+    expect(plan.changes.find((c: { id: string }) => c.id === "~/.ssh/config")).toMatchObject({
+      action: "delete",
+      destructive: true,
+    });
+    const refused = await run("apply");
+    expect(refused.exitCode).toBe(4);
+    expect(refused.stderr).toContain("delete file ~/.ssh/config: edited since dotops wrote it");
+    expect(readFileSync(join(home, ".ssh/config"), "utf8")).toBe("Host *\nHost mine\n");
+
+    // The confirm prompt is not a TTY here: --yes approves.
+    await ok("apply", "--yes");
+    expect(existsSync(join(home, ".ssh/config"))).toBe(false);
+    const [id] = readdirSync(join(state, "trash"));
+    expect(readFileSync(join(state, "trash", id as string, ".ssh/config"), "utf8")).toBe(
+      "Host *\nHost mine\n",
+    );
+  });
+
+  it("an unedited copy is removed without asking", async () => {
+    const { repo, home, ok } = await setup({
+      "dotops.yaml": entry("{ target: ~/.c, text: x, mode: copy }\n{ target: ~/.rc, text: x }"),
+    });
+    await ok("apply");
+    await repo.commit({ "dotops.yaml": entry("{ target: ~/.rc, text: x }") });
+    await ok("apply");
+    expect(existsSync(join(home, ".c"))).toBe(false);
+  });
+});
