@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { checkAllHosts, type LoadOptions, loadConfig } from "../src/config/load.js";
 import { type ConfigSource, type SourceFile, sourceFromRecord } from "../src/config/source.js";
-import { ConfigError, type ConfigProblem, ExitCode } from "../src/errors.js";
+import { ConfigError, type ConfigProblem, ExitCode, formatProblem } from "../src/errors.js";
 import { buildManifest } from "../src/modules/manifest.js";
 import type { LinkResource, Resource } from "../src/resources/types.js";
 
@@ -384,23 +384,22 @@ describe("sources", () => {
     ]);
   });
 
-  it("rejects a symlink loop inside a source directory", () => {
-    const err = configError(() =>
-      buildManifest(
-        loadConfig(
-          source(
-            {
-              "home/files.yaml": "files:\n  - { target: ~/.config/nvim, source: files/nvim }\n",
-              "files/nvim/init.lua": "-- init\n",
-            },
-            { "files/nvim/self": "self" },
-          ),
+  it("skips a symlink loop inside a source directory with a warning; the other files are managed", () => {
+    const { manifest, warnings } = buildManifest(
+      loadConfig(
+        source(
+          {
+            "home/files.yaml": "files:\n  - { target: ~/.config/nvim, source: files/nvim }\n",
+            "files/nvim/init.lua": "-- init\n",
+          },
+          { "files/nvim/self": "self" },
         ),
       ),
     );
-    expect(err.message).toBe(
-      "home/files.yaml:2:31: files/nvim/self (inside files/nvim) is a symlink loop or points out of the repo (at files[0].source)",
-    );
+    expect(ids(manifest.resources)).toContain("link:~/.config/nvim/init.lua");
+    expect(warnings.map(formatProblem)).toEqual([
+      "home/files.yaml:2:31: skipped files/nvim/self (inside files/nvim): a symlink loop (at files[0].source)",
+    ]);
   });
 
   it("follows an in-repo symlink to the file it names", () => {
@@ -431,7 +430,7 @@ describe("sources", () => {
       ),
     );
     expect(abs.message).toBe(
-      "home/files.yaml:2:21: source files/x is a symlink out of the repo (/etc/passwd); commit the file itself (at files[0].source)",
+      "home/files.yaml:2:21: source files/x is a symlink out of the repo (/etc/passwd); commit the file itself, or set symlinks: keep to deploy it as a link (at files[0].source)",
     );
     const rel = configError(() =>
       buildManifest(

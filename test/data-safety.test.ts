@@ -338,3 +338,52 @@ describe("destructive steps are real (defect 16)", () => {
     expect(existsSync(join(home, ".c"))).toBe(false);
   });
 });
+
+describe("symlinks inside a directory source (defect 6)", () => {
+  /** A home mirror as people keep one: `home/` is HOME, with links between its files and out of the repo. */
+  async function homeMirror(extra = "") {
+    const repo = await ConfigRepo.create({
+      "dotops.yaml": entry(`{ target: "~", source: home${extra} }`),
+      "home/.config/nvim/init.lua": "vim.o.number = true\n",
+      "home/.config/nvim/lua-5.1/plugins.lua": "return {}\n",
+      "shared/bash/aliases.sh": "alias ll='ls -l'\n",
+    });
+    const d = repo.dir;
+    symlinkSync("lua-5.1", join(d, "home/.config/nvim/lua")); // a directory of the same source: stays a link
+    symlinkSync(".config/nvim/init.lua", join(d, "home/.vimrc")); // a file: its content
+    symlinkSync("../shared/bash", join(d, "home/.bashrc.d")); // a directory elsewhere in the repo: followed
+    symlinkSync("/etc/hostname", join(d, "home/.hostname")); // out of the repo
+    await repo.commit({});
+    const { home } = sandbox();
+    return { repo, home, run: (...a: string[]) => dotops(["--repo", repo.dir, ...a], { home }) };
+  }
+
+  it("keeps in-repo links, follows links to other directories, skips links out of the repo with a warning", async () => {
+    const { home, run } = await homeMirror();
+    const check = await run("check");
+    expect(check.exitCode, check.stderr).toBe(0);
+    expect(check.stderr).toContain("warning: dotops.yaml:5:");
+    expect(check.stderr).toContain("skipped home/.hostname (inside home): a symlink to /etc/hostname");
+
+    const r = await run("apply");
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toContain("skipped home/.hostname");
+    expect(readlinkSync(join(home, ".config/nvim/lua"))).toBe("lua-5.1");
+    expect(readFileSync(join(home, ".config/nvim/lua/plugins.lua"), "utf8")).toBe("return {}\n");
+    expect(readFileSync(join(home, ".vimrc"), "utf8")).toBe("vim.o.number = true\n");
+    expect(readFileSync(join(home, ".bashrc.d/aliases.sh"), "utf8")).toBe("alias ll='ls -l'\n");
+    expect(existsSync(join(home, ".hostname"))).toBe(false);
+
+    // Kept links are dotops' own: a second apply finds them in place.
+    const again = await run("apply");
+    expect(again.stdout).toContain("No changes");
+  });
+
+  it("symlinks: keep deploys links out of the repo as links", async () => {
+    const { home, run } = await homeMirror(", symlinks: keep");
+    const r = await run("apply");
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).not.toContain("skipped");
+    expect(readlinkSync(join(home, ".hostname"))).toBe("/etc/hostname");
+  });
+});

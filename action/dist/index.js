@@ -40383,7 +40383,10 @@ var FileEntrySchema = external_exports.strictObject({
   text: external_exports.string().optional().describe("Inline content instead of a source file (templated when mode is template)."),
   mode: FileModeSchema.optional(),
   permissions: external_exports.string().regex(/^0?[0-7]{3}$/, 'octal permissions like "0600"').optional().describe('Octal permissions for mode copy, e.g. "0600".'),
-  executable: external_exports.boolean().optional().describe("Mark the file executable (default: as recorded in Git).")
+  executable: external_exports.boolean().optional().describe("Mark the file executable (default: as recorded in Git)."),
+  symlinks: external_exports.enum(["skip", "keep"]).optional().describe(
+    "Symlinks in the source that lead out of the repo: skip them with a warning (default), or keep them as links with the same text. Links inside the repo are always followed (a link between directories of one source stays a link)."
+  )
 }).describe("A dotfile managed by dotops (Home Manager's home.file).");
 var UserSchema = external_exports.strictObject({
   name: external_exports.string().optional().describe("Full name, e.g. for git commits."),
@@ -40770,7 +40773,7 @@ function positionIn(text, offset, where) {
 }
 
 // src/modules/home-path.ts
-function homeTarget(target, origin, what = "target", path6) {
+function homeTarget(target, origin, what = "target", path6, allowHome = false) {
   const fail = (why) => {
     throw new ConfigError([{ message: `${what} "${target}" ${why}`, origin, path: path6 }]);
   };
@@ -40788,7 +40791,10 @@ function homeTarget(target, origin, what = "target", path6) {
     } else if (part.includes("\0")) fail("contains a NUL byte");
     else parts.push(part);
   }
-  if (!parts.length) fail("is HOME itself: name a file inside it");
+  if (!parts.length) {
+    if (allowHome) return "~";
+    fail("is HOME itself: name a file inside it");
+  }
   return `~/${parts.join("/")}`;
 }
 function parentDirs(id) {
@@ -40821,11 +40827,16 @@ function filesModule(config2) {
   const resources = [];
   const blobs = [];
   const problems = [];
+  const warnings = [];
   config2.files.forEach((entry, i2) => {
     const at = ["files", i2];
     const origin = originOf(config2.located, at);
     try {
-      for (const item2 of expandEntry(config2, entry, at, origin)) {
+      for (const item2 of expandEntry(config2, entry, at, origin, warnings)) {
+        if (item2.symlink !== void 0) {
+          resources.push({ kind: "symlink", id: item2.id, target: item2.symlink, origin });
+          continue;
+        }
         const blob = makeBlob(item2.data, item2.executable, item2.id);
         blobs.push(blob);
         const mode = entry.mode ?? "link";
@@ -40849,10 +40860,10 @@ function filesModule(config2) {
     }
   });
   if (problems.length) throw new ConfigError(problems);
-  return { resources, blobs };
+  return { resources, blobs, warnings };
 }
 var secret = (item2) => item2.secret ? { secret: true } : {};
-function expandEntry(config2, entry, at, origin) {
+function expandEntry(config2, entry, at, origin, warnings) {
   const fail = (message, path6 = at) => {
     throw new ConfigError([
       { message, origin: originOf(config2.located, path6) ?? origin, path: formatPath(path6) }
@@ -40863,7 +40874,12 @@ function expandEntry(config2, entry, at, origin) {
     entry.target,
     originOf(config2.located, targetPath),
     "target",
-    formatPath(targetPath)
+    formatPath(targetPath),
+    entry.source !== void 0
+  );
+  const homeItself = () => fail(
+    `target "${entry.target}" is HOME itself: name a file inside it (only a directory source can go to ~)`,
+    targetPath
   );
   if (entry.permissions && (entry.mode ?? "link") !== "copy")
     fail("permissions need mode: copy (links point into the read-only store)", [...at, "permissions"]);
@@ -40878,28 +40894,61 @@ function expandEntry(config2, entry, at, origin) {
     ];
   }
   const source = entry.source;
+  const sourceAt = [...at, "source"];
   const resolved = resolveSourcePath(config2.source, source);
-  if (resolved.loop) fail(`source ${source} is a symlink loop in ${config2.source.label}`, [...at, "source"]);
-  if (resolved.file?.type === "symlink")
-    fail(`source ${source} is a symlink out of the repo (${resolved.file.data}); commit the file itself`, [
-      ...at,
-      "source"
-    ]);
+  if (resolved.loop) fail(`source ${source} is a symlink loop in ${config2.source.label}`, sourceAt);
+  if (resolved.file?.type === "symlink") {
+    if (entry.symlinks === "keep" && target !== "~")
+      return [{ id: target, symlink: resolved.file.data.toString("utf8") }];
+    fail(
+      `source ${source} is a symlink out of the repo (${resolved.file.data}); commit the file itself, or set symlinks: keep to deploy it as a link`,
+      sourceAt
+    );
+  }
+  if (resolved.file && target === "~") homeItself();
   if (resolved.file) return [item(config2, entry, target, resolved.path, resolved.file)];
-  const inside = listUnder(config2.source, resolved.path);
-  if (!inside.length)
+  if (!listUnder(config2.source, resolved.path).length)
     fail(
       resolved.path === normalizeRepoPath(source) ? `source ${source} does not exist in ${config2.source.label} (is it committed?)` : `source ${source} is a symlink to ${resolved.path}, which is not in ${config2.source.label}`,
-      [...at, "source"]
+      sourceAt
     );
+  const warn = (message) => warnings.push({
+    message,
+    origin: originOf(config2.located, sourceAt) ?? origin,
+    path: formatPath(sourceAt)
+  });
+  return expandDir(config2, entry, { target, root: resolved.path }, resolved.path, target, warn, /* @__PURE__ */ new Set());
+}
+function expandDir(config2, entry, top, dir, target, warn, following) {
   const problems = [];
-  const items = inside.flatMap((path6) => {
+  const items = listUnder(config2.source, dir).flatMap((path6) => {
+    const id = `${target}/${path6.slice(dir.length + 1)}`;
+    const f = config2.source.files.get(path6);
     try {
-      const f = resolveSourcePath(config2.source, path6);
-      if (f.loop || !f.file || f.file.type === "symlink")
-        fail(`${path6} (inside ${source}) is a symlink loop or points out of the repo`, [...at, "source"]);
-      const rel = path6.slice(resolved.path.length + 1);
-      return [item(config2, entry, `${target}/${rel}`, path6, f.file)];
+      if (f && f.type !== "symlink") return [item(config2, entry, id, path6, f)];
+      const text = f?.data.toString("utf8") ?? "";
+      const r = resolveSourcePath(config2.source, path6);
+      if (r.loop) {
+        warn(`skipped ${path6} (inside ${entry.source}): a symlink loop`);
+        return [];
+      }
+      if (r.file && r.file.type !== "symlink") return [item(config2, entry, id, r.path, r.file)];
+      if (!r.file && r.path !== ".." && !r.path.startsWith("../") && listUnder(config2.source, r.path).length) {
+        if (r.path === top.root || r.path.startsWith(`${top.root}/`))
+          return [{ id, symlink: relativeLink(path6, r.path) }];
+        if (following.has(r.path)) {
+          warn(
+            `skipped ${path6} (inside ${entry.source}): it leads back into ${r.path}, already being expanded`
+          );
+          return [];
+        }
+        return expandDir(config2, entry, top, r.path, id, warn, /* @__PURE__ */ new Set([...following, r.path]));
+      }
+      if (entry.symlinks === "keep") return [{ id, symlink: text }];
+      warn(
+        `skipped ${path6} (inside ${entry.source}): a symlink to ${text}, which is not in the repo; set symlinks: keep to deploy it as a link`
+      );
+      return [];
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
       problems.push(...err.problems);
@@ -40908,6 +40957,13 @@ function expandEntry(config2, entry, at, origin) {
   });
   if (problems.length) throw new ConfigError(problems);
   return items;
+}
+function relativeLink(from, to) {
+  const base = from.split("/").slice(0, -1);
+  const dest = to.split("/");
+  let common2 = 0;
+  while (common2 < base.length && base[common2] === dest[common2]) common2++;
+  return [...base.slice(common2).map(() => ".."), ...dest.slice(common2)].join("/") || ".";
 }
 function item(config2, entry, id, path6, file2) {
   const executable = entry.executable ?? file2.type === "exec";
@@ -40935,8 +40991,10 @@ function buildManifest(config2, modules = MODULES) {
   const byId2 = /* @__PURE__ */ new Map();
   const blobs = /* @__PURE__ */ new Map();
   const problems = [];
+  const warnings = [];
   for (const mod of modules) {
     const out = mod(config2);
+    warnings.push(...out.warnings ?? []);
     for (const b of out.blobs) blobs.set(b.object, b);
     for (const r of out.resources) {
       const key = `${r.kind}:${r.id}`;
@@ -40972,10 +41030,10 @@ function buildManifest(config2, modules = MODULES) {
     hash: manifestHash(resources),
     resources
   };
-  return { manifest, blobs };
+  return { manifest, blobs, warnings };
 }
 function findHomePath(byId2, id) {
-  for (const kind of ["link", "file", "dir"]) {
+  for (const kind of ["link", "file", "symlink", "dir"]) {
     const r = byId2.get(`${kind}:${id}`);
     if (r) return r;
   }
@@ -40996,7 +41054,7 @@ function stripOrigin(r) {
 function protectedPaths(home, stateDir, repoDir) {
   const out = [];
   const add = (abs, what) => {
-    if (abs && abs.startsWith(`${home}/`)) out.push({ id: `~/${abs.slice(home.length + 1)}`, what });
+    if (abs?.startsWith(`${home}/`)) out.push({ id: `~/${abs.slice(home.length + 1)}`, what });
   };
   add(stateDir, "dotops' state dir");
   add(repoDir, "the config repo");
@@ -41509,6 +41567,8 @@ function assumeHomePath(ctx, prev, id) {
       return { abs, stat: stat("symlink", 511), linkTarget: currentHomePath(ctx, id), assumed: true };
     case "file":
       return { abs, stat: stat("file", prev.mode), assumedObject: prev.object, assumed: true };
+    case "symlink":
+      return { abs, stat: stat("symlink", 511), linkTarget: prev.target, assumed: true };
     default:
       return { abs, stat: null, assumed: true };
   }
@@ -41647,7 +41707,8 @@ async function replaceDirectory(ctx, id, o2) {
   };
 }
 async function removeOwned(ctx, id, o2, replaced) {
-  if (o2.stat?.type === "symlink" && isOurLink(ctx, o2.linkTarget))
+  const ownLink = replaced?.kind === "symlink" ? replaced.target : void 0;
+  if (o2.stat?.type === "symlink" && (isOurLink(ctx, o2.linkTarget) || o2.linkTarget === ownLink))
     return { steps: [{ op: "unlink-link", path: o2.abs, target: o2.linkTarget }] };
   if (o2.stat?.type === "file" && replaced?.kind === "file") {
     const observed = await contentAt(ctx, o2);
@@ -42235,13 +42296,14 @@ var fileKind = {
         diff: contentDiff(id, prevContent, after)
       });
     }
-    if (o2.stat.type === "symlink" && isOurLink(ctx, o2.linkTarget)) {
+    const owned = replaced && replaced.kind !== "dir" ? await removeOwned(ctx, id, o2, replaced) : null;
+    if (owned && !owned.refusal) {
       return change({
         action: "update",
         phase: Phase.place,
-        steps: [{ op: "unlink-link", path: o2.abs, target: o2.linkTarget }, write2],
+        steps: [...owned.steps, write2],
         diff: contentDiff(id, replaced?.kind === "link" ? await ctx.content(replaced.object) : null, after),
-        note: "a link becomes a copy"
+        note: `a ${replaced?.kind === "link" ? "link" : "kept symlink"} becomes a copy`
       });
     }
     if (o2.stat.type === "dir" && replaced?.kind === "dir") {
@@ -42380,17 +42442,17 @@ var linkKind = {
         note: o2.stat.type === "file" ? "replaces an identical file" : "replaces a link to identical content"
       };
     }
-    if (o2.stat.type === "file" && current && replaced?.kind === "file" && current.equals(await ctx.content(replaced.object))) {
+    const owned = replaced ? await removeOwned(ctx, id, o2, replaced) : null;
+    const way = owned ?? await clearTheWay(ctx, id, o2);
+    if (owned && !owned.refusal)
       return {
         ...base,
         action: "update",
         phase: Phase.place,
-        steps: [{ op: "unlink-file", path: o2.abs, object: replaced.object, mode: o2.stat.mode }, link],
-        diff: contentDiff(id, current, after),
-        note: "a copy becomes a link"
+        steps: [...owned.steps, link],
+        diff: contentDiff(id, o2.stat.type === "file" ? current : null, after),
+        note: `a ${replaced?.kind === "file" ? "copy" : "kept symlink"} becomes a link`
       };
-    }
-    const way = await clearTheWay(ctx, id, o2);
     return {
       ...base,
       action: previous ? "update" : "create",
@@ -42403,11 +42465,59 @@ var linkKind = {
   }
 };
 
+// src/resources/symlink/index.ts
+var symlinkKind = {
+  kind: "symlink",
+  describe: (r) => `symlink ${r.id} -> ${r.target}`,
+  observe: (ctx, r) => observeHomePath(ctx, r.id),
+  assume: assumeHomePath,
+  async plan(ctx, desired, previous, o2, replaced) {
+    const id = (desired ?? previous)?.id;
+    const base = { kind: "symlink", id, destructive: false, needsRoot: false };
+    if (o2.unsafe) return unsafeChange("symlink", id, desired !== void 0, o2.unsafe);
+    const isLink = o2.stat?.type === "symlink";
+    if (!desired) {
+      if (!previous || !isLink || o2.linkTarget !== previous.target) return null;
+      return {
+        ...base,
+        action: "delete",
+        phase: Phase.remove,
+        steps: [{ op: "unlink-link", path: o2.abs, target: previous.target }]
+      };
+    }
+    if (isLink && o2.linkTarget === desired.target) return null;
+    const link = { op: "symlink", path: o2.abs, target: desired.target };
+    const diff = `symlink ${id} -> ${desired.target}
+`;
+    if (!o2.stat) return { ...base, action: "create", phase: Phase.place, steps: [link], diff };
+    if (isLink && (o2.linkTarget === previous?.target || isOurLink(ctx, o2.linkTarget)))
+      return {
+        ...base,
+        action: "update",
+        phase: Phase.place,
+        steps: [{ ...link, replace: o2.linkTarget }],
+        diff
+      };
+    const owned = replaced ? await removeOwned(ctx, id, o2, replaced) : null;
+    const way = owned ?? await clearTheWay(ctx, id, o2);
+    return {
+      ...base,
+      action: previous || replaced ? "update" : "create",
+      phase: Phase.place,
+      steps: [...way.steps, link],
+      diff,
+      note: way.note,
+      refusal: way.refusal
+    };
+  }
+};
+
 // src/resources/registry.ts
 var KINDS = {
   dir: dirKind,
   link: linkKind,
-  file: fileKind
+  file: fileKind,
+  symlink: symlinkKind
 };
 function kindOf(r) {
   const k = KINDS[r.kind];
@@ -42472,7 +42582,8 @@ var PhaseTimer = class {
 async function loadDesired(eng, req, timer) {
   const source = await timer.run("source", req.load);
   const config2 = await timer.run("config", () => loadConfig(source, req.loadOptions));
-  const { manifest, blobs } = await timer.run("modules", () => buildManifest(config2));
+  const { manifest, blobs, warnings } = await timer.run("modules", () => buildManifest(config2));
+  for (const w of warnings) eng.log.warn(formatProblem(w));
   const problems = protectedTargetProblems(
     manifest,
     protectedPaths(eng.host.home, eng.state.dir, req.repoDir)

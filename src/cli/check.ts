@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { checkAllHosts } from "../config/load.js";
-import { ConfigError } from "../errors.js";
+import { ConfigError, formatProblem } from "../errors.js";
 import { buildManifest } from "../modules/manifest.js";
 import { protectedPaths, protectedTargetProblems } from "../modules/protected.js";
 import type { Manifest } from "../resources/types.js";
@@ -18,8 +18,11 @@ export function registerCheck(program: Command, cli: CliFactory) {
     const source = await c.sourceLoader(o, repo)();
     const manifests = new Map<string, Manifest>();
     const guarded = protectedPaths(c.home, c.stateDir, repo);
+    const warnings = new Set<string>();
     const configs = checkAllHosts(source, (config) => {
-      const { manifest } = buildManifest(config);
+      const built = buildManifest(config);
+      const manifest = built.manifest;
+      for (const w of built.warnings) warnings.add(formatProblem(w));
       const problems = protectedTargetProblems(manifest, guarded);
       if (problems.length) throw new ConfigError(problems);
       manifests.set(config.host.name, manifest);
@@ -33,8 +36,9 @@ export function registerCheck(program: Command, cli: CliFactory) {
         manifestHash: manifest.hash,
       };
     });
-    if (c.opts.json) c.printJson({ ok: true, source: source.label, hosts });
+    if (c.opts.json) c.printJson({ ok: true, source: source.label, hosts, warnings: [...warnings] });
     else {
+      for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
       c.print(`${c.palette.green("ok")}: ${source.label} is valid for ${hosts.length} host(s)`);
       for (const h of hosts) c.print(`  ${h.host} (${h.platform}): ${h.resources} resources`);
     }

@@ -43,6 +43,12 @@ export const FileEntrySchema = z
       .optional()
       .describe('Octal permissions for mode copy, e.g. "0600".'),
     executable: z.boolean().optional().describe("Mark the file executable (default: as recorded in Git)."),
+    symlinks: z
+      .enum(["skip", "keep"])
+      .optional()
+      .describe(
+        "Symlinks in the source that lead out of the repo: skip them with a warning (default), or keep them as links with the same text. Links inside the repo are always followed (a link between directories of one source stays a link).",
+      ),
   })
   .describe("A dotfile managed by dotops (Home Manager's home.file).");
 

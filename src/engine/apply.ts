@@ -1,6 +1,6 @@
 import { type Config, type LoadOptions, loadConfig } from "../config/load.js";
 import type { ConfigSource } from "../config/source.js";
-import { ConfigError, DotopsError, PolicyError } from "../errors.js";
+import { ConfigError, DotopsError, formatProblem, PolicyError } from "../errors.js";
 import { buildManifest } from "../modules/manifest.js";
 import { protectedPaths, protectedTargetProblems } from "../modules/protected.js";
 import { type Change, Phase } from "../resources/change.js";
@@ -62,7 +62,8 @@ export interface ApplyResult {
 async function loadDesired(eng: Engine, req: DesiredRequest, timer: PhaseTimer): Promise<Desired> {
   const source = await timer.run("source", req.load);
   const config = await timer.run("config", () => loadConfig(source, req.loadOptions));
-  const { manifest, blobs } = await timer.run("modules", () => buildManifest(config));
+  const { manifest, blobs, warnings } = await timer.run("modules", () => buildManifest(config));
+  for (const w of warnings) eng.log.warn(formatProblem(w));
   const problems = protectedTargetProblems(
     manifest,
     protectedPaths(eng.host.home, eng.state.dir, req.repoDir),

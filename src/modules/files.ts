@@ -15,11 +15,16 @@ export function filesModule(config: Config): ModuleOutput {
   const resources: Located<Resource>[] = [];
   const blobs: Blob[] = [];
   const problems: ConfigProblem[] = [];
+  const warnings: ConfigProblem[] = [];
   config.files.forEach((entry, i) => {
     const at: Path = ["files", i];
     const origin = originOf(config.located, at);
     try {
-      for (const item of expandEntry(config, entry, at, origin)) {
+      for (const item of expandEntry(config, entry, at, origin, warnings)) {
+        if (item.symlink !== undefined) {
+          resources.push({ kind: "symlink", id: item.id, target: item.symlink, origin });
+          continue;
+        }
         const blob = makeBlob(item.data, item.executable, item.id);
         blobs.push(blob);
         const mode = entry.mode ?? "link";
@@ -47,20 +52,30 @@ export function filesModule(config: Config): ModuleOutput {
     }
   });
   if (problems.length) throw new ConfigError(problems);
-  return { resources, blobs };
+  return { resources, blobs, warnings };
 }
 
-interface Item {
-  id: string;
-  data: Buffer;
-  executable: boolean;
-  /** Rendered with a !secret value: plans never show its content. */
-  secret?: boolean;
-}
+type Item =
+  | {
+      id: string;
+      data: Buffer;
+      executable: boolean;
+      /** Rendered with a !secret value: plans never show its content. */
+      secret?: boolean;
+      symlink?: undefined;
+    }
+  /** A symlink kept as a link, with this text. */
+  | { id: string; symlink: string };
 
-const secret = (item: Item) => (item.secret ? { secret: true as const } : {});
+const secret = (item: { secret?: boolean }) => (item.secret ? { secret: true as const } : {});
 
-function expandEntry(config: Config, entry: FileEntry, at: Path, origin: Origin | undefined): Item[] {
+function expandEntry(
+  config: Config,
+  entry: FileEntry,
+  at: Path,
+  origin: Origin | undefined,
+  warnings: ConfigProblem[],
+): Item[] {
   const fail = (message: string, path: Path = at): never => {
     throw new ConfigError([
       { message, origin: originOf(config.located, path) ?? origin, path: formatPath(path) },
@@ -72,7 +87,13 @@ function expandEntry(config: Config, entry: FileEntry, at: Path, origin: Origin 
     originOf(config.located, targetPath),
     "target",
     formatPath(targetPath),
+    entry.source !== undefined,
   );
+  const homeItself = () =>
+    fail(
+      `target "${entry.target}" is HOME itself: name a file inside it (only a directory source can go to ~)`,
+      targetPath,
+    );
   if (entry.permissions && (entry.mode ?? "link") !== "copy")
     fail("permissions need mode: copy (links point into the read-only store)", [...at, "permissions"]);
   if ((entry.source === undefined) === (entry.text === undefined))
@@ -89,32 +110,88 @@ function expandEntry(config: Config, entry: FileEntry, at: Path, origin: Origin 
   }
 
   const source = entry.source as string;
+  const sourceAt: Path = [...at, "source"];
   const resolved = resolveSourcePath(config.source, source);
-  if (resolved.loop) fail(`source ${source} is a symlink loop in ${config.source.label}`, [...at, "source"]);
-  if (resolved.file?.type === "symlink")
-    fail(`source ${source} is a symlink out of the repo (${resolved.file.data}); commit the file itself`, [
-      ...at,
-      "source",
-    ]);
+  if (resolved.loop) fail(`source ${source} is a symlink loop in ${config.source.label}`, sourceAt);
+  if (resolved.file?.type === "symlink") {
+    if (entry.symlinks === "keep" && target !== "~")
+      return [{ id: target, symlink: resolved.file.data.toString("utf8") }];
+    fail(
+      `source ${source} is a symlink out of the repo (${resolved.file.data}); commit the file itself, or set symlinks: keep to deploy it as a link`,
+      sourceAt,
+    );
+  }
+  if (resolved.file && target === "~") homeItself();
   if (resolved.file) return [item(config, entry, target, resolved.path, resolved.file)];
 
-  const inside = listUnder(config.source, resolved.path);
-  if (!inside.length)
+  if (!listUnder(config.source, resolved.path).length)
     fail(
       resolved.path === normalizeRepoPath(source)
         ? `source ${source} does not exist in ${config.source.label} (is it committed?)`
         : `source ${source} is a symlink to ${resolved.path}, which is not in ${config.source.label}`,
-      [...at, "source"],
+      sourceAt,
     );
-  // Every file inside is checked, so one run names every broken one.
+  const warn = (message: string) =>
+    warnings.push({
+      message,
+      origin: originOf(config.located, sourceAt) ?? origin,
+      path: formatPath(sourceAt),
+    });
+  return expandDir(config, entry, { target, root: resolved.path }, resolved.path, target, warn, new Set());
+}
+
+/**
+ * Every file under a directory source. Symlinks inside are taken as a user of
+ * stow or a home mirror means them: one to a file is that file's content; one
+ * to a directory of the same source stays a symlink (`nvim/lua -> lua-5.1`);
+ * one to a directory elsewhere in the repo brings that directory's files; one
+ * out of the repo (or to nothing) is skipped with a warning, or kept as a
+ * link with `symlinks: keep`. Problems of every file are collected, so one
+ * run names every broken one.
+ */
+function expandDir(
+  config: Config,
+  entry: FileEntry,
+  top: { target: string; root: string },
+  dir: string,
+  target: string,
+  warn: (message: string) => void,
+  following: Set<string>,
+): Item[] {
   const problems: ConfigProblem[] = [];
-  const items = inside.flatMap((path) => {
+  const items = listUnder(config.source, dir).flatMap((path): Item[] => {
+    const id = `${target}/${path.slice(dir.length + 1)}`;
+    const f = config.source.files.get(path);
     try {
-      const f = resolveSourcePath(config.source, path);
-      if (f.loop || !f.file || f.file.type === "symlink")
-        fail(`${path} (inside ${source}) is a symlink loop or points out of the repo`, [...at, "source"]);
-      const rel = path.slice(resolved.path.length + 1);
-      return [item(config, entry, `${target}/${rel}`, path, f.file as NonNullable<typeof f.file>)];
+      if (f && f.type !== "symlink") return [item(config, entry, id, path, f)];
+      const text = f?.data.toString("utf8") ?? "";
+      const r = resolveSourcePath(config.source, path);
+      if (r.loop) {
+        warn(`skipped ${path} (inside ${entry.source}): a symlink loop`);
+        return [];
+      }
+      if (r.file && r.file.type !== "symlink") return [item(config, entry, id, r.path, r.file)];
+      if (
+        !r.file &&
+        r.path !== ".." &&
+        !r.path.startsWith("../") &&
+        listUnder(config.source, r.path).length
+      ) {
+        if (r.path === top.root || r.path.startsWith(`${top.root}/`))
+          return [{ id, symlink: relativeLink(path, r.path) }];
+        if (following.has(r.path)) {
+          warn(
+            `skipped ${path} (inside ${entry.source}): it leads back into ${r.path}, already being expanded`,
+          );
+          return [];
+        }
+        return expandDir(config, entry, top, r.path, id, warn, new Set([...following, r.path]));
+      }
+      if (entry.symlinks === "keep") return [{ id, symlink: text }];
+      warn(
+        `skipped ${path} (inside ${entry.source}): a symlink to ${text}, which is not in the repo; set symlinks: keep to deploy it as a link`,
+      );
+      return [];
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
       problems.push(...err.problems);
@@ -123,6 +200,15 @@ function expandEntry(config: Config, entry: FileEntry, at: Path, origin: Origin 
   });
   if (problems.length) throw new ConfigError(problems);
   return items;
+}
+
+/** The text of a link at repo path `from` to repo path `to`, relative, as it reads from `from`'s directory. */
+function relativeLink(from: string, to: string): string {
+  const base = from.split("/").slice(0, -1);
+  const dest = to.split("/");
+  let common = 0;
+  while (common < base.length && base[common] === dest[common]) common++;
+  return [...base.slice(common).map(() => ".."), ...dest.slice(common)].join("/") || ".";
 }
 
 function item(

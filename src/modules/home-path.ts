@@ -6,7 +6,14 @@ import { ConfigError, type Origin } from "../errors.js";
  * parent that leads outside is only visible on the machine: the engine checks
  * that when it observes.)
  */
-export function homeTarget(target: string, origin?: Origin, what = "target", path?: string): string {
+export function homeTarget(
+  target: string,
+  origin?: Origin,
+  what = "target",
+  path?: string,
+  /** A directory source may go to HOME itself (a home mirror): each file inside lands in HOME. */
+  allowHome = false,
+): string {
   const fail = (why: string): never => {
     throw new ConfigError([{ message: `${what} "${target}" ${why}`, origin, path }]);
   };
@@ -24,7 +31,10 @@ export function homeTarget(target: string, origin?: Origin, what = "target", pat
     } else if (part.includes("\0")) fail("contains a NUL byte");
     else parts.push(part);
   }
-  if (!parts.length) fail("is HOME itself: name a file inside it");
+  if (!parts.length) {
+    if (allowHome) return "~";
+    fail("is HOME itself: name a file inside it");
+  }
   return `~/${parts.join("/")}`;
 }
 

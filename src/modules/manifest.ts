@@ -12,6 +12,7 @@ export interface BuildInput {
   manifest: Manifest;
   /** Content for the store, by object name. */
   blobs: Map<string, Blob>;
+  warnings: ConfigProblem[];
 }
 
 /**
@@ -22,8 +23,10 @@ export function buildManifest(config: Config, modules: Module[] = MODULES): Buil
   const byId = new Map<string, Located<Resource>>();
   const blobs = new Map<string, Blob>();
   const problems: ConfigProblem[] = [];
+  const warnings: ConfigProblem[] = [];
   for (const mod of modules) {
     const out = mod(config);
+    warnings.push(...(out.warnings ?? []));
     for (const b of out.blobs) blobs.set(b.object, b);
     for (const r of out.resources) {
       const key = `${r.kind}:${r.id}`;
@@ -60,11 +63,11 @@ export function buildManifest(config: Config, modules: Module[] = MODULES): Buil
     hash: manifestHash(resources),
     resources,
   };
-  return { manifest, blobs };
+  return { manifest, blobs, warnings };
 }
 
 function findHomePath(byId: Map<string, Located<Resource>>, id: string) {
-  for (const kind of ["link", "file", "dir"]) {
+  for (const kind of ["link", "file", "symlink", "dir"]) {
     const r = byId.get(`${kind}:${id}`);
     if (r) return r;
   }

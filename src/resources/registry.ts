@@ -2,6 +2,7 @@ import { dirKind } from "./dir/index.js";
 import { fileKind } from "./file/index.js";
 import type { KindHandler } from "./kind.js";
 import { linkKind } from "./link/index.js";
+import { symlinkKind } from "./symlink/index.js";
 import type { Resource } from "./types.js";
 
 /** Every resource kind; adding one means a folder and a line here. */
@@ -9,6 +10,7 @@ const KINDS: Record<Resource["kind"], KindHandler> = {
   dir: dirKind as KindHandler,
   link: linkKind as KindHandler,
   file: fileKind as KindHandler,
+  symlink: symlinkKind as KindHandler,
 };
 
 export function kindOf(r: Resource): KindHandler {

@@ -30,7 +30,15 @@ export interface FileResource {
   secret?: true;
 }
 
-export type Resource = DirResource | LinkResource | FileResource;
+/** A symlink with fixed text, kept as the repo has it (a link between files of one directory source). */
+export interface SymlinkResource {
+  kind: "symlink";
+  id: string;
+  /** The link's text, as readlink(2) returns it. */
+  target: string;
+}
+
+export type Resource = DirResource | LinkResource | FileResource | SymlinkResource;
 export type ResourceKindName = Resource["kind"];
 
 /** A resource plus where the config asked for it (not part of the manifest hash). */

@@ -8,6 +8,7 @@ import {
   isOurLink,
   observeHomePath,
   type PathObservation,
+  removeOwned,
   replaceDirectory,
   trashPath,
   unsafeChange,
@@ -88,13 +89,14 @@ export const fileKind: KindHandler<FileResource, PathObservation> = {
         diff: contentDiff(id, prevContent, after),
       });
     }
-    if (o.stat.type === "symlink" && isOurLink(ctx, o.linkTarget)) {
+    const owned = replaced && replaced.kind !== "dir" ? await removeOwned(ctx, id, o, replaced) : null;
+    if (owned && !owned.refusal) {
       return change({
         action: "update",
         phase: Phase.place,
-        steps: [{ op: "unlink-link", path: o.abs, target: o.linkTarget as string }, write],
+        steps: [...owned.steps, write],
         diff: contentDiff(id, replaced?.kind === "link" ? await ctx.content(replaced.object) : null, after),
-        note: "a link becomes a copy",
+        note: `a ${replaced?.kind === "link" ? "link" : "kept symlink"} becomes a copy`,
       });
     }
     if (o.stat.type === "dir" && replaced?.kind === "dir") {

@@ -9,6 +9,7 @@ import {
   isOurLink,
   observeHomePath,
   type PathObservation,
+  removeOwned,
   replaceDirectory,
   unsafeChange,
 } from "../shared/home-path.js";
@@ -116,23 +117,18 @@ export const linkKind: KindHandler<LinkResource, PathObservation> = {
         note: o.stat.type === "file" ? "replaces an identical file" : "replaces a link to identical content",
       };
     }
-    if (
-      o.stat.type === "file" &&
-      current &&
-      replaced?.kind === "file" &&
-      current.equals(await ctx.content(replaced.object))
-    ) {
-      // The copy dotops wrote last time (unchanged by the user) becomes a link.
+    // What dotops put here last time as another kind (a copy, a kept symlink) makes way for the link.
+    const owned = replaced ? await removeOwned(ctx, id, o, replaced) : null;
+    const way = owned ?? (await clearTheWay(ctx, id, o));
+    if (owned && !owned.refusal)
       return {
         ...base,
         action: "update",
         phase: Phase.place,
-        steps: [{ op: "unlink-file", path: o.abs, object: replaced.object, mode: o.stat.mode }, link],
-        diff: contentDiff(id, current, after),
-        note: "a copy becomes a link",
+        steps: [...owned.steps, link],
+        diff: contentDiff(id, o.stat.type === "file" ? current : null, after),
+        note: `a ${replaced?.kind === "file" ? "copy" : "kept symlink"} becomes a link`,
       };
-    }
-    const way = await clearTheWay(ctx, id, o);
     return {
       ...base,
       action: previous ? "update" : "create",

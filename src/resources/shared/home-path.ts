@@ -33,6 +33,8 @@ export function assumeHomePath(
       return { abs, stat: stat("symlink", 0o777), linkTarget: currentHomePath(ctx, id), assumed: true };
     case "file":
       return { abs, stat: stat("file", prev.mode), assumedObject: prev.object, assumed: true };
+    case "symlink":
+      return { abs, stat: stat("symlink", 0o777), linkTarget: prev.target, assumed: true };
     default:
       return { abs, stat: null, assumed: true };
   }
@@ -249,7 +251,8 @@ export async function removeOwned(
   o: PathObservation,
   replaced: Resource | undefined,
 ): Promise<Way | null> {
-  if (o.stat?.type === "symlink" && isOurLink(ctx, o.linkTarget))
+  const ownLink = replaced?.kind === "symlink" ? replaced.target : undefined;
+  if (o.stat?.type === "symlink" && (isOurLink(ctx, o.linkTarget) || o.linkTarget === ownLink))
     return { steps: [{ op: "unlink-link", path: o.abs, target: o.linkTarget as string }] };
   if (o.stat?.type === "file" && replaced?.kind === "file") {
     const observed = await contentAt(ctx, o);
