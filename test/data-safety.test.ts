@@ -16,7 +16,7 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigRepo, dotops, git, sandbox } from "./helpers.js";
+import { CLI, ConfigRepo, dotops, git, sandbox } from "./helpers.js";
 
 const entry = (files: string) =>
   `version: 1\nhosts:\n  box: { platform: linux }\nfiles:\n${files
@@ -385,5 +385,93 @@ describe("symlinks inside a directory source (defect 6)", () => {
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stderr).not.toContain("skipped");
     expect(readlinkSync(join(home, ".hostname"))).toBe("/etc/hostname");
+  });
+});
+
+describe("reading the repo (defects 4 and 5)", () => {
+  it("reads only the blobs the config references: an unrelated object may even be missing", async () => {
+    const repo = await ConfigRepo.create({
+      "dotops.yaml": entry("{ target: ~/.rc, source: f/rc }"),
+      "f/rc": "rc\n",
+      "big/data.bin": "x".repeat(100_000),
+    });
+    // Delete the unrelated blob from the object store: reading it at all would fail.
+    const oid = await git(repo.dir, "rev-parse", "HEAD:big/data.bin");
+    const { unlinkSync } = await import("node:fs");
+    unlinkSync(join(repo.dir, ".git/objects", oid.slice(0, 2), oid.slice(2)));
+    const { home } = sandbox();
+    for (const cmd of ["check", "plan", "apply"]) {
+      const r = await dotops(["--repo", repo.dir, cmd], { home });
+      expect(r.exitCode, `${cmd}: ${r.stderr}`).toBe(0);
+    }
+    expect(readFileSync(join(home, ".rc"), "utf8")).toBe("rc\n");
+  });
+
+  it("refuses a referenced file over the size limit, naming it, with bounded memory", async () => {
+    const repo = await ConfigRepo.create({
+      "dotops.yaml": entry("{ target: ~/.huge, source: huge.bin }"),
+    });
+    writeFileSync(join(repo.dir, "huge.bin"), Buffer.alloc(65 * 1024 * 1024, 1));
+    await repo.commit({});
+    const { home } = sandbox();
+    const { execa } = await import("execa");
+    const r = await execa(
+      "/usr/bin/time",
+      ["-f", "maxrss=%M", process.execPath, CLI, "--repo", repo.dir, "check"],
+      {
+        env: { HOME: home, PATH: process.env.PATH ?? "" },
+        reject: false,
+      },
+    );
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain("huge.bin is 65.0 MiB; dotops manages files up to 64 MiB");
+    const kb = Number(/maxrss=(\d+)/.exec(r.stderr)?.[1]);
+    expect(kb).toBeLessThan(150 * 1024); // the file was never read
+  });
+
+  it("a submodule source is taken at the commit its parent pins; unavailable, it is refused by name", async () => {
+    const sub = await ConfigRepo.create({ "plugin.vim": "pinned\n" });
+    const pinned = await sub.head();
+    await sub.commit({ "plugin.vim": "newer, not pinned\n" });
+    const repo = await ConfigRepo.create({
+      "dotops.yaml": entry("{ target: ~/.vim/pack/p, source: vendor/p }"),
+    });
+    await git(repo.dir, "-c", "protocol.file.allow=always", "submodule", "add", "-q", sub.dir, "vendor/p");
+    await git(join(repo.dir, "vendor/p"), "checkout", "-q", pinned);
+    await repo.commit({});
+    const { home } = sandbox();
+    const r = await dotops(["--repo", repo.dir, "apply"], { home });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(readFileSync(join(home, ".vim/pack/p/plugin.vim"), "utf8")).toBe("pinned\n");
+
+    // A clone without the submodule (what the agent's bare clone is): refused, naming it.
+    const bare = join(sandbox().root, "clone.git");
+    await git(repo.dir, "clone", "-q", "--bare", repo.dir, bare);
+    const b = await dotops(["--repo", bare, "check"], { home });
+    expect(b.exitCode).toBe(2);
+    expect(b.stderr).toContain("vendor/p is a Git submodule (pinned at");
+    expect(b.stderr).toContain("does not fetch submodules");
+  });
+
+  it("files under a Git filter: deployed through the configured filter, else refused with the reason", async () => {
+    const repo = await ConfigRepo.create({
+      "dotops.yaml": entry("{ target: ~/.env, source: secret.env }\n{ target: ~/.big, source: big.psd }"),
+      ".gitattributes": "*.env filter=crypt\n",
+      "secret.env": "TOKEN=ENCRYPTED\n",
+      "big.psd": "version https://git-lfs.github.com/spec/v1\noid sha256:abc\nsize 12345\n",
+    });
+    const { home } = sandbox();
+    const before = await dotops(["--repo", repo.dir, "check"], { home });
+    expect(before.exitCode).toBe(2);
+    expect(before.stderr).toContain(
+      'secret.env is stored through the "crypt" filter (.gitattributes), which is not set up here',
+    );
+    expect(before.stderr).toContain("big.psd is a Git LFS pointer, not the file");
+
+    await git(repo.dir, "config", "filter.crypt.smudge", "sed s/ENCRYPTED/decrypted/");
+    await repo.commit({ "dotops.yaml": entry("{ target: ~/.env, source: secret.env }") });
+    const r = await dotops(["--repo", repo.dir, "apply"], { home });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(readFileSync(join(home, ".env"), "utf8")).toBe("TOKEN=decrypted\n");
   });
 });

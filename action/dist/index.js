@@ -15651,7 +15651,7 @@ var require_dist = __commonJS({
 // action/src/main.ts
 import { mkdtempSync, writeFileSync as writeFileSync2 } from "node:fs";
 import { homedir, tmpdir } from "node:os";
-import { join } from "node:path";
+import { join as join2 } from "node:path";
 
 // src/errors.ts
 var ExitCode = {
@@ -40695,9 +40695,83 @@ function valueAt(value, path6) {
 }
 
 // src/config/source.ts
+var EMPTY = Buffer.alloc(0);
+var LazySource = class {
+  constructor(label, commit, reader) {
+    this.label = label;
+    this.commit = commit;
+    this.reader = reader;
+  }
+  label;
+  commit;
+  reader;
+  files = /* @__PURE__ */ new Map();
+  wanted = /* @__PURE__ */ new Set();
+  submodules = /* @__PURE__ */ new Set();
+  content = /* @__PURE__ */ new Map();
+  add(e) {
+    if (e.data) this.content.set(e.path, e.data);
+    if (e.type === "submodule") this.submodules.add(e.path);
+    const src = this;
+    this.files.set(e.path, {
+      type: e.type,
+      size: e.size,
+      get data() {
+        const d = src.content.get(e.path);
+        if (d) return d;
+        src.wanted.add(e.path);
+        return EMPTY;
+      }
+    });
+  }
+  async fetch() {
+    const wanted = [...this.wanted];
+    this.wanted.clear();
+    const problems = [];
+    for (const sm of wanted.filter((p) => this.submodules.has(p))) {
+      const commit = this.content.get(sm)?.toString("utf8") ?? "";
+      try {
+        const entries = await this.reader.expand(sm, commit);
+        this.submodules.delete(sm);
+        this.files.delete(sm);
+        for (const e of entries) this.add({ ...e, path: `${sm}/${e.path}` });
+      } catch (err) {
+        if (!(err instanceof ConfigError)) throw err;
+        problems.push(...err.problems);
+      }
+    }
+    const paths = wanted.filter((p) => this.files.has(p) && !this.content.has(p));
+    for (const [path6, data] of await this.reader.read(paths, problems)) this.content.set(path6, data);
+    if (problems.length) throw new ConfigError(problems);
+  }
+};
+async function withContent(src, pass) {
+  for (let round = 0; ; round++) {
+    let outcome;
+    try {
+      outcome = { value: pass() };
+    } catch (error62) {
+      outcome = { error: error62 };
+    }
+    if (!src.wanted?.size || !src.fetch) {
+      if ("value" in outcome) return outcome.value;
+      throw outcome.error;
+    }
+    if (round >= 8)
+      throw new Error(`internal: the config still asks for ${[...src.wanted][0]} after ${round} reads`);
+    await src.fetch();
+  }
+}
+function wantSubmodules(src, path6, inside) {
+  if (!src.submodules?.size) return;
+  for (const sm of src.submodules)
+    if (path6 === sm || path6.startsWith(`${sm}/`) || inside && sm.startsWith(`${path6}/`))
+      src.wanted?.add(sm);
+}
 function resolveSourcePath(src, path6) {
   let current = normalizeRepoPath(path6);
   for (let hops = 0; hops < 40; hops++) {
+    wantSubmodules(src, current, false);
     const f = src.files.get(current);
     if (f?.type !== "symlink") return { path: current, file: f };
     const target = f.data.toString("utf8");
@@ -40717,6 +40791,7 @@ function normalizeRepoPath(path6) {
   return out.join("/");
 }
 function listUnder(src, dir) {
+  wantSubmodules(src, normalizeRepoPath(dir), true);
   const prefix = `${normalizeRepoPath(dir)}/`;
   return [...src.files.keys()].filter((p) => p.startsWith(prefix)).sort();
 }
@@ -42573,16 +42648,35 @@ var PhaseTimer = class {
     try {
       return await fn();
     } finally {
-      this.phases[name] = Math.round(((this.phases[name] ?? 0) + performance.now() - t0) * 10) / 10;
+      this.add(name, performance.now() - t0);
     }
+  }
+  /** Times a synchronous part (a pure pass that may run more than once). */
+  time(name, fn) {
+    const t0 = performance.now();
+    try {
+      return fn();
+    } finally {
+      this.add(name, performance.now() - t0);
+    }
+  }
+  /** A phase may run in several parts (build: store objects, then the home tree): they add up. */
+  add(name, ms) {
+    this.phases[name] = Math.round(((this.phases[name] ?? 0) + ms) * 10) / 10;
   }
 };
 
 // src/engine/apply.ts
 async function loadDesired(eng, req, timer) {
   const source = await timer.run("source", req.load);
-  const config2 = await timer.run("config", () => loadConfig(source, req.loadOptions));
-  const { manifest, blobs, warnings } = await timer.run("modules", () => buildManifest(config2));
+  const t0 = performance.now();
+  const before = (timer.phases.config ?? 0) + (timer.phases.modules ?? 0);
+  const { config: config2, manifest, blobs, warnings } = await withContent(source, () => {
+    const config3 = timer.time("config", () => loadConfig(source, req.loadOptions));
+    return { config: config3, ...timer.time("modules", () => buildManifest(config3)) };
+  });
+  const pure = (timer.phases.config ?? 0) + (timer.phases.modules ?? 0) - before;
+  timer.add("source", performance.now() - t0 - pure);
   for (const w of warnings) eng.log.warn(formatProblem(w));
   const problems = protectedTargetProblems(
     manifest,
@@ -42906,11 +43000,11 @@ async function planHost(host, platform2, snaps, o2) {
   const report = { host, platform: platform2, baseNote: snaps.baseNote };
   const to = { load: async () => snaps.head, loadOptions: { host } };
   try {
-    buildManifest(loadConfig(snaps.head, { host }));
+    await withContent(snaps.head, () => buildManifest(loadConfig(snaps.head, { host })));
   } catch (err) {
     return { ...report, error: describeFailure(err) };
   }
-  const from = baseRequest(host, snaps, report);
+  const from = await baseRequest(host, snaps, report);
   try {
     report.plan = await planBetween(o2.pure, from, to);
   } catch (err) {
@@ -42927,7 +43021,7 @@ async function planHost(host, platform2, snaps, o2) {
   report.runner = await againstRunner(to, o2);
   return report;
 }
-function baseRequest(host, snaps, report) {
+async function baseRequest(host, snaps, report) {
   const base = snaps.base;
   if (!base) return null;
   const known = hostsOf(base);
@@ -42940,7 +43034,7 @@ function baseRequest(host, snaps, report) {
     return null;
   }
   try {
-    buildManifest(loadConfig(base, { host }));
+    await withContent(base, () => buildManifest(loadConfig(base, { host })));
   } catch {
     report.baseNote = `the config in ${base.label} is invalid for ${host}: planned from nothing`;
     return null;
@@ -42968,7 +43062,7 @@ async function againstRunner(to, o2) {
 }
 
 // action/src/repo.ts
-import { existsSync } from "node:fs";
+import { existsSync as existsSync2 } from "node:fs";
 
 // src/git/git.ts
 import { spawn as spawn2 } from "node:child_process";
@@ -43024,38 +43118,191 @@ async function resolveCommit(repo, rev) {
 }
 
 // src/git/source.ts
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+var MAX_FILE_BYTES = 64 * 1024 * 1024;
+var EAGER = /(^|\/)(\.gitattributes|\.gitmodules|[^/]+\.ya?ml)$/;
+var EAGER_MAX_BYTES = 1024 * 1024;
 async function commitSource(repo, rev = "HEAD") {
   const sha = await resolveCommit(repo, rev);
-  const tree = (await git(repo, ["ls-tree", "-r", "-z", "--full-tree", sha])).stdout.toString("utf8");
-  const entries = [];
-  for (const rec of tree.split("\0")) {
-    if (!rec) continue;
-    const tab = rec.indexOf("	");
-    const [mode, type, oid] = rec.slice(0, tab).split(" ");
-    if (type === "blob" && mode && oid) entries.push({ path: rec.slice(tab + 1), oid, mode });
+  const reader = new GitReader(repo);
+  const src = new LazySource(`commit ${sha.slice(0, 12)}`, sha, reader);
+  for (const e of await reader.list(repo, sha, "")) src.add(e);
+  reader.attributes = attributesOf(src);
+  return src;
+}
+var GitReader = class {
+  constructor(root) {
+    this.root = root;
   }
-  const files = /* @__PURE__ */ new Map();
-  if (entries.length) {
-    const out = (await git(repo, ["cat-file", "--batch"], { input: `${entries.map((e) => e.oid).join("\n")}
-` })).stdout;
+  root;
+  /** Where each path's blob is: the repo itself or a submodule's. */
+  where = /* @__PURE__ */ new Map();
+  attributes = [];
+  drivers = /* @__PURE__ */ new Map();
+  /** Entries of `tree` in `repo`, under `prefix`; small config files and link texts read at once. */
+  async list(repo, tree, prefix) {
+    const out = (await git(repo, ["ls-tree", "-r", "-z", "-l", "--full-tree", tree])).stdout.toString("utf8");
+    const entries = [];
+    const eager = [];
+    for (const rec of out.split("\0")) {
+      if (!rec) continue;
+      const tab = rec.indexOf("	");
+      const [mode, type, oid, size] = rec.slice(0, tab).split(/\s+/);
+      const path6 = rec.slice(tab + 1);
+      const full = `${prefix}${path6}`;
+      if (type === "commit") {
+        entries.push({ path: path6, type: "submodule", size: 0, data: Buffer.from(oid) });
+        continue;
+      }
+      if (type !== "blob") continue;
+      const bytes = Number(size);
+      this.where.set(full, { repo, oid, size: bytes });
+      const kind = mode === "120000" ? "symlink" : mode === "100755" ? "exec" : "file";
+      entries.push({ path: path6, type: kind, size: bytes });
+      if (kind === "symlink" || EAGER.test(path6) && bytes <= EAGER_MAX_BYTES) eager.push({ path: path6, oid });
+    }
+    const data = await catBlobs(
+      repo,
+      eager.map((e) => e.oid)
+    );
+    const byPath = new Map(eager.map((e, i2) => [e.path, data[i2]]));
+    return entries.map((e) => byPath.has(e.path) ? { ...e, data: byPath.get(e.path) } : e);
+  }
+  async read(paths, problems) {
+    const out = /* @__PURE__ */ new Map();
+    const plain = [];
+    for (const path6 of paths) {
+      const at = this.where.get(path6);
+      if (!at) continue;
+      if (at.size > MAX_FILE_BYTES) {
+        problems.push({ message: tooLarge(path6, at.size) });
+        continue;
+      }
+      const filter = filterOf(this.attributes, path6);
+      if (!filter) plain.push(path6);
+      else if (await this.driverSetUp(at.repo, filter)) {
+        const r = await git(at.repo, ["cat-file", "--filters", `--path=${path6}`, at.oid], {
+          allowFail: true
+        });
+        if (r.exitCode === 0) out.set(path6, r.stdout);
+        else problems.push({ message: `${path6}: the ${filter} filter failed: ${r.stderr.trim()}` });
+      } else problems.push({ message: filterMissing(path6, filter) });
+    }
+    const data = await catBlobs(
+      this.root,
+      plain.map((p) => this.where.get(p).oid),
+      plain.map((p) => this.where.get(p).repo)
+    );
+    for (const [i2, p] of plain.entries()) out.set(p, data[i2]);
+    for (const [path6, d] of out) {
+      const stored = storedForm(d);
+      if (stored) {
+        problems.push({ message: `${path6} ${stored}` });
+        out.delete(path6);
+      }
+    }
+    return out;
+  }
+  async expand(path6, commit) {
+    const repo = await this.submoduleRepo(path6, commit);
+    return this.list(repo, commit, `${path6}/`);
+  }
+  /** The submodule's own repository, holding the pinned commit: its checkout, or the parent's .git/modules. */
+  async submoduleRepo(path6, commit) {
+    const gitDir = (await git(this.root, ["rev-parse", "--absolute-git-dir"])).stdout.toString("utf8").trim();
+    for (const dir of [join(this.root, path6), join(gitDir, "modules", path6)]) {
+      if (!existsSync(dir)) continue;
+      const has = await git(dir, ["cat-file", "-e", `${commit}^{commit}`], { allowFail: true });
+      if (has.exitCode === 0) return dir;
+    }
+    const bare = (await git(this.root, ["rev-parse", "--is-bare-repository"])).stdout.toString().trim() === "true";
+    throw new ConfigError([
+      {
+        message: `${path6} is a Git submodule (pinned at ${commit.slice(0, 12)}) whose commit is not in ${this.root}: ${bare ? "the agent's clone does not fetch submodules; copy the files you use into the repo, or pass --repo to a checkout with the submodule" : `run \`git submodule update --init ${path6}\` there`}`
+      }
+    ]);
+  }
+  async driverSetUp(repo, filter) {
+    const key = `${repo}\0${filter}`;
+    let ok = this.drivers.get(key);
+    if (ok === void 0) {
+      const r = await git(
+        repo,
+        ["config", "--get-regexp", `^filter\\.${filter.replace(/\W/g, "\\$&")}\\.(smudge|process)$`],
+        {
+          allowFail: true
+        }
+      );
+      ok = r.exitCode === 0 && r.stdout.length > 0;
+      this.drivers.set(key, ok);
+    }
+    return ok;
+  }
+};
+async function catBlobs(root, oids, repos) {
+  const out = new Array(oids.length);
+  const groups = /* @__PURE__ */ new Map();
+  for (const i2 of oids.keys()) {
+    const repo = repos?.[i2] ?? root;
+    const group = groups.get(repo);
+    if (group) group.push(i2);
+    else groups.set(repo, [i2]);
+  }
+  for (const [repo, idx] of groups) {
+    if (!idx.length) continue;
+    const input2 = `${idx.map((i2) => oids[i2]).join("\n")}
+`;
+    const stdout = (await git(repo, ["cat-file", "--batch"], { input: input2 })).stdout;
     let pos = 0;
-    for (const e of entries) {
-      const nl = out.indexOf(10, pos);
-      const size = Number(out.subarray(pos, nl).toString("latin1").split(" ")[2]);
-      const data = out.subarray(nl + 1, nl + 1 + size);
+    for (const i2 of idx) {
+      const nl = stdout.indexOf(10, pos);
+      const size = Number(stdout.subarray(pos, nl).toString("latin1").split(" ")[2]);
+      out[i2] = stdout.subarray(nl + 1, nl + 1 + size);
       pos = nl + 1 + size + 1;
-      files.set(e.path, {
-        type: e.mode === "120000" ? "symlink" : e.mode === "100755" ? "exec" : "file",
-        data
-      });
     }
   }
-  return { label: `commit ${sha.slice(0, 12)}`, commit: sha, files };
+  return out;
+}
+var tooLarge = (path6, size) => `${path6} is ${(size / 1024 / 1024).toFixed(1)} MiB; dotops manages files up to ${MAX_FILE_BYTES / 1024 / 1024} MiB (keep large data out of the dotfiles repo, or sync it with another tool)`;
+var filterMissing = (path6, filter) => `${path6} is stored through the "${filter}" filter (.gitattributes), which is not set up here${filter === "lfs" ? " (`git lfs install` and `git lfs pull`)" : filter === "git-crypt" ? " (`git-crypt unlock`)" : ""}; dotops deploys it only as the work tree would have it`;
+function storedForm(data) {
+  if (data.subarray(0, 10).equals(Buffer.from("\0GITCRYPT\0")))
+    return "is git-crypt ciphertext (the repo is locked: `git-crypt unlock`); dotops will not deploy encrypted bytes";
+  if (data.length < 1024 && data.toString("latin1").startsWith("version https://git-lfs.github.com/spec/v1\n"))
+    return "is a Git LFS pointer, not the file (`git lfs pull`); dotops will not deploy the pointer";
+  return void 0;
+}
+function attributesOf(src) {
+  const out = [];
+  const files = [...src.files.keys()].filter((p) => p === ".gitattributes" || p.endsWith("/.gitattributes"));
+  files.sort((a2, b) => a2.split("/").length - b.split("/").length);
+  for (const file2 of files) {
+    const dir = file2.slice(0, -".gitattributes".length);
+    for (const line of (src.files.get(file2)?.data.toString("utf8") ?? "").split("\n")) {
+      const [pat, ...attrs] = line.trim().split(/\s+/);
+      if (!pat || pat.startsWith("#")) continue;
+      const f = attrs.find((a2) => a2.startsWith("filter=") || a2 === "-filter" || a2 === "!filter");
+      if (!f) continue;
+      const anchored = pat.includes("/") && !pat.endsWith("/");
+      const glob = anchored ? pat.replace(/^\//, "") : `**/${pat}`;
+      out.push({ dir, pattern: globToRegExp(glob), filter: f.startsWith("filter=") ? f.slice(7) : null });
+    }
+  }
+  return out;
+}
+function filterOf(attrs, path6) {
+  let filter = null;
+  for (const a2 of attrs) {
+    if (!path6.startsWith(a2.dir)) continue;
+    if (a2.pattern.test(path6.slice(a2.dir.length))) filter = a2.filter;
+  }
+  return filter;
 }
 
 // action/src/repo.ts
 async function openRepo(configPath) {
-  if (!existsSync(configPath))
+  if (!existsSync2(configPath))
     throw new DotopsError(
       `config-path ${configPath} does not exist`,
       2,
@@ -43091,7 +43338,12 @@ function subtree(src, prefix) {
   if (!prefix) return src;
   const files = /* @__PURE__ */ new Map();
   for (const [path6, f] of src.files) if (path6.startsWith(prefix)) files.set(path6.slice(prefix.length), f);
-  return { ...src, label: `${src.label} (${prefix.replace(/\/$/, "")})`, files };
+  return {
+    ...src,
+    label: `${src.label} (${prefix.replace(/\/$/, "")})`,
+    files,
+    fetch: src.fetch?.bind(src)
+  };
 }
 
 // action/src/main.ts
@@ -43192,8 +43444,8 @@ async function planHosts(core, env, inputs, ctx, snaps, known, selected) {
   return reports;
 }
 function writeOutputs(core, env, reports, verdicts, ctx) {
-  const dir = mkdtempSync(join(env.RUNNER_TEMP || tmpdir(), "dotops-plan-"));
-  const path6 = join(dir, "plan.json");
+  const dir = mkdtempSync(join2(env.RUNNER_TEMP || tmpdir(), "dotops-plan-"));
+  const path6 = join2(dir, "plan.json");
   writeFileSync2(path6, `${JSON.stringify(planReport(reports, verdicts, ctx), null, 2)}
 `);
   const any2 = (f) => String(reports.some(f));
@@ -43281,7 +43533,7 @@ function annotate(core, prefix, label, v, f) {
 function makeEngines(env, core) {
   const home = env.HOME || homedir();
   const state = statePaths(
-    env.XDG_STATE_HOME ? join(env.XDG_STATE_HOME, "dotops") : join(home, ".local/state/dotops")
+    env.XDG_STATE_HOME ? join2(env.XDG_STATE_HOME, "dotops") : join2(home, ".local/state/dotops")
   );
   const log = coreLog(core);
   const real = new RealHost({ home, env: { ...env } });

@@ -1,6 +1,6 @@
 import { deploy } from "../../src/agent/deploy.js";
 import { ENTRY_FILE, listHosts, loadConfig } from "../../src/config/load.js";
-import type { ConfigSource } from "../../src/config/source.js";
+import { type ConfigSource, withContent } from "../../src/config/source.js";
 import { type DesiredRequest, planApply, planBetween } from "../../src/engine/apply.js";
 import type { Engine } from "../../src/engine/engine.js";
 import type { Plan } from "../../src/engine/plan.js";
@@ -128,11 +128,11 @@ export async function planHost(
   const report: HostReport = { host, platform, baseNote: snaps.baseNote };
   const to: DesiredRequest = { load: async () => snaps.head, loadOptions: { host } };
   try {
-    buildManifest(loadConfig(snaps.head, { host }));
+    await withContent(snaps.head, () => buildManifest(loadConfig(snaps.head, { host })));
   } catch (err) {
     return { ...report, error: describeFailure(err) };
   }
-  const from = baseRequest(host, snaps, report);
+  const from = await baseRequest(host, snaps, report);
   try {
     report.plan = await planBetween(o.pure, from, to);
   } catch (err) {
@@ -150,7 +150,11 @@ export async function planHost(
   return report;
 }
 
-function baseRequest(host: string, snaps: Snapshots, report: HostReport): DesiredRequest | null {
+async function baseRequest(
+  host: string,
+  snaps: Snapshots,
+  report: HostReport,
+): Promise<DesiredRequest | null> {
   const base = snaps.base;
   if (!base) return null;
   const known = hostsOf(base);
@@ -163,7 +167,7 @@ function baseRequest(host: string, snaps: Snapshots, report: HostReport): Desire
     return null;
   }
   try {
-    buildManifest(loadConfig(base, { host }));
+    await withContent(base, () => buildManifest(loadConfig(base, { host })));
   } catch {
     report.baseNote = `the config in ${base.label} is invalid for ${host}: planned from nothing`;
     return null;

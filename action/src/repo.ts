@@ -56,5 +56,11 @@ export function subtree(src: ConfigSource, prefix: string): ConfigSource {
   if (!prefix) return src;
   const files = new Map<string, SourceFile>();
   for (const [path, f] of src.files) if (path.startsWith(prefix)) files.set(path.slice(prefix.length), f);
-  return { ...src, label: `${src.label} (${prefix.replace(/\/$/, "")})`, files };
+  // Contents are read on demand by the snapshot itself (by their full paths): keep its reader.
+  return {
+    ...src,
+    label: `${src.label} (${prefix.replace(/\/$/, "")})`,
+    files,
+    fetch: src.fetch?.bind(src),
+  };
 }

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { checkAllHosts } from "../config/load.js";
+import { withContent } from "../config/source.js";
 import { ConfigError, formatProblem } from "../errors.js";
 import { buildManifest } from "../modules/manifest.js";
 import { protectedPaths, protectedTargetProblems } from "../modules/protected.js";
@@ -19,14 +20,16 @@ export function registerCheck(program: Command, cli: CliFactory) {
     const manifests = new Map<string, Manifest>();
     const guarded = protectedPaths(c.home, c.stateDir, repo);
     const warnings = new Set<string>();
-    const configs = checkAllHosts(source, (config) => {
-      const built = buildManifest(config);
-      const manifest = built.manifest;
-      for (const w of built.warnings) warnings.add(formatProblem(w));
-      const problems = protectedTargetProblems(manifest, guarded);
-      if (problems.length) throw new ConfigError(problems);
-      manifests.set(config.host.name, manifest);
-    });
+    const configs = await withContent(source, () =>
+      checkAllHosts(source, (config) => {
+        const built = buildManifest(config);
+        const manifest = built.manifest;
+        for (const w of built.warnings) warnings.add(formatProblem(w));
+        const problems = protectedTargetProblems(manifest, guarded);
+        if (problems.length) throw new ConfigError(problems);
+        manifests.set(config.host.name, manifest);
+      }),
+    );
     const hosts = configs.map((config) => {
       const manifest = manifests.get(config.host.name) as Manifest;
       return {

@@ -1,6 +1,7 @@
 import { basename, resolve } from "node:path";
 import type { Command } from "commander";
 import { type Config, loadConfig } from "../config/load.js";
+import { withContent } from "../config/source.js";
 import { writeDevEnv } from "../engine/dev-env.js";
 import { commitSource } from "../git/source.js";
 import { devEnvFiles, devEnvNames } from "../modules/dev-env.js";
@@ -28,7 +29,10 @@ export function registerDevEnv(program: Command, cli: CliFactory) {
         return;
       }
       const project = resolve(dir);
-      const files = devEnvFiles(config, template, { name: basename(project), dir: project });
+      const proj = { name: basename(project), dir: project };
+      const files = config
+        ? await withContent(config.source, () => devEnvFiles(config, template, proj))
+        : devEnvFiles(null, template, proj);
       const r = await writeDevEnv(c.engine().host, project, files, { force: o.force });
       if (c.opts.json) c.printJson({ template, dir: project, ...r });
       else {
@@ -48,5 +52,6 @@ async function configIfAny(c: Cli): Promise<Config | null> {
   } catch {
     return null;
   }
-  return loadConfig(await commitSource(repo), c.loadOptions({ secrets: false }));
+  const source = await commitSource(repo);
+  return withContent(source, () => loadConfig(source, c.loadOptions({ secrets: false })));
 }

@@ -1,11 +1,18 @@
+import { ConfigError, type ConfigProblem } from "../errors.js";
+
 /**
  * A snapshot of the config repo: every file of the Git tree at one commit (or
  * of the work tree when asked). Config and modules are pure functions of it.
  */
 export interface SourceFile {
-  /** `exec` for 100755 blobs, `symlink` for 120000 (data is the link text). */
-  type: "file" | "exec" | "symlink";
-  data: Buffer;
+  /**
+   * `exec` for 100755 blobs, `symlink` for 120000 (data is the link text),
+   * `submodule` for a gitlink (data is the commit it pins) not expanded yet.
+   */
+  type: "file" | "exec" | "symlink" | "submodule";
+  /** The content. In a lazy snapshot, reading content not fetched yet asks for it (see withContent). */
+  readonly data: Buffer;
+  size?: number;
 }
 
 export interface ConfigSource {
@@ -14,6 +21,120 @@ export interface ConfigSource {
   /** Full SHA when read from Git. */
   commit?: string;
   files: ReadonlyMap<string, SourceFile>;
+  /** Lazy snapshots: paths pure code asked for that are not read yet (contents, submodules to expand). */
+  wanted?: Set<string>;
+  /** Gitlinks not expanded yet: a path at or under one asks for it. */
+  submodules?: ReadonlySet<string>;
+  /** Reads what is wanted. */
+  fetch?(): Promise<void>;
+}
+
+/** A submodule's files, at the commit the parent pins. */
+export interface SnapshotEntry {
+  path: string;
+  type: "file" | "exec" | "symlink" | "submodule";
+  size: number;
+  /** Known already (link texts, small config files); else read on demand. */
+  data?: Buffer;
+}
+
+/** How a lazy snapshot gets what is asked for: the I/O, in git/ or for the work tree. */
+export interface SnapshotReader {
+  /** Contents of these paths; problems (a file too large, encrypted) are collected by the caller. */
+  read(paths: string[], problems: ConfigProblem[]): Promise<Map<string, Buffer>>;
+  /** The entries of the submodule at `path` (pinned at `commit`), or a problem saying why not. */
+  expand(path: string, commit: string): Promise<SnapshotEntry[]>;
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * A snapshot whose file contents are read only when pure code asks for them:
+ * a 1-file config in a repo with a 1 GB blob reads one file. Reading content
+ * not fetched yet records the path and returns nothing; `withContent` runs the
+ * pure pass, fetches what it asked for, and runs it again.
+ */
+export class LazySource implements ConfigSource {
+  readonly files = new Map<string, SourceFile>();
+  readonly wanted = new Set<string>();
+  readonly submodules = new Set<string>();
+  private readonly content = new Map<string, Buffer>();
+
+  constructor(
+    readonly label: string,
+    readonly commit: string | undefined,
+    private readonly reader: SnapshotReader,
+  ) {}
+
+  add(e: SnapshotEntry): void {
+    if (e.data) this.content.set(e.path, e.data);
+    if (e.type === "submodule") this.submodules.add(e.path);
+    const src = this;
+    this.files.set(e.path, {
+      type: e.type,
+      size: e.size,
+      get data() {
+        const d = src.content.get(e.path);
+        if (d) return d;
+        src.wanted.add(e.path);
+        return EMPTY;
+      },
+    });
+  }
+
+  async fetch(): Promise<void> {
+    const wanted = [...this.wanted];
+    this.wanted.clear();
+    const problems: ConfigProblem[] = [];
+    for (const sm of wanted.filter((p) => this.submodules.has(p))) {
+      const commit = this.content.get(sm)?.toString("utf8") ?? "";
+      try {
+        const entries = await this.reader.expand(sm, commit);
+        this.submodules.delete(sm);
+        this.files.delete(sm);
+        for (const e of entries) this.add({ ...e, path: `${sm}/${e.path}` });
+      } catch (err) {
+        if (!(err instanceof ConfigError)) throw err;
+        problems.push(...err.problems);
+      }
+    }
+    const paths = wanted.filter((p) => this.files.has(p) && !this.content.has(p));
+    for (const [path, data] of await this.reader.read(paths, problems)) this.content.set(path, data);
+    if (problems.length) throw new ConfigError(problems);
+  }
+}
+
+/**
+ * Runs a pure pass (load the config, build the manifest) over a snapshot,
+ * fetching what it asks for and running it again until it asks for nothing
+ * more: the pass stays synchronous and free of I/O, and only referenced
+ * content is ever read.
+ */
+export async function withContent<T>(src: ConfigSource, pass: () => T): Promise<T> {
+  for (let round = 0; ; round++) {
+    let outcome: { value: T } | { error: unknown };
+    try {
+      outcome = { value: pass() };
+    } catch (error) {
+      outcome = { error };
+    }
+    if (!src.wanted?.size || !src.fetch) {
+      if ("value" in outcome) return outcome.value;
+      throw outcome.error;
+    }
+    // Each round can only uncover what the last one read (a submodule's files): a few suffice.
+    if (round >= 8)
+      throw new Error(`internal: the config still asks for ${[...src.wanted][0]} after ${round} reads`);
+    await src.fetch();
+  }
+}
+
+/** Asks for the gitlink a path lies in or holds, so the next round has its files. */
+function wantSubmodules(src: ConfigSource, path: string, inside: boolean): void {
+  if (!src.submodules?.size) return;
+  for (const sm of src.submodules)
+    if (path === sm || path.startsWith(`${sm}/`) || (inside && sm.startsWith(`${path}/`)))
+      src.wanted?.add(sm);
 }
 
 export function sourceFromRecord(files: Record<string, string>, label = "memory"): ConfigSource {
@@ -29,6 +150,7 @@ export function resolveSourcePath(
 ): { path: string; file?: SourceFile; loop?: boolean } {
   let current = normalizeRepoPath(path);
   for (let hops = 0; hops < 40; hops++) {
+    wantSubmodules(src, current, false);
     const f = src.files.get(current);
     if (f?.type !== "symlink") return { path: current, file: f };
     const target = f.data.toString("utf8");
@@ -52,6 +174,7 @@ export function normalizeRepoPath(path: string): string {
 
 /** Repo paths under `dir` (a directory in the snapshot), sorted. */
 export function listUnder(src: ConfigSource, dir: string): string[] {
+  wantSubmodules(src, normalizeRepoPath(dir), true);
   const prefix = `${normalizeRepoPath(dir)}/`;
   return [...src.files.keys()].filter((p) => p.startsWith(prefix)).sort();
 }

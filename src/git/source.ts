@@ -1,60 +1,317 @@
+import { existsSync } from "node:fs";
 import { lstat, readdir, readFile, readlink } from "node:fs/promises";
 import { join } from "node:path";
-import type { ConfigSource, SourceFile } from "../config/source.js";
+import { globToRegExp } from "../config/glob.js";
+import { type ConfigSource, LazySource, type SnapshotEntry, type SnapshotReader } from "../config/source.js";
+import { ConfigError, type ConfigProblem } from "../errors.js";
 import { git, isGitRepo, resolveCommit } from "./git.js";
 
+/** Larger files are refused rather than held in memory: dotfiles are small, a 1 GB blob is not one. */
+export const MAX_FILE_BYTES = 64 * 1024 * 1024;
+/** Config files, link texts and attributes are read with the listing: every pass needs them. */
+const EAGER = /(^|\/)(\.gitattributes|\.gitmodules|[^/]+\.ya?ml)$/;
+const EAGER_MAX_BYTES = 1024 * 1024;
+
+interface Located {
+  repo: string;
+  oid: string;
+  size: number;
+}
+
 /**
- * The config as it is in the Git tree at `rev`: read with `ls-tree` and one
- * `cat-file --batch`, never by checking out (the work tree may be dirty).
+ * The config as it is in the Git tree at `rev`: listed with `ls-tree`, never
+ * checked out (the work tree may be dirty). Contents are read on demand (see
+ * LazySource), a submodule from its own repository at the commit the parent
+ * pins, and a file stored through a filter (LFS, git-crypt) as the work tree
+ * would have it, or refused.
  */
 export async function commitSource(repo: string, rev = "HEAD"): Promise<ConfigSource> {
   const sha = await resolveCommit(repo, rev);
-  const tree = (await git(repo, ["ls-tree", "-r", "-z", "--full-tree", sha])).stdout.toString("utf8");
-  const entries: { path: string; oid: string; mode: string }[] = [];
-  for (const rec of tree.split("\0")) {
-    if (!rec) continue;
-    const tab = rec.indexOf("\t");
-    const [mode, type, oid] = rec.slice(0, tab).split(" ");
-    if (type === "blob" && mode && oid) entries.push({ path: rec.slice(tab + 1), oid, mode });
+  const reader = new GitReader(repo);
+  const src = new LazySource(`commit ${sha.slice(0, 12)}`, sha, reader);
+  for (const e of await reader.list(repo, sha, "")) src.add(e);
+  reader.attributes = attributesOf(src);
+  return src;
+}
+
+class GitReader implements SnapshotReader {
+  /** Where each path's blob is: the repo itself or a submodule's. */
+  private readonly where = new Map<string, Located>();
+  attributes: Attribute[] = [];
+  private drivers = new Map<string, boolean>();
+
+  constructor(private readonly root: string) {}
+
+  /** Entries of `tree` in `repo`, under `prefix`; small config files and link texts read at once. */
+  async list(repo: string, tree: string, prefix: string): Promise<SnapshotEntry[]> {
+    const out = (await git(repo, ["ls-tree", "-r", "-z", "-l", "--full-tree", tree])).stdout.toString("utf8");
+    const entries: SnapshotEntry[] = [];
+    const eager: { path: string; oid: string }[] = [];
+    for (const rec of out.split("\0")) {
+      if (!rec) continue;
+      const tab = rec.indexOf("\t");
+      const [mode, type, oid, size] = rec.slice(0, tab).split(/\s+/) as [string, string, string, string];
+      const path = rec.slice(tab + 1);
+      const full = `${prefix}${path}`;
+      if (type === "commit") {
+        entries.push({ path, type: "submodule", size: 0, data: Buffer.from(oid) });
+        continue;
+      }
+      if (type !== "blob") continue;
+      const bytes = Number(size);
+      this.where.set(full, { repo, oid, size: bytes });
+      const kind = mode === "120000" ? "symlink" : mode === "100755" ? "exec" : "file";
+      entries.push({ path, type: kind, size: bytes });
+      if (kind === "symlink" || (EAGER.test(path) && bytes <= EAGER_MAX_BYTES)) eager.push({ path, oid });
+    }
+    const data = await catBlobs(
+      repo,
+      eager.map((e) => e.oid),
+    );
+    const byPath = new Map(eager.map((e, i) => [e.path, data[i] as Buffer]));
+    return entries.map((e) => (byPath.has(e.path) ? { ...e, data: byPath.get(e.path) } : e));
   }
-  const files = new Map<string, SourceFile>();
-  if (entries.length) {
-    const out = (
-      await git(repo, ["cat-file", "--batch"], { input: `${entries.map((e) => e.oid).join("\n")}\n` })
-    ).stdout;
+
+  async read(paths: string[], problems: ConfigProblem[]): Promise<Map<string, Buffer>> {
+    const out = new Map<string, Buffer>();
+    const plain: string[] = [];
+    for (const path of paths) {
+      const at = this.where.get(path);
+      if (!at) continue;
+      if (at.size > MAX_FILE_BYTES) {
+        problems.push({ message: tooLarge(path, at.size) });
+        continue;
+      }
+      const filter = filterOf(this.attributes, path);
+      if (!filter) plain.push(path);
+      else if (await this.driverSetUp(at.repo, filter)) {
+        const r = await git(at.repo, ["cat-file", "--filters", `--path=${path}`, at.oid], {
+          allowFail: true,
+        });
+        if (r.exitCode === 0) out.set(path, r.stdout);
+        else problems.push({ message: `${path}: the ${filter} filter failed: ${r.stderr.trim()}` });
+      } else problems.push({ message: filterMissing(path, filter) });
+    }
+    const data = await catBlobs(
+      this.root,
+      plain.map((p) => (this.where.get(p) as Located).oid),
+      plain.map((p) => (this.where.get(p) as Located).repo),
+    );
+    for (const [i, p] of plain.entries()) out.set(p, data[i] as Buffer);
+    for (const [path, d] of out) {
+      const stored = storedForm(d);
+      if (stored) {
+        problems.push({ message: `${path} ${stored}` });
+        out.delete(path);
+      }
+    }
+    return out;
+  }
+
+  async expand(path: string, commit: string): Promise<SnapshotEntry[]> {
+    const repo = await this.submoduleRepo(path, commit);
+    return this.list(repo, commit, `${path}/`);
+  }
+
+  /** The submodule's own repository, holding the pinned commit: its checkout, or the parent's .git/modules. */
+  private async submoduleRepo(path: string, commit: string): Promise<string> {
+    const gitDir = (await git(this.root, ["rev-parse", "--absolute-git-dir"])).stdout.toString("utf8").trim();
+    for (const dir of [join(this.root, path), join(gitDir, "modules", path)]) {
+      if (!existsSync(dir)) continue;
+      const has = await git(dir, ["cat-file", "-e", `${commit}^{commit}`], { allowFail: true });
+      if (has.exitCode === 0) return dir;
+    }
+    const bare =
+      (await git(this.root, ["rev-parse", "--is-bare-repository"])).stdout.toString().trim() === "true";
+    throw new ConfigError([
+      {
+        message: `${path} is a Git submodule (pinned at ${commit.slice(0, 12)}) whose commit is not in ${this.root}: ${
+          bare
+            ? "the agent's clone does not fetch submodules; copy the files you use into the repo, or pass --repo to a checkout with the submodule"
+            : `run \`git submodule update --init ${path}\` there`
+        }`,
+      },
+    ]);
+  }
+
+  private async driverSetUp(repo: string, filter: string): Promise<boolean> {
+    const key = `${repo}\0${filter}`;
+    let ok = this.drivers.get(key);
+    if (ok === undefined) {
+      const r = await git(
+        repo,
+        ["config", "--get-regexp", `^filter\\.${filter.replace(/\W/g, "\\$&")}\\.(smudge|process)$`],
+        {
+          allowFail: true,
+        },
+      );
+      ok = r.exitCode === 0 && r.stdout.length > 0;
+      this.drivers.set(key, ok);
+    }
+    return ok;
+  }
+}
+
+/** Blob contents in order, with one `cat-file --batch` per repository. */
+async function catBlobs(root: string, oids: string[], repos?: string[]): Promise<Buffer[]> {
+  const out: Buffer[] = new Array(oids.length);
+  const groups = new Map<string, number[]>();
+  for (const i of oids.keys()) {
+    const repo = repos?.[i] ?? root;
+    const group = groups.get(repo);
+    if (group) group.push(i);
+    else groups.set(repo, [i]);
+  }
+  for (const [repo, idx] of groups) {
+    if (!idx.length) continue;
+    const input = `${idx.map((i) => oids[i]).join("\n")}\n`;
+    const stdout = (await git(repo, ["cat-file", "--batch"], { input })).stdout;
     let pos = 0;
-    for (const e of entries) {
-      const nl = out.indexOf(10, pos);
-      const size = Number(out.subarray(pos, nl).toString("latin1").split(" ")[2]);
-      const data = out.subarray(nl + 1, nl + 1 + size);
+    for (const i of idx) {
+      const nl = stdout.indexOf(10, pos);
+      const size = Number(stdout.subarray(pos, nl).toString("latin1").split(" ")[2]);
+      out[i] = stdout.subarray(nl + 1, nl + 1 + size);
       pos = nl + 1 + size + 1;
-      files.set(e.path, {
-        type: e.mode === "120000" ? "symlink" : e.mode === "100755" ? "exec" : "file",
-        data,
-      });
     }
   }
-  return { label: `commit ${sha.slice(0, 12)}`, commit: sha, files };
+  return out;
+}
+
+const tooLarge = (path: string, size: number) =>
+  `${path} is ${(size / 1024 / 1024).toFixed(1)} MiB; dotops manages files up to ${MAX_FILE_BYTES / 1024 / 1024} MiB (keep large data out of the dotfiles repo, or sync it with another tool)`;
+
+const filterMissing = (path: string, filter: string) =>
+  `${path} is stored through the "${filter}" filter (.gitattributes), which is not set up here${
+    filter === "lfs"
+      ? " (`git lfs install` and `git lfs pull`)"
+      : filter === "git-crypt"
+        ? " (`git-crypt unlock`)"
+        : ""
+  }; dotops deploys it only as the work tree would have it`;
+
+/** A file as Git stores it for a filter, not as it is meant to be used: an LFS pointer, git-crypt ciphertext. */
+export function storedForm(data: Buffer): string | undefined {
+  if (data.subarray(0, 10).equals(Buffer.from("\0GITCRYPT\0")))
+    return "is git-crypt ciphertext (the repo is locked: `git-crypt unlock`); dotops will not deploy encrypted bytes";
+  if (
+    data.length < 1024 &&
+    data.toString("latin1").startsWith("version https://git-lfs.github.com/spec/v1\n")
+  )
+    return "is a Git LFS pointer, not the file (`git lfs pull`); dotops will not deploy the pointer";
+  return undefined;
+}
+
+interface Attribute {
+  dir: string;
+  pattern: RegExp;
+  filter: string | null;
+}
+
+/** `filter=` lines of every .gitattributes in the snapshot, in the order Git applies them (deeper wins). */
+function attributesOf(src: LazySource): Attribute[] {
+  const out: Attribute[] = [];
+  const files = [...src.files.keys()].filter((p) => p === ".gitattributes" || p.endsWith("/.gitattributes"));
+  files.sort((a, b) => a.split("/").length - b.split("/").length);
+  for (const file of files) {
+    const dir = file.slice(0, -".gitattributes".length);
+    for (const line of (src.files.get(file)?.data.toString("utf8") ?? "").split("\n")) {
+      const [pat, ...attrs] = line.trim().split(/\s+/);
+      if (!pat || pat.startsWith("#")) continue;
+      const f = attrs.find((a) => a.startsWith("filter=") || a === "-filter" || a === "!filter");
+      if (!f) continue;
+      const anchored = pat.includes("/") && !pat.endsWith("/");
+      const glob = anchored ? pat.replace(/^\//, "") : `**/${pat}`;
+      out.push({ dir, pattern: globToRegExp(glob), filter: f.startsWith("filter=") ? f.slice(7) : null });
+    }
+  }
+  return out;
+}
+
+function filterOf(attrs: Attribute[], path: string): string | null {
+  let filter: string | null = null;
+  for (const a of attrs) {
+    if (!path.startsWith(a.dir)) continue;
+    if (a.pattern.test(path.slice(a.dir.length))) filter = a.filter;
+  }
+  return filter;
 }
 
 /** Uncommitted files (`--worktree`): tracked and untracked-but-not-ignored, as they are on disk. */
 export async function worktreeSource(dir: string): Promise<ConfigSource> {
-  const paths = (await isGitRepo(dir))
-    ? (await git(dir, ["ls-files", "-z", "--cached", "--others", "--exclude-standard"])).stdout
-        .toString("utf8")
-        .split("\0")
-        .filter(Boolean)
-    : await walk(dir, "");
-  const files = new Map<string, SourceFile>();
-  for (const p of paths) {
-    const abs = join(dir, p);
+  const src = new LazySource(`work tree ${dir}`, undefined, new WorktreeReader(dir));
+  for (const e of await worktreeEntries(dir)) src.add(e);
+  return src;
+}
+
+class WorktreeReader implements SnapshotReader {
+  constructor(private readonly root: string) {}
+
+  async read(paths: string[], problems: ConfigProblem[]): Promise<Map<string, Buffer>> {
+    const out = new Map<string, Buffer>();
+    for (const p of paths) {
+      const st = await lstat(join(this.root, p)).catch(() => null);
+      if (!st) continue;
+      if (st.size > MAX_FILE_BYTES) problems.push({ message: tooLarge(p, st.size) });
+      else {
+        const data = await readFile(join(this.root, p));
+        const stored = storedForm(data);
+        if (stored) problems.push({ message: `${p} ${stored}` });
+        else out.set(p, data);
+      }
+    }
+    return out;
+  }
+
+  async expand(path: string): Promise<SnapshotEntry[]> {
+    if (!(await isGitRepo(join(this.root, path))))
+      throw new ConfigError([
+        {
+          message: `${path} is a Git submodule that is not checked out: run \`git submodule update --init ${path}\``,
+        },
+      ]);
+    return worktreeEntries(join(this.root, path));
+  }
+}
+
+async function worktreeEntries(dir: string): Promise<SnapshotEntry[]> {
+  const listed = (await isGitRepo(dir))
+    ? await gitListed(dir)
+    : (await walk(dir, "")).map((path) => ({ path, gitlink: false }));
+  const entries: SnapshotEntry[] = [];
+  for (const { path, gitlink } of listed) {
+    const abs = join(dir, path);
     const st = await lstat(abs).catch(() => null);
     if (!st) continue; // deleted but still in the index
-    if (st.isSymbolicLink()) files.set(p, { type: "symlink", data: Buffer.from(await readlink(abs)) });
-    else if (st.isFile())
-      files.set(p, { type: st.mode & 0o100 ? "exec" : "file", data: await readFile(abs) });
+    if (gitlink) entries.push({ path, type: "submodule", size: 0, data: Buffer.from("work tree") });
+    else if (st.isSymbolicLink())
+      entries.push({ path, type: "symlink", size: st.size, data: Buffer.from(await readlink(abs)) });
+    else if (st.isFile()) {
+      const eager = EAGER.test(path) && st.size <= EAGER_MAX_BYTES;
+      entries.push({
+        path,
+        type: st.mode & 0o100 ? "exec" : "file",
+        size: st.size,
+        ...(eager ? { data: await readFile(abs) } : {}),
+      });
+    }
   }
-  return { label: `work tree ${dir}`, files };
+  return entries;
+}
+
+/** Tracked files (submodules as gitlinks) and untracked ones that are not ignored. */
+async function gitListed(dir: string): Promise<{ path: string; gitlink: boolean }[]> {
+  const staged = (await git(dir, ["ls-files", "-z", "--stage", "--cached"])).stdout.toString("utf8");
+  const out = new Map<string, boolean>();
+  for (const rec of staged.split("\0")) {
+    if (!rec) continue;
+    const tab = rec.indexOf("\t");
+    out.set(rec.slice(tab + 1), rec.startsWith("160000 "));
+  }
+  const others = (await git(dir, ["ls-files", "-z", "--others", "--exclude-standard"])).stdout.toString(
+    "utf8",
+  );
+  for (const p of others.split("\0")) if (p) out.set(p, false);
+  return [...out].map(([path, gitlink]) => ({ path, gitlink }));
 }
 
 async function walk(root: string, rel: string): Promise<string[]> {
