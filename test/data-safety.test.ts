@@ -159,6 +159,22 @@ describe("a store object changed by writing through its link (defect 2)", () => 
     expect(readFileSync(join(home, ".rc"), "utf8")).toBe("one\n");
     expect((await json("status")).drift).toEqual([]);
 
+    const healthy = await run("health");
+    expect(healthy.exitCode, healthy.stdout + healthy.stderr).toBe(0);
+
+    // Same size, mtime put back: only --full, which hashes every object, sees it.
+    const { execa } = await import("execa");
+    await execa("cp", ["--preserve=timestamps", object, `${object}.ref`]);
+    chmodSync(object, 0o644);
+    writeFileSync(object, "ONE\n");
+    await execa("touch", ["-r", `${object}.ref`, object]); // nanoseconds and all
+    const { unlinkSync } = await import("node:fs");
+    unlinkSync(`${object}.ref`);
+    expect((await run("health")).exitCode).toBe(0);
+    const full = await run("health", "--full");
+    expect(full.exitCode).toBe(1);
+    expect(full.stdout).toContain("1 changed since applied");
+
     // Corrupted again, then a commit and its revert: the revert must bring back Git's content.
     chmodSync(object, 0o644);
     appendFileSync(join(home, ".rc"), "again\n");

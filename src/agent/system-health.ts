@@ -1,8 +1,8 @@
 import { type LoadOptions, loadConfig } from "../config/load.js";
 import type { Engine } from "../engine/engine.js";
-import { readManifest } from "../engine/generations.js";
+import { genDir, readManifest } from "../engine/generations.js";
 import { status } from "../engine/status.js";
-import { objectPath } from "../engine/store.js";
+import { readObjectStats, verifyObject } from "../engine/store.js";
 import { commitSource } from "../git/source.js";
 import { readAgentState, suspension } from "./agent-state.js";
 import { runHealthChecks } from "./health.js";
@@ -20,7 +20,7 @@ export interface HealthItem {
  */
 export async function systemHealth(
   eng: Engine,
-  opts: { repo?: string; loadOptions: LoadOptions },
+  opts: { repo?: string; loadOptions: LoadOptions; full?: boolean },
 ): Promise<HealthItem[]> {
   const items: HealthItem[] = [];
   const s = await status(eng);
@@ -34,14 +34,23 @@ export async function systemHealth(
 
   const manifest = await readManifest(eng.host, eng.state, g.number);
   const objects = [...new Set(manifest.resources.flatMap((r) => ("object" in r ? [r.object] : [])))];
-  const missing: string[] = [];
-  for (const o of objects) if (!(await eng.host.lstat(objectPath(eng.state, o)))) missing.push(o);
+  // By default the stat recorded at apply time; --full reads and hashes every object.
+  const recorded = opts.full ? undefined : await readObjectStats(eng.host, genDir(eng.state, g.number));
+  const bad = { missing: [] as string[], changed: [] as string[] };
+  for (const o of objects) {
+    const v = await verifyObject(eng.host, eng.state, o, recorded?.get(o));
+    if (v !== "ok") bad[v].push(o);
+  }
+  const problems = [
+    bad.missing.length ? `${bad.missing.length} missing (e.g. ${bad.missing[0]})` : "",
+    bad.changed.length ? `${bad.changed.length} changed since applied (e.g. ${bad.changed[0]})` : "",
+  ].filter(Boolean);
   items.push({
     name: "store",
-    ok: missing.length === 0,
-    detail: missing.length
-      ? `${missing.length} of ${objects.length} objects missing (e.g. ${missing[0]}): re-apply to rebuild them`
-      : `${objects.length} objects present`,
+    ok: problems.length === 0,
+    detail: problems.length
+      ? `${problems.join(", ")} of ${objects.length} objects: \`dotops apply\` restores them from the config`
+      : `${objects.length} objects ${opts.full ? "verified by hash" : "present and unchanged"}`,
   });
 
   items.push({

@@ -11,7 +11,8 @@ export function registerHealth(program: Command, cli: CliFactory) {
     .description(
       "quick system status: generation, store, drift, agent, and the config's health checks (exit 1 if any fails)",
     )
-    .action(async () => {
+    .option("--full", "verify every store object by its hash (reads them all)")
+    .action(async (o: { full?: boolean }) => {
       const c = cli();
       let repo: string | undefined;
       try {
@@ -22,6 +23,7 @@ export function registerHealth(program: Command, cli: CliFactory) {
       const items = await systemHealth(c.engine(), {
         repo: repo && existsSync(repo) ? repo : undefined,
         loadOptions: c.loadOptions(),
+        full: o.full,
       });
       const ok = items.every((i) => i.ok);
       if (c.opts.json) c.printJson({ ok, items });

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { dirname } from "node:path";
 import type { Host } from "../host/host.js";
 import { type ObjectStat, objectPath, type StatePaths } from "../resources/context.js";
@@ -90,4 +91,26 @@ export async function writeHomeTree(
       ? host.symlink(objectPath(state, r.object), `${dir}/home/${r.id.slice(2)}`)
       : Promise.resolve(),
   );
+}
+
+/**
+ * Is the object what its name says? Its name starts with the sha256 of its
+ * exec bit and bytes (modules/objects.ts), so this reads and hashes it:
+ * `health --full`. A cheaper check is its recorded size and mtime.
+ */
+export async function verifyObject(
+  host: Host,
+  state: StatePaths,
+  object: string,
+  recorded?: ObjectStat,
+): Promise<"ok" | "missing" | "changed"> {
+  const path = objectPath(state, object);
+  const st = await host.lstat(path);
+  if (st?.type !== "file") return "missing";
+  if (recorded) return st.size === recorded.size && st.mtimeMs === recorded.mtimeMs ? "ok" : "changed";
+  const hash = createHash("sha256")
+    .update(st.mode & 0o100 ? "x\0" : "-\0")
+    .update(await host.readFile(path))
+    .digest("hex");
+  return object.startsWith(`${hash}-`) ? "ok" : "changed";
 }
