@@ -8,7 +8,9 @@
 # scripts/verify-docker-runtime.sh runs the runtime stage's steps on a machine
 # without Docker (as the tests do).
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+# The newest Node LTS, as the Action runs on (node24); CI tests it with the
+# others package.json's engines admits (test/docker.test.ts checks they agree).
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 # ---- build: compile TypeScript, then keep only production dependencies ----
 FROM ${NODE_IMAGE} AS build

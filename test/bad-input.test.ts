@@ -622,8 +622,9 @@ describe("sources and revisions", () => {
     mkdirSync(plain);
     writeFileSync(join(plain, "dotops.yaml"), ENTRY);
     const r = await dotops(["--repo", plain, "apply"], { home });
-    expect(r.exitCode).toBe(1);
-    expect(r.stderr).toMatch(/error: git rev-parse failed in .*plain: fatal: not a git repository/);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain(`error: ${plain} is not a Git repository`);
+    expect(r.stderr).not.toContain("fatal:");
     expect(readdirSync(home)).toEqual([]);
   });
 

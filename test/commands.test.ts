@@ -517,6 +517,30 @@ describe("gc", () => {
     expect(s.read(".zshrc")).toBe("export EDITOR=vim\n");
   });
 
+  it("--keep N with N at or above the number of generations deletes none of them", async () => {
+    const s = await threeGenerations();
+    for (const keep of ["3", "4", "5", "1000"]) {
+      expect(await s.json("gc", "--keep", keep, "--dry-run"), `--keep ${keep}`).toMatchObject({
+        deletedGenerations: [],
+        keptGenerations: [1, 2, 3],
+      });
+    }
+    expect((await s.ok("gc", "--keep", "5")).stdout).toBe(
+      "Deleted 0 generation(s) and 0 store object(s); 3 generation(s) kept.",
+    );
+    expect(s.gens()).toEqual(["1", "2", "3"]);
+    // One below the count: only the oldest goes.
+    expect(await s.json("gc", "--keep", "2", "--dry-run")).toMatchObject({
+      deletedGenerations: [1],
+      keptGenerations: [2, 3],
+    });
+    // --keep 0 keeps only the current generation (here the newest).
+    expect(await s.json("gc", "--keep", "0", "--dry-run")).toMatchObject({
+      deletedGenerations: [1, 2],
+      keptGenerations: [3],
+    });
+  });
+
   it("--older-than deletes only generations past that age; unreferenced objects go without limits", async () => {
     const s = await threeGenerations();
     const metaPath = join(s.state, "generations/1/meta.json");

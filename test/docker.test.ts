@@ -2,7 +2,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { ROOT } from "./helpers.js";
+import { satisfies } from "./node-range.js";
 
 /** Dockerfile instructions with continuation lines joined and comments dropped. */
 function instructions(text: string): { op: string; args: string }[] {
@@ -29,7 +31,7 @@ describe("Dockerfile", () => {
     const arg = "$" + "{NODE_IMAGE}"; // Dockerfile syntax, not a template
     expect(froms).toEqual([`${arg} AS build`, `${arg} AS runtime`]);
     const image = text.match(/^ARG NODE_IMAGE=(\S+)$/m)?.[1];
-    expect(image).toMatch(/^node:20[\w.-]*-bookworm-slim$/); // DL3006/DL3007: tagged, never latest
+    expect(image).toMatch(/^node:\d+[\w.-]*-bookworm-slim$/); // DL3006/DL3007: tagged, never latest
     for (const run of ins.filter((i) => i.op === "RUN").map((i) => i.args)) {
       expect(run).not.toMatch(/(^|&&\s*)cd\s/); // DL3003: WORKDIR, not cd
       expect(run).not.toMatch(/\bsudo\b/); // DL3004
@@ -53,6 +55,20 @@ describe("Dockerfile", () => {
     expect(runtime.at(-1)?.op).toBe("CMD");
     expect(runtime.some((i) => i.op === "RUN" && /apt-get install[\s\S]*\bgit=/.test(i.args))).toBe(true);
     expect(ins.some((i) => i.op === "RUN" && /npm prune --omit=dev/.test(i.args))).toBe(true);
+  });
+
+  it("runs a Node that package.json's engines admits, CI tests, and the Action runs on", () => {
+    const major = Number(text.match(/^ARG NODE_IMAGE=node:(\d+)/m)?.[1]);
+    const engines = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).engines.node as string;
+    expect(satisfies(`${major}.0.0`, engines), `node ${major} vs engines ${engines}`).toBe(true);
+    const ci = parse(readFileSync(join(ROOT, ".github/workflows/ci.yml"), "utf8")) as {
+      jobs: { test: { strategy: { matrix: { node: number[] } } } };
+    };
+    expect(ci.jobs.test.strategy.matrix.node).toContain(major);
+    const action = parse(readFileSync(join(ROOT, "action/action.yml"), "utf8")) as {
+      runs: { using: string };
+    };
+    expect(action.runs.using).toBe(`node${major}`);
   });
 
   it("its runtime stage's steps work on this machine (scripts/verify-docker-runtime.sh)", async () => {

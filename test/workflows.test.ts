@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { ROOT } from "./helpers.js";
+import { minVersion, satisfies } from "./node-range.js";
 
 /**
  * The workflow files, checked against the workflow syntax's keys (a subset of
@@ -144,6 +145,10 @@ function strings(v: unknown): string[] {
   return [];
 }
 
+function runsOf(job: Obj): string[] {
+  return ((job.steps as Obj[]) ?? []).map((s) => String(s.run ?? ""));
+}
+
 function checkUses(at: string, step: Obj, before: Obj[]): string[] {
   const uses = step.uses as string;
   const problems: string[] = [];
@@ -206,6 +211,55 @@ describe("workflows", () => {
     const mac = Object.values(jobs).find((j) => j["runs-on"] === "macos-latest");
     expect(runs(mac)).toContain("npm test");
     expect(runs(jobs["check-dist"])).toContain("npm run build:action");
+  });
+
+  it("CI tests every Node LTS major from engines' minimum to the Action's runtime, and nothing else", () => {
+    const engines = (
+      JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { engines: { node: string } }
+    ).engines.node;
+    const min = minVersion(engines);
+    const actionMajor = Number(action.runs.using.replace(/^node/, ""));
+    const lts: number[] = [];
+    for (let m = Number(min.split(".")[0]); m <= actionMajor; m++) if (m % 2 === 0) lts.push(m);
+    expect(lts.length).toBeGreaterThan(1);
+
+    const jobs = load(join(ROOT, ".github/workflows/ci.yml")).jobs as Record<string, Obj>;
+    const versionsOf = (job: Obj): number[] =>
+      ((job.steps as Obj[]) ?? [])
+        .filter((s) => String(s.uses).startsWith("actions/setup-node@"))
+        .flatMap((s) => {
+          const v = String((s.with as Obj)?.["node-version"]);
+          const m = v.match(/^\$\{\{\s*matrix\.([\w-]+)\s*\}\}$/);
+          return m ? (((job.strategy as Obj)?.matrix as Obj)?.[m[1] as string] as number[]) : [Number(v)];
+        });
+    const linux = jobs.test as Obj;
+    expect(versionsOf(linux)).toEqual(lts);
+    expect(runsOf(linux)).toEqual(
+      expect.arrayContaining(["npx biome ci .", "npx tsc --noEmit -p .", "npm test"]),
+    );
+    // Every other job runs on a version the test matrix covers.
+    for (const [id, job] of Object.entries(jobs))
+      for (const v of versionsOf(job)) expect(lts, id).toContain(v);
+    // And engines admits each of them.
+    for (const m of lts) expect(satisfies(`${m}.99.0`, engines), `node ${m}`).toBe(true);
+  });
+
+  it("every locked dependency supports the oldest Node engines admits, and each major CI tests", () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { engines: { node: string } };
+    const lock = JSON.parse(readFileSync(join(ROOT, "package-lock.json"), "utf8")) as {
+      packages: Record<string, { engines?: { node?: string } | string[]; optional?: boolean }>;
+    };
+    const versions = [minVersion(pkg.engines.node), "20.99.0", "22.99.0", "24.99.0"];
+    const unsupported: string[] = [];
+    for (const [path, entry] of Object.entries(lock.packages)) {
+      const range = Array.isArray(entry.engines) ? undefined : entry.engines?.node;
+      if (!path || !range) continue;
+      for (const v of versions)
+        if (!satisfies(v, range))
+          unsupported.push(`${path.replace(/^node_modules\//, "")} wants node ${range}, not ${v}`);
+    }
+    // npm ci warns EBADENGINE for each; fix with a compatible version or an override in package.json.
+    expect(unsupported).toEqual([]);
   });
 
   it("action.yml runs the bundle on node24 and every input and output is wired", () => {

@@ -8318,6 +8318,145 @@ var init_execa = __esm({
   }
 });
 
+// node_modules/@octokit/request/node_modules/content-type/dist/index.js
+var require_dist = __commonJS({
+  "node_modules/@octokit/request/node_modules/content-type/dist/index.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.format = format2;
+    exports.parse = parse5;
+    var TEXT_REGEXP = /^[\u0009\u0020-\u007e\u0080-\u00ff]*$/;
+    var TOKEN_REGEXP = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+    var QUOTE_REGEXP = /[\\"]/g;
+    var TYPE_REGEXP = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+\/[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+    var NullObject = /* @__PURE__ */ (() => {
+      const C = function() {
+      };
+      C.prototype = /* @__PURE__ */ Object.create(null);
+      return C;
+    })();
+    function format2(obj) {
+      const { type, parameters } = obj;
+      if (!type || !TYPE_REGEXP.test(type)) {
+        throw new TypeError(`Invalid type: ${type}`);
+      }
+      let result = type;
+      if (parameters) {
+        for (const param of Object.keys(parameters)) {
+          if (!TOKEN_REGEXP.test(param)) {
+            throw new TypeError(`Invalid parameter name: ${param}`);
+          }
+          result += `; ${param}=${qstring(parameters[param])}`;
+        }
+      }
+      return result;
+    }
+    function parse5(header, options) {
+      const stopChar = options?.comma === true ? COMMA : 65536;
+      const len = header.length;
+      let index = skipOWS(header, options?.start ?? 0, len);
+      const valueStart = index;
+      index = skipValue(header, index, len, stopChar);
+      const valueEnd = trailingOWS(header, valueStart, index);
+      const type = header.slice(valueStart, valueEnd).toLowerCase();
+      if (options?.parameters === false) {
+        return { type, index, parameters: new NullObject() };
+      }
+      return parseParameters(header, type, index, len, stopChar);
+    }
+    var SP = 32;
+    var HTAB = 9;
+    var SEMI = 59;
+    var EQ = 61;
+    var DQUOTE = 34;
+    var BSLASH = 92;
+    var COMMA = 44;
+    function parseParameters(header, type, index, len, stopChar) {
+      const parameters = new NullObject();
+      parameter: while (index < len) {
+        if (header.charCodeAt(index) === stopChar)
+          break;
+        index = skipOWS(header, index + 1, len);
+        const keyStart = index;
+        while (index < len) {
+          const code = header.charCodeAt(index);
+          if (code === stopChar)
+            break parameter;
+          if (code === SEMI)
+            continue parameter;
+          if (code === EQ) {
+            const keyEnd = trailingOWS(header, keyStart, index);
+            const key = header.slice(keyStart, keyEnd).toLowerCase();
+            index = skipOWS(header, index + 1, len);
+            if (index < len && header.charCodeAt(index) === DQUOTE) {
+              index++;
+              let value = "";
+              while (index < len) {
+                const code2 = header.charCodeAt(index++);
+                if (code2 === DQUOTE) {
+                  index = skipValue(header, index, len, stopChar);
+                  if (parameters[key] === void 0)
+                    parameters[key] = value;
+                  break;
+                }
+                if (code2 === BSLASH && index < len) {
+                  value += header[index++];
+                  continue;
+                }
+                value += String.fromCharCode(code2);
+              }
+              continue parameter;
+            }
+            const valueStart = index;
+            index = skipValue(header, index, len, stopChar);
+            if (parameters[key] === void 0) {
+              const valueEnd = trailingOWS(header, valueStart, index);
+              parameters[key] = header.slice(valueStart, valueEnd);
+            }
+            continue parameter;
+          }
+          index++;
+        }
+      }
+      return { type, index, parameters };
+    }
+    function skipValue(str, index, len, stopChar) {
+      while (index < len) {
+        const code = str.charCodeAt(index);
+        if (code === SEMI || code === stopChar)
+          break;
+        index++;
+      }
+      return index;
+    }
+    function skipOWS(header, index, len) {
+      while (index < len) {
+        const char = header.charCodeAt(index);
+        if (char !== SP && char !== HTAB)
+          break;
+        index++;
+      }
+      return index;
+    }
+    function trailingOWS(header, start, end) {
+      while (end > start) {
+        const char = header.charCodeAt(end - 1);
+        if (char !== SP && char !== HTAB)
+          break;
+        end--;
+      }
+      return end;
+    }
+    function qstring(str) {
+      if (TOKEN_REGEXP.test(str))
+        return str;
+      if (TEXT_REGEXP.test(str))
+        return `"${str.replace(QUOTE_REGEXP, "\\$&")}"`;
+      throw new TypeError(`Invalid parameter value: ${str}`);
+    }
+  }
+});
+
 // node_modules/yaml/dist/nodes/identity.js
 var require_identity = __commonJS({
   "node_modules/yaml/dist/nodes/identity.js"(exports) {
@@ -12000,7 +12139,7 @@ var require_errors = __commonJS({
         this.pos = pos;
       }
     };
-    var YAMLParseError = class extends YAMLError {
+    var YAMLParseError2 = class extends YAMLError {
       constructor(pos, code, message) {
         super("YAMLParseError", pos, code, message);
       }
@@ -12046,7 +12185,7 @@ ${pointer}
       }
     };
     exports.YAMLError = YAMLError;
-    exports.YAMLParseError = YAMLParseError;
+    exports.YAMLParseError = YAMLParseError2;
     exports.YAMLWarning = YAMLWarning;
     exports.prettifyError = prettifyError2;
   }
@@ -13431,7 +13570,7 @@ var require_composer = __commonJS({
       }
       return { comment, afterEmptyLine };
     }
-    var Composer = class {
+    var Composer2 = class {
       constructor(options = {}) {
         this.doc = null;
         this.atDirectives = false;
@@ -13591,7 +13730,7 @@ ${end.comment}` : end.comment;
         }
       }
     };
-    exports.Composer = Composer;
+    exports.Composer = Composer2;
   }
 });
 
@@ -14027,7 +14166,7 @@ var require_lexer = __commonJS({
     var flowIndicatorChars = new Set(",[]{}");
     var invalidAnchorChars = new Set(" ,[]{}\n\r	");
     var isNotAnchorChar = (ch) => !ch || invalidAnchorChars.has(ch);
-    var Lexer = class {
+    var Lexer2 = class {
       constructor() {
         this.atEnd = false;
         this.blockScalarIndent = -1;
@@ -14590,7 +14729,7 @@ var require_lexer = __commonJS({
         return yield* this.pushToIndex(i2, false);
       }
     };
-    exports.Lexer = Lexer;
+    exports.Lexer = Lexer2;
   }
 });
 
@@ -14722,7 +14861,7 @@ var require_parser = __commonJS({
         }
       }
     }
-    var Parser = class {
+    var Parser2 = class {
       /**
        * @param onNewLine - If defined, called separately with the start position of
        *   each new line (in `parse()`, including the start of input).
@@ -15495,7 +15634,7 @@ var require_parser = __commonJS({
         }
       }
     };
-    exports.Parser = Parser;
+    exports.Parser = Parser2;
   }
 });
 
@@ -15529,7 +15668,7 @@ var require_public_api = __commonJS({
         return docs;
       return Object.assign([], { empty: true }, composer$1.streamInfo());
     }
-    function parseDocument2(source, options = {}) {
+    function parseDocument(source, options = {}) {
       const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
       const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
       const composer$1 = new composer.Composer(options);
@@ -15555,7 +15694,7 @@ var require_public_api = __commonJS({
       } else if (options === void 0 && reviver && typeof reviver === "object") {
         options = reviver;
       }
-      const doc = parseDocument2(src, options);
+      const doc = parseDocument(src, options);
       if (!doc)
         return null;
       doc.warnings.forEach((warning) => log.warn(doc.options.logLevel, warning));
@@ -15591,13 +15730,13 @@ var require_public_api = __commonJS({
     }
     exports.parse = parse5;
     exports.parseAllDocuments = parseAllDocuments;
-    exports.parseDocument = parseDocument2;
+    exports.parseDocument = parseDocument;
     exports.stringify = stringify;
   }
 });
 
 // node_modules/yaml/dist/index.js
-var require_dist = __commonJS({
+var require_dist2 = __commonJS({
   "node_modules/yaml/dist/index.js"(exports) {
     "use strict";
     var composer = require_composer();
@@ -16381,189 +16520,8 @@ function withDefaults(oldDefaults, newDefaults) {
 }
 var endpoint = withDefaults(null, DEFAULTS);
 
-// node_modules/content-type/dist/index.js
-var SP = 32;
-var HTAB = 9;
-var SEMI = 59;
-var EQ = 61;
-var DQUOTE = 34;
-var BSLASH = 92;
-var COMMA = 44;
-var LOWER_CASE = 1;
-var OWS = 2;
-var SEMI_FLAG = 4;
-var COMMA_FLAG = 8;
-var TOKEN_FLAG = 16;
-var NON_ASCII = 65280;
-var CASE_FLAGS = LOWER_CASE | NON_ASCII;
-var CHAR_MAP = new Uint8Array(256);
-CHAR_MAP[HTAB] |= OWS;
-CHAR_MAP[SP] |= OWS;
-CHAR_MAP[SEMI] |= SEMI_FLAG;
-CHAR_MAP[COMMA] |= COMMA_FLAG;
-for (let code = 128; code <= 255; code++) {
-  CHAR_MAP[code] |= LOWER_CASE;
-}
-for (const char of "!#$%&'*+-.^_`|~") {
-  CHAR_MAP[char.charCodeAt(0)] |= TOKEN_FLAG;
-}
-for (let code = 48; code <= 57; code++) {
-  CHAR_MAP[code] |= TOKEN_FLAG;
-}
-for (let code = 65; code <= 90; code++) {
-  CHAR_MAP[code] |= LOWER_CASE | TOKEN_FLAG;
-}
-for (let code = 97; code <= 122; code++) {
-  CHAR_MAP[code] |= TOKEN_FLAG;
-}
-var NullObject = /* @__PURE__ */ (() => {
-  const C = function() {
-  };
-  C.prototype = /* @__PURE__ */ Object.create(null);
-  return C;
-})();
-function parse2(header, options) {
-  const stopFlags = SEMI_FLAG | (options?.comma === true ? COMMA_FLAG : 0);
-  const len = header.length;
-  let valueStart = options?.start ?? 0;
-  while ((CHAR_MAP[header.charCodeAt(valueStart)] & OWS) !== 0) {
-    valueStart++;
-  }
-  let index = valueStart;
-  let typeFlags = 0;
-  let whitespace = -1;
-  let stop = options?.parameters === false ? COMMA_FLAG : 0;
-  while (index < len) {
-    const code = header.charCodeAt(index);
-    const flags = CHAR_MAP[code];
-    if ((flags & stopFlags) !== 0) {
-      stop |= flags & COMMA_FLAG;
-      break;
-    }
-    if ((flags & OWS) !== 0) {
-      if (whitespace === -1)
-        whitespace = index;
-    } else {
-      whitespace = -1;
-    }
-    typeFlags |= code & NON_ASCII | flags;
-    index++;
-  }
-  const valueEnd = whitespace === -1 ? index : whitespace;
-  const value = header.slice(valueStart, valueEnd);
-  const type = (typeFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
-  if (index === len || stop !== 0) {
-    return { type, index, parameters: new NullObject() };
-  }
-  return parseParameters(header, type, index, len, stopFlags);
-}
-function parseParameters(header, type, index, len, stopFlags) {
-  const parameters = new NullObject();
-  parameter: while (index < len) {
-    index++;
-    while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
-      index++;
-    }
-    const keyStart = index;
-    let keyFlags = 0;
-    let keyWhitespace = -1;
-    while (index < len) {
-      const code = header.charCodeAt(index);
-      const flags = CHAR_MAP[code];
-      if ((flags & stopFlags) !== 0) {
-        if ((flags & COMMA_FLAG) !== 0)
-          break parameter;
-        continue parameter;
-      }
-      if (code === EQ) {
-        const keyEnd = keyWhitespace === -1 ? index : keyWhitespace;
-        const value = header.slice(keyStart, keyEnd);
-        const key = (keyFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
-        index++;
-        while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
-          index++;
-        }
-        if (index < len && header.charCodeAt(index) === DQUOTE) {
-          const quotedStart = ++index;
-          let escaped = false;
-          while (index < len) {
-            const code2 = header.charCodeAt(index);
-            if (code2 === DQUOTE) {
-              if (parameters[key] === void 0) {
-                parameters[key] = escaped ? unescapeQuotedPairs(header, quotedStart, index) : header.slice(quotedStart, index);
-              }
-              index++;
-              let stop2 = 0;
-              while (index < len) {
-                const code3 = header.charCodeAt(index);
-                const flags2 = CHAR_MAP[code3];
-                if ((flags2 & stopFlags) !== 0) {
-                  stop2 = flags2 & COMMA_FLAG;
-                  break;
-                }
-                index++;
-              }
-              if (stop2 !== 0)
-                break parameter;
-              continue parameter;
-            }
-            if (code2 === BSLASH && index + 1 < len) {
-              escaped = true;
-              index += 2;
-              continue;
-            }
-            index++;
-          }
-          continue parameter;
-        }
-        const valueStart = index;
-        let stop = 0;
-        let valueWhitespace = -1;
-        while (index < len) {
-          const code2 = header.charCodeAt(index);
-          const flags2 = CHAR_MAP[code2];
-          if ((flags2 & stopFlags) !== 0) {
-            stop = flags2 & COMMA_FLAG;
-            break;
-          }
-          if ((flags2 & OWS) !== 0) {
-            if (valueWhitespace === -1)
-              valueWhitespace = index;
-          } else {
-            valueWhitespace = -1;
-          }
-          index++;
-        }
-        if (parameters[key] === void 0) {
-          const valueEnd = valueWhitespace === -1 ? index : valueWhitespace;
-          parameters[key] = header.slice(valueStart, valueEnd);
-        }
-        if (stop !== 0)
-          break parameter;
-        continue parameter;
-      }
-      if ((flags & OWS) !== 0) {
-        if (keyWhitespace === -1)
-          keyWhitespace = index;
-      } else {
-        keyWhitespace = -1;
-      }
-      keyFlags |= code & NON_ASCII | flags;
-      index++;
-    }
-  }
-  return { type, index, parameters };
-}
-function unescapeQuotedPairs(str, start, end) {
-  let result = "";
-  for (let index = start; index < end; index++) {
-    if (str.charCodeAt(index) === BSLASH) {
-      result += str.slice(start, index);
-      start = ++index;
-    }
-  }
-  return result + str.slice(start, end);
-}
+// node_modules/@octokit/request/dist-bundle/index.js
+var import_content_type = __toESM(require_dist(), 1);
 
 // node_modules/json-with-bigint/json-with-bigint.js
 var intRegex = /^-?\d+$/;
@@ -17058,7 +17016,7 @@ async function getResponseData(response) {
   if (!contentType) {
     return response.text().catch(noop3);
   }
-  const mimetype = parse2(contentType);
+  const mimetype = (0, import_content_type.parse)(contentType);
   if (isJSONResponse(mimetype)) {
     let text = "";
     try {
@@ -40442,7 +40400,7 @@ var EntrySchema = external_exports.strictObject({
 var FragmentSchema = external_exports.strictObject({ $schema: external_exports.string().optional(), ...FragmentShape });
 
 // src/config/yaml.ts
-var import_yaml = __toESM(require_dist(), 1);
+var import_yaml = __toESM(require_dist2(), 1);
 var pathKey2 = (path6) => path6.join("\0");
 function formatPath(path6) {
   let out = "";
@@ -40456,10 +40414,43 @@ function originOf(located, path6) {
   }
   return void 0;
 }
+var YAML_LIMITS = {
+  /** Characters in one file. */
+  fileChars: 4 * 1024 * 1024,
+  /** Characters in one scalar. */
+  scalarChars: 1024 * 1024,
+  /** Nested collections (a value at files[2].mode is 3 deep). */
+  depth: 64,
+  /** Alias uses in one file, nested ones included. */
+  aliases: 1e3,
+  /** Nodes produced by expanding aliases in one file. */
+  aliasNodes: 1e4
+};
 var KNOWN_TAGS = /* @__PURE__ */ new Set(["!override", "!secret"]);
+var LimitError = class extends Error {
+  constructor(message, offset) {
+    super(message);
+    this.offset = offset;
+  }
+  offset;
+};
 function parseYaml(file2, text) {
+  if (text.length > YAML_LIMITS.fileChars) {
+    throw new ConfigError([
+      {
+        message: `the file is ${text.length} characters; config YAML is limited to ${YAML_LIMITS.fileChars}`,
+        origin: { file: file2, line: 1, col: 1 }
+      }
+    ]);
+  }
   const lc = new import_yaml.LineCounter();
-  const doc = (0, import_yaml.parseDocument)(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  let doc;
+  try {
+    doc = composeWithinLimits(text, lc);
+  } catch (err) {
+    if (!(err instanceof LimitError)) throw err;
+    throw new ConfigError([{ message: err.message, origin: { file: file2, ...lc.linePos(err.offset) } }]);
+  }
   const problems = doc.errors.map((e) => {
     const pos = lc.linePos(e.pos[0]);
     return {
@@ -40476,17 +40467,84 @@ function parseYaml(file2, text) {
       origin: { file: file2, line: pos.line, col: pos.col }
     });
   }
+  const named = /* @__PURE__ */ new Map();
+  const anchors = /* @__PURE__ */ new Map();
+  const at = (node2) => ({
+    file: file2,
+    ...lc.linePos(node2.range?.[0] ?? 0)
+  });
   (0, import_yaml.visit)(doc, {
-    Alias(_key, node2) {
-      if (node2.resolve(doc) !== void 0) return;
-      problems.push({
-        message: `invalid YAML: alias *${node2.source} has no anchor &${node2.source} before it`,
-        origin: { file: file2, ...lc.linePos(node2.range?.[0] ?? 0) }
-      });
+    Node(_key, node2) {
+      if ((0, import_yaml.isAlias)(node2)) {
+        const target = named.get(node2.source);
+        if (target) anchors.set(node2, target);
+        else
+          problems.push({
+            message: `invalid YAML: alias *${node2.source} has no anchor &${node2.source} before it`,
+            origin: at(node2)
+          });
+      } else if (node2.anchor) named.set(node2.anchor, node2);
+      if ((0, import_yaml.isMap)(node2)) {
+        const seen = /* @__PURE__ */ new Set();
+        for (const pair of node2.items) {
+          if (!(0, import_yaml.isScalar)(pair.key)) continue;
+          if (seen.has(pair.key.value))
+            problems.push({ message: "invalid YAML: Map keys must be unique", origin: at(pair.key) });
+          seen.add(pair.key.value);
+        }
+      }
     }
   });
-  if (problems.length) throw new ConfigError(problems);
-  return { file: file2, text, doc, lc };
+  if (problems.length) {
+    problems.sort(
+      (a2, b) => (a2.origin?.line ?? 0) - (b.origin?.line ?? 0) || (a2.origin?.col ?? 0) - (b.origin?.col ?? 0)
+    );
+    throw new ConfigError(problems);
+  }
+  return { file: file2, text, doc, lc, anchors };
+}
+var COLLECTIONS = /* @__PURE__ */ new Set(["block-map", "block-seq", "flow-collection"]);
+function composeWithinLimits(text, lc) {
+  const parser = new import_yaml.Parser(lc.addNewLine);
+  function* tokens() {
+    lc.addNewLine(0);
+    let scalarNext = false;
+    for (const lexeme of new import_yaml.Lexer().lex(text)) {
+      const scalar = scalarNext || lexeme.startsWith('"') || lexeme.startsWith("'");
+      if (scalar && lexeme.length > YAML_LIMITS.scalarChars) {
+        const top = parser.stack.at(-1);
+        const offset = top?.type === "block-scalar" ? top.offset : parser.offset;
+        throw new LimitError(
+          `a scalar of ${lexeme.length} characters; the limit is ${YAML_LIMITS.scalarChars}`,
+          offset
+        );
+      }
+      scalarNext = lexeme === import_yaml.CST.SCALAR;
+      yield* parser.next(lexeme);
+      if (parser.stack.length > YAML_LIMITS.depth + 2) {
+        const open3 = parser.stack.filter((t) => COLLECTIONS.has(t.type));
+        if (open3.length > YAML_LIMITS.depth)
+          throw new LimitError(`nested deeper than ${YAML_LIMITS.depth} levels`, open3.at(-1)?.offset ?? 0);
+      }
+    }
+    yield* parser.end();
+  }
+  const composer = new import_yaml.Composer({ uniqueKeys: false });
+  let doc;
+  for (const d of composer.compose(tokens(), true, text.length)) {
+    if (!doc) doc = d;
+    else {
+      doc.errors.push(
+        new import_yaml.YAMLParseError(
+          [d.range[0], d.range[1]],
+          "MULTIPLE_DOCS",
+          "Source contains multiple documents; please use YAML.parseAllDocuments()"
+        )
+      );
+      break;
+    }
+  }
+  return doc;
 }
 function mergeYaml(acc, parsed, path6 = []) {
   const root = parsed.doc.contents;
@@ -40499,7 +40557,8 @@ function mergeYaml(acc, parsed, path6 = []) {
   }
   if (!acc.origins.has(pathKey2(path6))) acc.origins.set(pathKey2(path6), { file: parsed.file, line: 1, col: 1 });
   acc.texts ??= /* @__PURE__ */ new Map();
-  acc.value = mergeNode(acc.value, root, path6, parsed, acc);
+  const w = { parsed, loc: acc, open: /* @__PURE__ */ new Set(), aliases: 0, aliasNodes: 0, outer: null };
+  acc.value = mergeNode(acc.value, root, path6, w);
 }
 function originAt(parsed, node2) {
   const pos = parsed.lc.linePos(node2?.range?.[0] ?? 0);
@@ -40518,46 +40577,92 @@ function textStart(parsed, node2) {
   }
   return { file: parsed.file, ...parsed.lc.linePos(at) };
 }
-function mergeNode(acc, node2, path6, parsed, loc) {
-  const target = node2 && (0, import_yaml.isAlias)(node2) ? node2.resolve(parsed.doc) ?? null : node2;
-  const override = target?.tag === "!override";
-  if (target && (0, import_yaml.isMap)(target) && isPlainObject5(acc) && !override) {
-    return mergeMap({ ...acc }, target, path6, parsed, loc);
+function limitError(w, node2, message) {
+  return new ConfigError([{ message, origin: originAt(w.parsed, node2) }]);
+}
+function viaAlias(alias, w, fn) {
+  const target = w.parsed.anchors.get(alias) ?? null;
+  const outer = w.outer ?? alias;
+  if (++w.aliases > YAML_LIMITS.aliases) {
+    throw limitError(
+      w,
+      outer,
+      `alias *${outer.source} takes this file past ${YAML_LIMITS.aliases} alias uses: refused`
+    );
   }
-  if (target && (0, import_yaml.isSeq)(target) && Array.isArray(acc) && !override) {
+  if (target && w.open.has(target))
+    throw limitError(w, alias, `alias *${alias.source} refers to a node that contains it`);
+  const was = w.outer;
+  w.outer = outer;
+  try {
+    return fn(target);
+  } finally {
+    w.outer = was;
+  }
+}
+function enter(node2, path6, w) {
+  if (path6.length > YAML_LIMITS.depth)
+    throw limitError(w, w.outer ?? node2, `nested deeper than ${YAML_LIMITS.depth} levels (through aliases)`);
+  if (w.outer && ++w.aliasNodes > YAML_LIMITS.aliasNodes) {
+    throw limitError(
+      w,
+      w.outer,
+      `alias *${w.outer.source} expands past ${YAML_LIMITS.aliasNodes} nodes (all of this file's aliases together): refused as an alias bomb`
+    );
+  }
+}
+function inside(node2, w, fn) {
+  w.open.add(node2);
+  try {
+    return fn();
+  } finally {
+    w.open.delete(node2);
+  }
+}
+function mergeNode(acc, node2, path6, w) {
+  if (node2 && (0, import_yaml.isAlias)(node2)) return viaAlias(node2, w, (target) => mergeNode(acc, target, path6, w));
+  const override = node2?.tag === "!override";
+  if (node2 && (0, import_yaml.isMap)(node2) && isPlainObject5(acc) && !override) {
+    enter(node2, path6, w);
+    return inside(node2, w, () => mergeMap({ ...acc }, node2, path6, w));
+  }
+  if (node2 && (0, import_yaml.isSeq)(node2) && Array.isArray(acc) && !override) {
+    enter(node2, path6, w);
     const base = acc.length;
-    return [
+    return inside(node2, w, () => [
       ...acc,
-      ...target.items.map((item2, i2) => convert(item2, [...path6, base + i2], parsed, loc))
-    ];
+      ...node2.items.map((item2, i2) => convert(item2, [...path6, base + i2], w))
+    ]);
   }
-  if (typeof acc === "object" && acc !== null) forgetBelow(loc.origins, path6);
-  return convert(target, path6, parsed, loc);
+  if (typeof acc === "object" && acc !== null) forgetBelow(w.loc.origins, path6);
+  return convert(node2, path6, w);
 }
 function forgetBelow(origins, path6) {
   const prefix = path6.length ? `${pathKey2(path6)}\0` : "";
   for (const key of [...origins.keys()]) if (key.startsWith(prefix)) origins.delete(key);
 }
-function convert(node2, path6, parsed, loc) {
+function convert(node2, path6, w) {
   if (node2 == null) return null;
-  if ((0, import_yaml.isAlias)(node2))
-    return convert(node2.resolve(parsed.doc) ?? null, path6, parsed, loc);
-  if (!loc.origins.has(pathKey2(path6))) loc.origins.set(pathKey2(path6), originAt(parsed, node2));
-  if ((0, import_yaml.isMap)(node2)) return mergeMap({}, node2, path6, parsed, loc);
-  if ((0, import_yaml.isSeq)(node2)) return node2.items.map((item2, i2) => convert(item2, [...path6, i2], parsed, loc));
+  if ((0, import_yaml.isAlias)(node2)) return viaAlias(node2, w, (target) => convert(target, path6, w));
+  enter(node2, path6, w);
+  const loc = w.loc;
+  if (!loc.origins.has(pathKey2(path6))) loc.origins.set(pathKey2(path6), originAt(w.parsed, node2));
+  if ((0, import_yaml.isMap)(node2)) return inside(node2, w, () => mergeMap({}, node2, path6, w));
+  if ((0, import_yaml.isSeq)(node2))
+    return inside(node2, w, () => node2.items.map((item2, i2) => convert(item2, [...path6, i2], w)));
   if ((0, import_yaml.isScalar)(node2)) {
     if (node2.tag === "!secret") return { $secret: String(node2.value) };
-    loc.texts?.set(pathKey2(path6), textStart(parsed, node2));
+    loc.texts?.set(pathKey2(path6), textStart(w.parsed, node2));
     return node2.value;
   }
   return null;
 }
-function mergeMap(out, node2, path6, parsed, loc) {
+function mergeMap(out, node2, path6, w) {
   for (const pair of node2.items) {
     const key = String((0, import_yaml.isScalar)(pair.key) ? pair.key.value : pair.key);
     const keyPath = [...path6, key];
-    loc.origins.set(pathKey2(keyPath), originAt(parsed, pair.key));
-    out[key] = mergeNode(out[key], pair.value, keyPath, parsed, loc);
+    w.loc.origins.set(pathKey2(keyPath), originAt(w.parsed, pair.key));
+    out[key] = mergeNode(out[key], pair.value, keyPath, w);
   }
   return out;
 }
@@ -40762,10 +40867,10 @@ async function withContent(src, pass) {
     await src.fetch();
   }
 }
-function wantSubmodules(src, path6, inside) {
+function wantSubmodules(src, path6, inside2) {
   if (!src.submodules?.size) return;
   for (const sm of src.submodules)
-    if (path6 === sm || path6.startsWith(`${sm}/`) || inside && sm.startsWith(`${path6}/`))
+    if (path6 === sm || path6.startsWith(`${sm}/`) || inside2 && sm.startsWith(`${path6}/`))
       src.wanted?.add(sm);
 }
 function resolveSourcePath(src, path6) {
@@ -41140,11 +41245,11 @@ function protectedTargetProblems(manifest, paths) {
   for (const r of manifest.resources) {
     if (r.kind === "dir") continue;
     for (const p of paths) {
-      const inside = r.id === p.id || r.id.startsWith(`${p.id}/`);
+      const inside2 = r.id === p.id || r.id.startsWith(`${p.id}/`);
       const above = p.id.startsWith(`${r.id}/`);
-      if (!inside && !above) continue;
+      if (!inside2 && !above) continue;
       problems.push({
-        message: inside ? `target ${r.id} is inside ${p.what} (${p.id}): dotops never manages its own files; choose another target` : `target ${r.id} would replace a directory that holds ${p.what} (${p.id}); choose another target`,
+        message: inside2 ? `target ${r.id} is inside ${p.what} (${p.id}): dotops never manages its own files; choose another target` : `target ${r.id} would replace a directory that holds ${p.what} (${p.id}); choose another target`,
         origin: r.origin
       });
     }
@@ -41463,31 +41568,98 @@ async function recoverJournal(ctx, journal) {
 }
 
 // src/engine/lock.ts
+var EMPTY_LOCK_STALE_MS = 5e3;
+var CONTENTION_MS = EMPTY_LOCK_STALE_MS + 2e3;
 async function acquireLock(host, path6, command) {
   const body = JSON.stringify({ pid: process.pid, command, since: (/* @__PURE__ */ new Date()).toISOString() });
-  for (let attempt = 0; attempt < 3; attempt++) {
+  const deadline = Date.now() + CONTENTION_MS;
+  for (; ; ) {
     if (await host.createExclusive(path6, body)) {
-      return { release: () => host.unlink(path6) };
+      return { release: () => releaseIfOurs(host, path6, body) };
     }
-    const holder = await readHolder(host, path6);
-    if (holder && holder.pid !== process.pid && host.processAlive(holder.pid)) {
+    const seen = await inspect3(host, path6);
+    if (seen.kind === "held") throw lockedError(path6, seen.holder);
+    if (seen.kind === "foreign") {
       throw new DotopsError(
-        `the state dir is locked by dotops${holder.command ? ` ${holder.command}` : ""} (pid ${holder.pid}, since ${holder.since ?? "?"}): ${path6}`,
+        `the lock file ${path6} is not a dotops lock (it holds ${JSON.stringify(seen.text.slice(0, 60))}${seen.text.length > 60 ? "\u2026" : ""}), so dotops cannot tell whether its owner is still running`,
         1,
-        "wait for it to finish; if no dotops is running, remove the lock file"
+        `if no dotops is running, remove it (rm ${path6}) and try again`
       );
     }
-    await host.unlink(path6);
+    if (Date.now() > deadline) {
+      throw new DotopsError(
+        `could not take the lock ${path6}: other processes kept taking it over or creating it`,
+        1,
+        "try again; if this persists and no dotops is running, remove the lock file"
+      );
+    }
+    if (seen.kind === "stale") await takeOver(host, path6, seen);
+    else if (seen.kind === "writing") await sleep(10);
   }
-  throw new DotopsError(`could not take the lock ${path6}`);
 }
-async function readHolder(host, path6) {
+function lockedError(path6, holder) {
+  return new DotopsError(
+    `the state dir is locked by dotops${holder.command ? ` ${holder.command}` : ""} (pid ${holder.pid}, since ${holder.since ?? "?"}): ${path6}`,
+    1,
+    "wait for it to finish; if no dotops is running, remove the lock file"
+  );
+}
+async function takeOver(host, path6, stale) {
+  const marker = `${path6}.takeover`;
+  const mine = JSON.stringify({ pid: process.pid, since: (/* @__PURE__ */ new Date()).toISOString() });
+  if (!await host.createExclusive(marker, mine)) {
+    const m = await inspect3(host, marker);
+    if (m.kind === "stale" && sameFile(await inspect3(host, marker), m)) await host.unlink(marker);
+    else await sleep(2);
+    return;
+  }
   try {
-    const v = JSON.parse((await host.readFile(path6)).toString("utf8"));
-    return typeof v?.pid === "number" ? v : null;
+    if (sameFile(await inspect3(host, path6), stale)) await host.unlink(path6);
+  } finally {
+    await host.unlink(marker);
+  }
+}
+function sameFile(seen, stale) {
+  return seen.kind === "stale" && seen.text === stale.text && seen.mtimeMs === stale.mtimeMs;
+}
+async function inspect3(host, path6) {
+  const st = await host.lstat(path6);
+  if (!st) return { kind: "gone" };
+  let text;
+  try {
+    text = (await host.readFile(path6)).toString("utf8");
+  } catch (err) {
+    if (isHostError(err, "ENOENT")) return { kind: "gone" };
+    throw err;
+  }
+  if (text === "") {
+    return Date.now() - st.mtimeMs > EMPTY_LOCK_STALE_MS ? { kind: "stale", text, mtimeMs: st.mtimeMs } : { kind: "writing" };
+  }
+  const holder = parseHolder(text);
+  if (!holder) return { kind: "foreign", text };
+  if (holder.pid !== process.pid && host.processAlive(holder.pid)) return { kind: "held", holder };
+  return { kind: "stale", text, mtimeMs: st.mtimeMs };
+}
+function parseHolder(text) {
+  try {
+    const v = JSON.parse(text);
+    return Number.isInteger(v?.pid) && v.pid > 0 ? v : null;
   } catch {
     return null;
   }
+}
+async function releaseIfOurs(host, path6, body) {
+  let text;
+  try {
+    text = (await host.readFile(path6)).toString("utf8");
+  } catch (err) {
+    if (isHostError(err, "ENOENT")) return;
+    throw err;
+  }
+  if (text === body) await host.unlink(path6);
+}
+function sleep(ms) {
+  return new Promise((resolve2) => setTimeout(resolve2, ms));
 }
 
 // src/engine/store.ts
@@ -43106,6 +43278,7 @@ function spawnGit(cwd, args, input2) {
 async function resolveCommit(repo, rev) {
   const r = await git(repo, ["rev-parse", "--verify", "--quiet", `${rev}^{commit}`], { allowFail: true });
   if (r.exitCode !== 0) {
+    if (/not a git repository/i.test(r.stderr)) throw notARepo(repo);
     if (r.stderr.trim()) throw new DotopsError(`git rev-parse failed in ${repo}: ${r.stderr.trim()}`);
     const empty = rev === "HEAD" && (await git(repo, ["rev-parse", "--git-dir"], { allowFail: true })).exitCode === 0;
     throw new DotopsError(
@@ -43115,6 +43288,13 @@ async function resolveCommit(repo, rev) {
     );
   }
   return r.stdout.toString("utf8").trim();
+}
+function notARepo(dir) {
+  return new DotopsError(
+    `${dir} is not a Git repository, and dotops reads the config from a commit`,
+    2,
+    `make it one (cd ${dir} && git init && git add -A && git commit), use --worktree to read the files as they are, or pass --repo DIR for your config repo`
+  );
 }
 
 // src/git/source.ts

@@ -1,11 +1,12 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, realpathSync } from "node:fs";
 import { hostname } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { LoadOptions } from "../config/load.js";
 import type { ConfigSource } from "../config/source.js";
 import type { Engine } from "../engine/engine.js";
 import type { Failpoints } from "../engine/journal.js";
 import { UsageError } from "../errors.js";
+import { gitTopLevel } from "../git/git.js";
 import { commitSource, worktreeSource } from "../git/source.js";
 import type { Host } from "../host/host.js";
 import { RealHost } from "../host/real-host.js";
@@ -54,15 +55,24 @@ export class Cli {
     if (existsSync("dotops.yaml")) return process.cwd();
     const clone = join(this.stateDir, "repo");
     if (existsSync(clone)) return clone;
+    const above = configAbove(process.cwd());
     throw new UsageError(
-      "no config repo: run dotops inside your dotfiles repo, or pass --repo DIR (or set DOTOPS_REPO)",
-      "create one with `dotops init ~/dotfiles`",
+      `no config repo: there is no ${ENTRY} in ${process.cwd()}, and no --repo, DOTOPS_REPO or agent clone (${clone}) to use instead`,
+      above
+        ? `${above} holds a ${ENTRY}: run dotops there, or pass --repo ${above}`
+        : "run dotops inside your dotfiles repo or pass --repo DIR; to start one: `dotops init ~/dotfiles`",
     );
   }
 
   sourceLoader(sel: SourceSelection, repo = this.repoDir()): () => Promise<ConfigSource> {
     if (sel.commit && sel.worktree) throw new UsageError("use either --commit or --worktree, not both");
-    return sel.worktree ? () => worktreeSource(repo) : () => commitSource(repo, sel.commit ?? "HEAD");
+    return async () => {
+      const source = sel.worktree
+        ? await worktreeSource(repo)
+        : await commitSource(repo, sel.commit ?? "HEAD");
+      if (!source.files.has(ENTRY)) throw await missingEntry(repo, source, sel);
+      return source;
+    };
   }
 
   /** With `secrets` (planning or applying this machine) `!secret` values are looked up here. */
@@ -94,6 +104,39 @@ export class Cli {
   printJson(value: unknown): void {
     process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
   }
+}
+
+const ENTRY = "dotops.yaml";
+
+/** The nearest dir above `dir` holding a dotops.yaml: where the user probably meant to be. */
+function configAbove(dir: string): string | undefined {
+  for (let d = dirname(dir); d !== dirname(d); d = dirname(d)) if (existsSync(join(d, ENTRY))) return d;
+  return undefined;
+}
+
+/**
+ * Why the source has no dotops.yaml, in the words that get the user out: not
+ * committed yet, a config in a subfolder of a bigger repo (dotops reads a
+ * commit's tree from its top), or no config at all.
+ */
+async function missingEntry(repo: string, source: ConfigSource, sel: SourceSelection): Promise<UsageError> {
+  const start = `\`dotops init ${repo}\``;
+  if (sel.worktree) return new UsageError(`no ${ENTRY} in ${source.label}`, `start one with ${start}`);
+  const onDisk = existsSync(join(repo, ENTRY));
+  const top = onDisk ? await gitTopLevel(repo) : null;
+  if (top && realpathSync(top) !== realpathSync(repo)) {
+    return new UsageError(
+      `${repo} is inside the Git repository ${top}, but ${ENTRY} must be at the top of a repository: ${source.label} has none there`,
+      `make ${repo} a repository of its own (git init), or use --worktree to read the files as they are`,
+    );
+  }
+  const head = sel.commit === undefined;
+  return new UsageError(
+    `no ${ENTRY} in ${source.label}: is this a dotops config repo?${onDisk && head ? ` ${join(repo, ENTRY)} is there but not committed` : ""}`,
+    onDisk && head
+      ? `commit it (git add ${ENTRY} && git commit), or use --worktree to read uncommitted files`
+      : `start one with ${start}, or pass --repo DIR`,
+  );
 }
 
 /**

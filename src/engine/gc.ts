@@ -33,7 +33,11 @@ export async function gc(eng: Engine, req: GcRequest): Promise<GcResult> {
     const gens = await listGenerations(eng.host, eng.state);
     const current = await currentGeneration(eng.host, eng.state);
     const now = (req.now ?? new Date()).getTime();
-    const newest = new Set(gens.slice(gens.length - (req.keep ?? gens.length)).map((g) => g.number));
+    // Clamped at 0: with N above the count, `length - N` is negative and slice() would
+    // count from the end, keeping fewer generations than asked.
+    const newest = new Set(
+      gens.slice(Math.max(0, gens.length - (req.keep ?? gens.length))).map((g) => g.number),
+    );
     const old = (g: GenerationInfo) =>
       req.olderThanMs !== undefined && now - Date.parse(g.createdAt) > req.olderThanMs;
     // Both limits given: a generation goes only when it is past both.

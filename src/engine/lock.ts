@@ -1,41 +1,159 @@
 import { DotopsError } from "../errors.js";
-import type { Host } from "../host/host.js";
+import { type Host, isHostError } from "../host/host.js";
 
 export interface Lock {
   release(): Promise<void>;
 }
 
 /**
+ * A zero-length lock this old was left by a process that died between
+ * creating the file and writing its pid (creation and write are two steps).
+ * Younger, it is most likely a live process about to write it.
+ */
+export const EMPTY_LOCK_STALE_MS = 5_000;
+/**
+ * How long to keep trying while other processes are mid-takeover or
+ * mid-write: long enough for an empty lock to become stale meanwhile.
+ */
+const CONTENTION_MS = EMPTY_LOCK_STALE_MS + 2_000;
+
+interface Holder {
+  pid: number;
+  command?: string;
+  since?: string;
+}
+
+/** What is at the lock path right now; `text` and `mtimeMs` identify that very file. */
+type Seen =
+  | { kind: "gone" }
+  | { kind: "held"; holder: Holder }
+  | { kind: "stale"; text: string; mtimeMs: number }
+  | { kind: "writing" }
+  | { kind: "foreign"; text: string };
+
+/**
  * One writer per state dir. The lock file holds the owner's pid; a lock whose
  * process is gone (kill -9, power loss) is stale and taken over.
+ *
+ * Taking over must be atomic: two processes that both see the dead pid must
+ * not both remove the file and both create their own. So removing a stale
+ * lock takes a second, short-lived lock (`<lock>.takeover`, created with
+ * O_EXCL): while its holder sees the stale lock unchanged, nobody else can
+ * remove it (only a takeover holder removes a lock it does not own) and
+ * nobody can create one (the file exists), so the file it removes is the
+ * stale one. Everyone then races on the plain O_EXCL create again.
+ *
+ * A lock file dotops did not write (not JSON with a pid) is refused, not
+ * taken over: it may be another tool's, or a hand edit, and guessing wrong
+ * means two writers. The exception is an empty file older than
+ * EMPTY_LOCK_STALE_MS, which is what a crash between create and write leaves.
  */
 export async function acquireLock(host: Host, path: string, command: string): Promise<Lock> {
   const body = JSON.stringify({ pid: process.pid, command, since: new Date().toISOString() });
-  for (let attempt = 0; attempt < 3; attempt++) {
+  const deadline = Date.now() + CONTENTION_MS;
+  for (;;) {
     if (await host.createExclusive(path, body)) {
-      return { release: () => host.unlink(path) };
+      return { release: () => releaseIfOurs(host, path, body) };
     }
-    const holder = await readHolder(host, path);
-    if (holder && holder.pid !== process.pid && host.processAlive(holder.pid)) {
+    const seen = await inspect(host, path);
+    if (seen.kind === "held") throw lockedError(path, seen.holder);
+    if (seen.kind === "foreign") {
       throw new DotopsError(
-        `the state dir is locked by dotops${holder.command ? ` ${holder.command}` : ""} (pid ${holder.pid}, since ${holder.since ?? "?"}): ${path}`,
+        `the lock file ${path} is not a dotops lock (it holds ${JSON.stringify(seen.text.slice(0, 60))}${seen.text.length > 60 ? "…" : ""}), so dotops cannot tell whether its owner is still running`,
         1,
-        "wait for it to finish; if no dotops is running, remove the lock file",
+        `if no dotops is running, remove it (rm ${path}) and try again`,
       );
     }
-    await host.unlink(path); // stale: its owner is gone
+    if (Date.now() > deadline) {
+      throw new DotopsError(
+        `could not take the lock ${path}: other processes kept taking it over or creating it`,
+        1,
+        "try again; if this persists and no dotops is running, remove the lock file",
+      );
+    }
+    if (seen.kind === "stale") await takeOver(host, path, seen);
+    else if (seen.kind === "writing") await sleep(10); // its owner writes the pid next
+    // "gone": released in between; create again.
   }
-  throw new DotopsError(`could not take the lock ${path}`);
 }
 
-async function readHolder(
-  host: Host,
-  path: string,
-): Promise<{ pid: number; command?: string; since?: string } | null> {
+function lockedError(path: string, holder: Holder): DotopsError {
+  return new DotopsError(
+    `the state dir is locked by dotops${holder.command ? ` ${holder.command}` : ""} (pid ${holder.pid}, since ${holder.since ?? "?"}): ${path}`,
+    1,
+    "wait for it to finish; if no dotops is running, remove the lock file",
+  );
+}
+
+/** Removes the stale lock `stale` if, under the takeover lock, it is still that very file. */
+async function takeOver(host: Host, path: string, stale: { text: string; mtimeMs: number }): Promise<void> {
+  const marker = `${path}.takeover`;
+  const mine = JSON.stringify({ pid: process.pid, since: new Date().toISOString() });
+  if (!(await host.createExclusive(marker, mine))) {
+    // Someone else is taking over. A marker left by a process that died in
+    // those few milliseconds would block every takeover: it goes. (Removing
+    // it is a check-then-act; it takes a crash inside a takeover *and* a
+    // racer between our read and unlink to matter.)
+    const m = await inspect(host, marker);
+    if (m.kind === "stale" && sameFile(await inspect(host, marker), m)) await host.unlink(marker);
+    else await sleep(2);
+    return;
+  }
   try {
-    const v = JSON.parse((await host.readFile(path)).toString("utf8"));
-    return typeof v?.pid === "number" ? v : null;
+    if (sameFile(await inspect(host, path), stale)) await host.unlink(path);
+  } finally {
+    await host.unlink(marker);
+  }
+}
+
+function sameFile(seen: Seen, stale: { text: string; mtimeMs: number }): boolean {
+  return seen.kind === "stale" && seen.text === stale.text && seen.mtimeMs === stale.mtimeMs;
+}
+
+async function inspect(host: Host, path: string): Promise<Seen> {
+  const st = await host.lstat(path);
+  if (!st) return { kind: "gone" };
+  let text: string;
+  try {
+    text = (await host.readFile(path)).toString("utf8");
+  } catch (err) {
+    if (isHostError(err, "ENOENT")) return { kind: "gone" };
+    throw err;
+  }
+  if (text === "") {
+    return Date.now() - st.mtimeMs > EMPTY_LOCK_STALE_MS
+      ? { kind: "stale", text, mtimeMs: st.mtimeMs }
+      : { kind: "writing" };
+  }
+  const holder = parseHolder(text);
+  if (!holder) return { kind: "foreign", text };
+  // Our own pid in a lock we are not holding is a pid reused after a reboot.
+  if (holder.pid !== process.pid && host.processAlive(holder.pid)) return { kind: "held", holder };
+  return { kind: "stale", text, mtimeMs: st.mtimeMs };
+}
+
+function parseHolder(text: string): Holder | null {
+  try {
+    const v = JSON.parse(text);
+    // kill(0) and kill(-1) address process groups: such a pid is no owner.
+    return Number.isInteger(v?.pid) && v.pid > 0 ? v : null;
   } catch {
     return null;
   }
+}
+
+/** Removes the lock only while it is still ours: never a lock someone took over from us. */
+async function releaseIfOurs(host: Host, path: string, body: string): Promise<void> {
+  let text: string;
+  try {
+    text = (await host.readFile(path)).toString("utf8");
+  } catch (err) {
+    if (isHostError(err, "ENOENT")) return;
+    throw err;
+  }
+  if (text === body) await host.unlink(path);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

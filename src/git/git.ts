@@ -63,6 +63,7 @@ export async function resolveCommit(repo: string, rev: string): Promise<string> 
   const r = await git(repo, ["rev-parse", "--verify", "--quiet", `${rev}^{commit}`], { allowFail: true });
   if (r.exitCode !== 0) {
     // --quiet: an unknown rev fails silently; anything on stderr is git itself failing (a broken config, say).
+    if (/not a git repository/i.test(r.stderr)) throw notARepo(repo);
     if (r.stderr.trim()) throw new DotopsError(`git rev-parse failed in ${repo}: ${r.stderr.trim()}`);
     const empty =
       rev === "HEAD" && (await git(repo, ["rev-parse", "--git-dir"], { allowFail: true })).exitCode === 0;
@@ -73,6 +74,21 @@ export async function resolveCommit(repo: string, rev: string): Promise<string> 
     );
   }
   return r.stdout.toString("utf8").trim();
+}
+
+/** A usage error, not git's text: the user pointed dotops at a plain dir (LC_ALL=C keeps git's message matchable). */
+function notARepo(dir: string): DotopsError {
+  return new DotopsError(
+    `${dir} is not a Git repository, and dotops reads the config from a commit`,
+    2,
+    `make it one (cd ${dir} && git init && git add -A && git commit), use --worktree to read the files as they are, or pass --repo DIR for your config repo`,
+  );
+}
+
+/** The top of the work tree holding `dir`, or null outside one. */
+export async function gitTopLevel(dir: string): Promise<string | null> {
+  const r = await git(dir, ["rev-parse", "--show-toplevel"], { allowFail: true });
+  return r.exitCode === 0 ? r.stdout.toString("utf8").trim() : null;
 }
 
 export async function isGitRepo(dir: string): Promise<boolean> {
