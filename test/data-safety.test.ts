@@ -342,6 +342,11 @@ describe("destructive steps are real (defect 16)", () => {
     expect(readFileSync(join(state, "trash", id as string, ".ssh/config"), "utf8")).toBe(
       "Host *\nHost mine\n",
     );
+    const dry = await json("gc", "--dry-run");
+    expect(dry.deletedTrash).toEqual([join(state, "trash", id as string)]);
+    expect(existsSync(join(state, "trash"))).toBe(true);
+    await ok("gc");
+    expect(existsSync(join(state, "trash"))).toBe(false);
   });
 
   it("an unedited copy is removed without asking", async () => {

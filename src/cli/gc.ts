@@ -27,7 +27,7 @@ export function registerGc(program: Command, cli: CliFactory) {
       else {
         const verb = o.dryRun ? "Would delete" : "Deleted";
         c.print(
-          `${verb} ${r.deletedGenerations.length} generation(s)${r.deletedGenerations.length ? ` (${r.deletedGenerations.join(", ")})` : ""} and ${r.deletedObjects.length} store object(s); ${r.keptGenerations.length} generation(s) kept.`,
+          `${verb} ${r.deletedGenerations.length} generation(s)${r.deletedGenerations.length ? ` (${r.deletedGenerations.join(", ")})` : ""} and ${r.deletedObjects.length} store object(s)${r.deletedTrash.length ? `, and what ${r.deletedTrash.length} destructive apply(s) kept in the trash (${r.deletedTrash.join(", ")})` : ""}; ${r.keptGenerations.length} generation(s) kept.`,
         );
       }
     });

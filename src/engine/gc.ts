@@ -20,6 +20,8 @@ export interface GcRequest {
 export interface GcResult {
   deletedGenerations: number[];
   deletedObjects: string[];
+  /** Runs of destructive steps whose removed files were kept in the trash. */
+  deletedTrash: string[];
   keptGenerations: number[];
 }
 
@@ -56,11 +58,28 @@ export async function gc(eng: Engine, req: GcRequest): Promise<GcResult> {
     }
     const objects = (await eng.host.lstat(eng.state.store)) ? await eng.host.readdir(eng.state.store) : [];
     const unreferenced = objects.filter((o) => !live.has(o));
+    // What destructive steps moved aside (edited copies, the user's files in a replaced directory).
+    const trashDir = `${eng.state.dir}/trash`;
+    const trash = (await eng.host.lstat(trashDir)) ? await eng.host.readdir(trashDir) : [];
     if (!req.dryRun) {
       for (const n of deleted) await eng.host.removeTree(genDir(eng.state, n));
       for (const o of unreferenced) await eng.host.unlink(`${eng.state.store}/${o}`);
+      await eng.host.removeTree(trashDir);
     }
-    eng.log.info({ generations: deleted.length, objects: unreferenced.length, dryRun: !!req.dryRun }, "gc");
-    return { deletedGenerations: deleted, deletedObjects: unreferenced, keptGenerations: kept };
+    eng.log.info(
+      {
+        generations: deleted.length,
+        objects: unreferenced.length,
+        trash: trash.length,
+        dryRun: !!req.dryRun,
+      },
+      "gc",
+    );
+    return {
+      deletedGenerations: deleted,
+      deletedObjects: unreferenced,
+      deletedTrash: trash.map((t) => `${trashDir}/${t}`),
+      keptGenerations: kept,
+    };
   });
 }
