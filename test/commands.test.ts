@@ -482,6 +482,7 @@ describe("gc", () => {
     expect(dry).toEqual({
       deletedGenerations: [1, 2],
       deletedObjects: [zshrc(1), zshrc(2)].sort(),
+      deletedTrash: [],
       keptGenerations: [3],
       dryRun: true,
     });
