@@ -40339,6 +40339,16 @@ function date4(params) {
   return _coercedDate(ZodDate, params);
 }
 
+// src/config/duration.ts
+var DURATION_PATTERN = /^(\d+)(ms|s|m|h|d)$/;
+var DURATION_HINT = 'a duration like "60s", "10m", "2h" or "30d"';
+var UNIT_MS = { ms: 1, s: 1e3, m: 6e4, h: 36e5, d: 864e5 };
+function parseDuration(text) {
+  const m = DURATION_PATTERN.exec(text);
+  if (!m) throw new Error(`"${text}" is not ${DURATION_HINT}`);
+  return Number(m[1]) * UNIT_MS[m[2]];
+}
+
 // src/config/secret.ts
 var SecretRefSchema = external_exports.strictObject({
   $secret: external_exports.string().regex(/^(env|file):.+$/, "write !secret env:NAME or !secret file:PATH")
@@ -40348,16 +40358,8 @@ function isSecretRef(v) {
 }
 var secretPlaceholder = (ref) => `\xABsecret ${ref}\xBB`;
 
-// src/config/duration.ts
-function parseDuration(d) {
-  const m = /^(\d+)(ms|s|m|h|d)$/.exec(d);
-  if (!m) throw new Error(`bad duration ${d}`);
-  const unit = { ms: 1, s: 1e3, m: 6e4, h: 36e5, d: 864e5 }[m[2]];
-  return Number(m[1]) * unit;
-}
-
 // src/config/schema.ts
-var duration3 = external_exports.string().regex(/^\d+(ms|s|m|h|d)$/, 'a duration like "30s", "10m", "2h" or "30d"').describe('A duration: a number followed by ms, s, m, h or d, e.g. "60s".');
+var duration3 = external_exports.string().regex(DURATION_PATTERN, DURATION_HINT).describe('A duration: a number followed by ms, s, m, h or d, e.g. "60s".');
 var FileModeSchema = external_exports.enum(["link", "copy", "template"]).describe(
   "link: a symlink into the current generation (switches atomically); copy: a real file, for tools that refuse symlinks or need permissions; template: rendered with {{ user.* }}, {{ vars.* }}, {{ host.* }}, then linked."
 );

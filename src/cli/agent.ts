@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { type Command, Option } from "commander";
 import type { ReconcileOutcome } from "../agent/reconcile.js";
-import { parseDuration } from "../config/duration.js";
+import { DURATION_HINT, isDuration, parseDuration } from "../config/duration.js";
 import { ExitCode, UsageError } from "../errors.js";
 import { lineLogger } from "../report/line-log.js";
 import { explicitRepoDir, type GlobalOptions, homeDir, stateDirOf } from "./globals.js";
@@ -28,11 +28,11 @@ export function registerAgent(program: Command) {
     .option("--once", "reconcile once and exit (exit code says what happened)")
     .option("--remote <url>", "clone this repo into the state dir on first run")
     .option("--branch <name>", "branch to follow (default: agent.branch, else main)")
-    .option("--interval <duration>", "poll interval, e.g. 60s (default: agent.interval)")
+    .option("--interval <duration>", "poll interval, e.g. 60s or 1h (default: agent.interval)")
     .addOption(new Option("--child", "one pass for the running agent, reported as JSON on stdout").hideHelp())
     .action(async (o: AgentCliOptions) => {
-      if (o.interval && !/^\d+(ms|s|m|h)$/.test(o.interval))
-        throw new UsageError(`--interval wants a duration like 60s, not "${o.interval}"`);
+      if (o.interval !== undefined && !isDuration(o.interval))
+        throw new UsageError(`--interval wants ${DURATION_HINT}, not "${o.interval}"`);
       const globals = program.opts<GlobalOptions>();
       if (o.once || o.child) {
         const { agentPass } = await import("./agent-pass.js");

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DURATION_HINT, DURATION_PATTERN } from "./duration.js";
 import { SecretRefSchema } from "./secret.js";
 
 /**
@@ -8,9 +9,10 @@ import { SecretRefSchema } from "./secret.js";
  * keys (version, imports, hosts, agent) only in dotops.yaml.
  */
 
+// The grammar lives in duration.ts, shared with the command line (--interval, --older-than).
 const duration = z
   .string()
-  .regex(/^\d+(ms|s|m|h|d)$/, 'a duration like "30s", "10m", "2h" or "30d"')
+  .regex(DURATION_PATTERN, DURATION_HINT)
   .describe('A duration: a number followed by ms, s, m, h or d, e.g. "60s".');
 
 export const FileModeSchema = z
@@ -142,8 +144,6 @@ export type FileEntry = z.infer<typeof FileEntrySchema>;
 export type AgentConfig = z.infer<typeof AgentSchema>;
 export type HostEntry = z.infer<typeof HostSchema>;
 export type Entry = z.infer<typeof EntrySchema>;
-
-export { parseDuration } from "./duration.js";
 
 /** JSON Schema of the input side (defaults stay optional), for editors: dotops.yaml or an imported file. */
 export function configJsonSchema(which: "entry" | "fragment" = "entry"): Record<string, unknown> {
