@@ -16955,8 +16955,8 @@ function isPlainObject3(value) {
 }
 var noop3 = () => "";
 async function fetchWrapper(requestOptions) {
-  const fetch = requestOptions.request?.fetch || globalThis.fetch;
-  if (!fetch) {
+  const fetch2 = requestOptions.request?.fetch || globalThis.fetch;
+  if (!fetch2) {
     throw new Error(
       "fetch is not set. Please pass a fetch implementation as new Octokit({ request: { fetch }}). Learn more at https://github.com/octokit/octokit.js/#fetch-missing"
     );
@@ -16972,7 +16972,7 @@ async function fetchWrapper(requestOptions) {
   );
   let fetchResponse;
   try {
-    fetchResponse = await fetch(requestOptions.url, {
+    fetchResponse = await fetch2(requestOptions.url, {
       method: requestOptions.method,
       body,
       redirect: requestOptions.request?.redirect,
@@ -20001,6 +20001,7 @@ var Octokit2 = Octokit.plugin(requestLog, legacyRestEndpointMethods, paginateRes
 );
 
 // src/report/github-retry.ts
+import { STATUS_CODES } from "node:http";
 var GitHubCallError = class extends Error {
   constructor(status, rateLimited, detail) {
     super(detail);
@@ -20011,7 +20012,16 @@ var GitHubCallError = class extends Error {
   status;
   rateLimited;
   detail;
+  /** What happened, truthfully: "no answer" or the status and its meaning, e.g. "HTTP 406 Not Acceptable". */
+  get answer() {
+    return describeStatus(this.status);
+  }
 };
+function describeStatus(status) {
+  if (status === void 0) return "no answer";
+  const text = STATUS_CODES[status];
+  return `HTTP ${status}${text ? ` ${text}` : ""}`;
+}
 async function callWithRetry(fn, o2 = {}) {
   const attempts = o2.attempts ?? 4;
   let delay = o2.baseDelayMs ?? 1e3;
@@ -20020,17 +20030,32 @@ async function callWithRetry(fn, o2 = {}) {
       return await fn();
     } catch (err) {
       const e = err;
+      const status = e.response ? e.status : void 0;
       const headers = e.response?.headers ?? {};
-      const rateLimited = e.status === 429 || e.status === 403 && headers["x-ratelimit-remaining"] === "0";
-      const retryable = rateLimited || e.status === void 0 || e.status >= 500;
-      if (!retryable || attempt >= attempts)
-        throw new GitHubCallError(e.status, rateLimited, e.message ?? String(err));
-      await new Promise(
-        (r) => setTimeout(r, Math.min(retryAfterMs(headers) ?? delay, o2.maxDelayMs ?? 6e4))
-      );
+      const rateLimited = status === 429 || status === 403 && headers["x-ratelimit-remaining"] === "0";
+      const retryable = rateLimited || status === void 0 || status >= 500;
+      if (!retryable || attempt >= attempts || o2.signal?.aborted)
+        throw new GitHubCallError(
+          status,
+          rateLimited,
+          o2.signal?.aborted ? "gave up" : e.message ?? String(err)
+        );
+      await sleep(Math.min(retryAfterMs(headers) ?? delay, o2.maxDelayMs ?? 6e4), o2.signal);
       delay *= 2;
     }
   }
+}
+function sleep(ms, signal) {
+  return new Promise((resolve2) => {
+    if (signal?.aborted) return resolve2();
+    const done = () => {
+      clearTimeout(t);
+      signal?.removeEventListener("abort", done);
+      resolve2();
+    };
+    const t = setTimeout(done, ms);
+    signal?.addEventListener("abort", done, { once: true });
+  });
 }
 function retryAfterMs(headers) {
   if (headers["retry-after"]) return Number(headers["retry-after"]) * 1e3;
@@ -40398,7 +40423,10 @@ var GitHubReportSchema = external_exports.strictObject({
   apiUrl: external_exports.string().url().optional().describe("GitHub API URL; for GitHub Enterprise Server its /api/v3 URL."),
   tokenFile: external_exports.string().optional().describe("File holding a token (else env DOTOPS_GITHUB_TOKEN)."),
   statuses: external_exports.boolean().optional().describe("Set a commit status dotops/<host> per applied commit."),
-  deployments: external_exports.boolean().optional().describe("Create a GitHub Deployment per host environment.")
+  deployments: external_exports.boolean().optional().describe("Create a GitHub Deployment per host environment."),
+  timeout: duration3.optional().describe(
+    "Time limit of each GitHub API request (default 10s). Reporting never delays an apply; at the end of a pass it gets twice this long to finish, then gives up."
+  )
 });
 var AgentSchema = external_exports.strictObject({
   branch: external_exports.string().optional().describe("Branch the agent follows (default main)."),

@@ -5,6 +5,11 @@ import type { Pass } from "./outcome.js";
 
 const MAIN = fileURLToPath(new URL("../cli/main.js", import.meta.url));
 
+export interface ChildOptions {
+  /** Aborted when the agent stops: the pass in flight is told (SIGTERM), finishes an apply it started, and ends. */
+  stopping?: AbortSignal;
+}
+
 /**
  * Runs each reconcile pass as `dotops … agent --once --child`, a short-lived
  * process: the engine, the config loader and the heap of an apply live and die
@@ -17,16 +22,16 @@ const MAIN = fileURLToPath(new URL("../cli/main.js", import.meta.url));
  * reconciling (no clone, a bad --repo, a clone that failed): that ends the
  * agent, with the child's exit code, as it did when it all ran in one
  * process. Afterwards it is one failed pass, retried like any other. A child
- * killed by the signal that is stopping the agent (it ignores SIGTERM and
+ * killed by the signal that is stopping the agent (it handles SIGTERM and
  * SIGINT, but only once it has started) did nothing: no pass.
  */
-export function childReconciler(args: string[], stopping?: AbortSignal): () => Promise<Pass | null> {
+export function childReconciler(args: string[], o: ChildOptions = {}): () => Promise<Pass | null> {
   let reported = false;
   let policy: unknown; // the applied config's policy, read by one pass and handed to the next
   return async () => {
     let r: Awaited<ReturnType<typeof runChild>>;
     try {
-      r = await runChild(args, JSON.stringify(policy ?? null));
+      r = await runChild(args, JSON.stringify(policy ?? null), o.stopping);
     } catch (err) {
       const error = `cannot start the reconcile process (${process.execPath}): ${(err as Error).message}`;
       if (!reported) throw new DotopsError(error);
@@ -40,8 +45,8 @@ export function childReconciler(args: string[], stopping?: AbortSignal): () => P
       policy = json.policy;
       return { outcome: json.outcome, intervalMs: json.intervalMs };
     }
-    // The stop's signal reached the child too (systemd stops the whole unit) before it could ignore it.
-    if (r.signal && stopping?.aborted) return null;
+    // The stop's signal reached the child before it could handle it (systemd stops the whole unit).
+    if (r.signal && o.stopping?.aborted) return null;
     // The child has said why on stderr; its JSON error (it always runs with --json) is kept for ours.
     if (!reported) throw new ReportedError(json?.error ? json : undefined, r.code || 1);
     const message = (json?.error as { message?: string } | undefined)?.message;
@@ -61,6 +66,7 @@ export function childReconciler(args: string[], stopping?: AbortSignal): () => P
 function runChild(
   args: string[],
   input: string,
+  stopping?: AbortSignal,
 ): Promise<{ code: number | null; signal: string | null; stdout: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [MAIN, ...args], { stdio: ["pipe", "pipe", "inherit"] });
@@ -71,8 +77,18 @@ function runChild(
     child.stdout.on("data", (d: string) => {
       stdout += d;
     });
-    child.once("error", reject);
-    child.once("close", (code, signal) => resolve({ code, signal, stdout }));
+    // The pass hears of a stop from here too (a signal to the agent's process only, e.g. `kill`).
+    const stop = () => child.kill("SIGTERM");
+    stopping?.addEventListener("abort", stop, { once: true });
+    if (stopping?.aborted) stop();
+    child.once("error", (err) => {
+      stopping?.removeEventListener("abort", stop);
+      reject(err);
+    });
+    child.once("close", (code, signal) => {
+      stopping?.removeEventListener("abort", stop);
+      resolve({ code, signal, stdout });
+    });
   });
 }
 

@@ -27,6 +27,8 @@ export interface ReconcileOptions {
   /** Makes a GitHub reporter for the policy in force (null when not configured). */
   reporter?: (policy: AgentConfig, host: string) => GitHubReporter | null;
   fetchTimeoutMs?: number;
+  /** Aborted when the agent is stopping: an apply in flight still finishes, reporting stops waiting. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -109,15 +111,35 @@ export async function reconcileOnce(eng: Engine, opts: ReconcileOptions): Promis
   await record("pending");
   const hostName = trusted?.host.name ?? opts.loadOptions.host ?? "unknown";
   const reporter = opts.reporter?.(policy, hostName) ?? null;
+  try {
+    return await attempt(eng, opts, { tip, lastApplied, branch, bare, policy, record, reporter });
+  } finally {
+    // Reports were queued, not awaited: now they get a bounded time to go out.
+    await reporter?.flush(undefined, opts.signal);
+  }
+}
 
-  const refusal = await checkPolicy(opts.repo, tip, lastApplied, branch, bare, policy);
+interface Attempt {
+  tip: string;
+  lastApplied: string | null;
+  branch: string;
+  bare: boolean;
+  policy: AgentConfig;
+  record: (outcome: string, error?: string, generation?: number | null) => Promise<void>;
+  reporter: GitHubReporter | null;
+}
+
+/** Policy, then deploy (apply + health), recording and reporting the outcome. */
+async function attempt(eng: Engine, opts: ReconcileOptions, a: Attempt): Promise<ReconcileOutcome> {
+  const { tip, lastApplied, record, reporter } = a;
+  const refusal = await checkPolicy(opts.repo, tip, lastApplied, a.branch, a.bare, a.policy);
   if (refusal) {
     await record("refused", refusal);
-    await reporter?.report(tip, "failure", `refused: ${refusal}`);
+    reporter?.report(tip, "failure", `refused: ${refusal}`);
     return { kind: "refused", commit: tip, error: refusal };
   }
 
-  await reporter?.report(tip, "pending", "applying");
+  reporter?.report(tip, "pending", "applying"); // queued: the apply does not wait for GitHub
   const superseded = lastApplied ? (await commitsBetween(opts.repo, lastApplied, tip)).slice(1) : [];
   try {
     const { deploy } = await loadDeploy();
@@ -132,7 +154,7 @@ export async function reconcileOnce(eng: Engine, opts: ReconcileOptions): Promis
       const failed = r.health.find((h) => !h.ok);
       const error = `health check "${failed?.name}" failed (${failed?.detail}); rolled back to generation ${r.rolledBackTo}`;
       await record("rolled-back", error);
-      await reporter?.report(tip, "failure", error, { generation: n });
+      reporter?.report(tip, "failure", error, { generation: n });
       return { kind: "rolled-back", commit: tip, generation: n, to: r.rolledBackTo, error };
     }
     const failedCheck = r.health.find((h) => !h.ok);
@@ -140,16 +162,16 @@ export async function reconcileOnce(eng: Engine, opts: ReconcileOptions): Promis
       // The first generation has nothing to roll back to: it stays, but this commit failed.
       const error = `health check "${failedCheck.name}" failed (${failedCheck.detail}); no earlier generation to roll back to`;
       await record("failed", error, n);
-      await reporter?.report(tip, "failure", error, { generation: n });
+      reporter?.report(tip, "failure", error, { generation: n });
       return { kind: "failed", commit: tip, error, retry: false };
     }
     await record("applied", undefined, n);
     if (r.noop) {
-      await reporter?.report(tip, "success", `no changes (generation ${n})`, { generation: n });
+      reporter?.report(tip, "success", `no changes (generation ${n})`, { generation: n });
       return { kind: "unchanged", commit: tip, drift: 0, healed: false };
     }
     const summary = `generation ${n}: +${r.plan.summary.create} ~${r.plan.summary.update} -${r.plan.summary.delete}${r.plan.rollbackTo ? ` (rollback to ${r.plan.rollbackTo.generation})` : ""}`;
-    await reporter?.report(tip, "success", summary, { generation: n });
+    reporter?.report(tip, "success", summary, { generation: n });
     return {
       kind: "applied",
       commit: tip,
@@ -161,7 +183,7 @@ export async function reconcileOnce(eng: Engine, opts: ReconcileOptions): Promis
     const error = (err as Error).message;
     const refused = err instanceof PolicyError;
     await record(refused ? "refused" : "failed", error);
-    await reporter?.report(tip, "failure", error.split("\n")[0] ?? error);
+    reporter?.report(tip, "failure", error.split("\n")[0] ?? error);
     if (refused) return { kind: "refused", commit: tip, error };
     if (err instanceof ConfigError || err instanceof TransactionError || err instanceof DotopsError)
       return { kind: "failed", commit: tip, error, retry: false };

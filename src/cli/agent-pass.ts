@@ -18,10 +18,13 @@ import type { GlobalOptions } from "./globals.js";
  * JSON on stdout).
  */
 export async function agentPass(g: GlobalOptions, o: AgentCliOptions): Promise<void> {
+  // A stop (SIGTERM, SIGINT) lets an apply in flight finish or roll back, never cuts it; what it
+  // cuts short is the wait for GitHub at the end of the pass, so the pass ends within moments.
+  const stop = new AbortController();
   if (o.child) {
-    // Under systemd or at a terminal the agent's signals reach this process too; the agent waits
-    // for this pass to end before it stops, so finish it. If the agent is gone, so is stdout.
-    for (const sig of ["SIGTERM", "SIGINT"] as const) process.on(sig, () => {});
+    // The agent passes its stop on (systemd and a terminal may send it here too) and waits for
+    // this pass to end. If the agent is gone, so is stdout.
+    for (const sig of ["SIGTERM", "SIGINT"] as const) process.on(sig, () => stop.abort());
     process.stdout.on("error", () => {});
   }
   const c = new Cli(g);
@@ -40,6 +43,7 @@ export async function agentPass(g: GlobalOptions, o: AgentCliOptions): Promise<v
     loadOptions: c.loadOptions(),
     branch: o.branch,
     reporter: (policy, host) => githubReporter(c, policy.github, host, log),
+    signal: stop.signal,
   };
   if (o.child) {
     const intervalMs = o.interval ? parseDuration(o.interval) : undefined;
@@ -47,7 +51,10 @@ export async function agentPass(g: GlobalOptions, o: AgentCliOptions): Promise<v
     c.print(JSON.stringify(pass));
     return;
   }
-  const onSignal = (sig: string) => log.info(`${sig}: finishing the current reconcile, then stopping`);
+  const onSignal = (sig: string) => {
+    log.info(`${sig}: finishing the current reconcile, then stopping`);
+    stop.abort();
+  };
   process.once("SIGTERM", () => onSignal("SIGTERM"));
   process.once("SIGINT", () => onSignal("SIGINT"));
   const outcome = await reconcileOnceLocked(eng, opts);
@@ -83,6 +90,7 @@ function githubReporter(
     token,
     host,
     log,
+    timeoutMs: gh.timeout ? parseDuration(gh.timeout) : undefined,
     baseDelayMs: c.env.DOTOPS_GITHUB_RETRY_MS ? Number(c.env.DOTOPS_GITHUB_RETRY_MS) : undefined,
   });
 }

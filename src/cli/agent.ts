@@ -46,8 +46,9 @@ export function registerAgent(program: Command) {
 /**
  * The long-running agent: the agent lock, the ref watcher, the timers and the
  * signals, here; each reconcile in a short-lived `agent --once --child`
- * process. SIGTERM lets the pass in flight finish (the child ignores the
- * signal, which reaches it too under systemd or Ctrl-C), then stops.
+ * process with a time limit. SIGTERM is passed on to the pass in flight,
+ * which finishes an apply it started but stops waiting on GitHub, then the
+ * agent stops.
  */
 async function supervise(g: GlobalOptions, o: AgentCliOptions): Promise<void> {
   const env = process.env;
@@ -72,7 +73,7 @@ async function supervise(g: GlobalOptions, o: AgentCliOptions): Promise<void> {
     stateDir,
     repo,
     log,
-    reconcile: childReconciler(childArgs(g, o, stateDir, explicit), stop.signal),
+    reconcile: childReconciler(childArgs(g, o, stateDir, explicit), { stopping: stop.signal }),
     intervalMs: o.interval ? parseDuration(o.interval) : undefined,
     signal: stop.signal,
   });

@@ -90,6 +90,11 @@ export const GitHubReportSchema = z.strictObject({
   tokenFile: z.string().optional().describe("File holding a token (else env DOTOPS_GITHUB_TOKEN)."),
   statuses: z.boolean().optional().describe("Set a commit status dotops/<host> per applied commit."),
   deployments: z.boolean().optional().describe("Create a GitHub Deployment per host environment."),
+  timeout: duration
+    .optional()
+    .describe(
+      "Time limit of each GitHub API request (default 10s). Reporting never delays an apply; at the end of a pass it gets twice this long to finish, then gives up.",
+    ),
 });
 
 export const AgentSchema = z
