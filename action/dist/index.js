@@ -40432,6 +40432,9 @@ var AgentSchema = external_exports.strictObject({
   branch: external_exports.string().optional().describe("Branch the agent follows (default main)."),
   remote: external_exports.string().optional().describe("URL of the config repo the agent clones into the state dir."),
   interval: duration3.optional().describe("How often to poll the remote (jittered \xB110 %)."),
+  passTimeout: duration3.optional().describe(
+    "Time limit of one reconcile pass of the long-running agent (default 30m): a pass still running then is killed with what it started, logged as failed and retried with backoff; an apply it interrupted is recovered from the journal."
+  ),
   requireSignedCommits: external_exports.boolean().optional().describe("Refuse commits not signed by a trusted signer."),
   trustedSigners: external_exports.array(external_exports.string()).optional().describe("SSH allowed-signers lines or GPG key ids."),
   allowForcePush: external_exports.boolean().optional().describe("Accept a tip that does not descend from the last applied commit."),

@@ -26,6 +26,11 @@ export async function agentPass(g: GlobalOptions, o: AgentCliOptions): Promise<v
     // this pass to end. If the agent is gone, so is stdout.
     for (const sig of ["SIGTERM", "SIGINT"] as const) process.on(sig, () => stop.abort());
     process.stdout.on("error", () => {});
+    // In a process group of its own (agent/child.ts), a pass outlives an agent killed outright
+    // (launchd's, systemd's last resort): with nobody waiting for it, it ends as on a stop.
+    const agent = process.ppid;
+    const orphaned = setInterval(() => process.ppid !== agent && stop.abort(), 1000);
+    orphaned.unref();
   }
   const c = new Cli(g);
   if (o.child) await assertSupervised(c.engine().host, c.stateDir);

@@ -23,3 +23,15 @@ export function parseDuration(text: string): number {
   if (!m) throw new Error(`"${text}" is not ${DURATION_HINT}`);
   return Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS];
 }
+
+/** 90000 → "90s", for messages that echo a limit back. */
+export function formatDuration(ms: number): string {
+  for (const [unit, size] of [
+    ["d", UNIT_MS.d],
+    ["h", UNIT_MS.h],
+    ["m", UNIT_MS.m],
+    ["s", UNIT_MS.s],
+  ] as const)
+    if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
+  return `${ms}ms`;
+}

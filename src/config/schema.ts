@@ -102,6 +102,11 @@ export const AgentSchema = z
     branch: z.string().optional().describe("Branch the agent follows (default main)."),
     remote: z.string().optional().describe("URL of the config repo the agent clones into the state dir."),
     interval: duration.optional().describe("How often to poll the remote (jittered ±10 %)."),
+    passTimeout: duration
+      .optional()
+      .describe(
+        "Time limit of one reconcile pass of the long-running agent (default 30m): a pass still running then is killed with what it started, logged as failed and retried with backoff; an apply it interrupted is recovered from the journal.",
+      ),
     requireSignedCommits: z.boolean().optional().describe("Refuse commits not signed by a trusted signer."),
     trustedSigners: z.array(z.string()).optional().describe("SSH allowed-signers lines or GPG key ids."),
     allowForcePush: z
