@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { gens, startAgent, waitFor, withRemote } from "./agent-helpers.js";
-import { minimalConfig, sandbox } from "./helpers.js";
+import { dotops, minimalConfig, sandbox } from "./helpers.js";
 
 const alive = (pid: number) => {
   try {
@@ -14,6 +14,27 @@ const alive = (pid: number) => {
 };
 
 describe("a pass that died is retried; one that hangs is killed", () => {
+  it("a pass killed right after recording `pending` leaves the commit to the next pass, which applies it", async () => {
+    const { work, remote } = await withRemote(minimalConfig());
+    const { home } = sandbox();
+    const tip = await work.head();
+    const killed = await dotops(["agent", "--once", "--remote", remote], {
+      home,
+      env: { DOTOPS_FAILPOINT: "agent:pending=kill" },
+    });
+    expect(killed.exitCode, killed.stderr).toBe(-1); // SIGKILL: no exit code
+    const state = JSON.parse(readFileSync(join(home, ".local/state/dotops/agent.json"), "utf8"));
+    expect(state.lastAttempted).toMatchObject({ commit: tip, outcome: "pending", pid: expect.any(Number) });
+    expect(alive(state.lastAttempted.pid)).toBe(false);
+    expect(await gens(home)).toEqual([]);
+
+    const r = await dotops(["--json", "agent", "--once"], { home });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ kind: "applied", commit: tip, generation: 1 });
+    expect(r.stderr).toMatch(/the pass that was applying [0-9a-f]{12} \(pid \d+\) died; trying it again/);
+    expect(readFileSync(join(home, ".zshrc"), "utf8")).toBe("export EDITOR=nvim\n");
+  });
+
   it("kills a pass that runs past agent.passTimeout, with the processes it started, and goes on", async () => {
     const files = minimalConfig();
     const config = `${files["dotops.yaml"]}agent:\n  interval: 300ms\n  passTimeout: 15s\n`;

@@ -9,7 +9,7 @@ import { checkSignature, commitsBetween, isAncestor, isBareRepo, readRef } from 
 import { BranchMissingError, fetchBranch, RemoteUnreachableError } from "../git/remote.js";
 import { commitSource } from "../git/source.js";
 import type { GitHubReporter } from "../report/github.js";
-import { readAgentState, suspension, writeAgentState } from "./agent-state.js";
+import { type AgentState, readAgentState, suspension, writeAgentState } from "./agent-state.js";
 
 /*
  * Each pass of the long-running agent is a process of its own (agent/child.ts),
@@ -92,10 +92,15 @@ export async function reconcileOnce(eng: Engine, opts: ReconcileOptions): Promis
     (last?.commit === tip && last.outcome === "applied" && last.generation === current)
   )
     return driftPass(eng, opts, policy, tip);
-  if (last?.commit === tip && last.outcome !== "applied") {
+  if (last?.commit === tip && last.outcome !== "applied" && !diedPending(eng, last)) {
     // Stalled on this commit: a new one is needed (or `dotops apply` by hand).
     return { kind: "unchanged", commit: lastApplied, drift: 0, healed: false };
   }
+  if (last?.commit === tip && last.outcome === "pending")
+    eng.log.warn(
+      { commit: tip, pid: last.pid },
+      `the pass that was applying ${tip.slice(0, 12)} (pid ${last.pid ?? "?"}) died; trying it again`,
+    );
 
   const record = (outcome: string, error?: string, generation?: number | null) =>
     writeAgentState(eng.host, eng.state, {
@@ -106,9 +111,11 @@ export async function reconcileOnce(eng: Engine, opts: ReconcileOptions): Promis
         outcome,
         ...(error ? { error } : {}),
         ...(generation !== undefined ? { generation } : {}),
+        ...(outcome === "pending" ? { pid: process.pid } : {}),
       },
     });
   await record("pending");
+  eng.failpoints?.hit("agent:pending");
   const hostName = trusted?.host.name ?? opts.loadOptions.host ?? "unknown";
   const reporter = opts.reporter?.(policy, hostName) ?? null;
   try {
@@ -117,6 +124,19 @@ export async function reconcileOnce(eng: Engine, opts: ReconcileOptions): Promis
     // Reports were queued, not awaited: now they get a bounded time to go out.
     await reporter?.flush(undefined, opts.signal);
   }
+}
+
+/**
+ * A "pending" record outlives its pass only when the pass died (killed, out
+ * of memory, power loss): passes run one at a time under the agent lock. Its
+ * process being gone, the commit is tried again; one that is still there
+ * (and is not this pass or the agent running it) is left to finish.
+ */
+function diedPending(eng: Engine, last: NonNullable<AgentState["lastAttempted"]>): boolean {
+  if (last.outcome !== "pending") return false;
+  const pid = last.pid;
+  if (pid === undefined || pid === process.pid || pid === process.ppid) return true;
+  return !eng.host.processAlive(pid);
 }
 
 interface Attempt {
