@@ -96,6 +96,36 @@ describe("agent reports to GitHub", () => {
     expect(r2.stderr).toMatch(/token is invalid or expired/);
     expect(readFileSync(join(home, ".zshrc"), "utf8")).toBe("export X=1\n");
   });
+
+  it("logs each GitHub request at trace level with -vv, and not with -v", async () => {
+    gh = await new FakeGitHub().start();
+    const { remote, home } = await setup(`repo: alice/dotfiles, apiUrl: "${gh.url}"`);
+    const env = { DOTOPS_GITHUB_TOKEN: TOKEN };
+    const traced = await dotops(["-vv", "--log-format", "json", "agent", "--once", "--remote", remote], {
+      home,
+      env,
+    });
+    expect(traced.exitCode, traced.stderr).toBe(0);
+    const levels = (stderr: string) =>
+      stderr.split("\n").flatMap((l) => {
+        try {
+          const j = JSON.parse(l);
+          return [{ level: j.level as number, msg: String(j.msg) }];
+        } catch {
+          return [];
+        }
+      });
+    const trace = levels(traced.stderr).filter((l) => l.level === 10);
+    expect(trace.map((l) => l.msg)).toContainEqual(
+      expect.stringMatching(/^GitHub: POST \/repos\/alice\/dotfiles\/statuses\/[0-9a-f]{40} - 201 /),
+    );
+    expect(traced.stderr).not.toContain(TOKEN);
+
+    const debug = await dotops(["-v", "--log-format", "json", "agent", "--once"], { home, env });
+    expect(debug.exitCode, debug.stderr).toBe(0);
+    expect(levels(debug.stderr).some((l) => l.level === 20)).toBe(true);
+    expect(levels(debug.stderr).some((l) => l.level === 10)).toBe(false);
+  });
 });
 
 describe("a GitHub API that accepts connections and never answers", () => {

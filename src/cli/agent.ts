@@ -96,8 +96,11 @@ function childArgs(g: GlobalOptions, o: AgentCliOptions, stateDir: string, repo?
   return args;
 }
 
+/** -q errors only, -v debug, -vv trace (as for every other command). */
 export function agentLogLevel(g: GlobalOptions): string {
-  return g.quiet ? "error" : g.verbose ? "debug" : "info";
+  if (g.quiet) return "error";
+  if (!g.verbose) return "info";
+  return g.verbose > 1 ? "trace" : "debug";
 }
 
 export function exitCodeOf(o: ReconcileOutcome): number {

@@ -68,16 +68,27 @@ export async function callWithRetry<T>(fn: () => Promise<T>, o: RetryOptions = {
 /**
  * fetch for Octokit with a time limit on every request (Octokit has none, and
  * Node's own is about 300 s per attempt), which `stop` can also cut short. A
- * timeout surfaces as an error saying so, not as a bare abort.
+ * timeout surfaces as an error saying so, not as a bare abort. `trace` gets
+ * one line per request: what was asked, and what came back or did not.
  */
-export function fetchWithTimeout(timeoutMs: number, o: { stop?: AbortSignal } = {}): typeof fetch {
+export function fetchWithTimeout(
+  timeoutMs: number,
+  o: { stop?: AbortSignal; trace?: (line: string) => void } = {},
+): typeof fetch {
   return async (input, init) => {
     const timeout = AbortSignal.timeout(timeoutMs);
     const signals = [timeout, ...(init?.signal ? [init.signal] : []), ...(o.stop ? [o.stop] : [])];
+    const what = `${init?.method ?? "GET"} ${new URL(input instanceof Request ? input.url : input).pathname}`;
+    const t0 = Date.now();
     try {
-      return await fetch(input, { ...init, signal: AbortSignal.any(signals) });
+      const res = await fetch(input, { ...init, signal: AbortSignal.any(signals) });
+      o.trace?.(`${what} - ${res.status} in ${Date.now() - t0}ms`);
+      return res;
     } catch (err) {
-      if (timeout.aborted && !o.stop?.aborted) throw new Error(`timed out after ${timeoutMs / 1000}s`);
+      const timedOut = timeout.aborted && !o.stop?.aborted;
+      const why = timedOut ? `timed out after ${timeoutMs / 1000}s` : (err as Error).message;
+      o.trace?.(`${what} - no answer (${why}) in ${Date.now() - t0}ms`);
+      if (timedOut) throw new Error(why);
       throw err;
     }
   };

@@ -14,7 +14,8 @@ export interface GitHubReporterOptions extends RetryOptions {
   deployments?: boolean;
   /** Time limit of each request (agent.github.timeout); default 10 s. */
   timeoutMs?: number;
-  log: Log;
+  /** pino's trace, when the logger has it, gets one line per request (`-vv`). */
+  log: Log & { trace?: (msg: string) => void };
 }
 
 /**
@@ -48,13 +49,14 @@ export class GitHubReporter {
 
   /** Octokit is a large module tree: loaded on the first report, not by every command and agent start. */
   private octokit(): Promise<Octokit> {
+    const trace = (msg: string) => this.o.log.trace?.(`GitHub: ${msg}`);
     this.client ??= import("@octokit/rest").then(
       ({ Octokit }) =>
         new Octokit({
           auth: this.o.token,
           baseUrl: (this.o.apiUrl ?? "https://api.github.com").replace(/\/$/, ""),
           userAgent: "dotops-agent",
-          request: { fetch: fetchWithTimeout(this.timeoutMs, { stop: this.abandon.signal }) },
+          request: { fetch: fetchWithTimeout(this.timeoutMs, { stop: this.abandon.signal, trace }) },
           log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
         }),
     );
