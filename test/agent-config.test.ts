@@ -1,5 +1,7 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { withRemote } from "./agent-helpers.js";
+import { gens, startAgent, waitFor, withRemote } from "./agent-helpers.js";
 import { ConfigRepo, dotops, minimalConfig, sandbox } from "./helpers.js";
 
 const withAgent = (yaml: string) => `${minimalConfig()["dotops.yaml"]}agent:\n${yaml}`;
@@ -21,5 +23,25 @@ describe("agent settings do what they say", () => {
     const check = await dotops(["--repo", repo.dir, "check"], { home });
     expect(check.exitCode).toBe(2);
     expect(check.stderr).toContain(hint);
+  });
+
+  it("follows the current dir when it holds dotops.yaml, as the other commands do (--once and the agent)", async () => {
+    const repo = await ConfigRepo.create(minimalConfig());
+    const { home } = sandbox();
+    const once = await dotops(["agent", "--once"], { home, cwd: repo.dir });
+    expect(once.exitCode, once.stderr).toBe(0);
+    expect(readFileSync(join(home, ".zshrc"), "utf8")).toBe("export EDITOR=nvim\n");
+    const c = await repo.commit({ "files/zshrc": "export HERE=1\n" });
+    const agent = startAgent(home, ["--interval", "1h"], { cwd: repo.dir });
+    try {
+      await waitFor("generation 2", async () =>
+        (await gens(home)).find((g: { commit: string }) => g.commit === c),
+      );
+    } finally {
+      agent.kill("SIGTERM");
+    }
+    expect((await agent).exitCode).toBe(0);
+    expect(readFileSync(join(home, ".zshrc"), "utf8")).toBe("export HERE=1\n");
+    expect(existsSync(join(home, ".local/state/dotops/repo"))).toBe(false); // no clone was needed
   });
 });

@@ -7,7 +7,7 @@ import type { AgentConfig } from "../config/schema.js";
 import { ensureClone } from "../git/remote.js";
 import { GitHubReporter } from "../report/github.js";
 import { createLogger } from "../report/logger.js";
-import { type AgentCliOptions, agentLogLevel, exitCodeOf } from "./agent.js";
+import { type AgentCliOptions, agentLogLevel, agentRepo, exitCodeOf } from "./agent.js";
 import { Cli } from "./context.js";
 import type { GlobalOptions } from "./globals.js";
 
@@ -34,17 +34,16 @@ export async function agentPass(g: GlobalOptions, o: AgentCliOptions): Promise<v
   }
   const c = new Cli(g);
   if (o.child) await assertSupervised(c.engine().host, c.stateDir);
-  const explicit = c.opts.repo ?? c.env.DOTOPS_REPO;
-  const repo = explicit ? c.repoDir() : join(c.stateDir, "repo");
-  if (!explicit) await ensureClone(repo, o.remote);
   const log = createLogger({
     level: agentLogLevel(g),
     format: c.opts.logFormat,
     file: join(c.stateDir, "agent.log"),
   });
+  const repo = agentRepo(g, c.env, c.stateDir, o, log);
+  if (repo.clone) await ensureClone(repo.dir, o.remote);
   const eng = { ...c.engine(), log, diffs: false };
   const opts: ReconcileOptions = {
-    repo,
+    repo: repo.dir,
     loadOptions: c.loadOptions(),
     branch: o.branch,
     reporter: (policy, host) => githubReporter(c, policy.github, host, log),
