@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { gens, startAgent, waitFor, withRemote } from "./agent-helpers.js";
-import { ConfigRepo, dotops, minimalConfig, sandbox } from "./helpers.js";
+import { ConfigRepo, dotops, git, minimalConfig, sandbox, tempDir } from "./helpers.js";
 
 const withAgent = (yaml: string) => `${minimalConfig()["dotops.yaml"]}agent:\n${yaml}`;
 
@@ -23,6 +23,36 @@ describe("agent settings do what they say", () => {
     const check = await dotops(["--repo", repo.dir, "check"], { home });
     expect(check.exitCode).toBe(2);
     expect(check.stderr).toContain(hint);
+  });
+
+  it("follows agent.remote of the applied config once a clone exists; --remote overrides it", async () => {
+    const { work, remote, push } = await withRemote(minimalConfig());
+    const { home } = sandbox();
+    expect((await dotops(["agent", "--once", "--remote", remote], { home })).exitCode).toBe(0);
+    // The repo moves: a copy elsewhere, and the config says so (pushed to the old place).
+    const moved = join(tempDir("dotops-moved-"), "dotfiles.git");
+    // (With a file change too: a commit whose manifest is unchanged makes no generation, and the
+    // policy in force is the current generation's commit's.)
+    await work.commit(
+      { "dotops.yaml": withAgent(`  remote: ${moved}\n`), "files/zshrc": "export WHERE=before\n" },
+      "the repo moves",
+    );
+    await push();
+    await git(work.dir, "clone", "-q", "--bare", work.dir, moved);
+    expect((await dotops(["agent", "--once"], { home })).exitCode).toBe(0); // applies the move
+
+    await work.commit({ "files/zshrc": "export WHERE=moved\n" }, "only on the new remote");
+    await git(work.dir, "push", "-q", moved, "main");
+    const follow = await dotops(["agent", "--once"], { home });
+    expect(follow.exitCode, follow.stderr).toBe(0);
+    expect(follow.stderr).toContain(`the agent's clone now fetches from ${moved} (was ${remote})`);
+    expect(readFileSync(join(home, ".zshrc"), "utf8")).toBe("export WHERE=moved\n");
+
+    await work.commit({ "files/zshrc": "export WHERE=old\n" }, "only on the old remote");
+    await push();
+    const override = await dotops(["agent", "--once", "--remote", remote], { home });
+    expect(override.exitCode, override.stderr).toBe(0);
+    expect(readFileSync(join(home, ".zshrc"), "utf8")).toBe("export WHERE=old\n");
   });
 
   it("follows the current dir when it holds dotops.yaml, as the other commands do (--once and the agent)", async () => {

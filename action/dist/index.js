@@ -40430,7 +40430,9 @@ var GitHubReportSchema = external_exports.strictObject({
 });
 var AgentSchema = external_exports.strictObject({
   branch: external_exports.string().optional().describe("Branch the agent follows (default main)."),
-  remote: external_exports.string().optional().describe("URL of the config repo the agent clones into the state dir."),
+  remote: external_exports.string().optional().describe(
+    "URL of the config repo the agent clones into the state dir. The first clone needs `dotops agent --remote URL` (no config exists yet); afterwards the agent follows this value from the applied config, as Flux follows a GitRepository's url: when it changes, the clone's origin is switched to it (logged), and the new remote's commits must still descend from the applied one. --remote overrides it. Ignored when the agent follows a work tree (--repo, DOTOPS_REPO or the current dir), whose origin is the user's."
+  ),
   interval: duration3.optional().describe("How often to poll the remote (jittered \xB110 %)."),
   passTimeout: duration3.optional().describe(
     "Time limit of one reconcile pass of the long-running agent (default 30m): a pass still running then is killed with what it started, logged as failed and retried with backoff; an apply it interrupted is recovered from the journal."

@@ -10,6 +10,7 @@ import { BranchMissingError, fetchBranch, RemoteUnreachableError } from "../git/
 import { commitSource } from "../git/source.js";
 import type { GitHubReporter } from "../report/github.js";
 import { type AgentState, readAgentState, suspension, writeAgentState } from "./agent-state.js";
+import { followRemote } from "./clone.js";
 
 /*
  * Each pass of the long-running agent is a process of its own (agent/child.ts),
@@ -24,6 +25,12 @@ export interface ReconcileOptions {
   loadOptions: LoadOptions;
   /** Overrides agent.branch from the config. */
   branch?: string;
+  /**
+   * Set when `repo` is the agent's own clone in the state dir: its origin
+   * follows `remote` (--remote), else agent.remote of the applied config.
+   * A work tree's origin is the user's and is left alone.
+   */
+  clone?: { remote?: string };
   /** Makes a GitHub reporter for the policy in force (null when not configured). */
   reporter?: (policy: AgentConfig, host: string) => GitHubReporter | null;
   fetchTimeoutMs?: number;
@@ -62,6 +69,13 @@ export async function reconcileOnce(eng: Engine, opts: ReconcileOptions): Promis
   const appliedConfig = await policyConfig(opts, lastApplied);
   const branch = opts.branch ?? appliedConfig?.agent.branch ?? "main";
   const bare = await isBareRepo(opts.repo);
+  const remote = opts.clone && (opts.clone.remote ?? appliedConfig?.agent.remote);
+  if (remote) {
+    const configured = appliedConfig?.agent.remote;
+    if (configured && configured !== remote)
+      eng.log.debug(`--remote ${remote} overrides agent.remote ${configured}`);
+    await followRemote(opts.repo, remote, eng.log);
+  }
 
   try {
     await fetchBranch(opts.repo, branch, bare, opts.fetchTimeoutMs);

@@ -46,6 +46,7 @@ export async function agentPass(g: GlobalOptions, o: AgentCliOptions): Promise<v
     repo: repo.dir,
     loadOptions: c.loadOptions(),
     branch: o.branch,
+    clone: repo.clone ? { remote: o.remote } : undefined,
     reporter: (policy, host) => githubReporter(c, policy.github, host, log),
     signal: stop.signal,
   };

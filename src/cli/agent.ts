@@ -28,7 +28,10 @@ export function registerAgent(program: Command) {
     .command("agent")
     .description("the GitOps loop: apply every new commit of the config repo as a generation")
     .option("--once", "reconcile once and exit (exit code says what happened)")
-    .option("--remote <url>", "clone this repo into the state dir on first run")
+    .option(
+      "--remote <url>",
+      "the repo the agent clones into the state dir (needed on first run); overrides agent.remote",
+    )
     .option("--branch <name>", "branch to follow (default: agent.branch, else main)")
     .option("--interval <duration>", "poll interval, e.g. 60s or 1h (default: agent.interval)")
     .addOption(new Option("--child", "one pass for the running agent, reported as JSON on stdout").hideHelp())

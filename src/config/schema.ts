@@ -100,7 +100,12 @@ export const GitHubReportSchema = z.strictObject({
 export const AgentSchema = z
   .strictObject({
     branch: z.string().optional().describe("Branch the agent follows (default main)."),
-    remote: z.string().optional().describe("URL of the config repo the agent clones into the state dir."),
+    remote: z
+      .string()
+      .optional()
+      .describe(
+        "URL of the config repo the agent clones into the state dir. The first clone needs `dotops agent --remote URL` (no config exists yet); afterwards the agent follows this value from the applied config, as Flux follows a GitRepository's url: when it changes, the clone's origin is switched to it (logged), and the new remote's commits must still descend from the applied one. --remote overrides it. Ignored when the agent follows a work tree (--repo, DOTOPS_REPO or the current dir), whose origin is the user's.",
+      ),
     interval: duration.optional().describe("How often to poll the remote (jittered ±10 %)."),
     passTimeout: duration
       .optional()
