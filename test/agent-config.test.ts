@@ -55,6 +55,37 @@ describe("agent settings do what they say", () => {
     expect(readFileSync(join(home, ".zshrc"), "utf8")).toBe("export WHERE=old\n");
   });
 
+  it("follows the remote's default branch when it is not main, and holds a testing branch to it", async () => {
+    const work = new ConfigRepo(tempDir("dotops-repo-"));
+    await git(work.dir, "init", "-q", "-b", "trunk");
+    await work.commit(minimalConfig());
+    const remote = join(tempDir("dotops-remote-"), "dotfiles.git");
+    await git(work.dir, "clone", "-q", "--bare", work.dir, remote);
+    await git(work.dir, "remote", "add", "origin", remote);
+    const { home } = sandbox();
+    const first = await dotops(["agent", "--once", "--remote", remote], { home });
+    expect(first.exitCode, first.stderr).toBe(0);
+    const b = await work.commit({ "files/zshrc": "export B=1\n" });
+    await git(work.dir, "push", "-q", "origin", "trunk");
+    expect((await dotops(["agent", "--once"], { home })).exitCode).toBe(0);
+    expect((await gens(home)).at(-1).commit).toBe(b);
+
+    await git(work.dir, "checkout", "-q", "-b", "testing");
+    await work.commit({ "files/zshrc": "export T=1\n" }, "on top of trunk");
+    await git(work.dir, "push", "-q", "origin", "testing");
+    expect((await dotops(["agent", "--once", "--branch", "testing"], { home })).exitCode).toBe(0);
+    expect(readFileSync(join(home, ".zshrc"), "utf8")).toBe("export T=1\n");
+    await git(work.dir, "checkout", "-q", "trunk");
+    await work.commit({ "files/app.conf": "color = false\n" }, "trunk moves");
+    await git(work.dir, "push", "-q", "origin", "trunk");
+    await git(work.dir, "checkout", "-q", "testing");
+    await work.commit({ "files/zshrc": "export T=2\n" }, "stale testing commit");
+    await git(work.dir, "push", "-q", "origin", "testing");
+    const stale = await dotops(["agent", "--once", "--branch", "testing"], { home });
+    expect(stale.exitCode).toBe(4);
+    expect(stale.stderr).toMatch(/testing branch testing is not on top of trunk/);
+  });
+
   it("follows the current dir when it holds dotops.yaml, as the other commands do (--once and the agent)", async () => {
     const repo = await ConfigRepo.create(minimalConfig());
     const { home } = sandbox();

@@ -40429,7 +40429,9 @@ var GitHubReportSchema = external_exports.strictObject({
   )
 });
 var AgentSchema = external_exports.strictObject({
-  branch: external_exports.string().optional().describe("Branch the agent follows (default main)."),
+  branch: external_exports.string().optional().describe(
+    "Branch the agent follows (--branch overrides it). Default: the remote's default branch (the HEAD of the agent's clone; in a work tree origin/HEAD, else the branch checked out). A branch other than that one is a testing branch: its commits must be on top of the default branch."
+  ),
   remote: external_exports.string().optional().describe(
     "URL of the config repo the agent clones into the state dir. The first clone needs `dotops agent --remote URL` (no config exists yet); afterwards the agent follows this value from the applied config, as Flux follows a GitRepository's url: when it changes, the clone's origin is switched to it (logged), and the new remote's commits must still descend from the applied one. --remote overrides it. Ignored when the agent follows a work tree (--repo, DOTOPS_REPO or the current dir), whose origin is the user's."
   ),

@@ -10,7 +10,7 @@ import { BranchMissingError, fetchBranch, RemoteUnreachableError } from "../git/
 import { commitSource } from "../git/source.js";
 import type { GitHubReporter } from "../report/github.js";
 import { type AgentState, readAgentState, suspension, writeAgentState } from "./agent-state.js";
-import { followRemote } from "./clone.js";
+import { defaultBranch, followRemote } from "./clone.js";
 
 /*
  * Each pass of the long-running agent is a process of its own (agent/child.ts),
@@ -67,7 +67,6 @@ export async function reconcileOnce(eng: Engine, opts: ReconcileOptions): Promis
   // Policy comes from the config already applied, never from the commit asking to be
   // applied: a commit cannot switch off the signature requirement for itself.
   const appliedConfig = await policyConfig(opts, lastApplied);
-  const branch = opts.branch ?? appliedConfig?.agent.branch ?? "main";
   const bare = await isBareRepo(opts.repo);
   const remote = opts.clone && (opts.clone.remote ?? appliedConfig?.agent.remote);
   if (remote) {
@@ -76,10 +75,20 @@ export async function reconcileOnce(eng: Engine, opts: ReconcileOptions): Promis
       eng.log.debug(`--remote ${remote} overrides agent.remote ${configured}`);
     await followRemote(opts.repo, remote, eng.log);
   }
+  const base = await defaultBranch(opts.repo, bare);
+  const branch = opts.branch ?? appliedConfig?.agent.branch ?? base;
+  if (!branch)
+    return {
+      kind: "failed",
+      commit: null,
+      error: `cannot tell which branch to follow: ${opts.repo} has no default branch (a detached HEAD); set agent.branch or pass --branch`,
+      retry: true,
+    };
 
   try {
     await fetchBranch(opts.repo, branch, bare, opts.fetchTimeoutMs);
-    if (branch !== "main") await fetchBranch(opts.repo, "main", bare, opts.fetchTimeoutMs).catch(() => {});
+    if (base && branch !== base)
+      await fetchBranch(opts.repo, base, bare, opts.fetchTimeoutMs).catch(() => {});
   } catch (err) {
     if (err instanceof RemoteUnreachableError) return { kind: "offline", error: err.message };
     if (err instanceof BranchMissingError)
@@ -133,7 +142,7 @@ export async function reconcileOnce(eng: Engine, opts: ReconcileOptions): Promis
   const hostName = trusted?.host.name ?? opts.loadOptions.host ?? "unknown";
   const reporter = opts.reporter?.(policy, hostName) ?? null;
   try {
-    return await attempt(eng, opts, { tip, lastApplied, branch, bare, policy, record, reporter });
+    return await attempt(eng, opts, { tip, lastApplied, branch, base, bare, policy, record, reporter });
   } finally {
     // Reports were queued, not awaited: now they get a bounded time to go out.
     await reporter?.flush(undefined, opts.signal);
@@ -157,6 +166,7 @@ interface Attempt {
   tip: string;
   lastApplied: string | null;
   branch: string;
+  base: string | null;
   bare: boolean;
   policy: AgentConfig;
   record: (outcome: string, error?: string, generation?: number | null) => Promise<void>;
@@ -166,7 +176,7 @@ interface Attempt {
 /** Policy, then deploy (apply + health), recording and reporting the outcome. */
 async function attempt(eng: Engine, opts: ReconcileOptions, a: Attempt): Promise<ReconcileOutcome> {
   const { tip, lastApplied, record, reporter } = a;
-  const refusal = await checkPolicy(opts.repo, tip, lastApplied, a.branch, a.bare, a.policy);
+  const refusal = await checkPolicy(opts.repo, tip, lastApplied, a.branch, a.base, a.bare, a.policy);
   if (refusal) {
     await record("refused", refusal);
     reporter?.report(tip, "failure", `refused: ${refusal}`);
@@ -291,17 +301,19 @@ async function checkPolicy(
   tip: string,
   lastApplied: string | null,
   branch: string,
+  base: string | null,
   bare: boolean,
   policy: AgentConfig,
 ): Promise<string | null> {
   if (lastApplied && !policy.allowForcePush && !(await isAncestor(repo, lastApplied, tip))) {
     return `history rewritten: ${tip.slice(0, 12)} does not descend from the applied ${lastApplied.slice(0, 12)} (force-push?); set agent.allowForcePush or apply it by hand with \`dotops apply --commit ${tip.slice(0, 12)}\``;
   }
-  if (branch !== "main" && !policy.allowForcePush) {
-    const main = await readRef(repo, bare ? "refs/heads/main" : "refs/remotes/origin/main");
-    const mainLocal = main ?? (await readRef(repo, "refs/heads/main"));
-    if (mainLocal && !(await isAncestor(repo, mainLocal, tip))) {
-      return `testing branch ${branch} is not on top of main (${mainLocal.slice(0, 12)}); rebase it onto main`;
+  if (base && branch !== base && !policy.allowForcePush) {
+    // A testing branch: it must carry everything the default branch has.
+    const fetched = await readRef(repo, bare ? `refs/heads/${base}` : `refs/remotes/origin/${base}`);
+    const baseTip = fetched ?? (await readRef(repo, `refs/heads/${base}`));
+    if (baseTip && !(await isAncestor(repo, baseTip, tip))) {
+      return `testing branch ${branch} is not on top of ${base} (${baseTip.slice(0, 12)}); rebase it onto ${base}`;
     }
   }
   if (policy.requireSignedCommits) {

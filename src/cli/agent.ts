@@ -32,7 +32,7 @@ export function registerAgent(program: Command) {
       "--remote <url>",
       "the repo the agent clones into the state dir (needed on first run); overrides agent.remote",
     )
-    .option("--branch <name>", "branch to follow (default: agent.branch, else main)")
+    .option("--branch <name>", "branch to follow (default: agent.branch, else the remote's default branch)")
     .option("--interval <duration>", "poll interval, e.g. 60s or 1h (default: agent.interval)")
     .addOption(new Option("--child", "one pass for the running agent, reported as JSON on stdout").hideHelp())
     .action(async (o: AgentCliOptions) => {

@@ -99,7 +99,12 @@ export const GitHubReportSchema = z.strictObject({
 
 export const AgentSchema = z
   .strictObject({
-    branch: z.string().optional().describe("Branch the agent follows (default main)."),
+    branch: z
+      .string()
+      .optional()
+      .describe(
+        "Branch the agent follows (--branch overrides it). Default: the remote's default branch (the HEAD of the agent's clone; in a work tree origin/HEAD, else the branch checked out). A branch other than that one is a testing branch: its commits must be on top of the default branch.",
+      ),
     remote: z
       .string()
       .optional()
