@@ -1,8 +1,8 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { gens, startAgent, waitFor, withRemote } from "./agent-helpers.js";
-import { ConfigRepo, dotops, git, minimalConfig, sandbox, tempDir } from "./helpers.js";
+import { ConfigRepo, dotops, git, minimalConfig, ROOT, sandbox, tempDir } from "./helpers.js";
 
 const withAgent = (yaml: string) => `${minimalConfig()["dotops.yaml"]}agent:\n${yaml}`;
 
@@ -104,5 +104,24 @@ describe("agent settings do what they say", () => {
     expect((await agent).exitCode).toBe(0);
     expect(readFileSync(join(home, ".zshrc"), "utf8")).toBe("export HERE=1\n");
     expect(existsSync(join(home, ".local/state/dotops/repo"))).toBe(false); // no clone was needed
+  });
+
+  it("install-agent takes launchd's uid from the process, and refuses to guess one", async () => {
+    const { home } = sandbox();
+    const sim = tempDir("dotops-sim-");
+    const preload = join(tempDir("dotops-nouid-"), "nouid.mjs");
+    writeFileSync(preload, "delete process.getuid; // as on a platform without uids\n");
+    const r = await dotops(["install-agent", "--platform", "darwin"], {
+      home,
+      env: {
+        PATH: `${join(ROOT, "test/simulators/bin")}:${process.env.PATH}`,
+        SIM_STATE: sim,
+        NODE_OPTIONS: `--import ${preload}`,
+      },
+    });
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(/gui\/<uid>\), and this platform reports no uid/);
+    expect(existsSync(join(sim, "launchctl.log"))).toBe(false);
+    expect(existsSync(join(home, "Library/LaunchAgents/dev.dotops.agent.plist"))).toBe(false);
   });
 });
