@@ -20045,6 +20045,25 @@ async function callWithRetry(fn, o2 = {}) {
     }
   }
 }
+function fetchWithTimeout(timeoutMs, o2 = {}) {
+  return async (input2, init) => {
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signals2 = [timeout, ...init?.signal ? [init.signal] : [], ...o2.stop ? [o2.stop] : []];
+    const what = `${init?.method ?? "GET"} ${new URL(input2 instanceof Request ? input2.url : input2).pathname}`;
+    const t0 = Date.now();
+    try {
+      const res = await fetch(input2, { ...init, signal: AbortSignal.any(signals2) });
+      o2.trace?.(`${what} - ${res.status} in ${Date.now() - t0}ms`);
+      return res;
+    } catch (err) {
+      const timedOut = timeout.aborted && !o2.stop?.aborted;
+      const why = timedOut ? `timed out after ${timeoutMs / 1e3}s` : err.message;
+      o2.trace?.(`${what} - no answer (${why}) in ${Date.now() - t0}ms`);
+      if (timedOut) throw new Error(why);
+      throw err;
+    }
+  };
+}
 function sleep(ms, signal) {
   return new Promise((resolve2) => {
     if (signal?.aborted) return resolve2();
@@ -20066,18 +20085,24 @@ function retryAfterMs(headers) {
 
 // action/src/github.ts
 var ApiError = class extends Error {
-  constructor(operation, status, detail) {
-    super(`could not ${operation}: ${status ?? "no response"} ${detail}`.trim());
+  constructor(operation, status, detail, rateLimited = false, answered = status !== void 0) {
+    const answer = status !== void 0 ? `${status} ` : answered ? "" : "no response ";
+    super(`could not ${operation}: ${answer}${detail}`.trim());
     this.operation = operation;
     this.status = status;
     this.detail = detail;
+    this.rateLimited = rateLimited;
+    this.answered = answered;
   }
   operation;
   status;
   detail;
+  rateLimited;
+  answered;
   name = "ApiError";
+  /** A 403 for want of permission; a 403 with no rate-limit quota left is not one. */
   get forbidden() {
-    return this.status === 403;
+    return this.status === 403 && !this.rateLimited;
   }
 };
 var GitHubApi = class {
@@ -20087,6 +20112,7 @@ var GitHubApi = class {
       auth: o2.token || void 0,
       baseUrl: o2.apiUrl,
       userAgent: "dotops-action",
+      request: { fetch: fetchWithTimeout(o2.timeoutMs ?? 3e4) },
       log: { debug: () => {
       }, info: () => {
       }, warn: () => {
@@ -20148,17 +20174,22 @@ var GitHubApi = class {
     try {
       return await callWithRetry(fn, this.o);
     } catch (err) {
-      if (err instanceof GitHubCallError) throw new ApiError(operation, err.status, err.detail);
+      if (err instanceof GitHubCallError)
+        throw new ApiError(operation, err.status, err.detail, err.rateLimited);
       throw err;
     }
   }
 };
 function permissionHint(err, permission) {
+  if (err.rateLimited)
+    return `GitHub's API rate limit is used up (${describeStatus(err.status)}); the plan is in the job summary`;
   if (err.status === 403)
     return `the token lacks permission: add \`permissions: ${permission}\` to the job (or the workflow)`;
   if (err.status === 401) return "the token is invalid or expired (input github-token)";
   if (err.status === 404) return "the repository or pull request is not visible to the token";
-  return "GitHub did not answer; the plan is in the job summary";
+  if (!err.answered) return "GitHub did not answer; the plan is in the job summary";
+  if (err.status === void 0) return "the plan is in the job summary";
+  return `GitHub answered ${describeStatus(err.status)}; the plan is in the job summary`;
 }
 
 // src/report/render-plan.ts
@@ -20452,7 +20483,13 @@ async function upsertComment(api, issue2, mine, keep, attempts = 3) {
     }
   }
   if (result) return result;
-  throw new ApiError("write the pull request comment", void 0, `gave up after ${attempts} attempts`);
+  throw new ApiError(
+    "write the pull request comment",
+    void 0,
+    `gave up after ${attempts} attempts, as other jobs kept rewriting it`,
+    false,
+    true
+  );
 }
 function isSticky(c3) {
   return c3.body.includes(MARKER);
@@ -42921,7 +42958,7 @@ async function reportToGitHub(core, inputs, ctx, r) {
       core.appendSummary(`
 > \u26A0\uFE0F ${msg}
 `);
-      if (err.status === 401 || err.status === 403) core.setFailed(msg);
+      if (err.status === 401 || err.forbidden) core.setFailed(msg);
       else core.warning(msg);
     }
   }
@@ -42932,7 +42969,7 @@ async function reportToGitHub(core, inputs, ctx, r) {
       if (readOnly(err)) return;
       if (!(err instanceof ApiError)) throw err;
       core.warning(`dotops: ${err.message}; ${permissionHint(err, "statuses: write")}`);
-      if (err.status === 401 || err.status === 403) return;
+      if (err.status === 401 || err.forbidden) return;
     }
   }
 }

@@ -265,7 +265,7 @@ async function reportToGitHub(
       if (!(err instanceof ApiError)) throw err;
       const msg = `dotops: ${err.message}; ${permissionHint(err, "pull-requests: write")}`;
       core.appendSummary(`\n> ⚠️ ${msg}\n`);
-      if (err.status === 401 || err.status === 403) core.setFailed(msg);
+      if (err.status === 401 || err.forbidden) core.setFailed(msg);
       else core.warning(msg);
     }
   }
@@ -276,7 +276,7 @@ async function reportToGitHub(
       if (readOnly(err)) return;
       if (!(err instanceof ApiError)) throw err;
       core.warning(`dotops: ${err.message}; ${permissionHint(err, "statuses: write")}`);
-      if (err.status === 401 || err.status === 403) return;
+      if (err.status === 401 || err.forbidden) return;
     }
   }
 }
