@@ -550,6 +550,34 @@ describe("action on a pull request", () => {
     ]);
   });
 
+  it("names a deleted resource's entry at the base commit, where it was, and the others' at the head", async () => {
+    const repo = await ConfigRepo.create(minimalConfig());
+    const base = await repo.head();
+    // ~/.zshrc's entry (line 2 at base) goes; line 2 of the head's file is now ~/.config/app/conf's.
+    const head = await repo.commit({
+      "home/files.yaml": "files:\n  - { target: ~/.config/app/conf, source: files/app.conf }\n",
+      "files/app.conf": "color = false\n",
+    });
+    const number = nextPr++;
+    const r = await runAction({ repo, base, head, number });
+    expect(r.exitCode, r.log).toBe(0);
+    const body = sticky(number)[0]?.body as string;
+    const row = (id: string) => body.split("\n").find((l) => l.includes(`\`${id}\``)) ?? "";
+    const blob = "https://github.com/alice/dotfiles/blob";
+    expect(row("~/.zshrc")).toMatch(/^\| - delete \| link \|/);
+    expect(row("~/.zshrc")).toContain(
+      `[\`home/files.yaml:2:5\` in ${base.slice(0, 7)}](${blob}/${base}/home/files.yaml#L2)`,
+    );
+    expect(row("~/.config/app/conf")).toContain(
+      `[\`home/files.yaml:2:5\`](${blob}/${head}/home/files.yaml#L2)`,
+    );
+    // plan.json keeps the plain origin.
+    const json = JSON.parse(readFileSync(r.outputs["plan-json"] as string, "utf8"));
+    expect(json.hosts[0].plan.changes.find((c: { id: string }) => c.id === "~/.zshrc").origin).toBe(
+      "home/files.yaml:2:5",
+    );
+  });
+
   it("says what GitHub answered when a call fails: a status and its meaning, a rate limit, or no answer", async () => {
     const repo = await ConfigRepo.create(minimalConfig());
     const base = await repo.head();

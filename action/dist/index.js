@@ -20313,13 +20313,13 @@ _${short2(ctx.base)} \u2192 ${short2(ctx.head)} \xB7 mode ${ctx.mode} on a ${ctx
 
 </details>`;
   const room = budget - head.length - foot.length;
-  return `${head}${fitBody((maxDiffChars) => hostBody(r, maxDiffChars), room)}${foot}`;
+  return `${head}${fitBody((maxDiffChars) => hostBody(r, ctx, maxDiffChars), room)}${foot}`;
 }
-function hostBody(r, maxDiffChars) {
+function hostBody(r, ctx, maxDiffChars) {
   if (r.error) return failureBlock(r.error);
   const out = [];
   if (r.baseNote) out.push(`> ${r.baseNote}`, "");
-  out.push(withoutHeadline(renderPlanMarkdown(r.plan, { maxDiffChars })));
+  out.push(withoutHeadline(renderPlanMarkdown(withLocations(r.plan, ctx), { maxDiffChars })));
   const runner = r.runner;
   if (runner?.kind === "skipped") out.push(`_Not planned against a machine: ${runner.reason}._`);
   if (runner?.kind === "failed")
@@ -20329,7 +20329,7 @@ function hostBody(r, maxDiffChars) {
     out.push(
       `<details><summary>${escapeHtml(what)}</summary>`,
       "",
-      runner.plan.changes.length ? renderPlanMarkdown(withoutDiffs(runner.plan)) : "",
+      runner.plan.changes.length ? renderPlanMarkdown(withLocations(withoutDiffs(runner.plan), ctx)) : "",
       "</details>"
     );
   }
@@ -20383,6 +20383,22 @@ ${[...tail, "", TRUNCATED_NOTE].join("\n")}
 }
 function withoutHeadline(md) {
   return md.startsWith("#### ") ? md.slice(md.indexOf("\n") + 1).replace(/^\n/, "") : md;
+}
+function withLocations(plan, ctx) {
+  const changes = plan.changes.map((c3) => {
+    if (!c3.origin) return c3;
+    const deleted = c3.action === "delete";
+    const where = locate(c3.origin, deleted ? plan.from?.commit ?? null : plan.to.commit, deleted, ctx);
+    return { ...c3, origin: void 0, note: c3.note ? `${c3.note} \xB7 ${where}` : where };
+  });
+  return { ...plan, changes };
+}
+function locate(o2, commit, named, ctx) {
+  if (!commit) return `\`${o2.file}\``;
+  const text = `\`${o2.file}:${o2.line}:${o2.col}\`${named ? ` in ${short2(commit)}` : ""}`;
+  if (!ctx.files) return text;
+  const path6 = `${ctx.files.prefix}${o2.file}`.split("/").map(encodeURIComponent).join("/");
+  return `[${text}](${ctx.files.repoUrl}/blob/${commit}/${path6}#L${o2.line})`;
 }
 function withoutDiffs(plan) {
   return { ...plan, changes: plan.changes.map(({ diff: _d, ...c3 }) => c3) };
@@ -20545,6 +20561,7 @@ function readContext(env) {
     repo,
     runner: runnerPlatform(env),
     apiUrl: (env.GITHUB_API_URL || "https://api.github.com").replace(/\/+$/, ""),
+    repoUrl: `${(env.GITHUB_SERVER_URL || "https://github.com").replace(/\/+$/, "")}/${owner}/${repo}`,
     runUrl
   };
   const pr = payload.pull_request;
@@ -42820,7 +42837,8 @@ async function runAction(core, env) {
     head: ctx.head,
     mode: inputs.mode,
     runner: ctx.runner,
-    runUrl: ctx.runUrl
+    runUrl: ctx.runUrl,
+    files: { repoUrl: ctx.repoUrl, prefix: repo.prefix }
   };
   const planJsonPath = writeOutputs(core, env, reports, verdicts, { ...sctx, configError });
   const result = { failed: false, reports, verdicts, configError, planJsonPath };

@@ -80,6 +80,7 @@ async function runAction(core: Core, env: Env): Promise<RunResult> {
     mode: inputs.mode,
     runner: ctx.runner,
     runUrl: ctx.runUrl,
+    files: { repoUrl: ctx.repoUrl, prefix: repo.prefix },
   };
   const planJsonPath = writeOutputs(core, env, reports, verdicts, { ...sctx, configError });
   const result: RunResult = { failed: false, reports, verdicts, configError, planJsonPath };
