@@ -12,9 +12,19 @@ export async function withRemote(files: Record<string, string>) {
   return { work, remote, push };
 }
 
-/** `dotops generations --json` for the sandbox HOME. */
-export const gens = async (home: string) =>
-  JSON.parse((await dotops(["--json", "generations"], { home })).stdout);
+/**
+ * `dotops generations --json` for the sandbox HOME. While an apply holds the
+ * state lock (its journal present), `generations` answers with a "locked"
+ * error instead of the list: asked again then, any other answer is returned.
+ */
+export async function gens(home: string) {
+  for (let attempt = 1; ; attempt++) {
+    const r = await dotops(["--json", "generations"], { home });
+    const value = JSON.parse(r.stdout);
+    if (Array.isArray(value) || attempt >= 40 || !/locked/.test(r.stdout)) return value;
+    await new Promise((resolve) => setTimeout(resolve, 150));
+  }
+}
 
 export async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
   const end = Date.now() + ms;
