@@ -39,6 +39,14 @@ export class FakeGitHub {
   readonly forbid = new Set<Forbidden>();
   /** Answer the next N calls with 502 (retry tests). */
   failNext = 0;
+  /** Canned answers: the next call whose "METHOD /path" matches takes the first that fits, `times` times. */
+  readonly answers: {
+    match: RegExp;
+    status: number;
+    body?: unknown;
+    headers?: Record<string, string>;
+    times: number;
+  }[] = [];
   private nextId = 1000;
   private server!: Server;
   url = "";
@@ -102,6 +110,11 @@ export class FakeGitHub {
     if (this.failNext > 0) {
       this.failNext--;
       return send(res, 502, { message: "Bad Gateway" });
+    }
+    const canned = this.answers.find((a) => a.times > 0 && a.match.test(`${method} ${url.pathname}`));
+    if (canned) {
+      canned.times--;
+      return send(res, canned.status, canned.body, canned.headers);
     }
 
     const repoPrefix = `/repos/${this.owner}/${this.repo}`;

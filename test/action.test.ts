@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest
 import { MARKER, mergeSections, parseSections, wrapSection } from "../action/src/comment.js";
 import { runnerPlatform } from "../action/src/context.js";
 import { createCore } from "../action/src/core.js";
+import { ApiError, permissionHint } from "../action/src/github.js";
 import { getInputs, InputError, parseList } from "../action/src/input.js";
 import { run } from "../action/src/main.js";
 import { truncateMarkdown } from "../action/src/report.js";
@@ -41,6 +42,7 @@ afterAll(() => gh.stop());
 afterEach(() => {
   hooks.destructive = false;
   gh.forbid.clear();
+  gh.answers.length = 0;
   process.exitCode = 0;
 });
 
@@ -546,6 +548,82 @@ describe("action on a pull request", () => {
     expect(r.calls.map((c) => `${c.method} ${c.path}`)).toEqual([
       `POST /repos/alice/dotfiles/statuses/${head}`,
     ]);
+  });
+
+  it("names a deleted resource's entry at the base commit, where it was, and the others' at the head", async () => {
+    const repo = await ConfigRepo.create(minimalConfig());
+    const base = await repo.head();
+    // ~/.zshrc's entry (line 2 at base) goes; line 2 of the head's file is now ~/.config/app/conf's.
+    const head = await repo.commit({
+      "home/files.yaml": "files:\n  - { target: ~/.config/app/conf, source: files/app.conf }\n",
+      "files/app.conf": "color = false\n",
+    });
+    const number = nextPr++;
+    const r = await runAction({ repo, base, head, number });
+    expect(r.exitCode, r.log).toBe(0);
+    const body = sticky(number)[0]?.body as string;
+    const row = (id: string) => body.split("\n").find((l) => l.includes(`\`${id}\``)) ?? "";
+    const blob = "https://github.com/alice/dotfiles/blob";
+    expect(row("~/.zshrc")).toMatch(/^\| - delete \| link \|/);
+    expect(row("~/.zshrc")).toContain(
+      `[\`home/files.yaml:2:5\` in ${base.slice(0, 7)}](${blob}/${base}/home/files.yaml#L2)`,
+    );
+    expect(row("~/.config/app/conf")).toContain(
+      `[\`home/files.yaml:2:5\`](${blob}/${head}/home/files.yaml#L2)`,
+    );
+    // plan.json keeps the plain origin.
+    const json = JSON.parse(readFileSync(r.outputs["plan-json"] as string, "utf8"));
+    expect(json.hosts[0].plan.changes.find((c: { id: string }) => c.id === "~/.zshrc").origin).toBe(
+      "home/files.yaml:2:5",
+    );
+  });
+
+  it("says what GitHub answered when a call fails: a status and its meaning, a rate limit, or no answer", async () => {
+    const repo = await ConfigRepo.create(minimalConfig());
+    const base = await repo.head();
+    const head = await repo.commit({ "files/zshrc": "answers\n" });
+    gh.answers.push({
+      match: /^GET .*\/comments$/,
+      status: 406,
+      body: { message: "Not Acceptable" },
+      times: 1,
+    });
+    const notAcceptable = await runAction({ repo, base, head, number: nextPr++ });
+    expect(notAcceptable.exitCode, notAcceptable.log).toBe(0);
+    expect(notAcceptable.log).toContain(
+      "::warning::dotops: could not list the pull request's comments: 406 Not Acceptable; GitHub answered HTTP 406 Not Acceptable; the plan is in the job summary",
+    );
+
+    // A 429, and a 403 that is a rate limit, not a missing permission: neither fails the step.
+    const limited = { message: "API rate limit exceeded" };
+    gh.answers.push({
+      match: /^POST .*\/statuses\//,
+      status: 429,
+      body: limited,
+      headers: { "retry-after": "0" },
+      times: 4,
+    });
+    const tooMany = await runAction({ repo, base, head, number: nextPr++, inputs: { comment: "false" } });
+    expect(tooMany.exitCode, tooMany.log).toBe(0);
+    expect(tooMany.log).toContain(
+      "429 API rate limit exceeded; GitHub's API rate limit is used up (HTTP 429 Too Many Requests); the plan is in the job summary",
+    );
+    gh.answers.push({
+      match: /^POST .*\/statuses\//,
+      status: 403,
+      body: limited,
+      headers: { "x-ratelimit-remaining": "0", "retry-after": "0" },
+      times: 4,
+    });
+    const spent = await runAction({ repo, base, head, number: nextPr++, inputs: { comment: "false" } });
+    expect(spent.exitCode, spent.log).toBe(0);
+    expect(spent.log).toContain("GitHub's API rate limit is used up (HTTP 403 Forbidden)");
+    expect(spent.log).not.toContain("lacks permission");
+    for (const r of [notAcceptable, tooMany, spent]) expect(r.log).not.toContain("did not answer");
+
+    expect(
+      permissionHint(new ApiError("set a status", undefined, "timed out after 30s"), "statuses: write"),
+    ).toBe("GitHub did not answer; the plan is in the job summary");
   });
 
   it("retries a 502 from the API", async () => {

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { gens, logMessages, startAgent, waitFor } from "./agent-helpers.js";
 import { FakeGitHub } from "./github-fake.js";
 import { ConfigRepo, dotops, git, minimalConfig, sandbox, tempDir } from "./helpers.js";
 
@@ -94,5 +95,96 @@ describe("agent reports to GitHub", () => {
     expect(r2.exitCode).toBe(0);
     expect(r2.stderr).toMatch(/token is invalid or expired/);
     expect(readFileSync(join(home, ".zshrc"), "utf8")).toBe("export X=1\n");
+  });
+
+  it("logs each GitHub request at trace level with -vv, and not with -v", async () => {
+    gh = await new FakeGitHub().start();
+    const { remote, home } = await setup(`repo: alice/dotfiles, apiUrl: "${gh.url}"`);
+    const env = { DOTOPS_GITHUB_TOKEN: TOKEN };
+    const traced = await dotops(["-vv", "--log-format", "json", "agent", "--once", "--remote", remote], {
+      home,
+      env,
+    });
+    expect(traced.exitCode, traced.stderr).toBe(0);
+    const levels = (stderr: string) =>
+      stderr.split("\n").flatMap((l) => {
+        try {
+          const j = JSON.parse(l);
+          return [{ level: j.level as number, msg: String(j.msg) }];
+        } catch {
+          return [];
+        }
+      });
+    const trace = levels(traced.stderr).filter((l) => l.level === 10);
+    expect(trace.map((l) => l.msg)).toContainEqual(
+      expect.stringMatching(/^GitHub: POST \/repos\/alice\/dotfiles\/statuses\/[0-9a-f]{40} - 201 /),
+    );
+    expect(traced.stderr).not.toContain(TOKEN);
+
+    const debug = await dotops(["-v", "--log-format", "json", "agent", "--once"], { home, env });
+    expect(debug.exitCode, debug.stderr).toBe(0);
+    expect(levels(debug.stderr).some((l) => l.level === 20)).toBe(true);
+    expect(levels(debug.stderr).some((l) => l.level === 10)).toBe(false);
+  });
+});
+
+describe("a GitHub API that accepts connections and never answers", () => {
+  let gh: FakeGitHub;
+  afterEach(async () => gh?.stop());
+
+  it("does not delay the apply, and the pass ends within its bounded flush", async () => {
+    gh = await new FakeGitHub(true).start();
+    const { remote, home } = await setup(
+      `repo: alice/dotfiles, apiUrl: "${gh.url}", timeout: 1s, deployments: true`,
+    );
+    const t0 = Date.now();
+    const r = await dotops(["agent", "--once", "--remote", remote], {
+      home,
+      env: { DOTOPS_GITHUB_TOKEN: TOKEN, DOTOPS_GITHUB_RETRY_MS: "10" },
+    });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(30_000); // not the ~300 s per attempt of an unbounded request
+    expect(readFileSync(join(home, ".zshrc"), "utf8")).toBe("export EDITOR=nvim\n");
+    expect((await gens(home)).map((g: { outcome: string }) => g.outcome)).toEqual(["applied"]);
+    expect(gh.calls.length).toBeGreaterThan(0); // it did try
+    expect(r.stderr).toMatch(/GitHub: still not done after 2s; gave up on \d+ report\(s\) of dotops\/box/);
+  });
+
+  it("SIGTERM stops the agent, and `agent --once`, within seconds", async () => {
+    gh = await new FakeGitHub(true).start();
+    // The default request time limit (10s, twice that to flush) is beyond the test's: only the stop ends the wait.
+    const { work, remote, home } = await setup(`repo: alice/dotfiles, apiUrl: "${gh.url}"`);
+    const env = { DOTOPS_GITHUB_TOKEN: TOKEN };
+    const agent = startAgent(home, ["--remote", remote, "--interval", "1h"], { env });
+    let stoppedIn = Number.POSITIVE_INFINITY;
+    try {
+      await waitFor("generation 1", async () => ((await gens(home)).length === 1 ? true : undefined));
+      await waitFor("a status request in flight", async () => (gh.calls.length ? true : undefined));
+    } finally {
+      const t0 = Date.now();
+      agent.kill("SIGTERM");
+      await agent;
+      stoppedIn = Date.now() - t0;
+    }
+    const done = await agent;
+    expect(done.exitCode, done.stderr).toBe(0);
+    expect(stoppedIn).toBeLessThan(10_000); // well before the 20 s the flush would take
+    expect(logMessages(done.stderr).at(-1)).toBe("agent stopped");
+
+    await work.commit({ "files/zshrc": "export V=2\n" }, "B");
+    await git(work.dir, "push", "-q", remote, "main");
+    const once = startAgent(home, ["--once"], { env });
+    let onceStoppedIn = Number.POSITIVE_INFINITY;
+    try {
+      await waitFor("generation 2", async () => ((await gens(home)).length === 2 ? true : undefined));
+    } finally {
+      const t0 = Date.now();
+      once.kill("SIGTERM");
+      await once;
+      onceStoppedIn = Date.now() - t0;
+    }
+    expect((await once).exitCode, (await once).stderr).toBe(0);
+    expect(onceStoppedIn).toBeLessThan(10_000);
+    expect(readFileSync(join(home, ".zshrc"), "utf8")).toBe("export V=2\n");
   });
 });

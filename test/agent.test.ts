@@ -2,38 +2,10 @@ import { existsSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSyn
 import { join } from "node:path";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
+import { gens, startAgent, waitFor, withRemote } from "./agent-helpers.js";
 import { CLI, ConfigRepo, dotops, git, minimalConfig, sandbox, tempDir } from "./helpers.js";
 
-/** A config repo with a bare "GitHub" remote the agent clones from. */
-async function withRemote(files: Record<string, string>) {
-  const work = await ConfigRepo.create(files);
-  const remote = join(tempDir("dotops-remote-"), "dotfiles.git");
-  await git(work.dir, "clone", "-q", "--bare", work.dir, remote);
-  await git(work.dir, "remote", "add", "origin", remote);
-  const push = async (...extra: string[]) => git(work.dir, "push", "-q", ...extra, "origin", "main");
-  return { work, remote, push };
-}
-
-const gens = async (home: string) => JSON.parse((await dotops(["--json", "generations"], { home })).stdout);
 const storeCount = (home: string) => readdirSync(join(home, ".local/state/dotops/store")).length;
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-function startAgent(home: string, args: string[]) {
-  return execa(process.execPath, [CLI, "agent", "--log-format", "json", ...args], {
-    env: { PATH: process.env.PATH ?? "", HOME: home, NO_COLOR: "1" },
-    extendEnv: false,
-    reject: false,
-  });
-}
 
 describe("agent: every commit a generation, git revert a rollback", () => {
   it("applies pushes as they arrive and recognises a revert as generation 1's content, reusing the store", async () => {

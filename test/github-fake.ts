@@ -13,7 +13,8 @@ type Reply = { status: number; body?: unknown; headers?: Record<string, string> 
 /**
  * A GitHub REST API stand-in on 127.0.0.1. It checks each request's method,
  * path and body against the documented shapes and answers like GitHub; tests
- * can queue failures (500, 401, rate limits) for the next calls.
+ * can queue failures (500, 401, rate limits) for the next calls, or make it
+ * `silent`: it accepts every connection, reads the request and never answers.
  */
 export class FakeGitHub {
   readonly calls: Recorded[] = [];
@@ -22,6 +23,8 @@ export class FakeGitHub {
   private server: Server | undefined;
   private nextId = 7;
   url = "";
+
+  constructor(readonly silent = false) {}
 
   failNext(...replies: Reply[]) {
     this.failures.push(...replies);
@@ -32,6 +35,7 @@ export class FakeGitHub {
       const body = await readBody(req);
       const path = (req.url ?? "").split("?")[0] as string;
       this.calls.push({ method: req.method ?? "", path, body, auth: req.headers.authorization });
+      if (this.silent) return; // the response stays open until stop()
       const reply = this.failures.shift() ?? this.route(req.method ?? "", path, body);
       res.writeHead(reply.status, { "content-type": "application/json", ...reply.headers });
       res.end(JSON.stringify(reply.body ?? {}));
@@ -42,7 +46,10 @@ export class FakeGitHub {
   }
 
   stop(): Promise<void> {
-    return new Promise((r) => this.server?.close(() => r()));
+    return new Promise((r) => {
+      this.server?.close(() => r());
+      this.server?.closeAllConnections(); // a silent server's requests are still open
+    });
   }
 
   private invalid(msg: string): Reply {

@@ -16914,8 +16914,8 @@ function isPlainObject3(value) {
 }
 var noop3 = () => "";
 async function fetchWrapper(requestOptions) {
-  const fetch = requestOptions.request?.fetch || globalThis.fetch;
-  if (!fetch) {
+  const fetch2 = requestOptions.request?.fetch || globalThis.fetch;
+  if (!fetch2) {
     throw new Error(
       "fetch is not set. Please pass a fetch implementation as new Octokit({ request: { fetch }}). Learn more at https://github.com/octokit/octokit.js/#fetch-missing"
     );
@@ -16931,7 +16931,7 @@ async function fetchWrapper(requestOptions) {
   );
   let fetchResponse;
   try {
-    fetchResponse = await fetch(requestOptions.url, {
+    fetchResponse = await fetch2(requestOptions.url, {
       method: requestOptions.method,
       body,
       redirect: requestOptions.request?.redirect,
@@ -19960,6 +19960,7 @@ var Octokit2 = Octokit.plugin(requestLog, legacyRestEndpointMethods, paginateRes
 );
 
 // src/report/github-retry.ts
+import { STATUS_CODES } from "node:http";
 var GitHubCallError = class extends Error {
   constructor(status, rateLimited, detail) {
     super(detail);
@@ -19970,7 +19971,16 @@ var GitHubCallError = class extends Error {
   status;
   rateLimited;
   detail;
+  /** What happened, truthfully: "no answer" or the status and its meaning, e.g. "HTTP 406 Not Acceptable". */
+  get answer() {
+    return describeStatus(this.status);
+  }
 };
+function describeStatus(status) {
+  if (status === void 0) return "no answer";
+  const text = STATUS_CODES[status];
+  return `HTTP ${status}${text ? ` ${text}` : ""}`;
+}
 async function callWithRetry(fn, o2 = {}) {
   const attempts = o2.attempts ?? 4;
   let delay = o2.baseDelayMs ?? 1e3;
@@ -19979,17 +19989,51 @@ async function callWithRetry(fn, o2 = {}) {
       return await fn();
     } catch (err) {
       const e = err;
+      const status = e.response ? e.status : void 0;
       const headers = e.response?.headers ?? {};
-      const rateLimited = e.status === 429 || e.status === 403 && headers["x-ratelimit-remaining"] === "0";
-      const retryable = rateLimited || e.status === void 0 || e.status >= 500;
-      if (!retryable || attempt >= attempts)
-        throw new GitHubCallError(e.status, rateLimited, e.message ?? String(err));
-      await new Promise(
-        (r) => setTimeout(r, Math.min(retryAfterMs(headers) ?? delay, o2.maxDelayMs ?? 6e4))
-      );
+      const rateLimited = status === 429 || status === 403 && headers["x-ratelimit-remaining"] === "0";
+      const retryable = rateLimited || status === void 0 || status >= 500;
+      if (!retryable || attempt >= attempts || o2.signal?.aborted)
+        throw new GitHubCallError(
+          status,
+          rateLimited,
+          o2.signal?.aborted ? "gave up" : e.message ?? String(err)
+        );
+      await sleep(Math.min(retryAfterMs(headers) ?? delay, o2.maxDelayMs ?? 6e4), o2.signal);
       delay *= 2;
     }
   }
+}
+function fetchWithTimeout(timeoutMs, o2 = {}) {
+  return async (input2, init) => {
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signals2 = [timeout, ...init?.signal ? [init.signal] : [], ...o2.stop ? [o2.stop] : []];
+    const what = `${init?.method ?? "GET"} ${new URL(input2 instanceof Request ? input2.url : input2).pathname}`;
+    const t0 = Date.now();
+    try {
+      const res = await fetch(input2, { ...init, signal: AbortSignal.any(signals2) });
+      o2.trace?.(`${what} - ${res.status} in ${Date.now() - t0}ms`);
+      return res;
+    } catch (err) {
+      const timedOut = timeout.aborted && !o2.stop?.aborted;
+      const why = timedOut ? `timed out after ${timeoutMs / 1e3}s` : err.message;
+      o2.trace?.(`${what} - no answer (${why}) in ${Date.now() - t0}ms`);
+      if (timedOut) throw new Error(why);
+      throw err;
+    }
+  };
+}
+function sleep(ms, signal) {
+  return new Promise((resolve2) => {
+    if (signal?.aborted) return resolve2();
+    const done = () => {
+      clearTimeout(t);
+      signal?.removeEventListener("abort", done);
+      resolve2();
+    };
+    const t = setTimeout(done, ms);
+    signal?.addEventListener("abort", done, { once: true });
+  });
 }
 function retryAfterMs(headers) {
   if (headers["retry-after"]) return Number(headers["retry-after"]) * 1e3;
@@ -20000,18 +20044,24 @@ function retryAfterMs(headers) {
 
 // action/src/github.ts
 var ApiError = class extends Error {
-  constructor(operation, status, detail) {
-    super(`could not ${operation}: ${status ?? "no response"} ${detail}`.trim());
+  constructor(operation, status, detail, rateLimited = false, answered = status !== void 0) {
+    const answer = status !== void 0 ? `${status} ` : answered ? "" : "no response ";
+    super(`could not ${operation}: ${answer}${detail}`.trim());
     this.operation = operation;
     this.status = status;
     this.detail = detail;
+    this.rateLimited = rateLimited;
+    this.answered = answered;
   }
   operation;
   status;
   detail;
+  rateLimited;
+  answered;
   name = "ApiError";
+  /** A 403 for want of permission; a 403 with no rate-limit quota left is not one. */
   get forbidden() {
-    return this.status === 403;
+    return this.status === 403 && !this.rateLimited;
   }
 };
 var GitHubApi = class {
@@ -20021,6 +20071,7 @@ var GitHubApi = class {
       auth: o2.token || void 0,
       baseUrl: o2.apiUrl,
       userAgent: "dotops-action",
+      request: { fetch: fetchWithTimeout(o2.timeoutMs ?? 3e4) },
       log: { debug: () => {
       }, info: () => {
       }, warn: () => {
@@ -20082,17 +20133,22 @@ var GitHubApi = class {
     try {
       return await callWithRetry(fn, this.o);
     } catch (err) {
-      if (err instanceof GitHubCallError) throw new ApiError(operation, err.status, err.detail);
+      if (err instanceof GitHubCallError)
+        throw new ApiError(operation, err.status, err.detail, err.rateLimited);
       throw err;
     }
   }
 };
 function permissionHint(err, permission) {
+  if (err.rateLimited)
+    return `GitHub's API rate limit is used up (${describeStatus(err.status)}); the plan is in the job summary`;
   if (err.status === 403)
     return `the token lacks permission: add \`permissions: ${permission}\` to the job (or the workflow)`;
   if (err.status === 401) return "the token is invalid or expired (input github-token)";
   if (err.status === 404) return "the repository or pull request is not visible to the token";
-  return "GitHub did not answer; the plan is in the job summary";
+  if (!err.answered) return "GitHub did not answer; the plan is in the job summary";
+  if (err.status === void 0) return "the plan is in the job summary";
+  return `GitHub answered ${describeStatus(err.status)}; the plan is in the job summary`;
 }
 
 // src/report/render-plan.ts
@@ -20229,13 +20285,13 @@ _${short2(ctx.base)} \u2192 ${short2(ctx.head)} \xB7 mode ${ctx.mode} on a ${ctx
 
 </details>`;
   const room = budget - head.length - foot.length;
-  return `${head}${fitBody((maxDiffChars) => hostBody(r, maxDiffChars), room)}${foot}`;
+  return `${head}${fitBody((maxDiffChars) => hostBody(r, ctx, maxDiffChars), room)}${foot}`;
 }
-function hostBody(r, maxDiffChars) {
+function hostBody(r, ctx, maxDiffChars) {
   if (r.error) return failureBlock(r.error);
   const out = [];
   if (r.baseNote) out.push(`> ${r.baseNote}`, "");
-  out.push(withoutHeadline(renderPlanMarkdown(r.plan, { maxDiffChars })));
+  out.push(withoutHeadline(renderPlanMarkdown(withLocations(r.plan, ctx), { maxDiffChars })));
   const runner = r.runner;
   if (runner?.kind === "skipped") out.push(`_Not planned against a machine: ${runner.reason}._`);
   if (runner?.kind === "failed")
@@ -20245,7 +20301,7 @@ function hostBody(r, maxDiffChars) {
     out.push(
       `<details><summary>${escapeHtml(what)}</summary>`,
       "",
-      runner.plan.changes.length ? renderPlanMarkdown(withoutDiffs(runner.plan)) : "",
+      runner.plan.changes.length ? renderPlanMarkdown(withLocations(withoutDiffs(runner.plan), ctx)) : "",
       "</details>"
     );
   }
@@ -20299,6 +20355,22 @@ ${[...tail, "", TRUNCATED_NOTE].join("\n")}
 }
 function withoutHeadline(md) {
   return md.startsWith("#### ") ? md.slice(md.indexOf("\n") + 1).replace(/^\n/, "") : md;
+}
+function withLocations(plan, ctx) {
+  const changes = plan.changes.map((c3) => {
+    if (!c3.origin) return c3;
+    const deleted = c3.action === "delete";
+    const where = locate(c3.origin, deleted ? plan.from?.commit ?? null : plan.to.commit, deleted, ctx);
+    return { ...c3, origin: void 0, note: c3.note ? `${c3.note} \xB7 ${where}` : where };
+  });
+  return { ...plan, changes };
+}
+function locate(o2, commit, named, ctx) {
+  if (!commit) return `\`${o2.file}\``;
+  const text = `\`${o2.file}:${o2.line}:${o2.col}\`${named ? ` in ${short2(commit)}` : ""}`;
+  if (!ctx.files) return text;
+  const path6 = `${ctx.files.prefix}${o2.file}`.split("/").map(encodeURIComponent).join("/");
+  return `[${text}](${ctx.files.repoUrl}/blob/${commit}/${path6}#L${o2.line})`;
 }
 function withoutDiffs(plan) {
   return { ...plan, changes: plan.changes.map(({ diff: _d, ...c3 }) => c3) };
@@ -20399,7 +20471,13 @@ async function upsertComment(api, issue2, mine, keep, attempts = 3) {
     }
   }
   if (result) return result;
-  throw new ApiError("write the pull request comment", void 0, `gave up after ${attempts} attempts`);
+  throw new ApiError(
+    "write the pull request comment",
+    void 0,
+    `gave up after ${attempts} attempts, as other jobs kept rewriting it`,
+    false,
+    true
+  );
 }
 function isSticky(c3) {
   return c3.body.includes(MARKER);
@@ -20455,6 +20533,7 @@ function readContext(env) {
     repo,
     runner: runnerPlatform(env),
     apiUrl: (env.GITHUB_API_URL || "https://api.github.com").replace(/\/+$/, ""),
+    repoUrl: `${(env.GITHUB_SERVER_URL || "https://github.com").replace(/\/+$/, "")}/${owner}/${repo}`,
     runUrl
   };
   const pr = payload.pull_request;
@@ -40311,6 +40390,16 @@ function date4(params) {
   return _coercedDate(ZodDate, params);
 }
 
+// src/config/duration.ts
+var DURATION_PATTERN = /^(\d+)(ms|s|m|h|d)$/;
+var DURATION_HINT = 'a duration like "60s", "10m", "2h" or "30d"';
+var UNIT_MS = { ms: 1, s: 1e3, m: 6e4, h: 36e5, d: 864e5 };
+function parseDuration(text) {
+  const m = DURATION_PATTERN.exec(text);
+  if (!m) throw new Error(`"${text}" is not ${DURATION_HINT}`);
+  return Number(m[1]) * UNIT_MS[m[2]];
+}
+
 // src/config/secret.ts
 var SecretRefSchema = external_exports.strictObject({
   $secret: external_exports.string().regex(/^(env|file):.+$/, "write !secret env:NAME or !secret file:PATH")
@@ -40320,16 +40409,8 @@ function isSecretRef(v) {
 }
 var secretPlaceholder = (ref) => `\xABsecret ${ref}\xBB`;
 
-// src/config/duration.ts
-function parseDuration(d) {
-  const m = /^(\d+)(ms|s|m|h|d)$/.exec(d);
-  if (!m) throw new Error(`bad duration ${d}`);
-  const unit = { ms: 1, s: 1e3, m: 6e4, h: 36e5, d: 864e5 }[m[2]];
-  return Number(m[1]) * unit;
-}
-
 // src/config/schema.ts
-var duration3 = external_exports.string().regex(/^\d+(ms|s|m|h|d)$/, 'a duration like "30s", "10m", "2h" or "30d"').describe('A duration: a number followed by ms, s, m, h or d, e.g. "60s".');
+var duration3 = external_exports.string().regex(DURATION_PATTERN, DURATION_HINT).describe('A duration: a number followed by ms, s, m, h or d, e.g. "60s".');
 var FileModeSchema = external_exports.enum(["link", "copy", "template"]).describe(
   "link: a symlink into the current generation (switches atomically); copy: a real file, for tools that refuse symlinks or need permissions; template: rendered with {{ user.* }}, {{ vars.* }}, {{ host.* }}, then linked."
 );
@@ -40371,12 +40452,22 @@ var GitHubReportSchema = external_exports.strictObject({
   apiUrl: external_exports.string().url().optional().describe("GitHub API URL; for GitHub Enterprise Server its /api/v3 URL."),
   tokenFile: external_exports.string().optional().describe("File holding a token (else env DOTOPS_GITHUB_TOKEN)."),
   statuses: external_exports.boolean().optional().describe("Set a commit status dotops/<host> per applied commit."),
-  deployments: external_exports.boolean().optional().describe("Create a GitHub Deployment per host environment.")
+  deployments: external_exports.boolean().optional().describe("Create a GitHub Deployment per host environment."),
+  timeout: duration3.optional().describe(
+    "Time limit of each GitHub API request (default 10s). Reporting never delays an apply; at the end of a pass it gets twice this long to finish, then gives up."
+  )
 });
 var AgentSchema = external_exports.strictObject({
-  branch: external_exports.string().optional().describe("Branch the agent follows (default main)."),
-  remote: external_exports.string().optional().describe("URL of the config repo the agent clones into the state dir."),
+  branch: external_exports.string().optional().describe(
+    "Branch the agent follows (--branch overrides it). Default: the remote's default branch (the HEAD of the agent's clone; in a work tree origin/HEAD, else the branch checked out). A branch other than that one is a testing branch: its commits must be on top of the default branch."
+  ),
+  remote: external_exports.string().optional().describe(
+    "URL of the config repo the agent clones into the state dir. The first clone needs `dotops agent --remote URL` (no config exists yet); afterwards the agent follows this value from the applied config, as Flux follows a GitRepository's url: when it changes, the clone's origin is switched to it (logged), and the new remote's commits must still descend from the applied one. --remote overrides it. Ignored when the agent follows a work tree (--repo, DOTOPS_REPO or the current dir), whose origin is the user's."
+  ),
   interval: duration3.optional().describe("How often to poll the remote (jittered \xB110 %)."),
+  passTimeout: duration3.optional().describe(
+    "Time limit of one reconcile pass of the long-running agent (default 30m): a pass still running then is killed with what it started, logged as failed and retried with backoff; an apply it interrupted is recovered from the journal."
+  ),
   requireSignedCommits: external_exports.boolean().optional().describe("Refuse commits not signed by a trusted signer."),
   trustedSigners: external_exports.array(external_exports.string()).optional().describe("SSH allowed-signers lines or GPG key ids."),
   allowForcePush: external_exports.boolean().optional().describe("Accept a tip that does not descend from the last applied commit."),
@@ -43552,7 +43643,8 @@ async function runAction(core, env) {
     head: ctx.head,
     mode: inputs.mode,
     runner: ctx.runner,
-    runUrl: ctx.runUrl
+    runUrl: ctx.runUrl,
+    files: { repoUrl: ctx.repoUrl, prefix: repo.prefix }
   };
   const planJsonPath = writeOutputs(core, env, reports, verdicts, { ...sctx, configError });
   const result = { failed: false, reports, verdicts, configError, planJsonPath };
@@ -43690,7 +43782,7 @@ async function reportToGitHub(core, inputs, ctx, r) {
       core.appendSummary(`
 > \u26A0\uFE0F ${msg}
 `);
-      if (err.status === 401 || err.status === 403) core.setFailed(msg);
+      if (err.status === 401 || err.forbidden) core.setFailed(msg);
       else core.warning(msg);
     }
   }
@@ -43701,7 +43793,7 @@ async function reportToGitHub(core, inputs, ctx, r) {
       if (readOnly(err)) return;
       if (!(err instanceof ApiError)) throw err;
       core.warning(`dotops: ${err.message}; ${permissionHint(err, "statuses: write")}`);
-      if (err.status === 401 || err.status === 403) return;
+      if (err.status === 401 || err.forbidden) return;
     }
   }
 }

@@ -100,7 +100,14 @@ export async function upsertComment(
     }
   }
   if (result) return result;
-  throw new ApiError("write the pull request comment", undefined, `gave up after ${attempts} attempts`);
+  // GitHub answered every call: other jobs kept rewriting the comment.
+  throw new ApiError(
+    "write the pull request comment",
+    undefined,
+    `gave up after ${attempts} attempts, as other jobs kept rewriting it`,
+    false,
+    true,
+  );
 }
 
 function isSticky(c: IssueComment): boolean {

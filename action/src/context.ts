@@ -18,6 +18,8 @@ export interface RunContext {
   readOnlyToken: string | null;
   runner: RunnerPlatform;
   apiUrl: string;
+  /** The repository's web page (GITHUB_SERVER_URL/owner/repo), for links to files at a commit. */
+  repoUrl: string;
   /** Link to this workflow run, for statuses and the comment. */
   runUrl?: string;
 }
@@ -52,6 +54,7 @@ export function readContext(env: Env): RunContext {
     repo,
     runner: runnerPlatform(env),
     apiUrl: (env.GITHUB_API_URL || "https://api.github.com").replace(/\/+$/, ""),
+    repoUrl: `${(env.GITHUB_SERVER_URL || "https://github.com").replace(/\/+$/, "")}/${owner}/${repo}`,
     runUrl,
   };
   const pr = payload.pull_request;

@@ -1,5 +1,11 @@
 import { Octokit } from "@octokit/rest";
-import { callWithRetry, GitHubCallError, type RetryOptions } from "../../src/report/github-retry.js";
+import {
+  callWithRetry,
+  describeStatus,
+  fetchWithTimeout,
+  GitHubCallError,
+  type RetryOptions,
+} from "../../src/report/github-retry.js";
 
 export type StatusState = "pending" | "success" | "failure" | "error";
 
@@ -13,14 +19,20 @@ export class ApiError extends Error {
   override name = "ApiError";
   constructor(
     readonly operation: string,
+    /** The HTTP status of GitHub's answer; undefined when none came. */
     readonly status: number | undefined,
     readonly detail: string,
+    readonly rateLimited = false,
+    /** False when the request got no answer at all (network, timeout); true for a status or a give-up of ours. */
+    readonly answered = status !== undefined,
   ) {
-    super(`could not ${operation}: ${status ?? "no response"} ${detail}`.trim());
+    const answer = status !== undefined ? `${status} ` : answered ? "" : "no response ";
+    super(`could not ${operation}: ${answer}${detail}`.trim());
   }
 
+  /** A 403 for want of permission; a 403 with no rate-limit quota left is not one. */
   get forbidden(): boolean {
-    return this.status === 403;
+    return this.status === 403 && !this.rateLimited;
   }
 }
 
@@ -29,7 +41,8 @@ export interface GitHubOptions extends RetryOptions {
   apiUrl: string;
   owner: string;
   repo: string;
-  /** Attempts per call on 5xx, rate limits and network errors. */
+  /** Time limit of each request (a runner's job would otherwise wait on a silent API for hours). */
+  timeoutMs?: number;
 }
 
 /**
@@ -45,6 +58,7 @@ export class GitHubApi {
       auth: o.token || undefined,
       baseUrl: o.apiUrl,
       userAgent: "dotops-action",
+      request: { fetch: fetchWithTimeout(o.timeoutMs ?? 30_000) },
       log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
     });
   }
@@ -105,16 +119,22 @@ export class GitHubApi {
     try {
       return await callWithRetry(fn, this.o);
     } catch (err) {
-      if (err instanceof GitHubCallError) throw new ApiError(operation, err.status, err.detail);
+      if (err instanceof GitHubCallError)
+        throw new ApiError(operation, err.status, err.detail, err.rateLimited);
       throw err;
     }
   }
 }
 
+/** What the failure means and what to do, saying only what is true of GitHub's answer (or its absence). */
 export function permissionHint(err: ApiError, permission: string): string {
+  if (err.rateLimited)
+    return `GitHub's API rate limit is used up (${describeStatus(err.status)}); the plan is in the job summary`;
   if (err.status === 403)
     return `the token lacks permission: add \`permissions: ${permission}\` to the job (or the workflow)`;
   if (err.status === 401) return "the token is invalid or expired (input github-token)";
   if (err.status === 404) return "the repository or pull request is not visible to the token";
-  return "GitHub did not answer; the plan is in the job summary";
+  if (!err.answered) return "GitHub did not answer; the plan is in the job summary";
+  if (err.status === undefined) return "the plan is in the job summary";
+  return `GitHub answered ${describeStatus(err.status)}; the plan is in the job summary`;
 }

@@ -80,6 +80,7 @@ async function runAction(core: Core, env: Env): Promise<RunResult> {
     mode: inputs.mode,
     runner: ctx.runner,
     runUrl: ctx.runUrl,
+    files: { repoUrl: ctx.repoUrl, prefix: repo.prefix },
   };
   const planJsonPath = writeOutputs(core, env, reports, verdicts, { ...sctx, configError });
   const result: RunResult = { failed: false, reports, verdicts, configError, planJsonPath };
@@ -265,7 +266,7 @@ async function reportToGitHub(
       if (!(err instanceof ApiError)) throw err;
       const msg = `dotops: ${err.message}; ${permissionHint(err, "pull-requests: write")}`;
       core.appendSummary(`\n> ⚠️ ${msg}\n`);
-      if (err.status === 401 || err.status === 403) core.setFailed(msg);
+      if (err.status === 401 || err.forbidden) core.setFailed(msg);
       else core.warning(msg);
     }
   }
@@ -276,7 +277,7 @@ async function reportToGitHub(
       if (readOnly(err)) return;
       if (!(err instanceof ApiError)) throw err;
       core.warning(`dotops: ${err.message}; ${permissionHint(err, "statuses: write")}`);
-      if (err.status === 401 || err.status === 403) return;
+      if (err.status === 401 || err.forbidden) return;
     }
   }
 }

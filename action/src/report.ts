@@ -1,4 +1,5 @@
 import type { Plan } from "../../src/engine/plan.js";
+import type { Origin } from "../../src/errors.js";
 import { planJson, renderPlanMarkdown, summaryLine } from "../../src/report/render-plan.js";
 import type { StatusState } from "./github.js";
 import type { Failure, HostReport } from "./hosts.js";
@@ -52,6 +53,8 @@ export interface SectionContext {
   mode: Mode;
   runner: string;
   runUrl?: string;
+  /** Where the config's files are on GitHub: the repository's page, and the config's folder in it. */
+  files?: { repoUrl: string; prefix: string };
 }
 
 /** A host's collapsible block, at most `budget` characters. */
@@ -65,14 +68,14 @@ export function renderHostSection(r: HostReport, v: Verdict, ctx: SectionContext
   const run = ctx.runUrl ? ` ([run](${ctx.runUrl}))` : "";
   const foot = `\n_${short(ctx.base)} → ${short(ctx.head)} · mode ${ctx.mode} on a ${ctx.runner} runner${run}_\n\n</details>`;
   const room = budget - head.length - foot.length;
-  return `${head}${fitBody((maxDiffChars) => hostBody(r, maxDiffChars), room)}${foot}`;
+  return `${head}${fitBody((maxDiffChars) => hostBody(r, ctx, maxDiffChars), room)}${foot}`;
 }
 
-function hostBody(r: HostReport, maxDiffChars: number): string {
+function hostBody(r: HostReport, ctx: SectionContext, maxDiffChars: number): string {
   if (r.error) return failureBlock(r.error);
   const out: string[] = [];
   if (r.baseNote) out.push(`> ${r.baseNote}`, "");
-  out.push(withoutHeadline(renderPlanMarkdown(r.plan as Plan, { maxDiffChars })));
+  out.push(withoutHeadline(renderPlanMarkdown(withLocations(r.plan as Plan, ctx), { maxDiffChars })));
   const runner = r.runner;
   if (runner?.kind === "skipped") out.push(`_Not planned against a machine: ${runner.reason}._`);
   if (runner?.kind === "failed")
@@ -89,7 +92,7 @@ function hostBody(r: HostReport, maxDiffChars: number): string {
     out.push(
       `<details><summary>${escapeHtml(what)}</summary>`,
       "",
-      runner.plan.changes.length ? renderPlanMarkdown(withoutDiffs(runner.plan)) : "",
+      runner.plan.changes.length ? renderPlanMarkdown(withLocations(withoutDiffs(runner.plan), ctx)) : "",
       "</details>",
     );
   }
@@ -142,6 +145,32 @@ export function truncateMarkdown(md: string, max: number): string {
 
 function withoutHeadline(md: string): string {
   return md.startsWith("#### ") ? md.slice(md.indexOf("\n") + 1).replace(/^\n/, "") : md;
+}
+
+/**
+ * Each change's config entry, named (and linked) at the commit that holds
+ * it. A deleted resource's entry is only in the plan's starting commit (the
+ * PR's base), at a line the head's file may no longer have or give to
+ * something else; the others' entries are in the head. Rendered in the notes
+ * column, where the plain `file:line:col` origin goes.
+ */
+export function withLocations(plan: Plan, ctx: SectionContext): Plan {
+  const changes = plan.changes.map((c) => {
+    if (!c.origin) return c;
+    const deleted = c.action === "delete";
+    const where = locate(c.origin, deleted ? (plan.from?.commit ?? null) : plan.to.commit, deleted, ctx);
+    return { ...c, origin: undefined, note: c.note ? `${c.note} · ${where}` : where };
+  });
+  return { ...plan, changes };
+}
+
+function locate(o: Origin, commit: string | null, named: boolean, ctx: SectionContext): string {
+  // No commit (a work tree): no line to trust, only the file.
+  if (!commit) return `\`${o.file}\``;
+  const text = `\`${o.file}:${o.line}:${o.col}\`${named ? ` in ${short(commit)}` : ""}`;
+  if (!ctx.files) return text;
+  const path = `${ctx.files.prefix}${o.file}`.split("/").map(encodeURIComponent).join("/");
+  return `[${text}](${ctx.files.repoUrl}/blob/${commit}/${path}#L${o.line})`;
 }
 
 function withoutDiffs(plan: Plan): Plan {

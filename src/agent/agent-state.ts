@@ -4,7 +4,16 @@ import type { StatePaths } from "../resources/context.js";
 /** What the agent remembers between reconciles (comin's state.json). */
 export interface AgentState {
   /** The newest commit the agent tried, recorded before applying (Flux: attempted vs applied). */
-  lastAttempted?: { commit: string; at: string; outcome: string; error?: string; generation?: number | null };
+  lastAttempted?: {
+    commit: string;
+    at: string;
+    /** "pending" until the pass that tried it ends; then applied, failed, refused or rolled-back. */
+    outcome: string;
+    error?: string;
+    generation?: number | null;
+    /** The pass's process, with "pending": if it is gone and the record still says pending, the pass died. */
+    pid?: number;
+  };
   /** Drift last reported, so a report is logged on change, not on every poll. */
   driftKey?: string;
 }

@@ -49,8 +49,13 @@ export async function reconcilePass(
 ): Promise<Pass & { policy?: PolicyMemo }> {
   restorePolicy(parseJson(await handedOver()) as PolicyMemo | undefined);
   const outcome = await reconcileSafely(eng, opts);
-  const intervalMs = opts.intervalMs ?? (await configuredInterval(eng, opts));
-  return { outcome, intervalMs, policy: savedPolicy() };
+  const agent = await appliedAgentConfig(eng, opts);
+  return {
+    outcome,
+    intervalMs: opts.intervalMs ?? (agent?.interval ? parseDuration(agent.interval) : 60_000),
+    passTimeoutMs: agent?.passTimeout ? parseDuration(agent.passTimeout) : undefined,
+    policy: savedPolicy(),
+  };
 }
 
 function parseJson(text: string): unknown {
@@ -86,9 +91,9 @@ async function reconcileSafely(eng: Engine, opts: ReconcileOptions): Promise<Rec
   }
 }
 
-async function configuredInterval(eng: Engine, opts: ReconcileOptions): Promise<number> {
+/** The agent's settings in the config now applied (its interval and pass time limit), if any. */
+async function appliedAgentConfig(eng: Engine, opts: ReconcileOptions) {
   const n = await currentGeneration(eng.host, eng.state);
   const commit = n === null ? null : (await readMeta(eng.host, eng.state, n)).commit;
-  const interval = (await policyConfig(opts, commit))?.agent.interval;
-  return interval ? parseDuration(interval) : 60_000;
+  return (await policyConfig(opts, commit))?.agent;
 }

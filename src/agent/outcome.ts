@@ -3,11 +3,13 @@ import type { ReconcileOutcome } from "./reconcile.js";
 
 /**
  * What one reconcile pass tells the loop: its outcome, and the poll interval
- * of the config now applied (agent.interval), when it was read.
+ * (agent.interval) and pass time limit (agent.passTimeout) of the config now
+ * applied, when it was read.
  */
 export interface Pass {
   outcome: ReconcileOutcome;
   intervalMs?: number;
+  passTimeoutMs?: number;
 }
 
 /** Outcomes with the same key are the same state: only a change of key is logged above debug. */

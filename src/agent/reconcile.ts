@@ -9,7 +9,8 @@ import { checkSignature, commitsBetween, isAncestor, isBareRepo, readRef } from 
 import { BranchMissingError, fetchBranch, RemoteUnreachableError } from "../git/remote.js";
 import { commitSource } from "../git/source.js";
 import type { GitHubReporter } from "../report/github.js";
-import { readAgentState, suspension, writeAgentState } from "./agent-state.js";
+import { type AgentState, readAgentState, suspension, writeAgentState } from "./agent-state.js";
+import { defaultBranch, followRemote } from "./clone.js";
 
 /*
  * Each pass of the long-running agent is a process of its own (agent/child.ts),
@@ -24,9 +25,17 @@ export interface ReconcileOptions {
   loadOptions: LoadOptions;
   /** Overrides agent.branch from the config. */
   branch?: string;
+  /**
+   * Set when `repo` is the agent's own clone in the state dir: its origin
+   * follows `remote` (--remote), else agent.remote of the applied config.
+   * A work tree's origin is the user's and is left alone.
+   */
+  clone?: { remote?: string };
   /** Makes a GitHub reporter for the policy in force (null when not configured). */
   reporter?: (policy: AgentConfig, host: string) => GitHubReporter | null;
   fetchTimeoutMs?: number;
+  /** Aborted when the agent is stopping: an apply in flight still finishes, reporting stops waiting. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -58,12 +67,28 @@ export async function reconcileOnce(eng: Engine, opts: ReconcileOptions): Promis
   // Policy comes from the config already applied, never from the commit asking to be
   // applied: a commit cannot switch off the signature requirement for itself.
   const appliedConfig = await policyConfig(opts, lastApplied);
-  const branch = opts.branch ?? appliedConfig?.agent.branch ?? "main";
   const bare = await isBareRepo(opts.repo);
+  const remote = opts.clone && (opts.clone.remote ?? appliedConfig?.agent.remote);
+  if (remote) {
+    const configured = appliedConfig?.agent.remote;
+    if (configured && configured !== remote)
+      eng.log.debug(`--remote ${remote} overrides agent.remote ${configured}`);
+    await followRemote(opts.repo, remote, eng.log);
+  }
+  const base = await defaultBranch(opts.repo, bare);
+  const branch = opts.branch ?? appliedConfig?.agent.branch ?? base;
+  if (!branch)
+    return {
+      kind: "failed",
+      commit: null,
+      error: `cannot tell which branch to follow: ${opts.repo} has no default branch (a detached HEAD); set agent.branch or pass --branch`,
+      retry: true,
+    };
 
   try {
     await fetchBranch(opts.repo, branch, bare, opts.fetchTimeoutMs);
-    if (branch !== "main") await fetchBranch(opts.repo, "main", bare, opts.fetchTimeoutMs).catch(() => {});
+    if (base && branch !== base)
+      await fetchBranch(opts.repo, base, bare, opts.fetchTimeoutMs).catch(() => {});
   } catch (err) {
     if (err instanceof RemoteUnreachableError) return { kind: "offline", error: err.message };
     if (err instanceof BranchMissingError)
@@ -90,10 +115,15 @@ export async function reconcileOnce(eng: Engine, opts: ReconcileOptions): Promis
     (last?.commit === tip && last.outcome === "applied" && last.generation === current)
   )
     return driftPass(eng, opts, policy, tip);
-  if (last?.commit === tip && last.outcome !== "applied") {
+  if (last?.commit === tip && last.outcome !== "applied" && !diedPending(eng, last)) {
     // Stalled on this commit: a new one is needed (or `dotops apply` by hand).
     return { kind: "unchanged", commit: lastApplied, drift: 0, healed: false };
   }
+  if (last?.commit === tip && last.outcome === "pending")
+    eng.log.warn(
+      { commit: tip, pid: last.pid },
+      `the pass that was applying ${tip.slice(0, 12)} (pid ${last.pid ?? "?"}) died; trying it again`,
+    );
 
   const record = (outcome: string, error?: string, generation?: number | null) =>
     writeAgentState(eng.host, eng.state, {
@@ -104,20 +134,56 @@ export async function reconcileOnce(eng: Engine, opts: ReconcileOptions): Promis
         outcome,
         ...(error ? { error } : {}),
         ...(generation !== undefined ? { generation } : {}),
+        ...(outcome === "pending" ? { pid: process.pid } : {}),
       },
     });
   await record("pending");
+  eng.failpoints?.hit("agent:pending");
   const hostName = trusted?.host.name ?? opts.loadOptions.host ?? "unknown";
   const reporter = opts.reporter?.(policy, hostName) ?? null;
+  try {
+    return await attempt(eng, opts, { tip, lastApplied, branch, base, bare, policy, record, reporter });
+  } finally {
+    // Reports were queued, not awaited: now they get a bounded time to go out.
+    await reporter?.flush(undefined, opts.signal);
+  }
+}
 
-  const refusal = await checkPolicy(opts.repo, tip, lastApplied, branch, bare, policy);
+/**
+ * A "pending" record outlives its pass only when the pass died (killed, out
+ * of memory, power loss): passes run one at a time under the agent lock. Its
+ * process being gone, the commit is tried again; one that is still there
+ * (and is not this pass or the agent running it) is left to finish.
+ */
+function diedPending(eng: Engine, last: NonNullable<AgentState["lastAttempted"]>): boolean {
+  if (last.outcome !== "pending") return false;
+  const pid = last.pid;
+  if (pid === undefined || pid === process.pid || pid === process.ppid) return true;
+  return !eng.host.processAlive(pid);
+}
+
+interface Attempt {
+  tip: string;
+  lastApplied: string | null;
+  branch: string;
+  base: string | null;
+  bare: boolean;
+  policy: AgentConfig;
+  record: (outcome: string, error?: string, generation?: number | null) => Promise<void>;
+  reporter: GitHubReporter | null;
+}
+
+/** Policy, then deploy (apply + health), recording and reporting the outcome. */
+async function attempt(eng: Engine, opts: ReconcileOptions, a: Attempt): Promise<ReconcileOutcome> {
+  const { tip, lastApplied, record, reporter } = a;
+  const refusal = await checkPolicy(opts.repo, tip, lastApplied, a.branch, a.base, a.bare, a.policy);
   if (refusal) {
     await record("refused", refusal);
-    await reporter?.report(tip, "failure", `refused: ${refusal}`);
+    reporter?.report(tip, "failure", `refused: ${refusal}`);
     return { kind: "refused", commit: tip, error: refusal };
   }
 
-  await reporter?.report(tip, "pending", "applying");
+  reporter?.report(tip, "pending", "applying"); // queued: the apply does not wait for GitHub
   const superseded = lastApplied ? (await commitsBetween(opts.repo, lastApplied, tip)).slice(1) : [];
   try {
     const { deploy } = await loadDeploy();
@@ -132,7 +198,7 @@ export async function reconcileOnce(eng: Engine, opts: ReconcileOptions): Promis
       const failed = r.health.find((h) => !h.ok);
       const error = `health check "${failed?.name}" failed (${failed?.detail}); rolled back to generation ${r.rolledBackTo}`;
       await record("rolled-back", error);
-      await reporter?.report(tip, "failure", error, { generation: n });
+      reporter?.report(tip, "failure", error, { generation: n });
       return { kind: "rolled-back", commit: tip, generation: n, to: r.rolledBackTo, error };
     }
     const failedCheck = r.health.find((h) => !h.ok);
@@ -140,16 +206,16 @@ export async function reconcileOnce(eng: Engine, opts: ReconcileOptions): Promis
       // The first generation has nothing to roll back to: it stays, but this commit failed.
       const error = `health check "${failedCheck.name}" failed (${failedCheck.detail}); no earlier generation to roll back to`;
       await record("failed", error, n);
-      await reporter?.report(tip, "failure", error, { generation: n });
+      reporter?.report(tip, "failure", error, { generation: n });
       return { kind: "failed", commit: tip, error, retry: false };
     }
     await record("applied", undefined, n);
     if (r.noop) {
-      await reporter?.report(tip, "success", `no changes (generation ${n})`, { generation: n });
+      reporter?.report(tip, "success", `no changes (generation ${n})`, { generation: n });
       return { kind: "unchanged", commit: tip, drift: 0, healed: false };
     }
     const summary = `generation ${n}: +${r.plan.summary.create} ~${r.plan.summary.update} -${r.plan.summary.delete}${r.plan.rollbackTo ? ` (rollback to ${r.plan.rollbackTo.generation})` : ""}`;
-    await reporter?.report(tip, "success", summary, { generation: n });
+    reporter?.report(tip, "success", summary, { generation: n });
     return {
       kind: "applied",
       commit: tip,
@@ -161,7 +227,7 @@ export async function reconcileOnce(eng: Engine, opts: ReconcileOptions): Promis
     const error = (err as Error).message;
     const refused = err instanceof PolicyError;
     await record(refused ? "refused" : "failed", error);
-    await reporter?.report(tip, "failure", error.split("\n")[0] ?? error);
+    reporter?.report(tip, "failure", error.split("\n")[0] ?? error);
     if (refused) return { kind: "refused", commit: tip, error };
     if (err instanceof ConfigError || err instanceof TransactionError || err instanceof DotopsError)
       return { kind: "failed", commit: tip, error, retry: false };
@@ -235,17 +301,19 @@ async function checkPolicy(
   tip: string,
   lastApplied: string | null,
   branch: string,
+  base: string | null,
   bare: boolean,
   policy: AgentConfig,
 ): Promise<string | null> {
   if (lastApplied && !policy.allowForcePush && !(await isAncestor(repo, lastApplied, tip))) {
     return `history rewritten: ${tip.slice(0, 12)} does not descend from the applied ${lastApplied.slice(0, 12)} (force-push?); set agent.allowForcePush or apply it by hand with \`dotops apply --commit ${tip.slice(0, 12)}\``;
   }
-  if (branch !== "main" && !policy.allowForcePush) {
-    const main = await readRef(repo, bare ? "refs/heads/main" : "refs/remotes/origin/main");
-    const mainLocal = main ?? (await readRef(repo, "refs/heads/main"));
-    if (mainLocal && !(await isAncestor(repo, mainLocal, tip))) {
-      return `testing branch ${branch} is not on top of main (${mainLocal.slice(0, 12)}); rebase it onto main`;
+  if (base && branch !== base && !policy.allowForcePush) {
+    // A testing branch: it must carry everything the default branch has.
+    const fetched = await readRef(repo, bare ? `refs/heads/${base}` : `refs/remotes/origin/${base}`);
+    const baseTip = fetched ?? (await readRef(repo, `refs/heads/${base}`));
+    if (baseTip && !(await isAncestor(repo, baseTip, tip))) {
+      return `testing branch ${branch} is not on top of ${base} (${baseTip.slice(0, 12)}); rebase it onto ${base}`;
     }
   }
   if (policy.requireSignedCommits) {

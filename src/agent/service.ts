@@ -10,13 +10,27 @@ export interface ServiceSpec {
   /** The full command line of the agent: node, the CLI, `agent`, flags. */
   program: string[];
   logFile: string;
-  uid: number;
   path: string;
 }
 
 export interface ServiceResult {
   file: string;
   commands: string[][];
+}
+
+/**
+ * launchd's GUI domain of the user running dotops. The uid comes from the
+ * process, never a guess: a platform without uids has no launchd domain.
+ */
+function guiDomain(): string {
+  const uid = process.getuid?.();
+  if (uid === undefined)
+    throw new DotopsError(
+      "launchd agents live in the user's GUI domain (gui/<uid>), and this platform reports no uid",
+      1,
+      "install the agent on the Mac itself",
+    );
+  return `gui/${uid}`;
 }
 
 const plistPath = (host: Host) => `${host.home}/Library/LaunchAgents/${AGENT_LABEL}.plist`;
@@ -59,7 +73,7 @@ WantedBy=default.target
 export async function installAgent(host: Host, spec: ServiceSpec): Promise<ServiceResult> {
   if (spec.platform === "darwin") {
     const file = plistPath(host);
-    const domain = `gui/${spec.uid}`;
+    const domain = guiDomain();
     await host.mkdir(`${host.home}/Library/LaunchAgents`);
     await host.writeFile(file, launchdPlist(spec), 0o644);
     // Unload a previous version first; "3: No such process" just means it was not loaded.
@@ -77,11 +91,11 @@ export async function installAgent(host: Host, spec: ServiceSpec): Promise<Servi
 
 export async function uninstallAgent(
   host: Host,
-  spec: Pick<ServiceSpec, "platform" | "uid">,
+  spec: Pick<ServiceSpec, "platform">,
 ): Promise<ServiceResult> {
   if (spec.platform === "darwin") {
     const file = plistPath(host);
-    const out = await run(host, ["launchctl", "bootout", `gui/${spec.uid}/${AGENT_LABEL}`], [0, 3, 5, 36]);
+    const out = await run(host, ["launchctl", "bootout", `${guiDomain()}/${AGENT_LABEL}`], [0, 3, 5, 36]);
     await host.unlink(file);
     return { file, commands: [out.cmd] };
   }

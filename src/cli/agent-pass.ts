@@ -7,7 +7,7 @@ import type { AgentConfig } from "../config/schema.js";
 import { ensureClone } from "../git/remote.js";
 import { GitHubReporter } from "../report/github.js";
 import { createLogger } from "../report/logger.js";
-import { type AgentCliOptions, agentLogLevel, exitCodeOf } from "./agent.js";
+import { type AgentCliOptions, agentLogLevel, agentRepo, exitCodeOf } from "./agent.js";
 import { Cli } from "./context.js";
 import type { GlobalOptions } from "./globals.js";
 
@@ -18,28 +18,37 @@ import type { GlobalOptions } from "./globals.js";
  * JSON on stdout).
  */
 export async function agentPass(g: GlobalOptions, o: AgentCliOptions): Promise<void> {
+  // A stop (SIGTERM, SIGINT) lets an apply in flight finish or roll back, never cuts it; what it
+  // cuts short is the wait for GitHub at the end of the pass, so the pass ends within moments.
+  const stop = new AbortController();
   if (o.child) {
-    // Under systemd or at a terminal the agent's signals reach this process too; the agent waits
-    // for this pass to end before it stops, so finish it. If the agent is gone, so is stdout.
-    for (const sig of ["SIGTERM", "SIGINT"] as const) process.on(sig, () => {});
+    // The agent passes its stop on (systemd and a terminal may send it here too) and waits for
+    // this pass to end. If the agent is gone, so is stdout.
+    for (const sig of ["SIGTERM", "SIGINT"] as const) process.on(sig, () => stop.abort());
     process.stdout.on("error", () => {});
+    // In a process group of its own (agent/child.ts), a pass outlives an agent killed outright
+    // (launchd's, systemd's last resort): with nobody waiting for it, it ends as on a stop.
+    const agent = process.ppid;
+    const orphaned = setInterval(() => process.ppid !== agent && stop.abort(), 1000);
+    orphaned.unref();
   }
   const c = new Cli(g);
   if (o.child) await assertSupervised(c.engine().host, c.stateDir);
-  const explicit = c.opts.repo ?? c.env.DOTOPS_REPO;
-  const repo = explicit ? c.repoDir() : join(c.stateDir, "repo");
-  if (!explicit) await ensureClone(repo, o.remote);
   const log = createLogger({
     level: agentLogLevel(g),
     format: c.opts.logFormat,
     file: join(c.stateDir, "agent.log"),
   });
+  const repo = agentRepo(g, c.env, c.stateDir, o, log);
+  if (repo.clone) await ensureClone(repo.dir, o.remote);
   const eng = { ...c.engine(), log, diffs: false };
   const opts: ReconcileOptions = {
-    repo,
+    repo: repo.dir,
     loadOptions: c.loadOptions(),
     branch: o.branch,
+    clone: repo.clone ? { remote: o.remote } : undefined,
     reporter: (policy, host) => githubReporter(c, policy.github, host, log),
+    signal: stop.signal,
   };
   if (o.child) {
     const intervalMs = o.interval ? parseDuration(o.interval) : undefined;
@@ -47,7 +56,10 @@ export async function agentPass(g: GlobalOptions, o: AgentCliOptions): Promise<v
     c.print(JSON.stringify(pass));
     return;
   }
-  const onSignal = (sig: string) => log.info(`${sig}: finishing the current reconcile, then stopping`);
+  const onSignal = (sig: string) => {
+    log.info(`${sig}: finishing the current reconcile, then stopping`);
+    stop.abort();
+  };
   process.once("SIGTERM", () => onSignal("SIGTERM"));
   process.once("SIGINT", () => onSignal("SIGINT"));
   const outcome = await reconcileOnceLocked(eng, opts);
@@ -83,6 +95,7 @@ function githubReporter(
     token,
     host,
     log,
+    timeoutMs: gh.timeout ? parseDuration(gh.timeout) : undefined,
     baseDelayMs: c.env.DOTOPS_GITHUB_RETRY_MS ? Number(c.env.DOTOPS_GITHUB_RETRY_MS) : undefined,
   });
 }

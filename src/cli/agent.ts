@@ -1,7 +1,9 @@
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { type Command, Option } from "commander";
 import type { ReconcileOutcome } from "../agent/reconcile.js";
-import { parseDuration } from "../config/duration.js";
+import { DURATION_HINT, isDuration, parseDuration } from "../config/duration.js";
+import type { Log } from "../engine/engine.js";
 import { ExitCode, UsageError } from "../errors.js";
 import { lineLogger } from "../report/line-log.js";
 import { explicitRepoDir, type GlobalOptions, homeDir, stateDirOf } from "./globals.js";
@@ -26,13 +28,16 @@ export function registerAgent(program: Command) {
     .command("agent")
     .description("the GitOps loop: apply every new commit of the config repo as a generation")
     .option("--once", "reconcile once and exit (exit code says what happened)")
-    .option("--remote <url>", "clone this repo into the state dir on first run")
-    .option("--branch <name>", "branch to follow (default: agent.branch, else main)")
-    .option("--interval <duration>", "poll interval, e.g. 60s (default: agent.interval)")
+    .option(
+      "--remote <url>",
+      "the repo the agent clones into the state dir (needed on first run); overrides agent.remote",
+    )
+    .option("--branch <name>", "branch to follow (default: agent.branch, else the remote's default branch)")
+    .option("--interval <duration>", "poll interval, e.g. 60s or 1h (default: agent.interval)")
     .addOption(new Option("--child", "one pass for the running agent, reported as JSON on stdout").hideHelp())
     .action(async (o: AgentCliOptions) => {
-      if (o.interval && !/^\d+(ms|s|m|h)$/.test(o.interval))
-        throw new UsageError(`--interval wants a duration like 60s, not "${o.interval}"`);
+      if (o.interval !== undefined && !isDuration(o.interval))
+        throw new UsageError(`--interval wants ${DURATION_HINT}, not "${o.interval}"`);
       const globals = program.opts<GlobalOptions>();
       if (o.once || o.child) {
         const { agentPass } = await import("./agent-pass.js");
@@ -44,22 +49,45 @@ export function registerAgent(program: Command) {
 }
 
 /**
+ * The repo the agent follows, by SPEC §2's rule for --repo: --repo, else
+ * $DOTOPS_REPO, else the current dir when it holds dotops.yaml, else the
+ * agent's clone in the state dir (`clone`). --remote asks for the clone, so
+ * it passes over the current dir; beside --repo or $DOTOPS_REPO it is ignored.
+ */
+export function agentRepo(
+  g: GlobalOptions,
+  env: NodeJS.ProcessEnv,
+  stateDir: string,
+  o: AgentCliOptions,
+  log: Log,
+): { dir: string; clone: boolean } {
+  const explicit = explicitRepoDir(g, env);
+  if (explicit) {
+    if (o.remote)
+      log.warn(`--remote ${o.remote} is ignored: the agent follows ${explicit} (--repo or DOTOPS_REPO)`);
+    return { dir: explicit, clone: false };
+  }
+  if (!o.remote && existsSync("dotops.yaml")) return { dir: process.cwd(), clone: false };
+  return { dir: join(stateDir, "repo"), clone: true };
+}
+
+/**
  * The long-running agent: the agent lock, the ref watcher, the timers and the
  * signals, here; each reconcile in a short-lived `agent --once --child`
- * process. SIGTERM lets the pass in flight finish (the child ignores the
- * signal, which reaches it too under systemd or Ctrl-C), then stops.
+ * process with a time limit. SIGTERM is passed on to the pass in flight,
+ * which finishes an apply it started but stops waiting on GitHub, then the
+ * agent stops.
  */
 async function supervise(g: GlobalOptions, o: AgentCliOptions): Promise<void> {
   const env = process.env;
   const home = homeDir(env);
   const stateDir = stateDirOf(g, env, home);
-  const explicit = explicitRepoDir(g, env);
-  const repo = explicit ?? join(stateDir, "repo");
+  const log = lineLogger({ level: agentLogLevel(g), format: g.logFormat, file: join(stateDir, "agent.log") });
+  const repo = agentRepo(g, env, stateDir, o, log);
   const [{ runAgentLoop }, { childReconciler }] = await Promise.all([
     import("../agent/loop.js"),
     import("../agent/child.js"),
   ]);
-  const log = lineLogger({ level: agentLogLevel(g), format: g.logFormat, file: join(stateDir, "agent.log") });
   const stop = new AbortController();
   const onSignal = (sig: string) => {
     log.info(`${sig}: finishing the current reconcile, then stopping`);
@@ -70,9 +98,9 @@ async function supervise(g: GlobalOptions, o: AgentCliOptions): Promise<void> {
   const outcome = await runAgentLoop({
     home,
     stateDir,
-    repo,
+    repo: repo.dir,
     log,
-    reconcile: childReconciler(childArgs(g, o, stateDir, explicit), stop.signal),
+    reconcile: childReconciler(childArgs(g, o, stateDir, repo), { stopping: stop.signal }),
     intervalMs: o.interval ? parseDuration(o.interval) : undefined,
     signal: stop.signal,
   });
@@ -80,23 +108,31 @@ async function supervise(g: GlobalOptions, o: AgentCliOptions): Promise<void> {
 }
 
 /** The pass's command line: this one's flags, with paths resolved, and its result as JSON. */
-function childArgs(g: GlobalOptions, o: AgentCliOptions, stateDir: string, repo?: string): string[] {
+function childArgs(
+  g: GlobalOptions,
+  o: AgentCliOptions,
+  stateDir: string,
+  repo: { dir: string; clone: boolean },
+): string[] {
   const args = ["--json", "--state", stateDir];
-  if (repo) args.push("--repo", repo);
+  if (!repo.clone) args.push("--repo", repo.dir);
   if (g.host) args.push("--host", g.host);
   if (g.logFormat) args.push("--log-format", g.logFormat);
   for (let i = 0; i < (g.verbose ?? 0); i++) args.push("-v");
   if (g.quiet) args.push("-q");
   if (g.color === false) args.push("--no-color");
   args.push("agent", "--once", "--child");
-  if (o.remote) args.push("--remote", o.remote);
+  if (o.remote && repo.clone) args.push("--remote", o.remote);
   if (o.branch) args.push("--branch", o.branch);
   if (o.interval) args.push("--interval", o.interval);
   return args;
 }
 
+/** -q errors only, -v debug, -vv trace (as for every other command). */
 export function agentLogLevel(g: GlobalOptions): string {
-  return g.quiet ? "error" : g.verbose ? "debug" : "info";
+  if (g.quiet) return "error";
+  if (!g.verbose) return "info";
+  return g.verbose > 1 ? "trace" : "debug";
 }
 
 export function exitCodeOf(o: ReconcileOutcome): number {

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { parseDuration } from "../config/schema.js";
+import { isDuration, parseDuration } from "../config/duration.js";
 import { gc } from "../engine/gc.js";
 import { UsageError } from "../errors.js";
 import type { CliFactory } from "./program.js";
@@ -16,7 +16,7 @@ export function registerGc(program: Command, cli: CliFactory) {
       const c = cli();
       if (o.keep !== undefined && !/^\d+$/.test(o.keep))
         throw new UsageError(`--keep wants a number, not "${o.keep}"`);
-      if (o.olderThan !== undefined && !/^\d+(ms|s|m|h|d)$/.test(o.olderThan))
+      if (o.olderThan !== undefined && !isDuration(o.olderThan))
         throw new UsageError(`--older-than wants an age like 30d or 12h, not "${o.olderThan}"`);
       const r = await gc(c.engine(), {
         keep: o.keep === undefined ? undefined : Number(o.keep),

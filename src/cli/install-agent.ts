@@ -31,7 +31,6 @@ export function registerInstallAgent(program: Command, cli: CliFactory) {
         platform,
         program,
         logFile: join(c.stateDir, "agent.log"),
-        uid: process.getuid?.() ?? 501,
         path: c.env.PATH ?? "/usr/bin:/bin",
       });
       if (c.opts.json) c.printJson(r);

@@ -12,7 +12,6 @@ export function registerUninstallAgent(program: Command, cli: CliFactory) {
       const c = cli();
       const r = await uninstallAgent(c.engine().host, {
         platform: servicePlatform(o.platform),
-        uid: process.getuid?.() ?? 501,
       });
       if (c.opts.json) c.printJson(r);
       else c.print(`Removed ${r.file} and unloaded the agent.`);

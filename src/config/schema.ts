@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DURATION_HINT, DURATION_PATTERN } from "./duration.js";
 import { SecretRefSchema } from "./secret.js";
 
 /**
@@ -8,9 +9,10 @@ import { SecretRefSchema } from "./secret.js";
  * keys (version, imports, hosts, agent) only in dotops.yaml.
  */
 
+// The grammar lives in duration.ts, shared with the command line (--interval, --older-than).
 const duration = z
   .string()
-  .regex(/^\d+(ms|s|m|h|d)$/, 'a duration like "30s", "10m", "2h" or "30d"')
+  .regex(DURATION_PATTERN, DURATION_HINT)
   .describe('A duration: a number followed by ms, s, m, h or d, e.g. "60s".');
 
 export const FileModeSchema = z
@@ -94,13 +96,33 @@ export const GitHubReportSchema = z.strictObject({
   tokenFile: z.string().optional().describe("File holding a token (else env DOTOPS_GITHUB_TOKEN)."),
   statuses: z.boolean().optional().describe("Set a commit status dotops/<host> per applied commit."),
   deployments: z.boolean().optional().describe("Create a GitHub Deployment per host environment."),
+  timeout: duration
+    .optional()
+    .describe(
+      "Time limit of each GitHub API request (default 10s). Reporting never delays an apply; at the end of a pass it gets twice this long to finish, then gives up.",
+    ),
 });
 
 export const AgentSchema = z
   .strictObject({
-    branch: z.string().optional().describe("Branch the agent follows (default main)."),
-    remote: z.string().optional().describe("URL of the config repo the agent clones into the state dir."),
+    branch: z
+      .string()
+      .optional()
+      .describe(
+        "Branch the agent follows (--branch overrides it). Default: the remote's default branch (the HEAD of the agent's clone; in a work tree origin/HEAD, else the branch checked out). A branch other than that one is a testing branch: its commits must be on top of the default branch.",
+      ),
+    remote: z
+      .string()
+      .optional()
+      .describe(
+        "URL of the config repo the agent clones into the state dir. The first clone needs `dotops agent --remote URL` (no config exists yet); afterwards the agent follows this value from the applied config, as Flux follows a GitRepository's url: when it changes, the clone's origin is switched to it (logged), and the new remote's commits must still descend from the applied one. --remote overrides it. Ignored when the agent follows a work tree (--repo, DOTOPS_REPO or the current dir), whose origin is the user's.",
+      ),
     interval: duration.optional().describe("How often to poll the remote (jittered ±10 %)."),
+    passTimeout: duration
+      .optional()
+      .describe(
+        "Time limit of one reconcile pass of the long-running agent (default 30m): a pass still running then is killed with what it started, logged as failed and retried with backoff; an apply it interrupted is recovered from the journal.",
+      ),
     requireSignedCommits: z.boolean().optional().describe("Refuse commits not signed by a trusted signer."),
     trustedSigners: z.array(z.string()).optional().describe("SSH allowed-signers lines or GPG key ids."),
     allowForcePush: z
@@ -148,8 +170,6 @@ export type FileEntry = z.infer<typeof FileEntrySchema>;
 export type AgentConfig = z.infer<typeof AgentSchema>;
 export type HostEntry = z.infer<typeof HostSchema>;
 export type Entry = z.infer<typeof EntrySchema>;
-
-export { parseDuration } from "./duration.js";
 
 /** JSON Schema of the input side (defaults stay optional), for editors: dotops.yaml or an imported file. */
 export function configJsonSchema(which: "entry" | "fragment" = "entry"): Record<string, unknown> {

@@ -1,3 +1,5 @@
+import { STATUS_CODES } from "node:http";
+
 /** How long to keep trying a GitHub REST call. */
 export interface RetryOptions {
   /** Attempts per call on 5xx, rate limits and network errors. */
@@ -6,17 +8,31 @@ export interface RetryOptions {
   baseDelayMs?: number;
   /** Upper bound on a single wait, however long GitHub asks for. */
   maxDelayMs?: number;
+  /** Aborted: no more attempts and no more waiting (the caller gave up on reporting). */
+  signal?: AbortSignal;
 }
 
 /** A call that failed for good: not retryable, or out of attempts. */
 export class GitHubCallError extends Error {
   constructor(
+    /** The HTTP status GitHub answered with; undefined when no answer came (network, timeout, abort). */
     readonly status: number | undefined,
     readonly rateLimited: boolean,
     readonly detail: string,
   ) {
     super(detail);
   }
+
+  /** What happened, truthfully: "no answer" or the status and its meaning, e.g. "HTTP 406 Not Acceptable". */
+  get answer(): string {
+    return describeStatus(this.status);
+  }
+}
+
+export function describeStatus(status: number | undefined): string {
+  if (status === undefined) return "no answer";
+  const text = STATUS_CODES[status];
+  return `HTTP ${status}${text ? ` ${text}` : ""}`;
 }
 
 /**
@@ -32,17 +48,63 @@ export async function callWithRetry<T>(fn: () => Promise<T>, o: RetryOptions = {
       return await fn();
     } catch (err) {
       const e = err as { status?: number; message?: string; response?: { headers?: Record<string, string> } };
+      // Octokit gives network errors and timeouts status 500 too: only a response is an answer.
+      const status = e.response ? e.status : undefined;
       const headers = e.response?.headers ?? {};
-      const rateLimited = e.status === 429 || (e.status === 403 && headers["x-ratelimit-remaining"] === "0");
-      const retryable = rateLimited || e.status === undefined || e.status >= 500;
-      if (!retryable || attempt >= attempts)
-        throw new GitHubCallError(e.status, rateLimited, e.message ?? String(err));
-      await new Promise((r) =>
-        setTimeout(r, Math.min(retryAfterMs(headers) ?? delay, o.maxDelayMs ?? 60_000)),
-      );
+      const rateLimited = status === 429 || (status === 403 && headers["x-ratelimit-remaining"] === "0");
+      const retryable = rateLimited || status === undefined || status >= 500;
+      if (!retryable || attempt >= attempts || o.signal?.aborted)
+        throw new GitHubCallError(
+          status,
+          rateLimited,
+          o.signal?.aborted ? "gave up" : (e.message ?? String(err)),
+        );
+      await sleep(Math.min(retryAfterMs(headers) ?? delay, o.maxDelayMs ?? 60_000), o.signal);
       delay *= 2;
     }
   }
+}
+
+/**
+ * fetch for Octokit with a time limit on every request (Octokit has none, and
+ * Node's own is about 300 s per attempt), which `stop` can also cut short. A
+ * timeout surfaces as an error saying so, not as a bare abort. `trace` gets
+ * one line per request: what was asked, and what came back or did not.
+ */
+export function fetchWithTimeout(
+  timeoutMs: number,
+  o: { stop?: AbortSignal; trace?: (line: string) => void } = {},
+): typeof fetch {
+  return async (input, init) => {
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signals = [timeout, ...(init?.signal ? [init.signal] : []), ...(o.stop ? [o.stop] : [])];
+    const what = `${init?.method ?? "GET"} ${new URL(input instanceof Request ? input.url : input).pathname}`;
+    const t0 = Date.now();
+    try {
+      const res = await fetch(input, { ...init, signal: AbortSignal.any(signals) });
+      o.trace?.(`${what} - ${res.status} in ${Date.now() - t0}ms`);
+      return res;
+    } catch (err) {
+      const timedOut = timeout.aborted && !o.stop?.aborted;
+      const why = timedOut ? `timed out after ${timeoutMs / 1000}s` : (err as Error).message;
+      o.trace?.(`${what} - no answer (${why}) in ${Date.now() - t0}ms`);
+      if (timedOut) throw new Error(why);
+      throw err;
+    }
+  };
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const done = () => {
+      clearTimeout(t);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    };
+    const t = setTimeout(done, ms);
+    signal?.addEventListener("abort", done, { once: true });
+  });
 }
 
 function retryAfterMs(headers: Record<string, string>): number | undefined {
