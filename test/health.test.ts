@@ -38,7 +38,9 @@ describe("health (health-check)", () => {
     expect(items.drift).toMatchObject({ ok: false, detail: expect.stringContaining("~/.zshrc") });
     expect(items.store).toMatchObject({
       ok: false,
-      detail: expect.stringMatching(/^1 missing \(e\.g\. [0-9a-f]{64}-.+\) of 2 objects: `dotops apply` restores them/),
+      detail: expect.stringMatching(
+        /^1 missing \(e\.g\. [0-9a-f]{64}-.+\) of 2 objects: `dotops apply` restores them/,
+      ),
     });
     expect(items.agent).toMatchObject({ ok: false, detail: expect.stringMatching(/^suspended since/) });
   });

@@ -41685,7 +41685,7 @@ async function acquireLock(host, path6, command) {
       );
     }
     if (seen.kind === "stale") await takeOver(host, path6, seen);
-    else if (seen.kind === "writing") await sleep(10);
+    else if (seen.kind === "writing") await sleep2(10);
   }
 }
 function lockedError(path6, holder) {
@@ -41701,7 +41701,7 @@ async function takeOver(host, path6, stale) {
   if (!await host.createExclusive(marker, mine)) {
     const m = await inspect3(host, marker);
     if (m.kind === "stale" && sameFile(await inspect3(host, marker), m)) await host.unlink(marker);
-    else await sleep(2);
+    else await sleep2(2);
     return;
   }
   try {
@@ -41749,7 +41749,7 @@ async function releaseIfOurs(host, path6, body) {
   }
   if (text === body) await host.unlink(path6);
 }
-function sleep(ms) {
+function sleep2(ms) {
   return new Promise((resolve2) => setTimeout(resolve2, ms));
 }
 

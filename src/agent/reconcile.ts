@@ -189,6 +189,7 @@ async function attempt(eng: Engine, opts: ReconcileOptions, a: Attempt): Promise
     const { deploy } = await loadDeploy();
     const r = await deploy(eng, {
       load: () => commitSource(opts.repo, tip),
+      repoDir: opts.repo,
       loadOptions: opts.loadOptions,
       superseded,
       parentCommit: lastApplied,
@@ -347,7 +348,11 @@ async function driftPass(
   if ((policy.onDrift ?? "report") === "heal") {
     try {
       const { deploy } = await loadDeploy();
-      await deploy(eng, { load: () => commitSource(opts.repo, tip), loadOptions: opts.loadOptions });
+      await deploy(eng, {
+        load: () => commitSource(opts.repo, tip),
+        repoDir: opts.repo,
+        loadOptions: opts.loadOptions,
+      });
       eng.log.info({ drift: s.drift.length }, `healed drift: ${key}`);
       return { kind: "unchanged", commit: tip, drift: s.drift.length, healed: true };
     } catch (err) {
