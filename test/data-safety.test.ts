@@ -496,3 +496,27 @@ describe("reading the repo (defects 4 and 5)", () => {
     expect(readFileSync(join(home, ".env"), "utf8")).toBe("TOKEN=decrypted\n");
   });
 });
+
+describe("a pass killed during its health checks (defect 19, the checks' half)", () => {
+  it("leaves them pending, and the next apply runs them and rolls back on failure", async () => {
+    const { repo, home, run, ok, json } = await setup({
+      "dotops.yaml": entry("{ target: ~/.rc, text: one }"),
+    });
+    await ok("apply");
+    // The check kills dotops (its parent) the first time, and fails after that.
+    const check = 'if [ -e "$HOME/kill-me" ]; then rm "$HOME/kill-me"; kill -9 $PPID; sleep 5; fi; exit 1';
+    await repo.commit({
+      "dotops.yaml": `${entry("{ target: ~/.rc, text: two }")}agent:\n  healthChecks:\n    - { name: flaky, run: [sh, -c, '${check}'] }\n`,
+    });
+    writeFileSync(join(home, "kill-me"), "");
+    const killed = await run("apply");
+    expect(killed.exitCode).not.toBe(0);
+    expect(readFileSync(join(home, ".rc"), "utf8")).toBe("two");
+
+    const again = await run("apply");
+    expect(again.exitCode, again.stdout + again.stderr).toBe(5);
+    expect(readFileSync(join(home, ".rc"), "utf8")).toBe("one");
+    const gens = await json("generations");
+    expect(gens.map((g: { outcome: string }) => g.outcome)).toEqual(["applied", "rolled-back"]);
+  });
+});

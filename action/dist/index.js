@@ -41454,6 +41454,9 @@ async function listGenerations(host, state) {
     current: n2 === current
   }));
 }
+function previousApplied(gens, current) {
+  return gens.filter((g) => g.outcome === "applied" && current !== null && g.number < current).at(-1);
+}
 
 // src/resources/steps.ts
 import { dirname } from "node:path";
@@ -43189,16 +43192,24 @@ async function runHealthChecks(host, checks) {
 
 // src/agent/deploy.ts
 async function deploy(eng, req) {
-  const before = await currentGeneration(eng.host, eng.state);
+  let before = await currentGeneration(eng.host, eng.state);
   const result = await apply(eng, req);
   const checks = result.desired.config?.agent.healthChecks ?? [];
   const none = { health: [], healthNotRun: [], rolledBackTo: null };
-  if (!result.created || !checks.length || result.generation === null) return { ...result, ...none };
-  if (eng.dryRun) return { ...result, ...none, healthNotRun: checks.map((c3) => c3.name) };
+  const n2 = result.generation;
+  if (!checks.length || n2 === null) return { ...result, ...none };
+  if (eng.dryRun) return { ...result, ...none, healthNotRun: result.created ? checks.map((c3) => c3.name) : [] };
+  let meta3 = await readMeta(eng.host, eng.state, n2);
+  if (!result.created) {
+    if (meta3.health !== "pending") return { ...result, ...none };
+    before = previousApplied(await listGenerations(eng.host, eng.state), n2)?.number ?? null;
+  }
+  meta3 = { ...meta3, health: "pending" };
+  await writeMeta(eng.host, eng.state, meta3);
   const health = await runHealthChecks(eng.host, checks);
   const failed = health.find((h2) => !h2.ok);
+  await writeMeta(eng.host, eng.state, { ...meta3, health: failed ? "failed" : "passed" });
   if (!failed) return { ...result, ...none, health };
-  const n2 = result.generation;
   eng.log.error(
     { generation: n2, check: failed.name, detail: failed.detail },
     `health check "${failed.name}" failed`
@@ -43208,9 +43219,9 @@ async function deploy(eng, req) {
     return { ...result, ...none, health };
   }
   await switchGeneration(eng, before, { backupExt: req.backupExt, allowDestructive: true });
-  const meta3 = await readMeta(eng.host, eng.state, n2);
   await writeMeta(eng.host, eng.state, {
     ...meta3,
+    health: "failed",
     outcome: "rolled-back",
     error: `health check "${failed.name}" failed: ${failed.detail}`
   });

@@ -1,6 +1,12 @@
 import { type ApplyRequest, type ApplyResult, apply, switchGeneration } from "../engine/apply.js";
 import type { Engine } from "../engine/engine.js";
-import { currentGeneration, readMeta, writeMeta } from "../engine/generations.js";
+import {
+  currentGeneration,
+  listGenerations,
+  previousApplied,
+  readMeta,
+  writeMeta,
+} from "../engine/generations.js";
 import { type HealthResult, runHealthChecks } from "./health.js";
 
 export interface DeployResult extends ApplyResult {
@@ -17,18 +23,28 @@ export interface DeployResult extends ApplyResult {
  * switches straight back to the one before and marks the new one rolled-back.
  */
 export async function deploy(eng: Engine, req: ApplyRequest): Promise<DeployResult> {
-  const before = await currentGeneration(eng.host, eng.state);
+  let before = await currentGeneration(eng.host, eng.state);
   const result = await apply(eng, req);
   const checks = result.desired.config?.agent.healthChecks ?? [];
   const none = { health: [], healthNotRun: [], rolledBackTo: null };
-  if (!result.created || !checks.length || result.generation === null) return { ...result, ...none };
-  if (eng.dryRun) return { ...result, ...none, healthNotRun: checks.map((c) => c.name) };
-
+  const n = result.generation;
+  if (!checks.length || n === null) return { ...result, ...none };
+  if (eng.dryRun)
+    return { ...result, ...none, healthNotRun: result.created ? checks.map((c) => c.name) : [] };
+  let meta = await readMeta(eng.host, eng.state, n);
+  if (!result.created) {
+    // Unchanged, unless the process that applied it died during its checks: they run now.
+    if (meta.health !== "pending") return { ...result, ...none };
+    before = previousApplied(await listGenerations(eng.host, eng.state), n)?.number ?? null;
+  }
+  // Recorded first, so that a pass killed during the checks leaves them to the next one.
+  meta = { ...meta, health: "pending" };
+  await writeMeta(eng.host, eng.state, meta);
   const health = await runHealthChecks(eng.host, checks);
   const failed = health.find((h) => !h.ok);
+  await writeMeta(eng.host, eng.state, { ...meta, health: failed ? "failed" : "passed" });
   if (!failed) return { ...result, ...none, health };
 
-  const n = result.generation;
   eng.log.error(
     { generation: n, check: failed.name, detail: failed.detail },
     `health check "${failed.name}" failed`,
@@ -39,9 +55,9 @@ export async function deploy(eng: Engine, req: ApplyRequest): Promise<DeployResu
   }
   // Automatic: nothing may block it; a destructive step only moves things into the trash.
   await switchGeneration(eng, before, { backupExt: req.backupExt, allowDestructive: true });
-  const meta = await readMeta(eng.host, eng.state, n);
   await writeMeta(eng.host, eng.state, {
     ...meta,
+    health: "failed",
     outcome: "rolled-back",
     error: `health check "${failed.name}" failed: ${failed.detail}`,
   });

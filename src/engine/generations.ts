@@ -25,6 +25,8 @@ export interface GenerationMeta {
   /** Commits that arrived together with this one and were not applied on their own. */
   superseded: string[];
   summary?: { create: number; update: number; delete: number };
+  /** The config's health checks on this generation: "pending" while they run (a pass that died leaves it). */
+  health?: "pending" | "passed" | "failed";
 }
 
 export interface GenerationInfo extends GenerationMeta {
