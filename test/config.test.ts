@@ -3,7 +3,8 @@ import { checkAllHosts, type LoadOptions, loadConfig } from "../src/config/load.
 import { type ConfigSource, type SourceFile, sourceFromRecord } from "../src/config/source.js";
 import { ConfigError, type ConfigProblem, ExitCode, formatProblem } from "../src/errors.js";
 import { buildManifest } from "../src/modules/manifest.js";
-import type { LinkResource, Resource } from "../src/resources/types.js";
+import type { LinkResource } from "../src/resources/link/resource.js";
+import type { Resource } from "../src/resources/types.js";
 
 /**
  * Config loading and the files module as pure functions of a snapshot: every

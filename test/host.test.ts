@@ -4,10 +4,10 @@ import { describe, expect, it } from "vitest";
 import { sourceFromRecord } from "../src/config/source.js";
 import { apply } from "../src/engine/apply.js";
 import type { Engine } from "../src/engine/engine.js";
+import { statePaths } from "../src/engine/state.js";
 import { DryRunHost } from "../src/host/dry-run-host.js";
 import type { Host } from "../src/host/host.js";
 import { SandboxHost } from "../src/host/sandbox-host.js";
-import { statePaths } from "../src/resources/context.js";
 import { minimalConfig, tempDir } from "./helpers.js";
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };

@@ -15792,6 +15792,18 @@ import { mkdtempSync, writeFileSync as writeFileSync2 } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join as join2 } from "node:path";
 
+// src/engine/state.ts
+function statePaths(dir) {
+  return {
+    dir,
+    store: `${dir}/store`,
+    generations: `${dir}/generations`,
+    current: `${dir}/current`,
+    journal: `${dir}/journal`,
+    lock: `${dir}/lock`
+  };
+}
+
 // src/errors.ts
 var ExitCode = {
   ok: 0,
@@ -16076,19 +16088,6 @@ var RealHost = class {
     }
   }
 };
-
-// src/resources/context.ts
-function statePaths(dir) {
-  return {
-    dir,
-    store: `${dir}/store`,
-    generations: `${dir}/generations`,
-    current: `${dir}/current`,
-    journal: `${dir}/journal`,
-    lock: `${dir}/lock`
-  };
-}
-var objectPath = (state, object2) => `${state.store}/${object2}`;
 
 // node_modules/universal-user-agent/index.js
 function getUserAgent() {
@@ -41074,6 +41073,22 @@ function parentDirs(id) {
   for (let i2 = 1; i2 < parts.length; i2++) out.push(`~/${parts.slice(0, i2).join("/")}`);
   return out;
 }
+function addParentDirs(byId2) {
+  const problems = [];
+  for (const r of [...byId2.values()]) {
+    if (!r.id.startsWith("~/")) continue;
+    for (const dir of parentDirs(r.id)) {
+      const clash = byId2.get(dir);
+      if (clash && clash.kind !== "dir")
+        problems.push({
+          message: `${dir} is managed as a file (${formatOrigin(clash.origin)}) but ${r.id} needs it to be a directory`,
+          origin: r.origin
+        });
+      else if (!clash) byId2.set(dir, { kind: "dir", id: dir });
+    }
+  }
+  return problems;
+}
 
 // src/modules/objects.ts
 import { createHash } from "node:crypto";
@@ -41268,30 +41283,16 @@ function buildManifest(config2, modules = MODULES) {
     warnings.push(...out.warnings ?? []);
     for (const b of out.blobs) blobs.set(b.object, b);
     for (const r of out.resources) {
-      const key = `${r.kind}:${r.id}`;
-      const prev = byId2.get(key) ?? (r.kind !== "dir" ? findHomePath(byId2, r.id) : void 0);
-      if (prev && prev.kind !== "dir") {
+      const prev = byId2.get(r.id);
+      if (!prev) byId2.set(r.id, r);
+      else if (canonicalJson(stripOrigin(prev)) !== canonicalJson(stripOrigin(r)))
         problems.push({
           message: `${r.id} is managed twice (also at ${formatOrigin(prev.origin) || "another module"})`,
           origin: r.origin
         });
-        continue;
-      }
-      byId2.set(key, r);
     }
   }
-  for (const r of [...byId2.values()]) {
-    if (!r.id.startsWith("~/")) continue;
-    for (const dir of parentDirs(r.id)) {
-      const clash = findHomePath(byId2, dir);
-      if (clash && clash.kind !== "dir") {
-        problems.push({
-          message: `${dir} is managed as a file (${formatOrigin(clash.origin)}) but ${r.id} needs it to be a directory`,
-          origin: r.origin
-        });
-      } else if (!clash) byId2.set(`dir:${dir}`, { kind: "dir", id: dir });
-    }
-  }
+  problems.push(...addParentDirs(byId2));
   if (problems.length) throw new ConfigError(problems);
   const resources = [...byId2.values()].sort(compareResources);
   const manifest = {
@@ -41302,13 +41303,6 @@ function buildManifest(config2, modules = MODULES) {
     resources
   };
   return { manifest, blobs, warnings };
-}
-function findHomePath(byId2, id) {
-  for (const kind of ["link", "file", "symlink", "dir"]) {
-    const r = byId2.get(`${kind}:${id}`);
-    if (r) return r;
-  }
-  return void 0;
 }
 function compareResources(a2, b) {
   return a2.id < b.id ? -1 : a2.id > b.id ? 1 : a2.kind < b.kind ? -1 : a2.kind > b.kind ? 1 : 0;
@@ -41334,7 +41328,7 @@ function protectedPaths(home, stateDir, repoDir) {
 function protectedTargetProblems(manifest, paths) {
   const problems = [];
   for (const r of manifest.resources) {
-    if (r.kind === "dir") continue;
+    if (!r.origin) continue;
     for (const p of paths) {
       const inside2 = r.id === p.id || r.id.startsWith(`${p.id}/`);
       const above = p.id.startsWith(`${r.id}/`);
@@ -41458,446 +41452,8 @@ function previousApplied(gens, current) {
   return gens.filter((g) => g.outcome === "applied" && current !== null && g.number < current).at(-1);
 }
 
-// src/resources/steps.ts
-import { dirname } from "node:path";
-async function linkTarget(ctx, path6) {
-  const st = await ctx.host.lstat(path6);
-  return st?.type === "symlink" ? ctx.host.readlink(path6) : null;
-}
-async function sameContent(ctx, path6, object2) {
-  const st = await ctx.host.lstat(path6);
-  if (st?.type !== "file") return false;
-  return (await ctx.host.readFile(path6)).equals(await ctx.content(object2));
-}
-async function atomicSymlink(ctx, link, target) {
-  const tmp = `${link}.dotops-new`;
-  await ctx.host.unlink(tmp);
-  await ctx.host.symlink(target, tmp);
-  await ctx.host.rename(tmp, link);
-}
-async function createLink(ctx, target, path6) {
-  try {
-    await ctx.host.symlink(target, path6);
-    return true;
-  } catch (err) {
-    if (isHostError(err, "ENOENT") || isHostError(err, "EEXIST")) return false;
-    throw err;
-  }
-}
-var ops = {
-  mkdir: {
-    run: (ctx, s) => ctx.host.mkdir(s.path),
-    undo: async (ctx, s) => {
-      await ctx.host.rmdir(s.path);
-    },
-    describe: (s) => `create directory ${s.path}`
-  },
-  rmdir: {
-    run: async (ctx, s) => {
-      if (!await ctx.host.rmdir(s.path) && s.required && await ctx.host.lstat(s.path))
-        throw new HostError(
-          `${s.path} is not empty: something was put there since the plan`,
-          "ENOTEMPTY",
-          s.path
-        );
-    },
-    undo: (ctx, s) => ctx.host.mkdir(s.path),
-    describe: (s) => `remove directory ${s.path} if empty`
-  },
-  symlink: {
-    run: async (ctx, s) => {
-      if (s.replace !== void 0) return atomicSymlink(ctx, s.path, s.target);
-      const st = await ctx.host.lstat(s.path);
-      if (!st && await createLink(ctx, s.target, s.path)) return;
-      if (st?.type === "symlink" && await ctx.host.readlink(s.path) === s.target) return;
-      await ctx.host.mkdir(dirname(s.path));
-      await atomicSymlink(ctx, s.path, s.target);
-    },
-    undo: async (ctx, s) => {
-      if (await linkTarget(ctx, s.path) !== s.target) return;
-      if (s.replace !== void 0) await atomicSymlink(ctx, s.path, s.replace);
-      else await ctx.host.unlink(s.path);
-    },
-    describe: (s) => `link ${s.path} -> ${s.target}`
-  },
-  "unlink-link": {
-    run: async (ctx, s) => {
-      if (await linkTarget(ctx, s.path) === s.target) await ctx.host.unlink(s.path);
-    },
-    undo: async (ctx, s) => {
-      if (!await ctx.host.lstat(s.path)) await ctx.host.symlink(s.target, s.path);
-    },
-    describe: (s) => `remove link ${s.path}`
-  },
-  write: {
-    run: async (ctx, s) => ctx.host.writeFile(s.path, await ctx.content(s.object), s.mode),
-    undo: async (ctx, s) => {
-      if (!await sameContent(ctx, s.path, s.object)) return;
-      if (s.prev) await ctx.host.writeFile(s.path, await ctx.content(s.prev.object), s.prev.mode);
-      else await ctx.host.unlink(s.path);
-    },
-    describe: (s) => `write ${s.path} (mode ${s.mode.toString(8)})`
-  },
-  "unlink-file": {
-    run: async (ctx, s) => {
-      if (await sameContent(ctx, s.path, s.object)) await ctx.host.unlink(s.path);
-    },
-    undo: async (ctx, s) => {
-      if (!await ctx.host.lstat(s.path))
-        await ctx.host.writeFile(s.path, await ctx.content(s.object), s.mode);
-    },
-    describe: (s) => `remove ${s.path}`
-  },
-  chmod: {
-    run: (ctx, s) => ctx.host.chmod(s.path, s.mode),
-    undo: async (ctx, s) => {
-      if (await ctx.host.lstat(s.path)) await ctx.host.chmod(s.path, s.prevMode);
-    },
-    describe: (s) => `chmod ${s.mode.toString(8)} ${s.path}`
-  },
-  backup: {
-    run: async (ctx, s) => {
-      if (!await ctx.host.lstat(s.path)) return;
-      await ctx.host.mkdir(dirname(s.to));
-      await ctx.host.rename(s.path, s.to);
-    },
-    undo: async (ctx, s) => {
-      if (await ctx.host.lstat(s.to) && !await ctx.host.lstat(s.path))
-        await ctx.host.rename(s.to, s.path);
-    },
-    describe: (s) => `move ${s.path} to ${s.to}`
-  },
-  "restore-object": {
-    run: async (ctx, s) => {
-      const blob = ctx.blob(s.object);
-      if (!blob) throw new Error(`no content for store object ${s.object} in the config being applied`);
-      if ((await ctx.host.readFile(s.path).catch(() => null))?.equals(blob.data)) return;
-      await ctx.host.writeFile(s.path, blob.data, blob.executable ? 365 : 292);
-    },
-    undo: async () => {
-    },
-    // the right content back in place: nothing to take back
-    describe: (s) => `restore store object ${s.object}`
-  },
-  switch: {
-    run: (ctx, s) => atomicSymlink(ctx, s.link, s.to),
-    undo: async (ctx, s) => {
-      if (s.from === null) await ctx.host.unlink(s.link);
-      else await atomicSymlink(ctx, s.link, s.from);
-    },
-    describe: (s) => `switch ${s.link} -> ${s.to}`
-  }
-};
-function opFor(step) {
-  const op = ops[step.op];
-  if (!op) throw new Error(`unknown step ${step.op} (journal from a newer dotops?)`);
-  return op;
-}
-var runStep = (ctx, step) => opFor(step).run(ctx, step);
-var undoStep = (ctx, step) => opFor(step).undo(ctx, step);
-
-// src/engine/journal.ts
-var TransactionError = class extends DotopsError {
-  constructor(reason, undone) {
-    super(
-      `apply failed and was undone (${undone} steps reverted): ${reason?.message ?? reason}`,
-      1,
-      "the machine is as it was before; fix the cause above and rerun"
-    );
-    this.reason = reason;
-    this.undone = undone;
-  }
-  reason;
-  undone;
-};
-async function runTransaction(ctx, journal, begin2, steps, fail, finalize2 = async () => {
-}) {
-  const host = ctx.host;
-  await host.unlink(journal);
-  await write(host, journal, { ...begin2, steps }, { sync: true });
-  const started = [];
-  try {
-    for (const [i2, step] of steps.entries()) {
-      await write(host, journal, { type: "step", i: i2, step }, { sync: false });
-      started.push(step);
-      fail?.hit(`step:${i2}`);
-      await runStep(ctx, step);
-      ctx.progress?.("apply", i2 + 1, steps.length);
-    }
-    fail?.hit("commit");
-    await write(host, journal, { type: "commit" }, { sync: true });
-  } catch (err) {
-    await undoAll(ctx, started);
-    await host.unlink(journal);
-    throw new TransactionError(err, started.length);
-  }
-  fail?.hit("finalize");
-  await finalize2();
-  await host.unlink(journal);
-}
-async function undoAll(ctx, steps) {
-  for (const step of [...steps].reverse()) await undoStep(ctx, step);
-}
-async function write(host, journal, line, opts) {
-  await host.appendFile(journal, `${JSON.stringify(line)}
-`, opts);
-}
-async function recoverJournal(ctx, journal) {
-  if (!await ctx.host.lstat(journal)) return null;
-  const lines = (await ctx.host.readFile(journal)).toString("utf8").split("\n").flatMap((l) => {
-    try {
-      return l ? [JSON.parse(l)] : [];
-    } catch {
-      return [];
-    }
-  });
-  const begin2 = lines.find((l) => l.type === "begin");
-  const committed = lines.some((l) => l.type === "commit");
-  const started = lines.flatMap((l) => l.type === "step" ? [l.step] : []);
-  if (!committed) await undoAll(ctx, begin2?.steps ?? started);
-  await ctx.host.unlink(journal);
-  if (!begin2) return null;
-  const { steps: _steps, ...head } = begin2;
-  return { begin: head, committed, undone: committed ? 0 : started.length };
-}
-
-// src/engine/lock.ts
-var EMPTY_LOCK_STALE_MS = 5e3;
-var CONTENTION_MS = EMPTY_LOCK_STALE_MS + 2e3;
-async function acquireLock(host, path6, command) {
-  const body = JSON.stringify({ pid: process.pid, command, since: (/* @__PURE__ */ new Date()).toISOString() });
-  const deadline = Date.now() + CONTENTION_MS;
-  for (; ; ) {
-    if (await host.createExclusive(path6, body)) {
-      return { release: () => releaseIfOurs(host, path6, body) };
-    }
-    const seen = await inspect3(host, path6);
-    if (seen.kind === "held") throw lockedError(path6, seen.holder);
-    if (seen.kind === "foreign") {
-      throw new DotopsError(
-        `the lock file ${path6} is not a dotops lock (it holds ${JSON.stringify(seen.text.slice(0, 60))}${seen.text.length > 60 ? "\u2026" : ""}), so dotops cannot tell whether its owner is still running`,
-        1,
-        `if no dotops is running, remove it (rm ${path6}) and try again`
-      );
-    }
-    if (Date.now() > deadline) {
-      throw new DotopsError(
-        `could not take the lock ${path6}: other processes kept taking it over or creating it`,
-        1,
-        "try again; if this persists and no dotops is running, remove the lock file"
-      );
-    }
-    if (seen.kind === "stale") await takeOver(host, path6, seen);
-    else if (seen.kind === "writing") await sleep2(10);
-  }
-}
-function lockedError(path6, holder) {
-  return new DotopsError(
-    `the state dir is locked by dotops${holder.command ? ` ${holder.command}` : ""} (pid ${holder.pid}, since ${holder.since ?? "?"}): ${path6}`,
-    1,
-    "wait for it to finish; if no dotops is running, remove the lock file"
-  );
-}
-async function takeOver(host, path6, stale) {
-  const marker = `${path6}.takeover`;
-  const mine = JSON.stringify({ pid: process.pid, since: (/* @__PURE__ */ new Date()).toISOString() });
-  if (!await host.createExclusive(marker, mine)) {
-    const m = await inspect3(host, marker);
-    if (m.kind === "stale" && sameFile(await inspect3(host, marker), m)) await host.unlink(marker);
-    else await sleep2(2);
-    return;
-  }
-  try {
-    if (sameFile(await inspect3(host, path6), stale)) await host.unlink(path6);
-  } finally {
-    await host.unlink(marker);
-  }
-}
-function sameFile(seen, stale) {
-  return seen.kind === "stale" && seen.text === stale.text && seen.mtimeMs === stale.mtimeMs;
-}
-async function inspect3(host, path6) {
-  const st = await host.lstat(path6);
-  if (!st) return { kind: "gone" };
-  let text;
-  try {
-    text = (await host.readFile(path6)).toString("utf8");
-  } catch (err) {
-    if (isHostError(err, "ENOENT")) return { kind: "gone" };
-    throw err;
-  }
-  if (text === "") {
-    return Date.now() - st.mtimeMs > EMPTY_LOCK_STALE_MS ? { kind: "stale", text, mtimeMs: st.mtimeMs } : { kind: "writing" };
-  }
-  const holder = parseHolder(text);
-  if (!holder) return { kind: "foreign", text };
-  if (holder.pid !== process.pid && host.processAlive(holder.pid)) return { kind: "held", holder };
-  return { kind: "stale", text, mtimeMs: st.mtimeMs };
-}
-function parseHolder(text) {
-  try {
-    const v = JSON.parse(text);
-    return Number.isInteger(v?.pid) && v.pid > 0 ? v : null;
-  } catch {
-    return null;
-  }
-}
-async function releaseIfOurs(host, path6, body) {
-  let text;
-  try {
-    text = (await host.readFile(path6)).toString("utf8");
-  } catch (err) {
-    if (isHostError(err, "ENOENT")) return;
-    throw err;
-  }
-  if (text === body) await host.unlink(path6);
-}
-function sleep2(ms) {
-  return new Promise((resolve2) => setTimeout(resolve2, ms));
-}
-
-// src/engine/store.ts
-import { dirname as dirname2 } from "node:path";
-async function writeBlobs(host, state, blobs, progress, known) {
-  await host.mkdir(state.store, 448);
-  const all = [...blobs];
-  const stats = /* @__PURE__ */ new Map();
-  let done = 0;
-  let written = 0;
-  await mapLimit(all, 16, async (b) => {
-    const path6 = objectPath(state, b.object);
-    let st = await host.lstat(path6);
-    const recorded = known?.get(b.object);
-    const intact = st?.type === "file" && st.size === b.data.length && (!recorded || recorded.size === st.size && recorded.mtimeMs === st.mtimeMs);
-    if (!intact) {
-      await host.writeFile(path6, b.data, b.executable ? 365 : 292);
-      st = await host.lstat(path6);
-      written++;
-    }
-    if (st) stats.set(b.object, { size: st.size, mtimeMs: st.mtimeMs });
-    progress?.("store", ++done, all.length);
-  });
-  return { written, stats };
-}
-var statsFile = (genDir2) => `${genDir2}/objects.json`;
-async function readObjectStats(host, genDir2) {
-  try {
-    const raw = JSON.parse((await host.readFile(statsFile(genDir2))).toString("utf8"));
-    return new Map(Object.entries(raw).map(([o2, [size, mtimeMs]]) => [o2, { size, mtimeMs }]));
-  } catch {
-    return void 0;
-  }
-}
-async function writeObjectStats(host, genDir2, stats) {
-  const raw = Object.fromEntries(
-    [...stats].sort(([a2], [b]) => a2 < b ? -1 : 1).map(([o2, s]) => [o2, [s.size, s.mtimeMs]])
-  );
-  await host.writeFile(statsFile(genDir2), `${JSON.stringify(raw)}
-`, 420);
-}
-async function writeHomeTree(host, state, dir, manifest) {
-  const links = manifest.resources.filter((r) => r.kind === "link");
-  const dirs = /* @__PURE__ */ new Set([`${dir}/home`]);
-  for (const r of links) dirs.add(dirname2(`${dir}/home/${r.id.slice(2)}`));
-  for (const d of [...dirs].sort()) await host.mkdir(d, 493);
-  await mapLimit(
-    links,
-    16,
-    (r) => r.kind === "link" ? host.symlink(objectPath(state, r.object), `${dir}/home/${r.id.slice(2)}`) : Promise.resolve()
-  );
-}
-
-// src/engine/engine.ts
-function resourceContext(eng, blobs = /* @__PURE__ */ new Map(), backupExt, objectStats) {
-  return {
-    host: eng.host,
-    state: eng.state,
-    backupExt,
-    objectStats,
-    blob: (object2) => blobs.get(object2),
-    diffs: eng.diffs ?? true,
-    progress: eng.progress,
-    memo: /* @__PURE__ */ new Map(),
-    runId: `${(/* @__PURE__ */ new Date()).toISOString().replace(/[:.]/g, "-")}-${process.pid}`,
-    async content(object2) {
-      const b = blobs.get(object2);
-      if (b) return b.data;
-      try {
-        return await eng.host.readFile(objectPath(eng.state, object2));
-      } catch {
-        throw new DotopsError(
-          `store object ${object2} is missing from ${eng.state.store}`,
-          1,
-          "the store was modified by hand; re-apply from the config repo (`dotops apply`) to rebuild it"
-        );
-      }
-    }
-  };
-}
-async function ensureStateDir(eng) {
-  await eng.host.mkdir(eng.state.dir, 448);
-  await eng.host.mkdir(eng.state.generations, 448);
-}
-async function withLock(eng, command, fn) {
-  await ensureStateDir(eng);
-  const lock = await acquireLock(eng.host, eng.state.lock, command);
-  try {
-    await recover(eng);
-    return await fn();
-  } finally {
-    await lock.release();
-  }
-}
-async function recoverIfInterrupted(eng) {
-  if (await eng.host.lstat(eng.state.journal) || (await inspectCurrent(eng.host, eng.state)).broken)
-    await withLock(eng, "recover", async () => {
-    });
-}
-async function repairCurrent(eng) {
-  const c3 = await inspectCurrent(eng.host, eng.state);
-  if (!("fallback" in c3)) return;
-  if (c3.fallback === null) await eng.host.unlink(eng.state.current);
-  else {
-    const tmp = `${eng.state.current}.dotops-new`;
-    await eng.host.unlink(tmp);
-    await eng.host.symlink(genDir(eng.state, c3.fallback), tmp);
-    await eng.host.rename(tmp, eng.state.current);
-  }
-  eng.log.warn(
-    { generation: c3.fallback },
-    `${c3.broken}: repaired, current is ${c3.fallback === null ? "unset (nothing applied)" : `generation ${c3.fallback}`}; \`dotops apply\` puts HOME back in line with it`
-  );
-}
-async function recover(eng) {
-  await repairCurrent(eng);
-  const r = await recoverJournal(resourceContext(eng), eng.state.journal);
-  for (const n3 of await partialDirs(eng)) await eng.host.removeTree(`${eng.state.generations}/${n3}`);
-  if (!r) return null;
-  const n2 = r.begin.generation;
-  if (n2 !== null && (await generationNumbers(eng.host, eng.state)).includes(n2)) {
-    const meta3 = await readMeta(eng.host, eng.state, n2);
-    if (meta3.outcome === "pending") {
-      if (r.committed) meta3.outcome = "applied";
-      else {
-        meta3.outcome = "failed";
-        meta3.error = `interrupted (pid ${r.begin.pid}); ${r.undone} steps rolled back by recovery`;
-      }
-      await writeMeta(eng.host, eng.state, meta3);
-    }
-  }
-  eng.log.warn(
-    { generation: n2, committed: r.committed, undone: r.undone },
-    r.committed ? `finished an interrupted apply of generation ${n2}` : `rolled back an interrupted apply (${r.undone} steps undone); the machine is back at generation ${await currentGeneration(eng.host, eng.state)}`
-  );
-  return r;
-}
-async function partialDirs(eng) {
-  if (!await eng.host.lstat(eng.state.generations)) return [];
-  return (await eng.host.readdir(eng.state.generations)).filter((n2) => n2.endsWith(".partial"));
-}
-
 // src/resources/shared/home-path.ts
-import { dirname as dirname3 } from "node:path";
+import { dirname } from "node:path";
 function assumeHomePath(ctx, prev, id) {
   const abs = absHome(ctx, id);
   const stat = (type, mode) => ({ type, mode, size: 0, mtimeMs: 0 });
@@ -41906,10 +41462,17 @@ function assumeHomePath(ctx, prev, id) {
       return { abs, stat: stat("dir", 493), assumed: true };
     case "link":
       return { abs, stat: stat("symlink", 511), linkTarget: currentHomePath(ctx, id), assumed: true };
-    case "file":
-      return { abs, stat: stat("file", prev.mode), assumedObject: prev.object, assumed: true };
+    case "file": {
+      const file2 = prev;
+      return { abs, stat: stat("file", file2.mode), assumedObject: file2.object, assumed: true };
+    }
     case "symlink":
-      return { abs, stat: stat("symlink", 511), linkTarget: prev.target, assumed: true };
+      return {
+        abs,
+        stat: stat("symlink", 511),
+        linkTarget: prev.target,
+        assumed: true
+      };
     default:
       return { abs, stat: null, assumed: true };
   }
@@ -41925,7 +41488,7 @@ function isOurLink(ctx, target) {
 }
 async function observeHomePath(ctx, id) {
   const abs = absHome(ctx, id);
-  const unsafe = await parentProblem(ctx, dirname3(abs));
+  const unsafe = await parentProblem(ctx, dirname(abs));
   if (unsafe) return { abs, stat: null, unsafe };
   const stat = await ctx.host.lstat(abs);
   const linkTarget2 = stat?.type === "symlink" ? await ctx.host.readlink(abs) : void 0;
@@ -41951,7 +41514,7 @@ async function realHome(ctx) {
 async function checkParent(ctx, dir) {
   if (dir === ctx.host.home) return void 0;
   const st = await ctx.host.lstat(dir);
-  if (st?.type !== "symlink") return parentProblem(ctx, dirname3(dir));
+  if (st?.type !== "symlink") return parentProblem(ctx, dirname(dir));
   try {
     const real = await ctx.host.realpath(dir);
     const home = await realHome(ctx);
@@ -42052,17 +41615,130 @@ async function removeOwned(ctx, id, o2, replaced) {
   if (o2.stat?.type === "symlink" && (isOurLink(ctx, o2.linkTarget) || o2.linkTarget === ownLink))
     return { steps: [{ op: "unlink-link", path: o2.abs, target: o2.linkTarget }] };
   if (o2.stat?.type === "file" && replaced?.kind === "file") {
+    const object2 = replaced.object;
     const observed = await contentAt(ctx, o2);
-    if (observed?.equals(await ctx.content(replaced.object)))
-      return { steps: [{ op: "unlink-file", path: o2.abs, object: replaced.object, mode: o2.stat.mode }] };
+    if (observed?.equals(await ctx.content(object2)))
+      return { steps: [{ op: "unlink-file", path: o2.abs, object: object2, mode: o2.stat.mode }] };
     return clearTheWay(ctx, id, o2, true);
   }
   return null;
 }
 
+// src/resources/shared/home-steps.ts
+import { dirname as dirname2 } from "node:path";
+async function linkTarget(ctx, path6) {
+  const st = await ctx.host.lstat(path6);
+  return st?.type === "symlink" ? ctx.host.readlink(path6) : null;
+}
+async function sameContent(ctx, path6, object2) {
+  const st = await ctx.host.lstat(path6);
+  if (st?.type !== "file") return false;
+  return (await ctx.host.readFile(path6)).equals(await ctx.content(object2));
+}
+async function atomicSymlink(ctx, link, target) {
+  const tmp = `${link}.dotops-new`;
+  await ctx.host.unlink(tmp);
+  await ctx.host.symlink(target, tmp);
+  await ctx.host.rename(tmp, link);
+}
+async function createLink(ctx, target, path6) {
+  try {
+    await ctx.host.symlink(target, path6);
+    return true;
+  } catch (err) {
+    if (isHostError(err, "ENOENT") || isHostError(err, "EEXIST")) return false;
+    throw err;
+  }
+}
+var homeSteps = {
+  mkdir: {
+    run: (ctx, s) => ctx.host.mkdir(s.path),
+    undo: async (ctx, s) => {
+      await ctx.host.rmdir(s.path);
+    },
+    describe: (s) => `create directory ${s.path}`
+  },
+  rmdir: {
+    run: async (ctx, s) => {
+      if (!await ctx.host.rmdir(s.path) && s.required && await ctx.host.lstat(s.path))
+        throw new HostError(
+          `${s.path} is not empty: something was put there since the plan`,
+          "ENOTEMPTY",
+          s.path
+        );
+    },
+    undo: (ctx, s) => ctx.host.mkdir(s.path),
+    describe: (s) => `remove directory ${s.path} if empty`
+  },
+  symlink: {
+    run: async (ctx, s) => {
+      if (s.replace !== void 0) return atomicSymlink(ctx, s.path, s.target);
+      const st = await ctx.host.lstat(s.path);
+      if (!st && await createLink(ctx, s.target, s.path)) return;
+      if (st?.type === "symlink" && await ctx.host.readlink(s.path) === s.target) return;
+      await ctx.host.mkdir(dirname2(s.path));
+      await atomicSymlink(ctx, s.path, s.target);
+    },
+    undo: async (ctx, s) => {
+      if (await linkTarget(ctx, s.path) !== s.target) return;
+      if (s.replace !== void 0) await atomicSymlink(ctx, s.path, s.replace);
+      else await ctx.host.unlink(s.path);
+    },
+    describe: (s) => `link ${s.path} -> ${s.target}`
+  },
+  "unlink-link": {
+    run: async (ctx, s) => {
+      if (await linkTarget(ctx, s.path) === s.target) await ctx.host.unlink(s.path);
+    },
+    undo: async (ctx, s) => {
+      if (!await ctx.host.lstat(s.path)) await ctx.host.symlink(s.target, s.path);
+    },
+    describe: (s) => `remove link ${s.path}`
+  },
+  write: {
+    run: async (ctx, s) => ctx.host.writeFile(s.path, await ctx.content(s.object), s.mode),
+    undo: async (ctx, s) => {
+      if (!await sameContent(ctx, s.path, s.object)) return;
+      if (s.prev) await ctx.host.writeFile(s.path, await ctx.content(s.prev.object), s.prev.mode);
+      else await ctx.host.unlink(s.path);
+    },
+    describe: (s) => `write ${s.path} (mode ${s.mode.toString(8)})`
+  },
+  "unlink-file": {
+    run: async (ctx, s) => {
+      if (await sameContent(ctx, s.path, s.object)) await ctx.host.unlink(s.path);
+    },
+    undo: async (ctx, s) => {
+      if (!await ctx.host.lstat(s.path))
+        await ctx.host.writeFile(s.path, await ctx.content(s.object), s.mode);
+    },
+    describe: (s) => `remove ${s.path}`
+  },
+  chmod: {
+    run: (ctx, s) => ctx.host.chmod(s.path, s.mode),
+    undo: async (ctx, s) => {
+      if (await ctx.host.lstat(s.path)) await ctx.host.chmod(s.path, s.prevMode);
+    },
+    describe: (s) => `chmod ${s.mode.toString(8)} ${s.path}`
+  },
+  backup: {
+    run: async (ctx, s) => {
+      if (!await ctx.host.lstat(s.path)) return;
+      await ctx.host.mkdir(dirname2(s.to));
+      await ctx.host.rename(s.path, s.to);
+    },
+    undo: async (ctx, s) => {
+      if (await ctx.host.lstat(s.to) && !await ctx.host.lstat(s.path))
+        await ctx.host.rename(s.to, s.path);
+    },
+    describe: (s) => `move ${s.path} to ${s.to}`
+  }
+};
+
 // src/resources/dir/index.ts
 var dirKind = {
   kind: "dir",
+  steps: homeSteps,
   describe: (r) => `directory ${r.id}`,
   observe: (ctx, r) => observeHomePath(ctx, r.id),
   assume: assumeHomePath,
@@ -42570,6 +42246,7 @@ function isBinary(buf) {
 // src/resources/file/index.ts
 var fileKind = {
   kind: "file",
+  steps: homeSteps,
   describe: (r) => `file ${r.id} (${r.mode.toString(8)})`,
   observe: (ctx, r) => observeHomePath(ctx, r.id),
   assume: assumeHomePath,
@@ -42643,7 +42320,11 @@ var fileKind = {
         action: "update",
         phase: Phase.place,
         steps: [...owned.steps, write2],
-        diff: contentDiff(id, replaced?.kind === "link" ? await ctx.content(replaced.object) : null, after),
+        diff: contentDiff(
+          id,
+          replaced?.kind === "link" && replaced.object ? await ctx.content(replaced.object) : null,
+          after
+        ),
         note: `a ${replaced?.kind === "link" ? "link" : "kept symlink"} becomes a copy`
       });
     }
@@ -42679,7 +42360,10 @@ var fileKind = {
   }
 };
 
-// src/resources/shared/object-drift.ts
+// src/resources/context.ts
+var objectPath = (state, object2) => `${state.store}/${object2}`;
+
+// src/resources/link/object-drift.ts
 async function objectDrift(ctx, id, object2, assumed) {
   const recorded = assumed ? void 0 : ctx.objectStats?.get(object2);
   if (!recorded) return null;
@@ -42699,9 +42383,27 @@ async function objectDrift(ctx, id, object2, assumed) {
   };
 }
 
+// src/resources/link/steps.ts
+var linkSteps = {
+  "restore-object": {
+    run: async (ctx, s) => {
+      const blob = ctx.blob(s.object);
+      if (!blob) throw new Error(`no content for store object ${s.object} in the config being applied`);
+      if ((await ctx.host.readFile(s.path).catch(() => null))?.equals(blob.data)) return;
+      await ctx.host.writeFile(s.path, blob.data, blob.executable ? 365 : 292);
+    },
+    undo: async () => {
+    },
+    // the right content back in place: nothing to take back
+    describe: (s) => `restore store object ${s.object}`
+  }
+};
+
 // src/resources/link/index.ts
 var linkKind = {
   kind: "link",
+  steps: { ...homeSteps, ...linkSteps },
+  generationLink: (r, state) => ({ path: `home/${r.id.slice(2)}`, target: objectPath(state, r.object) }),
   describe: (r) => `link ${r.id}`,
   observe: (ctx, r) => observeHomePath(ctx, r.id),
   assume: assumeHomePath,
@@ -42809,6 +42511,7 @@ var linkKind = {
 // src/resources/symlink/index.ts
 var symlinkKind = {
   kind: "symlink",
+  steps: homeSteps,
   describe: (r) => `symlink ${r.id} -> ${r.target}`,
   observe: (ctx, r) => observeHomePath(ctx, r.id),
   assume: assumeHomePath,
@@ -42854,16 +42557,342 @@ var symlinkKind = {
 };
 
 // src/resources/registry.ts
-var KINDS = {
-  dir: dirKind,
-  link: linkKind,
-  file: fileKind,
-  symlink: symlinkKind
-};
+var KINDS = [dirKind, linkKind, fileKind, symlinkKind];
+var byName = /* @__PURE__ */ new Map();
+var stepOps = {};
+function registerKind(kind) {
+  if (byName.has(kind.kind)) throw new Error(`resource kind ${kind.kind} is registered twice`);
+  for (const [name, op] of Object.entries(kind.steps)) {
+    if (stepOps[name] && stepOps[name] !== op)
+      throw new Error(`step ${name} of kind ${kind.kind} is already an op of another kind`);
+    stepOps[name] = op;
+  }
+  byName.set(kind.kind, kind);
+}
+for (const k of KINDS) registerKind(k);
 function kindOf(r) {
-  const k = KINDS[r.kind];
-  if (!k) throw new Error(`unknown resource kind ${r.kind}`);
+  const k = byName.get(r.kind);
+  if (!k) throw new Error(`unknown resource kind ${r.kind} (a generation from a newer dotops?)`);
   return k;
+}
+
+// src/engine/switch-step.ts
+var engineSteps = {
+  switch: {
+    run: (ctx, s) => atomicSymlink(ctx, s.link, s.to),
+    undo: async (ctx, s) => {
+      if (s.from === null) await ctx.host.unlink(s.link);
+      else await atomicSymlink(ctx, s.link, s.from);
+    },
+    describe: (s) => `switch ${s.link} -> ${s.to}`
+  }
+};
+
+// src/engine/journal.ts
+var OPS = { ...stepOps, ...engineSteps };
+function opFor(step) {
+  const op = OPS[step.op];
+  if (!op) throw new Error(`unknown step ${step.op} (journal from a newer dotops?)`);
+  return op;
+}
+var runStep = (ctx, step) => opFor(step).run(ctx, step);
+var undoStep = (ctx, step) => opFor(step).undo(ctx, step);
+var TransactionError = class extends DotopsError {
+  constructor(reason, undone) {
+    super(
+      `apply failed and was undone (${undone} steps reverted): ${reason?.message ?? reason}`,
+      1,
+      "the machine is as it was before; fix the cause above and rerun"
+    );
+    this.reason = reason;
+    this.undone = undone;
+  }
+  reason;
+  undone;
+};
+async function runTransaction(ctx, journal, begin2, steps, fail, finalize2 = async () => {
+}) {
+  const host = ctx.host;
+  await host.unlink(journal);
+  await write(host, journal, { ...begin2, steps }, { sync: true });
+  const started = [];
+  try {
+    for (const [i2, step] of steps.entries()) {
+      await write(host, journal, { type: "step", i: i2, step }, { sync: false });
+      started.push(step);
+      fail?.hit(`step:${i2}`);
+      await runStep(ctx, step);
+      ctx.progress?.("apply", i2 + 1, steps.length);
+    }
+    fail?.hit("commit");
+    await write(host, journal, { type: "commit" }, { sync: true });
+  } catch (err) {
+    await undoAll(ctx, started);
+    await host.unlink(journal);
+    throw new TransactionError(err, started.length);
+  }
+  fail?.hit("finalize");
+  await finalize2();
+  await host.unlink(journal);
+}
+async function undoAll(ctx, steps) {
+  for (const step of [...steps].reverse()) await undoStep(ctx, step);
+}
+async function write(host, journal, line, opts) {
+  await host.appendFile(journal, `${JSON.stringify(line)}
+`, opts);
+}
+async function recoverJournal(ctx, journal) {
+  if (!await ctx.host.lstat(journal)) return null;
+  const lines = (await ctx.host.readFile(journal)).toString("utf8").split("\n").flatMap((l) => {
+    try {
+      return l ? [JSON.parse(l)] : [];
+    } catch {
+      return [];
+    }
+  });
+  const begin2 = lines.find((l) => l.type === "begin");
+  const committed = lines.some((l) => l.type === "commit");
+  const started = lines.flatMap((l) => l.type === "step" ? [l.step] : []);
+  if (!committed) await undoAll(ctx, begin2?.steps ?? started);
+  await ctx.host.unlink(journal);
+  if (!begin2) return null;
+  const { steps: _steps, ...head } = begin2;
+  return { begin: head, committed, undone: committed ? 0 : started.length };
+}
+
+// src/engine/lock.ts
+var EMPTY_LOCK_STALE_MS = 5e3;
+var CONTENTION_MS = EMPTY_LOCK_STALE_MS + 2e3;
+async function acquireLock(host, path6, command) {
+  const body = JSON.stringify({ pid: process.pid, command, since: (/* @__PURE__ */ new Date()).toISOString() });
+  const deadline = Date.now() + CONTENTION_MS;
+  for (; ; ) {
+    if (await host.createExclusive(path6, body)) {
+      return { release: () => releaseIfOurs(host, path6, body) };
+    }
+    const seen = await inspect3(host, path6);
+    if (seen.kind === "held") throw lockedError(path6, seen.holder);
+    if (seen.kind === "foreign") {
+      throw new DotopsError(
+        `the lock file ${path6} is not a dotops lock (it holds ${JSON.stringify(seen.text.slice(0, 60))}${seen.text.length > 60 ? "\u2026" : ""}), so dotops cannot tell whether its owner is still running`,
+        1,
+        `if no dotops is running, remove it (rm ${path6}) and try again`
+      );
+    }
+    if (Date.now() > deadline) {
+      throw new DotopsError(
+        `could not take the lock ${path6}: other processes kept taking it over or creating it`,
+        1,
+        "try again; if this persists and no dotops is running, remove the lock file"
+      );
+    }
+    if (seen.kind === "stale") await takeOver(host, path6, seen);
+    else if (seen.kind === "writing") await sleep2(10);
+  }
+}
+function lockedError(path6, holder) {
+  return new DotopsError(
+    `the state dir is locked by dotops${holder.command ? ` ${holder.command}` : ""} (pid ${holder.pid}, since ${holder.since ?? "?"}): ${path6}`,
+    1,
+    "wait for it to finish; if no dotops is running, remove the lock file"
+  );
+}
+async function takeOver(host, path6, stale) {
+  const marker = `${path6}.takeover`;
+  const mine = JSON.stringify({ pid: process.pid, since: (/* @__PURE__ */ new Date()).toISOString() });
+  if (!await host.createExclusive(marker, mine)) {
+    const m = await inspect3(host, marker);
+    if (m.kind === "stale" && sameFile(await inspect3(host, marker), m)) await host.unlink(marker);
+    else await sleep2(2);
+    return;
+  }
+  try {
+    if (sameFile(await inspect3(host, path6), stale)) await host.unlink(path6);
+  } finally {
+    await host.unlink(marker);
+  }
+}
+function sameFile(seen, stale) {
+  return seen.kind === "stale" && seen.text === stale.text && seen.mtimeMs === stale.mtimeMs;
+}
+async function inspect3(host, path6) {
+  const st = await host.lstat(path6);
+  if (!st) return { kind: "gone" };
+  let text;
+  try {
+    text = (await host.readFile(path6)).toString("utf8");
+  } catch (err) {
+    if (isHostError(err, "ENOENT")) return { kind: "gone" };
+    throw err;
+  }
+  if (text === "") {
+    return Date.now() - st.mtimeMs > EMPTY_LOCK_STALE_MS ? { kind: "stale", text, mtimeMs: st.mtimeMs } : { kind: "writing" };
+  }
+  const holder = parseHolder(text);
+  if (!holder) return { kind: "foreign", text };
+  if (holder.pid !== process.pid && host.processAlive(holder.pid)) return { kind: "held", holder };
+  return { kind: "stale", text, mtimeMs: st.mtimeMs };
+}
+function parseHolder(text) {
+  try {
+    const v = JSON.parse(text);
+    return Number.isInteger(v?.pid) && v.pid > 0 ? v : null;
+  } catch {
+    return null;
+  }
+}
+async function releaseIfOurs(host, path6, body) {
+  let text;
+  try {
+    text = (await host.readFile(path6)).toString("utf8");
+  } catch (err) {
+    if (isHostError(err, "ENOENT")) return;
+    throw err;
+  }
+  if (text === body) await host.unlink(path6);
+}
+function sleep2(ms) {
+  return new Promise((resolve2) => setTimeout(resolve2, ms));
+}
+
+// src/engine/store.ts
+import { dirname as dirname3 } from "node:path";
+async function writeBlobs(host, state, blobs, progress, known) {
+  await host.mkdir(state.store, 448);
+  const all = [...blobs];
+  const stats = /* @__PURE__ */ new Map();
+  let done = 0;
+  let written = 0;
+  await mapLimit(all, 16, async (b) => {
+    const path6 = objectPath(state, b.object);
+    let st = await host.lstat(path6);
+    const recorded = known?.get(b.object);
+    const intact = st?.type === "file" && st.size === b.data.length && (!recorded || recorded.size === st.size && recorded.mtimeMs === st.mtimeMs);
+    if (!intact) {
+      await host.writeFile(path6, b.data, b.executable ? 365 : 292);
+      st = await host.lstat(path6);
+      written++;
+    }
+    if (st) stats.set(b.object, { size: st.size, mtimeMs: st.mtimeMs });
+    progress?.("store", ++done, all.length);
+  });
+  return { written, stats };
+}
+var statsFile = (genDir2) => `${genDir2}/objects.json`;
+async function readObjectStats(host, genDir2) {
+  try {
+    const raw = JSON.parse((await host.readFile(statsFile(genDir2))).toString("utf8"));
+    return new Map(Object.entries(raw).map(([o2, [size, mtimeMs]]) => [o2, { size, mtimeMs }]));
+  } catch {
+    return void 0;
+  }
+}
+async function writeObjectStats(host, genDir2, stats) {
+  const raw = Object.fromEntries(
+    [...stats].sort(([a2], [b]) => a2 < b ? -1 : 1).map(([o2, s]) => [o2, [s.size, s.mtimeMs]])
+  );
+  await host.writeFile(statsFile(genDir2), `${JSON.stringify(raw)}
+`, 420);
+}
+async function writeHomeTree(host, state, dir, manifest) {
+  const entries = manifest.resources.flatMap((r) => {
+    const e = kindOf(r).generationLink?.(r, state);
+    return e ? [{ path: `${dir}/${e.path}`, target: e.target }] : [];
+  });
+  const dirs = /* @__PURE__ */ new Set([`${dir}/home`]);
+  for (const e of entries) dirs.add(dirname3(e.path));
+  for (const d of [...dirs].sort()) await host.mkdir(d, 493);
+  await mapLimit(entries, 16, (e) => host.symlink(e.target, e.path));
+}
+
+// src/engine/engine.ts
+function resourceContext(eng, blobs = /* @__PURE__ */ new Map(), backupExt, objectStats) {
+  return {
+    host: eng.host,
+    state: eng.state,
+    backupExt,
+    objectStats,
+    blob: (object2) => blobs.get(object2),
+    diffs: eng.diffs ?? true,
+    progress: eng.progress,
+    memo: /* @__PURE__ */ new Map(),
+    runId: `${(/* @__PURE__ */ new Date()).toISOString().replace(/[:.]/g, "-")}-${process.pid}`,
+    async content(object2) {
+      const b = blobs.get(object2);
+      if (b) return b.data;
+      try {
+        return await eng.host.readFile(objectPath(eng.state, object2));
+      } catch {
+        throw new DotopsError(
+          `store object ${object2} is missing from ${eng.state.store}`,
+          1,
+          "the store was modified by hand; re-apply from the config repo (`dotops apply`) to rebuild it"
+        );
+      }
+    }
+  };
+}
+async function ensureStateDir(eng) {
+  await eng.host.mkdir(eng.state.dir, 448);
+  await eng.host.mkdir(eng.state.generations, 448);
+}
+async function withLock(eng, command, fn) {
+  await ensureStateDir(eng);
+  const lock = await acquireLock(eng.host, eng.state.lock, command);
+  try {
+    await recover(eng);
+    return await fn();
+  } finally {
+    await lock.release();
+  }
+}
+async function recoverIfInterrupted(eng) {
+  if (await eng.host.lstat(eng.state.journal) || (await inspectCurrent(eng.host, eng.state)).broken)
+    await withLock(eng, "recover", async () => {
+    });
+}
+async function repairCurrent(eng) {
+  const c3 = await inspectCurrent(eng.host, eng.state);
+  if (!("fallback" in c3)) return;
+  if (c3.fallback === null) await eng.host.unlink(eng.state.current);
+  else {
+    const tmp = `${eng.state.current}.dotops-new`;
+    await eng.host.unlink(tmp);
+    await eng.host.symlink(genDir(eng.state, c3.fallback), tmp);
+    await eng.host.rename(tmp, eng.state.current);
+  }
+  eng.log.warn(
+    { generation: c3.fallback },
+    `${c3.broken}: repaired, current is ${c3.fallback === null ? "unset (nothing applied)" : `generation ${c3.fallback}`}; \`dotops apply\` puts HOME back in line with it`
+  );
+}
+async function recover(eng) {
+  await repairCurrent(eng);
+  const r = await recoverJournal(resourceContext(eng), eng.state.journal);
+  for (const n3 of await partialDirs(eng)) await eng.host.removeTree(`${eng.state.generations}/${n3}`);
+  if (!r) return null;
+  const n2 = r.begin.generation;
+  if (n2 !== null && (await generationNumbers(eng.host, eng.state)).includes(n2)) {
+    const meta3 = await readMeta(eng.host, eng.state, n2);
+    if (meta3.outcome === "pending") {
+      if (r.committed) meta3.outcome = "applied";
+      else {
+        meta3.outcome = "failed";
+        meta3.error = `interrupted (pid ${r.begin.pid}); ${r.undone} steps rolled back by recovery`;
+      }
+      await writeMeta(eng.host, eng.state, meta3);
+    }
+  }
+  eng.log.warn(
+    { generation: n2, committed: r.committed, undone: r.undone },
+    r.committed ? `finished an interrupted apply of generation ${n2}` : `rolled back an interrupted apply (${r.undone} steps undone); the machine is back at generation ${await currentGeneration(eng.host, eng.state)}`
+  );
+  return r;
+}
+async function partialDirs(eng) {
+  if (!await eng.host.lstat(eng.state.generations)) return [];
+  return (await eng.host.readdir(eng.state.generations)).filter((n2) => n2.endsWith(".partial"));
 }
 
 // src/engine/plan.ts
@@ -42902,7 +42931,8 @@ function byId(resources) {
 }
 function compareChanges(a2, b) {
   if (a2.phase !== b.phase) return a2.phase - b.phase;
-  if (a2.action === "delete" && a2.kind === "dir") return b.id.length - a2.id.length || (a2.id < b.id ? 1 : -1);
+  if (a2.action === "delete" && b.action === "delete")
+    return b.id.length - a2.id.length || (a2.id < b.id ? 1 : -1);
   return a2.id < b.id ? -1 : a2.id > b.id ? 1 : 0;
 }
 
@@ -43154,7 +43184,7 @@ async function switchGeneration(eng, target, opts = {}) {
 async function statObjects(eng, manifest) {
   const stats = /* @__PURE__ */ new Map();
   for (const r of manifest.resources) {
-    if (!("object" in r) || stats.has(r.object)) continue;
+    if (!r.object || stats.has(r.object)) continue;
     const st = await eng.host.lstat(objectPath(eng.state, r.object));
     if (st) stats.set(r.object, { size: st.size, mtimeMs: st.mtimeMs });
   }
@@ -43169,7 +43199,7 @@ function stepsOf(changes, switchStep) {
   return [...before, ...switchStep ? [switchStep] : [], ...after];
 }
 
-// src/agent/health.ts
+// src/engine/health-checks.ts
 async function runHealthChecks(host, checks) {
   const results = [];
   for (const check2 of checks) {
@@ -43190,7 +43220,7 @@ async function runHealthChecks(host, checks) {
   return results;
 }
 
-// src/agent/deploy.ts
+// src/engine/deploy.ts
 async function deploy(eng, req) {
   let before = await currentGeneration(eng.host, eng.state);
   const result = await apply(eng, req);
@@ -43198,7 +43228,8 @@ async function deploy(eng, req) {
   const none = { health: [], healthNotRun: [], rolledBackTo: null };
   const n2 = result.generation;
   if (!checks.length || n2 === null) return { ...result, ...none };
-  if (eng.dryRun) return { ...result, ...none, healthNotRun: result.created ? checks.map((c3) => c3.name) : [] };
+  if (eng.dryRun)
+    return { ...result, ...none, healthNotRun: result.created ? checks.map((c3) => c3.name) : [] };
   let meta3 = await readMeta(eng.host, eng.state, n2);
   if (!result.created) {
     if (meta3.health !== "pending") return { ...result, ...none };

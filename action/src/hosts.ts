@@ -1,7 +1,7 @@
-import { deploy } from "../../src/agent/deploy.js";
 import { ENTRY_FILE, listHosts, loadConfig } from "../../src/config/load.js";
 import { type ConfigSource, withContent } from "../../src/config/source.js";
 import { type DesiredRequest, planApply, planBetween } from "../../src/engine/apply.js";
+import { deploy } from "../../src/engine/deploy.js";
 import type { Engine } from "../../src/engine/engine.js";
 import type { Plan } from "../../src/engine/plan.js";
 import { ConfigError, DotopsError, formatProblem } from "../../src/errors.js";

@@ -1,5 +1,5 @@
+import type { StatePaths } from "../engine/state.js";
 import type { Host } from "../host/host.js";
-import type { StatePaths } from "../resources/context.js";
 
 /** What the agent remembers between reconciles (comin's state.json). */
 export interface AgentState {

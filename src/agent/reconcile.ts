@@ -18,7 +18,7 @@ import { defaultBranch, followRemote } from "./clone.js";
  * engine load only when a pass needs them (a policy not handed over, a commit
  * to apply, drift to heal).
  */
-const loadDeploy = () => import("./deploy.js");
+const loadDeploy = () => import("../engine/deploy.js");
 
 export interface ReconcileOptions {
   repo: string;

@@ -1,6 +1,6 @@
 import { DotopsError } from "../errors.js";
+import { toPlist } from "../format/plist.js";
 import type { Host } from "../host/host.js";
-import { toPlist } from "../resources/launchd/plist.js";
 
 export const AGENT_LABEL = "dev.dotops.agent";
 const UNIT = "dotops-agent.service";

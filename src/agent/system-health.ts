@@ -1,11 +1,11 @@
 import { type LoadOptions, loadConfig } from "../config/load.js";
 import type { Engine } from "../engine/engine.js";
 import { genDir, readManifest } from "../engine/generations.js";
+import { runHealthChecks } from "../engine/health-checks.js";
 import { status } from "../engine/status.js";
 import { readObjectStats, verifyObject } from "../engine/store.js";
 import { commitSource } from "../git/source.js";
 import { readAgentState, suspension } from "./agent-state.js";
-import { runHealthChecks } from "./health.js";
 
 export interface HealthItem {
   name: string;
@@ -33,7 +33,7 @@ export async function systemHealth(
   });
 
   const manifest = await readManifest(eng.host, eng.state, g.number);
-  const objects = [...new Set(manifest.resources.flatMap((r) => ("object" in r ? [r.object] : [])))];
+  const objects = [...new Set(manifest.resources.flatMap((r) => (r.object ? [r.object] : [])))];
   // By default the stat recorded at apply time; --full reads and hashes every object.
   const recorded = opts.full ? undefined : await readObjectStats(eng.host, genDir(eng.state, g.number));
   const bad = { missing: [] as string[], changed: [] as string[] };

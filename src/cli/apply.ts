@@ -1,6 +1,6 @@
 import { createInterface } from "node:readline/promises";
 import type { Command } from "commander";
-import { deploy } from "../agent/deploy.js";
+import { deploy } from "../engine/deploy.js";
 import type { Plan } from "../engine/plan.js";
 import { ExitCode } from "../errors.js";
 import { DryRunHost } from "../host/dry-run-host.js";

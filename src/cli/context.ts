@@ -5,6 +5,7 @@ import type { LoadOptions } from "../config/load.js";
 import type { ConfigSource } from "../config/source.js";
 import type { Engine } from "../engine/engine.js";
 import type { Failpoints } from "../engine/journal.js";
+import { statePaths } from "../engine/state.js";
 import { UsageError } from "../errors.js";
 import { gitTopLevel } from "../git/git.js";
 import { commitSource, worktreeSource } from "../git/source.js";
@@ -13,7 +14,6 @@ import { RealHost } from "../host/real-host.js";
 import { colors, noColors, type Palette, useColor } from "../report/color.js";
 import { createLogger } from "../report/logger.js";
 import type { RenderOptions } from "../report/render-plan.js";
-import { statePaths } from "../resources/context.js";
 import { explicitRepoDir, type GlobalOptions, homeDir, stateDirOf } from "./globals.js";
 
 export type { GlobalOptions };

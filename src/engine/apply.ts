@@ -5,7 +5,7 @@ import { buildManifest } from "../modules/manifest.js";
 import { protectedPaths, protectedTargetProblems } from "../modules/protected.js";
 import { type Change, Phase } from "../resources/change.js";
 import type { ObjectStat } from "../resources/context.js";
-import type { Step } from "../resources/steps.js";
+import type { Step } from "../resources/step.js";
 import type { Blob, Manifest } from "../resources/types.js";
 import { type Engine, ensureStateDir, recoverIfInterrupted, resourceContext, withLock } from "./engine.js";
 import {
@@ -333,7 +333,7 @@ export async function switchGeneration(
 async function statObjects(eng: Engine, manifest: Manifest): Promise<Map<string, ObjectStat>> {
   const stats = new Map<string, ObjectStat>();
   for (const r of manifest.resources) {
-    if (!("object" in r) || stats.has(r.object)) continue;
+    if (!r.object || stats.has(r.object)) continue;
     const st = await eng.host.lstat(objectPath(eng.state, r.object));
     if (st) stats.set(r.object, { size: st.size, mtimeMs: st.mtimeMs });
   }

@@ -1,6 +1,6 @@
 import { DotopsError } from "../errors.js";
 import type { Host } from "../host/host.js";
-import type { ObjectStat, ResourceContext, StatePaths } from "../resources/context.js";
+import type { ObjectStat, ResourceContext } from "../resources/context.js";
 import type { Blob } from "../resources/types.js";
 import {
   currentGeneration,
@@ -12,6 +12,7 @@ import {
 } from "./generations.js";
 import { type Failpoints, type Recovery, recoverJournal } from "./journal.js";
 import { acquireLock } from "./lock.js";
+import type { StatePaths } from "./state.js";
 import { objectPath } from "./store.js";
 
 /** What every engine operation needs: where, how to log, and test hooks. */

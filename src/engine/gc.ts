@@ -54,7 +54,7 @@ export async function gc(eng: Engine, req: GcRequest): Promise<GcResult> {
     const live = new Set<string>();
     for (const n of kept) {
       for (const r of (await readManifest(eng.host, eng.state, n)).resources)
-        if ("object" in r) live.add(r.object);
+        if (r.object) live.add(r.object);
     }
     const objects = (await eng.host.lstat(eng.state.store)) ? await eng.host.readdir(eng.state.store) : [];
     const unreferenced = objects.filter((o) => !live.has(o));

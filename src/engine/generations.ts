@@ -1,8 +1,8 @@
 import { DotopsError } from "../errors.js";
 import type { Host } from "../host/host.js";
-import type { StatePaths } from "../resources/context.js";
 import type { Manifest } from "../resources/types.js";
 import { mapLimit } from "./concurrency.js";
+import type { StatePaths } from "./state.js";
 
 export type Outcome = "pending" | "applied" | "rolled-back" | "failed" | "refused";
 

@@ -1,7 +1,9 @@
 import { DotopsError } from "../errors.js";
 import type { Host } from "../host/host.js";
 import type { ResourceContext } from "../resources/context.js";
-import { runStep, type Step, undoStep } from "../resources/steps.js";
+import { stepOps } from "../resources/registry.js";
+import type { Step, StepOp } from "../resources/step.js";
+import { engineSteps } from "./switch-step.js";
 
 /**
  * Write-ahead journal of one apply: a `begin` line that lists every step of
@@ -11,6 +13,17 @@ import { runStep, type Step, undoStep } from "../resources/steps.js";
  * line lists, whether it ran, ran halfway or never started. One fsync per
  * transaction instead of one per step: that was most of a first apply's time.
  */
+const OPS: Record<string, StepOp<never>> = { ...stepOps, ...engineSteps };
+
+function opFor(step: Step): StepOp<Step> {
+  const op = OPS[step.op] as StepOp<Step> | undefined;
+  if (!op) throw new Error(`unknown step ${step.op} (journal from a newer dotops?)`);
+  return op;
+}
+
+const runStep = (ctx: ResourceContext, step: Step) => opFor(step).run(ctx, step);
+const undoStep = (ctx: ResourceContext, step: Step) => opFor(step).undo(ctx, step);
+
 export interface JournalBegin {
   type: "begin";
   /** Generation being switched to; null when only drift is repaired in place. */

@@ -66,7 +66,8 @@ function byId(resources: Located<Resource>[]): Map<string, Located<Resource>> {
 
 function compareChanges(a: Change, b: Change): number {
   if (a.phase !== b.phase) return a.phase - b.phase;
-  // Directories are removed deepest first.
-  if (a.action === "delete" && a.kind === "dir") return b.id.length - a.id.length || (a.id < b.id ? 1 : -1);
+  // Removed deepest first: a directory after what was inside it.
+  if (a.action === "delete" && b.action === "delete")
+    return b.id.length - a.id.length || (a.id < b.id ? 1 : -1);
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }

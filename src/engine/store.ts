@@ -1,9 +1,11 @@
 import { createHash } from "node:crypto";
 import { dirname } from "node:path";
 import type { Host } from "../host/host.js";
-import { type ObjectStat, objectPath, type StatePaths } from "../resources/context.js";
+import { type ObjectStat, objectPath } from "../resources/context.js";
+import { kindOf } from "../resources/registry.js";
 import type { Blob, Manifest } from "../resources/types.js";
 import { mapLimit } from "./concurrency.js";
+import type { StatePaths } from "./state.js";
 
 export { objectPath };
 
@@ -75,22 +77,21 @@ export async function writeObjectStats(
   await host.writeFile(statsFile(genDir), `${JSON.stringify(raw)}\n`, 0o644);
 }
 
-/** Lays out a generation's home tree: one link per managed dotfile into the store. */
+/** Lays out a generation's tree: the links its kinds keep there (a linked dotfile's, into the store). */
 export async function writeHomeTree(
   host: Host,
   state: StatePaths,
   dir: string,
   manifest: Manifest,
 ): Promise<void> {
-  const links = manifest.resources.filter((r) => r.kind === "link");
+  const entries = manifest.resources.flatMap((r) => {
+    const e = kindOf(r).generationLink?.(r, state);
+    return e ? [{ path: `${dir}/${e.path}`, target: e.target }] : [];
+  });
   const dirs = new Set<string>([`${dir}/home`]);
-  for (const r of links) dirs.add(dirname(`${dir}/home/${r.id.slice(2)}`));
+  for (const e of entries) dirs.add(dirname(e.path));
   for (const d of [...dirs].sort()) await host.mkdir(d, 0o755);
-  await mapLimit(links, 16, (r) =>
-    r.kind === "link"
-      ? host.symlink(objectPath(state, r.object), `${dir}/home/${r.id.slice(2)}`)
-      : Promise.resolve(),
-  );
+  await mapLimit(entries, 16, (e) => host.symlink(e.target, e.path));
 }
 
 /**

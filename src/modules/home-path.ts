@@ -1,4 +1,5 @@
-import { ConfigError, type Origin } from "../errors.js";
+import { ConfigError, type ConfigProblem, formatOrigin, type Origin } from "../errors.js";
+import type { Located, Resource } from "../resources/types.js";
 
 /**
  * Normalises a target to `~/rel`. Targets must stay inside HOME: absolute
@@ -48,4 +49,26 @@ export function parentDirs(id: string): string[] {
 
 export function expandHome(id: string, home: string): string {
   return id === "~" ? home : `${home}/${id.slice(2)}`;
+}
+
+/**
+ * Adds the parent directories of every home path as `dir` resources, so that
+ * creating and removing them is planned too; a parent that is managed as a
+ * file is a problem naming both.
+ */
+export function addParentDirs(byId: Map<string, Located<Resource>>): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  for (const r of [...byId.values()]) {
+    if (!r.id.startsWith("~/")) continue;
+    for (const dir of parentDirs(r.id)) {
+      const clash = byId.get(dir);
+      if (clash && clash.kind !== "dir")
+        problems.push({
+          message: `${dir} is managed as a file (${formatOrigin(clash.origin)}) but ${r.id} needs it to be a directory`,
+          origin: r.origin,
+        });
+      else if (!clash) byId.set(dir, { kind: "dir", id: dir });
+    }
+  }
+  return problems;
 }

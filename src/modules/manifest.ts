@@ -2,7 +2,7 @@ import type { Config } from "../config/load.js";
 import { ConfigError, type ConfigProblem, formatOrigin } from "../errors.js";
 import type { Blob, Located, Manifest, Resource } from "../resources/types.js";
 import { filesModule } from "./files.js";
-import { parentDirs } from "./home-path.js";
+import { addParentDirs } from "./home-path.js";
 import type { Module } from "./module.js";
 import { canonicalJson, sha256 } from "./objects.js";
 
@@ -29,31 +29,17 @@ export function buildManifest(config: Config, modules: Module[] = MODULES): Buil
     warnings.push(...(out.warnings ?? []));
     for (const b of out.blobs) blobs.set(b.object, b);
     for (const r of out.resources) {
-      const key = `${r.kind}:${r.id}`;
-      const prev = byId.get(key) ?? (r.kind !== "dir" ? findHomePath(byId, r.id) : undefined);
-      if (prev && prev.kind !== "dir") {
+      // Ids are unique across kinds: one thing per path, package or setting.
+      const prev = byId.get(r.id);
+      if (!prev) byId.set(r.id, r);
+      else if (canonicalJson(stripOrigin(prev)) !== canonicalJson(stripOrigin(r)))
         problems.push({
           message: `${r.id} is managed twice (also at ${formatOrigin(prev.origin) || "another module"})`,
           origin: r.origin,
         });
-        continue;
-      }
-      byId.set(key, r);
     }
   }
-  // Parent directories of home paths, so creating and removing them is planned too.
-  for (const r of [...byId.values()]) {
-    if (!r.id.startsWith("~/")) continue;
-    for (const dir of parentDirs(r.id)) {
-      const clash = findHomePath(byId, dir);
-      if (clash && clash.kind !== "dir") {
-        problems.push({
-          message: `${dir} is managed as a file (${formatOrigin(clash.origin)}) but ${r.id} needs it to be a directory`,
-          origin: r.origin,
-        });
-      } else if (!clash) byId.set(`dir:${dir}`, { kind: "dir", id: dir });
-    }
-  }
+  problems.push(...addParentDirs(byId));
   if (problems.length) throw new ConfigError(problems);
   const resources = [...byId.values()].sort(compareResources);
   const manifest: Manifest = {
@@ -64,14 +50,6 @@ export function buildManifest(config: Config, modules: Module[] = MODULES): Buil
     resources,
   };
   return { manifest, blobs, warnings };
-}
-
-function findHomePath(byId: Map<string, Located<Resource>>, id: string) {
-  for (const kind of ["link", "file", "symlink", "dir"]) {
-    const r = byId.get(`${kind}:${id}`);
-    if (r) return r;
-  }
-  return undefined;
 }
 
 export function compareResources(a: Resource, b: Resource): number {

@@ -27,8 +27,8 @@ export function protectedPaths(home: string, stateDir: string, repoDir?: string)
 export function protectedTargetProblems(manifest: Manifest, paths: ProtectedPath[]): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   for (const r of manifest.resources) {
-    // Directories are only there as parents of targets: the target is the one to name.
-    if (r.kind === "dir") continue;
+    // Only what the config asked for (it has an origin): parent directories come with their targets.
+    if (!r.origin) continue;
     for (const p of paths) {
       const inside = r.id === p.id || r.id.startsWith(`${p.id}/`);
       const above = p.id.startsWith(`${r.id}/`);

@@ -1,5 +1,5 @@
 import type { Origin } from "../errors.js";
-import type { Step } from "./steps.js";
+import type { Step } from "./step.js";
 
 export type Action = "create" | "update" | "delete";
 

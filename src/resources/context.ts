@@ -1,29 +1,18 @@
 import type { Host } from "../host/host.js";
 import type { Blob, Resource } from "./types.js";
 
-/** Where dotops keeps its state (DESIGN §4): all paths absolute. */
-export interface StatePaths {
+/**
+ * The parts of dotops' state dir that resources point into: managed links
+ * lead to `current`, objects live in `store`, the trash is under `dir`. The
+ * engine owns the rest (engine/state.ts).
+ */
+export interface StateView {
   dir: string;
   store: string;
-  generations: string;
-  /** Symlink to generations/<n>: switched by one rename. */
   current: string;
-  journal: string;
-  lock: string;
 }
 
-export function statePaths(dir: string): StatePaths {
-  return {
-    dir,
-    store: `${dir}/store`,
-    generations: `${dir}/generations`,
-    current: `${dir}/current`,
-    journal: `${dir}/journal`,
-    lock: `${dir}/lock`,
-  };
-}
-
-export const objectPath = (state: StatePaths, object: string) => `${state.store}/${object}`;
+export const objectPath = (state: StateView, object: string) => `${state.store}/${object}`;
 
 /** Size and mtime of a store object when a generation was applied: a changed object is drift. */
 export interface ObjectStat {
@@ -33,7 +22,7 @@ export interface ObjectStat {
 
 export interface ResourceContext {
   host: Host;
-  state: StatePaths;
+  state: StateView;
   /** Move unmanaged files in the way to `<path><backupExt>`; undefined: refuse instead. */
   backupExt?: string;
   /** Content of a store object (from the build in progress or the store). */

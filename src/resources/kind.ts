@@ -1,12 +1,14 @@
 import type { Change } from "./change.js";
-import type { ResourceContext } from "./context.js";
+import type { ResourceContext, StateView } from "./context.js";
+import type { Step, StepOps } from "./step.js";
 import type { Resource } from "./types.js";
 
 /**
- * What every resource kind implements. `observe` reads the machine, `assume`
- * stands in for it when planning between two commits without a machine, and
- * `plan` compares desired, last-applied and observed (chezmoi's three states).
- * Doing and undoing is in the kind's steps, run by the engine's transaction.
+ * What every resource kind implements (src/resources/README.md). `observe`
+ * reads the machine, `assume` stands in for it when planning between two
+ * commits without a machine, and `plan` compares desired, last-applied and
+ * observed (chezmoi's three states) into a change made of steps. The kind's
+ * `steps` carry them out and undo them, run by the engine's transaction.
  */
 export interface KindHandler<R extends Resource = Resource, O = unknown> {
   kind: R["kind"];
@@ -18,8 +20,19 @@ export interface KindHandler<R extends Resource = Resource, O = unknown> {
     desired: R | undefined,
     previous: R | undefined,
     observed: O,
-    /** The last-applied resource of another kind at this path (mode: copy → link), if any. */
+    /** The last-applied resource of another kind at this id (mode: copy → link), if any. */
     replaced?: Resource,
   ): Promise<Change | null>;
   describe(r: R): string;
+  /** The ops of the steps its changes are made of, by name (they may be shared with other kinds). */
+  // biome-ignore lint/suspicious/noExplicitAny: each kind has its own step union
+  steps: StepOps<any>;
+  /**
+   * A link the generation's own tree holds for this resource (a linked
+   * dotfile: `home/<path>` → its store object), so that switching `current`
+   * switches it. Paths are relative to the generation dir.
+   */
+  generationLink?(r: R, state: StateView): { path: string; target: string } | undefined;
 }
+
+export type { Step };

@@ -2,19 +2,32 @@ import { dirKind } from "./dir/index.js";
 import { fileKind } from "./file/index.js";
 import type { KindHandler } from "./kind.js";
 import { linkKind } from "./link/index.js";
+import type { StepOp } from "./step.js";
 import { symlinkKind } from "./symlink/index.js";
 import type { Resource } from "./types.js";
 
-/** Every resource kind; adding one means a folder and a line here. */
-const KINDS: Record<Resource["kind"], KindHandler> = {
-  dir: dirKind as KindHandler,
-  link: linkKind as KindHandler,
-  file: fileKind as KindHandler,
-  symlink: symlinkKind as KindHandler,
-};
+/** Every resource kind: adding one means a folder and a line here. */
+const KINDS: KindHandler[] = [dirKind, linkKind, fileKind, symlinkKind] as KindHandler[];
 
-export function kindOf(r: Resource): KindHandler {
-  const k = KINDS[r.kind];
-  if (!k) throw new Error(`unknown resource kind ${r.kind}`);
+const byName = new Map<string, KindHandler>();
+/** Every step op any kind knows, by name: what the journal runs and undoes. */
+export const stepOps: Record<string, StepOp<never>> = {};
+
+/** Adds a kind (the list above at start-up; a test's own kind). Two kinds may share an op, not redefine it. */
+export function registerKind(kind: KindHandler): void {
+  if (byName.has(kind.kind)) throw new Error(`resource kind ${kind.kind} is registered twice`);
+  for (const [name, op] of Object.entries(kind.steps)) {
+    if (stepOps[name] && stepOps[name] !== op)
+      throw new Error(`step ${name} of kind ${kind.kind} is already an op of another kind`);
+    stepOps[name] = op as StepOp<never>;
+  }
+  byName.set(kind.kind, kind);
+}
+
+for (const k of KINDS) registerKind(k);
+
+export function kindOf(r: Pick<Resource, "kind">): KindHandler {
+  const k = byName.get(r.kind);
+  if (!k) throw new Error(`unknown resource kind ${r.kind} (a generation from a newer dotops?)`);
   return k;
 }

@@ -8,11 +8,15 @@ import {
   removeOwned,
   unmanagedInside,
 } from "../shared/home-path.js";
-import type { DirResource } from "../types.js";
+import { homeSteps } from "../shared/home-steps.js";
+import type { DirResource } from "./resource.js";
+
+export type { DirResource };
 
 /** A directory in HOME that managed files live in. Created when missing; removed only when empty. */
 export const dirKind: KindHandler<DirResource, PathObservation> = {
   kind: "dir",
+  steps: homeSteps,
   describe: (r) => `directory ${r.id}`,
   observe: (ctx, r) => observeHomePath(ctx, r.id),
   assume: assumeHomePath,

@@ -13,12 +13,16 @@ import {
   trashPath,
   unsafeChange,
 } from "../shared/home-path.js";
-import type { Step } from "../steps.js";
-import type { FileResource } from "../types.js";
+import { homeSteps } from "../shared/home-steps.js";
+import type { Step } from "../step.js";
+import type { FileResource } from "./resource.js";
+
+export type { FileResource };
 
 /** A real file copied out of the store (mode: copy), with its own permissions. */
 export const fileKind: KindHandler<FileResource, PathObservation> = {
   kind: "file",
+  steps: homeSteps,
   describe: (r) => `file ${r.id} (${r.mode.toString(8)})`,
   observe: (ctx, r) => observeHomePath(ctx, r.id),
   assume: assumeHomePath,
@@ -95,7 +99,11 @@ export const fileKind: KindHandler<FileResource, PathObservation> = {
         action: "update",
         phase: Phase.place,
         steps: [...owned.steps, write],
-        diff: contentDiff(id, replaced?.kind === "link" ? await ctx.content(replaced.object) : null, after),
+        diff: contentDiff(
+          id,
+          replaced?.kind === "link" && replaced.object ? await ctx.content(replaced.object) : null,
+          after,
+        ),
         note: `a ${replaced?.kind === "link" ? "link" : "kept symlink"} becomes a copy`,
       });
     }

@@ -1,4 +1,5 @@
 import { type Change, Phase } from "../change.js";
+import { objectPath } from "../context.js";
 import type { KindHandler } from "../kind.js";
 import { contentDiff } from "../shared/content-diff.js";
 import {
@@ -13,9 +14,13 @@ import {
   replaceDirectory,
   unsafeChange,
 } from "../shared/home-path.js";
-import { objectDrift } from "../shared/object-drift.js";
-import type { Step } from "../steps.js";
-import type { LinkResource } from "../types.js";
+import { homeSteps } from "../shared/home-steps.js";
+import type { Step } from "../step.js";
+import { objectDrift } from "./object-drift.js";
+import type { LinkResource } from "./resource.js";
+import { linkSteps } from "./steps.js";
+
+export type { LinkResource };
 
 /**
  * A dotfile as a symlink into `current/home/...`. Content changes need no step
@@ -23,6 +28,8 @@ import type { LinkResource } from "../types.js";
  */
 export const linkKind: KindHandler<LinkResource, PathObservation> = {
   kind: "link",
+  steps: { ...homeSteps, ...linkSteps },
+  generationLink: (r, state) => ({ path: `home/${r.id.slice(2)}`, target: objectPath(state, r.object) }),
   describe: (r) => `link ${r.id}`,
   observe: (ctx, r) => observeHomePath(ctx, r.id),
   assume: assumeHomePath,

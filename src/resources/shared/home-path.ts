@@ -2,7 +2,9 @@ import { dirname } from "node:path";
 import { isHostError, type Stat } from "../../host/host.js";
 import { type Change, Phase } from "../change.js";
 import type { ResourceContext } from "../context.js";
-import type { Step } from "../steps.js";
+import type { FileResource } from "../file/resource.js";
+import type { Step } from "../step.js";
+import type { SymlinkResource } from "../symlink/resource.js";
 import type { Resource } from "../types.js";
 
 export interface PathObservation {
@@ -31,10 +33,17 @@ export function assumeHomePath(
       return { abs, stat: stat("dir", 0o755), assumed: true };
     case "link":
       return { abs, stat: stat("symlink", 0o777), linkTarget: currentHomePath(ctx, id), assumed: true };
-    case "file":
-      return { abs, stat: stat("file", prev.mode), assumedObject: prev.object, assumed: true };
+    case "file": {
+      const file = prev as FileResource;
+      return { abs, stat: stat("file", file.mode), assumedObject: file.object, assumed: true };
+    }
     case "symlink":
-      return { abs, stat: stat("symlink", 0o777), linkTarget: prev.target, assumed: true };
+      return {
+        abs,
+        stat: stat("symlink", 0o777),
+        linkTarget: (prev as SymlinkResource).target,
+        assumed: true,
+      };
     default:
       return { abs, stat: null, assumed: true };
   }
@@ -251,13 +260,14 @@ export async function removeOwned(
   o: PathObservation,
   replaced: Resource | undefined,
 ): Promise<Way | null> {
-  const ownLink = replaced?.kind === "symlink" ? replaced.target : undefined;
+  const ownLink = replaced?.kind === "symlink" ? (replaced as SymlinkResource).target : undefined;
   if (o.stat?.type === "symlink" && (isOurLink(ctx, o.linkTarget) || o.linkTarget === ownLink))
     return { steps: [{ op: "unlink-link", path: o.abs, target: o.linkTarget as string }] };
   if (o.stat?.type === "file" && replaced?.kind === "file") {
+    const object = (replaced as FileResource).object;
     const observed = await contentAt(ctx, o);
-    if (observed?.equals(await ctx.content(replaced.object)))
-      return { steps: [{ op: "unlink-file", path: o.abs, object: replaced.object, mode: o.stat.mode }] };
+    if (observed?.equals(await ctx.content(object)))
+      return { steps: [{ op: "unlink-file", path: o.abs, object, mode: o.stat.mode }] };
     return clearTheWay(ctx, id, o, true);
   }
   return null;

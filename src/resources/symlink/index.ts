@@ -9,7 +9,10 @@ import {
   removeOwned,
   unsafeChange,
 } from "../shared/home-path.js";
-import type { SymlinkResource } from "../types.js";
+import { homeSteps } from "../shared/home-steps.js";
+import type { SymlinkResource } from "./resource.js";
+
+export type { SymlinkResource };
 
 /**
  * A symlink kept as the repo has it (`d/dirlink -> realdir` inside a directory
@@ -19,6 +22,7 @@ import type { SymlinkResource } from "../types.js";
  */
 export const symlinkKind: KindHandler<SymlinkResource, PathObservation> = {
   kind: "symlink",
+  steps: homeSteps,
   describe: (r) => `symlink ${r.id} -> ${r.target}`,
   observe: (ctx, r) => observeHomePath(ctx, r.id),
   assume: assumeHomePath,

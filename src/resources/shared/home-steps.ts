@@ -1,13 +1,14 @@
 import { dirname } from "node:path";
-import { HostError, isHostError } from "../host/host.js";
-import type { ResourceContext } from "./context.js";
+import { HostError, isHostError } from "../../host/host.js";
+import type { ResourceContext } from "../context.js";
+import type { StepOps } from "../step.js";
 
 /**
- * Primitive, journaled steps. Each records enough to undo itself, and both
- * directions are idempotent: recovery after a crash may replay an undo for a
- * step that never ran, or ran halfway.
+ * The steps every kind that owns a path in HOME is made of (link, file, dir,
+ * symlink): create and remove files, links and directories, move what is in
+ * the way aside. Each records enough to undo itself.
  */
-export type Step =
+export type HomeStep =
   | { op: "mkdir"; path: string }
   /** `required`: the directory must go (a file or link takes its place), so one that is not empty fails the step. */
   | { op: "rmdir"; path: string; required?: true }
@@ -16,18 +17,7 @@ export type Step =
   | { op: "write"; path: string; object: string; mode: number; prev?: { object: string; mode: number } }
   | { op: "unlink-file"; path: string; object: string; mode: number }
   | { op: "chmod"; path: string; mode: number; prevMode: number }
-  | { op: "backup"; path: string; to: string }
-  | { op: "switch"; link: string; to: string; from: string | null }
-  /** Rewrites a store object that was changed in place with its content from the config. */
-  | { op: "restore-object"; path: string; object: string };
-
-export interface StepOp<S extends Step> {
-  run(ctx: ResourceContext, step: S): Promise<void>;
-  undo(ctx: ResourceContext, step: S): Promise<void>;
-  describe(step: S): string;
-}
-
-type OpTable = { [K in Step["op"]]: StepOp<Extract<Step, { op: K }>> };
+  | { op: "backup"; path: string; to: string };
 
 async function linkTarget(ctx: ResourceContext, path: string): Promise<string | null> {
   const st = await ctx.host.lstat(path);
@@ -41,7 +31,7 @@ async function sameContent(ctx: ResourceContext, path: string, object: string): 
 }
 
 /** Points `link` at `target` atomically: a new symlink renamed over the old one. */
-async function atomicSymlink(ctx: ResourceContext, link: string, target: string) {
+export async function atomicSymlink(ctx: ResourceContext, link: string, target: string) {
   const tmp = `${link}.dotops-new`;
   await ctx.host.unlink(tmp);
   await ctx.host.symlink(target, tmp);
@@ -59,7 +49,7 @@ async function createLink(ctx: ResourceContext, target: string, path: string): P
   }
 }
 
-const ops: OpTable = {
+export const homeSteps: StepOps<HomeStep> = {
   mkdir: {
     run: (ctx, s) => ctx.host.mkdir(s.path),
     undo: async (ctx, s) => {
@@ -145,33 +135,4 @@ const ops: OpTable = {
     },
     describe: (s) => `move ${s.path} to ${s.to}`,
   },
-  "restore-object": {
-    run: async (ctx, s) => {
-      const blob = ctx.blob(s.object);
-      if (!blob) throw new Error(`no content for store object ${s.object} in the config being applied`);
-      // Already put right (the build rewrites changed objects it needs): a rewrite would only move its mtime.
-      if ((await ctx.host.readFile(s.path).catch(() => null))?.equals(blob.data)) return;
-      await ctx.host.writeFile(s.path, blob.data, blob.executable ? 0o555 : 0o444);
-    },
-    undo: async () => {}, // the right content back in place: nothing to take back
-    describe: (s) => `restore store object ${s.object}`,
-  },
-  switch: {
-    run: (ctx, s) => atomicSymlink(ctx, s.link, s.to),
-    undo: async (ctx, s) => {
-      if (s.from === null) await ctx.host.unlink(s.link);
-      else await atomicSymlink(ctx, s.link, s.from);
-    },
-    describe: (s) => `switch ${s.link} -> ${s.to}`,
-  },
 };
-
-function opFor<S extends Step>(step: S): StepOp<S> {
-  const op = ops[step.op] as unknown as StepOp<S> | undefined;
-  if (!op) throw new Error(`unknown step ${step.op} (journal from a newer dotops?)`);
-  return op;
-}
-
-export const runStep = (ctx: ResourceContext, step: Step) => opFor(step).run(ctx, step);
-export const undoStep = (ctx: ResourceContext, step: Step) => opFor(step).undo(ctx, step);
-export const describeStep = (step: Step) => opFor(step).describe(step);

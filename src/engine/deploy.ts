@@ -1,13 +1,7 @@
-import { type ApplyRequest, type ApplyResult, apply, switchGeneration } from "../engine/apply.js";
-import type { Engine } from "../engine/engine.js";
-import {
-  currentGeneration,
-  listGenerations,
-  previousApplied,
-  readMeta,
-  writeMeta,
-} from "../engine/generations.js";
-import { type HealthResult, runHealthChecks } from "./health.js";
+import { type ApplyRequest, type ApplyResult, apply, switchGeneration } from "./apply.js";
+import type { Engine } from "./engine.js";
+import { currentGeneration, listGenerations, previousApplied, readMeta, writeMeta } from "./generations.js";
+import { type HealthResult, runHealthChecks } from "./health-checks.js";
 
 export interface DeployResult extends ApplyResult {
   health: HealthResult[];

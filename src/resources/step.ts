@@ -1,0 +1,21 @@
+import type { ResourceContext } from "./context.js";
+
+/**
+ * A primitive, journaled step: `op` names who carries it out (a kind's own
+ * ops, the shared home-path ops, or the engine's `switch`), the rest is data
+ * enough to undo it. Both directions are idempotent: recovery after a crash
+ * may replay an undo for a step that never ran, or ran halfway.
+ */
+export type Step = { op: string } & Record<string, unknown>;
+
+export interface StepOp<S extends Step = Step> {
+  run(ctx: ResourceContext, step: S): Promise<void>;
+  undo(ctx: ResourceContext, step: S): Promise<void>;
+  describe(step: S): string;
+}
+
+/** The ops of one step union, each typed with its own step. */
+export type StepOps<S extends Step> = { [K in S["op"]]: StepOp<Extract<S, { op: K }>> };
+
+/** What a journal line holds: any op known to this dotops. */
+export type AnyStepOps = Record<string, StepOp<never>>;
