@@ -41594,21 +41594,36 @@ async function isManagedEntry(ctx, path6, st) {
 function trashPath(ctx, id) {
   return `${ctx.state.dir}/trash/${ctx.runId}/${id.slice(2)}`;
 }
-async function replaceDirectory(ctx, id, o2) {
+async function replaceDirectory(ctx, kind, id, o2, place, diff) {
+  const change = (way) => ({
+    kind,
+    id,
+    action: "update",
+    phase: Phase.replaceDirs,
+    needsRoot: false,
+    destructive: way.destructive ?? false,
+    steps: [...way.steps, place],
+    diff,
+    note: way.note,
+    refusal: way.refusal
+  });
   const left = o2.assumed ? [] : await unmanagedInside(ctx, o2.abs);
   if (!left.length)
-    return { steps: [{ op: "rmdir", path: o2.abs, required: true }], note: "a directory becomes a file" };
+    return change({
+      steps: [{ op: "rmdir", path: o2.abs, required: true }],
+      note: "a directory becomes a file"
+    });
   const names = `${left.join(", ")}${left.length >= 5 ? ", \u2026" : ""}`;
   if (ctx.backupExt !== void 0) {
     const way = await clearTheWay(ctx, id, o2);
-    return { ...way, note: way.note && `${way.note} (it still holds ${names})` };
+    return change({ ...way, note: way.note && `${way.note} (it still holds ${names})` });
   }
   const to = trashPath(ctx, id);
-  return {
+  return change({
     steps: [{ op: "backup", path: o2.abs, to }],
     destructive: true,
     note: `removes directory ${id}, which still holds files dotops does not manage (${names}); they are kept in ${to} until \`dotops gc\`, or rerun with --backup to keep them as ${id}.dotops-backup`
-  };
+  });
 }
 async function removeOwned(ctx, id, o2, replaced) {
   const ownLink = replaced?.kind === "symlink" ? replaced.target : void 0;
@@ -42328,18 +42343,8 @@ var fileKind = {
         note: `a ${replaced?.kind === "link" ? "link" : "kept symlink"} becomes a copy`
       });
     }
-    if (o2.stat.type === "dir" && replaced?.kind === "dir") {
-      const way2 = await replaceDirectory(ctx, id, o2);
-      return change({
-        action: "update",
-        phase: Phase.replaceDirs,
-        steps: [...way2.steps, write2],
-        diff: contentDiff(id, null, after),
-        destructive: way2.destructive ?? false,
-        note: way2.note,
-        refusal: way2.refusal
-      });
-    }
+    if (o2.stat.type === "dir" && replaced?.kind === "dir")
+      return replaceDirectory(ctx, "file", id, o2, write2, contentDiff(id, null, after));
     if (o2.stat.type === "symlink" && observed?.equals(after)) {
       return change({
         action: "create",
@@ -42461,19 +42466,8 @@ var linkKind = {
         note: previous ? "was removed outside dotops" : void 0
       };
     }
-    if (o2.stat.type === "dir" && replaced?.kind === "dir") {
-      const way2 = await replaceDirectory(ctx, id, o2);
-      return {
-        ...base,
-        action: "update",
-        phase: Phase.replaceDirs,
-        steps: [...way2.steps, link],
-        diff: contentDiff(id, null, after),
-        destructive: way2.destructive ?? false,
-        note: way2.note,
-        refusal: way2.refusal
-      };
-    }
+    if (o2.stat.type === "dir" && replaced?.kind === "dir")
+      return replaceDirectory(ctx, "link", id, o2, link, contentDiff(id, null, after));
     const current = await contentAt(ctx, o2);
     if (current?.equals(after)) {
       const remove = o2.stat.type === "file" ? { op: "unlink-file", path: o2.abs, object: desired.object, mode: o2.stat.mode } : { op: "unlink-link", path: o2.abs, target: o2.linkTarget };
@@ -42589,9 +42583,9 @@ var engineSteps = {
 };
 
 // src/engine/journal.ts
-var OPS = { ...stepOps, ...engineSteps };
+var ownOps = engineSteps;
 function opFor(step) {
-  const op = OPS[step.op];
+  const op = ownOps[step.op] ?? stepOps[step.op];
   if (!op) throw new Error(`unknown step ${step.op} (journal from a newer dotops?)`);
   return op;
 }
@@ -42969,7 +42963,7 @@ async function loadDesired(eng, req, timer) {
   const before = (timer.phases.config ?? 0) + (timer.phases.modules ?? 0);
   const { config: config2, manifest, blobs, warnings } = await withContent(source, () => {
     const config3 = timer.time("config", () => loadConfig(source, req.loadOptions));
-    return { config: config3, ...timer.time("modules", () => buildManifest(config3)) };
+    return { config: config3, ...timer.time("modules", () => buildManifest(config3, req.modules)) };
   });
   const pure = (timer.phases.config ?? 0) + (timer.phases.modules ?? 0) - before;
   timer.add("source", performance.now() - t0 - pure);

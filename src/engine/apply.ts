@@ -2,6 +2,7 @@ import { type Config, type LoadOptions, loadConfig } from "../config/load.js";
 import { type ConfigSource, withContent } from "../config/source.js";
 import { ConfigError, DotopsError, formatProblem, PolicyError } from "../errors.js";
 import { buildManifest } from "../modules/manifest.js";
+import type { Module } from "../modules/module.js";
 import { protectedPaths, protectedTargetProblems } from "../modules/protected.js";
 import { type Change, Phase } from "../resources/change.js";
 import type { ObjectStat } from "../resources/context.js";
@@ -28,6 +29,8 @@ export interface DesiredRequest {
   loadOptions: LoadOptions;
   /** Where the config repo is on this machine: no target may be inside it. */
   repoDir?: string;
+  /** The modules that turn config into resources (default: the built-in list). */
+  modules?: Module[];
 }
 
 export interface ApplyRequest extends DesiredRequest {
@@ -67,7 +70,7 @@ async function loadDesired(eng: Engine, req: DesiredRequest, timer: PhaseTimer):
   const before = (timer.phases.config ?? 0) + (timer.phases.modules ?? 0);
   const { config, manifest, blobs, warnings } = await withContent(source, () => {
     const config = timer.time("config", () => loadConfig(source, req.loadOptions));
-    return { config, ...timer.time("modules", () => buildManifest(config)) };
+    return { config, ...timer.time("modules", () => buildManifest(config, req.modules)) };
   });
   const pure = (timer.phases.config ?? 0) + (timer.phases.modules ?? 0) - before;
   timer.add("source", performance.now() - t0 - pure);

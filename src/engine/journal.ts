@@ -13,10 +13,10 @@ import { engineSteps } from "./switch-step.js";
  * line lists, whether it ran, ran halfway or never started. One fsync per
  * transaction instead of one per step: that was most of a first apply's time.
  */
-const OPS: Record<string, StepOp<never>> = { ...stepOps, ...engineSteps };
+const ownOps: Record<string, StepOp<never>> = engineSteps;
 
 function opFor(step: Step): StepOp<Step> {
-  const op = OPS[step.op] as StepOp<Step> | undefined;
+  const op = (ownOps[step.op] ?? stepOps[step.op]) as StepOp<Step> | undefined;
   if (!op) throw new Error(`unknown step ${step.op} (journal from a newer dotops?)`);
   return op;
 }

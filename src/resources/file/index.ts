@@ -5,7 +5,6 @@ import {
   assumeHomePath,
   clearTheWay,
   contentAt,
-  isOurLink,
   observeHomePath,
   type PathObservation,
   removeOwned,
@@ -107,18 +106,8 @@ export const fileKind: KindHandler<FileResource, PathObservation> = {
         note: `a ${replaced?.kind === "link" ? "link" : "kept symlink"} becomes a copy`,
       });
     }
-    if (o.stat.type === "dir" && replaced?.kind === "dir") {
-      const way = await replaceDirectory(ctx, id, o);
-      return change({
-        action: "update",
-        phase: Phase.replaceDirs,
-        steps: [...way.steps, write],
-        diff: contentDiff(id, null, after),
-        destructive: way.destructive ?? false,
-        note: way.note,
-        refusal: way.refusal,
-      });
-    }
+    if (o.stat.type === "dir" && replaced?.kind === "dir")
+      return replaceDirectory(ctx, "file", id, o, write, contentDiff(id, null, after));
     if (o.stat.type === "symlink" && observed?.equals(after)) {
       // A link to identical content (stow's): moving in needs no backup.
       return change({

@@ -96,19 +96,8 @@ export const linkKind: KindHandler<LinkResource, PathObservation> = {
         note: previous ? "was removed outside dotops" : undefined,
       };
     }
-    if (o.stat.type === "dir" && replaced?.kind === "dir") {
-      const way = await replaceDirectory(ctx, id, o);
-      return {
-        ...base,
-        action: "update",
-        phase: Phase.replaceDirs,
-        steps: [...way.steps, link],
-        diff: contentDiff(id, null, after),
-        destructive: way.destructive ?? false,
-        note: way.note,
-        refusal: way.refusal,
-      };
-    }
+    if (o.stat.type === "dir" && replaced?.kind === "dir")
+      return replaceDirectory(ctx, "link", id, o, link, contentDiff(id, null, after));
     const current = await contentAt(ctx, o);
     if (current?.equals(after)) {
       // An identical file, or a link to identical content (stow's): moving in needs no backup.

@@ -227,26 +227,48 @@ export function trashPath(ctx: ResourceContext, id: string): string {
 }
 
 /**
- * A directory dotops managed is where a file or link now goes. Once the
- * managed entries inside are removed (earlier phases) it is removed too; one
- * that still holds the user's files is moved aside with --backup, or, as a
- * destructive step, into the state dir's trash.
+ * A directory dotops managed is where a file or link now goes (`place`). Once
+ * the managed entries inside are removed (earlier phases) it is removed too;
+ * one that still holds the user's files is moved aside with --backup, or, as
+ * a destructive step, into the state dir's trash.
  */
-export async function replaceDirectory(ctx: ResourceContext, id: string, o: PathObservation): Promise<Way> {
+export async function replaceDirectory(
+  ctx: ResourceContext,
+  kind: string,
+  id: string,
+  o: PathObservation,
+  place: Step,
+  diff: string,
+): Promise<Change> {
+  const change = (way: Way): Change => ({
+    kind,
+    id,
+    action: "update",
+    phase: Phase.replaceDirs,
+    needsRoot: false,
+    destructive: way.destructive ?? false,
+    steps: [...way.steps, place],
+    diff,
+    note: way.note,
+    refusal: way.refusal,
+  });
   const left = o.assumed ? [] : await unmanagedInside(ctx, o.abs);
   if (!left.length)
-    return { steps: [{ op: "rmdir", path: o.abs, required: true }], note: "a directory becomes a file" };
+    return change({
+      steps: [{ op: "rmdir", path: o.abs, required: true }],
+      note: "a directory becomes a file",
+    });
   const names = `${left.join(", ")}${left.length >= 5 ? ", …" : ""}`;
   if (ctx.backupExt !== undefined) {
     const way = await clearTheWay(ctx, id, o);
-    return { ...way, note: way.note && `${way.note} (it still holds ${names})` };
+    return change({ ...way, note: way.note && `${way.note} (it still holds ${names})` });
   }
   const to = trashPath(ctx, id);
-  return {
+  return change({
     steps: [{ op: "backup", path: o.abs, to }],
     destructive: true,
     note: `removes directory ${id}, which still holds files dotops does not manage (${names}); they are kept in ${to} until \`dotops gc\`, or rerun with --backup to keep them as ${id}.dotops-backup`,
-  };
+  });
 }
 
 /**
