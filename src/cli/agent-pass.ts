@@ -7,7 +7,7 @@ import type { AgentConfig } from "../config/schema.js";
 import { ensureClone } from "../git/remote.js";
 import { GitHubReporter } from "../report/github.js";
 import { createLogger } from "../report/logger.js";
-import { type AgentCliOptions, agentLogLevel, agentRepo, exitCodeOf } from "./agent.js";
+import { type AgentCliOptions, agentLogLevel, agentRepo, exitCodeOf } from "./agent-options.js";
 import { Cli } from "./context.js";
 import type { GlobalOptions } from "./globals.js";
 
