@@ -6,15 +6,15 @@ import { DotopsError } from "../errors.js";
 
 /**
  * Network git (clone, fetch) through simple-git, never prompting, bounded in
- * time. The environment is the user's own, so simple-git's guards against
- * injected GIT_SSH_COMMAND / GIT_CONFIG_* values are relaxed for it.
+ * time. The environment is the user's own, so simple-git's guards against an
+ * injected one are relaxed for it (USERS_OWN_ENV).
  */
 function client(baseDir: string, timeoutMs: number): SimpleGit {
   return simpleGit({
     baseDir,
     timeout: { block: timeoutMs },
     trimmed: true,
-    unsafe: { allowUnsafeSshCommand: true, allowUnsafeConfigPaths: true },
+    unsafe: USERS_OWN_ENV,
   }).env({
     ...process.env,
     GIT_TERMINAL_PROMPT: "0",
@@ -23,6 +23,36 @@ function client(baseDir: string, timeoutMs: number): SimpleGit {
     LC_ALL: "C",
   });
 }
+
+/**
+ * simple-git refuses to start git when the environment names a program git
+ * could run: EDITOR, PAGER, GIT_ASKPASS (set by VS Code's terminal),
+ * SSH_ASKPASS, GIT_SSH_COMMAND, GIT_CONFIG_* (and the settings those carry).
+ * That guards apps handing someone else's environment to git; dotops hands
+ * git the user's own, as every git the user runs gets it, so an EDITOR in a
+ * shell must not make the remote look unreachable. The guards on arguments
+ * (--upload-pack, protocol overrides) stay: dotops's arguments never need
+ * them, and a remote URL from the config cannot smuggle them in.
+ */
+const USERS_OWN_ENV = {
+  allowUnsafeSshCommand: true,
+  allowUnsafeConfigPaths: true,
+  allowUnsafeConfigEnvCount: true,
+  allowUnsafeEditor: true,
+  allowUnsafePager: true,
+  allowUnsafeAskPass: true,
+  allowUnsafeGitProxy: true,
+  allowUnsafeTemplateDir: true,
+  allowUnsafeDiffExternal: true,
+  allowUnsafeDiffTextConv: true,
+  allowUnsafeCredentialHelper: true,
+  allowUnsafeAlias: true,
+  allowUnsafeHooksPath: true,
+  allowUnsafeFilter: true,
+  allowUnsafeFsMonitor: true,
+  allowUnsafeGpgProgram: true,
+  allowUnsafeMergeDriver: true,
+} as const;
 
 /** A fetch or clone that failed because the remote could not be reached: retry later (Flux's "waiting"). */
 export class RemoteUnreachableError extends DotopsError {
