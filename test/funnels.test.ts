@@ -1,12 +1,37 @@
+import { chmodSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { git } from "../src/git/git.js";
 import { ensureClone, fetchBranch } from "../src/git/remote.js";
-import { ConfigRepo, minimalConfig, tempDir } from "./helpers.js";
+import { ConfigRepo, minimalConfig, ROOT, tempDir } from "./helpers.js";
 
 /*
  * STYLE 11: Git runs behind one funnel, src/git/, in one environment: the
- * user's own, never prompting.
+ * user's own, never prompting. Read from the source (nothing else may start
+ * git or load simple-git) and proven on both of the funnel's runners (its own
+ * spawn, simple-git).
  */
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(join(ROOT, dir), { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() && /\.(ts|mts|js|mjs)$/.test(e.name))
+    .map((e) => relative(ROOT, join(e.parentPath, e.name)))
+    .sort();
+}
+
+/** Why `text` runs Git itself, or null: simple-git loaded, or a process started as `git`. */
+function runsGit(text: string): string | null {
+  const code = text.replace(/^\s*\/\*[\s\S]*?\*\//gm, "").replace(/^\s*\/\/.*$/gm, "");
+  if (/from\s*["']simple-git["']|(?:import|require)\(\s*["']simple-git["']\s*\)/.test(code))
+    return "imports simple-git";
+  // spawn("git", …), execa("git", …), host.exec("git", …), execSync("git status")
+  if (/\b(?:spawn|spawnSync|fork|exec|execSync|execFile|execFileSync|execa\w*)\s*\(\s*["'`]git\b/.test(code))
+    return 'starts a process "git"';
+  if (/\$(?:\([^)]*\))?\s*`git\b/.test(code)) return "runs git through execa's $";
+  // The program's name on its own, as a constant handed to any of the above.
+  if (/(["'`])git\1/.test(code)) return 'names the program "git"';
+  return null;
+}
 
 /** Sets process.env for one test (the funnel reads it on every call); afterEach puts it back. */
 const savedEnv = new Map<string, string | undefined>();
@@ -26,6 +51,76 @@ afterEach(() => {
 });
 
 describe("one Git funnel", () => {
+  it("the scan sees each way of starting git", () => {
+    for (const bad of [
+      'import { simpleGit } from "simple-git";',
+      'const { simpleGit } = await import("simple-git");',
+      'spawn("git", ["status"]);',
+      'await execa("git", ["fetch"]);',
+      "await execa('git', ['fetch']);",
+      'await host.exec("git", ["rev-parse", "HEAD"]);',
+      "execSync(`git rev-parse HEAD`);",
+      "await $`git status`;",
+      'const GIT = "git";',
+    ])
+      expect(runsGit(bad), bad).not.toBeNull();
+    for (const fine of [
+      'import { git, gitText } from "../git/git.js";',
+      'await gitText(repo, ["rev-parse", "--absolute-git-dir"]);',
+      'hint: "commit it (git add dotops.yaml && git commit)"',
+      '// spawn("git") in a comment',
+      'spawn(process.execPath, [MAIN, "agent"]);',
+    ])
+      expect(runsGit(fine), fine).toBeNull();
+    // The funnel's own runners are seen: the scan is not blind.
+    expect(runsGit(readFileSync(join(ROOT, "src/git/git.ts"), "utf8"))).not.toBeNull();
+    expect(runsGit(readFileSync(join(ROOT, "src/git/remote.ts"), "utf8"))).not.toBeNull();
+  });
+
+  it("nothing outside src/git starts git or imports simple-git (src/ and action/src)", () => {
+    const files = [...sourceFiles("src"), ...sourceFiles("action/src")].filter(
+      (f) => !f.startsWith("src/git/"),
+    );
+    expect(files.length).toBeGreaterThan(50);
+    const offenders = files.flatMap((f) => {
+      const why = runsGit(readFileSync(join(ROOT, f), "utf8"));
+      return why ? [`${f}: ${why}`] : [];
+    });
+    expect(offenders).toEqual([]);
+  });
+
+  it("both runners, spawned git and simple-git, get one environment: ssh in BatchMode, no prompt, C locale, no optional locks", async () => {
+    // A fake ssh first on PATH records how git called it, then fails like an unreachable host.
+    const bin = tempDir("dotops-fake-ssh-");
+    const seen = join(bin, "seen");
+    writeFileSync(
+      join(bin, "ssh"),
+      `#!/bin/sh\n{ echo "args: $*"; env | grep -E '^(GIT_TERMINAL_PROMPT|LC_ALL|GIT_OPTIONAL_LOCKS)='; } >> "${seen}"\nexit 255\n`,
+    );
+    chmodSync(join(bin, "ssh"), 0o755);
+    setEnv({ PATH: `${bin}:${process.env.PATH ?? "/usr/bin:/bin"}`, GIT_SSH_COMMAND: undefined });
+
+    const repo = await ConfigRepo.create(minimalConfig());
+    // The spawn runner, given a network command on purpose to reach ssh.
+    await git(repo.dir, ["ls-remote", "ssh://git@example.invalid/spawned.git"], { allowFail: true });
+    const spawned = readFileSync(seen, "utf8");
+    writeFileSync(seen, "");
+    await expect(
+      ensureClone(join(tempDir(), "clone"), "ssh://git@example.invalid/simple.git", 20_000),
+    ).rejects.toThrow(/cannot clone/);
+    const simple = readFileSync(seen, "utf8");
+
+    for (const [runner, text] of [
+      ["spawn", spawned],
+      ["simple-git", simple],
+    ]) {
+      expect(text, runner).toMatch(/^args: .*-o BatchMode=yes/m);
+      expect(text, runner).toContain("GIT_TERMINAL_PROMPT=0");
+      expect(text, runner).toContain("LC_ALL=C");
+      expect(text, runner).toContain("GIT_OPTIONAL_LOCKS=0");
+    }
+  });
+
   it("clones and fetches in a user's everyday environment (EDITOR, PAGER, askpass helpers set)", async () => {
     // simple-git refuses to run git when these name a program, unless told the environment is trusted.
     setEnv({

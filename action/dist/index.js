@@ -43198,7 +43198,8 @@ async function deploy(eng, req) {
   const none = { health: [], healthNotRun: [], rolledBackTo: null };
   const n2 = result.generation;
   if (!checks.length || n2 === null) return { ...result, ...none };
-  if (eng.dryRun) return { ...result, ...none, healthNotRun: result.created ? checks.map((c3) => c3.name) : [] };
+  if (eng.dryRun)
+    return { ...result, ...none, healthNotRun: result.created ? checks.map((c3) => c3.name) : [] };
   let meta3 = await readMeta(eng.host, eng.state, n2);
   if (!result.created) {
     if (meta3.health !== "pending") return { ...result, ...none };
@@ -43340,6 +43341,16 @@ import { existsSync as existsSync2 } from "node:fs";
 
 // src/git/git.ts
 import { spawn as spawn2 } from "node:child_process";
+function gitEnv(env = process.env) {
+  return {
+    ...env,
+    GIT_TERMINAL_PROMPT: "0",
+    // BatchMode: an agent must never sit at a password prompt.
+    GIT_SSH_COMMAND: env.GIT_SSH_COMMAND ?? "ssh -o BatchMode=yes",
+    LC_ALL: "C",
+    GIT_OPTIONAL_LOCKS: "0"
+  };
+}
 async function git(cwd, args, opts = {}) {
   const r = await spawnGit(cwd, args, opts.input);
   const stderr = r.stderr.toString("utf8");
@@ -43353,7 +43364,7 @@ function spawnGit(cwd, args, input2) {
   return new Promise((resolve2) => {
     const child = spawn2("git", args, {
       cwd,
-      env: { ...process.env, GIT_TERMINAL_PROMPT: "0", LC_ALL: "C", GIT_OPTIONAL_LOCKS: "0" }
+      env: gitEnv()
     });
     const out = [];
     const err = [];

@@ -3,11 +3,13 @@ import { mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
 import { type SimpleGit, simpleGit } from "simple-git";
 import { DotopsError } from "../errors.js";
+import { gitEnv } from "./git.js";
 
 /**
  * Network git (clone, fetch) through simple-git, never prompting, bounded in
- * time. The environment is the user's own, so simple-git's guards against an
- * injected one are relaxed for it (USERS_OWN_ENV).
+ * time, in the same environment as every other git call (gitEnv). That
+ * environment is the user's own, so simple-git's guards against an injected
+ * one are relaxed for it (USERS_OWN_ENV).
  */
 function client(baseDir: string, timeoutMs: number): SimpleGit {
   return simpleGit({
@@ -15,13 +17,7 @@ function client(baseDir: string, timeoutMs: number): SimpleGit {
     timeout: { block: timeoutMs },
     trimmed: true,
     unsafe: USERS_OWN_ENV,
-  }).env({
-    ...process.env,
-    GIT_TERMINAL_PROMPT: "0",
-    // BatchMode: an agent must never sit at a password prompt.
-    GIT_SSH_COMMAND: process.env.GIT_SSH_COMMAND ?? "ssh -o BatchMode=yes",
-    LC_ALL: "C",
-  });
+  }).env(gitEnv());
 }
 
 /**
