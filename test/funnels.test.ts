@@ -1,9 +1,10 @@
 import { chmodSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { ensureCommit } from "../action/src/repo.js";
 import { git } from "../src/git/git.js";
 import { ensureClone, fetchBranch } from "../src/git/remote.js";
-import { ConfigRepo, minimalConfig, ROOT, tempDir } from "./helpers.js";
+import { ConfigRepo, git as gitCli, minimalConfig, ROOT, tempDir } from "./helpers.js";
 
 /*
  * STYLE 11: Git runs behind one funnel, src/git/, in one environment: the
@@ -138,5 +139,20 @@ describe("one Git funnel", () => {
     const tip = await origin.commit({ "files/zshrc": "export EDITOR=vim\n" });
     await fetchBranch(clone, "main", true, 20_000);
     expect((await git(clone, ["rev-parse", "refs/heads/main"])).stdout.toString().trim()).toBe(tip);
+  });
+
+  it("the Action fetches a commit its shallow checkout lacks, through the funnel", async () => {
+    const origin = await ConfigRepo.create(minimalConfig());
+    const base = await origin.head();
+    await origin.commit({ "files/zshrc": "export EDITOR=vim\n" });
+    const checkout = join(tempDir(), "checkout");
+    await gitCli(ROOT, "clone", "-q", "--depth=1", `file://${origin.dir}`, checkout);
+    expect(await gitCli(checkout, "rev-list", "--count", "HEAD")).toBe("1");
+
+    await ensureCommit(checkout, base);
+    expect(await gitCli(checkout, "cat-file", "-t", base)).toBe("commit");
+    await expect(ensureCommit(checkout, "0".repeat(40))).rejects.toThrow(
+      /not in the checkout .* could not be fetched from origin/,
+    );
   });
 });

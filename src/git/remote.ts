@@ -123,3 +123,17 @@ function firstLine(err: unknown): string {
       .slice(-1)[0] ?? "unknown error"
   );
 }
+
+/**
+ * Fetches one commit by its SHA from origin, shallowly (the Action's checkout
+ * holds one commit, and a plan needs the other side of the pull request). A
+ * failed fetch is not an error here: the caller checks whether the commit
+ * arrived and says what to do when it did not.
+ */
+export async function fetchCommit(repo: string, sha: string, timeoutMs = 300_000): Promise<void> {
+  try {
+    await client(repo, timeoutMs).fetch("origin", sha, ["--no-tags", "--no-recurse-submodules", "--depth=1"]);
+  } catch {
+    // reported by the caller as the commit missing
+  }
+}
