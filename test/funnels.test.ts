@@ -1,9 +1,12 @@
-import { chmodSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { ensureCommit } from "../action/src/repo.js";
+import { Cli } from "../src/cli/context.js";
+import { apply } from "../src/engine/apply.js";
 import { git } from "../src/git/git.js";
 import { ensureClone, fetchBranch } from "../src/git/remote.js";
+import { SandboxHost } from "../src/host/sandbox-host.js";
 import { ConfigRepo, git as gitCli, minimalConfig, ROOT, tempDir } from "./helpers.js";
 
 /*
@@ -153,6 +156,57 @@ describe("one Git funnel", () => {
     expect(await gitCli(checkout, "cat-file", "-t", base)).toBe("commit");
     await expect(ensureCommit(checkout, "0".repeat(40))).rejects.toThrow(
       /not in the checkout .* could not be fetched from origin/,
+    );
+  });
+});
+
+describe("secrets read through the Host", () => {
+  const TOKEN = "npm_s4ndb0x_T0KEN";
+  const config = (vars: string) => ({
+    "dotops.yaml": `version: 1\nimports: [home/*.yaml]\nhosts:\n  box: { platform: linux }\nvars:\n${vars}`,
+    "home/files.yaml": "files:\n  - { target: ~/.npmrc, source: files/npmrc.tmpl, mode: template }\n",
+    "files/npmrc.tmpl": "//{{ vars.registry }}/:_authToken={{ vars.npmToken }}\nemail={{ vars.email }}\n",
+  });
+
+  it("!secret file: and env: come from the engine's host: a SandboxHost's files (~ its home, / its root) and environment", async () => {
+    const root = tempDir("dotops-sandbox-");
+    const host = new SandboxHost(root, { env: { SANDBOX_EMAIL: "me@example.com" } });
+    // Only inside the sandbox: the real machine has neither file, nor the variable.
+    mkdirSync(join(host.home, ".config/dotops"), { recursive: true });
+    writeFileSync(join(host.home, ".config/dotops/npm-token"), `${TOKEN}\n`);
+    mkdirSync(join(root, "etc/dotops"), { recursive: true });
+    writeFileSync(join(root, "etc/dotops/registry"), "registry.example.com\n");
+    expect(process.env.SANDBOX_EMAIL).toBeUndefined();
+    const repo = await ConfigRepo.create(
+      config(
+        "  npmToken: !secret file:~/.config/dotops/npm-token\n  registry: !secret file:/etc/dotops/registry\n  email: !secret env:SANDBOX_EMAIL\n",
+      ),
+    );
+
+    const cli = new Cli({ repo: repo.dir, state: join(host.home, ".local/state/dotops"), quiet: true });
+    const eng = cli.engine(host);
+    const loadOptions = cli.loadOptions();
+    // Load options go into the agent's policy memo key: a store of secrets adds nothing to it.
+    expect(JSON.stringify(loadOptions)).toBe(JSON.stringify({ hostname: loadOptions.hostname }));
+    const result = await apply(eng, { load: cli.sourceLoader({}), repoDir: repo.dir, loadOptions });
+    expect(result.created).toBe(true);
+    expect(readFileSync(join(host.home, ".npmrc"), "utf8")).toBe(
+      `//registry.example.com/:_authToken=${TOKEN}\nemail=me@example.com\n`,
+    );
+    expect(JSON.stringify(result.plan)).not.toContain(TOKEN);
+  });
+
+  it("a secret file missing on the host is the same error as before, naming the placeholder", async () => {
+    const host = new SandboxHost(tempDir("dotops-sandbox-"));
+    const repo = await ConfigRepo.create(
+      config("  npmToken: !secret file:~/.config/dotops/npm-token\n  registry: r.example.com\n  email: e\n"),
+    );
+    const cli = new Cli({ repo: repo.dir, state: join(host.home, ".local/state/dotops"), quiet: true });
+    const eng = cli.engine(host);
+    await expect(
+      apply(eng, { load: cli.sourceLoader({}), repoDir: repo.dir, loadOptions: cli.loadOptions() }),
+    ).rejects.toThrow(
+      "files/npmrc.tmpl:1:35: secret file:~/.config/dotops/npm-token (for {{ vars.npmToken }}) is not available on this machine: create the file",
     );
   });
 });

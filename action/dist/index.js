@@ -41543,7 +41543,7 @@ function loadConfig(source, opts = {}) {
     files: merged.files ?? [],
     agent: { ...merged.agent, ...hostEntry.agent },
     located,
-    resolveSecret: opts.resolveSecret
+    resolveSecret: opts.resolveSecret ?? opts.secrets?.resolve
   };
 }
 function listHosts(source) {
@@ -41687,7 +41687,9 @@ var LazySource = class {
     if (problems.length) throw new ConfigError(problems);
   }
 };
-async function withContent(src, pass) {
+async function withContent(src, ...args) {
+  const pass = args.length === 1 ? args[0] : args[1];
+  const sources = args.length === 1 || !args[0] ? [src] : [src, args[0]];
   for (let round = 0; ; round++) {
     let outcome;
     try {
@@ -41695,13 +41697,16 @@ async function withContent(src, pass) {
     } catch (error62) {
       outcome = { error: error62 };
     }
-    if (!src.wanted?.size || !src.fetch) {
+    const asking = sources.filter((s) => s.wanted?.size && s.fetch);
+    if (!asking.length) {
       if ("value" in outcome) return outcome.value;
       throw outcome.error;
     }
     if (round >= 8)
-      throw new Error(`internal: the config still asks for ${[...src.wanted][0]} after ${round} reads`);
-    await src.fetch();
+      throw new Error(
+        `internal: the config still asks for ${[...asking[0]?.wanted ?? []][0]} after ${round} reads`
+      );
+    for (const s of asking) await s.fetch?.();
   }
 }
 function wantSubmodules(src, path6, inside2) {
@@ -43683,7 +43688,7 @@ async function loadDesired(eng, req, timer) {
   const source = await timer.run("source", req.load);
   const t0 = performance.now();
   const before = (timer.phases.config ?? 0) + (timer.phases.modules ?? 0);
-  const { config: config2, manifest, blobs, warnings } = await withContent(source, () => {
+  const { config: config2, manifest, blobs, warnings } = await withContent(source, req.loadOptions.secrets, () => {
     const config3 = timer.time("config", () => loadConfig(source, req.loadOptions));
     return { config: config3, ...timer.time("modules", () => buildManifest(config3)) };
   });
