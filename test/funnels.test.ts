@@ -2,12 +2,14 @@ import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "
 import { join, relative } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { ensureCommit } from "../action/src/repo.js";
+import { githubToken } from "../src/cli/agent-pass.js";
 import { Cli } from "../src/cli/context.js";
 import { apply } from "../src/engine/apply.js";
 import { git } from "../src/git/git.js";
 import { ensureClone, fetchBranch } from "../src/git/remote.js";
 import { SandboxHost } from "../src/host/sandbox-host.js";
-import { ConfigRepo, git as gitCli, minimalConfig, ROOT, tempDir } from "./helpers.js";
+import { FakeGitHub } from "./github-fake.js";
+import { ConfigRepo, dotops, git as gitCli, minimalConfig, ROOT, sandbox, tempDir } from "./helpers.js";
 
 /*
  * STYLE 11: Git runs behind one funnel, src/git/, in one environment: the
@@ -160,7 +162,7 @@ describe("one Git funnel", () => {
   });
 });
 
-describe("secrets read through the Host", () => {
+describe("secrets and token files read through the Host", () => {
   const TOKEN = "npm_s4ndb0x_T0KEN";
   const config = (vars: string) => ({
     "dotops.yaml": `version: 1\nimports: [home/*.yaml]\nhosts:\n  box: { platform: linux }\nvars:\n${vars}`,
@@ -208,5 +210,51 @@ describe("secrets read through the Host", () => {
     ).rejects.toThrow(
       "files/npmrc.tmpl:1:35: secret file:~/.config/dotops/npm-token (for {{ vars.npmToken }}) is not available on this machine: create the file",
     );
+  });
+
+  it("agent.github.tokenFile is read through the host: ~ is its home, / its root; DOTOPS_GITHUB_TOKEN first", async () => {
+    const root = tempDir("dotops-sandbox-");
+    const host = new SandboxHost(root);
+    mkdirSync(join(host.home, ".config/dotops"), { recursive: true });
+    writeFileSync(join(host.home, ".config/dotops/gh-token"), "ghp_from_home\n");
+    mkdirSync(join(root, "run/secrets"), { recursive: true });
+    writeFileSync(join(root, "run/secrets/gh"), "ghp_from_root\n");
+    const warnings: string[] = [];
+    const log = { warn: (m: string) => warnings.push(m) };
+
+    expect(await githubToken(host, undefined, { tokenFile: "~/.config/dotops/gh-token" }, log)).toBe(
+      "ghp_from_home",
+    );
+    expect(await githubToken(host, undefined, { tokenFile: "/run/secrets/gh" }, log)).toBe("ghp_from_root");
+    expect(await githubToken(host, "ghp_env", { tokenFile: "/run/secrets/gh" }, log)).toBe("ghp_env");
+    expect(warnings).toEqual([]);
+    expect(await githubToken(host, undefined, { tokenFile: "~/missing" }, log)).toBeNull();
+    expect(warnings).toEqual([
+      `agent.github: cannot read the token file ${host.home}/missing; not reporting to GitHub`,
+    ]);
+  });
+
+  it("the agent reports with the token from agent.github.tokenFile", async () => {
+    const gh = await new FakeGitHub().start();
+    try {
+      const files = minimalConfig();
+      const work = await ConfigRepo.create({
+        ...files,
+        "dotops.yaml": `${files["dotops.yaml"]}agent:\n  github: { repo: alice/dotfiles, apiUrl: "${gh.url}", tokenFile: ~/.config/dotops/gh-token }\n`,
+      });
+      const { home } = sandbox();
+      mkdirSync(join(home, ".config/dotops"), { recursive: true });
+      writeFileSync(join(home, ".config/dotops/gh-token"), "ghp_t0ken_file\n");
+      const r = await dotops(["--repo", work.dir, "agent", "--once"], { home });
+      expect(r.exitCode, r.stderr).toBe(0);
+      const sha = await work.head();
+      const statuses = gh.calls.filter((c) => c.path === `/repos/alice/dotfiles/statuses/${sha}`);
+      expect(statuses.map((c) => [c.body.state, c.auth])).toEqual([
+        ["pending", "token ghp_t0ken_file"],
+        ["success", "token ghp_t0ken_file"],
+      ]);
+    } finally {
+      await gh.stop();
+    }
   });
 });
