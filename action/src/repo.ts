@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import type { ConfigSource, SourceFile } from "../../src/config/source.js";
 import { DotopsError } from "../../src/errors.js";
 import { git } from "../../src/git/git.js";
+import { fetchCommit } from "../../src/git/remote.js";
 import { commitSource } from "../../src/git/source.js";
 
 /** The Git work tree holding the config, and where in it the config lives ("" or "dotfiles/"). */
@@ -36,9 +37,7 @@ export async function ensureCommit(root: string, sha: string): Promise<void> {
   const has = async () =>
     (await git(root, ["cat-file", "-e", `${sha}^{commit}`], { allowFail: true })).exitCode === 0;
   if (await has()) return;
-  await git(root, ["fetch", "--no-tags", "--no-recurse-submodules", "--depth=1", "origin", sha], {
-    allowFail: true,
-  });
+  await fetchCommit(root, sha);
   if (await has()) return;
   throw new DotopsError(
     `commit ${sha} is not in the checkout at ${root} and could not be fetched from origin`,

@@ -31,8 +31,8 @@ export interface ReconcileOptions {
    * A work tree's origin is the user's and is left alone.
    */
   clone?: { remote?: string };
-  /** Makes a GitHub reporter for the policy in force (null when not configured). */
-  reporter?: (policy: AgentConfig, host: string) => GitHubReporter | null;
+  /** Makes a GitHub reporter for the policy in force (null when not configured); it may read a token file first. */
+  reporter?: (policy: AgentConfig, host: string) => Promise<GitHubReporter | null> | GitHubReporter | null;
   fetchTimeoutMs?: number;
   /** Aborted when the agent is stopping: an apply in flight still finishes, reporting stops waiting. */
   signal?: AbortSignal;
@@ -140,7 +140,7 @@ export async function reconcileOnce(eng: Engine, opts: ReconcileOptions): Promis
   await record("pending");
   eng.failpoints?.hit("agent:pending");
   const hostName = trusted?.host.name ?? opts.loadOptions.host ?? "unknown";
-  const reporter = opts.reporter?.(policy, hostName) ?? null;
+  const reporter = (await opts.reporter?.(policy, hostName)) ?? null;
   try {
     return await attempt(eng, opts, { tip, lastApplied, branch, base, bare, policy, record, reporter });
   } finally {

@@ -1,13 +1,13 @@
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { assertSupervised, reconcileOnceLocked, reconcilePass } from "../agent/once.js";
 import type { ReconcileOptions } from "../agent/reconcile.js";
 import { parseDuration } from "../config/duration.js";
 import type { AgentConfig } from "../config/schema.js";
 import { ensureClone } from "../git/remote.js";
+import type { Host } from "../host/host.js";
 import { GitHubReporter } from "../report/github.js";
 import { createLogger } from "../report/logger.js";
-import { type AgentCliOptions, agentLogLevel, agentRepo, exitCodeOf } from "./agent.js";
+import { type AgentCliOptions, agentLogLevel, agentRepo, exitCodeOf } from "./agent-options.js";
 import { Cli } from "./context.js";
 import type { GlobalOptions } from "./globals.js";
 
@@ -44,10 +44,10 @@ export async function agentPass(g: GlobalOptions, o: AgentCliOptions): Promise<v
   const eng = { ...c.engine(), log, diffs: false };
   const opts: ReconcileOptions = {
     repo: repo.dir,
-    loadOptions: c.loadOptions(),
+    loadOptions: c.loadOptions({ host: eng.host }),
     branch: o.branch,
     clone: repo.clone ? { remote: o.remote } : undefined,
-    reporter: (policy, host) => githubReporter(c, policy.github, host, log),
+    reporter: (policy, host) => githubReporter(c, eng.host, policy.github, host, log),
     signal: stop.signal,
   };
   if (o.child) {
@@ -67,18 +67,42 @@ export async function agentPass(g: GlobalOptions, o: AgentCliOptions): Promise<v
   process.exitCode = exitCodeOf(outcome);
 }
 
-function githubReporter(
+async function githubReporter(
   c: Cli,
+  machine: Host,
   gh: AgentConfig["github"],
   host: string,
   log: ReturnType<typeof createLogger>,
-): GitHubReporter | null {
+): Promise<GitHubReporter | null> {
   if (!gh) return null;
-  let token = c.env.DOTOPS_GITHUB_TOKEN;
+  const token = await githubToken(machine, c.env.DOTOPS_GITHUB_TOKEN, gh, log);
+  if (!token) return null;
+  return new GitHubReporter({
+    ...gh,
+    token,
+    host,
+    log,
+    timeoutMs: gh.timeout ? parseDuration(gh.timeout) : undefined,
+    baseDelayMs: c.env.DOTOPS_GITHUB_RETRY_MS ? Number(c.env.DOTOPS_GITHUB_RETRY_MS) : undefined,
+  });
+}
+
+/**
+ * The token the agent reports with: $DOTOPS_GITHUB_TOKEN, else
+ * agent.github.tokenFile read through the host (`~` is its home). Null, with
+ * a warning saying why, when there is none: the pass applies, unreported.
+ */
+export async function githubToken(
+  machine: Host,
+  fromEnv: string | undefined,
+  gh: { tokenFile?: string },
+  log: { warn(msg: string): void },
+): Promise<string | null> {
+  let token = fromEnv;
   if (!token && gh.tokenFile) {
-    const path = gh.tokenFile.replace(/^~(?=\/)/, c.home);
+    const path = gh.tokenFile.replace(/^~(?=\/)/, machine.home);
     try {
-      token = readFileSync(path, "utf8").trim();
+      token = (await machine.readFile(path)).toString("utf8").trim();
     } catch {
       log.warn(`agent.github: cannot read the token file ${path}; not reporting to GitHub`);
       return null;
@@ -90,14 +114,7 @@ function githubReporter(
     );
     return null;
   }
-  return new GitHubReporter({
-    ...gh,
-    token,
-    host,
-    log,
-    timeoutMs: gh.timeout ? parseDuration(gh.timeout) : undefined,
-    baseDelayMs: c.env.DOTOPS_GITHUB_RETRY_MS ? Number(c.env.DOTOPS_GITHUB_RETRY_MS) : undefined,
-  });
+  return token;
 }
 
 async function readStdin(): Promise<string> {

@@ -1,27 +1,16 @@
-import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { type Command, Option } from "commander";
-import type { ReconcileOutcome } from "../agent/reconcile.js";
 import { DURATION_HINT, isDuration, parseDuration } from "../config/duration.js";
-import type { Log } from "../engine/engine.js";
-import { ExitCode, UsageError } from "../errors.js";
+import { UsageError } from "../errors.js";
 import { lineLogger } from "../report/line-log.js";
-import { explicitRepoDir, type GlobalOptions, homeDir, stateDirOf } from "./globals.js";
+import { type AgentCliOptions, agentLogLevel, agentRepo } from "./agent-options.js";
+import { type GlobalOptions, homeDir, stateDirOf } from "./globals.js";
 
 /*
  * Light on purpose: `dotops agent` runs through agent-main.ts, and the
  * long-running agent keeps whatever it loads for as long as it runs. The
  * engine comes in only with ./agent-pass.js, in a process that runs one pass.
  */
-
-export interface AgentCliOptions {
-  once?: boolean;
-  remote?: string;
-  branch?: string;
-  interval?: string;
-  /** Internal: one pass for the running agent that started this process. */
-  child?: boolean;
-}
 
 export function registerAgent(program: Command) {
   program
@@ -46,29 +35,6 @@ export function registerAgent(program: Command) {
         await supervise(globals, o);
       }
     });
-}
-
-/**
- * The repo the agent follows, by SPEC §2's rule for --repo: --repo, else
- * $DOTOPS_REPO, else the current dir when it holds dotops.yaml, else the
- * agent's clone in the state dir (`clone`). --remote asks for the clone, so
- * it passes over the current dir; beside --repo or $DOTOPS_REPO it is ignored.
- */
-export function agentRepo(
-  g: GlobalOptions,
-  env: NodeJS.ProcessEnv,
-  stateDir: string,
-  o: AgentCliOptions,
-  log: Log,
-): { dir: string; clone: boolean } {
-  const explicit = explicitRepoDir(g, env);
-  if (explicit) {
-    if (o.remote)
-      log.warn(`--remote ${o.remote} is ignored: the agent follows ${explicit} (--repo or DOTOPS_REPO)`);
-    return { dir: explicit, clone: false };
-  }
-  if (!o.remote && existsSync("dotops.yaml")) return { dir: process.cwd(), clone: false };
-  return { dir: join(stateDir, "repo"), clone: true };
 }
 
 /**
@@ -126,25 +92,4 @@ function childArgs(
   if (o.branch) args.push("--branch", o.branch);
   if (o.interval) args.push("--interval", o.interval);
   return args;
-}
-
-/** -q errors only, -v debug, -vv trace (as for every other command). */
-export function agentLogLevel(g: GlobalOptions): string {
-  if (g.quiet) return "error";
-  if (!g.verbose) return "info";
-  return g.verbose > 1 ? "trace" : "debug";
-}
-
-export function exitCodeOf(o: ReconcileOutcome): number {
-  switch (o.kind) {
-    case "refused":
-      return ExitCode.refused;
-    case "rolled-back":
-      return ExitCode.rolledBack;
-    case "failed":
-    case "offline":
-      return ExitCode.error;
-    default:
-      return ExitCode.ok;
-  }
 }

@@ -1,7 +1,8 @@
-import { existsSync, readFileSync, realpathSync } from "node:fs";
+import { existsSync, realpathSync } from "node:fs";
 import { hostname } from "node:os";
 import { dirname, join } from "node:path";
 import type { LoadOptions } from "../config/load.js";
+import { type SecretReader, SecretStore } from "../config/secret.js";
 import type { ConfigSource } from "../config/source.js";
 import type { Engine } from "../engine/engine.js";
 import type { Failpoints } from "../engine/journal.js";
@@ -30,6 +31,8 @@ export class Cli {
   readonly palette: Palette;
   readonly log: ReturnType<typeof createLogger>;
   readonly stateDir: string;
+  /** The host this command acts on: the last one given to engine(). */
+  private machine: Host | undefined;
 
   constructor(readonly opts: GlobalOptions) {
     this.home = homeDir(this.env);
@@ -40,6 +43,7 @@ export class Cli {
   }
 
   engine(host: Host = new RealHost({ home: this.home })): Engine {
+    this.machine = host;
     return {
       host,
       state: statePaths(this.stateDir),
@@ -75,21 +79,22 @@ export class Cli {
     };
   }
 
-  /** With `secrets` (planning or applying this machine) `!secret` values are looked up here. */
-  loadOptions(opts: { secrets?: boolean } = {}): LoadOptions {
+  /**
+   * With `secrets` (planning or applying this machine) `!secret` values are
+   * looked up on `host`, else on the host this command's engine acts on (a
+   * dry run's, a sandbox's), else the real machine: its environment, its files.
+   */
+  loadOptions(opts: { secrets?: boolean; host?: Host } = {}): LoadOptions {
     const base = { host: this.opts.host, hostname: hostname().split(".")[0] };
-    return opts.secrets === false ? base : { ...base, resolveSecret: (ref) => this.resolveSecret(ref) };
-  }
-
-  private resolveSecret(ref: string): string | undefined {
-    const [kind, ...rest] = ref.split(":");
-    const name = rest.join(":");
-    if (kind === "env") return this.env[name];
-    try {
-      return readFileSync(name.replace(/^~(?=\/|$)/, this.home), "utf8").replace(/\r?\n$/, "");
-    } catch {
-      return undefined;
-    }
+    if (opts.secrets === false) return base;
+    let real: Host | undefined;
+    const host = (): Host => {
+      const given = opts.host ?? this.machine;
+      if (given) return given;
+      real ??= new RealHost({ home: this.home });
+      return real;
+    };
+    return { ...base, secrets: new SecretStore(secretsOn(host)) };
   }
 
   /** How much of a plan to show: -q the summary, --diff or -v every file's content too. */
@@ -107,6 +112,21 @@ export class Cli {
 }
 
 const ENTRY = "dotops.yaml";
+
+/**
+ * `!secret` values as a host has them: `env:NAME` from its environment,
+ * `file:PATH` read through it (`~` is its home). `host` is asked at each
+ * lookup, so the engine's host is the one used even when it is made later.
+ */
+export function secretsOn(host: () => Host): SecretReader {
+  return {
+    env: (name) => host().env[name],
+    file: async (path) => {
+      const h = host();
+      return h.readFile(path.replace(/^~(?=\/|$)/, h.home)).catch(() => undefined);
+    },
+  };
+}
 
 /** The nearest dir above `dir` holding a dotops.yaml: where the user probably meant to be. */
 function configAbove(dir: string): string | undefined {

@@ -2,7 +2,7 @@ import type { z } from "zod";
 import { ConfigError, type ConfigProblem } from "../errors.js";
 import { isGlob, matchGlob } from "./glob.js";
 import { type AgentConfig, EntrySchema, type FileEntry, FragmentSchema, type HostEntry } from "./schema.js";
-import type { SecretRef, SecretResolver } from "./secret.js";
+import type { SecretRef, SecretResolver, SecretStore } from "./secret.js";
 import type { ConfigSource } from "./source.js";
 import {
   formatPath,
@@ -42,6 +42,8 @@ export interface LoadOptions {
   /** This machine's short hostname, to pick the host when --host is absent. */
   hostname?: string;
   resolveSecret?: SecretResolver;
+  /** Secrets read from the machine on demand (withContent fetches them): the resolver when resolveSecret is not given. */
+  secrets?: SecretStore;
 }
 
 export function loadConfig(source: ConfigSource, opts: LoadOptions = {}): Config {
@@ -82,7 +84,7 @@ export function loadConfig(source: ConfigSource, opts: LoadOptions = {}): Config
     files: merged.files ?? [],
     agent: { ...merged.agent, ...hostEntry.agent },
     located,
-    resolveSecret: opts.resolveSecret,
+    resolveSecret: opts.resolveSecret ?? opts.secrets?.resolve,
   };
 }
 

@@ -104,13 +104,27 @@ export class LazySource implements ConfigSource {
   }
 }
 
+/** Something a pure pass asks for and a round reads: what it was asked for, and how to read it. */
+export interface OnDemand {
+  wanted?: Set<string>;
+  fetch?(): Promise<void>;
+}
+
 /**
  * Runs a pure pass (load the config, build the manifest) over a snapshot,
  * fetching what it asks for and running it again until it asks for nothing
  * more: the pass stays synchronous and free of I/O, and only referenced
- * content is ever read.
+ * content is ever read. `also` is one more source the pass reads on demand
+ * (the !secret values of this machine, a SecretStore).
  */
-export async function withContent<T>(src: ConfigSource, pass: () => T): Promise<T> {
+export function withContent<T>(src: ConfigSource, pass: () => T): Promise<T>;
+export function withContent<T>(src: ConfigSource, also: OnDemand | undefined, pass: () => T): Promise<T>;
+export async function withContent<T>(
+  src: ConfigSource,
+  ...args: [pass: () => T] | [also: OnDemand | undefined, pass: () => T]
+): Promise<T> {
+  const pass = args.length === 1 ? args[0] : args[1];
+  const sources: OnDemand[] = args.length === 1 || !args[0] ? [src] : [src, args[0]];
   for (let round = 0; ; round++) {
     let outcome: { value: T } | { error: unknown };
     try {
@@ -118,14 +132,17 @@ export async function withContent<T>(src: ConfigSource, pass: () => T): Promise<
     } catch (error) {
       outcome = { error };
     }
-    if (!src.wanted?.size || !src.fetch) {
+    const asking = sources.filter((s) => s.wanted?.size && s.fetch);
+    if (!asking.length) {
       if ("value" in outcome) return outcome.value;
       throw outcome.error;
     }
     // Each round can only uncover what the last one read (a submodule's files): a few suffice.
     if (round >= 8)
-      throw new Error(`internal: the config still asks for ${[...src.wanted][0]} after ${round} reads`);
-    await src.fetch();
+      throw new Error(
+        `internal: the config still asks for ${[...(asking[0]?.wanted ?? [])][0]} after ${round} reads`,
+      );
+    for (const s of asking) await s.fetch?.();
   }
 }
 

@@ -68,7 +68,7 @@ async function loadDesired(eng: Engine, req: DesiredRequest, timer: PhaseTimer):
   // references is read (only that content is ever read); the reading counts as "source".
   const t0 = performance.now();
   const before = (timer.phases.config ?? 0) + (timer.phases.modules ?? 0);
-  const { config, manifest, blobs, warnings } = await withContent(source, () => {
+  const { config, manifest, blobs, warnings } = await withContent(source, req.loadOptions.secrets, () => {
     const config = timer.time("config", () => loadConfig(source, req.loadOptions));
     return { config, ...timer.time("modules", () => buildManifest(config, req.modules)) };
   });

@@ -1,9 +1,39 @@
 import { spawn } from "node:child_process";
 import { DotopsError } from "../errors.js";
 
+/*
+ * src/git/ is the only place that runs Git (STYLE 11: one funnel, as
+ * actions/checkout's git-command-manager); the rest of dotops calls its
+ * functions, and test/funnels.test.ts fails on a git started anywhere else
+ * in src/ or action/src. Two runners, one environment (gitEnv):
+ * - `git()` below, a spawn of its own, for everything local: reading commits
+ *   and refs (rev-parse, ls-tree -z, cat-file --batch), and the clone's own
+ *   config (remote set-url). Output as bytes, input piped, nothing to load:
+ *   the long-running agent imports this file, so it stays free of simple-git.
+ * - simple-git, in ./remote.ts, for the network: clone and fetch (and the
+ *   remotes a fetch reads), with its time limit on a stalled transfer.
+ */
+
 /**
- * Every git call goes through here (actions/checkout's one funnel): argument
- * arrays, no shell, no prompts, C locale so messages can be matched.
+ * The environment of every git dotops runs: the user's own, never prompting
+ * (no terminal prompt; ssh in BatchMode unless the user set GIT_SSH_COMMAND),
+ * C locale so messages can be matched, and no optional locks taken behind the
+ * user's back.
+ */
+export function gitEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return {
+    ...env,
+    GIT_TERMINAL_PROMPT: "0",
+    // BatchMode: an agent must never sit at a password prompt.
+    GIT_SSH_COMMAND: env.GIT_SSH_COMMAND ?? "ssh -o BatchMode=yes",
+    LC_ALL: "C",
+    GIT_OPTIONAL_LOCKS: "0",
+  };
+}
+
+/**
+ * Every local git call goes through here: argument arrays, no shell, the
+ * environment of gitEnv.
  */
 export async function git(
   cwd: string,
@@ -32,7 +62,7 @@ function spawnGit(
   return new Promise((resolve) => {
     const child = spawn("git", args, {
       cwd,
-      env: { ...process.env, GIT_TERMINAL_PROMPT: "0", LC_ALL: "C", GIT_OPTIONAL_LOCKS: "0" },
+      env: gitEnv(),
     });
     const out: Buffer[] = [];
     const err: Buffer[] = [];

@@ -3,26 +3,52 @@ import { mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
 import { type SimpleGit, simpleGit } from "simple-git";
 import { DotopsError } from "../errors.js";
+import { gitEnv } from "./git.js";
 
 /**
  * Network git (clone, fetch) through simple-git, never prompting, bounded in
- * time. The environment is the user's own, so simple-git's guards against
- * injected GIT_SSH_COMMAND / GIT_CONFIG_* values are relaxed for it.
+ * time, in the same environment as every other git call (gitEnv). That
+ * environment is the user's own, so simple-git's guards against an injected
+ * one are relaxed for it (USERS_OWN_ENV).
  */
 function client(baseDir: string, timeoutMs: number): SimpleGit {
   return simpleGit({
     baseDir,
     timeout: { block: timeoutMs },
     trimmed: true,
-    unsafe: { allowUnsafeSshCommand: true, allowUnsafeConfigPaths: true },
-  }).env({
-    ...process.env,
-    GIT_TERMINAL_PROMPT: "0",
-    // BatchMode: an agent must never sit at a password prompt.
-    GIT_SSH_COMMAND: process.env.GIT_SSH_COMMAND ?? "ssh -o BatchMode=yes",
-    LC_ALL: "C",
-  });
+    unsafe: USERS_OWN_ENV,
+  }).env(gitEnv());
 }
+
+/**
+ * simple-git refuses to start git when the environment names a program git
+ * could run: EDITOR, PAGER, GIT_ASKPASS (set by VS Code's terminal),
+ * SSH_ASKPASS, GIT_SSH_COMMAND, GIT_CONFIG_* (and the settings those carry).
+ * That guards apps handing someone else's environment to git; dotops hands
+ * git the user's own, as every git the user runs gets it, so an EDITOR in a
+ * shell must not make the remote look unreachable. The guards on arguments
+ * (--upload-pack, protocol overrides) stay: dotops's arguments never need
+ * them, and a remote URL from the config cannot smuggle them in.
+ */
+const USERS_OWN_ENV = {
+  allowUnsafeSshCommand: true,
+  allowUnsafeConfigPaths: true,
+  allowUnsafeConfigEnvCount: true,
+  allowUnsafeEditor: true,
+  allowUnsafePager: true,
+  allowUnsafeAskPass: true,
+  allowUnsafeGitProxy: true,
+  allowUnsafeTemplateDir: true,
+  allowUnsafeDiffExternal: true,
+  allowUnsafeDiffTextConv: true,
+  allowUnsafeCredentialHelper: true,
+  allowUnsafeAlias: true,
+  allowUnsafeHooksPath: true,
+  allowUnsafeFilter: true,
+  allowUnsafeFsMonitor: true,
+  allowUnsafeGpgProgram: true,
+  allowUnsafeMergeDriver: true,
+} as const;
 
 /** A fetch or clone that failed because the remote could not be reached: retry later (Flux's "waiting"). */
 export class RemoteUnreachableError extends DotopsError {
@@ -96,4 +122,18 @@ function firstLine(err: unknown): string {
       .filter(Boolean)
       .slice(-1)[0] ?? "unknown error"
   );
+}
+
+/**
+ * Fetches one commit by its SHA from origin, shallowly (the Action's checkout
+ * holds one commit, and a plan needs the other side of the pull request). A
+ * failed fetch is not an error here: the caller checks whether the commit
+ * arrived and says what to do when it did not.
+ */
+export async function fetchCommit(repo: string, sha: string, timeoutMs = 300_000): Promise<void> {
+  try {
+    await client(repo, timeoutMs).fetch("origin", sha, ["--no-tags", "--no-recurse-submodules", "--depth=1"]);
+  } catch {
+    // reported by the caller as the commit missing
+  }
 }
