@@ -42050,7 +42050,8 @@ function buildManifest(config2, modules = MODULES) {
     version: 1,
     host: config2.host.name,
     platform: config2.host.platform,
-    hash: manifestHash(resources),
+    // A pass that asked for content not read yet is run again (withContent): its hash would be thrown away.
+    hash: config2.source.wanted?.size ? "" : manifestHash(resources),
     resources
   };
   return { manifest, blobs, warnings };
@@ -44127,7 +44128,7 @@ function gitEnv(env = process.env) {
   };
 }
 async function git(cwd, args, opts = {}) {
-  const r2 = await spawnGit(cwd, args, opts.input);
+  const r2 = await spawnGit(cwd, args, opts.input, opts.onStdout);
   const stderr = r2.stderr.toString("utf8");
   if (r2.exitCode === null) throw new DotopsError(`cannot run git: ${r2.error}`, 1, "install git");
   if (r2.exitCode !== 0 && !opts.allowFail) {
@@ -44135,7 +44136,7 @@ async function git(cwd, args, opts = {}) {
   }
   return { stdout: r2.stdout, stderr, exitCode: r2.exitCode };
 }
-function spawnGit(cwd, args, input2) {
+function spawnGit(cwd, args, input2, onStdout) {
   return new Promise((resolve2) => {
     const child = spawn2("git", args, {
       cwd,
@@ -44143,7 +44144,7 @@ function spawnGit(cwd, args, input2) {
     });
     const out = [];
     const err = [];
-    child.stdout.on("data", (d) => out.push(d));
+    child.stdout.on("data", onStdout ?? ((d) => out.push(d)));
     child.stderr.on("data", (d) => err.push(d));
     child.once(
       "error",
@@ -49206,13 +49207,13 @@ var GitReader = class {
   drivers = /* @__PURE__ */ new Map();
   /** Entries of `tree` in `repo`, under `prefix`; small config files and link texts read at once. */
   async list(repo, tree, prefix) {
-    const out = (await git(repo, ["ls-tree", "-r", "-z", "-l", "--full-tree", tree])).stdout.toString("utf8");
+    const out = (await git(repo, ["ls-tree", "-r", "-z", "--full-tree", tree])).stdout.toString("utf8");
     const entries = [];
     const eager = [];
     for (const rec of out.split("\0")) {
       if (!rec) continue;
       const tab = rec.indexOf("	");
-      const [mode, type, oid, size] = rec.slice(0, tab).split(/\s+/);
+      const [mode, type, oid] = rec.slice(0, tab).split(/\s+/);
       const path6 = rec.slice(tab + 1);
       const full = `${prefix}${path6}`;
       if (type === "commit") {
@@ -49220,17 +49221,18 @@ var GitReader = class {
         continue;
       }
       if (type !== "blob") continue;
-      const bytes = Number(size);
-      this.where.set(full, { repo, oid, size: bytes });
+      this.where.set(full, { repo, oid });
       const kind = mode === "120000" ? "symlink" : mode === "100755" ? "exec" : "file";
-      entries.push({ path: path6, type: kind, size: bytes });
-      if (kind === "symlink" || EAGER.test(path6) && bytes <= EAGER_MAX_BYTES) eager.push({ path: path6, oid });
+      entries.push({ path: path6, type: kind });
+      if (kind === "symlink" || EAGER.test(path6)) eager.push({ path: path6, oid });
     }
-    const data = await catBlobs(
+    const read = await catBlobs(
       repo,
-      eager.map((e) => e.oid)
+      eager.map((e) => e.oid),
+      void 0,
+      EAGER_MAX_BYTES
     );
-    const byPath = new Map(eager.map((e, i3) => [e.path, data[i3]]));
+    const byPath = new Map(eager.flatMap((e, i3) => read[i3]?.data ? [[e.path, read[i3].data]] : []));
     return entries.map((e) => byPath.has(e.path) ? { ...e, data: byPath.get(e.path) } : e);
   }
   async read(paths, problems) {
@@ -49239,10 +49241,6 @@ var GitReader = class {
     for (const path6 of paths) {
       const at = this.where.get(path6);
       if (!at) continue;
-      if (at.size > MAX_FILE_BYTES) {
-        problems.push({ message: tooLarge(path6, at.size) });
-        continue;
-      }
       const filter = filterOf(this.attributes, path6);
       if (!filter) plain.push(path6);
       else if (await this.driverSetUp(at.repo, filter)) {
@@ -49253,12 +49251,16 @@ var GitReader = class {
         else problems.push({ message: `${path6}: the ${filter} filter failed: ${r2.stderr.trim()}` });
       } else problems.push({ message: filterMissing(path6, filter) });
     }
-    const data = await catBlobs(
+    const read = await catBlobs(
       this.root,
       plain.map((p2) => this.where.get(p2).oid),
       plain.map((p2) => this.where.get(p2).repo)
     );
-    for (const [i3, p2] of plain.entries()) out.set(p2, data[i3]);
+    for (const [i3, p2] of plain.entries()) {
+      const r2 = read[i3];
+      if (r2.data) out.set(p2, r2.data);
+      else problems.push({ message: tooLarge(p2, r2.size) });
+    }
     for (const [path6, d] of out) {
       const stored = storedForm(d);
       if (stored) {
@@ -49304,8 +49306,7 @@ var GitReader = class {
     return ok;
   }
 };
-async function catBlobs(root, oids, repos) {
-  const out = new Array(oids.length);
+function byRepo(root, oids, repos) {
   const groups = /* @__PURE__ */ new Map();
   for (const i3 of oids.keys()) {
     const repo = repos?.[i3] ?? root;
@@ -49313,18 +49314,50 @@ async function catBlobs(root, oids, repos) {
     if (group) group.push(i3);
     else groups.set(repo, [i3]);
   }
-  for (const [repo, idx] of groups) {
-    if (!idx.length) continue;
-    const input2 = `${idx.map((i3) => oids[i3]).join("\n")}
-`;
-    const stdout = (await git(repo, ["cat-file", "--batch"], { input: input2 })).stdout;
-    let pos = 0;
-    for (const i3 of idx) {
-      const nl = stdout.indexOf(10, pos);
-      const size = Number(stdout.subarray(pos, nl).toString("latin1").split(" ")[2]);
-      out[i3] = stdout.subarray(nl + 1, nl + 1 + size);
-      pos = nl + 1 + size + 1;
-    }
+  return groups;
+}
+async function catBlobs(root, oids, repos, max = MAX_FILE_BYTES) {
+  const out = new Array(oids.length);
+  for (const [repo, idx] of byRepo(root, oids, repos)) {
+    let k2 = 0;
+    let header = Buffer.alloc(0);
+    let left = -1;
+    let size = 0;
+    let parts = null;
+    const take = (chunk) => {
+      let pos = 0;
+      while (pos < chunk.length) {
+        if (left < 0) {
+          const nl = chunk.indexOf(10, pos);
+          header = Buffer.concat([header, chunk.subarray(pos, nl < 0 ? chunk.length : nl)]);
+          if (nl < 0) return;
+          pos = nl + 1;
+          const fields = header.toString("latin1").split(" ");
+          header = Buffer.alloc(0);
+          if (fields[1] === "missing") {
+            out[idx[k2++]] = { size: 0, data: Buffer.alloc(0) };
+            continue;
+          }
+          size = Number(fields[2]);
+          left = size + 1;
+          parts = size <= max ? [] : null;
+          continue;
+        }
+        const n2 = Math.min(left, chunk.length - pos);
+        parts?.push(chunk.subarray(pos, pos + n2));
+        pos += n2;
+        left -= n2;
+        if (left === 0) {
+          out[idx[k2++]] = { size, data: parts ? Buffer.concat(parts).subarray(0, size) : null };
+          left = -1;
+        }
+      }
+    };
+    await git(repo, ["cat-file", "--batch"], {
+      input: `${idx.map((i3) => oids[i3]).join("\n")}
+`,
+      onStdout: take
+    });
   }
   return out;
 }

@@ -33,7 +33,7 @@ export interface ConfigSource {
 export interface SnapshotEntry {
   path: string;
   type: "file" | "exec" | "symlink" | "submodule";
-  size: number;
+  size?: number;
   /** Known already (link texts, small config files); else read on demand. */
   data?: Buffer;
 }

@@ -38,9 +38,14 @@ export function gitEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv 
 export async function git(
   cwd: string,
   args: string[],
-  opts: { input?: string | Buffer; allowFail?: boolean } = {},
+  opts: {
+    input?: string | Buffer;
+    allowFail?: boolean;
+    /** Takes stdout as it arrives instead of collecting it (cat-file --batch of many blobs). */
+    onStdout?: (chunk: Buffer) => void;
+  } = {},
 ): Promise<{ stdout: Buffer; stderr: string; exitCode: number }> {
-  const r = await spawnGit(cwd, args, opts.input);
+  const r = await spawnGit(cwd, args, opts.input, opts.onStdout);
   const stderr = r.stderr.toString("utf8");
   if (r.exitCode === null) throw new DotopsError(`cannot run git: ${r.error}`, 1, "install git");
   if (r.exitCode !== 0 && !opts.allowFail) {
@@ -58,6 +63,7 @@ function spawnGit(
   cwd: string,
   args: string[],
   input: string | Buffer | undefined,
+  onStdout?: (chunk: Buffer) => void,
 ): Promise<{ stdout: Buffer; stderr: Buffer; exitCode: number | null; error?: string }> {
   return new Promise((resolve) => {
     const child = spawn("git", args, {
@@ -66,7 +72,7 @@ function spawnGit(
     });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    child.stdout.on("data", (d: Buffer) => out.push(d));
+    child.stdout.on("data", onStdout ?? ((d: Buffer) => out.push(d)));
     child.stderr.on("data", (d: Buffer) => err.push(d));
     child.once("error", (e) =>
       resolve({ stdout: Buffer.alloc(0), stderr: Buffer.alloc(0), exitCode: null, error: e.message }),

@@ -15,7 +15,6 @@ const EAGER_MAX_BYTES = 1024 * 1024;
 interface Located {
   repo: string;
   oid: string;
-  size: number;
 }
 
 /**
@@ -44,13 +43,14 @@ class GitReader implements SnapshotReader {
 
   /** Entries of `tree` in `repo`, under `prefix`; small config files and link texts read at once. */
   async list(repo: string, tree: string, prefix: string): Promise<SnapshotEntry[]> {
-    const out = (await git(repo, ["ls-tree", "-r", "-z", "-l", "--full-tree", tree])).stdout.toString("utf8");
+    // Without -l: sizes would make git open every blob of the tree; they are asked for only what is read.
+    const out = (await git(repo, ["ls-tree", "-r", "-z", "--full-tree", tree])).stdout.toString("utf8");
     const entries: SnapshotEntry[] = [];
     const eager: { path: string; oid: string }[] = [];
     for (const rec of out.split("\0")) {
       if (!rec) continue;
       const tab = rec.indexOf("\t");
-      const [mode, type, oid, size] = rec.slice(0, tab).split(/\s+/) as [string, string, string, string];
+      const [mode, type, oid] = rec.slice(0, tab).split(/\s+/) as [string, string, string];
       const path = rec.slice(tab + 1);
       const full = `${prefix}${path}`;
       if (type === "commit") {
@@ -58,17 +58,19 @@ class GitReader implements SnapshotReader {
         continue;
       }
       if (type !== "blob") continue;
-      const bytes = Number(size);
-      this.where.set(full, { repo, oid, size: bytes });
+      this.where.set(full, { repo, oid });
       const kind = mode === "120000" ? "symlink" : mode === "100755" ? "exec" : "file";
-      entries.push({ path, type: kind, size: bytes });
-      if (kind === "symlink" || (EAGER.test(path) && bytes <= EAGER_MAX_BYTES)) eager.push({ path, oid });
+      entries.push({ path, type: kind });
+      if (kind === "symlink" || EAGER.test(path)) eager.push({ path, oid });
     }
-    const data = await catBlobs(
+    // A config file over the limit is left for later: read on demand, where the file limit applies.
+    const read = await catBlobs(
       repo,
       eager.map((e) => e.oid),
+      undefined,
+      EAGER_MAX_BYTES,
     );
-    const byPath = new Map(eager.map((e, i) => [e.path, data[i] as Buffer]));
+    const byPath = new Map(eager.flatMap((e, i) => (read[i]?.data ? [[e.path, read[i].data] as const] : [])));
     return entries.map((e) => (byPath.has(e.path) ? { ...e, data: byPath.get(e.path) } : e));
   }
 
@@ -78,10 +80,6 @@ class GitReader implements SnapshotReader {
     for (const path of paths) {
       const at = this.where.get(path);
       if (!at) continue;
-      if (at.size > MAX_FILE_BYTES) {
-        problems.push({ message: tooLarge(path, at.size) });
-        continue;
-      }
       const filter = filterOf(this.attributes, path);
       if (!filter) plain.push(path);
       else if (await this.driverSetUp(at.repo, filter)) {
@@ -92,12 +90,16 @@ class GitReader implements SnapshotReader {
         else problems.push({ message: `${path}: the ${filter} filter failed: ${r.stderr.trim()}` });
       } else problems.push({ message: filterMissing(path, filter) });
     }
-    const data = await catBlobs(
+    const read = await catBlobs(
       this.root,
       plain.map((p) => (this.where.get(p) as Located).oid),
       plain.map((p) => (this.where.get(p) as Located).repo),
     );
-    for (const [i, p] of plain.entries()) out.set(p, data[i] as Buffer);
+    for (const [i, p] of plain.entries()) {
+      const r = read[i] as Read;
+      if (r.data) out.set(p, r.data);
+      else problems.push({ message: tooLarge(p, r.size) });
+    }
     for (const [path, d] of out) {
       const stored = storedForm(d);
       if (stored) {
@@ -152,9 +154,8 @@ class GitReader implements SnapshotReader {
   }
 }
 
-/** Blob contents in order, with one `cat-file --batch` per repository. */
-async function catBlobs(root: string, oids: string[], repos?: string[]): Promise<Buffer[]> {
-  const out: Buffer[] = new Array(oids.length);
+/** Indexes of `oids` grouped by the repository that holds them. */
+function byRepo(root: string, oids: string[], repos?: string[]): Map<string, number[]> {
   const groups = new Map<string, number[]>();
   for (const i of oids.keys()) {
     const repo = repos?.[i] ?? root;
@@ -162,17 +163,66 @@ async function catBlobs(root: string, oids: string[], repos?: string[]): Promise
     if (group) group.push(i);
     else groups.set(repo, [i]);
   }
-  for (const [repo, idx] of groups) {
-    if (!idx.length) continue;
-    const input = `${idx.map((i) => oids[i]).join("\n")}\n`;
-    const stdout = (await git(repo, ["cat-file", "--batch"], { input })).stdout;
-    let pos = 0;
-    for (const i of idx) {
-      const nl = stdout.indexOf(10, pos);
-      const size = Number(stdout.subarray(pos, nl).toString("latin1").split(" ")[2]);
-      out[i] = stdout.subarray(nl + 1, nl + 1 + size);
-      pos = nl + 1 + size + 1;
-    }
+  return groups;
+}
+
+/** A blob as read: its size, and its bytes unless it was over the limit the read was given. */
+interface Read {
+  size: number;
+  data: Buffer | null;
+}
+
+/**
+ * Blob contents in order, one streaming `cat-file --batch` per repository: a
+ * blob over `max` bytes is passed over as it streams by (only its size is
+ * kept), so memory holds what is kept, never a big file by accident.
+ */
+async function catBlobs(
+  root: string,
+  oids: string[],
+  repos?: string[],
+  max = MAX_FILE_BYTES,
+): Promise<Read[]> {
+  const out: Read[] = new Array(oids.length);
+  for (const [repo, idx] of byRepo(root, oids, repos)) {
+    let k = 0;
+    let header = Buffer.alloc(0);
+    let left = -1; // bytes of the current blob still to come, and its newline; -1: reading a header
+    let size = 0;
+    let parts: Buffer[] | null = null;
+    const take = (chunk: Buffer) => {
+      let pos = 0;
+      while (pos < chunk.length) {
+        if (left < 0) {
+          const nl = chunk.indexOf(10, pos);
+          header = Buffer.concat([header, chunk.subarray(pos, nl < 0 ? chunk.length : nl)]);
+          if (nl < 0) return;
+          pos = nl + 1;
+          const fields = header.toString("latin1").split(" ");
+          header = Buffer.alloc(0);
+          if (fields[1] === "missing") {
+            out[idx[k++] as number] = { size: 0, data: Buffer.alloc(0) };
+            continue;
+          }
+          size = Number(fields[2]);
+          left = size + 1;
+          parts = size <= max ? [] : null;
+          continue;
+        }
+        const n = Math.min(left, chunk.length - pos);
+        parts?.push(chunk.subarray(pos, pos + n));
+        pos += n;
+        left -= n;
+        if (left === 0) {
+          out[idx[k++] as number] = { size, data: parts ? Buffer.concat(parts).subarray(0, size) : null };
+          left = -1;
+        }
+      }
+    };
+    await git(repo, ["cat-file", "--batch"], {
+      input: `${idx.map((i) => oids[i]).join("\n")}\n`,
+      onStdout: take,
+    });
   }
   return out;
 }

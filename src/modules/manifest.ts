@@ -46,7 +46,8 @@ export function buildManifest(config: Config, modules: Module[] = MODULES): Buil
     version: 1,
     host: config.host.name,
     platform: config.host.platform,
-    hash: manifestHash(resources),
+    // A pass that asked for content not read yet is run again (withContent): its hash would be thrown away.
+    hash: config.source.wanted?.size ? "" : manifestHash(resources),
     resources,
   };
   return { manifest, blobs, warnings };
