@@ -520,3 +520,20 @@ describe("a pass killed during its health checks (defect 19, the checks' half)",
     expect(gens.map((g: { outcome: string }) => g.outcome)).toEqual(["applied", "rolled-back"]);
   });
 });
+
+describe("plan --all (defect 14)", () => {
+  it("lists the resources that stay unchanged, in text and JSON", async () => {
+    const { repo, ok, json } = await setup({
+      "dotops.yaml": entry("{ target: ~/.a, text: a }\n{ target: ~/.b, text: b }"),
+    });
+    await ok("apply");
+    await repo.commit({ "dotops.yaml": entry("{ target: ~/.a, text: a }\n{ target: ~/.b, text: B }") });
+    const text = (await ok("plan", "--all")).stdout;
+    expect(text).toContain("  ~ link ~/.b");
+    expect(text).toContain("  = link ~/.a");
+    expect((await ok("plan")).stdout).not.toContain("= link ~/.a");
+    const j = await json("plan", "--all");
+    expect(j.unchanged).toEqual([{ kind: "link", id: "~/.a" }]);
+    expect(j.changes.map((c: { id: string }) => c.id)).toEqual(["~/.b"]);
+  });
+});

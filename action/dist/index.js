@@ -20965,7 +20965,7 @@ function planJson(plan, opts = {}) {
     to: plan.to,
     rollbackTo: plan.rollbackTo?.generation ?? null,
     changes: plan.changes.map(changeJson),
-    ...opts.all ? { unchanged: plan.unchanged } : {},
+    ...opts.all ? { unchanged: plan.unchangedResources ?? [] } : {},
     summary: plan.summary
   };
 }
@@ -43662,7 +43662,11 @@ async function computeChanges(ctx, input2) {
     return { ...change, ...hidden2 && change.diff ? { diff: SECRET_DIFF } : {}, origin: r2.origin };
   });
   const changes = results.filter((c5) => c5 !== null).sort(compareChanges);
-  return { changes, unchanged: results.length - changes.length };
+  const unchangedResources = ids.flatMap((id, i3) => {
+    const r2 = desired.get(id);
+    return results[i3] === null && r2 ? [{ kind: r2.kind, id }] : [];
+  });
+  return { changes, unchanged: results.length - changes.length, unchangedResources };
 }
 function summarize(changes) {
   const s = { create: 0, update: 0, delete: 0, destructive: 0 };
@@ -43741,7 +43745,7 @@ var targetOf = (d) => ({
 });
 async function makePlan(eng, desired, base, opts) {
   const ctx = resourceContext(eng, desired.blobs, opts.backupExt, base.objectStats);
-  const { changes, unchanged } = await computeChanges(ctx, {
+  const { changes, unchanged, unchangedResources } = await computeChanges(ctx, {
     desired: desired.manifest,
     previous: base.previous,
     observe: opts.observe ?? true
@@ -43756,6 +43760,7 @@ async function makePlan(eng, desired, base, opts) {
     rollbackTo: same && base.currentMeta?.manifestHash !== desired.manifest.hash ? { generation: same.number, commit: same.commit } : null,
     changes,
     unchanged,
+    unchangedResources,
     summary: summarize(changes)
   };
 }

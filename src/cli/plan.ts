@@ -28,7 +28,7 @@ export function registerPlan(program: Command, cli: CliFactory) {
     .option("--to <rev>", "the commit to plan towards (with --from)")
     .option("--markdown", "render as markdown (for PR comments)")
     .option("--detailed-exitcode", "exit 3 when there are changes, 0 when none")
-    .option("--all", "include the count of unchanged resources");
+    .option("--all", "list the resources that stay unchanged too");
   withDiffOption(withBackupOption(withSourceOptions(cmd))).action(async (o: PlanOptions) => {
     const c = cli();
     let plan: Plan;
@@ -63,5 +63,5 @@ export function registerPlan(program: Command, cli: CliFactory) {
 export function showPlan(c: Cli, plan: Plan, o: { markdown?: boolean; all?: boolean; diff?: boolean }) {
   if (c.opts.json) c.printJson(planJson(plan, o));
   else if (o.markdown) c.print(renderPlanMarkdown(plan, c.renderOptions(o)));
-  else c.print(renderPlanText(plan, c.palette, c.renderOptions(o)));
+  else c.print(renderPlanText(plan, c.palette, { ...c.renderOptions(o), all: o.all }));
 }

@@ -117,7 +117,7 @@ async function makePlan(
   opts: { backupExt?: string; observe?: boolean },
 ): Promise<Plan> {
   const ctx = resourceContext(eng, desired.blobs, opts.backupExt, base.objectStats);
-  const { changes, unchanged } = await computeChanges(ctx, {
+  const { changes, unchanged, unchangedResources } = await computeChanges(ctx, {
     desired: desired.manifest,
     previous: base.previous,
     observe: opts.observe ?? true,
@@ -137,6 +137,7 @@ async function makePlan(
         : null,
     changes,
     unchanged,
+    unchangedResources,
     summary: summarize(changes),
   };
 }

@@ -13,6 +13,8 @@ const SIGN: Record<Change["action"], string> = { create: "+", update: "~", delet
 export type DiffDetail = "none" | "changes" | "all";
 
 export interface RenderOptions {
+  /** --all: list what stays unchanged too. */
+  all?: boolean;
   diffs?: DiffDetail;
   /** -q: the summary, and only the changes that need the user (refusals). */
   quiet?: boolean;
@@ -62,7 +64,10 @@ export function renderPlanText(plan: Plan, c: Palette, opts: RenderOptions = {})
       ),
       summaryLine(plan),
     ].join("\n")}\n`;
-  return `${[c.bold(planHeadline(plan)), ...changeLines(plan.changes, c, opts), summaryLine(plan)].join("\n")}\n`;
+  const kept = opts.all
+    ? (plan.unchangedResources ?? []).map((r) => c.dim(`  = ${r.kind} ${printable(r.id)}`))
+    : [];
+  return `${[c.bold(planHeadline(plan)), ...changeLines(plan.changes, c, opts), ...kept, summaryLine(plan)].join("\n")}\n`;
 }
 
 /** One line per change (plus refusal and diff), as in a plan: also for `diff` and `status`. */
@@ -154,7 +159,7 @@ export function planJson(plan: Plan, opts: { all?: boolean } = {}) {
     to: plan.to,
     rollbackTo: plan.rollbackTo?.generation ?? null,
     changes: plan.changes.map(changeJson),
-    ...(opts.all ? { unchanged: plan.unchanged } : {}),
+    ...(opts.all ? { unchanged: plan.unchangedResources ?? [] } : {}),
     summary: plan.summary,
   };
 }
