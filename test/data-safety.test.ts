@@ -537,3 +537,28 @@ describe("plan --all (defect 14)", () => {
     expect(j.changes.map((c: { id: string }) => c.id)).toEqual(["~/.b"]);
   });
 });
+
+describe("reading while an apply runs", () => {
+  it("generations and status answer from the last record instead of failing on the apply's lock", async () => {
+    const { state, run, ok } = await setup({ "dotops.yaml": entry("{ target: ~/.rc, text: x }") });
+    await ok("apply");
+    // What an apply in flight leaves: its journal, and the lock held by a live process (this one).
+    const journal = join(state, "journal");
+    writeFileSync(
+      journal,
+      `${JSON.stringify({ type: "begin", generation: 2, pid: process.pid, startedAt: "now", steps: [] })}\n`,
+    );
+    writeFileSync(join(state, "lock"), JSON.stringify({ pid: process.pid, command: "apply", since: "now" }));
+    for (const cmd of ["generations", "status"]) {
+      const r = await run(cmd);
+      expect(r.exitCode, `${cmd}: ${r.stderr}`).toBe(0);
+    }
+    expect(existsSync(journal)).toBe(true); // not "recovered" under the running apply's feet
+    expect((await run("apply")).exitCode).toBe(1); // a writer still waits its turn
+
+    // The apply's process is gone: the next reader recovers.
+    writeFileSync(join(state, "lock"), JSON.stringify({ pid: 2 ** 22 + 7, command: "apply", since: "now" }));
+    await ok("generations");
+    expect(existsSync(journal)).toBe(false);
+  });
+});

@@ -43459,6 +43459,10 @@ async function takeOver(host, path6, stale) {
     await host.unlink(marker);
   }
 }
+async function lockHeld(host, path6) {
+  const seen = await inspect3(host, path6);
+  return seen.kind === "held" || seen.kind === "writing";
+}
 function sameFile(seen, stale) {
   return seen.kind === "stale" && seen.text === stale.text && seen.mtimeMs === stale.mtimeMs;
 }
@@ -43594,9 +43598,12 @@ async function withLock(eng, command, fn) {
   }
 }
 async function recoverIfInterrupted(eng) {
-  if (await eng.host.lstat(eng.state.journal) || (await inspectCurrent(eng.host, eng.state)).broken)
-    await withLock(eng, "recover", async () => {
-    });
+  const broken = (await inspectCurrent(eng.host, eng.state)).broken;
+  const journal = await eng.host.lstat(eng.state.journal);
+  if (!broken && !journal) return;
+  if (await lockHeld(eng.host, eng.state.lock)) return;
+  await withLock(eng, "recover", async () => {
+  });
 }
 async function repairCurrent(eng) {
   const c5 = await inspectCurrent(eng.host, eng.state);

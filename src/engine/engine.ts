@@ -11,7 +11,7 @@ import {
   writeMeta,
 } from "./generations.js";
 import { type Failpoints, type Recovery, recoverJournal } from "./journal.js";
-import { acquireLock } from "./lock.js";
+import { acquireLock, lockHeld } from "./lock.js";
 import type { StatePaths } from "./state.js";
 import { objectPath } from "./store.js";
 
@@ -88,10 +88,17 @@ export async function withLock<T>(eng: Engine, command: string, fn: () => Promis
   }
 }
 
-/** For read-only commands: recover a crashed apply, or a broken `current`, first. */
+/**
+ * For read-only commands: recover a crashed apply, or a broken `current`,
+ * first. A journal whose apply is still running (its lock is held) is not a
+ * crash: the reader goes on with the last recorded state instead of failing.
+ */
 export async function recoverIfInterrupted(eng: Engine): Promise<void> {
-  if ((await eng.host.lstat(eng.state.journal)) || (await inspectCurrent(eng.host, eng.state)).broken)
-    await withLock(eng, "recover", async () => {});
+  const broken = (await inspectCurrent(eng.host, eng.state)).broken;
+  const journal = await eng.host.lstat(eng.state.journal);
+  if (!broken && !journal) return;
+  if (await lockHeld(eng.host, eng.state.lock)) return;
+  await withLock(eng, "recover", async () => {});
 }
 
 /** Points a broken `current` (a loop, a half-deleted generation) back at the newest whole one. */

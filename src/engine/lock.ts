@@ -106,6 +106,12 @@ async function takeOver(host: Host, path: string, stale: { text: string; mtimeMs
   }
 }
 
+/** Is the lock held right now by a live process (or being written)? For readers that must not wait. */
+export async function lockHeld(host: Host, path: string): Promise<boolean> {
+  const seen = await inspect(host, path);
+  return seen.kind === "held" || seen.kind === "writing";
+}
+
 function sameFile(seen: Seen, stale: { text: string; mtimeMs: number }): boolean {
   return seen.kind === "stale" && seen.text === stale.text && seen.mtimeMs === stale.mtimeMs;
 }
