@@ -522,6 +522,27 @@ describe("targets", () => {
     expect(p.path).toBe("files[1].target");
   });
 
+  it("takes ~ only for a directory source (a home mirror), naming the entry otherwise", () => {
+    const file = problemOf({
+      "home/files.yaml": 'files:\n  - { target: "~", source: f/a }\n',
+      "f/a": "a\n",
+    });
+    expect(file.message).toContain(
+      'target "~" is HOME itself: name a file inside it (only a directory source',
+    );
+    expect(file.path).toBe("files[0].target");
+    const { manifest } = build({
+      "home/files.yaml": 'files:\n  - { target: "~", source: mirror }\n',
+      "mirror/.zshrc": "z\n",
+    });
+    expect(ids(manifest.resources)).toEqual(["link:~/.zshrc"]);
+    const bad = problemOf({
+      "home/files.yaml": "files:\n  - { target: ~/.x, source: f/a, symlinks: follow }\n",
+      "f/a": "a\n",
+    });
+    expect(bad.path).toBe("files[0].symlinks");
+  });
+
   it("normalises targets to ~/relative ids", () => {
     const { manifest } = build({
       "home/files.yaml": "files:\n  - { target: ~/./a//b/../c, text: c }\n  - { target: rel/x, text: x }\n",

@@ -426,6 +426,13 @@ describe("reading the repo (defects 4 and 5)", () => {
       expect(r.exitCode, `${cmd}: ${r.stderr}`).toBe(0);
     }
     expect(readFileSync(join(home, ".rc"), "utf8")).toBe("rc\n");
+
+    // A referenced blob that is missing is an error naming it, never an empty file.
+    const rc = await git(repo.dir, "rev-parse", "HEAD:f/rc");
+    unlinkSync(join(repo.dir, ".git/objects", rc.slice(0, 2), rc.slice(2)));
+    const broken = await dotops(["--repo", repo.dir, "check"], { home });
+    expect(broken.exitCode).toBe(2);
+    expect(broken.stderr).toContain("f/rc is missing from the repository's objects");
   });
 
   it("refuses a referenced file over the size limit, naming it, with bounded memory", async () => {

@@ -16672,6 +16672,12 @@ import { randomBytes } from "node:crypto";
 import * as fs from "node:fs/promises";
 
 // src/host/host.ts
+async function atomicSymlink(host, link, target) {
+  const tmp = `${link}.dotops-new`;
+  await host.unlink(tmp);
+  await host.symlink(target, tmp);
+  await host.rename(tmp, link);
+}
 var HostError = class extends Error {
   constructor(message, code, path6) {
     super(message);
@@ -20965,7 +20971,7 @@ function planJson(plan, opts = {}) {
     to: plan.to,
     rollbackTo: plan.rollbackTo?.generation ?? null,
     changes: plan.changes.map(changeJson),
-    ...opts.all ? { unchanged: plan.unchangedResources ?? [] } : {},
+    ...opts.all ? { unchanged: plan.unchanged } : {},
     summary: plan.summary
   };
 }
@@ -41656,7 +41662,6 @@ var LazySource = class {
     const src = this;
     this.files.set(e.path, {
       type: e.type,
-      size: e.size,
       get data() {
         const d = src.content.get(e.path);
         if (d) return d;
@@ -41844,10 +41849,13 @@ function addParentDirs(byId2) {
 // src/modules/objects.ts
 import { createHash } from "node:crypto";
 function makeBlob(data, executable, name) {
-  const hash2 = createHash("sha256").update(executable ? "x\0" : "-\0").update(data).digest("hex");
+  const hash2 = contentHash(data, executable);
   const base = name.split("/").pop() ?? "file";
   const safe = base.replace(/[^A-Za-z0-9._-]/g, "_").replace(/^\.+/, "") || "file";
   return { object: `${hash2}-${safe.slice(0, 64)}`, data, executable };
+}
+function contentHash(data, executable) {
+  return createHash("sha256").update(executable ? "x\0" : "-\0").update(data).digest("hex");
 }
 function sha256(data) {
   return createHash("sha256").update(data).digest("hex");
@@ -41914,10 +41922,6 @@ function expandEntry(config2, entry, at, origin, warnings) {
     formatPath(targetPath),
     entry.source !== void 0
   );
-  const homeItself = () => fail(
-    `target "${entry.target}" is HOME itself: name a file inside it (only a directory source can go to ~)`,
-    targetPath
-  );
   if (entry.permissions && (entry.mode ?? "link") !== "copy")
     fail("permissions need mode: copy (links point into the read-only store)", [...at, "permissions"]);
   if (entry.source === void 0 === (entry.text === void 0))
@@ -41942,7 +41946,11 @@ function expandEntry(config2, entry, at, origin, warnings) {
       sourceAt
     );
   }
-  if (resolved.file && target === "~") homeItself();
+  if (resolved.file && target === "~")
+    fail(
+      `target "${entry.target}" is HOME itself: name a file inside it (only a directory source can go to ~)`,
+      targetPath
+    );
   if (resolved.file) return [item(config2, entry, target, resolved.path, resolved.file)];
   if (!listUnder(config2.source, resolved.path).length)
     fail(
@@ -42402,12 +42410,6 @@ async function sameContent(ctx, path6, object2) {
   if (st?.type !== "file") return false;
   return (await ctx.host.readFile(path6)).equals(await ctx.content(object2));
 }
-async function atomicSymlink(ctx, link, target) {
-  const tmp = `${link}.dotops-new`;
-  await ctx.host.unlink(tmp);
-  await ctx.host.symlink(target, tmp);
-  await ctx.host.rename(tmp, link);
-}
 async function createLink(ctx, target, path6) {
   try {
     await ctx.host.symlink(target, path6);
@@ -42439,16 +42441,16 @@ var homeSteps = {
   },
   symlink: {
     run: async (ctx, s) => {
-      if (s.replace !== void 0) return atomicSymlink(ctx, s.path, s.target);
+      if (s.replace !== void 0) return atomicSymlink(ctx.host, s.path, s.target);
       const st = await ctx.host.lstat(s.path);
       if (!st && await createLink(ctx, s.target, s.path)) return;
       if (st?.type === "symlink" && await ctx.host.readlink(s.path) === s.target) return;
       await ctx.host.mkdir(dirname2(s.path));
-      await atomicSymlink(ctx, s.path, s.target);
+      await atomicSymlink(ctx.host, s.path, s.target);
     },
     undo: async (ctx, s) => {
       if (await linkTarget(ctx, s.path) !== s.target) return;
-      if (s.replace !== void 0) await atomicSymlink(ctx, s.path, s.replace);
+      if (s.replace !== void 0) await atomicSymlink(ctx.host, s.path, s.replace);
       else await ctx.host.unlink(s.path);
     },
     describe: (s) => `link ${s.path} -> ${s.target}`
@@ -43127,7 +43129,6 @@ async function objectDrift(ctx, id, object2, assumed) {
   const path6 = objectPath(ctx.state, object2);
   const st = await ctx.host.lstat(path6);
   if (st?.type === "file" && st.size === recorded.size && st.mtimeMs === recorded.mtimeMs) return null;
-  const blob = ctx.blob(object2);
   return {
     kind: "link",
     id,
@@ -43135,31 +43136,15 @@ async function objectDrift(ctx, id, object2, assumed) {
     destructive: false,
     needsRoot: false,
     phase: Phase.place,
-    steps: blob ? [{ op: "restore-object", path: path6, object: object2 }] : [],
-    note: `its content in the store (${path6}) was ${st ? "changed in place, e.g. written through the link" : "deleted"}; ${blob ? "restored from the config" : "`dotops apply` restores it from the config"}`
+    steps: [],
+    note: `its content in the store (${path6}) was ${st ? "changed in place, e.g. written through the link" : "deleted"}; apply restores it from the config`
   };
 }
-
-// src/resources/link/steps.ts
-var linkSteps = {
-  "restore-object": {
-    run: async (ctx, s) => {
-      const blob = ctx.blob(s.object);
-      if (!blob) throw new Error(`no content for store object ${s.object} in the config being applied`);
-      if ((await ctx.host.readFile(s.path).catch(() => null))?.equals(blob.data)) return;
-      await ctx.host.writeFile(s.path, blob.data, blob.executable ? 365 : 292);
-    },
-    undo: async () => {
-    },
-    // the right content back in place: nothing to take back
-    describe: (s) => `restore store object ${s.object}`
-  }
-};
 
 // src/resources/link/index.ts
 var linkKind = {
   kind: "link",
-  steps: { ...homeSteps, ...linkSteps },
+  steps: homeSteps,
   generationLink: (r2, state) => ({ path: `home/${r2.id.slice(2)}`, target: objectPath(state, r2.object) }),
   describe: (r2) => `link ${r2.id}`,
   observe: (ctx, r2) => observeHomePath(ctx, r2.id),
@@ -43325,10 +43310,10 @@ function kindOf(r2) {
 // src/engine/switch-step.ts
 var engineSteps = {
   switch: {
-    run: (ctx, s) => atomicSymlink(ctx, s.link, s.to),
+    run: (ctx, s) => atomicSymlink(ctx.host, s.link, s.to),
     undo: async (ctx, s) => {
       if (s.from === null) await ctx.host.unlink(s.link);
-      else await atomicSymlink(ctx, s.link, s.from);
+      else await atomicSymlink(ctx.host, s.link, s.from);
     },
     describe: (s) => `switch ${s.link} -> ${s.to}`
   }
@@ -43563,7 +43548,6 @@ function resourceContext(eng, blobs = /* @__PURE__ */ new Map(), backupExt, obje
     state: eng.state,
     backupExt,
     objectStats,
-    blob: (object2) => blobs.get(object2),
     diffs: eng.diffs ?? true,
     progress: eng.progress,
     memo: /* @__PURE__ */ new Map(),
@@ -43609,12 +43593,7 @@ async function repairCurrent(eng) {
   const c5 = await inspectCurrent(eng.host, eng.state);
   if (!("fallback" in c5)) return;
   if (c5.fallback === null) await eng.host.unlink(eng.state.current);
-  else {
-    const tmp = `${eng.state.current}.dotops-new`;
-    await eng.host.unlink(tmp);
-    await eng.host.symlink(genDir(eng.state, c5.fallback), tmp);
-    await eng.host.rename(tmp, eng.state.current);
-  }
+  else await atomicSymlink(eng.host, eng.state.current, genDir(eng.state, c5.fallback));
   eng.log.warn(
     { generation: c5.fallback },
     `${c5.broken}: repaired, current is ${c5.fallback === null ? "unset (nothing applied)" : `generation ${c5.fallback}`}; \`dotops apply\` puts HOME back in line with it`
@@ -43669,11 +43648,11 @@ async function computeChanges(ctx, input2) {
     return { ...change, ...hidden2 && change.diff ? { diff: SECRET_DIFF } : {}, origin: r2.origin };
   });
   const changes = results.filter((c5) => c5 !== null).sort(compareChanges);
-  const unchangedResources = ids.flatMap((id, i3) => {
+  const unchanged = ids.flatMap((id, i3) => {
     const r2 = desired.get(id);
     return results[i3] === null && r2 ? [{ kind: r2.kind, id }] : [];
   });
-  return { changes, unchanged: results.length - changes.length, unchangedResources };
+  return { changes, unchanged };
 }
 function summarize(changes) {
   const s = { create: 0, update: 0, delete: 0, destructive: 0 };
@@ -43752,7 +43731,7 @@ var targetOf = (d) => ({
 });
 async function makePlan(eng, desired, base, opts) {
   const ctx = resourceContext(eng, desired.blobs, opts.backupExt, base.objectStats);
-  const { changes, unchanged, unchangedResources } = await computeChanges(ctx, {
+  const { changes, unchanged } = await computeChanges(ctx, {
     desired: desired.manifest,
     previous: base.previous,
     observe: opts.observe ?? true
@@ -43767,7 +43746,6 @@ async function makePlan(eng, desired, base, opts) {
     rollbackTo: same && base.currentMeta?.manifestHash !== desired.manifest.hash ? { generation: same.number, commit: same.commit } : null,
     changes,
     unchanged,
-    unchangedResources,
     summary: summarize(changes)
   };
 }
@@ -43837,8 +43815,7 @@ async function apply(eng, req) {
         "apply",
         () => runTransaction(ctx, eng.state.journal, begin(null), stepsOf(plan.changes), eng.failpoints)
       );
-      const restored = await statObjects(eng, desired.manifest);
-      await writeObjectStats(eng.host, genDir(eng.state, base.current), restored);
+      await writeObjectStats(eng.host, genDir(eng.state, base.current), stats);
       eng.log.info({ generation: base.current, repaired: plan.changes.length }, "repaired drift");
       return {
         ...result,
@@ -43938,15 +43915,6 @@ async function switchGeneration(eng, target, opts = {}) {
     eng.log.info({ generation: target, from: base.current }, `switched to generation ${target}`);
     return plan;
   });
-}
-async function statObjects(eng, manifest) {
-  const stats = /* @__PURE__ */ new Map();
-  for (const r2 of manifest.resources) {
-    if (!r2.object || stats.has(r2.object)) continue;
-    const st = await eng.host.lstat(objectPath(eng.state, r2.object));
-    if (st) stats.set(r2.object, { size: st.size, mtimeMs: st.mtimeMs });
-  }
-  return stats;
 }
 function begin(generation) {
   return { type: "begin", generation, pid: process.pid, startedAt: (/* @__PURE__ */ new Date()).toISOString() };
@@ -49229,7 +49197,7 @@ var GitReader = class {
       const path6 = rec.slice(tab + 1);
       const full = `${prefix}${path6}`;
       if (type === "commit") {
-        entries.push({ path: path6, type: "submodule", size: 0, data: Buffer.from(oid) });
+        entries.push({ path: path6, type: "submodule", data: Buffer.from(oid) });
         continue;
       }
       if (type !== "blob") continue;
@@ -49259,7 +49227,8 @@ var GitReader = class {
         const r2 = await git(at.repo, ["cat-file", "--filters", `--path=${path6}`, at.oid], {
           allowFail: true
         });
-        if (r2.exitCode === 0) out.set(path6, r2.stdout);
+        if (r2.exitCode === 0)
+          out.set(path6, r2.stdout);
         else problems.push({ message: `${path6}: the ${filter} filter failed: ${r2.stderr.trim()}` });
       } else problems.push({ message: filterMissing(path6, filter) });
     }
@@ -49270,17 +49239,14 @@ var GitReader = class {
     );
     for (const [i3, p2] of plain.entries()) {
       const r2 = read[i3];
-      if (r2.data) out.set(p2, r2.data);
-      else problems.push({ message: tooLarge(p2, r2.size) });
+      if (r2.missing)
+        problems.push({
+          message: `${p2} is missing from the repository's objects (a partial or damaged clone): \`git fetch\` it, or \`git fsck\``
+        });
+      else if (!r2.data) problems.push({ message: tooLarge(p2, r2.size) });
+      else out.set(p2, r2.data);
     }
-    for (const [path6, d] of out) {
-      const stored = storedForm(d);
-      if (stored) {
-        problems.push({ message: `${path6} ${stored}` });
-        out.delete(path6);
-      }
-    }
-    return out;
+    return usable(out, problems);
   }
   async expand(path6, commit) {
     const repo = await this.submoduleRepo(path6, commit);
@@ -49347,7 +49313,7 @@ async function catBlobs(root, oids, repos, max = MAX_FILE_BYTES) {
           const fields = header.toString("latin1").split(" ");
           header = Buffer.alloc(0);
           if (fields[1] === "missing") {
-            out[idx[k2++]] = { size: 0, data: Buffer.alloc(0) };
+            out[idx[k2++]] = { size: 0, data: null, missing: true };
             continue;
           }
           size = Number(fields[2]);
@@ -49375,6 +49341,15 @@ async function catBlobs(root, oids, repos, max = MAX_FILE_BYTES) {
 }
 var tooLarge = (path6, size) => `${path6} is ${(size / 1024 / 1024).toFixed(1)} MiB; dotops manages files up to ${MAX_FILE_BYTES / 1024 / 1024} MiB (keep large data out of the dotfiles repo, or sync it with another tool)`;
 var filterMissing = (path6, filter) => `${path6} is stored through the "${filter}" filter (.gitattributes), which is not set up here${filter === "lfs" ? " (`git lfs install` and `git lfs pull`)" : filter === "git-crypt" ? " (`git-crypt unlock`)" : ""}; dotops deploys it only as the work tree would have it`;
+function usable(read, problems) {
+  for (const [path6, data] of read) {
+    const stored = storedForm(data);
+    if (!stored) continue;
+    problems.push({ message: `${path6} ${stored}` });
+    read.delete(path6);
+  }
+  return read;
+}
 function storedForm(data) {
   if (data.subarray(0, 10).equals(Buffer.from("\0GITCRYPT\0")))
     return "is git-crypt ciphertext (the repo is locked: `git-crypt unlock`); dotops will not deploy encrypted bytes";

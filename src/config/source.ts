@@ -12,7 +12,6 @@ export interface SourceFile {
   type: "file" | "exec" | "symlink" | "submodule";
   /** The content. In a lazy snapshot, reading content not fetched yet asks for it (see withContent). */
   readonly data: Buffer;
-  size?: number;
 }
 
 export interface ConfigSource {
@@ -33,7 +32,6 @@ export interface ConfigSource {
 export interface SnapshotEntry {
   path: string;
   type: "file" | "exec" | "symlink" | "submodule";
-  size?: number;
   /** Known already (link texts, small config files); else read on demand. */
   data?: Buffer;
 }
@@ -72,7 +70,6 @@ export class LazySource implements ConfigSource {
     const src = this;
     this.files.set(e.path, {
       type: e.type,
-      size: e.size,
       get data() {
         const d = src.content.get(e.path);
         if (d) return d;

@@ -20,7 +20,7 @@ import {
 } from "./generations.js";
 import { runTransaction } from "./journal.js";
 import { computeChanges, type Plan, summarize } from "./plan.js";
-import { objectPath, readObjectStats, writeBlobs, writeHomeTree, writeObjectStats } from "./store.js";
+import { readObjectStats, writeBlobs, writeHomeTree, writeObjectStats } from "./store.js";
 import { PhaseTimer } from "./timer.js";
 
 export interface DesiredRequest {
@@ -117,7 +117,7 @@ async function makePlan(
   opts: { backupExt?: string; observe?: boolean },
 ): Promise<Plan> {
   const ctx = resourceContext(eng, desired.blobs, opts.backupExt, base.objectStats);
-  const { changes, unchanged, unchangedResources } = await computeChanges(ctx, {
+  const { changes, unchanged } = await computeChanges(ctx, {
     desired: desired.manifest,
     previous: base.previous,
     observe: opts.observe ?? true,
@@ -137,7 +137,6 @@ async function makePlan(
         : null,
     changes,
     unchanged,
-    unchangedResources,
     summary: summarize(changes),
   };
 }
@@ -223,8 +222,8 @@ export async function apply(eng: Engine, req: ApplyRequest): Promise<ApplyResult
       await timer.run("apply", () =>
         runTransaction(ctx, eng.state.journal, begin(null), stepsOf(plan.changes), eng.failpoints),
       );
-      const restored = await statObjects(eng, desired.manifest);
-      await writeObjectStats(eng.host, genDir(eng.state, base.current as number), restored);
+      // The build rewrote any changed object: record them as they are now.
+      await writeObjectStats(eng.host, genDir(eng.state, base.current as number), stats);
       eng.log.info({ generation: base.current, repaired: plan.changes.length }, "repaired drift");
       return {
         ...result,
@@ -331,17 +330,6 @@ export async function switchGeneration(
     eng.log.info({ generation: target, from: base.current }, `switched to generation ${target}`);
     return plan;
   });
-}
-
-/** The stat of every store object a manifest uses, as it is now. */
-async function statObjects(eng: Engine, manifest: Manifest): Promise<Map<string, ObjectStat>> {
-  const stats = new Map<string, ObjectStat>();
-  for (const r of manifest.resources) {
-    if (!r.object || stats.has(r.object)) continue;
-    const st = await eng.host.lstat(objectPath(eng.state, r.object));
-    if (st) stats.set(r.object, { size: st.size, mtimeMs: st.mtimeMs });
-  }
-  return stats;
 }
 
 function begin(generation: number | null) {

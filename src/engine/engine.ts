@@ -1,5 +1,5 @@
 import { DotopsError } from "../errors.js";
-import type { Host } from "../host/host.js";
+import { atomicSymlink, type Host } from "../host/host.js";
 import type { ObjectStat, ResourceContext } from "../resources/context.js";
 import type { Blob } from "../resources/types.js";
 import {
@@ -50,7 +50,6 @@ export function resourceContext(
     state: eng.state,
     backupExt,
     objectStats,
-    blob: (object) => blobs.get(object),
     diffs: eng.diffs ?? true,
     progress: eng.progress,
     memo: new Map(),
@@ -106,12 +105,7 @@ async function repairCurrent(eng: Engine): Promise<void> {
   const c = await inspectCurrent(eng.host, eng.state);
   if (!("fallback" in c)) return;
   if (c.fallback === null) await eng.host.unlink(eng.state.current);
-  else {
-    const tmp = `${eng.state.current}.dotops-new`;
-    await eng.host.unlink(tmp);
-    await eng.host.symlink(genDir(eng.state, c.fallback), tmp);
-    await eng.host.rename(tmp, eng.state.current);
-  }
+  else await atomicSymlink(eng.host, eng.state.current, genDir(eng.state, c.fallback));
   eng.log.warn(
     { generation: c.fallback },
     `${c.broken}: repaired, current is ${c.fallback === null ? "unset (nothing applied)" : `generation ${c.fallback}`}; \`dotops apply\` puts HOME back in line with it`,

@@ -11,9 +11,8 @@ export interface Plan {
   /** Set when the desired manifest is an earlier generation's: a revert. */
   rollbackTo: { generation: number; commit: string | null } | null;
   changes: Change[];
-  unchanged: number;
   /** What the plan leaves as it is (`plan --all` lists them). */
-  unchangedResources?: { kind: string; id: string }[];
+  unchanged: { kind: string; id: string }[];
   summary: { create: number; update: number; delete: number; destructive: number };
 }
 
@@ -30,7 +29,7 @@ export interface PlanInput {
 export async function computeChanges(
   ctx: ResourceContext,
   input: PlanInput,
-): Promise<{ changes: Change[]; unchanged: number; unchangedResources: { kind: string; id: string }[] }> {
+): Promise<Pick<Plan, "changes" | "unchanged">> {
   const desired = byId(input.desired.resources);
   const previous = byId(input.previous?.resources ?? []);
   ctx = { ...ctx, previous };
@@ -50,11 +49,11 @@ export async function computeChanges(
     return { ...change, ...(hidden && change.diff ? { diff: SECRET_DIFF } : {}), origin: r.origin } as Change;
   });
   const changes = results.filter((c): c is Change => c !== null).sort(compareChanges);
-  const unchangedResources = ids.flatMap((id, i) => {
+  const unchanged = ids.flatMap((id, i) => {
     const r = desired.get(id);
     return results[i] === null && r ? [{ kind: r.kind, id }] : [];
   });
-  return { changes, unchanged: results.length - changes.length, unchangedResources };
+  return { changes, unchanged };
 }
 
 export function summarize(changes: Change[]): Plan["summary"] {

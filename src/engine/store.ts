@@ -1,6 +1,6 @@
-import { createHash } from "node:crypto";
 import { dirname } from "node:path";
 import type { Host } from "../host/host.js";
+import { contentHash } from "../modules/objects.js";
 import { type ObjectStat, objectPath } from "../resources/context.js";
 import { kindOf } from "../resources/registry.js";
 import type { Blob, Manifest } from "../resources/types.js";
@@ -109,9 +109,6 @@ export async function verifyObject(
   const st = await host.lstat(path);
   if (st?.type !== "file") return "missing";
   if (recorded) return st.size === recorded.size && st.mtimeMs === recorded.mtimeMs ? "ok" : "changed";
-  const hash = createHash("sha256")
-    .update(st.mode & 0o100 ? "x\0" : "-\0")
-    .update(await host.readFile(path))
-    .digest("hex");
+  const hash = contentHash(await host.readFile(path), (st.mode & 0o100) !== 0);
   return object.startsWith(`${hash}-`) ? "ok" : "changed";
 }

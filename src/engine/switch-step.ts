@@ -1,4 +1,4 @@
-import { atomicSymlink } from "../resources/shared/home-steps.js";
+import { atomicSymlink } from "../host/host.js";
 import type { StepOps } from "../resources/step.js";
 
 /** The engine's own step: `current` pointed at the new generation, all linked files at once. */
@@ -6,10 +6,10 @@ export type SwitchStep = { op: "switch"; link: string; to: string; from: string 
 
 export const engineSteps: StepOps<SwitchStep> = {
   switch: {
-    run: (ctx, s) => atomicSymlink(ctx, s.link, s.to),
+    run: (ctx, s) => atomicSymlink(ctx.host, s.link, s.to),
     undo: async (ctx, s) => {
       if (s.from === null) await ctx.host.unlink(s.link);
-      else await atomicSymlink(ctx, s.link, s.from);
+      else await atomicSymlink(ctx.host, s.link, s.from);
     },
     describe: (s) => `switch ${s.link} -> ${s.to}`,
   },

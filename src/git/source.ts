@@ -43,7 +43,7 @@ class GitReader implements SnapshotReader {
 
   /** Entries of `tree` in `repo`, under `prefix`; small config files and link texts read at once. */
   async list(repo: string, tree: string, prefix: string): Promise<SnapshotEntry[]> {
-    // Without -l: sizes would make git open every blob of the tree; they are asked for only what is read.
+    // Without -l: sizes would make git open every blob of the tree; they come with what is read (catBlobs).
     const out = (await git(repo, ["ls-tree", "-r", "-z", "--full-tree", tree])).stdout.toString("utf8");
     const entries: SnapshotEntry[] = [];
     const eager: { path: string; oid: string }[] = [];
@@ -54,7 +54,7 @@ class GitReader implements SnapshotReader {
       const path = rec.slice(tab + 1);
       const full = `${prefix}${path}`;
       if (type === "commit") {
-        entries.push({ path, type: "submodule", size: 0, data: Buffer.from(oid) });
+        entries.push({ path, type: "submodule", data: Buffer.from(oid) });
         continue;
       }
       if (type !== "blob") continue;
@@ -86,7 +86,8 @@ class GitReader implements SnapshotReader {
         const r = await git(at.repo, ["cat-file", "--filters", `--path=${path}`, at.oid], {
           allowFail: true,
         });
-        if (r.exitCode === 0) out.set(path, r.stdout);
+        if (r.exitCode === 0)
+          out.set(path, r.stdout); // checked with the rest by usable()
         else problems.push({ message: `${path}: the ${filter} filter failed: ${r.stderr.trim()}` });
       } else problems.push({ message: filterMissing(path, filter) });
     }
@@ -97,17 +98,14 @@ class GitReader implements SnapshotReader {
     );
     for (const [i, p] of plain.entries()) {
       const r = read[i] as Read;
-      if (r.data) out.set(p, r.data);
-      else problems.push({ message: tooLarge(p, r.size) });
+      if (r.missing)
+        problems.push({
+          message: `${p} is missing from the repository's objects (a partial or damaged clone): \`git fetch\` it, or \`git fsck\``,
+        });
+      else if (!r.data) problems.push({ message: tooLarge(p, r.size) });
+      else out.set(p, r.data);
     }
-    for (const [path, d] of out) {
-      const stored = storedForm(d);
-      if (stored) {
-        problems.push({ message: `${path} ${stored}` });
-        out.delete(path);
-      }
-    }
-    return out;
+    return usable(out, problems);
   }
 
   async expand(path: string, commit: string): Promise<SnapshotEntry[]> {
@@ -166,10 +164,11 @@ function byRepo(root: string, oids: string[], repos?: string[]): Map<string, num
   return groups;
 }
 
-/** A blob as read: its size, and its bytes unless it was over the limit the read was given. */
+/** A blob as read: its size, and its bytes unless it was over the limit the read was given or is missing. */
 interface Read {
   size: number;
   data: Buffer | null;
+  missing?: true;
 }
 
 /**
@@ -201,7 +200,7 @@ async function catBlobs(
           const fields = header.toString("latin1").split(" ");
           header = Buffer.alloc(0);
           if (fields[1] === "missing") {
-            out[idx[k++] as number] = { size: 0, data: Buffer.alloc(0) };
+            out[idx[k++] as number] = { size: 0, data: null, missing: true };
             continue;
           }
           size = Number(fields[2]);
@@ -238,6 +237,17 @@ const filterMissing = (path: string, filter: string) =>
         ? " (`git-crypt unlock`)"
         : ""
   }; dotops deploys it only as the work tree would have it`;
+
+/** Drops (as problems) what is only Git's stored form of a file, so it is never deployed. */
+function usable(read: Map<string, Buffer>, problems: ConfigProblem[]): Map<string, Buffer> {
+  for (const [path, data] of read) {
+    const stored = storedForm(data);
+    if (!stored) continue;
+    problems.push({ message: `${path} ${stored}` });
+    read.delete(path);
+  }
+  return read;
+}
 
 /** A file as Git stores it for a filter, not as it is meant to be used: an LFS pointer, git-crypt ciphertext. */
 export function storedForm(data: Buffer): string | undefined {
@@ -302,14 +312,9 @@ class WorktreeReader implements SnapshotReader {
       const st = await lstat(join(this.root, p)).catch(() => null);
       if (!st) continue;
       if (st.size > MAX_FILE_BYTES) problems.push({ message: tooLarge(p, st.size) });
-      else {
-        const data = await readFile(join(this.root, p));
-        const stored = storedForm(data);
-        if (stored) problems.push({ message: `${p} ${stored}` });
-        else out.set(p, data);
-      }
+      else out.set(p, await readFile(join(this.root, p)));
     }
-    return out;
+    return usable(out, problems);
   }
 
   async expand(path: string): Promise<SnapshotEntry[]> {
@@ -332,15 +337,14 @@ async function worktreeEntries(dir: string): Promise<SnapshotEntry[]> {
     const abs = join(dir, path);
     const st = await lstat(abs).catch(() => null);
     if (!st) continue; // deleted but still in the index
-    if (gitlink) entries.push({ path, type: "submodule", size: 0, data: Buffer.from("work tree") });
+    if (gitlink) entries.push({ path, type: "submodule", data: Buffer.from("work tree") });
     else if (st.isSymbolicLink())
-      entries.push({ path, type: "symlink", size: st.size, data: Buffer.from(await readlink(abs)) });
+      entries.push({ path, type: "symlink", data: Buffer.from(await readlink(abs)) });
     else if (st.isFile()) {
       const eager = EAGER.test(path) && st.size <= EAGER_MAX_BYTES;
       entries.push({
         path,
         type: st.mode & 0o100 ? "exec" : "file",
-        size: st.size,
         ...(eager ? { data: await readFile(abs) } : {}),
       });
     }

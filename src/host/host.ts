@@ -66,6 +66,14 @@ export interface Host {
   processAlive(pid: number): boolean;
 }
 
+/** Points `link` at `target` atomically: a new symlink renamed over the old one (or over nothing). */
+export async function atomicSymlink(host: Host, link: string, target: string): Promise<void> {
+  const tmp = `${link}.dotops-new`;
+  await host.unlink(tmp);
+  await host.symlink(target, tmp);
+  await host.rename(tmp, link);
+}
+
 export class HostError extends Error {
   constructor(
     message: string,

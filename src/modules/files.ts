@@ -89,11 +89,6 @@ function expandEntry(
     formatPath(targetPath),
     entry.source !== undefined,
   );
-  const homeItself = () =>
-    fail(
-      `target "${entry.target}" is HOME itself: name a file inside it (only a directory source can go to ~)`,
-      targetPath,
-    );
   if (entry.permissions && (entry.mode ?? "link") !== "copy")
     fail("permissions need mode: copy (links point into the read-only store)", [...at, "permissions"]);
   if ((entry.source === undefined) === (entry.text === undefined))
@@ -121,7 +116,11 @@ function expandEntry(
       sourceAt,
     );
   }
-  if (resolved.file && target === "~") homeItself();
+  if (resolved.file && target === "~")
+    fail(
+      `target "${entry.target}" is HOME itself: name a file inside it (only a directory source can go to ~)`,
+      targetPath,
+    );
   if (resolved.file) return [item(config, entry, target, resolved.path, resolved.file)];
 
   if (!listUnder(config.source, resolved.path).length)

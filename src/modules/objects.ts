@@ -3,13 +3,18 @@ import type { Blob } from "../resources/types.js";
 
 /** Content address of a blob: sha256 over the exec bit and the bytes, plus a readable name. */
 export function makeBlob(data: Buffer, executable: boolean, name: string): Blob {
-  const hash = createHash("sha256")
-    .update(executable ? "x\0" : "-\0")
-    .update(data)
-    .digest("hex");
+  const hash = contentHash(data, executable);
   const base = name.split("/").pop() ?? "file";
   const safe = base.replace(/[^A-Za-z0-9._-]/g, "_").replace(/^\.+/, "") || "file";
   return { object: `${hash}-${safe.slice(0, 64)}`, data, executable };
+}
+
+/** What a store object's name starts with: its exec bit and bytes, hashed. */
+export function contentHash(data: Buffer, executable: boolean): string {
+  return createHash("sha256")
+    .update(executable ? "x\0" : "-\0")
+    .update(data)
+    .digest("hex");
 }
 
 export function sha256(data: string | Buffer): string {

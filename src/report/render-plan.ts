@@ -64,9 +64,7 @@ export function renderPlanText(plan: Plan, c: Palette, opts: RenderOptions = {})
       ),
       summaryLine(plan),
     ].join("\n")}\n`;
-  const kept = opts.all
-    ? (plan.unchangedResources ?? []).map((r) => c.dim(`  = ${r.kind} ${printable(r.id)}`))
-    : [];
+  const kept = opts.all ? plan.unchanged.map((r) => c.dim(`  = ${r.kind} ${printable(r.id)}`)) : [];
   return `${[c.bold(planHeadline(plan)), ...changeLines(plan.changes, c, opts), ...kept, summaryLine(plan)].join("\n")}\n`;
 }
 
@@ -159,7 +157,7 @@ export function planJson(plan: Plan, opts: { all?: boolean } = {}) {
     to: plan.to,
     rollbackTo: plan.rollbackTo?.generation ?? null,
     changes: plan.changes.map(changeJson),
-    ...(opts.all ? { unchanged: plan.unchangedResources ?? [] } : {}),
+    ...(opts.all ? { unchanged: plan.unchanged } : {}),
     summary: plan.summary,
   };
 }

@@ -1,5 +1,5 @@
 import type { Host } from "../host/host.js";
-import type { Blob, Resource } from "./types.js";
+import type { Resource } from "./types.js";
 
 /**
  * The parts of dotops' state dir that resources point into: managed links
@@ -27,8 +27,6 @@ export interface ResourceContext {
   backupExt?: string;
   /** Content of a store object (from the build in progress or the store). */
   content(object: string): Promise<Buffer>;
-  /** The object as the config being applied has it (never read back from the store); undefined without one. */
-  blob(object: string): Blob | undefined;
   /** Store objects of the current generation as they were when it was applied. */
   objectStats?: ReadonlyMap<string, ObjectStat>;
   /** Compute content diffs for the plan (reads both versions of every changed file). */

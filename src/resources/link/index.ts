@@ -18,7 +18,6 @@ import { homeSteps } from "../shared/home-steps.js";
 import type { Step } from "../step.js";
 import { objectDrift } from "./object-drift.js";
 import type { LinkResource } from "./resource.js";
-import { linkSteps } from "./steps.js";
 
 export type { LinkResource };
 
@@ -28,7 +27,7 @@ export type { LinkResource };
  */
 export const linkKind: KindHandler<LinkResource, PathObservation> = {
   kind: "link",
-  steps: { ...homeSteps, ...linkSteps },
+  steps: homeSteps,
   generationLink: (r, state) => ({ path: `home/${r.id.slice(2)}`, target: objectPath(state, r.object) }),
   describe: (r) => `link ${r.id}`,
   observe: (ctx, r) => observeHomePath(ctx, r.id),

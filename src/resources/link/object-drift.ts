@@ -5,9 +5,9 @@ import { objectPath, type ResourceContext } from "../context.js";
  * A managed link is unchanged, but is the store object behind it? Writing
  * through the link (an installer running as root appends to ~/.zshrc) edits
  * the object in place; its size and mtime, recorded when the generation was
- * applied, give it away without reading it. The fix is the object's content
- * from the config being applied; with none (status, rollback) the change says
- * how to get it.
+ * applied, give it away without reading it. The change carries no step: the
+ * build of an apply rewrites every changed object it needs from the config
+ * (engine/store.ts writeBlobs); the change is what makes that apply happen.
  */
 export async function objectDrift(
   ctx: ResourceContext,
@@ -20,7 +20,6 @@ export async function objectDrift(
   const path = objectPath(ctx.state, object);
   const st = await ctx.host.lstat(path);
   if (st?.type === "file" && st.size === recorded.size && st.mtimeMs === recorded.mtimeMs) return null;
-  const blob = ctx.blob(object);
   return {
     kind: "link",
     id,
@@ -28,7 +27,7 @@ export async function objectDrift(
     destructive: false,
     needsRoot: false,
     phase: Phase.place,
-    steps: blob ? [{ op: "restore-object", path, object }] : [],
-    note: `its content in the store (${path}) was ${st ? "changed in place, e.g. written through the link" : "deleted"}; ${blob ? "restored from the config" : "`dotops apply` restores it from the config"}`,
+    steps: [],
+    note: `its content in the store (${path}) was ${st ? "changed in place, e.g. written through the link" : "deleted"}; apply restores it from the config`,
   };
 }

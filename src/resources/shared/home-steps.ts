@@ -1,5 +1,5 @@
 import { dirname } from "node:path";
-import { HostError, isHostError } from "../../host/host.js";
+import { atomicSymlink, HostError, isHostError } from "../../host/host.js";
 import type { ResourceContext } from "../context.js";
 import type { StepOps } from "../step.js";
 
@@ -28,14 +28,6 @@ async function sameContent(ctx: ResourceContext, path: string, object: string): 
   const st = await ctx.host.lstat(path);
   if (st?.type !== "file") return false;
   return (await ctx.host.readFile(path)).equals(await ctx.content(object));
-}
-
-/** Points `link` at `target` atomically: a new symlink renamed over the old one. */
-export async function atomicSymlink(ctx: ResourceContext, link: string, target: string) {
-  const tmp = `${link}.dotops-new`;
-  await ctx.host.unlink(tmp);
-  await ctx.host.symlink(target, tmp);
-  await ctx.host.rename(tmp, link);
 }
 
 /** symlink(2) where nothing is; false when the parent is missing or something appeared meanwhile. */
@@ -72,17 +64,17 @@ export const homeSteps: StepOps<HomeStep> = {
   },
   symlink: {
     run: async (ctx, s) => {
-      if (s.replace !== undefined) return atomicSymlink(ctx, s.path, s.target);
+      if (s.replace !== undefined) return atomicSymlink(ctx.host, s.path, s.target);
       const st = await ctx.host.lstat(s.path);
       // Nothing there (the common case): symlink(2) itself is atomic, no temporary link and rename needed.
       if (!st && (await createLink(ctx, s.target, s.path))) return;
       if (st?.type === "symlink" && (await ctx.host.readlink(s.path)) === s.target) return;
       await ctx.host.mkdir(dirname(s.path));
-      await atomicSymlink(ctx, s.path, s.target);
+      await atomicSymlink(ctx.host, s.path, s.target);
     },
     undo: async (ctx, s) => {
       if ((await linkTarget(ctx, s.path)) !== s.target) return;
-      if (s.replace !== undefined) await atomicSymlink(ctx, s.path, s.replace);
+      if (s.replace !== undefined) await atomicSymlink(ctx.host, s.path, s.replace);
       else await ctx.host.unlink(s.path);
     },
     describe: (s) => `link ${s.path} -> ${s.target}`,
