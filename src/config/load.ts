@@ -1,5 +1,7 @@
 import type { z } from "zod";
 import { ConfigError, type ConfigProblem } from "../errors.js";
+import type { HomebrewConfig } from "../resources/homebrew/schema.js";
+import type { ServiceConfig } from "../resources/services/schema.js";
 import { isGlob, matchGlob } from "./glob.js";
 import { type AgentConfig, EntrySchema, type FileEntry, FragmentSchema, type HostEntry } from "./schema.js";
 import type { SecretRef, SecretResolver, SecretStore } from "./secret.js";
@@ -29,6 +31,11 @@ export interface Config {
   user: Record<string, string>;
   vars: Record<string, string | number | boolean | SecretRef>;
   files: FileEntry[];
+  services: ServiceConfig[];
+  homebrew: HomebrewConfig;
+  defaults: Record<string, Record<string, unknown>>;
+  currentHostDefaults: Record<string, Record<string, unknown>>;
+  restartOnChange: Record<string, string>;
   agent: AgentConfig;
   /** Where every value came from, for errors and plans. */
   located: Located;
@@ -82,6 +89,11 @@ export function loadConfig(source: ConfigSource, opts: LoadOptions = {}): Config
     user: (merged.user ?? {}) as Record<string, string>,
     vars: merged.vars ?? {},
     files: merged.files ?? [],
+    services: merged.services ?? [],
+    homebrew: merged.homebrew ?? {},
+    defaults: (merged.defaults ?? {}) as Config["defaults"],
+    currentHostDefaults: (merged.currentHostDefaults ?? {}) as Config["defaults"],
+    restartOnChange: merged.restartOnChange ?? {},
     agent: { ...merged.agent, ...hostEntry.agent },
     located,
     resolveSecret: opts.resolveSecret ?? opts.secrets?.resolve,

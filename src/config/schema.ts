@@ -1,4 +1,7 @@
 import { z } from "zod";
+import { DefaultsSchema, RestartOnChangeSchema } from "../resources/defaults/schema.js";
+import { HomebrewSchema } from "../resources/homebrew/schema.js";
+import { ServiceSchema } from "../resources/services/schema.js";
 import { DURATION_HINT, DURATION_PATTERN } from "./duration.js";
 import { SecretRefSchema } from "./secret.js";
 
@@ -75,6 +78,16 @@ export const FragmentShape = {
     .optional()
     .describe("Free-form values for templates: {{ vars.<key> }}."),
   files: z.array(FileEntrySchema).optional().describe("Dotfiles to manage."),
+  services: z
+    .array(ServiceSchema)
+    .optional()
+    .describe("User services: launchd agents on darwin, systemd user units on linux."),
+  homebrew: HomebrewSchema.optional(),
+  defaults: DefaultsSchema.optional(),
+  currentHostDefaults: DefaultsSchema.optional().describe(
+    "Like defaults, for this Mac only (`defaults -currentHost`).",
+  ),
+  restartOnChange: RestartOnChangeSchema.optional(),
 };
 
 export const HealthCheckSchema = z.strictObject({

@@ -5,7 +5,7 @@ import { buildManifest } from "../modules/manifest.js";
 import type { Module } from "../modules/module.js";
 import { protectedPaths, protectedTargetProblems } from "../modules/protected.js";
 import { type Change, Phase } from "../resources/change.js";
-import type { ObjectStat } from "../resources/context.js";
+import type { ObjectStat, ResourceContext } from "../resources/context.js";
 import type { Step } from "../resources/step.js";
 import type { Blob, Manifest } from "../resources/types.js";
 import { type Engine, ensureStateDir, recoverIfInterrupted, resourceContext, withLock } from "./engine.js";
@@ -20,6 +20,7 @@ import {
 } from "./generations.js";
 import { runTransaction } from "./journal.js";
 import { computeChanges, type Plan, summarize } from "./plan.js";
+import { nextOwnership, readOwnership, writeInstalled, writeOwnership } from "./records.js";
 import { readObjectStats, writeBlobs, writeHomeTree, writeObjectStats } from "./store.js";
 import { PhaseTimer } from "./timer.js";
 
@@ -90,15 +91,25 @@ interface Baseline {
   gens: GenerationInfo[];
   /** The current generation's store objects as they were applied: a changed one is drift. */
   objectStats?: ReadonlyMap<string, ObjectStat>;
+  /** What the current generation's resources found before dotops managed them. */
+  ownership?: ReadonlyMap<string, unknown>;
 }
 
 async function baseline(eng: Engine): Promise<Baseline> {
   const gens = await listGenerations(eng.host, eng.state);
   const current = await currentGeneration(eng.host, eng.state);
   const previous = current === null ? null : await readManifest(eng.host, eng.state, current);
-  const objectStats =
-    current === null ? undefined : await readObjectStats(eng.host, genDir(eng.state, current));
-  return { current, currentMeta: gens.find((g) => g.number === current), previous, gens, objectStats };
+  const dir = current === null ? null : genDir(eng.state, current);
+  const objectStats = dir === null ? undefined : await readObjectStats(eng.host, dir);
+  const ownership = dir === null ? undefined : await readOwnership(eng.host, dir);
+  return {
+    current,
+    currentMeta: gens.find((g) => g.number === current),
+    previous,
+    gens,
+    objectStats,
+    ownership,
+  };
 }
 
 /** What a plan is towards: a manifest, the content it needs, and the commit it came from. */
@@ -116,7 +127,13 @@ async function makePlan(
   base: Baseline,
   opts: { backupExt?: string; observe?: boolean },
 ): Promise<Plan> {
-  const ctx = resourceContext(eng, desired.blobs, opts.backupExt, base.objectStats);
+  const ctx = resourceContext(eng, {
+    blobs: desired.blobs,
+    backupExt: opts.backupExt,
+    objectStats: base.objectStats,
+    platform: desired.manifest.platform,
+    ownership: base.ownership,
+  });
   const { changes, unchanged } = await computeChanges(ctx, {
     desired: desired.manifest,
     previous: base.previous,
@@ -174,9 +191,12 @@ export async function planBetween(
 async function enforcePolicy(plan: Plan, req: Pick<ApplyRequest, "allowDestructive" | "confirmDestructive">) {
   const refused = plan.changes.filter((c) => c.refusal);
   if (refused.length) {
+    const inTheWay = refused.every((c) => c.id.startsWith("~"));
     throw new PolicyError(
-      `refusing to apply: ${refused.length} path(s) in the way\n${refused.map((c) => `  ${c.id}: ${c.refusal}`).join("\n")}`,
-      "nothing was changed; move the files aside or rerun with --backup",
+      `refusing to apply: ${refused.length} ${inTheWay ? "path(s) in the way" : "change(s) cannot go ahead"}\n${refused.map((c) => `  ${c.id}: ${c.refusal}`).join("\n")}`,
+      inTheWay
+        ? "nothing was changed; move the files aside or rerun with --backup"
+        : "nothing was changed; see the reason of each change above",
     );
   }
   if (plan.summary.destructive && !req.allowDestructive && !(await req.confirmDestructive?.(plan))) {
@@ -213,7 +233,12 @@ export async function apply(eng: Engine, req: ApplyRequest): Promise<ApplyResult
     }
     await enforcePolicy(plan, req);
 
-    const ctx = resourceContext(eng, desired.blobs, req.backupExt);
+    const ctx = resourceContext(eng, {
+      blobs: desired.blobs,
+      backupExt: req.backupExt,
+      platform: desired.manifest.platform,
+      ownership: base.ownership,
+    });
     const { written, stats } = await timer.run("build", () =>
       writeBlobs(eng.host, eng.state, desired.blobs.values(), eng.progress, base.objectStats),
     );
@@ -255,6 +280,7 @@ export async function apply(eng: Engine, req: ApplyRequest): Promise<ApplyResult
       await eng.host.mkdir(partial, 0o755);
       await writeHomeTree(eng.host, eng.state, partial, desired.manifest);
       await writeObjectStats(eng.host, partial, stats);
+      await writeOwnership(eng.host, partial, nextOwnership(desired.manifest, plan.changes, base.ownership));
       await eng.host.writeFile(`${partial}/manifest.json`, `${JSON.stringify(desired.manifest, null, 1)}\n`);
       await eng.host.writeFile(`${partial}/plan.json`, `${JSON.stringify(plan, null, 1)}\n`);
       await eng.host.writeFile(`${partial}/meta.json`, `${JSON.stringify(meta, null, 2)}\n`);
@@ -269,9 +295,10 @@ export async function apply(eng: Engine, req: ApplyRequest): Promise<ApplyResult
     try {
       await timer.run("apply", () =>
         runTransaction(ctx, eng.state.journal, begin(n), steps, eng.failpoints, () =>
-          timer.run("record", () =>
-            writeMeta(eng.host, eng.state, { ...meta, phases: timer.phases, outcome: "applied" }),
-          ),
+          timer.run("record", async () => {
+            await recordInstalled(eng, ctx, genDir(eng.state, n), desired.manifest);
+            await writeMeta(eng.host, eng.state, { ...meta, phases: timer.phases, outcome: "applied" });
+          }),
         ),
       );
     } catch (err) {
@@ -314,7 +341,11 @@ export async function switchGeneration(
     // what the user did since (files left in a directory that becomes a file again).
     await enforcePolicy(plan, opts);
     if (base.current === target && plan.changes.length === 0) return plan;
-    const ctx = resourceContext(eng, new Map(), opts.backupExt);
+    const ctx = resourceContext(eng, {
+      backupExt: opts.backupExt,
+      platform: manifest.platform,
+      ownership: base.ownership,
+    });
     const steps = stepsOf(
       plan.changes,
       base.current === target
@@ -326,10 +357,25 @@ export async function switchGeneration(
             from: base.current === null ? null : genDir(eng.state, base.current),
           },
     );
-    await runTransaction(ctx, eng.state.journal, begin(target), steps, eng.failpoints);
+    await runTransaction(ctx, eng.state.journal, begin(target), steps, eng.failpoints, async () => {
+      // While N is current again, its resources are owned as the machine had them (the latest record first).
+      const dir = genDir(eng.state, target);
+      const before = new Map([...(await readOwnership(eng.host, dir)), ...(base.ownership ?? [])]);
+      await writeOwnership(eng.host, dir, nextOwnership(manifest, plan.changes, before));
+      await recordInstalled(eng, ctx, dir, manifest);
+    });
     eng.log.info({ generation: target, from: base.current }, `switched to generation ${target}`);
     return plan;
   });
+}
+
+/** Versions of what is installed now, for `diff`; a tool that fails to answer only costs the record. */
+async function recordInstalled(eng: Engine, ctx: ResourceContext, dir: string, manifest: Manifest) {
+  try {
+    await writeInstalled(ctx, dir, manifest);
+  } catch (err) {
+    eng.log.warn(`could not record installed versions: ${(err as Error).message}`);
+  }
 }
 
 function begin(generation: number | null) {

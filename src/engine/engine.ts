@@ -39,19 +39,28 @@ export interface Log {
   error(obj: object | string, msg?: string): void;
 }
 
-export function resourceContext(
-  eng: Engine,
-  blobs: Map<string, Blob> = new Map(),
-  backupExt?: string,
-  objectStats?: ReadonlyMap<string, ObjectStat>,
-): ResourceContext {
+export interface ContextOptions {
+  /** Content of the build in progress, by object name. */
+  blobs?: Map<string, Blob>;
+  backupExt?: string;
+  objectStats?: ReadonlyMap<string, ObjectStat>;
+  /** The selected host's platform (from the manifest); recovery, which only undoes, uses this machine's. */
+  platform?: "darwin" | "linux";
+  ownership?: ReadonlyMap<string, unknown>;
+}
+
+export function resourceContext(eng: Engine, opts: ContextOptions = {}): ResourceContext {
+  const blobs = opts.blobs ?? new Map<string, Blob>();
   return {
     host: eng.host,
+    platform: opts.platform ?? (process.platform === "darwin" ? "darwin" : "linux"),
     state: eng.state,
-    backupExt,
-    objectStats,
+    backupExt: opts.backupExt,
+    objectStats: opts.objectStats,
+    ownership: opts.ownership,
     diffs: eng.diffs ?? true,
     progress: eng.progress,
+    log: (line) => eng.log.info(line),
     memo: new Map(),
     runId: `${new Date().toISOString().replace(/[:.]/g, "-")}-${process.pid}`,
     async content(object) {

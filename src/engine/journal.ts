@@ -21,8 +21,22 @@ function opFor(step: Step): StepOp<Step> {
   return op;
 }
 
-const runStep = (ctx: ResourceContext, step: Step) => opFor(step).run(ctx, step);
-const undoStep = (ctx: ResourceContext, step: Step) => opFor(step).undo(ctx, step);
+/** Neighbouring steps whose op runs them in one go (`runBatch`), else one step per group. */
+function batches(steps: Step[], batched: (op: StepOp<Step>) => boolean): Step[][] {
+  const out: Step[][] = [];
+  for (const step of steps) {
+    const last = out.at(-1);
+    if (last && last[0]?.op === step.op && batched(opFor(step))) last.push(step);
+    else out.push([step]);
+  }
+  return out;
+}
+
+async function runGroup(ctx: ResourceContext, group: Step[]) {
+  const op = opFor(group[0] as Step);
+  if (op.runBatch) await op.runBatch(ctx, group);
+  else for (const step of group) await op.run(ctx, step);
+}
 
 export interface JournalBegin {
   type: "begin";
@@ -69,12 +83,15 @@ export async function runTransaction(
   await write(host, journal, { ...begin, steps }, { sync: true });
   const started: Step[] = [];
   try {
-    for (const [i, step] of steps.entries()) {
-      await write(host, journal, { type: "step", i, step }, { sync: false });
-      started.push(step);
-      fail?.hit(`step:${i}`);
-      await runStep(ctx, step);
-      ctx.progress?.("apply", i + 1, steps.length);
+    for (const group of batches(steps, (op) => op.runBatch !== undefined)) {
+      for (const step of group) {
+        const i = started.length;
+        await write(host, journal, { type: "step", i, step }, { sync: false });
+        started.push(step);
+        fail?.hit(`step:${i}`);
+      }
+      await runGroup(ctx, group);
+      ctx.progress?.("apply", started.length, steps.length);
     }
     fail?.hit("commit");
     await write(host, journal, { type: "commit" }, { sync: true });
@@ -89,7 +106,11 @@ export async function runTransaction(
 }
 
 async function undoAll(ctx: ResourceContext, steps: Step[]) {
-  for (const step of [...steps].reverse()) await undoStep(ctx, step);
+  for (const group of batches([...steps].reverse(), (op) => op.undoBatch !== undefined)) {
+    const op = opFor(group[0] as Step);
+    if (op.undoBatch) await op.undoBatch(ctx, group);
+    else for (const step of group) await op.undo(ctx, step);
+  }
 }
 
 async function write(host: Host, journal: string, line: Line, opts: { sync: boolean }) {

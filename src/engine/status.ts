@@ -10,6 +10,7 @@ import {
   readMeta,
 } from "./generations.js";
 import { computeChanges } from "./plan.js";
+import { readOwnership } from "./records.js";
 import { readObjectStats } from "./store.js";
 
 export interface Status {
@@ -26,7 +27,9 @@ export async function status(eng: Engine): Promise<Status> {
   const meta = await readMeta(eng.host, eng.state, n);
   const manifest = await readManifest(eng.host, eng.state, n);
   const objectStats = await readObjectStats(eng.host, genDir(eng.state, n));
-  const { changes } = await computeChanges(resourceContext(eng, undefined, undefined, objectStats), {
+  const ownership = await readOwnership(eng.host, genDir(eng.state, n));
+  const ctx = resourceContext(eng, { objectStats, ownership, platform: manifest.platform });
+  const { changes } = await computeChanges(ctx, {
     desired: manifest,
     previous: manifest,
     observe: true,
@@ -44,7 +47,7 @@ export async function diffGenerations(eng: Engine, a: number, b: number): Promis
     readManifest(eng.host, eng.state, a),
     readManifest(eng.host, eng.state, b),
   ]);
-  const { changes } = await computeChanges(resourceContext(eng), {
+  const { changes } = await computeChanges(resourceContext(eng, { platform: to.platform }), {
     desired: to,
     previous: from,
     observe: false,

@@ -9,7 +9,8 @@ export interface RecordedOp {
 /**
  * Passes reads through and records writes instead of doing them (chezmoi's
  * dryrunsystem). Resources never check a dry-run flag: they get this host.
- * Commands are recorded too, except ones the caller marks read-only.
+ * Commands are recorded too, except observations (`readOnly`) and the
+ * commands the caller names read-only.
  */
 export class DryRunHost implements Host {
   readonly ops: RecordedOp[] = [];
@@ -79,9 +80,12 @@ export class DryRunHost implements Host {
     this.record("remove", path);
   }
   async exec(cmd: string, args: string[], opts?: ExecOptions): Promise<ExecResult> {
-    if (this.readOnlyCommands.has(cmd)) return this.inner.exec(cmd, args, opts);
+    if (opts?.readOnly || this.readOnlyCommands.has(cmd)) return this.inner.exec(cmd, args, opts);
     this.record("exec", cmd, args.join(" "));
     return { exitCode: 0, stdout: "", stderr: "", timedOut: false };
+  }
+  which(cmd: string) {
+    return this.inner.which(cmd);
   }
   processAlive(pid: number) {
     return this.inner.processAlive(pid);

@@ -19,6 +19,10 @@ export interface ExecOptions {
   env?: Record<string, string | undefined>;
   input?: string | Buffer;
   timeoutMs?: number;
+  /** The command only reads (an observation such as `brew info`): a dry run still runs it. */
+  readOnly?: boolean;
+  /** Each line of output as it arrives (long installs stream to the log and the progress line). */
+  onLine?: (line: string, stream: "stdout" | "stderr") => void;
 }
 
 export interface ExecResult {
@@ -62,6 +66,11 @@ export interface Host {
 
   // processes
   exec(cmd: string, args: string[], opts?: ExecOptions): Promise<ExecResult>;
+  /**
+   * Where `cmd` is on the host's PATH, or null. Tools are the machine's own
+   * (a sandbox re-roots files, not the programs it runs).
+   */
+  which(cmd: string): Promise<string | null>;
   /** Is process `pid` alive on this host? (for stale-lock detection) */
   processAlive(pid: number): boolean;
 }

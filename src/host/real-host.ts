@@ -129,7 +129,7 @@ export class RealHost implements Host {
 
   async exec(cmd: string, args: string[], opts: ExecOptions = {}): Promise<ExecResult> {
     const { execa } = await import("execa"); // loaded on first use: most commands run no program
-    const r = await execa(cmd, args, {
+    const sub = execa(cmd, args, {
       cwd: opts.cwd === undefined ? undefined : this.p(opts.cwd),
       env: { ...this.env, ...opts.env },
       extendEnv: false,
@@ -138,6 +138,19 @@ export class RealHost implements Host {
       reject: false, // a non-zero exit is an answer; callers decide what it means
       stripFinalNewline: false,
     });
+    if (opts.onLine) {
+      const onLine = opts.onLine;
+      for (const stream of ["stdout", "stderr"] as const) {
+        let rest = "";
+        sub[stream]?.on("data", (chunk: Buffer) => {
+          const lines = (rest + chunk.toString("utf8")).split("\n");
+          rest = lines.pop() ?? "";
+          for (const l of lines) onLine(l, stream);
+        });
+        sub[stream]?.on("end", () => rest && onLine(rest, stream));
+      }
+    }
+    const r = await sub;
     if (r.failed && r.exitCode === undefined && !r.timedOut) {
       throw new HostError(
         `cannot run ${cmd}: ${r.shortMessage}`,
@@ -151,6 +164,20 @@ export class RealHost implements Host {
       stderr: String(r.stderr),
       timedOut: r.timedOut,
     };
+  }
+
+  async which(cmd: string): Promise<string | null> {
+    if (cmd.includes("/")) return cmd;
+    for (const dir of (this.env.PATH ?? "").split(":")) {
+      if (!dir) continue;
+      try {
+        await fs.access(`${dir}/${cmd}`, fs.constants.X_OK);
+        if ((await fs.stat(`${dir}/${cmd}`)).isFile()) return `${dir}/${cmd}`;
+      } catch {
+        // not here
+      }
+    }
+    return null;
   }
 
   processAlive(pid: number): boolean {

@@ -22,6 +22,8 @@ export interface ObjectStat {
 
 export interface ResourceContext {
   host: Host;
+  /** The selected host's platform: which providers run (darwin: launchd, linux: systemd). */
+  platform: "darwin" | "linux";
   state: StateView;
   /** Move unmanaged files in the way to `<path><backupExt>`; undefined: refuse instead. */
   backupExt?: string;
@@ -40,6 +42,10 @@ export interface ResourceContext {
   previous?: ReadonlyMap<string, Resource>;
   /** Names this run's things in the state dir (its trash): unique per apply. */
   runId: string;
-  /** Per-run memo for observations shared between resources (parent dirs). */
+  /** Per-run memo for observations shared between resources (parent dirs, one `brew info` for all brews). */
   memo: Map<string, Promise<unknown>>;
+  /** `Change.owns` of every resource the current generation manages, by id: what was there before dotops. */
+  ownership?: ReadonlyMap<string, unknown>;
+  /** Streams what a long step prints (a `brew install`) to the log. */
+  log?: (line: string) => void;
 }

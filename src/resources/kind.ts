@@ -33,6 +33,12 @@ export interface KindHandler<R extends Resource = Resource, O = unknown> {
    * switches it. Paths are relative to the generation dir.
    */
   generationLink?(r: R, state: StateView): { path: string; target: string } | undefined;
+  /**
+   * What is installed for these resources now, by id (a package's version):
+   * recorded with each generation so `dotops diff` shows version changes. One
+   * batched observation for all of them.
+   */
+  inventory?(ctx: ResourceContext, rs: R[]): Promise<Record<string, string>>;
 }
 
 export type { Step };

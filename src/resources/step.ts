@@ -12,6 +12,14 @@ export interface StepOp<S extends Step = Step> {
   run(ctx: ResourceContext, step: S): Promise<void>;
   undo(ctx: ResourceContext, step: S): Promise<void>;
   describe(step: S): string;
+  /**
+   * Runs neighbouring steps of this op in one go (one `brew install a b c`
+   * instead of three processes). The journal lists each step as started
+   * before the batch runs, so recovery undoes every one of them.
+   */
+  runBatch?(ctx: ResourceContext, steps: S[]): Promise<void>;
+  /** Undoes neighbouring steps of this op in one go (given in undo order). */
+  undoBatch?(ctx: ResourceContext, steps: S[]): Promise<void>;
 }
 
 /** The ops of one step union, each typed with its own step. */
