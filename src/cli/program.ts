@@ -11,6 +11,7 @@ import { registerGc } from "./gc.js";
 import { registerGenerations } from "./generations.js";
 import { addGlobalOptions, type GlobalOptions } from "./globals.js";
 import { registerHealth } from "./health.js";
+import { registerImport } from "./import.js";
 import { registerInit } from "./init.js";
 import { registerInstallAgent } from "./install-agent.js";
 import { registerPlan } from "./plan.js";
@@ -57,6 +58,7 @@ export function buildProgram(): { program: Command; cli: CliFactory } {
     registerStatus,
     registerHealth,
     registerDevEnv,
+    registerImport,
     registerAgent,
     registerSuspend,
     registerResume,
