@@ -15,6 +15,7 @@ import { registerImport } from "./import.js";
 import { registerInit } from "./init.js";
 import { registerInstallAgent } from "./install-agent.js";
 import { registerPlan } from "./plan.js";
+import { registerPrivileged } from "./privileged.js";
 import { reportError } from "./report-error.js";
 import { registerResume } from "./resume.js";
 import { registerRollback } from "./rollback.js";
@@ -66,6 +67,7 @@ export function buildProgram(): { program: Command; cli: CliFactory } {
     registerUninstallAgent,
     registerSchema,
     registerCompletion,
+    registerPrivileged,
   ]) {
     register(program, factory);
   }

@@ -3,6 +3,7 @@ import type { Host } from "../host/host.js";
 import type { ResourceContext } from "../resources/context.js";
 import { stepOps } from "../resources/registry.js";
 import type { Step, StepOp } from "../resources/step.js";
+import { needsDoor, throughDoor } from "./privilege.js";
 import { engineSteps } from "./switch-step.js";
 
 /**
@@ -21,12 +22,17 @@ function opFor(step: Step): StepOp<Step> {
   return op;
 }
 
-/** Neighbouring steps whose op runs them in one go (`runBatch`), else one step per group. */
+/**
+ * Neighbouring steps of one op that runs them in one go (`runBatch`), else one
+ * step per group. Root steps group by themselves: one `sudo` call for them.
+ */
 function batches(steps: Step[], batched: (op: StepOp<Step>) => boolean): Step[][] {
   const out: Step[][] = [];
   for (const step of steps) {
     const last = out.at(-1);
-    if (last && last[0]?.op === step.op && batched(opFor(step))) last.push(step);
+    const head = last?.[0];
+    if (last && head?.op === step.op && head.root === step.root && (batched(opFor(step)) || step.root))
+      last.push(step);
     else out.push([step]);
   }
   return out;
@@ -34,8 +40,16 @@ function batches(steps: Step[], batched: (op: StepOp<Step>) => boolean): Step[][
 
 async function runGroup(ctx: ResourceContext, group: Step[]) {
   const op = opFor(group[0] as Step);
-  if (op.runBatch) await op.runBatch(ctx, group);
+  if (needsDoor(group)) await throughDoor(ctx, group, "run");
+  else if (op.runBatch) await op.runBatch(ctx, group);
   else for (const step of group) await op.run(ctx, step);
+}
+
+async function undoGroup(ctx: ResourceContext, group: Step[]) {
+  const op = opFor(group[0] as Step);
+  if (needsDoor(group)) await throughDoor(ctx, group, "undo");
+  else if (op.undoBatch) await op.undoBatch(ctx, group);
+  else for (const step of group) await op.undo(ctx, step);
 }
 
 export interface JournalBegin {
@@ -106,11 +120,8 @@ export async function runTransaction(
 }
 
 async function undoAll(ctx: ResourceContext, steps: Step[]) {
-  for (const group of batches([...steps].reverse(), (op) => op.undoBatch !== undefined)) {
-    const op = opFor(group[0] as Step);
-    if (op.undoBatch) await op.undoBatch(ctx, group);
-    else for (const step of group) await op.undo(ctx, step);
-  }
+  for (const group of batches([...steps].reverse(), (op) => op.undoBatch !== undefined))
+    await undoGroup(ctx, group);
 }
 
 async function write(host: Host, journal: string, line: Line, opts: { sync: boolean }) {

@@ -20,6 +20,12 @@ export interface StepOp<S extends Step = Step> {
   runBatch?(ctx: ResourceContext, steps: S[]): Promise<void>;
   /** Undoes neighbouring steps of this op in one go (given in undo order). */
   undoBatch?(ctx: ResourceContext, steps: S[]): Promise<void>;
+  /**
+   * Whether this step may be carried out as root by `dotops privileged` (a
+   * step marked `root: true`): only ones that touch a system location, so
+   * the sudoers rule for the door grants no more than that.
+   */
+  mayRunAsRoot?(step: S): boolean;
 }
 
 /** The ops of one step union, each typed with its own step. */
