@@ -43471,7 +43471,7 @@ async function runGroup(ctx, group) {
   else for (const step of group) await op.run(ctx, step);
 }
 var TransactionError = class extends DotopsError {
-  constructor(reason, undone) {
+  constructor(reason, undone, failedSteps = []) {
     super(
       `apply failed and was undone (${undone} steps reverted): ${reason?.message ?? reason}`,
       1,
@@ -43479,9 +43479,13 @@ var TransactionError = class extends DotopsError {
     );
     this.reason = reason;
     this.undone = undone;
+    this.failedSteps = failedSteps;
   }
   reason;
   undone;
+  failedSteps;
+  /** Ids of the resources whose steps failed, named by the caller that knows whose steps they are. */
+  resources = [];
 };
 async function runTransaction(ctx, journal, begin2, steps, fail, finalize2 = async () => {
 }) {
@@ -43489,8 +43493,10 @@ async function runTransaction(ctx, journal, begin2, steps, fail, finalize2 = asy
   await host.unlink(journal);
   await write(host, journal, { ...begin2, steps }, { sync: true });
   const started = [];
+  let running = [];
   try {
     for (const group of batches(steps, (op) => op.runBatch !== void 0)) {
+      running = group;
       for (const step of group) {
         const i3 = started.length;
         await write(host, journal, { type: "step", i: i3, step }, { sync: false });
@@ -43500,12 +43506,13 @@ async function runTransaction(ctx, journal, begin2, steps, fail, finalize2 = asy
       await runGroup(ctx, group);
       ctx.progress?.("apply", started.length, steps.length);
     }
+    running = [];
     fail?.hit("commit");
     await write(host, journal, { type: "commit" }, { sync: true });
   } catch (err) {
     await undoAll(ctx, started);
     await host.unlink(journal);
-    throw new TransactionError(err, started.length);
+    throw new TransactionError(err, started.length, running);
   }
   fail?.hit("finalize");
   await finalize2();
@@ -44025,10 +44032,14 @@ async function apply(eng, req) {
       () => writeBlobs(eng.host, eng.state, desired.blobs.values(), eng.progress, base.objectStats)
     );
     if (sameAsCurrent) {
-      await timer.run(
-        "apply",
-        () => runTransaction(ctx, eng.state.journal, begin(null), stepsOf(plan.changes), eng.failpoints)
-      );
+      try {
+        await timer.run(
+          "apply",
+          () => runTransaction(ctx, eng.state.journal, begin(null), stepsOf(plan.changes), eng.failpoints)
+        );
+      } catch (err) {
+        throw nameFailed(err, plan.changes);
+      }
       await writeObjectStats(eng.host, genDir(eng.state, base.current), stats);
       eng.log.info({ generation: base.current, repaired: plan.changes.length }, "repaired drift");
       return {
@@ -44091,6 +44102,7 @@ async function apply(eng, req) {
         )
       );
     } catch (err) {
+      nameFailed(err, plan.changes);
       await writeMeta(eng.host, eng.state, {
         ...meta3,
         phases: timer.phases,
@@ -44146,6 +44158,11 @@ async function recordInstalled(eng, ctx, dir, manifest) {
   } catch (err) {
     eng.log.warn(`could not record installed versions: ${err.message}`);
   }
+}
+function nameFailed(err, changes) {
+  if (err instanceof TransactionError && err.failedSteps.length)
+    err.resources = changes.filter((c5) => c5.steps.some((s) => err.failedSteps.includes(s))).map((c5) => c5.id);
+  return err;
 }
 function begin(generation) {
   return { type: "begin", generation, pid: process.pid, startedAt: (/* @__PURE__ */ new Date()).toISOString() };
