@@ -21030,9 +21030,18 @@ function verdict(r2, failOn) {
     const first2 = r2.runner.message.split("\n")[0] ?? "";
     return { state: "failure", description: `on the runner: ${first2}`, failure: `${r2.host}: ${first2}` };
   }
-  if (r2.runner?.kind === "apply" && r2.runner.failedCheck) {
+  if (r2.runner?.kind === "ephemeral" && r2.runner.failedCheck) {
     const d = `health check failed after apply: ${r2.runner.failedCheck}`;
     return { state: "failure", description: d, failure: `${r2.host}: ${d}` };
+  }
+  if (r2.runner?.kind === "ephemeral") {
+    const notProven = r2.runner.resources.filter((x2) => x2.status !== "applied");
+    if (notProven.length || r2.runner.stopped) {
+      const d = `on the runner: ${ephemeralCounts(r2.runner)}`;
+      const lines = notProven.filter((x2) => x2.status === "failed" || x2.status === "refused").slice(0, 10).map((x2) => `  ${x2.id} ${x2.status}: ${oneLine(x2.reason ?? "")}`);
+      const why = [d, ...lines, ...r2.runner.stopped ? [`  stopped: ${oneLine(r2.runner.stopped)}`] : []];
+      return { state: "failure", description: d, failure: `${r2.host}: ${why.join("\n")}` };
+    }
   }
   if (failOn === "destructive" && plan.summary.destructive) {
     const d = `${plan.summary.destructive} destructive step(s) (fail-on: destructive)`;
@@ -21075,17 +21084,70 @@ function hostBody(r2, ctx, maxDiffChars) {
   if (runner?.kind === "skipped") out.push(`_Not planned against a machine: ${runner.reason}._`);
   if (runner?.kind === "failed")
     out.push("**On this runner it failed:**", "", "```text", runner.message, "```");
-  if (runner?.kind === "plan" || runner?.kind === "apply") {
-    const what = runner.kind === "plan" ? `Against this runner: ${summaryLine(runner.plan)}` : runner.failedCheck ? `Applied on this runner, then a health check failed (${runner.failedCheck})${runner.rolledBackTo !== null ? `: rolled back to generation ${runner.rolledBackTo}` : ""}` : runner.noop ? `Applied on this runner: nothing to do (generation ${runner.generation ?? "-"})` : `Applied on this runner as generation ${runner.generation}: ${summaryLine(runner.plan)}`;
+  if (runner?.kind === "plan")
     out.push(
-      `<details><summary>${escapeHtml(what)}</summary>`,
+      `<details><summary>${escapeHtml(`Against this runner: ${summaryLine(runner.plan)}`)}</summary>`,
       "",
       runner.plan.changes.length ? renderPlanMarkdown(withLocations(withoutDiffs(runner.plan), ctx)) : "",
       "</details>"
     );
-  }
+  if (runner?.kind === "ephemeral") out.push(renderEphemeral(runner));
   return `${out.join("\n")}
 `;
+}
+var STATUS_ICON = {
+  applied: "\u2705",
+  failed: "\u274C",
+  refused: "\u{1F6AB}",
+  undone: "\u21A9\uFE0F"
+};
+var STATUS_TEXT = {
+  applied: "applied",
+  failed: "failed",
+  refused: "refused",
+  undone: "undone, not proven"
+};
+function ephemeralCounts(e) {
+  const n2 = (s) => e.resources.filter((x2) => x2.status === s).length;
+  const parts = ["applied", "failed", "refused", "undone"].filter((s) => n2(s)).map((s) => `${n2(s)} ${s}`);
+  if (e.unchanged) parts.push(`${e.unchanged} unchanged`);
+  return parts.join(", ") || "nothing to change";
+}
+function renderEphemeral(e) {
+  const bad = e.resources.some((x2) => x2.status !== "applied") || e.stopped || e.failedCheck;
+  const where = e.generation === null ? "nothing applied" : `generation ${e.generation}, ${e.applies} ${e.applies === 1 ? "apply" : "applies"}`;
+  const title = `Ephemeral apply on this runner (${where}): ${ephemeralCounts(e)}`;
+  const out = [`<details${bad ? " open" : ""}><summary>${escapeHtml(title)}</summary>`, ""];
+  if (e.resources.length) {
+    out.push("| | resource | kind | result |", "|---|---|---|---|");
+    for (const x2 of e.resources) {
+      const result = `${STATUS_TEXT[x2.status]}${x2.action !== "create" ? ` (${x2.action}${x2.destructive ? ", destructive" : ""})` : ""}`;
+      const reason = x2.reason && x2.status !== "applied" ? `: ${cell(x2.reason)}` : "";
+      out.push(`| ${STATUS_ICON[x2.status]} | \`${x2.id}\` | ${x2.kind} | ${result}${reason} |`);
+    }
+    out.push("");
+  }
+  if (e.failedCheck)
+    out.push(
+      `**A health check failed after the apply** (${escapeHtml(e.failedCheck)})${e.rolledBackTo !== null ? `: rolled back to generation ${e.rolledBackTo}` : ""}.`,
+      ""
+    );
+  if (e.stopped) out.push(`**Stopped:** ${cell(e.stopped)}`, "");
+  if (e.applies > 1 || e.resources.some((x2) => x2.status === "undone"))
+    out.push(
+      "_Each apply is one transaction: a failure undoes it all. The failing resource was set aside and the rest applied again; a resource marked undone never went through in an apply that held._",
+      ""
+    );
+  out.push("</details>");
+  return out.join("\n");
+}
+function cell(s) {
+  const t2 = oneLine(s);
+  const cut = t2.length > 400 ? `${t2.slice(0, 399)}\u2026` : t2;
+  return escapeHtml(cut).replace(/\|/g, "\\|");
+}
+function oneLine(s) {
+  return s.trim().replace(/\s*\n\s*/g, " \u23CE ");
 }
 function failureBlock(f) {
   if (!f.problems.length) return `**${escapeHtml(f.message)}**
@@ -21180,7 +21242,7 @@ function planReport(reports, verdicts, ctx) {
 function runnerJson(r2) {
   const x2 = r2.runner;
   if (!x2) return null;
-  if (x2.kind === "plan" || x2.kind === "apply") return { ...x2, plan: planJson(x2.plan) };
+  if (x2.kind === "plan") return { ...x2, plan: planJson(x2.plan) };
   return x2;
 }
 
@@ -21267,7 +21329,8 @@ import { readFileSync as readFileSync3 } from "node:fs";
 
 // action/src/input.ts
 import { isAbsolute, resolve } from "node:path";
-var MODES = ["check", "plan", "apply"];
+var MODES = ["check", "plan", "ephemeral"];
+var DEPRECATED_MODES = { apply: "ephemeral" };
 var FAIL_ON = ["error", "destructive", "changes"];
 var InputError = class extends Error {
   name = "InputError";
@@ -21278,11 +21341,18 @@ function getInputs(core, env) {
   return {
     configPath: isAbsolute(configPath) ? configPath : resolve(workspace, configPath),
     hosts: parseList(core.getInput("hosts")),
-    mode: oneOf("mode", core.getInput("mode") || "plan", MODES),
+    mode: readMode(core),
     githubToken: core.getInput("github-token"),
     comment: parseBoolean("comment", core.getInput("comment") || "true"),
     failOn: oneOf("fail-on", core.getInput("fail-on") || "error", FAIL_ON)
   };
+}
+function readMode(core) {
+  const value = core.getInput("mode") || "plan";
+  const renamed = DEPRECATED_MODES[value];
+  if (!renamed) return oneOf("mode", value, MODES);
+  core.notice(`dotops: mode ${value} is deprecated and now called ${renamed}; set \`mode: ${renamed}\``);
+  return renamed;
 }
 function parseList(value) {
   return [...new Set(value.split(/[\s,]+/).filter(Boolean))];
@@ -44234,6 +44304,148 @@ async function deploy(eng, req) {
   return { ...result, health, healthNotRun: [], rolledBackTo: before };
 }
 
+// action/src/ephemeral.ts
+var MAX_APPLIES = 12;
+async function proveResources(a2, maxApplies = MAX_APPLIES) {
+  const results = /* @__PURE__ */ new Map();
+  const setAside = /* @__PURE__ */ new Set();
+  let deferred2 = [];
+  const out = {
+    kind: "ephemeral",
+    generation: null,
+    applies: 0,
+    resources: [],
+    unchanged: 0,
+    rolledBackTo: null
+  };
+  const record2 = (c5, status, reason) => results.set(c5.id, {
+    id: c5.id,
+    kind: c5.kind,
+    action: c5.action,
+    status,
+    ...reason ? { reason } : {},
+    ...c5.destructive ? { destructive: true } : {},
+    ...c5.origin ? { origin: c5.origin } : {}
+  });
+  const notApplied = (plan, reason) => {
+    for (const c5 of plan.changes) if (results.get(c5.id)?.status !== "applied") record2(c5, "undone", reason);
+  };
+  for (let round = 0; round < maxApplies * 3; round++) {
+    const exclude = /* @__PURE__ */ new Set([...setAside, ...deferred2]);
+    const plan = await a2.plan(exclude);
+    if (round === 0) out.unchanged = plan.unchanged.length;
+    const refused = plan.changes.filter((c5) => c5.refusal);
+    for (const c5 of refused) {
+      record2(c5, "refused", c5.refusal);
+      setAside.add(c5.id);
+    }
+    if (refused.length) continue;
+    for (const c5 of plan.changes) if (!results.has(c5.id)) record2(c5, "undone", "not applied yet");
+    if (out.applies && !plan.changes.length && !deferred2.length) break;
+    if (!plan.changes.length && deferred2.length) {
+      deferred2 = [];
+      continue;
+    }
+    if (out.applies >= maxApplies) {
+      out.stopped = `gave up after ${out.applies} applies`;
+      notApplied(plan, `not proven: ${out.stopped}`);
+      break;
+    }
+    out.applies++;
+    try {
+      const r2 = await a2.apply(exclude);
+      out.generation = r2.generation;
+      out.rolledBackTo = r2.rolledBackTo;
+      for (const c5 of r2.plan.changes) record2(c5, "applied");
+      if (r2.failedCheck) {
+        out.failedCheck = r2.failedCheck;
+        break;
+      }
+      if (!deferred2.length) break;
+      deferred2 = [];
+    } catch (err) {
+      const reason = reasonOf(err);
+      const failed = err instanceof TransactionError ? err.resources.filter((id2) => !exclude.has(id2)) : [];
+      if (!failed.length) {
+        out.stopped = reason;
+        notApplied(plan, `the apply failed on no resource of its own (${firstLine(reason)})`);
+        break;
+      }
+      notApplied(plan, `undone when ${failed.join(", ")} failed; not proven yet`);
+      const changeOf = (id2) => plan.changes.find((c5) => c5.id === id2) ?? {
+        id: id2,
+        kind: "unknown",
+        action: "update",
+        destructive: false
+      };
+      if (failed.length > 1) {
+        deferred2.push(...failed.slice(Math.ceil(failed.length / 2)));
+        for (const id2 of failed)
+          record2(
+            changeOf(id2),
+            "undone",
+            `in a batch that failed (${firstLine(reason)}); tried again in halves`
+          );
+        continue;
+      }
+      const id = failed[0];
+      record2(changeOf(id), "failed", reason);
+      setAside.add(id);
+      for (const c5 of plan.changes)
+        if (isInside(c5.id, id)) {
+          record2(c5, "undone", `not applied: inside ${id}, which failed`);
+          setAside.add(c5.id);
+        }
+    }
+  }
+  out.resources = [...results.values()].sort(
+    (x2, y2) => RANK[x2.status] - RANK[y2.status] || (x2.id < y2.id ? -1 : x2.id > y2.id ? 1 : 0)
+  );
+  return out;
+}
+var RANK = { failed: 0, refused: 1, undone: 2, applied: 3 };
+function isInside(id, dir) {
+  return dir.startsWith("~") && id.startsWith(`${dir}/`);
+}
+function reasonOf(err) {
+  const cause = err instanceof TransactionError ? err.reason : err;
+  return cause?.message ?? String(cause);
+}
+function firstLine(s) {
+  const line = s.split("\n")[0] ?? "";
+  return line.length > 200 ? `${line.slice(0, 199)}\u2026` : line;
+}
+function modulesWithout(exclude, modules = MODULES) {
+  if (!exclude.size) return modules;
+  const dirs = [...exclude].filter((id) => id.startsWith("~"));
+  const left = (id) => exclude.has(id) || dirs.some((d) => id.startsWith(`${d}/`));
+  return modules.map((m) => (config2) => {
+    const o3 = m(config2);
+    return { ...o3, resources: o3.resources.filter((r2) => !left(r2.id)) };
+  });
+}
+function proveOnRunner(real, to) {
+  const req = (exclude) => ({
+    ...to,
+    modules: modulesWithout(exclude, to.modules),
+    backupExt: ".dotops-backup",
+    allowDestructive: true
+  });
+  return proveResources({
+    plan: async (exclude) => (await planApply(real, req(exclude))).plan,
+    apply: async (exclude) => {
+      const r2 = await deploy(real, req(exclude));
+      const failed = r2.health.find((h3) => !h3.ok);
+      return {
+        plan: r2.plan,
+        generation: r2.generation,
+        rolledBackTo: r2.rolledBackTo,
+        ...failed ? { failedCheck: `${failed.name}: ${failed.detail}` } : {}
+      };
+    }
+  });
+}
+
 // action/src/hosts.ts
 function describeFailure(err) {
   if (err instanceof ConfigError)
@@ -44323,17 +44535,7 @@ async function baseRequest(host, snaps, report) {
 async function againstRunner(to, o3) {
   try {
     if (o3.mode === "plan") return { kind: "plan", plan: (await planApply(o3.dryRun, to)).plan };
-    const r2 = await deploy(o3.real, { ...to, backupExt: ".dotops-backup", allowDestructive: true });
-    const failed = r2.health.find((h3) => !h3.ok);
-    return {
-      kind: "apply",
-      plan: r2.plan,
-      generation: r2.generation,
-      created: r2.created,
-      noop: r2.noop,
-      rolledBackTo: r2.rolledBackTo,
-      ...failed ? { failedCheck: `${failed.name}: ${failed.detail}` } : {}
-    };
+    return await proveOnRunner(o3.real, to);
   } catch (err) {
     const f = describeFailure(err);
     return { kind: "failed", message: [f.message, ...f.problems].join("\n") };
@@ -49732,7 +49934,10 @@ ${msg}
 ${[...forSummary.values()].join("\n\n")}
 `);
   if (configError) annotate(core, repo.prefix, "dotops.yaml", void 0, configError);
-  for (const [i3, r2] of reports.entries()) annotate(core, repo.prefix, r2.host, verdicts[i3], r2.error);
+  for (const [i3, r2] of reports.entries()) {
+    annotate(core, repo.prefix, r2.host, verdicts[i3], r2.error);
+    if (r2.runner?.kind === "ephemeral") annotateResources(core, repo.prefix, r2.host, r2.runner);
+  }
   await reportToGitHub(core, inputs, ctx, {
     result,
     sections: forComment,
@@ -49860,6 +50065,15 @@ function annotate(core, prefix, label, v, f) {
   if (v) core.info(`dotops: ${label}: ${v.description}`);
   for (const p2 of f?.at ?? [])
     core.error(`${label}: ${p2.message}`, { file: `${prefix}${p2.file}`, line: p2.line, col: p2.col });
+}
+function annotateResources(core, prefix, host, e) {
+  for (const x2 of e.resources) {
+    if (x2.status !== "failed" && x2.status !== "refused") continue;
+    const msg = `${host}: ${x2.id} ${x2.status} on the runner: ${x2.reason ?? ""}`;
+    if (x2.origin)
+      core.error(msg, { file: `${prefix}${x2.origin.file}`, line: x2.origin.line, col: x2.origin.col });
+    else core.error(msg);
+  }
 }
 function makeEngines(env, core) {
   const home = env.HOME || homedir();
