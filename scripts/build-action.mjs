@@ -16,6 +16,9 @@ const check = process.argv.includes("--check");
 
 const result = await build({
   absWorkingDir: root,
+  // node_modules may be a symlink (a git worktree sharing the main checkout's):
+  // resolve through it as node_modules/..., so the bundle is the same as CI's.
+  preserveSymlinks: true,
   entryPoints: ["action/src/index.ts"],
   bundle: true,
   platform: "node",

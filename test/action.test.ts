@@ -1,4 +1,5 @@
-import { existsSync, lstatSync, readFileSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { MARKER, mergeSections, parseSections, wrapSection } from "../action/src/comment.js";
@@ -47,6 +48,34 @@ afterEach(() => {
 });
 
 let nextPr = 1;
+
+/** Makes a directory nothing can write into: read-only for a user, immutable (chattr +i) for root. */
+function lockDir(dir: string): () => void {
+  if (process.getuid?.() !== 0) {
+    chmodSync(dir, 0o555);
+    return () => chmodSync(dir, 0o755);
+  }
+  execFileSync("chattr", ["+i", dir]);
+  return () => execFileSync("chattr", ["-i", dir]);
+}
+
+/** Whether this machine can lock a directory (root without chattr or CAP_LINUX_IMMUTABLE cannot). */
+const canLock = (() => {
+  const dir = tempDir("dotops-lock-");
+  try {
+    const unlock = lockDir(dir);
+    try {
+      writeFileSync(join(dir, "probe"), "");
+      return false;
+    } catch {
+      return true;
+    } finally {
+      unlock();
+    }
+  } catch {
+    return false;
+  }
+})();
 
 interface PrRun {
   repo: ConfigRepo;
@@ -509,17 +538,171 @@ describe("action on a pull request", () => {
     expect(r.calls).toEqual([]);
   });
 
-  it("mode apply applies on the runner into HOME", async () => {
+  it("mode ephemeral applies on the runner into HOME and reports each resource", async () => {
     const repo = await ConfigRepo.create(minimalConfig());
     const base = await repo.head();
     const head = await repo.commit({ "files/zshrc": "applied\n" });
-    const r = await runAction({ repo, base, head, number: nextPr++, inputs: { mode: "apply" } });
+    const number = nextPr++;
+    const r = await runAction({ repo, base, head, number, inputs: { mode: "ephemeral" } });
     expect(r.exitCode, r.log).toBe(0);
+    expect(r.log).not.toContain("deprecated");
     expect(lstatSync(join(r.home, ".zshrc")).isSymbolicLink()).toBe(true);
     expect(readFileSync(join(r.home, ".zshrc"), "utf8")).toBe("applied\n");
-    expect(r.summary).toContain("Applied on this runner as generation 1: Plan: 4 to create");
     const json = JSON.parse(readFileSync(r.outputs["plan-json"] as string, "utf8"));
-    expect(json.hosts[0].runner).toMatchObject({ kind: "apply", generation: 1, created: true });
+    expect(json).toMatchObject({ mode: "ephemeral", ok: true });
+    expect(json.hosts[0].runner).toMatchObject({
+      kind: "ephemeral",
+      generation: 1,
+      applies: 1,
+      unchanged: 0,
+    });
+    expect(
+      json.hosts[0].runner.resources.map((x: { id: string; status: string }) => `${x.id} ${x.status}`),
+    ).toEqual([
+      "~/.config applied",
+      "~/.config/app applied",
+      "~/.config/app/conf applied",
+      "~/.zshrc applied",
+    ]);
+    const body = sticky(number)[0]?.body as string;
+    expect(body).toContain(
+      "<details><summary>Ephemeral apply on this runner (generation 1, 1 apply): 4 applied</summary>",
+    );
+    expect(body).toContain("| ✅ | `~/.zshrc` | link | applied |");
+    expect(body).toContain("mode ephemeral on a linux runner");
+    expect(r.summary).toContain("| ✅ | `~/.config/app/conf` | link | applied |");
+  });
+
+  it("mode apply is the deprecated name of ephemeral: it works, with a notice", async () => {
+    const repo = await ConfigRepo.create(minimalConfig());
+    const base = await repo.head();
+    const head = await repo.commit({ "files/zshrc": "old name\n" });
+    const r = await runAction({ repo, base, head, number: nextPr++, inputs: { mode: "apply" } });
+    expect(r.exitCode, r.log).toBe(0);
+    expect(r.log).toContain(
+      "::notice::dotops: mode apply is deprecated and now called ephemeral; set `mode: ephemeral`",
+    );
+    expect(readFileSync(join(r.home, ".zshrc"), "utf8")).toBe("old name\n");
+    const json = JSON.parse(readFileSync(r.outputs["plan-json"] as string, "utf8"));
+    expect(json.mode).toBe("ephemeral");
+    expect(json.hosts[0].runner.kind).toBe("ephemeral");
+  });
+
+  it.skipIf(!canLock)(
+    "mode ephemeral reports a resource that fails on the runner with its reason, and proves the rest",
+    async () => {
+      const repo = await ConfigRepo.create(
+        minimalConfig({
+          "home/files.yaml": `${minimalConfig()["home/files.yaml"]}  - { target: ~/locked/conf, source: files/locked.conf }\n  - { target: ~/.zz-after, source: files/after }\n`,
+          "files/locked.conf": "never written\n",
+          "files/after": "after the failing one\n",
+        }),
+      );
+      const head = await repo.head();
+      const { home } = sandbox();
+      // A directory the user has, that nothing may write into (read-only, or immutable for root).
+      const locked = join(home, "locked");
+      mkdirSync(locked);
+      const unlock = lockDir(locked);
+      try {
+        const number = nextPr++;
+        const r = await runAction({ repo, base: null, head, number, home, inputs: { mode: "ephemeral" } });
+        expect(r.exitCode, r.log).toBe(1);
+        const json = JSON.parse(readFileSync(r.outputs["plan-json"] as string, "utf8"));
+        expect(json.ok).toBe(false);
+        const runner = json.hosts[0].runner;
+        expect(runner).toMatchObject({ kind: "ephemeral", applies: 2, generation: 2 });
+        const byId = Object.fromEntries(
+          runner.resources.map((x: { id: string; status: string; reason?: string }) => [x.id, x]),
+        );
+        expect(byId["~/locked/conf"]).toMatchObject({
+          status: "failed",
+          kind: "link",
+          origin: { file: "home/files.yaml", line: 4 },
+        });
+        expect(byId["~/locked/conf"].reason).toMatch(/EPERM|EACCES/);
+        expect(byId["~/locked/conf"].reason).toContain(join(home, "locked/conf"));
+        // Before and after it in the first apply: undone with it, then proven by the second.
+        expect(byId["~/.zshrc"]).toMatchObject({ status: "applied" });
+        expect(byId["~/.zz-after"]).toMatchObject({ status: "applied" });
+        expect(runner.resources[0].id).toBe("~/locked/conf");
+        // The runner ends on the head without the failed resource.
+        expect(readFileSync(join(home, ".zz-after"), "utf8")).toBe("after the failing one\n");
+        expect(existsSync(join(locked, "conf"))).toBe(false);
+
+        const body = sticky(number)[0]?.body as string;
+        expect(body).toMatch(/❌ <b>box<\/b> \(linux\): on the runner: 5 applied, 1 failed, 1 unchanged/);
+        expect(body).toMatch(
+          /<details open><summary>Ephemeral apply on this runner \(generation 2, 2 applies\): 5 applied, 1 failed, 1 unchanged<\/summary>/,
+        );
+        expect(body).toMatch(/\| ❌ \| `~\/locked\/conf` \| link \| failed: \S*(EPERM|EACCES)/);
+        expect(body).toContain("The failing resource was set aside and the rest applied again");
+        expect(r.log).toMatch(
+          /::error file=home\/files.yaml,line=4,col=\d+::box: ~\/locked\/conf failed on the runner: .*(EPERM|EACCES)/,
+        );
+        expect(gh.statuses.filter((s) => s.sha === head).at(-1)).toMatchObject({
+          state: "failure",
+          context: "dotops/box",
+        });
+      } finally {
+        unlock();
+      }
+    },
+  );
+
+  it("mode ephemeral reports a resource the plan refuses (a file in the way whose backup exists) and applies the rest", async () => {
+    const repo = await ConfigRepo.create(minimalConfig());
+    const head = await repo.head();
+    const { home } = sandbox();
+    writeFileSync(join(home, ".zshrc"), "the user's own\n");
+    writeFileSync(join(home, ".zshrc.dotops-backup"), "an older backup\n");
+    const number = nextPr++;
+    const r = await runAction({ repo, base: null, head, number, home, inputs: { mode: "ephemeral" } });
+    expect(r.exitCode, r.log).toBe(1);
+    const runner = JSON.parse(readFileSync(r.outputs["plan-json"] as string, "utf8")).hosts[0].runner;
+    expect(runner.resources[0]).toMatchObject({
+      id: "~/.zshrc",
+      status: "refused",
+      reason: `~/.zshrc is in the way and its backup ${join(home, ".zshrc.dotops-backup")} already exists; move one of them away`,
+    });
+    expect(runner.resources.slice(1).every((x: { status: string }) => x.status === "applied")).toBe(true);
+    expect(runner.applies).toBe(1);
+    // Nothing of the user's was touched; the rest is in place.
+    expect(readFileSync(join(home, ".zshrc"), "utf8")).toBe("the user's own\n");
+    expect(readFileSync(join(home, ".config/app/conf"), "utf8")).toBe("color = true\n");
+    const body = sticky(number)[0]?.body as string;
+    expect(body).toContain("| 🚫 | `~/.zshrc` | link | refused: ~/.zshrc is in the way and its backup");
+    expect(r.log).toContain("box: on the runner: 3 applied, 1 refused");
+  });
+
+  it("mode plan on a macOS runner plans a darwin host against the runner's machine", async () => {
+    const repo = await ConfigRepo.create(
+      minimalConfig({
+        "dotops.yaml": "version: 1\nimports: [home/*.yaml]\nhosts:\n  mac:\n    platform: darwin\n",
+      }),
+    );
+    const head = await repo.head();
+    const { home } = sandbox();
+    writeFileSync(join(home, ".zshrc"), "the runner's own\n");
+    const r = await runAction({
+      repo,
+      base: null,
+      head,
+      number: nextPr++,
+      home,
+      env: { RUNNER_OS: "macOS" },
+    });
+    expect(r.exitCode, r.log).toBe(0);
+    const host = JSON.parse(readFileSync(r.outputs["plan-json"] as string, "utf8")).hosts[0];
+    expect(host).toMatchObject({ host: "mac", platform: "darwin" });
+    expect(host.runner.kind).toBe("plan");
+    // Observed: the runner's own ~/.zshrc is in the way (base → head knows nothing of it).
+    const onRunner = host.runner.plan.changes.find((c: { id: string }) => c.id === "~/.zshrc");
+    expect(onRunner.refusal).toContain("exists and is a file that dotops does not manage");
+    expect(host.plan.changes).toEqual([]); // base = head: the PR changes nothing
+    // Read only.
+    expect(readFileSync(join(home, ".zshrc"), "utf8")).toBe("the runner's own\n");
+    expect(existsSync(join(home, ".local/state/dotops"))).toBe(false);
   });
 
   it("keeps the comment under 65,536 characters, truncating diffs with a note", async () => {
@@ -658,7 +841,7 @@ describe("action inputs and helpers", () => {
     const env = {
       "INPUT_CONFIG-PATH": "dotfiles",
       INPUT_HOSTS: "a, b\nc  a",
-      INPUT_MODE: "apply",
+      INPUT_MODE: "ephemeral",
       "INPUT_FAIL-ON": "changes",
       INPUT_COMMENT: "False",
       "INPUT_GITHUB-TOKEN": "t",
@@ -672,7 +855,7 @@ describe("action inputs and helpers", () => {
     ).toEqual({
       configPath: "/w/dotfiles",
       hosts: ["a", "b", "c"],
-      mode: "apply",
+      mode: "ephemeral",
       githubToken: "t",
       comment: false,
       failOn: "changes",
@@ -695,7 +878,7 @@ describe("action inputs and helpers", () => {
         createCore(bad, () => {}),
         bad,
       ),
-    ).toThrow(new InputError('input mode must be one of check, plan, apply, not "destroy"'));
+    ).toThrow(new InputError('input mode must be one of check, plan, ephemeral, not "destroy"'));
     const badBool = { INPUT_COMMENT: "yes" };
     expect(() =>
       getInputs(

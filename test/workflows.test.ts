@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { ROOT } from "./helpers.js";
+import { ConfigRepo, dotops, ROOT, sandbox } from "./helpers.js";
 import { minVersion, satisfies } from "./node-range.js";
 
 /**
@@ -66,7 +66,8 @@ const action = parse(readFileSync(join(ROOT, "action/action.yml"), "utf8")) as {
   runs: { using: string; main: string };
 };
 const ALLOWED_VALUES: Record<string, string[]> = {
-  mode: ["check", "plan", "apply"],
+  // Not the deprecated "apply": the workflows here show the current name.
+  mode: ["check", "plan", "ephemeral"],
   "fail-on": ["error", "destructive", "changes"],
   comment: ["true", "false"],
 };
@@ -183,19 +184,73 @@ describe("workflows", () => {
     for (const f of files) expect(validate(f.slice(ROOT.length), load(f))).toEqual([]);
   });
 
-  it("the example workflow plans PRs on macOS and Linux runners and can apply on push", () => {
+  it("the example workflow plans linux hosts on Linux, applies darwin hosts on a throwaway Mac, and can apply on push", () => {
     const wf = load(join(ROOT, "config-examples/minimal/.github/workflows/dotops.yml"));
     expect(Object.keys(wf.on as Obj)).toEqual(expect.arrayContaining(["pull_request", "push"]));
     const jobs = Object.values(wf.jobs as Record<string, Obj>);
     const dotopsStep = (job: Obj) =>
       (job.steps as Obj[]).find((s) => /\/dotops\/action@v\d+$/.test(String(s.uses))) as Obj;
-    const plan = jobs.find((j) => String(j.if).includes("pull_request")) as Obj;
-    expect(runnersOf(plan).sort()).toEqual(["macos-latest", "ubuntu-latest"]);
-    expect(plan.permissions).toEqual({ contents: "read", "pull-requests": "write", statuses: "write" });
-    expect(dotopsStep(plan).with).toMatchObject({ mode: "plan" });
+    const onPr = jobs.filter((j) => String(j.if).includes("pull_request"));
+    const byRunner = Object.fromEntries(onPr.map((j) => [runnersOf(j).join(","), j]));
+    expect(Object.keys(byRunner).sort()).toEqual(["macos-latest", "ubuntu-latest"]);
+    for (const j of onPr)
+      expect(j.permissions).toEqual({ contents: "read", "pull-requests": "write", statuses: "write" });
+    expect(dotopsStep(byRunner["ubuntu-latest"] as Obj).with).toMatchObject({ mode: "plan" });
+    // darwin hosts are proven on a Mac before merge, and the comment shows it.
+    const mac = dotopsStep(byRunner["macos-latest"] as Obj).with as Obj;
+    expect(mac).toMatchObject({ mode: "ephemeral" });
+    expect(mac.comment).not.toBe(false);
     const apply = jobs.find((j) => String(j.if).includes("push")) as Obj;
-    expect(dotopsStep(apply).with).toMatchObject({ mode: "apply", comment: false });
+    expect(dotopsStep(apply).with).toMatchObject({ mode: "ephemeral", comment: false });
     expect(String(apply.if)).toContain("vars.DOTOPS_EPHEMERAL_APPLY");
+  });
+
+  it("CI runs the Action in mode ephemeral on a real Mac against its proof config, and checks it with the real tools", async () => {
+    const jobs = load(join(ROOT, ".github/workflows/ci.yml")).jobs as Record<string, Obj>;
+    const job = jobs["action-macos"] as Obj;
+    expect(job["runs-on"]).toBe("macos-latest");
+    expect(job.needs).toBe("check-dist");
+    const step = (job.steps as Obj[]).find((s) => s.uses === "./action") as Obj;
+    expect(step.with).toMatchObject({ "config-path": "config-examples/macos-ci", mode: "ephemeral" });
+    const outputs = `\${{ steps.${step.id}.outputs.plan-json }}`;
+
+    // What the job checks is what the proof config asks for.
+    const dir = join(ROOT, "config-examples/macos-ci");
+    const yaml = (f: string) => parse(readFileSync(join(dir, f), "utf8")) as Obj;
+    expect((yaml("dotops.yaml").hosts as Record<string, Obj>)["ci-mac"]).toEqual({ platform: "darwin" });
+    expect((yaml("system/packages.yaml").homebrew as Obj).brews).toEqual(["hello"]);
+    expect(yaml("system/macos-defaults.yaml").defaults).toEqual({ "dev.dotops.ci": { answer: 42 } });
+    const [service] = yaml("home/services.yaml").services as Obj[];
+    expect(service).toMatchObject({
+      label: "dev.dotops.ci.echo",
+      program: ["/bin/echo", "dotops ci agent ran"],
+    });
+    const [file] = yaml("home/files.yaml").files as Obj[];
+    expect(file).toMatchObject({ target: "~/.dotops-ci" });
+
+    const script = runsOf(job).join("\n");
+    expect(script).toContain(outputs);
+    for (const id of [
+      "~/.dotops-ci",
+      "brew/hello",
+      "defaults/dev.dotops.ci/answer",
+      "launchd/dev.dotops.ci.echo",
+    ])
+      expect(script).toContain(`"${id}"`);
+    for (const check of [
+      'test -L "$HOME/.dotops-ci"',
+      "brew list hello",
+      'test "$(defaults read dev.dotops.ci answer)" = 42',
+      'test "$(defaults read-type dev.dotops.ci answer)" = "Type is integer"',
+      'launchctl print "gui/$(id -u)/dev.dotops.ci.echo"',
+    ])
+      expect(script).toContain(check);
+
+    // And dotops itself takes the config: valid, one darwin host.
+    const repo = await ConfigRepo.fromExample("macos-ci");
+    const r = await dotops(["check"], { home: sandbox().home, cwd: repo.dir });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toContain("ci-mac (darwin)");
   });
 
   it("CI lints, type checks and tests on Linux and macOS, and checks action/dist", () => {
@@ -208,7 +263,10 @@ describe("workflows", () => {
     expect(runs(linux)).toEqual(
       expect.arrayContaining(["npx biome ci .", "npx tsc --noEmit -p .", "npm test"]),
     );
-    const mac = Object.values(jobs).find((j) => j["runs-on"] === "macos-latest");
+    // The provider tests against the real macOS tools, not the simulators.
+    const mac = jobs.macos as Obj;
+    expect(mac["runs-on"]).toBe("macos-latest");
+    expect(mac.env).toMatchObject({ DOTOPS_REAL_MACOS_TOOLS: "1" });
     expect(runs(mac)).toContain("npm test");
     expect(runs(jobs["check-dist"])).toContain("npm run build:action");
   });

@@ -29,8 +29,8 @@ var __commonJS = (cb, mod) => function __require2() {
   }
 };
 var __export = (target, all) => {
-  for (var name in all)
-    __defProp(target, name, { get: all[name], enumerable: true });
+  for (var name2 in all)
+    __defProp(target, name2, { get: all[name2], enumerable: true });
 };
 var __copyProps = (to, from, except, desc) => {
   if (from && typeof from === "object" || typeof from === "function") {
@@ -67,10 +67,10 @@ import { fileURLToPath } from "node:url";
 var safeNormalizeFileUrl, normalizeDenoExecPath, isDenoExecPath, normalizeFileUrl;
 var init_file_url = __esm({
   "node_modules/execa/lib/arguments/file-url.js"() {
-    safeNormalizeFileUrl = (file2, name) => {
+    safeNormalizeFileUrl = (file2, name2) => {
       const fileString = normalizeFileUrl(normalizeDenoExecPath(file2));
       if (typeof fileString !== "string") {
-        throw new TypeError(`${name} must be a string or a file URL: ${fileString}.`);
+        throw new TypeError(`${name2} must be a string or a file URL: ${fileString}.`);
       }
       return fileString;
     };
@@ -1049,15 +1049,15 @@ var require_windows = __commonJS({
       }
       return false;
     }
-    function checkStat(stat, path6, options) {
-      if (!stat.isSymbolicLink() && !stat.isFile()) {
+    function checkStat(stat2, path6, options) {
+      if (!stat2.isSymbolicLink() && !stat2.isFile()) {
         return false;
       }
       return checkPathExt(path6, options);
     }
     function isexe(path6, options, cb) {
-      fs2.stat(path6, function(er, stat) {
-        cb(er, er ? false : checkStat(stat, path6, options));
+      fs2.stat(path6, function(er, stat2) {
+        cb(er, er ? false : checkStat(stat2, path6, options));
       });
     }
     function sync(path6, options) {
@@ -1073,20 +1073,20 @@ var require_mode = __commonJS({
     isexe.sync = sync;
     var fs2 = __require("fs");
     function isexe(path6, options, cb) {
-      fs2.stat(path6, function(er, stat) {
-        cb(er, er ? false : checkStat(stat, options));
+      fs2.stat(path6, function(er, stat2) {
+        cb(er, er ? false : checkStat(stat2, options));
       });
     }
     function sync(path6, options) {
       return checkStat(fs2.statSync(path6), options);
     }
-    function checkStat(stat, options) {
-      return stat.isFile() && checkMode(stat, options);
+    function checkStat(stat2, options) {
+      return stat2.isFile() && checkMode(stat2, options);
     }
-    function checkMode(stat, options) {
-      var mod = stat.mode;
-      var uid = stat.uid;
-      var gid = stat.gid;
+    function checkMode(stat2, options) {
+      var mod = stat2.mode;
+      var uid = stat2.uid;
+      var gid = stat2.gid;
       var myUid = options.uid !== void 0 ? options.uid : process.getuid && process.getuid();
       var myGid = options.gid !== void 0 ? options.gid : process.getgid && process.getgid();
       var u2 = parseInt("100", 8);
@@ -1465,8 +1465,8 @@ var require_enoent = __commonJS({
         return;
       }
       const originalEmit = cp.emit;
-      cp.emit = function(name, arg1) {
-        if (name === "exit") {
+      cp.emit = function(name2, arg1) {
+        if (name2 === "exit") {
           const err = verifyENOENT(arg1, parsed);
           if (err) {
             return originalEmit.call(cp, "error", err);
@@ -1973,7 +1973,7 @@ var init_signals = __esm({
       return signals2;
     };
     normalizeSignal = ({
-      name,
+      name: name2,
       number: defaultNumber,
       description,
       action,
@@ -1981,11 +1981,11 @@ var init_signals = __esm({
       standard
     }) => {
       const {
-        signals: { [name]: constantSignal }
+        signals: { [name2]: constantSignal }
       } = constants;
       const supported = constantSignal !== void 0;
       const number4 = supported ? constantSignal : defaultNumber;
-      return { name, number: number4, description, supported, action, forced, standard };
+      return { name: name2, number: number4, description, supported, action, forced, standard };
     };
   }
 });
@@ -2002,14 +2002,14 @@ var init_main = __esm({
       return Object.fromEntries(signals2.map(getSignalByName));
     };
     getSignalByName = ({
-      name,
+      name: name2,
       number: number4,
       description,
       supported,
       action,
       forced,
       standard
-    }) => [name, { name, number: number4, description, supported, action, forced, standard }];
+    }) => [name2, { name: name2, number: number4, description, supported, action, forced, standard }];
     signalsByName = getSignalsByName();
     getSignalsByNumber = () => {
       const signals2 = getSignals();
@@ -2025,10 +2025,10 @@ var init_main = __esm({
       if (signal === void 0) {
         return {};
       }
-      const { name, description, supported, action, forced, standard } = signal;
+      const { name: name2, description, supported, action, forced, standard } = signal;
       return {
         [number4]: {
-          name,
+          name: name2,
           number: number4,
           description,
           supported,
@@ -2039,7 +2039,7 @@ var init_main = __esm({
       };
     };
     findSignalByNumber = (number4, signals2) => {
-      const signal = signals2.find(({ name }) => constants2.signals[name] === number4);
+      const signal = signals2.find(({ name: name2 }) => constants2.signals[name2] === number4);
       if (signal !== void 0) {
         return signal;
       }
@@ -8731,8 +8731,8 @@ var require_directives = __commonJS({
           this.atNextDocument = false;
         }
         const parts = line.trim().split(/[ \t]+/);
-        const name = parts.shift();
-        switch (name) {
+        const name2 = parts.shift();
+        switch (name2) {
           case "%TAG": {
             if (parts.length !== 2) {
               onError2(0, "%TAG directive should contain exactly two parts");
@@ -8760,7 +8760,7 @@ var require_directives = __commonJS({
             }
           }
           default:
-            onError2(0, `Unknown directive ${name}`, true);
+            onError2(0, `Unknown directive ${name2}`, true);
             return false;
         }
       }
@@ -8869,9 +8869,9 @@ var require_anchors = __commonJS({
     }
     function findNewAnchor(prefix, exclude) {
       for (let i3 = 1; true; ++i3) {
-        const name = `${prefix}${i3}`;
-        if (!exclude.has(name))
-          return name;
+        const name2 = `${prefix}${i3}`;
+        if (!exclude.has(name2))
+          return name2;
       }
     }
     function createNodeAnchors(doc, prefix) {
@@ -9908,8 +9908,8 @@ var require_stringify = __commonJS({
         tagObj = tags.find((t2) => t2.nodeClass && obj instanceof t2.nodeClass);
       }
       if (!tagObj) {
-        const name = obj?.constructor?.name ?? (obj === null ? "null" : typeof obj);
-        throw new Error(`Tag not resolved for ${name} value`);
+        const name2 = obj?.constructor?.name ?? (obj === null ? "null" : typeof obj);
+        throw new Error(`Tag not resolved for ${name2} value`);
       }
       return tagObj;
     }
@@ -11908,11 +11908,11 @@ var require_Document = __commonJS({
        * `name` will be used as a prefix for a new unique anchor.
        * If `name` is undefined, the generated anchor will use 'a' as a prefix.
        */
-      createAlias(node2, name) {
+      createAlias(node2, name2) {
         if (!node2.anchor) {
           const prev = anchors.anchorNames(this);
           node2.anchor = // eslint-disable-next-line @typescript-eslint/prefer-nullish-coalescing
-          !name || prev.has(name) ? anchors.findNewAnchor(name || "a", prev) : name;
+          !name2 || prev.has(name2) ? anchors.findNewAnchor(name2 || "a", prev) : name2;
         }
         return new Alias.Alias(node2.anchor);
       }
@@ -12131,9 +12131,9 @@ var require_errors = __commonJS({
   "node_modules/yaml/dist/errors.js"(exports) {
     "use strict";
     var YAMLError = class extends Error {
-      constructor(name, pos, code, message) {
+      constructor(name2, pos, code, message) {
         super();
-        this.name = name;
+        this.name = name2;
         this.code = code;
         this.message = message;
         this.pos = pos;
@@ -12773,8 +12773,8 @@ var require_resolve_flow_collection = __commonJS({
       if (ce?.source === expectedEnd)
         cePos = ce.offset + ce.source.length;
       else {
-        const name = fcName[0].toUpperCase() + fcName.substring(1);
-        const msg = atRoot ? `${name} must end with a ${expectedEnd}` : `${name} in block collection must be sufficiently indented and end with a ${expectedEnd}`;
+        const name2 = fcName[0].toUpperCase() + fcName.substring(1);
+        const msg = atRoot ? `${name2} must end with a ${expectedEnd}` : `${name2} in block collection must be sufficiently indented and end with a ${expectedEnd}`;
         onError2(offset, atRoot ? "MISSING_CHAR" : "BAD_INDENT", msg);
         if (ce && ce.source.length !== 1)
           ee2.unshift(ce);
@@ -15896,9 +15896,9 @@ var require_ms = __commonJS({
       }
       return ms + " ms";
     }
-    function plural2(ms, msAbs, n2, name) {
+    function plural2(ms, msAbs, n2, name2) {
       var isPlural = msAbs >= n2 * 1.5;
-      return Math.round(ms / n2) + " " + name + (isPlural ? "s" : "");
+      return Math.round(ms / n2) + " " + name2 + (isPlural ? "s" : "");
     }
   }
 });
@@ -16051,14 +16051,14 @@ var require_common = __commonJS({
         createDebug.enable("");
         return namespaces;
       }
-      function enabled(name) {
+      function enabled(name2) {
         for (const skip of createDebug.skips) {
-          if (matchesTemplate(name, skip)) {
+          if (matchesTemplate(name2, skip)) {
             return false;
           }
         }
         for (const ns of createDebug.names) {
-          if (matchesTemplate(name, ns)) {
+          if (matchesTemplate(name2, ns)) {
             return true;
           }
         }
@@ -16374,15 +16374,15 @@ var require_node = __commonJS({
       return "colors" in exports.inspectOpts ? Boolean(exports.inspectOpts.colors) : tty3.isatty(process.stderr.fd);
     }
     function formatArgs(args) {
-      const { namespace: name, useColors: useColors2 } = this;
+      const { namespace: name2, useColors: useColors2 } = this;
       if (useColors2) {
         const c5 = this.color;
         const colorCode = "\x1B[3" + (c5 < 8 ? c5 : "8;5;" + c5);
-        const prefix = `  ${colorCode};1m${name} \x1B[0m`;
+        const prefix = `  ${colorCode};1m${name2} \x1B[0m`;
         args[0] = prefix + args[0].split("\n").join("\n" + prefix);
         args.push(colorCode + "m+" + module.exports.humanize(this.diff) + "\x1B[0m");
       } else {
-        args[0] = getDate() + name + " " + args[0];
+        args[0] = getDate() + name2 + " " + args[0];
       }
     }
     function getDate() {
@@ -16449,12 +16449,12 @@ var require_src2 = __commonJS({
     function check2(path6, isFile, isDirectory) {
       log(`checking %s`, path6);
       try {
-        const stat = fs_1.statSync(path6);
-        if (stat.isFile() && isFile) {
+        const stat2 = fs_1.statSync(path6);
+        if (stat2.isFile() && isFile) {
           log(`[OK] path represents a file`);
           return true;
         }
-        if (stat.isDirectory() && isDirectory) {
+        if (stat2.isDirectory() && isDirectory) {
           log(`[OK] path represents a directory`);
           return true;
         }
@@ -16658,9 +16658,12 @@ var DryRunHost = class {
     this.record("remove", path6);
   }
   async exec(cmd, args, opts) {
-    if (this.readOnlyCommands.has(cmd)) return this.inner.exec(cmd, args, opts);
+    if (opts?.readOnly || this.readOnlyCommands.has(cmd)) return this.inner.exec(cmd, args, opts);
     this.record("exec", cmd, args.join(" "));
     return { exitCode: 0, stdout: "", stderr: "", timedOut: false };
+  }
+  which(cmd) {
+    return this.inner.which(cmd);
   }
   processAlive(pid) {
     return this.inner.processAlive(pid);
@@ -16807,7 +16810,7 @@ var RealHost = class {
   }
   async exec(cmd, args, opts = {}) {
     const { execa: execa2 } = await Promise.resolve().then(() => (init_execa(), execa_exports));
-    const r2 = await execa2(cmd, args, {
+    const sub = execa2(cmd, args, {
       cwd: opts.cwd === void 0 ? void 0 : this.p(opts.cwd),
       env: { ...this.env, ...opts.env },
       extendEnv: false,
@@ -16817,6 +16820,19 @@ var RealHost = class {
       // a non-zero exit is an answer; callers decide what it means
       stripFinalNewline: false
     });
+    if (opts.onLine) {
+      const onLine = opts.onLine;
+      for (const stream of ["stdout", "stderr"]) {
+        let rest = "";
+        sub[stream]?.on("data", (chunk) => {
+          const lines = (rest + chunk.toString("utf8")).split("\n");
+          rest = lines.pop() ?? "";
+          for (const l of lines) onLine(l, stream);
+        });
+        sub[stream]?.on("end", () => rest && onLine(rest, stream));
+      }
+    }
+    const r2 = await sub;
     if (r2.failed && r2.exitCode === void 0 && !r2.timedOut) {
       throw new HostError(
         `cannot run ${cmd}: ${r2.shortMessage}`,
@@ -16830,6 +16846,18 @@ var RealHost = class {
       stderr: String(r2.stderr),
       timedOut: r2.timedOut
     };
+  }
+  async which(cmd) {
+    if (cmd.includes("/")) return cmd;
+    for (const dir of (this.env.PATH ?? "").split(":")) {
+      if (!dir) continue;
+      try {
+        await fs.access(`${dir}/${cmd}`, fs.constants.X_OK);
+        if ((await fs.stat(`${dir}/${cmd}`)).isFile()) return `${dir}/${cmd}`;
+      } catch {
+      }
+    }
+    return null;
   }
   processAlive(pid) {
     try {
@@ -16853,33 +16881,33 @@ function getUserAgent() {
 }
 
 // node_modules/before-after-hook/lib/register.js
-function register(state, name, method, options) {
+function register(state, name2, method, options) {
   if (typeof method !== "function") {
     throw new Error("method for before hook must be a function");
   }
   if (!options) {
     options = {};
   }
-  if (Array.isArray(name)) {
-    return name.reverse().reduce((callback, name2) => {
-      return register.bind(null, state, name2, callback, options);
+  if (Array.isArray(name2)) {
+    return name2.reverse().reduce((callback, name3) => {
+      return register.bind(null, state, name3, callback, options);
     }, method)();
   }
   return Promise.resolve().then(() => {
-    if (!state.registry[name]) {
+    if (!state.registry[name2]) {
       return method(options);
     }
-    return state.registry[name].reduce((method2, registered) => {
+    return state.registry[name2].reduce((method2, registered) => {
       return registered.hook.bind(null, method2, options);
     }, method)();
   });
 }
 
 // node_modules/before-after-hook/lib/add.js
-function addHook(state, kind, name, hook2) {
+function addHook(state, kind, name2, hook2) {
   const orig = hook2;
-  if (!state.registry[name]) {
-    state.registry[name] = [];
+  if (!state.registry[name2]) {
+    state.registry[name2] = [];
   }
   if (kind === "before") {
     hook2 = (method, options) => {
@@ -16904,38 +16932,38 @@ function addHook(state, kind, name, hook2) {
       });
     };
   }
-  state.registry[name].push({
+  state.registry[name2].push({
     hook: hook2,
     orig
   });
 }
 
 // node_modules/before-after-hook/lib/remove.js
-function removeHook(state, name, method) {
-  if (!state.registry[name]) {
+function removeHook(state, name2, method) {
+  if (!state.registry[name2]) {
     return;
   }
-  const index = state.registry[name].map((registered) => {
+  const index = state.registry[name2].map((registered) => {
     return registered.orig;
   }).indexOf(method);
   if (index === -1) {
     return;
   }
-  state.registry[name].splice(index, 1);
+  state.registry[name2].splice(index, 1);
 }
 
 // node_modules/before-after-hook/index.js
 var bind = Function.bind;
 var bindable = bind.bind(bind);
-function bindApi(hook2, state, name) {
+function bindApi(hook2, state, name2) {
   const removeHookRef = bindable(removeHook, null).apply(
     null,
-    name ? [state, name] : [state]
+    name2 ? [state, name2] : [state]
   );
   hook2.api = { remove: removeHookRef };
   hook2.remove = removeHookRef;
   ["before", "error", "after", "wrap"].forEach((kind) => {
-    const args = name ? [state, kind, name] : [state, kind];
+    const args = name2 ? [state, kind, name2] : [state, kind];
     hook2[kind] = hook2.api[kind] = bindable(addHook, null).apply(null, args);
   });
 }
@@ -17036,11 +17064,11 @@ function addQueryParameters(url2, parameters) {
   if (names.length === 0) {
     return url2;
   }
-  return url2 + separator + names.map((name) => {
-    if (name === "q") {
+  return url2 + separator + names.map((name2) => {
+    if (name2 === "q") {
       return "q=" + parameters.q.split("+").map(encodeURIComponent).join("+");
     }
-    return `${name}=${encodeURIComponent(parameters[name])}`;
+    return `${name2}=${encodeURIComponent(parameters[name2])}`;
   }).join("&");
 }
 var urlVariableRegex = /\{[^{}}]+\}/g;
@@ -17675,8 +17703,8 @@ async function fetchWrapper(requestOptions) {
   const parseSuccessResponseBody = requestOptions.request?.parseSuccessResponseBody !== false;
   const body = isPlainObject3(requestOptions.body) || Array.isArray(requestOptions.body) ? JSONStringify(requestOptions.body) : requestOptions.body;
   const requestHeaders = Object.fromEntries(
-    Object.entries(requestOptions.headers).map(([name, value]) => [
-      name,
+    Object.entries(requestOptions.headers).map(([name2, value]) => [
+      name2,
       String(value)
     ])
   );
@@ -20663,17 +20691,17 @@ function decorate(octokit, scope, methodName, defaults, decorations) {
     }
     if (decorations.renamedParameters) {
       const options2 = requestWithDefaults.endpoint.merge(...args);
-      for (const [name, alias] of Object.entries(
+      for (const [name2, alias] of Object.entries(
         decorations.renamedParameters
       )) {
-        if (name in options2) {
+        if (name2 in options2) {
           octokit.log.warn(
-            `"${name}" parameter is deprecated for "octokit.${scope}.${methodName}()". Use "${alias}" instead`
+            `"${name2}" parameter is deprecated for "octokit.${scope}.${methodName}()". Use "${alias}" instead`
           );
           if (!(alias in options2)) {
-            options2[alias] = options2[name];
+            options2[alias] = options2[name2];
           }
-          delete options2[name];
+          delete options2[name2];
         }
       }
       return requestWithDefaults(options2);
@@ -21002,9 +21030,18 @@ function verdict(r2, failOn) {
     const first2 = r2.runner.message.split("\n")[0] ?? "";
     return { state: "failure", description: `on the runner: ${first2}`, failure: `${r2.host}: ${first2}` };
   }
-  if (r2.runner?.kind === "apply" && r2.runner.failedCheck) {
+  if (r2.runner?.kind === "ephemeral" && r2.runner.failedCheck) {
     const d = `health check failed after apply: ${r2.runner.failedCheck}`;
     return { state: "failure", description: d, failure: `${r2.host}: ${d}` };
+  }
+  if (r2.runner?.kind === "ephemeral") {
+    const notProven = r2.runner.resources.filter((x2) => x2.status !== "applied");
+    if (notProven.length || r2.runner.stopped) {
+      const d = `on the runner: ${ephemeralCounts(r2.runner)}`;
+      const lines = notProven.filter((x2) => x2.status === "failed" || x2.status === "refused").slice(0, 10).map((x2) => `  ${x2.id} ${x2.status}: ${oneLine(x2.reason ?? "")}`);
+      const why = [d, ...lines, ...r2.runner.stopped ? [`  stopped: ${oneLine(r2.runner.stopped)}`] : []];
+      return { state: "failure", description: d, failure: `${r2.host}: ${why.join("\n")}` };
+    }
   }
   if (failOn === "destructive" && plan.summary.destructive) {
     const d = `${plan.summary.destructive} destructive step(s) (fail-on: destructive)`;
@@ -21047,17 +21084,70 @@ function hostBody(r2, ctx, maxDiffChars) {
   if (runner?.kind === "skipped") out.push(`_Not planned against a machine: ${runner.reason}._`);
   if (runner?.kind === "failed")
     out.push("**On this runner it failed:**", "", "```text", runner.message, "```");
-  if (runner?.kind === "plan" || runner?.kind === "apply") {
-    const what = runner.kind === "plan" ? `Against this runner: ${summaryLine(runner.plan)}` : runner.failedCheck ? `Applied on this runner, then a health check failed (${runner.failedCheck})${runner.rolledBackTo !== null ? `: rolled back to generation ${runner.rolledBackTo}` : ""}` : runner.noop ? `Applied on this runner: nothing to do (generation ${runner.generation ?? "-"})` : `Applied on this runner as generation ${runner.generation}: ${summaryLine(runner.plan)}`;
+  if (runner?.kind === "plan")
     out.push(
-      `<details><summary>${escapeHtml(what)}</summary>`,
+      `<details><summary>${escapeHtml(`Against this runner: ${summaryLine(runner.plan)}`)}</summary>`,
       "",
       runner.plan.changes.length ? renderPlanMarkdown(withLocations(withoutDiffs(runner.plan), ctx)) : "",
       "</details>"
     );
-  }
+  if (runner?.kind === "ephemeral") out.push(renderEphemeral(runner));
   return `${out.join("\n")}
 `;
+}
+var STATUS_ICON = {
+  applied: "\u2705",
+  failed: "\u274C",
+  refused: "\u{1F6AB}",
+  undone: "\u21A9\uFE0F"
+};
+var STATUS_TEXT = {
+  applied: "applied",
+  failed: "failed",
+  refused: "refused",
+  undone: "undone, not proven"
+};
+function ephemeralCounts(e) {
+  const n2 = (s) => e.resources.filter((x2) => x2.status === s).length;
+  const parts = ["applied", "failed", "refused", "undone"].filter((s) => n2(s)).map((s) => `${n2(s)} ${s}`);
+  if (e.unchanged) parts.push(`${e.unchanged} unchanged`);
+  return parts.join(", ") || "nothing to change";
+}
+function renderEphemeral(e) {
+  const bad = e.resources.some((x2) => x2.status !== "applied") || e.stopped || e.failedCheck;
+  const where = e.generation === null ? "nothing applied" : `generation ${e.generation}, ${e.applies} ${e.applies === 1 ? "apply" : "applies"}`;
+  const title = `Ephemeral apply on this runner (${where}): ${ephemeralCounts(e)}`;
+  const out = [`<details${bad ? " open" : ""}><summary>${escapeHtml(title)}</summary>`, ""];
+  if (e.resources.length) {
+    out.push("| | resource | kind | result |", "|---|---|---|---|");
+    for (const x2 of e.resources) {
+      const result = `${STATUS_TEXT[x2.status]}${x2.action !== "create" ? ` (${x2.action}${x2.destructive ? ", destructive" : ""})` : ""}`;
+      const reason = x2.reason && x2.status !== "applied" ? `: ${cell(x2.reason)}` : "";
+      out.push(`| ${STATUS_ICON[x2.status]} | \`${x2.id}\` | ${x2.kind} | ${result}${reason} |`);
+    }
+    out.push("");
+  }
+  if (e.failedCheck)
+    out.push(
+      `**A health check failed after the apply** (${escapeHtml(e.failedCheck)})${e.rolledBackTo !== null ? `: rolled back to generation ${e.rolledBackTo}` : ""}.`,
+      ""
+    );
+  if (e.stopped) out.push(`**Stopped:** ${cell(e.stopped)}`, "");
+  if (e.applies > 1 || e.resources.some((x2) => x2.status === "undone"))
+    out.push(
+      "_Each apply is one transaction: a failure undoes it all. The failing resource was set aside and the rest applied again; a resource marked undone never went through in an apply that held._",
+      ""
+    );
+  out.push("</details>");
+  return out.join("\n");
+}
+function cell(s) {
+  const t2 = oneLine(s);
+  const cut = t2.length > 400 ? `${t2.slice(0, 399)}\u2026` : t2;
+  return escapeHtml(cut).replace(/\|/g, "\\|");
+}
+function oneLine(s) {
+  return s.trim().replace(/\s*\n\s*/g, " \u23CE ");
 }
 function failureBlock(f) {
   if (!f.problems.length) return `**${escapeHtml(f.message)}**
@@ -21152,7 +21242,7 @@ function planReport(reports, verdicts, ctx) {
 function runnerJson(r2) {
   const x2 = r2.runner;
   if (!x2) return null;
-  if (x2.kind === "plan" || x2.kind === "apply") return { ...x2, plan: planJson(x2.plan) };
+  if (x2.kind === "plan") return { ...x2, plan: planJson(x2.plan) };
   return x2;
 }
 
@@ -21239,7 +21329,8 @@ import { readFileSync as readFileSync3 } from "node:fs";
 
 // action/src/input.ts
 import { isAbsolute, resolve } from "node:path";
-var MODES = ["check", "plan", "apply"];
+var MODES = ["check", "plan", "ephemeral"];
+var DEPRECATED_MODES = { apply: "ephemeral" };
 var FAIL_ON = ["error", "destructive", "changes"];
 var InputError = class extends Error {
   name = "InputError";
@@ -21250,23 +21341,30 @@ function getInputs(core, env) {
   return {
     configPath: isAbsolute(configPath) ? configPath : resolve(workspace, configPath),
     hosts: parseList(core.getInput("hosts")),
-    mode: oneOf("mode", core.getInput("mode") || "plan", MODES),
+    mode: readMode(core),
     githubToken: core.getInput("github-token"),
     comment: parseBoolean("comment", core.getInput("comment") || "true"),
     failOn: oneOf("fail-on", core.getInput("fail-on") || "error", FAIL_ON)
   };
 }
+function readMode(core) {
+  const value = core.getInput("mode") || "plan";
+  const renamed = DEPRECATED_MODES[value];
+  if (!renamed) return oneOf("mode", value, MODES);
+  core.notice(`dotops: mode ${value} is deprecated and now called ${renamed}; set \`mode: ${renamed}\``);
+  return renamed;
+}
 function parseList(value) {
   return [...new Set(value.split(/[\s,]+/).filter(Boolean))];
 }
-function parseBoolean(name, value) {
+function parseBoolean(name2, value) {
   if (["true", "True", "TRUE"].includes(value)) return true;
   if (["false", "False", "FALSE"].includes(value)) return false;
-  throw new InputError(`input ${name} must be true or false, not "${value}"`);
+  throw new InputError(`input ${name2} must be true or false, not "${value}"`);
 }
-function oneOf(name, value, allowed) {
+function oneOf(name2, value, allowed) {
   if (allowed.includes(value)) return value;
-  throw new InputError(`input ${name} must be one of ${allowed.join(", ")}, not "${value}"`);
+  throw new InputError(`input ${name2} must be one of ${allowed.join(", ")}, not "${value}"`);
 }
 
 // action/src/context.ts
@@ -21331,25 +21429,25 @@ import { randomUUID } from "node:crypto";
 import { appendFileSync as appendFileSync2 } from "node:fs";
 import { EOL } from "node:os";
 function createCore(env, write2 = (t2) => process.stdout.write(t2)) {
-  const command = (name, message, props = {}) => {
+  const command = (name2, message, props = {}) => {
     const p2 = Object.entries(props).map(([k2, v]) => `${k2}=${escapeProperty(v)}`).join(",");
-    write2(`::${name}${p2 ? ` ${p2}` : ""}::${escapeData(message)}${EOL}`);
+    write2(`::${name2}${p2 ? ` ${p2}` : ""}::${escapeData(message)}${EOL}`);
   };
   let failed = false;
   return {
-    getInput(name) {
-      return (env[`INPUT_${name.replace(/ /g, "_").toUpperCase()}`] ?? "").trim();
+    getInput(name2) {
+      return (env[`INPUT_${name2.replace(/ /g, "_").toUpperCase()}`] ?? "").trim();
     },
-    setOutput(name, value) {
+    setOutput(name2, value) {
       const file2 = env.GITHUB_OUTPUT;
       if (!file2) {
-        command("set-output", value, { name });
+        command("set-output", value, { name: name2 });
         return;
       }
       const delimiter = `ghadelimiter_${randomUUID()}`;
-      if (name.includes(delimiter) || value.includes(delimiter))
-        throw new Error(`output ${name} contains the delimiter ${delimiter}`);
-      appendFileSync2(file2, `${name}<<${delimiter}${EOL}${value}${EOL}${delimiter}${EOL}`, "utf8");
+      if (name2.includes(delimiter) || value.includes(delimiter))
+        throw new Error(`output ${name2} contains the delimiter ${delimiter}`);
+      appendFileSync2(file2, `${name2}<<${delimiter}${EOL}${value}${EOL}${delimiter}${EOL}`, "utf8");
     },
     appendSummary(markdown) {
       const file2 = env.GITHUB_STEP_SUMMARY;
@@ -22543,12 +22641,12 @@ function merge2(a2, b2) {
   });
   return clone(a2, def);
 }
-function partial(Class2, schema, mask, name = "partial") {
+function partial(Class2, schema, mask, name2 = "partial") {
   const currDef = schema._zod.def;
   const checks = currDef.checks;
   const hasChecks = checks && checks.length > 0;
   if (hasChecks) {
-    throw new Error(`.${name}() cannot be used on object schemas containing refinements`);
+    throw new Error(`.${name2}() cannot be used on object schemas containing refinements`);
   }
   const selected = mask ? new Set(maskedKeys(schema, mask)) : void 0;
   const newShape = {};
@@ -22888,7 +22986,7 @@ function newError(Definition) {
   return new Definition();
 }
 // @__NO_SIDE_EFFECTS__
-function $constructor(name, initializer3, proto, params) {
+function $constructor(name2, initializer3, proto, params) {
   const zodProto = {};
   function Internals(def) {
     this.def = def;
@@ -22906,10 +23004,10 @@ function $constructor(name, initializer3, proto, params) {
       } finally {
         _zodDesc.value = void 0;
       }
-    } else if (inst._zod.traits.has(name)) {
+    } else if (inst._zod.traits.has(name2)) {
       return;
     }
-    inst._zod.traits.add(name);
+    inst._zod.traits.add(name2);
     initializer3(inst, def);
     if (initialized) {
       const own2 = Object.getPrototypeOf(inst);
@@ -22935,7 +23033,7 @@ function $constructor(name, initializer3, proto, params) {
   const Parent = params?.Parent ?? Object;
   class Definition extends Parent {
   }
-  Object.defineProperty(Definition, "name", { value: name });
+  Object.defineProperty(Definition, "name", { value: name2 });
   function _2(def) {
     const inst = params?.Parent ? newError(Definition) : this;
     init(inst, def);
@@ -22956,10 +23054,10 @@ function $constructor(name, initializer3, proto, params) {
     value: (inst) => {
       if (params?.Parent && inst instanceof params.Parent)
         return true;
-      return inst?._zod?.traits?.has(name);
+      return inst?._zod?.traits?.has(name2);
     }
   });
-  Object.defineProperty(_2, "name", { value: name });
+  Object.defineProperty(_2, "name", { value: name2 });
   return _2;
 }
 var $brand = /* @__PURE__ */ Symbol("zod_brand");
@@ -22969,8 +23067,8 @@ var $ZodAsyncError = class extends Error {
   }
 };
 var $ZodEncodeError = class extends Error {
-  constructor(name) {
-    super(`Encountered unidirectional transform during encode: ${name}`);
+  constructor(name2) {
+    super(`Encountered unidirectional transform during encode: ${name2}`);
     this.name = "ZodEncodeError";
   }
 };
@@ -34497,13 +34595,13 @@ ${code}
   return fn;
 }
 function addConstant(ctx, value) {
-  for (const [name2, v] of ctx.constants) {
+  for (const [name3, v] of ctx.constants) {
     if (v === value)
-      return name2;
+      return name3;
   }
-  const name = `c${ctx.constantCounter++}`;
-  ctx.constants.set(name, value);
-  return name;
+  const name2 = `c${ctx.constantCounter++}`;
+  ctx.constants.set(name2, value);
+  return name2;
 }
 function addUserConstant(ctx, fn) {
   ctx.definite = false;
@@ -41141,6 +41239,80 @@ function date4(params) {
   return _coercedDate(ZodDate, params);
 }
 
+// src/resources/defaults/schema.ts
+var PLIST_TYPES = ["bool", "int", "float", "string", "date", "data", "array", "dict"];
+var TypedValueSchema = external_exports.strictObject({
+  type: external_exports.enum(PLIST_TYPES).describe(
+    "The plist type `defaults write` is given (-bool, -int, -float, -string, -date, -data, -array, -dict)."
+  ),
+  value: external_exports.unknown().describe("The value: date as ISO 8601, data as hex (like `defaults write -data`).")
+});
+var DefaultsValueSchema = external_exports.lazy(
+  () => external_exports.union([
+    external_exports.boolean(),
+    external_exports.number(),
+    external_exports.string(),
+    TypedValueSchema,
+    external_exports.array(DefaultsValueSchema),
+    external_exports.record(external_exports.string(), DefaultsValueSchema)
+  ])
+);
+var DefaultsSchema = external_exports.record(external_exports.string().min(1), external_exports.record(external_exports.string().min(1), DefaultsValueSchema)).describe(
+  "macOS defaults, domain \u2192 key \u2192 value (`defaults write`): NSGlobalDomain, com.apple.dock, \u2026 A domain that is a path under /Library/Preferences is system-wide and is written as root."
+);
+var RestartOnChangeSchema = external_exports.record(external_exports.string(), external_exports.string().regex(/^[\w .-]+$/, "a process name for killall, e.g. Dock")).describe(
+  "domain \u2192 process to restart (`killall <name>`) when a key of that domain changed in an apply, e.g. { com.apple.dock: Dock }."
+);
+
+// src/resources/homebrew/schema.ts
+var name = external_exports.string().regex(/^[\w@.+/-]+$/, "a Homebrew name such as awscli, postgresql@16 or user/tap/formula");
+var BrewSchema = external_exports.union([
+  name,
+  external_exports.strictObject({
+    name,
+    args: external_exports.array(external_exports.string()).optional().describe("Extra `brew install` arguments, e.g. [--HEAD]."),
+    restartService: external_exports.union([external_exports.boolean(), external_exports.literal("changed")]).optional().describe("Restart the formula's service (`brew services restart`) after it is installed or upgraded."),
+    link: external_exports.boolean().optional().describe("Link the formula into the prefix (false: `brew unlink` it; keg-only stays unlinked).")
+  })
+]);
+var CaskSchema = external_exports.union([
+  name,
+  external_exports.strictObject({
+    name,
+    args: external_exports.array(external_exports.string()).optional().describe("Extra `brew install --cask` arguments, e.g. [--no-quarantine]."),
+    greedy: external_exports.boolean().optional().describe("Upgrade even when the cask updates itself (auto_updates).")
+  })
+]);
+var TapSchema = external_exports.union([
+  name,
+  external_exports.strictObject({
+    name,
+    url: external_exports.string().optional().describe("Clone URL of a tap that is not on GitHub as homebrew-<name>.")
+  })
+]);
+var HomebrewSchema = external_exports.strictObject({
+  taps: external_exports.array(TapSchema).optional().describe("Third-party repositories (`brew tap`)."),
+  brews: external_exports.array(BrewSchema).optional().describe("Formulae: a name, or { name, args, restartService, link }."),
+  casks: external_exports.array(CaskSchema).optional().describe("macOS apps (`brew install --cask`)."),
+  mas: external_exports.record(external_exports.string(), external_exports.number().int().positive()).optional().describe("Mac App Store apps, name \u2192 app id (installed with `mas`), e.g. { Xcode: 497799835 }."),
+  cleanup: external_exports.enum(["none", "uninstall", "zap"]).optional().describe(
+    "What happens to formulae and casks installed but not listed (Homebrew Bundle's --cleanup): none (default) leaves them; uninstall removes them; zap also removes casks' app data. Both are destructive steps in the plan."
+  )
+}).describe("Homebrew taps, formulae, casks and Mac App Store apps (darwin hosts).");
+
+// src/resources/services/schema.ts
+var ServiceSchema = external_exports.strictObject({
+  label: external_exports.string().regex(/^[A-Za-z0-9][\w.-]*$/, "a reverse-DNS label such as com.alice.sync").describe("launchd Label (the unit is named <label>.service on linux)."),
+  program: external_exports.array(external_exports.string()).min(1).describe("Command and arguments (ProgramArguments / ExecStart), no shell."),
+  runAtLoad: external_exports.boolean().optional().describe("Start when loaded (RunAtLoad; on linux the unit is started by enable --now)."),
+  keepAlive: external_exports.boolean().optional().describe("Restart when it exits (KeepAlive / Restart=always)."),
+  startInterval: external_exports.number().int().positive().optional().describe("Run every N seconds (StartInterval / a systemd timer)."),
+  environment: external_exports.record(external_exports.string(), external_exports.string()).optional().describe("Environment variables (EnvironmentVariables / Environment=)."),
+  workingDirectory: external_exports.string().optional().describe("Working directory (WorkingDirectory)."),
+  standardOutPath: external_exports.string().optional().describe("Log file for stdout (StandardOutPath)."),
+  standardErrorPath: external_exports.string().optional().describe("Log file for stderr (StandardErrorPath).")
+}).describe("A user service.");
+
 // src/config/duration.ts
 var DURATION_PATTERN = /^(\d+)(ms|s|m|h|d)$/;
 var DURATION_HINT = 'a duration like "60s", "10m", "2h" or "30d"';
@@ -41191,7 +41363,14 @@ var FragmentShape = {
       error: "expected a string, number, boolean or !secret env:NAME"
     })
   ).optional().describe("Free-form values for templates: {{ vars.<key> }}."),
-  files: external_exports.array(FileEntrySchema).optional().describe("Dotfiles to manage.")
+  files: external_exports.array(FileEntrySchema).optional().describe("Dotfiles to manage."),
+  services: external_exports.array(ServiceSchema).optional().describe("User services: launchd agents on darwin, systemd user units on linux."),
+  homebrew: HomebrewSchema.optional(),
+  defaults: DefaultsSchema.optional(),
+  currentHostDefaults: DefaultsSchema.optional().describe(
+    "Like defaults, for this Mac only (`defaults -currentHost`)."
+  ),
+  restartOnChange: RestartOnChangeSchema.optional()
 };
 var HealthCheckSchema = external_exports.strictObject({
   name: external_exports.string().describe("What the check proves, for logs and reports."),
@@ -41546,6 +41725,11 @@ function loadConfig(source, opts = {}) {
     user: merged.user ?? {},
     vars: merged.vars ?? {},
     files: merged.files ?? [],
+    services: merged.services ?? [],
+    homebrew: merged.homebrew ?? {},
+    defaults: merged.defaults ?? {},
+    currentHostDefaults: merged.currentHostDefaults ?? {},
+    restartOnChange: merged.restartOnChange ?? {},
     agent: { ...merged.agent, ...hostEntry.agent },
     located,
     resolveSecret: opts.resolveSecret ?? opts.secrets?.resolve
@@ -41751,20 +41935,20 @@ function listUnder(src, dir) {
 var PLACEHOLDER = /\{\{\s*([A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*)*)\s*\}\}/g;
 function renderTemplate(text, ctx, where, secret2) {
   const problems = [];
-  const out = text.replace(PLACEHOLDER, (match, name, offset) => {
-    const value = lookup(ctx, name);
+  const out = text.replace(PLACEHOLDER, (match, name2, offset) => {
+    const value = lookup(ctx, name2);
     if (secret2 && isSecretRef(value)) {
       const v = secret2(value.$secret);
       if (v !== void 0) return v;
       problems.push({
-        message: `secret ${value.$secret} (for {{ ${name} }}) is not available on this machine: ${value.$secret.startsWith("env:") ? "set the environment variable" : "create the file"}`,
+        message: `secret ${value.$secret} (for {{ ${name2} }}) is not available on this machine: ${value.$secret.startsWith("env:") ? "set the environment variable" : "create the file"}`,
         origin: positionIn(text, offset, where)
       });
       return match;
     }
     if (value === void 0 || value === null || typeof value === "object") {
       problems.push({
-        message: `undefined template value {{ ${name} }} (known: ${knownNames(ctx).join(", ") || "none"})`,
+        message: `undefined template value {{ ${name2} }} (known: ${knownNames(ctx).join(", ") || "none"})`,
         origin: positionIn(text, offset, where)
       });
       return match;
@@ -41774,9 +41958,9 @@ function renderTemplate(text, ctx, where, secret2) {
   if (problems.length) throw new ConfigError(problems);
   return out;
 }
-function lookup(ctx, name) {
+function lookup(ctx, name2) {
   let v = ctx;
-  for (const part of name.split(".")) {
+  for (const part of name2.split(".")) {
     if (typeof v !== "object" || v === null || !Object.hasOwn(v, part)) return void 0;
     v = v[part];
   }
@@ -41848,9 +42032,9 @@ function addParentDirs(byId2) {
 
 // src/modules/objects.ts
 import { createHash } from "node:crypto";
-function makeBlob(data, executable, name) {
+function makeBlob(data, executable, name2) {
   const hash2 = contentHash(data, executable);
-  const base = name.split("/").pop() ?? "file";
+  const base = name2.split("/").pop() ?? "file";
   const safe = base.replace(/[^A-Za-z0-9._-]/g, "_").replace(/^\.+/, "") || "file";
   return { object: `${hash2}-${safe.slice(0, 64)}`, data, executable };
 }
@@ -42106,12 +42290,28 @@ function protectedTargetProblems(manifest, paths) {
 var Phase = {
   createDirs: 10,
   backups: 20,
+  /** Package sources (Homebrew taps) before the packages from them. */
+  sources: 22,
+  /** Packages: installed before the dotfiles that configure them. */
+  packages: 24,
   place: 30,
+  /** Settings (macOS defaults): written once files and packages are in place. */
+  settings: 34,
   switch: 40,
+  /** Services load after the switch: what they run (a linked script) is in place. */
+  services: 44,
+  /** Apps restarted to read changed settings (killall Dock). */
+  restarts: 46,
+  /** Services stop before what they run is removed. */
+  stopServices: 48,
   remove: 50,
+  /** Packages leave after their dotfiles. */
+  uninstall: 55,
   removeDirs: 60,
   /** A directory becomes a file or link: after everything inside it has been removed. */
-  replaceDirs: 70
+  replaceDirs: 70,
+  /** Package sources go last: nothing installed from them is left. */
+  removeSources: 75
 };
 
 // src/engine/concurrency.ts
@@ -42216,20 +42416,20 @@ function previousApplied(gens, current) {
 import { dirname } from "node:path";
 function assumeHomePath(ctx, prev, id) {
   const abs = absHome(ctx, id);
-  const stat = (type, mode) => ({ type, mode, size: 0, mtimeMs: 0 });
+  const stat2 = (type, mode) => ({ type, mode, size: 0, mtimeMs: 0 });
   switch (prev?.kind) {
     case "dir":
-      return { abs, stat: stat("dir", 493), assumed: true };
+      return { abs, stat: stat2("dir", 493), assumed: true };
     case "link":
-      return { abs, stat: stat("symlink", 511), linkTarget: currentHomePath(ctx, id), assumed: true };
+      return { abs, stat: stat2("symlink", 511), linkTarget: currentHomePath(ctx, id), assumed: true };
     case "file": {
       const file2 = prev;
-      return { abs, stat: stat("file", file2.mode), assumedObject: file2.object, assumed: true };
+      return { abs, stat: stat2("file", file2.mode), assumedObject: file2.object, assumed: true };
     }
     case "symlink":
       return {
         abs,
-        stat: stat("symlink", 511),
+        stat: stat2("symlink", 511),
         linkTarget: prev.target,
         assumed: true
       };
@@ -42250,9 +42450,9 @@ async function observeHomePath(ctx, id) {
   const abs = absHome(ctx, id);
   const unsafe = await parentProblem(ctx, dirname(abs));
   if (unsafe) return { abs, stat: null, unsafe };
-  const stat = await ctx.host.lstat(abs);
-  const linkTarget2 = stat?.type === "symlink" ? await ctx.host.readlink(abs) : void 0;
-  return { abs, stat, linkTarget: linkTarget2 };
+  const stat2 = await ctx.host.lstat(abs);
+  const linkTarget2 = stat2?.type === "symlink" ? await ctx.host.readlink(abs) : void 0;
+  return { abs, stat: stat2, linkTarget: linkTarget2 };
 }
 function parentProblem(ctx, dir) {
   const key = `parent:${dir}`;
@@ -42335,9 +42535,9 @@ function unsafeChange(kind, id, creating, unsafe) {
 async function unmanagedInside(ctx, abs, limit = 5) {
   const found = [];
   const walk = async (dir) => {
-    for (const name of await ctx.host.readdir(dir)) {
+    for (const name2 of await ctx.host.readdir(dir)) {
       if (found.length >= limit) return;
-      const path6 = `${dir}/${name}`;
+      const path6 = `${dir}/${name2}`;
       const st = await ctx.host.lstat(path6);
       if (st?.type === "dir") await walk(path6);
       else if (!await isManagedEntry(ctx, path6, st)) found.push(path6.slice(ctx.host.home.length + 1));
@@ -43293,10 +43493,10 @@ var byName = /* @__PURE__ */ new Map();
 var stepOps = {};
 function registerKind(kind) {
   if (byName.has(kind.kind)) throw new Error(`resource kind ${kind.kind} is registered twice`);
-  for (const [name, op] of Object.entries(kind.steps)) {
-    if (stepOps[name] && stepOps[name] !== op)
-      throw new Error(`step ${name} of kind ${kind.kind} is already an op of another kind`);
-    stepOps[name] = op;
+  for (const [name2, op] of Object.entries(kind.steps)) {
+    if (stepOps[name2] && stepOps[name2] !== op)
+      throw new Error(`step ${name2} of kind ${kind.kind} is already an op of another kind`);
+    stepOps[name2] = op;
   }
   byName.set(kind.kind, kind);
 }
@@ -43326,10 +43526,22 @@ function opFor(step) {
   if (!op) throw new Error(`unknown step ${step.op} (journal from a newer dotops?)`);
   return op;
 }
-var runStep = (ctx, step) => opFor(step).run(ctx, step);
-var undoStep = (ctx, step) => opFor(step).undo(ctx, step);
+function batches(steps, batched) {
+  const out = [];
+  for (const step of steps) {
+    const last2 = out.at(-1);
+    if (last2 && last2[0]?.op === step.op && batched(opFor(step))) last2.push(step);
+    else out.push([step]);
+  }
+  return out;
+}
+async function runGroup(ctx, group) {
+  const op = opFor(group[0]);
+  if (op.runBatch) await op.runBatch(ctx, group);
+  else for (const step of group) await op.run(ctx, step);
+}
 var TransactionError = class extends DotopsError {
-  constructor(reason, undone) {
+  constructor(reason, undone, failedSteps = []) {
     super(
       `apply failed and was undone (${undone} steps reverted): ${reason?.message ?? reason}`,
       1,
@@ -43337,9 +43549,13 @@ var TransactionError = class extends DotopsError {
     );
     this.reason = reason;
     this.undone = undone;
+    this.failedSteps = failedSteps;
   }
   reason;
   undone;
+  failedSteps;
+  /** Ids of the resources whose steps failed, named by the caller that knows whose steps they are. */
+  resources = [];
 };
 async function runTransaction(ctx, journal, begin2, steps, fail, finalize2 = async () => {
 }) {
@@ -43347,27 +43563,37 @@ async function runTransaction(ctx, journal, begin2, steps, fail, finalize2 = asy
   await host.unlink(journal);
   await write(host, journal, { ...begin2, steps }, { sync: true });
   const started = [];
+  let running = [];
   try {
-    for (const [i3, step] of steps.entries()) {
-      await write(host, journal, { type: "step", i: i3, step }, { sync: false });
-      started.push(step);
-      fail?.hit(`step:${i3}`);
-      await runStep(ctx, step);
-      ctx.progress?.("apply", i3 + 1, steps.length);
+    for (const group of batches(steps, (op) => op.runBatch !== void 0)) {
+      running = group;
+      for (const step of group) {
+        const i3 = started.length;
+        await write(host, journal, { type: "step", i: i3, step }, { sync: false });
+        started.push(step);
+        fail?.hit(`step:${i3}`);
+      }
+      await runGroup(ctx, group);
+      ctx.progress?.("apply", started.length, steps.length);
     }
+    running = [];
     fail?.hit("commit");
     await write(host, journal, { type: "commit" }, { sync: true });
   } catch (err) {
     await undoAll(ctx, started);
     await host.unlink(journal);
-    throw new TransactionError(err, started.length);
+    throw new TransactionError(err, started.length, running);
   }
   fail?.hit("finalize");
   await finalize2();
   await host.unlink(journal);
 }
 async function undoAll(ctx, steps) {
-  for (const step of [...steps].reverse()) await undoStep(ctx, step);
+  for (const group of batches([...steps].reverse(), (op) => op.undoBatch !== void 0)) {
+    const op = opFor(group[0]);
+    if (op.undoBatch) await op.undoBatch(ctx, group);
+    else for (const step of group) await op.undo(ctx, step);
+  }
 }
 async function write(host, journal, line, opts) {
   await host.appendFile(journal, `${JSON.stringify(line)}
@@ -43542,14 +43768,18 @@ async function writeHomeTree(host, state, dir, manifest) {
 }
 
 // src/engine/engine.ts
-function resourceContext(eng, blobs = /* @__PURE__ */ new Map(), backupExt, objectStats) {
+function resourceContext(eng, opts = {}) {
+  const blobs = opts.blobs ?? /* @__PURE__ */ new Map();
   return {
     host: eng.host,
+    platform: opts.platform ?? (process.platform === "darwin" ? "darwin" : "linux"),
     state: eng.state,
-    backupExt,
-    objectStats,
+    backupExt: opts.backupExt,
+    objectStats: opts.objectStats,
+    ownership: opts.ownership,
     diffs: eng.diffs ?? true,
     progress: eng.progress,
+    log: (line) => eng.log.info(line),
     memo: /* @__PURE__ */ new Map(),
     runId: `${(/* @__PURE__ */ new Date()).toISOString().replace(/[:.]/g, "-")}-${process.pid}`,
     async content(object2) {
@@ -43672,29 +43902,69 @@ function compareChanges(a2, b2) {
   return a2.id < b2.id ? -1 : a2.id > b2.id ? 1 : 0;
 }
 
+// src/engine/records.ts
+var ownedFile = (genDir2) => `${genDir2}/owned.json`;
+var installedFile = (genDir2) => `${genDir2}/installed.json`;
+async function readJson2(host, path6) {
+  try {
+    return JSON.parse((await host.readFile(path6)).toString("utf8"));
+  } catch {
+    return void 0;
+  }
+}
+async function readOwnership(host, genDir2) {
+  return new Map(Object.entries(await readJson2(host, ownedFile(genDir2)) ?? {}));
+}
+function nextOwnership(manifest, changes, before) {
+  const found = new Map(changes.filter((c5) => c5.owns !== void 0).map((c5) => [c5.id, c5.owns]));
+  const out = {};
+  for (const r2 of manifest.resources) {
+    const v = before?.has(r2.id) ? before.get(r2.id) : found.get(r2.id);
+    if (v !== void 0) out[r2.id] = v;
+  }
+  return out;
+}
+async function writeOwnership(host, genDir2, owned) {
+  if (Object.keys(owned).length)
+    await host.writeFile(ownedFile(genDir2), `${JSON.stringify(owned, null, 1)}
+`, 420);
+}
+async function writeInstalled(ctx, genDir2, manifest) {
+  const byKind = /* @__PURE__ */ new Map();
+  for (const r2 of manifest.resources) byKind.set(r2.kind, [...byKind.get(r2.kind) ?? [], r2]);
+  const installed = {};
+  for (const [kind, rs] of byKind) {
+    const inventory = kindOf({ kind }).inventory;
+    if (inventory) Object.assign(installed, await inventory(ctx, rs));
+  }
+  if (Object.keys(installed).length)
+    await ctx.host.writeFile(installedFile(genDir2), `${JSON.stringify(installed, null, 1)}
+`, 420);
+}
+
 // src/engine/timer.ts
 var PhaseTimer = class {
   phases = {};
-  async run(name, fn) {
+  async run(name2, fn) {
     const t0 = performance.now();
     try {
       return await fn();
     } finally {
-      this.add(name, performance.now() - t0);
+      this.add(name2, performance.now() - t0);
     }
   }
   /** Times a synchronous part (a pure pass that may run more than once). */
-  time(name, fn) {
+  time(name2, fn) {
     const t0 = performance.now();
     try {
       return fn();
     } finally {
-      this.add(name, performance.now() - t0);
+      this.add(name2, performance.now() - t0);
     }
   }
   /** A phase may run in several parts (build: store objects, then the home tree): they add up. */
-  add(name, ms) {
-    this.phases[name] = Math.round(((this.phases[name] ?? 0) + ms) * 10) / 10;
+  add(name2, ms) {
+    this.phases[name2] = Math.round(((this.phases[name2] ?? 0) + ms) * 10) / 10;
   }
 };
 
@@ -43721,8 +43991,17 @@ async function baseline(eng) {
   const gens = await listGenerations(eng.host, eng.state);
   const current = await currentGeneration(eng.host, eng.state);
   const previous = current === null ? null : await readManifest(eng.host, eng.state, current);
-  const objectStats = current === null ? void 0 : await readObjectStats(eng.host, genDir(eng.state, current));
-  return { current, currentMeta: gens.find((g) => g.number === current), previous, gens, objectStats };
+  const dir = current === null ? null : genDir(eng.state, current);
+  const objectStats = dir === null ? void 0 : await readObjectStats(eng.host, dir);
+  const ownership = dir === null ? void 0 : await readOwnership(eng.host, dir);
+  return {
+    current,
+    currentMeta: gens.find((g) => g.number === current),
+    previous,
+    gens,
+    objectStats,
+    ownership
+  };
 }
 var targetOf = (d) => ({
   manifest: d.manifest,
@@ -43730,7 +44009,13 @@ var targetOf = (d) => ({
   commit: d.source.commit ?? null
 });
 async function makePlan(eng, desired, base, opts) {
-  const ctx = resourceContext(eng, desired.blobs, opts.backupExt, base.objectStats);
+  const ctx = resourceContext(eng, {
+    blobs: desired.blobs,
+    backupExt: opts.backupExt,
+    objectStats: base.objectStats,
+    platform: desired.manifest.platform,
+    ownership: base.ownership
+  });
   const { changes, unchanged } = await computeChanges(ctx, {
     desired: desired.manifest,
     previous: base.previous,
@@ -43773,10 +44058,11 @@ async function planBetween(eng, from, to) {
 async function enforcePolicy(plan, req) {
   const refused = plan.changes.filter((c5) => c5.refusal);
   if (refused.length) {
+    const inTheWay = refused.every((c5) => c5.id.startsWith("~"));
     throw new PolicyError(
-      `refusing to apply: ${refused.length} path(s) in the way
+      `refusing to apply: ${refused.length} ${inTheWay ? "path(s) in the way" : "change(s) cannot go ahead"}
 ${refused.map((c5) => `  ${c5.id}: ${c5.refusal}`).join("\n")}`,
-      "nothing was changed; move the files aside or rerun with --backup"
+      inTheWay ? "nothing was changed; move the files aside or rerun with --backup" : "nothing was changed; see the reason of each change above"
     );
   }
   if (plan.summary.destructive && !req.allowDestructive && !await req.confirmDestructive?.(plan)) {
@@ -43805,16 +44091,25 @@ async function apply(eng, req) {
       return { ...result, generation: base.current, created: false, noop: true };
     }
     await enforcePolicy(plan, req);
-    const ctx = resourceContext(eng, desired.blobs, req.backupExt);
+    const ctx = resourceContext(eng, {
+      blobs: desired.blobs,
+      backupExt: req.backupExt,
+      platform: desired.manifest.platform,
+      ownership: base.ownership
+    });
     const { written, stats } = await timer.run(
       "build",
       () => writeBlobs(eng.host, eng.state, desired.blobs.values(), eng.progress, base.objectStats)
     );
     if (sameAsCurrent) {
-      await timer.run(
-        "apply",
-        () => runTransaction(ctx, eng.state.journal, begin(null), stepsOf(plan.changes), eng.failpoints)
-      );
+      try {
+        await timer.run(
+          "apply",
+          () => runTransaction(ctx, eng.state.journal, begin(null), stepsOf(plan.changes), eng.failpoints)
+        );
+      } catch (err) {
+        throw nameFailed(err, plan.changes);
+      }
       await writeObjectStats(eng.host, genDir(eng.state, base.current), stats);
       eng.log.info({ generation: base.current, repaired: plan.changes.length }, "repaired drift");
       return {
@@ -43846,6 +44141,7 @@ async function apply(eng, req) {
       await eng.host.mkdir(partial2, 493);
       await writeHomeTree(eng.host, eng.state, partial2, desired.manifest);
       await writeObjectStats(eng.host, partial2, stats);
+      await writeOwnership(eng.host, partial2, nextOwnership(desired.manifest, plan.changes, base.ownership));
       await eng.host.writeFile(`${partial2}/manifest.json`, `${JSON.stringify(desired.manifest, null, 1)}
 `);
       await eng.host.writeFile(`${partial2}/plan.json`, `${JSON.stringify(plan, null, 1)}
@@ -43869,13 +44165,14 @@ async function apply(eng, req) {
           begin(n2),
           steps,
           eng.failpoints,
-          () => timer.run(
-            "record",
-            () => writeMeta(eng.host, eng.state, { ...meta3, phases: timer.phases, outcome: "applied" })
-          )
+          () => timer.run("record", async () => {
+            await recordInstalled(eng, ctx, genDir(eng.state, n2), desired.manifest);
+            await writeMeta(eng.host, eng.state, { ...meta3, phases: timer.phases, outcome: "applied" });
+          })
         )
       );
     } catch (err) {
+      nameFailed(err, plan.changes);
       await writeMeta(eng.host, eng.state, {
         ...meta3,
         phases: timer.phases,
@@ -43901,7 +44198,11 @@ async function switchGeneration(eng, target, opts = {}) {
     const plan = await makePlan(eng, to, base, { backupExt: opts.backupExt });
     await enforcePolicy(plan, opts);
     if (base.current === target && plan.changes.length === 0) return plan;
-    const ctx = resourceContext(eng, /* @__PURE__ */ new Map(), opts.backupExt);
+    const ctx = resourceContext(eng, {
+      backupExt: opts.backupExt,
+      platform: manifest.platform,
+      ownership: base.ownership
+    });
     const steps = stepsOf(
       plan.changes,
       base.current === target ? void 0 : {
@@ -43911,10 +44212,27 @@ async function switchGeneration(eng, target, opts = {}) {
         from: base.current === null ? null : genDir(eng.state, base.current)
       }
     );
-    await runTransaction(ctx, eng.state.journal, begin(target), steps, eng.failpoints);
+    await runTransaction(ctx, eng.state.journal, begin(target), steps, eng.failpoints, async () => {
+      const dir = genDir(eng.state, target);
+      const before = new Map([...await readOwnership(eng.host, dir), ...base.ownership ?? []]);
+      await writeOwnership(eng.host, dir, nextOwnership(manifest, plan.changes, before));
+      await recordInstalled(eng, ctx, dir, manifest);
+    });
     eng.log.info({ generation: target, from: base.current }, `switched to generation ${target}`);
     return plan;
   });
+}
+async function recordInstalled(eng, ctx, dir, manifest) {
+  try {
+    await writeInstalled(ctx, dir, manifest);
+  } catch (err) {
+    eng.log.warn(`could not record installed versions: ${err.message}`);
+  }
+}
+function nameFailed(err, changes) {
+  if (err instanceof TransactionError && err.failedSteps.length)
+    err.resources = changes.filter((c5) => c5.steps.some((s) => err.failedSteps.includes(s))).map((c5) => c5.id);
+  return err;
 }
 function begin(generation) {
   return { type: "begin", generation, pid: process.pid, startedAt: (/* @__PURE__ */ new Date()).toISOString() };
@@ -43986,6 +44304,148 @@ async function deploy(eng, req) {
   return { ...result, health, healthNotRun: [], rolledBackTo: before };
 }
 
+// action/src/ephemeral.ts
+var MAX_APPLIES = 12;
+async function proveResources(a2, maxApplies = MAX_APPLIES) {
+  const results = /* @__PURE__ */ new Map();
+  const setAside = /* @__PURE__ */ new Set();
+  let deferred2 = [];
+  const out = {
+    kind: "ephemeral",
+    generation: null,
+    applies: 0,
+    resources: [],
+    unchanged: 0,
+    rolledBackTo: null
+  };
+  const record2 = (c5, status, reason) => results.set(c5.id, {
+    id: c5.id,
+    kind: c5.kind,
+    action: c5.action,
+    status,
+    ...reason ? { reason } : {},
+    ...c5.destructive ? { destructive: true } : {},
+    ...c5.origin ? { origin: c5.origin } : {}
+  });
+  const notApplied = (plan, reason) => {
+    for (const c5 of plan.changes) if (results.get(c5.id)?.status !== "applied") record2(c5, "undone", reason);
+  };
+  for (let round = 0; round < maxApplies * 3; round++) {
+    const exclude = /* @__PURE__ */ new Set([...setAside, ...deferred2]);
+    const plan = await a2.plan(exclude);
+    if (round === 0) out.unchanged = plan.unchanged.length;
+    const refused = plan.changes.filter((c5) => c5.refusal);
+    for (const c5 of refused) {
+      record2(c5, "refused", c5.refusal);
+      setAside.add(c5.id);
+    }
+    if (refused.length) continue;
+    for (const c5 of plan.changes) if (!results.has(c5.id)) record2(c5, "undone", "not applied yet");
+    if (out.applies && !plan.changes.length && !deferred2.length) break;
+    if (!plan.changes.length && deferred2.length) {
+      deferred2 = [];
+      continue;
+    }
+    if (out.applies >= maxApplies) {
+      out.stopped = `gave up after ${out.applies} applies`;
+      notApplied(plan, `not proven: ${out.stopped}`);
+      break;
+    }
+    out.applies++;
+    try {
+      const r2 = await a2.apply(exclude);
+      out.generation = r2.generation;
+      out.rolledBackTo = r2.rolledBackTo;
+      for (const c5 of r2.plan.changes) record2(c5, "applied");
+      if (r2.failedCheck) {
+        out.failedCheck = r2.failedCheck;
+        break;
+      }
+      if (!deferred2.length) break;
+      deferred2 = [];
+    } catch (err) {
+      const reason = reasonOf(err);
+      const failed = err instanceof TransactionError ? err.resources.filter((id2) => !exclude.has(id2)) : [];
+      if (!failed.length) {
+        out.stopped = reason;
+        notApplied(plan, `the apply failed on no resource of its own (${firstLine(reason)})`);
+        break;
+      }
+      notApplied(plan, `undone when ${failed.join(", ")} failed; not proven yet`);
+      const changeOf = (id2) => plan.changes.find((c5) => c5.id === id2) ?? {
+        id: id2,
+        kind: "unknown",
+        action: "update",
+        destructive: false
+      };
+      if (failed.length > 1) {
+        deferred2.push(...failed.slice(Math.ceil(failed.length / 2)));
+        for (const id2 of failed)
+          record2(
+            changeOf(id2),
+            "undone",
+            `in a batch that failed (${firstLine(reason)}); tried again in halves`
+          );
+        continue;
+      }
+      const id = failed[0];
+      record2(changeOf(id), "failed", reason);
+      setAside.add(id);
+      for (const c5 of plan.changes)
+        if (isInside(c5.id, id)) {
+          record2(c5, "undone", `not applied: inside ${id}, which failed`);
+          setAside.add(c5.id);
+        }
+    }
+  }
+  out.resources = [...results.values()].sort(
+    (x2, y2) => RANK[x2.status] - RANK[y2.status] || (x2.id < y2.id ? -1 : x2.id > y2.id ? 1 : 0)
+  );
+  return out;
+}
+var RANK = { failed: 0, refused: 1, undone: 2, applied: 3 };
+function isInside(id, dir) {
+  return dir.startsWith("~") && id.startsWith(`${dir}/`);
+}
+function reasonOf(err) {
+  const cause = err instanceof TransactionError ? err.reason : err;
+  return cause?.message ?? String(cause);
+}
+function firstLine(s) {
+  const line = s.split("\n")[0] ?? "";
+  return line.length > 200 ? `${line.slice(0, 199)}\u2026` : line;
+}
+function modulesWithout(exclude, modules = MODULES) {
+  if (!exclude.size) return modules;
+  const dirs = [...exclude].filter((id) => id.startsWith("~"));
+  const left = (id) => exclude.has(id) || dirs.some((d) => id.startsWith(`${d}/`));
+  return modules.map((m) => (config2) => {
+    const o3 = m(config2);
+    return { ...o3, resources: o3.resources.filter((r2) => !left(r2.id)) };
+  });
+}
+function proveOnRunner(real, to) {
+  const req = (exclude) => ({
+    ...to,
+    modules: modulesWithout(exclude, to.modules),
+    backupExt: ".dotops-backup",
+    allowDestructive: true
+  });
+  return proveResources({
+    plan: async (exclude) => (await planApply(real, req(exclude))).plan,
+    apply: async (exclude) => {
+      const r2 = await deploy(real, req(exclude));
+      const failed = r2.health.find((h3) => !h3.ok);
+      return {
+        plan: r2.plan,
+        generation: r2.generation,
+        rolledBackTo: r2.rolledBackTo,
+        ...failed ? { failedCheck: `${failed.name}: ${failed.detail}` } : {}
+      };
+    }
+  });
+}
+
 // action/src/hosts.ts
 function describeFailure(err) {
   if (err instanceof ConfigError)
@@ -44003,7 +44463,7 @@ function describeFailure(err) {
 function hostsOf(src) {
   try {
     return {
-      hosts: Object.fromEntries(Object.entries(listHosts(src)).map(([name, h3]) => [name, h3.platform]))
+      hosts: Object.fromEntries(Object.entries(listHosts(src)).map(([name2, h3]) => [name2, h3.platform]))
     };
   } catch (err) {
     if (err instanceof ConfigError) return { error: describeFailure(err) };
@@ -44075,17 +44535,7 @@ async function baseRequest(host, snaps, report) {
 async function againstRunner(to, o3) {
   try {
     if (o3.mode === "plan") return { kind: "plan", plan: (await planApply(o3.dryRun, to)).plan };
-    const r2 = await deploy(o3.real, { ...to, backupExt: ".dotops-backup", allowDestructive: true });
-    const failed = r2.health.find((h3) => !h3.ok);
-    return {
-      kind: "apply",
-      plan: r2.plan,
-      generation: r2.generation,
-      created: r2.created,
-      noop: r2.noop,
-      rolledBackTo: r2.rolledBackTo,
-      ...failed ? { failedCheck: `${failed.name}: ${failed.detail}` } : {}
-    };
+    return await proveOnRunner(o3.real, to);
   } catch (err) {
     const f = describeFailure(err);
     return { kind: "failed", message: [f.message, ...f.problems].join("\n") };
@@ -44666,8 +45116,8 @@ var __commonJS2 = (cb, mod) => function __require2() {
   return mod || (0, cb[__getOwnPropNames2(cb)[0]])((mod = { exports: {} }).exports, mod), mod.exports;
 };
 var __export2 = (target, all) => {
-  for (var name in all)
-    __defProp2(target, name, { get: all[name], enumerable: true });
+  for (var name2 in all)
+    __defProp2(target, name2, { get: all[name2], enumerable: true });
 };
 var __copyProps2 = (to, from, except, desc) => {
   if (from && typeof from === "object" || typeof from === "function") {
@@ -45730,9 +46180,9 @@ function prefixedLogger(to, prefix, forward) {
     }
   };
 }
-function childLoggerName(name, childDebugger, { namespace: parentNamespace }) {
-  if (typeof name === "string") {
-    return name;
+function childLoggerName(name2, childDebugger, { namespace: parentNamespace }) {
+  if (typeof name2 === "string") {
+    return name2;
   }
   const childNamespace = childDebugger && childDebugger.namespace || "";
   if (childNamespace.startsWith(parentNamespace)) {
@@ -45746,10 +46196,10 @@ function createLogger2(label, verbose, initialStep, infoDebugger = createLog()) 
   const debugDebugger = typeof verbose === "string" ? infoDebugger.extend(verbose) : verbose;
   const key = childLoggerName(filterType(verbose, filterString), debugDebugger, infoDebugger);
   return step(initialStep);
-  function sibling(name, initial) {
+  function sibling(name2, initial) {
     return append(
       spawned,
-      createLogger2(label, key.replace(/^[^:]+/, name), initial, infoDebugger)
+      createLogger2(label, key.replace(/^[^:]+/, name2), initial, infoDebugger)
     );
   }
   function step(phase) {
@@ -45792,12 +46242,12 @@ var init_tasks_pending_queue = __esm2({
         return this._queue.get(task);
       }
       createProgress(task) {
-        const name = _TasksPendingQueue.getName(task.commands[0]);
-        const logger = createLogger2(this.logLabel, name);
+        const name2 = _TasksPendingQueue.getName(task.commands[0]);
+        const logger = createLogger2(this.logLabel, name2);
         return {
           task,
           logger,
-          name
+          name: name2
         };
       }
       push(task) {
@@ -45839,8 +46289,8 @@ var init_tasks_pending_queue = __esm2({
         progress.logger("Starting task");
         return progress;
       }
-      static getName(name = "empty") {
-        return `task:${name}:${++_TasksPendingQueue.counter}`;
+      static getName(name2 = "empty") {
+        return `task:${name2}:${++_TasksPendingQueue.counter}`;
       }
       static {
         this.counter = 0;
@@ -45860,9 +46310,9 @@ function onErrorReceived(target, logger) {
     target.push(Buffer.from(String(err.stack), "ascii"));
   };
 }
-function onDataReceived(target, name, logger, output2) {
+function onDataReceived(target, name2, logger, output2) {
   return (buffer) => {
-    logger(`%s received %L bytes`, name, buffer);
+    logger(`%s received %L bytes`, name2, buffer);
     output2(`%B`, buffer);
     target.push(buffer);
   };
@@ -46107,23 +46557,23 @@ function taskCallback(task, response, callback = NOOP) {
   response.then(onSuccess, onError2);
 }
 function addDeprecationNoticeToError(err) {
-  let log = (name) => {
+  let log = (name2) => {
     console.warn(
-      `simple-git deprecation notice: accessing GitResponseError.${name} should be GitResponseError.git.${name}, this will no longer be available in version 3`
+      `simple-git deprecation notice: accessing GitResponseError.${name2} should be GitResponseError.git.${name2}, this will no longer be available in version 3`
     );
     log = NOOP;
   };
   return Object.create(err, Object.getOwnPropertyNames(err.git).reduce(descriptorReducer, {}));
-  function descriptorReducer(all, name) {
-    if (name in err) {
+  function descriptorReducer(all, name2) {
+    if (name2 in err) {
       return all;
     }
-    all[name] = {
+    all[name2] = {
       enumerable: false,
       configurable: false,
       get() {
-        log(name);
-        return err.git[name];
+        log(name2);
+        return err.git[name2];
       }
     };
     return all;
@@ -47837,16 +48287,16 @@ var init_BranchSummary = __esm2({
         this.current = "";
         this.detached = false;
       }
-      push(status, detached, name, commit, label) {
+      push(status, detached, name2, commit, label) {
         if (status === "*") {
           this.detached = detached;
-          this.current = name;
+          this.current = name2;
         }
-        this.all.push(name);
-        this.branches[name] = {
+        this.all.push(name2);
+        this.branches[name2] = {
           current: status === "*",
           linkedWorkTree: status === "+",
-          name,
+          name: name2,
           commit,
           label
         };
@@ -47874,19 +48324,19 @@ var init_parse_branch = __esm2({
     parsers9 = [
       new LineParser(
         /^([*+]\s)?\((?:HEAD )?detached (?:from|at) (\S+)\)\s+([a-z0-9]+)\s(.*)$/,
-        (result, [current, name, commit, label]) => {
-          result.push(branchStatus(current), true, name, commit, label);
+        (result, [current, name2, commit, label]) => {
+          result.push(branchStatus(current), true, name2, commit, label);
         }
       ),
       new LineParser(
         /^([*+]\s)?(\S+)\s+([a-z0-9]+)\s?(.*)$/s,
-        (result, [current, name, commit, label]) => {
-          result.push(branchStatus(current), false, name, commit, label);
+        (result, [current, name2, commit, label]) => {
+          result.push(branchStatus(current), false, name2, commit, label);
         }
       )
     ];
-    currentBranchParser = new LineParser(/^(\S+)$/s, (result, [name]) => {
-      result.push("*", false, name, "", "");
+    currentBranchParser = new LineParser(/^(\S+)$/s, (result, [name2]) => {
+      result.push("*", false, name2, "", "");
     });
   }
 });
@@ -48025,15 +48475,15 @@ var init_parse_fetch = __esm2({
       new LineParser(/From (.+)$/, (result, [remote]) => {
         result.remote = remote;
       }),
-      new LineParser(/\* \[new branch]\s+(\S+)\s*-> (.+)$/, (result, [name, tracking]) => {
+      new LineParser(/\* \[new branch]\s+(\S+)\s*-> (.+)$/, (result, [name2, tracking]) => {
         result.branches.push({
-          name,
+          name: name2,
           tracking
         });
       }),
-      new LineParser(/\* \[new tag]\s+(\S+)\s*-> (.+)$/, (result, [name, tracking]) => {
+      new LineParser(/\* \[new tag]\s+(\S+)\s*-> (.+)$/, (result, [name2, tracking]) => {
         result.tags.push({
-          name,
+          name: name2,
           tracking
         });
       }),
@@ -48044,9 +48494,9 @@ var init_parse_fetch = __esm2({
       }),
       new LineParser(
         /\s*([^.]+)\.\.(\S+)\s+(\S+)\s*-> (.+)$/,
-        (result, [from, to, name, tracking]) => {
+        (result, [from, to, name2, tracking]) => {
           result.updated.push({
-            name,
+            name: name2,
             tracking,
             to,
             from
@@ -48155,20 +48605,20 @@ var init_pull = __esm2({
 });
 function parseGetRemotes(text) {
   const remotes = {};
-  forEach(text, ([name]) => remotes[name] = { name });
+  forEach(text, ([name2]) => remotes[name2] = { name: name2 });
   return Object.values(remotes);
 }
 function parseGetRemotesVerbose(text) {
   const remotes = {};
-  forEach(text, ([name, url2, purpose]) => {
-    if (!Object.hasOwn(remotes, name)) {
-      remotes[name] = {
-        name,
+  forEach(text, ([name2, url2, purpose]) => {
+    if (!Object.hasOwn(remotes, name2)) {
+      remotes[name2] = {
+        name: name2,
         refs: { fetch: "", push: "" }
       };
     }
     if (purpose && url2) {
-      remotes[name].refs[purpose.replace(/[^a-z]/g, "")] = url2;
+      remotes[name2].refs[purpose.replace(/[^a-z]/g, "")] = url2;
     }
   });
   return Object.values(remotes);
@@ -48354,21 +48804,21 @@ function tagListTask(customArgs = []) {
     }
   };
 }
-function addTagTask(name) {
+function addTagTask(name2) {
   return {
     format: "utf-8",
-    commands: ["tag", name],
+    commands: ["tag", name2],
     parser() {
-      return { name };
+      return { name: name2 };
     }
   };
 }
-function addAnnotatedTagTask(name, tagMessage) {
+function addAnnotatedTagTask(name2, tagMessage) {
   return {
     format: "utf-8",
-    commands: ["tag", "-a", "-m", tagMessage, name],
+    commands: ["tag", "-a", "-m", tagMessage, name2],
     parser() {
-      return { name };
+      return { name: name2 };
     }
   };
 }
@@ -48442,11 +48892,11 @@ var require_git = __commonJS2({
       this._plugins.reconfigure("binary", command);
       return this;
     };
-    Git2.prototype.env = function(name, value) {
-      if (arguments.length === 1 && typeof name === "object") {
-        this._executor.env = name;
+    Git2.prototype.env = function(name2, value) {
+      if (arguments.length === 1 && typeof name2 === "object") {
+        this._executor.env = name2;
       } else {
-        (this._executor.env = this._executor.env || {})[name] = value;
+        (this._executor.env = this._executor.env || {})[name2] = value;
       }
       return this;
     };
@@ -48527,8 +48977,8 @@ var require_git = __commonJS2({
         next
       );
     };
-    Git2.prototype.addTag = function(name) {
-      const task = typeof name === "string" ? addTagTask2(name) : configurationErrorTask2("Git.addTag requires a tag name");
+    Git2.prototype.addTag = function(name2) {
+      const task = typeof name2 === "string" ? addTagTask2(name2) : configurationErrorTask2("Git.addTag requires a tag name");
       return this._runTask(task, trailingFunctionArgument2(arguments));
     };
     Git2.prototype.addAnnotatedTag = function(tagName, tagMessage) {
@@ -49484,7 +49934,10 @@ ${msg}
 ${[...forSummary.values()].join("\n\n")}
 `);
   if (configError) annotate(core, repo.prefix, "dotops.yaml", void 0, configError);
-  for (const [i3, r2] of reports.entries()) annotate(core, repo.prefix, r2.host, verdicts[i3], r2.error);
+  for (const [i3, r2] of reports.entries()) {
+    annotate(core, repo.prefix, r2.host, verdicts[i3], r2.error);
+    if (r2.runner?.kind === "ephemeral") annotateResources(core, repo.prefix, r2.host, r2.runner);
+  }
   await reportToGitHub(core, inputs, ctx, {
     result,
     sections: forComment,
@@ -49612,6 +50065,15 @@ function annotate(core, prefix, label, v, f) {
   if (v) core.info(`dotops: ${label}: ${v.description}`);
   for (const p2 of f?.at ?? [])
     core.error(`${label}: ${p2.message}`, { file: `${prefix}${p2.file}`, line: p2.line, col: p2.col });
+}
+function annotateResources(core, prefix, host, e) {
+  for (const x2 of e.resources) {
+    if (x2.status !== "failed" && x2.status !== "refused") continue;
+    const msg = `${host}: ${x2.id} ${x2.status} on the runner: ${x2.reason ?? ""}`;
+    if (x2.origin)
+      core.error(msg, { file: `${prefix}${x2.origin.file}`, line: x2.origin.line, col: x2.origin.col });
+    else core.error(msg);
+  }
 }
 function makeEngines(env, core) {
   const home = env.HOME || homedir();

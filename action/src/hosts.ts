@@ -1,11 +1,11 @@
 import { ENTRY_FILE, listHosts, loadConfig } from "../../src/config/load.js";
 import { type ConfigSource, withContent } from "../../src/config/source.js";
 import { type DesiredRequest, planApply, planBetween } from "../../src/engine/apply.js";
-import { deploy } from "../../src/engine/deploy.js";
 import type { Engine } from "../../src/engine/engine.js";
 import type { Plan } from "../../src/engine/plan.js";
 import { ConfigError, DotopsError, formatProblem } from "../../src/errors.js";
 import { buildManifest } from "../../src/modules/manifest.js";
+import { type EphemeralResult, proveOnRunner } from "./ephemeral.js";
 import type { Mode } from "./input.js";
 
 export type Platform = "darwin" | "linux";
@@ -18,19 +18,11 @@ export interface Failure {
   at?: { file: string; line: number; col: number; message: string }[];
 }
 
-/** What was done against the runner's own machine (modes plan and apply). */
+/** What was done against the runner's own machine (modes plan and ephemeral). */
 export type RunnerResult =
   | { kind: "skipped"; reason: string }
   | { kind: "plan"; plan: Plan }
-  | {
-      kind: "apply";
-      plan: Plan;
-      generation: number | null;
-      created: boolean;
-      noop: boolean;
-      rolledBackTo: number | null;
-      failedCheck?: string;
-    }
+  | EphemeralResult
   | { kind: "failed"; message: string };
 
 export interface HostReport {
@@ -114,7 +106,7 @@ export interface PlanHostOptions {
   pure: Engine;
   /** Plans against the runner (reads only). */
   dryRun: Engine;
-  /** Applies on the runner (mode apply). */
+  /** Applies on the runner (mode ephemeral). */
   real: Engine;
 }
 
@@ -178,18 +170,7 @@ async function baseRequest(
 async function againstRunner(to: DesiredRequest, o: PlanHostOptions): Promise<RunnerResult> {
   try {
     if (o.mode === "plan") return { kind: "plan", plan: (await planApply(o.dryRun, to)).plan };
-    // The runner is ephemeral: files in the way are moved aside, destructive steps allowed.
-    const r = await deploy(o.real, { ...to, backupExt: ".dotops-backup", allowDestructive: true });
-    const failed = r.health.find((h) => !h.ok);
-    return {
-      kind: "apply",
-      plan: r.plan,
-      generation: r.generation,
-      created: r.created,
-      noop: r.noop,
-      rolledBackTo: r.rolledBackTo,
-      ...(failed ? { failedCheck: `${failed.name}: ${failed.detail}` } : {}),
-    };
+    return await proveOnRunner(o.real, to);
   } catch (err) {
     const f = describeFailure(err);
     return { kind: "failed", message: [f.message, ...f.problems].join("\n") };

@@ -1,7 +1,9 @@
 import { isAbsolute, resolve } from "node:path";
 import type { Core, Env } from "./core.js";
 
-export const MODES = ["check", "plan", "apply"] as const;
+export const MODES = ["check", "plan", "ephemeral"] as const;
+/** Old names still accepted, with a notice: apply was ephemeral's name before it reported per resource. */
+const DEPRECATED_MODES: Record<string, Mode> = { apply: "ephemeral" };
 export const FAIL_ON = ["error", "destructive", "changes"] as const;
 export type Mode = (typeof MODES)[number];
 export type FailOn = (typeof FAIL_ON)[number];
@@ -14,7 +16,8 @@ export interface ActionInputs {
   hosts: string[];
   /**
    * check: validate and plan base → head; plan: also plan against the
-   * runner's machine; apply: also apply on the (ephemeral) runner.
+   * runner's machine; ephemeral: also apply on the throwaway runner and
+   * report per resource whether it worked.
    */
   mode: Mode;
   githubToken: string;
@@ -28,17 +31,25 @@ export class InputError extends Error {
   override name = "InputError";
 }
 
-export function getInputs(core: Pick<Core, "getInput">, env: Env): ActionInputs {
+export function getInputs(core: Pick<Core, "getInput" | "notice">, env: Env): ActionInputs {
   const workspace = env.GITHUB_WORKSPACE || process.cwd();
   const configPath = core.getInput("config-path") || ".";
   return {
     configPath: isAbsolute(configPath) ? configPath : resolve(workspace, configPath),
     hosts: parseList(core.getInput("hosts")),
-    mode: oneOf("mode", core.getInput("mode") || "plan", MODES),
+    mode: readMode(core),
     githubToken: core.getInput("github-token"),
     comment: parseBoolean("comment", core.getInput("comment") || "true"),
     failOn: oneOf("fail-on", core.getInput("fail-on") || "error", FAIL_ON),
   };
+}
+
+function readMode(core: Pick<Core, "getInput" | "notice">): Mode {
+  const value = core.getInput("mode") || "plan";
+  const renamed = DEPRECATED_MODES[value];
+  if (!renamed) return oneOf("mode", value, MODES);
+  core.notice(`dotops: mode ${value} is deprecated and now called ${renamed}; set \`mode: ${renamed}\``);
+  return renamed;
 }
 
 /** `a, b`, `a b` or one per line (a YAML block scalar), deduplicated in order. */

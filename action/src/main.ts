@@ -9,6 +9,7 @@ import { RealHost } from "../../src/host/real-host.js";
 import { COMMENT_LIMIT, CONFIG_KEY, type UpsertResult, upsertComment, wrapSection } from "./comment.js";
 import { type RunContext, readContext } from "./context.js";
 import { type Core, createCore, type Env } from "./core.js";
+import type { EphemeralResult } from "./ephemeral.js";
 import { ApiError, GitHubApi, permissionHint, type StatusState } from "./github.js";
 import {
   type Failure,
@@ -107,7 +108,10 @@ async function runAction(core: Core, env: Env): Promise<RunResult> {
   const forSummary = sections((n) => Math.floor(900_000 / Math.max(1, n)));
   core.appendSummary(`## dotops plan\n\n${[...forSummary.values()].join("\n\n")}\n`);
   if (configError) annotate(core, repo.prefix, "dotops.yaml", undefined, configError);
-  for (const [i, r] of reports.entries()) annotate(core, repo.prefix, r.host, verdicts[i], r.error);
+  for (const [i, r] of reports.entries()) {
+    annotate(core, repo.prefix, r.host, verdicts[i], r.error);
+    if (r.runner?.kind === "ephemeral") annotateResources(core, repo.prefix, r.host, r.runner);
+  }
 
   await reportToGitHub(core, inputs, ctx, {
     result,
@@ -287,6 +291,17 @@ function annotate(core: Core, prefix: string, label: string, v: Verdict | undefi
   if (v) core.info(`dotops: ${label}: ${v.description}`);
   for (const p of f?.at ?? [])
     core.error(`${label}: ${p.message}`, { file: `${prefix}${p.file}`, line: p.line, col: p.col });
+}
+
+/** Each resource that failed or was refused on the runner, as an annotation on its config entry. */
+function annotateResources(core: Core, prefix: string, host: string, e: EphemeralResult) {
+  for (const x of e.resources) {
+    if (x.status !== "failed" && x.status !== "refused") continue;
+    const msg = `${host}: ${x.id} ${x.status} on the runner: ${x.reason ?? ""}`;
+    if (x.origin)
+      core.error(msg, { file: `${prefix}${x.origin.file}`, line: x.origin.line, col: x.origin.col });
+    else core.error(msg);
+  }
 }
 
 function makeEngines(env: Env, core: Core): { pure: Engine; dryRun: Engine; real: Engine } {

@@ -1,6 +1,7 @@
 import type { Plan } from "../../src/engine/plan.js";
 import type { Origin } from "../../src/errors.js";
 import { planJson, renderPlanMarkdown, summaryLine } from "../../src/report/render-plan.js";
+import type { EphemeralResult, ResourceStatus } from "./ephemeral.js";
 import type { StatusState } from "./github.js";
 import type { Failure, HostReport } from "./hosts.js";
 import type { FailOn, Mode } from "./input.js";
@@ -24,9 +25,21 @@ export function verdict(r: HostReport, failOn: FailOn): Verdict {
     const first = r.runner.message.split("\n")[0] ?? "";
     return { state: "failure", description: `on the runner: ${first}`, failure: `${r.host}: ${first}` };
   }
-  if (r.runner?.kind === "apply" && r.runner.failedCheck) {
+  if (r.runner?.kind === "ephemeral" && r.runner.failedCheck) {
     const d = `health check failed after apply: ${r.runner.failedCheck}`;
     return { state: "failure", description: d, failure: `${r.host}: ${d}` };
+  }
+  if (r.runner?.kind === "ephemeral") {
+    const notProven = r.runner.resources.filter((x) => x.status !== "applied");
+    if (notProven.length || r.runner.stopped) {
+      const d = `on the runner: ${ephemeralCounts(r.runner)}`;
+      const lines = notProven
+        .filter((x) => x.status === "failed" || x.status === "refused")
+        .slice(0, 10)
+        .map((x) => `  ${x.id} ${x.status}: ${oneLine(x.reason ?? "")}`);
+      const why = [d, ...lines, ...(r.runner.stopped ? [`  stopped: ${oneLine(r.runner.stopped)}`] : [])];
+      return { state: "failure", description: d, failure: `${r.host}: ${why.join("\n")}` };
+    }
   }
   if (failOn === "destructive" && plan.summary.destructive) {
     const d = `${plan.summary.destructive} destructive step(s) (fail-on: destructive)`;
@@ -80,23 +93,82 @@ function hostBody(r: HostReport, ctx: SectionContext, maxDiffChars: number): str
   if (runner?.kind === "skipped") out.push(`_Not planned against a machine: ${runner.reason}._`);
   if (runner?.kind === "failed")
     out.push("**On this runner it failed:**", "", "```text", runner.message, "```");
-  if (runner?.kind === "plan" || runner?.kind === "apply") {
-    const what =
-      runner.kind === "plan"
-        ? `Against this runner: ${summaryLine(runner.plan)}`
-        : runner.failedCheck
-          ? `Applied on this runner, then a health check failed (${runner.failedCheck})${runner.rolledBackTo !== null ? `: rolled back to generation ${runner.rolledBackTo}` : ""}`
-          : runner.noop
-            ? `Applied on this runner: nothing to do (generation ${runner.generation ?? "-"})`
-            : `Applied on this runner as generation ${runner.generation}: ${summaryLine(runner.plan)}`;
+  if (runner?.kind === "plan")
     out.push(
-      `<details><summary>${escapeHtml(what)}</summary>`,
+      `<details><summary>${escapeHtml(`Against this runner: ${summaryLine(runner.plan)}`)}</summary>`,
       "",
       runner.plan.changes.length ? renderPlanMarkdown(withLocations(withoutDiffs(runner.plan), ctx)) : "",
       "</details>",
     );
-  }
+  if (runner?.kind === "ephemeral") out.push(renderEphemeral(runner));
   return `${out.join("\n")}\n`;
+}
+
+const STATUS_ICON: Record<ResourceStatus, string> = {
+  applied: "✅",
+  failed: "❌",
+  refused: "🚫",
+  undone: "↩️",
+};
+const STATUS_TEXT: Record<ResourceStatus, string> = {
+  applied: "applied",
+  failed: "failed",
+  refused: "refused",
+  undone: "undone, not proven",
+};
+
+/** "5 applied, 1 failed, 2 undone, 3 unchanged": the ephemeral apply in one line. */
+export function ephemeralCounts(e: EphemeralResult): string {
+  const n = (s: ResourceStatus) => e.resources.filter((x) => x.status === s).length;
+  const parts = (["applied", "failed", "refused", "undone"] as const)
+    .filter((s) => n(s))
+    .map((s) => `${n(s)} ${s}`);
+  if (e.unchanged) parts.push(`${e.unchanged} unchanged`);
+  return parts.join(", ") || "nothing to change";
+}
+
+/** The per-resource result of mode ephemeral: failures first, each with what the tool said. */
+function renderEphemeral(e: EphemeralResult): string {
+  const bad = e.resources.some((x) => x.status !== "applied") || e.stopped || e.failedCheck;
+  const where =
+    e.generation === null
+      ? "nothing applied"
+      : `generation ${e.generation}, ${e.applies} ${e.applies === 1 ? "apply" : "applies"}`;
+  const title = `Ephemeral apply on this runner (${where}): ${ephemeralCounts(e)}`;
+  const out = [`<details${bad ? " open" : ""}><summary>${escapeHtml(title)}</summary>`, ""];
+  if (e.resources.length) {
+    out.push("| | resource | kind | result |", "|---|---|---|---|");
+    for (const x of e.resources) {
+      const result = `${STATUS_TEXT[x.status]}${x.action !== "create" ? ` (${x.action}${x.destructive ? ", destructive" : ""})` : ""}`;
+      const reason = x.reason && x.status !== "applied" ? `: ${cell(x.reason)}` : "";
+      out.push(`| ${STATUS_ICON[x.status]} | \`${x.id}\` | ${x.kind} | ${result}${reason} |`);
+    }
+    out.push("");
+  }
+  if (e.failedCheck)
+    out.push(
+      `**A health check failed after the apply** (${escapeHtml(e.failedCheck)})${e.rolledBackTo !== null ? `: rolled back to generation ${e.rolledBackTo}` : ""}.`,
+      "",
+    );
+  if (e.stopped) out.push(`**Stopped:** ${cell(e.stopped)}`, "");
+  if (e.applies > 1 || e.resources.some((x) => x.status === "undone"))
+    out.push(
+      "_Each apply is one transaction: a failure undoes it all. The failing resource was set aside and the rest applied again; a resource marked undone never went through in an apply that held._",
+      "",
+    );
+  out.push("</details>");
+  return out.join("\n");
+}
+
+/** A reason inside a table cell: one line, no pipes, HTML escaped, bounded. */
+function cell(s: string): string {
+  const t = oneLine(s);
+  const cut = t.length > 400 ? `${t.slice(0, 399)}…` : t;
+  return escapeHtml(cut).replace(/\|/g, "\\|");
+}
+
+function oneLine(s: string): string {
+  return s.trim().replace(/\s*\n\s*/g, " ⏎ ");
 }
 
 function failureBlock(f: Failure): string {
@@ -210,6 +282,6 @@ export function planReport(
 function runnerJson(r: HostReport) {
   const x = r.runner;
   if (!x) return null;
-  if (x.kind === "plan" || x.kind === "apply") return { ...x, plan: planJson(x.plan) };
+  if (x.kind === "plan") return { ...x, plan: planJson(x.plan) };
   return x;
 }

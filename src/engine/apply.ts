@@ -18,7 +18,7 @@ import {
   readManifest,
   writeMeta,
 } from "./generations.js";
-import { runTransaction } from "./journal.js";
+import { runTransaction, TransactionError } from "./journal.js";
 import { computeChanges, type Plan, summarize } from "./plan.js";
 import { nextOwnership, readOwnership, writeInstalled, writeOwnership } from "./records.js";
 import { readObjectStats, writeBlobs, writeHomeTree, writeObjectStats } from "./store.js";
@@ -244,9 +244,13 @@ export async function apply(eng: Engine, req: ApplyRequest): Promise<ApplyResult
     );
     if (sameAsCurrent) {
       // Only drift: put the machine back to the current generation, no new record.
-      await timer.run("apply", () =>
-        runTransaction(ctx, eng.state.journal, begin(null), stepsOf(plan.changes), eng.failpoints),
-      );
+      try {
+        await timer.run("apply", () =>
+          runTransaction(ctx, eng.state.journal, begin(null), stepsOf(plan.changes), eng.failpoints),
+        );
+      } catch (err) {
+        throw nameFailed(err, plan.changes);
+      }
       // The build rewrote any changed object: record them as they are now.
       await writeObjectStats(eng.host, genDir(eng.state, base.current as number), stats);
       eng.log.info({ generation: base.current, repaired: plan.changes.length }, "repaired drift");
@@ -302,6 +306,7 @@ export async function apply(eng: Engine, req: ApplyRequest): Promise<ApplyResult
         ),
       );
     } catch (err) {
+      nameFailed(err, plan.changes);
       await writeMeta(eng.host, eng.state, {
         ...meta,
         phases: timer.phases,
@@ -376,6 +381,13 @@ async function recordInstalled(eng: Engine, ctx: ResourceContext, dir: string, m
   } catch (err) {
     eng.log.warn(`could not record installed versions: ${(err as Error).message}`);
   }
+}
+
+/** Names the resources whose steps failed (by the steps' identity), so a report can say which one. */
+function nameFailed(err: unknown, changes: Change[]): unknown {
+  if (err instanceof TransactionError && err.failedSteps.length)
+    err.resources = changes.filter((c) => c.steps.some((s) => err.failedSteps.includes(s))).map((c) => c.id);
+  return err;
 }
 
 function begin(generation: number | null) {

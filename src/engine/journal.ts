@@ -71,9 +71,14 @@ export interface Failpoints {
 
 /** A failed apply whose steps were all undone: an error with a cause, not a crash of dotops (exit 1). */
 export class TransactionError extends DotopsError {
+  /** Ids of the resources whose steps failed, named by the caller that knows whose steps they are. */
+  resources: string[] = [];
+
   constructor(
     readonly reason: unknown,
     readonly undone: number,
+    /** The steps running when it failed (a whole batch); empty when it failed between steps or on commit. */
+    readonly failedSteps: Step[] = [],
   ) {
     super(
       `apply failed and was undone (${undone} steps reverted): ${(reason as Error)?.message ?? reason}`,
@@ -96,8 +101,10 @@ export async function runTransaction(
   await host.unlink(journal);
   await write(host, journal, { ...begin, steps }, { sync: true });
   const started: Step[] = [];
+  let running: Step[] = [];
   try {
     for (const group of batches(steps, (op) => op.runBatch !== undefined)) {
+      running = group;
       for (const step of group) {
         const i = started.length;
         await write(host, journal, { type: "step", i, step }, { sync: false });
@@ -107,12 +114,13 @@ export async function runTransaction(
       await runGroup(ctx, group);
       ctx.progress?.("apply", started.length, steps.length);
     }
+    running = [];
     fail?.hit("commit");
     await write(host, journal, { type: "commit" }, { sync: true });
   } catch (err) {
     await undoAll(ctx, started);
     await host.unlink(journal);
-    throw new TransactionError(err, started.length);
+    throw new TransactionError(err, started.length, running);
   }
   fail?.hit("finalize");
   await finalize();
