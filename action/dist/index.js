@@ -15939,12 +15939,12 @@ var require_common = __commonJS({
           if (!debug2.enabled) {
             return;
           }
-          const self = debug2;
+          const self2 = debug2;
           const curr = Number(/* @__PURE__ */ new Date());
           const ms = curr - (prevTime || curr);
-          self.diff = ms;
-          self.prev = prevTime;
-          self.curr = curr;
+          self2.diff = ms;
+          self2.prev = prevTime;
+          self2.curr = curr;
           prevTime = curr;
           args[0] = createDebug.coerce(args[0]);
           if (typeof args[0] !== "string") {
@@ -15959,15 +15959,15 @@ var require_common = __commonJS({
             const formatter = createDebug.formatters[format2];
             if (typeof formatter === "function") {
               const val = args[index];
-              match = formatter.call(self, val);
+              match = formatter.call(self2, val);
               args.splice(index, 1);
               index--;
             }
             return match;
           });
-          createDebug.formatArgs.call(self, args);
-          const logFn = self.log || createDebug.log;
-          logFn.apply(self, args);
+          createDebug.formatArgs.call(self2, args);
+          const logFn = self2.log || createDebug.log;
+          logFn.apply(self2, args);
         }
         debug2.namespace = namespace;
         debug2.useColors = createDebug.useColors();
@@ -38731,15 +38731,15 @@ var initializer2 = (inst, issues) => {
   if (_installedErrorProtos.has(proto))
     return;
   _installedErrorProtos.add(proto);
-  _lazyMethod(proto, "format", (self) => (mapper) => formatError(self, mapper));
-  _lazyMethod(proto, "flatten", (self) => (mapper) => flattenError(self, mapper));
-  _lazyMethod(proto, "addIssue", (self) => (issue2) => {
-    self.issues.push(issue2);
-    self.message = JSON.stringify(self.issues, jsonStringifyReplacer, 2);
+  _lazyMethod(proto, "format", (self2) => (mapper) => formatError(self2, mapper));
+  _lazyMethod(proto, "flatten", (self2) => (mapper) => flattenError(self2, mapper));
+  _lazyMethod(proto, "addIssue", (self2) => (issue2) => {
+    self2.issues.push(issue2);
+    self2.message = JSON.stringify(self2.issues, jsonStringifyReplacer, 2);
   });
-  _lazyMethod(proto, "addIssues", (self) => (issues2) => {
-    self.issues.push(...issues2);
-    self.message = JSON.stringify(self.issues, jsonStringifyReplacer, 2);
+  _lazyMethod(proto, "addIssues", (self2) => (issues2) => {
+    self2.issues.push(...issues2);
+    self2.message = JSON.stringify(self2.issues, jsonStringifyReplacer, 2);
   });
   Object.defineProperty(proto, "isEmpty", {
     configurable: true,
@@ -39585,7 +39585,7 @@ var ZodObject = /* @__PURE__ */ $constructor("ZodObject", (inst, def) => {
   $ZodObjectJIT.init(inst, def);
   ZodType.init(inst, def);
   inst._zod.processJSONSchema = (ctx, json2, params) => objectProcessor(inst, ctx, json2, params);
-  util_exports.installLazyProp(inst, "shape", (self) => self._zod.def.shape, false);
+  util_exports.installLazyProp(inst, "shape", (self2) => self2._zod.def.shape, false);
 }, {
   keyof() {
     return _enum2(Object.keys(this._zod.def.shape));
@@ -43507,6 +43507,39 @@ function kindOf(r2) {
   return k2;
 }
 
+// src/engine/privilege.ts
+import { realpathSync } from "node:fs";
+import { userInfo } from "node:os";
+var isRoot = () => process.getuid?.() === 0;
+function self() {
+  const script = process.env.DOTOPS_SELF ?? process.argv[1] ?? "dotops";
+  let resolved = script;
+  try {
+    resolved = realpathSync(script);
+  } catch {
+  }
+  return [process.execPath, resolved];
+}
+function sudoersLine() {
+  const [node2, cli] = self();
+  return `${userInfo().username} ALL=(root) NOPASSWD: ${node2} ${cli} privileged *`;
+}
+var needsDoor = (steps) => !isRoot() && steps.some((s) => s.root === true);
+async function throughDoor(ctx, steps, direction) {
+  const [node2, cli] = self();
+  const args = ["-n", node2, cli, "privileged", direction, "--state", ctx.state.dir];
+  const r2 = await ctx.host.exec("sudo", args, { input: JSON.stringify({ steps }) });
+  if (r2.exitCode === 0) return;
+  const said = (r2.stderr || r2.stdout).trim();
+  if (/password is required|not allowed|may not run sudo|no tty present/i.test(said))
+    throw new DotopsError(
+      `${steps.length} step(s) need root and sudo refused (${said}). To allow dotops' privileged steps without a password, add this line with \`sudo visudo -f /etc/sudoers.d/dotops\`:
+  ${sudoersLine()}`,
+      1
+    );
+  throw new DotopsError(`privileged ${direction} failed (exit ${r2.exitCode}): ${said}`, 1);
+}
+
 // src/engine/switch-step.ts
 var engineSteps = {
   switch: {
@@ -43530,15 +43563,24 @@ function batches(steps, batched) {
   const out = [];
   for (const step of steps) {
     const last2 = out.at(-1);
-    if (last2 && last2[0]?.op === step.op && batched(opFor(step))) last2.push(step);
+    const head = last2?.[0];
+    if (last2 && head?.op === step.op && head.root === step.root && (batched(opFor(step)) || step.root))
+      last2.push(step);
     else out.push([step]);
   }
   return out;
 }
 async function runGroup(ctx, group) {
   const op = opFor(group[0]);
-  if (op.runBatch) await op.runBatch(ctx, group);
+  if (needsDoor(group)) await throughDoor(ctx, group, "run");
+  else if (op.runBatch) await op.runBatch(ctx, group);
   else for (const step of group) await op.run(ctx, step);
+}
+async function undoGroup(ctx, group) {
+  const op = opFor(group[0]);
+  if (needsDoor(group)) await throughDoor(ctx, group, "undo");
+  else if (op.undoBatch) await op.undoBatch(ctx, group);
+  else for (const step of group) await op.undo(ctx, step);
 }
 var TransactionError = class extends DotopsError {
   constructor(reason, undone, failedSteps = []) {
@@ -43589,11 +43631,8 @@ async function runTransaction(ctx, journal, begin2, steps, fail, finalize2 = asy
   await host.unlink(journal);
 }
 async function undoAll(ctx, steps) {
-  for (const group of batches([...steps].reverse(), (op) => op.undoBatch !== void 0)) {
-    const op = opFor(group[0]);
-    if (op.undoBatch) await op.undoBatch(ctx, group);
-    else for (const step of group) await op.undo(ctx, step);
-  }
+  for (const group of batches([...steps].reverse(), (op) => op.undoBatch !== void 0))
+    await undoGroup(ctx, group);
 }
 async function write(host, journal, line, opts) {
   await host.appendFile(journal, `${JSON.stringify(line)}
