@@ -21,6 +21,12 @@ function tools(extra: Record<string, string> = {}) {
     : { PATH: `${SIM_BIN}:${process.env.PATH}`, SIM_STATE: state, ...extra };
   const run = (...args: string[]) =>
     execFileSync("defaults", args, { env: { ...process.env, ...env }, encoding: "utf8" });
+  // On a real Mac the throwaway domain may hold what an earlier run left: start from nothing.
+  if (REAL)
+    for (const host of [[], ["-currentHost"]])
+      try {
+        execFileSync("defaults", [...host, "delete", DOMAIN], { stdio: "ignore" });
+      } catch {}
   return { state, env, defaults: run };
 }
 
