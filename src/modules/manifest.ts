@@ -1,12 +1,13 @@
 import type { Config } from "../config/load.js";
 import { ConfigError, type ConfigProblem, formatOrigin } from "../errors.js";
 import type { Blob, Located, Manifest, Resource } from "../resources/types.js";
+import { defaultsModule } from "./defaults.js";
 import { filesModule } from "./files.js";
 import { addParentDirs } from "./home-path.js";
 import type { Module } from "./module.js";
 import { canonicalJson, sha256 } from "./objects.js";
 
-export const MODULES: Module[] = [filesModule];
+export const MODULES: Module[] = [filesModule, defaultsModule];
 
 export interface BuildInput {
   manifest: Manifest;

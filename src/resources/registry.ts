@@ -1,3 +1,5 @@
+import { defaultsKind } from "./defaults/index.js";
+import { restartKind } from "./defaults/restart.js";
 import { dirKind } from "./dir/index.js";
 import { fileKind } from "./file/index.js";
 import type { KindHandler } from "./kind.js";
@@ -7,7 +9,14 @@ import { symlinkKind } from "./symlink/index.js";
 import type { Resource } from "./types.js";
 
 /** Every resource kind: adding one means a folder and a line here. */
-const KINDS: KindHandler[] = [dirKind, linkKind, fileKind, symlinkKind] as KindHandler[];
+const KINDS: KindHandler[] = [
+  dirKind,
+  linkKind,
+  fileKind,
+  symlinkKind,
+  defaultsKind,
+  restartKind,
+] as KindHandler[];
 
 const byName = new Map<string, KindHandler>();
 /** Every step op any kind knows, by name: what the journal runs and undoes. */
