@@ -4,7 +4,7 @@ import type { ResourceContext } from "../context.js";
 import { runTool } from "../shared/tools.js";
 import type { StepOps } from "../step.js";
 import { exportDomain, hostArgs } from "./observe.js";
-import { type DomainRef, showDomain } from "./resource.js";
+import { type DomainRef, isSystemDomain, showDomain } from "./resource.js";
 import { sameValue, showValue, writeFlag } from "./value.js";
 
 /**
@@ -90,6 +90,8 @@ export const defaultsSteps: StepOps<Step> = {
     async runBatch(ctx, steps) {
       for (const g of byDomain(steps)) await setKeys(ctx, g.ref, g.set, true);
     },
+    // Through the privilege door only keys of system-wide domains (/Library/Preferences/…).
+    mayRunAsRoot: (s) => isSystemDomain(s.domain) && !s.domain.includes(".."),
     async undoBatch(ctx, steps) {
       // Given in undo order: the earliest step's `prev` is set last, so it is what stays.
       const restore = steps.map((s) => ({ ...s, value: s.prev }));
