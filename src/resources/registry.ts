@@ -1,13 +1,22 @@
 import { dirKind } from "./dir/index.js";
 import { fileKind } from "./file/index.js";
 import type { KindHandler } from "./kind.js";
+import { launchdAgentKind } from "./launchd/index.js";
 import { linkKind } from "./link/index.js";
 import type { StepOp } from "./step.js";
 import { symlinkKind } from "./symlink/index.js";
+import { systemdUnitKind } from "./systemd/index.js";
 import type { Resource } from "./types.js";
 
 /** Every resource kind: adding one means a folder and a line here. */
-const KINDS: KindHandler[] = [dirKind, linkKind, fileKind, symlinkKind] as KindHandler[];
+const KINDS: KindHandler[] = [
+  dirKind,
+  linkKind,
+  fileKind,
+  symlinkKind,
+  launchdAgentKind,
+  systemdUnitKind,
+] as KindHandler[];
 
 const byName = new Map<string, KindHandler>();
 /** Every step op any kind knows, by name: what the journal runs and undoes. */
