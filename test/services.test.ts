@@ -104,10 +104,21 @@ afterAll(() => {
       } catch {}
 });
 
-describe("services on a darwin host: launchd agents", () => {
+describe("services on a darwin host: launchd agents", { timeout: 240_000 }, () => {
   it("writes and bootstraps a plist, leaves it alone when unchanged, re-bootstraps only a changed one, removes it, and a revert restores launchd's state exactly", async () => {
     const w = await world("mac", services(service(SYNC), service(BACKUP)));
     const launchctl = calls(w.sim, "launchctl");
+
+    // A dry run observes (launchctl print) and changes nothing.
+    const dry = await w.run("apply", "--dry-run");
+    expect(dry.exitCode, dry.stderr).toBe(0);
+    expect(existsSync(plistOf(w, SYNC))).toBe(false);
+    expect(launchctlPrint(w, SYNC).code).not.toBe(0);
+    if (!REAL) {
+      const seen = launchctl();
+      expect(seen).toContain(`print gui/${UID}/${SYNC}`);
+      expect(writes(seen)).toEqual([]);
+    }
 
     const add = await w.run("apply");
     expect(add.exitCode, add.stderr).toBe(0);
@@ -229,6 +240,44 @@ describe("services on a darwin host: launchd agents", () => {
     },
   );
 
+  it.skipIf(REAL)(
+    "recovers from a crash at any step of a re-bootstrap: launchd and the plist are as before",
+    async () => {
+      const w = await world("mac", services(service(SYNC)));
+      expect((await w.run("apply")).exitCode).toBe(0);
+      const before = simState(w.sim);
+      const plist = readFileSync(plistOf(w, SYNC), "utf8");
+      await w.repo.commit(services(service(SYNC, ", keepAlive: true")));
+      // Steps: the switch of `current`, then bootout, write, bootstrap. Killed once each has been journaled.
+      const launchctl = calls(w.sim, "launchctl");
+      launchctl();
+      for (const step of [1, 2, 3]) {
+        const crash = await dotops(["--repo", w.repo.dir, "--host", "mac", "apply"], {
+          home: w.home,
+          env: {
+            PATH: `${SIM_BIN}:${process.env.PATH}`,
+            SIM_STATE: w.sim,
+            DOTOPS_FAILPOINT: `step:${step}=kill`,
+          },
+        });
+        expect(crash.exitCode, `killed at step ${step}`).not.toBe(0);
+        // The next run finds the journal and undoes every step it lists, run or not.
+        expect((await w.run("plan")).exitCode).toBe(0);
+        // Killed before its bootout ran, recovery's bootout (undoing the bootstrap that never ran) and
+        // bootstrap (undoing the bootout) leave launchd as it was; killed after it, the same two put it back.
+        expect(writes(launchctl()), `killed at step ${step}`).toEqual([
+          ...(step > 1 ? [`bootout gui/${UID}/${SYNC}`] : []),
+          `bootout gui/${UID}/${SYNC}`,
+          `bootstrap gui/${UID} ${plistOf(w, SYNC)}`,
+        ]);
+        expect(readFileSync(plistOf(w, SYNC), "utf8"), `after a crash at step ${step}`).toBe(plist);
+        expect(simState(w.sim), `after a crash at step ${step}`).toEqual(before);
+      }
+      expect((await w.run("apply")).exitCode).toBe(0);
+      expect(readFileSync(plistOf(w, SYNC), "utf8")).toContain("<key>KeepAlive</key>\n\t<true/>");
+    },
+  );
+
   it("refuses a plist of the user's in the way, and moves it aside with --backup", async () => {
     const w = await world("mac", services(service(SYNC)));
     const mine =
@@ -305,10 +354,20 @@ describe("services on a darwin host: launchd agents", () => {
     expect(apply.exitCode).toBe(4);
     expect(apply.stderr).toMatch(/not observable here: launchctl is not on PATH/);
     expect(existsSync(plistOf(w, SYNC))).toBe(false);
+
+    // A plan between two commits (the PR plan) needs no machine: it shows the plist's diff.
+    const from = await w.repo.head();
+    const to = await w.repo.commit(services(service(SYNC, ", startInterval: 60")));
+    const pr = await w.run("--json", "plan", "--from", from, "--to", to);
+    expect(pr.exitCode, pr.stderr).toBe(0);
+    const [change] = JSON.parse(pr.stdout).changes;
+    expect(change).toMatchObject({ action: "update", id: `launchd/${SYNC}` });
+    expect(change.refusal).toBeUndefined();
+    expect(change.diff).toContain("+\t<key>StartInterval</key>\n+\t<integer>60</integer>");
   });
 });
 
-describe("services on a linux host: systemd user units", () => {
+describe("services on a linux host: systemd user units", { timeout: 240_000 }, () => {
   it("writes, reloads and enables a unit; restarts only a changed one; a timer for startInterval; removal disables it; a revert restores systemd's state exactly", async () => {
     const w = await world(
       "box",
