@@ -6,8 +6,9 @@ import { filesModule } from "./files.js";
 import { addParentDirs } from "./home-path.js";
 import type { Module } from "./module.js";
 import { canonicalJson, sha256 } from "./objects.js";
+import { servicesModule } from "./services.js";
 
-export const MODULES: Module[] = [filesModule, defaultsModule];
+export const MODULES: Module[] = [filesModule, defaultsModule, servicesModule];
 
 export interface BuildInput {
   manifest: Manifest;

@@ -3,9 +3,11 @@ import { restartKind } from "./defaults/restart.js";
 import { dirKind } from "./dir/index.js";
 import { fileKind } from "./file/index.js";
 import type { KindHandler } from "./kind.js";
+import { launchdAgentKind } from "./launchd/index.js";
 import { linkKind } from "./link/index.js";
 import type { StepOp } from "./step.js";
 import { symlinkKind } from "./symlink/index.js";
+import { systemdUnitKind } from "./systemd/index.js";
 import type { Resource } from "./types.js";
 
 /** Every resource kind: adding one means a folder and a line here. */
@@ -16,6 +18,8 @@ const KINDS: KindHandler[] = [
   symlinkKind,
   defaultsKind,
   restartKind,
+  launchdAgentKind,
+  systemdUnitKind,
 ] as KindHandler[];
 
 const byName = new Map<string, KindHandler>();

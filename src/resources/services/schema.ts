@@ -10,7 +10,7 @@ export const ServiceSchema = z
     program: z
       .array(z.string())
       .min(1)
-      .describe("Command and arguments (ProgramArguments / ExecStart), no shell."),
+      .describe("Command and arguments (ProgramArguments / ExecStart), no shell; a leading ~ is expanded to HOME."),
     runAtLoad: z
       .boolean()
       .optional()
@@ -26,9 +26,9 @@ export const ServiceSchema = z
       .record(z.string(), z.string())
       .optional()
       .describe("Environment variables (EnvironmentVariables / Environment=)."),
-    workingDirectory: z.string().optional().describe("Working directory (WorkingDirectory)."),
-    standardOutPath: z.string().optional().describe("Log file for stdout (StandardOutPath)."),
-    standardErrorPath: z.string().optional().describe("Log file for stderr (StandardErrorPath)."),
+    workingDirectory: z.string().optional().describe("Working directory (WorkingDirectory); ~ is expanded."),
+    standardOutPath: z.string().optional().describe("Log file for stdout (StandardOutPath); ~ is expanded."),
+    standardErrorPath: z.string().optional().describe("Log file for stderr (StandardErrorPath); ~ is expanded."),
   })
   .describe("A user service.");
 
