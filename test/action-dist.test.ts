@@ -83,7 +83,9 @@ describe("action/dist", () => {
         env: { PATH: process.env.PATH ?? "/usr/bin:/bin", INPUT_MODE: "destroy", GITHUB_REPOSITORY: "a/b" },
       });
       expect(r.exitCode).toBe(1);
-      expect(r.all).toContain('::error::dotops: input mode must be one of check, plan, ephemeral, not "destroy"');
+      expect(r.all).toContain(
+        '::error::dotops: input mode must be one of check, plan, ephemeral, not "destroy"',
+      );
     });
   });
 });

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
@@ -6,7 +6,7 @@ import { ConfigRepo, dotops, ROOT, sandbox, tempDir } from "./helpers.js";
 
 /*
  * Root only through one door: a system-wide defaults domain is written by
- * one `sudo -n <node> <dotops> privileged run` call with the steps on stdin;
+ * one `sudo -n <node> <dotops> --state <dir> privileged run` call with the steps on stdin;
  * when sudo refuses, the apply fails with the sudoers line to add and the
  * rest of it is undone. The `sudo` simulator runs the command as the same user
  * (no test has root) or refuses as sudo -n does (SIM_SUDO=deny).
@@ -18,7 +18,10 @@ const SYSTEM = "/Library/Preferences/com.apple.loginwindow";
 async function setup(extra: Record<string, string> = {}) {
   const { home } = sandbox();
   const state = tempDir("dotops-sim-");
-  const env = { PATH: `${SIM_BIN}:${process.env.PATH}`, SIM_STATE: state, ...extra };
+  // The user is not root (tests may run as root: `id -u` answers for the user they stand for).
+  const bin = tempDir("dotops-bin-");
+  writeFileSync(join(bin, "id"), "#!/bin/sh\necho 501\n", { mode: 0o755 });
+  const env = { PATH: `${bin}:${SIM_BIN}:${process.env.PATH}`, SIM_STATE: state, ...extra };
   const repo = await ConfigRepo.create({
     "dotops.yaml": "version: 1\nimports: [system/*.yaml, home/*.yaml]\nhosts:\n  mac: { platform: darwin }\n",
     "home/files.yaml": "files:\n  - { target: ~/.zshrc, text: 'export EDITOR=nvim' }\n",
@@ -50,7 +53,7 @@ describe.skipIf(process.env.DOTOPS_REAL_MACOS_TOOLS === "1")("the privilege door
     // No shell string: node, the CLI and its arguments, each its own argv entry.
     expect(calls[0]).toMatch(
       new RegExp(
-        `^-n ${process.execPath} \\S+/dist/cli/main\\.js privileged run --state ${t.home}/\\.local/state/dotops$`,
+        `^-n ${process.execPath} \\S+/dist/cli/main\\.js --state ${t.home}/\\.local/state/dotops privileged run$`,
       ),
     );
     expect((await t.read(SYSTEM, "GuestEnabled")).stdout.trim()).toBe("0");
@@ -64,7 +67,9 @@ describe.skipIf(process.env.DOTOPS_REAL_MACOS_TOOLS === "1")("the privilege door
     expect(r.stderr).toContain("sudo: a password is required");
     expect(r.stderr).toMatch(/sudo visudo -f \/etc\/sudoers\.d\/dotops/);
     expect(r.stderr).toMatch(
-      new RegExp(`ALL=\\(root\\) NOPASSWD: ${process.execPath} \\S+/dist/cli/main\\.js privileged \\*`),
+      new RegExp(
+        `ALL=\\(root\\) NOPASSWD: ${process.execPath} \\S+/dist/cli/main\\.js --state ${t.home}/\\.local/state/dotops privileged \\*`,
+      ),
     );
     // The dock key written before the root step was put back, the dotfile never switched in.
     expect((await t.read("com.apple.dock", "autohide")).exitCode).toBe(1);
@@ -74,13 +79,13 @@ describe.skipIf(process.env.DOTOPS_REAL_MACOS_TOOLS === "1")("the privilege door
 
   it("dotops privileged refuses a step whose op does not run as root", async () => {
     const { home } = sandbox();
-    const r = await dotops(["privileged", "run", "--state", join(home, "state")], {
+    const r = await dotops(["--state", join(home, "state"), "privileged", "run"], {
       home,
       input: JSON.stringify({ steps: [{ op: "write", path: "/etc/passwd", object: "x", mode: 420 }] }),
     });
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toContain("refusing to run step write as root");
-    const outside = await dotops(["privileged", "run", "--state", join(home, "state")], {
+    const outside = await dotops(["--state", join(home, "state"), "privileged", "run"], {
       home,
       input: JSON.stringify({
         steps: [{ op: "defaults-write", domain: "com.apple.dock", key: "autohide", value: null, prev: null }],

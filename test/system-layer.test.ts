@@ -32,7 +32,8 @@ function snapshot(dir: string, skip: (rel: string) => boolean = () => false): Re
   return out;
 }
 
-const ENTRY = "version: 1\nimports: [system/*.yaml, home/*.yaml]\nhosts:\n  work-mac:\n    platform: darwin\n";
+const ENTRY =
+  "version: 1\nimports: [system/*.yaml, home/*.yaml]\nhosts:\n  work-mac:\n    platform: darwin\n";
 
 describe.skipIf(real)("the macOS system layer on simulators", () => {
   it("adds a brew, a cask, three defaults of different types and a service; git revert puts every tool's state back byte for byte", async () => {

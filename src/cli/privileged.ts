@@ -8,7 +8,7 @@ import type { Step } from "../resources/step.js";
 import type { CliFactory } from "./program.js";
 
 /**
- * `sudo -n dotops privileged run|undo --state DIR` (steps as JSON on stdin):
+ * `sudo -n dotops --state DIR privileged run|undo` (steps as JSON on stdin):
  * the one door to root (engine/privilege.ts). Hidden: apply calls it.
  */
 export function registerPrivileged(program: Command, cli: CliFactory) {
@@ -16,8 +16,7 @@ export function registerPrivileged(program: Command, cli: CliFactory) {
     .command("privileged", { hidden: true })
     .description("carry out an apply's root steps (run by apply through sudo -n; not for people)")
     .argument("<direction>", "run | undo")
-    .requiredOption("--state <dir>", "the state dir of the apply (its store)")
-    .action(async (direction: string, o: { state: string }) => {
+    .action(async (direction: string) => {
       if (direction !== "run" && direction !== "undo")
         throw new UsageError(`"${direction}": expected run or undo`);
       const c = cli();
@@ -28,7 +27,7 @@ export function registerPrivileged(program: Command, cli: CliFactory) {
       if (!Array.isArray(steps)) throw new UsageError("expected { steps: [...] } on stdin");
       const host = new RealHost({ home: c.home, env: process.env });
       await runPrivileged(
-        resourceContext({ host, state: statePaths(o.state), log: c.log }),
+        resourceContext({ host, state: statePaths(c.stateDir), log: c.log }),
         steps,
         direction,
       );

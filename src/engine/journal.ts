@@ -40,14 +40,14 @@ function batches(steps: Step[], batched: (op: StepOp<Step>) => boolean): Step[][
 
 async function runGroup(ctx: ResourceContext, group: Step[]) {
   const op = opFor(group[0] as Step);
-  if (needsDoor(group)) await throughDoor(ctx, group, "run");
+  if (await needsDoor(ctx, group)) await throughDoor(ctx, group, "run");
   else if (op.runBatch) await op.runBatch(ctx, group);
   else for (const step of group) await op.run(ctx, step);
 }
 
 async function undoGroup(ctx: ResourceContext, group: Step[]) {
   const op = opFor(group[0] as Step);
-  if (needsDoor(group)) await throughDoor(ctx, group, "undo");
+  if (await needsDoor(ctx, group)) await throughDoor(ctx, group, "undo");
   else if (op.undoBatch) await op.undoBatch(ctx, group);
   else for (const step of group) await op.undo(ctx, step);
 }

@@ -3,6 +3,7 @@ import { userInfo } from "node:os";
 import { DotopsError } from "../errors.js";
 import type { ResourceContext } from "../resources/context.js";
 import { stepOps } from "../resources/registry.js";
+import { currentUid, once } from "../resources/shared/tools.js";
 import type { Step, StepOp } from "../resources/step.js";
 
 /*
@@ -16,8 +17,6 @@ import type { Step, StepOp } from "../resources/step.js";
 
 export type Direction = "run" | "undo";
 
-const isRoot = () => process.getuid?.() === 0;
-
 /** This dotops: the node binary and the CLI script it runs (what the sudoers rule names). */
 function self(): [string, string] {
   const script = process.env.DOTOPS_SELF ?? process.argv[1] ?? "dotops";
@@ -30,24 +29,28 @@ function self(): [string, string] {
   return [process.execPath, resolved];
 }
 
-/** The sudoers line that lets this user run the door without a password. */
-export function sudoersLine(): string {
+/** The sudoers line that lets this user run the door (for this state dir) without a password. */
+export function sudoersLine(stateDir: string): string {
   const [node, cli] = self();
-  return `${userInfo().username} ALL=(root) NOPASSWD: ${node} ${cli} privileged *`;
+  return `${userInfo().username} ALL=(root) NOPASSWD: ${node} ${cli} --state ${stateDir} privileged *`;
 }
 
-export const needsDoor = (steps: Step[]) => !isRoot() && steps.some((s) => s.root === true);
+/** Root steps go through the door unless the host's commands already run as root. */
+export async function needsDoor(ctx: ResourceContext, steps: Step[]): Promise<boolean> {
+  if (!steps.some((s) => s.root === true)) return false;
+  return (await once(ctx, "uid", () => currentUid(ctx.host))) !== 0;
+}
 
 /** Runs (or undoes) root steps through `sudo -n dotops privileged`. */
 export async function throughDoor(ctx: ResourceContext, steps: Step[], direction: Direction): Promise<void> {
   const [node, cli] = self();
-  const args = ["-n", node, cli, "privileged", direction, "--state", ctx.state.dir];
+  const args = ["-n", node, cli, "--state", ctx.state.dir, "privileged", direction];
   const r = await ctx.host.exec("sudo", args, { input: JSON.stringify({ steps }) });
   if (r.exitCode === 0) return;
   const said = (r.stderr || r.stdout).trim();
   if (/password is required|not allowed|may not run sudo|no tty present/i.test(said))
     throw new DotopsError(
-      `${steps.length} step(s) need root and sudo refused (${said}). To allow dotops' privileged steps without a password, add this line with \`sudo visudo -f /etc/sudoers.d/dotops\`:\n  ${sudoersLine()}`,
+      `${steps.length} step(s) need root and sudo refused (${said}). To allow dotops' privileged steps without a password, add this line with \`sudo visudo -f /etc/sudoers.d/dotops\`:\n  ${sudoersLine(ctx.state.dir)}`,
       1,
     );
   throw new DotopsError(`privileged ${direction} failed (exit ${r.exitCode}): ${said}`, 1);

@@ -1,5 +1,7 @@
 import type { ExecResult, Host } from "../../host/host.js";
-import { ToolError } from "../shared/tools.js";
+import { currentUid, ToolError } from "../shared/tools.js";
+
+export { currentUid };
 
 /*
  * launchctl, the one way dotops talks to launchd: the `services:` kind and
@@ -12,15 +14,6 @@ import { ToolError } from "../shared/tools.js";
 
 export const NOT_LOADED = 3;
 export const NO_SUCH_SERVICE = 113;
-
-/** The uid whose GUI domain the agents load into: asked of the host (`id -u`), never guessed. */
-export async function currentUid(host: Host): Promise<number> {
-  const r = await host.exec("id", ["-u"], { readOnly: true });
-  const uid = Number(r.stdout.trim());
-  if (r.exitCode !== 0 || !Number.isInteger(uid) || r.stdout.trim() === "")
-    throw new ToolError(["id", "-u"], r, "launchd agents load into gui/<uid>: the user's uid is needed");
-  return uid;
-}
 
 export const guiDomain = (uid: number) => `gui/${uid}`;
 

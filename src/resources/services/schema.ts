@@ -10,7 +10,9 @@ export const ServiceSchema = z
     program: z
       .array(z.string())
       .min(1)
-      .describe("Command and arguments (ProgramArguments / ExecStart), no shell; a leading ~ is expanded to HOME."),
+      .describe(
+        "Command and arguments (ProgramArguments / ExecStart), no shell; a leading ~ is expanded to HOME.",
+      ),
     runAtLoad: z
       .boolean()
       .optional()
@@ -28,7 +30,10 @@ export const ServiceSchema = z
       .describe("Environment variables (EnvironmentVariables / Environment=)."),
     workingDirectory: z.string().optional().describe("Working directory (WorkingDirectory); ~ is expanded."),
     standardOutPath: z.string().optional().describe("Log file for stdout (StandardOutPath); ~ is expanded."),
-    standardErrorPath: z.string().optional().describe("Log file for stderr (StandardErrorPath); ~ is expanded."),
+    standardErrorPath: z
+      .string()
+      .optional()
+      .describe("Log file for stderr (StandardErrorPath); ~ is expanded."),
   })
   .describe("A user service.");
 

@@ -1,5 +1,5 @@
 import { DotopsError } from "../../errors.js";
-import type { ExecOptions, ExecResult } from "../../host/host.js";
+import type { ExecOptions, ExecResult, Host } from "../../host/host.js";
 import type { Action, Change } from "../change.js";
 import type { ResourceContext } from "../context.js";
 
@@ -97,4 +97,17 @@ export async function runTool(
   const r = await ctx.host.exec(cmd, args, opts);
   if (!(opts.ok ?? [0]).includes(r.exitCode) || r.timedOut) throw new ToolError(command, r, opts.hint?.(r));
   return r;
+}
+
+/**
+ * The uid the host's commands run as, asked of the host (`id -u`), never
+ * guessed: launchd agents load into gui/<uid>, and root steps need the door
+ * only when it is not 0.
+ */
+export async function currentUid(host: Host): Promise<number> {
+  const r = await host.exec("id", ["-u"], { readOnly: true });
+  const uid = Number(r.stdout.trim());
+  if (r.exitCode !== 0 || !Number.isInteger(uid) || r.stdout.trim() === "")
+    throw new ToolError(["id", "-u"], r, "the user's uid is needed (launchd's gui/<uid>, root steps)");
+  return uid;
 }
