@@ -3,10 +3,11 @@ import { ConfigError, type ConfigProblem, formatOrigin } from "../errors.js";
 import type { Blob, Located, Manifest, Resource } from "../resources/types.js";
 import { filesModule } from "./files.js";
 import { addParentDirs } from "./home-path.js";
+import { homebrewModule } from "./homebrew.js";
 import type { Module } from "./module.js";
 import { canonicalJson, sha256 } from "./objects.js";
 
-export const MODULES: Module[] = [filesModule];
+export const MODULES: Module[] = [filesModule, homebrewModule];
 
 export interface BuildInput {
   manifest: Manifest;

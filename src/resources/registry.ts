@@ -1,5 +1,6 @@
 import { dirKind } from "./dir/index.js";
 import { fileKind } from "./file/index.js";
+import { brewCleanupKind, brewKind, caskKind, masKind, tapKind } from "./homebrew/index.js";
 import type { KindHandler } from "./kind.js";
 import { linkKind } from "./link/index.js";
 import type { StepOp } from "./step.js";
@@ -7,7 +8,13 @@ import { symlinkKind } from "./symlink/index.js";
 import type { Resource } from "./types.js";
 
 /** Every resource kind: adding one means a folder and a line here. */
-const KINDS: KindHandler[] = [dirKind, linkKind, fileKind, symlinkKind] as KindHandler[];
+const KINDS: KindHandler[] = [
+  dirKind,
+  linkKind,
+  fileKind,
+  symlinkKind,
+  ...[tapKind, brewKind, caskKind, masKind, brewCleanupKind],
+] as KindHandler[];
 
 const byName = new Map<string, KindHandler>();
 /** Every step op any kind knows, by name: what the journal runs and undoes. */
