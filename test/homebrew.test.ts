@@ -165,6 +165,41 @@ describe("homebrew", () => {
     expect(w.brewLog().filter((l) => l.startsWith("uninstall"))).toEqual(["uninstall --formula jq"]);
   });
 
+  it.skipIf(REAL)(
+    "link: false unlinks, restartService starts the service, in the same install batch",
+    async () => {
+      const w = await world(
+        "homebrew:\n  brews: [jq, { name: vim, link: false }, { name: postgresql@16, restartService: true }]\n",
+      );
+      const r = await w.run(["apply"]);
+      expect(r.exitCode, r.stderr).toBe(0);
+      expect(w.brewLog()).toEqual([
+        "info --json=v2 --installed",
+        "install --formula jq postgresql@16 vim",
+        "unlink vim",
+        "services restart postgresql@16",
+        "info --json=v2 --installed",
+      ]);
+      expect(await w.tool("brew", "services", "list")).toContain("postgresql@16 started");
+      const linked = () =>
+        json(w.simState()["brew.json"] as string).formulae.vim.linked === false ? "unlinked" : "linked";
+      expect(linked()).toBe("unlinked");
+
+      await w.repo.commit({
+        "system/homebrew.yaml": "homebrew:\n  brews: [jq, { name: vim, link: true }, postgresql@16]\n",
+      });
+      const plan = json((await w.run(["plan", "--json"])).stdout).changes as JsonChange[];
+      expect(plan).toEqual([
+        expect.objectContaining({ action: "update", id: "brew/vim", note: "brew link (link: true)" }),
+      ]);
+      expect((await w.run(["apply"])).exitCode).toBe(0);
+      expect(linked()).toBe("linked");
+      await w.repo.revert();
+      expect((await w.run(["apply"])).exitCode).toBe(0);
+      expect(linked()).toBe("unlinked");
+    },
+  );
+
   it.skipIf(REAL)("cleanup: uninstall and zap remove what is not listed, as destructive steps", async () => {
     const w = await world();
     writeFileSync(

@@ -27,6 +27,8 @@ export interface Formula {
   onRequest: boolean;
   /** Every formula it needs at run time (brew lists them transitively). */
   deps: string[];
+  /** Linked into the prefix (brew's `linked_keg`). */
+  linked: boolean;
 }
 
 export interface BrewInstalled {
@@ -40,6 +42,7 @@ type InfoJson = {
   formulae?: {
     name: string;
     full_name: string;
+    linked_keg?: string | null;
     installed?: {
       version: string;
       installed_on_request?: boolean;
@@ -61,6 +64,7 @@ export function parseBrewInfo(json: string): BrewInstalled {
       version: keg.version,
       onRequest: keg.installed_on_request ?? true,
       deps: (keg.runtime_dependencies ?? []).map((d) => d.full_name),
+      linked: f.linked_keg != null,
     };
     formulae.set(f.full_name, formula);
     if (!formulae.has(f.name)) formulae.set(f.name, formula);

@@ -10,7 +10,21 @@ import { type BrewInstalled, brew, brewInstalledNow, mas, masInstalledNow } from
  * halfway (a batch killed after its first names).
  */
 
-export type BrewInstallStep = { op: "brew-install"; name: string; cask: boolean; args: string[] };
+/**
+ * `unlink`: `brew unlink` it once installed (`link: false`); `restartService`:
+ * `brew services restart` it once installed. Both ride on the install step so
+ * that neighbouring installs still make one batch.
+ */
+export type BrewInstallStep = {
+  op: "brew-install";
+  name: string;
+  cask: boolean;
+  args: string[];
+  unlink?: true;
+  restartService?: true;
+};
+/** An installed formula linked into the prefix or unlinked (`link:` changed). */
+export type BrewLinkStep = { op: "brew-link"; name: string; link: boolean };
 /** `args`: how to install it again when the uninstall is undone. */
 export type BrewUninstallStep = {
   op: "brew-uninstall";
@@ -28,6 +42,7 @@ export type MasUninstallStep = { op: "mas-uninstall"; appId: number; name: strin
 export type HomebrewStep =
   | BrewInstallStep
   | BrewUninstallStep
+  | BrewLinkStep
   | BrewTapStep
   | BrewUntapStep
   | MasInstallStep
@@ -56,9 +71,12 @@ const installFlags = (s: { cask: boolean; args: string[] }) => [
 const uninstallFlags = (s: { cask: boolean; zap: boolean }) =>
   s.cask ? ["--cask", ...(s.zap ? ["--zap"] : [])] : ["--formula"];
 
-async function install(ctx: ResourceContext, steps: { name: string; cask: boolean; args: string[] }[]) {
+async function install(ctx: ResourceContext, steps: Omit<BrewInstallStep, "op">[]) {
   for (const [flags, group] of groups(steps, installFlags))
     await brew(ctx, ["install", ...flags, ...group.map((s) => s.name)]);
+  const unlink = steps.filter((s) => s.unlink).map((s) => s.name);
+  if (unlink.length) await brew(ctx, ["unlink", ...unlink]);
+  for (const s of steps) if (s.restartService) await brew(ctx, ["services", "restart", s.name]);
 }
 
 async function uninstall(ctx: ResourceContext, steps: { name: string; cask: boolean; zap: boolean }[]) {
@@ -130,6 +148,17 @@ const masUninstall = async (ctx: ResourceContext, steps: { appId: number }[]) =>
 export const homebrewSteps: StepOps<HomebrewStep> = {
   "brew-install": installOp,
   "brew-uninstall": uninstallOp,
+  "brew-link": {
+    run: async (ctx, s) => {
+      await brew(ctx, [s.link ? "link" : "unlink", s.name]);
+    },
+    undo: async (ctx, s) => {
+      const now = await brewInstalledNow(ctx);
+      const f = now?.formulae.get(s.name);
+      if (f && f.linked === s.link) await brew(ctx, [s.link ? "unlink" : "link", s.name]);
+    },
+    describe: (s) => `brew ${s.link ? "link" : "unlink"} ${s.name}`,
+  },
   "brew-tap": {
     run: async (ctx, s) => {
       await tap(ctx, s);
