@@ -253,7 +253,9 @@ describe("homebrew", () => {
   it.skipIf(REAL)(
     "a kill -9 in the middle of the brew batch: the next run's generation and brew agree",
     async () => {
-      const w = await world("homebrew:\n  brews: [aaa, bbb, ccc]\n");
+      const w = await world("homebrew:\n  brews: [git]\n");
+      expect((await w.run(["apply"])).exitCode).toBe(0);
+      await w.repo.commit({ "system/homebrew.yaml": "homebrew:\n  brews: [git, aaa, bbb, ccc]\n" });
       const sub = execa(process.execPath, [CLI, "--repo", w.repo.dir, "apply"], {
         env: {
           PATH: `${SIM_BIN}:${process.env.PATH}`,
@@ -268,28 +270,39 @@ describe("homebrew", () => {
       for (let i = 0; i < 400 && !existsSync(pidFile); i++) await new Promise((r) => setTimeout(r, 25));
       expect(existsSync(pidFile)).toBe(true);
       // brew has installed aaa and hangs on bbb: dotops dies right there.
-      expect(lines(await w.tool("brew", "list", "--formula"))).toEqual(["aaa"]);
+      expect(lines(await w.tool("brew", "list", "--formula"))).toEqual(["aaa", "git"]);
       sub.kill("SIGKILL");
       await sub;
       for (let i = 0; i < 400 && existsSync(pidFile); i++) await new Promise((r) => setTimeout(r, 25));
       expect(existsSync(pidFile)).toBe(false); // brew went with it
 
-      // The next run recovers: what the interrupted apply installed is gone, nothing is recorded as applied.
+      /** What brew has, as a generation records it. */
+      const brewNow = async () =>
+        Object.fromEntries(
+          lines(await w.tool("brew", "list", "--versions")).map((l) => {
+            const [n, v] = l.split(" ");
+            return [`brew/${n}`, v];
+          }),
+        );
+      const recorded = (n: number) =>
+        json(readFileSync(join(w.home, `.local/state/dotops/generations/${n}/installed.json`), "utf8"));
+
+      // The next run recovers: what the interrupted apply installed is gone, generation 1 is current again.
       const gens = await w.run(["generations", "--json"]);
       expect(gens.exitCode, gens.stderr).toBe(0);
-      expect(json(gens.stdout).map((g: { outcome: string }) => g.outcome)).toEqual(["failed"]);
-      expect(await w.tool("brew", "list", "--formula")).toBe("");
-      const status = await w.run(["status", "--json"]);
-      expect(status.exitCode, status.stderr).toBe(0);
+      expect(
+        json(gens.stdout).map((g: { outcome: string; current: boolean }) => [g.outcome, g.current]),
+      ).toEqual([
+        ["applied", true],
+        ["failed", false],
+      ]);
+      expect(await brewNow()).toEqual(recorded(1));
+      expect(json((await w.run(["status", "--json"])).stdout).drift).toEqual([]);
 
       // And applying again records exactly what brew has.
       expect((await w.run(["apply"])).exitCode).toBe(0);
-      const gen = json(
-        readFileSync(join(w.home, ".local/state/dotops/generations/2/installed.json"), "utf8"),
-      );
-      const listed = lines(await w.tool("brew", "list", "--versions")).map((l) => l.split(" "));
-      expect(gen).toEqual(Object.fromEntries(listed.map(([n, v]) => [`brew/${n}`, v])));
-      expect(Object.keys(gen)).toEqual(["brew/aaa", "brew/bbb", "brew/ccc"]);
+      expect(Object.keys(recorded(3))).toEqual(["brew/aaa", "brew/bbb", "brew/ccc", "brew/git"]);
+      expect(await brewNow()).toEqual(recorded(3));
     },
   );
 
