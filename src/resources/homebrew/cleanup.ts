@@ -68,9 +68,13 @@ export const brewCleanupKind: KindHandler<BrewCleanupResource, BrewInstalled | U
       })),
       ...casks.map(([name]) => ({ op: "brew-uninstall" as const, name, cask: true, zap, args: [] })),
     ];
+    // Unlisted means uninstalled, even what was there before dotops: the plan says so.
+    const before = (id: string) => (wasThereBefore(ctx.ownership?.get(id)) ? " (there before dotops)" : "");
     const names = [
-      ...formulae.map(([n, v]) => `${n} ${v}`),
-      ...casks.map(([n, v]) => `cask ${n} ${v}${zap ? " (zap: its app data too)" : ""}`),
+      ...formulae.map(([n, v]) => `${n} ${v}${before(`brew/${n}`)}`),
+      ...casks.map(
+        ([n, v]) => `cask ${n} ${v}${before(`cask/${n}`)}${zap ? " (zap: its app data too)" : ""}`,
+      ),
     ];
     return {
       kind: desired.kind,
