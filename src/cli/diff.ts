@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { summarize } from "../engine/plan.js";
-import { diffGenerations } from "../engine/status.js";
+import { diffGenerations, diffVersions } from "../engine/status.js";
 import { UsageError } from "../errors.js";
 import { changeJson, changeLines } from "../report/render-plan.js";
 import type { CliFactory } from "./program.js";
@@ -15,13 +15,15 @@ export function registerDiff(program: Command, cli: CliFactory) {
       const c = cli();
       const [from, to] = [parseGeneration(a), parseGeneration(b)];
       const changes = await diffGenerations(c.engine(), from, to);
+      const versions = await diffVersions(c.engine(), from, to);
       const summary = summarize(changes);
-      if (c.opts.json) c.printJson({ from, to, changes: changes.map(changeJson), summary });
-      else if (!changes.length) c.print("No differences.");
+      if (c.opts.json) c.printJson({ from, to, changes: changes.map(changeJson), versions, summary });
+      else if (!changes.length && !versions.length) c.print("No differences.");
       else {
-        c.print(changeLines(changes, c.palette, c.renderOptions()).join("\n"));
+        if (changes.length) c.print(changeLines(changes, c.palette, c.renderOptions()).join("\n"));
+        for (const v of versions) c.print(`  ${c.palette.yellow(`~ ${v.id}`)} ${v.from} → ${v.to}`);
         c.print(
-          `generation ${from} → ${to}: ${summary.create} created, ${summary.update} updated, ${summary.delete} deleted.`,
+          `generation ${from} → ${to}: ${summary.create} created, ${summary.update} updated, ${summary.delete} deleted${versions.length ? `, ${versions.length} version(s) changed` : ""}.`,
         );
       }
     });

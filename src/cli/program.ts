@@ -7,6 +7,7 @@ import { registerCompletion } from "./completion.js";
 import { Cli } from "./context.js";
 import { registerDevEnv } from "./dev-env.js";
 import { registerDiff } from "./diff.js";
+import { registerExport } from "./export.js";
 import { registerGc } from "./gc.js";
 import { registerGenerations } from "./generations.js";
 import { addGlobalOptions, type GlobalOptions } from "./globals.js";
@@ -60,6 +61,7 @@ export function buildProgram(): { program: Command; cli: CliFactory } {
     registerHealth,
     registerDevEnv,
     registerImport,
+    registerExport,
     registerAgent,
     registerSuspend,
     registerResume,

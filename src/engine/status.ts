@@ -10,7 +10,7 @@ import {
   readMeta,
 } from "./generations.js";
 import { computeChanges } from "./plan.js";
-import { readOwnership } from "./records.js";
+import { readInstalled, readOwnership } from "./records.js";
 import { readObjectStats } from "./store.js";
 
 export interface Status {
@@ -53,4 +53,25 @@ export async function diffGenerations(eng: Engine, a: number, b: number): Promis
     observe: false,
   });
   return changes;
+}
+
+/** A package whose installed version differs between two generations. */
+export interface VersionChange {
+  id: string;
+  from: string;
+  to: string;
+}
+
+/** Installed versions (installed.json) that changed between two generations, by id. */
+export async function diffVersions(eng: Engine, a: number, b: number): Promise<VersionChange[]> {
+  const [from, to] = await Promise.all([
+    readInstalled(eng.host, genDir(eng.state, a)),
+    readInstalled(eng.host, genDir(eng.state, b)),
+  ]);
+  return Object.keys(to)
+    .sort()
+    .flatMap((id) => {
+      const [x, y] = [from[id], to[id]];
+      return x !== undefined && y !== undefined && x !== y ? [{ id, from: x, to: y }] : [];
+    });
 }

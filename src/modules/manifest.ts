@@ -4,11 +4,12 @@ import type { Blob, Located, Manifest, Resource } from "../resources/types.js";
 import { defaultsModule } from "./defaults.js";
 import { filesModule } from "./files.js";
 import { addParentDirs } from "./home-path.js";
+import { homebrewModule } from "./homebrew.js";
 import type { Module } from "./module.js";
 import { canonicalJson, sha256 } from "./objects.js";
 import { servicesModule } from "./services.js";
 
-export const MODULES: Module[] = [filesModule, defaultsModule, servicesModule];
+export const MODULES: Module[] = [filesModule, homebrewModule, defaultsModule, servicesModule];
 
 export interface BuildInput {
   manifest: Manifest;

@@ -2,6 +2,7 @@ import { defaultsKind } from "./defaults/index.js";
 import { restartKind } from "./defaults/restart.js";
 import { dirKind } from "./dir/index.js";
 import { fileKind } from "./file/index.js";
+import { brewCleanupKind, brewKind, caskKind, masKind, tapKind } from "./homebrew/index.js";
 import type { KindHandler } from "./kind.js";
 import { launchdAgentKind } from "./launchd/index.js";
 import { linkKind } from "./link/index.js";
@@ -16,6 +17,11 @@ const KINDS: KindHandler[] = [
   linkKind,
   fileKind,
   symlinkKind,
+  tapKind,
+  brewKind,
+  caskKind,
+  masKind,
+  brewCleanupKind,
   defaultsKind,
   restartKind,
   launchdAgentKind,
