@@ -1,5 +1,5 @@
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join, relative } from "node:path";
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import { ConfigRepo, dotops, ROOT, sandbox, tempDir } from "./helpers.js";
@@ -41,9 +41,17 @@ describe.skipIf(real)("the macOS system layer on simulators", () => {
     const sim = simEnv();
     const tool = (cmd: string, ...args: string[]) =>
       execa(cmd, args, { env: { ...process.env, ...sim.env, HOME: home }, reject: true });
-    // What the user had before dotops: a brew of their own, and a dock setting.
+    // What the user had before dotops: a brew of their own, a dock setting, an agent of their own.
     await tool("brew", "install", "git");
     await tool("defaults", "write", "com.apple.dock", "autohide", "-bool", "false");
+    const own = join(home, "Library/LaunchAgents/com.user.own.plist");
+    mkdirSync(dirname(own), { recursive: true });
+    writeFileSync(
+      own,
+      '<?xml version="1.0" encoding="UTF-8"?>\n<plist version="1.0">\n<dict>\n\t<key>Label</key>\n\t<string>com.user.own</string>\n\t<key>ProgramArguments</key>\n\t<array>\n\t\t<string>/usr/bin/true</string>\n\t</array>\n</dict>\n</plist>\n',
+    );
+    const uid = (await execa("id", ["-u"])).stdout.trim();
+    await tool("launchctl", "bootstrap", `gui/${uid}`, own);
 
     const repo = await ConfigRepo.create({
       "dotops.yaml": ENTRY,

@@ -15787,6 +15787,6485 @@ var require_dist2 = __commonJS({
   }
 });
 
+// node_modules/@xmldom/xmldom/lib/conventions.js
+var require_conventions = __commonJS({
+  "node_modules/@xmldom/xmldom/lib/conventions.js"(exports) {
+    "use strict";
+    function find(list, predicate, ac) {
+      if (ac === void 0) {
+        ac = Array.prototype;
+      }
+      if (list && typeof ac.find === "function") {
+        return ac.find.call(list, predicate);
+      }
+      for (var i3 = 0; i3 < list.length; i3++) {
+        if (hasOwn(list, i3)) {
+          var item2 = list[i3];
+          if (predicate.call(void 0, item2, i3, list)) {
+            return item2;
+          }
+        }
+      }
+    }
+    function freeze(object2, oc) {
+      if (oc === void 0) {
+        oc = Object;
+      }
+      if (oc && typeof oc.getOwnPropertyDescriptors === "function") {
+        object2 = oc.create(null, oc.getOwnPropertyDescriptors(object2));
+      }
+      return oc && typeof oc.freeze === "function" ? oc.freeze(object2) : object2;
+    }
+    function hasOwn(object2, key) {
+      return Object.prototype.hasOwnProperty.call(object2, key);
+    }
+    function assign(target, source) {
+      if (target === null || typeof target !== "object") {
+        throw new TypeError("target is not an object");
+      }
+      for (var key in source) {
+        if (hasOwn(source, key)) {
+          target[key] = source[key];
+        }
+      }
+      return target;
+    }
+    var HTML_BOOLEAN_ATTRIBUTES = freeze({
+      allowfullscreen: true,
+      async: true,
+      autofocus: true,
+      autoplay: true,
+      checked: true,
+      controls: true,
+      default: true,
+      defer: true,
+      disabled: true,
+      formnovalidate: true,
+      hidden: true,
+      ismap: true,
+      itemscope: true,
+      loop: true,
+      multiple: true,
+      muted: true,
+      nomodule: true,
+      novalidate: true,
+      open: true,
+      playsinline: true,
+      readonly: true,
+      required: true,
+      reversed: true,
+      selected: true
+    });
+    function isHTMLBooleanAttribute(name2) {
+      return hasOwn(HTML_BOOLEAN_ATTRIBUTES, name2.toLowerCase());
+    }
+    var HTML_VOID_ELEMENTS = freeze({
+      area: true,
+      base: true,
+      br: true,
+      col: true,
+      embed: true,
+      hr: true,
+      img: true,
+      input: true,
+      link: true,
+      meta: true,
+      param: true,
+      source: true,
+      track: true,
+      wbr: true
+    });
+    function isHTMLVoidElement(tagName) {
+      return hasOwn(HTML_VOID_ELEMENTS, tagName.toLowerCase());
+    }
+    var HTML_RAW_TEXT_ELEMENTS = freeze({
+      script: false,
+      style: false,
+      textarea: true,
+      title: true
+    });
+    function isHTMLRawTextElement(tagName) {
+      var key = tagName.toLowerCase();
+      return hasOwn(HTML_RAW_TEXT_ELEMENTS, key) && !HTML_RAW_TEXT_ELEMENTS[key];
+    }
+    function isHTMLEscapableRawTextElement(tagName) {
+      var key = tagName.toLowerCase();
+      return hasOwn(HTML_RAW_TEXT_ELEMENTS, key) && HTML_RAW_TEXT_ELEMENTS[key];
+    }
+    function isHTMLMimeType(mimeType) {
+      return mimeType === MIME_TYPE.HTML;
+    }
+    function hasDefaultHTMLNamespace(mimeType) {
+      return isHTMLMimeType(mimeType) || mimeType === MIME_TYPE.XML_XHTML_APPLICATION;
+    }
+    var MIME_TYPE = freeze({
+      /**
+       * `text/html`, the only mime type that triggers treating an XML document as HTML.
+       *
+       * @see https://www.iana.org/assignments/media-types/text/html IANA MimeType registration
+       * @see https://en.wikipedia.org/wiki/HTML Wikipedia
+       * @see https://developer.mozilla.org/en-US/docs/Web/API/DOMParser/parseFromString MDN
+       * @see https://html.spec.whatwg.org/multipage/dynamic-markup-insertion.html#dom-domparser-parsefromstring
+       *      WHATWG HTML Spec
+       */
+      HTML: "text/html",
+      /**
+       * `application/xml`, the standard mime type for XML documents.
+       *
+       * @see https://www.iana.org/assignments/media-types/application/xml IANA MimeType
+       *      registration
+       * @see https://tools.ietf.org/html/rfc7303#section-9.1 RFC 7303
+       * @see https://en.wikipedia.org/wiki/XML_and_MIME Wikipedia
+       */
+      XML_APPLICATION: "application/xml",
+      /**
+       * `text/xml`, an alias for `application/xml`.
+       *
+       * @see https://tools.ietf.org/html/rfc7303#section-9.2 RFC 7303
+       * @see https://www.iana.org/assignments/media-types/text/xml IANA MimeType registration
+       * @see https://en.wikipedia.org/wiki/XML_and_MIME Wikipedia
+       */
+      XML_TEXT: "text/xml",
+      /**
+       * `application/xhtml+xml`, indicates an XML document that has the default HTML namespace,
+       * but is parsed as an XML document.
+       *
+       * @see https://www.iana.org/assignments/media-types/application/xhtml+xml IANA MimeType
+       *      registration
+       * @see https://dom.spec.whatwg.org/#dom-domimplementation-createdocument WHATWG DOM Spec
+       * @see https://en.wikipedia.org/wiki/XHTML Wikipedia
+       */
+      XML_XHTML_APPLICATION: "application/xhtml+xml",
+      /**
+       * `image/svg+xml`,
+       *
+       * @see https://www.iana.org/assignments/media-types/image/svg+xml IANA MimeType registration
+       * @see https://www.w3.org/TR/SVG11/ W3C SVG 1.1
+       * @see https://en.wikipedia.org/wiki/Scalable_Vector_Graphics Wikipedia
+       */
+      XML_SVG_IMAGE: "image/svg+xml"
+    });
+    var _MIME_TYPES = Object.keys(MIME_TYPE).map(function(key) {
+      return MIME_TYPE[key];
+    });
+    function isValidMimeType(mimeType) {
+      return _MIME_TYPES.indexOf(mimeType) > -1;
+    }
+    var NAMESPACE = freeze({
+      /**
+       * The XHTML namespace.
+       *
+       * @see http://www.w3.org/1999/xhtml
+       */
+      HTML: "http://www.w3.org/1999/xhtml",
+      /**
+       * The SVG namespace.
+       *
+       * @see http://www.w3.org/2000/svg
+       */
+      SVG: "http://www.w3.org/2000/svg",
+      /**
+       * The `xml:` namespace.
+       *
+       * @see http://www.w3.org/XML/1998/namespace
+       */
+      XML: "http://www.w3.org/XML/1998/namespace",
+      /**
+       * The `xmlns:` namespace.
+       *
+       * @see https://www.w3.org/2000/xmlns/
+       */
+      XMLNS: "http://www.w3.org/2000/xmlns/"
+    });
+    exports.assign = assign;
+    exports.find = find;
+    exports.freeze = freeze;
+    exports.HTML_BOOLEAN_ATTRIBUTES = HTML_BOOLEAN_ATTRIBUTES;
+    exports.HTML_RAW_TEXT_ELEMENTS = HTML_RAW_TEXT_ELEMENTS;
+    exports.HTML_VOID_ELEMENTS = HTML_VOID_ELEMENTS;
+    exports.hasDefaultHTMLNamespace = hasDefaultHTMLNamespace;
+    exports.hasOwn = hasOwn;
+    exports.isHTMLBooleanAttribute = isHTMLBooleanAttribute;
+    exports.isHTMLRawTextElement = isHTMLRawTextElement;
+    exports.isHTMLEscapableRawTextElement = isHTMLEscapableRawTextElement;
+    exports.isHTMLMimeType = isHTMLMimeType;
+    exports.isHTMLVoidElement = isHTMLVoidElement;
+    exports.isValidMimeType = isValidMimeType;
+    exports.MIME_TYPE = MIME_TYPE;
+    exports.NAMESPACE = NAMESPACE;
+  }
+});
+
+// node_modules/@xmldom/xmldom/lib/errors.js
+var require_errors2 = __commonJS({
+  "node_modules/@xmldom/xmldom/lib/errors.js"(exports) {
+    "use strict";
+    var conventions = require_conventions();
+    function extendError(constructor, writableName) {
+      constructor.prototype = Object.create(Error.prototype, {
+        constructor: { value: constructor },
+        name: { value: constructor.name, enumerable: true, writable: writableName }
+      });
+    }
+    var DOMExceptionName = conventions.freeze({
+      /**
+       * the default value as defined by the spec
+       */
+      Error: "Error",
+      /**
+       * @deprecated
+       * Use RangeError instead.
+       */
+      IndexSizeError: "IndexSizeError",
+      /**
+       * @deprecated
+       * Just to match the related static code, not part of the spec.
+       */
+      DomstringSizeError: "DomstringSizeError",
+      HierarchyRequestError: "HierarchyRequestError",
+      WrongDocumentError: "WrongDocumentError",
+      InvalidCharacterError: "InvalidCharacterError",
+      /**
+       * @deprecated
+       * Just to match the related static code, not part of the spec.
+       */
+      NoDataAllowedError: "NoDataAllowedError",
+      NoModificationAllowedError: "NoModificationAllowedError",
+      NotFoundError: "NotFoundError",
+      NotSupportedError: "NotSupportedError",
+      InUseAttributeError: "InUseAttributeError",
+      InvalidStateError: "InvalidStateError",
+      SyntaxError: "SyntaxError",
+      InvalidModificationError: "InvalidModificationError",
+      NamespaceError: "NamespaceError",
+      /**
+       * @deprecated
+       * Use TypeError for invalid arguments,
+       * "NotSupportedError" DOMException for unsupported operations,
+       * and "NotAllowedError" DOMException for denied requests instead.
+       */
+      InvalidAccessError: "InvalidAccessError",
+      /**
+       * @deprecated
+       * Just to match the related static code, not part of the spec.
+       */
+      ValidationError: "ValidationError",
+      /**
+       * @deprecated
+       * Use TypeError instead.
+       */
+      TypeMismatchError: "TypeMismatchError",
+      SecurityError: "SecurityError",
+      NetworkError: "NetworkError",
+      AbortError: "AbortError",
+      /**
+       * @deprecated
+       * Just to match the related static code, not part of the spec.
+       */
+      URLMismatchError: "URLMismatchError",
+      QuotaExceededError: "QuotaExceededError",
+      TimeoutError: "TimeoutError",
+      InvalidNodeTypeError: "InvalidNodeTypeError",
+      DataCloneError: "DataCloneError",
+      EncodingError: "EncodingError",
+      NotReadableError: "NotReadableError",
+      UnknownError: "UnknownError",
+      ConstraintError: "ConstraintError",
+      DataError: "DataError",
+      TransactionInactiveError: "TransactionInactiveError",
+      ReadOnlyError: "ReadOnlyError",
+      VersionError: "VersionError",
+      OperationError: "OperationError",
+      NotAllowedError: "NotAllowedError",
+      OptOutError: "OptOutError"
+    });
+    var DOMExceptionNames = Object.keys(DOMExceptionName);
+    function isValidDomExceptionCode(value) {
+      return typeof value === "number" && value >= 1 && value <= 25;
+    }
+    function endsWithError(value) {
+      return typeof value === "string" && value.substring(value.length - DOMExceptionName.Error.length) === DOMExceptionName.Error;
+    }
+    function DOMException2(messageOrCode, nameOrMessage) {
+      if (isValidDomExceptionCode(messageOrCode)) {
+        this.name = DOMExceptionNames[messageOrCode];
+        this.message = nameOrMessage || "";
+      } else {
+        this.message = messageOrCode;
+        this.name = endsWithError(nameOrMessage) ? nameOrMessage : DOMExceptionName.Error;
+      }
+      if (Error.captureStackTrace) Error.captureStackTrace(this, DOMException2);
+    }
+    extendError(DOMException2, true);
+    Object.defineProperties(DOMException2.prototype, {
+      code: {
+        enumerable: true,
+        get: function() {
+          var code = DOMExceptionNames.indexOf(this.name);
+          if (isValidDomExceptionCode(code)) return code;
+          return 0;
+        }
+      }
+    });
+    var ExceptionCode = {
+      INDEX_SIZE_ERR: 1,
+      DOMSTRING_SIZE_ERR: 2,
+      HIERARCHY_REQUEST_ERR: 3,
+      WRONG_DOCUMENT_ERR: 4,
+      INVALID_CHARACTER_ERR: 5,
+      NO_DATA_ALLOWED_ERR: 6,
+      NO_MODIFICATION_ALLOWED_ERR: 7,
+      NOT_FOUND_ERR: 8,
+      NOT_SUPPORTED_ERR: 9,
+      INUSE_ATTRIBUTE_ERR: 10,
+      INVALID_STATE_ERR: 11,
+      SYNTAX_ERR: 12,
+      INVALID_MODIFICATION_ERR: 13,
+      NAMESPACE_ERR: 14,
+      INVALID_ACCESS_ERR: 15,
+      VALIDATION_ERR: 16,
+      TYPE_MISMATCH_ERR: 17,
+      SECURITY_ERR: 18,
+      NETWORK_ERR: 19,
+      ABORT_ERR: 20,
+      URL_MISMATCH_ERR: 21,
+      QUOTA_EXCEEDED_ERR: 22,
+      TIMEOUT_ERR: 23,
+      INVALID_NODE_TYPE_ERR: 24,
+      DATA_CLONE_ERR: 25
+    };
+    var entries = Object.entries(ExceptionCode);
+    for (i3 = 0; i3 < entries.length; i3++) {
+      key = entries[i3][0];
+      DOMException2[key] = entries[i3][1];
+    }
+    var key;
+    var i3;
+    function ParseError(message, locator, cause) {
+      this.message = message;
+      this.locator = locator;
+      this.cause = cause;
+      if (Error.captureStackTrace) Error.captureStackTrace(this, ParseError);
+    }
+    extendError(ParseError);
+    exports.DOMException = DOMException2;
+    exports.DOMExceptionName = DOMExceptionName;
+    exports.ExceptionCode = ExceptionCode;
+    exports.ParseError = ParseError;
+  }
+});
+
+// node_modules/@xmldom/xmldom/lib/grammar.js
+var require_grammar = __commonJS({
+  "node_modules/@xmldom/xmldom/lib/grammar.js"(exports) {
+    "use strict";
+    function detectUnicodeSupport(RegExpImpl) {
+      try {
+        if (typeof RegExpImpl !== "function") {
+          RegExpImpl = RegExp;
+        }
+        var match = new RegExpImpl("\u{1D306}", "u").exec("\u{1D306}");
+        return !!match && match[0].length === 2;
+      } catch (error62) {
+      }
+      return false;
+    }
+    var UNICODE_SUPPORT = detectUnicodeSupport();
+    function chars(regexp) {
+      if (regexp.source[0] !== "[") {
+        throw new Error(regexp + " can not be used with chars");
+      }
+      return regexp.source.slice(1, regexp.source.lastIndexOf("]"));
+    }
+    function chars_without(regexp, search) {
+      if (regexp.source[0] !== "[") {
+        throw new Error("/" + regexp.source + "/ can not be used with chars_without");
+      }
+      if (!search || typeof search !== "string") {
+        throw new Error(JSON.stringify(search) + " is not a valid search");
+      }
+      if (regexp.source.indexOf(search) === -1) {
+        throw new Error('"' + search + '" is not is /' + regexp.source + "/");
+      }
+      if (search === "-" && regexp.source.indexOf(search) !== 1) {
+        throw new Error('"' + search + '" is not at the first postion of /' + regexp.source + "/");
+      }
+      return new RegExp(regexp.source.replace(search, ""), UNICODE_SUPPORT ? "u" : "");
+    }
+    function reg(args) {
+      var self2 = this;
+      return new RegExp(
+        Array.prototype.slice.call(arguments).map(function(part) {
+          var isStr = typeof part === "string";
+          if (isStr && self2 === void 0 && part === "|") {
+            throw new Error("use regg instead of reg to wrap expressions with `|`!");
+          }
+          return isStr ? part : part.source;
+        }).join(""),
+        UNICODE_SUPPORT ? "u" : ""
+      );
+    }
+    function regg(args) {
+      if (arguments.length === 0) {
+        throw new Error("no parameters provided");
+      }
+      return reg.apply(regg, ["(?:"].concat(Array.prototype.slice.call(arguments), [")"]));
+    }
+    var UNICODE_REPLACEMENT_CHARACTER = "\uFFFD";
+    var Char = /[-\x09\x0A\x0D\x20-\x2C\x2E-\uD7FF\uE000-\uFFFD]/;
+    if (UNICODE_SUPPORT) {
+      Char = reg("[", chars(Char), "\\u{10000}-\\u{10FFFF}", "]");
+    }
+    var InvalidChar = new RegExp("[^" + chars(Char) + "]", UNICODE_SUPPORT ? "u" : "");
+    var _SChar = /[\x20\x09\x0D\x0A]/;
+    var SChar_s = chars(_SChar);
+    var S2 = reg(_SChar, "+");
+    var S_OPT = reg(_SChar, "*");
+    var NameStartChar = /[:_a-zA-Z\xC0-\xD6\xD8-\xF6\xF8-\u02FF\u0370-\u1FFF\u200C-\u200D\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD]/;
+    if (UNICODE_SUPPORT) {
+      NameStartChar = reg("[", chars(NameStartChar), "\\u{10000}-\\u{10FFFF}", "]");
+    }
+    var NameStartChar_s = chars(NameStartChar);
+    var NameChar = reg("[", NameStartChar_s, chars(/[-.0-9\xB7]/), chars(/[\u0300-\u036F\u203F-\u2040]/), "]");
+    var Name = reg(NameStartChar, NameChar, "*");
+    var Name_exact = reg("^", Name, "$");
+    var Nmtoken = reg(NameChar, "+");
+    var EntityRef = reg("&", Name, ";");
+    var CharRef = regg(/&#[0-9]+;|&#x[0-9a-fA-F]+;/);
+    var Reference = regg(EntityRef, "|", CharRef);
+    var PEReference = reg("%", Name, ";");
+    var EntityValue = regg(
+      reg('"', regg(/[^%&"]/, "|", PEReference, "|", Reference), "*", '"'),
+      "|",
+      reg("'", regg(/[^%&']/, "|", PEReference, "|", Reference), "*", "'")
+    );
+    var AttValue = regg('"', regg(/[^<&"]/, "|", Reference), "*", '"', "|", "'", regg(/[^<&']/, "|", Reference), "*", "'");
+    var NCNameStartChar = chars_without(NameStartChar, ":");
+    var NCNameChar = chars_without(NameChar, ":");
+    var NCName = reg(NCNameStartChar, NCNameChar, "*");
+    var NCName_exact = reg("^", NCName, "$");
+    var QName = reg(NCName, regg(":", NCName), "?");
+    var QName_exact = reg("^", QName, "$");
+    var QName_group = reg("(", QName, ")");
+    var SystemLiteral = regg(/"[^"]*"|'[^']*'/);
+    var PI = reg(/^<\?/, "(", Name, ")", regg(S2, "(?!", _SChar, ")(", Char, "*?)"), "?", /\?>/);
+    var PubidChar = /[\x20\x0D\x0Aa-zA-Z0-9-'()+,./:=?;!*#@$_%]/;
+    var PubidLiteral = regg('"', PubidChar, '*"', "|", "'", chars_without(PubidChar, "'"), "*'");
+    var COMMENT_START = "<!--";
+    var COMMENT_END = "-->";
+    var Comment = reg(COMMENT_START, regg(chars_without(Char, "-"), "|", reg("-", chars_without(Char, "-"))), "*", COMMENT_END);
+    var PCDATA = "#PCDATA";
+    var Mixed = regg(
+      reg(/\(/, S_OPT, PCDATA, regg(S_OPT, /\|/, S_OPT, QName), "*", S_OPT, /\)\*/),
+      "|",
+      reg(/\(/, S_OPT, PCDATA, S_OPT, /\)/)
+    );
+    var _children_quantity = /[?*+]?/;
+    var children = reg(
+      /\([^>]+\)/,
+      _children_quantity
+      /*regg(choice, '|', seq), _children_quantity*/
+    );
+    var contentspec = regg("EMPTY", "|", "ANY", "|", Mixed, "|", children);
+    var ELEMENTDECL_START = "<!ELEMENT";
+    var elementdecl = reg(ELEMENTDECL_START, S2, regg(QName, "|", PEReference), S2, regg(contentspec, "|", PEReference), S_OPT, ">");
+    var NotationType = reg("NOTATION", S2, /\(/, S_OPT, Name, regg(S_OPT, /\|/, S_OPT, Name), "*", S_OPT, /\)/);
+    var Enumeration = reg(/\(/, S_OPT, Nmtoken, regg(S_OPT, /\|/, S_OPT, Nmtoken), "*", S_OPT, /\)/);
+    var EnumeratedType = regg(NotationType, "|", Enumeration);
+    var AttType = regg(/CDATA|ID|IDREF|IDREFS|ENTITY|ENTITIES|NMTOKEN|NMTOKENS/, "|", EnumeratedType);
+    var DefaultDecl = regg(/#REQUIRED|#IMPLIED/, "|", regg(regg("#FIXED", S2), "?", AttValue));
+    var AttDef = regg(S2, Name, S2, AttType, S2, DefaultDecl);
+    var ATTLIST_DECL_START = "<!ATTLIST";
+    var AttlistDecl = reg(ATTLIST_DECL_START, S2, Name, AttDef, "*", S_OPT, ">");
+    var ABOUT_LEGACY_COMPAT = "about:legacy-compat";
+    var ABOUT_LEGACY_COMPAT_SystemLiteral = regg('"' + ABOUT_LEGACY_COMPAT + '"', "|", "'" + ABOUT_LEGACY_COMPAT + "'");
+    var SYSTEM = "SYSTEM";
+    var PUBLIC = "PUBLIC";
+    var ExternalID = regg(regg(SYSTEM, S2, SystemLiteral), "|", regg(PUBLIC, S2, PubidLiteral, S2, SystemLiteral));
+    var ExternalID_match = reg(
+      "^",
+      regg(
+        regg(SYSTEM, S2, "(?<SystemLiteralOnly>", SystemLiteral, ")"),
+        "|",
+        regg(PUBLIC, S2, "(?<PubidLiteral>", PubidLiteral, ")", S2, "(?<SystemLiteral>", SystemLiteral, ")")
+      )
+    );
+    var PubidLiteral_match = reg("^", PubidLiteral, "$");
+    var SystemLiteral_match = reg("^", SystemLiteral, "$");
+    var NDataDecl = regg(S2, "NDATA", S2, Name);
+    var EntityDef = regg(EntityValue, "|", regg(ExternalID, NDataDecl, "?"));
+    var ENTITY_DECL_START = "<!ENTITY";
+    var GEDecl = reg(ENTITY_DECL_START, S2, Name, S2, EntityDef, S_OPT, ">");
+    var PEDef = regg(EntityValue, "|", ExternalID);
+    var PEDecl = reg(ENTITY_DECL_START, S2, "%", S2, Name, S2, PEDef, S_OPT, ">");
+    var EntityDecl = regg(GEDecl, "|", PEDecl);
+    var PublicID = reg(PUBLIC, S2, PubidLiteral);
+    var NotationDecl = reg("<!NOTATION", S2, Name, S2, regg(ExternalID, "|", PublicID), S_OPT, ">");
+    var Eq = reg(S_OPT, "=", S_OPT);
+    var VersionNum = /1[.]\d+/;
+    var VersionInfo = reg(S2, "version", Eq, regg("'", VersionNum, "'", "|", '"', VersionNum, '"'));
+    var EncName = /[A-Za-z][-A-Za-z0-9._]*/;
+    var EncodingDecl = regg(S2, "encoding", Eq, regg('"', EncName, '"', "|", "'", EncName, "'"));
+    var SDDecl = regg(S2, "standalone", Eq, regg("'", regg("yes", "|", "no"), "'", "|", '"', regg("yes", "|", "no"), '"'));
+    var XMLDecl = reg(/^<\?xml/, VersionInfo, EncodingDecl, "?", SDDecl, "?", S_OPT, /\?>/);
+    var DOCTYPE_DECL_START = "<!DOCTYPE";
+    var CDATA_START = "<![CDATA[";
+    var CDATA_END = "]]>";
+    var CDStart = /<!\[CDATA\[/;
+    var CDEnd = /\]\]>/;
+    var CData = reg(Char, "*?", CDEnd);
+    var CDSect = reg(CDStart, CData);
+    exports.chars = chars;
+    exports.chars_without = chars_without;
+    exports.detectUnicodeSupport = detectUnicodeSupport;
+    exports.reg = reg;
+    exports.regg = regg;
+    exports.ABOUT_LEGACY_COMPAT = ABOUT_LEGACY_COMPAT;
+    exports.ABOUT_LEGACY_COMPAT_SystemLiteral = ABOUT_LEGACY_COMPAT_SystemLiteral;
+    exports.AttlistDecl = AttlistDecl;
+    exports.CDATA_START = CDATA_START;
+    exports.CDATA_END = CDATA_END;
+    exports.CDSect = CDSect;
+    exports.Char = Char;
+    exports.Comment = Comment;
+    exports.COMMENT_START = COMMENT_START;
+    exports.COMMENT_END = COMMENT_END;
+    exports.DOCTYPE_DECL_START = DOCTYPE_DECL_START;
+    exports.elementdecl = elementdecl;
+    exports.EntityDecl = EntityDecl;
+    exports.EntityValue = EntityValue;
+    exports.ExternalID = ExternalID;
+    exports.ExternalID_match = ExternalID_match;
+    exports.Name = Name;
+    exports.Name_exact = Name_exact;
+    exports.NCName_exact = NCName_exact;
+    exports.NotationDecl = NotationDecl;
+    exports.Reference = Reference;
+    exports.PEReference = PEReference;
+    exports.PI = PI;
+    exports.PUBLIC = PUBLIC;
+    exports.PubidLiteral = PubidLiteral;
+    exports.PubidLiteral_match = PubidLiteral_match;
+    exports.QName = QName;
+    exports.QName_exact = QName_exact;
+    exports.QName_group = QName_group;
+    exports.S = S2;
+    exports.SChar_s = SChar_s;
+    exports.S_OPT = S_OPT;
+    exports.SYSTEM = SYSTEM;
+    exports.SystemLiteral = SystemLiteral;
+    exports.SystemLiteral_match = SystemLiteral_match;
+    exports.InvalidChar = InvalidChar;
+    exports.UNICODE_REPLACEMENT_CHARACTER = UNICODE_REPLACEMENT_CHARACTER;
+    exports.UNICODE_SUPPORT = UNICODE_SUPPORT;
+    exports.XMLDecl = XMLDecl;
+  }
+});
+
+// node_modules/@xmldom/xmldom/lib/dom.js
+var require_dom = __commonJS({
+  "node_modules/@xmldom/xmldom/lib/dom.js"(exports) {
+    "use strict";
+    var conventions = require_conventions();
+    var find = conventions.find;
+    var hasDefaultHTMLNamespace = conventions.hasDefaultHTMLNamespace;
+    var hasOwn = conventions.hasOwn;
+    var isHTMLMimeType = conventions.isHTMLMimeType;
+    var isHTMLRawTextElement = conventions.isHTMLRawTextElement;
+    var isHTMLVoidElement = conventions.isHTMLVoidElement;
+    var MIME_TYPE = conventions.MIME_TYPE;
+    var NAMESPACE = conventions.NAMESPACE;
+    var PDC = /* @__PURE__ */ Symbol();
+    var errors = require_errors2();
+    var DOMException2 = errors.DOMException;
+    var DOMExceptionName = errors.DOMExceptionName;
+    var g = require_grammar();
+    function checkSymbol(symbol2) {
+      if (symbol2 !== PDC) {
+        throw new TypeError("Illegal constructor");
+      }
+    }
+    function notEmptyString(input2) {
+      return input2 !== "";
+    }
+    function splitOnASCIIWhitespace(input2) {
+      return input2 ? input2.split(/[\t\n\f\r ]+/).filter(notEmptyString) : [];
+    }
+    function orderedSetReducer(current, element) {
+      if (!hasOwn(current, element)) {
+        current[element] = true;
+      }
+      return current;
+    }
+    function toOrderedSet(input2) {
+      if (!input2) return [];
+      var list = splitOnASCIIWhitespace(input2);
+      return Object.keys(list.reduce(orderedSetReducer, {}));
+    }
+    function arrayIncludes(list) {
+      return function(element) {
+        return list && list.indexOf(element) !== -1;
+      };
+    }
+    function validateQualifiedName(qualifiedName) {
+      if (!g.QName_exact.test(qualifiedName)) {
+        throw new DOMException2(DOMException2.INVALID_CHARACTER_ERR, 'invalid character in qualified name "' + qualifiedName + '"');
+      }
+    }
+    function validateAndExtract(namespace, qualifiedName) {
+      validateQualifiedName(qualifiedName);
+      namespace = namespace || null;
+      var prefix = null;
+      var localName = qualifiedName;
+      if (qualifiedName.indexOf(":") >= 0) {
+        var splitResult = qualifiedName.split(":");
+        prefix = splitResult[0];
+        localName = splitResult[1];
+      }
+      if (prefix !== null && namespace === null) {
+        throw new DOMException2(DOMException2.NAMESPACE_ERR, "prefix is non-null and namespace is null");
+      }
+      if (prefix === "xml" && namespace !== conventions.NAMESPACE.XML) {
+        throw new DOMException2(DOMException2.NAMESPACE_ERR, 'prefix is "xml" and namespace is not the XML namespace');
+      }
+      if ((prefix === "xmlns" || qualifiedName === "xmlns") && namespace !== conventions.NAMESPACE.XMLNS) {
+        throw new DOMException2(
+          DOMException2.NAMESPACE_ERR,
+          'either qualifiedName or prefix is "xmlns" and namespace is not the XMLNS namespace'
+        );
+      }
+      if (namespace === conventions.NAMESPACE.XMLNS && prefix !== "xmlns" && qualifiedName !== "xmlns") {
+        throw new DOMException2(
+          DOMException2.NAMESPACE_ERR,
+          'namespace is the XMLNS namespace and neither qualifiedName nor prefix is "xmlns"'
+        );
+      }
+      return [namespace, prefix, localName];
+    }
+    function copy(src, dest) {
+      for (var p2 in src) {
+        if (hasOwn(src, p2)) {
+          dest[p2] = src[p2];
+        }
+      }
+    }
+    function _extends(Class2, Super) {
+      var pt = Class2.prototype;
+      if (!(pt instanceof Super)) {
+        let t2 = function() {
+        };
+        t2.prototype = Super.prototype;
+        t2 = new t2();
+        copy(pt, t2);
+        Class2.prototype = pt = t2;
+      }
+      if (pt.constructor != Class2) {
+        if (typeof Class2 != "function") {
+          console.error("unknown Class:" + Class2);
+        }
+        pt.constructor = Class2;
+      }
+    }
+    var NodeType = {};
+    var ELEMENT_NODE2 = NodeType.ELEMENT_NODE = 1;
+    var ATTRIBUTE_NODE = NodeType.ATTRIBUTE_NODE = 2;
+    var TEXT_NODE = NodeType.TEXT_NODE = 3;
+    var CDATA_SECTION_NODE = NodeType.CDATA_SECTION_NODE = 4;
+    var ENTITY_REFERENCE_NODE = NodeType.ENTITY_REFERENCE_NODE = 5;
+    var ENTITY_NODE = NodeType.ENTITY_NODE = 6;
+    var PROCESSING_INSTRUCTION_NODE = NodeType.PROCESSING_INSTRUCTION_NODE = 7;
+    var COMMENT_NODE = NodeType.COMMENT_NODE = 8;
+    var DOCUMENT_NODE = NodeType.DOCUMENT_NODE = 9;
+    var DOCUMENT_TYPE_NODE = NodeType.DOCUMENT_TYPE_NODE = 10;
+    var DOCUMENT_FRAGMENT_NODE = NodeType.DOCUMENT_FRAGMENT_NODE = 11;
+    var NOTATION_NODE = NodeType.NOTATION_NODE = 12;
+    var DocumentPosition = conventions.freeze({
+      DOCUMENT_POSITION_DISCONNECTED: 1,
+      DOCUMENT_POSITION_PRECEDING: 2,
+      DOCUMENT_POSITION_FOLLOWING: 4,
+      DOCUMENT_POSITION_CONTAINS: 8,
+      DOCUMENT_POSITION_CONTAINED_BY: 16,
+      DOCUMENT_POSITION_IMPLEMENTATION_SPECIFIC: 32
+    });
+    function commonAncestor(a2, b2) {
+      if (b2.length < a2.length) return commonAncestor(b2, a2);
+      var c5 = null;
+      for (var n2 in a2) {
+        if (a2[n2] !== b2[n2]) return c5;
+        c5 = a2[n2];
+      }
+      return c5;
+    }
+    function docGUID(doc) {
+      if (!doc.guid) doc.guid = Math.random();
+      return doc.guid;
+    }
+    function NodeList() {
+    }
+    NodeList.prototype = {
+      /**
+       * The number of nodes in the list. The range of valid child node indices is 0 to length-1
+       * inclusive.
+       *
+       * @type {number}
+       */
+      length: 0,
+      /**
+       * Returns the item at `index`. If index is greater than or equal to the number of nodes in
+       * the list, this returns null.
+       *
+       * @param index
+       * Unsigned long Index into the collection.
+       * @returns {Node | null}
+       * The node at position `index` in the NodeList,
+       * or null if that is not a valid index.
+       */
+      item: function(index) {
+        return index >= 0 && index < this.length ? this[index] : null;
+      },
+      /**
+       * Returns a string representation of the NodeList.
+       *
+       * Accepts the same `options` object as `XMLSerializer.prototype.serializeToString`
+       * (`requireWellFormed`, `splitCDATASections`, `nodeFilter`). Passing a function is treated as
+       * a legacy `nodeFilter` for backward compatibility.
+       *
+       * @param {Object | function} [options]
+       * @param {boolean} [options.requireWellFormed=false]
+       * @param {boolean} [options.splitCDATASections=true]
+       * @param {function} [options.nodeFilter]
+       * @returns {string}
+       */
+      toString: function(options) {
+        var opts;
+        if (typeof options === "function") {
+          opts = { requireWellFormed: false, splitCDATASections: true, nodeFilter: options };
+        } else if (!!options) {
+          opts = {
+            requireWellFormed: !!options.requireWellFormed,
+            splitCDATASections: options.splitCDATASections !== false,
+            nodeFilter: options.nodeFilter || null
+          };
+        } else {
+          opts = { requireWellFormed: false, splitCDATASections: true, nodeFilter: null };
+        }
+        for (var buf = [], i3 = 0; i3 < this.length; i3++) {
+          serializeToString(this[i3], buf, null, opts);
+        }
+        return buf.join("");
+      },
+      /**
+       * Filters the NodeList based on a predicate.
+       *
+       * @param {function(Node): boolean} predicate
+       * - A predicate function to filter the NodeList.
+       * @returns {Node[]}
+       * An array of nodes that satisfy the predicate.
+       * @private
+       */
+      filter: function(predicate) {
+        return Array.prototype.filter.call(this, predicate);
+      },
+      /**
+       * Returns the first index at which a given node can be found in the NodeList, or -1 if it is
+       * not present.
+       *
+       * @param {Node} item
+       * - The Node item to locate in the NodeList.
+       * @returns {number}
+       * The first index of the node in the NodeList; -1 if not found.
+       * @private
+       */
+      indexOf: function(item2) {
+        return Array.prototype.indexOf.call(this, item2);
+      }
+    };
+    NodeList.prototype[Symbol.iterator] = function() {
+      var me = this;
+      var index = 0;
+      return {
+        next: function() {
+          if (index < me.length) {
+            return {
+              value: me[index++],
+              done: false
+            };
+          } else {
+            return {
+              done: true
+            };
+          }
+        },
+        return: function() {
+          return {
+            done: true
+          };
+        }
+      };
+    };
+    function LiveNodeList(node2, refresh) {
+      this._node = node2;
+      this._refresh = refresh;
+      _updateLiveList(this);
+    }
+    function _updateLiveList(list) {
+      var inc = list._node._inc || list._node.ownerDocument._inc;
+      if (list._inc !== inc) {
+        var ls = list._refresh(list._node);
+        __set__(list, "length", ls.length);
+        if (!list.$$length || ls.length < list.$$length) {
+          for (var i3 = ls.length; i3 in list; i3++) {
+            if (hasOwn(list, i3)) {
+              delete list[i3];
+            }
+          }
+        }
+        copy(ls, list);
+        list._inc = inc;
+      }
+    }
+    LiveNodeList.prototype.item = function(i3) {
+      _updateLiveList(this);
+      return this[i3] || null;
+    };
+    _extends(LiveNodeList, NodeList);
+    function NamedNodeMap() {
+      this._nsIndex = /* @__PURE__ */ Object.create(null);
+      this._noNsIndex = /* @__PURE__ */ Object.create(null);
+    }
+    function _findNodeIndex(list, node2) {
+      var i3 = 0;
+      while (i3 < list.length) {
+        if (list[i3] === node2) {
+          return i3;
+        }
+        i3++;
+      }
+    }
+    function _nnmBucket(map2, namespaceURI, create) {
+      if (!namespaceURI) {
+        return map2._noNsIndex;
+      }
+      var bucket = map2._nsIndex[namespaceURI];
+      if (!bucket && create) {
+        bucket = map2._nsIndex[namespaceURI] = /* @__PURE__ */ Object.create(null);
+      }
+      return bucket;
+    }
+    function _nnmIndexFind(map2, namespaceURI, localName) {
+      var bucket = _nnmBucket(map2, namespaceURI, false);
+      var found = bucket && bucket[localName];
+      return found ? found : null;
+    }
+    function _nnmIndexAdd(map2, attr) {
+      _nnmBucket(map2, attr.namespaceURI, true)[attr.localName] = attr;
+    }
+    function _nnmIndexRemove(map2, attr) {
+      var bucket = _nnmBucket(map2, attr.namespaceURI, false);
+      if (bucket) {
+        delete bucket[attr.localName];
+      }
+    }
+    function _addNamedNode(el, list, newAttr, oldAttr) {
+      if (oldAttr) {
+        list[_findNodeIndex(list, oldAttr)] = newAttr;
+      } else {
+        list[list.length] = newAttr;
+        list.length++;
+      }
+      _nnmIndexAdd(list, newAttr);
+      if (el) {
+        newAttr.ownerElement = el;
+        var doc = el.ownerDocument;
+        if (doc) {
+          oldAttr && _onRemoveAttribute(doc, el, oldAttr);
+          _onAddAttribute(doc, el, newAttr);
+        }
+      }
+    }
+    function _removeNamedNode(el, list, attr) {
+      var i3 = _findNodeIndex(list, attr);
+      if (i3 >= 0) {
+        var lastIndex = list.length - 1;
+        while (i3 <= lastIndex) {
+          list[i3] = list[++i3];
+        }
+        list.length = lastIndex;
+        _nnmIndexRemove(list, attr);
+        if (el) {
+          var doc = el.ownerDocument;
+          if (doc) {
+            _onRemoveAttribute(doc, el, attr);
+          }
+          attr.ownerElement = null;
+        }
+      }
+    }
+    NamedNodeMap.prototype = {
+      length: 0,
+      item: NodeList.prototype.item,
+      /**
+       * Get an attribute by name. Note: Name is in lower case in case of HTML namespace and
+       * document.
+       *
+       * @param {string} localName
+       * The local name of the attribute.
+       * @returns {Attr | null}
+       * The attribute with the given local name, or null if no such attribute exists.
+       * @see https://dom.spec.whatwg.org/#concept-element-attributes-get-by-name
+       */
+      getNamedItem: function(localName) {
+        if (this._ownerElement && this._ownerElement._isInHTMLDocumentAndNamespace()) {
+          localName = localName.toLowerCase();
+        }
+        var i3 = 0;
+        while (i3 < this.length) {
+          var attr = this[i3];
+          if (attr.nodeName === localName) {
+            return attr;
+          }
+          i3++;
+        }
+        return null;
+      },
+      /**
+       * Set an attribute.
+       *
+       * @param {Attr} attr
+       * The attribute to set.
+       * @returns {Attr | null}
+       * The old attribute with the same local name and namespace URI as the new one, or null if no
+       * such attribute exists.
+       * @throws {DOMException}
+       * With code:
+       * - {@link INUSE_ATTRIBUTE_ERR} - If the attribute is already an attribute of another
+       * element.
+       * @see https://dom.spec.whatwg.org/#concept-element-attributes-set
+       */
+      setNamedItem: function(attr) {
+        var el = attr.ownerElement;
+        if (el && el !== this._ownerElement) {
+          throw new DOMException2(DOMException2.INUSE_ATTRIBUTE_ERR);
+        }
+        var oldAttr = _nnmIndexFind(this, attr.namespaceURI, attr.localName);
+        if (oldAttr === attr) {
+          return attr;
+        }
+        _addNamedNode(this._ownerElement, this, attr, oldAttr);
+        return oldAttr;
+      },
+      /**
+       * Set an attribute, replacing an existing attribute with the same local name and namespace
+       * URI if one exists.
+       *
+       * @param {Attr} attr
+       * The attribute to set.
+       * @returns {Attr | null}
+       * The old attribute with the same local name and namespace URI as the new one, or null if no
+       * such attribute exists.
+       * @throws {DOMException}
+       * Throws a DOMException with the name "InUseAttributeError" if the attribute is already an
+       * attribute of another element.
+       * @see https://dom.spec.whatwg.org/#concept-element-attributes-set
+       */
+      setNamedItemNS: function(attr) {
+        return this.setNamedItem(attr);
+      },
+      /**
+       * Removes an attribute specified by the local name.
+       *
+       * @param {string} localName
+       * The local name of the attribute to be removed.
+       * @returns {Attr}
+       * The attribute node that was removed.
+       * @throws {DOMException}
+       * With code:
+       * - {@link DOMException.NOT_FOUND_ERR} if no attribute with the given name is found.
+       * @see https://dom.spec.whatwg.org/#dom-namednodemap-removenameditem
+       * @see https://dom.spec.whatwg.org/#concept-element-attributes-remove-by-name
+       */
+      removeNamedItem: function(localName) {
+        var attr = this.getNamedItem(localName);
+        if (!attr) {
+          throw new DOMException2(DOMException2.NOT_FOUND_ERR, localName);
+        }
+        _removeNamedNode(this._ownerElement, this, attr);
+        return attr;
+      },
+      /**
+       * Removes an attribute specified by the namespace and local name.
+       *
+       * @param {string | null} namespaceURI
+       * The namespace URI of the attribute to be removed.
+       * @param {string} localName
+       * The local name of the attribute to be removed.
+       * @returns {Attr}
+       * The attribute node that was removed.
+       * @throws {DOMException}
+       * With code:
+       * - {@link DOMException.NOT_FOUND_ERR} if no attribute with the given namespace URI and local
+       * name is found.
+       * @see https://dom.spec.whatwg.org/#dom-namednodemap-removenameditemns
+       * @see https://dom.spec.whatwg.org/#concept-element-attributes-remove-by-namespace
+       */
+      removeNamedItemNS: function(namespaceURI, localName) {
+        var attr = this.getNamedItemNS(namespaceURI, localName);
+        if (!attr) {
+          throw new DOMException2(DOMException2.NOT_FOUND_ERR, namespaceURI ? namespaceURI + " : " + localName : localName);
+        }
+        _removeNamedNode(this._ownerElement, this, attr);
+        return attr;
+      },
+      /**
+       * Get an attribute by namespace and local name.
+       *
+       * @param {string | null} namespaceURI
+       * The namespace URI of the attribute.
+       * @param {string} localName
+       * The local name of the attribute.
+       * @returns {Attr | null}
+       * The attribute with the given namespace URI and local name, or null if no such attribute
+       * exists.
+       * @see https://dom.spec.whatwg.org/#concept-element-attributes-get-by-namespace
+       */
+      getNamedItemNS: function(namespaceURI, localName) {
+        if (!namespaceURI) {
+          namespaceURI = null;
+        }
+        var i3 = 0;
+        while (i3 < this.length) {
+          var node2 = this[i3];
+          if (node2.localName === localName && node2.namespaceURI === namespaceURI) {
+            return node2;
+          }
+          i3++;
+        }
+        return null;
+      }
+    };
+    NamedNodeMap.prototype[Symbol.iterator] = function() {
+      var me = this;
+      var index = 0;
+      return {
+        next: function() {
+          if (index < me.length) {
+            return {
+              value: me[index++],
+              done: false
+            };
+          } else {
+            return {
+              done: true
+            };
+          }
+        },
+        return: function() {
+          return {
+            done: true
+          };
+        }
+      };
+    };
+    function DOMImplementation() {
+    }
+    DOMImplementation.prototype = {
+      /**
+       * Test if the DOM implementation implements a specific feature and version, as specified in
+       * {@link https://www.w3.org/TR/DOM-Level-3-Core/core.html#DOMFeatures DOM Features}.
+       *
+       * The DOMImplementation.hasFeature() method returns a Boolean flag indicating if a given
+       * feature is supported. The different implementations fairly diverged in what kind of
+       * features were reported. The latest version of the spec settled to force this method to
+       * always return true, where the functionality was accurate and in use.
+       *
+       * @deprecated
+       * It is deprecated and modern browsers return true in all cases.
+       * @function DOMImplementation#hasFeature
+       * @param {string} feature
+       * The name of the feature to test.
+       * @param {string} [version]
+       * This is the version number of the feature to test.
+       * @returns {boolean}
+       * Always returns true.
+       * @see https://developer.mozilla.org/en-US/docs/Web/API/DOMImplementation/hasFeature MDN
+       * @see https://www.w3.org/TR/REC-DOM-Level-1/level-one-core.html#ID-5CED94D7 DOM Level 1 Core
+       * @see https://dom.spec.whatwg.org/#dom-domimplementation-hasfeature DOM Living Standard
+       * @see https://www.w3.org/TR/DOM-Level-3-Core/core.html#ID-5CED94D7 DOM Level 3 Core
+       */
+      hasFeature: function(feature, version2) {
+        return true;
+      },
+      /**
+       * Creates a DOM Document object of the specified type with its document element. Note that
+       * based on the {@link DocumentType}
+       * given to create the document, the implementation may instantiate specialized
+       * {@link Document} objects that support additional features than the "Core", such as "HTML"
+       * {@link https://www.w3.org/TR/DOM-Level-3-Core/references.html#DOM2HTML DOM Level 2 HTML}.
+       * On the other hand, setting the {@link DocumentType} after the document was created makes
+       * this very unlikely to happen. Alternatively, specialized {@link Document} creation methods,
+       * such as createHTMLDocument
+       * {@link https://www.w3.org/TR/DOM-Level-3-Core/references.html#DOM2HTML DOM Level 2 HTML},
+       * can be used to obtain specific types of {@link Document} objects.
+       *
+       * __It behaves slightly different from the description in the living standard__:
+       * - There is no interface/class `XMLDocument`, it returns a `Document`
+       * instance (with it's `type` set to `'xml'`).
+       * - `encoding`, `mode`, `origin`, `url` fields are currently not declared.
+       *
+       * @function DOMImplementation.createDocument
+       * @param {string | null} namespaceURI
+       * The
+       * {@link https://www.w3.org/TR/DOM-Level-3-Core/glossary.html#dt-namespaceURI namespace URI}
+       * of the document element to create or null.
+       * @param {string | null} qualifiedName
+       * The
+       * {@link https://www.w3.org/TR/DOM-Level-3-Core/glossary.html#dt-qualifiedname qualified name}
+       * of the document element to be created or null.
+       * @param {DocumentType | null} [doctype=null]
+       * The type of document to be created or null. When doctype is not null, its
+       * {@link Node#ownerDocument} attribute is set to the document being created. Default is
+       * `null`
+       * @returns {Document}
+       * A new {@link Document} object with its document element. If the NamespaceURI,
+       * qualifiedName, and doctype are null, the returned {@link Document} is empty with no
+       * document element.
+       * @throws {DOMException}
+       * With code:
+       *
+       * - `INVALID_CHARACTER_ERR`: Raised if the specified qualified name is not an XML name
+       * according to {@link https://www.w3.org/TR/DOM-Level-3-Core/references.html#XML XML 1.0}.
+       * - `NAMESPACE_ERR`: Raised if the qualifiedName is malformed, if the qualifiedName has a
+       * prefix and the namespaceURI is null, or if the qualifiedName is null and the namespaceURI
+       * is different from null, or if the qualifiedName has a prefix that is "xml" and the
+       * namespaceURI is different from "{@link http://www.w3.org/XML/1998/namespace}"
+       * {@link https://www.w3.org/TR/DOM-Level-3-Core/references.html#Namespaces XML Namespaces},
+       * or if the DOM implementation does not support the "XML" feature but a non-null namespace
+       * URI was provided, since namespaces were defined by XML.
+       * - `WRONG_DOCUMENT_ERR`: Raised if doctype has already been used with a different document
+       * or was created from a different implementation.
+       * - `NOT_SUPPORTED_ERR`: May be raised if the implementation does not support the feature
+       * "XML" and the language exposed through the Document does not support XML Namespaces (such
+       * as {@link https://www.w3.org/TR/DOM-Level-3-Core/references.html#HTML40 HTML 4.01}).
+       * @since DOM Level 2.
+       * @see {@link #createHTMLDocument}
+       * @see https://developer.mozilla.org/en-US/docs/Web/API/DOMImplementation/createDocument MDN
+       * @see https://dom.spec.whatwg.org/#dom-domimplementation-createdocument DOM Living Standard
+       * @see https://www.w3.org/TR/DOM-Level-3-Core/core.html#Level-2-Core-DOM-createDocument DOM
+       *      Level 3 Core
+       * @see https://www.w3.org/TR/DOM-Level-2-Core/core.html#Level-2-Core-DOM-createDocument DOM
+       *      Level 2 Core (initial)
+       */
+      createDocument: function(namespaceURI, qualifiedName, doctype) {
+        var contentType = MIME_TYPE.XML_APPLICATION;
+        if (namespaceURI === NAMESPACE.HTML) {
+          contentType = MIME_TYPE.XML_XHTML_APPLICATION;
+        } else if (namespaceURI === NAMESPACE.SVG) {
+          contentType = MIME_TYPE.XML_SVG_IMAGE;
+        }
+        var doc = new Document(PDC, { contentType });
+        doc.implementation = this;
+        doc.childNodes = new NodeList();
+        doc.doctype = doctype || null;
+        if (doctype) {
+          doc.appendChild(doctype);
+        }
+        if (qualifiedName) {
+          var root = doc.createElementNS(namespaceURI, qualifiedName);
+          doc.appendChild(root);
+        }
+        return doc;
+      },
+      /**
+       * Creates an empty DocumentType node. Entity declarations and notations are not made
+       * available. Entity reference expansions and default attribute additions do not occur.
+       *
+       * **This behavior is slightly different from the one in the specs**:
+       * - `encoding`, `mode`, `origin`, `url` fields are currently not declared.
+       * - `publicId` and `systemId` contain the raw data including any possible quotes,
+       *   so they can always be serialized back to the original value
+       * - `internalSubset` contains the raw string between `[` and `]` if present,
+       *   but is not parsed or validated in any form.
+       *
+       * @function DOMImplementation#createDocumentType
+       * @param {string} qualifiedName
+       * The {@link https://www.w3.org/TR/DOM-Level-3-Core/glossary.html#dt-qualifiedname qualified
+       * name} of the document type to be created.
+       * @param {string} [publicId]
+       * The external subset public identifier. Stored verbatim including surrounding quotes.
+       * When serialized with `requireWellFormed: true`, the serializer throws `InvalidStateError`
+       * if the value is non-empty and does not match the XML `PubidLiteral` production
+       * (W3C DOM Parsing §3.2.1.3; XML 1.0 production [12]). Creation-time validation is not
+       * enforced — deferred to a future breaking release.
+       * @param {string} [systemId]
+       * The external subset system identifier. Stored verbatim including surrounding quotes.
+       * When serialized with `requireWellFormed: true`, the serializer throws `InvalidStateError`
+       * if the value is non-empty and does not match the XML `SystemLiteral` production
+       * (W3C DOM Parsing §3.2.1.3; XML 1.0 production [11]). Creation-time validation is not
+       * enforced — deferred to a future breaking release.
+       * @param {string} [internalSubset]
+       * The internal subset or an empty string if it is not present. Stored verbatim.
+       * When serialized with `requireWellFormed: true`, the serializer throws `InvalidStateError`
+       * if the value contains `"]>"`. Creation-time validation is not enforced.
+       * @returns {DocumentType}
+       * A new {@link DocumentType} node with {@link Node#ownerDocument} set to null.
+       * @throws {DOMException}
+       * With code:
+       *
+       * - `INVALID_CHARACTER_ERR`: Raised if the specified qualified name is not an XML name
+       * according to {@link https://www.w3.org/TR/DOM-Level-3-Core/references.html#XML XML 1.0}.
+       * - `NAMESPACE_ERR`: Raised if the qualifiedName is malformed.
+       * - `NOT_SUPPORTED_ERR`: May be raised if the implementation does not support the feature
+       * "XML" and the language exposed through the Document does not support XML Namespaces (such
+       * as {@link https://www.w3.org/TR/DOM-Level-3-Core/references.html#HTML40 HTML 4.01}).
+       * @since DOM Level 2.
+       * @see https://developer.mozilla.org/en-US/docs/Web/API/DOMImplementation/createDocumentType
+       *      MDN
+       * @see https://dom.spec.whatwg.org/#dom-domimplementation-createdocumenttype DOM Living
+       *      Standard
+       * @see https://www.w3.org/TR/DOM-Level-3-Core/core.html#Level-3-Core-DOM-createDocType DOM
+       *      Level 3 Core
+       * @see https://www.w3.org/TR/DOM-Level-2-Core/core.html#Level-2-Core-DOM-createDocType DOM
+       *      Level 2 Core
+       * @see https://github.com/xmldom/xmldom/blob/master/CHANGELOG.md#050
+       * @see https://www.w3.org/TR/DOM-Level-2-Core/#core-ID-Core-DocType-internalSubset
+       * @prettierignore
+       */
+      createDocumentType: function(qualifiedName, publicId, systemId, internalSubset) {
+        validateQualifiedName(qualifiedName);
+        var node2 = new DocumentType(PDC);
+        node2.name = qualifiedName;
+        node2.nodeName = qualifiedName;
+        node2.publicId = publicId || "";
+        node2.systemId = systemId || "";
+        node2.internalSubset = internalSubset || "";
+        node2.childNodes = new NodeList();
+        return node2;
+      },
+      /**
+       * Returns an HTML document, that might already have a basic DOM structure.
+       *
+       * __It behaves slightly different from the description in the living standard__:
+       * - If the first argument is `false` no initial nodes are added (steps 3-7 in the specs are
+       * omitted)
+       * - `encoding`, `mode`, `origin`, `url` fields are currently not declared.
+       *
+       * @param {string | false} [title]
+       * A string containing the title to give the new HTML document.
+       * @returns {Document}
+       * The HTML document.
+       * @since WHATWG Living Standard.
+       * @see {@link #createDocument}
+       * @see https://dom.spec.whatwg.org/#dom-domimplementation-createhtmldocument
+       * @see https://dom.spec.whatwg.org/#html-document
+       */
+      createHTMLDocument: function(title) {
+        var doc = new Document(PDC, { contentType: MIME_TYPE.HTML });
+        doc.implementation = this;
+        doc.childNodes = new NodeList();
+        if (title !== false) {
+          doc.doctype = this.createDocumentType("html");
+          doc.doctype.ownerDocument = doc;
+          doc.appendChild(doc.doctype);
+          var htmlNode = doc.createElement("html");
+          doc.appendChild(htmlNode);
+          var headNode = doc.createElement("head");
+          htmlNode.appendChild(headNode);
+          if (typeof title === "string") {
+            var titleNode = doc.createElement("title");
+            titleNode.appendChild(doc.createTextNode(title));
+            headNode.appendChild(titleNode);
+          }
+          htmlNode.appendChild(doc.createElement("body"));
+        }
+        return doc;
+      }
+    };
+    function Node(symbol2) {
+      checkSymbol(symbol2);
+    }
+    Node.prototype = {
+      /**
+       * The first child of this node.
+       *
+       * @type {Node | null}
+       */
+      firstChild: null,
+      /**
+       * The last child of this node.
+       *
+       * @type {Node | null}
+       */
+      lastChild: null,
+      /**
+       * The previous sibling of this node.
+       *
+       * @type {Node | null}
+       */
+      previousSibling: null,
+      /**
+       * The next sibling of this node.
+       *
+       * @type {Node | null}
+       */
+      nextSibling: null,
+      /**
+       * The parent node of this node.
+       *
+       * @type {Node | null}
+       */
+      parentNode: null,
+      /**
+       * The parent element of this node.
+       *
+       * @type {Element | null}
+       */
+      get parentElement() {
+        return this.parentNode && this.parentNode.nodeType === this.ELEMENT_NODE ? this.parentNode : null;
+      },
+      /**
+       * The child nodes of this node.
+       *
+       * @type {NodeList}
+       */
+      childNodes: null,
+      /**
+       * The document object associated with this node.
+       *
+       * @type {Document | null}
+       */
+      ownerDocument: null,
+      /**
+       * The value of this node.
+       *
+       * @type {string | null}
+       */
+      nodeValue: null,
+      /**
+       * The namespace URI of this node.
+       *
+       * @type {string | null}
+       */
+      namespaceURI: null,
+      /**
+       * The prefix of the namespace for this node.
+       *
+       * @type {string | null}
+       */
+      prefix: null,
+      /**
+       * The local part of the qualified name of this node.
+       *
+       * @type {string | null}
+       */
+      localName: null,
+      /**
+       * The baseURI is currently always `about:blank`,
+       * since that's what happens when you create a document from scratch.
+       *
+       * @type {'about:blank'}
+       */
+      baseURI: "about:blank",
+      /**
+       * Is true if this node is part of a document.
+       *
+       * @type {boolean}
+       */
+      get isConnected() {
+        var rootNode = this.getRootNode();
+        return rootNode && rootNode.nodeType === rootNode.DOCUMENT_NODE;
+      },
+      /**
+       * Checks whether `other` is an inclusive descendant of this node.
+       *
+       * @param {Node | null | undefined} other
+       * The node to check.
+       * @returns {boolean}
+       * True if `other` is an inclusive descendant of this node; false otherwise.
+       * @see https://dom.spec.whatwg.org/#dom-node-contains
+       */
+      contains: function(other) {
+        if (!other) return false;
+        var parent = other;
+        do {
+          if (this === parent) return true;
+          parent = parent.parentNode;
+        } while (parent);
+        return false;
+      },
+      /**
+       * @typedef GetRootNodeOptions
+       * @property {boolean} [composed=false]
+       */
+      /**
+       * Searches for the root node of this node.
+       *
+       * **This behavior is slightly different from the in the specs**:
+       * - ignores `options.composed`, since `ShadowRoot`s are unsupported, always returns root.
+       *
+       * @param {GetRootNodeOptions} [options]
+       * @returns {Node}
+       * Root node.
+       * @see https://dom.spec.whatwg.org/#dom-node-getrootnode
+       * @see https://dom.spec.whatwg.org/#concept-shadow-including-root
+       */
+      getRootNode: function(options) {
+        var parent = this;
+        do {
+          if (!parent.parentNode) {
+            return parent;
+          }
+          parent = parent.parentNode;
+        } while (parent);
+      },
+      /**
+       * Checks whether the given node is equal to this node.
+       *
+       * Two nodes are equal when they have the same type, defining characteristics (for the type),
+       * and the same childNodes. The comparison is iterative to avoid stack overflows on
+       * deeply-nested trees. Attribute nodes of each Element pair are also pushed onto the stack
+       * and compared the same way.
+       *
+       * @param {Node} [otherNode]
+       * @returns {boolean}
+       * @see https://dom.spec.whatwg.org/#concept-node-equals
+       * @see ../docs/walk-dom.md.
+       */
+      isEqualNode: function(otherNode) {
+        if (!otherNode) return false;
+        var stack = [{ node: this, other: otherNode }];
+        while (stack.length > 0) {
+          var pair = stack.pop();
+          var node2 = pair.node;
+          var other = pair.other;
+          if (node2.nodeType !== other.nodeType) return false;
+          switch (node2.nodeType) {
+            case node2.DOCUMENT_TYPE_NODE:
+              if (node2.name !== other.name) return false;
+              if (node2.publicId !== other.publicId) return false;
+              if (node2.systemId !== other.systemId) return false;
+              break;
+            case node2.ELEMENT_NODE:
+              if (node2.namespaceURI !== other.namespaceURI) return false;
+              if (node2.prefix !== other.prefix) return false;
+              if (node2.localName !== other.localName) return false;
+              if (node2.attributes.length !== other.attributes.length) return false;
+              for (var i3 = 0; i3 < node2.attributes.length; i3++) {
+                var attr = node2.attributes.item(i3);
+                var otherAttr = other.getAttributeNodeNS(attr.namespaceURI, attr.localName);
+                if (!otherAttr) return false;
+                stack.push({ node: attr, other: otherAttr });
+              }
+              break;
+            case node2.ATTRIBUTE_NODE:
+              if (node2.namespaceURI !== other.namespaceURI) return false;
+              if (node2.localName !== other.localName) return false;
+              if (node2.value !== other.value) return false;
+              break;
+            case node2.PROCESSING_INSTRUCTION_NODE:
+              if (node2.target !== other.target || node2.data !== other.data) return false;
+              break;
+            case node2.TEXT_NODE:
+            case node2.CDATA_SECTION_NODE:
+            case node2.COMMENT_NODE:
+              if (node2.data !== other.data) return false;
+              break;
+          }
+          if (node2.childNodes.length !== other.childNodes.length) return false;
+          for (var i3 = node2.childNodes.length - 1; i3 >= 0; i3--) {
+            stack.push({ node: node2.childNodes[i3], other: other.childNodes[i3] });
+          }
+        }
+        return true;
+      },
+      /**
+       * Checks whether or not the given node is this node.
+       *
+       * @param {Node} [otherNode]
+       */
+      isSameNode: function(otherNode) {
+        return this === otherNode;
+      },
+      /**
+       * Inserts a node before a reference node as a child of this node.
+       *
+       * @param {Node} newChild
+       * The new child node to be inserted.
+       * @param {Node | null} refChild
+       * The reference node before which newChild will be inserted.
+       * @returns {Node}
+       * The new child node successfully inserted.
+       * @throws {DOMException}
+       * Throws a DOMException if inserting the node would result in a DOM tree that is not
+       * well-formed, or if `child` is provided but is not a child of `parent`.
+       * See {@link _insertBefore} for more details.
+       * @since Modified in DOM L2
+       */
+      insertBefore: function(newChild, refChild) {
+        return _insertBefore(this, newChild, refChild);
+      },
+      /**
+       * Replaces an old child node with a new child node within this node.
+       *
+       * @param {Node} newChild
+       * The new node that is to replace the old node.
+       * If it already exists in the DOM, it is removed from its original position.
+       * @param {Node} oldChild
+       * The existing child node to be replaced.
+       * @returns {Node}
+       * Returns the replaced child node.
+       * @throws {DOMException}
+       * Throws a DOMException if replacing the node would result in a DOM tree that is not
+       * well-formed, or if `oldChild` is not a child of `this`.
+       * This can also occur if the pre-replacement validity assertion fails.
+       * See {@link _insertBefore}, {@link Node.removeChild}, and
+       * {@link assertPreReplacementValidityInDocument} for more details.
+       * @see https://dom.spec.whatwg.org/#concept-node-replace
+       */
+      replaceChild: function(newChild, oldChild) {
+        _insertBefore(this, newChild, oldChild, assertPreReplacementValidityInDocument);
+        if (oldChild) {
+          this.removeChild(oldChild);
+        }
+      },
+      /**
+       * Removes an existing child node from this node.
+       *
+       * @param {Node} oldChild
+       * The child node to be removed.
+       * @returns {Node}
+       * Returns the removed child node.
+       * @throws {DOMException}
+       * Throws a DOMException if `oldChild` is not a child of `this`.
+       * See {@link _removeChild} for more details.
+       */
+      removeChild: function(oldChild) {
+        return _removeChild(this, oldChild);
+      },
+      /**
+       * Appends a child node to this node.
+       *
+       * @param {Node} newChild
+       * The child node to be appended to this node.
+       * If it already exists in the DOM, it is removed from its original position.
+       * @returns {Node}
+       * Returns the appended child node.
+       * @throws {DOMException}
+       * Throws a DOMException if appending the node would result in a DOM tree that is not
+       * well-formed, or if `newChild` is not a valid Node.
+       * See {@link insertBefore} for more details.
+       */
+      appendChild: function(newChild) {
+        return this.insertBefore(newChild, null);
+      },
+      /**
+       * Determines whether this node has any child nodes.
+       *
+       * @returns {boolean}
+       * Returns true if this node has any child nodes, and false otherwise.
+       */
+      hasChildNodes: function() {
+        return this.firstChild != null;
+      },
+      /**
+       * Creates a copy of the calling node.
+       *
+       * @param {boolean} deep
+       * If true, the contents of the node are recursively copied.
+       * If false, only the node itself (and its attributes, if it is an element) are copied.
+       * @returns {Node}
+       * Returns the newly created copy of the node.
+       * @throws {DOMException}
+       * May throw a DOMException if operations within {@link Element#setAttributeNode} or
+       * {@link Node#appendChild} (which are potentially invoked in this method) do not meet their
+       * specific constraints.
+       * @see {@link cloneNode}
+       */
+      cloneNode: function(deep) {
+        return cloneNode(this.ownerDocument || this, this, deep);
+      },
+      /**
+       * Puts the specified node and all of its subtree into a "normalized" form. In a normalized
+       * subtree, no text nodes in the subtree are empty and there are no adjacent text nodes.
+       *
+       * Specifically, this method merges any adjacent text nodes (i.e., nodes for which `nodeType`
+       * is `TEXT_NODE`) into a single node with the combined data. It also removes any empty text
+       * nodes.
+       *
+       * This method iterativly traverses all child nodes to normalize all descendent nodes within
+       * the subtree.
+       *
+       * @throws {DOMException}
+       * May throw a DOMException if operations within removeChild or appendData (which are
+       * potentially invoked in this method) do not meet their specific constraints.
+       * @since Modified in DOM Level 2
+       * @see {@link Node.removeChild}
+       * @see {@link CharacterData.appendData}
+       * @see ../docs/walk-dom.md.
+       */
+      normalize: function() {
+        walkDOM(this, null, {
+          enter: function(node2) {
+            var child = node2.firstChild;
+            while (child) {
+              var next = child.nextSibling;
+              if (next !== null && next.nodeType === TEXT_NODE && child.nodeType === TEXT_NODE) {
+                var tail = [];
+                var sibling = next;
+                while (sibling !== null && sibling.nodeType === TEXT_NODE) {
+                  tail.push(sibling.data);
+                  sibling = sibling.nextSibling;
+                }
+                var removed = child.nextSibling;
+                while (removed !== sibling) {
+                  var following = removed.nextSibling;
+                  removed.parentNode = null;
+                  removed.previousSibling = null;
+                  removed.nextSibling = null;
+                  removed = following;
+                }
+                child.nextSibling = sibling;
+                if (sibling !== null) {
+                  sibling.previousSibling = child;
+                } else {
+                  node2.lastChild = child;
+                }
+                child.appendData(tail.join(""));
+                _onUpdateChild(node2.ownerDocument, node2);
+                child = sibling;
+              } else {
+                child = next;
+              }
+            }
+            return true;
+          }
+        });
+      },
+      /**
+       * Checks whether the DOM implementation implements a specific feature and its version.
+       *
+       * @deprecated
+       * Since `DOMImplementation.hasFeature` is deprecated and always returns true.
+       * @param {string} feature
+       * The package name of the feature to test. This is the same name that can be passed to the
+       * method `hasFeature` on `DOMImplementation`.
+       * @param {string} version
+       * This is the version number of the package name to test.
+       * @returns {boolean}
+       * Returns true in all cases in the current implementation.
+       * @since Introduced in DOM Level 2
+       * @see {@link DOMImplementation.hasFeature}
+       */
+      isSupported: function(feature, version2) {
+        return this.ownerDocument.implementation.hasFeature(feature, version2);
+      },
+      /**
+       * Look up the prefix associated to the given namespace URI, starting from this node.
+       * **The default namespace declarations are ignored by this method.**
+       * See Namespace Prefix Lookup for details on the algorithm used by this method.
+       *
+       * **This behavior is different from the in the specs**:
+       * - no node type specific handling
+       * - uses the internal attribute _nsMap for resolving namespaces that is updated when changing attributes
+       *
+       * @param {string | null} namespaceURI
+       * The namespace URI for which to find the associated prefix.
+       * @returns {string | null}
+       * The associated prefix, if found; otherwise, null.
+       * @see https://www.w3.org/TR/DOM-Level-3-Core/core.html#Node3-lookupNamespacePrefix
+       * @see https://www.w3.org/TR/DOM-Level-3-Core/namespaces-algorithms.html#lookupNamespacePrefixAlgo
+       * @see https://dom.spec.whatwg.org/#dom-node-lookupprefix
+       * @see https://github.com/xmldom/xmldom/issues/322
+       * @prettierignore
+       */
+      lookupPrefix: function(namespaceURI) {
+        var el = this;
+        while (el) {
+          var map2 = el._nsMap;
+          if (map2) {
+            for (var n2 in map2) {
+              if (hasOwn(map2, n2) && map2[n2] === namespaceURI) {
+                return n2;
+              }
+            }
+          }
+          el = el.nodeType == ATTRIBUTE_NODE ? el.ownerDocument : el.parentNode;
+        }
+        return null;
+      },
+      /**
+       * This function is used to look up the namespace URI associated with the given prefix,
+       * starting from this node.
+       *
+       * **This behavior is different from the in the specs**:
+       * - no node type specific handling
+       * - uses the internal attribute _nsMap for resolving namespaces that is updated when changing attributes
+       *
+       * @param {string | null} prefix
+       * The prefix for which to find the associated namespace URI.
+       * @returns {string | null}
+       * The associated namespace URI, if found; otherwise, null.
+       * @since DOM Level 3
+       * @see https://dom.spec.whatwg.org/#dom-node-lookupnamespaceuri
+       * @see https://www.w3.org/TR/DOM-Level-3-Core/core.html#Node3-lookupNamespaceURI
+       * @prettierignore
+       */
+      lookupNamespaceURI: function(prefix) {
+        var el = this;
+        while (el) {
+          var map2 = el._nsMap;
+          if (map2) {
+            if (hasOwn(map2, prefix)) {
+              return map2[prefix];
+            }
+          }
+          el = el.nodeType == ATTRIBUTE_NODE ? el.ownerDocument : el.parentNode;
+        }
+        return null;
+      },
+      /**
+       * Determines whether the given namespace URI is the default namespace.
+       *
+       * The function works by looking up the prefix associated with the given namespace URI. If no
+       * prefix is found (i.e., the namespace URI is not registered in the namespace map of this
+       * node or any of its ancestors), it returns `true`, implying the namespace URI is considered
+       * the default.
+       *
+       * **This behavior is different from the in the specs**:
+       * - no node type specific handling
+       * - uses the internal attribute _nsMap for resolving namespaces that is updated when changing attributes
+       *
+       * @param {string | null} namespaceURI
+       * The namespace URI to be checked.
+       * @returns {boolean}
+       * Returns true if the given namespace URI is the default namespace, false otherwise.
+       * @since DOM Level 3
+       * @see https://www.w3.org/TR/DOM-Level-3-Core/core.html#Node3-isDefaultNamespace
+       * @see https://dom.spec.whatwg.org/#dom-node-isdefaultnamespace
+       * @prettierignore
+       */
+      isDefaultNamespace: function(namespaceURI) {
+        var prefix = this.lookupPrefix(namespaceURI);
+        return prefix == null;
+      },
+      /**
+       * Compares the reference node with a node with regard to their position in the document and
+       * according to the document order.
+       *
+       * @param {Node} other
+       * The node to compare the reference node to.
+       * @returns {number}
+       * Returns how the node is positioned relatively to the reference node according to the
+       * bitmask. 0 if reference node and given node are the same.
+       * @since DOM Level 3
+       * @see https://www.w3.org/TR/2004/REC-DOM-Level-3-Core-20040407/core.html#Node3-compare
+       * @see https://dom.spec.whatwg.org/#dom-node-comparedocumentposition
+       */
+      compareDocumentPosition: function(other) {
+        if (this === other) return 0;
+        var node1 = other;
+        var node2 = this;
+        var attr1 = null;
+        var attr2 = null;
+        if (node1 instanceof Attr) {
+          attr1 = node1;
+          node1 = attr1.ownerElement;
+        }
+        if (node2 instanceof Attr) {
+          attr2 = node2;
+          node2 = attr2.ownerElement;
+          if (attr1 && node1 && node2 === node1) {
+            for (var i3 = 0, attr; attr = node2.attributes[i3]; i3++) {
+              if (attr === attr1)
+                return DocumentPosition.DOCUMENT_POSITION_IMPLEMENTATION_SPECIFIC + DocumentPosition.DOCUMENT_POSITION_PRECEDING;
+              if (attr === attr2)
+                return DocumentPosition.DOCUMENT_POSITION_IMPLEMENTATION_SPECIFIC + DocumentPosition.DOCUMENT_POSITION_FOLLOWING;
+            }
+          }
+        }
+        if (!node1 || !node2 || node2.ownerDocument !== node1.ownerDocument) {
+          return DocumentPosition.DOCUMENT_POSITION_DISCONNECTED + DocumentPosition.DOCUMENT_POSITION_IMPLEMENTATION_SPECIFIC + (docGUID(node2.ownerDocument) > docGUID(node1.ownerDocument) ? DocumentPosition.DOCUMENT_POSITION_FOLLOWING : DocumentPosition.DOCUMENT_POSITION_PRECEDING);
+        }
+        if (attr2 && node1 === node2) {
+          return DocumentPosition.DOCUMENT_POSITION_CONTAINS + DocumentPosition.DOCUMENT_POSITION_PRECEDING;
+        }
+        if (attr1 && node1 === node2) {
+          return DocumentPosition.DOCUMENT_POSITION_CONTAINED_BY + DocumentPosition.DOCUMENT_POSITION_FOLLOWING;
+        }
+        var chain1 = [];
+        var ancestor1 = node1.parentNode;
+        while (ancestor1) {
+          if (!attr2 && ancestor1 === node2) {
+            return DocumentPosition.DOCUMENT_POSITION_CONTAINED_BY + DocumentPosition.DOCUMENT_POSITION_FOLLOWING;
+          }
+          chain1.push(ancestor1);
+          ancestor1 = ancestor1.parentNode;
+        }
+        chain1.reverse();
+        var chain2 = [];
+        var ancestor2 = node2.parentNode;
+        while (ancestor2) {
+          if (!attr1 && ancestor2 === node1) {
+            return DocumentPosition.DOCUMENT_POSITION_CONTAINS + DocumentPosition.DOCUMENT_POSITION_PRECEDING;
+          }
+          chain2.push(ancestor2);
+          ancestor2 = ancestor2.parentNode;
+        }
+        chain2.reverse();
+        var ca = commonAncestor(chain1, chain2);
+        for (var n2 in ca.childNodes) {
+          var child = ca.childNodes[n2];
+          if (child === node2) return DocumentPosition.DOCUMENT_POSITION_FOLLOWING;
+          if (child === node1) return DocumentPosition.DOCUMENT_POSITION_PRECEDING;
+          if (chain2.indexOf(child) >= 0) return DocumentPosition.DOCUMENT_POSITION_FOLLOWING;
+          if (chain1.indexOf(child) >= 0) return DocumentPosition.DOCUMENT_POSITION_PRECEDING;
+        }
+        return 0;
+      }
+    };
+    function _xmlEncoder(c5) {
+      return c5 == "<" && "&lt;" || c5 == ">" && "&gt;" || c5 == "&" && "&amp;" || c5 == '"' && "&quot;" || "&#" + c5.charCodeAt() + ";";
+    }
+    copy(NodeType, Node);
+    copy(NodeType, Node.prototype);
+    copy(DocumentPosition, Node);
+    copy(DocumentPosition, Node.prototype);
+    function _visitNode(node2, callback) {
+      walkDOM(node2, null, {
+        enter: function(n2) {
+          return callback(n2) ? walkDOM.STOP : true;
+        }
+      });
+    }
+    function walkDOM(node2, context, callbacks) {
+      var stack = [{ node: node2, context, phase: walkDOM.ENTER }];
+      while (stack.length > 0) {
+        var frame = stack.pop();
+        if (frame.phase === walkDOM.ENTER) {
+          var childContext = callbacks.enter(frame.node, frame.context);
+          if (childContext === walkDOM.STOP) {
+            return walkDOM.STOP;
+          }
+          stack.push({ node: frame.node, context: childContext, phase: walkDOM.EXIT });
+          if (childContext === null || childContext === void 0) {
+            continue;
+          }
+          var child = frame.node.lastChild;
+          while (child) {
+            stack.push({ node: child, context: childContext, phase: walkDOM.ENTER });
+            child = child.previousSibling;
+          }
+        } else {
+          if (callbacks.exit) {
+            callbacks.exit(frame.node, frame.context);
+          }
+        }
+      }
+    }
+    walkDOM.STOP = /* @__PURE__ */ Symbol("walkDOM.STOP");
+    walkDOM.ENTER = 0;
+    walkDOM.EXIT = 1;
+    function Document(symbol2, options) {
+      checkSymbol(symbol2);
+      var opt = options || {};
+      this.ownerDocument = this;
+      this.contentType = opt.contentType || MIME_TYPE.XML_APPLICATION;
+      this.type = isHTMLMimeType(this.contentType) ? "html" : "xml";
+    }
+    function _onAddAttribute(doc, el, newAttr) {
+      doc && doc._inc++;
+      var ns = newAttr.namespaceURI;
+      if (ns === NAMESPACE.XMLNS) {
+        el._nsMap[newAttr.prefix ? newAttr.localName : ""] = newAttr.value;
+      }
+    }
+    function _onRemoveAttribute(doc, el, newAttr, remove4) {
+      doc && doc._inc++;
+      var ns = newAttr.namespaceURI;
+      if (ns === NAMESPACE.XMLNS) {
+        delete el._nsMap[newAttr.prefix ? newAttr.localName : ""];
+      }
+    }
+    function _onUpdateChild(doc, parent, newChild) {
+      if (doc && doc._inc) {
+        doc._inc++;
+        var childNodes = parent.childNodes;
+        if (newChild && !newChild.nextSibling) {
+          childNodes[childNodes.length++] = newChild;
+        } else {
+          var child = parent.firstChild;
+          var i3 = 0;
+          while (child) {
+            childNodes[i3++] = child;
+            child = child.nextSibling;
+          }
+          childNodes.length = i3;
+          delete childNodes[childNodes.length];
+        }
+      }
+    }
+    function _removeChild(parentNode, child) {
+      if (parentNode !== child.parentNode) {
+        throw new DOMException2(DOMException2.NOT_FOUND_ERR, "child's parent is not parent");
+      }
+      var oldPreviousSibling = child.previousSibling;
+      var oldNextSibling = child.nextSibling;
+      if (oldPreviousSibling) {
+        oldPreviousSibling.nextSibling = oldNextSibling;
+      } else {
+        parentNode.firstChild = oldNextSibling;
+      }
+      if (oldNextSibling) {
+        oldNextSibling.previousSibling = oldPreviousSibling;
+      } else {
+        parentNode.lastChild = oldPreviousSibling;
+      }
+      _onUpdateChild(parentNode.ownerDocument, parentNode);
+      child.parentNode = null;
+      child.previousSibling = null;
+      child.nextSibling = null;
+      return child;
+    }
+    function hasValidParentNodeType(node2) {
+      return node2 && (node2.nodeType === Node.DOCUMENT_NODE || node2.nodeType === Node.DOCUMENT_FRAGMENT_NODE || node2.nodeType === Node.ELEMENT_NODE);
+    }
+    function hasInsertableNodeType(node2) {
+      return node2 && (node2.nodeType === Node.CDATA_SECTION_NODE || node2.nodeType === Node.COMMENT_NODE || node2.nodeType === Node.DOCUMENT_FRAGMENT_NODE || node2.nodeType === Node.DOCUMENT_TYPE_NODE || node2.nodeType === Node.ELEMENT_NODE || node2.nodeType === Node.PROCESSING_INSTRUCTION_NODE || node2.nodeType === Node.TEXT_NODE);
+    }
+    function isDocTypeNode(node2) {
+      return node2 && node2.nodeType === Node.DOCUMENT_TYPE_NODE;
+    }
+    function isElementNode(node2) {
+      return node2 && node2.nodeType === Node.ELEMENT_NODE;
+    }
+    function isTextNode(node2) {
+      return node2 && node2.nodeType === Node.TEXT_NODE;
+    }
+    function isElementInsertionPossible(doc, child) {
+      var parentChildNodes = doc.childNodes || [];
+      if (find(parentChildNodes, isElementNode) || isDocTypeNode(child)) {
+        return false;
+      }
+      var docTypeNode = find(parentChildNodes, isDocTypeNode);
+      return !(child && docTypeNode && parentChildNodes.indexOf(docTypeNode) > parentChildNodes.indexOf(child));
+    }
+    function isElementReplacementPossible(doc, child) {
+      var parentChildNodes = doc.childNodes || [];
+      function hasElementChildThatIsNotChild(node2) {
+        return isElementNode(node2) && node2 !== child;
+      }
+      if (find(parentChildNodes, hasElementChildThatIsNotChild)) {
+        return false;
+      }
+      var docTypeNode = find(parentChildNodes, isDocTypeNode);
+      return !(child && docTypeNode && parentChildNodes.indexOf(docTypeNode) > parentChildNodes.indexOf(child));
+    }
+    function assertPreInsertionValidity1to5(parent, node2, child) {
+      if (!hasValidParentNodeType(parent)) {
+        throw new DOMException2(DOMException2.HIERARCHY_REQUEST_ERR, "Unexpected parent node type " + parent.nodeType);
+      }
+      if (child && child.parentNode !== parent) {
+        throw new DOMException2(DOMException2.NOT_FOUND_ERR, "child not in parent");
+      }
+      if (
+        // 4. If `node` is not a DocumentFragment, DocumentType, Element, or CharacterData node, then throw a "HierarchyRequestError" DOMException.
+        !hasInsertableNodeType(node2) || // 5. If either `node` is a Text node and `parent` is a document,
+        // the sax parser currently adds top level text nodes, this will be fixed in 0.9.0
+        // || (node.nodeType === Node.TEXT_NODE && parent.nodeType === Node.DOCUMENT_NODE)
+        // or `node` is a doctype and `parent` is not a document, then throw a "HierarchyRequestError" DOMException.
+        isDocTypeNode(node2) && parent.nodeType !== Node.DOCUMENT_NODE
+      ) {
+        throw new DOMException2(
+          DOMException2.HIERARCHY_REQUEST_ERR,
+          "Unexpected node type " + node2.nodeType + " for parent node type " + parent.nodeType
+        );
+      }
+    }
+    function assertPreInsertionValidityInDocument(parent, node2, child) {
+      var parentChildNodes = parent.childNodes || [];
+      var nodeChildNodes = node2.childNodes || [];
+      if (node2.nodeType === Node.DOCUMENT_FRAGMENT_NODE) {
+        var nodeChildElements = nodeChildNodes.filter(isElementNode);
+        if (nodeChildElements.length > 1 || find(nodeChildNodes, isTextNode)) {
+          throw new DOMException2(DOMException2.HIERARCHY_REQUEST_ERR, "More than one element or text in fragment");
+        }
+        if (nodeChildElements.length === 1 && !isElementInsertionPossible(parent, child)) {
+          throw new DOMException2(DOMException2.HIERARCHY_REQUEST_ERR, "Element in fragment can not be inserted before doctype");
+        }
+      }
+      if (isElementNode(node2)) {
+        if (!isElementInsertionPossible(parent, child)) {
+          throw new DOMException2(DOMException2.HIERARCHY_REQUEST_ERR, "Only one element can be added and only after doctype");
+        }
+      }
+      if (isDocTypeNode(node2)) {
+        if (find(parentChildNodes, isDocTypeNode)) {
+          throw new DOMException2(DOMException2.HIERARCHY_REQUEST_ERR, "Only one doctype is allowed");
+        }
+        var parentElementChild = find(parentChildNodes, isElementNode);
+        if (child && parentChildNodes.indexOf(parentElementChild) < parentChildNodes.indexOf(child)) {
+          throw new DOMException2(DOMException2.HIERARCHY_REQUEST_ERR, "Doctype can only be inserted before an element");
+        }
+        if (!child && parentElementChild) {
+          throw new DOMException2(DOMException2.HIERARCHY_REQUEST_ERR, "Doctype can not be appended since element is present");
+        }
+      }
+    }
+    function assertPreReplacementValidityInDocument(parent, node2, child) {
+      var parentChildNodes = parent.childNodes || [];
+      var nodeChildNodes = node2.childNodes || [];
+      if (node2.nodeType === Node.DOCUMENT_FRAGMENT_NODE) {
+        var nodeChildElements = nodeChildNodes.filter(isElementNode);
+        if (nodeChildElements.length > 1 || find(nodeChildNodes, isTextNode)) {
+          throw new DOMException2(DOMException2.HIERARCHY_REQUEST_ERR, "More than one element or text in fragment");
+        }
+        if (nodeChildElements.length === 1 && !isElementReplacementPossible(parent, child)) {
+          throw new DOMException2(DOMException2.HIERARCHY_REQUEST_ERR, "Element in fragment can not be inserted before doctype");
+        }
+      }
+      if (isElementNode(node2)) {
+        if (!isElementReplacementPossible(parent, child)) {
+          throw new DOMException2(DOMException2.HIERARCHY_REQUEST_ERR, "Only one element can be added and only after doctype");
+        }
+      }
+      if (isDocTypeNode(node2)) {
+        let hasDoctypeChildThatIsNotChild = function(node3) {
+          return isDocTypeNode(node3) && node3 !== child;
+        };
+        if (find(parentChildNodes, hasDoctypeChildThatIsNotChild)) {
+          throw new DOMException2(DOMException2.HIERARCHY_REQUEST_ERR, "Only one doctype is allowed");
+        }
+        var parentElementChild = find(parentChildNodes, isElementNode);
+        if (child && parentChildNodes.indexOf(parentElementChild) < parentChildNodes.indexOf(child)) {
+          throw new DOMException2(DOMException2.HIERARCHY_REQUEST_ERR, "Doctype can only be inserted before an element");
+        }
+      }
+    }
+    function _insertBefore(parent, node2, child, _inDocumentAssertion) {
+      assertPreInsertionValidity1to5(parent, node2, child);
+      if (parent.nodeType === Node.DOCUMENT_NODE) {
+        (_inDocumentAssertion || assertPreInsertionValidityInDocument)(parent, node2, child);
+      }
+      var cp = node2.parentNode;
+      if (cp) {
+        cp.removeChild(node2);
+      }
+      if (node2.nodeType === DOCUMENT_FRAGMENT_NODE) {
+        var newFirst = node2.firstChild;
+        if (newFirst == null) {
+          return node2;
+        }
+        var newLast = node2.lastChild;
+      } else {
+        newFirst = newLast = node2;
+      }
+      var pre = child ? child.previousSibling : parent.lastChild;
+      newFirst.previousSibling = pre;
+      newLast.nextSibling = child;
+      if (pre) {
+        pre.nextSibling = newFirst;
+      } else {
+        parent.firstChild = newFirst;
+      }
+      if (child == null) {
+        parent.lastChild = newLast;
+      } else {
+        child.previousSibling = newLast;
+      }
+      do {
+        newFirst.parentNode = parent;
+      } while (newFirst !== newLast && (newFirst = newFirst.nextSibling));
+      _onUpdateChild(parent.ownerDocument || parent, parent, node2);
+      if (node2.nodeType == DOCUMENT_FRAGMENT_NODE) {
+        node2.firstChild = node2.lastChild = null;
+      }
+      return node2;
+    }
+    Document.prototype = {
+      /**
+       * The implementation that created this document.
+       *
+       * @type DOMImplementation
+       * @readonly
+       */
+      implementation: null,
+      nodeName: "#document",
+      nodeType: DOCUMENT_NODE,
+      /**
+       * The DocumentType node of the document.
+       *
+       * @type DocumentType
+       * @readonly
+       */
+      doctype: null,
+      documentElement: null,
+      _inc: 1,
+      insertBefore: function(newChild, refChild) {
+        if (newChild.nodeType === DOCUMENT_FRAGMENT_NODE) {
+          var child = newChild.firstChild;
+          while (child) {
+            var next = child.nextSibling;
+            this.insertBefore(child, refChild);
+            child = next;
+          }
+          return newChild;
+        }
+        _insertBefore(this, newChild, refChild);
+        newChild.ownerDocument = this;
+        if (this.documentElement === null && newChild.nodeType === ELEMENT_NODE2) {
+          this.documentElement = newChild;
+        }
+        return newChild;
+      },
+      removeChild: function(oldChild) {
+        var removed = _removeChild(this, oldChild);
+        if (removed === this.documentElement) {
+          this.documentElement = null;
+        }
+        return removed;
+      },
+      replaceChild: function(newChild, oldChild) {
+        _insertBefore(this, newChild, oldChild, assertPreReplacementValidityInDocument);
+        newChild.ownerDocument = this;
+        if (oldChild) {
+          this.removeChild(oldChild);
+        }
+        if (isElementNode(newChild)) {
+          this.documentElement = newChild;
+        }
+      },
+      /**
+       * Imports a node from another document into this document, creating a new copy owned by this
+       * document. The source node and its subtree are not modified.
+       *
+       * @param {Node} importedNode
+       * The node to import.
+       * @param {boolean} deep
+       * If true, the contents of the node are recursively imported.
+       * If false, only the node itself (and its attributes, if it is an element) are imported.
+       * @returns {Node}
+       * Returns the newly created import of the node.
+       * @see {@link importNode}
+       * @see {@link https://dom.spec.whatwg.org/#dom-document-importnode}
+       */
+      importNode: function(importedNode, deep) {
+        return importNode(this, importedNode, deep);
+      },
+      // Introduced in DOM Level 2:
+      getElementById: function(id) {
+        var rtv = null;
+        _visitNode(this.documentElement, function(node2) {
+          if (node2.nodeType == ELEMENT_NODE2) {
+            if (node2.getAttribute("id") == id) {
+              rtv = node2;
+              return true;
+            }
+          }
+        });
+        return rtv;
+      },
+      /**
+       * Creates a new `Element` that is owned by this `Document`.
+       * In HTML Documents `localName` is the lower cased `tagName`,
+       * otherwise no transformation is being applied.
+       * When `contentType` implies the HTML namespace, it will be set as `namespaceURI`.
+       *
+       * __This implementation differs from the specification:__ - The provided name is not checked
+       * against the `Name` production,
+       * so no related error will be thrown.
+       * - There is no interface `HTMLElement`, it is always an `Element`.
+       * - There is no support for a second argument to indicate using custom elements.
+       *
+       * @param {string} tagName
+       * @returns {Element}
+       * @see https://developer.mozilla.org/en-US/docs/Web/API/Document/createElement
+       * @see https://dom.spec.whatwg.org/#dom-document-createelement
+       * @see https://dom.spec.whatwg.org/#concept-create-element
+       */
+      createElement: function(tagName) {
+        var node2 = new Element(PDC);
+        node2.ownerDocument = this;
+        if (this.type === "html") {
+          tagName = tagName.toLowerCase();
+        }
+        if (hasDefaultHTMLNamespace(this.contentType)) {
+          node2.namespaceURI = NAMESPACE.HTML;
+        }
+        node2.nodeName = tagName;
+        node2.tagName = tagName;
+        node2.localName = tagName;
+        node2.childNodes = new NodeList();
+        var attrs = node2.attributes = new NamedNodeMap();
+        attrs._ownerElement = node2;
+        return node2;
+      },
+      /**
+       * @returns {DocumentFragment}
+       */
+      createDocumentFragment: function() {
+        var node2 = new DocumentFragment(PDC);
+        node2.ownerDocument = this;
+        node2.childNodes = new NodeList();
+        return node2;
+      },
+      /**
+       * @param {string} data
+       * @returns {Text}
+       */
+      createTextNode: function(data) {
+        var node2 = new Text(PDC);
+        node2.ownerDocument = this;
+        node2.childNodes = new NodeList();
+        node2.appendData(data);
+        return node2;
+      },
+      /**
+       * @param {string} data
+       * @returns {Comment}
+       * @see https://dom.spec.whatwg.org/#dom-document-createcomment
+       * @see https://www.w3.org/TR/xml/#NT-Comment XML 1.0 production [15]
+       * @see https://www.w3.org/TR/DOM-Parsing/#dfn-concept-serialize-xml §3.2.1.3
+       *
+       *      Note: no validation is performed at creation time. When the resulting document is
+       *      serialized with `requireWellFormed: true`, the serializer throws `InvalidStateError`
+       *      if the comment data contains `--` anywhere, ends with `-`, or contains characters
+       *      outside the XML Char production (W3C DOM Parsing §3.2.1.3). Without that option the
+       *      data is emitted verbatim.
+       */
+      createComment: function(data) {
+        var node2 = new Comment(PDC);
+        node2.ownerDocument = this;
+        node2.childNodes = new NodeList();
+        node2.appendData(data);
+        return node2;
+      },
+      /**
+       * Returns a new CDATASection node whose data is `data`.
+       *
+       * __This implementation differs from the specification:__ - calling this method on an HTML
+       * document does not throw `NotSupportedError`.
+       *
+       * @param {string} data
+       * @returns {CDATASection}
+       * @throws {DOMException}
+       * With code `INVALID_CHARACTER_ERR` if `data` contains `"]]>"`.
+       * @see https://developer.mozilla.org/en-US/docs/Web/API/Document/createCDATASection
+       * @see https://dom.spec.whatwg.org/#dom-document-createcdatasection
+       */
+      createCDATASection: function(data) {
+        if (data.indexOf("]]>") !== -1) {
+          throw new DOMException2(DOMException2.INVALID_CHARACTER_ERR, 'data contains "]]>"');
+        }
+        var node2 = new CDATASection(PDC);
+        node2.ownerDocument = this;
+        node2.childNodes = new NodeList();
+        node2.appendData(data);
+        return node2;
+      },
+      /**
+       * Returns a ProcessingInstruction node whose target is target and data is data.
+       *
+       * __This behavior is slightly different from the in the specs__:
+       * - it does not do any input validation on the arguments and doesn't throw
+       * "InvalidCharacterError".
+       *
+       * Note: When the resulting document is serialized with `requireWellFormed: true`, the
+       * serializer throws `InvalidStateError` if `.target` is not a valid XML `NCName` (a `Name`
+       * with no colon) or is an ASCII case-insensitive match for `"xml"`, or if `.data` contains
+       * `?>` or characters outside the XML Char production (W3C DOM Parsing §3.2.1.7). Without that
+       * option the target and data are emitted verbatim.
+       *
+       * @param {string} target
+       * @param {string} data
+       * @returns {ProcessingInstruction}
+       * @see https://developer.mozilla.org/docs/Web/API/Document/createProcessingInstruction
+       * @see https://dom.spec.whatwg.org/#dom-document-createprocessinginstruction
+       * @see https://www.w3.org/TR/DOM-Parsing/#dfn-concept-serialize-xml §3.2.1.7
+       */
+      createProcessingInstruction: function(target, data) {
+        var node2 = new ProcessingInstruction(PDC);
+        node2.ownerDocument = this;
+        node2.childNodes = new NodeList();
+        node2.nodeName = node2.target = target;
+        node2.nodeValue = node2.data = data;
+        return node2;
+      },
+      /**
+       * Creates an `Attr` node that is owned by this document.
+       * In HTML Documents `localName` is the lower cased `name`,
+       * otherwise no transformation is being applied.
+       *
+       * __This implementation differs from the specification:__ - The provided name is not checked
+       * against the `Name` production,
+       * so no related error will be thrown.
+       *
+       * @param {string} name
+       * @returns {Attr}
+       * @see https://developer.mozilla.org/en-US/docs/Web/API/Document/createAttribute
+       * @see https://dom.spec.whatwg.org/#dom-document-createattribute
+       */
+      createAttribute: function(name2) {
+        if (!g.QName_exact.test(name2)) {
+          throw new DOMException2(DOMException2.INVALID_CHARACTER_ERR, 'invalid character in name "' + name2 + '"');
+        }
+        if (this.type === "html") {
+          name2 = name2.toLowerCase();
+        }
+        return this._createAttribute(name2);
+      },
+      _createAttribute: function(name2) {
+        var node2 = new Attr(PDC);
+        node2.ownerDocument = this;
+        node2.childNodes = new NodeList();
+        node2.name = name2;
+        node2.nodeName = name2;
+        node2.localName = name2;
+        node2.specified = true;
+        return node2;
+      },
+      /**
+       * Creates an EntityReference object.
+       * The current implementation does not fill the `childNodes` with those of the corresponding
+       * `Entity`
+       *
+       * The `name` is validated against the XML `Name` production at creation time; an invalid name
+       * throws `InvalidCharacterError`. When the resulting node is serialized with
+       * `requireWellFormed: true`, the serializer re-validates `nodeName` against the XML `Name`
+       * production and throws `InvalidStateError` if a later `nodeName` mutation made it invalid;
+       * without that option the name is emitted verbatim.
+       *
+       * __This implementation differs from the specification:__ xmldom does not expand entities —
+       * the parser resolves entity references inline and never constructs `EntityReference` nodes,
+       * so this method is the only producer.
+       *
+       * @deprecated
+       * In DOM Level 4.
+       * @param {string} name
+       * The name of the entity to reference. No namespace well-formedness checks are performed.
+       * @returns {EntityReference}
+       * @throws {DOMException}
+       * With code `INVALID_CHARACTER_ERR` when `name` is not a valid XML `Name`.
+       * @throws {DOMException}
+       * with code `NOT_SUPPORTED_ERR` when the document is of type `html`
+       * @see https://www.w3.org/TR/DOM-Level-3-Core/core.html#ID-392B75AE
+       */
+      createEntityReference: function(name2) {
+        if (!g.Name_exact.test(name2)) {
+          throw new DOMException2(DOMException2.INVALID_CHARACTER_ERR, 'not a valid xml name "' + name2 + '"');
+        }
+        if (this.type === "html") {
+          throw new DOMException2("document is an html document", DOMExceptionName.NotSupportedError);
+        }
+        var node2 = new EntityReference(PDC);
+        node2.ownerDocument = this;
+        node2.childNodes = new NodeList();
+        node2.nodeName = name2;
+        return node2;
+      },
+      // Introduced in DOM Level 2:
+      /**
+       * @param {string} namespaceURI
+       * @param {string} qualifiedName
+       * @returns {Element}
+       */
+      createElementNS: function(namespaceURI, qualifiedName) {
+        var validated = validateAndExtract(namespaceURI, qualifiedName);
+        var node2 = new Element(PDC);
+        var attrs = node2.attributes = new NamedNodeMap();
+        node2.childNodes = new NodeList();
+        node2.ownerDocument = this;
+        node2.nodeName = qualifiedName;
+        node2.tagName = qualifiedName;
+        node2.namespaceURI = validated[0];
+        node2.prefix = validated[1];
+        node2.localName = validated[2];
+        attrs._ownerElement = node2;
+        return node2;
+      },
+      // Introduced in DOM Level 2:
+      /**
+       * @param {string} namespaceURI
+       * @param {string} qualifiedName
+       * @returns {Attr}
+       */
+      createAttributeNS: function(namespaceURI, qualifiedName) {
+        var validated = validateAndExtract(namespaceURI, qualifiedName);
+        var node2 = new Attr(PDC);
+        node2.ownerDocument = this;
+        node2.childNodes = new NodeList();
+        node2.nodeName = qualifiedName;
+        node2.name = qualifiedName;
+        node2.specified = true;
+        node2.namespaceURI = validated[0];
+        node2.prefix = validated[1];
+        node2.localName = validated[2];
+        return node2;
+      }
+    };
+    _extends(Document, Node);
+    function Element(symbol2) {
+      checkSymbol(symbol2);
+      this._nsMap = /* @__PURE__ */ Object.create(null);
+    }
+    Element.prototype = {
+      nodeType: ELEMENT_NODE2,
+      /**
+       * The attributes of this element.
+       *
+       * @type {NamedNodeMap | null}
+       */
+      attributes: null,
+      getQualifiedName: function() {
+        return this.prefix ? this.prefix + ":" + this.localName : this.localName;
+      },
+      _isInHTMLDocumentAndNamespace: function() {
+        return this.ownerDocument.type === "html" && this.namespaceURI === NAMESPACE.HTML;
+      },
+      /**
+       * Implementaton of Level2 Core function hasAttributes.
+       *
+       * @returns {boolean}
+       * True if attribute list is not empty.
+       * @see https://www.w3.org/TR/DOM-Level-2-Core/#core-ID-NodeHasAttrs
+       */
+      hasAttributes: function() {
+        return !!(this.attributes && this.attributes.length);
+      },
+      hasAttribute: function(name2) {
+        return !!this.getAttributeNode(name2);
+      },
+      /**
+       * Returns element’s first attribute whose qualified name is `name`, and `null`
+       * if there is no such attribute.
+       *
+       * @param {string} name
+       * @returns {string | null}
+       */
+      getAttribute: function(name2) {
+        var attr = this.getAttributeNode(name2);
+        return attr ? attr.value : null;
+      },
+      getAttributeNode: function(name2) {
+        if (this._isInHTMLDocumentAndNamespace()) {
+          name2 = name2.toLowerCase();
+        }
+        return this.attributes.getNamedItem(name2);
+      },
+      /**
+       * Sets the value of element’s first attribute whose qualified name is qualifiedName to value.
+       *
+       * @param {string} name
+       * @param {string} value
+       */
+      setAttribute: function(name2, value) {
+        if (this._isInHTMLDocumentAndNamespace()) {
+          name2 = name2.toLowerCase();
+        }
+        var attr = this.getAttributeNode(name2);
+        if (attr) {
+          attr.value = attr.nodeValue = "" + value;
+        } else {
+          attr = this.ownerDocument._createAttribute(name2);
+          attr.value = attr.nodeValue = "" + value;
+          this.setAttributeNode(attr);
+        }
+      },
+      removeAttribute: function(name2) {
+        var attr = this.getAttributeNode(name2);
+        attr && this.removeAttributeNode(attr);
+      },
+      setAttributeNode: function(newAttr) {
+        return this.attributes.setNamedItem(newAttr);
+      },
+      setAttributeNodeNS: function(newAttr) {
+        return this.attributes.setNamedItemNS(newAttr);
+      },
+      removeAttributeNode: function(oldAttr) {
+        return this.attributes.removeNamedItem(oldAttr.nodeName);
+      },
+      //get real attribute name,and remove it by removeAttributeNode
+      removeAttributeNS: function(namespaceURI, localName) {
+        var old = this.getAttributeNodeNS(namespaceURI, localName);
+        old && this.removeAttributeNode(old);
+      },
+      hasAttributeNS: function(namespaceURI, localName) {
+        return this.getAttributeNodeNS(namespaceURI, localName) != null;
+      },
+      /**
+       * Returns element’s attribute whose namespace is `namespaceURI` and local name is
+       * `localName`,
+       * or `null` if there is no such attribute.
+       *
+       * @param {string} namespaceURI
+       * @param {string} localName
+       * @returns {string | null}
+       */
+      getAttributeNS: function(namespaceURI, localName) {
+        var attr = this.getAttributeNodeNS(namespaceURI, localName);
+        return attr ? attr.value : null;
+      },
+      /**
+       * Sets the value of element’s attribute whose namespace is `namespaceURI` and local name is
+       * `localName` to value.
+       *
+       * @param {string} namespaceURI
+       * @param {string} qualifiedName
+       * @param {string} value
+       * @see https://dom.spec.whatwg.org/#dom-element-setattributens
+       */
+      setAttributeNS: function(namespaceURI, qualifiedName, value) {
+        var validated = validateAndExtract(namespaceURI, qualifiedName);
+        var localName = validated[2];
+        var attr = this.getAttributeNodeNS(namespaceURI, localName);
+        if (attr) {
+          attr.value = attr.nodeValue = "" + value;
+        } else {
+          attr = this.ownerDocument.createAttributeNS(namespaceURI, qualifiedName);
+          attr.value = attr.nodeValue = "" + value;
+          this.setAttributeNode(attr);
+        }
+      },
+      getAttributeNodeNS: function(namespaceURI, localName) {
+        return this.attributes.getNamedItemNS(namespaceURI, localName);
+      },
+      /**
+       * Returns a LiveNodeList of all child elements which have **all** of the given class name(s).
+       *
+       * Returns an empty list if `classNames` is an empty string or only contains HTML white space
+       * characters.
+       *
+       * Warning: This returns a live LiveNodeList.
+       * Changes in the DOM will reflect in the array as the changes occur.
+       * If an element selected by this array no longer qualifies for the selector,
+       * it will automatically be removed. Be aware of this for iteration purposes.
+       *
+       * @param {string} classNames
+       * Is a string representing the class name(s) to match; multiple class names are separated by
+       * (ASCII-)whitespace.
+       * @see https://developer.mozilla.org/en-US/docs/Web/API/Element/getElementsByClassName
+       * @see https://developer.mozilla.org/en-US/docs/Web/API/Document/getElementsByClassName
+       * @see https://dom.spec.whatwg.org/#concept-getelementsbyclassname
+       */
+      getElementsByClassName: function(classNames) {
+        var classNamesSet = toOrderedSet(classNames);
+        return new LiveNodeList(this, function(base3) {
+          var ls = [];
+          if (classNamesSet.length > 0) {
+            _visitNode(base3, function(node2) {
+              if (node2 !== base3 && node2.nodeType === ELEMENT_NODE2) {
+                var nodeClassNames = node2.getAttribute("class");
+                if (nodeClassNames) {
+                  var matches = classNames === nodeClassNames;
+                  if (!matches) {
+                    var nodeClassNamesSet = toOrderedSet(nodeClassNames);
+                    matches = classNamesSet.every(arrayIncludes(nodeClassNamesSet));
+                  }
+                  if (matches) {
+                    ls.push(node2);
+                  }
+                }
+              }
+            });
+          }
+          return ls;
+        });
+      },
+      /**
+       * Returns a LiveNodeList of elements with the given qualifiedName.
+       * Searching for all descendants can be done by passing `*` as `qualifiedName`.
+       *
+       * All descendants of the specified element are searched, but not the element itself.
+       * The returned list is live, which means it updates itself with the DOM tree automatically.
+       * Therefore, there is no need to call `Element.getElementsByTagName()`
+       * with the same element and arguments repeatedly if the DOM changes in between calls.
+       *
+       * When called on an HTML element in an HTML document,
+       * `getElementsByTagName` lower-cases the argument before searching for it.
+       * This is undesirable when trying to match camel-cased SVG elements (such as
+       * `<linearGradient>`) in an HTML document.
+       * Instead, use `Element.getElementsByTagNameNS()`,
+       * which preserves the capitalization of the tag name.
+       *
+       * `Element.getElementsByTagName` is similar to `Document.getElementsByTagName()`,
+       * except that it only searches for elements that are descendants of the specified element.
+       *
+       * @param {string} qualifiedName
+       * @returns {LiveNodeList}
+       * @see https://developer.mozilla.org/en-US/docs/Web/API/Element/getElementsByTagName
+       * @see https://dom.spec.whatwg.org/#concept-getelementsbytagname
+       */
+      getElementsByTagName: function(qualifiedName) {
+        var isHTMLDocument = (this.nodeType === DOCUMENT_NODE ? this : this.ownerDocument).type === "html";
+        var lowerQualifiedName = qualifiedName.toLowerCase();
+        return new LiveNodeList(this, function(base3) {
+          var ls = [];
+          _visitNode(base3, function(node2) {
+            if (node2 === base3 || node2.nodeType !== ELEMENT_NODE2) {
+              return;
+            }
+            if (qualifiedName === "*") {
+              ls.push(node2);
+            } else {
+              var nodeQualifiedName = node2.getQualifiedName();
+              var matchingQName = isHTMLDocument && node2.namespaceURI === NAMESPACE.HTML ? lowerQualifiedName : qualifiedName;
+              if (nodeQualifiedName === matchingQName) {
+                ls.push(node2);
+              }
+            }
+          });
+          return ls;
+        });
+      },
+      getElementsByTagNameNS: function(namespaceURI, localName) {
+        return new LiveNodeList(this, function(base3) {
+          var ls = [];
+          _visitNode(base3, function(node2) {
+            if (node2 !== base3 && node2.nodeType === ELEMENT_NODE2 && (namespaceURI === "*" || node2.namespaceURI === namespaceURI) && (localName === "*" || node2.localName == localName)) {
+              ls.push(node2);
+            }
+          });
+          return ls;
+        });
+      }
+    };
+    Document.prototype.getElementsByClassName = Element.prototype.getElementsByClassName;
+    Document.prototype.getElementsByTagName = Element.prototype.getElementsByTagName;
+    Document.prototype.getElementsByTagNameNS = Element.prototype.getElementsByTagNameNS;
+    _extends(Element, Node);
+    function Attr(symbol2) {
+      checkSymbol(symbol2);
+      this.namespaceURI = null;
+      this.prefix = null;
+      this.ownerElement = null;
+    }
+    Attr.prototype.nodeType = ATTRIBUTE_NODE;
+    _extends(Attr, Node);
+    function CharacterData(symbol2) {
+      checkSymbol(symbol2);
+    }
+    CharacterData.prototype = {
+      data: "",
+      substringData: function(offset, count2) {
+        return this.data.substring(offset, offset + count2);
+      },
+      appendData: function(text) {
+        text = this.data + text;
+        this.nodeValue = this.data = text;
+        this.length = text.length;
+      },
+      insertData: function(offset, text) {
+        this.replaceData(offset, 0, text);
+      },
+      deleteData: function(offset, count2) {
+        this.replaceData(offset, count2, "");
+      },
+      replaceData: function(offset, count2, text) {
+        var start = this.data.substring(0, offset);
+        var end = this.data.substring(offset + count2);
+        text = start + text + end;
+        this.nodeValue = this.data = text;
+        this.length = text.length;
+      }
+    };
+    _extends(CharacterData, Node);
+    function Text(symbol2) {
+      checkSymbol(symbol2);
+    }
+    Text.prototype = {
+      nodeName: "#text",
+      nodeType: TEXT_NODE,
+      splitText: function(offset) {
+        var text = this.data;
+        var newText = text.substring(offset);
+        text = text.substring(0, offset);
+        this.data = this.nodeValue = text;
+        this.length = text.length;
+        var newNode = this.ownerDocument.createTextNode(newText);
+        if (this.parentNode) {
+          this.parentNode.insertBefore(newNode, this.nextSibling);
+        }
+        return newNode;
+      }
+    };
+    _extends(Text, CharacterData);
+    function Comment(symbol2) {
+      checkSymbol(symbol2);
+    }
+    Comment.prototype = {
+      nodeName: "#comment",
+      nodeType: COMMENT_NODE
+    };
+    _extends(Comment, CharacterData);
+    function CDATASection(symbol2) {
+      checkSymbol(symbol2);
+    }
+    CDATASection.prototype = {
+      nodeName: "#cdata-section",
+      nodeType: CDATA_SECTION_NODE
+    };
+    _extends(CDATASection, Text);
+    function DocumentType(symbol2) {
+      checkSymbol(symbol2);
+    }
+    DocumentType.prototype.nodeType = DOCUMENT_TYPE_NODE;
+    _extends(DocumentType, Node);
+    function Notation(symbol2) {
+      checkSymbol(symbol2);
+    }
+    Notation.prototype.nodeType = NOTATION_NODE;
+    _extends(Notation, Node);
+    function Entity(symbol2) {
+      checkSymbol(symbol2);
+    }
+    Entity.prototype.nodeType = ENTITY_NODE;
+    _extends(Entity, Node);
+    function EntityReference(symbol2) {
+      checkSymbol(symbol2);
+    }
+    EntityReference.prototype.nodeType = ENTITY_REFERENCE_NODE;
+    _extends(EntityReference, Node);
+    function DocumentFragment(symbol2) {
+      checkSymbol(symbol2);
+    }
+    DocumentFragment.prototype.nodeName = "#document-fragment";
+    DocumentFragment.prototype.nodeType = DOCUMENT_FRAGMENT_NODE;
+    _extends(DocumentFragment, Node);
+    function ProcessingInstruction(symbol2) {
+      checkSymbol(symbol2);
+    }
+    ProcessingInstruction.prototype.nodeType = PROCESSING_INSTRUCTION_NODE;
+    _extends(ProcessingInstruction, CharacterData);
+    function XMLSerializer2() {
+    }
+    XMLSerializer2.prototype.serializeToString = function(node2, options) {
+      return nodeSerializeToString.call(node2, options);
+    };
+    Node.prototype.toString = nodeSerializeToString;
+    function nodeSerializeToString(options) {
+      var opts;
+      if (typeof options === "function") {
+        opts = { requireWellFormed: false, splitCDATASections: true, nodeFilter: options };
+      } else if (options != null) {
+        opts = {
+          requireWellFormed: !!options.requireWellFormed,
+          splitCDATASections: options.splitCDATASections !== false,
+          nodeFilter: options.nodeFilter || null
+        };
+      } else {
+        opts = { requireWellFormed: false, splitCDATASections: true, nodeFilter: null };
+      }
+      var buf = [];
+      var refNode = this.nodeType === DOCUMENT_NODE && this.documentElement || this;
+      var prefix = refNode.prefix;
+      var uri = refNode.namespaceURI;
+      if (uri && prefix == null) {
+        var prefix = refNode.lookupPrefix(uri);
+        if (prefix == null) {
+          var visibleNamespaces = [
+            { namespace: uri, prefix: null }
+            //{namespace:uri,prefix:''}
+          ];
+        }
+      }
+      serializeToString(this, buf, visibleNamespaces, opts);
+      return buf.join("");
+    }
+    function needNamespaceDefine(node2, isHTML, visibleNamespaces) {
+      var prefix = node2.prefix || "";
+      var uri = node2.namespaceURI;
+      if (!uri) {
+        return false;
+      }
+      if (prefix === "xml" && uri === NAMESPACE.XML || uri === NAMESPACE.XMLNS) {
+        return false;
+      }
+      var i3 = visibleNamespaces.length;
+      while (i3--) {
+        var ns = visibleNamespaces[i3];
+        if (ns.prefix === prefix) {
+          return ns.namespace !== uri;
+        }
+      }
+      return true;
+    }
+    function addSerializedAttribute(buf, qualifiedName, value, requireWellFormed) {
+      if (requireWellFormed && !g.QName_exact.test(qualifiedName)) {
+        throw new DOMException2(
+          'The attribute name "' + qualifiedName + '" is not a valid XML QName',
+          DOMExceptionName.InvalidStateError
+        );
+      }
+      buf.push(" ", qualifiedName, '="', value.replace(/[<>&"\t\n\r]/g, _xmlEncoder), '"');
+    }
+    function serializeToString(node2, buf, visibleNamespaces, opts) {
+      if (!visibleNamespaces) {
+        visibleNamespaces = [];
+      }
+      var nodeFilter = opts.nodeFilter;
+      var requireWellFormed = opts.requireWellFormed;
+      var splitCDATASections = opts.splitCDATASections;
+      var doc = node2.nodeType === DOCUMENT_NODE ? node2 : node2.ownerDocument;
+      var isHTML = doc.type === "html";
+      walkDOM(
+        node2,
+        { ns: visibleNamespaces },
+        {
+          enter: function(n2, ctx) {
+            var namespaces = ctx.ns;
+            if (nodeFilter) {
+              n2 = nodeFilter(n2);
+              if (n2) {
+                if (typeof n2 == "string") {
+                  buf.push(n2);
+                  return null;
+                }
+              } else {
+                return null;
+              }
+            }
+            switch (n2.nodeType) {
+              case ELEMENT_NODE2:
+                var attrs = n2.attributes;
+                var len = attrs.length;
+                var nodeName = n2.tagName;
+                var prefixedNodeName = nodeName;
+                if (!isHTML && !n2.prefix && n2.namespaceURI) {
+                  var defaultNS;
+                  for (var ai = 0; ai < attrs.length; ai++) {
+                    if (attrs.item(ai).name === "xmlns") {
+                      defaultNS = attrs.item(ai).value;
+                      break;
+                    }
+                  }
+                  if (!defaultNS) {
+                    for (var nsi = namespaces.length - 1; nsi >= 0; nsi--) {
+                      var nsEntry = namespaces[nsi];
+                      if (nsEntry.prefix === "" && nsEntry.namespace === n2.namespaceURI) {
+                        defaultNS = nsEntry.namespace;
+                        break;
+                      }
+                    }
+                  }
+                  if (defaultNS !== n2.namespaceURI) {
+                    for (var nsi = namespaces.length - 1; nsi >= 0; nsi--) {
+                      var nsEntry = namespaces[nsi];
+                      if (nsEntry.namespace === n2.namespaceURI) {
+                        if (nsEntry.prefix) {
+                          prefixedNodeName = nsEntry.prefix + ":" + nodeName;
+                        }
+                        break;
+                      }
+                    }
+                  }
+                }
+                if (requireWellFormed && !g.QName_exact.test(prefixedNodeName)) {
+                  throw new DOMException2(
+                    'The element name "' + prefixedNodeName + '" is not a valid XML QName',
+                    DOMExceptionName.InvalidStateError
+                  );
+                }
+                buf.push("<", prefixedNodeName);
+                var childNamespaces = namespaces.slice();
+                for (var i3 = 0; i3 < len; i3++) {
+                  var attr = attrs.item(i3);
+                  if (attr.prefix == "xmlns") {
+                    childNamespaces.push({
+                      prefix: attr.localName,
+                      namespace: attr.value
+                    });
+                  } else if (attr.nodeName == "xmlns") {
+                    childNamespaces.push({ prefix: "", namespace: attr.value });
+                  }
+                }
+                for (var i3 = 0; i3 < len; i3++) {
+                  var attr = attrs.item(i3);
+                  if (needNamespaceDefine(attr, isHTML, childNamespaces)) {
+                    var attrPrefix = attr.prefix || "";
+                    var uri = attr.namespaceURI;
+                    addSerializedAttribute(buf, attrPrefix ? "xmlns:" + attrPrefix : "xmlns", uri, requireWellFormed);
+                    childNamespaces.push({ prefix: attrPrefix, namespace: uri });
+                  }
+                  var filteredAttr = nodeFilter ? nodeFilter(attr) : attr;
+                  if (filteredAttr) {
+                    if (typeof filteredAttr === "string") {
+                      buf.push(filteredAttr);
+                    } else {
+                      addSerializedAttribute(buf, filteredAttr.name, filteredAttr.value, requireWellFormed);
+                    }
+                  }
+                }
+                if (nodeName === prefixedNodeName && needNamespaceDefine(n2, isHTML, childNamespaces)) {
+                  var nodePrefix = n2.prefix || "";
+                  var uri = n2.namespaceURI;
+                  addSerializedAttribute(buf, nodePrefix ? "xmlns:" + nodePrefix : "xmlns", uri, requireWellFormed);
+                  childNamespaces.push({ prefix: nodePrefix, namespace: uri });
+                }
+                var canCloseTag = !n2.firstChild;
+                if (canCloseTag && (isHTML || n2.namespaceURI === NAMESPACE.HTML)) {
+                  canCloseTag = isHTMLVoidElement(nodeName);
+                }
+                if (canCloseTag) {
+                  buf.push("/>");
+                  return null;
+                }
+                buf.push(">");
+                if (isHTML && isHTMLRawTextElement(nodeName)) {
+                  var child = n2.firstChild;
+                  while (child) {
+                    if (child.data) {
+                      buf.push(child.data);
+                    } else {
+                      serializeToString(child, buf, childNamespaces.slice(), opts);
+                    }
+                    child = child.nextSibling;
+                  }
+                  buf.push("</", prefixedNodeName, ">");
+                  return null;
+                }
+                return { ns: childNamespaces, tag: prefixedNodeName };
+              case DOCUMENT_NODE:
+              case DOCUMENT_FRAGMENT_NODE:
+                if (requireWellFormed && n2.nodeType === DOCUMENT_NODE && n2.documentElement == null) {
+                  throw new DOMException2("The Document has no documentElement", DOMExceptionName.InvalidStateError);
+                }
+                return { ns: namespaces };
+              case ATTRIBUTE_NODE:
+                addSerializedAttribute(buf, n2.name, n2.value, requireWellFormed);
+                return null;
+              case TEXT_NODE:
+                if (requireWellFormed && g.InvalidChar.test(n2.data)) {
+                  throw new DOMException2(
+                    "The Text node data contains characters outside the XML Char production",
+                    DOMExceptionName.InvalidStateError
+                  );
+                }
+                buf.push(n2.data.replace(/[<&>]/g, _xmlEncoder));
+                return null;
+              case CDATA_SECTION_NODE:
+                if (requireWellFormed && n2.data.indexOf("]]>") !== -1) {
+                  throw new DOMException2('The CDATASection data contains "]]>"', DOMExceptionName.InvalidStateError);
+                }
+                if (splitCDATASections) {
+                  buf.push(g.CDATA_START, n2.data.replace(/]]>/g, "]]]]><![CDATA[>"), g.CDATA_END);
+                } else {
+                  buf.push(g.CDATA_START, n2.data, g.CDATA_END);
+                }
+                return null;
+              case COMMENT_NODE:
+                if (requireWellFormed) {
+                  if (g.InvalidChar.test(n2.data)) {
+                    throw new DOMException2(
+                      "The comment node data contains characters outside the XML Char production",
+                      DOMExceptionName.InvalidStateError
+                    );
+                  }
+                  if (n2.data.indexOf("--") !== -1 || n2.data[n2.data.length - 1] === "-") {
+                    throw new DOMException2(
+                      'The comment node data contains "--" or ends with "-"',
+                      DOMExceptionName.InvalidStateError
+                    );
+                  }
+                }
+                buf.push(g.COMMENT_START, n2.data, g.COMMENT_END);
+                return null;
+              case DOCUMENT_TYPE_NODE:
+                var pubid = n2.publicId;
+                var sysid = n2.systemId;
+                if (requireWellFormed) {
+                  if (!g.Name_exact.test(n2.name)) {
+                    throw new DOMException2(
+                      'The doctype name "' + n2.name + '" is not a valid XML Name',
+                      DOMExceptionName.InvalidStateError
+                    );
+                  }
+                  if (pubid && !g.PubidLiteral_match.test(pubid)) {
+                    throw new DOMException2("DocumentType publicId is not a valid PubidLiteral", DOMExceptionName.InvalidStateError);
+                  }
+                  if (sysid && sysid !== "." && !g.SystemLiteral_match.test(sysid)) {
+                    throw new DOMException2("DocumentType systemId is not a valid SystemLiteral", DOMExceptionName.InvalidStateError);
+                  }
+                  if (n2.internalSubset && n2.internalSubset.indexOf("]>") !== -1) {
+                    throw new DOMException2('DocumentType internalSubset contains "]>"', DOMExceptionName.InvalidStateError);
+                  }
+                }
+                buf.push(g.DOCTYPE_DECL_START, " ", n2.name);
+                if (pubid) {
+                  buf.push(" ", g.PUBLIC, " ", pubid);
+                  if (sysid && sysid !== ".") {
+                    buf.push(" ", sysid);
+                  }
+                } else if (sysid && sysid !== ".") {
+                  buf.push(" ", g.SYSTEM, " ", sysid);
+                }
+                if (n2.internalSubset) {
+                  buf.push(" [", n2.internalSubset, "]");
+                }
+                buf.push(">");
+                return null;
+              case PROCESSING_INSTRUCTION_NODE:
+                if (requireWellFormed) {
+                  if (!g.NCName_exact.test(n2.target) || n2.target.toLowerCase() === "xml") {
+                    throw new DOMException2(
+                      'The processing instruction target "' + n2.target + '" is not a valid XML NCName or is reserved',
+                      DOMExceptionName.InvalidStateError
+                    );
+                  }
+                  if (g.InvalidChar.test(n2.data)) {
+                    throw new DOMException2(
+                      "The ProcessingInstruction data contains characters outside the XML Char production",
+                      DOMExceptionName.InvalidStateError
+                    );
+                  }
+                  if (n2.data.indexOf("?>") !== -1) {
+                    throw new DOMException2('The ProcessingInstruction data contains "?>"', DOMExceptionName.InvalidStateError);
+                  }
+                }
+                buf.push("<?", n2.target, " ", n2.data, "?>");
+                return null;
+              case ENTITY_REFERENCE_NODE:
+                if (requireWellFormed && !g.Name_exact.test(n2.nodeName)) {
+                  throw new DOMException2(
+                    'The entity reference name "' + n2.nodeName + '" is not a valid XML Name',
+                    DOMExceptionName.InvalidStateError
+                  );
+                }
+                buf.push("&", n2.nodeName, ";");
+                return null;
+              //case ENTITY_NODE:
+              //case NOTATION_NODE:
+              default:
+                buf.push("??", n2.nodeName);
+                return null;
+            }
+          },
+          exit: function(n2, childCtx) {
+            if (childCtx && childCtx.tag) {
+              buf.push("</", childCtx.tag, ">");
+            }
+          }
+        }
+      );
+    }
+    function importNode(doc, node2, deep) {
+      var destRoot;
+      walkDOM(node2, null, {
+        enter: function(srcNode, destParent) {
+          var destNode = srcNode.cloneNode(false);
+          destNode.ownerDocument = doc;
+          destNode.parentNode = null;
+          if (destParent === null) {
+            destRoot = destNode;
+          } else {
+            destParent.appendChild(destNode);
+          }
+          var shouldDeep = srcNode.nodeType === ATTRIBUTE_NODE || deep;
+          return shouldDeep ? destNode : null;
+        }
+      });
+      return destRoot;
+    }
+    function cloneNode(doc, node2, deep) {
+      var destRoot;
+      walkDOM(node2, null, {
+        enter: function(srcNode, destParent) {
+          var destNode = new srcNode.constructor(PDC);
+          for (var n2 in srcNode) {
+            if (hasOwn(srcNode, n2)) {
+              var v = srcNode[n2];
+              if (typeof v != "object") {
+                if (v != destNode[n2]) {
+                  destNode[n2] = v;
+                }
+              }
+            }
+          }
+          if (srcNode.childNodes) {
+            destNode.childNodes = new NodeList();
+          }
+          destNode.ownerDocument = doc;
+          var shouldDeep = deep;
+          switch (destNode.nodeType) {
+            case ELEMENT_NODE2:
+              var attrs = srcNode.attributes;
+              var attrs2 = destNode.attributes = new NamedNodeMap();
+              var len = attrs.length;
+              attrs2._ownerElement = destNode;
+              for (var i3 = 0; i3 < len; i3++) {
+                destNode.setAttributeNode(cloneNode(doc, attrs.item(i3), true));
+              }
+              break;
+            case ATTRIBUTE_NODE:
+              shouldDeep = true;
+          }
+          if (destParent !== null) {
+            destParent.appendChild(destNode);
+          } else {
+            destRoot = destNode;
+          }
+          return shouldDeep ? destNode : null;
+        }
+      });
+      return destRoot;
+    }
+    function __set__(object2, key, value) {
+      object2[key] = value;
+    }
+    function childrenRefresh(node2) {
+      var ls = [];
+      var child = node2.firstChild;
+      while (child) {
+        if (child.nodeType === ELEMENT_NODE2) {
+          ls.push(child);
+        }
+        child = child.nextSibling;
+      }
+      return ls;
+    }
+    try {
+      if (Object.defineProperty) {
+        Object.defineProperty(LiveNodeList.prototype, "length", {
+          get: function() {
+            _updateLiveList(this);
+            return this.$$length;
+          }
+        });
+        Object.defineProperty(Node.prototype, "textContent", {
+          get: function() {
+            if (this.nodeType === ELEMENT_NODE2 || this.nodeType === DOCUMENT_FRAGMENT_NODE) {
+              var buf = [];
+              walkDOM(this, null, {
+                enter: function(n2) {
+                  if (n2.nodeType === ELEMENT_NODE2 || n2.nodeType === DOCUMENT_FRAGMENT_NODE) {
+                    return true;
+                  }
+                  if (n2.nodeType === PROCESSING_INSTRUCTION_NODE || n2.nodeType === COMMENT_NODE) {
+                    return null;
+                  }
+                  buf.push(n2.nodeValue);
+                }
+              });
+              return buf.join("");
+            }
+            return this.nodeValue;
+          },
+          set: function(data) {
+            switch (this.nodeType) {
+              case ELEMENT_NODE2:
+              case DOCUMENT_FRAGMENT_NODE:
+                while (this.firstChild) {
+                  this.removeChild(this.firstChild);
+                }
+                if (data || String(data)) {
+                  this.appendChild(this.ownerDocument.createTextNode(data));
+                }
+                break;
+              default:
+                this.data = data;
+                this.value = data;
+                this.nodeValue = data;
+            }
+          }
+        });
+        Object.defineProperty(CharacterData.prototype, "data", {
+          get: function() {
+            return this._data != null ? this._data : "";
+          },
+          set: function(v) {
+            this._data = v;
+            this.length = typeof v === "string" ? v.length : 0;
+          }
+        });
+        Object.defineProperty(CharacterData.prototype, "nodeValue", {
+          get: function() {
+            return this.data;
+          },
+          set: function(v) {
+            this.data = v;
+          },
+          enumerable: true,
+          configurable: true
+        });
+        Object.defineProperty(Element.prototype, "children", {
+          get: function() {
+            return new LiveNodeList(this, childrenRefresh);
+          }
+        });
+        Object.defineProperty(Document.prototype, "children", {
+          get: function() {
+            return new LiveNodeList(this, childrenRefresh);
+          }
+        });
+        Object.defineProperty(DocumentFragment.prototype, "children", {
+          get: function() {
+            return new LiveNodeList(this, childrenRefresh);
+          }
+        });
+        __set__ = function(object2, key, value) {
+          object2["$$" + key] = value;
+        };
+      }
+    } catch (e) {
+    }
+    exports._updateLiveList = _updateLiveList;
+    exports.Attr = Attr;
+    exports.CDATASection = CDATASection;
+    exports.CharacterData = CharacterData;
+    exports.Comment = Comment;
+    exports.Document = Document;
+    exports.DocumentFragment = DocumentFragment;
+    exports.DocumentType = DocumentType;
+    exports.DOMImplementation = DOMImplementation;
+    exports.Element = Element;
+    exports.Entity = Entity;
+    exports.EntityReference = EntityReference;
+    exports.LiveNodeList = LiveNodeList;
+    exports.NamedNodeMap = NamedNodeMap;
+    exports.Node = Node;
+    exports.NodeList = NodeList;
+    exports.Notation = Notation;
+    exports.Text = Text;
+    exports.ProcessingInstruction = ProcessingInstruction;
+    exports.walkDOM = walkDOM;
+    exports.XMLSerializer = XMLSerializer2;
+  }
+});
+
+// node_modules/@xmldom/xmldom/lib/entities.js
+var require_entities = __commonJS({
+  "node_modules/@xmldom/xmldom/lib/entities.js"(exports) {
+    "use strict";
+    var freeze = require_conventions().freeze;
+    exports.XML_ENTITIES = freeze({
+      amp: "&",
+      apos: "'",
+      gt: ">",
+      lt: "<",
+      quot: '"'
+    });
+    exports.HTML_ENTITIES = freeze({
+      Aacute: "\xC1",
+      aacute: "\xE1",
+      Abreve: "\u0102",
+      abreve: "\u0103",
+      ac: "\u223E",
+      acd: "\u223F",
+      acE: "\u223E\u0333",
+      Acirc: "\xC2",
+      acirc: "\xE2",
+      acute: "\xB4",
+      Acy: "\u0410",
+      acy: "\u0430",
+      AElig: "\xC6",
+      aelig: "\xE6",
+      af: "\u2061",
+      Afr: "\u{1D504}",
+      afr: "\u{1D51E}",
+      Agrave: "\xC0",
+      agrave: "\xE0",
+      alefsym: "\u2135",
+      aleph: "\u2135",
+      Alpha: "\u0391",
+      alpha: "\u03B1",
+      Amacr: "\u0100",
+      amacr: "\u0101",
+      amalg: "\u2A3F",
+      AMP: "&",
+      amp: "&",
+      And: "\u2A53",
+      and: "\u2227",
+      andand: "\u2A55",
+      andd: "\u2A5C",
+      andslope: "\u2A58",
+      andv: "\u2A5A",
+      ang: "\u2220",
+      ange: "\u29A4",
+      angle: "\u2220",
+      angmsd: "\u2221",
+      angmsdaa: "\u29A8",
+      angmsdab: "\u29A9",
+      angmsdac: "\u29AA",
+      angmsdad: "\u29AB",
+      angmsdae: "\u29AC",
+      angmsdaf: "\u29AD",
+      angmsdag: "\u29AE",
+      angmsdah: "\u29AF",
+      angrt: "\u221F",
+      angrtvb: "\u22BE",
+      angrtvbd: "\u299D",
+      angsph: "\u2222",
+      angst: "\xC5",
+      angzarr: "\u237C",
+      Aogon: "\u0104",
+      aogon: "\u0105",
+      Aopf: "\u{1D538}",
+      aopf: "\u{1D552}",
+      ap: "\u2248",
+      apacir: "\u2A6F",
+      apE: "\u2A70",
+      ape: "\u224A",
+      apid: "\u224B",
+      apos: "'",
+      ApplyFunction: "\u2061",
+      approx: "\u2248",
+      approxeq: "\u224A",
+      Aring: "\xC5",
+      aring: "\xE5",
+      Ascr: "\u{1D49C}",
+      ascr: "\u{1D4B6}",
+      Assign: "\u2254",
+      ast: "*",
+      asymp: "\u2248",
+      asympeq: "\u224D",
+      Atilde: "\xC3",
+      atilde: "\xE3",
+      Auml: "\xC4",
+      auml: "\xE4",
+      awconint: "\u2233",
+      awint: "\u2A11",
+      backcong: "\u224C",
+      backepsilon: "\u03F6",
+      backprime: "\u2035",
+      backsim: "\u223D",
+      backsimeq: "\u22CD",
+      Backslash: "\u2216",
+      Barv: "\u2AE7",
+      barvee: "\u22BD",
+      Barwed: "\u2306",
+      barwed: "\u2305",
+      barwedge: "\u2305",
+      bbrk: "\u23B5",
+      bbrktbrk: "\u23B6",
+      bcong: "\u224C",
+      Bcy: "\u0411",
+      bcy: "\u0431",
+      bdquo: "\u201E",
+      becaus: "\u2235",
+      Because: "\u2235",
+      because: "\u2235",
+      bemptyv: "\u29B0",
+      bepsi: "\u03F6",
+      bernou: "\u212C",
+      Bernoullis: "\u212C",
+      Beta: "\u0392",
+      beta: "\u03B2",
+      beth: "\u2136",
+      between: "\u226C",
+      Bfr: "\u{1D505}",
+      bfr: "\u{1D51F}",
+      bigcap: "\u22C2",
+      bigcirc: "\u25EF",
+      bigcup: "\u22C3",
+      bigodot: "\u2A00",
+      bigoplus: "\u2A01",
+      bigotimes: "\u2A02",
+      bigsqcup: "\u2A06",
+      bigstar: "\u2605",
+      bigtriangledown: "\u25BD",
+      bigtriangleup: "\u25B3",
+      biguplus: "\u2A04",
+      bigvee: "\u22C1",
+      bigwedge: "\u22C0",
+      bkarow: "\u290D",
+      blacklozenge: "\u29EB",
+      blacksquare: "\u25AA",
+      blacktriangle: "\u25B4",
+      blacktriangledown: "\u25BE",
+      blacktriangleleft: "\u25C2",
+      blacktriangleright: "\u25B8",
+      blank: "\u2423",
+      blk12: "\u2592",
+      blk14: "\u2591",
+      blk34: "\u2593",
+      block: "\u2588",
+      bne: "=\u20E5",
+      bnequiv: "\u2261\u20E5",
+      bNot: "\u2AED",
+      bnot: "\u2310",
+      Bopf: "\u{1D539}",
+      bopf: "\u{1D553}",
+      bot: "\u22A5",
+      bottom: "\u22A5",
+      bowtie: "\u22C8",
+      boxbox: "\u29C9",
+      boxDL: "\u2557",
+      boxDl: "\u2556",
+      boxdL: "\u2555",
+      boxdl: "\u2510",
+      boxDR: "\u2554",
+      boxDr: "\u2553",
+      boxdR: "\u2552",
+      boxdr: "\u250C",
+      boxH: "\u2550",
+      boxh: "\u2500",
+      boxHD: "\u2566",
+      boxHd: "\u2564",
+      boxhD: "\u2565",
+      boxhd: "\u252C",
+      boxHU: "\u2569",
+      boxHu: "\u2567",
+      boxhU: "\u2568",
+      boxhu: "\u2534",
+      boxminus: "\u229F",
+      boxplus: "\u229E",
+      boxtimes: "\u22A0",
+      boxUL: "\u255D",
+      boxUl: "\u255C",
+      boxuL: "\u255B",
+      boxul: "\u2518",
+      boxUR: "\u255A",
+      boxUr: "\u2559",
+      boxuR: "\u2558",
+      boxur: "\u2514",
+      boxV: "\u2551",
+      boxv: "\u2502",
+      boxVH: "\u256C",
+      boxVh: "\u256B",
+      boxvH: "\u256A",
+      boxvh: "\u253C",
+      boxVL: "\u2563",
+      boxVl: "\u2562",
+      boxvL: "\u2561",
+      boxvl: "\u2524",
+      boxVR: "\u2560",
+      boxVr: "\u255F",
+      boxvR: "\u255E",
+      boxvr: "\u251C",
+      bprime: "\u2035",
+      Breve: "\u02D8",
+      breve: "\u02D8",
+      brvbar: "\xA6",
+      Bscr: "\u212C",
+      bscr: "\u{1D4B7}",
+      bsemi: "\u204F",
+      bsim: "\u223D",
+      bsime: "\u22CD",
+      bsol: "\\",
+      bsolb: "\u29C5",
+      bsolhsub: "\u27C8",
+      bull: "\u2022",
+      bullet: "\u2022",
+      bump: "\u224E",
+      bumpE: "\u2AAE",
+      bumpe: "\u224F",
+      Bumpeq: "\u224E",
+      bumpeq: "\u224F",
+      Cacute: "\u0106",
+      cacute: "\u0107",
+      Cap: "\u22D2",
+      cap: "\u2229",
+      capand: "\u2A44",
+      capbrcup: "\u2A49",
+      capcap: "\u2A4B",
+      capcup: "\u2A47",
+      capdot: "\u2A40",
+      CapitalDifferentialD: "\u2145",
+      caps: "\u2229\uFE00",
+      caret: "\u2041",
+      caron: "\u02C7",
+      Cayleys: "\u212D",
+      ccaps: "\u2A4D",
+      Ccaron: "\u010C",
+      ccaron: "\u010D",
+      Ccedil: "\xC7",
+      ccedil: "\xE7",
+      Ccirc: "\u0108",
+      ccirc: "\u0109",
+      Cconint: "\u2230",
+      ccups: "\u2A4C",
+      ccupssm: "\u2A50",
+      Cdot: "\u010A",
+      cdot: "\u010B",
+      cedil: "\xB8",
+      Cedilla: "\xB8",
+      cemptyv: "\u29B2",
+      cent: "\xA2",
+      CenterDot: "\xB7",
+      centerdot: "\xB7",
+      Cfr: "\u212D",
+      cfr: "\u{1D520}",
+      CHcy: "\u0427",
+      chcy: "\u0447",
+      check: "\u2713",
+      checkmark: "\u2713",
+      Chi: "\u03A7",
+      chi: "\u03C7",
+      cir: "\u25CB",
+      circ: "\u02C6",
+      circeq: "\u2257",
+      circlearrowleft: "\u21BA",
+      circlearrowright: "\u21BB",
+      circledast: "\u229B",
+      circledcirc: "\u229A",
+      circleddash: "\u229D",
+      CircleDot: "\u2299",
+      circledR: "\xAE",
+      circledS: "\u24C8",
+      CircleMinus: "\u2296",
+      CirclePlus: "\u2295",
+      CircleTimes: "\u2297",
+      cirE: "\u29C3",
+      cire: "\u2257",
+      cirfnint: "\u2A10",
+      cirmid: "\u2AEF",
+      cirscir: "\u29C2",
+      ClockwiseContourIntegral: "\u2232",
+      CloseCurlyDoubleQuote: "\u201D",
+      CloseCurlyQuote: "\u2019",
+      clubs: "\u2663",
+      clubsuit: "\u2663",
+      Colon: "\u2237",
+      colon: ":",
+      Colone: "\u2A74",
+      colone: "\u2254",
+      coloneq: "\u2254",
+      comma: ",",
+      commat: "@",
+      comp: "\u2201",
+      compfn: "\u2218",
+      complement: "\u2201",
+      complexes: "\u2102",
+      cong: "\u2245",
+      congdot: "\u2A6D",
+      Congruent: "\u2261",
+      Conint: "\u222F",
+      conint: "\u222E",
+      ContourIntegral: "\u222E",
+      Copf: "\u2102",
+      copf: "\u{1D554}",
+      coprod: "\u2210",
+      Coproduct: "\u2210",
+      COPY: "\xA9",
+      copy: "\xA9",
+      copysr: "\u2117",
+      CounterClockwiseContourIntegral: "\u2233",
+      crarr: "\u21B5",
+      Cross: "\u2A2F",
+      cross: "\u2717",
+      Cscr: "\u{1D49E}",
+      cscr: "\u{1D4B8}",
+      csub: "\u2ACF",
+      csube: "\u2AD1",
+      csup: "\u2AD0",
+      csupe: "\u2AD2",
+      ctdot: "\u22EF",
+      cudarrl: "\u2938",
+      cudarrr: "\u2935",
+      cuepr: "\u22DE",
+      cuesc: "\u22DF",
+      cularr: "\u21B6",
+      cularrp: "\u293D",
+      Cup: "\u22D3",
+      cup: "\u222A",
+      cupbrcap: "\u2A48",
+      CupCap: "\u224D",
+      cupcap: "\u2A46",
+      cupcup: "\u2A4A",
+      cupdot: "\u228D",
+      cupor: "\u2A45",
+      cups: "\u222A\uFE00",
+      curarr: "\u21B7",
+      curarrm: "\u293C",
+      curlyeqprec: "\u22DE",
+      curlyeqsucc: "\u22DF",
+      curlyvee: "\u22CE",
+      curlywedge: "\u22CF",
+      curren: "\xA4",
+      curvearrowleft: "\u21B6",
+      curvearrowright: "\u21B7",
+      cuvee: "\u22CE",
+      cuwed: "\u22CF",
+      cwconint: "\u2232",
+      cwint: "\u2231",
+      cylcty: "\u232D",
+      Dagger: "\u2021",
+      dagger: "\u2020",
+      daleth: "\u2138",
+      Darr: "\u21A1",
+      dArr: "\u21D3",
+      darr: "\u2193",
+      dash: "\u2010",
+      Dashv: "\u2AE4",
+      dashv: "\u22A3",
+      dbkarow: "\u290F",
+      dblac: "\u02DD",
+      Dcaron: "\u010E",
+      dcaron: "\u010F",
+      Dcy: "\u0414",
+      dcy: "\u0434",
+      DD: "\u2145",
+      dd: "\u2146",
+      ddagger: "\u2021",
+      ddarr: "\u21CA",
+      DDotrahd: "\u2911",
+      ddotseq: "\u2A77",
+      deg: "\xB0",
+      Del: "\u2207",
+      Delta: "\u0394",
+      delta: "\u03B4",
+      demptyv: "\u29B1",
+      dfisht: "\u297F",
+      Dfr: "\u{1D507}",
+      dfr: "\u{1D521}",
+      dHar: "\u2965",
+      dharl: "\u21C3",
+      dharr: "\u21C2",
+      DiacriticalAcute: "\xB4",
+      DiacriticalDot: "\u02D9",
+      DiacriticalDoubleAcute: "\u02DD",
+      DiacriticalGrave: "`",
+      DiacriticalTilde: "\u02DC",
+      diam: "\u22C4",
+      Diamond: "\u22C4",
+      diamond: "\u22C4",
+      diamondsuit: "\u2666",
+      diams: "\u2666",
+      die: "\xA8",
+      DifferentialD: "\u2146",
+      digamma: "\u03DD",
+      disin: "\u22F2",
+      div: "\xF7",
+      divide: "\xF7",
+      divideontimes: "\u22C7",
+      divonx: "\u22C7",
+      DJcy: "\u0402",
+      djcy: "\u0452",
+      dlcorn: "\u231E",
+      dlcrop: "\u230D",
+      dollar: "$",
+      Dopf: "\u{1D53B}",
+      dopf: "\u{1D555}",
+      Dot: "\xA8",
+      dot: "\u02D9",
+      DotDot: "\u20DC",
+      doteq: "\u2250",
+      doteqdot: "\u2251",
+      DotEqual: "\u2250",
+      dotminus: "\u2238",
+      dotplus: "\u2214",
+      dotsquare: "\u22A1",
+      doublebarwedge: "\u2306",
+      DoubleContourIntegral: "\u222F",
+      DoubleDot: "\xA8",
+      DoubleDownArrow: "\u21D3",
+      DoubleLeftArrow: "\u21D0",
+      DoubleLeftRightArrow: "\u21D4",
+      DoubleLeftTee: "\u2AE4",
+      DoubleLongLeftArrow: "\u27F8",
+      DoubleLongLeftRightArrow: "\u27FA",
+      DoubleLongRightArrow: "\u27F9",
+      DoubleRightArrow: "\u21D2",
+      DoubleRightTee: "\u22A8",
+      DoubleUpArrow: "\u21D1",
+      DoubleUpDownArrow: "\u21D5",
+      DoubleVerticalBar: "\u2225",
+      DownArrow: "\u2193",
+      Downarrow: "\u21D3",
+      downarrow: "\u2193",
+      DownArrowBar: "\u2913",
+      DownArrowUpArrow: "\u21F5",
+      DownBreve: "\u0311",
+      downdownarrows: "\u21CA",
+      downharpoonleft: "\u21C3",
+      downharpoonright: "\u21C2",
+      DownLeftRightVector: "\u2950",
+      DownLeftTeeVector: "\u295E",
+      DownLeftVector: "\u21BD",
+      DownLeftVectorBar: "\u2956",
+      DownRightTeeVector: "\u295F",
+      DownRightVector: "\u21C1",
+      DownRightVectorBar: "\u2957",
+      DownTee: "\u22A4",
+      DownTeeArrow: "\u21A7",
+      drbkarow: "\u2910",
+      drcorn: "\u231F",
+      drcrop: "\u230C",
+      Dscr: "\u{1D49F}",
+      dscr: "\u{1D4B9}",
+      DScy: "\u0405",
+      dscy: "\u0455",
+      dsol: "\u29F6",
+      Dstrok: "\u0110",
+      dstrok: "\u0111",
+      dtdot: "\u22F1",
+      dtri: "\u25BF",
+      dtrif: "\u25BE",
+      duarr: "\u21F5",
+      duhar: "\u296F",
+      dwangle: "\u29A6",
+      DZcy: "\u040F",
+      dzcy: "\u045F",
+      dzigrarr: "\u27FF",
+      Eacute: "\xC9",
+      eacute: "\xE9",
+      easter: "\u2A6E",
+      Ecaron: "\u011A",
+      ecaron: "\u011B",
+      ecir: "\u2256",
+      Ecirc: "\xCA",
+      ecirc: "\xEA",
+      ecolon: "\u2255",
+      Ecy: "\u042D",
+      ecy: "\u044D",
+      eDDot: "\u2A77",
+      Edot: "\u0116",
+      eDot: "\u2251",
+      edot: "\u0117",
+      ee: "\u2147",
+      efDot: "\u2252",
+      Efr: "\u{1D508}",
+      efr: "\u{1D522}",
+      eg: "\u2A9A",
+      Egrave: "\xC8",
+      egrave: "\xE8",
+      egs: "\u2A96",
+      egsdot: "\u2A98",
+      el: "\u2A99",
+      Element: "\u2208",
+      elinters: "\u23E7",
+      ell: "\u2113",
+      els: "\u2A95",
+      elsdot: "\u2A97",
+      Emacr: "\u0112",
+      emacr: "\u0113",
+      empty: "\u2205",
+      emptyset: "\u2205",
+      EmptySmallSquare: "\u25FB",
+      emptyv: "\u2205",
+      EmptyVerySmallSquare: "\u25AB",
+      emsp: "\u2003",
+      emsp13: "\u2004",
+      emsp14: "\u2005",
+      ENG: "\u014A",
+      eng: "\u014B",
+      ensp: "\u2002",
+      Eogon: "\u0118",
+      eogon: "\u0119",
+      Eopf: "\u{1D53C}",
+      eopf: "\u{1D556}",
+      epar: "\u22D5",
+      eparsl: "\u29E3",
+      eplus: "\u2A71",
+      epsi: "\u03B5",
+      Epsilon: "\u0395",
+      epsilon: "\u03B5",
+      epsiv: "\u03F5",
+      eqcirc: "\u2256",
+      eqcolon: "\u2255",
+      eqsim: "\u2242",
+      eqslantgtr: "\u2A96",
+      eqslantless: "\u2A95",
+      Equal: "\u2A75",
+      equals: "=",
+      EqualTilde: "\u2242",
+      equest: "\u225F",
+      Equilibrium: "\u21CC",
+      equiv: "\u2261",
+      equivDD: "\u2A78",
+      eqvparsl: "\u29E5",
+      erarr: "\u2971",
+      erDot: "\u2253",
+      Escr: "\u2130",
+      escr: "\u212F",
+      esdot: "\u2250",
+      Esim: "\u2A73",
+      esim: "\u2242",
+      Eta: "\u0397",
+      eta: "\u03B7",
+      ETH: "\xD0",
+      eth: "\xF0",
+      Euml: "\xCB",
+      euml: "\xEB",
+      euro: "\u20AC",
+      excl: "!",
+      exist: "\u2203",
+      Exists: "\u2203",
+      expectation: "\u2130",
+      ExponentialE: "\u2147",
+      exponentiale: "\u2147",
+      fallingdotseq: "\u2252",
+      Fcy: "\u0424",
+      fcy: "\u0444",
+      female: "\u2640",
+      ffilig: "\uFB03",
+      fflig: "\uFB00",
+      ffllig: "\uFB04",
+      Ffr: "\u{1D509}",
+      ffr: "\u{1D523}",
+      filig: "\uFB01",
+      FilledSmallSquare: "\u25FC",
+      FilledVerySmallSquare: "\u25AA",
+      fjlig: "fj",
+      flat: "\u266D",
+      fllig: "\uFB02",
+      fltns: "\u25B1",
+      fnof: "\u0192",
+      Fopf: "\u{1D53D}",
+      fopf: "\u{1D557}",
+      ForAll: "\u2200",
+      forall: "\u2200",
+      fork: "\u22D4",
+      forkv: "\u2AD9",
+      Fouriertrf: "\u2131",
+      fpartint: "\u2A0D",
+      frac12: "\xBD",
+      frac13: "\u2153",
+      frac14: "\xBC",
+      frac15: "\u2155",
+      frac16: "\u2159",
+      frac18: "\u215B",
+      frac23: "\u2154",
+      frac25: "\u2156",
+      frac34: "\xBE",
+      frac35: "\u2157",
+      frac38: "\u215C",
+      frac45: "\u2158",
+      frac56: "\u215A",
+      frac58: "\u215D",
+      frac78: "\u215E",
+      frasl: "\u2044",
+      frown: "\u2322",
+      Fscr: "\u2131",
+      fscr: "\u{1D4BB}",
+      gacute: "\u01F5",
+      Gamma: "\u0393",
+      gamma: "\u03B3",
+      Gammad: "\u03DC",
+      gammad: "\u03DD",
+      gap: "\u2A86",
+      Gbreve: "\u011E",
+      gbreve: "\u011F",
+      Gcedil: "\u0122",
+      Gcirc: "\u011C",
+      gcirc: "\u011D",
+      Gcy: "\u0413",
+      gcy: "\u0433",
+      Gdot: "\u0120",
+      gdot: "\u0121",
+      gE: "\u2267",
+      ge: "\u2265",
+      gEl: "\u2A8C",
+      gel: "\u22DB",
+      geq: "\u2265",
+      geqq: "\u2267",
+      geqslant: "\u2A7E",
+      ges: "\u2A7E",
+      gescc: "\u2AA9",
+      gesdot: "\u2A80",
+      gesdoto: "\u2A82",
+      gesdotol: "\u2A84",
+      gesl: "\u22DB\uFE00",
+      gesles: "\u2A94",
+      Gfr: "\u{1D50A}",
+      gfr: "\u{1D524}",
+      Gg: "\u22D9",
+      gg: "\u226B",
+      ggg: "\u22D9",
+      gimel: "\u2137",
+      GJcy: "\u0403",
+      gjcy: "\u0453",
+      gl: "\u2277",
+      gla: "\u2AA5",
+      glE: "\u2A92",
+      glj: "\u2AA4",
+      gnap: "\u2A8A",
+      gnapprox: "\u2A8A",
+      gnE: "\u2269",
+      gne: "\u2A88",
+      gneq: "\u2A88",
+      gneqq: "\u2269",
+      gnsim: "\u22E7",
+      Gopf: "\u{1D53E}",
+      gopf: "\u{1D558}",
+      grave: "`",
+      GreaterEqual: "\u2265",
+      GreaterEqualLess: "\u22DB",
+      GreaterFullEqual: "\u2267",
+      GreaterGreater: "\u2AA2",
+      GreaterLess: "\u2277",
+      GreaterSlantEqual: "\u2A7E",
+      GreaterTilde: "\u2273",
+      Gscr: "\u{1D4A2}",
+      gscr: "\u210A",
+      gsim: "\u2273",
+      gsime: "\u2A8E",
+      gsiml: "\u2A90",
+      Gt: "\u226B",
+      GT: ">",
+      gt: ">",
+      gtcc: "\u2AA7",
+      gtcir: "\u2A7A",
+      gtdot: "\u22D7",
+      gtlPar: "\u2995",
+      gtquest: "\u2A7C",
+      gtrapprox: "\u2A86",
+      gtrarr: "\u2978",
+      gtrdot: "\u22D7",
+      gtreqless: "\u22DB",
+      gtreqqless: "\u2A8C",
+      gtrless: "\u2277",
+      gtrsim: "\u2273",
+      gvertneqq: "\u2269\uFE00",
+      gvnE: "\u2269\uFE00",
+      Hacek: "\u02C7",
+      hairsp: "\u200A",
+      half: "\xBD",
+      hamilt: "\u210B",
+      HARDcy: "\u042A",
+      hardcy: "\u044A",
+      hArr: "\u21D4",
+      harr: "\u2194",
+      harrcir: "\u2948",
+      harrw: "\u21AD",
+      Hat: "^",
+      hbar: "\u210F",
+      Hcirc: "\u0124",
+      hcirc: "\u0125",
+      hearts: "\u2665",
+      heartsuit: "\u2665",
+      hellip: "\u2026",
+      hercon: "\u22B9",
+      Hfr: "\u210C",
+      hfr: "\u{1D525}",
+      HilbertSpace: "\u210B",
+      hksearow: "\u2925",
+      hkswarow: "\u2926",
+      hoarr: "\u21FF",
+      homtht: "\u223B",
+      hookleftarrow: "\u21A9",
+      hookrightarrow: "\u21AA",
+      Hopf: "\u210D",
+      hopf: "\u{1D559}",
+      horbar: "\u2015",
+      HorizontalLine: "\u2500",
+      Hscr: "\u210B",
+      hscr: "\u{1D4BD}",
+      hslash: "\u210F",
+      Hstrok: "\u0126",
+      hstrok: "\u0127",
+      HumpDownHump: "\u224E",
+      HumpEqual: "\u224F",
+      hybull: "\u2043",
+      hyphen: "\u2010",
+      Iacute: "\xCD",
+      iacute: "\xED",
+      ic: "\u2063",
+      Icirc: "\xCE",
+      icirc: "\xEE",
+      Icy: "\u0418",
+      icy: "\u0438",
+      Idot: "\u0130",
+      IEcy: "\u0415",
+      iecy: "\u0435",
+      iexcl: "\xA1",
+      iff: "\u21D4",
+      Ifr: "\u2111",
+      ifr: "\u{1D526}",
+      Igrave: "\xCC",
+      igrave: "\xEC",
+      ii: "\u2148",
+      iiiint: "\u2A0C",
+      iiint: "\u222D",
+      iinfin: "\u29DC",
+      iiota: "\u2129",
+      IJlig: "\u0132",
+      ijlig: "\u0133",
+      Im: "\u2111",
+      Imacr: "\u012A",
+      imacr: "\u012B",
+      image: "\u2111",
+      ImaginaryI: "\u2148",
+      imagline: "\u2110",
+      imagpart: "\u2111",
+      imath: "\u0131",
+      imof: "\u22B7",
+      imped: "\u01B5",
+      Implies: "\u21D2",
+      in: "\u2208",
+      incare: "\u2105",
+      infin: "\u221E",
+      infintie: "\u29DD",
+      inodot: "\u0131",
+      Int: "\u222C",
+      int: "\u222B",
+      intcal: "\u22BA",
+      integers: "\u2124",
+      Integral: "\u222B",
+      intercal: "\u22BA",
+      Intersection: "\u22C2",
+      intlarhk: "\u2A17",
+      intprod: "\u2A3C",
+      InvisibleComma: "\u2063",
+      InvisibleTimes: "\u2062",
+      IOcy: "\u0401",
+      iocy: "\u0451",
+      Iogon: "\u012E",
+      iogon: "\u012F",
+      Iopf: "\u{1D540}",
+      iopf: "\u{1D55A}",
+      Iota: "\u0399",
+      iota: "\u03B9",
+      iprod: "\u2A3C",
+      iquest: "\xBF",
+      Iscr: "\u2110",
+      iscr: "\u{1D4BE}",
+      isin: "\u2208",
+      isindot: "\u22F5",
+      isinE: "\u22F9",
+      isins: "\u22F4",
+      isinsv: "\u22F3",
+      isinv: "\u2208",
+      it: "\u2062",
+      Itilde: "\u0128",
+      itilde: "\u0129",
+      Iukcy: "\u0406",
+      iukcy: "\u0456",
+      Iuml: "\xCF",
+      iuml: "\xEF",
+      Jcirc: "\u0134",
+      jcirc: "\u0135",
+      Jcy: "\u0419",
+      jcy: "\u0439",
+      Jfr: "\u{1D50D}",
+      jfr: "\u{1D527}",
+      jmath: "\u0237",
+      Jopf: "\u{1D541}",
+      jopf: "\u{1D55B}",
+      Jscr: "\u{1D4A5}",
+      jscr: "\u{1D4BF}",
+      Jsercy: "\u0408",
+      jsercy: "\u0458",
+      Jukcy: "\u0404",
+      jukcy: "\u0454",
+      Kappa: "\u039A",
+      kappa: "\u03BA",
+      kappav: "\u03F0",
+      Kcedil: "\u0136",
+      kcedil: "\u0137",
+      Kcy: "\u041A",
+      kcy: "\u043A",
+      Kfr: "\u{1D50E}",
+      kfr: "\u{1D528}",
+      kgreen: "\u0138",
+      KHcy: "\u0425",
+      khcy: "\u0445",
+      KJcy: "\u040C",
+      kjcy: "\u045C",
+      Kopf: "\u{1D542}",
+      kopf: "\u{1D55C}",
+      Kscr: "\u{1D4A6}",
+      kscr: "\u{1D4C0}",
+      lAarr: "\u21DA",
+      Lacute: "\u0139",
+      lacute: "\u013A",
+      laemptyv: "\u29B4",
+      lagran: "\u2112",
+      Lambda: "\u039B",
+      lambda: "\u03BB",
+      Lang: "\u27EA",
+      lang: "\u27E8",
+      langd: "\u2991",
+      langle: "\u27E8",
+      lap: "\u2A85",
+      Laplacetrf: "\u2112",
+      laquo: "\xAB",
+      Larr: "\u219E",
+      lArr: "\u21D0",
+      larr: "\u2190",
+      larrb: "\u21E4",
+      larrbfs: "\u291F",
+      larrfs: "\u291D",
+      larrhk: "\u21A9",
+      larrlp: "\u21AB",
+      larrpl: "\u2939",
+      larrsim: "\u2973",
+      larrtl: "\u21A2",
+      lat: "\u2AAB",
+      lAtail: "\u291B",
+      latail: "\u2919",
+      late: "\u2AAD",
+      lates: "\u2AAD\uFE00",
+      lBarr: "\u290E",
+      lbarr: "\u290C",
+      lbbrk: "\u2772",
+      lbrace: "{",
+      lbrack: "[",
+      lbrke: "\u298B",
+      lbrksld: "\u298F",
+      lbrkslu: "\u298D",
+      Lcaron: "\u013D",
+      lcaron: "\u013E",
+      Lcedil: "\u013B",
+      lcedil: "\u013C",
+      lceil: "\u2308",
+      lcub: "{",
+      Lcy: "\u041B",
+      lcy: "\u043B",
+      ldca: "\u2936",
+      ldquo: "\u201C",
+      ldquor: "\u201E",
+      ldrdhar: "\u2967",
+      ldrushar: "\u294B",
+      ldsh: "\u21B2",
+      lE: "\u2266",
+      le: "\u2264",
+      LeftAngleBracket: "\u27E8",
+      LeftArrow: "\u2190",
+      Leftarrow: "\u21D0",
+      leftarrow: "\u2190",
+      LeftArrowBar: "\u21E4",
+      LeftArrowRightArrow: "\u21C6",
+      leftarrowtail: "\u21A2",
+      LeftCeiling: "\u2308",
+      LeftDoubleBracket: "\u27E6",
+      LeftDownTeeVector: "\u2961",
+      LeftDownVector: "\u21C3",
+      LeftDownVectorBar: "\u2959",
+      LeftFloor: "\u230A",
+      leftharpoondown: "\u21BD",
+      leftharpoonup: "\u21BC",
+      leftleftarrows: "\u21C7",
+      LeftRightArrow: "\u2194",
+      Leftrightarrow: "\u21D4",
+      leftrightarrow: "\u2194",
+      leftrightarrows: "\u21C6",
+      leftrightharpoons: "\u21CB",
+      leftrightsquigarrow: "\u21AD",
+      LeftRightVector: "\u294E",
+      LeftTee: "\u22A3",
+      LeftTeeArrow: "\u21A4",
+      LeftTeeVector: "\u295A",
+      leftthreetimes: "\u22CB",
+      LeftTriangle: "\u22B2",
+      LeftTriangleBar: "\u29CF",
+      LeftTriangleEqual: "\u22B4",
+      LeftUpDownVector: "\u2951",
+      LeftUpTeeVector: "\u2960",
+      LeftUpVector: "\u21BF",
+      LeftUpVectorBar: "\u2958",
+      LeftVector: "\u21BC",
+      LeftVectorBar: "\u2952",
+      lEg: "\u2A8B",
+      leg: "\u22DA",
+      leq: "\u2264",
+      leqq: "\u2266",
+      leqslant: "\u2A7D",
+      les: "\u2A7D",
+      lescc: "\u2AA8",
+      lesdot: "\u2A7F",
+      lesdoto: "\u2A81",
+      lesdotor: "\u2A83",
+      lesg: "\u22DA\uFE00",
+      lesges: "\u2A93",
+      lessapprox: "\u2A85",
+      lessdot: "\u22D6",
+      lesseqgtr: "\u22DA",
+      lesseqqgtr: "\u2A8B",
+      LessEqualGreater: "\u22DA",
+      LessFullEqual: "\u2266",
+      LessGreater: "\u2276",
+      lessgtr: "\u2276",
+      LessLess: "\u2AA1",
+      lesssim: "\u2272",
+      LessSlantEqual: "\u2A7D",
+      LessTilde: "\u2272",
+      lfisht: "\u297C",
+      lfloor: "\u230A",
+      Lfr: "\u{1D50F}",
+      lfr: "\u{1D529}",
+      lg: "\u2276",
+      lgE: "\u2A91",
+      lHar: "\u2962",
+      lhard: "\u21BD",
+      lharu: "\u21BC",
+      lharul: "\u296A",
+      lhblk: "\u2584",
+      LJcy: "\u0409",
+      ljcy: "\u0459",
+      Ll: "\u22D8",
+      ll: "\u226A",
+      llarr: "\u21C7",
+      llcorner: "\u231E",
+      Lleftarrow: "\u21DA",
+      llhard: "\u296B",
+      lltri: "\u25FA",
+      Lmidot: "\u013F",
+      lmidot: "\u0140",
+      lmoust: "\u23B0",
+      lmoustache: "\u23B0",
+      lnap: "\u2A89",
+      lnapprox: "\u2A89",
+      lnE: "\u2268",
+      lne: "\u2A87",
+      lneq: "\u2A87",
+      lneqq: "\u2268",
+      lnsim: "\u22E6",
+      loang: "\u27EC",
+      loarr: "\u21FD",
+      lobrk: "\u27E6",
+      LongLeftArrow: "\u27F5",
+      Longleftarrow: "\u27F8",
+      longleftarrow: "\u27F5",
+      LongLeftRightArrow: "\u27F7",
+      Longleftrightarrow: "\u27FA",
+      longleftrightarrow: "\u27F7",
+      longmapsto: "\u27FC",
+      LongRightArrow: "\u27F6",
+      Longrightarrow: "\u27F9",
+      longrightarrow: "\u27F6",
+      looparrowleft: "\u21AB",
+      looparrowright: "\u21AC",
+      lopar: "\u2985",
+      Lopf: "\u{1D543}",
+      lopf: "\u{1D55D}",
+      loplus: "\u2A2D",
+      lotimes: "\u2A34",
+      lowast: "\u2217",
+      lowbar: "_",
+      LowerLeftArrow: "\u2199",
+      LowerRightArrow: "\u2198",
+      loz: "\u25CA",
+      lozenge: "\u25CA",
+      lozf: "\u29EB",
+      lpar: "(",
+      lparlt: "\u2993",
+      lrarr: "\u21C6",
+      lrcorner: "\u231F",
+      lrhar: "\u21CB",
+      lrhard: "\u296D",
+      lrm: "\u200E",
+      lrtri: "\u22BF",
+      lsaquo: "\u2039",
+      Lscr: "\u2112",
+      lscr: "\u{1D4C1}",
+      Lsh: "\u21B0",
+      lsh: "\u21B0",
+      lsim: "\u2272",
+      lsime: "\u2A8D",
+      lsimg: "\u2A8F",
+      lsqb: "[",
+      lsquo: "\u2018",
+      lsquor: "\u201A",
+      Lstrok: "\u0141",
+      lstrok: "\u0142",
+      Lt: "\u226A",
+      LT: "<",
+      lt: "<",
+      ltcc: "\u2AA6",
+      ltcir: "\u2A79",
+      ltdot: "\u22D6",
+      lthree: "\u22CB",
+      ltimes: "\u22C9",
+      ltlarr: "\u2976",
+      ltquest: "\u2A7B",
+      ltri: "\u25C3",
+      ltrie: "\u22B4",
+      ltrif: "\u25C2",
+      ltrPar: "\u2996",
+      lurdshar: "\u294A",
+      luruhar: "\u2966",
+      lvertneqq: "\u2268\uFE00",
+      lvnE: "\u2268\uFE00",
+      macr: "\xAF",
+      male: "\u2642",
+      malt: "\u2720",
+      maltese: "\u2720",
+      Map: "\u2905",
+      map: "\u21A6",
+      mapsto: "\u21A6",
+      mapstodown: "\u21A7",
+      mapstoleft: "\u21A4",
+      mapstoup: "\u21A5",
+      marker: "\u25AE",
+      mcomma: "\u2A29",
+      Mcy: "\u041C",
+      mcy: "\u043C",
+      mdash: "\u2014",
+      mDDot: "\u223A",
+      measuredangle: "\u2221",
+      MediumSpace: "\u205F",
+      Mellintrf: "\u2133",
+      Mfr: "\u{1D510}",
+      mfr: "\u{1D52A}",
+      mho: "\u2127",
+      micro: "\xB5",
+      mid: "\u2223",
+      midast: "*",
+      midcir: "\u2AF0",
+      middot: "\xB7",
+      minus: "\u2212",
+      minusb: "\u229F",
+      minusd: "\u2238",
+      minusdu: "\u2A2A",
+      MinusPlus: "\u2213",
+      mlcp: "\u2ADB",
+      mldr: "\u2026",
+      mnplus: "\u2213",
+      models: "\u22A7",
+      Mopf: "\u{1D544}",
+      mopf: "\u{1D55E}",
+      mp: "\u2213",
+      Mscr: "\u2133",
+      mscr: "\u{1D4C2}",
+      mstpos: "\u223E",
+      Mu: "\u039C",
+      mu: "\u03BC",
+      multimap: "\u22B8",
+      mumap: "\u22B8",
+      nabla: "\u2207",
+      Nacute: "\u0143",
+      nacute: "\u0144",
+      nang: "\u2220\u20D2",
+      nap: "\u2249",
+      napE: "\u2A70\u0338",
+      napid: "\u224B\u0338",
+      napos: "\u0149",
+      napprox: "\u2249",
+      natur: "\u266E",
+      natural: "\u266E",
+      naturals: "\u2115",
+      nbsp: "\xA0",
+      nbump: "\u224E\u0338",
+      nbumpe: "\u224F\u0338",
+      ncap: "\u2A43",
+      Ncaron: "\u0147",
+      ncaron: "\u0148",
+      Ncedil: "\u0145",
+      ncedil: "\u0146",
+      ncong: "\u2247",
+      ncongdot: "\u2A6D\u0338",
+      ncup: "\u2A42",
+      Ncy: "\u041D",
+      ncy: "\u043D",
+      ndash: "\u2013",
+      ne: "\u2260",
+      nearhk: "\u2924",
+      neArr: "\u21D7",
+      nearr: "\u2197",
+      nearrow: "\u2197",
+      nedot: "\u2250\u0338",
+      NegativeMediumSpace: "\u200B",
+      NegativeThickSpace: "\u200B",
+      NegativeThinSpace: "\u200B",
+      NegativeVeryThinSpace: "\u200B",
+      nequiv: "\u2262",
+      nesear: "\u2928",
+      nesim: "\u2242\u0338",
+      NestedGreaterGreater: "\u226B",
+      NestedLessLess: "\u226A",
+      NewLine: "\n",
+      nexist: "\u2204",
+      nexists: "\u2204",
+      Nfr: "\u{1D511}",
+      nfr: "\u{1D52B}",
+      ngE: "\u2267\u0338",
+      nge: "\u2271",
+      ngeq: "\u2271",
+      ngeqq: "\u2267\u0338",
+      ngeqslant: "\u2A7E\u0338",
+      nges: "\u2A7E\u0338",
+      nGg: "\u22D9\u0338",
+      ngsim: "\u2275",
+      nGt: "\u226B\u20D2",
+      ngt: "\u226F",
+      ngtr: "\u226F",
+      nGtv: "\u226B\u0338",
+      nhArr: "\u21CE",
+      nharr: "\u21AE",
+      nhpar: "\u2AF2",
+      ni: "\u220B",
+      nis: "\u22FC",
+      nisd: "\u22FA",
+      niv: "\u220B",
+      NJcy: "\u040A",
+      njcy: "\u045A",
+      nlArr: "\u21CD",
+      nlarr: "\u219A",
+      nldr: "\u2025",
+      nlE: "\u2266\u0338",
+      nle: "\u2270",
+      nLeftarrow: "\u21CD",
+      nleftarrow: "\u219A",
+      nLeftrightarrow: "\u21CE",
+      nleftrightarrow: "\u21AE",
+      nleq: "\u2270",
+      nleqq: "\u2266\u0338",
+      nleqslant: "\u2A7D\u0338",
+      nles: "\u2A7D\u0338",
+      nless: "\u226E",
+      nLl: "\u22D8\u0338",
+      nlsim: "\u2274",
+      nLt: "\u226A\u20D2",
+      nlt: "\u226E",
+      nltri: "\u22EA",
+      nltrie: "\u22EC",
+      nLtv: "\u226A\u0338",
+      nmid: "\u2224",
+      NoBreak: "\u2060",
+      NonBreakingSpace: "\xA0",
+      Nopf: "\u2115",
+      nopf: "\u{1D55F}",
+      Not: "\u2AEC",
+      not: "\xAC",
+      NotCongruent: "\u2262",
+      NotCupCap: "\u226D",
+      NotDoubleVerticalBar: "\u2226",
+      NotElement: "\u2209",
+      NotEqual: "\u2260",
+      NotEqualTilde: "\u2242\u0338",
+      NotExists: "\u2204",
+      NotGreater: "\u226F",
+      NotGreaterEqual: "\u2271",
+      NotGreaterFullEqual: "\u2267\u0338",
+      NotGreaterGreater: "\u226B\u0338",
+      NotGreaterLess: "\u2279",
+      NotGreaterSlantEqual: "\u2A7E\u0338",
+      NotGreaterTilde: "\u2275",
+      NotHumpDownHump: "\u224E\u0338",
+      NotHumpEqual: "\u224F\u0338",
+      notin: "\u2209",
+      notindot: "\u22F5\u0338",
+      notinE: "\u22F9\u0338",
+      notinva: "\u2209",
+      notinvb: "\u22F7",
+      notinvc: "\u22F6",
+      NotLeftTriangle: "\u22EA",
+      NotLeftTriangleBar: "\u29CF\u0338",
+      NotLeftTriangleEqual: "\u22EC",
+      NotLess: "\u226E",
+      NotLessEqual: "\u2270",
+      NotLessGreater: "\u2278",
+      NotLessLess: "\u226A\u0338",
+      NotLessSlantEqual: "\u2A7D\u0338",
+      NotLessTilde: "\u2274",
+      NotNestedGreaterGreater: "\u2AA2\u0338",
+      NotNestedLessLess: "\u2AA1\u0338",
+      notni: "\u220C",
+      notniva: "\u220C",
+      notnivb: "\u22FE",
+      notnivc: "\u22FD",
+      NotPrecedes: "\u2280",
+      NotPrecedesEqual: "\u2AAF\u0338",
+      NotPrecedesSlantEqual: "\u22E0",
+      NotReverseElement: "\u220C",
+      NotRightTriangle: "\u22EB",
+      NotRightTriangleBar: "\u29D0\u0338",
+      NotRightTriangleEqual: "\u22ED",
+      NotSquareSubset: "\u228F\u0338",
+      NotSquareSubsetEqual: "\u22E2",
+      NotSquareSuperset: "\u2290\u0338",
+      NotSquareSupersetEqual: "\u22E3",
+      NotSubset: "\u2282\u20D2",
+      NotSubsetEqual: "\u2288",
+      NotSucceeds: "\u2281",
+      NotSucceedsEqual: "\u2AB0\u0338",
+      NotSucceedsSlantEqual: "\u22E1",
+      NotSucceedsTilde: "\u227F\u0338",
+      NotSuperset: "\u2283\u20D2",
+      NotSupersetEqual: "\u2289",
+      NotTilde: "\u2241",
+      NotTildeEqual: "\u2244",
+      NotTildeFullEqual: "\u2247",
+      NotTildeTilde: "\u2249",
+      NotVerticalBar: "\u2224",
+      npar: "\u2226",
+      nparallel: "\u2226",
+      nparsl: "\u2AFD\u20E5",
+      npart: "\u2202\u0338",
+      npolint: "\u2A14",
+      npr: "\u2280",
+      nprcue: "\u22E0",
+      npre: "\u2AAF\u0338",
+      nprec: "\u2280",
+      npreceq: "\u2AAF\u0338",
+      nrArr: "\u21CF",
+      nrarr: "\u219B",
+      nrarrc: "\u2933\u0338",
+      nrarrw: "\u219D\u0338",
+      nRightarrow: "\u21CF",
+      nrightarrow: "\u219B",
+      nrtri: "\u22EB",
+      nrtrie: "\u22ED",
+      nsc: "\u2281",
+      nsccue: "\u22E1",
+      nsce: "\u2AB0\u0338",
+      Nscr: "\u{1D4A9}",
+      nscr: "\u{1D4C3}",
+      nshortmid: "\u2224",
+      nshortparallel: "\u2226",
+      nsim: "\u2241",
+      nsime: "\u2244",
+      nsimeq: "\u2244",
+      nsmid: "\u2224",
+      nspar: "\u2226",
+      nsqsube: "\u22E2",
+      nsqsupe: "\u22E3",
+      nsub: "\u2284",
+      nsubE: "\u2AC5\u0338",
+      nsube: "\u2288",
+      nsubset: "\u2282\u20D2",
+      nsubseteq: "\u2288",
+      nsubseteqq: "\u2AC5\u0338",
+      nsucc: "\u2281",
+      nsucceq: "\u2AB0\u0338",
+      nsup: "\u2285",
+      nsupE: "\u2AC6\u0338",
+      nsupe: "\u2289",
+      nsupset: "\u2283\u20D2",
+      nsupseteq: "\u2289",
+      nsupseteqq: "\u2AC6\u0338",
+      ntgl: "\u2279",
+      Ntilde: "\xD1",
+      ntilde: "\xF1",
+      ntlg: "\u2278",
+      ntriangleleft: "\u22EA",
+      ntrianglelefteq: "\u22EC",
+      ntriangleright: "\u22EB",
+      ntrianglerighteq: "\u22ED",
+      Nu: "\u039D",
+      nu: "\u03BD",
+      num: "#",
+      numero: "\u2116",
+      numsp: "\u2007",
+      nvap: "\u224D\u20D2",
+      nVDash: "\u22AF",
+      nVdash: "\u22AE",
+      nvDash: "\u22AD",
+      nvdash: "\u22AC",
+      nvge: "\u2265\u20D2",
+      nvgt: ">\u20D2",
+      nvHarr: "\u2904",
+      nvinfin: "\u29DE",
+      nvlArr: "\u2902",
+      nvle: "\u2264\u20D2",
+      nvlt: "<\u20D2",
+      nvltrie: "\u22B4\u20D2",
+      nvrArr: "\u2903",
+      nvrtrie: "\u22B5\u20D2",
+      nvsim: "\u223C\u20D2",
+      nwarhk: "\u2923",
+      nwArr: "\u21D6",
+      nwarr: "\u2196",
+      nwarrow: "\u2196",
+      nwnear: "\u2927",
+      Oacute: "\xD3",
+      oacute: "\xF3",
+      oast: "\u229B",
+      ocir: "\u229A",
+      Ocirc: "\xD4",
+      ocirc: "\xF4",
+      Ocy: "\u041E",
+      ocy: "\u043E",
+      odash: "\u229D",
+      Odblac: "\u0150",
+      odblac: "\u0151",
+      odiv: "\u2A38",
+      odot: "\u2299",
+      odsold: "\u29BC",
+      OElig: "\u0152",
+      oelig: "\u0153",
+      ofcir: "\u29BF",
+      Ofr: "\u{1D512}",
+      ofr: "\u{1D52C}",
+      ogon: "\u02DB",
+      Ograve: "\xD2",
+      ograve: "\xF2",
+      ogt: "\u29C1",
+      ohbar: "\u29B5",
+      ohm: "\u03A9",
+      oint: "\u222E",
+      olarr: "\u21BA",
+      olcir: "\u29BE",
+      olcross: "\u29BB",
+      oline: "\u203E",
+      olt: "\u29C0",
+      Omacr: "\u014C",
+      omacr: "\u014D",
+      Omega: "\u03A9",
+      omega: "\u03C9",
+      Omicron: "\u039F",
+      omicron: "\u03BF",
+      omid: "\u29B6",
+      ominus: "\u2296",
+      Oopf: "\u{1D546}",
+      oopf: "\u{1D560}",
+      opar: "\u29B7",
+      OpenCurlyDoubleQuote: "\u201C",
+      OpenCurlyQuote: "\u2018",
+      operp: "\u29B9",
+      oplus: "\u2295",
+      Or: "\u2A54",
+      or: "\u2228",
+      orarr: "\u21BB",
+      ord: "\u2A5D",
+      order: "\u2134",
+      orderof: "\u2134",
+      ordf: "\xAA",
+      ordm: "\xBA",
+      origof: "\u22B6",
+      oror: "\u2A56",
+      orslope: "\u2A57",
+      orv: "\u2A5B",
+      oS: "\u24C8",
+      Oscr: "\u{1D4AA}",
+      oscr: "\u2134",
+      Oslash: "\xD8",
+      oslash: "\xF8",
+      osol: "\u2298",
+      Otilde: "\xD5",
+      otilde: "\xF5",
+      Otimes: "\u2A37",
+      otimes: "\u2297",
+      otimesas: "\u2A36",
+      Ouml: "\xD6",
+      ouml: "\xF6",
+      ovbar: "\u233D",
+      OverBar: "\u203E",
+      OverBrace: "\u23DE",
+      OverBracket: "\u23B4",
+      OverParenthesis: "\u23DC",
+      par: "\u2225",
+      para: "\xB6",
+      parallel: "\u2225",
+      parsim: "\u2AF3",
+      parsl: "\u2AFD",
+      part: "\u2202",
+      PartialD: "\u2202",
+      Pcy: "\u041F",
+      pcy: "\u043F",
+      percnt: "%",
+      period: ".",
+      permil: "\u2030",
+      perp: "\u22A5",
+      pertenk: "\u2031",
+      Pfr: "\u{1D513}",
+      pfr: "\u{1D52D}",
+      Phi: "\u03A6",
+      phi: "\u03C6",
+      phiv: "\u03D5",
+      phmmat: "\u2133",
+      phone: "\u260E",
+      Pi: "\u03A0",
+      pi: "\u03C0",
+      pitchfork: "\u22D4",
+      piv: "\u03D6",
+      planck: "\u210F",
+      planckh: "\u210E",
+      plankv: "\u210F",
+      plus: "+",
+      plusacir: "\u2A23",
+      plusb: "\u229E",
+      pluscir: "\u2A22",
+      plusdo: "\u2214",
+      plusdu: "\u2A25",
+      pluse: "\u2A72",
+      PlusMinus: "\xB1",
+      plusmn: "\xB1",
+      plussim: "\u2A26",
+      plustwo: "\u2A27",
+      pm: "\xB1",
+      Poincareplane: "\u210C",
+      pointint: "\u2A15",
+      Popf: "\u2119",
+      popf: "\u{1D561}",
+      pound: "\xA3",
+      Pr: "\u2ABB",
+      pr: "\u227A",
+      prap: "\u2AB7",
+      prcue: "\u227C",
+      prE: "\u2AB3",
+      pre: "\u2AAF",
+      prec: "\u227A",
+      precapprox: "\u2AB7",
+      preccurlyeq: "\u227C",
+      Precedes: "\u227A",
+      PrecedesEqual: "\u2AAF",
+      PrecedesSlantEqual: "\u227C",
+      PrecedesTilde: "\u227E",
+      preceq: "\u2AAF",
+      precnapprox: "\u2AB9",
+      precneqq: "\u2AB5",
+      precnsim: "\u22E8",
+      precsim: "\u227E",
+      Prime: "\u2033",
+      prime: "\u2032",
+      primes: "\u2119",
+      prnap: "\u2AB9",
+      prnE: "\u2AB5",
+      prnsim: "\u22E8",
+      prod: "\u220F",
+      Product: "\u220F",
+      profalar: "\u232E",
+      profline: "\u2312",
+      profsurf: "\u2313",
+      prop: "\u221D",
+      Proportion: "\u2237",
+      Proportional: "\u221D",
+      propto: "\u221D",
+      prsim: "\u227E",
+      prurel: "\u22B0",
+      Pscr: "\u{1D4AB}",
+      pscr: "\u{1D4C5}",
+      Psi: "\u03A8",
+      psi: "\u03C8",
+      puncsp: "\u2008",
+      Qfr: "\u{1D514}",
+      qfr: "\u{1D52E}",
+      qint: "\u2A0C",
+      Qopf: "\u211A",
+      qopf: "\u{1D562}",
+      qprime: "\u2057",
+      Qscr: "\u{1D4AC}",
+      qscr: "\u{1D4C6}",
+      quaternions: "\u210D",
+      quatint: "\u2A16",
+      quest: "?",
+      questeq: "\u225F",
+      QUOT: '"',
+      quot: '"',
+      rAarr: "\u21DB",
+      race: "\u223D\u0331",
+      Racute: "\u0154",
+      racute: "\u0155",
+      radic: "\u221A",
+      raemptyv: "\u29B3",
+      Rang: "\u27EB",
+      rang: "\u27E9",
+      rangd: "\u2992",
+      range: "\u29A5",
+      rangle: "\u27E9",
+      raquo: "\xBB",
+      Rarr: "\u21A0",
+      rArr: "\u21D2",
+      rarr: "\u2192",
+      rarrap: "\u2975",
+      rarrb: "\u21E5",
+      rarrbfs: "\u2920",
+      rarrc: "\u2933",
+      rarrfs: "\u291E",
+      rarrhk: "\u21AA",
+      rarrlp: "\u21AC",
+      rarrpl: "\u2945",
+      rarrsim: "\u2974",
+      Rarrtl: "\u2916",
+      rarrtl: "\u21A3",
+      rarrw: "\u219D",
+      rAtail: "\u291C",
+      ratail: "\u291A",
+      ratio: "\u2236",
+      rationals: "\u211A",
+      RBarr: "\u2910",
+      rBarr: "\u290F",
+      rbarr: "\u290D",
+      rbbrk: "\u2773",
+      rbrace: "}",
+      rbrack: "]",
+      rbrke: "\u298C",
+      rbrksld: "\u298E",
+      rbrkslu: "\u2990",
+      Rcaron: "\u0158",
+      rcaron: "\u0159",
+      Rcedil: "\u0156",
+      rcedil: "\u0157",
+      rceil: "\u2309",
+      rcub: "}",
+      Rcy: "\u0420",
+      rcy: "\u0440",
+      rdca: "\u2937",
+      rdldhar: "\u2969",
+      rdquo: "\u201D",
+      rdquor: "\u201D",
+      rdsh: "\u21B3",
+      Re: "\u211C",
+      real: "\u211C",
+      realine: "\u211B",
+      realpart: "\u211C",
+      reals: "\u211D",
+      rect: "\u25AD",
+      REG: "\xAE",
+      reg: "\xAE",
+      ReverseElement: "\u220B",
+      ReverseEquilibrium: "\u21CB",
+      ReverseUpEquilibrium: "\u296F",
+      rfisht: "\u297D",
+      rfloor: "\u230B",
+      Rfr: "\u211C",
+      rfr: "\u{1D52F}",
+      rHar: "\u2964",
+      rhard: "\u21C1",
+      rharu: "\u21C0",
+      rharul: "\u296C",
+      Rho: "\u03A1",
+      rho: "\u03C1",
+      rhov: "\u03F1",
+      RightAngleBracket: "\u27E9",
+      RightArrow: "\u2192",
+      Rightarrow: "\u21D2",
+      rightarrow: "\u2192",
+      RightArrowBar: "\u21E5",
+      RightArrowLeftArrow: "\u21C4",
+      rightarrowtail: "\u21A3",
+      RightCeiling: "\u2309",
+      RightDoubleBracket: "\u27E7",
+      RightDownTeeVector: "\u295D",
+      RightDownVector: "\u21C2",
+      RightDownVectorBar: "\u2955",
+      RightFloor: "\u230B",
+      rightharpoondown: "\u21C1",
+      rightharpoonup: "\u21C0",
+      rightleftarrows: "\u21C4",
+      rightleftharpoons: "\u21CC",
+      rightrightarrows: "\u21C9",
+      rightsquigarrow: "\u219D",
+      RightTee: "\u22A2",
+      RightTeeArrow: "\u21A6",
+      RightTeeVector: "\u295B",
+      rightthreetimes: "\u22CC",
+      RightTriangle: "\u22B3",
+      RightTriangleBar: "\u29D0",
+      RightTriangleEqual: "\u22B5",
+      RightUpDownVector: "\u294F",
+      RightUpTeeVector: "\u295C",
+      RightUpVector: "\u21BE",
+      RightUpVectorBar: "\u2954",
+      RightVector: "\u21C0",
+      RightVectorBar: "\u2953",
+      ring: "\u02DA",
+      risingdotseq: "\u2253",
+      rlarr: "\u21C4",
+      rlhar: "\u21CC",
+      rlm: "\u200F",
+      rmoust: "\u23B1",
+      rmoustache: "\u23B1",
+      rnmid: "\u2AEE",
+      roang: "\u27ED",
+      roarr: "\u21FE",
+      robrk: "\u27E7",
+      ropar: "\u2986",
+      Ropf: "\u211D",
+      ropf: "\u{1D563}",
+      roplus: "\u2A2E",
+      rotimes: "\u2A35",
+      RoundImplies: "\u2970",
+      rpar: ")",
+      rpargt: "\u2994",
+      rppolint: "\u2A12",
+      rrarr: "\u21C9",
+      Rrightarrow: "\u21DB",
+      rsaquo: "\u203A",
+      Rscr: "\u211B",
+      rscr: "\u{1D4C7}",
+      Rsh: "\u21B1",
+      rsh: "\u21B1",
+      rsqb: "]",
+      rsquo: "\u2019",
+      rsquor: "\u2019",
+      rthree: "\u22CC",
+      rtimes: "\u22CA",
+      rtri: "\u25B9",
+      rtrie: "\u22B5",
+      rtrif: "\u25B8",
+      rtriltri: "\u29CE",
+      RuleDelayed: "\u29F4",
+      ruluhar: "\u2968",
+      rx: "\u211E",
+      Sacute: "\u015A",
+      sacute: "\u015B",
+      sbquo: "\u201A",
+      Sc: "\u2ABC",
+      sc: "\u227B",
+      scap: "\u2AB8",
+      Scaron: "\u0160",
+      scaron: "\u0161",
+      sccue: "\u227D",
+      scE: "\u2AB4",
+      sce: "\u2AB0",
+      Scedil: "\u015E",
+      scedil: "\u015F",
+      Scirc: "\u015C",
+      scirc: "\u015D",
+      scnap: "\u2ABA",
+      scnE: "\u2AB6",
+      scnsim: "\u22E9",
+      scpolint: "\u2A13",
+      scsim: "\u227F",
+      Scy: "\u0421",
+      scy: "\u0441",
+      sdot: "\u22C5",
+      sdotb: "\u22A1",
+      sdote: "\u2A66",
+      searhk: "\u2925",
+      seArr: "\u21D8",
+      searr: "\u2198",
+      searrow: "\u2198",
+      sect: "\xA7",
+      semi: ";",
+      seswar: "\u2929",
+      setminus: "\u2216",
+      setmn: "\u2216",
+      sext: "\u2736",
+      Sfr: "\u{1D516}",
+      sfr: "\u{1D530}",
+      sfrown: "\u2322",
+      sharp: "\u266F",
+      SHCHcy: "\u0429",
+      shchcy: "\u0449",
+      SHcy: "\u0428",
+      shcy: "\u0448",
+      ShortDownArrow: "\u2193",
+      ShortLeftArrow: "\u2190",
+      shortmid: "\u2223",
+      shortparallel: "\u2225",
+      ShortRightArrow: "\u2192",
+      ShortUpArrow: "\u2191",
+      shy: "\xAD",
+      Sigma: "\u03A3",
+      sigma: "\u03C3",
+      sigmaf: "\u03C2",
+      sigmav: "\u03C2",
+      sim: "\u223C",
+      simdot: "\u2A6A",
+      sime: "\u2243",
+      simeq: "\u2243",
+      simg: "\u2A9E",
+      simgE: "\u2AA0",
+      siml: "\u2A9D",
+      simlE: "\u2A9F",
+      simne: "\u2246",
+      simplus: "\u2A24",
+      simrarr: "\u2972",
+      slarr: "\u2190",
+      SmallCircle: "\u2218",
+      smallsetminus: "\u2216",
+      smashp: "\u2A33",
+      smeparsl: "\u29E4",
+      smid: "\u2223",
+      smile: "\u2323",
+      smt: "\u2AAA",
+      smte: "\u2AAC",
+      smtes: "\u2AAC\uFE00",
+      SOFTcy: "\u042C",
+      softcy: "\u044C",
+      sol: "/",
+      solb: "\u29C4",
+      solbar: "\u233F",
+      Sopf: "\u{1D54A}",
+      sopf: "\u{1D564}",
+      spades: "\u2660",
+      spadesuit: "\u2660",
+      spar: "\u2225",
+      sqcap: "\u2293",
+      sqcaps: "\u2293\uFE00",
+      sqcup: "\u2294",
+      sqcups: "\u2294\uFE00",
+      Sqrt: "\u221A",
+      sqsub: "\u228F",
+      sqsube: "\u2291",
+      sqsubset: "\u228F",
+      sqsubseteq: "\u2291",
+      sqsup: "\u2290",
+      sqsupe: "\u2292",
+      sqsupset: "\u2290",
+      sqsupseteq: "\u2292",
+      squ: "\u25A1",
+      Square: "\u25A1",
+      square: "\u25A1",
+      SquareIntersection: "\u2293",
+      SquareSubset: "\u228F",
+      SquareSubsetEqual: "\u2291",
+      SquareSuperset: "\u2290",
+      SquareSupersetEqual: "\u2292",
+      SquareUnion: "\u2294",
+      squarf: "\u25AA",
+      squf: "\u25AA",
+      srarr: "\u2192",
+      Sscr: "\u{1D4AE}",
+      sscr: "\u{1D4C8}",
+      ssetmn: "\u2216",
+      ssmile: "\u2323",
+      sstarf: "\u22C6",
+      Star: "\u22C6",
+      star: "\u2606",
+      starf: "\u2605",
+      straightepsilon: "\u03F5",
+      straightphi: "\u03D5",
+      strns: "\xAF",
+      Sub: "\u22D0",
+      sub: "\u2282",
+      subdot: "\u2ABD",
+      subE: "\u2AC5",
+      sube: "\u2286",
+      subedot: "\u2AC3",
+      submult: "\u2AC1",
+      subnE: "\u2ACB",
+      subne: "\u228A",
+      subplus: "\u2ABF",
+      subrarr: "\u2979",
+      Subset: "\u22D0",
+      subset: "\u2282",
+      subseteq: "\u2286",
+      subseteqq: "\u2AC5",
+      SubsetEqual: "\u2286",
+      subsetneq: "\u228A",
+      subsetneqq: "\u2ACB",
+      subsim: "\u2AC7",
+      subsub: "\u2AD5",
+      subsup: "\u2AD3",
+      succ: "\u227B",
+      succapprox: "\u2AB8",
+      succcurlyeq: "\u227D",
+      Succeeds: "\u227B",
+      SucceedsEqual: "\u2AB0",
+      SucceedsSlantEqual: "\u227D",
+      SucceedsTilde: "\u227F",
+      succeq: "\u2AB0",
+      succnapprox: "\u2ABA",
+      succneqq: "\u2AB6",
+      succnsim: "\u22E9",
+      succsim: "\u227F",
+      SuchThat: "\u220B",
+      Sum: "\u2211",
+      sum: "\u2211",
+      sung: "\u266A",
+      Sup: "\u22D1",
+      sup: "\u2283",
+      sup1: "\xB9",
+      sup2: "\xB2",
+      sup3: "\xB3",
+      supdot: "\u2ABE",
+      supdsub: "\u2AD8",
+      supE: "\u2AC6",
+      supe: "\u2287",
+      supedot: "\u2AC4",
+      Superset: "\u2283",
+      SupersetEqual: "\u2287",
+      suphsol: "\u27C9",
+      suphsub: "\u2AD7",
+      suplarr: "\u297B",
+      supmult: "\u2AC2",
+      supnE: "\u2ACC",
+      supne: "\u228B",
+      supplus: "\u2AC0",
+      Supset: "\u22D1",
+      supset: "\u2283",
+      supseteq: "\u2287",
+      supseteqq: "\u2AC6",
+      supsetneq: "\u228B",
+      supsetneqq: "\u2ACC",
+      supsim: "\u2AC8",
+      supsub: "\u2AD4",
+      supsup: "\u2AD6",
+      swarhk: "\u2926",
+      swArr: "\u21D9",
+      swarr: "\u2199",
+      swarrow: "\u2199",
+      swnwar: "\u292A",
+      szlig: "\xDF",
+      Tab: "	",
+      target: "\u2316",
+      Tau: "\u03A4",
+      tau: "\u03C4",
+      tbrk: "\u23B4",
+      Tcaron: "\u0164",
+      tcaron: "\u0165",
+      Tcedil: "\u0162",
+      tcedil: "\u0163",
+      Tcy: "\u0422",
+      tcy: "\u0442",
+      tdot: "\u20DB",
+      telrec: "\u2315",
+      Tfr: "\u{1D517}",
+      tfr: "\u{1D531}",
+      there4: "\u2234",
+      Therefore: "\u2234",
+      therefore: "\u2234",
+      Theta: "\u0398",
+      theta: "\u03B8",
+      thetasym: "\u03D1",
+      thetav: "\u03D1",
+      thickapprox: "\u2248",
+      thicksim: "\u223C",
+      ThickSpace: "\u205F\u200A",
+      thinsp: "\u2009",
+      ThinSpace: "\u2009",
+      thkap: "\u2248",
+      thksim: "\u223C",
+      THORN: "\xDE",
+      thorn: "\xFE",
+      Tilde: "\u223C",
+      tilde: "\u02DC",
+      TildeEqual: "\u2243",
+      TildeFullEqual: "\u2245",
+      TildeTilde: "\u2248",
+      times: "\xD7",
+      timesb: "\u22A0",
+      timesbar: "\u2A31",
+      timesd: "\u2A30",
+      tint: "\u222D",
+      toea: "\u2928",
+      top: "\u22A4",
+      topbot: "\u2336",
+      topcir: "\u2AF1",
+      Topf: "\u{1D54B}",
+      topf: "\u{1D565}",
+      topfork: "\u2ADA",
+      tosa: "\u2929",
+      tprime: "\u2034",
+      TRADE: "\u2122",
+      trade: "\u2122",
+      triangle: "\u25B5",
+      triangledown: "\u25BF",
+      triangleleft: "\u25C3",
+      trianglelefteq: "\u22B4",
+      triangleq: "\u225C",
+      triangleright: "\u25B9",
+      trianglerighteq: "\u22B5",
+      tridot: "\u25EC",
+      trie: "\u225C",
+      triminus: "\u2A3A",
+      TripleDot: "\u20DB",
+      triplus: "\u2A39",
+      trisb: "\u29CD",
+      tritime: "\u2A3B",
+      trpezium: "\u23E2",
+      Tscr: "\u{1D4AF}",
+      tscr: "\u{1D4C9}",
+      TScy: "\u0426",
+      tscy: "\u0446",
+      TSHcy: "\u040B",
+      tshcy: "\u045B",
+      Tstrok: "\u0166",
+      tstrok: "\u0167",
+      twixt: "\u226C",
+      twoheadleftarrow: "\u219E",
+      twoheadrightarrow: "\u21A0",
+      Uacute: "\xDA",
+      uacute: "\xFA",
+      Uarr: "\u219F",
+      uArr: "\u21D1",
+      uarr: "\u2191",
+      Uarrocir: "\u2949",
+      Ubrcy: "\u040E",
+      ubrcy: "\u045E",
+      Ubreve: "\u016C",
+      ubreve: "\u016D",
+      Ucirc: "\xDB",
+      ucirc: "\xFB",
+      Ucy: "\u0423",
+      ucy: "\u0443",
+      udarr: "\u21C5",
+      Udblac: "\u0170",
+      udblac: "\u0171",
+      udhar: "\u296E",
+      ufisht: "\u297E",
+      Ufr: "\u{1D518}",
+      ufr: "\u{1D532}",
+      Ugrave: "\xD9",
+      ugrave: "\xF9",
+      uHar: "\u2963",
+      uharl: "\u21BF",
+      uharr: "\u21BE",
+      uhblk: "\u2580",
+      ulcorn: "\u231C",
+      ulcorner: "\u231C",
+      ulcrop: "\u230F",
+      ultri: "\u25F8",
+      Umacr: "\u016A",
+      umacr: "\u016B",
+      uml: "\xA8",
+      UnderBar: "_",
+      UnderBrace: "\u23DF",
+      UnderBracket: "\u23B5",
+      UnderParenthesis: "\u23DD",
+      Union: "\u22C3",
+      UnionPlus: "\u228E",
+      Uogon: "\u0172",
+      uogon: "\u0173",
+      Uopf: "\u{1D54C}",
+      uopf: "\u{1D566}",
+      UpArrow: "\u2191",
+      Uparrow: "\u21D1",
+      uparrow: "\u2191",
+      UpArrowBar: "\u2912",
+      UpArrowDownArrow: "\u21C5",
+      UpDownArrow: "\u2195",
+      Updownarrow: "\u21D5",
+      updownarrow: "\u2195",
+      UpEquilibrium: "\u296E",
+      upharpoonleft: "\u21BF",
+      upharpoonright: "\u21BE",
+      uplus: "\u228E",
+      UpperLeftArrow: "\u2196",
+      UpperRightArrow: "\u2197",
+      Upsi: "\u03D2",
+      upsi: "\u03C5",
+      upsih: "\u03D2",
+      Upsilon: "\u03A5",
+      upsilon: "\u03C5",
+      UpTee: "\u22A5",
+      UpTeeArrow: "\u21A5",
+      upuparrows: "\u21C8",
+      urcorn: "\u231D",
+      urcorner: "\u231D",
+      urcrop: "\u230E",
+      Uring: "\u016E",
+      uring: "\u016F",
+      urtri: "\u25F9",
+      Uscr: "\u{1D4B0}",
+      uscr: "\u{1D4CA}",
+      utdot: "\u22F0",
+      Utilde: "\u0168",
+      utilde: "\u0169",
+      utri: "\u25B5",
+      utrif: "\u25B4",
+      uuarr: "\u21C8",
+      Uuml: "\xDC",
+      uuml: "\xFC",
+      uwangle: "\u29A7",
+      vangrt: "\u299C",
+      varepsilon: "\u03F5",
+      varkappa: "\u03F0",
+      varnothing: "\u2205",
+      varphi: "\u03D5",
+      varpi: "\u03D6",
+      varpropto: "\u221D",
+      vArr: "\u21D5",
+      varr: "\u2195",
+      varrho: "\u03F1",
+      varsigma: "\u03C2",
+      varsubsetneq: "\u228A\uFE00",
+      varsubsetneqq: "\u2ACB\uFE00",
+      varsupsetneq: "\u228B\uFE00",
+      varsupsetneqq: "\u2ACC\uFE00",
+      vartheta: "\u03D1",
+      vartriangleleft: "\u22B2",
+      vartriangleright: "\u22B3",
+      Vbar: "\u2AEB",
+      vBar: "\u2AE8",
+      vBarv: "\u2AE9",
+      Vcy: "\u0412",
+      vcy: "\u0432",
+      VDash: "\u22AB",
+      Vdash: "\u22A9",
+      vDash: "\u22A8",
+      vdash: "\u22A2",
+      Vdashl: "\u2AE6",
+      Vee: "\u22C1",
+      vee: "\u2228",
+      veebar: "\u22BB",
+      veeeq: "\u225A",
+      vellip: "\u22EE",
+      Verbar: "\u2016",
+      verbar: "|",
+      Vert: "\u2016",
+      vert: "|",
+      VerticalBar: "\u2223",
+      VerticalLine: "|",
+      VerticalSeparator: "\u2758",
+      VerticalTilde: "\u2240",
+      VeryThinSpace: "\u200A",
+      Vfr: "\u{1D519}",
+      vfr: "\u{1D533}",
+      vltri: "\u22B2",
+      vnsub: "\u2282\u20D2",
+      vnsup: "\u2283\u20D2",
+      Vopf: "\u{1D54D}",
+      vopf: "\u{1D567}",
+      vprop: "\u221D",
+      vrtri: "\u22B3",
+      Vscr: "\u{1D4B1}",
+      vscr: "\u{1D4CB}",
+      vsubnE: "\u2ACB\uFE00",
+      vsubne: "\u228A\uFE00",
+      vsupnE: "\u2ACC\uFE00",
+      vsupne: "\u228B\uFE00",
+      Vvdash: "\u22AA",
+      vzigzag: "\u299A",
+      Wcirc: "\u0174",
+      wcirc: "\u0175",
+      wedbar: "\u2A5F",
+      Wedge: "\u22C0",
+      wedge: "\u2227",
+      wedgeq: "\u2259",
+      weierp: "\u2118",
+      Wfr: "\u{1D51A}",
+      wfr: "\u{1D534}",
+      Wopf: "\u{1D54E}",
+      wopf: "\u{1D568}",
+      wp: "\u2118",
+      wr: "\u2240",
+      wreath: "\u2240",
+      Wscr: "\u{1D4B2}",
+      wscr: "\u{1D4CC}",
+      xcap: "\u22C2",
+      xcirc: "\u25EF",
+      xcup: "\u22C3",
+      xdtri: "\u25BD",
+      Xfr: "\u{1D51B}",
+      xfr: "\u{1D535}",
+      xhArr: "\u27FA",
+      xharr: "\u27F7",
+      Xi: "\u039E",
+      xi: "\u03BE",
+      xlArr: "\u27F8",
+      xlarr: "\u27F5",
+      xmap: "\u27FC",
+      xnis: "\u22FB",
+      xodot: "\u2A00",
+      Xopf: "\u{1D54F}",
+      xopf: "\u{1D569}",
+      xoplus: "\u2A01",
+      xotime: "\u2A02",
+      xrArr: "\u27F9",
+      xrarr: "\u27F6",
+      Xscr: "\u{1D4B3}",
+      xscr: "\u{1D4CD}",
+      xsqcup: "\u2A06",
+      xuplus: "\u2A04",
+      xutri: "\u25B3",
+      xvee: "\u22C1",
+      xwedge: "\u22C0",
+      Yacute: "\xDD",
+      yacute: "\xFD",
+      YAcy: "\u042F",
+      yacy: "\u044F",
+      Ycirc: "\u0176",
+      ycirc: "\u0177",
+      Ycy: "\u042B",
+      ycy: "\u044B",
+      yen: "\xA5",
+      Yfr: "\u{1D51C}",
+      yfr: "\u{1D536}",
+      YIcy: "\u0407",
+      yicy: "\u0457",
+      Yopf: "\u{1D550}",
+      yopf: "\u{1D56A}",
+      Yscr: "\u{1D4B4}",
+      yscr: "\u{1D4CE}",
+      YUcy: "\u042E",
+      yucy: "\u044E",
+      Yuml: "\u0178",
+      yuml: "\xFF",
+      Zacute: "\u0179",
+      zacute: "\u017A",
+      Zcaron: "\u017D",
+      zcaron: "\u017E",
+      Zcy: "\u0417",
+      zcy: "\u0437",
+      Zdot: "\u017B",
+      zdot: "\u017C",
+      zeetrf: "\u2128",
+      ZeroWidthSpace: "\u200B",
+      Zeta: "\u0396",
+      zeta: "\u03B6",
+      Zfr: "\u2128",
+      zfr: "\u{1D537}",
+      ZHcy: "\u0416",
+      zhcy: "\u0436",
+      zigrarr: "\u21DD",
+      Zopf: "\u2124",
+      zopf: "\u{1D56B}",
+      Zscr: "\u{1D4B5}",
+      zscr: "\u{1D4CF}",
+      zwj: "\u200D",
+      zwnj: "\u200C"
+    });
+    exports.entityMap = exports.HTML_ENTITIES;
+  }
+});
+
+// node_modules/@xmldom/xmldom/lib/sax.js
+var require_sax = __commonJS({
+  "node_modules/@xmldom/xmldom/lib/sax.js"(exports) {
+    "use strict";
+    var conventions = require_conventions();
+    var g = require_grammar();
+    var errors = require_errors2();
+    var isHTMLEscapableRawTextElement = conventions.isHTMLEscapableRawTextElement;
+    var isHTMLMimeType = conventions.isHTMLMimeType;
+    var isHTMLRawTextElement = conventions.isHTMLRawTextElement;
+    var hasOwn = conventions.hasOwn;
+    var NAMESPACE = conventions.NAMESPACE;
+    var ParseError = errors.ParseError;
+    var DOMException2 = errors.DOMException;
+    var S_TAG = 0;
+    var S_ATTR = 1;
+    var S_ATTR_SPACE = 2;
+    var S_EQ = 3;
+    var S_ATTR_NOQUOT_VALUE = 4;
+    var S_ATTR_END = 5;
+    var S_TAG_SPACE = 6;
+    var S_TAG_CLOSE = 7;
+    function XMLReader() {
+    }
+    XMLReader.prototype = {
+      parse: function(source, defaultNSMap, entityMap) {
+        var domBuilder = this.domBuilder;
+        domBuilder.startDocument();
+        _copy(defaultNSMap, defaultNSMap = /* @__PURE__ */ Object.create(null));
+        parse5(source, defaultNSMap, entityMap, domBuilder, this.errorHandler);
+        domBuilder.endDocument();
+      }
+    };
+    var ENTITY_REG = /&#?\w+;?/g;
+    function parse5(source, defaultNSMapCopy, entityMap, domBuilder, errorHandler) {
+      var isHTML = isHTMLMimeType(domBuilder.mimeType);
+      if (source.indexOf(g.UNICODE_REPLACEMENT_CHARACTER) >= 0) {
+        errorHandler.warning("Unicode replacement character detected, source encoding issues?");
+      }
+      function fixedFromCharCode(code) {
+        if (code > 65535) {
+          code -= 65536;
+          var surrogate1 = 55296 + (code >> 10), surrogate2 = 56320 + (code & 1023);
+          return String.fromCharCode(surrogate1, surrogate2);
+        } else {
+          return String.fromCharCode(code);
+        }
+      }
+      function entityReplacer(a3) {
+        var complete = a3[a3.length - 1] === ";" ? a3 : a3 + ";";
+        if (!isHTML && complete !== a3) {
+          errorHandler.error("EntityRef: expecting ;");
+          return a3;
+        }
+        var match = g.Reference.exec(complete);
+        if (!match || match[0].length !== complete.length) {
+          errorHandler.error("entity not matching Reference production: " + a3);
+          return a3;
+        }
+        var k2 = complete.slice(1, -1);
+        if (hasOwn(entityMap, k2)) {
+          return entityMap[k2];
+        } else if (k2.charAt(0) === "#") {
+          return fixedFromCharCode(parseInt(k2.substring(1).replace("x", "0x")));
+        } else {
+          errorHandler.error("entity not found:" + a3);
+          return a3;
+        }
+      }
+      function appendText(end2) {
+        if (end2 > start) {
+          var xt = source.substring(start, end2).replace(ENTITY_REG, entityReplacer);
+          locator && position(start);
+          domBuilder.characters(xt, 0, end2 - start);
+          start = end2;
+        }
+      }
+      var lineStart = 0;
+      var lineEnd = 0;
+      var linePattern = /\r\n?|\n|$/g;
+      var locator = domBuilder.locator;
+      function position(p2, m) {
+        while (p2 >= lineEnd && (m = linePattern.exec(source))) {
+          lineStart = lineEnd;
+          lineEnd = m.index + m[0].length;
+          locator.lineNumber++;
+        }
+        locator.columnNumber = p2 - lineStart + 1;
+      }
+      var parseStack = [{ currentNSMap: defaultNSMapCopy }];
+      var unclosedTags = [];
+      var start = 0;
+      while (true) {
+        try {
+          var tagStart = source.indexOf("<", start);
+          if (tagStart < 0) {
+            if (!isHTML && unclosedTags.length > 0) {
+              return errorHandler.fatalError("unclosed xml tag(s): " + unclosedTags.join(", "));
+            }
+            if (!source.substring(start).match(/^\s*$/)) {
+              var doc = domBuilder.doc;
+              var text = doc.createTextNode(source.substring(start));
+              if (doc.documentElement) {
+                return errorHandler.error("Extra content at the end of the document");
+              }
+              doc.appendChild(text);
+              domBuilder.currentElement = text;
+            }
+            return;
+          }
+          if (tagStart > start) {
+            var fromSource = source.substring(start, tagStart);
+            if (!isHTML && unclosedTags.length === 0) {
+              fromSource = fromSource.replace(new RegExp(g.S_OPT.source, "g"), "");
+              fromSource && errorHandler.error("Unexpected content outside root element: '" + fromSource + "'");
+            }
+            appendText(tagStart);
+          }
+          switch (source.charAt(tagStart + 1)) {
+            case "/":
+              var end = source.indexOf(">", tagStart + 2);
+              var tagNameRaw = source.substring(tagStart + 2, end > 0 ? end : void 0);
+              if (!tagNameRaw) {
+                return errorHandler.fatalError("end tag name missing");
+              }
+              var endTagNameStrict = g.reg("^", g.QName_group, g.S_OPT, "$");
+              var tagNameMatch = end > 0 && endTagNameStrict.exec(tagNameRaw);
+              if (!tagNameMatch) {
+                var leadingTagNameMatch = end > 0 && g.reg("^", g.QName_group).exec(tagNameRaw);
+                if (isHTML && leadingTagNameMatch) {
+                  errorHandler.warning('end tag name contains invalid trailing characters: "' + tagNameRaw + '"');
+                  tagNameMatch = leadingTagNameMatch;
+                } else if (
+                  // Backward compatibility, remove this whole `else if` arm in the next breaking release
+                  // (XML then falls through to the `fatalError` below, for a clean mode split: XML fatal,
+                  // HTML warning). A valid end-tag name followed by a line break and trailing content was
+                  // silently accepted while `reg` still used the `m` flag; re-adding `m` here matches exactly
+                  // those inputs, kept recoverable and reported.
+                  leadingTagNameMatch && new RegExp(endTagNameStrict.source, endTagNameStrict.flags + "m").test(tagNameRaw)
+                ) {
+                  errorHandler.error('end tag name is followed by a line break and trailing content: "' + tagNameRaw + '"');
+                  tagNameMatch = leadingTagNameMatch;
+                } else {
+                  return errorHandler.fatalError('end tag name contains invalid characters: "' + tagNameRaw + '"');
+                }
+              }
+              if (!domBuilder.currentElement && !domBuilder.doc.documentElement) {
+                return;
+              }
+              var currentTagName = unclosedTags[unclosedTags.length - 1] || domBuilder.currentElement.tagName || domBuilder.doc.documentElement.tagName || "";
+              if (currentTagName !== tagNameMatch[1]) {
+                var tagNameLower = tagNameMatch[1].toLowerCase();
+                if (!isHTML || currentTagName.toLowerCase() !== tagNameLower) {
+                  return errorHandler.fatalError('Opening and ending tag mismatch: "' + currentTagName + '" != "' + tagNameRaw + '"');
+                }
+              }
+              var config2 = parseStack.pop();
+              unclosedTags.pop();
+              var localNSMap = config2.localNSMap;
+              domBuilder.endElement(config2.uri, config2.localName, currentTagName);
+              if (localNSMap) {
+                for (var prefix in localNSMap) {
+                  if (hasOwn(localNSMap, prefix)) {
+                    domBuilder.endPrefixMapping(prefix);
+                  }
+                }
+              }
+              end++;
+              break;
+            // end element
+            case "?":
+              locator && position(tagStart);
+              end = parseProcessingInstruction(source, tagStart, domBuilder, errorHandler);
+              break;
+            case "!":
+              locator && position(tagStart);
+              end = parseDoctypeCommentOrCData(source, tagStart, domBuilder, errorHandler, isHTML);
+              break;
+            default:
+              locator && position(tagStart);
+              var el = new ElementAttributes();
+              var currentNSMap = parseStack[parseStack.length - 1].currentNSMap;
+              var end = parseElementStartPart(source, tagStart, el, currentNSMap, entityReplacer, errorHandler, isHTML);
+              var len = el.length;
+              if (!el.closed) {
+                if (isHTML && conventions.isHTMLVoidElement(el.tagName)) {
+                  el.closed = true;
+                } else {
+                  unclosedTags.push(el.tagName);
+                }
+              }
+              if (locator && len) {
+                var locator2 = copyLocator(locator, {});
+                for (var i3 = 0; i3 < len; i3++) {
+                  var a2 = el[i3];
+                  position(a2.offset);
+                  a2.locator = copyLocator(locator, {});
+                }
+                domBuilder.locator = locator2;
+                if (appendElement(el, domBuilder, currentNSMap)) {
+                  parseStack.push(el);
+                }
+                domBuilder.locator = locator;
+              } else {
+                if (appendElement(el, domBuilder, currentNSMap)) {
+                  parseStack.push(el);
+                }
+              }
+              if (isHTML && !el.closed) {
+                end = parseHtmlSpecialContent(source, end, el.tagName, entityReplacer, domBuilder);
+              } else {
+                end++;
+              }
+          }
+        } catch (e) {
+          if (e instanceof ParseError) {
+            throw e;
+          } else if (e instanceof DOMException2) {
+            return errorHandler.fatalError("Error constructing the DOM: " + e.name + ": " + e.message, e);
+          }
+          errorHandler.error("element parse error: " + e);
+          end = -1;
+        }
+        if (end > start) {
+          start = end;
+        } else {
+          appendText(Math.max(tagStart, start) + 1);
+        }
+      }
+    }
+    function copyLocator(f, t2) {
+      t2.lineNumber = f.lineNumber;
+      t2.columnNumber = f.columnNumber;
+      return t2;
+    }
+    function parseElementStartPart(source, start, el, currentNSMap, entityReplacer, errorHandler, isHTML) {
+      function addAttribute(qname, value2, startIndex) {
+        if (hasOwn(el.attributeNames, qname)) {
+          return errorHandler.fatalError("Attribute " + qname + " redefined");
+        }
+        if (!isHTML && value2.indexOf("<") >= 0) {
+          return errorHandler.fatalError("Unescaped '<' not allowed in attributes values");
+        }
+        el.addValue(
+          qname,
+          // @see https://www.w3.org/TR/xml/#AVNormalize
+          // since the xmldom sax parser does not "interpret" DTD the following is not implemented:
+          // - recursive replacement of (DTD) entity references
+          // - trimming and collapsing multiple spaces into a single one for attributes that are not of type CDATA
+          value2.replace(/[\t\n\r]/g, " ").replace(ENTITY_REG, entityReplacer),
+          startIndex
+        );
+      }
+      var attrName;
+      var value;
+      var p2 = ++start;
+      var s = S_TAG;
+      while (true) {
+        var c5 = source.charAt(p2);
+        if (s === S_TAG && c5 === "<") {
+          throw new Error("unexpected < in tag name: " + source.slice(start, p2));
+        }
+        switch (c5) {
+          case "=":
+            if (s === S_ATTR) {
+              attrName = source.slice(start, p2);
+              s = S_EQ;
+            } else if (s === S_ATTR_SPACE) {
+              s = S_EQ;
+            } else {
+              throw new Error("attribute equal must after attrName");
+            }
+            break;
+          case "'":
+          case '"':
+            if (s === S_EQ || s === S_ATTR) {
+              if (s === S_ATTR) {
+                errorHandler.warning('attribute value must after "="');
+                attrName = source.slice(start, p2);
+              }
+              start = p2 + 1;
+              p2 = source.indexOf(c5, start);
+              if (p2 > 0) {
+                value = source.slice(start, p2);
+                addAttribute(attrName, value, start - 1);
+                s = S_ATTR_END;
+              } else {
+                throw new Error("attribute value no end '" + c5 + "' match");
+              }
+            } else if (s == S_ATTR_NOQUOT_VALUE) {
+              value = source.slice(start, p2);
+              addAttribute(attrName, value, start);
+              errorHandler.warning('attribute "' + attrName + '" missed start quot(' + c5 + ")!!");
+              start = p2 + 1;
+              s = S_ATTR_END;
+            } else {
+              throw new Error('attribute value must after "="');
+            }
+            break;
+          case "/":
+            switch (s) {
+              case S_TAG:
+                el.setTagName(source.slice(start, p2));
+              case S_ATTR_END:
+              case S_TAG_SPACE:
+              case S_TAG_CLOSE:
+                s = S_TAG_CLOSE;
+                el.closed = true;
+              case S_ATTR_NOQUOT_VALUE:
+              case S_ATTR:
+                break;
+              case S_ATTR_SPACE:
+                el.closed = true;
+                break;
+              //case S_EQ:
+              default:
+                throw new Error("attribute invalid close char('/')");
+            }
+            break;
+          case "":
+            errorHandler.error("unexpected end of input");
+            if (s == S_TAG) {
+              el.setTagName(source.slice(start, p2));
+            }
+            return p2;
+          case ">":
+            switch (s) {
+              case S_TAG:
+                el.setTagName(source.slice(start, p2));
+              case S_ATTR_END:
+              case S_TAG_SPACE:
+              case S_TAG_CLOSE:
+                break;
+              //normal
+              case S_ATTR_NOQUOT_VALUE:
+              //Compatible state
+              case S_ATTR:
+                value = source.slice(start, p2);
+                if (value.slice(-1) === "/") {
+                  el.closed = true;
+                  value = value.slice(0, -1);
+                }
+              case S_ATTR_SPACE:
+                if (s === S_ATTR_SPACE) {
+                  value = attrName;
+                }
+                if (s == S_ATTR_NOQUOT_VALUE) {
+                  errorHandler.warning('attribute "' + value + '" missed quot(")!');
+                  addAttribute(attrName, value, start);
+                } else {
+                  if (!isHTML) {
+                    errorHandler.warning('attribute "' + value + '" missed value!! "' + value + '" instead!!');
+                  }
+                  addAttribute(value, value, start);
+                }
+                break;
+              case S_EQ:
+                if (!isHTML) {
+                  return errorHandler.fatalError(`AttValue: ' or " expected`);
+                }
+            }
+            return p2;
+          /*xml space '\x20' | #x9 | #xD | #xA; */
+          case "\x80":
+            c5 = " ";
+          default:
+            if (c5 <= " ") {
+              switch (s) {
+                case S_TAG:
+                  el.setTagName(source.slice(start, p2));
+                  s = S_TAG_SPACE;
+                  break;
+                case S_ATTR:
+                  attrName = source.slice(start, p2);
+                  s = S_ATTR_SPACE;
+                  break;
+                case S_ATTR_NOQUOT_VALUE:
+                  var value = source.slice(start, p2);
+                  errorHandler.warning('attribute "' + value + '" missed quot(")!!');
+                  addAttribute(attrName, value, start);
+                case S_ATTR_END:
+                  s = S_TAG_SPACE;
+                  break;
+              }
+            } else {
+              switch (s) {
+                //case S_TAG:void();break;
+                //case S_ATTR:void();break;
+                //case S_ATTR_NOQUOT_VALUE:void();break;
+                case S_ATTR_SPACE:
+                  if (!isHTML) {
+                    errorHandler.warning('attribute "' + attrName + '" missed value!! "' + attrName + '" instead2!!');
+                  }
+                  addAttribute(attrName, attrName, start);
+                  start = p2;
+                  s = S_ATTR;
+                  break;
+                case S_ATTR_END:
+                  errorHandler.warning('attribute space is required"' + attrName + '"!!');
+                case S_TAG_SPACE:
+                  s = S_ATTR;
+                  start = p2;
+                  break;
+                case S_EQ:
+                  s = S_ATTR_NOQUOT_VALUE;
+                  start = p2;
+                  break;
+                case S_TAG_CLOSE:
+                  throw new Error("elements closed character '/' and '>' must be connected to");
+              }
+            }
+        }
+        p2++;
+      }
+    }
+    function appendElement(el, domBuilder, currentNSMap) {
+      var tagName = el.tagName;
+      var localNSMap = null;
+      var i3 = el.length;
+      while (i3--) {
+        var a2 = el[i3];
+        var qName = a2.qName;
+        var value = a2.value;
+        var nsp = qName.indexOf(":");
+        if (nsp > 0) {
+          var prefix = a2.prefix = qName.slice(0, nsp);
+          var localName = qName.slice(nsp + 1);
+          var nsPrefix = prefix === "xmlns" && localName;
+        } else {
+          localName = qName;
+          prefix = null;
+          nsPrefix = qName === "xmlns" && "";
+        }
+        a2.localName = localName;
+        if (nsPrefix !== false) {
+          if (localNSMap == null) {
+            localNSMap = /* @__PURE__ */ Object.create(null);
+            currentNSMap = Object.create(currentNSMap);
+          }
+          currentNSMap[nsPrefix] = localNSMap[nsPrefix] = value;
+          a2.uri = NAMESPACE.XMLNS;
+          domBuilder.startPrefixMapping(nsPrefix, value);
+        }
+      }
+      var i3 = el.length;
+      while (i3--) {
+        a2 = el[i3];
+        if (a2.prefix) {
+          if (a2.prefix === "xml") {
+            a2.uri = NAMESPACE.XML;
+          }
+          if (a2.prefix !== "xmlns") {
+            a2.uri = currentNSMap[a2.prefix];
+          }
+        }
+      }
+      var nsp = tagName.indexOf(":");
+      if (nsp > 0) {
+        prefix = el.prefix = tagName.slice(0, nsp);
+        localName = el.localName = tagName.slice(nsp + 1);
+      } else {
+        prefix = null;
+        localName = el.localName = tagName;
+      }
+      var ns = el.uri = currentNSMap[prefix || ""];
+      domBuilder.startElement(ns, localName, tagName, el);
+      if (el.closed) {
+        domBuilder.endElement(ns, localName, tagName);
+        if (localNSMap) {
+          for (prefix in localNSMap) {
+            if (hasOwn(localNSMap, prefix)) {
+              domBuilder.endPrefixMapping(prefix);
+            }
+          }
+        }
+      } else {
+        el.currentNSMap = currentNSMap;
+        el.localNSMap = localNSMap;
+        return true;
+      }
+    }
+    function parseHtmlSpecialContent(source, elStartEnd, tagName, entityReplacer, domBuilder) {
+      var isEscapableRaw = isHTMLEscapableRawTextElement(tagName);
+      if (isEscapableRaw || isHTMLRawTextElement(tagName)) {
+        var closeTag = new RegExp("</" + tagName.replace(/[.*+?^${}()|[\]\\]/g, "\\$&") + ">", "ig");
+        closeTag.lastIndex = elStartEnd;
+        var match = closeTag.exec(source);
+        var elEndStart = match ? match.index : -1;
+        if (elEndStart < 0) {
+          return elStartEnd + 1;
+        }
+        var text = source.substring(elStartEnd + 1, elEndStart);
+        if (isEscapableRaw) {
+          text = text.replace(ENTITY_REG, entityReplacer);
+        }
+        domBuilder.characters(text, 0, text.length);
+        return elEndStart;
+      }
+      return elStartEnd + 1;
+    }
+    function _copy(source, target) {
+      for (var n2 in source) {
+        if (hasOwn(source, n2)) {
+          target[n2] = source[n2];
+        }
+      }
+    }
+    function parseUtils(source, start) {
+      var index = start;
+      function char(n2) {
+        n2 = n2 || 0;
+        return source.charAt(index + n2);
+      }
+      function skip(n2) {
+        n2 = n2 || 1;
+        index += n2;
+      }
+      function skipBlanks() {
+        var blanks = 0;
+        while (index < source.length) {
+          var c5 = char();
+          if (c5 !== " " && c5 !== "\n" && c5 !== "	" && c5 !== "\r") {
+            return blanks;
+          }
+          blanks++;
+          skip();
+        }
+        return -1;
+      }
+      function substringFromIndex() {
+        return source.substring(index);
+      }
+      function substringStartsWith(text) {
+        return source.substring(index, index + text.length) === text;
+      }
+      function substringStartsWithCaseInsensitive(text) {
+        return source.substring(index, index + text.length).toUpperCase() === text.toUpperCase();
+      }
+      function getMatch(args) {
+        var expr = g.reg("^", args);
+        var match = expr.exec(substringFromIndex());
+        if (match) {
+          skip(match[0].length);
+          return match[0];
+        }
+        return null;
+      }
+      return {
+        char,
+        getIndex: function() {
+          return index;
+        },
+        getMatch,
+        getSource: function() {
+          return source;
+        },
+        skip,
+        skipBlanks,
+        substringFromIndex,
+        substringStartsWith,
+        substringStartsWithCaseInsensitive
+      };
+    }
+    function parseDoctypeInternalSubset(p2, errorHandler) {
+      function parsePI(p3, errorHandler2) {
+        var match = g.PI.exec(p3.substringFromIndex());
+        if (!match) {
+          return errorHandler2.fatalError("processing instruction is not well-formed at position " + p3.getIndex());
+        }
+        if (match[1].toLowerCase() === "xml") {
+          return errorHandler2.fatalError(
+            "xml declaration is only allowed at the start of the document, but found at position " + p3.getIndex()
+          );
+        }
+        p3.skip(match[0].length);
+        return match[0];
+      }
+      var source = p2.getSource();
+      if (p2.char() === "[") {
+        p2.skip(1);
+        var intSubsetStart = p2.getIndex();
+        while (p2.getIndex() < source.length) {
+          p2.skipBlanks();
+          if (p2.char() === "]") {
+            var internalSubset = source.substring(intSubsetStart, p2.getIndex());
+            p2.skip(1);
+            return internalSubset;
+          }
+          var current = null;
+          if (p2.char() === "<" && p2.char(1) === "!") {
+            switch (p2.char(2)) {
+              case "E":
+                if (p2.char(3) === "L") {
+                  current = p2.getMatch(g.elementdecl);
+                } else if (p2.char(3) === "N") {
+                  current = p2.getMatch(g.EntityDecl);
+                }
+                break;
+              case "A":
+                current = p2.getMatch(g.AttlistDecl);
+                break;
+              case "N":
+                current = p2.getMatch(g.NotationDecl);
+                break;
+              case "-":
+                current = p2.getMatch(g.Comment);
+                break;
+            }
+          } else if (p2.char() === "<" && p2.char(1) === "?") {
+            current = parsePI(p2, errorHandler);
+          } else if (p2.char() === "%") {
+            current = p2.getMatch(g.PEReference);
+          } else {
+            return errorHandler.fatalError("Error detected in Markup declaration");
+          }
+          if (!current) {
+            return errorHandler.fatalError("Error in internal subset at position " + p2.getIndex());
+          }
+        }
+        return errorHandler.fatalError("doctype internal subset is not well-formed, missing ]");
+      }
+    }
+    function parseDoctypeCommentOrCData(source, start, domBuilder, errorHandler, isHTML) {
+      var p2 = parseUtils(source, start);
+      switch (isHTML ? p2.char(2).toUpperCase() : p2.char(2)) {
+        case "-":
+          var comment = p2.getMatch(g.Comment);
+          if (comment) {
+            domBuilder.comment(comment, g.COMMENT_START.length, comment.length - g.COMMENT_START.length - g.COMMENT_END.length);
+            return p2.getIndex();
+          } else {
+            return errorHandler.fatalError("comment is not well-formed at position " + p2.getIndex());
+          }
+        case "[":
+          var cdata = p2.getMatch(g.CDSect);
+          if (cdata) {
+            if (!isHTML && !domBuilder.currentElement) {
+              return errorHandler.fatalError("CDATA outside of element");
+            }
+            domBuilder.startCDATA();
+            domBuilder.characters(cdata, g.CDATA_START.length, cdata.length - g.CDATA_START.length - g.CDATA_END.length);
+            domBuilder.endCDATA();
+            return p2.getIndex();
+          } else {
+            return errorHandler.fatalError("Invalid CDATA starting at position " + start);
+          }
+        case "D": {
+          if (domBuilder.doc && domBuilder.doc.documentElement) {
+            return errorHandler.fatalError("Doctype not allowed inside or after documentElement at position " + p2.getIndex());
+          }
+          if (isHTML ? !p2.substringStartsWithCaseInsensitive(g.DOCTYPE_DECL_START) : !p2.substringStartsWith(g.DOCTYPE_DECL_START)) {
+            return errorHandler.fatalError("Expected " + g.DOCTYPE_DECL_START + " at position " + p2.getIndex());
+          }
+          p2.skip(g.DOCTYPE_DECL_START.length);
+          if (p2.skipBlanks() < 1) {
+            return errorHandler.fatalError("Expected whitespace after " + g.DOCTYPE_DECL_START + " at position " + p2.getIndex());
+          }
+          var doctype = {
+            name: void 0,
+            publicId: void 0,
+            systemId: void 0,
+            internalSubset: void 0
+          };
+          doctype.name = p2.getMatch(g.Name);
+          if (!doctype.name)
+            return errorHandler.fatalError("doctype name missing or contains unexpected characters at position " + p2.getIndex());
+          if (isHTML && doctype.name.toLowerCase() !== "html") {
+            errorHandler.warning("Unexpected DOCTYPE in HTML document at position " + p2.getIndex());
+          }
+          p2.skipBlanks();
+          if (p2.substringStartsWith(g.PUBLIC) || p2.substringStartsWith(g.SYSTEM)) {
+            var match = g.ExternalID_match.exec(p2.substringFromIndex());
+            if (!match) {
+              return errorHandler.fatalError("doctype external id is not well-formed at position " + p2.getIndex());
+            }
+            if (match.groups.SystemLiteralOnly !== void 0) {
+              doctype.systemId = match.groups.SystemLiteralOnly;
+            } else {
+              doctype.systemId = match.groups.SystemLiteral;
+              doctype.publicId = match.groups.PubidLiteral;
+            }
+            p2.skip(match[0].length);
+          } else if (isHTML && p2.substringStartsWithCaseInsensitive(g.SYSTEM)) {
+            p2.skip(g.SYSTEM.length);
+            if (p2.skipBlanks() < 1) {
+              return errorHandler.fatalError("Expected whitespace after " + g.SYSTEM + " at position " + p2.getIndex());
+            }
+            doctype.systemId = p2.getMatch(g.ABOUT_LEGACY_COMPAT_SystemLiteral);
+            if (!doctype.systemId) {
+              return errorHandler.fatalError(
+                "Expected " + g.ABOUT_LEGACY_COMPAT + " in single or double quotes after " + g.SYSTEM + " at position " + p2.getIndex()
+              );
+            }
+          }
+          if (isHTML && doctype.systemId && !g.ABOUT_LEGACY_COMPAT_SystemLiteral.test(doctype.systemId)) {
+            errorHandler.warning("Unexpected doctype.systemId in HTML document at position " + p2.getIndex());
+          }
+          if (!isHTML) {
+            p2.skipBlanks();
+            doctype.internalSubset = parseDoctypeInternalSubset(p2, errorHandler);
+          }
+          p2.skipBlanks();
+          if (p2.char() !== ">") {
+            return errorHandler.fatalError("doctype not terminated with > at position " + p2.getIndex());
+          }
+          p2.skip(1);
+          domBuilder.startDTD(doctype.name, doctype.publicId, doctype.systemId, doctype.internalSubset);
+          domBuilder.endDTD();
+          return p2.getIndex();
+        }
+        default:
+          return errorHandler.fatalError('Not well-formed XML starting with "<!" at position ' + start);
+      }
+    }
+    function parseProcessingInstruction(source, start, domBuilder, errorHandler) {
+      var match = source.substring(start).match(g.PI);
+      if (!match) {
+        return errorHandler.fatalError("Invalid processing instruction starting at position " + start);
+      }
+      if (match[1].toLowerCase() === "xml") {
+        if (start > 0) {
+          return errorHandler.fatalError(
+            "processing instruction at position " + start + " is an xml declaration which is only at the start of the document"
+          );
+        }
+        if (!g.XMLDecl.test(source.substring(start))) {
+          return errorHandler.fatalError("xml declaration is not well-formed");
+        }
+      }
+      domBuilder.processingInstruction(match[1], match[2]);
+      return start + match[0].length;
+    }
+    function ElementAttributes() {
+      this.attributeNames = /* @__PURE__ */ Object.create(null);
+    }
+    ElementAttributes.prototype = {
+      setTagName: function(tagName) {
+        if (!g.QName_exact.test(tagName)) {
+          throw new Error("invalid tagName:" + tagName);
+        }
+        this.tagName = tagName;
+      },
+      addValue: function(qName, value, offset) {
+        if (!g.QName_exact.test(qName)) {
+          throw new Error("invalid attribute:" + qName);
+        }
+        this.attributeNames[qName] = this.length;
+        this[this.length++] = { qName, value, offset };
+      },
+      length: 0,
+      getLocalName: function(i3) {
+        return this[i3].localName;
+      },
+      getLocator: function(i3) {
+        return this[i3].locator;
+      },
+      getQName: function(i3) {
+        return this[i3].qName;
+      },
+      getURI: function(i3) {
+        return this[i3].uri;
+      },
+      getValue: function(i3) {
+        return this[i3].value;
+      }
+      //	,getIndex:function(uri, localName)){
+      //		if(localName){
+      //
+      //		}else{
+      //			var qName = uri
+      //		}
+      //	},
+      //	getValue:function(){return this.getValue(this.getIndex.apply(this,arguments))},
+      //	getType:function(uri,localName){}
+      //	getType:function(i){},
+    };
+    exports.XMLReader = XMLReader;
+    exports.parseUtils = parseUtils;
+    exports.parseDoctypeCommentOrCData = parseDoctypeCommentOrCData;
+  }
+});
+
+// node_modules/@xmldom/xmldom/lib/dom-parser.js
+var require_dom_parser = __commonJS({
+  "node_modules/@xmldom/xmldom/lib/dom-parser.js"(exports) {
+    "use strict";
+    var conventions = require_conventions();
+    var dom = require_dom();
+    var errors = require_errors2();
+    var entities = require_entities();
+    var sax = require_sax();
+    var DOMImplementation = dom.DOMImplementation;
+    var hasDefaultHTMLNamespace = conventions.hasDefaultHTMLNamespace;
+    var isHTMLMimeType = conventions.isHTMLMimeType;
+    var isValidMimeType = conventions.isValidMimeType;
+    var MIME_TYPE = conventions.MIME_TYPE;
+    var NAMESPACE = conventions.NAMESPACE;
+    var ParseError = errors.ParseError;
+    var XMLReader = sax.XMLReader;
+    function normalizeLineEndings(input2) {
+      return input2.replace(/\r[\n\u0085]/g, "\n").replace(/[\r\u0085\u2028\u2029]/g, "\n");
+    }
+    function DOMParser2(options) {
+      options = options || {};
+      if (options.locator === void 0) {
+        options.locator = true;
+      }
+      this.assign = options.assign || conventions.assign;
+      this.domHandler = options.domHandler || DOMHandler;
+      this.onError = options.onError || options.errorHandler;
+      if (options.errorHandler && typeof options.errorHandler !== "function") {
+        throw new TypeError("errorHandler object is no longer supported, switch to onError!");
+      } else if (options.errorHandler) {
+        options.errorHandler("warning", "The `errorHandler` option has been deprecated, use `onError` instead!", this);
+      }
+      this.normalizeLineEndings = options.normalizeLineEndings || normalizeLineEndings;
+      this.locator = !!options.locator;
+      this.xmlns = this.assign(/* @__PURE__ */ Object.create(null), options.xmlns);
+    }
+    DOMParser2.prototype.parseFromString = function(source, mimeType) {
+      if (!isValidMimeType(mimeType)) {
+        throw new TypeError('DOMParser.parseFromString: the provided mimeType "' + mimeType + '" is not valid.');
+      }
+      var defaultNSMap = this.assign(/* @__PURE__ */ Object.create(null), this.xmlns);
+      var entityMap = entities.XML_ENTITIES;
+      var defaultNamespace = defaultNSMap[""] || null;
+      if (hasDefaultHTMLNamespace(mimeType)) {
+        entityMap = entities.HTML_ENTITIES;
+        defaultNamespace = NAMESPACE.HTML;
+      } else if (mimeType === MIME_TYPE.XML_SVG_IMAGE) {
+        defaultNamespace = NAMESPACE.SVG;
+      }
+      defaultNSMap[""] = defaultNamespace;
+      defaultNSMap.xml = defaultNSMap.xml || NAMESPACE.XML;
+      var domBuilder = new this.domHandler({
+        mimeType,
+        defaultNamespace,
+        onError: this.onError
+      });
+      var locator = this.locator ? {} : void 0;
+      if (this.locator) {
+        domBuilder.setDocumentLocator(locator);
+      }
+      var sax2 = new XMLReader();
+      sax2.errorHandler = domBuilder;
+      sax2.domBuilder = domBuilder;
+      var isXml = !conventions.isHTMLMimeType(mimeType);
+      if (isXml && typeof source !== "string") {
+        sax2.errorHandler.fatalError("source is not a string");
+      }
+      sax2.parse(this.normalizeLineEndings(String(source)), defaultNSMap, entityMap);
+      if (!domBuilder.doc.documentElement) {
+        sax2.errorHandler.fatalError("missing root element");
+      }
+      return domBuilder.doc;
+    };
+    function DOMHandler(options) {
+      var opt = options || {};
+      this.mimeType = opt.mimeType || MIME_TYPE.XML_APPLICATION;
+      this.defaultNamespace = opt.defaultNamespace || null;
+      this.cdata = false;
+      this.currentElement = void 0;
+      this.doc = void 0;
+      this.locator = void 0;
+      this.onError = opt.onError;
+    }
+    function position(locator, node2) {
+      node2.lineNumber = locator.lineNumber;
+      node2.columnNumber = locator.columnNumber;
+    }
+    DOMHandler.prototype = {
+      /**
+       * Either creates an XML or an HTML document and stores it under `this.doc`.
+       * If it is an XML document, `this.defaultNamespace` is used to create it,
+       * and it will not contain any `childNodes`.
+       * If it is an HTML document, it will be created without any `childNodes`.
+       *
+       * @see http://www.saxproject.org/apidoc/org/xml/sax/ContentHandler.html
+       */
+      startDocument: function() {
+        var impl = new DOMImplementation();
+        this.doc = isHTMLMimeType(this.mimeType) ? impl.createHTMLDocument(false) : impl.createDocument(this.defaultNamespace, "");
+      },
+      startElement: function(namespaceURI, localName, qName, attrs) {
+        var doc = this.doc;
+        var el = doc.createElementNS(namespaceURI, qName || localName);
+        var len = attrs.length;
+        appendElement(this, el);
+        this.currentElement = el;
+        this.locator && position(this.locator, el);
+        for (var i3 = 0; i3 < len; i3++) {
+          var namespaceURI = attrs.getURI(i3);
+          var value = attrs.getValue(i3);
+          var qName = attrs.getQName(i3);
+          var attr = doc.createAttributeNS(namespaceURI, qName);
+          this.locator && position(attrs.getLocator(i3), attr);
+          attr.value = attr.nodeValue = value;
+          el.setAttributeNode(attr);
+        }
+      },
+      endElement: function(namespaceURI, localName, qName) {
+        this.currentElement = this.currentElement.parentNode;
+      },
+      startPrefixMapping: function(prefix, uri) {
+      },
+      endPrefixMapping: function(prefix) {
+      },
+      processingInstruction: function(target, data) {
+        var ins = this.doc.createProcessingInstruction(target, data);
+        this.locator && position(this.locator, ins);
+        appendElement(this, ins);
+      },
+      ignorableWhitespace: function(ch, start, length) {
+      },
+      characters: function(chars, start, length) {
+        chars = _toString.apply(this, arguments);
+        if (chars) {
+          if (this.cdata) {
+            var charNode = this.doc.createCDATASection(chars);
+          } else {
+            var charNode = this.doc.createTextNode(chars);
+          }
+          if (this.currentElement) {
+            this.currentElement.appendChild(charNode);
+          } else if (/^\s*$/.test(chars)) {
+            this.doc.appendChild(charNode);
+          }
+          this.locator && position(this.locator, charNode);
+        }
+      },
+      skippedEntity: function(name2) {
+      },
+      endDocument: function() {
+        this.doc.normalize();
+      },
+      /**
+       * Stores the locator to be able to set the `columnNumber` and `lineNumber`
+       * on the created DOM nodes.
+       *
+       * @param {Locator} locator
+       */
+      setDocumentLocator: function(locator) {
+        if (locator) {
+          locator.lineNumber = 0;
+        }
+        this.locator = locator;
+      },
+      //LexicalHandler
+      comment: function(chars, start, length) {
+        chars = _toString.apply(this, arguments);
+        var comm = this.doc.createComment(chars);
+        this.locator && position(this.locator, comm);
+        appendElement(this, comm);
+      },
+      startCDATA: function() {
+        this.cdata = true;
+      },
+      endCDATA: function() {
+        this.cdata = false;
+      },
+      startDTD: function(name2, publicId, systemId, internalSubset) {
+        var impl = this.doc.implementation;
+        if (impl && impl.createDocumentType) {
+          var dt = impl.createDocumentType(name2, publicId, systemId, internalSubset);
+          this.locator && position(this.locator, dt);
+          appendElement(this, dt);
+          this.doc.doctype = dt;
+        }
+      },
+      reportError: function(level, message) {
+        if (typeof this.onError === "function") {
+          try {
+            this.onError(level, message, this);
+          } catch (e) {
+            throw new ParseError("Reporting " + level + ' "' + message + '" caused ' + e, this.locator);
+          }
+        } else {
+          console.error("[xmldom " + level + "]	" + message, _locator(this.locator));
+        }
+      },
+      /**
+       * @see http://www.saxproject.org/apidoc/org/xml/sax/ErrorHandler.html
+       */
+      warning: function(message) {
+        this.reportError("warning", message);
+      },
+      error: function(message) {
+        this.reportError("error", message);
+      },
+      /**
+       * This function reports a fatal error and throws a ParseError.
+       *
+       * @param {string} message
+       * - The message to be used for reporting and throwing the error.
+       * @param {Error} [cause]
+       * The error that caused this fatal error, preserved as the thrown `ParseError`'s `cause`.
+       * @returns {never}
+       * This function always throws an error and never returns a value.
+       * @throws {ParseError}
+       * Always throws a ParseError with the provided message.
+       */
+      fatalError: function(message, cause) {
+        this.reportError("fatalError", message);
+        throw new ParseError(message, this.locator, cause);
+      }
+    };
+    function _locator(l) {
+      if (l) {
+        return "\n@#[line:" + l.lineNumber + ",col:" + l.columnNumber + "]";
+      }
+    }
+    function _toString(chars, start, length) {
+      if (typeof chars == "string") {
+        return chars.substr(start, length);
+      } else {
+        if (chars.length >= start + length || start) {
+          return new java.lang.String(chars, start, length) + "";
+        }
+        return chars;
+      }
+    }
+    "endDTD,startEntity,endEntity,attributeDecl,elementDecl,externalEntityDecl,internalEntityDecl,resolveEntity,getExternalSubset,notationDecl,unparsedEntityDecl".replace(
+      /\w+/g,
+      function(key) {
+        DOMHandler.prototype[key] = function() {
+          return null;
+        };
+      }
+    );
+    function appendElement(handler2, node2) {
+      if (!handler2.currentElement) {
+        handler2.doc.appendChild(node2);
+      } else {
+        handler2.currentElement.appendChild(node2);
+      }
+    }
+    function onErrorStopParsing(level) {
+      if (level === "error") throw "onErrorStopParsing";
+    }
+    function onWarningStopParsing() {
+      throw "onWarningStopParsing";
+    }
+    exports.__DOMHandler = DOMHandler;
+    exports.DOMParser = DOMParser2;
+    exports.normalizeLineEndings = normalizeLineEndings;
+    exports.onErrorStopParsing = onErrorStopParsing;
+    exports.onWarningStopParsing = onWarningStopParsing;
+  }
+});
+
+// node_modules/@xmldom/xmldom/lib/index.js
+var require_lib = __commonJS({
+  "node_modules/@xmldom/xmldom/lib/index.js"(exports) {
+    "use strict";
+    var conventions = require_conventions();
+    exports.assign = conventions.assign;
+    exports.hasDefaultHTMLNamespace = conventions.hasDefaultHTMLNamespace;
+    exports.isHTMLMimeType = conventions.isHTMLMimeType;
+    exports.isValidMimeType = conventions.isValidMimeType;
+    exports.MIME_TYPE = conventions.MIME_TYPE;
+    exports.NAMESPACE = conventions.NAMESPACE;
+    var errors = require_errors2();
+    exports.DOMException = errors.DOMException;
+    exports.DOMExceptionName = errors.DOMExceptionName;
+    exports.ExceptionCode = errors.ExceptionCode;
+    exports.ParseError = errors.ParseError;
+    var dom = require_dom();
+    exports.Attr = dom.Attr;
+    exports.CDATASection = dom.CDATASection;
+    exports.CharacterData = dom.CharacterData;
+    exports.Comment = dom.Comment;
+    exports.Document = dom.Document;
+    exports.DocumentFragment = dom.DocumentFragment;
+    exports.DocumentType = dom.DocumentType;
+    exports.DOMImplementation = dom.DOMImplementation;
+    exports.Element = dom.Element;
+    exports.Entity = dom.Entity;
+    exports.EntityReference = dom.EntityReference;
+    exports.LiveNodeList = dom.LiveNodeList;
+    exports.NamedNodeMap = dom.NamedNodeMap;
+    exports.Node = dom.Node;
+    exports.NodeList = dom.NodeList;
+    exports.Notation = dom.Notation;
+    exports.ProcessingInstruction = dom.ProcessingInstruction;
+    exports.Text = dom.Text;
+    exports.XMLSerializer = dom.XMLSerializer;
+    var domParser = require_dom_parser();
+    exports.DOMParser = domParser.DOMParser;
+    exports.normalizeLineEndings = domParser.normalizeLineEndings;
+    exports.onErrorStopParsing = domParser.onErrorStopParsing;
+    exports.onWarningStopParsing = domParser.onWarningStopParsing;
+  }
+});
+
 // node_modules/ms/index.js
 var require_ms = __commonJS({
   "node_modules/ms/index.js"(exports, module) {
@@ -16446,11 +22925,11 @@ var require_src2 = __commonJS({
     var fs_1 = __require("fs");
     var debug_1 = __importDefault(require_src());
     var log = debug_1.default("@kwsites/file-exists");
-    function check2(path6, isFile, isDirectory) {
+    function check2(path6, isFile2, isDirectory) {
       log(`checking %s`, path6);
       try {
         const stat2 = fs_1.statSync(path6);
-        if (stat2.isFile() && isFile) {
+        if (stat2.isFile() && isFile2) {
           log(`[OK] path represents a file`);
           return true;
         }
@@ -16560,10 +23039,10 @@ var ExitCode = {
   rolledBack: 5
 };
 var DotopsError = class extends Error {
-  constructor(message, exitCode = ExitCode.error, hint) {
+  constructor(message, exitCode = ExitCode.error, hint3) {
     super(message);
     this.exitCode = exitCode;
-    this.hint = hint;
+    this.hint = hint3;
     this.name = "DotopsError";
   }
   exitCode;
@@ -16581,13 +23060,13 @@ var ConfigError = class extends DotopsError {
   problems;
 };
 function formatProblem(p2) {
-  const where = p2.origin ? `${formatOrigin(p2.origin)}: ` : "";
+  const where2 = p2.origin ? `${formatOrigin(p2.origin)}: ` : "";
   const path6 = p2.path ? ` (at ${p2.path})` : "";
-  return `${where}${p2.message}${path6}`;
+  return `${where2}${p2.message}${path6}`;
 }
 var PolicyError = class extends DotopsError {
-  constructor(message, hint) {
-    super(message, ExitCode.refused, hint);
+  constructor(message, hint3) {
+    super(message, ExitCode.refused, hint3);
     this.name = "PolicyError";
   }
 };
@@ -17312,7 +23791,7 @@ var bigIntsStringify = /([\[:])?"(-?\d+)n"($|\s*[,\}\]])/g;
 var noiseStringify = /([\[:])?("-?\d+n+)n("$|"\s*[,\}\]])/g;
 var isUnstringifiable = (val) => val === void 0 || typeof val === "function" || typeof val === "symbol";
 var isRawJSON = (val) => val !== null && typeof val === "object" && val.constructor && val.constructor.name === "RawJSON";
-var stringifyIteratively = (rootValue, replacer, spaceParam) => {
+var stringifyIteratively = (rootValue2, replacer, spaceParam) => {
   let space = "";
   if (typeof spaceParam === "number") {
     space = " ".repeat(Math.min(10, Math.max(0, Math.floor(spaceParam))));
@@ -17347,7 +23826,7 @@ var stringifyIteratively = (rootValue, replacer, spaceParam) => {
     }
     return val;
   };
-  const rootProcessed = prepareVal({ "": rootValue }, "", rootValue);
+  const rootProcessed = prepareVal({ "": rootValue2 }, "", rootValue2);
   if (isUnstringifiable(rootProcessed)) {
     return void 0;
   }
@@ -21115,8 +27594,8 @@ function ephemeralCounts(e) {
 }
 function renderEphemeral(e) {
   const bad = e.resources.some((x2) => x2.status !== "applied") || e.stopped || e.failedCheck;
-  const where = e.generation === null ? "nothing applied" : `generation ${e.generation}, ${e.applies} ${e.applies === 1 ? "apply" : "applies"}`;
-  const title = `Ephemeral apply on this runner (${where}): ${ephemeralCounts(e)}`;
+  const where2 = e.generation === null ? "nothing applied" : `generation ${e.generation}, ${e.applies} ${e.applies === 1 ? "apply" : "applies"}`;
+  const title = `Ephemeral apply on this runner (${where2}): ${ephemeralCounts(e)}`;
   const out = [`<details${bad ? " open" : ""}><summary>${escapeHtml(title)}</summary>`, ""];
   if (e.resources.length) {
     out.push("| | resource | kind | result |", "|---|---|---|---|");
@@ -21201,8 +27680,8 @@ function withLocations(plan, ctx) {
   const changes = plan.changes.map((c5) => {
     if (!c5.origin) return c5;
     const deleted = c5.action === "delete";
-    const where = locate(c5.origin, deleted ? plan.from?.commit ?? null : plan.to.commit, deleted, ctx);
-    return { ...c5, origin: void 0, note: c5.note ? `${c5.note} \xB7 ${where}` : where };
+    const where2 = locate(c5.origin, deleted ? plan.from?.commit ?? null : plan.to.commit, deleted, ctx);
+    return { ...c5, origin: void 0, note: c5.note ? `${c5.note} \xB7 ${where2}` : where2 };
   });
   return { ...plan, changes };
 }
@@ -21463,13 +27942,13 @@ function createCore(env, write2 = (t2) => process.stdout.write(t2)) {
     info: (m) => write2(`${m}${EOL}`),
     notice: (m) => command("notice", m),
     warning: (m) => command("warning", m),
-    error: (m, where) => command(
+    error: (m, where2) => command(
       "error",
       m,
-      where ? {
-        file: where.file,
-        ...where.line ? { line: String(where.line) } : {},
-        ...where.col ? { col: String(where.col) } : {}
+      where2 ? {
+        file: where2.file,
+        ...where2.line ? { line: String(where2.line) } : {},
+        ...where2.col ? { col: String(where2.col) } : {}
       } : {}
     ),
     setFailed(message) {
@@ -26754,14 +33233,14 @@ var memo = {
     var _a4;
     (_a4 = inst._zod).deferred ?? (_a4.deferred = []);
     inst._zod.deferred.push(() => {
-      const base = inst._zod.parse;
+      const base3 = inst._zod.parse;
       const wrapped = (payload, ctx) => {
         if (ctx.direction !== "backward" && isBackEdge(ctx, payload.value))
           throw new $ZodCyclicError();
-        return base(payload, ctx);
+        return base3(payload, ctx);
       };
       inst._zod.parse = wrapped;
-      if (inst._zod.run === base)
+      if (inst._zod.run === base3)
         inst._zod.run = wrapped;
     });
   },
@@ -26773,15 +33252,15 @@ var memo = {
     let lastBucket;
     (_a4 = inst._zod).deferred ?? (_a4.deferred = []);
     inst._zod.deferred.push(() => {
-      const base = inst._zod.parse;
+      const base3 = inst._zod.parse;
       const wrapped = (payload, ctx) => {
         if (isRecursiveInst === void 0) {
           const walked = isRecursive(inst, /* @__PURE__ */ new Set(), false);
           if (walked === NONE) {
-            inst._zod.parse = base;
+            inst._zod.parse = base3;
             if (inst._zod.run === wrapped)
-              inst._zod.run = base;
-            return base(payload, ctx);
+              inst._zod.run = base3;
+            return base3(payload, ctx);
           }
           if (walked === PROVEN || rechecked)
             isRecursiveInst = true;
@@ -26790,7 +33269,7 @@ var memo = {
         }
         const input2 = payload.value;
         if (!isRef(input2))
-          return base(payload, ctx);
+          return base3(payload, ctx);
         let state = ctx[STATE];
         if (!state) {
           state = { buckets: /* @__PURE__ */ new WeakMap(), backEdges: void 0 };
@@ -26819,7 +33298,7 @@ var memo = {
         }
         handoff = bucket;
         const depth = open2.length;
-        const result = base(payload, ctx);
+        const result = base3(payload, ctx);
         handoff = void 0;
         const entry = open2.length > depth ? open2.pop() : void 0;
         if (result instanceof Promise) {
@@ -26834,7 +33313,7 @@ var memo = {
         return result;
       };
       inst._zod.parse = wrapped;
-      if (inst._zod.run === base)
+      if (inst._zod.run === base3)
         inst._zod.run = wrapped;
     });
   }
@@ -29419,8 +35898,8 @@ var error20 = () => {
       case "invalid_union":
         return "\u05E7\u05DC\u05D8 \u05DC\u05D0 \u05EA\u05E7\u05D9\u05DF";
       case "invalid_element": {
-        const place = withDefinite(issue2.origin ?? "array");
-        return `\u05E2\u05E8\u05DA \u05DC\u05D0 \u05EA\u05E7\u05D9\u05DF \u05D1${place}`;
+        const place3 = withDefinite(issue2.origin ?? "array");
+        return `\u05E2\u05E8\u05DA \u05DC\u05D0 \u05EA\u05E7\u05D9\u05DF \u05D1${place3}`;
       }
       default:
         return `\u05E7\u05DC\u05D8 \u05DC\u05D0 \u05EA\u05E7\u05D9\u05DF`;
@@ -31495,11 +37974,11 @@ var error37 = () => {
       case "too_small": {
         const adj = issue2.inclusive ? ">=" : ">";
         const sizing = getSizing(issue2.origin);
-        const shortName = issue2.origin === "date" ? "vroeg" : issue2.origin === "string" ? "kort" : "klein";
+        const shortName2 = issue2.origin === "date" ? "vroeg" : issue2.origin === "string" ? "kort" : "klein";
         if (sizing) {
-          return `Te ${shortName}: verwacht dat ${issue2.origin} ${adj}${issue2.minimum.toString()} ${sizing.unit} ${sizing.verb}`;
+          return `Te ${shortName2}: verwacht dat ${issue2.origin} ${adj}${issue2.minimum.toString()} ${sizing.unit} ${sizing.verb}`;
         }
-        return `Te ${shortName}: verwacht dat ${issue2.origin} ${adj}${issue2.minimum.toString()} is`;
+        return `Te ${shortName2}: verwacht dat ${issue2.origin} ${adj}${issue2.minimum.toString()} is`;
       }
       case "invalid_format": {
         const _issue = issue2;
@@ -41303,14 +47782,16 @@ var HomebrewSchema = external_exports.strictObject({
 // src/resources/services/schema.ts
 var ServiceSchema = external_exports.strictObject({
   label: external_exports.string().regex(/^[A-Za-z0-9][\w.-]*$/, "a reverse-DNS label such as com.alice.sync").describe("launchd Label (the unit is named <label>.service on linux)."),
-  program: external_exports.array(external_exports.string()).min(1).describe("Command and arguments (ProgramArguments / ExecStart), no shell."),
+  program: external_exports.array(external_exports.string()).min(1).describe(
+    "Command and arguments (ProgramArguments / ExecStart), no shell; a leading ~ is expanded to HOME."
+  ),
   runAtLoad: external_exports.boolean().optional().describe("Start when loaded (RunAtLoad; on linux the unit is started by enable --now)."),
   keepAlive: external_exports.boolean().optional().describe("Restart when it exits (KeepAlive / Restart=always)."),
   startInterval: external_exports.number().int().positive().optional().describe("Run every N seconds (StartInterval / a systemd timer)."),
   environment: external_exports.record(external_exports.string(), external_exports.string()).optional().describe("Environment variables (EnvironmentVariables / Environment=)."),
-  workingDirectory: external_exports.string().optional().describe("Working directory (WorkingDirectory)."),
-  standardOutPath: external_exports.string().optional().describe("Log file for stdout (StandardOutPath)."),
-  standardErrorPath: external_exports.string().optional().describe("Log file for stderr (StandardErrorPath).")
+  workingDirectory: external_exports.string().optional().describe("Working directory (WorkingDirectory); ~ is expanded."),
+  standardOutPath: external_exports.string().optional().describe("Log file for stdout (StandardOutPath); ~ is expanded."),
+  standardErrorPath: external_exports.string().optional().describe("Log file for stderr (StandardErrorPath); ~ is expanded.")
 }).describe("A user service.");
 
 // src/config/duration.ts
@@ -41649,10 +48130,10 @@ function mergeNode(acc, node2, path6, w) {
   }
   if (node2 && (0, import_yaml.isSeq)(node2) && Array.isArray(acc) && !override) {
     enter(node2, path6, w);
-    const base = acc.length;
+    const base3 = acc.length;
     return inside(node2, w, () => [
       ...acc,
-      ...node2.items.map((item2, i3) => convert(item2, [...path6, base + i3], w))
+      ...node2.items.map((item2, i3) => convert(item2, [...path6, base3 + i3], w))
     ]);
   }
   if (typeof acc === "object" && acc !== null) forgetBelow(w.loc.origins, path6);
@@ -41911,8 +48392,8 @@ function resolveSourcePath(src, path6) {
     if (f?.type !== "symlink") return { path: current, file: f };
     const target = f.data.toString("utf8");
     if (target.startsWith("/")) return { path: current, file: f };
-    const base = current.includes("/") ? current.slice(0, current.lastIndexOf("/")) : "";
-    current = normalizeRepoPath(base ? `${base}/${target}` : target);
+    const base3 = current.includes("/") ? current.slice(0, current.lastIndexOf("/")) : "";
+    current = normalizeRepoPath(base3 ? `${base3}/${target}` : target);
   }
   return { path: current, loop: true };
 }
@@ -41931,9 +48412,361 @@ function listUnder(src, dir) {
   return [...src.files.keys()].filter((p2) => p2.startsWith(prefix)).sort();
 }
 
+// src/resources/defaults/resource.ts
+var defaultsId = (ref, key) => `defaults/${ref.currentHost ? "currentHost/" : ""}${ref.domain}/${key}`;
+var restartId = (process10) => `restart/${process10}`;
+var isSystemDomain = (domain2) => domain2.startsWith("/Library/Preferences/");
+function canonicalDomain(domain2) {
+  return domain2 === "-g" || domain2 === "-globalDomain" || domain2 === "Apple Global Domain" ? "NSGlobalDomain" : domain2;
+}
+var showDomain = (ref) => `${ref.currentHost ? "-currentHost " : ""}${ref.domain}`;
+
+// src/format/plist.ts
+var import_xmldom = __toESM(require_lib(), 1);
+var esc2 = (s) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+function encode3(v, indent) {
+  const next = `${indent}	`;
+  if (typeof v === "boolean") return `${indent}<${v}/>`;
+  if (typeof v === "number")
+    return Number.isInteger(v) ? `${indent}<integer>${v}</integer>` : `${indent}<real>${v}</real>`;
+  if (typeof v === "string") return `${indent}<string>${esc2(v)}</string>`;
+  if (v instanceof Date) return `${indent}<date>${v.toISOString().replace(/\.\d{3}Z$/, "Z")}</date>`;
+  if (Array.isArray(v))
+    return v.length ? `${indent}<array>
+${v.map((x2) => encode3(x2, next)).join("\n")}
+${indent}</array>` : `${indent}<array/>`;
+  const keys = Object.keys(v);
+  if (!keys.length) return `${indent}<dict/>`;
+  return `${indent}<dict>
+${keys.map((k2) => `${next}<key>${esc2(k2)}</key>
+${encode3(v[k2], next)}`).join("\n")}
+${indent}</dict>`;
+}
+function toPlist(v) {
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">
+<plist version="1.0">
+${encode3(v, "")}
+</plist>
+`;
+}
+var PlistError = class extends Error {
+  constructor(message) {
+    super(message);
+    this.name = "PlistError";
+  }
+};
+var ELEMENT_NODE = 1;
+function parseXml(xml) {
+  try {
+    return new import_xmldom.DOMParser({
+      onError: (level, msg) => {
+        if (level !== "warning") throw new PlistError(msg);
+      }
+    }).parseFromString(xml, "text/xml");
+  } catch (err) {
+    const first2 = String(err.message).split("\n")[0] ?? "";
+    throw new PlistError(`not XML: ${first2.replace(/^Reporting fatalError "(.*)" caused.*$/, "$1")}`);
+  }
+}
+var elements = (node2) => Array.from(node2.childNodes).filter((n2) => n2.nodeType === ELEMENT_NODE);
+function rootValue(doc) {
+  const root = doc.documentElement;
+  if (root?.nodeName !== "plist")
+    throw new PlistError(`expected a <plist> document, found <${root?.nodeName ?? "nothing"}>`);
+  const [value, extra] = elements(root);
+  if (!value || extra) throw new PlistError("a <plist> holds exactly one value");
+  return value;
+}
+function canonicalDate(text) {
+  const t2 = Date.parse(text);
+  return Number.isNaN(t2) ? null : new Date(t2).toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+function typedOf(el) {
+  const text = el.textContent ?? "";
+  switch (el.nodeName) {
+    case "true":
+    case "false":
+      return { type: "bool", value: el.nodeName === "true" };
+    case "integer": {
+      if (!/^\s*[-+]?\d+\s*$/.test(text))
+        throw new PlistError(`<integer>${text}</integer> is not an integer`);
+      return { type: "int", value: Number.parseInt(text, 10) };
+    }
+    case "real": {
+      const n2 = Number(text.trim());
+      if (text.trim() === "" || Number.isNaN(n2)) throw new PlistError(`<real>${text}</real> is not a number`);
+      return { type: "float", value: n2 };
+    }
+    case "string":
+      return { type: "string", value: text };
+    case "date": {
+      const d = canonicalDate(text.trim());
+      if (!d) throw new PlistError(`<date>${text}</date> is not a date`);
+      return { type: "date", value: d };
+    }
+    case "data":
+      return { type: "data", value: Buffer.from(text.replace(/\s+/g, ""), "base64").toString("hex") };
+    case "array":
+      return { type: "array", value: elements(el).map(typedOf) };
+    case "dict": {
+      const out = {};
+      const kids = elements(el);
+      for (let i3 = 0; i3 < kids.length; i3 += 2) {
+        const k2 = kids[i3];
+        const v = kids[i3 + 1];
+        if (k2.nodeName !== "key") throw new PlistError(`<dict> expects <key>, found <${k2.nodeName}>`);
+        if (!v || v.nodeName === "key") throw new PlistError(`<key>${k2.textContent}</key> has no value`);
+        out[k2.textContent ?? ""] = typedOf(v);
+      }
+      return { type: "dict", value: out };
+    }
+    default:
+      throw new PlistError(`<${el.nodeName}> is not a property list element`);
+  }
+}
+function parseTypedPlist(xml) {
+  return typedOf(rootValue(parseXml(xml)));
+}
+function typedXml(v, indent) {
+  const next = `${indent}	`;
+  switch (v.type) {
+    case "bool":
+      return `${indent}<${v.value}/>`;
+    case "int":
+      return `${indent}<integer>${Math.trunc(v.value)}</integer>`;
+    case "float":
+      return `${indent}<real>${v.value}</real>`;
+    case "string":
+      return `${indent}<string>${esc2(v.value)}</string>`;
+    case "date":
+      return `${indent}<date>${v.value}</date>`;
+    case "data":
+      return `${indent}<data>${Buffer.from(v.value, "hex").toString("base64")}</data>`;
+    case "array":
+      return v.value.length ? `${indent}<array>
+${v.value.map((x2) => typedXml(x2, next)).join("\n")}
+${indent}</array>` : `${indent}<array/>`;
+    case "dict": {
+      const keys = Object.keys(v.value).sort();
+      if (!keys.length) return `${indent}<dict/>`;
+      return `${indent}<dict>
+${keys.map((k2) => `${next}<key>${esc2(k2)}</key>
+${typedXml(v.value[k2], next)}`).join("\n")}
+${indent}</dict>`;
+    }
+  }
+}
+var HEADER = `<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">
+<plist version="1.0">
+`;
+function typedPlistXml(v) {
+  return `${HEADER}${typedXml(v, "")}
+</plist>
+`;
+}
+function setPlistKeys(xml, set2) {
+  const doc = parseXml(xml);
+  const dict = rootValue(doc);
+  if (dict.nodeName !== "dict") throw new PlistError(`expected a <dict>, found <${dict.nodeName}>`);
+  const kids = elements(dict);
+  const valueNode = (v) => {
+    const el = rootValue(parseXml(typedPlistXml(v)));
+    return doc.importNode(el, true);
+  };
+  const done = /* @__PURE__ */ new Set();
+  for (let i3 = 0; i3 < kids.length; i3 += 2) {
+    const k2 = kids[i3];
+    const key = k2.textContent ?? "";
+    if (!(key in set2)) continue;
+    const v = set2[key];
+    const old = kids[i3 + 1];
+    if (v === null || v === void 0) {
+      dict.removeChild(k2);
+      dict.removeChild(old);
+    } else dict.replaceChild(valueNode(v), old);
+    done.add(key);
+  }
+  for (const [key, v] of Object.entries(set2)) {
+    if (done.has(key) || v === null) continue;
+    const k2 = doc.createElement("key");
+    k2.appendChild(doc.createTextNode(key));
+    dict.appendChild(k2);
+    dict.appendChild(valueNode(v));
+  }
+  return new import_xmldom.XMLSerializer().serializeToString(doc);
+}
+
+// src/resources/defaults/value.ts
+var ValueError = class extends Error {
+};
+var isRecord = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+var isTypedSpec = (v) => isRecord(v) && Object.keys(v).length === 2 && "value" in v && PLIST_TYPES.includes(v.type);
+function typedFromConfig(v, where2) {
+  if (typeof v === "boolean") return { type: "bool", value: v };
+  if (typeof v === "number") {
+    if (!Number.isFinite(v)) throw new ValueError(`${where2}: ${v} is not a plist number`);
+    return Number.isInteger(v) ? { type: "int", value: v } : { type: "float", value: v };
+  }
+  if (typeof v === "string") return { type: "string", value: v };
+  if (Array.isArray(v))
+    return { type: "array", value: v.map((x2, i3) => typedFromConfig(x2, `${where2}[${i3}]`)) };
+  if (isTypedSpec(v)) return typedSpec(v.type, v.value, where2);
+  if (isRecord(v))
+    return {
+      type: "dict",
+      value: Object.fromEntries(Object.entries(v).map(([k2, x2]) => [k2, typedFromConfig(x2, `${where2}.${k2}`)]))
+    };
+  throw new ValueError(`${where2}: ${JSON.stringify(v)} is not a plist value`);
+}
+function typedSpec(type, value, where2) {
+  const bad = (what) => {
+    throw new ValueError(`${where2}: ${JSON.stringify(value)} is not ${what} (type: ${type})`);
+  };
+  switch (type) {
+    case "bool":
+      if (typeof value === "boolean") return { type, value };
+      if (typeof value === "string" && /^(true|false|yes|no)$/i.test(value))
+        return { type, value: /^(true|yes)$/i.test(value) };
+      return bad("true or false");
+    case "int": {
+      const n2 = typeof value === "string" && /^[-+]?\d+$/.test(value.trim()) ? Number(value) : value;
+      return typeof n2 === "number" && Number.isSafeInteger(n2) ? { type, value: n2 } : bad("an integer");
+    }
+    case "float": {
+      const n2 = typeof value === "string" && value.trim() !== "" ? Number(value) : value;
+      return typeof n2 === "number" && Number.isFinite(n2) ? { type, value: n2 } : bad("a number");
+    }
+    case "string":
+      if (typeof value === "string") return { type, value };
+      if (typeof value === "number" || typeof value === "boolean") return { type, value: String(value) };
+      return bad("a string");
+    case "date": {
+      const d = typeof value === "string" ? canonicalDate(value) : null;
+      return d ? { type, value: d } : bad("an ISO 8601 date such as 2024-01-02T03:04:05Z");
+    }
+    case "data": {
+      const hex3 = typeof value === "string" ? value.replace(/[\s<>]/g, "").toLowerCase() : "";
+      return typeof value === "string" && /^([0-9a-f]{2})*$/.test(hex3) ? { type, value: hex3 } : bad("hex digits, two per byte");
+    }
+    case "array":
+      return Array.isArray(value) ? { type, value: value.map((x2, i3) => typedFromConfig(x2, `${where2}[${i3}]`)) } : bad("a list");
+    case "dict":
+      return isRecord(value) ? {
+        type,
+        value: Object.fromEntries(
+          Object.entries(value).map(([k2, x2]) => [k2, typedFromConfig(x2, `${where2}.${k2}`)])
+        )
+      } : bad("a map");
+  }
+}
+function sameValue(a2, b2) {
+  if (a2 === null || b2 === null) return a2 === b2;
+  if (a2.type !== b2.type) return false;
+  if (a2.type === "float") {
+    const y2 = b2.value;
+    return a2.value === y2 || Math.fround(a2.value) === Math.fround(y2);
+  }
+  if (a2.type === "array") {
+    const y2 = b2.value;
+    return a2.value.length === y2.length && a2.value.every((x2, i3) => sameValue(x2, y2[i3] ?? null));
+  }
+  if (a2.type === "dict") {
+    const y2 = b2.value;
+    const ka = Object.keys(a2.value).sort();
+    const kb = Object.keys(y2).sort();
+    return ka.length === kb.length && ka.every((k2, i3) => k2 === kb[i3] && sameValue(a2.value[k2], y2[k2]));
+  }
+  return a2.value === b2.value;
+}
+function contradicts(existing, wanted) {
+  const num = (t2) => t2 === "int" || t2 === "float";
+  return existing.type !== wanted.type && !(num(existing.type) && num(wanted.type));
+}
+function showValue(v) {
+  if (v === null) return "(not set)";
+  switch (v.type) {
+    case "string":
+      return JSON.stringify(v.value);
+    case "data":
+      return `<${v.value.length > 32 ? `${v.value.slice(0, 32)}\u2026` : v.value}>`;
+    case "array":
+      return `[${v.value.map(showValue).join(", ")}]`;
+    case "dict":
+      return `{${Object.entries(v.value).map(([k2, x2]) => `${k2}: ${showValue(x2)}`).join(", ")}}`;
+    case "float":
+      return Number.isInteger(v.value) ? v.value.toFixed(1) : String(v.value);
+    default:
+      return String(v.value);
+  }
+}
+function writeFlag(v) {
+  switch (v.type) {
+    case "bool":
+      return ["-bool", v.value ? "true" : "false"];
+    case "int":
+      return ["-int", String(v.value)];
+    case "float":
+      return ["-float", String(v.value)];
+    case "string":
+      return ["-string", v.value];
+    case "date":
+      return ["-date", `${v.value.slice(0, 10)} ${v.value.slice(11, 19)} +0000`];
+    case "data":
+      return ["-data", v.value];
+    default:
+      return null;
+  }
+}
+
+// src/modules/defaults.ts
+function defaultsModule(config2) {
+  if (config2.host.platform !== "darwin") return { resources: [], blobs: [] };
+  const problems = [];
+  const keys = [];
+  const collect = (section, currentHost) => {
+    for (const [rawDomain, entries] of Object.entries(config2[section])) {
+      const ref = {
+        domain: canonicalDomain(rawDomain),
+        ...currentHost ? { currentHost: true } : {}
+      };
+      for (const [key, raw] of Object.entries(entries)) {
+        const at = [section, rawDomain, key];
+        const origin = originOf(config2.located, at);
+        try {
+          const value = typedFromConfig(raw, `${rawDomain}.${key}`);
+          keys.push({ kind: "defaults", id: defaultsId(ref, key), ...ref, key, value, origin });
+        } catch (err) {
+          if (!(err instanceof ValueError)) throw err;
+          problems.push({ message: err.message, origin, path: formatPath(at) });
+        }
+      }
+    }
+  };
+  collect("defaults", false);
+  collect("currentHostDefaults", true);
+  if (problems.length) throw new ConfigError(problems);
+  const byProcess = /* @__PURE__ */ new Map();
+  for (const [domain2, process10] of Object.entries(config2.restartOnChange))
+    byProcess.set(process10, [...byProcess.get(process10) ?? [], canonicalDomain(domain2)]);
+  const restarts = [...byProcess].map(([process10, domains]) => {
+    const watched = domains.sort();
+    return {
+      kind: "defaults-restart",
+      id: restartId(process10),
+      process: process10,
+      domains: watched,
+      keys: keys.filter((k2) => watched.includes(k2.domain)).map(({ origin: _origin, ...k2 }) => k2).sort((a2, b2) => a2.id < b2.id ? -1 : 1),
+      origin: originOf(config2.located, ["restartOnChange"])
+    };
+  });
+  return { resources: [...keys, ...restarts], blobs: [] };
+}
+
 // src/config/template.ts
 var PLACEHOLDER = /\{\{\s*([A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*)*)\s*\}\}/g;
-function renderTemplate(text, ctx, where, secret2) {
+function renderTemplate(text, ctx, where2, secret2) {
   const problems = [];
   const out = text.replace(PLACEHOLDER, (match, name2, offset) => {
     const value = lookup(ctx, name2);
@@ -41942,14 +48775,14 @@ function renderTemplate(text, ctx, where, secret2) {
       if (v !== void 0) return v;
       problems.push({
         message: `secret ${value.$secret} (for {{ ${name2} }}) is not available on this machine: ${value.$secret.startsWith("env:") ? "set the environment variable" : "create the file"}`,
-        origin: positionIn(text, offset, where)
+        origin: positionIn(text, offset, where2)
       });
       return match;
     }
     if (value === void 0 || value === null || typeof value === "object") {
       problems.push({
         message: `undefined template value {{ ${name2} }} (known: ${knownNames(ctx).join(", ") || "none"})`,
-        origin: positionIn(text, offset, where)
+        origin: positionIn(text, offset, where2)
       });
       return match;
     }
@@ -41975,11 +48808,11 @@ function knownNames(ctx, prefix = "") {
   }
   return out.sort();
 }
-function positionIn(text, offset, where) {
+function positionIn(text, offset, where2) {
   const before = text.slice(0, offset).split("\n");
   const line = before.length;
   const col = (before[before.length - 1]?.length ?? 0) + 1;
-  return { file: where.file, line: where.line + line - 1, col: where.col + col - 1 };
+  return { file: where2.file, line: where2.line + line - 1, col: where2.col + col - 1 };
 }
 
 // src/modules/home-path.ts
@@ -42034,8 +48867,8 @@ function addParentDirs(byId2) {
 import { createHash } from "node:crypto";
 function makeBlob(data, executable, name2) {
   const hash2 = contentHash(data, executable);
-  const base = name2.split("/").pop() ?? "file";
-  const safe = base.replace(/[^A-Za-z0-9._-]/g, "_").replace(/^\.+/, "") || "file";
+  const base3 = name2.split("/").pop() ?? "file";
+  const safe = base3.replace(/[^A-Za-z0-9._-]/g, "_").replace(/^\.+/, "") || "file";
   return { object: `${hash2}-${safe.slice(0, 64)}`, data, executable };
 }
 function contentHash(data, executable) {
@@ -42188,11 +49021,11 @@ function expandDir(config2, entry, top, dir, target, warn, following) {
   return items;
 }
 function relativeLink(from, to) {
-  const base = from.split("/").slice(0, -1);
+  const base3 = from.split("/").slice(0, -1);
   const dest = to.split("/");
   let common2 = 0;
-  while (common2 < base.length && base[common2] === dest[common2]) common2++;
-  return [...base.slice(common2).map(() => ".."), ...dest.slice(common2)].join("/") || ".";
+  while (common2 < base3.length && base3[common2] === dest[common2]) common2++;
+  return [...base3.slice(common2).map(() => ".."), ...dest.slice(common2)].join("/") || ".";
 }
 function item(config2, entry, id, path6, file2) {
   const executable = entry.executable ?? file2.type === "exec";
@@ -42200,22 +49033,91 @@ function item(config2, entry, id, path6, file2) {
   const r2 = render(config2, file2.data.toString("utf8"), { file: path6, line: 1, col: 1 });
   return { id, data: Buffer.from(r2.text), executable, secret: r2.secret };
 }
-function render(config2, text, where) {
+function render(config2, text, where2) {
   const ctx = {
     user: config2.user,
     vars: config2.vars,
     host: { name: config2.host.name, platform: config2.host.platform }
   };
   let secret2 = false;
-  const rendered = renderTemplate(text, ctx, where ?? { file: "(inline)", line: 1, col: 1 }, (ref) => {
+  const rendered = renderTemplate(text, ctx, where2 ?? { file: "(inline)", line: 1, col: 1 }, (ref) => {
     secret2 = true;
     return config2.resolveSecret ? config2.resolveSecret(ref) : secretPlaceholder(ref);
   });
   return { text: rendered, secret: secret2 };
 }
 
+// src/modules/homebrew.ts
+function homebrewModule(config2) {
+  if (config2.host.platform !== "darwin") return { resources: [], blobs: [] };
+  const hb = config2.homebrew;
+  const resources = [];
+  const at = (...path6) => originOf(config2.located, ["homebrew", ...path6]);
+  const add = (r2) => resources.push(r2);
+  hb.taps?.forEach((t2, i3) => {
+    const name2 = typeof t2 === "string" ? t2 : t2.name;
+    const url2 = typeof t2 === "string" ? void 0 : t2.url;
+    const r2 = { kind: "tap", id: `tap/${name2}`, name: name2, ...url2 ? { url: url2 } : {} };
+    add({ ...r2, origin: at("taps", i3) });
+  });
+  const brews = [];
+  hb.brews?.forEach((b2, i3) => {
+    const o3 = typeof b2 === "string" ? { name: b2 } : b2;
+    brews.push(o3.name);
+    const r2 = {
+      kind: "brew",
+      id: `brew/${o3.name}`,
+      name: o3.name,
+      ...o3.args?.length ? { args: o3.args } : {},
+      ...o3.link !== void 0 ? { link: o3.link } : {},
+      ...o3.restartService !== void 0 ? { restartService: o3.restartService } : {}
+    };
+    add({ ...r2, origin: at("brews", i3) });
+  });
+  const casks = [];
+  hb.casks?.forEach((c5, i3) => {
+    const o3 = typeof c5 === "string" ? { name: c5 } : c5;
+    casks.push(o3.name);
+    const r2 = {
+      kind: "cask",
+      id: `cask/${o3.name}`,
+      name: o3.name,
+      ...o3.args?.length ? { args: o3.args } : {},
+      ...o3.greedy !== void 0 ? { greedy: o3.greedy } : {}
+    };
+    add({ ...r2, origin: at("casks", i3) });
+  });
+  for (const [name2, appId] of Object.entries(hb.mas ?? {})) {
+    const r2 = { kind: "mas", id: `mas/${appId}`, appId, name: name2 };
+    add({ ...r2, origin: at("mas", name2) });
+  }
+  if (hb.cleanup === "uninstall" || hb.cleanup === "zap") {
+    const r2 = {
+      kind: "brew-cleanup",
+      id: "brew-cleanup",
+      mode: hb.cleanup,
+      brews: [...new Set(brews)].sort(),
+      casks: [...new Set(casks)].sort()
+    };
+    resources.push({ ...r2, origin: at("cleanup") });
+  }
+  return { resources, blobs: [] };
+}
+
+// src/modules/services.ts
+function servicesModule(config2) {
+  const darwin = config2.host.platform === "darwin";
+  const resources = config2.services.map((service, i3) => ({
+    kind: darwin ? "launchd-agent" : "systemd-unit",
+    id: darwin ? `launchd/${service.label}` : `systemd/${service.label}.service`,
+    service,
+    origin: originOf(config2.located, ["services", i3])
+  }));
+  return { resources, blobs: [] };
+}
+
 // src/modules/manifest.ts
-var MODULES = [filesModule];
+var MODULES = [filesModule, homebrewModule, defaultsModule, servicesModule];
 function buildManifest(config2, modules = MODULES) {
   const byId2 = /* @__PURE__ */ new Map();
   const blobs = /* @__PURE__ */ new Map();
@@ -42412,6 +49314,294 @@ function previousApplied(gens, current) {
   return gens.filter((g) => g.outcome === "applied" && current !== null && g.number < current).at(-1);
 }
 
+// src/resources/shared/tools.ts
+var isUnobservable = (o3) => typeof o3 === "object" && o3 !== null && "unobservable" in o3;
+function findTool(ctx, name2) {
+  const key = `tool:${name2}`;
+  let found = ctx.memo.get(key);
+  if (!found) {
+    found = ctx.host.which(name2);
+    ctx.memo.set(key, found);
+  }
+  return found;
+}
+function once9(ctx, key, fn) {
+  let p2 = ctx.memo.get(key);
+  if (!p2) {
+    p2 = fn();
+    ctx.memo.set(key, p2);
+  }
+  return p2;
+}
+async function missingTool(ctx, tool, install2) {
+  if (await findTool(ctx, tool)) return null;
+  return { unobservable: `not observable here: ${tool} is not on PATH (${install2})` };
+}
+function unobservableChange(kind, id, desired, previous, o3) {
+  const action = desired === void 0 ? "delete" : previous === void 0 ? "create" : "update";
+  return {
+    action,
+    kind,
+    id,
+    destructive: false,
+    needsRoot: false,
+    phase: 0,
+    steps: [],
+    refusal: o3.unobservable
+  };
+}
+var ToolError = class extends DotopsError {
+  constructor(command, result, hint3) {
+    const said = (result.stderr || result.stdout).trim();
+    super(
+      `${command.join(" ")} failed (exit ${result.exitCode}${result.timedOut ? ", timed out" : ""})${said ? `: ${said}` : ""}`,
+      1,
+      hint3
+    );
+    this.command = command;
+    this.result = result;
+    this.name = "ToolError";
+  }
+  command;
+  result;
+};
+async function runTool(ctx, command, opts = {}) {
+  const [cmd, ...args] = command;
+  const r2 = await ctx.host.exec(cmd, args, opts);
+  if (!(opts.ok ?? [0]).includes(r2.exitCode) || r2.timedOut) throw new ToolError(command, r2, opts.hint?.(r2));
+  return r2;
+}
+async function currentUid(host) {
+  const r2 = await host.exec("id", ["-u"], { readOnly: true });
+  const uid = Number(r2.stdout.trim());
+  if (r2.exitCode !== 0 || !Number.isInteger(uid) || r2.stdout.trim() === "")
+    throw new ToolError(["id", "-u"], r2, "the user's uid is needed (launchd's gui/<uid>, root steps)");
+  return uid;
+}
+
+// src/resources/defaults/observe.ts
+var DEFAULTS_INSTALL = "defaults comes with macOS; this host's config says platform: darwin";
+var hostArgs = (ref) => ref.currentHost ? ["-currentHost"] : [];
+var EMPTY2 = { xml: typedPlistXml({ type: "dict", value: {} }), keys: {} };
+async function exportDomain(ctx, ref) {
+  const command = ["defaults", ...hostArgs(ref), "export", ref.domain, "-"];
+  const r2 = await ctx.host.exec("defaults", command.slice(1), { readOnly: true });
+  if (r2.exitCode === 1 && /does not exist/.test(r2.stderr)) return EMPTY2;
+  if (r2.exitCode !== 0 || r2.timedOut) throw new ToolError(command, r2);
+  let parsed;
+  try {
+    parsed = parseTypedPlist(r2.stdout);
+  } catch (err) {
+    if (!(err instanceof PlistError)) throw err;
+    throw new DotopsError(
+      `defaults export of domain ${showDomain(ref)} is not a property list: ${err.message}`,
+      1,
+      `check the domain by hand: defaults ${[...hostArgs(ref), "export", ref.domain, "-"].join(" ")}`
+    );
+  }
+  if (parsed.type !== "dict")
+    throw new DotopsError(`defaults export of domain ${showDomain(ref)} is a ${parsed.type}, not a dict`, 1);
+  return { xml: r2.stdout, keys: parsed.value };
+}
+async function observeDomain(ctx, ref) {
+  const missing = await missingTool(ctx, "defaults", DEFAULTS_INSTALL);
+  if (missing) return missing;
+  return once9(ctx, `defaults-export:${showDomain(ref)}`, () => exportDomain(ctx, ref));
+}
+
+// src/resources/defaults/plan.ts
+function planDefault(ctx, desired, previous, current) {
+  const r2 = desired ?? previous;
+  const owned = ctx.ownership?.get(r2.id);
+  const where2 = `${showDomain(r2)} ${r2.key}`;
+  const step = (value) => ({
+    op: "defaults-write",
+    domain: r2.domain,
+    ...r2.currentHost ? { currentHost: true } : {},
+    key: r2.key,
+    value,
+    prev: current,
+    ...isSystemDomain(r2.domain) ? { root: true } : {}
+  });
+  const base3 = {
+    kind: "defaults",
+    id: r2.id,
+    needsRoot: isSystemDomain(r2.domain),
+    phase: Phase.settings
+  };
+  if (desired) {
+    const want = desired.value;
+    if (sameValue(current, want)) return null;
+    const clash = current !== null && contradicts(current, want);
+    return {
+      ...base3,
+      action: current === null ? "create" : "update",
+      destructive: clash,
+      note: clash ? `${where2} is a ${current?.type} on this Mac (${showValue(current)}); the config makes it a ${want.type} (${showValue(want)})` : `${showValue(current)} \u2192 ${showValue(want)}`,
+      steps: [step(want)],
+      ...owned === void 0 ? { owns: current === null ? { absent: true } : { prior: current } } : {}
+    };
+  }
+  if (!previous || owned === void 0) return null;
+  const back = "prior" in owned ? owned.prior : null;
+  if (sameValue(current, back)) return null;
+  const edited = current !== null && !sameValue(current, previous.value);
+  return {
+    ...base3,
+    action: back === null ? "delete" : "update",
+    destructive: edited,
+    note: back === null ? `deletes it: it was not set before dotops${edited ? ` (it was changed since, to ${showValue(current)})` : ""}` : `restores ${showValue(back)}, its value before dotops${edited ? ` (it was changed since, to ${showValue(current)})` : ""}`,
+    steps: [step(back)]
+  };
+}
+
+// src/resources/defaults/steps.ts
+function byDomain(steps) {
+  const groups2 = /* @__PURE__ */ new Map();
+  for (const s of steps) {
+    const ref = { domain: s.domain, ...s.currentHost ? { currentHost: true } : {} };
+    const k2 = showDomain(ref);
+    if (!groups2.has(k2)) groups2.set(k2, { ref, set: /* @__PURE__ */ new Map() });
+    groups2.get(k2)?.set.set(s.key, s.value);
+  }
+  return [...groups2.values()];
+}
+async function setKeys(ctx, ref, set2, verify) {
+  const pre = hostArgs(ref);
+  const structured = {};
+  for (const [key, value] of set2) {
+    if (value === null) {
+      const r2 = await runTool(ctx, ["defaults", ...pre, "delete", ref.domain, key], { ok: [0, 1] });
+      if (r2.exitCode === 1 && !/does not exist|not found/.test(r2.stderr))
+        throw new DotopsError(`defaults delete ${showDomain(ref)} ${key} failed: ${r2.stderr.trim()}`, 1);
+      continue;
+    }
+    const flag = writeFlag(value);
+    if (flag) await runTool(ctx, ["defaults", ...pre, "write", ref.domain, key, ...flag]);
+    else structured[key] = value;
+  }
+  if (Object.keys(structured).length) {
+    const now = await exportDomain(ctx, ref);
+    await runTool(ctx, ["defaults", ...pre, "import", ref.domain, "-"], {
+      input: setPlistKeys(now.xml, structured)
+    });
+  }
+  if (!verify) return;
+  const after = await exportDomain(ctx, ref);
+  for (const [key, value] of set2) {
+    const got = after.keys[key] ?? null;
+    if (!sameValue(got, value))
+      throw new DotopsError(
+        `defaults ${showDomain(ref)} ${key} did not take: wrote ${showValue(value)}${value ? ` (${value.type})` : ""}, reads back ${showValue(got)}${got ? ` (${got.type})` : ""}`,
+        1,
+        "an app holding the domain open may have written it back; quit it and rerun"
+      );
+  }
+}
+var defaultsSteps = {
+  "defaults-write": {
+    run: (ctx, s) => defaultsSteps["defaults-write"].runBatch?.(ctx, [s]) ?? Promise.resolve(),
+    undo: (ctx, s) => defaultsSteps["defaults-write"].undoBatch?.(ctx, [s]) ?? Promise.resolve(),
+    async runBatch(ctx, steps) {
+      for (const g of byDomain(steps)) await setKeys(ctx, g.ref, g.set, true);
+    },
+    // Through the privilege door only keys of system-wide domains (/Library/Preferences/…).
+    mayRunAsRoot: (s) => isSystemDomain(s.domain) && !s.domain.includes(".."),
+    async undoBatch(ctx, steps) {
+      const restore = steps.map((s) => ({ ...s, value: s.prev }));
+      for (const g of byDomain(restore)) await setKeys(ctx, g.ref, g.set, false);
+    },
+    describe: (s) => {
+      const where2 = `${showDomain(s)} ${s.key}`;
+      if (s.value === null) return `defaults delete ${where2}`;
+      const flag = writeFlag(s.value);
+      return flag ? `defaults write ${where2} ${flag.map((a2) => /\s/.test(a2) ? JSON.stringify(a2) : a2).join(" ")}` : `defaults import ${showDomain(s)} (${s.key} = ${showValue(s.value)})`;
+    }
+  },
+  "defaults-restart": {
+    async run(ctx, s) {
+      const r2 = await runTool(ctx, ["killall", s.process], { ok: [0, 1] });
+      if (r2.exitCode === 1 && !/No matching processes/.test(r2.stderr))
+        throw new DotopsError(`killall ${s.process} failed: ${r2.stderr.trim()}`, 1);
+    },
+    // A restart cannot be taken back; undo restores the defaults, which the app reads when it next starts.
+    async undo() {
+    },
+    describe: (s) => `killall ${s.process}`
+  }
+};
+
+// src/resources/defaults/index.ts
+var defaultsKind = {
+  kind: "defaults",
+  steps: defaultsSteps,
+  describe: (r2) => `defaults ${showDomain(r2)} ${r2.key} = ${showValue(r2.value)} (${r2.value.type})`,
+  async observe(ctx, r2) {
+    const domain2 = await observeDomain(ctx, r2);
+    return isUnobservable(domain2) ? domain2 : { value: domain2.keys[r2.key] ?? null };
+  },
+  // Without a machine: the key holds what the last generation wrote.
+  assume: (_ctx, previous) => ({
+    value: previous?.kind === "defaults" ? previous.value : null
+  }),
+  async plan(ctx, desired, previous, o3) {
+    const r2 = desired ?? previous;
+    if (isUnobservable(o3)) return unobservableChange("defaults", r2.id, desired, previous, o3);
+    return planDefault(ctx, desired, previous, o3.value);
+  }
+};
+
+// src/resources/defaults/restart.ts
+function watchedKeys(previousById, r2) {
+  const desired = new Set(r2.keys.map((k2) => k2.id));
+  const prev = (id) => {
+    const p2 = previousById?.get(id);
+    return p2?.kind === "defaults" ? p2 : void 0;
+  };
+  const out = r2.keys.map((k2) => ({ desired: k2, previous: prev(k2.id) }));
+  for (const p2 of previousById?.values() ?? [])
+    if (p2.kind === "defaults" && !desired.has(p2.id) && r2.domains.includes(p2.domain))
+      out.push({ previous: p2 });
+  return out;
+}
+var keyOf = (w) => w.desired ?? w.previous;
+var restartKind = {
+  kind: "defaults-restart",
+  steps: defaultsSteps,
+  describe: (r2) => `killall ${r2.process} when ${r2.domains.join(", ")} change`,
+  async observe(ctx, r2) {
+    const observed = /* @__PURE__ */ new Map();
+    for (const w of watchedKeys(ctx.previous, r2))
+      observed.set(keyOf(w).id, await defaultsKind.observe(ctx, keyOf(w)));
+    return { observed, killall: await missingTool(ctx, "killall", "killall comes with macOS") };
+  },
+  assume: () => ({ assumed: true }),
+  async plan(ctx, desired, _previous, o3) {
+    if (!desired) return null;
+    const watched = watchedKeys(ctx.previous, desired);
+    const observation = (w) => "assumed" in o3 ? defaultsKind.assume(ctx, w.previous, keyOf(w).id) : o3.observed.get(keyOf(w).id);
+    const changed = [];
+    for (const w of watched) {
+      const seen = observation(w);
+      if (!seen || isUnobservable(seen)) return null;
+      if (planDefault(ctx, w.desired, w.previous, seen.value)) changed.push(w);
+    }
+    if (!changed.length) return null;
+    if (!("assumed" in o3) && o3.killall)
+      return unobservableChange(desired.kind, desired.id, desired, desired, o3.killall);
+    return {
+      action: "update",
+      kind: desired.kind,
+      id: desired.id,
+      destructive: false,
+      needsRoot: false,
+      phase: Phase.restarts,
+      note: `restarts ${desired.process}: ${changed.map((w) => `${keyOf(w).domain} ${keyOf(w).key}`).join(", ")} changed`,
+      steps: [{ op: "defaults-restart", process: desired.process }]
+    };
+  }
+};
+
 // src/resources/shared/home-path.ts
 import { dirname } from "node:path";
 function assumeHomePath(ctx, prev, id) {
@@ -42554,7 +49744,7 @@ async function isManagedEntry(ctx, path6, st) {
 function trashPath(ctx, id) {
   return `${ctx.state.dir}/trash/${ctx.runId}/${id.slice(2)}`;
 }
-async function replaceDirectory(ctx, kind, id, o3, place, diff) {
+async function replaceDirectory(ctx, kind, id, o3, place3, diff) {
   const change = (way) => ({
     kind,
     id,
@@ -42562,7 +49752,7 @@ async function replaceDirectory(ctx, kind, id, o3, place, diff) {
     phase: Phase.replaceDirs,
     needsRoot: false,
     destructive: way.destructive ?? false,
-    steps: [...way.steps, place],
+    steps: [...way.steps, place3],
     diff,
     note: way.note,
     refusal: way.refusal
@@ -42713,28 +49903,28 @@ var dirKind = {
   assume: assumeHomePath,
   async plan(ctx, desired, previous, o3, replaced) {
     const id = (desired ?? previous)?.id;
-    const base = { kind: "dir", id, destructive: false, needsRoot: false };
-    if (o3.unsafe) return { ...base, action: "create", phase: Phase.createDirs, steps: [], refusal: o3.unsafe };
+    const base3 = { kind: "dir", id, destructive: false, needsRoot: false };
+    if (o3.unsafe) return { ...base3, action: "create", phase: Phase.createDirs, steps: [], refusal: o3.unsafe };
     if (!desired) {
       if (o3.stat?.type !== "dir") return null;
       const left = o3.assumed ? [] : await unmanagedInside(ctx, o3.abs);
       if (left.length)
         return {
-          ...base,
+          ...base3,
           action: "delete",
           phase: Phase.removeDirs,
           steps: [],
           note: `kept: it holds files dotops does not manage (${left.join(", ")}${left.length >= 5 ? ", \u2026" : ""})`
         };
-      return { ...base, action: "delete", phase: Phase.removeDirs, steps: [{ op: "rmdir", path: o3.abs }] };
+      return { ...base3, action: "delete", phase: Phase.removeDirs, steps: [{ op: "rmdir", path: o3.abs }] };
     }
     if (o3.stat?.type === "dir") return null;
     const mkdir2 = { op: "mkdir", path: o3.abs };
-    if (!o3.stat) return { ...base, action: "create", phase: Phase.createDirs, steps: [mkdir2] };
+    if (!o3.stat) return { ...base3, action: "create", phase: Phase.createDirs, steps: [mkdir2] };
     const owned = replaced ? await removeOwned(ctx, id, o3, replaced) : null;
     if (owned)
       return {
-        ...base,
+        ...base3,
         action: "update",
         phase: Phase.createDirs,
         steps: [...owned.steps, mkdir2],
@@ -42747,7 +49937,7 @@ var dirKind = {
     }
     const way = await clearTheWay(ctx, id, o3);
     return {
-      ...base,
+      ...base3,
       action: "create",
       phase: Phase.createDirs,
       steps: [...way.steps, mkdir2],
@@ -43221,7 +50411,7 @@ var fileKind = {
   assume: assumeHomePath,
   async plan(ctx, desired, previous, o3, replaced) {
     const id = (desired ?? previous)?.id;
-    const base = { kind: "file", id, destructive: false, needsRoot: false };
+    const base3 = { kind: "file", id, destructive: false, needsRoot: false };
     if (o3.unsafe) return unsafeChange("file", id, desired !== void 0, o3.unsafe);
     const observed = await contentAt(ctx, o3);
     const prevContent = previous ? await ctx.content(previous.object) : null;
@@ -43230,7 +50420,7 @@ var fileKind = {
       if (!o3.stat) return null;
       if (ours && previous)
         return {
-          ...base,
+          ...base3,
           action: "delete",
           phase: Phase.remove,
           steps: [{ op: "unlink-file", path: o3.abs, object: previous.object, mode: previous.mode }],
@@ -43239,7 +50429,7 @@ var fileKind = {
       if (previous && o3.stat.type === "file") {
         const to = trashPath(ctx, id);
         return {
-          ...base,
+          ...base3,
           action: "delete",
           phase: Phase.remove,
           destructive: true,
@@ -43249,7 +50439,7 @@ var fileKind = {
         };
       }
       return {
-        ...base,
+        ...base3,
         action: "delete",
         phase: Phase.remove,
         steps: [],
@@ -43258,7 +50448,7 @@ var fileKind = {
     }
     const after = await ctx.content(desired.object);
     const write2 = { op: "write", path: o3.abs, object: desired.object, mode: desired.mode };
-    const change = (c5) => ({ ...base, ...c5 });
+    const change = (c5) => ({ ...base3, ...c5 });
     if (!o3.stat)
       return change({
         action: "create",
@@ -43319,6 +50509,784 @@ var fileKind = {
   }
 };
 
+// src/resources/homebrew/brew-cli.ts
+var BREW_HINT = "install Homebrew: https://brew.sh";
+var MAS_HINT = "install it with: brew install mas";
+var BREW_ENV = {
+  HOMEBREW_NO_AUTO_UPDATE: "1",
+  HOMEBREW_NO_INSTALL_CLEANUP: "1",
+  HOMEBREW_NO_ENV_HINTS: "1"
+};
+function parseBrewInfo(json2) {
+  const info = JSON.parse(json2);
+  const formulae = /* @__PURE__ */ new Map();
+  for (const f of info.formulae ?? []) {
+    const keg = f.installed?.at(-1);
+    if (!keg) continue;
+    const formula = {
+      fullName: f.full_name,
+      version: keg.version,
+      onRequest: keg.installed_on_request ?? true,
+      deps: (keg.runtime_dependencies ?? []).map((d) => d.full_name),
+      linked: f.linked_keg != null
+    };
+    formulae.set(f.full_name, formula);
+    if (!formulae.has(f.name)) formulae.set(f.name, formula);
+  }
+  const casks = /* @__PURE__ */ new Map();
+  for (const c5 of info.casks ?? []) {
+    const v = Array.isArray(c5.installed) ? c5.installed.at(-1) : c5.installed;
+    if (!v) continue;
+    casks.set(c5.token, v);
+    if (c5.full_token) casks.set(c5.full_token, v);
+  }
+  return { formulae, casks };
+}
+async function brew(ctx, args, opts = {}) {
+  const bin = await findTool(ctx, "brew") ?? "brew";
+  return runTool(ctx, [bin, ...args], {
+    ...opts,
+    env: { ...BREW_ENV, ...opts.env },
+    onLine: opts.readOnly ? void 0 : (line) => ctx.log?.(`brew: ${line}`)
+  });
+}
+async function mas(ctx, args, opts = {}) {
+  const bin = await findTool(ctx, "mas") ?? "mas";
+  return runTool(ctx, [bin, ...args], {
+    ...opts,
+    onLine: opts.readOnly ? void 0 : (line) => ctx.log?.(`mas: ${line}`)
+  });
+}
+async function readInstalled(ctx) {
+  return parseBrewInfo((await brew(ctx, ["info", "--json=v2", "--installed"], { readOnly: true })).stdout);
+}
+function brewInstalled(ctx) {
+  return once9(
+    ctx,
+    "brew:installed",
+    async () => await missingTool(ctx, "brew", BREW_HINT) ?? readInstalled(ctx)
+  );
+}
+async function brewInstalledNow(ctx) {
+  if (!await findTool(ctx, "brew")) return null;
+  return readInstalled(ctx);
+}
+function brewTaps(ctx) {
+  return once9(ctx, "brew:taps", async () => {
+    const missing = await missingTool(ctx, "brew", BREW_HINT);
+    if (missing) return missing;
+    const r2 = await brew(ctx, ["tap"], { readOnly: true });
+    return new Set(
+      r2.stdout.split("\n").map((l) => l.trim().toLowerCase()).filter(Boolean)
+    );
+  });
+}
+function parseMasList(text) {
+  const apps = /* @__PURE__ */ new Map();
+  for (const line of text.split("\n")) {
+    const m = /^\s*(\d+)\s+(.*?)\s+\(([^()]*)\)\s*$/.exec(line);
+    if (m && m[1] !== "0") apps.set(Number(m[1]), { name: m[2] ?? "", version: m[3] ?? "" });
+  }
+  return apps;
+}
+function masInstalled(ctx) {
+  return once9(ctx, "mas:installed", async () => {
+    const missing = await missingTool(ctx, "mas", MAS_HINT);
+    if (missing) return missing;
+    return parseMasList((await mas(ctx, ["list"], { readOnly: true })).stdout);
+  });
+}
+async function masInstalledNow(ctx) {
+  if (!await findTool(ctx, "mas")) return null;
+  return parseMasList((await mas(ctx, ["list"], { readOnly: true })).stdout);
+}
+
+// src/resources/homebrew/resource.ts
+var wasThereBefore = (owned) => typeof owned === "object" && owned !== null && owned.installed === true;
+
+// src/resources/homebrew/package-plan.ts
+function planPackage(ctx, c5) {
+  const { observed } = c5;
+  if (isUnobservable(observed)) return unobservableChange(c5.kind, c5.id, c5.desired, c5.previous, observed);
+  const base3 = { kind: c5.kind, id: c5.id, needsRoot: false };
+  if (c5.desired !== void 0) {
+    if (observed === null) {
+      const owns2 = c5.previous === void 0 ? { absent: true } : void 0;
+      return {
+        ...base3,
+        action: c5.previous === void 0 ? "create" : "update",
+        destructive: false,
+        phase: c5.phases.add,
+        steps: [c5.add],
+        ...c5.previous === void 0 ? {} : { note: `installs it again: it was removed outside dotops` },
+        ...owns2 ? { owns: owns2 } : {}
+      };
+    }
+    if (c5.previous !== void 0) return null;
+    const owns = { installed: true, ...observed ? { version: observed } : {} };
+    return {
+      ...base3,
+      action: "create",
+      destructive: false,
+      phase: c5.phases.add,
+      steps: [],
+      note: `already ${c5.noun}${observed ? ` (${observed})` : ""}: adopted, left in place if it is ever unmanaged`,
+      owns
+    };
+  }
+  if (observed === null) return null;
+  if (wasThereBefore(ctx.ownership?.get(c5.id)))
+    return {
+      ...base3,
+      action: "delete",
+      destructive: false,
+      phase: c5.phases.remove,
+      steps: [],
+      note: `left ${c5.noun}: it was there before dotops`
+    };
+  const needsRoot = c5.remove.root === true;
+  return {
+    ...base3,
+    needsRoot,
+    action: "delete",
+    destructive: c5.removeIsDestructive,
+    phase: c5.phases.remove,
+    steps: [c5.remove]
+  };
+}
+
+// src/resources/homebrew/steps.ts
+var isInstalled = (now, s) => s.cask ? now.casks.has(s.name) : now.formulae.has(s.name);
+function groups(steps, flags) {
+  const out = /* @__PURE__ */ new Map();
+  for (const s of steps) {
+    const f = flags(s);
+    const key = JSON.stringify(f);
+    const g = out.get(key) ?? [f, []];
+    g[1].push(s);
+    out.set(key, g);
+  }
+  return [...out.values()];
+}
+var installFlags = (s) => [
+  ...s.cask ? ["--cask"] : ["--formula"],
+  ...s.args
+];
+var uninstallFlags = (s) => s.cask ? ["--cask", ...s.zap ? ["--zap"] : []] : ["--formula"];
+async function install(ctx, steps) {
+  for (const [flags, group] of groups(steps, installFlags))
+    await brew(ctx, ["install", ...flags, ...group.map((s) => s.name)]);
+  const unlink = steps.filter((s) => s.unlink).map((s) => s.name);
+  if (unlink.length) await brew(ctx, ["unlink", ...unlink]);
+  for (const s of steps) if (s.restartService) await brew(ctx, ["services", "restart", s.name]);
+}
+async function uninstall(ctx, steps) {
+  for (const [flags, group] of groups(steps, uninstallFlags))
+    await brew(ctx, ["uninstall", ...flags, ...group.map((s) => s.name)]);
+}
+async function where(ctx, steps, want) {
+  const now = await brewInstalledNow(ctx);
+  if (!now) return want ? [] : steps;
+  return steps.filter((s) => isInstalled(now, s) === want);
+}
+var installOp = {
+  run: (ctx, s) => install(ctx, [s]),
+  runBatch: (ctx, steps) => install(ctx, steps),
+  // The step exists only when the package was not installed at plan time: what is there now, this apply added.
+  undo: async (ctx, s) => uninstall(
+    ctx,
+    (await where(ctx, [s], true)).map((x2) => ({ ...x2, zap: false }))
+  ),
+  undoBatch: async (ctx, steps) => uninstall(
+    ctx,
+    (await where(ctx, steps, true)).map((x2) => ({ ...x2, zap: false }))
+  ),
+  describe: (s) => `brew install ${s.cask ? "--cask " : ""}${s.name}`
+};
+var uninstallOp = {
+  run: async (ctx, s) => uninstall(ctx, await where(ctx, [s], true)),
+  runBatch: async (ctx, steps) => uninstall(ctx, await where(ctx, steps, true)),
+  undo: async (ctx, s) => install(ctx, await where(ctx, [s], false)),
+  undoBatch: async (ctx, steps) => install(ctx, await where(ctx, steps, false)),
+  describe: (s) => `brew uninstall ${s.cask ? "--cask " : ""}${s.zap ? "--zap " : ""}${s.name}`
+};
+async function tapped(ctx, name2) {
+  const r2 = await brew(ctx, ["tap"], { readOnly: true });
+  return r2.stdout.split("\n").some((l) => l.trim().toLowerCase() === name2.toLowerCase());
+}
+var tap = (ctx, s) => brew(ctx, ["tap", s.name, ...s.url ? [s.url] : []]);
+var untap = (ctx, s) => brew(ctx, ["untap", s.name]);
+async function masApps(ctx, steps, want) {
+  const now = await masInstalledNow(ctx);
+  if (!now) return want ? [] : steps;
+  return steps.filter((s) => now.has(s.appId) === want);
+}
+var masInstall = async (ctx, steps) => {
+  if (steps.length) await mas(ctx, ["install", ...steps.map((s) => String(s.appId))]);
+};
+var masUninstall = async (ctx, steps) => {
+  for (const s of steps) await mas(ctx, ["uninstall", String(s.appId)]);
+};
+var homebrewSteps = {
+  "brew-install": installOp,
+  "brew-uninstall": uninstallOp,
+  "brew-link": {
+    run: async (ctx, s) => {
+      await brew(ctx, [s.link ? "link" : "unlink", s.name]);
+    },
+    undo: async (ctx, s) => {
+      const now = await brewInstalledNow(ctx);
+      const f = now?.formulae.get(s.name);
+      if (f && f.linked === s.link) await brew(ctx, [s.link ? "unlink" : "link", s.name]);
+    },
+    describe: (s) => `brew ${s.link ? "link" : "unlink"} ${s.name}`
+  },
+  "brew-tap": {
+    run: async (ctx, s) => {
+      await tap(ctx, s);
+    },
+    undo: async (ctx, s) => {
+      if (await tapped(ctx, s.name)) await untap(ctx, s);
+    },
+    describe: (s) => `brew tap ${s.name}${s.url ? ` ${s.url}` : ""}`
+  },
+  "brew-untap": {
+    run: async (ctx, s) => {
+      if (await tapped(ctx, s.name)) await untap(ctx, s);
+    },
+    undo: async (ctx, s) => {
+      if (!await tapped(ctx, s.name)) await tap(ctx, s);
+    },
+    describe: (s) => `brew untap ${s.name}`
+  },
+  "mas-install": {
+    run: (ctx, s) => masInstall(ctx, [s]),
+    runBatch: masInstall,
+    undo: async (ctx, s) => masUninstall(ctx, await masApps(ctx, [s], true)),
+    undoBatch: async (ctx, steps) => masUninstall(ctx, await masApps(ctx, steps, true)),
+    describe: (s) => `mas install ${s.appId} (${s.name})`
+  },
+  "mas-uninstall": {
+    run: async (ctx, s) => masUninstall(ctx, await masApps(ctx, [s], true)),
+    undo: async (ctx, s) => masInstall(ctx, await masApps(ctx, [s], false)),
+    describe: (s) => `mas uninstall ${s.appId} (${s.name})`,
+    // `mas uninstall` removes the app from /Applications: root, through the privilege door.
+    mayRunAsRoot: () => true
+  }
+};
+
+// src/resources/homebrew/brew.ts
+function relink(desired, o3, change) {
+  if (!desired || desired.link === void 0 || o3 === null || isUnobservable(o3)) return change;
+  if (o3.linked === desired.link) return change;
+  const step = { op: "brew-link", name: desired.name, link: desired.link };
+  const note = `brew ${desired.link ? "link" : "unlink"} (link: ${desired.link})`;
+  if (change)
+    return {
+      ...change,
+      steps: [...change.steps, step],
+      note: [change.note, note].filter(Boolean).join("; ")
+    };
+  return {
+    kind: "brew",
+    id: desired.id,
+    action: "update",
+    destructive: false,
+    needsRoot: false,
+    phase: Phase.packages,
+    steps: [step],
+    note
+  };
+}
+async function brewVersions(ctx, rs) {
+  const now = await once9(ctx, "brew:inventory", () => brewInstalledNow(ctx));
+  const out = {};
+  if (!now) return out;
+  for (const r2 of rs) {
+    const v = r2.kind === "brew" ? now.formulae.get(r2.name)?.version : now.casks.get(r2.name);
+    if (v) out[r2.id] = v;
+  }
+  return out;
+}
+var brewKind = {
+  kind: "brew",
+  steps: homebrewSteps,
+  describe: (r2) => `brew ${r2.name}`,
+  async observe(ctx, r2) {
+    const installed = await brewInstalled(ctx);
+    if (isUnobservable(installed)) return installed;
+    const f = installed.formulae.get(r2.name);
+    return f ? { version: f.version, linked: f.linked } : null;
+  },
+  assume: (_ctx, previous) => previous ? { version: "", linked: previous.link !== false } : null,
+  async plan(ctx, desired, previous, observed) {
+    const r2 = desired ?? previous;
+    const add = {
+      op: "brew-install",
+      name: r2.name,
+      cask: false,
+      args: r2.args ?? [],
+      ...r2.link === false ? { unlink: true } : {},
+      ...r2.restartService ? { restartService: true } : {}
+    };
+    const change = planPackage(ctx, {
+      kind: "brew",
+      id: r2.id,
+      desired,
+      previous,
+      observed: observed === null || isUnobservable(observed) ? observed : observed.version,
+      add,
+      remove: { op: "brew-uninstall", name: r2.name, cask: false, zap: false, args: r2.args ?? [] },
+      phases: { add: Phase.packages, remove: Phase.uninstall },
+      removeIsDestructive: true,
+      noun: "installed"
+    });
+    return relink(desired, observed, change);
+  },
+  inventory: brewVersions
+};
+
+// src/resources/homebrew/cask.ts
+var caskKind = {
+  kind: "cask",
+  steps: homebrewSteps,
+  describe: (r2) => `cask ${r2.name}`,
+  async observe(ctx, r2) {
+    const installed = await brewInstalled(ctx);
+    if (isUnobservable(installed)) return installed;
+    return installed.casks.get(r2.name) ?? null;
+  },
+  assume: (_ctx, previous) => previous ? "" : null,
+  async plan(ctx, desired, previous, observed) {
+    const r2 = desired ?? previous;
+    return planPackage(ctx, {
+      kind: "cask",
+      id: r2.id,
+      desired,
+      previous,
+      observed,
+      add: { op: "brew-install", name: r2.name, cask: true, args: r2.args ?? [] },
+      remove: { op: "brew-uninstall", name: r2.name, cask: true, zap: false, args: r2.args ?? [] },
+      phases: { add: Phase.packages, remove: Phase.uninstall },
+      removeIsDestructive: true,
+      noun: "installed"
+    });
+  },
+  inventory: brewVersions
+};
+
+// src/resources/homebrew/cleanup.ts
+var shortName = (name2) => name2.split("/").pop();
+function unlisted(ctx, r2, installed) {
+  const listed = /* @__PURE__ */ new Set([...r2.brews, ...r2.brews.map(shortName)]);
+  const needed = /* @__PURE__ */ new Set();
+  for (const name2 of r2.brews) for (const dep of installed.formulae.get(name2)?.deps ?? []) needed.add(dep);
+  const removedByTheirOwn = /* @__PURE__ */ new Set();
+  for (const p2 of ctx.previous?.values() ?? [])
+    if ((p2.kind === "brew" || p2.kind === "cask") && !wasThereBefore(ctx.ownership?.get(p2.id)))
+      removedByTheirOwn.add(`${p2.kind}:${p2.name}`);
+  const formulae = /* @__PURE__ */ new Map();
+  for (const f of installed.formulae.values()) {
+    const keep = listed.has(f.fullName) || needed.has(f.fullName) || removedByTheirOwn.has(`brew:${f.fullName}`) || removedByTheirOwn.has(`brew:${shortName(f.fullName)}`);
+    if (!keep) formulae.set(f.fullName, f.version);
+  }
+  const casks = /* @__PURE__ */ new Map();
+  const listedCasks = new Set(r2.casks);
+  for (const [token, version2] of installed.casks)
+    if (!token.includes("/") && !listedCasks.has(token) && !removedByTheirOwn.has(`cask:${token}`))
+      casks.set(token, version2);
+  const sorted3 = (m) => [...m].sort(([a2], [b2]) => a2 < b2 ? -1 : 1);
+  return { formulae: sorted3(formulae), casks: sorted3(casks) };
+}
+var brewCleanupKind = {
+  kind: "brew-cleanup",
+  steps: homebrewSteps,
+  describe: (r2) => `brew cleanup (${r2.mode})`,
+  observe: (ctx) => brewInstalled(ctx),
+  // Without a machine there is nothing to say about what else is installed.
+  assume: () => null,
+  async plan(ctx, desired, previous, observed) {
+    if (!desired || observed === null) return null;
+    if (isUnobservable(observed))
+      return unobservableChange(desired.kind, desired.id, desired, previous, observed);
+    const { formulae, casks } = unlisted(ctx, desired, observed);
+    if (!formulae.length && !casks.length) return null;
+    const zap = desired.mode === "zap";
+    const steps = [
+      ...formulae.map(([name2]) => ({
+        op: "brew-uninstall",
+        name: name2,
+        cask: false,
+        zap: false,
+        args: []
+      })),
+      ...casks.map(([name2]) => ({ op: "brew-uninstall", name: name2, cask: true, zap, args: [] }))
+    ];
+    const before = (id) => wasThereBefore(ctx.ownership?.get(id)) ? " (there before dotops)" : "";
+    const names = [
+      ...formulae.map(([n2, v]) => `${n2} ${v}${before(`brew/${n2}`)}`),
+      ...casks.map(
+        ([n2, v]) => `cask ${n2} ${v}${before(`cask/${n2}`)}${zap ? " (zap: its app data too)" : ""}`
+      )
+    ];
+    return {
+      kind: desired.kind,
+      id: desired.id,
+      action: "delete",
+      destructive: true,
+      needsRoot: false,
+      phase: Phase.uninstall,
+      steps,
+      note: `uninstalls ${steps.length} not in the config (cleanup: ${desired.mode}): ${names.join(", ")}`,
+      diff: `${names.map((n2) => `- ${n2}`).join("\n")}
+`
+    };
+  }
+};
+
+// src/resources/homebrew/mas.ts
+var masKind = {
+  kind: "mas",
+  steps: homebrewSteps,
+  describe: (r2) => `mas ${r2.name} (${r2.appId})`,
+  async observe(ctx, r2) {
+    const apps = await masInstalled(ctx);
+    if (isUnobservable(apps)) return apps;
+    return apps.get(r2.appId)?.version ?? null;
+  },
+  assume: (_ctx, previous) => previous ? "" : null,
+  async plan(ctx, desired, previous, observed) {
+    const r2 = desired ?? previous;
+    return planPackage(ctx, {
+      kind: "mas",
+      id: r2.id,
+      desired,
+      previous,
+      observed,
+      add: { op: "mas-install", appId: r2.appId, name: r2.name },
+      remove: { op: "mas-uninstall", appId: r2.appId, name: r2.name, root: true },
+      phases: { add: Phase.packages, remove: Phase.uninstall },
+      removeIsDestructive: true,
+      noun: "installed"
+    });
+  },
+  async inventory(ctx, rs) {
+    const now = await once9(ctx, "mas:inventory", () => masInstalledNow(ctx));
+    const out = {};
+    for (const r2 of rs) {
+      const v = now?.get(r2.appId)?.version;
+      if (v) out[r2.id] = v;
+    }
+    return out;
+  }
+};
+
+// src/resources/homebrew/tap.ts
+var tapKind = {
+  kind: "tap",
+  steps: homebrewSteps,
+  describe: (r2) => `tap ${r2.name}`,
+  async observe(ctx, r2) {
+    const taps = await brewTaps(ctx);
+    if (isUnobservable(taps)) return taps;
+    return taps.has(r2.name.toLowerCase()) ? "" : null;
+  },
+  assume: (_ctx, previous) => previous ? "" : null,
+  async plan(ctx, desired, previous, observed) {
+    const r2 = desired ?? previous;
+    const url2 = r2.url ? { url: r2.url } : {};
+    return planPackage(ctx, {
+      kind: "tap",
+      id: r2.id,
+      desired,
+      previous,
+      observed,
+      add: { op: "brew-tap", name: r2.name, ...url2 },
+      remove: { op: "brew-untap", name: r2.name, ...url2 },
+      // Taps come before the formulae from them, and leave after them.
+      phases: { add: Phase.sources, remove: Phase.removeSources },
+      removeIsDestructive: false,
+      noun: "tapped"
+    });
+  }
+};
+
+// src/resources/services/expand.ts
+function expandHomeIn(service, home) {
+  const x2 = (s) => s === "~" ? home : s.startsWith("~/") ? `${home}${s.slice(1)}` : s;
+  const opt = (s) => s === void 0 ? void 0 : x2(s);
+  return {
+    ...service,
+    program: service.program.map(x2),
+    workingDirectory: opt(service.workingDirectory),
+    standardOutPath: opt(service.standardOutPath),
+    standardErrorPath: opt(service.standardErrorPath)
+  };
+}
+
+// src/resources/services/service-file.ts
+import { dirname as dirname3 } from "node:path";
+async function readText(ctx, path6) {
+  const st = await ctx.host.lstat(path6);
+  return st?.type === "file" ? (await ctx.host.readFile(path6)).toString("utf8") : null;
+}
+async function put(ctx, path6, content) {
+  if (content === null) await ctx.host.unlink(path6);
+  else {
+    await ctx.host.mkdir(dirname3(path6));
+    await ctx.host.writeFile(path6, content, 420);
+  }
+}
+var serviceFileOp = {
+  run: (ctx, s) => put(ctx, s.path, s.content),
+  undo: async (ctx, s) => {
+    if (await readText(ctx, s.path) !== s.content) return;
+    await put(ctx, s.path, s.prev);
+    for (const dir of [...s.mkdirs ?? []].reverse()) await ctx.host.rmdir(dir);
+  },
+  describe: (s) => s.content === null ? `remove ${s.path}` : `write ${s.path}`
+};
+async function missingDirs(ctx, path6) {
+  const out = [];
+  for (let dir = dirname3(path6); dir.startsWith(`${ctx.host.home}/`); dir = dirname3(dir)) {
+    if (await ctx.host.lstat(dir)) break;
+    out.unshift(dir);
+  }
+  return out;
+}
+
+// src/resources/launchd/launchctl.ts
+var NOT_LOADED = 3;
+var NO_SUCH_SERVICE = 113;
+var guiDomain = (uid) => `gui/${uid}`;
+function hint(r2) {
+  const said = `${r2.stderr}${r2.stdout}`;
+  if (/Could not find domain for user gui/.test(said))
+    return "launchd agents need a logged-in GUI session for this user; log in at the console (not only over ssh) and retry";
+  if (/Bootstrap failed: 5:/.test(said))
+    return "launchd refused the plist: check that its program exists and runs (`plutil -lint` the plist, then `launchctl bootstrap` it by hand for launchd's reason)";
+  return void 0;
+}
+async function launchctl(host, args, ok, readOnly = false) {
+  const r2 = await host.exec("launchctl", args, { readOnly });
+  if (!ok.includes(r2.exitCode) || r2.timedOut) throw new ToolError(["launchctl", ...args], r2, hint(r2));
+  return r2;
+}
+async function printService(host, domain2, label) {
+  const r2 = await launchctl(host, ["print", `${domain2}/${label}`], [0, NO_SUCH_SERVICE], true);
+  if (r2.exitCode === NO_SUCH_SERVICE) return null;
+  const field = (name2) => new RegExp(`^\\t${name2} = (.*)$`, "m").exec(r2.stdout)?.[1] ?? null;
+  return { path: field("path"), state: field("state") };
+}
+var IO_ERROR = 5;
+var DRAIN_RETRIES = [250, 1e3];
+async function bootstrap(host, domain2, plist) {
+  for (const wait of [...DRAIN_RETRIES, null]) {
+    const r2 = await launchctl(host, ["bootstrap", domain2, plist], [0, IO_ERROR]);
+    if (r2.exitCode === 0) return;
+    if (wait === null) throw new ToolError(["launchctl", "bootstrap", domain2, plist], r2, hint(r2));
+    await new Promise((done) => setTimeout(done, wait));
+  }
+}
+async function bootout(host, domain2, label, tolerate = []) {
+  const r2 = await launchctl(host, ["bootout", `${domain2}/${label}`], [0, NOT_LOADED, ...tolerate]);
+  return r2.exitCode === 0;
+}
+
+// src/resources/launchd/render.ts
+var sorted = (o3) => Object.fromEntries(Object.entries(o3).sort(([a2], [b2]) => a2 < b2 ? -1 : a2 > b2 ? 1 : 0));
+function launchdPlist(spec) {
+  const keys = {
+    EnvironmentVariables: spec.environment && sorted(spec.environment),
+    KeepAlive: spec.keepAlive,
+    Label: spec.label,
+    ProcessType: spec.processType,
+    ProgramArguments: spec.program,
+    RunAtLoad: spec.runAtLoad,
+    StandardErrorPath: spec.standardErrorPath,
+    StandardOutPath: spec.standardOutPath,
+    StartInterval: spec.startInterval,
+    WorkingDirectory: spec.workingDirectory
+  };
+  const dict = {};
+  for (const [k2, v] of Object.entries(keys).sort(([a2], [b2]) => a2 < b2 ? -1 : 1))
+    if (v !== void 0) dict[k2] = v;
+  return toPlist(dict);
+}
+var plistId = (label) => `~/Library/LaunchAgents/${label}.plist`;
+
+// src/resources/launchd/steps.ts
+var domainOf = async (ctx) => guiDomain(await once9(ctx, "uid", () => currentUid(ctx.host)));
+var TEARING_DOWN = 36;
+var launchdSteps = {
+  "launchd-bootstrap": {
+    run: async (ctx, s) => bootstrap(ctx.host, await domainOf(ctx), s.plist),
+    undo: async (ctx, s) => {
+      await bootout(ctx.host, await domainOf(ctx), s.label, [TEARING_DOWN]);
+    },
+    describe: (s) => `launchctl bootstrap gui/<uid> ${s.plist}`
+  },
+  "launchd-bootout": {
+    run: async (ctx, s) => {
+      await bootout(ctx.host, await domainOf(ctx), s.label, [TEARING_DOWN]);
+    },
+    undo: async (ctx, s) => {
+      const domain2 = await domainOf(ctx);
+      if (!await printService(ctx.host, domain2, s.label) && await ctx.host.lstat(s.plist))
+        await bootstrap(ctx.host, domain2, s.plist);
+    },
+    describe: (s) => `launchctl bootout gui/<uid>/${s.label}`
+  },
+  "service-file": serviceFileOp,
+  backup: homeSteps.backup,
+  "unlink-link": homeSteps["unlink-link"]
+};
+
+// src/resources/launchd/index.ts
+var KIND = "launchd-agent";
+var ON_A_MAC = "launchd agents are macOS's: plan this host on a Mac, or put a launchctl simulator on PATH";
+var agentPlist = (ctx, r2) => launchdPlist(expandHomeIn(r2.service, ctx.host.home));
+var launchdAgentKind = {
+  kind: KIND,
+  steps: launchdSteps,
+  describe: (r2) => `launchd agent ${r2.service.label}`,
+  async observe(ctx, r2) {
+    const missing = await missingTool(ctx, "launchctl", ON_A_MAC) ?? await missingTool(ctx, "id", "launchd agents load into gui/<uid>; install coreutils");
+    if (missing) return missing;
+    const file2 = await observeHomePath(ctx, plistId(r2.service.label));
+    if (file2.unsafe) return { file: file2, content: null, loaded: null };
+    const content = (await contentAt(ctx, file2))?.toString("utf8") ?? null;
+    const loaded = await printService(ctx.host, await domainOf(ctx), r2.service.label);
+    return { file: file2, content, loaded };
+  },
+  assume(ctx, previous, id) {
+    const label = id.slice("launchd/".length);
+    const abs = absHome(ctx, plistId(label));
+    if (previous?.kind !== KIND)
+      return { file: { abs, stat: null, assumed: true }, content: null, loaded: null };
+    return {
+      file: { abs, stat: { type: "file", mode: 420, size: 0, mtimeMs: 0 }, assumed: true },
+      content: agentPlist(ctx, previous),
+      loaded: { path: abs, state: null }
+    };
+  },
+  async plan(ctx, desired, previous, o3) {
+    const r2 = desired ?? previous;
+    if (isUnobservable(o3)) return unobservableChange(KIND, r2.id, desired, previous, o3);
+    if (o3.file.unsafe) return unsafeChange(KIND, r2.id, desired !== void 0, o3.file.unsafe);
+    return desired ? place(ctx, desired, previous, o3) : remove(ctx, previous, o3);
+  }
+};
+function base(r2, action, phase) {
+  return { kind: KIND, id: r2.id, action, phase, destructive: false, needsRoot: false };
+}
+var bootout2 = (label, plist) => ({ op: "launchd-bootout", label, plist });
+var bootstrap2 = (label, plist) => ({ op: "launchd-bootstrap", label, plist });
+async function place(ctx, desired, previous, o3) {
+  const { label } = desired.service;
+  const path6 = o3.file.abs;
+  const want = agentPlist(ctx, desired);
+  const change = (c5) => ({
+    ...base(desired, previous ? "update" : "create", Phase.services),
+    ...c5
+  });
+  const elsewhere = o3.loaded && o3.loaded.path !== null && o3.loaded.path !== path6 ? o3.loaded.path : null;
+  if (elsewhere && !previous)
+    return change({
+      steps: [],
+      refusal: `${label} is already loaded from ${elsewhere}, which dotops does not manage; unload it (launchctl bootout gui/$(id -u)/${label}) or choose another label`
+    });
+  const reload = [...o3.loaded ? [bootout2(label, o3.loaded.path ?? path6)] : [], bootstrap2(label, path6)];
+  if (o3.file.stat?.type === "file" && o3.content === want) {
+    if (previous) {
+      if (o3.loaded && !elsewhere) return null;
+      return change({
+        steps: reload,
+        note: o3.loaded ? `loaded from ${elsewhere}: loads its own plist` : "not loaded: loads it again"
+      });
+    }
+    const owns = { prior: { plist: o3.content, loaded: o3.loaded !== null } };
+    return change({
+      steps: o3.loaded ? [] : reload,
+      owns,
+      note: `already there with this content: adopted${o3.loaded ? "" : " and loaded"}`
+    });
+  }
+  const diff = contentDiff(
+    plistId(label),
+    o3.content === null ? null : Buffer.from(o3.content),
+    Buffer.from(want)
+  );
+  const write2 = async (prev) => ({
+    op: "service-file",
+    path: path6,
+    content: want,
+    prev,
+    ...o3.file.stat ? {} : { mkdirs: await missingDirs(ctx, path6) }
+  });
+  const around = (steps) => [
+    ...o3.loaded ? [bootout2(label, o3.loaded.path ?? path6)] : [],
+    ...steps,
+    bootstrap2(label, path6)
+  ];
+  if (!o3.file.stat) return change({ steps: around([await write2(null)]), diff });
+  if (previous && o3.file.stat.type === "file") {
+    const edited = o3.content !== agentPlist(ctx, previous);
+    return change({
+      steps: around([await write2(o3.content)]),
+      diff,
+      note: edited ? "plist edited outside dotops: rewritten from the config and reloaded" : void 0
+    });
+  }
+  if (o3.file.stat.type === "symlink" && o3.content === want)
+    return change({
+      steps: around([{ op: "unlink-link", path: path6, target: o3.file.linkTarget }, await write2(null)]),
+      note: "replaces a link to identical content with a real file (launchd does not follow linked plists reliably)"
+    });
+  const way = await clearTheWay(ctx, plistId(label), o3.file);
+  return change({
+    steps: way.refusal ? [] : around([...way.steps, await write2(null)]),
+    diff,
+    note: way.note,
+    refusal: way.refusal
+  });
+}
+async function remove(ctx, previous, o3) {
+  const { label } = previous.service;
+  const path6 = o3.file.abs;
+  const change = (c5) => ({
+    ...base(previous, "delete", Phase.stopServices),
+    ...c5
+  });
+  const unload2 = o3.loaded ? [bootout2(label, o3.loaded.path ?? path6)] : [];
+  const adopted = ctx.ownership?.get(previous.id);
+  if (adopted?.prior) {
+    const { plist, loaded } = adopted.prior;
+    const sameFile2 = o3.file.stat?.type === "file" && o3.content === plist;
+    if (sameFile2 && loaded === (o3.loaded !== null))
+      return change({ steps: [], note: "was there before dotops: left as it was" });
+    const steps = [];
+    if (!sameFile2) {
+      steps.push(...unload2, { op: "service-file", path: path6, content: plist, prev: o3.content });
+      if (loaded) steps.push(bootstrap2(label, path6));
+    } else steps.push(...loaded ? [bootstrap2(label, path6)] : unload2);
+    return change({
+      steps,
+      note: "was there before dotops: restored as it was"
+    });
+  }
+  if (o3.file.stat?.type !== "file") {
+    if (!o3.loaded) return null;
+    return change({ steps: unload2 });
+  }
+  const edited = o3.content !== agentPlist(ctx, previous);
+  return change({
+    steps: [...unload2, { op: "service-file", path: path6, content: null, prev: o3.content }],
+    diff: contentDiff(plistId(label), Buffer.from(o3.content ?? ""), null),
+    note: edited ? "its plist was edited outside dotops: removed all the same (undo puts the edited one back)" : void 0
+  });
+}
+
 // src/resources/context.ts
 var objectPath = (state, object2) => `${state.store}/${object2}`;
 
@@ -43351,12 +51319,12 @@ var linkKind = {
   assume: assumeHomePath,
   async plan(ctx, desired, previous, o3, replaced) {
     const id = (desired ?? previous)?.id;
-    const base = { kind: "link", id, destructive: false, needsRoot: false };
+    const base3 = { kind: "link", id, destructive: false, needsRoot: false };
     if (o3.unsafe) return unsafeChange("link", id, desired !== void 0, o3.unsafe);
     if (!desired) {
       if (o3.stat?.type === "symlink" && isOurLink(ctx, o3.linkTarget)) {
         return {
-          ...base,
+          ...base3,
           action: "delete",
           phase: Phase.remove,
           steps: [{ op: "unlink-link", path: o3.abs, target: o3.linkTarget }],
@@ -43365,7 +51333,7 @@ var linkKind = {
       }
       if (!o3.stat) return null;
       return {
-        ...base,
+        ...base3,
         action: "delete",
         phase: Phase.remove,
         steps: [],
@@ -43380,7 +51348,7 @@ var linkKind = {
       const steps = o3.linkTarget === expected ? [] : [{ op: "symlink", path: o3.abs, target: expected, replace: o3.linkTarget }];
       if (!steps.length && previous?.object === desired.object) return null;
       return {
-        ...base,
+        ...base3,
         action: previous || replaced ? "update" : "create",
         phase: Phase.place,
         steps,
@@ -43395,7 +51363,7 @@ var linkKind = {
     const link = { op: "symlink", path: o3.abs, target: expected };
     if (!o3.stat) {
       return {
-        ...base,
+        ...base3,
         action: "create",
         phase: Phase.place,
         steps: [link],
@@ -43407,12 +51375,12 @@ var linkKind = {
       return replaceDirectory(ctx, "link", id, o3, link, contentDiff(id, null, after));
     const current = await contentAt(ctx, o3);
     if (current?.equals(after)) {
-      const remove2 = o3.stat.type === "file" ? { op: "unlink-file", path: o3.abs, object: desired.object, mode: o3.stat.mode } : { op: "unlink-link", path: o3.abs, target: o3.linkTarget };
+      const remove4 = o3.stat.type === "file" ? { op: "unlink-file", path: o3.abs, object: desired.object, mode: o3.stat.mode } : { op: "unlink-link", path: o3.abs, target: o3.linkTarget };
       return {
-        ...base,
+        ...base3,
         action: "create",
         phase: Phase.place,
-        steps: [remove2, link],
+        steps: [remove4, link],
         note: o3.stat.type === "file" ? "replaces an identical file" : "replaces a link to identical content"
       };
     }
@@ -43420,7 +51388,7 @@ var linkKind = {
     const way = owned ?? await clearTheWay(ctx, id, o3);
     if (owned && !owned.refusal)
       return {
-        ...base,
+        ...base3,
         action: "update",
         phase: Phase.place,
         steps: [...owned.steps, link],
@@ -43428,7 +51396,7 @@ var linkKind = {
         note: `a ${replaced?.kind === "file" ? "copy" : "kept symlink"} becomes a link`
       };
     return {
-      ...base,
+      ...base3,
       action: previous ? "update" : "create",
       phase: Phase.place,
       steps: [...way.steps, link],
@@ -43448,13 +51416,13 @@ var symlinkKind = {
   assume: assumeHomePath,
   async plan(ctx, desired, previous, o3, replaced) {
     const id = (desired ?? previous)?.id;
-    const base = { kind: "symlink", id, destructive: false, needsRoot: false };
+    const base3 = { kind: "symlink", id, destructive: false, needsRoot: false };
     if (o3.unsafe) return unsafeChange("symlink", id, desired !== void 0, o3.unsafe);
     const isLink = o3.stat?.type === "symlink";
     if (!desired) {
       if (!previous || !isLink || o3.linkTarget !== previous.target) return null;
       return {
-        ...base,
+        ...base3,
         action: "delete",
         phase: Phase.remove,
         steps: [{ op: "unlink-link", path: o3.abs, target: previous.target }]
@@ -43464,10 +51432,10 @@ var symlinkKind = {
     const link = { op: "symlink", path: o3.abs, target: desired.target };
     const diff = `symlink ${id} -> ${desired.target}
 `;
-    if (!o3.stat) return { ...base, action: "create", phase: Phase.place, steps: [link], diff };
+    if (!o3.stat) return { ...base3, action: "create", phase: Phase.place, steps: [link], diff };
     if (isLink && (o3.linkTarget === previous?.target || isOurLink(ctx, o3.linkTarget)))
       return {
-        ...base,
+        ...base3,
         action: "update",
         phase: Phase.place,
         steps: [{ ...link, replace: o3.linkTarget }],
@@ -43476,7 +51444,7 @@ var symlinkKind = {
     const owned = replaced ? await removeOwned(ctx, id, o3, replaced) : null;
     const way = owned ?? await clearTheWay(ctx, id, o3);
     return {
-      ...base,
+      ...base3,
       action: previous || replaced ? "update" : "create",
       phase: Phase.place,
       steps: [...way.steps, link],
@@ -43487,8 +51455,323 @@ var symlinkKind = {
   }
 };
 
+// src/resources/systemd/render.ts
+var specifiers = (s) => s.replace(/%/g, "%%");
+function execWord(a2) {
+  const s = specifiers(a2).replace(/\$/g, "$$$$");
+  return /[\s"'\\]/.test(s) || s === "" ? `"${s.replace(/(["\\])/g, "\\$1")}"` : s;
+}
+var assignment = (k2, v) => {
+  const s = specifiers(`${k2}=${v}`);
+  return /[\s"\\]/.test(s) ? `"${s.replace(/(["\\])/g, "\\$1")}"` : s;
+};
+function systemdService(spec) {
+  const env = Object.entries(spec.environment ?? {}).sort(([a2], [b2]) => a2 < b2 ? -1 : 1);
+  const lines = [
+    "[Unit]",
+    `Description=${specifiers(spec.description)}`,
+    ...spec.after?.length ? [`After=${spec.after.join(" ")}`] : [],
+    "",
+    "[Service]",
+    `Type=${spec.type}`,
+    `ExecStart=${spec.program.map(execWord).join(" ")}`,
+    ...spec.restart ? [`Restart=${spec.restart}`] : [],
+    ...spec.restartSec !== void 0 ? [`RestartSec=${spec.restartSec}`] : [],
+    ...env.map(([k2, v]) => `Environment=${assignment(k2, v)}`),
+    ...spec.workingDirectory ? [`WorkingDirectory=${specifiers(spec.workingDirectory)}`] : [],
+    ...spec.standardOutPath ? [`StandardOutput=append:${specifiers(spec.standardOutPath)}`] : [],
+    ...spec.standardErrorPath ? [`StandardError=append:${specifiers(spec.standardErrorPath)}`] : [],
+    ...spec.wantedBy ? ["", "[Install]", `WantedBy=${spec.wantedBy}`] : []
+  ];
+  return `${lines.join("\n")}
+`;
+}
+function systemdTimer(label, interval, runAtLoad) {
+  return `[Unit]
+Description=Run ${specifiers(label)}.service every ${interval} seconds
+
+[Timer]
+OnActiveSec=${runAtLoad ? 0 : interval}
+OnUnitActiveSec=${interval}
+Unit=${specifiers(label)}.service
+
+[Install]
+WantedBy=timers.target
+`;
+}
+function systemdUnits(service) {
+  const interval = service.startInterval;
+  const unit = systemdService({
+    description: `${service.label} (dotops service)`,
+    program: service.program,
+    type: interval ? "oneshot" : "simple",
+    restart: service.keepAlive && !interval ? "always" : void 0,
+    environment: service.environment,
+    workingDirectory: service.workingDirectory,
+    standardOutPath: service.standardOutPath,
+    standardErrorPath: service.standardErrorPath,
+    wantedBy: interval ? void 0 : "default.target"
+  });
+  return {
+    [`${service.label}.service`]: unit,
+    ...interval ? { [`${service.label}.timer`]: systemdTimer(service.label, interval, service.runAtLoad ?? false) } : {}
+  };
+}
+var mainUnit = (service) => `${service.label}.${service.startInterval ? "timer" : "service"}`;
+
+// src/resources/systemd/steps.ts
+import { dirname as dirname4 } from "node:path";
+
+// src/resources/systemd/systemctl.ts
+function hint2(r2) {
+  return /Failed to connect to bus|No medium found/.test(`${r2.stderr}${r2.stdout}`) ? "no systemd user session: run `loginctl enable-linger $USER` or install from a login session" : void 0;
+}
+async function systemctl(host, args, opts = {}) {
+  const command = ["systemctl", "--user", ...args];
+  const r2 = await host.exec("systemctl", command.slice(1), { readOnly: opts.readOnly });
+  if (!(opts.ok ?? [0]).includes(r2.exitCode) || r2.timedOut) throw new ToolError(command, r2, hint2(r2));
+  return r2;
+}
+var daemonReload = (host) => systemctl(host, ["daemon-reload"]);
+var enableNow = (host, unit) => systemctl(host, ["enable", "--now", unit]);
+var disableNow = (host, unit, tolerate = []) => systemctl(host, ["disable", "--now", unit], { ok: [0, ...tolerate] });
+var tryRestart = (host, unit) => systemctl(host, ["try-restart", unit]);
+async function unitFileState(host, unit) {
+  const r2 = await systemctl(host, ["is-enabled", unit], { ok: [0, 1], readOnly: true });
+  return r2.stdout.trim() || null;
+}
+
+// src/resources/systemd/steps.ts
+async function put2(ctx, path6, content) {
+  if (content === null) return ctx.host.unlink(path6);
+  await ctx.host.mkdir(dirname4(path6));
+  await ctx.host.writeFile(path6, content, 420);
+}
+var systemdSteps = {
+  "systemd-files": {
+    run: async (ctx, s) => {
+      for (const f of s.files) await put2(ctx, f.path, f.content);
+      await daemonReload(ctx.host);
+      for (const unit of s.restart) await tryRestart(ctx.host, unit);
+    },
+    undo: async (ctx, s) => {
+      let restored = false;
+      for (const f of s.files) {
+        if (await readText(ctx, f.path) !== f.content) continue;
+        await put2(ctx, f.path, f.prev);
+        restored = true;
+      }
+      for (const dir2 of [...s.mkdirs ?? []].reverse()) await ctx.host.rmdir(dir2);
+      if (!restored) return;
+      await daemonReload(ctx.host);
+      const dir = dirname4(s.files[0]?.path ?? "");
+      for (const unit of s.restart)
+        if (await ctx.host.lstat(`${dir}/${unit}`)) await tryRestart(ctx.host, unit);
+    },
+    describe: (s) => `${s.files.map((f) => `${f.content === null ? "remove" : "write"} ${f.path}`).join(", ")}; systemctl --user daemon-reload${s.restart.length ? `; try-restart ${s.restart.join(" ")}` : ""}`
+  },
+  "systemd-enable": {
+    run: async (ctx, s) => {
+      await enableNow(ctx.host, s.unit);
+    },
+    undo: async (ctx, s) => {
+      if (await ctx.host.lstat(s.path)) await disableNow(ctx.host, s.unit);
+    },
+    describe: (s) => `systemctl --user enable --now ${s.unit}`
+  },
+  "systemd-disable": {
+    run: async (ctx, s) => {
+      if (await ctx.host.lstat(s.path)) await disableNow(ctx.host, s.unit);
+    },
+    undo: async (ctx, s) => {
+      if (await ctx.host.lstat(s.path)) await enableNow(ctx.host, s.unit);
+    },
+    describe: (s) => `systemctl --user disable --now ${s.unit}`
+  },
+  backup: homeSteps.backup,
+  "unlink-link": homeSteps["unlink-link"]
+};
+
+// src/resources/systemd/index.ts
+var KIND2 = "systemd-unit";
+var ON_LINUX = "systemd user units are Linux's: plan this host on a machine with systemd";
+var unitNames = (label) => [`${label}.service`, `${label}.timer`];
+var fileId = (name2) => `~/.config/systemd/user/${name2}`;
+var unitFiles = (ctx, r2) => systemdUnits(expandHomeIn(r2.service, ctx.host.home));
+var systemdUnitKind = {
+  kind: KIND2,
+  steps: systemdSteps,
+  describe: (r2) => `systemd user unit ${r2.service.label}.service`,
+  async observe(ctx, r2) {
+    const missing = await missingTool(ctx, "systemctl", ON_LINUX);
+    if (missing) return missing;
+    const files = {};
+    const state = {};
+    for (const name2 of unitNames(r2.service.label)) {
+      const obs = await observeHomePath(ctx, fileId(name2));
+      const content = obs.unsafe ? null : (await contentAt(ctx, obs))?.toString("utf8") ?? null;
+      files[name2] = { obs, content };
+      state[name2] = obs.stat ? await unitFileState(ctx.host, name2) : null;
+    }
+    return { files, state };
+  },
+  assume(ctx, previous, id) {
+    const label = id.slice("systemd/".length).replace(/\.service$/, "");
+    const had = previous?.kind === KIND2 ? unitFiles(ctx, previous) : {};
+    const files = {};
+    const state = {};
+    for (const name2 of unitNames(label)) {
+      const content = had[name2] ?? null;
+      const stat2 = content === null ? null : { type: "file", mode: 420, size: 0, mtimeMs: 0 };
+      files[name2] = { obs: { abs: absHome(ctx, fileId(name2)), stat: stat2, assumed: true }, content };
+      state[name2] = content === null ? null : name2 === mainUnit(previous.service) ? "enabled" : "static";
+    }
+    return { files, state };
+  },
+  async plan(ctx, desired, previous, o3) {
+    const r2 = desired ?? previous;
+    if (isUnobservable(o3)) return unobservableChange(KIND2, r2.id, desired, previous, o3);
+    const unsafe = Object.values(o3.files).find((f) => f.obs.unsafe)?.obs.unsafe;
+    if (unsafe) return unsafeChange(KIND2, r2.id, desired !== void 0, unsafe);
+    return desired ? place2(ctx, desired, previous, o3) : remove2(ctx, previous, o3);
+  }
+};
+function base2(r2, action, phase) {
+  return { kind: KIND2, id: r2.id, action, phase, destructive: false, needsRoot: false };
+}
+var isFile = (f) => f.obs.stat?.type === "file";
+var toggle = (op, unit, o3) => ({
+  op,
+  unit,
+  path: o3.files[unit]?.obs.abs
+});
+async function place2(ctx, desired, previous, o3) {
+  const want = unitFiles(ctx, desired);
+  const had = previous ? unitFiles(ctx, previous) : {};
+  const change = (c5) => ({
+    ...base2(desired, previous ? "update" : "create", Phase.services),
+    ...c5
+  });
+  const files = [];
+  const clear = [];
+  const notes = [];
+  const refusals = [];
+  const diffs = [];
+  for (const name2 of unitNames(desired.service.label)) {
+    const f = o3.files[name2];
+    const w = want[name2] ?? null;
+    const ours = had[name2] !== void 0;
+    if (w === null) {
+      if (ours && isFile(f)) files.push({ path: f.obs.abs, content: null, prev: f.content });
+      continue;
+    }
+    if (isFile(f) && f.content === w) continue;
+    diffs.push(contentDiff(fileId(name2), f.content === null ? null : Buffer.from(f.content), Buffer.from(w)));
+    if (!f.obs.stat || ours && isFile(f)) {
+      if (ours && f.content !== had[name2])
+        notes.push(`${name2} was edited outside dotops: rewritten from the config`);
+      files.push({ path: f.obs.abs, content: w, prev: f.content });
+    } else if (f.obs.stat.type === "symlink" && f.content === w) {
+      clear.push({ op: "unlink-link", path: f.obs.abs, target: f.obs.linkTarget });
+      files.push({ path: f.obs.abs, content: w, prev: null });
+    } else {
+      const way = await clearTheWay(ctx, fileId(name2), f.obs);
+      if (way.refusal) refusals.push(way.refusal);
+      if (way.note) notes.push(way.note);
+      clear.push(...way.steps);
+      files.push({ path: f.obs.abs, content: w, prev: null });
+    }
+  }
+  const main = mainUnit(desired.service);
+  const enabled = o3.state[main] === "enabled";
+  const before = previous ? mainUnit(previous.service) : null;
+  const disableOld = before && before !== main && o3.state[before] === "enabled" ? [toggle("systemd-disable", before, o3)] : [];
+  const enable = enabled ? [] : [toggle("systemd-enable", main, o3)];
+  const note = notes.join("; ") || void 0;
+  if (refusals.length) return change({ steps: [], refusal: refusals.join("; "), note });
+  if (!files.length) {
+    if (!previous) {
+      const owns = { prior: { files: want, enabled } };
+      return change({
+        steps: enable,
+        owns,
+        note: `already there with this content: adopted${enabled ? "" : " and enabled"}`
+      });
+    }
+    if (enabled && !disableOld.length) return null;
+    return change({
+      steps: [...disableOld, ...enable],
+      note: `${main} is not enabled: enables and starts it`
+    });
+  }
+  const mkdirs = await missingDirs(ctx, files[0]?.path);
+  const write2 = {
+    op: "systemd-files",
+    files,
+    restart: enabled ? [main] : [],
+    ...mkdirs.length ? { mkdirs } : {}
+  };
+  return change({ steps: [...disableOld, ...clear, write2, ...enable], diff: diffs.join(""), note });
+}
+async function remove2(ctx, previous, o3) {
+  const change = (c5) => ({
+    ...base2(previous, "delete", Phase.stopServices),
+    ...c5
+  });
+  const main = mainUnit(previous.service);
+  const enabled = o3.state[main] === "enabled";
+  const ours = Object.keys(unitFiles(ctx, previous));
+  const adopted = ctx.ownership?.get(previous.id);
+  if (adopted?.prior) {
+    const prior = adopted.prior;
+    const files2 = [];
+    for (const name2 of /* @__PURE__ */ new Set([...Object.keys(prior.files), ...ours])) {
+      const f = o3.files[name2];
+      const back = prior.files[name2] ?? null;
+      if (back === null && isFile(f) || back !== null && f.content !== back)
+        files2.push({ path: f.obs.abs, content: back, prev: f.content });
+    }
+    const steps = [
+      ...enabled && !prior.enabled ? [toggle("systemd-disable", main, o3)] : [],
+      ...files2.length ? [{ op: "systemd-files", files: files2, restart: enabled && prior.enabled ? [main] : [] }] : [],
+      ...!enabled && prior.enabled ? [toggle("systemd-enable", main, o3)] : []
+    ];
+    return change({
+      steps,
+      note: steps.length ? "was there before dotops: restored as it was" : "was there before dotops: left as it was"
+    });
+  }
+  const gone = ours.filter((name2) => isFile(o3.files[name2]));
+  const files = gone.map((name2) => {
+    const f = o3.files[name2];
+    return { path: f.obs.abs, content: null, prev: f.content };
+  });
+  if (!files.length && !enabled) return null;
+  return change({
+    steps: [
+      ...enabled ? [toggle("systemd-disable", main, o3)] : [],
+      ...files.length ? [{ op: "systemd-files", files, restart: [] }] : []
+    ],
+    diff: gone.map((name2, i3) => contentDiff(fileId(name2), Buffer.from(files[i3]?.prev ?? ""), null)).join("")
+  });
+}
+
 // src/resources/registry.ts
-var KINDS = [dirKind, linkKind, fileKind, symlinkKind];
+var KINDS = [
+  dirKind,
+  linkKind,
+  fileKind,
+  symlinkKind,
+  tapKind,
+  brewKind,
+  caskKind,
+  masKind,
+  brewCleanupKind,
+  defaultsKind,
+  restartKind,
+  launchdAgentKind,
+  systemdUnitKind
+];
 var byName = /* @__PURE__ */ new Map();
 var stepOps = {};
 function registerKind(kind) {
@@ -43510,7 +51793,6 @@ function kindOf(r2) {
 // src/engine/privilege.ts
 import { realpathSync } from "node:fs";
 import { userInfo } from "node:os";
-var isRoot = () => process.getuid?.() === 0;
 function self() {
   const script = process.env.DOTOPS_SELF ?? process.argv[1] ?? "dotops";
   let resolved = script;
@@ -43520,21 +51802,24 @@ function self() {
   }
   return [process.execPath, resolved];
 }
-function sudoersLine() {
+function sudoersLine(stateDir) {
   const [node2, cli] = self();
-  return `${userInfo().username} ALL=(root) NOPASSWD: ${node2} ${cli} privileged *`;
+  return `${userInfo().username} ALL=(root) NOPASSWD: ${node2} ${cli} --state ${stateDir} privileged *`;
 }
-var needsDoor = (steps) => !isRoot() && steps.some((s) => s.root === true);
+async function needsDoor(ctx, steps) {
+  if (!steps.some((s) => s.root === true)) return false;
+  return await once9(ctx, "uid", () => currentUid(ctx.host)) !== 0;
+}
 async function throughDoor(ctx, steps, direction) {
   const [node2, cli] = self();
-  const args = ["-n", node2, cli, "privileged", direction, "--state", ctx.state.dir];
+  const args = ["-n", node2, cli, "--state", ctx.state.dir, "privileged", direction];
   const r2 = await ctx.host.exec("sudo", args, { input: JSON.stringify({ steps }) });
   if (r2.exitCode === 0) return;
   const said = (r2.stderr || r2.stdout).trim();
   if (/password is required|not allowed|may not run sudo|no tty present/i.test(said))
     throw new DotopsError(
       `${steps.length} step(s) need root and sudo refused (${said}). To allow dotops' privileged steps without a password, add this line with \`sudo visudo -f /etc/sudoers.d/dotops\`:
-  ${sudoersLine()}`,
+  ${sudoersLine(ctx.state.dir)}`,
       1
     );
   throw new DotopsError(`privileged ${direction} failed (exit ${r2.exitCode}): ${said}`, 1);
@@ -43572,13 +51857,13 @@ function batches(steps, batched) {
 }
 async function runGroup(ctx, group) {
   const op = opFor(group[0]);
-  if (needsDoor(group)) await throughDoor(ctx, group, "run");
+  if (await needsDoor(ctx, group)) await throughDoor(ctx, group, "run");
   else if (op.runBatch) await op.runBatch(ctx, group);
   else for (const step of group) await op.run(ctx, step);
 }
 async function undoGroup(ctx, group) {
   const op = opFor(group[0]);
-  if (needsDoor(group)) await throughDoor(ctx, group, "undo");
+  if (await needsDoor(ctx, group)) await throughDoor(ctx, group, "undo");
   else if (op.undoBatch) await op.undoBatch(ctx, group);
   else for (const step of group) await op.undo(ctx, step);
 }
@@ -43757,7 +52042,7 @@ function sleep2(ms) {
 }
 
 // src/engine/store.ts
-import { dirname as dirname3 } from "node:path";
+import { dirname as dirname5 } from "node:path";
 async function writeBlobs(host, state, blobs, progress, known) {
   await host.mkdir(state.store, 448);
   const all = [...blobs];
@@ -43801,7 +52086,7 @@ async function writeHomeTree(host, state, dir, manifest) {
     return e ? [{ path: `${dir}/${e.path}`, target: e.target }] : [];
   });
   const dirs = /* @__PURE__ */ new Set([`${dir}/home`]);
-  for (const e of entries) dirs.add(dirname3(e.path));
+  for (const e of entries) dirs.add(dirname5(e.path));
   for (const d of [...dirs].sort()) await host.mkdir(d, 493);
   await mapLimit(entries, 16, (e) => host.symlink(e.target, e.path));
 }
@@ -44047,27 +52332,27 @@ var targetOf = (d) => ({
   blobs: d.blobs,
   commit: d.source.commit ?? null
 });
-async function makePlan(eng, desired, base, opts) {
+async function makePlan(eng, desired, base3, opts) {
   const ctx = resourceContext(eng, {
     blobs: desired.blobs,
     backupExt: opts.backupExt,
-    objectStats: base.objectStats,
+    objectStats: base3.objectStats,
     platform: desired.manifest.platform,
-    ownership: base.ownership
+    ownership: base3.ownership
   });
   const { changes, unchanged } = await computeChanges(ctx, {
     desired: desired.manifest,
-    previous: base.previous,
+    previous: base3.previous,
     observe: opts.observe ?? true
   });
-  const same = base.gens.filter(
-    (g) => g.manifestHash === desired.manifest.hash && g.outcome === "applied" && g.number !== base.current
+  const same = base3.gens.filter(
+    (g) => g.manifestHash === desired.manifest.hash && g.outcome === "applied" && g.number !== base3.current
   ).at(-1);
   return {
     host: desired.manifest.host,
-    from: base.currentMeta ? { generation: base.currentMeta.number, commit: base.currentMeta.commit } : null,
+    from: base3.currentMeta ? { generation: base3.currentMeta.number, commit: base3.currentMeta.commit } : null,
     to: { commit: desired.commit, manifestHash: desired.manifest.hash },
-    rollbackTo: same && base.currentMeta?.manifestHash !== desired.manifest.hash ? { generation: same.number, commit: same.commit } : null,
+    rollbackTo: same && base3.currentMeta?.manifestHash !== desired.manifest.hash ? { generation: same.number, commit: same.commit } : null,
     changes,
     unchanged,
     summary: summarize(changes)
@@ -44085,13 +52370,13 @@ async function planBetween(eng, from, to) {
   const desired = await loadDesired(eng, to, timer);
   const previous = from ? await loadDesired(eng, from, timer) : null;
   const blobs = new Map([...previous?.blobs ?? [], ...desired.blobs]);
-  const base = {
+  const base3 = {
     current: null,
     currentMeta: void 0,
     previous: previous?.manifest ?? null,
     gens: []
   };
-  const plan = await makePlan(eng, { ...targetOf(desired), blobs }, base, { observe: false });
+  const plan = await makePlan(eng, { ...targetOf(desired), blobs }, base3, { observe: false });
   return { ...plan, from: previous ? { generation: 0, commit: previous.source.commit ?? null } : null };
 }
 async function enforcePolicy(plan, req) {
@@ -44118,27 +52403,27 @@ async function apply(eng, req) {
   const desired = await loadDesired(eng, req, timer);
   await ensureStateDir(eng);
   return withLock(eng, "apply", async () => {
-    const base = await baseline(eng);
+    const base3 = await baseline(eng);
     const plan = await timer.run(
       "plan",
-      () => makePlan(eng, targetOf(desired), base, { backupExt: req.backupExt })
+      () => makePlan(eng, targetOf(desired), base3, { backupExt: req.backupExt })
     );
-    const sameAsCurrent = base.currentMeta?.manifestHash === desired.manifest.hash;
+    const sameAsCurrent = base3.currentMeta?.manifestHash === desired.manifest.hash;
     const result = { plan, desired, phases: timer.phases, storeObjectsWritten: 0 };
     if (sameAsCurrent && plan.changes.length === 0) {
-      eng.log.debug({ generation: base.current }, "no changes");
-      return { ...result, generation: base.current, created: false, noop: true };
+      eng.log.debug({ generation: base3.current }, "no changes");
+      return { ...result, generation: base3.current, created: false, noop: true };
     }
     await enforcePolicy(plan, req);
     const ctx = resourceContext(eng, {
       blobs: desired.blobs,
       backupExt: req.backupExt,
       platform: desired.manifest.platform,
-      ownership: base.ownership
+      ownership: base3.ownership
     });
     const { written, stats } = await timer.run(
       "build",
-      () => writeBlobs(eng.host, eng.state, desired.blobs.values(), eng.progress, base.objectStats)
+      () => writeBlobs(eng.host, eng.state, desired.blobs.values(), eng.progress, base3.objectStats)
     );
     if (sameAsCurrent) {
       try {
@@ -44149,21 +52434,21 @@ async function apply(eng, req) {
       } catch (err) {
         throw nameFailed(err, plan.changes);
       }
-      await writeObjectStats(eng.host, genDir(eng.state, base.current), stats);
-      eng.log.info({ generation: base.current, repaired: plan.changes.length }, "repaired drift");
+      await writeObjectStats(eng.host, genDir(eng.state, base3.current), stats);
+      eng.log.info({ generation: base3.current, repaired: plan.changes.length }, "repaired drift");
       return {
         ...result,
         storeObjectsWritten: written,
-        generation: base.current,
+        generation: base3.current,
         created: false,
         noop: false
       };
     }
-    const n2 = (base.gens.at(-1)?.number ?? 0) + 1;
+    const n2 = (base3.gens.at(-1)?.number ?? 0) + 1;
     const meta3 = {
       number: n2,
       commit: desired.source.commit ?? null,
-      parentCommit: req.parentCommit ?? base.currentMeta?.commit ?? null,
+      parentCommit: req.parentCommit ?? base3.currentMeta?.commit ?? null,
       source: desired.source.commit ? "commit" : "worktree",
       manifestHash: desired.manifest.hash,
       host: desired.manifest.host,
@@ -44180,7 +52465,7 @@ async function apply(eng, req) {
       await eng.host.mkdir(partial2, 493);
       await writeHomeTree(eng.host, eng.state, partial2, desired.manifest);
       await writeObjectStats(eng.host, partial2, stats);
-      await writeOwnership(eng.host, partial2, nextOwnership(desired.manifest, plan.changes, base.ownership));
+      await writeOwnership(eng.host, partial2, nextOwnership(desired.manifest, plan.changes, base3.ownership));
       await eng.host.writeFile(`${partial2}/manifest.json`, `${JSON.stringify(desired.manifest, null, 1)}
 `);
       await eng.host.writeFile(`${partial2}/plan.json`, `${JSON.stringify(plan, null, 1)}
@@ -44193,7 +52478,7 @@ async function apply(eng, req) {
       op: "switch",
       link: eng.state.current,
       to: genDir(eng.state, n2),
-      from: base.current === null ? null : genDir(eng.state, base.current)
+      from: base3.current === null ? null : genDir(eng.state, base3.current)
     });
     try {
       await timer.run(
@@ -44229,35 +52514,35 @@ async function apply(eng, req) {
 }
 async function switchGeneration(eng, target, opts = {}) {
   return withLock(eng, "rollback", async () => {
-    const base = await baseline(eng);
-    const meta3 = base.gens.find((g) => g.number === target);
+    const base3 = await baseline(eng);
+    const meta3 = base3.gens.find((g) => g.number === target);
     if (!meta3) throw new DotopsError(`there is no generation ${target}`, 1, "see `dotops generations`");
     const manifest = await readManifest(eng.host, eng.state, target);
     const to = { manifest, blobs: /* @__PURE__ */ new Map(), commit: meta3.commit };
-    const plan = await makePlan(eng, to, base, { backupExt: opts.backupExt });
+    const plan = await makePlan(eng, to, base3, { backupExt: opts.backupExt });
     await enforcePolicy(plan, opts);
-    if (base.current === target && plan.changes.length === 0) return plan;
+    if (base3.current === target && plan.changes.length === 0) return plan;
     const ctx = resourceContext(eng, {
       backupExt: opts.backupExt,
       platform: manifest.platform,
-      ownership: base.ownership
+      ownership: base3.ownership
     });
     const steps = stepsOf(
       plan.changes,
-      base.current === target ? void 0 : {
+      base3.current === target ? void 0 : {
         op: "switch",
         link: eng.state.current,
         to: genDir(eng.state, target),
-        from: base.current === null ? null : genDir(eng.state, base.current)
+        from: base3.current === null ? null : genDir(eng.state, base3.current)
       }
     );
     await runTransaction(ctx, eng.state.journal, begin(target), steps, eng.failpoints, async () => {
       const dir = genDir(eng.state, target);
-      const before = new Map([...await readOwnership(eng.host, dir), ...base.ownership ?? []]);
+      const before = new Map([...await readOwnership(eng.host, dir), ...base3.ownership ?? []]);
       await writeOwnership(eng.host, dir, nextOwnership(manifest, plan.changes, before));
       await recordInstalled(eng, ctx, dir, manifest);
     });
-    eng.log.info({ generation: target, from: base.current }, `switched to generation ${target}`);
+    eng.log.info({ generation: target, from: base3.current }, `switched to generation ${target}`);
     return plan;
   });
 }
@@ -44521,10 +52806,10 @@ function selectHosts(requested, known, runner) {
   }
   return { selected: names.filter((h3) => known[h3] === runner) };
 }
-function snapshots(base, head) {
-  if (base && !base.files.has(ENTRY_FILE))
-    return { base: null, head, baseNote: `${base.label} has no ${ENTRY_FILE}: planned from nothing` };
-  return { base, head };
+function snapshots(base3, head) {
+  if (base3 && !base3.files.has(ENTRY_FILE))
+    return { base: null, head, baseNote: `${base3.label} has no ${ENTRY_FILE}: planned from nothing` };
+  return { base: base3, head };
 }
 async function planHost(host, platform2, snaps, o3) {
   const report = { host, platform: platform2, baseNote: snaps.baseNote };
@@ -44552,11 +52837,11 @@ async function planHost(host, platform2, snaps, o3) {
   return report;
 }
 async function baseRequest(host, snaps, report) {
-  const base = snaps.base;
-  if (!base) return null;
-  const known = hostsOf(base);
+  const base3 = snaps.base;
+  if (!base3) return null;
+  const known = hostsOf(base3);
   if ("error" in known) {
-    report.baseNote = `${ENTRY_FILE} in ${base.label} is invalid: planned from nothing`;
+    report.baseNote = `${ENTRY_FILE} in ${base3.label} is invalid: planned from nothing`;
     return null;
   }
   if (!(host in known.hosts)) {
@@ -44564,12 +52849,12 @@ async function baseRequest(host, snaps, report) {
     return null;
   }
   try {
-    await withContent(base, () => buildManifest(loadConfig(base, { host })));
+    await withContent(base3, () => buildManifest(loadConfig(base3, { host })));
   } catch {
-    report.baseNote = `the config in ${base.label} is invalid for ${host}: planned from nothing`;
+    report.baseNote = `the config in ${base3.label} is invalid for ${host}: planned from nothing`;
     return null;
   }
-  return { load: async () => base, loadOptions: { host } };
+  return { load: async () => base3, loadOptions: { host } };
 }
 async function againstRunner(to, o3) {
   try {
@@ -45263,7 +53548,7 @@ function including(target, item2) {
   }
   return target;
 }
-function remove(target, item2) {
+function remove3(target, item2) {
   if (Array.isArray(target)) {
     const index = target.indexOf(item2);
     if (index >= 0) {
@@ -45600,7 +53885,7 @@ __export2(utils_exports, {
   parseStringResponse: () => parseStringResponse,
   pick: () => pick2,
   prefixedArray: () => prefixedArray,
-  remove: () => remove,
+  remove: () => remove3,
   splitOn: () => splitOn,
   toLinesWithContent: () => toLinesWithContent,
   trailingFunctionArgument: () => trailingFunctionArgument,
@@ -46643,7 +54928,7 @@ var init_change_working_directory = __esm2({
 function checkoutTask(args) {
   const commands = ["checkout", ...args];
   if (commands[1] === "-b" && commands.includes("-B")) {
-    commands[1] = remove(commands, "-B");
+    commands[1] = remove3(commands, "-B");
   }
   return straightThroughStringTask(commands);
 }
@@ -47664,7 +55949,7 @@ function pushTask(ref = {}, customArgs) {
   if (ref.remote) {
     commands.splice(1, 0, ref.remote);
   }
-  remove(commands, "-v");
+  remove3(commands, "-v");
   append(commands, "--verbose");
   append(commands, "--porcelain");
   return {
@@ -48227,7 +56512,7 @@ var init_scheduler = __esm2({
         this.logger(`Attempting id=%s`, task.id);
         task.done(() => {
           this.logger(`Completing id=`, task.id);
-          remove(this.running, task);
+          remove3(this.running, task);
           this.schedule();
         });
       }
@@ -48779,9 +57064,9 @@ function singleSorted(a2, b2) {
   if (aIsNum !== bIsNum) {
     return aIsNum ? 1 : -1;
   }
-  return aIsNum ? sorted(a2, b2) : 0;
+  return aIsNum ? sorted2(a2, b2) : 0;
 }
-function sorted(a2, b2) {
+function sorted2(a2, b2) {
   return a2 === b2 ? 0 : a2 > b2 ? 1 : -1;
 }
 function trimmed(input2) {
@@ -48814,7 +57099,7 @@ var init_TagList = __esm2({
             return singleSorted(toNumber(partsA[0]), toNumber(partsB[0]));
           }
           for (let i3 = 0, l = Math.max(partsA.length, partsB.length); i3 < l; i3++) {
-            const diff = sorted(toNumber(partsA[i3]), toNumber(partsB[i3]));
+            const diff = sorted2(toNumber(partsA[i3]), toNumber(partsB[i3]));
             if (diff) {
               return diff;
             }
@@ -49774,14 +58059,14 @@ var GitReader = class {
   }
 };
 function byRepo(root, oids, repos) {
-  const groups = /* @__PURE__ */ new Map();
+  const groups2 = /* @__PURE__ */ new Map();
   for (const i3 of oids.keys()) {
     const repo = repos?.[i3] ?? root;
-    const group = groups.get(repo);
+    const group = groups2.get(repo);
     if (group) group.push(i3);
-    else groups.set(repo, [i3]);
+    else groups2.set(repo, [i3]);
   }
-  return groups;
+  return groups2;
 }
 async function catBlobs(root, oids, repos, max = MAX_FILE_BYTES) {
   const out = new Array(oids.length);

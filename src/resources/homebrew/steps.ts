@@ -188,5 +188,7 @@ export const homebrewSteps: StepOps<HomebrewStep> = {
     run: async (ctx, s) => masUninstall(ctx, await masApps(ctx, [s], true)),
     undo: async (ctx, s) => masInstall(ctx, await masApps(ctx, [s], false)),
     describe: (s) => `mas uninstall ${s.appId} (${s.name})`,
+    // `mas uninstall` removes the app from /Applications: root, through the privilege door.
+    mayRunAsRoot: () => true,
   },
 };
