@@ -160,6 +160,26 @@ function installFlags(v: Value): string[] {
 type Entry = Exclude<NonNullable<HomebrewConfig["brews"]>[number], string>;
 type CaskEntry = Exclude<NonNullable<HomebrewConfig["casks"]>[number], string>;
 
+/**
+ * rcmdnk/brew-file writes its Brewfile without Ruby: `brew bash`, `tap
+ * homebrew/core`, `appstore 497799835 Xcode (10.0)`. Such a line becomes the
+ * Homebrew Bundle line it means (extra words of a brew are install
+ * arguments); other lines are left to the Ruby reader.
+ */
+function fromBrewFileTool(line: string): string | { skip: string } | undefined {
+  const store = /^appstore\s+(?:(\d+)\s+)?(.+?)(?:\s+\([^()]*\))?$/.exec(line);
+  if (store) {
+    const [, id, name] = store;
+    if (!id) return { skip: "appstore entry without an App Store id: find it with `mas search`" };
+    return `mas ${JSON.stringify(name)}, id: ${id}`;
+  }
+  const m = /^(tap|brew|cask)\s+([\w@.+/-]+)((?:\s+--?[\w-]+(?:=\S+)?)*)\s*$/.exec(line);
+  if (!m) return undefined;
+  const [, verb, name, rest] = m;
+  const args = (rest ?? "").trim().split(/\s+/).filter(Boolean);
+  return `${verb} ${JSON.stringify(name)}${args.length ? `, args: ${JSON.stringify(args)}` : ""}`;
+}
+
 function convert(text: string): ImportResult {
   const hb: Required<Pick<HomebrewConfig, "taps" | "brews" | "casks">> & { mas: Record<string, number> } = {
     taps: [],
@@ -191,9 +211,11 @@ function convert(text: string): ImportResult {
       return `inside the Ruby block at line ${inBlock.line} (${inBlock.text}): left out, decide where it belongs`;
     if (/\s(if|unless)\s/.test(line))
       return "Ruby conditional: dotops config has no code; put host-specific entries in a host's imports";
+    const bare = fromBrewFileTool(line);
+    if (typeof bare === "object") return bare.skip;
     let call: ReturnType<typeof parseCall>;
     try {
-      call = parseCall(line);
+      call = parseCall(bare ?? line);
     } catch (err) {
       return err instanceof Unparsable ? `not converted: ${err.message}` : String(err);
     }

@@ -48,11 +48,23 @@ interface Command {
 
 class Skip extends Error {}
 
-/** Logical lines (backslash continuations joined), each with the number of its first line. */
+/**
+ * Logical lines (backslash continuations joined), each with the number of its
+ * first line. A here-document (`osascript <<EOD … EOD`) belongs to its
+ * command: its body is not lines of the script, so the command is listed once.
+ */
 function logicalLines(text: string): { line: number; text: string }[] {
   const out: { line: number; text: string }[] = [];
   let pending: { line: number; text: string } | null = null;
+  let heredoc: { end: string; dash: boolean; entry: { line: number; text: string } } | null = null;
   text.split(/\r?\n/).forEach((raw, i) => {
+    if (heredoc) {
+      if ((heredoc.dash ? raw.replace(/^\t+/, "") : raw) === heredoc.end) {
+        heredoc.entry.text += ` (here-document to line ${i + 1})`;
+        heredoc = null;
+      }
+      return;
+    }
     const cont = /(^|[^\\])(\\\\)*\\$/.test(raw);
     const part = cont ? raw.slice(0, -1) : raw;
     pending = pending
@@ -60,6 +72,9 @@ function logicalLines(text: string): { line: number; text: string }[] {
       : { line: i + 1, text: part };
     if (!cont) {
       out.push(pending);
+      const m = /<<(-?)\s*(['"]?)([\w-]+)\2/.exec(pending.text.replace(/#.*$/, ""));
+      if (m && !/^\s*#/.test(pending.text))
+        heredoc = { end: m[3] as string, dash: m[1] === "-", entry: pending };
       pending = null;
     }
   });
