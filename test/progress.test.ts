@@ -25,4 +25,14 @@ describe("terminal progress", () => {
     p.end();
     expect(writes).toEqual([]);
   });
+
+  it("shows a long step's latest output line, one line cut to the terminal's width", () => {
+    const { writes, stream } = fakeTty();
+    (stream as { columns?: number }).columns = 40;
+    const p = terminalProgress(stream);
+    p.activity("==> Pouring   ripgrep--14.1.1.arm64_sonoma.bottle.tar.gz and more text");
+    expect(writes).toEqual([`\r\u001b[Kapply   ==> Pouring ripgrep--14.1.1.arm`]);
+    p.end();
+    expect(writes.at(-1)).toBe("\r\u001b[K");
+  });
 });

@@ -41,6 +41,7 @@ export function registerApply(program: Command, cli: CliFactory) {
     const progress =
       process.stderr.isTTY && !c.opts.json && !c.opts.quiet ? terminalProgress(process.stderr) : undefined;
     eng.progress = progress?.report;
+    eng.activity = progress?.activity;
     const repo = c.repoDir();
     const result = await deploy(eng, {
       load: c.sourceLoader(o, repo),

@@ -23,6 +23,8 @@ export interface Engine {
   failpoints?: Failpoints;
   /** Called as long work advances (a terminal shows a progress line). */
   progress?: Progress;
+  /** The latest line a long-running tool printed (a `brew install`), for the progress line. */
+  activity?: (line: string) => void;
   /** false: plans skip content diffs (the agent renders none; a revert then reads nothing). */
   diffs?: boolean;
   /** The host records instead of doing (apply --dry-run): nothing was applied, so nothing can be checked. */
@@ -60,7 +62,13 @@ export function resourceContext(eng: Engine, opts: ContextOptions = {}): Resourc
     ownership: opts.ownership,
     diffs: eng.diffs ?? true,
     progress: eng.progress,
-    log: (line) => eng.log.info(line),
+    // A tool's output goes to the log; on a terminal it shows on the progress line instead (-v logs it too).
+    log: (line) => {
+      if (eng.activity) {
+        eng.activity(line);
+        eng.log.debug(line);
+      } else eng.log.info(line);
+    },
     memo: new Map(),
     runId: `${new Date().toISOString().replace(/[:.]/g, "-")}-${process.pid}`,
     async content(object) {

@@ -20,9 +20,15 @@ export function terminalProgress(stream: NodeJS.WriteStream, opts: { minTotal?: 
     );
     shown = true;
   };
+  /** A long step's latest output line, after its phase, cut to the terminal's width. */
+  const activity = (line: string) => {
+    const text = `apply   ${line.replace(/\s+/g, " ").trim()}`;
+    stream.write(`\r\u001b[K${text.slice(0, Math.max(20, (stream.columns ?? 80) - 1))}`);
+    shown = true;
+  };
   const end = () => {
     if (shown) stream.write("\r\u001b[K");
     shown = false;
   };
-  return { report, end };
+  return { report, activity, end };
 }
