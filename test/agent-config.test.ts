@@ -106,21 +106,20 @@ describe("agent settings do what they say", () => {
     expect(existsSync(join(home, ".local/state/dotops/repo"))).toBe(false); // no clone was needed
   });
 
-  it("install-agent takes launchd's uid from the process, and refuses to guess one", async () => {
+  it("install-agent asks the host for launchd's uid (id -u), and refuses to guess one", async () => {
     const { home } = sandbox();
     const sim = tempDir("dotops-sim-");
-    const preload = join(tempDir("dotops-nouid-"), "nouid.mjs");
-    writeFileSync(preload, "delete process.getuid; // as on a platform without uids\n");
+    // An `id` that cannot answer, as on a machine without one that works.
+    const bin = tempDir("dotops-noid-");
+    writeFileSync(join(bin, "id"), "#!/bin/sh\necho 'id: cannot find name for user ID' >&2\nexit 1\n", {
+      mode: 0o755,
+    });
     const r = await dotops(["install-agent", "--platform", "darwin"], {
       home,
-      env: {
-        PATH: `${join(ROOT, "test/simulators/bin")}:${process.env.PATH}`,
-        SIM_STATE: sim,
-        NODE_OPTIONS: `--import ${preload}`,
-      },
+      env: { PATH: `${bin}:${join(ROOT, "test/simulators/bin")}:${process.env.PATH}`, SIM_STATE: sim },
     });
     expect(r.exitCode).toBe(1);
-    expect(r.stderr).toMatch(/gui\/<uid>\), and this platform reports no uid/);
+    expect(r.stderr).toContain("id -u failed (exit 1): id: cannot find name for user ID");
     expect(existsSync(join(sim, "launchctl.log"))).toBe(false);
     expect(existsSync(join(home, "Library/LaunchAgents/dev.dotops.agent.plist"))).toBe(false);
   });

@@ -1,23 +1,19 @@
 /**
  * Config YAML that costs far more to expand than to write: alias bombs,
  * absurd nesting, huge scalars, huge maps. The GitHub Action runs `check` on
- * pull requests from forks, so each must be refused quickly with
- * file:line:col (exit 2), never expanded.
+ * pull requests from forks, so each must be refused with file:line:col
+ * (exit 2) where it passes the limit, never expanded: the position of the
+ * refusal is the proof. How fast is measured by the bench, not asserted here.
  */
-import { performance } from "node:perf_hooks";
 import { describe, expect, it } from "vitest";
 import { ConfigRepo, dotops, minimalConfig, sandbox } from "./helpers.js";
 
 const ENTRY = "version: 1\nimports: [home/*.yaml]\nhosts:\n  box:\n    platform: linux\n";
-/** Generous for a shared 2-core machine; the refusals take well under a second on their own. */
-const FAST_MS = 5_000;
 
 async function check(files: Record<string, string>) {
   const repo = await ConfigRepo.create(files);
   const { home } = sandbox();
-  const t0 = performance.now();
-  const r = await dotops(["--repo", repo.dir, "check"], { home });
-  return { ...r, ms: performance.now() - t0 };
+  return dotops(["--repo", repo.dir, "check"], { home });
 }
 
 /** `levels` anchors, each a list of nine aliases of the one before: 9^levels strings. */
@@ -41,7 +37,6 @@ describe("YAML limits, via dotops check", () => {
       /^error: dotops\.yaml:11:12: alias \*l3 takes this file past 1000 alias uses: refused$/m,
     );
     expect(r.stderr).not.toMatch(/This is a bug/);
-    expect(r.ms).toBeLessThan(FAST_MS);
   }, 60_000);
 
   it("in an imported file too; a wide anchor used often passes the node limit; many small aliases the count", async () => {
@@ -50,7 +45,6 @@ describe("YAML limits, via dotops check", () => {
     expect(bomb.stderr).toMatch(
       /^error: home\/vars\.yaml:6:12: alias \*l3 takes this file past 1000 alias uses/m,
     );
-    expect(bomb.ms).toBeLessThan(FAST_MS);
 
     // 1000 strings and their list, 1001 nodes a use: the 10th alias (u9, line 12) passes 10000.
     const wide = `vars:\n  w: &w [${Array(1000).fill("s").join(", ")}]\n${Array.from({ length: 11 }, (_, i) => `  u${i}: *w`).join("\n")}\n`;
@@ -98,7 +92,6 @@ describe("YAML limits, via dotops check", () => {
       expect(r.exitCode, r.stderr).toBe(2);
       expect(r.stderr).toMatch(/^error: home\/deep\.yaml:\d+:\d+: nested deeper than 64 levels/m);
       expect(r.stderr).not.toMatch(/Maximum call stack|This is a bug/);
-      expect(r.ms).toBeLessThan(FAST_MS);
     }, 60_000);
   }
 
@@ -114,7 +107,6 @@ describe("YAML limits, via dotops check", () => {
       expect(r.stderr).toMatch(
         /^error: home\/big\.yaml:2:8: a scalar of 1200\d{3} characters; the limit is 1048576/m,
       );
-      expect(r.ms).toBeLessThan(FAST_MS);
     }
   }, 60_000);
 
@@ -125,16 +117,14 @@ describe("YAML limits, via dotops check", () => {
     expect(r.stderr).toMatch(
       /^error: home\/huge\.yaml:1:1: the file is \d+ characters; config YAML is limited to 4194304/m,
     );
-    expect(r.ms).toBeLessThan(FAST_MS);
   }, 60_000);
 
   it("a map with 60000 keys is checked in linear time, duplicates still found", async () => {
     // Duplicate keys used to be found by comparing each key with every earlier one: 40 s
-    // for this map alone. Linear, the whole check takes a few seconds (more on a busy machine).
+    // for this map alone (a CI time limit catches that; timings are not asserted here).
     const keys = Array.from({ length: 60_000 }, (_, i) => `  k${i}: v`);
     const ok = await check({ ...minimalConfig(), "home/vars.yaml": `vars:\n${keys.join("\n")}\n` });
     expect(ok.exitCode, ok.stderr).toBe(0);
-    expect(ok.ms).toBeLessThan(20_000);
     const dup = await check({
       ...minimalConfig(),
       "home/vars.yaml": `vars:\n${keys.join("\n")}\n  k7: again\n`,
