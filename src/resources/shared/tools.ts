@@ -1,5 +1,5 @@
 import { DotopsError } from "../../errors.js";
-import type { ExecOptions, ExecResult, Host } from "../../host/host.js";
+import { type ExecOptions, type ExecResult, type Host, isHostError } from "../../host/host.js";
 import type { Action, Change } from "../change.js";
 import type { ResourceContext } from "../context.js";
 
@@ -94,7 +94,18 @@ export async function runTool(
   opts: ExecOptions & { ok?: number[]; hint?: (r: ExecResult) => string | undefined } = {},
 ): Promise<ExecResult> {
   const [cmd, ...args] = command as [string, ...string[]];
-  const r = await ctx.host.exec(cmd, args, opts);
+  let r: ExecResult;
+  try {
+    r = await ctx.host.exec(cmd, args, opts);
+  } catch (err) {
+    // The tool was there when the plan observed the machine and is gone now (or cannot start).
+    if (isHostError(err))
+      throw new DotopsError(
+        `cannot run ${command.join(" ")}: ${err.code === "ENOENT" ? `${cmd} is not on PATH` : err.message}`,
+        1,
+      );
+    throw err;
+  }
   if (!(opts.ok ?? [0]).includes(r.exitCode) || r.timedOut) throw new ToolError(command, r, opts.hint?.(r));
   return r;
 }
