@@ -379,3 +379,114 @@ describe("programs.awsSso", () => {
     expect(r.stderr).toBe(`awsp: no profiles in ${home}/missing`);
   });
 });
+
+describe("bad input", () => {
+  /** `dotops check` of a repo with these programs (and files), from a fresh sandbox. */
+  async function check(programs: string, extra: Record<string, string> = {}) {
+    const bad = await ConfigRepo.create({
+      "dotops.yaml": ENTRY,
+      "user-config.yaml": USER,
+      "home/programs.yaml": programs,
+      ...extra,
+    });
+    return dotops(["--repo", bad.dir, "check"], { home: sandbox().home });
+  }
+
+  it("an option of the wrong type names the option path and file:line, every one at once", async () => {
+    const r = await check(
+      [
+        "programs:",
+        "  git:",
+        "    enable: true",
+        "    aliases: [st]",
+        "    userNmae: Alice",
+        "  zsh:",
+        "    history: { size: big }",
+        "  awsSso:",
+        "    profiles:",
+        "      dev: { session: corp, accountId: 111111111111, roleName: Dev }",
+        "",
+      ].join("\n"),
+    );
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain(
+      "home/programs.yaml:4:5: Invalid input: expected record, received array [host box] (at programs.git.aliases)",
+    );
+    expect(r.stderr).toContain(
+      'home/programs.yaml:5:5: unknown key "userNmae" [host box] (at programs.git.userNmae)',
+    );
+    expect(r.stderr).toContain(
+      "home/programs.yaml:7:16: Invalid input: expected number, received string [host box] (at programs.zsh.history.size)",
+    );
+    expect(r.stderr).toContain(
+      'home/programs.yaml:10:29: expected the 12-digit account id as a quoted string ("012345678901") [host box] (at programs.awsSso.profiles.dev.accountId)',
+    );
+  });
+
+  it("what a program cannot write is an error at its option's file:line, every program's at once", async () => {
+    const r = await check(
+      [
+        "programs:",
+        "  git:",
+        "    enable: true",
+        '    userEmail: "{{ user.mail }}"',
+        '    aliases: { "bad name": status }',
+        "  zsh:",
+        "    enable: true",
+        '    shellAliases: { "l l": ls }',
+        "    sessionVariables: { 1BAD: x }",
+        "  starship:",
+        "    enable: true",
+        "    settings: { character: }",
+        "  neovim:",
+        "    enable: true",
+        "    initLua: files/nvim/missing.lua",
+        "  awsSso:",
+        "    enable: true",
+        "    sessions: { corp: { startUrl: https://corp.awsapps.com/start, region: eu-west-1 } }",
+        '    profiles: { dev: { session: crop, accountId: "111111111111", roleName: Dev } }',
+        "",
+      ].join("\n"),
+    );
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr.split("\n").filter((l) => l.includes("home/programs.yaml:"))).toHaveLength(7);
+    const lines = r.stderr.split("\n").map((l) => l.replace(/^error: /, ""));
+    const at = (where: string, text: string) =>
+      expect(
+        lines.find((l) => l.startsWith(where)),
+        r.stderr,
+      ).toContain(text);
+    at("home/programs.yaml:4:17:", "undefined template value {{ user.mail }}");
+    at("home/programs.yaml:5:16:", 'git alias "bad name" is not a valid name');
+    at("home/programs.yaml:8:21:", '"l l" is not an alias name');
+    at("home/programs.yaml:9:25:", '"1BAD" is not a valid variable name');
+    at(
+      "home/programs.yaml:12:17:",
+      "TOML has no null: give a value or leave the key out [host box] (at programs.starship.settings.character)",
+    );
+    at("home/programs.yaml:15:5:", "initLua names files/nvim/missing.lua, which is not a file in commit");
+    at(
+      "home/programs.yaml:19:24:",
+      'profile dev names session "crop", which is not in programs.awsSso.sessions (corp)',
+    );
+  });
+
+  it("a program's target that a files: entry also manages is a conflict naming both file:line", async () => {
+    const r = await check("programs:\n  zsh:\n    enable: true\n", {
+      "home/files.yaml": "files:\n  - { target: ~/.zshrc, source: files/zshrc }\n",
+      "files/zshrc": "# mine\n",
+    });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(
+      /home\/programs\.yaml:2:3: ~\/\.zshrc is managed twice \(also at home\/files\.yaml:2:5\)/,
+    );
+  });
+
+  it("options without enable: true write nothing, and say so", async () => {
+    const r = await check("programs:\n  git: { userName: Alice }\n  zsh: { enable: false, initExtra: x }\n");
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toContain("box (linux): 0 resources");
+    expect(r.stderr).toContain("home/programs.yaml:2:3: programs.git has options but no enable: true");
+    expect(r.stderr).not.toContain("programs.zsh has options");
+  });
+});
