@@ -3,7 +3,7 @@
  * CLI: apply into a sandbox HOME, then read the result with the real tools
  * (git, zsh, bash, fish) and real parsers (smol-toml, ini).
  */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { execa } from "execa";
 import { parse as parseIni } from "ini";
@@ -488,5 +488,46 @@ describe("bad input", () => {
     expect(r.stdout).toContain("box (linux): 0 resources");
     expect(r.stderr).toContain("home/programs.yaml:2:3: programs.git has options but no enable: true");
     expect(r.stderr).not.toContain("programs.zsh has options");
+  });
+});
+
+describe("generations", () => {
+  it("a commit that changes or drops a program switches its files; git revert brings them back byte for byte", async () => {
+    const programs = (email: string, aws: boolean) =>
+      [
+        "programs:",
+        `  git: { enable: true, userEmail: ${email} }`,
+        `  awsSso: { enable: ${aws}, sessions: { s: { startUrl: "https://s.awsapps.com/start", region: eu-west-1 } }, profiles: { p: { session: s, accountId: "123456789012", roleName: R } } }`,
+        "",
+      ].join("\n");
+    const r = await ConfigRepo.create({
+      "dotops.yaml": ENTRY,
+      "user-config.yaml": USER,
+      "home/programs.yaml": programs("a@x.example", true),
+    });
+    const { home: h } = sandbox();
+    const apply = async () => {
+      const out = await dotops(["--repo", r.dir, "apply", "--yes"], { home: h });
+      expect(out.exitCode, out.stderr).toBe(0);
+    };
+    const gitEmail = async () =>
+      (await execa("git", ["config", "--file", join(h, ".config/git/config"), "user.email"])).stdout;
+    await apply();
+    const before = {
+      git: readFileSync(join(h, ".config/git/config"), "utf8"),
+      aws: readFileSync(join(h, ".aws/config"), "utf8"),
+    };
+    expect(await gitEmail()).toBe("a@x.example");
+
+    await r.commit({ "home/programs.yaml": programs("b@x.example", false) });
+    await apply();
+    expect(await gitEmail()).toBe("b@x.example");
+    expect(existsSync(join(h, ".aws/config"))).toBe(false);
+    expect(existsSync(join(h, ".config/dotops/shell/bash.d/awsp.bash"))).toBe(false);
+
+    await r.revert();
+    await apply();
+    expect(readFileSync(join(h, ".config/git/config"), "utf8")).toBe(before.git);
+    expect(readFileSync(join(h, ".aws/config"), "utf8")).toBe(before.aws);
   });
 });
