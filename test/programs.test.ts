@@ -531,3 +531,42 @@ describe("generations", () => {
     expect(readFileSync(join(h, ".aws/config"), "utf8")).toBe(before.aws);
   });
 });
+
+describe("programs.zsh with dotDir", () => {
+  it("puts .zshrc in ZDOTDIR (set by ~/.zshenv), keeps history there, sources machine plugins and names a missing one", async () => {
+    const r = await ConfigRepo.create({
+      "dotops.yaml": ENTRY,
+      "user-config.yaml": USER,
+      "home/programs.yaml": [
+        "programs:",
+        "  zsh:",
+        "    enable: true",
+        "    dotDir: .config/zsh",
+        "    enableCompletion: false",
+        "    plugins:",
+        "      - { name: mine, src: ~/src/mine, file: init.zsh }",
+        "      - { name: gone, src: /nonexistent/gone }",
+        "    profileExtra: export FROM_PROFILE=1",
+        "",
+      ].join("\n"),
+    });
+    const { home: h } = sandbox();
+    const applied = await dotops(["--repo", r.dir, "apply", "--yes"], { home: h });
+    expect(applied.exitCode, applied.stderr).toBe(0);
+    mkdirSync(join(h, "src/mine"), { recursive: true });
+    writeFileSync(join(h, "src/mine/init.zsh"), "MINE_LOADED=yes\n");
+    expect(existsSync(join(h, ".zshrc"))).toBe(false);
+    const z = await execa(
+      "zsh",
+      ["-l", "-i", "-c", 'print -r -- "$ZDOTDIR|$HISTFILE|$MINE_LOADED|$FROM_PROFILE"'],
+      {
+        env: { HOME: h, PATH: process.env.PATH ?? "/usr/bin:/bin", TERM: "dumb" },
+        extendEnv: false,
+        reject: false,
+        input: "",
+      },
+    );
+    expect(z.stdout).toBe(`${h}/.config/zsh|${h}/.config/zsh/.zsh_history|yes|1`);
+    expect(z.stderr).toBe("dotops: zsh plugin gone: /nonexistent/gone/gone.plugin.zsh is not there");
+  });
+});
