@@ -570,3 +570,29 @@ describe("programs.zsh with dotDir", () => {
     expect(z.stderr).toBe("dotops: zsh plugin gone: /nonexistent/gone/gone.plugin.zsh is not there");
   });
 });
+
+describe("programs.neovim inline", () => {
+  it("takes initLua as templated Lua text, and wraps Vimscript holding ]] and ]=] in a long string that still closes", async () => {
+    const r = await ConfigRepo.create({
+      "dotops.yaml": ENTRY,
+      "user-config.yaml": USER,
+      "home/programs.yaml": [
+        "programs:",
+        "  neovim:",
+        "    enable: true",
+        "    initLua: |",
+        '      vim.g.author = "{{ user.name }}"',
+        '    extraConfig: "let a = [[1]]\\nlet b = \\"]=]\\""',
+        "",
+      ].join("\n"),
+    });
+    const { home: h } = sandbox();
+    const applied = await dotops(["--repo", r.dir, "apply", "--yes"], { home: h });
+    expect(applied.exitCode, applied.stderr).toBe(0);
+    expect(readFileSync(join(h, ".config/nvim/init.lua"), "utf8")).toBe(
+      'vim.g.author = "Alice Example"\nvim.cmd([==[\nlet a = [[1]]\nlet b = "]=]"\n]==])\n',
+    );
+    // No shell drop-ins without defaultEditor or aliases.
+    expect(existsSync(join(h, ".config/dotops/shell/zsh.d/neovim.zsh"))).toBe(false);
+  });
+});
