@@ -29,8 +29,8 @@ var __commonJS = (cb, mod) => function __require2() {
   }
 };
 var __export = (target, all) => {
-  for (var name2 in all)
-    __defProp(target, name2, { get: all[name2], enumerable: true });
+  for (var name3 in all)
+    __defProp(target, name3, { get: all[name3], enumerable: true });
 };
 var __copyProps = (to, from, except, desc) => {
   if (from && typeof from === "object" || typeof from === "function") {
@@ -67,10 +67,10 @@ import { fileURLToPath } from "node:url";
 var safeNormalizeFileUrl, normalizeDenoExecPath, isDenoExecPath, normalizeFileUrl;
 var init_file_url = __esm({
   "node_modules/execa/lib/arguments/file-url.js"() {
-    safeNormalizeFileUrl = (file2, name2) => {
+    safeNormalizeFileUrl = (file2, name3) => {
       const fileString = normalizeFileUrl(normalizeDenoExecPath(file2));
       if (typeof fileString !== "string") {
-        throw new TypeError(`${name2} must be a string or a file URL: ${fileString}.`);
+        throw new TypeError(`${name3} must be a string or a file URL: ${fileString}.`);
       }
       return fileString;
     };
@@ -388,7 +388,7 @@ var init_escape = __esm({
       const escapedCommand = fileAndArguments.map((fileAndArgument) => quoteString(escapeControlCharacters(fileAndArgument))).join(" ");
       return { command, escapedCommand };
     };
-    escapeLines = (lines) => stripVTControlCharacters(lines).split("\n").map((line) => escapeControlCharacters(line)).join("\n");
+    escapeLines = (lines2) => stripVTControlCharacters(lines2).split("\n").map((line) => escapeControlCharacters(line)).join("\n");
     escapeControlCharacters = (line) => line.replaceAll(SPECIAL_CHAR_REGEXP, (character) => escapeControlCharacter(character));
     escapeControlCharacter = (character) => {
       const commonEscape = COMMON_ESCAPES[character];
@@ -1423,7 +1423,7 @@ var require_parse = __commonJS({
       }
       return parsed;
     }
-    function parse5(command, args, options) {
+    function parse6(command, args, options) {
       if (args && !Array.isArray(args)) {
         options = args;
         args = null;
@@ -1442,7 +1442,7 @@ var require_parse = __commonJS({
       };
       return options.shell ? parsed : parseNonShell(parsed);
     }
-    module.exports = parse5;
+    module.exports = parse6;
   }
 });
 
@@ -1465,8 +1465,8 @@ var require_enoent = __commonJS({
         return;
       }
       const originalEmit = cp.emit;
-      cp.emit = function(name2, arg1) {
-        if (name2 === "exit") {
+      cp.emit = function(name3, arg1) {
+        if (name3 === "exit") {
           const err = verifyENOENT(arg1, parsed);
           if (err) {
             return originalEmit.call(cp, "error", err);
@@ -1501,16 +1501,16 @@ var require_cross_spawn = __commonJS({
   "node_modules/cross-spawn/index.js"(exports, module) {
     "use strict";
     var cp = __require("child_process");
-    var parse5 = require_parse();
+    var parse6 = require_parse();
     var enoent = require_enoent();
     function spawn4(command, args, options) {
-      const parsed = parse5(command, args, options);
+      const parsed = parse6(command, args, options);
       const spawned = cp.spawn(parsed.command, parsed.args, parsed.options);
       enoent.hookChildProcess(spawned, parsed);
       return spawned;
     }
     function spawnSync2(command, args, options) {
-      const parsed = parse5(command, args, options);
+      const parsed = parse6(command, args, options);
       const result = cp.spawnSync(parsed.command, parsed.args, parsed.options);
       result.error = result.error || enoent.verifyENOENTSync(result.status, parsed);
       return result;
@@ -1518,7 +1518,7 @@ var require_cross_spawn = __commonJS({
     module.exports = spawn4;
     module.exports.spawn = spawn4;
     module.exports.sync = spawnSync2;
-    module.exports._parse = parse5;
+    module.exports._parse = parse6;
     module.exports._enoent = enoent;
   }
 });
@@ -1973,7 +1973,7 @@ var init_signals = __esm({
       return signals2;
     };
     normalizeSignal = ({
-      name: name2,
+      name: name3,
       number: defaultNumber,
       description,
       action,
@@ -1981,11 +1981,11 @@ var init_signals = __esm({
       standard
     }) => {
       const {
-        signals: { [name2]: constantSignal }
+        signals: { [name3]: constantSignal }
       } = constants;
       const supported = constantSignal !== void 0;
       const number4 = supported ? constantSignal : defaultNumber;
-      return { name: name2, number: number4, description, supported, action, forced, standard };
+      return { name: name3, number: number4, description, supported, action, forced, standard };
     };
   }
 });
@@ -2002,14 +2002,14 @@ var init_main = __esm({
       return Object.fromEntries(signals2.map(getSignalByName));
     };
     getSignalByName = ({
-      name: name2,
+      name: name3,
       number: number4,
       description,
       supported,
       action,
       forced,
       standard
-    }) => [name2, { name: name2, number: number4, description, supported, action, forced, standard }];
+    }) => [name3, { name: name3, number: number4, description, supported, action, forced, standard }];
     signalsByName = getSignalsByName();
     getSignalsByNumber = () => {
       const signals2 = getSignals();
@@ -2025,10 +2025,10 @@ var init_main = __esm({
       if (signal === void 0) {
         return {};
       }
-      const { name: name2, description, supported, action, forced, standard } = signal;
+      const { name: name3, description, supported, action, forced, standard } = signal;
       return {
         [number4]: {
-          name: name2,
+          name: name3,
           number: number4,
           description,
           supported,
@@ -2039,7 +2039,7 @@ var init_main = __esm({
       };
     };
     findSignalByNumber = (number4, signals2) => {
-      const signal = signals2.find(({ name: name2 }) => constants2.signals[name2] === number4);
+      const signal = signals2.find(({ name: name3 }) => constants2.signals[name3] === number4);
       if (signal !== void 0) {
         return signal;
       }
@@ -3103,7 +3103,7 @@ var init_options = __esm({
       options.env = getEnv(options);
       options.killSignal = normalizeKillSignal(options.killSignal);
       options.forceKillAfterDelay = normalizeForceKillAfterDelay(options.forceKillAfterDelay);
-      options.lines = options.lines.map((lines, fdNumber) => lines && !BINARY_ENCODINGS.has(options.encoding) && options.buffer[fdNumber]);
+      options.lines = options.lines.map((lines2, fdNumber) => lines2 && !BINARY_ENCODINGS.has(options.encoding) && options.buffer[fdNumber]);
       if (process6.platform === "win32" && path5.basename(file2, ".exe") === "cmd") {
         commandArguments.unshift("/q");
       }
@@ -3643,23 +3643,23 @@ var init_max_buffer = __esm({
     init_source();
     init_standard_stream();
     init_specific();
-    handleMaxBuffer = ({ error: error62, stream, readableObjectMode, lines, encoding, fdNumber }) => {
+    handleMaxBuffer = ({ error: error62, stream, readableObjectMode, lines: lines2, encoding, fdNumber }) => {
       if (!(error62 instanceof MaxBufferError)) {
         throw error62;
       }
       if (fdNumber === "all") {
         return error62;
       }
-      const unit = getMaxBufferUnit(readableObjectMode, lines, encoding);
+      const unit = getMaxBufferUnit(readableObjectMode, lines2, encoding);
       error62.maxBufferInfo = { fdNumber, unit };
       stream.destroy();
       throw error62;
     };
-    getMaxBufferUnit = (readableObjectMode, lines, encoding) => {
+    getMaxBufferUnit = (readableObjectMode, lines2, encoding) => {
       if (readableObjectMode) {
         return "objects";
       }
-      if (lines) {
+      if (lines2) {
         return "lines";
       }
       if (encoding === "buffer") {
@@ -4160,7 +4160,7 @@ var init_pretty_ms = __esm({
   "node_modules/pretty-ms/index.js"() {
     init_parse_ms();
     isZero = (value) => value === 0 || value === 0n;
-    pluralize = (word, count2) => count2 === 1 || count2 === 1n ? word : `${word}s`;
+    pluralize = (word, count3) => count3 === 1 || count3 === 1n ? word : `${word}s`;
     SECOND_ROUNDING_EPSILON = 1e-7;
     ONE_DAY_IN_MILLISECONDS = 24n * 60n * 60n * 1000n;
   }
@@ -5470,7 +5470,7 @@ var init_output_sync = __esm({
       }, options));
       return { output: transformedOutput, ...state };
     };
-    transformOutputResultSync = ({ result, fileDescriptors, fdNumber, state, outputFiles, isMaxBuffer, verboseInfo }, { buffer, encoding, lines, stripFinalNewline: stripFinalNewline2, maxBuffer }) => {
+    transformOutputResultSync = ({ result, fileDescriptors, fdNumber, state, outputFiles, isMaxBuffer, verboseInfo }, { buffer, encoding, lines: lines2, stripFinalNewline: stripFinalNewline2, maxBuffer }) => {
       if (result === null) {
         return;
       }
@@ -5482,7 +5482,7 @@ var init_output_sync = __esm({
         chunks,
         objectMode,
         encoding,
-        lines,
+        lines: lines2,
         stripFinalNewline: stripFinalNewline2,
         fdNumber
       });
@@ -5514,7 +5514,7 @@ var init_output_sync = __esm({
         return chunks;
       }
     };
-    serializeChunks = ({ chunks, objectMode, encoding, lines, stripFinalNewline: stripFinalNewline2, fdNumber }) => {
+    serializeChunks = ({ chunks, objectMode, encoding, lines: lines2, stripFinalNewline: stripFinalNewline2, fdNumber }) => {
       if (objectMode) {
         return { serializedResult: chunks };
       }
@@ -5522,7 +5522,7 @@ var init_output_sync = __esm({
         return { serializedResult: joinToUint8Array(chunks) };
       }
       const serializedResult = joinToString(chunks, encoding);
-      if (lines[fdNumber]) {
+      if (lines2[fdNumber]) {
         return { serializedResult, finalResult: splitLinesSync(serializedResult, !stripFinalNewline2[fdNumber], objectMode) };
       }
       return { serializedResult };
@@ -6581,12 +6581,12 @@ var init_mjs = __esm({
         for (const sig of signals) {
           this.#sigListeners[sig] = () => {
             const listeners = this.#process.listeners(sig);
-            let { count: count2 } = this.#emitter;
+            let { count: count3 } = this.#emitter;
             const p2 = process10;
             if (typeof p2.__signal_exit_emitter__ === "object" && typeof p2.__signal_exit_emitter__.count === "number") {
-              count2 += p2.__signal_exit_emitter__.count;
+              count3 += p2.__signal_exit_emitter__.count;
             }
-            if (listeners.length === count2) {
+            if (listeners.length === count3) {
               this.unload();
               const ret = this.#emitter.emit("exit", null, sig);
               const s = sig === "SIGHUP" ? this.#hupSig : sig;
@@ -7056,7 +7056,7 @@ var init_iterate = __esm({
         controller.abort();
       }
     };
-    iterateForResult = ({ stream, onStreamEnd, lines, encoding, stripFinalNewline: stripFinalNewline2, allMixed }) => {
+    iterateForResult = ({ stream, onStreamEnd, lines: lines2, encoding, stripFinalNewline: stripFinalNewline2, allMixed }) => {
       const controller = new AbortController();
       stopReadingOnStreamEnd(onStreamEnd, controller, stream);
       const objectMode = stream.readableObjectMode && !allMixed;
@@ -7066,7 +7066,7 @@ var init_iterate = __esm({
         binary: encoding === "buffer",
         shouldEncode: !objectMode,
         encoding,
-        shouldSplit: !objectMode && lines,
+        shouldSplit: !objectMode && lines2,
         preserveNewlines: !stripFinalNewline2
       });
     };
@@ -7138,7 +7138,7 @@ var init_contents2 = __esm({
     init_iterate();
     init_max_buffer();
     init_strip_newline();
-    getStreamOutput = async ({ stream, onStreamEnd, fdNumber, encoding, buffer, maxBuffer, lines, allMixed, stripFinalNewline: stripFinalNewline2, verboseInfo, streamInfo }) => {
+    getStreamOutput = async ({ stream, onStreamEnd, fdNumber, encoding, buffer, maxBuffer, lines: lines2, allMixed, stripFinalNewline: stripFinalNewline2, verboseInfo, streamInfo }) => {
       const logPromise = logOutputAsync({
         stream,
         onStreamEnd,
@@ -7156,7 +7156,7 @@ var init_contents2 = __esm({
       const iterable = iterateForResult({
         stream,
         onStreamEnd,
-        lines,
+        lines: lines2,
         encoding,
         stripFinalNewline: stripFinalNewlineValue,
         allMixed
@@ -7168,7 +7168,7 @@ var init_contents2 = __esm({
           fdNumber,
           encoding,
           maxBuffer,
-          lines
+          lines: lines2
         }),
         logPromise
       ]);
@@ -7199,9 +7199,9 @@ var init_contents2 = __esm({
         stream.resume();
       }
     };
-    getStreamContents2 = async ({ stream, stream: { readableObjectMode }, iterable, fdNumber, encoding, maxBuffer, lines }) => {
+    getStreamContents2 = async ({ stream, stream: { readableObjectMode }, iterable, fdNumber, encoding, maxBuffer, lines: lines2 }) => {
       try {
-        if (readableObjectMode || lines) {
+        if (readableObjectMode || lines2) {
           return await getStreamAsArray(iterable, { maxBuffer });
         }
         if (encoding === "buffer") {
@@ -7213,7 +7213,7 @@ var init_contents2 = __esm({
           error: error62,
           stream,
           readableObjectMode,
-          lines,
+          lines: lines2,
           encoding,
           fdNumber
         }));
@@ -7294,19 +7294,19 @@ var init_stdio = __esm({
   "node_modules/execa/lib/resolve/stdio.js"() {
     init_contents2();
     init_wait_stream();
-    waitForStdioStreams = ({ subprocess, encoding, buffer, maxBuffer, lines, stripFinalNewline: stripFinalNewline2, verboseInfo, streamInfo }) => subprocess.stdio.map((stream, fdNumber) => waitForSubprocessStream({
+    waitForStdioStreams = ({ subprocess, encoding, buffer, maxBuffer, lines: lines2, stripFinalNewline: stripFinalNewline2, verboseInfo, streamInfo }) => subprocess.stdio.map((stream, fdNumber) => waitForSubprocessStream({
       stream,
       fdNumber,
       encoding,
       buffer: buffer[fdNumber],
       maxBuffer: maxBuffer[fdNumber],
-      lines: lines[fdNumber],
+      lines: lines2[fdNumber],
       allMixed: false,
       stripFinalNewline: stripFinalNewline2,
       verboseInfo,
       streamInfo
     }));
-    waitForSubprocessStream = async ({ stream, fdNumber, encoding, buffer, maxBuffer, lines, allMixed, stripFinalNewline: stripFinalNewline2, verboseInfo, streamInfo }) => {
+    waitForSubprocessStream = async ({ stream, fdNumber, encoding, buffer, maxBuffer, lines: lines2, allMixed, stripFinalNewline: stripFinalNewline2, verboseInfo, streamInfo }) => {
       if (!stream) {
         return;
       }
@@ -7323,7 +7323,7 @@ var init_stdio = __esm({
           encoding,
           buffer,
           maxBuffer,
-          lines,
+          lines: lines2,
           allMixed,
           stripFinalNewline: stripFinalNewline2,
           verboseInfo,
@@ -7343,12 +7343,12 @@ var init_all_async = __esm({
     init_merge_streams();
     init_stdio();
     makeAllStream = ({ stdout, stderr }, { all }) => all && (stdout || stderr) ? mergeStreams([stdout, stderr].filter(Boolean)) : void 0;
-    waitForAllStream = ({ subprocess, encoding, buffer, maxBuffer, lines, stripFinalNewline: stripFinalNewline2, verboseInfo, streamInfo }) => waitForSubprocessStream({
+    waitForAllStream = ({ subprocess, encoding, buffer, maxBuffer, lines: lines2, stripFinalNewline: stripFinalNewline2, verboseInfo, streamInfo }) => waitForSubprocessStream({
       ...getAllStream(subprocess, buffer),
       fdNumber: "all",
       encoding,
       maxBuffer: maxBuffer[1] + maxBuffer[2],
-      lines: lines[1] || lines[2],
+      lines: lines2[1] || lines2[2],
       allMixed: getAllMixed(subprocess),
       stripFinalNewline: stripFinalNewline2,
       verboseInfo,
@@ -7461,7 +7461,7 @@ var init_wait_subprocess = __esm({
         encoding,
         buffer,
         maxBuffer,
-        lines,
+        lines: lines2,
         timeoutDuration: timeout,
         cancelSignal,
         gracefulCancel,
@@ -7490,7 +7490,7 @@ var init_wait_subprocess = __esm({
         encoding,
         buffer,
         maxBuffer,
-        lines,
+        lines: lines2,
         stripFinalNewline: stripFinalNewline2,
         verboseInfo,
         streamInfo
@@ -7500,7 +7500,7 @@ var init_wait_subprocess = __esm({
         encoding,
         buffer,
         maxBuffer,
-        lines,
+        lines: lines2,
         stripFinalNewline: stripFinalNewline2,
         verboseInfo,
         streamInfo
@@ -8324,7 +8324,7 @@ var require_dist = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.format = format2;
-    exports.parse = parse5;
+    exports.parse = parse6;
     var TEXT_REGEXP = /^[\u0009\u0020-\u007e\u0080-\u00ff]*$/;
     var TOKEN_REGEXP = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
     var QUOTE_REGEXP = /[\\"]/g;
@@ -8351,18 +8351,18 @@ var require_dist = __commonJS({
       }
       return result;
     }
-    function parse5(header, options) {
+    function parse6(header2, options) {
       const stopChar = options?.comma === true ? COMMA : 65536;
-      const len = header.length;
-      let index = skipOWS(header, options?.start ?? 0, len);
+      const len = header2.length;
+      let index = skipOWS(header2, options?.start ?? 0, len);
       const valueStart = index;
-      index = skipValue(header, index, len, stopChar);
-      const valueEnd = trailingOWS(header, valueStart, index);
-      const type = header.slice(valueStart, valueEnd).toLowerCase();
+      index = skipValue(header2, index, len, stopChar);
+      const valueEnd = trailingOWS(header2, valueStart, index);
+      const type = header2.slice(valueStart, valueEnd).toLowerCase();
       if (options?.parameters === false) {
         return { type, index, parameters: new NullObject() };
       }
-      return parseParameters(header, type, index, len, stopChar);
+      return parseParameters(header2, type, index, len, stopChar);
     }
     var SP = 32;
     var HTAB = 9;
@@ -8371,36 +8371,36 @@ var require_dist = __commonJS({
     var DQUOTE = 34;
     var BSLASH = 92;
     var COMMA = 44;
-    function parseParameters(header, type, index, len, stopChar) {
+    function parseParameters(header2, type, index, len, stopChar) {
       const parameters = new NullObject();
       parameter: while (index < len) {
-        if (header.charCodeAt(index) === stopChar)
+        if (header2.charCodeAt(index) === stopChar)
           break;
-        index = skipOWS(header, index + 1, len);
+        index = skipOWS(header2, index + 1, len);
         const keyStart = index;
         while (index < len) {
-          const code = header.charCodeAt(index);
+          const code = header2.charCodeAt(index);
           if (code === stopChar)
             break parameter;
           if (code === SEMI)
             continue parameter;
           if (code === EQ) {
-            const keyEnd = trailingOWS(header, keyStart, index);
-            const key = header.slice(keyStart, keyEnd).toLowerCase();
-            index = skipOWS(header, index + 1, len);
-            if (index < len && header.charCodeAt(index) === DQUOTE) {
+            const keyEnd = trailingOWS(header2, keyStart, index);
+            const key = header2.slice(keyStart, keyEnd).toLowerCase();
+            index = skipOWS(header2, index + 1, len);
+            if (index < len && header2.charCodeAt(index) === DQUOTE) {
               index++;
               let value = "";
               while (index < len) {
-                const code2 = header.charCodeAt(index++);
+                const code2 = header2.charCodeAt(index++);
                 if (code2 === DQUOTE) {
-                  index = skipValue(header, index, len, stopChar);
+                  index = skipValue(header2, index, len, stopChar);
                   if (parameters[key] === void 0)
                     parameters[key] = value;
                   break;
                 }
                 if (code2 === BSLASH && index < len) {
-                  value += header[index++];
+                  value += header2[index++];
                   continue;
                 }
                 value += String.fromCharCode(code2);
@@ -8408,10 +8408,10 @@ var require_dist = __commonJS({
               continue parameter;
             }
             const valueStart = index;
-            index = skipValue(header, index, len, stopChar);
+            index = skipValue(header2, index, len, stopChar);
             if (parameters[key] === void 0) {
-              const valueEnd = trailingOWS(header, valueStart, index);
-              parameters[key] = header.slice(valueStart, valueEnd);
+              const valueEnd = trailingOWS(header2, valueStart, index);
+              parameters[key] = header2.slice(valueStart, valueEnd);
             }
             continue parameter;
           }
@@ -8429,18 +8429,18 @@ var require_dist = __commonJS({
       }
       return index;
     }
-    function skipOWS(header, index, len) {
+    function skipOWS(header2, index, len) {
       while (index < len) {
-        const char = header.charCodeAt(index);
+        const char = header2.charCodeAt(index);
         if (char !== SP && char !== HTAB)
           break;
         index++;
       }
       return index;
     }
-    function trailingOWS(header, start, end) {
+    function trailingOWS(header2, start, end) {
       while (end > start) {
-        const char = header.charCodeAt(end - 1);
+        const char = header2.charCodeAt(end - 1);
         if (char !== SP && char !== HTAB)
           break;
         end--;
@@ -8731,8 +8731,8 @@ var require_directives = __commonJS({
           this.atNextDocument = false;
         }
         const parts = line.trim().split(/[ \t]+/);
-        const name2 = parts.shift();
-        switch (name2) {
+        const name3 = parts.shift();
+        switch (name3) {
           case "%TAG": {
             if (parts.length !== 2) {
               onError2(0, "%TAG directive should contain exactly two parts");
@@ -8760,7 +8760,7 @@ var require_directives = __commonJS({
             }
           }
           default:
-            onError2(0, `Unknown directive ${name2}`, true);
+            onError2(0, `Unknown directive ${name3}`, true);
             return false;
         }
       }
@@ -8816,7 +8816,7 @@ var require_directives = __commonJS({
         return tag[0] === "!" ? tag : `!<${tag}>`;
       }
       toString(doc) {
-        const lines = this.yaml.explicit ? [`%YAML ${this.yaml.version || "1.2"}`] : [];
+        const lines2 = this.yaml.explicit ? [`%YAML ${this.yaml.version || "1.2"}`] : [];
         const tagEntries = Object.entries(this.tags);
         let tagNames;
         if (doc && tagEntries.length > 0 && identity3.isNode(doc.contents)) {
@@ -8832,9 +8832,9 @@ var require_directives = __commonJS({
           if (handle === "!!" && prefix === "tag:yaml.org,2002:")
             continue;
           if (!doc || tagNames.some((tn) => tn.startsWith(prefix)))
-            lines.push(`%TAG ${handle} ${prefix}`);
+            lines2.push(`%TAG ${handle} ${prefix}`);
         }
-        return lines.join("\n");
+        return lines2.join("\n");
       }
     };
     Directives.defaultYaml = { explicit: false, version: "1.2" };
@@ -8869,9 +8869,9 @@ var require_anchors = __commonJS({
     }
     function findNewAnchor(prefix, exclude) {
       for (let i3 = 1; true; ++i3) {
-        const name2 = `${prefix}${i3}`;
-        if (!exclude.has(name2))
-          return name2;
+        const name3 = `${prefix}${i3}`;
+        if (!exclude.has(name3))
+          return name3;
       }
     }
     function createNodeAnchors(doc, prefix) {
@@ -9025,8 +9025,8 @@ var require_Node = __commonJS({
         };
         const res = toJS.toJS(this, "", ctx);
         if (typeof onAnchor === "function")
-          for (const { count: count2, res: res2 } of ctx.anchors.values())
-            onAnchor(res2, count2);
+          for (const { count: count3, res: res2 } of ctx.anchors.values())
+            onAnchor(res2, count3);
         return typeof reviver === "function" ? applyReviver.applyReviver(reviver, { "": res }, "", res) : res;
       }
     };
@@ -9134,13 +9134,13 @@ var require_Alias = __commonJS({
         const anchor2 = anchors2 && source && anchors2.get(source);
         return anchor2 ? anchor2.count * anchor2.aliasCount : 0;
       } else if (identity3.isCollection(node2)) {
-        let count2 = 0;
+        let count3 = 0;
         for (const item2 of node2.items) {
           const c5 = getAliasCount(doc, item2, anchors2);
-          if (c5 > count2)
-            count2 = c5;
+          if (c5 > count3)
+            count3 = c5;
         }
-        return count2;
+        return count3;
       } else if (identity3.isPair(node2)) {
         const kc = getAliasCount(doc, node2.key, anchors2);
         const vc = getAliasCount(doc, node2.value, anchors2);
@@ -9745,9 +9745,9 @@ ${indent}`) + "'";
         start = start.replace(/\n+/g, `$&${indent}`);
       }
       const indentSize = indent ? "2" : "1";
-      let header = (startWithSpace ? indentSize : "") + chomp;
+      let header2 = (startWithSpace ? indentSize : "") + chomp;
       if (comment) {
-        header += " " + commentString(comment.replace(/ ?[\r\n]+/g, " "));
+        header2 += " " + commentString(comment.replace(/ ?[\r\n]+/g, " "));
         if (onComment)
           onComment();
       }
@@ -9762,11 +9762,11 @@ ${indent}`) + "'";
         }
         const body = foldFlowLines.foldFlowLines(`${start}${foldedValue}${end}`, indent, foldFlowLines.FOLD_BLOCK, foldOptions);
         if (!literalFallback)
-          return `>${header}
+          return `>${header2}
 ${indent}${body}`;
       }
       value = value.replace(/\n+/g, `$&${indent}`);
-      return `|${header}
+      return `|${header2}
 ${indent}${start}${value}${end}`;
     }
     function plainString(item2, ctx, onComment, onChompKeep) {
@@ -9908,8 +9908,8 @@ var require_stringify = __commonJS({
         tagObj = tags.find((t2) => t2.nodeClass && obj instanceof t2.nodeClass);
       }
       if (!tagObj) {
-        const name2 = obj?.constructor?.name ?? (obj === null ? "null" : typeof obj);
-        throw new Error(`Tag not resolved for ${name2} value`);
+        const name3 = obj?.constructor?.name ?? (obj === null ? "null" : typeof obj);
+        throw new Error(`Tag not resolved for ${name3} value`);
       }
       return tagObj;
     }
@@ -9927,7 +9927,7 @@ var require_stringify = __commonJS({
         props.push(doc.directives.tagString(tag));
       return props.join(" ");
     }
-    function stringify(item2, ctx, onComment, onChompKeep) {
+    function stringify2(item2, ctx, onComment, onChompKeep) {
       if (identity3.isPair(item2))
         return item2.toString(ctx, onComment, onChompKeep);
       if (identity3.isAlias(item2)) {
@@ -9956,7 +9956,7 @@ var require_stringify = __commonJS({
 ${ctx.indent}${str}`;
     }
     exports.createStringifyContext = createStringifyContext;
-    exports.stringify = stringify;
+    exports.stringify = stringify2;
   }
 });
 
@@ -9966,7 +9966,7 @@ var require_stringifyPair = __commonJS({
     "use strict";
     var identity3 = require_identity();
     var Scalar = require_Scalar();
-    var stringify = require_stringify();
+    var stringify2 = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
       const { allNullValues, doc, indent, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
@@ -9988,7 +9988,7 @@ var require_stringifyPair = __commonJS({
       });
       let keyCommentDone = false;
       let chompKeep = false;
-      let str = stringify.stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
+      let str = stringify2.stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
       if (!explicitKey && !ctx.inFlow && str.length > 1024) {
         if (simpleKeys)
           throw new Error("With simple keys, single line scalar must not span more than 1024 characters");
@@ -10040,7 +10040,7 @@ ${indent}:`;
         ctx.indent = ctx.indent.substring(2);
       }
       let valueCommentDone = false;
-      const valueStr = stringify.stringify(value, ctx, () => valueCommentDone = true, () => chompKeep = true);
+      const valueStr = stringify2.stringify(value, ctx, () => valueCommentDone = true, () => chompKeep = true);
       let ws = " ";
       if (keyComment || vsb || vcb) {
         ws = vsb ? "\n" : "";
@@ -10181,7 +10181,7 @@ var require_addPairToJSMap = __commonJS({
     "use strict";
     var log = require_log();
     var merge3 = require_merge();
-    var stringify = require_stringify();
+    var stringify2 = require_stringify();
     var identity3 = require_identity();
     var toJS = require_toJS();
     function addPairToJSMap(ctx, map2, { key, value }) {
@@ -10217,7 +10217,7 @@ var require_addPairToJSMap = __commonJS({
       if (typeof jsKey !== "object")
         return String(jsKey);
       if (identity3.isNode(key) && ctx?.doc) {
-        const strCtx = stringify.createStringifyContext(ctx.doc, {});
+        const strCtx = stringify2.createStringifyContext(ctx.doc, {});
         strCtx.anchors = /* @__PURE__ */ new Set();
         for (const node2 of ctx.anchors.keys())
           strCtx.anchors.add(node2.anchor);
@@ -10284,50 +10284,50 @@ var require_stringifyCollection = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyCollection.js"(exports) {
     "use strict";
     var identity3 = require_identity();
-    var stringify = require_stringify();
+    var stringify2 = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyCollection(collection, ctx, options) {
       const flow = ctx.inFlow ?? collection.flow;
-      const stringify2 = flow ? stringifyFlowCollection : stringifyBlockCollection;
-      return stringify2(collection, ctx, options);
+      const stringify3 = flow ? stringifyFlowCollection : stringifyBlockCollection;
+      return stringify3(collection, ctx, options);
     }
     function stringifyBlockCollection({ comment, items }, ctx, { blockItemPrefix, flowChars, itemIndent, onChompKeep, onComment }) {
       const { indent, options: { commentString } } = ctx;
       const itemCtx = Object.assign({}, ctx, { indent: itemIndent, type: null });
       let chompKeep = false;
-      const lines = [];
+      const lines2 = [];
       for (let i3 = 0; i3 < items.length; ++i3) {
         const item2 = items[i3];
         let comment2 = null;
         if (identity3.isNode(item2)) {
           if (!chompKeep && item2.spaceBefore)
-            lines.push("");
-          addCommentBefore(ctx, lines, item2.commentBefore, chompKeep);
+            lines2.push("");
+          addCommentBefore(ctx, lines2, item2.commentBefore, chompKeep);
           if (item2.comment)
             comment2 = item2.comment;
         } else if (identity3.isPair(item2)) {
           const ik = identity3.isNode(item2.key) ? item2.key : null;
           if (ik) {
             if (!chompKeep && ik.spaceBefore)
-              lines.push("");
-            addCommentBefore(ctx, lines, ik.commentBefore, chompKeep);
+              lines2.push("");
+            addCommentBefore(ctx, lines2, ik.commentBefore, chompKeep);
           }
         }
         chompKeep = false;
-        let str2 = stringify.stringify(item2, itemCtx, () => comment2 = null, () => chompKeep = true);
+        let str2 = stringify2.stringify(item2, itemCtx, () => comment2 = null, () => chompKeep = true);
         if (comment2)
           str2 += stringifyComment.lineComment(str2, itemIndent, commentString(comment2));
         if (chompKeep && comment2)
           chompKeep = false;
-        lines.push(blockItemPrefix + str2);
+        lines2.push(blockItemPrefix + str2);
       }
       let str;
-      if (lines.length === 0) {
+      if (lines2.length === 0) {
         str = flowChars.start + flowChars.end;
       } else {
-        str = lines[0];
-        for (let i3 = 1; i3 < lines.length; ++i3) {
-          const line = lines[i3];
+        str = lines2[0];
+        for (let i3 = 1; i3 < lines2.length; ++i3) {
+          const line = lines2[i3];
           str += line ? `
 ${indent}${line}` : "\n";
         }
@@ -10350,22 +10350,22 @@ ${indent}${line}` : "\n";
       });
       let reqNewline = false;
       let linesAtValue = 0;
-      const lines = [];
+      const lines2 = [];
       for (let i3 = 0; i3 < items.length; ++i3) {
         const item2 = items[i3];
         let comment = null;
         if (identity3.isNode(item2)) {
           if (item2.spaceBefore)
-            lines.push("");
-          addCommentBefore(ctx, lines, item2.commentBefore, false);
+            lines2.push("");
+          addCommentBefore(ctx, lines2, item2.commentBefore, false);
           if (item2.comment)
             comment = item2.comment;
         } else if (identity3.isPair(item2)) {
           const ik = identity3.isNode(item2.key) ? item2.key : null;
           if (ik) {
             if (ik.spaceBefore)
-              lines.push("");
-            addCommentBefore(ctx, lines, ik.commentBefore, false);
+              lines2.push("");
+            addCommentBefore(ctx, lines2, ik.commentBefore, false);
             if (ik.comment)
               reqNewline = true;
           }
@@ -10381,13 +10381,13 @@ ${indent}${line}` : "\n";
         }
         if (comment)
           reqNewline = true;
-        let str = stringify.stringify(item2, itemCtx, () => comment = null);
-        reqNewline || (reqNewline = lines.length > linesAtValue || str.includes("\n"));
+        let str = stringify2.stringify(item2, itemCtx, () => comment = null);
+        reqNewline || (reqNewline = lines2.length > linesAtValue || str.includes("\n"));
         if (i3 < items.length - 1) {
           str += ",";
         } else if (ctx.options.trailingComma) {
           if (ctx.options.lineWidth > 0) {
-            reqNewline || (reqNewline = lines.reduce((sum, line) => sum + line.length + 2, 2) + (str.length + 2) > ctx.options.lineWidth);
+            reqNewline || (reqNewline = lines2.reduce((sum, line) => sum + line.length + 2, 2) + (str.length + 2) > ctx.options.lineWidth);
           }
           if (reqNewline) {
             str += ",";
@@ -10395,35 +10395,35 @@ ${indent}${line}` : "\n";
         }
         if (comment)
           str += stringifyComment.lineComment(str, itemIndent, commentString(comment));
-        lines.push(str);
-        linesAtValue = lines.length;
+        lines2.push(str);
+        linesAtValue = lines2.length;
       }
       const { start, end } = flowChars;
-      if (lines.length === 0) {
+      if (lines2.length === 0) {
         return start + end;
       } else {
         if (!reqNewline) {
-          const len = lines.reduce((sum, line) => sum + line.length + 2, 2);
+          const len = lines2.reduce((sum, line) => sum + line.length + 2, 2);
           reqNewline = ctx.options.lineWidth > 0 && len > ctx.options.lineWidth;
         }
         if (reqNewline) {
           let str = start;
-          for (const line of lines)
+          for (const line of lines2)
             str += line ? `
 ${indentStep}${indent}${line}` : "\n";
           return `${str}
 ${indent}${end}`;
         } else {
-          return `${start}${fcPadding}${lines.join(" ")}${fcPadding}${end}`;
+          return `${start}${fcPadding}${lines2.join(" ")}${fcPadding}${end}`;
         }
       }
     }
-    function addCommentBefore({ indent, options: { commentString } }, lines, comment, chompKeep) {
+    function addCommentBefore({ indent, options: { commentString } }, lines2, comment, chompKeep) {
       if (comment && chompKeep)
         comment = comment.replace(/^\n+/, "");
       if (comment) {
         const ic = stringifyComment.indentComment(commentString(comment), indent);
-        lines.push(ic.trimStart());
+        lines2.push(ic.trimStart());
       }
     }
     exports.stringifyCollection = stringifyCollection;
@@ -11061,11 +11061,11 @@ var require_binary = __commonJS({
         if (type !== Scalar.Scalar.QUOTE_DOUBLE) {
           const lineWidth = Math.max(ctx.options.lineWidth - ctx.indent.length, ctx.options.minContentWidth);
           const n2 = Math.ceil(str.length / lineWidth);
-          const lines = new Array(n2);
+          const lines2 = new Array(n2);
           for (let i3 = 0, o3 = 0; i3 < n2; ++i3, o3 += lineWidth) {
-            lines[i3] = str.substr(o3, lineWidth);
+            lines2[i3] = str.substr(o3, lineWidth);
           }
-          str = lines.join(type === Scalar.Scalar.BLOCK_LITERAL ? "\n" : " ");
+          str = lines2.join(type === Scalar.Scalar.BLOCK_LITERAL ? "\n" : " ");
         }
         return stringifyString.stringifyString({ comment, type, value: str }, ctx, onComment, onChompKeep);
       }
@@ -11742,76 +11742,76 @@ var require_stringifyDocument = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyDocument.js"(exports) {
     "use strict";
     var identity3 = require_identity();
-    var stringify = require_stringify();
+    var stringify2 = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyDocument(doc, options) {
-      const lines = [];
+      const lines2 = [];
       let hasDirectives = options.directives === true;
       if (options.directives !== false && doc.directives) {
         const dir = doc.directives.toString(doc);
         if (dir) {
-          lines.push(dir);
+          lines2.push(dir);
           hasDirectives = true;
         } else if (doc.directives.docStart)
           hasDirectives = true;
       }
       if (hasDirectives)
-        lines.push("---");
-      const ctx = stringify.createStringifyContext(doc, options);
+        lines2.push("---");
+      const ctx = stringify2.createStringifyContext(doc, options);
       const { commentString } = ctx.options;
       if (doc.commentBefore) {
-        if (lines.length !== 1)
-          lines.unshift("");
+        if (lines2.length !== 1)
+          lines2.unshift("");
         const cs = commentString(doc.commentBefore);
-        lines.unshift(stringifyComment.indentComment(cs, ""));
+        lines2.unshift(stringifyComment.indentComment(cs, ""));
       }
       let chompKeep = false;
       let contentComment = null;
       if (doc.contents) {
         if (identity3.isNode(doc.contents)) {
           if (doc.contents.spaceBefore && hasDirectives)
-            lines.push("");
+            lines2.push("");
           if (doc.contents.commentBefore) {
             const cs = commentString(doc.contents.commentBefore);
-            lines.push(stringifyComment.indentComment(cs, ""));
+            lines2.push(stringifyComment.indentComment(cs, ""));
           }
           ctx.forceBlockIndent = !!doc.comment;
           contentComment = doc.contents.comment;
         }
         const onChompKeep = contentComment ? void 0 : () => chompKeep = true;
-        let body = stringify.stringify(doc.contents, ctx, () => contentComment = null, onChompKeep);
+        let body = stringify2.stringify(doc.contents, ctx, () => contentComment = null, onChompKeep);
         if (contentComment)
           body += stringifyComment.lineComment(body, "", commentString(contentComment));
-        if ((body[0] === "|" || body[0] === ">") && lines[lines.length - 1] === "---") {
-          lines[lines.length - 1] = `--- ${body}`;
+        if ((body[0] === "|" || body[0] === ">") && lines2[lines2.length - 1] === "---") {
+          lines2[lines2.length - 1] = `--- ${body}`;
         } else
-          lines.push(body);
+          lines2.push(body);
       } else {
-        lines.push(stringify.stringify(doc.contents, ctx));
+        lines2.push(stringify2.stringify(doc.contents, ctx));
       }
       if (doc.directives?.docEnd) {
         if (doc.comment) {
           const cs = commentString(doc.comment);
           if (cs.includes("\n")) {
-            lines.push("...");
-            lines.push(stringifyComment.indentComment(cs, ""));
+            lines2.push("...");
+            lines2.push(stringifyComment.indentComment(cs, ""));
           } else {
-            lines.push(`... ${cs}`);
+            lines2.push(`... ${cs}`);
           }
         } else {
-          lines.push("...");
+          lines2.push("...");
         }
       } else {
         let dc = doc.comment;
         if (dc && chompKeep)
           dc = dc.replace(/^\n+/, "");
         if (dc) {
-          if ((!chompKeep || contentComment) && lines[lines.length - 1] !== "")
-            lines.push("");
-          lines.push(stringifyComment.indentComment(commentString(dc), ""));
+          if ((!chompKeep || contentComment) && lines2[lines2.length - 1] !== "")
+            lines2.push("");
+          lines2.push(stringifyComment.indentComment(commentString(dc), ""));
         }
       }
-      return lines.join("\n") + "\n";
+      return lines2.join("\n") + "\n";
     }
     exports.stringifyDocument = stringifyDocument;
   }
@@ -11908,11 +11908,11 @@ var require_Document = __commonJS({
        * `name` will be used as a prefix for a new unique anchor.
        * If `name` is undefined, the generated anchor will use 'a' as a prefix.
        */
-      createAlias(node2, name2) {
+      createAlias(node2, name3) {
         if (!node2.anchor) {
           const prev = anchors.anchorNames(this);
           node2.anchor = // eslint-disable-next-line @typescript-eslint/prefer-nullish-coalescing
-          !name2 || prev.has(name2) ? anchors.findNewAnchor(name2 || "a", prev) : name2;
+          !name3 || prev.has(name3) ? anchors.findNewAnchor(name3 || "a", prev) : name3;
         }
         return new Alias.Alias(node2.anchor);
       }
@@ -12093,8 +12093,8 @@ var require_Document = __commonJS({
         };
         const res = toJS.toJS(this.contents, jsonArg ?? "", ctx);
         if (typeof onAnchor === "function")
-          for (const { count: count2, res: res2 } of ctx.anchors.values())
-            onAnchor(res2, count2);
+          for (const { count: count3, res: res2 } of ctx.anchors.values())
+            onAnchor(res2, count3);
         return typeof reviver === "function" ? applyReviver.applyReviver(reviver, { "": res }, "", res) : res;
       }
       /**
@@ -12131,9 +12131,9 @@ var require_errors = __commonJS({
   "node_modules/yaml/dist/errors.js"(exports) {
     "use strict";
     var YAMLError = class extends Error {
-      constructor(name2, pos, code, message) {
+      constructor(name3, pos, code, message) {
         super();
-        this.name = name2;
+        this.name = name3;
         this.code = code;
         this.message = message;
         this.pos = pos;
@@ -12171,12 +12171,12 @@ var require_errors = __commonJS({
         lineStr = prev + lineStr;
       }
       if (/[^ ]/.test(lineStr)) {
-        let count2 = 1;
+        let count3 = 1;
         const end = error62.linePos[1];
         if (end?.line === line && end.col > col) {
-          count2 = Math.max(1, Math.min(end.col - col, 80 - ci));
+          count3 = Math.max(1, Math.min(end.col - col, 80 - ci));
         }
-        const pointer = " ".repeat(ci) + "^".repeat(count2);
+        const pointer = " ".repeat(ci) + "^".repeat(count3);
         error62.message += `:
 
 ${lineStr}
@@ -12773,8 +12773,8 @@ var require_resolve_flow_collection = __commonJS({
       if (ce?.source === expectedEnd)
         cePos = ce.offset + ce.source.length;
       else {
-        const name2 = fcName[0].toUpperCase() + fcName.substring(1);
-        const msg = atRoot ? `${name2} must end with a ${expectedEnd}` : `${name2} in block collection must be sufficiently indented and end with a ${expectedEnd}`;
+        const name3 = fcName[0].toUpperCase() + fcName.substring(1);
+        const msg = atRoot ? `${name3} must end with a ${expectedEnd}` : `${name3} in block collection must be sufficiently indented and end with a ${expectedEnd}`;
         onError2(offset, atRoot ? "MISSING_CHAR" : "BAD_INDENT", msg);
         if (ce && ce.source.length !== 1)
           ee2.unshift(ce);
@@ -12869,40 +12869,40 @@ var require_resolve_block_scalar = __commonJS({
     var Scalar = require_Scalar();
     function resolveBlockScalar(ctx, scalar, onError2) {
       const start = scalar.offset;
-      const header = parseBlockScalarHeader(scalar, ctx.options.strict, onError2);
-      if (!header)
+      const header2 = parseBlockScalarHeader(scalar, ctx.options.strict, onError2);
+      if (!header2)
         return { value: "", type: null, comment: "", range: [start, start, start] };
-      const type = header.mode === ">" ? Scalar.Scalar.BLOCK_FOLDED : Scalar.Scalar.BLOCK_LITERAL;
-      const lines = scalar.source ? splitLines2(scalar.source) : [];
-      let chompStart = lines.length;
-      for (let i3 = lines.length - 1; i3 >= 0; --i3) {
-        const content = lines[i3][1];
+      const type = header2.mode === ">" ? Scalar.Scalar.BLOCK_FOLDED : Scalar.Scalar.BLOCK_LITERAL;
+      const lines2 = scalar.source ? splitLines2(scalar.source) : [];
+      let chompStart = lines2.length;
+      for (let i3 = lines2.length - 1; i3 >= 0; --i3) {
+        const content = lines2[i3][1];
         if (content === "" || content === "\r")
           chompStart = i3;
         else
           break;
       }
       if (chompStart === 0) {
-        const value2 = header.chomp === "+" && lines.length > 0 ? "\n".repeat(Math.max(1, lines.length - 1)) : "";
-        let end2 = start + header.length;
+        const value2 = header2.chomp === "+" && lines2.length > 0 ? "\n".repeat(Math.max(1, lines2.length - 1)) : "";
+        let end2 = start + header2.length;
         if (scalar.source)
           end2 += scalar.source.length;
-        return { value: value2, type, comment: header.comment, range: [start, end2, end2] };
+        return { value: value2, type, comment: header2.comment, range: [start, end2, end2] };
       }
-      let trimIndent = scalar.indent + header.indent;
-      let offset = scalar.offset + header.length;
+      let trimIndent = scalar.indent + header2.indent;
+      let offset = scalar.offset + header2.length;
       let contentStart = 0;
       for (let i3 = 0; i3 < chompStart; ++i3) {
-        const [indent, content] = lines[i3];
+        const [indent, content] = lines2[i3];
         if (content === "" || content === "\r") {
-          if (header.indent === 0 && indent.length > trimIndent)
+          if (header2.indent === 0 && indent.length > trimIndent)
             trimIndent = indent.length;
         } else {
           if (indent.length < trimIndent) {
             const message = "Block scalars with more-indented leading empty lines must use an explicit indentation indicator";
             onError2(offset + indent.length, "MISSING_CHAR", message);
           }
-          if (header.indent === 0)
+          if (header2.indent === 0)
             trimIndent = indent.length;
           contentStart = i3;
           if (trimIndent === 0 && !ctx.atRoot) {
@@ -12913,23 +12913,23 @@ var require_resolve_block_scalar = __commonJS({
         }
         offset += indent.length + content.length + 1;
       }
-      for (let i3 = lines.length - 1; i3 >= chompStart; --i3) {
-        if (lines[i3][0].length > trimIndent)
+      for (let i3 = lines2.length - 1; i3 >= chompStart; --i3) {
+        if (lines2[i3][0].length > trimIndent)
           chompStart = i3 + 1;
       }
       let value = "";
       let sep2 = "";
       let prevMoreIndented = false;
       for (let i3 = 0; i3 < contentStart; ++i3)
-        value += lines[i3][0].slice(trimIndent) + "\n";
+        value += lines2[i3][0].slice(trimIndent) + "\n";
       for (let i3 = contentStart; i3 < chompStart; ++i3) {
-        let [indent, content] = lines[i3];
+        let [indent, content] = lines2[i3];
         offset += indent.length + content.length + 1;
         const crlf = content[content.length - 1] === "\r";
         if (crlf)
           content = content.slice(0, -1);
         if (content && indent.length < trimIndent) {
-          const src = header.indent ? "explicit indentation indicator" : "first line";
+          const src = header2.indent ? "explicit indentation indicator" : "first line";
           const message = `Block scalar lines must not be less indented than their ${src}`;
           onError2(offset - content.length - (crlf ? 2 : 1), "BAD_INDENT", message);
           indent = "";
@@ -12956,20 +12956,20 @@ var require_resolve_block_scalar = __commonJS({
           prevMoreIndented = false;
         }
       }
-      switch (header.chomp) {
+      switch (header2.chomp) {
         case "-":
           break;
         case "+":
-          for (let i3 = chompStart; i3 < lines.length; ++i3)
-            value += "\n" + lines[i3][0].slice(trimIndent);
+          for (let i3 = chompStart; i3 < lines2.length; ++i3)
+            value += "\n" + lines2[i3][0].slice(trimIndent);
           if (value[value.length - 1] !== "\n")
             value += "\n";
           break;
         default:
           value += "\n";
       }
-      const end = start + header.length + scalar.source.length;
-      return { value, type, comment: header.comment, range: [start, end, end] };
+      const end = start + header2.length + scalar.source.length;
+      return { value, type, comment: header2.comment, range: [start, end, end] };
     }
     function parseBlockScalarHeader({ offset, props }, strict, onError2) {
       if (props[0].type !== "block-scalar-header") {
@@ -13036,10 +13036,10 @@ var require_resolve_block_scalar = __commonJS({
       const first2 = split[0];
       const m = first2.match(/^( *)/);
       const line0 = m?.[1] ? [m[1], first2.slice(m[1].length)] : ["", first2];
-      const lines = [line0];
+      const lines2 = [line0];
       for (let i3 = 1; i3 < split.length; i3 += 2)
-        lines.push([split[i3], split[i3 + 1]]);
-      return lines;
+        lines2.push([split[i3], split[i3 + 1]]);
+      return lines2;
     }
     exports.resolveBlockScalar = resolveBlockScalar;
   }
@@ -13808,10 +13808,10 @@ var require_cst_scalar = __commonJS({
             type = "QUOTE_DOUBLE";
             break;
           case "block-scalar": {
-            const header = token.props[0];
-            if (header.type !== "block-scalar-header")
+            const header2 = token.props[0];
+            if (header2.type !== "block-scalar-header")
               throw new Error("Invalid block scalar header");
-            type = header.source[0] === ">" ? "BLOCK_FOLDED" : "BLOCK_LITERAL";
+            type = header2.source[0] === ">" ? "BLOCK_FOLDED" : "BLOCK_LITERAL";
             break;
           }
           default:
@@ -13843,10 +13843,10 @@ var require_cst_scalar = __commonJS({
       const head = source.substring(0, he);
       const body = source.substring(he + 1) + "\n";
       if (token.type === "block-scalar") {
-        const header = token.props[0];
-        if (header.type !== "block-scalar-header")
+        const header2 = token.props[0];
+        if (header2.type !== "block-scalar-header")
           throw new Error("Invalid block scalar header");
-        header.source = head;
+        header2.source = head;
         token.source = body;
       } else {
         const { offset } = token;
@@ -13923,7 +13923,7 @@ var require_cst_scalar = __commonJS({
 var require_cst_stringify = __commonJS({
   "node_modules/yaml/dist/parse/cst-stringify.js"(exports) {
     "use strict";
-    var stringify = (cst) => "type" in cst ? stringifyToken(cst) : stringifyItem(cst);
+    var stringify2 = (cst) => "type" in cst ? stringifyToken(cst) : stringifyItem(cst);
     function stringifyToken(token) {
       switch (token.type) {
         case "block-scalar": {
@@ -13976,7 +13976,7 @@ var require_cst_stringify = __commonJS({
         res += stringifyToken(value);
       return res;
     }
-    exports.stringify = stringify;
+    exports.stringify = stringify2;
   }
 });
 
@@ -15687,7 +15687,7 @@ var require_public_api = __commonJS({
       }
       return doc;
     }
-    function parse5(src, reviver, options) {
+    function parse6(src, reviver, options) {
       let _reviver = void 0;
       if (typeof reviver === "function") {
         _reviver = reviver;
@@ -15706,7 +15706,7 @@ var require_public_api = __commonJS({
       }
       return doc.toJS(Object.assign({ reviver: _reviver }, options));
     }
-    function stringify(value, replacer, options) {
+    function stringify2(value, replacer, options) {
       let _replacer = null;
       if (typeof replacer === "function" || Array.isArray(replacer)) {
         _replacer = replacer;
@@ -15728,10 +15728,10 @@ var require_public_api = __commonJS({
         return value.toString(options);
       return new Document.Document(value, _replacer, options).toString(options);
     }
-    exports.parse = parse5;
+    exports.parse = parse6;
     exports.parseAllDocuments = parseAllDocuments;
     exports.parseDocument = parseDocument;
-    exports.stringify = stringify;
+    exports.stringify = stringify2;
   }
 });
 
@@ -15856,8 +15856,8 @@ var require_conventions = __commonJS({
       reversed: true,
       selected: true
     });
-    function isHTMLBooleanAttribute(name2) {
-      return hasOwn(HTML_BOOLEAN_ATTRIBUTES, name2.toLowerCase());
+    function isHTMLBooleanAttribute(name3) {
+      return hasOwn(HTML_BOOLEAN_ATTRIBUTES, name3.toLowerCase());
     }
     var HTML_VOID_ELEMENTS = freeze({
       area: true,
@@ -18103,22 +18103,22 @@ var require_dom = __commonJS({
        * @see https://developer.mozilla.org/en-US/docs/Web/API/Document/createAttribute
        * @see https://dom.spec.whatwg.org/#dom-document-createattribute
        */
-      createAttribute: function(name2) {
-        if (!g.QName_exact.test(name2)) {
-          throw new DOMException2(DOMException2.INVALID_CHARACTER_ERR, 'invalid character in name "' + name2 + '"');
+      createAttribute: function(name3) {
+        if (!g.QName_exact.test(name3)) {
+          throw new DOMException2(DOMException2.INVALID_CHARACTER_ERR, 'invalid character in name "' + name3 + '"');
         }
         if (this.type === "html") {
-          name2 = name2.toLowerCase();
+          name3 = name3.toLowerCase();
         }
-        return this._createAttribute(name2);
+        return this._createAttribute(name3);
       },
-      _createAttribute: function(name2) {
+      _createAttribute: function(name3) {
         var node2 = new Attr(PDC);
         node2.ownerDocument = this;
         node2.childNodes = new NodeList();
-        node2.name = name2;
-        node2.nodeName = name2;
-        node2.localName = name2;
+        node2.name = name3;
+        node2.nodeName = name3;
+        node2.localName = name3;
         node2.specified = true;
         return node2;
       },
@@ -18148,9 +18148,9 @@ var require_dom = __commonJS({
        * with code `NOT_SUPPORTED_ERR` when the document is of type `html`
        * @see https://www.w3.org/TR/DOM-Level-3-Core/core.html#ID-392B75AE
        */
-      createEntityReference: function(name2) {
-        if (!g.Name_exact.test(name2)) {
-          throw new DOMException2(DOMException2.INVALID_CHARACTER_ERR, 'not a valid xml name "' + name2 + '"');
+      createEntityReference: function(name3) {
+        if (!g.Name_exact.test(name3)) {
+          throw new DOMException2(DOMException2.INVALID_CHARACTER_ERR, 'not a valid xml name "' + name3 + '"');
         }
         if (this.type === "html") {
           throw new DOMException2("document is an html document", DOMExceptionName.NotSupportedError);
@@ -18158,7 +18158,7 @@ var require_dom = __commonJS({
         var node2 = new EntityReference(PDC);
         node2.ownerDocument = this;
         node2.childNodes = new NodeList();
-        node2.nodeName = name2;
+        node2.nodeName = name3;
         return node2;
       },
       // Introduced in DOM Level 2:
@@ -18230,8 +18230,8 @@ var require_dom = __commonJS({
       hasAttributes: function() {
         return !!(this.attributes && this.attributes.length);
       },
-      hasAttribute: function(name2) {
-        return !!this.getAttributeNode(name2);
+      hasAttribute: function(name3) {
+        return !!this.getAttributeNode(name3);
       },
       /**
        * Returns element’s first attribute whose qualified name is `name`, and `null`
@@ -18240,15 +18240,15 @@ var require_dom = __commonJS({
        * @param {string} name
        * @returns {string | null}
        */
-      getAttribute: function(name2) {
-        var attr = this.getAttributeNode(name2);
+      getAttribute: function(name3) {
+        var attr = this.getAttributeNode(name3);
         return attr ? attr.value : null;
       },
-      getAttributeNode: function(name2) {
+      getAttributeNode: function(name3) {
         if (this._isInHTMLDocumentAndNamespace()) {
-          name2 = name2.toLowerCase();
+          name3 = name3.toLowerCase();
         }
-        return this.attributes.getNamedItem(name2);
+        return this.attributes.getNamedItem(name3);
       },
       /**
        * Sets the value of element’s first attribute whose qualified name is qualifiedName to value.
@@ -18256,21 +18256,21 @@ var require_dom = __commonJS({
        * @param {string} name
        * @param {string} value
        */
-      setAttribute: function(name2, value) {
+      setAttribute: function(name3, value) {
         if (this._isInHTMLDocumentAndNamespace()) {
-          name2 = name2.toLowerCase();
+          name3 = name3.toLowerCase();
         }
-        var attr = this.getAttributeNode(name2);
+        var attr = this.getAttributeNode(name3);
         if (attr) {
           attr.value = attr.nodeValue = "" + value;
         } else {
-          attr = this.ownerDocument._createAttribute(name2);
+          attr = this.ownerDocument._createAttribute(name3);
           attr.value = attr.nodeValue = "" + value;
           this.setAttributeNode(attr);
         }
       },
-      removeAttribute: function(name2) {
-        var attr = this.getAttributeNode(name2);
+      removeAttribute: function(name3) {
+        var attr = this.getAttributeNode(name3);
         attr && this.removeAttributeNode(attr);
       },
       setAttributeNode: function(newAttr) {
@@ -18444,8 +18444,8 @@ var require_dom = __commonJS({
     }
     CharacterData.prototype = {
       data: "",
-      substringData: function(offset, count2) {
-        return this.data.substring(offset, offset + count2);
+      substringData: function(offset, count3) {
+        return this.data.substring(offset, offset + count3);
       },
       appendData: function(text) {
         text = this.data + text;
@@ -18455,12 +18455,12 @@ var require_dom = __commonJS({
       insertData: function(offset, text) {
         this.replaceData(offset, 0, text);
       },
-      deleteData: function(offset, count2) {
-        this.replaceData(offset, count2, "");
+      deleteData: function(offset, count3) {
+        this.replaceData(offset, count3, "");
       },
-      replaceData: function(offset, count2, text) {
+      replaceData: function(offset, count3, text) {
         var start = this.data.substring(0, offset);
-        var end = this.data.substring(offset + count2);
+        var end = this.data.substring(offset + count3);
         text = start + text + end;
         this.nodeValue = this.data = text;
         this.length = text.length;
@@ -21201,12 +21201,12 @@ var require_sax = __commonJS({
         var domBuilder = this.domBuilder;
         domBuilder.startDocument();
         _copy(defaultNSMap, defaultNSMap = /* @__PURE__ */ Object.create(null));
-        parse5(source, defaultNSMap, entityMap, domBuilder, this.errorHandler);
+        parse6(source, defaultNSMap, entityMap, domBuilder, this.errorHandler);
         domBuilder.endDocument();
       }
     };
     var ENTITY_REG = /&#?\w+;?/g;
-    function parse5(source, defaultNSMapCopy, entityMap, domBuilder, errorHandler) {
+    function parse6(source, defaultNSMapCopy, entityMap, domBuilder, errorHandler) {
       var isHTML = isHTMLMimeType(domBuilder.mimeType);
       if (source.indexOf(g.UNICODE_REPLACEMENT_CHARACTER) >= 0) {
         errorHandler.warning("Unicode replacement character detected, source encoding issues?");
@@ -22102,7 +22102,7 @@ var require_dom_parser = __commonJS({
           this.locator && position(this.locator, charNode);
         }
       },
-      skippedEntity: function(name2) {
+      skippedEntity: function(name3) {
       },
       endDocument: function() {
         this.doc.normalize();
@@ -22132,10 +22132,10 @@ var require_dom_parser = __commonJS({
       endCDATA: function() {
         this.cdata = false;
       },
-      startDTD: function(name2, publicId, systemId, internalSubset) {
+      startDTD: function(name3, publicId, systemId, internalSubset) {
         var impl = this.doc.implementation;
         if (impl && impl.createDocumentType) {
-          var dt = impl.createDocumentType(name2, publicId, systemId, internalSubset);
+          var dt = impl.createDocumentType(name3, publicId, systemId, internalSubset);
           this.locator && position(this.locator, dt);
           appendElement(this, dt);
           this.doc.doctype = dt;
@@ -22279,7 +22279,7 @@ var require_ms = __commonJS({
       options = options || {};
       var type = typeof val;
       if (type === "string" && val.length > 0) {
-        return parse5(val);
+        return parse6(val);
       } else if (type === "number" && isFinite(val)) {
         return options.long ? fmtLong(val) : fmtShort(val);
       }
@@ -22287,7 +22287,7 @@ var require_ms = __commonJS({
         "val is not a non-empty string or a valid number. val=" + JSON.stringify(val)
       );
     };
-    function parse5(str) {
+    function parse6(str) {
       str = String(str);
       if (str.length > 100) {
         return;
@@ -22375,9 +22375,9 @@ var require_ms = __commonJS({
       }
       return ms + " ms";
     }
-    function plural2(ms, msAbs, n2, name2) {
+    function plural2(ms, msAbs, n2, name3) {
       var isPlural = msAbs >= n2 * 1.5;
-      return Math.round(ms / n2) + " " + name2 + (isPlural ? "s" : "");
+      return Math.round(ms / n2) + " " + name3 + (isPlural ? "s" : "");
     }
   }
 });
@@ -22530,14 +22530,14 @@ var require_common = __commonJS({
         createDebug.enable("");
         return namespaces;
       }
-      function enabled(name2) {
+      function enabled(name3) {
         for (const skip of createDebug.skips) {
-          if (matchesTemplate(name2, skip)) {
+          if (matchesTemplate(name3, skip)) {
             return false;
           }
         }
         for (const ns of createDebug.names) {
-          if (matchesTemplate(name2, ns)) {
+          if (matchesTemplate(name3, ns)) {
             return true;
           }
         }
@@ -22853,15 +22853,15 @@ var require_node = __commonJS({
       return "colors" in exports.inspectOpts ? Boolean(exports.inspectOpts.colors) : tty3.isatty(process.stderr.fd);
     }
     function formatArgs(args) {
-      const { namespace: name2, useColors: useColors2 } = this;
+      const { namespace: name3, useColors: useColors2 } = this;
       if (useColors2) {
         const c5 = this.color;
         const colorCode = "\x1B[3" + (c5 < 8 ? c5 : "8;5;" + c5);
-        const prefix = `  ${colorCode};1m${name2} \x1B[0m`;
+        const prefix = `  ${colorCode};1m${name3} \x1B[0m`;
         args[0] = prefix + args[0].split("\n").join("\n" + prefix);
         args.push(colorCode + "m+" + module.exports.humanize(this.diff) + "\x1B[0m");
       } else {
-        args[0] = getDate() + name2 + " " + args[0];
+        args[0] = getDate() + name3 + " " + args[0];
       }
     }
     function getDate() {
@@ -23304,9 +23304,9 @@ var RealHost = class {
       for (const stream of ["stdout", "stderr"]) {
         let rest = "";
         sub[stream]?.on("data", (chunk) => {
-          const lines = (rest + chunk.toString("utf8")).split("\n");
-          rest = lines.pop() ?? "";
-          for (const l of lines) onLine(l, stream);
+          const lines2 = (rest + chunk.toString("utf8")).split("\n");
+          rest = lines2.pop() ?? "";
+          for (const l of lines2) onLine(l, stream);
         });
         sub[stream]?.on("end", () => rest && onLine(rest, stream));
       }
@@ -23360,33 +23360,33 @@ function getUserAgent() {
 }
 
 // node_modules/before-after-hook/lib/register.js
-function register(state, name2, method, options) {
+function register(state, name3, method, options) {
   if (typeof method !== "function") {
     throw new Error("method for before hook must be a function");
   }
   if (!options) {
     options = {};
   }
-  if (Array.isArray(name2)) {
-    return name2.reverse().reduce((callback, name3) => {
-      return register.bind(null, state, name3, callback, options);
+  if (Array.isArray(name3)) {
+    return name3.reverse().reduce((callback, name4) => {
+      return register.bind(null, state, name4, callback, options);
     }, method)();
   }
   return Promise.resolve().then(() => {
-    if (!state.registry[name2]) {
+    if (!state.registry[name3]) {
       return method(options);
     }
-    return state.registry[name2].reduce((method2, registered) => {
+    return state.registry[name3].reduce((method2, registered) => {
       return registered.hook.bind(null, method2, options);
     }, method)();
   });
 }
 
 // node_modules/before-after-hook/lib/add.js
-function addHook(state, kind, name2, hook2) {
+function addHook(state, kind, name3, hook2) {
   const orig = hook2;
-  if (!state.registry[name2]) {
-    state.registry[name2] = [];
+  if (!state.registry[name3]) {
+    state.registry[name3] = [];
   }
   if (kind === "before") {
     hook2 = (method, options) => {
@@ -23411,38 +23411,38 @@ function addHook(state, kind, name2, hook2) {
       });
     };
   }
-  state.registry[name2].push({
+  state.registry[name3].push({
     hook: hook2,
     orig
   });
 }
 
 // node_modules/before-after-hook/lib/remove.js
-function removeHook(state, name2, method) {
-  if (!state.registry[name2]) {
+function removeHook(state, name3, method) {
+  if (!state.registry[name3]) {
     return;
   }
-  const index = state.registry[name2].map((registered) => {
+  const index = state.registry[name3].map((registered) => {
     return registered.orig;
   }).indexOf(method);
   if (index === -1) {
     return;
   }
-  state.registry[name2].splice(index, 1);
+  state.registry[name3].splice(index, 1);
 }
 
 // node_modules/before-after-hook/index.js
 var bind = Function.bind;
 var bindable = bind.bind(bind);
-function bindApi(hook2, state, name2) {
+function bindApi(hook2, state, name3) {
   const removeHookRef = bindable(removeHook, null).apply(
     null,
-    name2 ? [state, name2] : [state]
+    name3 ? [state, name3] : [state]
   );
   hook2.api = { remove: removeHookRef };
   hook2.remove = removeHookRef;
   ["before", "error", "after", "wrap"].forEach((kind) => {
-    const args = name2 ? [state, kind, name2] : [state, kind];
+    const args = name3 ? [state, kind, name3] : [state, kind];
     hook2[kind] = hook2.api[kind] = bindable(addHook, null).apply(null, args);
   });
 }
@@ -23543,11 +23543,11 @@ function addQueryParameters(url2, parameters) {
   if (names.length === 0) {
     return url2;
   }
-  return url2 + separator + names.map((name2) => {
-    if (name2 === "q") {
+  return url2 + separator + names.map((name3) => {
+    if (name3 === "q") {
       return "q=" + parameters.q.split("+").map(encodeURIComponent).join("+");
     }
-    return `${name2}=${encodeURIComponent(parameters[name2])}`;
+    return `${name3}=${encodeURIComponent(parameters[name3])}`;
   }).join("&");
 }
 var urlVariableRegex = /\{[^{}}]+\}/g;
@@ -24182,8 +24182,8 @@ async function fetchWrapper(requestOptions) {
   const parseSuccessResponseBody = requestOptions.request?.parseSuccessResponseBody !== false;
   const body = isPlainObject3(requestOptions.body) || Array.isArray(requestOptions.body) ? JSONStringify(requestOptions.body) : requestOptions.body;
   const requestHeaders = Object.fromEntries(
-    Object.entries(requestOptions.headers).map(([name2, value]) => [
-      name2,
+    Object.entries(requestOptions.headers).map(([name3, value]) => [
+      name3,
       String(value)
     ])
   );
@@ -27170,17 +27170,17 @@ function decorate(octokit, scope, methodName, defaults, decorations) {
     }
     if (decorations.renamedParameters) {
       const options2 = requestWithDefaults.endpoint.merge(...args);
-      for (const [name2, alias] of Object.entries(
+      for (const [name3, alias] of Object.entries(
         decorations.renamedParameters
       )) {
-        if (name2 in options2) {
+        if (name3 in options2) {
           octokit.log.warn(
-            `"${name2}" parameter is deprecated for "octokit.${scope}.${methodName}()". Use "${alias}" instead`
+            `"${name3}" parameter is deprecated for "octokit.${scope}.${methodName}()". Use "${alias}" instead`
           );
           if (!(alias in options2)) {
-            options2[alias] = options2[name2];
+            options2[alias] = options2[name3];
           }
-          delete options2[name2];
+          delete options2[name3];
         }
       }
       return requestWithDefaults(options2);
@@ -27517,8 +27517,8 @@ function verdict(r2, failOn) {
     const notProven = r2.runner.resources.filter((x2) => x2.status !== "applied");
     if (notProven.length || r2.runner.stopped) {
       const d = `on the runner: ${ephemeralCounts(r2.runner)}`;
-      const lines = notProven.filter((x2) => x2.status === "failed" || x2.status === "refused").slice(0, 10).map((x2) => `  ${x2.id} ${x2.status}: ${oneLine(x2.reason ?? "")}`);
-      const why = [d, ...lines, ...r2.runner.stopped ? [`  stopped: ${oneLine(r2.runner.stopped)}`] : []];
+      const lines2 = notProven.filter((x2) => x2.status === "failed" || x2.status === "refused").slice(0, 10).map((x2) => `  ${x2.id} ${x2.status}: ${oneLine(x2.reason ?? "")}`);
+      const why = [d, ...lines2, ...r2.runner.stopped ? [`  stopped: ${oneLine(r2.runner.stopped)}`] : []];
       return { state: "failure", description: d, failure: `${r2.host}: ${why.join("\n")}` };
     }
   }
@@ -27836,14 +27836,14 @@ function readMode(core) {
 function parseList(value) {
   return [...new Set(value.split(/[\s,]+/).filter(Boolean))];
 }
-function parseBoolean(name2, value) {
+function parseBoolean(name3, value) {
   if (["true", "True", "TRUE"].includes(value)) return true;
   if (["false", "False", "FALSE"].includes(value)) return false;
-  throw new InputError(`input ${name2} must be true or false, not "${value}"`);
+  throw new InputError(`input ${name3} must be true or false, not "${value}"`);
 }
-function oneOf(name2, value, allowed) {
+function oneOf(name3, value, allowed) {
   if (allowed.includes(value)) return value;
-  throw new InputError(`input ${name2} must be one of ${allowed.join(", ")}, not "${value}"`);
+  throw new InputError(`input ${name3} must be one of ${allowed.join(", ")}, not "${value}"`);
 }
 
 // action/src/context.ts
@@ -27908,25 +27908,25 @@ import { randomUUID } from "node:crypto";
 import { appendFileSync as appendFileSync2 } from "node:fs";
 import { EOL } from "node:os";
 function createCore(env, write2 = (t2) => process.stdout.write(t2)) {
-  const command = (name2, message, props = {}) => {
+  const command = (name3, message, props = {}) => {
     const p2 = Object.entries(props).map(([k2, v]) => `${k2}=${escapeProperty(v)}`).join(",");
-    write2(`::${name2}${p2 ? ` ${p2}` : ""}::${escapeData(message)}${EOL}`);
+    write2(`::${name3}${p2 ? ` ${p2}` : ""}::${escapeData(message)}${EOL}`);
   };
   let failed = false;
   return {
-    getInput(name2) {
-      return (env[`INPUT_${name2.replace(/ /g, "_").toUpperCase()}`] ?? "").trim();
+    getInput(name3) {
+      return (env[`INPUT_${name3.replace(/ /g, "_").toUpperCase()}`] ?? "").trim();
     },
-    setOutput(name2, value) {
+    setOutput(name3, value) {
       const file2 = env.GITHUB_OUTPUT;
       if (!file2) {
-        command("set-output", value, { name: name2 });
+        command("set-output", value, { name: name3 });
         return;
       }
       const delimiter = `ghadelimiter_${randomUUID()}`;
-      if (name2.includes(delimiter) || value.includes(delimiter))
-        throw new Error(`output ${name2} contains the delimiter ${delimiter}`);
-      appendFileSync2(file2, `${name2}<<${delimiter}${EOL}${value}${EOL}${delimiter}${EOL}`, "utf8");
+      if (name3.includes(delimiter) || value.includes(delimiter))
+        throw new Error(`output ${name3} contains the delimiter ${delimiter}`);
+      appendFileSync2(file2, `${name3}<<${delimiter}${EOL}${value}${EOL}${delimiter}${EOL}`, "utf8");
     },
     appendSummary(markdown) {
       const file2 = env.GITHUB_STEP_SUMMARY;
@@ -29120,12 +29120,12 @@ function merge2(a2, b2) {
   });
   return clone(a2, def);
 }
-function partial(Class2, schema, mask, name2 = "partial") {
+function partial(Class2, schema, mask, name3 = "partial") {
   const currDef = schema._zod.def;
   const checks = currDef.checks;
   const hasChecks = checks && checks.length > 0;
   if (hasChecks) {
-    throw new Error(`.${name2}() cannot be used on object schemas containing refinements`);
+    throw new Error(`.${name3}() cannot be used on object schemas containing refinements`);
   }
   const selected = mask ? new Set(maskedKeys(schema, mask)) : void 0;
   const newShape = {};
@@ -29228,14 +29228,14 @@ function codePointLength(str) {
   const units = str.length;
   if (!highSurrogate.test(str))
     return units;
-  let count2 = units;
+  let count3 = units;
   for (let i3 = 0; i3 < units - 1; i3++) {
     if ((str.charCodeAt(i3) & 64512) === 55296 && (str.charCodeAt(i3 + 1) & 64512) === 56320) {
-      count2--;
+      count3--;
       i3++;
     }
   }
-  return count2;
+  return count3;
 }
 function getLengthableOrigin(input2) {
   if (Array.isArray(input2))
@@ -29465,7 +29465,7 @@ function newError(Definition) {
   return new Definition();
 }
 // @__NO_SIDE_EFFECTS__
-function $constructor(name2, initializer3, proto, params) {
+function $constructor(name3, initializer3, proto, params) {
   const zodProto = {};
   function Internals(def) {
     this.def = def;
@@ -29483,10 +29483,10 @@ function $constructor(name2, initializer3, proto, params) {
       } finally {
         _zodDesc.value = void 0;
       }
-    } else if (inst._zod.traits.has(name2)) {
+    } else if (inst._zod.traits.has(name3)) {
       return;
     }
-    inst._zod.traits.add(name2);
+    inst._zod.traits.add(name3);
     initializer3(inst, def);
     if (initialized) {
       const own2 = Object.getPrototypeOf(inst);
@@ -29512,7 +29512,7 @@ function $constructor(name2, initializer3, proto, params) {
   const Parent = params?.Parent ?? Object;
   class Definition extends Parent {
   }
-  Object.defineProperty(Definition, "name", { value: name2 });
+  Object.defineProperty(Definition, "name", { value: name3 });
   function _2(def) {
     const inst = params?.Parent ? newError(Definition) : this;
     init(inst, def);
@@ -29533,10 +29533,10 @@ function $constructor(name2, initializer3, proto, params) {
     value: (inst) => {
       if (params?.Parent && inst instanceof params.Parent)
         return true;
-      return inst?._zod?.traits?.has(name2);
+      return inst?._zod?.traits?.has(name3);
     }
   });
-  Object.defineProperty(_2, "name", { value: name2 });
+  Object.defineProperty(_2, "name", { value: name3 });
   return _2;
 }
 var $brand = /* @__PURE__ */ Symbol("zod_brand");
@@ -29546,8 +29546,8 @@ var $ZodAsyncError = class extends Error {
   }
 };
 var $ZodEncodeError = class extends Error {
-  constructor(name2) {
-    super(`Encountered unidirectional transform during encode: ${name2}`);
+  constructor(name3) {
+    super(`Encountered unidirectional transform during encode: ${name3}`);
     this.name = "ZodEncodeError";
   }
 };
@@ -29741,14 +29741,14 @@ function toDotPath(_path) {
   return segs.join("");
 }
 function prettifyError(error62) {
-  const lines = [];
+  const lines2 = [];
   const issues = [...error62.issues].sort((a2, b2) => (a2.path ?? []).length - (b2.path ?? []).length);
   for (const issue2 of issues) {
-    lines.push(`\u2716 ${issue2.message}`);
+    lines2.push(`\u2716 ${issue2.message}`);
     if (issue2.path?.length)
-      lines.push(`  \u2192 at ${toDotPath(issue2.path)}`);
+      lines2.push(`  \u2192 at ${toDotPath(issue2.path)}`);
   }
-  return lines.join("\n");
+  return lines2.join("\n");
 }
 
 // node_modules/zod/v4/core/parse.js
@@ -29859,18 +29859,18 @@ var validateAsync = async (schema, value, _ctx) => {
   return result.issues.length === 0;
 };
 var _encode = (_Err) => {
-  const parse5 = _parse(_Err);
+  const parse6 = _parse(_Err);
   const fn = (schema, value, _ctx, _params) => {
     const ctx = _ctx ? { ..._ctx, direction: "backward" } : { direction: "backward" };
-    return parse5(schema, value, ctx, finalizeParams(fn, _params));
+    return parse6(schema, value, ctx, finalizeParams(fn, _params));
   };
   return fn;
 };
 var encode = /* @__PURE__ */ _encode($ZodRealError);
 var _decode = (_Err) => {
-  const parse5 = _parse(_Err);
+  const parse6 = _parse(_Err);
   const fn = (schema, value, _ctx, _params) => {
-    return parse5(schema, value, _ctx, finalizeParams(fn, _params));
+    return parse6(schema, value, _ctx, finalizeParams(fn, _params));
   };
   return fn;
 };
@@ -30583,9 +30583,9 @@ var Doc = class {
       return;
     }
     const content = arg;
-    const lines = content.split("\n").filter((x2) => x2);
-    const minIndent = Math.min(...lines.map((x2) => x2.length - x2.trimStart().length));
-    const dedented = lines.map((x2) => x2.slice(minIndent)).map((x2) => " ".repeat(this.indent * 2) + x2);
+    const lines2 = content.split("\n").filter((x2) => x2);
+    const minIndent = Math.min(...lines2.map((x2) => x2.length - x2.trimStart().length));
+    const dedented = lines2.map((x2) => x2.slice(minIndent)).map((x2) => " ".repeat(this.indent * 2) + x2);
     for (const line of dedented) {
       this.content.push(line);
     }
@@ -31136,10 +31136,10 @@ function isValidJWT(token, algorithm = null) {
     const tokensParts = token.split(".");
     if (tokensParts.length !== 3)
       return false;
-    const [header] = tokensParts;
-    if (!header)
+    const [header2] = tokensParts;
+    if (!header2)
       return false;
-    const parsedHeader = JSON.parse(atob(header));
+    const parsedHeader = JSON.parse(atob(header2));
     if ("typ" in parsedHeader && parsedHeader?.typ !== "JWT")
       return false;
     if (!parsedHeader.alg)
@@ -31365,7 +31365,7 @@ function capSize(inst, size) {
   if (!caps.length)
     return;
   const cap = Math.min(...caps.map((c5) => c5[0]));
-  const parse5 = inst._zod.parse;
+  const parse6 = inst._zod.parse;
   inst._zod.parse = (payload, ctx) => {
     const n2 = size(payload.value);
     if (n2 > cap && !ctx?.skipChecks && ctx?.direction !== "backward") {
@@ -31379,7 +31379,7 @@ function capSize(inst, size) {
         }
       }
     }
-    return parse5(payload, ctx);
+    return parse6(payload, ctx);
   };
 }
 var arraySize = (input2) => Array.isArray(input2) ? input2.length : -1;
@@ -33618,8 +33618,8 @@ function az_default() {
 }
 
 // node_modules/zod/v4/locales/be.js
-function getBelarusianPlural(count2, one, few, many) {
-  const absCount = Math.abs(count2);
+function getBelarusianPlural(count3, one, few, many) {
+  const absCount = Math.abs(count3);
   const lastDigit = absCount % 10;
   const lastTwoDigits = absCount % 100;
   if (lastTwoDigits >= 11 && lastTwoDigits <= 19) {
@@ -36266,8 +36266,8 @@ function hu_default() {
 }
 
 // node_modules/zod/v4/locales/hy.js
-function getArmenianPlural(count2, one, many) {
-  return Math.abs(count2) === 1 ? one : many;
+function getArmenianPlural(count3, one, many) {
+  return Math.abs(count3) === 1 ? one : many;
 }
 function withDefiniteArticle(word) {
   if (!word)
@@ -39005,8 +39005,8 @@ function ro_default() {
 }
 
 // node_modules/zod/v4/locales/ru.js
-function getRussianPlural(count2, one, few, many) {
-  const absCount = Math.abs(count2);
+function getRussianPlural(count3, one, few, many) {
+  const absCount = Math.abs(count3);
   const lastDigit = absCount % 10;
   const lastTwoDigits = absCount % 100;
   if (lastTwoDigits >= 11 && lastTwoDigits <= 19) {
@@ -41074,13 +41074,13 @@ ${code}
   return fn;
 }
 function addConstant(ctx, value) {
-  for (const [name3, v] of ctx.constants) {
+  for (const [name4, v] of ctx.constants) {
     if (v === value)
-      return name3;
+      return name4;
   }
-  const name2 = `c${ctx.constantCounter++}`;
-  ctx.constants.set(name2, value);
-  return name2;
+  const name3 = `c${ctx.constantCounter++}`;
+  ctx.constants.set(name3, value);
+  return name3;
 }
 function addUserConstant(ctx, fn) {
   ctx.definite = false;
@@ -47718,6 +47718,181 @@ function date4(params) {
   return _coercedDate(ZodDate, params);
 }
 
+// src/modules/programs/common.schema.ts
+var TomlSettingsSchema = external_exports.record(external_exports.string(), external_exports.unknown());
+var integration = (shell) => external_exports.boolean().optional().describe(`Set it up in ${shell} (default true).`);
+
+// src/modules/programs/alacritty.schema.ts
+var AlacrittySchema = external_exports.strictObject({
+  enable: external_exports.boolean().optional().describe("Write ~/.config/alacritty/alacritty.toml."),
+  settings: TomlSettingsSchema.optional().describe("alacritty.toml as a map (see alacritty(5)).")
+}).describe("The Alacritty terminal (Home Manager's programs.alacritty).");
+
+// src/modules/programs/aws-sso.schema.ts
+var name = external_exports.string().regex(/^[A-Za-z0-9_.@+-]+$/, "letters, digits and _ . @ + - only").describe("A name.");
+var region = external_exports.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, "an AWS region like eu-west-1");
+var AwsSsoSchema = external_exports.strictObject({
+  enable: external_exports.boolean().optional().describe("Write ~/.aws/config and the awsp shell function (zsh, bash and fish)."),
+  sessions: external_exports.record(
+    name,
+    external_exports.strictObject({
+      startUrl: external_exports.url().describe("sso_start_url: the AWS access portal URL."),
+      region: region.describe("sso_region: where IAM Identity Center runs."),
+      registrationScopes: external_exports.array(external_exports.string().regex(/^[\w:.-]+$/, "a scope like sso:account:access")).optional().describe("sso_registration_scopes (default sso:account:access).")
+    })
+  ).optional().describe("[sso-session <name>] sections."),
+  profiles: external_exports.record(
+    name,
+    external_exports.strictObject({
+      session: name.describe("The sso-session it signs in through (a key of sessions)."),
+      accountId: external_exports.string({ error: 'expected the 12-digit account id as a quoted string ("012345678901")' }).regex(/^\d{12}$/, "a 12-digit AWS account id").describe("sso_account_id, quoted so leading zeros survive."),
+      roleName: external_exports.string().regex(/^[\w+=,.@-]+$/, "an IAM role name").describe("sso_role_name."),
+      region: region.optional().describe("The profile's default region."),
+      output: external_exports.enum(["json", "text", "table", "yaml", "yaml-stream"]).optional().describe("The AWS CLI's output format.")
+    })
+  ).optional().describe("[profile <name>] sections (default: the [default] section); awsp switches between them."),
+  enableZshIntegration: integration("zsh"),
+  enableBashIntegration: integration("bash"),
+  enableFishIntegration: integration("fish")
+}).describe(
+  "AWS IAM Identity Center (SSO) profiles: ~/.aws/config, and awsp [profile] to switch AWS_PROFILE."
+);
+
+// src/modules/programs/git.schema.ts
+var gitScalar = external_exports.union([external_exports.string(), external_exports.number(), external_exports.boolean()], {
+  error: "expected a string, number or boolean"
+});
+var gitValue = external_exports.union([gitScalar, external_exports.array(gitScalar)], {
+  error: "expected a value, or a list of values for a multi-valued key"
+});
+var GitIniSchema = external_exports.record(
+  external_exports.string(),
+  external_exports.record(
+    external_exports.string(),
+    external_exports.union([gitValue, external_exports.record(external_exports.string(), gitValue)], {
+      error: "expected a value, a list of values, or a map of a subsection's keys"
+    })
+  )
+);
+var GitSchema = external_exports.strictObject({
+  enable: external_exports.boolean().optional().describe("Write ~/.config/git/config (and ~/.config/git/ignore)."),
+  userName: external_exports.string().optional().describe("user.name; default: user.name of user-config.yaml. Templated like every string option."),
+  userEmail: external_exports.string().optional().describe("user.email; default: user.email of user-config.yaml."),
+  signing: external_exports.strictObject({
+    key: external_exports.string().nullable().optional().describe(
+      "user.signingKey: a GPG key id, or for format ssh a public key file (~/.ssh/id_ed25519.pub) or key::<literal key>; null lets the signer choose."
+    ),
+    format: external_exports.enum(["openpgp", "ssh", "x509"]).optional().describe("gpg.format (default openpgp, as in git)."),
+    signByDefault: external_exports.boolean().optional().describe("Sign every commit and tag: commit.gpgSign and tag.gpgSign."),
+    signer: external_exports.string().optional().describe("The signing program: gpg.program, gpg.ssh.program or gpg.x509.program by format.")
+  }).optional().describe("Commit and tag signing."),
+  aliases: external_exports.record(external_exports.string(), external_exports.string()).optional().describe("Git aliases ([alias]); a value starting with ! runs in a shell."),
+  includes: external_exports.array(
+    external_exports.strictObject({
+      path: external_exports.string().min(1).describe("The file to include (~ is expanded by git)."),
+      condition: external_exports.string().optional().describe('Include only when it holds: [includeIf "<condition>"], e.g. gitdir:~/work/.')
+    })
+  ).optional().describe("Other config files to include, optionally conditionally ([include] / [includeIf])."),
+  ignores: external_exports.array(external_exports.string()).optional().describe("Global ignore patterns: ~/.config/git/ignore, git's default core.excludesFile."),
+  attributes: external_exports.array(external_exports.string()).optional().describe("Global attributes: ~/.config/git/attributes, git's default core.attributesFile."),
+  extraConfig: external_exports.union([external_exports.string(), GitIniSchema], {
+    error: "expected a map of sections (pull: { rebase: true }) or the text of config lines"
+  }).optional().describe(
+    'More configuration: section \u2192 key \u2192 value, a nested map for a subsection (url: { "git@github.com:": { insteadOf: https://github.com/ } }), a list for a multi-valued key; or raw config text appended as it is.'
+  )
+}).describe("Git (Home Manager's programs.git): ~/.config/git/config, ignore and attributes.");
+
+// src/modules/programs/neovim.schema.ts
+var NeovimSchema = external_exports.strictObject({
+  enable: external_exports.boolean().optional().describe("Write ~/.config/nvim/init.lua."),
+  initLua: external_exports.string().optional().describe(
+    "init.lua: a file of the config repo (files/nvim/init.lua, taken as it is) or the Lua text itself (templated)."
+  ),
+  extraLuaConfig: external_exports.string().optional().describe("Lua appended to init.lua."),
+  extraConfig: external_exports.string().optional().describe("Vimscript appended to init.lua (run through vim.cmd)."),
+  defaultEditor: external_exports.boolean().optional().describe("Export EDITOR=nvim and VISUAL=nvim in the shells."),
+  viAlias: external_exports.boolean().optional().describe("alias vi=nvim."),
+  vimAlias: external_exports.boolean().optional().describe("alias vim=nvim."),
+  vimdiffAlias: external_exports.boolean().optional().describe("alias vimdiff='nvim -d'."),
+  enableZshIntegration: integration("zsh"),
+  enableBashIntegration: integration("bash"),
+  enableFishIntegration: integration("fish")
+}).describe("Neovim (Home Manager's programs.neovim).");
+
+// src/modules/programs/starship.schema.ts
+var StarshipSchema = external_exports.strictObject({
+  enable: external_exports.boolean().optional().describe("Write ~/.config/starship.toml and start starship in the shells."),
+  settings: TomlSettingsSchema.optional().describe(
+    "starship.toml as a map (see starship's configuration)."
+  ),
+  enableZshIntegration: integration("zsh"),
+  enableBashIntegration: integration("bash"),
+  enableFishIntegration: integration("fish")
+}).describe("The starship prompt (Home Manager's programs.starship).");
+
+// src/modules/programs/zsh.schema.ts
+var count2 = external_exports.number().int().nonnegative();
+var aliases = external_exports.record(external_exports.string(), external_exports.string());
+var ZshSchema = external_exports.strictObject({
+  enable: external_exports.boolean().optional().describe("Write ~/.zshrc and ~/.zshenv (the whole files: dotops owns them)."),
+  dotDir: external_exports.string().optional().describe(
+    "Directory for the zsh files, relative to HOME (e.g. .config/zsh): ~/.zshenv then sets ZDOTDIR to it and .zshrc goes there."
+  ),
+  history: external_exports.strictObject({
+    size: count2.optional().describe("HISTSIZE: lines kept in memory (default 10000)."),
+    save: count2.optional().describe("SAVEHIST: lines saved in the history file (default 10000)."),
+    path: external_exports.string().optional().describe("HISTFILE (default ~/.zsh_history, or <dotDir>/.zsh_history); ~/ is HOME."),
+    ignoreDups: external_exports.boolean().optional().describe("HIST_IGNORE_DUPS (default true)."),
+    ignoreAllDups: external_exports.boolean().optional().describe("HIST_IGNORE_ALL_DUPS (default false)."),
+    ignoreSpace: external_exports.boolean().optional().describe("HIST_IGNORE_SPACE (default true)."),
+    expireDuplicatesFirst: external_exports.boolean().optional().describe("HIST_EXPIRE_DUPS_FIRST (default false)."),
+    extended: external_exports.boolean().optional().describe("EXTENDED_HISTORY: save timestamps (default false)."),
+    share: external_exports.boolean().optional().describe("SHARE_HISTORY between sessions (default true)."),
+    append: external_exports.boolean().optional().describe("APPEND_HISTORY rather than replace (default false)."),
+    ignorePatterns: external_exports.array(external_exports.string()).optional().describe("HISTORY_IGNORE: commands matching any of these patterns are not saved.")
+  }).optional().describe("History settings."),
+  shellAliases: aliases.optional().describe("alias name=value, in interactive shells."),
+  shellGlobalAliases: aliases.optional().describe("alias -g name=value (expanded anywhere in a line)."),
+  sessionVariables: external_exports.record(external_exports.string(), external_exports.union([external_exports.string(), external_exports.number(), external_exports.boolean()])).optional().describe(
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: shell syntax, not a template
+    "Exported in ~/.zshenv. Values are literal except $NAME and ${NAME}, which expand (as in Home Manager: PATH: $HOME/bin:$PATH)."
+  ),
+  setOptions: external_exports.array(external_exports.string()).optional().describe("setopt these options; a NO_ prefix unsets one (NO_BEEP)."),
+  autocd: external_exports.boolean().optional().describe("AUTO_CD: a directory name alone changes into it."),
+  defaultKeymap: external_exports.enum(["emacs", "vicmd", "viins"]).optional().describe("The line editor's keymap (bindkey -e / -a / -v)."),
+  enableCompletion: external_exports.boolean().optional().describe("Load the completion system (compinit), after the plugins' fpath (default true)."),
+  completionInit: external_exports.string().optional().describe("How to start completion (default: autoload -U compinit && compinit)."),
+  plugins: external_exports.array(
+    external_exports.strictObject({
+      name: external_exports.string().min(1).describe("The plugin's name."),
+      src: external_exports.string().min(1).describe(
+        "Its directory: in the config repo (files/zsh/zsh-autosuggestions, linked to ~/.zsh/plugins/<name>) or on the machine (~/..., /...)."
+      ),
+      file: external_exports.string().optional().describe("The file to source in it (default <name>.plugin.zsh).")
+    })
+  ).optional().describe("Plugins: added to fpath and sourced, in order."),
+  initExtraFirst: external_exports.string().optional().describe("Lines at the very top of .zshrc."),
+  initExtra: external_exports.string().optional().describe("Lines at the end of .zshrc."),
+  envExtra: external_exports.string().optional().describe("Lines at the end of .zshenv."),
+  profileExtra: external_exports.string().optional().describe("The content of .zprofile (login shells, before .zshrc)."),
+  loginExtra: external_exports.string().optional().describe("The content of .zlogin (login shells, after .zshrc)."),
+  logoutExtra: external_exports.string().optional().describe("The content of .zlogout.")
+}).describe(
+  "zsh (Home Manager's programs.zsh): ~/.zshrc sources the shell: environment (~/.config/dotops/shell/env.zsh)."
+);
+
+// src/modules/programs/schema.ts
+var ProgramsSchema = external_exports.strictObject({
+  git: GitSchema.optional(),
+  zsh: ZshSchema.optional(),
+  starship: StarshipSchema.optional(),
+  alacritty: AlacrittySchema.optional(),
+  neovim: NeovimSchema.optional(),
+  awsSso: AwsSsoSchema.optional()
+}).describe(
+  "Programs configured by options (Home Manager's programs.*). Each writes its dotfiles only with enable: true. String options are templates ({{ user.email }})."
+);
+
 // src/resources/defaults/schema.ts
 var PLIST_TYPES = ["bool", "int", "float", "string", "date", "data", "array", "dict"];
 var TypedValueSchema = external_exports.strictObject({
@@ -47744,28 +47919,28 @@ var RestartOnChangeSchema = external_exports.record(external_exports.string(), e
 );
 
 // src/resources/homebrew/schema.ts
-var name = external_exports.string().regex(/^[\w@.+/-]+$/, "a Homebrew name such as awscli, postgresql@16 or user/tap/formula");
+var name2 = external_exports.string().regex(/^[\w@.+/-]+$/, "a Homebrew name such as awscli, postgresql@16 or user/tap/formula");
 var BrewSchema = external_exports.union([
-  name,
+  name2,
   external_exports.strictObject({
-    name,
+    name: name2,
     args: external_exports.array(external_exports.string()).optional().describe("Extra `brew install` arguments, e.g. [--HEAD]."),
     restartService: external_exports.union([external_exports.boolean(), external_exports.literal("changed")]).optional().describe("Restart the formula's service (`brew services restart`) after it is installed or upgraded."),
     link: external_exports.boolean().optional().describe("Link the formula into the prefix (false: `brew unlink` it; keg-only stays unlinked).")
   })
 ]);
 var CaskSchema = external_exports.union([
-  name,
+  name2,
   external_exports.strictObject({
-    name,
+    name: name2,
     args: external_exports.array(external_exports.string()).optional().describe("Extra `brew install --cask` arguments, e.g. [--no-quarantine]."),
     greedy: external_exports.boolean().optional().describe("Upgrade even when the cask updates itself (auto_updates).")
   })
 ]);
 var TapSchema = external_exports.union([
-  name,
+  name2,
   external_exports.strictObject({
-    name,
+    name: name2,
     url: external_exports.string().optional().describe("Clone URL of a tap that is not on GitHub as homebrew-<name>.")
   })
 ]);
@@ -47851,7 +48026,8 @@ var FragmentShape = {
   currentHostDefaults: DefaultsSchema.optional().describe(
     "Like defaults, for this Mac only (`defaults -currentHost`)."
   ),
-  restartOnChange: RestartOnChangeSchema.optional()
+  restartOnChange: RestartOnChangeSchema.optional(),
+  programs: ProgramsSchema.optional()
 };
 var HealthCheckSchema = external_exports.strictObject({
   name: external_exports.string().describe("What the check proves, for logs and reports."),
@@ -48211,6 +48387,7 @@ function loadConfig(source, opts = {}) {
     defaults: merged.defaults ?? {},
     currentHostDefaults: merged.currentHostDefaults ?? {},
     restartOnChange: merged.restartOnChange ?? {},
+    programs: merged.programs ?? {},
     agent: { ...merged.agent, ...hostEntry.agent },
     located,
     resolveSecret: opts.resolveSecret ?? opts.secrets?.resolve
@@ -48768,20 +48945,20 @@ function defaultsModule(config2) {
 var PLACEHOLDER = /\{\{\s*([A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*)*)\s*\}\}/g;
 function renderTemplate(text, ctx, where2, secret2) {
   const problems = [];
-  const out = text.replace(PLACEHOLDER, (match, name2, offset) => {
-    const value = lookup(ctx, name2);
+  const out = text.replace(PLACEHOLDER, (match, name3, offset) => {
+    const value = lookup(ctx, name3);
     if (secret2 && isSecretRef(value)) {
       const v = secret2(value.$secret);
       if (v !== void 0) return v;
       problems.push({
-        message: `secret ${value.$secret} (for {{ ${name2} }}) is not available on this machine: ${value.$secret.startsWith("env:") ? "set the environment variable" : "create the file"}`,
+        message: `secret ${value.$secret} (for {{ ${name3} }}) is not available on this machine: ${value.$secret.startsWith("env:") ? "set the environment variable" : "create the file"}`,
         origin: positionIn(text, offset, where2)
       });
       return match;
     }
     if (value === void 0 || value === null || typeof value === "object") {
       problems.push({
-        message: `undefined template value {{ ${name2} }} (known: ${knownNames(ctx).join(", ") || "none"})`,
+        message: `undefined template value {{ ${name3} }} (known: ${knownNames(ctx).join(", ") || "none"})`,
         origin: positionIn(text, offset, where2)
       });
       return match;
@@ -48791,9 +48968,9 @@ function renderTemplate(text, ctx, where2, secret2) {
   if (problems.length) throw new ConfigError(problems);
   return out;
 }
-function lookup(ctx, name2) {
+function lookup(ctx, name3) {
   let v = ctx;
-  for (const part of name2.split(".")) {
+  for (const part of name3.split(".")) {
     if (typeof v !== "object" || v === null || !Object.hasOwn(v, part)) return void 0;
     v = v[part];
   }
@@ -48865,9 +49042,9 @@ function addParentDirs(byId2) {
 
 // src/modules/objects.ts
 import { createHash } from "node:crypto";
-function makeBlob(data, executable, name2) {
+function makeBlob(data, executable, name3) {
   const hash2 = contentHash(data, executable);
-  const base3 = name2.split("/").pop() ?? "file";
+  const base3 = name3.split("/").pop() ?? "file";
   const safe = base3.replace(/[^A-Za-z0-9._-]/g, "_").replace(/^\.+/, "") || "file";
   return { object: `${hash2}-${safe.slice(0, 64)}`, data, executable };
 }
@@ -49055,9 +49232,9 @@ function homebrewModule(config2) {
   const at = (...path6) => originOf(config2.located, ["homebrew", ...path6]);
   const add = (r2) => resources.push(r2);
   hb.taps?.forEach((t2, i3) => {
-    const name2 = typeof t2 === "string" ? t2 : t2.name;
+    const name3 = typeof t2 === "string" ? t2 : t2.name;
     const url2 = typeof t2 === "string" ? void 0 : t2.url;
-    const r2 = { kind: "tap", id: `tap/${name2}`, name: name2, ...url2 ? { url: url2 } : {} };
+    const r2 = { kind: "tap", id: `tap/${name3}`, name: name3, ...url2 ? { url: url2 } : {} };
     add({ ...r2, origin: at("taps", i3) });
   });
   const brews = [];
@@ -49087,9 +49264,9 @@ function homebrewModule(config2) {
     };
     add({ ...r2, origin: at("casks", i3) });
   });
-  for (const [name2, appId] of Object.entries(hb.mas ?? {})) {
-    const r2 = { kind: "mas", id: `mas/${appId}`, appId, name: name2 };
-    add({ ...r2, origin: at("mas", name2) });
+  for (const [name3, appId] of Object.entries(hb.mas ?? {})) {
+    const r2 = { kind: "mas", id: `mas/${appId}`, appId, name: name3 };
+    add({ ...r2, origin: at("mas", name3) });
   }
   if (hb.cleanup === "uninstall" || hb.cleanup === "zap") {
     const r2 = {
@@ -49102,6 +49279,897 @@ function homebrewModule(config2) {
     resources.push({ ...r2, origin: at("cleanup") });
   }
   return { resources, blobs: [] };
+}
+
+// src/modules/programs/program.ts
+var ProgramContext = class {
+  constructor(config2, name3) {
+    this.config = config2;
+    this.name = name3;
+  }
+  config;
+  name;
+  resources = [];
+  blobs = [];
+  problems = [];
+  warnings = [];
+  /** A `!secret` was rendered into this program's options: its files are marked secret. */
+  secret = false;
+  /** The full config path of an option of this program. */
+  path(rel = []) {
+    return ["programs", this.name, ...rel];
+  }
+  origin(rel = []) {
+    return originOf(this.config.located, this.path(rel));
+  }
+  problem(message, rel = []) {
+    const path6 = this.path(rel);
+    this.problems.push({ message, origin: originOf(this.config.located, path6), path: formatPath(path6) });
+  }
+  warn(message, rel = []) {
+    const path6 = this.path(rel);
+    this.warnings.push({ message, origin: originOf(this.config.located, path6), path: formatPath(path6) });
+  }
+  /** A linked dotfile at `id` (`~/...`) holding `text`; its origin is the option that made it. */
+  link(id, text, rel = [], executable = false) {
+    const blob = makeBlob(typeof text === "string" ? Buffer.from(text) : text, executable, id);
+    this.blobs.push(blob);
+    this.resources.push({
+      kind: "link",
+      id,
+      object: blob.object,
+      ...this.secret ? { secret: true } : {},
+      origin: this.origin(rel)
+    });
+  }
+  /**
+   * Every string in `value` (the options at `rel`) rendered as a template,
+   * `{{ user.email }}`; an undefined name is a problem at its file:line:col.
+   * Keys are left as they are.
+   */
+  render(value, rel = []) {
+    const walk = (v, at) => {
+      if (typeof v === "string") return this.renderString(v, at);
+      if (Array.isArray(v)) return v.map((item2, i3) => walk(item2, [...at, i3]));
+      if (v && typeof v === "object")
+        return Object.fromEntries(Object.entries(v).map(([k2, item2]) => [k2, walk(item2, [...at, k2])]));
+      return v;
+    };
+    return walk(value, rel);
+  }
+  renderString(text, rel) {
+    if (!text.includes("{{")) return text;
+    const path6 = this.path(rel);
+    const where2 = this.config.located.texts?.get(pathKey2(path6)) ?? originOf(this.config.located, path6) ?? { file: "(inline)", line: 1, col: 1 };
+    const ctx = {
+      user: this.config.user,
+      vars: this.config.vars,
+      host: { name: this.config.host.name, platform: this.config.host.platform }
+    };
+    try {
+      return renderTemplate(text, ctx, where2, (ref) => {
+        this.secret = true;
+        return this.config.resolveSecret ? this.config.resolveSecret(ref) : secretPlaceholder(ref);
+      });
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      this.problems.push(...err.problems.map((p2) => ({ ...p2, path: p2.path ?? formatPath(path6) })));
+      return text;
+    }
+  }
+};
+var SHELL_ENV_ZSH = "~/.config/dotops/shell/env.zsh";
+var shellDropInDir = (shell) => `~/.config/dotops/shell/${shell}.d`;
+var shellDropIn = (shell, name3) => `${shellDropInDir(shell)}/${name3}.${shell}`;
+function shellHomePath(path6) {
+  if (path6 === "~") return { home: true, rest: "" };
+  if (path6.startsWith("~/")) return { home: true, rest: path6.slice(1) };
+  if (path6.startsWith("$HOME/")) return { home: true, rest: path6.slice(5) };
+  return { home: false, rest: path6 };
+}
+function lines(parts) {
+  const text = parts.filter((p2) => typeof p2 === "string").join("\n");
+  return text ? `${text.replace(/\n+$/, "")}
+` : "";
+}
+function header(comment, option) {
+  return `${comment} Generated by dotops from ${option}: edit the config repo, not this file (it is replaced on apply).`;
+}
+
+// node_modules/smol-toml/dist/stringify.js
+var BARE_KEY = /^[a-z0-9-_]+$/i;
+var HAS_WELLFORMED = !!"".isWellFormed;
+function extendedTypeOf(obj) {
+  let type = typeof obj;
+  if (type === "object") {
+    if (Array.isArray(obj))
+      return "array";
+    if (typeof obj.getUTCDate === "function" && obj instanceof Date)
+      return "date";
+    if (globalThis.Temporal) {
+      if (obj.until) {
+        if (obj instanceof Temporal.ZonedDateTime)
+          return "temporal/tz+uc";
+        if (obj instanceof Temporal.PlainDateTime || obj instanceof Temporal.PlainDate)
+          return "temporal/uc";
+        if (obj instanceof Temporal.PlainTime || obj instanceof Temporal.Instant)
+          return "temporal";
+        if (obj instanceof Temporal.PlainYearMonth)
+          return "temporal/x";
+      } else if (obj.toPlainDate && obj instanceof Temporal.PlainMonthDay || obj.negated && obj instanceof Temporal.Duration) {
+        return "temporal/x";
+      }
+    }
+  }
+  return type;
+}
+function isArrayOfTables(obj) {
+  for (let i3 = 0; i3 < obj.length; i3++) {
+    if (extendedTypeOf(obj[i3]) !== "object")
+      return false;
+  }
+  return obj.length != 0;
+}
+function formatWellFormedStringUnchecked(s) {
+  return JSON.stringify(s).replaceAll("\x7F", "\\u007f");
+}
+function formatString(s) {
+  return formatWellFormedStringUnchecked(HAS_WELLFORMED ? s.toWellFormed() : s);
+}
+function formatKey(s) {
+  if (BARE_KEY.test(s))
+    return s;
+  if (HAS_WELLFORMED && !s.isWellFormed())
+    throw new RangeError("key contains illegal lone surrogates");
+  return formatWellFormedStringUnchecked(s);
+}
+function stringifyValue(val, type, depth, numberAsFloat, strictTemporal) {
+  if (depth === 0) {
+    throw new Error("Could not stringify the object: maximum object depth exceeded");
+  }
+  switch (type) {
+    // @ts-expect-error -- intentional fallthrough case
+    case "number":
+      if (isNaN(val))
+        return "nan";
+      if (val === Infinity)
+        return "inf";
+      if (val === -Infinity)
+        return "-inf";
+      if (Number.isInteger(val) && (numberAsFloat || !Number.isSafeInteger(val)))
+        return val.toFixed(1);
+    case "bigint":
+    case "boolean":
+    case "temporal":
+      return val.toString();
+    case "string":
+      return formatString(val);
+    case "date":
+      if (isNaN(val.getTime()))
+        throw new TypeError("cannot serialize invalid date");
+      return val.toISOString();
+    case "object":
+      return stringifyInlineTable(val, depth, numberAsFloat, strictTemporal);
+    case "array":
+      return stringifyArray(val, depth, numberAsFloat, strictTemporal);
+    // @ts-expect-error -- intentional fallthrough case
+    case "temporal/tz+uc":
+      if (strictTemporal) {
+        let tz = val.timeZoneId;
+        let tzc = tz.charCodeAt(0);
+        if (
+          // Classic offset
+          tzc !== 43 && tzc !== 45 && // Fast pre-check pass; see below for the actually accepted values
+          (tzc !== 85 && tzc !== 71 && tzc !== 90 && tzc !== 69 || // UTC and its aliases; Temporal implementations don't all canonicalise unfortunately
+          tz !== "UTC" && tz !== "UCT" && tz !== "Universal" && tz !== "Zulu" && // GMT is a TZ but it's for all intents and purposes equivalent to UTC. Safe to downgrade.
+          !tz.startsWith("GMT") && tz !== "Greenwich" && // Etc/* are all safe to downgrade to offset (either UTC, GMT, or offset)
+          !tz.startsWith("Etc/"))
+        ) {
+          throw new TypeError("Temporal objects with an IANA timezone are not allowed in Temporal strict mode");
+        }
+      }
+    case "temporal/uc":
+      if (strictTemporal && val.calendarId !== "iso8601")
+        throw new TypeError("Temporal objects with a non-default calendar are not allowed in Temporal strict mode");
+      return val.toString({
+        calendarName: "never",
+        timeZoneName: "never"
+      });
+    case "temporal/x":
+      throw new TypeError("Unsupported " + val[Symbol.toStringTag]);
+  }
+}
+function stringifyInlineTable(obj, depth, numberAsFloat, strictTemporal) {
+  let keys = Object.keys(obj);
+  if (keys.length === 0)
+    return "{}";
+  let res = "{ ";
+  for (let i3 = 0; i3 < keys.length; i3++) {
+    let k2 = keys[i3];
+    if (i3)
+      res += ", ";
+    res += formatKey(k2) + " = " + stringifyValue(obj[k2], extendedTypeOf(obj[k2]), depth - 1, numberAsFloat, strictTemporal);
+  }
+  return res + " }";
+}
+function stringifyArray(array2, depth, numberAsFloat, strictTemporal) {
+  if (array2.length === 0)
+    return "[]";
+  let res = "[ ";
+  for (let i3 = 0; i3 < array2.length; i3++) {
+    if (i3)
+      res += ", ";
+    if (array2[i3] === null || array2[i3] === void 0) {
+      throw new TypeError("arrays cannot contain null or undefined values");
+    }
+    res += stringifyValue(array2[i3], extendedTypeOf(array2[i3]), depth - 1, numberAsFloat, strictTemporal);
+  }
+  return res + " ]";
+}
+function stringifyArrayTable(array2, key, depth, numberAsFloat, strictTemporal) {
+  if (depth === 0) {
+    throw new Error("Could not stringify the object: maximum object depth exceeded");
+  }
+  let res = "";
+  for (let i3 = 0; i3 < array2.length; i3++) {
+    res += `${res && "\n"}[[${key}]]
+`;
+    res += stringifyTable(0, array2[i3], key, depth, numberAsFloat, strictTemporal);
+  }
+  return res;
+}
+function stringifyTable(tableKey, obj, prefix, depth, numberAsFloat, strictTemporal) {
+  if (depth === 0) {
+    throw new Error("Could not stringify the object: maximum object depth exceeded");
+  }
+  let preamble = "";
+  let tables = "";
+  let keys = Object.keys(obj);
+  for (let i3 = 0; i3 < keys.length; i3++) {
+    let k2 = keys[i3];
+    if (obj[k2] !== null && obj[k2] !== void 0) {
+      let type = extendedTypeOf(obj[k2]);
+      if (type === "symbol" || type === "function") {
+        throw new TypeError(`cannot serialize values of type '${type}'`);
+      }
+      let key = formatKey(k2);
+      if (type === "array" && isArrayOfTables(obj[k2])) {
+        tables += (tables && "\n") + stringifyArrayTable(obj[k2], prefix ? `${prefix}.${key}` : key, depth - 1, numberAsFloat, strictTemporal);
+      } else if (type === "object") {
+        let tblKey = prefix ? `${prefix}.${key}` : key;
+        tables += (tables && "\n") + stringifyTable(tblKey, obj[k2], tblKey, depth - 1, numberAsFloat, strictTemporal);
+      } else {
+        preamble += key;
+        preamble += " = ";
+        preamble += stringifyValue(obj[k2], type, depth, numberAsFloat, strictTemporal);
+        preamble += "\n";
+      }
+    }
+  }
+  if (tableKey && (preamble || !tables))
+    preamble = preamble ? `[${tableKey}]
+${preamble}` : `[${tableKey}]`;
+  return preamble && tables ? `${preamble}
+${tables}` : preamble || tables;
+}
+function stringify(obj, { maxDepth = 1e3, numbersAsFloat = false, strictTemporal = false } = {}) {
+  if (extendedTypeOf(obj) !== "object") {
+    throw new TypeError("stringify can only be called with an object");
+  }
+  let str = stringifyTable(0, obj, "", maxDepth, numbersAsFloat, strictTemporal);
+  if (str[str.length - 1] !== "\n")
+    return str + "\n";
+  return str;
+}
+
+// src/modules/programs/toml.ts
+function tomlSettings(p2, settings, comment) {
+  const settingsAt = ["settings"];
+  const check2 = (v, at) => {
+    if (v === null || v === void 0) p2.problem("TOML has no null: give a value or leave the key out", at);
+    else if (Array.isArray(v)) {
+      for (const [i3, item2] of v.entries()) check2(item2, [...at, i3]);
+    } else if (typeof v === "object") for (const [k2, item2] of Object.entries(v)) check2(item2, [...at, k2]);
+  };
+  check2(settings, settingsAt);
+  const rendered = p2.render(settings, settingsAt);
+  let toml = "";
+  try {
+    toml = stringify(rendered);
+  } catch (err) {
+    p2.problem(`cannot be written as TOML: ${err.message}`, settingsAt);
+  }
+  return `${comment}
+${toml.trim() ? `${toml.replace(/\s+$/, "")}
+` : ""}`;
+}
+
+// src/modules/programs/alacritty.ts
+function alacrittyProgram(p2, o3) {
+  p2.link(
+    "~/.config/alacritty/alacritty.toml",
+    tomlSettings(p2, o3.settings ?? {}, header("#", "programs.alacritty.settings")),
+    ["settings"]
+  );
+}
+
+// src/modules/programs/aws-sso.ts
+function awsSsoProgram(p2, options) {
+  const o3 = p2.render(options);
+  const sections = [];
+  const value = (v, at) => {
+    if (/[\r\n]/.test(v)) p2.problem("an AWS config value cannot hold a line break", at);
+    return v;
+  };
+  for (const [name3, s] of Object.entries(o3.sessions ?? {})) {
+    const at = ["sessions", name3];
+    sections.push(
+      [
+        `[sso-session ${name3}]`,
+        `sso_start_url = ${value(s.startUrl, [...at, "startUrl"])}`,
+        `sso_region = ${s.region}`,
+        `sso_registration_scopes = ${(s.registrationScopes ?? ["sso:account:access"]).join(",")}`
+      ].join("\n")
+    );
+  }
+  for (const [name3, prof] of Object.entries(o3.profiles ?? {})) {
+    const at = ["profiles", name3];
+    if (!Object.hasOwn(o3.sessions ?? {}, prof.session))
+      p2.problem(
+        `profile ${name3} names session "${prof.session}", which is not in programs.awsSso.sessions (${Object.keys(o3.sessions ?? {}).join(", ") || "none"})`,
+        [...at, "session"]
+      );
+    sections.push(
+      [
+        name3 === "default" ? "[default]" : `[profile ${name3}]`,
+        `sso_session = ${prof.session}`,
+        `sso_account_id = ${prof.accountId}`,
+        `sso_role_name = ${prof.roleName}`,
+        prof.region && `region = ${prof.region}`,
+        prof.output && `output = ${prof.output}`
+      ].filter(Boolean).join("\n")
+    );
+  }
+  p2.link("~/.aws/config", lines([header("#", "programs.awsSso"), sections.join("\n\n")]));
+  const shells = [
+    ["zsh", o3.enableZshIntegration, `${POSIX_AWSP}
+${ZSH_COMPLETION}`],
+    ["bash", o3.enableBashIntegration, `${POSIX_AWSP}
+${BASH_COMPLETION}`],
+    ["fish", o3.enableFishIntegration, FISH_AWSP]
+  ];
+  for (const [shell, enabled, code] of shells)
+    if (enabled !== false) p2.link(shellDropIn(shell, "awsp"), lines([header("#", "programs.awsSso"), code]));
+}
+var SED_PROFILES = [
+  "sed -n",
+  "-e 's/^[[:space:]]*\\[[[:space:]]*profile[[:space:]][[:space:]]*\\([^][:space:]]*\\)[[:space:]]*\\].*$/\\1/p'",
+  "-e 's/^[[:space:]]*\\[[[:space:]]*default[[:space:]]*\\].*$/default/p'"
+].join(" ");
+var POSIX_AWSP = `# awsp [profile | -]: list the AWS profiles (* marks AWS_PROFILE), switch to one, or unset it.
+_awsp_config() { printf '%s\\n' "\${AWS_CONFIG_FILE:-$HOME/.aws/config}"; }
+_awsp_profiles() { ${SED_PROFILES} "$(_awsp_config)" 2>/dev/null; }
+awsp() {
+  local __awsp_profiles __awsp_p
+  __awsp_profiles="$(_awsp_profiles)"
+  if [ "$#" -gt 1 ]; then
+    echo "usage: awsp [profile | -]" >&2
+    return 2
+  fi
+  if [ "$#" -eq 0 ]; then
+    if [ -z "$__awsp_profiles" ]; then
+      echo "awsp: no profiles in $(_awsp_config)" >&2
+      return 1
+    fi
+    printf '%s\\n' "$__awsp_profiles" | while IFS= read -r __awsp_p; do
+      if [ "$__awsp_p" = "\${AWS_PROFILE-}" ]; then printf '* %s\\n' "$__awsp_p"; else printf '  %s\\n' "$__awsp_p"; fi
+    done
+    return 0
+  fi
+  if [ "$1" = "-" ]; then
+    unset AWS_PROFILE
+    return 0
+  fi
+  if ! printf '%s\\n' "$__awsp_profiles" | grep -qxF -- "$1"; then
+    echo "awsp: no profile $1 in $(_awsp_config) (awsp lists them)" >&2
+    return 1
+  fi
+  export AWS_PROFILE="$1"
+}`;
+var ZSH_COMPLETION = `_awsp() {
+  local -a profiles
+  profiles=(\${(f)"$(_awsp_profiles)"} -)
+  compadd -a profiles
+}
+# compdef exists once compinit has run (programs.zsh runs it before this file).
+if (( $+functions[compdef] )); then compdef _awsp awsp; fi`;
+var BASH_COMPLETION = `_awsp_complete() {
+  COMPREPLY=($(compgen -W "$(_awsp_profiles) -" -- "\${COMP_WORDS[COMP_CWORD]}"))
+}
+complete -F _awsp_complete awsp`;
+var FISH_AWSP = `function __awsp_config
+    if set -q AWS_CONFIG_FILE
+        echo $AWS_CONFIG_FILE
+    else
+        echo $HOME/.aws/config
+    end
+end
+function __awsp_profiles
+    ${SED_PROFILES} (__awsp_config) 2>/dev/null
+end
+function awsp --description 'awsp [profile | -]: list the AWS profiles, switch AWS_PROFILE, or unset it'
+    set -l profiles (__awsp_profiles)
+    if test (count $argv) -gt 1
+        echo "usage: awsp [profile | -]" >&2
+        return 2
+    end
+    if test (count $argv) -eq 0
+        if test (count $profiles) -eq 0
+            echo "awsp: no profiles in "(__awsp_config) >&2
+            return 1
+        end
+        for p in $profiles
+            if set -q AWS_PROFILE; and test "$p" = "$AWS_PROFILE"
+                echo "* $p"
+            else
+                echo "  $p"
+            end
+        end
+        return 0
+    end
+    if test "$argv[1]" = -
+        set -e AWS_PROFILE
+        return 0
+    end
+    if not contains -- $argv[1] $profiles
+        echo "awsp: no profile $argv[1] in "(__awsp_config)" (awsp lists them)" >&2
+        return 1
+    end
+    set -gx AWS_PROFILE $argv[1]
+end
+complete -c awsp -f -a '(__awsp_profiles)' -d 'AWS profile'
+complete -c awsp -f -a - -d 'unset AWS_PROFILE'`;
+
+// src/modules/programs/git.ts
+function gitProgram(p2, options) {
+  const o3 = p2.render(options);
+  const sections = [];
+  const section = (name3, sub) => {
+    const found = sections.find((s2) => s2.name.toLowerCase() === name3.toLowerCase() && s2.sub === sub);
+    if (found) return found;
+    const s = { name: name3, sub, entries: [] };
+    sections.push(s);
+    return s;
+  };
+  const set2 = (name3, sub, key, value, from) => section(name3, sub).entries.push({ key, value, from });
+  const userName = o3.userName ?? p2.config.user.name;
+  const userEmail = o3.userEmail ?? p2.config.user.email;
+  const defaults = /* @__PURE__ */ new Set();
+  if (userName !== void 0) {
+    set2("user", void 0, "name", userName, ["userName"]);
+    if (o3.userName === void 0) defaults.add("user.name");
+  }
+  if (userEmail !== void 0) {
+    set2("user", void 0, "email", userEmail, ["userEmail"]);
+    if (o3.userEmail === void 0) defaults.add("user.email");
+  }
+  if (o3.signing) {
+    const s = o3.signing;
+    const format2 = s.format ?? "openpgp";
+    if (s.key) set2("user", void 0, "signingKey", s.key, ["signing", "key"]);
+    if (s.format) set2("gpg", void 0, "format", s.format, ["signing", "format"]);
+    if (s.signer) {
+      if (format2 === "openpgp") set2("gpg", void 0, "program", s.signer, ["signing", "signer"]);
+      else set2("gpg", format2, "program", s.signer, ["signing", "signer"]);
+    }
+    if (s.signByDefault !== void 0) {
+      set2("commit", void 0, "gpgSign", s.signByDefault, ["signing", "signByDefault"]);
+      set2("tag", void 0, "gpgSign", s.signByDefault, ["signing", "signByDefault"]);
+    }
+  }
+  for (const [name3, command] of Object.entries(o3.aliases ?? {})) {
+    if (!validKey(name3)) {
+      p2.problem(`git alias "${name3}" is not a valid name: letters, digits and -, starting with a letter`, [
+        "aliases",
+        name3
+      ]);
+      continue;
+    }
+    set2("alias", void 0, name3, command, ["aliases", name3]);
+  }
+  const includes = [];
+  o3.includes?.forEach((inc, i3) => {
+    const at = ["includes", i3];
+    if (inc.condition !== void 0 && !validSubsection(inc.condition)) {
+      p2.problem("an include condition cannot hold a newline or NUL", [...at, "condition"]);
+      return;
+    }
+    includes.push(
+      inc.condition === void 0 ? { name: "include", entries: [{ key: "path", value: inc.path, from: [...at, "path"] }] } : {
+        name: "includeIf",
+        sub: inc.condition,
+        entries: [{ key: "path", value: inc.path, from: [...at, "path"] }]
+      }
+    );
+  });
+  let rawExtra;
+  if (typeof o3.extraConfig === "string") rawExtra = o3.extraConfig;
+  else if (o3.extraConfig) addIni(p2, o3.extraConfig, set2, sections, defaults);
+  for (const s of [...sections, ...includes]) checkValues(p2, s);
+  const body = [...sections, ...includes].filter((s) => s.entries.length).map((s) => {
+    const head = s.sub === void 0 ? `[${s.name}]` : `[${s.name} "${escapeSubsection(s.sub)}"]`;
+    return [head, ...s.entries.map((e) => `	${e.key} = ${formatValue(e.value)}`)].join("\n");
+  });
+  p2.link("~/.config/git/config", lines([header("#", "programs.git"), ...body, rawExtra]));
+  if (o3.ignores?.length) p2.link("~/.config/git/ignore", listFile(p2, o3.ignores, "ignores"), ["ignores"]);
+  if (o3.attributes?.length)
+    p2.link("~/.config/git/attributes", listFile(p2, o3.attributes, "attributes"), ["attributes"]);
+}
+function addIni(p2, ini, set2, sections, defaults) {
+  const add = (name3, sub, key, value, from) => {
+    if (!validKey(key)) {
+      p2.problem(
+        `"${key}" is not a valid git config key: letters, digits and -, starting with a letter`,
+        from
+      );
+      return;
+    }
+    const s = sections.find((x2) => x2.name.toLowerCase() === name3.toLowerCase() && x2.sub === sub);
+    const taken = s?.entries.find((e) => e.key.toLowerCase() === key.toLowerCase());
+    if (taken && s) {
+      const dotted = `${name3}.${sub === void 0 ? "" : `${sub}.`}${key}`.toLowerCase();
+      if (defaults.has(dotted)) s.entries = s.entries.filter((e) => e !== taken);
+      else {
+        p2.problem(
+          `extraConfig sets ${dotted}, which programs.git.${taken.from.join(".")} sets too: set it in one place`,
+          from
+        );
+        return;
+      }
+    }
+    for (const v of Array.isArray(value) ? value : [value]) set2(name3, sub, key, v, from);
+  };
+  for (const [name3, keys] of Object.entries(ini)) {
+    if (!/^[A-Za-z0-9-]+$/.test(name3)) {
+      p2.problem(
+        `"${name3}" is not a valid git config section: letters, digits and - (a subsection is a nested map)`,
+        ["extraConfig", name3]
+      );
+      continue;
+    }
+    for (const [key, value] of Object.entries(keys)) {
+      const from = ["extraConfig", name3, key];
+      if (typeof value === "object" && !Array.isArray(value)) {
+        if (!validSubsection(key)) {
+          p2.problem("a git config subsection cannot hold a newline or NUL", from);
+          continue;
+        }
+        for (const [k2, v] of Object.entries(value)) add(name3, key, k2, v, [...from, k2]);
+      } else add(name3, void 0, key, value, from);
+    }
+  }
+}
+function checkValues(p2, s) {
+  for (const e of s.entries)
+    if (typeof e.value === "string" && e.value.includes("\0"))
+      p2.problem("a git config value cannot hold a NUL byte", e.from);
+}
+function listFile(p2, items, option) {
+  items.forEach((item2, i3) => {
+    if (/[\n\r]/.test(item2)) p2.problem("one pattern per entry: no newlines", [option, i3]);
+  });
+  return lines([header("#", `programs.git.${option}`), ...items]);
+}
+var validKey = (key) => /^[A-Za-z][A-Za-z0-9-]*$/.test(key);
+var validSubsection = (sub) => !/[\n\0]/.test(sub);
+var escapeSubsection = (sub) => sub.replace(/[\\"]/g, (c5) => `\\${c5}`);
+function formatValue(value) {
+  if (typeof value !== "string") return String(value);
+  const escaped = value.replace(
+    /[\\"\n\t\b]/g,
+    (c5) => c5 === "\n" ? "\\n" : c5 === "	" ? "\\t" : c5 === "\b" ? "\\b" : `\\${c5}`
+  );
+  const needsQuotes = value === "" || /^\s|\s$|[#;]/.test(value) || escaped !== value;
+  return needsQuotes ? `"${escaped}"` : value;
+}
+
+// src/modules/programs/shell-quote.ts
+var PLAIN = /^[\w@%+=:,./-]+$/;
+function shQuote(value) {
+  if (PLAIN.test(value)) return value;
+  return `'${value.replaceAll("'", `'\\''`)}'`;
+}
+function fishQuote(value) {
+  if (PLAIN.test(value)) return value;
+  return `'${value.replaceAll("\\", "\\\\").replaceAll("'", "\\'")}'`;
+}
+var VAR_REF = /\$\{([A-Za-z_]\w*)\}|\$([A-Za-z_]\w*)/g;
+function shExpanding(value) {
+  if (PLAIN.test(value)) return value;
+  let out = "";
+  let last2 = 0;
+  for (const m of value.matchAll(VAR_REF)) {
+    out += escapeDoubleQuoted(value.slice(last2, m.index));
+    out += `\${${m[1] ?? m[2]}}`;
+    last2 = m.index + m[0].length;
+  }
+  out += escapeDoubleQuoted(value.slice(last2));
+  return `"${out}"`;
+}
+function escapeDoubleQuoted(text) {
+  return text.replace(/[\\"`$]/g, (c5) => `\\${c5}`);
+}
+var VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+var ALIAS_NAME = /^[\p{L}\p{N}_.:+@%,~^-]+$/u;
+
+// src/modules/programs/neovim.ts
+var REPO_FILE = /^[^\s]+\.lua$/;
+function neovimProgram(p2, options) {
+  const raw = options.initLua;
+  const o3 = p2.render(options);
+  let init;
+  if (raw !== void 0 && REPO_FILE.test(raw)) {
+    const r2 = resolveSourcePath(p2.config.source, raw);
+    if (r2.file && r2.file.type !== "symlink" && r2.file.type !== "submodule")
+      init = r2.file.data.toString("utf8");
+    else
+      p2.problem(
+        `initLua names ${raw}, which is not a file in ${p2.config.source.label} (is it committed?); inline Lua is text with a newline or not ending in .lua`,
+        ["initLua"]
+      );
+  } else init = o3.initLua;
+  const parts = [init === void 0 ? header("--", "programs.neovim") : init.replace(/\n+$/, "")];
+  if (o3.extraLuaConfig) parts.push(o3.extraLuaConfig);
+  if (o3.extraConfig) parts.push(`vim.cmd(${longString(o3.extraConfig)})`);
+  p2.link("~/.config/nvim/init.lua", lines(parts), raw !== void 0 ? ["initLua"] : []);
+  const aliases3 = [];
+  if (o3.viAlias) aliases3.push(["vi", "nvim"]);
+  if (o3.vimAlias) aliases3.push(["vim", "nvim"]);
+  if (o3.vimdiffAlias) aliases3.push(["vimdiff", "nvim -d"]);
+  if (!aliases3.length && !o3.defaultEditor) return;
+  const shells = [
+    ["zsh", o3.enableZshIntegration],
+    ["bash", o3.enableBashIntegration],
+    ["fish", o3.enableFishIntegration]
+  ];
+  for (const [shell, enabled] of shells) {
+    if (enabled === false) continue;
+    const fish = shell === "fish";
+    const code = [header("#", "programs.neovim")];
+    if (o3.defaultEditor)
+      code.push(fish ? "set -gx EDITOR nvim\nset -gx VISUAL nvim" : "export EDITOR=nvim VISUAL=nvim");
+    for (const [name3, value] of aliases3)
+      code.push(fish ? `alias ${name3} ${fishQuote(value)}` : `alias -- ${name3}=${shQuote(value)}`);
+    p2.link(shellDropIn(shell, "neovim"), lines(code));
+  }
+}
+function longString(text) {
+  let eq = "";
+  while (text.includes(`]${eq}]`)) eq += "=";
+  return `[${eq}[
+${text.replace(/\n?$/, "\n")}]${eq}]`;
+}
+
+// src/modules/programs/starship.ts
+function starshipProgram(p2, o3) {
+  p2.link(
+    "~/.config/starship.toml",
+    tomlSettings(p2, o3.settings ?? {}, header("#", "programs.starship.settings")),
+    ["settings"]
+  );
+  const guard = "command -v starship >/dev/null 2>&1";
+  if (o3.enableZshIntegration ?? true)
+    p2.link(
+      shellDropIn("zsh", "starship"),
+      `${header("#", "programs.starship")}
+if ${guard}; then eval "$(starship init zsh)"; fi
+`
+    );
+  if (o3.enableBashIntegration ?? true)
+    p2.link(
+      shellDropIn("bash", "starship"),
+      `${header("#", "programs.starship")}
+if ${guard}; then eval "$(starship init bash --print-full-init)"; fi
+`
+    );
+  if (o3.enableFishIntegration ?? true)
+    p2.link(
+      shellDropIn("fish", "starship"),
+      `${header("#", "programs.starship")}
+if command -q starship; and status is-interactive
+    starship init fish | source
+end
+`
+    );
+}
+
+// src/modules/programs/zsh.ts
+function zshProgram(p2, options) {
+  const o3 = p2.render(options);
+  let dotDir = "~";
+  if (o3.dotDir !== void 0) {
+    try {
+      dotDir = homeTarget(
+        o3.dotDir.startsWith("~") ? o3.dotDir : `~/${o3.dotDir}`,
+        p2.origin(["dotDir"]),
+        "dotDir",
+        p2.path(["dotDir"]).join("."),
+        true
+      );
+    } catch {
+      p2.problem(`dotDir "${o3.dotDir}" must be a directory inside HOME, e.g. .config/zsh`, ["dotDir"]);
+    }
+  }
+  const zdot = dotDir === "~" ? "$HOME" : `$HOME/${dotDir.slice(2)}`;
+  const inDotDir = (file2) => dotDir === "~" ? `~/${file2}` : `${dotDir}/${file2}`;
+  const env = [header("#", "programs.zsh")];
+  if (dotDir !== "~") env.push(`export ZDOTDIR=${shExpanding(zdot)}`);
+  for (const [name3, value] of Object.entries(o3.sessionVariables ?? {})) {
+    if (!VARIABLE_NAME.test(name3)) {
+      p2.problem(`"${name3}" is not a valid variable name: letters, digits and _, not starting with a digit`, [
+        "sessionVariables",
+        name3
+      ]);
+      continue;
+    }
+    env.push(`export ${name3}=${shExpanding(String(value))}`);
+  }
+  if (o3.envExtra) env.push(o3.envExtra);
+  p2.link("~/.zshenv", lines(env));
+  const rc = [header("#", "programs.zsh")];
+  if (o3.initExtraFirst) rc.push(o3.initExtraFirst);
+  rc.push("typeset -U path cdpath fpath manpath");
+  const plugins = (o3.plugins ?? []).flatMap((plugin, i3) => {
+    const dir = pluginDir(p2, plugin, i3, dotDir);
+    return dir ? [{ ...plugin, dir }] : [];
+  });
+  for (const plugin of plugins) rc.push(`path+=(${plugin.dir})`, `fpath+=(${plugin.dir})`);
+  if (o3.enableCompletion ?? true) rc.push(o3.completionInit ?? "autoload -U compinit && compinit");
+  rc.push(...history(p2, o3, zdot));
+  if (o3.autocd !== void 0) rc.push(`${o3.autocd ? "setopt" : "unsetopt"} AUTO_CD`);
+  o3.setOptions?.forEach((opt, i3) => {
+    if (!/^[A-Za-z_]+$/.test(opt)) p2.problem(`"${opt}" is not a zsh option name`, ["setOptions", i3]);
+    else rc.push(/^no_?/i.test(opt) ? `unsetopt ${opt.replace(/^no_?/i, "")}` : `setopt ${opt}`);
+  });
+  if (o3.defaultKeymap) rc.push(`bindkey -${{ emacs: "e", vicmd: "a", viins: "v" }[o3.defaultKeymap]}`);
+  for (const plugin of plugins) {
+    const file2 = `${plugin.dir}/${shQuote(plugin.file ?? `${plugin.name}.plugin.zsh`)}`;
+    rc.push(
+      `if [[ -r ${file2} ]]; then`,
+      `  source ${file2}`,
+      "else",
+      `  print -u2 -- ${shQuote(`dotops: zsh plugin ${plugin.name}: `)}${file2}${shQuote(" is not there")}`,
+      "fi"
+    );
+  }
+  rc.push(
+    ...aliases2(p2, o3.shellAliases, "shellAliases", ""),
+    ...aliases2(p2, o3.shellGlobalAliases, "shellGlobalAliases", "-g ")
+  );
+  const envFile = `"$HOME/${SHELL_ENV_ZSH.slice(2)}"`;
+  rc.push(
+    "# The shell: environment (aliases, env, PATH) and what programs add (~/.config/dotops/shell/zsh.d).",
+    `if [[ -r ${envFile} ]]; then`,
+    `  source ${envFile}`,
+    "else",
+    `  for __dotops_f in "$HOME/${shellDropInDir("zsh").slice(2)}"/*.zsh(N); do source "$__dotops_f"; done`,
+    "  unset __dotops_f",
+    "fi"
+  );
+  if (o3.initExtra) rc.push(o3.initExtra);
+  p2.link(inDotDir(".zshrc"), lines(rc));
+  const extra = [
+    ["profileExtra", ".zprofile"],
+    ["loginExtra", ".zlogin"],
+    ["logoutExtra", ".zlogout"]
+  ];
+  for (const [option, file2] of extra) {
+    const text = o3[option];
+    if (typeof text === "string")
+      p2.link(inDotDir(file2), lines([header("#", `programs.zsh.${option}`), text]), [option]);
+  }
+}
+function history(p2, o3, zdot) {
+  const h3 = o3.history ?? {};
+  const out = [`HISTSIZE=${h3.size ?? 1e4}`, `SAVEHIST=${h3.save ?? 1e4}`];
+  if (h3.path !== void 0) {
+    const { home, rest } = shellHomePath(h3.path);
+    if (!home && !h3.path.startsWith("/"))
+      p2.problem(`history.path "${h3.path}" must be ~/... or an absolute path`, ["history", "path"]);
+    out.push(`HISTFILE=${home ? `"$HOME"${shQuote(rest)}` : shQuote(rest)}`);
+  } else out.push(`HISTFILE="${zdot}/.zsh_history"`);
+  if (h3.ignorePatterns?.length) out.push(`HISTORY_IGNORE=${shQuote(`(${h3.ignorePatterns.join("|")})`)}`);
+  const flags = [
+    [h3.append ?? false, "APPEND_HISTORY"],
+    [h3.extended ?? false, "EXTENDED_HISTORY"],
+    [h3.ignoreDups ?? true, "HIST_IGNORE_DUPS"],
+    [h3.ignoreAllDups ?? false, "HIST_IGNORE_ALL_DUPS"],
+    [h3.ignoreSpace ?? true, "HIST_IGNORE_SPACE"],
+    [h3.expireDuplicatesFirst ?? false, "HIST_EXPIRE_DUPS_FIRST"],
+    [h3.share ?? true, "SHARE_HISTORY"]
+  ];
+  for (const [on6, name3] of flags) out.push(`${on6 ? "setopt" : "unsetopt"} ${name3}`);
+  return out;
+}
+function aliases2(p2, map2, option, flag) {
+  return Object.entries(map2 ?? {}).flatMap(([name3, value]) => {
+    if (!ALIAS_NAME.test(name3)) {
+      p2.problem(`"${name3}" is not an alias name zsh takes as it is (no spaces, quotes, =, / or $)`, [
+        option,
+        name3
+      ]);
+      return [];
+    }
+    return [`alias ${flag}-- ${name3}=${shQuote(value)}`];
+  });
+}
+function pluginDir(p2, plugin, i3, dotDir) {
+  const at = ["plugins", i3];
+  if (!/^[\w.@+-]+$/.test(plugin.name)) {
+    p2.problem(`plugin name "${plugin.name}": letters, digits and _ . @ + - only`, [...at, "name"]);
+    return void 0;
+  }
+  const { home, rest } = shellHomePath(plugin.src);
+  if (home || plugin.src.startsWith("/")) return home ? `"$HOME"${shQuote(rest)}` : shQuote(rest);
+  const src = p2.config.source;
+  const dir = resolveSourcePath(src, plugin.src).path;
+  const files = listUnder(src, dir);
+  if (!files.length) {
+    p2.problem(
+      resolveSourcePath(src, plugin.src).file ? `plugin src ${plugin.src} is a file: name the plugin's directory` : `plugin src ${plugin.src} is not in ${src.label} (a path on the machine starts with ~/ or /)`,
+      [...at, "src"]
+    );
+    return void 0;
+  }
+  const target = `${dotDir === "~" ? "~/.zsh" : dotDir}/plugins/${plugin.name}`;
+  const entry = plugin.file ?? `${plugin.name}.plugin.zsh`;
+  if (!files.includes(normalizeRepoPath(`${dir}/${entry}`)))
+    p2.problem(`plugin ${plugin.name} has no ${entry} in ${plugin.src} (set file: to the script to source)`, [
+      ...at,
+      plugin.file === void 0 ? "src" : "file"
+    ]);
+  for (const path6 of files) {
+    const f = resolveSourcePath(src, path6);
+    if (!f.file || f.file.type === "symlink" || f.file.type === "submodule") {
+      p2.warn(`skipped ${path6} (in plugin ${plugin.name}): a symlink that leads out of the repo`, [
+        ...at,
+        "src"
+      ]);
+      continue;
+    }
+    const id = `${target}/${path6.slice(dir.length + 1)}`;
+    p2.link(id, f.file.data, [...at, "src"], f.file.type === "exec");
+  }
+  return `"$HOME"${shQuote(target.slice(1))}`;
+}
+
+// src/modules/programs/index.ts
+var PROGRAMS = {
+  git: gitProgram,
+  zsh: zshProgram,
+  starship: starshipProgram,
+  alacritty: alacrittyProgram,
+  neovim: neovimProgram,
+  awsSso: awsSsoProgram
+};
+function programsModule(config2) {
+  const out = { resources: [], blobs: [], warnings: [] };
+  const problems = [];
+  for (const name3 of Object.keys(PROGRAMS)) {
+    const options = config2.programs[name3];
+    if (!options) continue;
+    const p2 = new ProgramContext(config2, name3);
+    if (options.enable !== true) {
+      if (Object.keys(options).some((k2) => k2 !== "enable") && options.enable === void 0)
+        p2.warn(`programs.${name3} has options but no enable: true, so it writes nothing`);
+    } else PROGRAMS[name3](p2, options);
+    out.resources.push(...p2.resources);
+    out.blobs.push(...p2.blobs);
+    out.warnings.push(...p2.warnings);
+    problems.push(...p2.problems);
+  }
+  if (problems.length) throw new ConfigError(problems);
+  return out;
 }
 
 // src/modules/services.ts
@@ -49117,7 +50185,13 @@ function servicesModule(config2) {
 }
 
 // src/modules/manifest.ts
-var MODULES = [filesModule, homebrewModule, defaultsModule, servicesModule];
+var MODULES = [
+  filesModule,
+  homebrewModule,
+  defaultsModule,
+  servicesModule,
+  programsModule
+];
 function buildManifest(config2, modules = MODULES) {
   const byId2 = /* @__PURE__ */ new Map();
   const blobs = /* @__PURE__ */ new Map();
@@ -49316,11 +50390,11 @@ function previousApplied(gens, current) {
 
 // src/resources/shared/tools.ts
 var isUnobservable = (o3) => typeof o3 === "object" && o3 !== null && "unobservable" in o3;
-function findTool(ctx, name2) {
-  const key = `tool:${name2}`;
+function findTool(ctx, name3) {
+  const key = `tool:${name3}`;
   let found = ctx.memo.get(key);
   if (!found) {
-    found = ctx.host.which(name2);
+    found = ctx.host.which(name3);
     ctx.memo.set(key, found);
   }
   return found;
@@ -49725,9 +50799,9 @@ function unsafeChange(kind, id, creating, unsafe) {
 async function unmanagedInside(ctx, abs, limit = 5) {
   const found = [];
   const walk = async (dir) => {
-    for (const name2 of await ctx.host.readdir(dir)) {
+    for (const name3 of await ctx.host.readdir(dir)) {
       if (found.length >= limit) return;
-      const path6 = `${dir}/${name2}`;
+      const path6 = `${dir}/${name3}`;
       const st = await ctx.host.lstat(path6);
       if (st?.type === "dir") await walk(path6);
       else if (!await isManagedEntry(ctx, path6, st)) found.push(path6.slice(ctx.host.home.length + 1));
@@ -50233,16 +51307,16 @@ function structuredPatch(oldFileName, newFileName, oldStr, newStr, oldHeader, ne
       return;
     }
     diff.push({ value: "", lines: [] });
-    function contextLines(lines) {
-      return lines.map(function(entry) {
+    function contextLines(lines2) {
+      return lines2.map(function(entry) {
         return " " + entry;
       });
     }
     const hunks = [];
     let oldRangeStart = 0, newRangeStart = 0, curRange = [], oldLine = 1, newLine = 1;
     for (let i3 = 0; i3 < diff.length; i3++) {
-      const current = diff[i3], lines = current.lines || splitLines(current.value);
-      current.lines = lines;
+      const current = diff[i3], lines2 = current.lines || splitLines(current.value);
+      current.lines = lines2;
       if (current.added || current.removed) {
         if (!oldRangeStart) {
           const prev = diff[i3 - 1];
@@ -50254,23 +51328,23 @@ function structuredPatch(oldFileName, newFileName, oldStr, newStr, oldHeader, ne
             newRangeStart -= curRange.length;
           }
         }
-        for (const line of lines) {
+        for (const line of lines2) {
           curRange.push((current.added ? "+" : "-") + line);
         }
         if (current.added) {
-          newLine += lines.length;
+          newLine += lines2.length;
         } else {
-          oldLine += lines.length;
+          oldLine += lines2.length;
         }
       } else {
         if (oldRangeStart) {
-          if (lines.length <= context * 2 && i3 < diff.length - 2) {
-            for (const line of contextLines(lines)) {
+          if (lines2.length <= context * 2 && i3 < diff.length - 2) {
+            for (const line of contextLines(lines2)) {
               curRange.push(line);
             }
           } else {
-            const contextSize = Math.min(lines.length, context);
-            for (const line of contextLines(lines.slice(0, contextSize))) {
+            const contextSize = Math.min(lines2.length, context);
+            for (const line of contextLines(lines2.slice(0, contextSize))) {
               curRange.push(line);
             }
             const hunk = {
@@ -50286,8 +51360,8 @@ function structuredPatch(oldFileName, newFileName, oldStr, newStr, oldHeader, ne
             curRange = [];
           }
         }
-        oldLine += lines.length;
-        newLine += lines.length;
+        oldLine += lines2.length;
+        newLine += lines2.length;
       }
     }
     for (const hunk of hunks) {
@@ -50710,9 +51784,9 @@ var uninstallOp = {
   undoBatch: async (ctx, steps) => install(ctx, await where(ctx, steps, false)),
   describe: (s) => `brew uninstall ${s.cask ? "--cask " : ""}${s.zap ? "--zap " : ""}${s.name}`
 };
-async function tapped(ctx, name2) {
+async function tapped(ctx, name3) {
   const r2 = await brew(ctx, ["tap"], { readOnly: true });
-  return r2.stdout.split("\n").some((l) => l.trim().toLowerCase() === name2.toLowerCase());
+  return r2.stdout.split("\n").some((l) => l.trim().toLowerCase() === name3.toLowerCase());
 }
 var tap = (ctx, s) => brew(ctx, ["tap", s.name, ...s.url ? [s.url] : []]);
 var untap = (ctx, s) => brew(ctx, ["untap", s.name]);
@@ -50876,11 +51950,11 @@ var caskKind = {
 };
 
 // src/resources/homebrew/cleanup.ts
-var shortName = (name2) => name2.split("/").pop();
+var shortName = (name3) => name3.split("/").pop();
 function unlisted(ctx, r2, installed) {
   const listed = /* @__PURE__ */ new Set([...r2.brews, ...r2.brews.map(shortName)]);
   const needed = /* @__PURE__ */ new Set();
-  for (const name2 of r2.brews) for (const dep of installed.formulae.get(name2)?.deps ?? []) needed.add(dep);
+  for (const name3 of r2.brews) for (const dep of installed.formulae.get(name3)?.deps ?? []) needed.add(dep);
   const removedByTheirOwn = /* @__PURE__ */ new Set();
   for (const p2 of ctx.previous?.values() ?? [])
     if ((p2.kind === "brew" || p2.kind === "cask") && !wasThereBefore(ctx.ownership?.get(p2.id)))
@@ -50913,14 +51987,14 @@ var brewCleanupKind = {
     if (!formulae.length && !casks.length) return null;
     const zap = desired.mode === "zap";
     const steps = [
-      ...formulae.map(([name2]) => ({
+      ...formulae.map(([name3]) => ({
         op: "brew-uninstall",
-        name: name2,
+        name: name3,
         cask: false,
         zap: false,
         args: []
       })),
-      ...casks.map(([name2]) => ({ op: "brew-uninstall", name: name2, cask: true, zap, args: [] }))
+      ...casks.map(([name3]) => ({ op: "brew-uninstall", name: name3, cask: true, zap, args: [] }))
     ];
     const before = (id) => wasThereBefore(ctx.ownership?.get(id)) ? " (there before dotops)" : "";
     const names = [
@@ -51075,7 +52149,7 @@ async function launchctl(host, args, ok, readOnly = false) {
 async function printService(host, domain2, label) {
   const r2 = await launchctl(host, ["print", `${domain2}/${label}`], [0, NO_SUCH_SERVICE], true);
   if (r2.exitCode === NO_SUCH_SERVICE) return null;
-  const field = (name2) => new RegExp(`^\\t${name2} = (.*)$`, "m").exec(r2.stdout)?.[1] ?? null;
+  const field = (name3) => new RegExp(`^\\t${name3} = (.*)$`, "m").exec(r2.stdout)?.[1] ?? null;
   return { path: field("path"), state: field("state") };
 }
 var IO_ERROR = 5;
@@ -51467,7 +52541,7 @@ var assignment = (k2, v) => {
 };
 function systemdService(spec) {
   const env = Object.entries(spec.environment ?? {}).sort(([a2], [b2]) => a2 < b2 ? -1 : 1);
-  const lines = [
+  const lines2 = [
     "[Unit]",
     `Description=${specifiers(spec.description)}`,
     ...spec.after?.length ? [`After=${spec.after.join(" ")}`] : [],
@@ -51483,7 +52557,7 @@ function systemdService(spec) {
     ...spec.standardErrorPath ? [`StandardError=append:${specifiers(spec.standardErrorPath)}`] : [],
     ...spec.wantedBy ? ["", "[Install]", `WantedBy=${spec.wantedBy}`] : []
   ];
-  return `${lines.join("\n")}
+  return `${lines2.join("\n")}
 `;
 }
 function systemdTimer(label, interval, runAtLoad) {
@@ -51596,7 +52670,7 @@ var systemdSteps = {
 var KIND2 = "systemd-unit";
 var ON_LINUX = "systemd user units are Linux's: plan this host on a machine with systemd";
 var unitNames = (label) => [`${label}.service`, `${label}.timer`];
-var fileId = (name2) => `~/.config/systemd/user/${name2}`;
+var fileId = (name3) => `~/.config/systemd/user/${name3}`;
 var unitFiles = (ctx, r2) => systemdUnits(expandHomeIn(r2.service, ctx.host.home));
 var systemdUnitKind = {
   kind: KIND2,
@@ -51607,11 +52681,11 @@ var systemdUnitKind = {
     if (missing) return missing;
     const files = {};
     const state = {};
-    for (const name2 of unitNames(r2.service.label)) {
-      const obs = await observeHomePath(ctx, fileId(name2));
+    for (const name3 of unitNames(r2.service.label)) {
+      const obs = await observeHomePath(ctx, fileId(name3));
       const content = obs.unsafe ? null : (await contentAt(ctx, obs))?.toString("utf8") ?? null;
-      files[name2] = { obs, content };
-      state[name2] = obs.stat ? await unitFileState(ctx.host, name2) : null;
+      files[name3] = { obs, content };
+      state[name3] = obs.stat ? await unitFileState(ctx.host, name3) : null;
     }
     return { files, state };
   },
@@ -51620,11 +52694,11 @@ var systemdUnitKind = {
     const had = previous?.kind === KIND2 ? unitFiles(ctx, previous) : {};
     const files = {};
     const state = {};
-    for (const name2 of unitNames(label)) {
-      const content = had[name2] ?? null;
+    for (const name3 of unitNames(label)) {
+      const content = had[name3] ?? null;
       const stat2 = content === null ? null : { type: "file", mode: 420, size: 0, mtimeMs: 0 };
-      files[name2] = { obs: { abs: absHome(ctx, fileId(name2)), stat: stat2, assumed: true }, content };
-      state[name2] = content === null ? null : name2 === mainUnit(previous.service) ? "enabled" : "static";
+      files[name3] = { obs: { abs: absHome(ctx, fileId(name3)), stat: stat2, assumed: true }, content };
+      state[name3] = content === null ? null : name3 === mainUnit(previous.service) ? "enabled" : "static";
     }
     return { files, state };
   },
@@ -51657,25 +52731,25 @@ async function place2(ctx, desired, previous, o3) {
   const notes = [];
   const refusals = [];
   const diffs = [];
-  for (const name2 of unitNames(desired.service.label)) {
-    const f = o3.files[name2];
-    const w = want[name2] ?? null;
-    const ours = had[name2] !== void 0;
+  for (const name3 of unitNames(desired.service.label)) {
+    const f = o3.files[name3];
+    const w = want[name3] ?? null;
+    const ours = had[name3] !== void 0;
     if (w === null) {
       if (ours && isFile(f)) files.push({ path: f.obs.abs, content: null, prev: f.content });
       continue;
     }
     if (isFile(f) && f.content === w) continue;
-    diffs.push(contentDiff(fileId(name2), f.content === null ? null : Buffer.from(f.content), Buffer.from(w)));
+    diffs.push(contentDiff(fileId(name3), f.content === null ? null : Buffer.from(f.content), Buffer.from(w)));
     if (!f.obs.stat || ours && isFile(f)) {
-      if (ours && f.content !== had[name2])
-        notes.push(`${name2} was edited outside dotops: rewritten from the config`);
+      if (ours && f.content !== had[name3])
+        notes.push(`${name3} was edited outside dotops: rewritten from the config`);
       files.push({ path: f.obs.abs, content: w, prev: f.content });
     } else if (f.obs.stat.type === "symlink" && f.content === w) {
       clear.push({ op: "unlink-link", path: f.obs.abs, target: f.obs.linkTarget });
       files.push({ path: f.obs.abs, content: w, prev: null });
     } else {
-      const way = await clearTheWay(ctx, fileId(name2), f.obs);
+      const way = await clearTheWay(ctx, fileId(name3), f.obs);
       if (way.refusal) refusals.push(way.refusal);
       if (way.note) notes.push(way.note);
       clear.push(...way.steps);
@@ -51725,9 +52799,9 @@ async function remove2(ctx, previous, o3) {
   if (adopted?.prior) {
     const prior = adopted.prior;
     const files2 = [];
-    for (const name2 of /* @__PURE__ */ new Set([...Object.keys(prior.files), ...ours])) {
-      const f = o3.files[name2];
-      const back = prior.files[name2] ?? null;
+    for (const name3 of /* @__PURE__ */ new Set([...Object.keys(prior.files), ...ours])) {
+      const f = o3.files[name3];
+      const back = prior.files[name3] ?? null;
       if (back === null && isFile(f) || back !== null && f.content !== back)
         files2.push({ path: f.obs.abs, content: back, prev: f.content });
     }
@@ -51741,9 +52815,9 @@ async function remove2(ctx, previous, o3) {
       note: steps.length ? "was there before dotops: restored as it was" : "was there before dotops: left as it was"
     });
   }
-  const gone = ours.filter((name2) => isFile(o3.files[name2]));
-  const files = gone.map((name2) => {
-    const f = o3.files[name2];
+  const gone = ours.filter((name3) => isFile(o3.files[name3]));
+  const files = gone.map((name3) => {
+    const f = o3.files[name3];
     return { path: f.obs.abs, content: null, prev: f.content };
   });
   if (!files.length && !enabled) return null;
@@ -51752,7 +52826,7 @@ async function remove2(ctx, previous, o3) {
       ...enabled ? [toggle("systemd-disable", main, o3)] : [],
       ...files.length ? [{ op: "systemd-files", files, restart: [] }] : []
     ],
-    diff: gone.map((name2, i3) => contentDiff(fileId(name2), Buffer.from(files[i3]?.prev ?? ""), null)).join("")
+    diff: gone.map((name3, i3) => contentDiff(fileId(name3), Buffer.from(files[i3]?.prev ?? ""), null)).join("")
   });
 }
 
@@ -51776,10 +52850,10 @@ var byName = /* @__PURE__ */ new Map();
 var stepOps = {};
 function registerKind(kind) {
   if (byName.has(kind.kind)) throw new Error(`resource kind ${kind.kind} is registered twice`);
-  for (const [name2, op] of Object.entries(kind.steps)) {
-    if (stepOps[name2] && stepOps[name2] !== op)
-      throw new Error(`step ${name2} of kind ${kind.kind} is already an op of another kind`);
-    stepOps[name2] = op;
+  for (const [name3, op] of Object.entries(kind.steps)) {
+    if (stepOps[name3] && stepOps[name3] !== op)
+      throw new Error(`step ${name3} of kind ${kind.kind} is already an op of another kind`);
+    stepOps[name3] = op;
   }
   byName.set(kind.kind, kind);
 }
@@ -51925,16 +52999,16 @@ async function write(host, journal, line, opts) {
 }
 async function recoverJournal(ctx, journal) {
   if (!await ctx.host.lstat(journal)) return null;
-  const lines = (await ctx.host.readFile(journal)).toString("utf8").split("\n").flatMap((l) => {
+  const lines2 = (await ctx.host.readFile(journal)).toString("utf8").split("\n").flatMap((l) => {
     try {
       return l ? [JSON.parse(l)] : [];
     } catch {
       return [];
     }
   });
-  const begin2 = lines.find((l) => l.type === "begin");
-  const committed = lines.some((l) => l.type === "commit");
-  const started = lines.flatMap((l) => l.type === "step" ? [l.step] : []);
+  const begin2 = lines2.find((l) => l.type === "begin");
+  const committed = lines2.some((l) => l.type === "commit");
+  const started = lines2.flatMap((l) => l.type === "step" ? [l.step] : []);
   if (!committed) await undoAll(ctx, begin2?.steps ?? started);
   await ctx.host.unlink(journal);
   if (!begin2) return null;
@@ -52269,26 +53343,26 @@ async function writeInstalled(ctx, genDir2, manifest) {
 // src/engine/timer.ts
 var PhaseTimer = class {
   phases = {};
-  async run(name2, fn) {
+  async run(name3, fn) {
     const t0 = performance.now();
     try {
       return await fn();
     } finally {
-      this.add(name2, performance.now() - t0);
+      this.add(name3, performance.now() - t0);
     }
   }
   /** Times a synchronous part (a pure pass that may run more than once). */
-  time(name2, fn) {
+  time(name3, fn) {
     const t0 = performance.now();
     try {
       return fn();
     } finally {
-      this.add(name2, performance.now() - t0);
+      this.add(name3, performance.now() - t0);
     }
   }
   /** A phase may run in several parts (build: store objects, then the home tree): they add up. */
-  add(name2, ms) {
-    this.phases[name2] = Math.round(((this.phases[name2] ?? 0) + ms) * 10) / 10;
+  add(name3, ms) {
+    this.phases[name3] = Math.round(((this.phases[name3] ?? 0) + ms) * 10) / 10;
   }
 };
 
@@ -52787,7 +53861,7 @@ function describeFailure(err) {
 function hostsOf(src) {
   try {
     return {
-      hosts: Object.fromEntries(Object.entries(listHosts(src)).map(([name2, h3]) => [name2, h3.platform]))
+      hosts: Object.fromEntries(Object.entries(listHosts(src)).map(([name3, h3]) => [name3, h3.platform]))
     };
   } catch (err) {
     if (err instanceof ConfigError) return { error: describeFailure(err) };
@@ -53440,8 +54514,8 @@ var __commonJS2 = (cb, mod) => function __require2() {
   return mod || (0, cb[__getOwnPropNames2(cb)[0]])((mod = { exports: {} }).exports, mod), mod.exports;
 };
 var __export2 = (target, all) => {
-  for (var name2 in all)
-    __defProp2(target, name2, { get: all[name2], enumerable: true });
+  for (var name3 in all)
+    __defProp2(target, name3, { get: all[name3], enumerable: true });
 };
 var __copyProps2 = (to, from, except, desc) => {
   if (from && typeof from === "object" || typeof from === "function") {
@@ -53827,14 +54901,14 @@ function callTaskParser(parser4, streams) {
 }
 function parseStringResponse(result, parsers12, texts, trim = true) {
   asArray(texts).forEach((text) => {
-    for (let lines = toLinesWithContent(text, trim), i3 = 0, max = lines.length; i3 < max; i3++) {
+    for (let lines2 = toLinesWithContent(text, trim), i3 = 0, max = lines2.length; i3 < max; i3++) {
       const line = (offset = 0) => {
         if (i3 + offset >= max) {
           return;
         }
-        return lines[i3 + offset];
+        return lines2[i3 + offset];
       };
-      parsers12.some(({ parse: parse5 }) => parse5(line, result));
+      parsers12.some(({ parse: parse6 }) => parse6(line, result));
     }
   });
   return result;
@@ -54192,10 +55266,10 @@ function configFilePath(filePath) {
   return filePath.replace(/^(file):/, "");
 }
 function* configParser(text, requestedKey = null) {
-  const lines = text.split("\0");
-  for (let i3 = 0, max = lines.length - 1; i3 < max; ) {
-    const file2 = configFilePath(lines[i3++]);
-    let value = lines[i3++];
+  const lines2 = text.split("\0");
+  for (let i3 = 0, max = lines2.length - 1; i3 < max; ) {
+    const file2 = configFilePath(lines2[i3++]);
+    let value = lines2[i3++];
     let key = requestedKey;
     if (value.includes("\n")) {
       const line = splitOn(value, "\n");
@@ -54504,9 +55578,9 @@ function prefixedLogger(to, prefix, forward) {
     }
   };
 }
-function childLoggerName(name2, childDebugger, { namespace: parentNamespace }) {
-  if (typeof name2 === "string") {
-    return name2;
+function childLoggerName(name3, childDebugger, { namespace: parentNamespace }) {
+  if (typeof name3 === "string") {
+    return name3;
   }
   const childNamespace = childDebugger && childDebugger.namespace || "";
   if (childNamespace.startsWith(parentNamespace)) {
@@ -54520,10 +55594,10 @@ function createLogger2(label, verbose, initialStep, infoDebugger = createLog()) 
   const debugDebugger = typeof verbose === "string" ? infoDebugger.extend(verbose) : verbose;
   const key = childLoggerName(filterType(verbose, filterString), debugDebugger, infoDebugger);
   return step(initialStep);
-  function sibling(name2, initial) {
+  function sibling(name3, initial) {
     return append(
       spawned,
-      createLogger2(label, key.replace(/^[^:]+/, name2), initial, infoDebugger)
+      createLogger2(label, key.replace(/^[^:]+/, name3), initial, infoDebugger)
     );
   }
   function step(phase) {
@@ -54566,12 +55640,12 @@ var init_tasks_pending_queue = __esm2({
         return this._queue.get(task);
       }
       createProgress(task) {
-        const name2 = _TasksPendingQueue.getName(task.commands[0]);
-        const logger = createLogger2(this.logLabel, name2);
+        const name3 = _TasksPendingQueue.getName(task.commands[0]);
+        const logger = createLogger2(this.logLabel, name3);
         return {
           task,
           logger,
-          name: name2
+          name: name3
         };
       }
       push(task) {
@@ -54613,8 +55687,8 @@ var init_tasks_pending_queue = __esm2({
         progress.logger("Starting task");
         return progress;
       }
-      static getName(name2 = "empty") {
-        return `task:${name2}:${++_TasksPendingQueue.counter}`;
+      static getName(name3 = "empty") {
+        return `task:${name3}:${++_TasksPendingQueue.counter}`;
       }
       static {
         this.counter = 0;
@@ -54634,9 +55708,9 @@ function onErrorReceived(target, logger) {
     target.push(Buffer.from(String(err.stack), "ascii"));
   };
 }
-function onDataReceived(target, name2, logger, output2) {
+function onDataReceived(target, name3, logger, output2) {
   return (buffer) => {
-    logger(`%s received %L bytes`, name2, buffer);
+    logger(`%s received %L bytes`, name3, buffer);
     output2(`%B`, buffer);
     target.push(buffer);
   };
@@ -54881,23 +55955,23 @@ function taskCallback(task, response, callback = NOOP) {
   response.then(onSuccess, onError2);
 }
 function addDeprecationNoticeToError(err) {
-  let log = (name2) => {
+  let log = (name3) => {
     console.warn(
-      `simple-git deprecation notice: accessing GitResponseError.${name2} should be GitResponseError.git.${name2}, this will no longer be available in version 3`
+      `simple-git deprecation notice: accessing GitResponseError.${name3} should be GitResponseError.git.${name3}, this will no longer be available in version 3`
     );
     log = NOOP;
   };
   return Object.create(err, Object.getOwnPropertyNames(err.git).reduce(descriptorReducer, {}));
-  function descriptorReducer(all, name2) {
-    if (name2 in err) {
+  function descriptorReducer(all, name3) {
+    if (name3 in err) {
       return all;
     }
-    all[name2] = {
+    all[name3] = {
       enumerable: false,
       configurable: false,
       get() {
-        log(name2);
-        return err.git[name2];
+        log(name3);
+        return err.git[name3];
       }
     };
     return all;
@@ -55048,13 +56122,13 @@ var init_parse_commit = __esm2({
       ),
       new LineParser(
         /^(\d+)[^,]*(?:,\s*(\d+)[^(]+\(([+-]))?/,
-        (result, [changes, lines, direction]) => {
+        (result, [changes, lines2, direction]) => {
           result.summary.changes = parseInt(changes, 10) || 0;
-          const count2 = parseInt(lines, 10) || 0;
+          const count3 = parseInt(lines2, 10) || 0;
           if (direction === "-") {
-            result.summary.deletions = count2;
+            result.summary.deletions = count3;
           } else if (direction === "+") {
-            result.summary.insertions = count2;
+            result.summary.insertions = count3;
           }
         }
       )
@@ -55646,10 +56720,10 @@ function objectEnumerationResult(remoteMessages) {
   };
 }
 function asObjectCount(source) {
-  const count2 = /^\s*(\d+)/.exec(source);
+  const count3 = /^\s*(\d+)/.exec(source);
   const delta = /delta (\d+)/i.exec(source);
   return {
-    count: asNumber(count2 && count2[1] || "0"),
+    count: asNumber(count3 && count3[1] || "0"),
     delta: asNumber(delta && delta[1] || "0")
   };
 }
@@ -55661,18 +56735,18 @@ var init_parse_remote_objects = __esm2({
     remoteMessagesObjectParsers = [
       new RemoteLineParser(
         /^remote:\s*(enumerating|counting|compressing) objects: (\d+),/i,
-        (result, [action, count2]) => {
+        (result, [action, count3]) => {
           const key = action.toLowerCase();
           const enumeration = objectEnumerationResult(result.remoteMessages);
-          Object.assign(enumeration, { [key]: asNumber(count2) });
+          Object.assign(enumeration, { [key]: asNumber(count3) });
         }
       ),
       new RemoteLineParser(
         /^remote:\s*(enumerating|counting|compressing) objects: \d+% \(\d+\/(\d+)\),/i,
-        (result, [action, count2]) => {
+        (result, [action, count3]) => {
           const key = action.toLowerCase();
           const enumeration = objectEnumerationResult(result.remoteMessages);
-          Object.assign(enumeration, { [key]: asNumber(count2) });
+          Object.assign(enumeration, { [key]: asNumber(count3) });
         }
       ),
       new RemoteLineParser(
@@ -55711,9 +56785,9 @@ var init_parse_remote_messages = __esm2({
       ),
       new RemoteLineParser(
         [/found (\d+) vulnerabilities.+\(([^)]+)\)/i, /\s(https?:\/\/\S+)$/],
-        (result, [count2, summary, url2]) => {
+        (result, [count3, summary, url2]) => {
           result.remoteMessages.vulnerabilities = {
-            count: asNumber(count2),
+            count: asNumber(count3),
             summary,
             url: url2
           };
@@ -56173,15 +57247,15 @@ var init_StatusSummary = __esm2({
       ]
     ]);
     parseStatusSummary = function(text) {
-      const lines = text.split(NULL);
+      const lines2 = text.split(NULL);
       const status = new StatusSummary();
-      for (let i3 = 0, l = lines.length; i3 < l; ) {
-        let line = lines[i3++].trim();
+      for (let i3 = 0, l = lines2.length; i3 < l; ) {
+        let line = lines2[i3++].trim();
         if (!line) {
           continue;
         }
         if (line.charAt(0) === "R") {
-          line += NULL + (lines[i3++] || "");
+          line += NULL + (lines2[i3++] || "");
         }
         splitLine(status, line);
       }
@@ -56611,16 +57685,16 @@ var init_BranchSummary = __esm2({
         this.current = "";
         this.detached = false;
       }
-      push(status, detached, name2, commit, label) {
+      push(status, detached, name3, commit, label) {
         if (status === "*") {
           this.detached = detached;
-          this.current = name2;
+          this.current = name3;
         }
-        this.all.push(name2);
-        this.branches[name2] = {
+        this.all.push(name3);
+        this.branches[name3] = {
           current: status === "*",
           linkedWorkTree: status === "+",
-          name: name2,
+          name: name3,
           commit,
           label
         };
@@ -56648,19 +57722,19 @@ var init_parse_branch = __esm2({
     parsers9 = [
       new LineParser(
         /^([*+]\s)?\((?:HEAD )?detached (?:from|at) (\S+)\)\s+([a-z0-9]+)\s(.*)$/,
-        (result, [current, name2, commit, label]) => {
-          result.push(branchStatus(current), true, name2, commit, label);
+        (result, [current, name3, commit, label]) => {
+          result.push(branchStatus(current), true, name3, commit, label);
         }
       ),
       new LineParser(
         /^([*+]\s)?(\S+)\s+([a-z0-9]+)\s?(.*)$/s,
-        (result, [current, name2, commit, label]) => {
-          result.push(branchStatus(current), false, name2, commit, label);
+        (result, [current, name3, commit, label]) => {
+          result.push(branchStatus(current), false, name3, commit, label);
         }
       )
     ];
-    currentBranchParser = new LineParser(/^(\S+)$/s, (result, [name2]) => {
-      result.push("*", false, name2, "", "");
+    currentBranchParser = new LineParser(/^(\S+)$/s, (result, [name3]) => {
+      result.push("*", false, name3, "", "");
     });
   }
 });
@@ -56799,15 +57873,15 @@ var init_parse_fetch = __esm2({
       new LineParser(/From (.+)$/, (result, [remote]) => {
         result.remote = remote;
       }),
-      new LineParser(/\* \[new branch]\s+(\S+)\s*-> (.+)$/, (result, [name2, tracking]) => {
+      new LineParser(/\* \[new branch]\s+(\S+)\s*-> (.+)$/, (result, [name3, tracking]) => {
         result.branches.push({
-          name: name2,
+          name: name3,
           tracking
         });
       }),
-      new LineParser(/\* \[new tag]\s+(\S+)\s*-> (.+)$/, (result, [name2, tracking]) => {
+      new LineParser(/\* \[new tag]\s+(\S+)\s*-> (.+)$/, (result, [name3, tracking]) => {
         result.tags.push({
-          name: name2,
+          name: name3,
           tracking
         });
       }),
@@ -56818,9 +57892,9 @@ var init_parse_fetch = __esm2({
       }),
       new LineParser(
         /\s*([^.]+)\.\.(\S+)\s+(\S+)\s*-> (.+)$/,
-        (result, [from, to, name2, tracking]) => {
+        (result, [from, to, name3, tracking]) => {
           result.updated.push({
-            name: name2,
+            name: name3,
             tracking,
             to,
             from
@@ -56929,20 +58003,20 @@ var init_pull = __esm2({
 });
 function parseGetRemotes(text) {
   const remotes = {};
-  forEach(text, ([name2]) => remotes[name2] = { name: name2 });
+  forEach(text, ([name3]) => remotes[name3] = { name: name3 });
   return Object.values(remotes);
 }
 function parseGetRemotesVerbose(text) {
   const remotes = {};
-  forEach(text, ([name2, url2, purpose]) => {
-    if (!Object.hasOwn(remotes, name2)) {
-      remotes[name2] = {
-        name: name2,
+  forEach(text, ([name3, url2, purpose]) => {
+    if (!Object.hasOwn(remotes, name3)) {
+      remotes[name3] = {
+        name: name3,
         refs: { fetch: "", push: "" }
       };
     }
     if (purpose && url2) {
-      remotes[name2].refs[purpose.replace(/[^a-z]/g, "")] = url2;
+      remotes[name3].refs[purpose.replace(/[^a-z]/g, "")] = url2;
     }
   });
   return Object.values(remotes);
@@ -57128,21 +58202,21 @@ function tagListTask(customArgs = []) {
     }
   };
 }
-function addTagTask(name2) {
+function addTagTask(name3) {
   return {
     format: "utf-8",
-    commands: ["tag", name2],
+    commands: ["tag", name3],
     parser() {
-      return { name: name2 };
+      return { name: name3 };
     }
   };
 }
-function addAnnotatedTagTask(name2, tagMessage) {
+function addAnnotatedTagTask(name3, tagMessage) {
   return {
     format: "utf-8",
-    commands: ["tag", "-a", "-m", tagMessage, name2],
+    commands: ["tag", "-a", "-m", tagMessage, name3],
     parser() {
-      return { name: name2 };
+      return { name: name3 };
     }
   };
 }
@@ -57216,11 +58290,11 @@ var require_git = __commonJS2({
       this._plugins.reconfigure("binary", command);
       return this;
     };
-    Git2.prototype.env = function(name2, value) {
-      if (arguments.length === 1 && typeof name2 === "object") {
-        this._executor.env = name2;
+    Git2.prototype.env = function(name3, value) {
+      if (arguments.length === 1 && typeof name3 === "object") {
+        this._executor.env = name3;
       } else {
-        (this._executor.env = this._executor.env || {})[name2] = value;
+        (this._executor.env = this._executor.env || {})[name3] = value;
       }
       return this;
     };
@@ -57301,8 +58375,8 @@ var require_git = __commonJS2({
         next
       );
     };
-    Git2.prototype.addTag = function(name2) {
-      const task = typeof name2 === "string" ? addTagTask2(name2) : configurationErrorTask2("Git.addTag requires a tag name");
+    Git2.prototype.addTag = function(name3) {
+      const task = typeof name3 === "string" ? addTagTask2(name3) : configurationErrorTask2("Git.addTag requires a tag name");
       return this._runTask(task, trailingFunctionArgument2(arguments));
     };
     Git2.prototype.addAnnotatedTag = function(tagName, tagMessage) {
@@ -58072,7 +59146,7 @@ async function catBlobs(root, oids, repos, max = MAX_FILE_BYTES) {
   const out = new Array(oids.length);
   for (const [repo, idx] of byRepo(root, oids, repos)) {
     let k2 = 0;
-    let header = Buffer.alloc(0);
+    let header2 = Buffer.alloc(0);
     let left = -1;
     let size = 0;
     let parts = null;
@@ -58081,11 +59155,11 @@ async function catBlobs(root, oids, repos, max = MAX_FILE_BYTES) {
       while (pos < chunk.length) {
         if (left < 0) {
           const nl = chunk.indexOf(10, pos);
-          header = Buffer.concat([header, chunk.subarray(pos, nl < 0 ? chunk.length : nl)]);
+          header2 = Buffer.concat([header2, chunk.subarray(pos, nl < 0 ? chunk.length : nl)]);
           if (nl < 0) return;
           pos = nl + 1;
-          const fields = header.toString("latin1").split(" ");
-          header = Buffer.alloc(0);
+          const fields = header2.toString("latin1").split(" ");
+          header2 = Buffer.alloc(0);
           if (fields[1] === "missing") {
             out[idx[k2++]] = { size: 0, data: null, missing: true };
             continue;
@@ -58446,4 +59520,41 @@ content-type/dist/index.js:
 
 @octokit/graphql/dist-bundle/index.js:
   (* v8 ignore if -- @preserve *)
+
+smol-toml/dist/error.js:
+smol-toml/dist/primitive.js:
+smol-toml/dist/date.js:
+smol-toml/dist/extract.js:
+smol-toml/dist/util.js:
+smol-toml/dist/struct.js:
+smol-toml/dist/parse.js:
+smol-toml/dist/stringify.js:
+smol-toml/dist/index.js:
+  (*!
+   * Copyright (c) Squirrel Chat et al., All rights reserved.
+   * SPDX-License-Identifier: BSD-3-Clause
+   *
+   * Redistribution and use in source and binary forms, with or without
+   * modification, are permitted provided that the following conditions are met:
+   *
+   * 1. Redistributions of source code must retain the above copyright notice, this
+   *    list of conditions and the following disclaimer.
+   * 2. Redistributions in binary form must reproduce the above copyright notice,
+   *    this list of conditions and the following disclaimer in the
+   *    documentation and/or other materials provided with the distribution.
+   * 3. Neither the name of the copyright holder nor the names of its contributors
+   *    may be used to endorse or promote products derived from this software without
+   *    specific prior written permission.
+   *
+   * THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS "AS IS" AND
+   * ANY EXPRESS OR IMPLIED WARRANTIES, INCLUDING, BUT NOT LIMITED TO, THE IMPLIED
+   * WARRANTIES OF MERCHANTABILITY AND FITNESS FOR A PARTICULAR PURPOSE ARE
+   * DISCLAIMED. IN NO EVENT SHALL THE COPYRIGHT HOLDER OR CONTRIBUTORS BE LIABLE
+   * FOR ANY DIRECT, INDIRECT, INCIDENTAL, SPECIAL, EXEMPLARY, OR CONSEQUENTIAL
+   * DAMAGES (INCLUDING, BUT NOT LIMITED TO, PROCUREMENT OF SUBSTITUTE GOODS OR
+   * SERVICES; LOSS OF USE, DATA, OR PROFITS; OR BUSINESS INTERRUPTION) HOWEVER
+   * CAUSED AND ON ANY THEORY OF LIABILITY, WHETHER IN CONTRACT, STRICT LIABILITY,
+   * OR TORT (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE
+   * OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
+   *)
 */

@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import { ConfigError, type ConfigProblem } from "../errors.js";
+import type { ProgramsConfig } from "../modules/programs/schema.js";
 import type { HomebrewConfig } from "../resources/homebrew/schema.js";
 import type { ServiceConfig } from "../resources/services/schema.js";
 import { isGlob, matchGlob } from "./glob.js";
@@ -36,6 +37,8 @@ export interface Config {
   defaults: Record<string, Record<string, unknown>>;
   currentHostDefaults: Record<string, Record<string, unknown>>;
   restartOnChange: Record<string, string>;
+  /** programs: git, zsh, starship, … (modules/programs). */
+  programs: ProgramsConfig;
   agent: AgentConfig;
   /** Where every value came from, for errors and plans. */
   located: Located;
@@ -94,6 +97,7 @@ export function loadConfig(source: ConfigSource, opts: LoadOptions = {}): Config
     defaults: (merged.defaults ?? {}) as Config["defaults"],
     currentHostDefaults: (merged.currentHostDefaults ?? {}) as Config["defaults"],
     restartOnChange: merged.restartOnChange ?? {},
+    programs: merged.programs ?? {},
     agent: { ...merged.agent, ...hostEntry.agent },
     located,
     resolveSecret: opts.resolveSecret ?? opts.secrets?.resolve,

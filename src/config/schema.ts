@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ProgramsSchema } from "../modules/programs/schema.js";
 import { DefaultsSchema, RestartOnChangeSchema } from "../resources/defaults/schema.js";
 import { HomebrewSchema } from "../resources/homebrew/schema.js";
 import { ServiceSchema } from "../resources/services/schema.js";
@@ -88,6 +89,7 @@ export const FragmentShape = {
     "Like defaults, for this Mac only (`defaults -currentHost`).",
   ),
   restartOnChange: RestartOnChangeSchema.optional(),
+  programs: ProgramsSchema.optional(),
 };
 
 export const HealthCheckSchema = z.strictObject({
