@@ -7,9 +7,10 @@ import { addParentDirs } from "./home-path.js";
 import { homebrewModule } from "./homebrew.js";
 import type { Module } from "./module.js";
 import { canonicalJson, sha256 } from "./objects.js";
+import { scriptsModule } from "./scripts.js";
 import { servicesModule } from "./services.js";
 
-export const MODULES: Module[] = [filesModule, homebrewModule, defaultsModule, servicesModule];
+export const MODULES: Module[] = [filesModule, homebrewModule, defaultsModule, servicesModule, scriptsModule];
 
 export interface BuildInput {
   manifest: Manifest;
