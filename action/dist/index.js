@@ -47954,6 +47954,24 @@ var HomebrewSchema = external_exports.strictObject({
   )
 }).describe("Homebrew taps, formulae, casks and Mac App Store apps (darwin hosts).");
 
+// src/resources/script/schema.ts
+var ScriptSchema = external_exports.strictObject({
+  name: external_exports.string().regex(/^[A-Za-z0-9][\w.@+-]*$/, "letters, digits and . _ - @ + (it names the script's record)").describe("Names the script in plans, logs and its last-run record (id script:<name>)."),
+  run: external_exports.enum(["once", "onchange", "always"]).describe(
+    "once: the first apply on this machine; onchange: when the command, the script or a watched file changes; always: every apply (never part of drift)."
+  ),
+  watch: external_exports.array(external_exports.string().min(1)).optional().describe("Repo files or directories whose content is part of the hash (run: onchange)."),
+  command: external_exports.array(external_exports.string()).min(1).optional().describe(
+    "Command and arguments, run without a shell in HOME; a leading ~/ in an argument is HOME. Give this or script."
+  ),
+  script: external_exports.string().min(1).optional().describe(
+    "A script file in the repo (e.g. scripts/setup.sh) run from the store: by its #! line, else with sh. Give this or command."
+  ),
+  undo: external_exports.array(external_exports.string()).min(1).optional().describe(
+    "Command that reverses the script, run when a rollback or a removal unmanages it, or when the apply that first ran it fails."
+  )
+}).describe("A script run by apply (chezmoi's run_once_/run_onchange_/run_).");
+
 // src/resources/services/schema.ts
 var ServiceSchema = external_exports.strictObject({
   label: external_exports.string().regex(/^[A-Za-z0-9][\w.-]*$/, "a reverse-DNS label such as com.alice.sync").describe("launchd Label (the unit is named <label>.service on linux)."),
@@ -48021,6 +48039,7 @@ var FragmentShape = {
   ).optional().describe("Free-form values for templates: {{ vars.<key> }}."),
   files: external_exports.array(FileEntrySchema).optional().describe("Dotfiles to manage."),
   services: external_exports.array(ServiceSchema).optional().describe("User services: launchd agents on darwin, systemd user units on linux."),
+  scripts: external_exports.array(ScriptSchema).optional().describe("Scripts run after the files are in place: once, on change, or always."),
   homebrew: HomebrewSchema.optional(),
   defaults: DefaultsSchema.optional(),
   currentHostDefaults: DefaultsSchema.optional().describe(
@@ -48383,6 +48402,7 @@ function loadConfig(source, opts = {}) {
     vars: merged.vars ?? {},
     files: merged.files ?? [],
     services: merged.services ?? [],
+    scripts: merged.scripts ?? [],
     homebrew: merged.homebrew ?? {},
     defaults: merged.defaults ?? {},
     currentHostDefaults: merged.currentHostDefaults ?? {},
@@ -50172,6 +50192,72 @@ function programsModule(config2) {
   return out;
 }
 
+// src/resources/script/resource.ts
+var scriptId = (name3) => `script:${name3}`;
+
+// src/modules/scripts.ts
+function scriptsModule(config2) {
+  const resources = [];
+  const blobs = [];
+  const problems = [];
+  const seen = /* @__PURE__ */ new Map();
+  config2.scripts.forEach((s, i3) => {
+    const at = ["scripts", i3];
+    const problem = (message, path6 = at) => problems.push({ message, origin: originOf(config2.located, path6), path: formatPath(path6) });
+    if (seen.has(s.name)) {
+      problem(`script name "${s.name}" is used twice (also scripts[${seen.get(s.name)}])`, [...at, "name"]);
+      return;
+    }
+    seen.set(s.name, i3);
+    if (s.command === void 0 === (s.script === void 0)) {
+      problem(`give exactly one of command or script for script "${s.name}"`);
+      return;
+    }
+    let file2;
+    if (s.script !== void 0) {
+      const r2 = resolveSourcePath(config2.source, s.script);
+      if (!r2.file || r2.file.type === "symlink" || r2.file.type === "submodule") {
+        problem(`script ${s.script} is not a file in ${config2.source.label} (is it committed?)`, [
+          ...at,
+          "script"
+        ]);
+        return;
+      }
+      const blob = makeBlob(r2.file.data, true, s.script);
+      blobs.push(blob);
+      file2 = { object: blob.object, shell: !r2.file.data.subarray(0, 2).equals(Buffer.from("#!")) };
+    }
+    const watched = [];
+    (s.watch ?? []).forEach((w, j2) => {
+      const path6 = normalizeRepoPath(w);
+      const f = config2.source.files.get(path6);
+      const paths = f ? [path6] : listUnder(config2.source, path6);
+      if (!paths.length)
+        problem(`watched path ${w} does not exist in ${config2.source.label}`, [...at, "watch", j2]);
+      for (const p2 of paths) {
+        const g = config2.source.files.get(p2);
+        if (g) watched.push([p2, contentHash(g.data, g.type === "exec")]);
+      }
+    });
+    const resource = {
+      kind: "script",
+      id: scriptId(s.name),
+      name: s.name,
+      run: s.run,
+      hash: scriptHash(s, file2?.object, watched),
+      ...s.command ? { command: s.command } : {},
+      ...file2 ? { object: file2.object, ...file2.shell ? { shell: true } : {} } : {},
+      ...s.undo ? { undo: s.undo } : {}
+    };
+    resources.push({ ...resource, origin: originOf(config2.located, at) });
+  });
+  if (problems.length) throw new ConfigError(problems);
+  return { resources, blobs };
+}
+function scriptHash(s, object2, watched) {
+  return sha256(canonicalJson({ command: s.command ?? null, script: object2 ?? null, watched }));
+}
+
 // src/modules/services.ts
 function servicesModule(config2) {
   const darwin = config2.host.platform === "darwin";
@@ -50190,7 +50276,8 @@ var MODULES = [
   homebrewModule,
   defaultsModule,
   servicesModule,
-  programsModule
+  programsModule,
+  scriptsModule
 ];
 function buildManifest(config2, modules = MODULES) {
   const byId2 = /* @__PURE__ */ new Map();
@@ -50274,6 +50361,8 @@ var Phase = {
   /** Settings (macOS defaults): written once files and packages are in place. */
   settings: 34,
   switch: 40,
+  /** Run scripts: once the files they use are in place, before services start. */
+  scripts: 42,
   /** Services load after the switch: what they run (a linked script) is in place. */
   services: 44,
   /** Apps restarted to read changed settings (killall Dock). */
@@ -50441,7 +50530,17 @@ var ToolError = class extends DotopsError {
 };
 async function runTool(ctx, command, opts = {}) {
   const [cmd, ...args] = command;
-  const r2 = await ctx.host.exec(cmd, args, opts);
+  let r2;
+  try {
+    r2 = await ctx.host.exec(cmd, args, opts);
+  } catch (err) {
+    if (isHostError(err))
+      throw new DotopsError(
+        `cannot run ${command.join(" ")}: ${err.code === "ENOENT" ? `${cmd} is not on PATH` : err.message}`,
+        1
+      );
+    throw err;
+  }
   if (!(opts.ok ?? [0]).includes(r2.exitCode) || r2.timedOut) throw new ToolError(command, r2, opts.hint?.(r2));
   return r2;
 }
@@ -52481,6 +52580,144 @@ var linkKind = {
   }
 };
 
+// src/resources/script/record.ts
+var recordPath = (ctx, name3) => `${ctx.state.dir}/scripts/${name3}.json`;
+async function readRecord(ctx, name3) {
+  const path6 = recordPath(ctx, name3);
+  if (!await ctx.host.lstat(path6)) return null;
+  try {
+    return JSON.parse((await ctx.host.readFile(path6)).toString("utf8"));
+  } catch {
+    return null;
+  }
+}
+async function writeRecord(ctx, name3, rec) {
+  const path6 = recordPath(ctx, name3);
+  if (rec === null) {
+    await ctx.host.unlink(path6);
+    return;
+  }
+  await ctx.host.mkdir(`${ctx.state.dir}/scripts`, 448);
+  await ctx.host.writeFile(path6, `${JSON.stringify(rec)}
+`, 384);
+}
+
+// src/resources/script/steps.ts
+var expand2 = (ctx, arg) => arg === "~" ? ctx.host.home : arg.startsWith("~/") ? `${ctx.host.home}/${arg.slice(2)}` : arg;
+async function runArgv(ctx, name3, what, argv) {
+  const [cmd, ...args] = argv.map((a2) => expand2(ctx, a2));
+  const tail = [];
+  const r2 = await ctx.host.exec(cmd, args, {
+    cwd: ctx.host.home,
+    onLine: (line, stream) => {
+      ctx.log?.(`script ${name3}${what}: ${line}`);
+      if (stream === "stderr") tail.push(line);
+      if (tail.length > 5) tail.shift();
+    }
+  });
+  if (r2.exitCode !== 0 || r2.timedOut) {
+    const said = tail.length ? tail : r2.stderr.trim().split("\n").slice(-5);
+    throw new DotopsError(
+      `script ${name3}${what} failed (${r2.timedOut ? "timed out" : `exit ${r2.exitCode}`})${said.join("").trim() ? `: ${said.join(" | ").trim()}` : ""}`
+    );
+  }
+}
+var stamp = (hash2, token) => ({
+  hash: hash2,
+  token,
+  ranAt: (/* @__PURE__ */ new Date()).toISOString()
+});
+var scriptSteps = {
+  "script-run": {
+    async run(ctx, s) {
+      await runArgv(ctx, s.name, "", s.argv);
+      await writeRecord(ctx, s.name, stamp(s.hash, s.token));
+    },
+    async undo(ctx, s) {
+      if ((await readRecord(ctx, s.name))?.token !== s.token) return;
+      if (s.prev === null && s.undo) await runArgv(ctx, s.name, " (undo)", s.undo);
+      await writeRecord(ctx, s.name, s.prev);
+    },
+    describe: (s) => `run script ${s.name}: ${s.argv.join(" ")}`
+  },
+  "script-undo": {
+    async run(ctx, s) {
+      await runArgv(ctx, s.name, " (undo)", s.undo);
+      await writeRecord(ctx, s.name, null);
+    },
+    async undo(ctx, s) {
+      if (await readRecord(ctx, s.name)) return;
+      await runArgv(ctx, s.name, "", s.argv);
+      await writeRecord(ctx, s.name, { ...s.prev, token: s.token });
+    },
+    describe: (s) => `undo script ${s.name}: ${s.undo.join(" ")}`
+  }
+};
+
+// src/resources/script/index.ts
+function argvOf(ctx, r2) {
+  if (r2.command) return r2.command;
+  const file2 = objectPath(ctx.state, r2.object);
+  return r2.shell ? ["sh", file2] : [file2];
+}
+var WHY = {
+  once: "runs once on this machine",
+  onchange: "its command or watched content changed",
+  always: "runs on every apply"
+};
+var scriptKind = {
+  kind: "script",
+  steps: scriptSteps,
+  describe: (r2) => `script ${r2.name} (run: ${r2.run})`,
+  observe: (ctx, r2) => readRecord(ctx, r2.name),
+  assume: (_ctx, previous) => previous?.kind === "script" ? { hash: previous.hash, token: "", ranAt: "" } : null,
+  async plan(ctx, desired, previous, observed) {
+    const base3 = { kind: "script", destructive: false, needsRoot: false, phase: Phase.scripts };
+    if (!desired) {
+      if (!previous?.undo || !observed) return null;
+      const step2 = {
+        op: "script-undo",
+        name: previous.name,
+        argv: argvOf(ctx, previous),
+        undo: previous.undo,
+        token: `${ctx.runId}:${previous.name}`,
+        prev: observed
+      };
+      return {
+        ...base3,
+        action: "delete",
+        id: previous.id,
+        note: `runs its undo: ${previous.undo.join(" ")}`,
+        steps: [step2]
+      };
+    }
+    const due = desired.run === "once" ? observed === null : desired.run === "onchange" ? observed?.hash !== desired.hash : (
+      // An `always` script is no drift: status and the agent's drift check leave it be.
+      !ctx.checkingDrift
+    );
+    if (!due) return null;
+    const argv = argvOf(ctx, desired);
+    const step = {
+      op: "script-run",
+      name: desired.name,
+      argv,
+      hash: desired.hash,
+      token: `${ctx.runId}:${desired.name}`,
+      prev: observed,
+      ...desired.undo ? { undo: desired.undo } : {}
+    };
+    return {
+      ...base3,
+      action: observed ? "update" : "create",
+      id: desired.id,
+      note: observed ? WHY[desired.run] : "has not run on this machine",
+      diff: `$ ${argv.join(" ")}
+`,
+      steps: [step]
+    };
+  }
+};
+
 // src/resources/symlink/index.ts
 var symlinkKind = {
   kind: "symlink",
@@ -52844,7 +53081,8 @@ var KINDS = [
   defaultsKind,
   restartKind,
   launchdAgentKind,
-  systemdUnitKind
+  systemdUnitKind,
+  scriptKind
 ];
 var byName = /* @__PURE__ */ new Map();
 var stepOps = {};
@@ -53177,7 +53415,13 @@ function resourceContext(eng, opts = {}) {
     ownership: opts.ownership,
     diffs: eng.diffs ?? true,
     progress: eng.progress,
-    log: (line) => eng.log.info(line),
+    // A tool's output goes to the log; on a terminal it shows on the progress line instead (-v logs it too).
+    log: (line) => {
+      if (eng.activity) {
+        eng.activity(line);
+        eng.log.debug(line);
+      } else eng.log.info(line);
+    },
     memo: /* @__PURE__ */ new Map(),
     runId: `${(/* @__PURE__ */ new Date()).toISOString().replace(/[:.]/g, "-")}-${process.pid}`,
     async content(object2) {

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
+import { registerAdopt } from "./adopt.js";
 import { registerAgent } from "./agent.js";
 import { registerApply } from "./apply.js";
 import { registerCheck } from "./check.js";
@@ -60,6 +61,7 @@ export function buildProgram(): { program: Command; cli: CliFactory } {
     registerStatus,
     registerHealth,
     registerDevEnv,
+    registerAdopt,
     registerImport,
     registerExport,
     registerAgent,

@@ -2,6 +2,7 @@ import type { z } from "zod";
 import { ConfigError, type ConfigProblem } from "../errors.js";
 import type { ProgramsConfig } from "../modules/programs/schema.js";
 import type { HomebrewConfig } from "../resources/homebrew/schema.js";
+import type { ScriptConfig } from "../resources/script/schema.js";
 import type { ServiceConfig } from "../resources/services/schema.js";
 import { isGlob, matchGlob } from "./glob.js";
 import { type AgentConfig, EntrySchema, type FileEntry, FragmentSchema, type HostEntry } from "./schema.js";
@@ -33,6 +34,7 @@ export interface Config {
   vars: Record<string, string | number | boolean | SecretRef>;
   files: FileEntry[];
   services: ServiceConfig[];
+  scripts: ScriptConfig[];
   homebrew: HomebrewConfig;
   defaults: Record<string, Record<string, unknown>>;
   currentHostDefaults: Record<string, Record<string, unknown>>;
@@ -93,6 +95,7 @@ export function loadConfig(source: ConfigSource, opts: LoadOptions = {}): Config
     vars: merged.vars ?? {},
     files: merged.files ?? [],
     services: merged.services ?? [],
+    scripts: merged.scripts ?? [],
     homebrew: merged.homebrew ?? {},
     defaults: (merged.defaults ?? {}) as Config["defaults"],
     currentHostDefaults: (merged.currentHostDefaults ?? {}) as Config["defaults"],

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { ProgramsSchema } from "../modules/programs/schema.js";
 import { DefaultsSchema, RestartOnChangeSchema } from "../resources/defaults/schema.js";
 import { HomebrewSchema } from "../resources/homebrew/schema.js";
+import { ScriptSchema } from "../resources/script/schema.js";
 import { ServiceSchema } from "../resources/services/schema.js";
 import { DURATION_HINT, DURATION_PATTERN } from "./duration.js";
 import { SecretRefSchema } from "./secret.js";
@@ -83,6 +84,10 @@ export const FragmentShape = {
     .array(ServiceSchema)
     .optional()
     .describe("User services: launchd agents on darwin, systemd user units on linux."),
+  scripts: z
+    .array(ScriptSchema)
+    .optional()
+    .describe("Scripts run after the files are in place: once, on change, or always."),
   homebrew: HomebrewSchema.optional(),
   defaults: DefaultsSchema.optional(),
   currentHostDefaults: DefaultsSchema.optional().describe(

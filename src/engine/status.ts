@@ -28,7 +28,10 @@ export async function status(eng: Engine): Promise<Status> {
   const manifest = await readManifest(eng.host, eng.state, n);
   const objectStats = await readObjectStats(eng.host, genDir(eng.state, n));
   const ownership = await readOwnership(eng.host, genDir(eng.state, n));
-  const ctx = resourceContext(eng, { objectStats, ownership, platform: manifest.platform });
+  const ctx = {
+    ...resourceContext(eng, { objectStats, ownership, platform: manifest.platform }),
+    checkingDrift: true,
+  };
   const { changes } = await computeChanges(ctx, {
     desired: manifest,
     previous: manifest,

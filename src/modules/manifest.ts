@@ -8,6 +8,7 @@ import { homebrewModule } from "./homebrew.js";
 import type { Module } from "./module.js";
 import { canonicalJson, sha256 } from "./objects.js";
 import { programsModule } from "./programs/index.js";
+import { scriptsModule } from "./scripts.js";
 import { servicesModule } from "./services.js";
 
 export const MODULES: Module[] = [
@@ -16,6 +17,7 @@ export const MODULES: Module[] = [
   defaultsModule,
   servicesModule,
   programsModule,
+  scriptsModule,
 ];
 
 export interface BuildInput {

@@ -45,6 +45,8 @@ export const Phase = {
   /** Settings (macOS defaults): written once files and packages are in place. */
   settings: 34,
   switch: 40,
+  /** Run scripts: once the files they use are in place, before services start. */
+  scripts: 42,
   /** Services load after the switch: what they run (a linked script) is in place. */
   services: 44,
   /** Apps restarted to read changed settings (killall Dock). */

@@ -46,6 +46,11 @@ export interface ResourceContext {
   memo: Map<string, Promise<unknown>>;
   /** `Change.owns` of every resource the current generation manages, by id: what was there before dotops. */
   ownership?: ReadonlyMap<string, unknown>;
+  /**
+   * The plan only checks for drift from the current generation (status, the
+   * agent): steps that belong to every apply (a `run: always` script) are not drift.
+   */
+  checkingDrift?: boolean;
   /** Streams what a long step prints (a `brew install`) to the log. */
   log?: (line: string) => void;
 }
