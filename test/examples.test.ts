@@ -57,10 +57,10 @@ describe("the bundled examples", () => {
     for (const shell of ["bash", "zsh"]) {
       const r = await sh(
         shell,
-        'awsp prod >/dev/null && echo "profile=$AWS_PROFILE"; awsp - ; echo "after=${AWS_PROFILE:-none}"',
+        'awsp prod >/dev/null && echo "profile=$AWS_PROFILE"; awsp - ; echo "after=[$AWS_PROFILE]"',
       );
       expect(r.stdout, `${shell}: ${r.stderr}`).toContain("profile=prod");
-      expect(r.stdout).toContain("after=none");
+      expect(r.stdout).toContain("after=[]");
     }
   });
 });
