@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import { ConfigError, type ConfigProblem } from "../errors.js";
+import type { ShellConfig } from "../modules/shell/schema.js";
 import type { HomebrewConfig } from "../resources/homebrew/schema.js";
 import type { ServiceConfig } from "../resources/services/schema.js";
 import { isGlob, matchGlob } from "./glob.js";
@@ -36,6 +37,8 @@ export interface Config {
   defaults: Record<string, Record<string, unknown>>;
   currentHostDefaults: Record<string, Record<string, unknown>>;
   restartOnChange: Record<string, string>;
+  /** Absent when no file has `shell:`: then no environment files and no rc blocks. */
+  shell?: ShellConfig;
   agent: AgentConfig;
   /** Where every value came from, for errors and plans. */
   located: Located;
@@ -94,6 +97,7 @@ export function loadConfig(source: ConfigSource, opts: LoadOptions = {}): Config
     defaults: (merged.defaults ?? {}) as Config["defaults"],
     currentHostDefaults: (merged.currentHostDefaults ?? {}) as Config["defaults"],
     restartOnChange: merged.restartOnChange ?? {},
+    ...(merged.shell ? { shell: merged.shell } : {}),
     agent: { ...merged.agent, ...hostEntry.agent },
     located,
     resolveSecret: opts.resolveSecret ?? opts.secrets?.resolve,

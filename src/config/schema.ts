@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { ShellSchema } from "../modules/shell/schema.js";
+import { BlockEntryShape } from "../resources/block/schema.js";
 import { DefaultsSchema, RestartOnChangeSchema } from "../resources/defaults/schema.js";
 import { HomebrewSchema } from "../resources/homebrew/schema.js";
 import { ServiceSchema } from "../resources/services/schema.js";
@@ -19,9 +21,9 @@ const duration = z
   .describe('A duration: a number followed by ms, s, m, h or d, e.g. "60s".');
 
 export const FileModeSchema = z
-  .enum(["link", "copy", "template"])
+  .enum(["link", "copy", "template", "block"])
   .describe(
-    "link: a symlink into the current generation (switches atomically); copy: a real file, for tools that refuse symlinks or need permissions; template: rendered with {{ user.* }}, {{ vars.* }}, {{ host.* }}, then linked.",
+    "link: a symlink into the current generation (switches atomically); copy: a real file, for tools that refuse symlinks or need permissions; template: rendered with {{ user.* }}, {{ vars.* }}, {{ host.* }}, then linked; block: a marker-delimited block of `content` inside a file you otherwise own.",
   );
 
 export const FileEntrySchema = z
@@ -54,6 +56,7 @@ export const FileEntrySchema = z
       .describe(
         "Symlinks in the source that lead out of the repo: skip them with a warning (default), or keep them as links with the same text. Links inside the repo are always followed (a link between directories of one source stays a link).",
       ),
+    ...BlockEntryShape,
   })
   .describe("A dotfile managed by dotops (Home Manager's home.file).");
 
@@ -88,6 +91,7 @@ export const FragmentShape = {
     "Like defaults, for this Mac only (`defaults -currentHost`).",
   ),
   restartOnChange: RestartOnChangeSchema.optional(),
+  shell: ShellSchema.optional(),
 };
 
 export const HealthCheckSchema = z.strictObject({

@@ -1,6 +1,7 @@
 import type { Config } from "../config/load.js";
 import { ConfigError, type ConfigProblem, formatOrigin } from "../errors.js";
 import type { Blob, Located, Manifest, Resource } from "../resources/types.js";
+import { blocksModule } from "./blocks.js";
 import { defaultsModule } from "./defaults.js";
 import { filesModule } from "./files.js";
 import { addParentDirs } from "./home-path.js";
@@ -8,8 +9,16 @@ import { homebrewModule } from "./homebrew.js";
 import type { Module } from "./module.js";
 import { canonicalJson, sha256 } from "./objects.js";
 import { servicesModule } from "./services.js";
+import { shellModule } from "./shell/index.js";
 
-export const MODULES: Module[] = [filesModule, homebrewModule, defaultsModule, servicesModule];
+export const MODULES: Module[] = [
+  filesModule,
+  blocksModule,
+  shellModule,
+  homebrewModule,
+  defaultsModule,
+  servicesModule,
+];
 
 export interface BuildInput {
   manifest: Manifest;
