@@ -743,7 +743,7 @@ describe("checkAllHosts", () => {
       ),
     );
     expect(err.message.split("\n")).toEqual([
-      'common/files.yaml:2:30: Invalid option: expected one of "link"|"copy"|"template" [hosts a, b] (at files[0].mode)',
+      'common/files.yaml:2:30: Invalid option: expected one of "link"|"copy"|"template"|"block" [hosts a, b] (at files[0].mode)',
       "hosts/a.yaml:1:9: expected a string, number, boolean or !secret env:NAME [host a] (at vars.x)",
     ]);
   });

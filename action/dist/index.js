@@ -4160,7 +4160,7 @@ var init_pretty_ms = __esm({
   "node_modules/pretty-ms/index.js"() {
     init_parse_ms();
     isZero = (value) => value === 0 || value === 0n;
-    pluralize = (word, count3) => count3 === 1 || count3 === 1n ? word : `${word}s`;
+    pluralize = (word2, count3) => count3 === 1 || count3 === 1n ? word2 : `${word2}s`;
     SECOND_ROUNDING_EPSILON = 1e-7;
     ONE_DAY_IN_MILLISECONDS = 24n * 60n * 60n * 1000n;
   }
@@ -9405,12 +9405,12 @@ var require_stringifyComment = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyComment.js"(exports) {
     "use strict";
     var stringifyComment = (str) => str.replace(/^(?!$)(?: $)?/gm, "#");
-    function indentComment(comment, indent) {
-      if (/^\n+$/.test(comment))
-        return comment.substring(1);
-      return indent ? comment.replace(/^(?! *$)/gm, indent) : comment;
+    function indentComment(comment2, indent) {
+      if (/^\n+$/.test(comment2))
+        return comment2.substring(1);
+      return indent ? comment2.replace(/^(?! *$)/gm, indent) : comment2;
     }
-    var lineComment = (str, indent, comment) => str.endsWith("\n") ? indentComment(comment, indent) : comment.includes("\n") ? "\n" + indentComment(comment, indent) : (str.endsWith(" ") ? "" : " ") + comment;
+    var lineComment = (str, indent, comment2) => str.endsWith("\n") ? indentComment(comment2, indent) : comment2.includes("\n") ? "\n" + indentComment(comment2, indent) : (str.endsWith(" ") ? "" : " ") + comment2;
     exports.indentComment = indentComment;
     exports.lineComment = lineComment;
     exports.stringifyComment = stringifyComment;
@@ -9694,7 +9694,7 @@ ${indent}`) + "'";
     } catch {
       blockEndNewlines = /\n+(?!\n|$)/g;
     }
-    function blockString({ comment, type, value }, ctx, onComment, onChompKeep) {
+    function blockString({ comment: comment2, type, value }, ctx, onComment, onChompKeep) {
       const { blockQuote, commentString, lineWidth } = ctx.options;
       if (!blockQuote || /\n[\t ]+$/.test(value)) {
         return quotedString(value, ctx);
@@ -9746,8 +9746,8 @@ ${indent}`) + "'";
       }
       const indentSize = indent ? "2" : "1";
       let header2 = (startWithSpace ? indentSize : "") + chomp;
-      if (comment) {
-        header2 += " " + commentString(comment.replace(/ ?[\r\n]+/g, " "));
+      if (comment2) {
+        header2 += " " + commentString(comment2.replace(/ ?[\r\n]+/g, " "));
         if (onComment)
           onComment();
       }
@@ -10291,20 +10291,20 @@ var require_stringifyCollection = __commonJS({
       const stringify3 = flow ? stringifyFlowCollection : stringifyBlockCollection;
       return stringify3(collection, ctx, options);
     }
-    function stringifyBlockCollection({ comment, items }, ctx, { blockItemPrefix, flowChars, itemIndent, onChompKeep, onComment }) {
+    function stringifyBlockCollection({ comment: comment2, items }, ctx, { blockItemPrefix, flowChars, itemIndent, onChompKeep, onComment }) {
       const { indent, options: { commentString } } = ctx;
       const itemCtx = Object.assign({}, ctx, { indent: itemIndent, type: null });
       let chompKeep = false;
       const lines2 = [];
       for (let i3 = 0; i3 < items.length; ++i3) {
         const item2 = items[i3];
-        let comment2 = null;
+        let comment3 = null;
         if (identity3.isNode(item2)) {
           if (!chompKeep && item2.spaceBefore)
             lines2.push("");
           addCommentBefore(ctx, lines2, item2.commentBefore, chompKeep);
           if (item2.comment)
-            comment2 = item2.comment;
+            comment3 = item2.comment;
         } else if (identity3.isPair(item2)) {
           const ik = identity3.isNode(item2.key) ? item2.key : null;
           if (ik) {
@@ -10314,10 +10314,10 @@ var require_stringifyCollection = __commonJS({
           }
         }
         chompKeep = false;
-        let str2 = stringify2.stringify(item2, itemCtx, () => comment2 = null, () => chompKeep = true);
-        if (comment2)
-          str2 += stringifyComment.lineComment(str2, itemIndent, commentString(comment2));
-        if (chompKeep && comment2)
+        let str2 = stringify2.stringify(item2, itemCtx, () => comment3 = null, () => chompKeep = true);
+        if (comment3)
+          str2 += stringifyComment.lineComment(str2, itemIndent, commentString(comment3));
+        if (chompKeep && comment3)
           chompKeep = false;
         lines2.push(blockItemPrefix + str2);
       }
@@ -10332,8 +10332,8 @@ var require_stringifyCollection = __commonJS({
 ${indent}${line}` : "\n";
         }
       }
-      if (comment) {
-        str += "\n" + stringifyComment.indentComment(commentString(comment), indent);
+      if (comment2) {
+        str += "\n" + stringifyComment.indentComment(commentString(comment2), indent);
         if (onComment)
           onComment();
       } else if (chompKeep && onChompKeep)
@@ -10353,13 +10353,13 @@ ${indent}${line}` : "\n";
       const lines2 = [];
       for (let i3 = 0; i3 < items.length; ++i3) {
         const item2 = items[i3];
-        let comment = null;
+        let comment2 = null;
         if (identity3.isNode(item2)) {
           if (item2.spaceBefore)
             lines2.push("");
           addCommentBefore(ctx, lines2, item2.commentBefore, false);
           if (item2.comment)
-            comment = item2.comment;
+            comment2 = item2.comment;
         } else if (identity3.isPair(item2)) {
           const ik = identity3.isNode(item2.key) ? item2.key : null;
           if (ik) {
@@ -10372,16 +10372,16 @@ ${indent}${line}` : "\n";
           const iv = identity3.isNode(item2.value) ? item2.value : null;
           if (iv) {
             if (iv.comment)
-              comment = iv.comment;
+              comment2 = iv.comment;
             if (iv.commentBefore)
               reqNewline = true;
           } else if (item2.value == null && ik?.comment) {
-            comment = ik.comment;
+            comment2 = ik.comment;
           }
         }
-        if (comment)
+        if (comment2)
           reqNewline = true;
-        let str = stringify2.stringify(item2, itemCtx, () => comment = null);
+        let str = stringify2.stringify(item2, itemCtx, () => comment2 = null);
         reqNewline || (reqNewline = lines2.length > linesAtValue || str.includes("\n"));
         if (i3 < items.length - 1) {
           str += ",";
@@ -10393,8 +10393,8 @@ ${indent}${line}` : "\n";
             str += ",";
           }
         }
-        if (comment)
-          str += stringifyComment.lineComment(str, itemIndent, commentString(comment));
+        if (comment2)
+          str += stringifyComment.lineComment(str, itemIndent, commentString(comment2));
         lines2.push(str);
         linesAtValue = lines2.length;
       }
@@ -10418,11 +10418,11 @@ ${indent}${end}`;
         }
       }
     }
-    function addCommentBefore({ indent, options: { commentString } }, lines2, comment, chompKeep) {
-      if (comment && chompKeep)
-        comment = comment.replace(/^\n+/, "");
-      if (comment) {
-        const ic = stringifyComment.indentComment(commentString(comment), indent);
+    function addCommentBefore({ indent, options: { commentString } }, lines2, comment2, chompKeep) {
+      if (comment2 && chompKeep)
+        comment2 = comment2.replace(/^\n+/, "");
+      if (comment2) {
+        const ic = stringifyComment.indentComment(commentString(comment2), indent);
         lines2.push(ic.trimStart());
       }
     }
@@ -11042,7 +11042,7 @@ var require_binary = __commonJS({
           return src;
         }
       },
-      stringify({ comment, type, value }, ctx, onComment, onChompKeep) {
+      stringify({ comment: comment2, type, value }, ctx, onComment, onChompKeep) {
         if (!value)
           return "";
         const buf = value;
@@ -11067,7 +11067,7 @@ var require_binary = __commonJS({
           }
           str = lines2.join(type === Scalar.Scalar.BLOCK_LITERAL ? "\n" : " ");
         }
-        return stringifyString.stringifyString({ comment, type, value: str }, ctx, onComment, onChompKeep);
+        return stringifyString.stringifyString({ comment: comment2, type, value: str }, ctx, onComment, onChompKeep);
       }
     };
     exports.binary = binary;
@@ -12199,7 +12199,7 @@ var require_resolve_props = __commonJS({
       let spaceBefore = false;
       let atNewline = startOnNewline;
       let hasSpace = startOnNewline;
-      let comment = "";
+      let comment2 = "";
       let commentSep = "";
       let hasNewline = false;
       let reqSpace = false;
@@ -12233,18 +12233,18 @@ var require_resolve_props = __commonJS({
             if (!hasSpace)
               onError2(token, "MISSING_CHAR", "Comments must be separated from other tokens by white space characters");
             const cb = token.source.substring(1) || " ";
-            if (!comment)
-              comment = cb;
+            if (!comment2)
+              comment2 = cb;
             else
-              comment += commentSep + cb;
+              comment2 += commentSep + cb;
             commentSep = "";
             atNewline = false;
             break;
           }
           case "newline":
             if (atNewline) {
-              if (comment)
-                comment += token.source;
+              if (comment2)
+                comment2 += token.source;
               else if (!found || indicator !== "seq-item-ind")
                 spaceBefore = true;
             } else
@@ -12312,7 +12312,7 @@ var require_resolve_props = __commonJS({
         comma,
         found,
         spaceBefore,
-        comment,
+        comment: comment2,
         hasNewline,
         anchor: anchor2,
         tag,
@@ -12565,7 +12565,7 @@ var require_resolve_end = __commonJS({
   "node_modules/yaml/dist/compose/resolve-end.js"(exports) {
     "use strict";
     function resolveEnd(end, offset, reqSpace, onError2) {
-      let comment = "";
+      let comment2 = "";
       if (end) {
         let hasSpace = false;
         let sep2 = "";
@@ -12579,15 +12579,15 @@ var require_resolve_end = __commonJS({
               if (reqSpace && !hasSpace)
                 onError2(token, "MISSING_CHAR", "Comments must be separated from other tokens by white space characters");
               const cb = source.substring(1) || " ";
-              if (!comment)
-                comment = cb;
+              if (!comment2)
+                comment2 = cb;
               else
-                comment += sep2 + cb;
+                comment2 += sep2 + cb;
               sep2 = "";
               break;
             }
             case "newline":
-              if (comment)
+              if (comment2)
                 sep2 += source;
               hasSpace = true;
               break;
@@ -12597,7 +12597,7 @@ var require_resolve_end = __commonJS({
           offset += source.length;
         }
       }
-      return { comment, offset };
+      return { comment: comment2, offset };
     }
     exports.resolveEnd = resolveEnd;
   }
@@ -12996,7 +12996,7 @@ var require_resolve_block_scalar = __commonJS({
       if (error62 !== -1)
         onError2(error62, "UNEXPECTED_TOKEN", `Block scalar header includes extra characters: ${source}`);
       let hasSpace = false;
-      let comment = "";
+      let comment2 = "";
       let length = source.length;
       for (let i3 = 1; i3 < props.length; ++i3) {
         const token = props[i3];
@@ -13013,7 +13013,7 @@ var require_resolve_block_scalar = __commonJS({
               onError2(token, "MISSING_CHAR", message);
             }
             length += token.source.length;
-            comment = token.source.substring(1);
+            comment2 = token.source.substring(1);
             break;
           case "error":
             onError2(token, "UNEXPECTED_TOKEN", token.message);
@@ -13029,7 +13029,7 @@ var require_resolve_block_scalar = __commonJS({
           }
         }
       }
-      return { mode, indent, chomp, comment, length };
+      return { mode, indent, chomp, comment: comment2, length };
     }
     function splitLines2(source) {
       const split = source.split(/\n( *)/);
@@ -13275,7 +13275,7 @@ var require_compose_scalar = __commonJS({
     var resolveBlockScalar = require_resolve_block_scalar();
     var resolveFlowScalar = require_resolve_flow_scalar();
     function composeScalar(ctx, token, tagToken, onError2) {
-      const { value, type, comment, range } = token.type === "block-scalar" ? resolveBlockScalar.resolveBlockScalar(ctx, token, onError2) : resolveFlowScalar.resolveFlowScalar(token, ctx.options.strict, onError2);
+      const { value, type, comment: comment2, range } = token.type === "block-scalar" ? resolveBlockScalar.resolveBlockScalar(ctx, token, onError2) : resolveFlowScalar.resolveFlowScalar(token, ctx.options.strict, onError2);
       const tagName = tagToken ? ctx.directives.tagName(tagToken.source, (msg) => onError2(tagToken, "TAG_RESOLVE_FAILED", msg)) : null;
       let tag;
       if (ctx.options.stringKeys && ctx.atKey) {
@@ -13303,8 +13303,8 @@ var require_compose_scalar = __commonJS({
         scalar.tag = tagName;
       if (tag.format)
         scalar.format = tag.format;
-      if (comment)
-        scalar.comment = comment;
+      if (comment2)
+        scalar.comment = comment2;
       return scalar;
     }
     function findScalarTagByName(schema, value, tagName, tagToken, onError2) {
@@ -13390,7 +13390,7 @@ var require_compose_node = __commonJS({
     var CN = { composeNode, composeEmptyNode };
     function composeNode(ctx, token, props, onError2) {
       const atKey = ctx.atKey;
-      const { spaceBefore, comment, anchor: anchor2, tag } = props;
+      const { spaceBefore, comment: comment2, anchor: anchor2, tag } = props;
       let node2;
       let isSrcToken = true;
       switch (token.type) {
@@ -13434,17 +13434,17 @@ var require_compose_node = __commonJS({
       }
       if (spaceBefore)
         node2.spaceBefore = true;
-      if (comment) {
+      if (comment2) {
         if (token.type === "scalar" && token.source === "")
-          node2.comment = comment;
+          node2.comment = comment2;
         else
-          node2.commentBefore = comment;
+          node2.commentBefore = comment2;
       }
       if (ctx.options.keepSourceTokens && isSrcToken)
         node2.srcToken = token;
       return node2;
     }
-    function composeEmptyNode(ctx, offset, before, pos, { spaceBefore, comment, anchor: anchor2, tag, end }, onError2) {
+    function composeEmptyNode(ctx, offset, before, pos, { spaceBefore, comment: comment2, anchor: anchor2, tag, end }, onError2) {
       const token = {
         type: "scalar",
         offset: utilEmptyScalarPosition.emptyScalarPosition(offset, before, pos),
@@ -13459,8 +13459,8 @@ var require_compose_node = __commonJS({
       }
       if (spaceBefore)
         node2.spaceBefore = true;
-      if (comment) {
-        node2.comment = comment;
+      if (comment2) {
+        node2.comment = comment2;
         node2.range[2] = end;
       }
       return node2;
@@ -13546,14 +13546,14 @@ var require_composer = __commonJS({
       return [offset, offset + (typeof source === "string" ? source.length : 1)];
     }
     function parsePrelude(prelude) {
-      let comment = "";
+      let comment2 = "";
       let atComment = false;
       let afterEmptyLine = false;
       for (let i3 = 0; i3 < prelude.length; ++i3) {
         const source = prelude[i3];
         switch (source[0]) {
           case "#":
-            comment += (comment === "" ? "" : afterEmptyLine ? "\n\n" : "\n") + (source.substring(1) || " ");
+            comment2 += (comment2 === "" ? "" : afterEmptyLine ? "\n\n" : "\n") + (source.substring(1) || " ");
             atComment = true;
             afterEmptyLine = false;
             break;
@@ -13568,7 +13568,7 @@ var require_composer = __commonJS({
             atComment = false;
         }
       }
-      return { comment, afterEmptyLine };
+      return { comment: comment2, afterEmptyLine };
     }
     var Composer2 = class {
       constructor(options = {}) {
@@ -13588,25 +13588,25 @@ var require_composer = __commonJS({
         this.options = options;
       }
       decorate(doc, afterDoc) {
-        const { comment, afterEmptyLine } = parsePrelude(this.prelude);
-        if (comment) {
+        const { comment: comment2, afterEmptyLine } = parsePrelude(this.prelude);
+        if (comment2) {
           const dc = doc.contents;
           if (afterDoc) {
             doc.comment = doc.comment ? `${doc.comment}
-${comment}` : comment;
+${comment2}` : comment2;
           } else if (afterEmptyLine || doc.directives.docStart || !dc) {
-            doc.commentBefore = comment;
+            doc.commentBefore = comment2;
           } else if (identity3.isCollection(dc) && !dc.flow && dc.items.length > 0) {
             let it = dc.items[0];
             if (identity3.isPair(it))
               it = it.key;
             const cb = it.commentBefore;
-            it.commentBefore = cb ? `${comment}
-${cb}` : comment;
+            it.commentBefore = cb ? `${comment2}
+${cb}` : comment2;
           } else {
             const cb = dc.commentBefore;
-            dc.commentBefore = cb ? `${comment}
-${cb}` : comment;
+            dc.commentBefore = cb ? `${comment2}
+${cb}` : comment2;
           }
         }
         if (afterDoc) {
@@ -21798,9 +21798,9 @@ var require_sax = __commonJS({
       var p2 = parseUtils(source, start);
       switch (isHTML ? p2.char(2).toUpperCase() : p2.char(2)) {
         case "-":
-          var comment = p2.getMatch(g.Comment);
-          if (comment) {
-            domBuilder.comment(comment, g.COMMENT_START.length, comment.length - g.COMMENT_START.length - g.COMMENT_END.length);
+          var comment2 = p2.getMatch(g.Comment);
+          if (comment2) {
+            domBuilder.comment(comment2, g.COMMENT_START.length, comment2.length - g.COMMENT_START.length - g.COMMENT_END.length);
             return p2.getIndex();
           } else {
             return errorHandler.fatalError("comment is not well-formed at position " + p2.getIndex());
@@ -36269,12 +36269,12 @@ function hu_default() {
 function getArmenianPlural(count3, one, many) {
   return Math.abs(count3) === 1 ? one : many;
 }
-function withDefiniteArticle(word) {
-  if (!word)
+function withDefiniteArticle(word2) {
+  if (!word2)
     return "";
   const vowels = ["\u0561", "\u0565", "\u0568", "\u056B", "\u0578", "\u0578\u0582", "\u0585"];
-  const lastChar = word[word.length - 1];
-  return word + (vowels.includes(lastChar) ? "\u0576" : "\u0568");
+  const lastChar = word2[word2.length - 1];
+  return word2 + (vowels.includes(lastChar) ? "\u0576" : "\u0568");
 }
 var error24 = () => {
   const Sizable = {
@@ -47893,6 +47893,45 @@ var ProgramsSchema = external_exports.strictObject({
   "Programs configured by options (Home Manager's programs.*). Each writes its dotfiles only with enable: true. String options are templates ({{ user.email }})."
 );
 
+// src/modules/shell/schema.ts
+var ShellSchema = external_exports.strictObject({
+  aliases: external_exports.record(external_exports.string(), external_exports.string()).optional().describe(
+    'Aliases for zsh, bash and fish: name \u2192 command line (one line). Built in: rebuild, health-check, health-maintain, cleanup, perf-analyze, setup-dev-env (the dotops commands); yours win, and "" removes one.'
+  ),
+  env: external_exports.record(external_exports.string(), external_exports.union([external_exports.string(), external_exports.number(), external_exports.boolean()])).optional().describe(
+    "Exported environment variables. Values are literal (no $ expansion); a leading ~/ is your HOME."
+  ),
+  path: external_exports.array(external_exports.string()).optional().describe(
+    "Directories prepended to PATH, in this order, each once (also when the shell already had it). Absolute or ~/..."
+  ),
+  init: external_exports.strictObject({
+    zsh: external_exports.string().optional().describe("Code run at the end of the zsh environment."),
+    bash: external_exports.string().optional().describe("Code run at the end of the bash environment."),
+    fish: external_exports.string().optional().describe("Code run at the end of the fish environment.")
+  }).optional().describe("Shell code per shell, run after aliases, env and PATH are set.")
+}).describe(
+  "The shell environment: one generated file per shell (~/.config/dotops/shell/env.{zsh,bash,fish}), sourced from ~/.zshrc, ~/.bashrc and ~/.config/fish/config.fish by a managed block."
+);
+
+// src/resources/block/schema.ts
+var BlockEntryShape = {
+  content: external_exports.string().optional().describe(
+    'mode block: the text dotops keeps between "# >>> dotops >>>" and "# <<< dotops <<<" in the target, a file you otherwise own.'
+  ),
+  name: external_exports.string().regex(/^[A-Za-z0-9_.-]+$/, "letters, digits, _ . and - only").optional().describe(
+    `mode block: the block's name, for several blocks in one file (markers "# >>> dotops:<name> >>>"). Default: dotops.`
+  ),
+  comment: external_exports.string().optional().describe(
+    'mode block: how a comment starts in the target (e.g. "--", "//"), when its name or extension does not tell (default "#").'
+  ),
+  line: external_exports.boolean().optional().describe(
+    'mode block: keep content as one line marked by a trailing comment ("source x # dotops") instead of between marker lines.'
+  ),
+  create: external_exports.boolean().optional().describe(
+    "mode block: create the target when it is missing (default true); false: only a file that exists gets the block."
+  )
+};
+
 // src/resources/defaults/schema.ts
 var PLIST_TYPES = ["bool", "int", "float", "string", "date", "data", "array", "dict"];
 var TypedValueSchema = external_exports.strictObject({
@@ -48008,8 +48047,8 @@ var secretPlaceholder = (ref) => `\xABsecret ${ref}\xBB`;
 
 // src/config/schema.ts
 var duration3 = external_exports.string().regex(DURATION_PATTERN, DURATION_HINT).describe('A duration: a number followed by ms, s, m, h or d, e.g. "60s".');
-var FileModeSchema = external_exports.enum(["link", "copy", "template"]).describe(
-  "link: a symlink into the current generation (switches atomically); copy: a real file, for tools that refuse symlinks or need permissions; template: rendered with {{ user.* }}, {{ vars.* }}, {{ host.* }}, then linked."
+var FileModeSchema = external_exports.enum(["link", "copy", "template", "block"]).describe(
+  "link: a symlink into the current generation (switches atomically); copy: a real file, for tools that refuse symlinks or need permissions; template: rendered with {{ user.* }}, {{ vars.* }}, {{ host.* }}, then linked; block: a marker-delimited block of `content` inside a file you otherwise own."
 );
 var FileEntrySchema = external_exports.strictObject({
   target: external_exports.string().min(1).describe("Where the file goes, inside HOME: `~/.gitconfig` or a path relative to HOME."),
@@ -48022,7 +48061,8 @@ var FileEntrySchema = external_exports.strictObject({
   executable: external_exports.boolean().optional().describe("Mark the file executable (default: as recorded in Git)."),
   symlinks: external_exports.enum(["skip", "keep"]).optional().describe(
     "Symlinks in the source that lead out of the repo: skip them with a warning (default), or keep them as links with the same text. Links inside the repo are always followed (a link between directories of one source stays a link)."
-  )
+  ),
+  ...BlockEntryShape
 }).describe("A dotfile managed by dotops (Home Manager's home.file).");
 var UserSchema = external_exports.strictObject({
   name: external_exports.string().optional().describe("Full name, e.g. for git commits."),
@@ -48046,7 +48086,8 @@ var FragmentShape = {
     "Like defaults, for this Mac only (`defaults -currentHost`)."
   ),
   restartOnChange: RestartOnChangeSchema.optional(),
-  programs: ProgramsSchema.optional()
+  programs: ProgramsSchema.optional(),
+  shell: ShellSchema.optional()
 };
 var HealthCheckSchema = external_exports.strictObject({
   name: external_exports.string().describe("What the check proves, for logs and reports."),
@@ -48408,6 +48449,7 @@ function loadConfig(source, opts = {}) {
     currentHostDefaults: merged.currentHostDefaults ?? {},
     restartOnChange: merged.restartOnChange ?? {},
     programs: merged.programs ?? {},
+    ...merged.shell ? { shell: merged.shell } : {},
     agent: { ...merged.agent, ...hostEntry.agent },
     located,
     resolveSecret: opts.resolveSecret ?? opts.secrets?.resolve
@@ -48607,6 +48649,216 @@ function listUnder(src, dir) {
   wantSubmodules(src, normalizeRepoPath(dir), true);
   const prefix = `${normalizeRepoPath(dir)}/`;
   return [...src.files.keys()].filter((p2) => p2.startsWith(prefix)).sort();
+}
+
+// src/resources/block/resource.ts
+var DEFAULT_BLOCK_NAME = "dotops";
+var blockId = (within, name3) => `block/${within}#${name3}`;
+var BY_EXTENSION = {
+  lua: { start: "--" },
+  sql: { start: "--" },
+  hs: { start: "--" },
+  vim: { start: '"' },
+  js: { start: "//" },
+  mjs: { start: "//" },
+  cjs: { start: "//" },
+  ts: { start: "//" },
+  jsonc: { start: "//" },
+  json5: { start: "//" },
+  kdl: { start: "//" },
+  el: { start: ";" },
+  lisp: { start: ";" },
+  clj: { start: ";" },
+  scm: { start: ";" },
+  ini: { start: ";" },
+  tex: { start: "%" },
+  xml: { start: "<!--", end: "-->" },
+  plist: { start: "<!--", end: "-->" },
+  html: { start: "<!--", end: "-->" },
+  css: { start: "/*", end: "*/" }
+};
+var BY_NAME = {
+  ".vimrc": { start: '"' },
+  ".gvimrc": { start: '"' },
+  ".exrc": { start: '"' },
+  ".emacs": { start: ";" }
+};
+var NO_COMMENTS = /* @__PURE__ */ new Set(["json"]);
+function commentFor(path6) {
+  const base3 = path6.split("/").pop() ?? "";
+  const named = BY_NAME[base3];
+  if (named) return named;
+  const dot = base3.lastIndexOf(".");
+  const ext = dot > 0 ? base3.slice(dot + 1).toLowerCase() : "";
+  return BY_EXTENSION[ext] ?? { start: "#" };
+}
+function extensionOf(path6) {
+  const base3 = path6.split("/").pop() ?? "";
+  const dot = base3.lastIndexOf(".");
+  return dot > 0 ? base3.slice(dot + 1).toLowerCase() : "";
+}
+function blockLabel(name3) {
+  return name3 === DEFAULT_BLOCK_NAME ? "dotops" : `dotops:${name3}`;
+}
+var comment = (c5, text) => `${c5.start} ${text}${c5.end ? ` ${c5.end}` : ""}`;
+function markersOf(r2) {
+  const label = blockLabel(r2.name);
+  if (r2.line) return { suffix: ` ${comment(r2.comment, label)}` };
+  return { begin: comment(r2.comment, `>>> ${label} >>>`), end: comment(r2.comment, `<<< ${label} <<<`) };
+}
+
+// src/modules/home-path.ts
+function homeTarget(target, origin, what = "target", path6, allowHome = false) {
+  const fail = (why) => {
+    throw new ConfigError([{ message: `${what} "${target}" ${why}`, origin, path: path6 }]);
+  };
+  let rest = target;
+  if (rest === "~" || rest.startsWith("~/")) rest = rest.slice(1);
+  else if (rest.startsWith("~")) fail("names another user's home: targets must be inside your HOME (~/...)");
+  else if (rest.startsWith("/") || rest.startsWith("$"))
+    fail("is outside HOME: write it as ~/... (system paths are managed by other resource kinds)");
+  const parts = [];
+  for (const part of rest.split("/")) {
+    if (part === "" || part === ".") continue;
+    if (part === "..") {
+      if (!parts.length) fail("climbs out of HOME with ..");
+      parts.pop();
+    } else if (part.includes("\0")) fail("contains a NUL byte");
+    else parts.push(part);
+  }
+  if (!parts.length) {
+    if (allowHome) return "~";
+    fail("is HOME itself: name a file inside it");
+  }
+  return `~/${parts.join("/")}`;
+}
+function parentDirs(id) {
+  const parts = id.slice(2).split("/");
+  const out = [];
+  for (let i3 = 1; i3 < parts.length; i3++) out.push(`~/${parts.slice(0, i3).join("/")}`);
+  return out;
+}
+function addParentDirs(byId2) {
+  const problems = [];
+  for (const r2 of [...byId2.values()]) {
+    const path6 = withinOf(r2) ?? r2.id;
+    if (!path6.startsWith("~/")) continue;
+    for (const dir of parentDirs(path6)) {
+      const clash = byId2.get(dir);
+      if (clash && clash.kind !== "dir")
+        problems.push({
+          message: `${dir} is managed as a file (${formatOrigin(clash.origin)}) but ${r2.id} needs it to be a directory`,
+          origin: r2.origin
+        });
+      else if (!clash) byId2.set(dir, { kind: "dir", id: dir });
+    }
+  }
+  for (const r2 of byId2.values()) {
+    const within = withinOf(r2);
+    const owner = within === void 0 ? void 0 : byId2.get(within);
+    if (owner)
+      problems.push({
+        message: `${r2.id} edits a part of ${within}, a file you own, but ${within} is also managed as a ${owner.kind} (${formatOrigin(owner.origin) || "another module"}); drop one of them`,
+        origin: r2.origin
+      });
+  }
+  return problems;
+}
+function withinOf(r2) {
+  return typeof r2.within === "string" ? r2.within : void 0;
+}
+
+// src/modules/blocks.ts
+function makeBlock(within, content, opts = {}) {
+  const name3 = opts.name ?? DEFAULT_BLOCK_NAME;
+  const comment2 = opts.comment ?? commentFor(within);
+  const inner = content.endsWith("\n") ? content.slice(0, -1) : content;
+  const r2 = {
+    kind: "block",
+    id: blockId(within, name3),
+    within,
+    name: name3,
+    content: inner,
+    comment: comment2,
+    ...opts.line ? { line: true } : {},
+    ...opts.create === false ? { create: false } : {}
+  };
+  if (inner.includes("\0")) return "content holds a NUL byte";
+  if (!opts.comment && NO_COMMENTS.has(extensionOf(within)))
+    return `${within} is a .${extensionOf(within)} file, which has no comments to mark a block with; set comment: if it does`;
+  const markers = markersOf(r2);
+  if ("suffix" in markers) {
+    if (inner.includes("\n") || inner.includes("\r"))
+      return "content of a line block (line: true) must be one line";
+    if (inner.includes(markers.suffix.trim()))
+      return `content holds its own marker "${markers.suffix.trim()}"`;
+  } else {
+    const lines2 = inner.split("\n").map((l) => l.replace(/[ \t\r]+$/, ""));
+    const clash = lines2.find((l) => l === markers.begin || l === markers.end);
+    if (clash !== void 0) return `content holds its own marker line "${clash}"`;
+  }
+  return r2;
+}
+var BLOCK_ONLY = ["content", "name", "comment", "line", "create"];
+var NOT_FOR_BLOCK = ["source", "text", "permissions", "executable", "symlinks"];
+function parseComment(text) {
+  const parts = text.trim().split(/\s+/);
+  if (!parts[0] || parts.length > 2) return void 0;
+  return parts[1] ? { start: parts[0], end: parts[1] } : { start: parts[0] };
+}
+function blocksModule(config2) {
+  const resources = [];
+  const problems = [];
+  for (const [i3, entry] of config2.files.entries()) {
+    const at = ["files", i3];
+    const fail = (message, key) => problems.push({
+      message,
+      origin: originOf(config2.located, key ? [...at, key] : at),
+      path: formatPath(key ? [...at, key] : at)
+    });
+    if (entry.mode !== "block") {
+      for (const key of BLOCK_ONLY)
+        if (entry[key] !== void 0) fail(`${key} is an option of mode: block`, key);
+      continue;
+    }
+    for (const key of NOT_FOR_BLOCK)
+      if (entry[key] !== void 0)
+        fail(`${key} does not go with mode: block (a block is the content: text inside a file you own)`, key);
+    if (entry.content === void 0) {
+      fail(`mode: block needs content: for ${entry.target}`);
+      continue;
+    }
+    let comment2;
+    if (entry.comment !== void 0) {
+      comment2 = parseComment(entry.comment);
+      if (!comment2 || /[\r\n]/.test(entry.comment)) {
+        fail('comment must be how a comment starts, e.g. "--", or a pair like "/* */"', "comment");
+        continue;
+      }
+    }
+    try {
+      const targetPath = [...at, "target"];
+      const within = homeTarget(
+        entry.target,
+        originOf(config2.located, targetPath),
+        "target",
+        formatPath(targetPath)
+      );
+      const r2 = makeBlock(within, entry.content, {
+        name: entry.name,
+        comment: comment2,
+        line: entry.line,
+        create: entry.create
+      });
+      if (typeof r2 === "string") fail(r2, "content");
+      else resources.push({ ...r2, origin: originOf(config2.located, at) });
+    } catch (err) {
+      if (err instanceof ConfigError) problems.push(...err.problems);
+      else throw err;
+    }
+  }
+  if (problems.length) throw new ConfigError(problems);
+  return { resources, blobs: [] };
 }
 
 // src/resources/defaults/resource.ts
@@ -49012,54 +49264,6 @@ function positionIn(text, offset, where2) {
   return { file: where2.file, line: where2.line + line - 1, col: where2.col + col - 1 };
 }
 
-// src/modules/home-path.ts
-function homeTarget(target, origin, what = "target", path6, allowHome = false) {
-  const fail = (why) => {
-    throw new ConfigError([{ message: `${what} "${target}" ${why}`, origin, path: path6 }]);
-  };
-  let rest = target;
-  if (rest === "~" || rest.startsWith("~/")) rest = rest.slice(1);
-  else if (rest.startsWith("~")) fail("names another user's home: targets must be inside your HOME (~/...)");
-  else if (rest.startsWith("/") || rest.startsWith("$"))
-    fail("is outside HOME: write it as ~/... (system paths are managed by other resource kinds)");
-  const parts = [];
-  for (const part of rest.split("/")) {
-    if (part === "" || part === ".") continue;
-    if (part === "..") {
-      if (!parts.length) fail("climbs out of HOME with ..");
-      parts.pop();
-    } else if (part.includes("\0")) fail("contains a NUL byte");
-    else parts.push(part);
-  }
-  if (!parts.length) {
-    if (allowHome) return "~";
-    fail("is HOME itself: name a file inside it");
-  }
-  return `~/${parts.join("/")}`;
-}
-function parentDirs(id) {
-  const parts = id.slice(2).split("/");
-  const out = [];
-  for (let i3 = 1; i3 < parts.length; i3++) out.push(`~/${parts.slice(0, i3).join("/")}`);
-  return out;
-}
-function addParentDirs(byId2) {
-  const problems = [];
-  for (const r2 of [...byId2.values()]) {
-    if (!r2.id.startsWith("~/")) continue;
-    for (const dir of parentDirs(r2.id)) {
-      const clash = byId2.get(dir);
-      if (clash && clash.kind !== "dir")
-        problems.push({
-          message: `${dir} is managed as a file (${formatOrigin(clash.origin)}) but ${r2.id} needs it to be a directory`,
-          origin: r2.origin
-        });
-      else if (!clash) byId2.set(dir, { kind: "dir", id: dir });
-    }
-  }
-  return problems;
-}
-
 // src/modules/objects.ts
 import { createHash } from "node:crypto";
 function makeBlob(data, executable, name3) {
@@ -49088,6 +49292,7 @@ function filesModule(config2) {
   const problems = [];
   const warnings = [];
   config2.files.forEach((entry, i3) => {
+    if (entry.mode === "block") return;
     const at = ["files", i3];
     const origin = originOf(config2.located, at);
     try {
@@ -49392,8 +49597,8 @@ function lines(parts) {
   return text ? `${text.replace(/\n+$/, "")}
 ` : "";
 }
-function header(comment, option) {
-  return `${comment} Generated by dotops from ${option}: edit the config repo, not this file (it is replaced on apply).`;
+function header(comment2, option) {
+  return `${comment2} Generated by dotops from ${option}: edit the config repo, not this file (it is replaced on apply).`;
 }
 
 // node_modules/smol-toml/dist/stringify.js
@@ -49583,7 +49788,7 @@ function stringify(obj, { maxDepth = 1e3, numbersAsFloat = false, strictTemporal
 }
 
 // src/modules/programs/toml.ts
-function tomlSettings(p2, settings, comment) {
+function tomlSettings(p2, settings, comment2) {
   const settingsAt = ["settings"];
   const check2 = (v, at) => {
     if (v === null || v === void 0) p2.problem("TOML has no null: give a value or leave the key out", at);
@@ -49599,7 +49804,7 @@ function tomlSettings(p2, settings, comment) {
   } catch (err) {
     p2.problem(`cannot be written as TOML: ${err.message}`, settingsAt);
   }
-  return `${comment}
+  return `${comment2}
 ${toml.trim() ? `${toml.replace(/\s+$/, "")}
 ` : ""}`;
 }
@@ -50270,9 +50475,224 @@ function servicesModule(config2) {
   return { resources, blobs: [] };
 }
 
+// src/modules/shell/render.ts
+var SHELLS = ["zsh", "bash", "fish"];
+var SHELL_DIR = "~/.config/dotops/shell";
+var envFileId = (shell) => `${SHELL_DIR}/env.${shell}`;
+var snippetDirId = (shell) => `${SHELL_DIR}/${shell}.d`;
+var posixQuote = (s) => `'${s.replaceAll("'", `'\\''`)}'`;
+var fishQuote2 = (s) => `'${s.replace(/[\\']/g, "\\$&")}'`;
+function word(w, quote) {
+  if (!w.home) return quote(w.text);
+  return w.text ? `"$HOME"${quote(w.text)}` : `"$HOME"`;
+}
+var HEADER2 = [
+  "# The shell environment dotops generates from `shell:` in the config repo.",
+  "# Do not edit: this file is a link into the current generation; change the config and `dotops apply`."
+];
+var PATH_PREPEND = [
+  "__dotops_path_prepend() {",
+  '  local rest=":$PATH:"',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: shell code
+  '  while [[ $rest == *":$1:"* ]]; do rest=${rest/":$1:"/:}; done',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: shell code
+  "  rest=${rest#:}",
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: shell code
+  "  rest=${rest%:}",
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: shell code
+  "  PATH=$1${rest:+:$rest}",
+  "}"
+];
+var fromHome = (id) => `"$HOME"/${id.slice(2)}`;
+function renderEnv(shell, env) {
+  return `${(shell === "fish" ? renderFish(env) : renderPosix(shell, env)).join("\n")}
+`;
+}
+function renderPosix(shell, env) {
+  const out = [...HEADER2, ""];
+  for (const [name3, value] of env.env) out.push(`export ${name3}=${word(value, posixQuote)}`);
+  if (env.path.length) {
+    out.push(
+      "",
+      "# PATH: each directory moved to the front, in the configured order, once.",
+      ...PATH_PREPEND,
+      ...[...env.path].reverse().map((p2) => `__dotops_path_prepend ${word(p2, posixQuote)}`),
+      "unset -f __dotops_path_prepend",
+      "export PATH"
+    );
+  }
+  if (env.aliases.length) out.push("", ...env.aliases.map(([n2, v]) => `alias ${n2}=${posixQuote(v)}`));
+  const init = env.init[shell];
+  if (init) out.push("", `# shell.init.${shell}`, init.replace(/\n$/, ""));
+  const glob = shell === "zsh" ? `${fromHome(snippetDirId(shell))}/*.zsh(N)` : `${fromHome(snippetDirId(shell))}/*.bash`;
+  out.push(
+    "",
+    `# Snippets of the program modules (${snippetDirId(shell)}), last.`,
+    `for __dotops_f in ${glob}; do`,
+    '  if [ -r "$__dotops_f" ]; then . "$__dotops_f"; fi',
+    "done",
+    "unset __dotops_f"
+  );
+  return out;
+}
+function renderFish(env) {
+  const out = [...HEADER2, ""];
+  for (const [name3, value] of env.env) out.push(`set -gx ${name3} ${word(value, fishQuote2)}`);
+  if (env.path.length) {
+    out.push(
+      "",
+      "# PATH: each directory moved to the front, in the configured order, once.",
+      `for __dotops_p in ${[...env.path].reverse().map((p2) => word(p2, fishQuote2)).join(" ")}`,
+      "    while set -l __dotops_i (contains -i -- $__dotops_p $PATH)",
+      "        set -e PATH[$__dotops_i]",
+      "    end",
+      "    set -gx PATH $__dotops_p $PATH",
+      "end",
+      "set -e __dotops_p"
+    );
+  }
+  if (env.aliases.length) out.push("", ...env.aliases.map(([n2, v]) => `alias ${n2} ${fishQuote2(v)}`));
+  const init = env.init.fish;
+  if (init) out.push("", "# shell.init.fish", init.replace(/\n$/, ""));
+  out.push(
+    "",
+    `# Snippets of the program modules (${snippetDirId("fish")}), last.`,
+    `for __dotops_f in $HOME/${snippetDirId("fish").slice(2)}/*.fish`,
+    "    source $__dotops_f",
+    "end",
+    "set -e __dotops_f"
+  );
+  return out;
+}
+function sourceLine(shell) {
+  const file2 = `~/${envFileId(shell).slice(2)}`;
+  return shell === "fish" ? `if test -r ${file2}; source ${file2}; end` : `if [ -r ${file2} ]; then source ${file2}; fi`;
+}
+
+// src/modules/shell/index.ts
+var BUILTIN_ALIASES = {
+  rebuild: "dotops apply",
+  "health-check": "dotops health",
+  "health-maintain": "dotops maintain",
+  cleanup: "dotops gc",
+  "perf-analyze": "dotops perf",
+  "setup-dev-env": "dotops dev-env"
+};
+var ALIAS_NAME2 = /^[A-Za-z0-9_][A-Za-z0-9_.:+@-]*$/;
+var ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+var RC_FILES = {
+  zsh: "~/.zshrc",
+  bash: "~/.bashrc",
+  fish: "~/.config/fish/config.fish"
+};
+var SHELL_BLOCK_NAME = "shell";
+function shellModule(config2) {
+  const shell = config2.shell;
+  if (!shell) return { resources: [], blobs: [] };
+  const env = readShellEnv(config2, shell);
+  const origin = originOf(config2.located, ["shell"]);
+  const resources = [];
+  const blobs = [];
+  const warnings = [];
+  for (const sh of SHELLS) {
+    const id = envFileId(sh);
+    const blob = makeBlob(Buffer.from(renderEnv(sh, env)), false, id);
+    blobs.push(blob);
+    resources.push({ kind: "link", id, object: blob.object, origin });
+  }
+  const rcFiles = [
+    ["zsh", RC_FILES.zsh, {}],
+    ["bash", RC_FILES.bash, {}],
+    ["fish", RC_FILES.fish, {}]
+  ];
+  if (config2.host.platform === "darwin") rcFiles.push(["bash", "~/.bash_profile", { create: false }]);
+  const zshByProgram = config2.programs?.zsh?.enable === true;
+  for (const [sh, rc, opts] of rcFiles) {
+    if (sh === "zsh" && zshByProgram) continue;
+    const linked = config2.files.findIndex((f) => f.mode !== "block" && sameTarget(f.target, rc));
+    if (linked >= 0) {
+      warnings.push({
+        message: `${rc} is managed whole by files[${linked}]: it gets no block sourcing the ${sh} environment; add \`${sourceLine(sh)}\` to it`,
+        origin: originOf(config2.located, ["files", linked]),
+        path: `files[${linked}]`
+      });
+      continue;
+    }
+    const block = makeBlock(rc, sourceLine(sh), { name: SHELL_BLOCK_NAME, ...opts });
+    if (typeof block === "string") throw new Error(`shell block for ${rc}: ${block}`);
+    resources.push({ ...block, origin });
+  }
+  return { resources, blobs, warnings };
+}
+function sameTarget(target, id) {
+  try {
+    return homeTarget(target) === id;
+  } catch {
+    return false;
+  }
+}
+function readShellEnv(config2, shell) {
+  const problems = [];
+  const fail = (path7, message) => problems.push({ message, origin: originOf(config2.located, path7), path: formatPath(path7) });
+  const badChar = (s) => s.includes("\0") ? "a NUL byte" : void 0;
+  const aliases3 = new Map(Object.entries(BUILTIN_ALIASES));
+  for (const [name3, value] of Object.entries(shell.aliases ?? {})) {
+    const at = ["shell", "aliases", name3];
+    if (!ALIAS_NAME2.test(name3))
+      fail(
+        at,
+        `alias name "${name3}" is not a name every shell takes: use letters, digits and _ . : + @ - (not first)`
+      );
+    else if (/[\n\r]/.test(value) || badChar(value))
+      fail(at, `alias ${name3} must be one line of shell code (for more, define a function in shell.init)`);
+    else if (value === "") aliases3.delete(name3);
+    else aliases3.set(name3, value);
+  }
+  const home = (text) => text === "~" ? { text: "", home: true } : text.startsWith("~/") ? { text: text.slice(1), home: true } : { text };
+  const env = [];
+  for (const [name3, raw] of Object.entries(shell.env ?? {})) {
+    const at = ["shell", "env", name3];
+    const value = String(raw);
+    if (!ENV_NAME.test(name3))
+      fail(at, `env name "${name3}" is not a variable name (letters, digits, _; not a digit first)`);
+    else if (name3 === "PATH")
+      fail(at, "PATH is built from shell.path (prepended, in order, once): list the directories there");
+    else if (badChar(value)) fail(at, `env ${name3} holds a NUL byte, which no environment variable can`);
+    else env.push([name3, home(value)]);
+  }
+  const path6 = [];
+  const seen = /* @__PURE__ */ new Set();
+  for (const [i3, dir] of (shell.path ?? []).entries()) {
+    const at = ["shell", "path", i3];
+    if (!dir.startsWith("/") && dir !== "~" && !dir.startsWith("~/"))
+      fail(at, `path entry "${dir}" must be absolute or ~/...`);
+    else if (/[:\n\r\0]/.test(dir))
+      fail(at, `path entry "${dir}" holds a ":" or a line break, which PATH cannot`);
+    else {
+      const normal = dir.length > 1 ? dir.replace(/\/+$/, "") : dir;
+      if (seen.has(normal)) continue;
+      seen.add(normal);
+      path6.push(home(normal));
+    }
+  }
+  for (const sh of SHELLS) {
+    const code = shell.init?.[sh];
+    if (code && badChar(code)) fail(["shell", "init", sh], `init.${sh} holds a NUL byte`);
+  }
+  if (problems.length) throw new ConfigError(problems);
+  return {
+    aliases: [...aliases3],
+    env,
+    path: path6,
+    init: shell.init ?? {}
+  };
+}
+
 // src/modules/manifest.ts
 var MODULES = [
   filesModule,
+  blocksModule,
+  shellModule,
   homebrewModule,
   defaultsModule,
   servicesModule,
@@ -50336,9 +50756,10 @@ function protectedTargetProblems(manifest, paths) {
   const problems = [];
   for (const r2 of manifest.resources) {
     if (!r2.origin) continue;
+    const id = withinOf(r2) ?? r2.id;
     for (const p2 of paths) {
-      const inside2 = r2.id === p2.id || r2.id.startsWith(`${p2.id}/`);
-      const above = p2.id.startsWith(`${r2.id}/`);
+      const inside2 = id === p2.id || id.startsWith(`${p2.id}/`);
+      const above = p2.id.startsWith(`${id}/`);
       if (!inside2 && !above) continue;
       problems.push({
         message: inside2 ? `target ${r2.id} is inside ${p2.what} (${p2.id}): dotops never manages its own files; choose another target` : `target ${r2.id} would replace a directory that holds ${p2.what} (${p2.id}); choose another target`,
@@ -50476,649 +50897,6 @@ async function listGenerations(host, state) {
 function previousApplied(gens, current) {
   return gens.filter((g) => g.outcome === "applied" && current !== null && g.number < current).at(-1);
 }
-
-// src/resources/shared/tools.ts
-var isUnobservable = (o3) => typeof o3 === "object" && o3 !== null && "unobservable" in o3;
-function findTool(ctx, name3) {
-  const key = `tool:${name3}`;
-  let found = ctx.memo.get(key);
-  if (!found) {
-    found = ctx.host.which(name3);
-    ctx.memo.set(key, found);
-  }
-  return found;
-}
-function once9(ctx, key, fn) {
-  let p2 = ctx.memo.get(key);
-  if (!p2) {
-    p2 = fn();
-    ctx.memo.set(key, p2);
-  }
-  return p2;
-}
-async function missingTool(ctx, tool, install2) {
-  if (await findTool(ctx, tool)) return null;
-  return { unobservable: `not observable here: ${tool} is not on PATH (${install2})` };
-}
-function unobservableChange(kind, id, desired, previous, o3) {
-  const action = desired === void 0 ? "delete" : previous === void 0 ? "create" : "update";
-  return {
-    action,
-    kind,
-    id,
-    destructive: false,
-    needsRoot: false,
-    phase: 0,
-    steps: [],
-    refusal: o3.unobservable
-  };
-}
-var ToolError = class extends DotopsError {
-  constructor(command, result, hint3) {
-    const said = (result.stderr || result.stdout).trim();
-    super(
-      `${command.join(" ")} failed (exit ${result.exitCode}${result.timedOut ? ", timed out" : ""})${said ? `: ${said}` : ""}`,
-      1,
-      hint3
-    );
-    this.command = command;
-    this.result = result;
-    this.name = "ToolError";
-  }
-  command;
-  result;
-};
-async function runTool(ctx, command, opts = {}) {
-  const [cmd, ...args] = command;
-  let r2;
-  try {
-    r2 = await ctx.host.exec(cmd, args, opts);
-  } catch (err) {
-    if (isHostError(err))
-      throw new DotopsError(
-        `cannot run ${command.join(" ")}: ${err.code === "ENOENT" ? `${cmd} is not on PATH` : err.message}`,
-        1
-      );
-    throw err;
-  }
-  if (!(opts.ok ?? [0]).includes(r2.exitCode) || r2.timedOut) throw new ToolError(command, r2, opts.hint?.(r2));
-  return r2;
-}
-async function currentUid(host) {
-  const r2 = await host.exec("id", ["-u"], { readOnly: true });
-  const uid = Number(r2.stdout.trim());
-  if (r2.exitCode !== 0 || !Number.isInteger(uid) || r2.stdout.trim() === "")
-    throw new ToolError(["id", "-u"], r2, "the user's uid is needed (launchd's gui/<uid>, root steps)");
-  return uid;
-}
-
-// src/resources/defaults/observe.ts
-var DEFAULTS_INSTALL = "defaults comes with macOS; this host's config says platform: darwin";
-var hostArgs = (ref) => ref.currentHost ? ["-currentHost"] : [];
-var EMPTY2 = { xml: typedPlistXml({ type: "dict", value: {} }), keys: {} };
-async function exportDomain(ctx, ref) {
-  const command = ["defaults", ...hostArgs(ref), "export", ref.domain, "-"];
-  const r2 = await ctx.host.exec("defaults", command.slice(1), { readOnly: true });
-  if (r2.exitCode === 1 && /does not exist/.test(r2.stderr)) return EMPTY2;
-  if (r2.exitCode !== 0 || r2.timedOut) throw new ToolError(command, r2);
-  let parsed;
-  try {
-    parsed = parseTypedPlist(r2.stdout);
-  } catch (err) {
-    if (!(err instanceof PlistError)) throw err;
-    throw new DotopsError(
-      `defaults export of domain ${showDomain(ref)} is not a property list: ${err.message}`,
-      1,
-      `check the domain by hand: defaults ${[...hostArgs(ref), "export", ref.domain, "-"].join(" ")}`
-    );
-  }
-  if (parsed.type !== "dict")
-    throw new DotopsError(`defaults export of domain ${showDomain(ref)} is a ${parsed.type}, not a dict`, 1);
-  return { xml: r2.stdout, keys: parsed.value };
-}
-async function observeDomain(ctx, ref) {
-  const missing = await missingTool(ctx, "defaults", DEFAULTS_INSTALL);
-  if (missing) return missing;
-  return once9(ctx, `defaults-export:${showDomain(ref)}`, () => exportDomain(ctx, ref));
-}
-
-// src/resources/defaults/plan.ts
-function planDefault(ctx, desired, previous, current) {
-  const r2 = desired ?? previous;
-  const owned = ctx.ownership?.get(r2.id);
-  const where2 = `${showDomain(r2)} ${r2.key}`;
-  const step = (value) => ({
-    op: "defaults-write",
-    domain: r2.domain,
-    ...r2.currentHost ? { currentHost: true } : {},
-    key: r2.key,
-    value,
-    prev: current,
-    ...isSystemDomain(r2.domain) ? { root: true } : {}
-  });
-  const base3 = {
-    kind: "defaults",
-    id: r2.id,
-    needsRoot: isSystemDomain(r2.domain),
-    phase: Phase.settings
-  };
-  if (desired) {
-    const want = desired.value;
-    if (sameValue(current, want)) return null;
-    const clash = current !== null && contradicts(current, want);
-    return {
-      ...base3,
-      action: current === null ? "create" : "update",
-      destructive: clash,
-      note: clash ? `${where2} is a ${current?.type} on this Mac (${showValue(current)}); the config makes it a ${want.type} (${showValue(want)})` : `${showValue(current)} \u2192 ${showValue(want)}`,
-      steps: [step(want)],
-      ...owned === void 0 ? { owns: current === null ? { absent: true } : { prior: current } } : {}
-    };
-  }
-  if (!previous || owned === void 0) return null;
-  const back = "prior" in owned ? owned.prior : null;
-  if (sameValue(current, back)) return null;
-  const edited = current !== null && !sameValue(current, previous.value);
-  return {
-    ...base3,
-    action: back === null ? "delete" : "update",
-    destructive: edited,
-    note: back === null ? `deletes it: it was not set before dotops${edited ? ` (it was changed since, to ${showValue(current)})` : ""}` : `restores ${showValue(back)}, its value before dotops${edited ? ` (it was changed since, to ${showValue(current)})` : ""}`,
-    steps: [step(back)]
-  };
-}
-
-// src/resources/defaults/steps.ts
-function byDomain(steps) {
-  const groups2 = /* @__PURE__ */ new Map();
-  for (const s of steps) {
-    const ref = { domain: s.domain, ...s.currentHost ? { currentHost: true } : {} };
-    const k2 = showDomain(ref);
-    if (!groups2.has(k2)) groups2.set(k2, { ref, set: /* @__PURE__ */ new Map() });
-    groups2.get(k2)?.set.set(s.key, s.value);
-  }
-  return [...groups2.values()];
-}
-async function setKeys(ctx, ref, set2, verify) {
-  const pre = hostArgs(ref);
-  const structured = {};
-  for (const [key, value] of set2) {
-    if (value === null) {
-      const r2 = await runTool(ctx, ["defaults", ...pre, "delete", ref.domain, key], { ok: [0, 1] });
-      if (r2.exitCode === 1 && !/does not exist|not found/.test(r2.stderr))
-        throw new DotopsError(`defaults delete ${showDomain(ref)} ${key} failed: ${r2.stderr.trim()}`, 1);
-      continue;
-    }
-    const flag = writeFlag(value);
-    if (flag) await runTool(ctx, ["defaults", ...pre, "write", ref.domain, key, ...flag]);
-    else structured[key] = value;
-  }
-  if (Object.keys(structured).length) {
-    const now = await exportDomain(ctx, ref);
-    await runTool(ctx, ["defaults", ...pre, "import", ref.domain, "-"], {
-      input: setPlistKeys(now.xml, structured)
-    });
-  }
-  if (!verify) return;
-  const after = await exportDomain(ctx, ref);
-  for (const [key, value] of set2) {
-    const got = after.keys[key] ?? null;
-    if (!sameValue(got, value))
-      throw new DotopsError(
-        `defaults ${showDomain(ref)} ${key} did not take: wrote ${showValue(value)}${value ? ` (${value.type})` : ""}, reads back ${showValue(got)}${got ? ` (${got.type})` : ""}`,
-        1,
-        "an app holding the domain open may have written it back; quit it and rerun"
-      );
-  }
-}
-var defaultsSteps = {
-  "defaults-write": {
-    run: (ctx, s) => defaultsSteps["defaults-write"].runBatch?.(ctx, [s]) ?? Promise.resolve(),
-    undo: (ctx, s) => defaultsSteps["defaults-write"].undoBatch?.(ctx, [s]) ?? Promise.resolve(),
-    async runBatch(ctx, steps) {
-      for (const g of byDomain(steps)) await setKeys(ctx, g.ref, g.set, true);
-    },
-    // Through the privilege door only keys of system-wide domains (/Library/Preferences/…).
-    mayRunAsRoot: (s) => isSystemDomain(s.domain) && !s.domain.includes(".."),
-    async undoBatch(ctx, steps) {
-      const restore = steps.map((s) => ({ ...s, value: s.prev }));
-      for (const g of byDomain(restore)) await setKeys(ctx, g.ref, g.set, false);
-    },
-    describe: (s) => {
-      const where2 = `${showDomain(s)} ${s.key}`;
-      if (s.value === null) return `defaults delete ${where2}`;
-      const flag = writeFlag(s.value);
-      return flag ? `defaults write ${where2} ${flag.map((a2) => /\s/.test(a2) ? JSON.stringify(a2) : a2).join(" ")}` : `defaults import ${showDomain(s)} (${s.key} = ${showValue(s.value)})`;
-    }
-  },
-  "defaults-restart": {
-    async run(ctx, s) {
-      const r2 = await runTool(ctx, ["killall", s.process], { ok: [0, 1] });
-      if (r2.exitCode === 1 && !/No matching processes/.test(r2.stderr))
-        throw new DotopsError(`killall ${s.process} failed: ${r2.stderr.trim()}`, 1);
-    },
-    // A restart cannot be taken back; undo restores the defaults, which the app reads when it next starts.
-    async undo() {
-    },
-    describe: (s) => `killall ${s.process}`
-  }
-};
-
-// src/resources/defaults/index.ts
-var defaultsKind = {
-  kind: "defaults",
-  steps: defaultsSteps,
-  describe: (r2) => `defaults ${showDomain(r2)} ${r2.key} = ${showValue(r2.value)} (${r2.value.type})`,
-  async observe(ctx, r2) {
-    const domain2 = await observeDomain(ctx, r2);
-    return isUnobservable(domain2) ? domain2 : { value: domain2.keys[r2.key] ?? null };
-  },
-  // Without a machine: the key holds what the last generation wrote.
-  assume: (_ctx, previous) => ({
-    value: previous?.kind === "defaults" ? previous.value : null
-  }),
-  async plan(ctx, desired, previous, o3) {
-    const r2 = desired ?? previous;
-    if (isUnobservable(o3)) return unobservableChange("defaults", r2.id, desired, previous, o3);
-    return planDefault(ctx, desired, previous, o3.value);
-  }
-};
-
-// src/resources/defaults/restart.ts
-function watchedKeys(previousById, r2) {
-  const desired = new Set(r2.keys.map((k2) => k2.id));
-  const prev = (id) => {
-    const p2 = previousById?.get(id);
-    return p2?.kind === "defaults" ? p2 : void 0;
-  };
-  const out = r2.keys.map((k2) => ({ desired: k2, previous: prev(k2.id) }));
-  for (const p2 of previousById?.values() ?? [])
-    if (p2.kind === "defaults" && !desired.has(p2.id) && r2.domains.includes(p2.domain))
-      out.push({ previous: p2 });
-  return out;
-}
-var keyOf = (w) => w.desired ?? w.previous;
-var restartKind = {
-  kind: "defaults-restart",
-  steps: defaultsSteps,
-  describe: (r2) => `killall ${r2.process} when ${r2.domains.join(", ")} change`,
-  async observe(ctx, r2) {
-    const observed = /* @__PURE__ */ new Map();
-    for (const w of watchedKeys(ctx.previous, r2))
-      observed.set(keyOf(w).id, await defaultsKind.observe(ctx, keyOf(w)));
-    return { observed, killall: await missingTool(ctx, "killall", "killall comes with macOS") };
-  },
-  assume: () => ({ assumed: true }),
-  async plan(ctx, desired, _previous, o3) {
-    if (!desired) return null;
-    const watched = watchedKeys(ctx.previous, desired);
-    const observation = (w) => "assumed" in o3 ? defaultsKind.assume(ctx, w.previous, keyOf(w).id) : o3.observed.get(keyOf(w).id);
-    const changed = [];
-    for (const w of watched) {
-      const seen = observation(w);
-      if (!seen || isUnobservable(seen)) return null;
-      if (planDefault(ctx, w.desired, w.previous, seen.value)) changed.push(w);
-    }
-    if (!changed.length) return null;
-    if (!("assumed" in o3) && o3.killall)
-      return unobservableChange(desired.kind, desired.id, desired, desired, o3.killall);
-    return {
-      action: "update",
-      kind: desired.kind,
-      id: desired.id,
-      destructive: false,
-      needsRoot: false,
-      phase: Phase.restarts,
-      note: `restarts ${desired.process}: ${changed.map((w) => `${keyOf(w).domain} ${keyOf(w).key}`).join(", ")} changed`,
-      steps: [{ op: "defaults-restart", process: desired.process }]
-    };
-  }
-};
-
-// src/resources/shared/home-path.ts
-import { dirname } from "node:path";
-function assumeHomePath(ctx, prev, id) {
-  const abs = absHome(ctx, id);
-  const stat2 = (type, mode) => ({ type, mode, size: 0, mtimeMs: 0 });
-  switch (prev?.kind) {
-    case "dir":
-      return { abs, stat: stat2("dir", 493), assumed: true };
-    case "link":
-      return { abs, stat: stat2("symlink", 511), linkTarget: currentHomePath(ctx, id), assumed: true };
-    case "file": {
-      const file2 = prev;
-      return { abs, stat: stat2("file", file2.mode), assumedObject: file2.object, assumed: true };
-    }
-    case "symlink":
-      return {
-        abs,
-        stat: stat2("symlink", 511),
-        linkTarget: prev.target,
-        assumed: true
-      };
-    default:
-      return { abs, stat: null, assumed: true };
-  }
-}
-function absHome(ctx, id) {
-  return `${ctx.host.home}/${id.slice(2)}`;
-}
-function currentHomePath(ctx, id) {
-  return `${ctx.state.current}/home/${id.slice(2)}`;
-}
-function isOurLink(ctx, target) {
-  return target?.startsWith(`${ctx.state.dir}/`) ?? false;
-}
-async function observeHomePath(ctx, id) {
-  const abs = absHome(ctx, id);
-  const unsafe = await parentProblem(ctx, dirname(abs));
-  if (unsafe) return { abs, stat: null, unsafe };
-  const stat2 = await ctx.host.lstat(abs);
-  const linkTarget2 = stat2?.type === "symlink" ? await ctx.host.readlink(abs) : void 0;
-  return { abs, stat: stat2, linkTarget: linkTarget2 };
-}
-function parentProblem(ctx, dir) {
-  const key = `parent:${dir}`;
-  let p2 = ctx.memo.get(key);
-  if (!p2) {
-    p2 = checkParent(ctx, dir);
-    ctx.memo.set(key, p2);
-  }
-  return p2;
-}
-async function realHome(ctx) {
-  let p2 = ctx.memo.get("realhome");
-  if (!p2) {
-    p2 = ctx.host.realpath(ctx.host.home);
-    ctx.memo.set("realhome", p2);
-  }
-  return p2;
-}
-async function checkParent(ctx, dir) {
-  if (dir === ctx.host.home) return void 0;
-  const st = await ctx.host.lstat(dir);
-  if (st?.type !== "symlink") return parentProblem(ctx, dirname(dir));
-  try {
-    const real = await ctx.host.realpath(dir);
-    const home = await realHome(ctx);
-    if (real !== home && !real.startsWith(`${home}/`))
-      return `${dir} is a symlink to ${real}, outside HOME; dotops will not write through it`;
-    return void 0;
-  } catch (err) {
-    const why = isHostError(err, "ELOOP") ? "a symlink loop" : isHostError(err, "ENOENT") ? "a dangling symlink" : void 0;
-    if (!why) throw err;
-    return ctx.backupExt === void 0 ? `${dir} is ${why}` : void 0;
-  }
-}
-async function contentAt(ctx, o3) {
-  if (o3.assumedObject) return ctx.content(o3.assumedObject);
-  if (o3.assumed) return null;
-  if (o3.stat?.type === "file") return ctx.host.readFile(o3.abs);
-  if (o3.stat?.type !== "symlink" || isOurLink(ctx, o3.linkTarget)) return null;
-  if ((await ctx.host.lstat(`${o3.abs}/.`))?.type === "dir") return null;
-  return ctx.host.readFile(o3.abs).catch(() => null);
-}
-function describeObserved(o3) {
-  if (!o3.stat) return "nothing";
-  if (o3.stat.type === "symlink") return `a symlink to ${o3.linkTarget}`;
-  if (o3.stat.type === "dir") return "a directory";
-  if (o3.stat.type === "file") return "a file";
-  return "a special file";
-}
-async function clearTheWay(ctx, id, o3, edited = false) {
-  const what = describeObserved(o3);
-  if (ctx.backupExt === void 0) {
-    const why = edited ? `was changed outside dotops since it was applied; copy your edits into the config repo` : `exists and is ${what} that dotops does not manage; move it away`;
-    return { steps: [], refusal: `${id} ${why}, or rerun with --backup to keep it as ${id}.dotops-backup` };
-  }
-  const to = `${o3.abs}${ctx.backupExt}`;
-  if (await ctx.host.lstat(to)) {
-    return {
-      steps: [],
-      refusal: `${id} is in the way and its backup ${to} already exists; move one of them away`
-    };
-  }
-  return {
-    steps: [{ op: "backup", path: o3.abs, to }],
-    note: `moves ${what} at ${id} to ${id}${ctx.backupExt}`
-  };
-}
-function unsafeChange(kind, id, creating, unsafe) {
-  return {
-    kind,
-    id,
-    destructive: false,
-    needsRoot: false,
-    action: creating ? "create" : "delete",
-    phase: Phase.place,
-    steps: [],
-    refusal: unsafe
-  };
-}
-async function unmanagedInside(ctx, abs, limit = 5) {
-  const found = [];
-  const walk = async (dir) => {
-    for (const name3 of await ctx.host.readdir(dir)) {
-      if (found.length >= limit) return;
-      const path6 = `${dir}/${name3}`;
-      const st = await ctx.host.lstat(path6);
-      if (st?.type === "dir") await walk(path6);
-      else if (!await isManagedEntry(ctx, path6, st)) found.push(path6.slice(ctx.host.home.length + 1));
-    }
-  };
-  await walk(abs);
-  return found;
-}
-async function isManagedEntry(ctx, path6, st) {
-  if (st?.type === "symlink") return isOurLink(ctx, await ctx.host.readlink(path6));
-  const prev = ctx.previous?.get(`~/${path6.slice(ctx.host.home.length + 1)}`);
-  return st?.type === "file" && prev?.kind === "file";
-}
-function trashPath(ctx, id) {
-  return `${ctx.state.dir}/trash/${ctx.runId}/${id.slice(2)}`;
-}
-async function replaceDirectory(ctx, kind, id, o3, place3, diff) {
-  const change = (way) => ({
-    kind,
-    id,
-    action: "update",
-    phase: Phase.replaceDirs,
-    needsRoot: false,
-    destructive: way.destructive ?? false,
-    steps: [...way.steps, place3],
-    diff,
-    note: way.note,
-    refusal: way.refusal
-  });
-  const left = o3.assumed ? [] : await unmanagedInside(ctx, o3.abs);
-  if (!left.length)
-    return change({
-      steps: [{ op: "rmdir", path: o3.abs, required: true }],
-      note: "a directory becomes a file"
-    });
-  const names = `${left.join(", ")}${left.length >= 5 ? ", \u2026" : ""}`;
-  if (ctx.backupExt !== void 0) {
-    const way = await clearTheWay(ctx, id, o3);
-    return change({ ...way, note: way.note && `${way.note} (it still holds ${names})` });
-  }
-  const to = trashPath(ctx, id);
-  return change({
-    steps: [{ op: "backup", path: o3.abs, to }],
-    destructive: true,
-    note: `removes directory ${id}, which still holds files dotops does not manage (${names}); they are kept in ${to} until \`dotops gc\`, or rerun with --backup to keep them as ${id}.dotops-backup`
-  });
-}
-async function removeOwned(ctx, id, o3, replaced) {
-  const ownLink = replaced?.kind === "symlink" ? replaced.target : void 0;
-  if (o3.stat?.type === "symlink" && (isOurLink(ctx, o3.linkTarget) || o3.linkTarget === ownLink))
-    return { steps: [{ op: "unlink-link", path: o3.abs, target: o3.linkTarget }] };
-  if (o3.stat?.type === "file" && replaced?.kind === "file") {
-    const object2 = replaced.object;
-    const observed = await contentAt(ctx, o3);
-    if (observed?.equals(await ctx.content(object2)))
-      return { steps: [{ op: "unlink-file", path: o3.abs, object: object2, mode: o3.stat.mode }] };
-    return clearTheWay(ctx, id, o3, true);
-  }
-  return null;
-}
-
-// src/resources/shared/home-steps.ts
-import { dirname as dirname2 } from "node:path";
-async function linkTarget(ctx, path6) {
-  const st = await ctx.host.lstat(path6);
-  return st?.type === "symlink" ? ctx.host.readlink(path6) : null;
-}
-async function sameContent(ctx, path6, object2) {
-  const st = await ctx.host.lstat(path6);
-  if (st?.type !== "file") return false;
-  return (await ctx.host.readFile(path6)).equals(await ctx.content(object2));
-}
-async function createLink(ctx, target, path6) {
-  try {
-    await ctx.host.symlink(target, path6);
-    return true;
-  } catch (err) {
-    if (isHostError(err, "ENOENT") || isHostError(err, "EEXIST")) return false;
-    throw err;
-  }
-}
-var homeSteps = {
-  mkdir: {
-    run: (ctx, s) => ctx.host.mkdir(s.path),
-    undo: async (ctx, s) => {
-      await ctx.host.rmdir(s.path);
-    },
-    describe: (s) => `create directory ${s.path}`
-  },
-  rmdir: {
-    run: async (ctx, s) => {
-      if (!await ctx.host.rmdir(s.path) && s.required && await ctx.host.lstat(s.path))
-        throw new HostError(
-          `${s.path} is not empty: something was put there since the plan`,
-          "ENOTEMPTY",
-          s.path
-        );
-    },
-    undo: (ctx, s) => ctx.host.mkdir(s.path),
-    describe: (s) => `remove directory ${s.path} if empty`
-  },
-  symlink: {
-    run: async (ctx, s) => {
-      if (s.replace !== void 0) return atomicSymlink(ctx.host, s.path, s.target);
-      const st = await ctx.host.lstat(s.path);
-      if (!st && await createLink(ctx, s.target, s.path)) return;
-      if (st?.type === "symlink" && await ctx.host.readlink(s.path) === s.target) return;
-      await ctx.host.mkdir(dirname2(s.path));
-      await atomicSymlink(ctx.host, s.path, s.target);
-    },
-    undo: async (ctx, s) => {
-      if (await linkTarget(ctx, s.path) !== s.target) return;
-      if (s.replace !== void 0) await atomicSymlink(ctx.host, s.path, s.replace);
-      else await ctx.host.unlink(s.path);
-    },
-    describe: (s) => `link ${s.path} -> ${s.target}`
-  },
-  "unlink-link": {
-    run: async (ctx, s) => {
-      if (await linkTarget(ctx, s.path) === s.target) await ctx.host.unlink(s.path);
-    },
-    undo: async (ctx, s) => {
-      if (!await ctx.host.lstat(s.path)) await ctx.host.symlink(s.target, s.path);
-    },
-    describe: (s) => `remove link ${s.path}`
-  },
-  write: {
-    run: async (ctx, s) => ctx.host.writeFile(s.path, await ctx.content(s.object), s.mode),
-    undo: async (ctx, s) => {
-      if (!await sameContent(ctx, s.path, s.object)) return;
-      if (s.prev) await ctx.host.writeFile(s.path, await ctx.content(s.prev.object), s.prev.mode);
-      else await ctx.host.unlink(s.path);
-    },
-    describe: (s) => `write ${s.path} (mode ${s.mode.toString(8)})`
-  },
-  "unlink-file": {
-    run: async (ctx, s) => {
-      if (await sameContent(ctx, s.path, s.object)) await ctx.host.unlink(s.path);
-    },
-    undo: async (ctx, s) => {
-      if (!await ctx.host.lstat(s.path))
-        await ctx.host.writeFile(s.path, await ctx.content(s.object), s.mode);
-    },
-    describe: (s) => `remove ${s.path}`
-  },
-  chmod: {
-    run: (ctx, s) => ctx.host.chmod(s.path, s.mode),
-    undo: async (ctx, s) => {
-      if (await ctx.host.lstat(s.path)) await ctx.host.chmod(s.path, s.prevMode);
-    },
-    describe: (s) => `chmod ${s.mode.toString(8)} ${s.path}`
-  },
-  backup: {
-    run: async (ctx, s) => {
-      if (!await ctx.host.lstat(s.path)) return;
-      await ctx.host.mkdir(dirname2(s.to));
-      await ctx.host.rename(s.path, s.to);
-    },
-    undo: async (ctx, s) => {
-      if (await ctx.host.lstat(s.to) && !await ctx.host.lstat(s.path))
-        await ctx.host.rename(s.to, s.path);
-    },
-    describe: (s) => `move ${s.path} to ${s.to}`
-  }
-};
-
-// src/resources/dir/index.ts
-var dirKind = {
-  kind: "dir",
-  steps: homeSteps,
-  describe: (r2) => `directory ${r2.id}`,
-  observe: (ctx, r2) => observeHomePath(ctx, r2.id),
-  assume: assumeHomePath,
-  async plan(ctx, desired, previous, o3, replaced) {
-    const id = (desired ?? previous)?.id;
-    const base3 = { kind: "dir", id, destructive: false, needsRoot: false };
-    if (o3.unsafe) return { ...base3, action: "create", phase: Phase.createDirs, steps: [], refusal: o3.unsafe };
-    if (!desired) {
-      if (o3.stat?.type !== "dir") return null;
-      const left = o3.assumed ? [] : await unmanagedInside(ctx, o3.abs);
-      if (left.length)
-        return {
-          ...base3,
-          action: "delete",
-          phase: Phase.removeDirs,
-          steps: [],
-          note: `kept: it holds files dotops does not manage (${left.join(", ")}${left.length >= 5 ? ", \u2026" : ""})`
-        };
-      return { ...base3, action: "delete", phase: Phase.removeDirs, steps: [{ op: "rmdir", path: o3.abs }] };
-    }
-    if (o3.stat?.type === "dir") return null;
-    const mkdir2 = { op: "mkdir", path: o3.abs };
-    if (!o3.stat) return { ...base3, action: "create", phase: Phase.createDirs, steps: [mkdir2] };
-    const owned = replaced ? await removeOwned(ctx, id, o3, replaced) : null;
-    if (owned)
-      return {
-        ...base3,
-        action: "update",
-        phase: Phase.createDirs,
-        steps: [...owned.steps, mkdir2],
-        note: owned.note ?? "a file becomes a directory",
-        refusal: owned.refusal
-      };
-    if (o3.stat.type === "symlink" && !o3.assumed) {
-      const target = await ctx.host.lstat(`${o3.abs}/.`);
-      if (target?.type === "dir") return null;
-    }
-    const way = await clearTheWay(ctx, id, o3);
-    return {
-      ...base3,
-      action: "create",
-      phase: Phase.createDirs,
-      steps: [...way.steps, mkdir2],
-      note: way.note,
-      refusal: way.refusal
-    };
-  }
-};
 
 // node_modules/diff/libesm/diff/base.js
 var Diff = class {
@@ -51574,6 +51352,864 @@ function contentDiff(id, before, after) {
 function isBinary(buf) {
   return buf.subarray(0, 8e3).includes(0);
 }
+
+// src/resources/shared/home-path.ts
+import { dirname } from "node:path";
+function assumeHomePath(ctx, prev, id) {
+  const abs = absHome(ctx, id);
+  const stat2 = (type, mode) => ({ type, mode, size: 0, mtimeMs: 0 });
+  switch (prev?.kind) {
+    case "dir":
+      return { abs, stat: stat2("dir", 493), assumed: true };
+    case "link":
+      return { abs, stat: stat2("symlink", 511), linkTarget: currentHomePath(ctx, id), assumed: true };
+    case "file": {
+      const file2 = prev;
+      return { abs, stat: stat2("file", file2.mode), assumedObject: file2.object, assumed: true };
+    }
+    case "symlink":
+      return {
+        abs,
+        stat: stat2("symlink", 511),
+        linkTarget: prev.target,
+        assumed: true
+      };
+    default:
+      return { abs, stat: null, assumed: true };
+  }
+}
+function absHome(ctx, id) {
+  return `${ctx.host.home}/${id.slice(2)}`;
+}
+function currentHomePath(ctx, id) {
+  return `${ctx.state.current}/home/${id.slice(2)}`;
+}
+function isOurLink(ctx, target) {
+  return target?.startsWith(`${ctx.state.dir}/`) ?? false;
+}
+async function observeHomePath(ctx, id) {
+  const abs = absHome(ctx, id);
+  const unsafe = await parentProblem(ctx, dirname(abs));
+  if (unsafe) return { abs, stat: null, unsafe };
+  const stat2 = await ctx.host.lstat(abs);
+  const linkTarget2 = stat2?.type === "symlink" ? await ctx.host.readlink(abs) : void 0;
+  return { abs, stat: stat2, linkTarget: linkTarget2 };
+}
+function parentProblem(ctx, dir) {
+  const key = `parent:${dir}`;
+  let p2 = ctx.memo.get(key);
+  if (!p2) {
+    p2 = checkParent(ctx, dir);
+    ctx.memo.set(key, p2);
+  }
+  return p2;
+}
+async function realHome(ctx) {
+  let p2 = ctx.memo.get("realhome");
+  if (!p2) {
+    p2 = ctx.host.realpath(ctx.host.home);
+    ctx.memo.set("realhome", p2);
+  }
+  return p2;
+}
+async function checkParent(ctx, dir) {
+  if (dir === ctx.host.home) return void 0;
+  const st = await ctx.host.lstat(dir);
+  if (st?.type !== "symlink") return parentProblem(ctx, dirname(dir));
+  try {
+    const real = await ctx.host.realpath(dir);
+    const home = await realHome(ctx);
+    if (real !== home && !real.startsWith(`${home}/`))
+      return `${dir} is a symlink to ${real}, outside HOME; dotops will not write through it`;
+    return void 0;
+  } catch (err) {
+    const why = isHostError(err, "ELOOP") ? "a symlink loop" : isHostError(err, "ENOENT") ? "a dangling symlink" : void 0;
+    if (!why) throw err;
+    return ctx.backupExt === void 0 ? `${dir} is ${why}` : void 0;
+  }
+}
+async function contentAt(ctx, o3) {
+  if (o3.assumedObject) return ctx.content(o3.assumedObject);
+  if (o3.assumed) return null;
+  if (o3.stat?.type === "file") return ctx.host.readFile(o3.abs);
+  if (o3.stat?.type !== "symlink" || isOurLink(ctx, o3.linkTarget)) return null;
+  if ((await ctx.host.lstat(`${o3.abs}/.`))?.type === "dir") return null;
+  return ctx.host.readFile(o3.abs).catch(() => null);
+}
+function describeObserved(o3) {
+  if (!o3.stat) return "nothing";
+  if (o3.stat.type === "symlink") return `a symlink to ${o3.linkTarget}`;
+  if (o3.stat.type === "dir") return "a directory";
+  if (o3.stat.type === "file") return "a file";
+  return "a special file";
+}
+async function clearTheWay(ctx, id, o3, edited = false) {
+  const what = describeObserved(o3);
+  if (ctx.backupExt === void 0) {
+    const why = edited ? `was changed outside dotops since it was applied; copy your edits into the config repo` : `exists and is ${what} that dotops does not manage; move it away`;
+    return { steps: [], refusal: `${id} ${why}, or rerun with --backup to keep it as ${id}.dotops-backup` };
+  }
+  const to = `${o3.abs}${ctx.backupExt}`;
+  if (await ctx.host.lstat(to)) {
+    return {
+      steps: [],
+      refusal: `${id} is in the way and its backup ${to} already exists; move one of them away`
+    };
+  }
+  return {
+    steps: [{ op: "backup", path: o3.abs, to }],
+    note: `moves ${what} at ${id} to ${id}${ctx.backupExt}`
+  };
+}
+function unsafeChange(kind, id, creating, unsafe) {
+  return {
+    kind,
+    id,
+    destructive: false,
+    needsRoot: false,
+    action: creating ? "create" : "delete",
+    phase: Phase.place,
+    steps: [],
+    refusal: unsafe
+  };
+}
+async function unmanagedInside(ctx, abs, limit = 5) {
+  const found = [];
+  const walk = async (dir) => {
+    for (const name3 of await ctx.host.readdir(dir)) {
+      if (found.length >= limit) return;
+      const path6 = `${dir}/${name3}`;
+      const st = await ctx.host.lstat(path6);
+      if (st?.type === "dir") await walk(path6);
+      else if (!await isManagedEntry(ctx, path6, st)) found.push(path6.slice(ctx.host.home.length + 1));
+    }
+  };
+  await walk(abs);
+  return found;
+}
+async function isManagedEntry(ctx, path6, st) {
+  if (st?.type === "symlink") return isOurLink(ctx, await ctx.host.readlink(path6));
+  const id = `~/${path6.slice(ctx.host.home.length + 1)}`;
+  const prev = ctx.previous?.get(id);
+  return st?.type === "file" && (prev?.kind === "file" || (await filesMadeForBlocks(ctx)).has(id));
+}
+function filesMadeForBlocks(ctx) {
+  let p2 = ctx.memo.get("block-files");
+  if (!p2) {
+    const out = /* @__PURE__ */ new Set();
+    for (const r2 of ctx.previous?.values() ?? []) {
+      const owned = ctx.ownership?.get(r2.id);
+      if (typeof r2.within === "string" && owned?.createdFile) out.add(r2.within);
+    }
+    p2 = Promise.resolve(out);
+    ctx.memo.set("block-files", p2);
+  }
+  return p2;
+}
+function trashPath(ctx, id) {
+  return `${ctx.state.dir}/trash/${ctx.runId}/${id.slice(2)}`;
+}
+async function replaceDirectory(ctx, kind, id, o3, place3, diff) {
+  const change = (way) => ({
+    kind,
+    id,
+    action: "update",
+    phase: Phase.replaceDirs,
+    needsRoot: false,
+    destructive: way.destructive ?? false,
+    steps: [...way.steps, place3],
+    diff,
+    note: way.note,
+    refusal: way.refusal
+  });
+  const left = o3.assumed ? [] : await unmanagedInside(ctx, o3.abs);
+  if (!left.length)
+    return change({
+      steps: [{ op: "rmdir", path: o3.abs, required: true }],
+      note: "a directory becomes a file"
+    });
+  const names = `${left.join(", ")}${left.length >= 5 ? ", \u2026" : ""}`;
+  if (ctx.backupExt !== void 0) {
+    const way = await clearTheWay(ctx, id, o3);
+    return change({ ...way, note: way.note && `${way.note} (it still holds ${names})` });
+  }
+  const to = trashPath(ctx, id);
+  return change({
+    steps: [{ op: "backup", path: o3.abs, to }],
+    destructive: true,
+    note: `removes directory ${id}, which still holds files dotops does not manage (${names}); they are kept in ${to} until \`dotops gc\`, or rerun with --backup to keep them as ${id}.dotops-backup`
+  });
+}
+async function removeOwned(ctx, id, o3, replaced) {
+  const ownLink = replaced?.kind === "symlink" ? replaced.target : void 0;
+  if (o3.stat?.type === "symlink" && (isOurLink(ctx, o3.linkTarget) || o3.linkTarget === ownLink))
+    return { steps: [{ op: "unlink-link", path: o3.abs, target: o3.linkTarget }] };
+  if (o3.stat?.type === "file" && replaced?.kind === "file") {
+    const object2 = replaced.object;
+    const observed = await contentAt(ctx, o3);
+    if (observed?.equals(await ctx.content(object2)))
+      return { steps: [{ op: "unlink-file", path: o3.abs, object: object2, mode: o3.stat.mode }] };
+    return clearTheWay(ctx, id, o3, true);
+  }
+  return null;
+}
+
+// src/resources/block/text.ts
+var toBinary = (s) => Buffer.from(s, "utf8").toString("latin1");
+var fromBinary = (s) => Buffer.from(s, "latin1");
+function linesOf(text) {
+  const lines2 = [];
+  let start = 0;
+  while (start < text.length) {
+    const nl = text.indexOf("\n", start);
+    const end = nl === -1 ? text.length : nl;
+    lines2.push({ start, end, text: text.slice(start, end).replace(/[ \t\r]+$/, "") });
+    start = end + 1;
+  }
+  return lines2;
+}
+function findBlock(text, spec) {
+  const markers = markersOf(spec);
+  const lines2 = linesOf(text);
+  const what = `block "${spec.name}"`;
+  if ("suffix" in markers) {
+    const suffix = toBinary(markers.suffix);
+    const marked = lines2.filter((l2) => l2.text.endsWith(suffix));
+    if (marked.length > 1) return { problem: `has ${marked.length} lines marked as ${what}; keep one` };
+    const l = marked[0];
+    return { found: l ? { start: l.start, end: l.end, inner: l.text.slice(0, -suffix.length) } : null };
+  }
+  const begin2 = toBinary(markers.begin);
+  const end = toBinary(markers.end);
+  const begins = lines2.filter((l) => l.text === begin2);
+  const ends = lines2.filter((l) => l.text === end);
+  if (!begins.length && !ends.length) return { found: null };
+  if (begins.length > 1 || ends.length > 1)
+    return {
+      problem: `has ${Math.max(begins.length, ends.length)} copies of the markers of ${what}; keep one`
+    };
+  const b2 = begins[0];
+  const e = ends[0];
+  if (!b2 || !e || e.start < b2.start)
+    return {
+      problem: `has ${b2 ? `"${markers.begin}"` : `"${markers.end}"`} without ${b2 ? `"${markers.end}" after it` : `"${markers.begin}" before it`}: fix the markers by hand`
+    };
+  const between = text.slice(b2.end + 1, e.start);
+  return {
+    found: { start: b2.start, end: e.end, inner: between.endsWith("\n") ? between.slice(0, -1) : between }
+  };
+}
+function renderBlock(spec, inner) {
+  const markers = markersOf(spec);
+  if ("suffix" in markers) return `${inner}${toBinary(markers.suffix)}`;
+  return `${toBinary(markers.begin)}
+${inner}
+${toBinary(markers.end)}`;
+}
+function spliceBlock(text, spec, found, to) {
+  if (to !== null) {
+    const block = renderBlock(spec, to);
+    if (found) return text.slice(0, found.start) + block + text.slice(found.end);
+    if (text === "" || text.endsWith("\n")) return `${text}${block}
+`;
+    return `${text}
+${block}`;
+  }
+  if (!found) return text;
+  if (text[found.end] === "\n") return text.slice(0, found.start) + text.slice(found.end + 1);
+  const start = found.start > 0 && text[found.start - 1] === "\n" ? found.start - 1 : found.start;
+  return text.slice(0, start) + text.slice(found.end);
+}
+
+// src/resources/block/steps.ts
+var NEW_FILE_MODE = 420;
+async function readNow(ctx, path6) {
+  const st = await ctx.host.lstat(path6);
+  if (!st) return { text: null, mode: NEW_FILE_MODE };
+  if (st.type !== "file") return { other: st.type };
+  return { text: (await ctx.host.readFile(path6)).toString("latin1"), mode: st.mode };
+}
+async function edit(ctx, s, expect, to, strict) {
+  const now = await readNow(ctx, s.path);
+  if ("other" in now) {
+    if (!strict) return;
+    throw new HostError(
+      `${s.path} is a ${now.other} now, not a file: its block cannot be written`,
+      "EISDIR",
+      s.path
+    );
+  }
+  if (now.text === null) {
+    if (to === null) return;
+    if (!strict && !(expect === null && s.ownsFile)) return;
+  }
+  const search = findBlock(now.text ?? "", s.spec);
+  if ("problem" in search) {
+    if (!strict) return;
+    throw new HostError(`${s.path} ${search.problem}`, "EINVAL", s.path);
+  }
+  const inner = search.found?.inner ?? null;
+  if (inner === to) return;
+  if (inner !== expect) {
+    if (!strict) return;
+    throw new HostError(`${s.path}: its block "${s.spec.name}" was changed since the plan`, "ESTALE", s.path);
+  }
+  const next = spliceBlock(now.text ?? "", s.spec, search.found, to);
+  if (next === "" && s.ownsFile && now.text !== null) await ctx.host.unlink(s.path);
+  else await ctx.host.writeFile(s.path, fromBinary(next), now.mode);
+}
+var blockSteps = {
+  "block-edit": {
+    run: (ctx, s) => edit(ctx, s, s.from, s.to, true),
+    undo: (ctx, s) => edit(ctx, s, s.to, s.from, false),
+    describe: (s) => `${s.to === null ? "remove" : s.from === null ? "insert" : "update"} block "${s.spec.name}" in ${s.path}`
+  }
+};
+
+// src/resources/block/index.ts
+var BLOCK_PHASE = Phase.remove + 1;
+var withinOf2 = (id) => id.slice("block/".length, id.lastIndexOf("#"));
+var specOf = (r2) => ({
+  name: r2.name,
+  comment: r2.comment,
+  ...r2.line ? { line: true } : {}
+});
+async function observeBlock(ctx, r2) {
+  const o3 = await observeHomePath(ctx, r2.within);
+  const none = { abs: o3.abs, text: null, found: null };
+  if (o3.unsafe) return { ...none, problem: o3.unsafe };
+  if (!o3.stat) return none;
+  if (o3.stat.type === "symlink" && isOurLink(ctx, o3.linkTarget)) return { ...none, ownLink: true };
+  if (o3.stat.type !== "file")
+    return { ...none, problem: `is ${describeObserved(o3)}; a block goes inside a regular file` };
+  const text = (await ctx.host.readFile(o3.abs)).toString("latin1");
+  const search = findBlock(text, specOf(r2));
+  if ("problem" in search) return { ...none, text, problem: search.problem };
+  return { abs: o3.abs, text, found: search.found };
+}
+function blockDiff(r2, o3, to) {
+  const spec = specOf(r2);
+  if (o3.text === void 0) {
+    const block = (inner) => inner === null ? null : fromBinary(`${renderBlock(spec, inner)}
+`);
+    return contentDiff(r2.within, block(o3.found?.inner ?? null), block(to));
+  }
+  const after = spliceBlock(o3.text ?? "", spec, o3.found, to);
+  return contentDiff(
+    r2.within,
+    o3.text === null ? null : fromBinary(o3.text),
+    to === null && after === "" ? null : fromBinary(after)
+  );
+}
+var blockKind = {
+  kind: "block",
+  steps: blockSteps,
+  describe: (r2) => `block "${r2.name}" in ${r2.within}`,
+  observe: observeBlock,
+  assume: (ctx, previous, id) => {
+    const prev = previous?.kind === "block" ? previous : void 0;
+    const abs = absHome(ctx, withinOf2(id));
+    return { abs, text: void 0, found: prev ? { start: 0, end: 0, inner: toBinary(prev.content) } : null };
+  },
+  async plan(ctx, desired, previous, o3) {
+    const r2 = desired ?? previous;
+    const base3 = { kind: "block", id: r2.id, destructive: false, needsRoot: false, phase: BLOCK_PHASE };
+    const owned = ctx.ownership?.get(r2.id);
+    const before = o3.found?.inner ?? null;
+    if (o3.problem) {
+      if (desired) return { ...base3, action: "create", steps: [], refusal: `${r2.within} ${o3.problem}` };
+      if (o3.text === null) return null;
+      return { ...base3, action: "delete", steps: [], note: `left in place: ${r2.within} ${o3.problem}` };
+    }
+    const step = (to, ownsFile) => ({
+      op: "block-edit",
+      path: o3.abs,
+      spec: specOf(r2),
+      from: before,
+      to,
+      ...ownsFile ? { ownsFile: true } : {}
+    });
+    if (!desired) {
+      if (before === null) return null;
+      return {
+        ...base3,
+        action: "delete",
+        steps: [step(null, owned?.createdFile === true)],
+        diff: blockDiff(r2, o3, null),
+        ...owned?.createdFile ? { note: `removes ${r2.within} too if nothing else is left in it` } : {}
+      };
+    }
+    const want = toBinary(desired.content);
+    if (before === want) return null;
+    const noFile = o3.text === null;
+    if (noFile && desired.create === false) return null;
+    const edited = previous !== void 0 && before !== null && before !== toBinary(previous.content);
+    return {
+      ...base3,
+      action: before === null ? "create" : "update",
+      steps: [step(want, noFile || owned?.createdFile === true)],
+      diff: blockDiff(desired, o3, want),
+      note: edited ? "edited inside its markers since dotops wrote it: the block is restored (the diff shows the edit)" : before !== null && !previous ? "takes over the block already in the file" : noFile ? `creates ${r2.within} (mode 644) for it` : void 0,
+      ...owned === void 0 && o3.text !== void 0 ? { owns: { createdFile: noFile } } : {}
+    };
+  }
+};
+
+// src/resources/shared/tools.ts
+var isUnobservable = (o3) => typeof o3 === "object" && o3 !== null && "unobservable" in o3;
+function findTool(ctx, name3) {
+  const key = `tool:${name3}`;
+  let found = ctx.memo.get(key);
+  if (!found) {
+    found = ctx.host.which(name3);
+    ctx.memo.set(key, found);
+  }
+  return found;
+}
+function once9(ctx, key, fn) {
+  let p2 = ctx.memo.get(key);
+  if (!p2) {
+    p2 = fn();
+    ctx.memo.set(key, p2);
+  }
+  return p2;
+}
+async function missingTool(ctx, tool, install2) {
+  if (await findTool(ctx, tool)) return null;
+  return { unobservable: `not observable here: ${tool} is not on PATH (${install2})` };
+}
+function unobservableChange(kind, id, desired, previous, o3) {
+  const action = desired === void 0 ? "delete" : previous === void 0 ? "create" : "update";
+  return {
+    action,
+    kind,
+    id,
+    destructive: false,
+    needsRoot: false,
+    phase: 0,
+    steps: [],
+    refusal: o3.unobservable
+  };
+}
+var ToolError = class extends DotopsError {
+  constructor(command, result, hint3) {
+    const said = (result.stderr || result.stdout).trim();
+    super(
+      `${command.join(" ")} failed (exit ${result.exitCode}${result.timedOut ? ", timed out" : ""})${said ? `: ${said}` : ""}`,
+      1,
+      hint3
+    );
+    this.command = command;
+    this.result = result;
+    this.name = "ToolError";
+  }
+  command;
+  result;
+};
+async function runTool(ctx, command, opts = {}) {
+  const [cmd, ...args] = command;
+  let r2;
+  try {
+    r2 = await ctx.host.exec(cmd, args, opts);
+  } catch (err) {
+    if (isHostError(err))
+      throw new DotopsError(
+        `cannot run ${command.join(" ")}: ${err.code === "ENOENT" ? `${cmd} is not on PATH` : err.message}`,
+        1
+      );
+    throw err;
+  }
+  if (!(opts.ok ?? [0]).includes(r2.exitCode) || r2.timedOut) throw new ToolError(command, r2, opts.hint?.(r2));
+  return r2;
+}
+async function currentUid(host) {
+  const r2 = await host.exec("id", ["-u"], { readOnly: true });
+  const uid = Number(r2.stdout.trim());
+  if (r2.exitCode !== 0 || !Number.isInteger(uid) || r2.stdout.trim() === "")
+    throw new ToolError(["id", "-u"], r2, "the user's uid is needed (launchd's gui/<uid>, root steps)");
+  return uid;
+}
+
+// src/resources/defaults/observe.ts
+var DEFAULTS_INSTALL = "defaults comes with macOS; this host's config says platform: darwin";
+var hostArgs = (ref) => ref.currentHost ? ["-currentHost"] : [];
+var EMPTY2 = { xml: typedPlistXml({ type: "dict", value: {} }), keys: {} };
+async function exportDomain(ctx, ref) {
+  const command = ["defaults", ...hostArgs(ref), "export", ref.domain, "-"];
+  const r2 = await ctx.host.exec("defaults", command.slice(1), { readOnly: true });
+  if (r2.exitCode === 1 && /does not exist/.test(r2.stderr)) return EMPTY2;
+  if (r2.exitCode !== 0 || r2.timedOut) throw new ToolError(command, r2);
+  let parsed;
+  try {
+    parsed = parseTypedPlist(r2.stdout);
+  } catch (err) {
+    if (!(err instanceof PlistError)) throw err;
+    throw new DotopsError(
+      `defaults export of domain ${showDomain(ref)} is not a property list: ${err.message}`,
+      1,
+      `check the domain by hand: defaults ${[...hostArgs(ref), "export", ref.domain, "-"].join(" ")}`
+    );
+  }
+  if (parsed.type !== "dict")
+    throw new DotopsError(`defaults export of domain ${showDomain(ref)} is a ${parsed.type}, not a dict`, 1);
+  return { xml: r2.stdout, keys: parsed.value };
+}
+async function observeDomain(ctx, ref) {
+  const missing = await missingTool(ctx, "defaults", DEFAULTS_INSTALL);
+  if (missing) return missing;
+  return once9(ctx, `defaults-export:${showDomain(ref)}`, () => exportDomain(ctx, ref));
+}
+
+// src/resources/defaults/plan.ts
+function planDefault(ctx, desired, previous, current) {
+  const r2 = desired ?? previous;
+  const owned = ctx.ownership?.get(r2.id);
+  const where2 = `${showDomain(r2)} ${r2.key}`;
+  const step = (value) => ({
+    op: "defaults-write",
+    domain: r2.domain,
+    ...r2.currentHost ? { currentHost: true } : {},
+    key: r2.key,
+    value,
+    prev: current,
+    ...isSystemDomain(r2.domain) ? { root: true } : {}
+  });
+  const base3 = {
+    kind: "defaults",
+    id: r2.id,
+    needsRoot: isSystemDomain(r2.domain),
+    phase: Phase.settings
+  };
+  if (desired) {
+    const want = desired.value;
+    if (sameValue(current, want)) return null;
+    const clash = current !== null && contradicts(current, want);
+    return {
+      ...base3,
+      action: current === null ? "create" : "update",
+      destructive: clash,
+      note: clash ? `${where2} is a ${current?.type} on this Mac (${showValue(current)}); the config makes it a ${want.type} (${showValue(want)})` : `${showValue(current)} \u2192 ${showValue(want)}`,
+      steps: [step(want)],
+      ...owned === void 0 ? { owns: current === null ? { absent: true } : { prior: current } } : {}
+    };
+  }
+  if (!previous || owned === void 0) return null;
+  const back = "prior" in owned ? owned.prior : null;
+  if (sameValue(current, back)) return null;
+  const edited = current !== null && !sameValue(current, previous.value);
+  return {
+    ...base3,
+    action: back === null ? "delete" : "update",
+    destructive: edited,
+    note: back === null ? `deletes it: it was not set before dotops${edited ? ` (it was changed since, to ${showValue(current)})` : ""}` : `restores ${showValue(back)}, its value before dotops${edited ? ` (it was changed since, to ${showValue(current)})` : ""}`,
+    steps: [step(back)]
+  };
+}
+
+// src/resources/defaults/steps.ts
+function byDomain(steps) {
+  const groups2 = /* @__PURE__ */ new Map();
+  for (const s of steps) {
+    const ref = { domain: s.domain, ...s.currentHost ? { currentHost: true } : {} };
+    const k2 = showDomain(ref);
+    if (!groups2.has(k2)) groups2.set(k2, { ref, set: /* @__PURE__ */ new Map() });
+    groups2.get(k2)?.set.set(s.key, s.value);
+  }
+  return [...groups2.values()];
+}
+async function setKeys(ctx, ref, set2, verify) {
+  const pre = hostArgs(ref);
+  const structured = {};
+  for (const [key, value] of set2) {
+    if (value === null) {
+      const r2 = await runTool(ctx, ["defaults", ...pre, "delete", ref.domain, key], { ok: [0, 1] });
+      if (r2.exitCode === 1 && !/does not exist|not found/.test(r2.stderr))
+        throw new DotopsError(`defaults delete ${showDomain(ref)} ${key} failed: ${r2.stderr.trim()}`, 1);
+      continue;
+    }
+    const flag = writeFlag(value);
+    if (flag) await runTool(ctx, ["defaults", ...pre, "write", ref.domain, key, ...flag]);
+    else structured[key] = value;
+  }
+  if (Object.keys(structured).length) {
+    const now = await exportDomain(ctx, ref);
+    await runTool(ctx, ["defaults", ...pre, "import", ref.domain, "-"], {
+      input: setPlistKeys(now.xml, structured)
+    });
+  }
+  if (!verify) return;
+  const after = await exportDomain(ctx, ref);
+  for (const [key, value] of set2) {
+    const got = after.keys[key] ?? null;
+    if (!sameValue(got, value))
+      throw new DotopsError(
+        `defaults ${showDomain(ref)} ${key} did not take: wrote ${showValue(value)}${value ? ` (${value.type})` : ""}, reads back ${showValue(got)}${got ? ` (${got.type})` : ""}`,
+        1,
+        "an app holding the domain open may have written it back; quit it and rerun"
+      );
+  }
+}
+var defaultsSteps = {
+  "defaults-write": {
+    run: (ctx, s) => defaultsSteps["defaults-write"].runBatch?.(ctx, [s]) ?? Promise.resolve(),
+    undo: (ctx, s) => defaultsSteps["defaults-write"].undoBatch?.(ctx, [s]) ?? Promise.resolve(),
+    async runBatch(ctx, steps) {
+      for (const g of byDomain(steps)) await setKeys(ctx, g.ref, g.set, true);
+    },
+    // Through the privilege door only keys of system-wide domains (/Library/Preferences/…).
+    mayRunAsRoot: (s) => isSystemDomain(s.domain) && !s.domain.includes(".."),
+    async undoBatch(ctx, steps) {
+      const restore = steps.map((s) => ({ ...s, value: s.prev }));
+      for (const g of byDomain(restore)) await setKeys(ctx, g.ref, g.set, false);
+    },
+    describe: (s) => {
+      const where2 = `${showDomain(s)} ${s.key}`;
+      if (s.value === null) return `defaults delete ${where2}`;
+      const flag = writeFlag(s.value);
+      return flag ? `defaults write ${where2} ${flag.map((a2) => /\s/.test(a2) ? JSON.stringify(a2) : a2).join(" ")}` : `defaults import ${showDomain(s)} (${s.key} = ${showValue(s.value)})`;
+    }
+  },
+  "defaults-restart": {
+    async run(ctx, s) {
+      const r2 = await runTool(ctx, ["killall", s.process], { ok: [0, 1] });
+      if (r2.exitCode === 1 && !/No matching processes/.test(r2.stderr))
+        throw new DotopsError(`killall ${s.process} failed: ${r2.stderr.trim()}`, 1);
+    },
+    // A restart cannot be taken back; undo restores the defaults, which the app reads when it next starts.
+    async undo() {
+    },
+    describe: (s) => `killall ${s.process}`
+  }
+};
+
+// src/resources/defaults/index.ts
+var defaultsKind = {
+  kind: "defaults",
+  steps: defaultsSteps,
+  describe: (r2) => `defaults ${showDomain(r2)} ${r2.key} = ${showValue(r2.value)} (${r2.value.type})`,
+  async observe(ctx, r2) {
+    const domain2 = await observeDomain(ctx, r2);
+    return isUnobservable(domain2) ? domain2 : { value: domain2.keys[r2.key] ?? null };
+  },
+  // Without a machine: the key holds what the last generation wrote.
+  assume: (_ctx, previous) => ({
+    value: previous?.kind === "defaults" ? previous.value : null
+  }),
+  async plan(ctx, desired, previous, o3) {
+    const r2 = desired ?? previous;
+    if (isUnobservable(o3)) return unobservableChange("defaults", r2.id, desired, previous, o3);
+    return planDefault(ctx, desired, previous, o3.value);
+  }
+};
+
+// src/resources/defaults/restart.ts
+function watchedKeys(previousById, r2) {
+  const desired = new Set(r2.keys.map((k2) => k2.id));
+  const prev = (id) => {
+    const p2 = previousById?.get(id);
+    return p2?.kind === "defaults" ? p2 : void 0;
+  };
+  const out = r2.keys.map((k2) => ({ desired: k2, previous: prev(k2.id) }));
+  for (const p2 of previousById?.values() ?? [])
+    if (p2.kind === "defaults" && !desired.has(p2.id) && r2.domains.includes(p2.domain))
+      out.push({ previous: p2 });
+  return out;
+}
+var keyOf = (w) => w.desired ?? w.previous;
+var restartKind = {
+  kind: "defaults-restart",
+  steps: defaultsSteps,
+  describe: (r2) => `killall ${r2.process} when ${r2.domains.join(", ")} change`,
+  async observe(ctx, r2) {
+    const observed = /* @__PURE__ */ new Map();
+    for (const w of watchedKeys(ctx.previous, r2))
+      observed.set(keyOf(w).id, await defaultsKind.observe(ctx, keyOf(w)));
+    return { observed, killall: await missingTool(ctx, "killall", "killall comes with macOS") };
+  },
+  assume: () => ({ assumed: true }),
+  async plan(ctx, desired, _previous, o3) {
+    if (!desired) return null;
+    const watched = watchedKeys(ctx.previous, desired);
+    const observation = (w) => "assumed" in o3 ? defaultsKind.assume(ctx, w.previous, keyOf(w).id) : o3.observed.get(keyOf(w).id);
+    const changed = [];
+    for (const w of watched) {
+      const seen = observation(w);
+      if (!seen || isUnobservable(seen)) return null;
+      if (planDefault(ctx, w.desired, w.previous, seen.value)) changed.push(w);
+    }
+    if (!changed.length) return null;
+    if (!("assumed" in o3) && o3.killall)
+      return unobservableChange(desired.kind, desired.id, desired, desired, o3.killall);
+    return {
+      action: "update",
+      kind: desired.kind,
+      id: desired.id,
+      destructive: false,
+      needsRoot: false,
+      phase: Phase.restarts,
+      note: `restarts ${desired.process}: ${changed.map((w) => `${keyOf(w).domain} ${keyOf(w).key}`).join(", ")} changed`,
+      steps: [{ op: "defaults-restart", process: desired.process }]
+    };
+  }
+};
+
+// src/resources/shared/home-steps.ts
+import { dirname as dirname2 } from "node:path";
+async function linkTarget(ctx, path6) {
+  const st = await ctx.host.lstat(path6);
+  return st?.type === "symlink" ? ctx.host.readlink(path6) : null;
+}
+async function sameContent(ctx, path6, object2) {
+  const st = await ctx.host.lstat(path6);
+  if (st?.type !== "file") return false;
+  return (await ctx.host.readFile(path6)).equals(await ctx.content(object2));
+}
+async function createLink(ctx, target, path6) {
+  try {
+    await ctx.host.symlink(target, path6);
+    return true;
+  } catch (err) {
+    if (isHostError(err, "ENOENT") || isHostError(err, "EEXIST")) return false;
+    throw err;
+  }
+}
+var homeSteps = {
+  mkdir: {
+    run: (ctx, s) => ctx.host.mkdir(s.path),
+    undo: async (ctx, s) => {
+      await ctx.host.rmdir(s.path);
+    },
+    describe: (s) => `create directory ${s.path}`
+  },
+  rmdir: {
+    run: async (ctx, s) => {
+      if (!await ctx.host.rmdir(s.path) && s.required && await ctx.host.lstat(s.path))
+        throw new HostError(
+          `${s.path} is not empty: something was put there since the plan`,
+          "ENOTEMPTY",
+          s.path
+        );
+    },
+    undo: (ctx, s) => ctx.host.mkdir(s.path),
+    describe: (s) => `remove directory ${s.path} if empty`
+  },
+  symlink: {
+    run: async (ctx, s) => {
+      if (s.replace !== void 0) return atomicSymlink(ctx.host, s.path, s.target);
+      const st = await ctx.host.lstat(s.path);
+      if (!st && await createLink(ctx, s.target, s.path)) return;
+      if (st?.type === "symlink" && await ctx.host.readlink(s.path) === s.target) return;
+      await ctx.host.mkdir(dirname2(s.path));
+      await atomicSymlink(ctx.host, s.path, s.target);
+    },
+    undo: async (ctx, s) => {
+      if (await linkTarget(ctx, s.path) !== s.target) return;
+      if (s.replace !== void 0) await atomicSymlink(ctx.host, s.path, s.replace);
+      else await ctx.host.unlink(s.path);
+    },
+    describe: (s) => `link ${s.path} -> ${s.target}`
+  },
+  "unlink-link": {
+    run: async (ctx, s) => {
+      if (await linkTarget(ctx, s.path) === s.target) await ctx.host.unlink(s.path);
+    },
+    undo: async (ctx, s) => {
+      if (!await ctx.host.lstat(s.path)) await ctx.host.symlink(s.target, s.path);
+    },
+    describe: (s) => `remove link ${s.path}`
+  },
+  write: {
+    run: async (ctx, s) => ctx.host.writeFile(s.path, await ctx.content(s.object), s.mode),
+    undo: async (ctx, s) => {
+      if (!await sameContent(ctx, s.path, s.object)) return;
+      if (s.prev) await ctx.host.writeFile(s.path, await ctx.content(s.prev.object), s.prev.mode);
+      else await ctx.host.unlink(s.path);
+    },
+    describe: (s) => `write ${s.path} (mode ${s.mode.toString(8)})`
+  },
+  "unlink-file": {
+    run: async (ctx, s) => {
+      if (await sameContent(ctx, s.path, s.object)) await ctx.host.unlink(s.path);
+    },
+    undo: async (ctx, s) => {
+      if (!await ctx.host.lstat(s.path))
+        await ctx.host.writeFile(s.path, await ctx.content(s.object), s.mode);
+    },
+    describe: (s) => `remove ${s.path}`
+  },
+  chmod: {
+    run: (ctx, s) => ctx.host.chmod(s.path, s.mode),
+    undo: async (ctx, s) => {
+      if (await ctx.host.lstat(s.path)) await ctx.host.chmod(s.path, s.prevMode);
+    },
+    describe: (s) => `chmod ${s.mode.toString(8)} ${s.path}`
+  },
+  backup: {
+    run: async (ctx, s) => {
+      if (!await ctx.host.lstat(s.path)) return;
+      await ctx.host.mkdir(dirname2(s.to));
+      await ctx.host.rename(s.path, s.to);
+    },
+    undo: async (ctx, s) => {
+      if (await ctx.host.lstat(s.to) && !await ctx.host.lstat(s.path))
+        await ctx.host.rename(s.to, s.path);
+    },
+    describe: (s) => `move ${s.path} to ${s.to}`
+  }
+};
+
+// src/resources/dir/index.ts
+var dirKind = {
+  kind: "dir",
+  steps: homeSteps,
+  describe: (r2) => `directory ${r2.id}`,
+  observe: (ctx, r2) => observeHomePath(ctx, r2.id),
+  assume: assumeHomePath,
+  async plan(ctx, desired, previous, o3, replaced) {
+    const id = (desired ?? previous)?.id;
+    const base3 = { kind: "dir", id, destructive: false, needsRoot: false };
+    if (o3.unsafe) return { ...base3, action: "create", phase: Phase.createDirs, steps: [], refusal: o3.unsafe };
+    if (!desired) {
+      if (o3.stat?.type !== "dir") return null;
+      const left = o3.assumed ? [] : await unmanagedInside(ctx, o3.abs);
+      if (left.length)
+        return {
+          ...base3,
+          action: "delete",
+          phase: Phase.removeDirs,
+          steps: [],
+          note: `kept: it holds files dotops does not manage (${left.join(", ")}${left.length >= 5 ? ", \u2026" : ""})`
+        };
+      return { ...base3, action: "delete", phase: Phase.removeDirs, steps: [{ op: "rmdir", path: o3.abs }] };
+    }
+    if (o3.stat?.type === "dir") return null;
+    const mkdir2 = { op: "mkdir", path: o3.abs };
+    if (!o3.stat) return { ...base3, action: "create", phase: Phase.createDirs, steps: [mkdir2] };
+    const owned = replaced ? await removeOwned(ctx, id, o3, replaced) : null;
+    if (owned)
+      return {
+        ...base3,
+        action: "update",
+        phase: Phase.createDirs,
+        steps: [...owned.steps, mkdir2],
+        note: owned.note ?? "a file becomes a directory",
+        refusal: owned.refusal
+      };
+    if (o3.stat.type === "symlink" && !o3.assumed) {
+      const target = await ctx.host.lstat(`${o3.abs}/.`);
+      if (target?.type === "dir") return null;
+    }
+    const way = await clearTheWay(ctx, id, o3);
+    return {
+      ...base3,
+      action: "create",
+      phase: Phase.createDirs,
+      steps: [...way.steps, mkdir2],
+      note: way.note,
+      refusal: way.refusal
+    };
+  }
+};
 
 // src/resources/file/index.ts
 var fileKind = {
@@ -53073,6 +53709,7 @@ var KINDS = [
   linkKind,
   fileKind,
   symlinkKind,
+  blockKind,
   tapKind,
   brewKind,
   caskKind,

@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import { ConfigError, type ConfigProblem } from "../errors.js";
 import type { ProgramsConfig } from "../modules/programs/schema.js";
+import type { ShellConfig } from "../modules/shell/schema.js";
 import type { HomebrewConfig } from "../resources/homebrew/schema.js";
 import type { ScriptConfig } from "../resources/script/schema.js";
 import type { ServiceConfig } from "../resources/services/schema.js";
@@ -41,6 +42,8 @@ export interface Config {
   restartOnChange: Record<string, string>;
   /** programs: git, zsh, starship, … (modules/programs). */
   programs: ProgramsConfig;
+  /** Absent when no file has `shell:`: then no environment files and no rc blocks. */
+  shell?: ShellConfig;
   agent: AgentConfig;
   /** Where every value came from, for errors and plans. */
   located: Located;
@@ -101,6 +104,7 @@ export function loadConfig(source: ConfigSource, opts: LoadOptions = {}): Config
     currentHostDefaults: (merged.currentHostDefaults ?? {}) as Config["defaults"],
     restartOnChange: merged.restartOnChange ?? {},
     programs: merged.programs ?? {},
+    ...(merged.shell ? { shell: merged.shell } : {}),
     agent: { ...merged.agent, ...hostEntry.agent },
     located,
     resolveSecret: opts.resolveSecret ?? opts.secrets?.resolve,

@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { ProgramsSchema } from "../modules/programs/schema.js";
+import { ShellSchema } from "../modules/shell/schema.js";
+import { BlockEntryShape } from "../resources/block/schema.js";
 import { DefaultsSchema, RestartOnChangeSchema } from "../resources/defaults/schema.js";
 import { HomebrewSchema } from "../resources/homebrew/schema.js";
 import { ScriptSchema } from "../resources/script/schema.js";
@@ -21,9 +23,9 @@ const duration = z
   .describe('A duration: a number followed by ms, s, m, h or d, e.g. "60s".');
 
 export const FileModeSchema = z
-  .enum(["link", "copy", "template"])
+  .enum(["link", "copy", "template", "block"])
   .describe(
-    "link: a symlink into the current generation (switches atomically); copy: a real file, for tools that refuse symlinks or need permissions; template: rendered with {{ user.* }}, {{ vars.* }}, {{ host.* }}, then linked.",
+    "link: a symlink into the current generation (switches atomically); copy: a real file, for tools that refuse symlinks or need permissions; template: rendered with {{ user.* }}, {{ vars.* }}, {{ host.* }}, then linked; block: a marker-delimited block of `content` inside a file you otherwise own.",
   );
 
 export const FileEntrySchema = z
@@ -56,6 +58,7 @@ export const FileEntrySchema = z
       .describe(
         "Symlinks in the source that lead out of the repo: skip them with a warning (default), or keep them as links with the same text. Links inside the repo are always followed (a link between directories of one source stays a link).",
       ),
+    ...BlockEntryShape,
   })
   .describe("A dotfile managed by dotops (Home Manager's home.file).");
 
@@ -95,6 +98,7 @@ export const FragmentShape = {
   ),
   restartOnChange: RestartOnChangeSchema.optional(),
   programs: ProgramsSchema.optional(),
+  shell: ShellSchema.optional(),
 };
 
 export const HealthCheckSchema = z.strictObject({

@@ -17,6 +17,7 @@ export function filesModule(config: Config): ModuleOutput {
   const problems: ConfigProblem[] = [];
   const warnings: ConfigProblem[] = [];
   config.files.forEach((entry, i) => {
+    if (entry.mode === "block") return; // blocksModule's
     const at: Path = ["files", i];
     const origin = originOf(config.located, at);
     try {

@@ -59,8 +59,9 @@ export function expandHome(id: string, home: string): string {
 export function addParentDirs(byId: Map<string, Located<Resource>>): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   for (const r of [...byId.values()]) {
-    if (!r.id.startsWith("~/")) continue;
-    for (const dir of parentDirs(r.id)) {
+    const path = withinOf(r) ?? r.id;
+    if (!path.startsWith("~/")) continue;
+    for (const dir of parentDirs(path)) {
       const clash = byId.get(dir);
       if (clash && clash.kind !== "dir")
         problems.push({
@@ -70,5 +71,19 @@ export function addParentDirs(byId: Map<string, Located<Resource>>): ConfigProbl
       else if (!clash) byId.set(dir, { kind: "dir", id: dir });
     }
   }
+  for (const r of byId.values()) {
+    const within = withinOf(r);
+    const owner = within === undefined ? undefined : byId.get(within);
+    if (owner)
+      problems.push({
+        message: `${r.id} edits a part of ${within}, a file you own, but ${within} is also managed as a ${owner.kind} (${formatOrigin(owner.origin) || "another module"}); drop one of them`,
+        origin: r.origin,
+      });
+  }
   return problems;
+}
+
+/** The file a resource edits a part of (a managed block's `within`): it owns no path of its own. */
+export function withinOf(r: Resource): string | undefined {
+  return typeof r.within === "string" ? r.within : undefined;
 }

@@ -1,6 +1,7 @@
 import type { Config } from "../config/load.js";
 import { ConfigError, type ConfigProblem, formatOrigin } from "../errors.js";
 import type { Blob, Located, Manifest, Resource } from "../resources/types.js";
+import { blocksModule } from "./blocks.js";
 import { defaultsModule } from "./defaults.js";
 import { filesModule } from "./files.js";
 import { addParentDirs } from "./home-path.js";
@@ -10,9 +11,12 @@ import { canonicalJson, sha256 } from "./objects.js";
 import { programsModule } from "./programs/index.js";
 import { scriptsModule } from "./scripts.js";
 import { servicesModule } from "./services.js";
+import { shellModule } from "./shell/index.js";
 
 export const MODULES: Module[] = [
   filesModule,
+  blocksModule,
+  shellModule,
   homebrewModule,
   defaultsModule,
   servicesModule,

@@ -1,5 +1,6 @@
 import type { ConfigProblem } from "../errors.js";
 import type { Manifest } from "../resources/types.js";
+import { withinOf } from "./home-path.js";
 
 /** A path dotops must never manage as a target: its own state, or the config repo it reads. */
 export interface ProtectedPath {
@@ -29,9 +30,10 @@ export function protectedTargetProblems(manifest: Manifest, paths: ProtectedPath
   for (const r of manifest.resources) {
     // Only what the config asked for (it has an origin): parent directories come with their targets.
     if (!r.origin) continue;
+    const id = withinOf(r) ?? r.id;
     for (const p of paths) {
-      const inside = r.id === p.id || r.id.startsWith(`${p.id}/`);
-      const above = p.id.startsWith(`${r.id}/`);
+      const inside = id === p.id || id.startsWith(`${p.id}/`);
+      const above = p.id.startsWith(`${id}/`);
       if (!inside && !above) continue;
       problems.push({
         message: inside

@@ -1,3 +1,4 @@
+import { blockKind } from "./block/index.js";
 import { defaultsKind } from "./defaults/index.js";
 import { restartKind } from "./defaults/restart.js";
 import { dirKind } from "./dir/index.js";
@@ -18,6 +19,7 @@ const KINDS: KindHandler[] = [
   linkKind,
   fileKind,
   symlinkKind,
+  blockKind,
   tapKind,
   brewKind,
   caskKind,

@@ -217,8 +217,28 @@ export async function unmanagedInside(ctx: ResourceContext, abs: string, limit =
 
 async function isManagedEntry(ctx: ResourceContext, path: string, st: Stat | null): Promise<boolean> {
   if (st?.type === "symlink") return isOurLink(ctx, await ctx.host.readlink(path));
-  const prev = ctx.previous?.get(`~/${path.slice(ctx.host.home.length + 1)}`);
-  return st?.type === "file" && prev?.kind === "file";
+  const id = `~/${path.slice(ctx.host.home.length + 1)}`;
+  const prev = ctx.previous?.get(id);
+  return st?.type === "file" && (prev?.kind === "file" || (await filesMadeForBlocks(ctx)).has(id));
+}
+
+/**
+ * Files dotops created to hold a block (`within`, owned with `createdFile`):
+ * they leave with their last block, so the directory around them may too
+ * (an rmdir that finds the file still there, with the user's lines, fails harmlessly).
+ */
+function filesMadeForBlocks(ctx: ResourceContext): Promise<Set<string>> {
+  let p = ctx.memo.get("block-files") as Promise<Set<string>> | undefined;
+  if (!p) {
+    const out = new Set<string>();
+    for (const r of ctx.previous?.values() ?? []) {
+      const owned = ctx.ownership?.get(r.id) as { createdFile?: boolean } | undefined;
+      if (typeof r.within === "string" && owned?.createdFile) out.add(r.within);
+    }
+    p = Promise.resolve(out);
+    ctx.memo.set("block-files", p);
+  }
+  return p;
 }
 
 /** Where a destructive step puts what it removes: inside the state dir, until `dotops gc`. */
