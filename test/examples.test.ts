@@ -62,5 +62,21 @@ describe("the bundled examples", () => {
       expect(r.stdout, `${shell}: ${r.stderr}`).toContain("profile=prod");
       expect(r.stdout).toContain("after=[]");
     }
+    // The reference system's commands, as aliases of dotops, beside the user's own.
+    const aliases = await sh("zsh", "alias rebuild health-check cleanup ll");
+    expect(aliases.stdout).toContain("rebuild='dotops apply'");
+    expect(aliases.stdout).toContain("ll='ls -la'");
+  });
+
+  it("linux-devbox applies into a sandbox HOME: dotfiles, shell, git, a systemd timer and awsp", async () => {
+    const { home, sh } = await applied("linux-devbox", "devbox");
+    expect(readFileSync(join(home, ".tmux.conf"), "utf8")).toContain("set -g mouse on");
+    const git = await execa("git", ["config", "--global", "init.defaultBranch"], { env: { HOME: home } });
+    expect(git.stdout).toBe("main");
+    expect(readFileSync(join(home, ".config/systemd/user/dev.alice.docker-prune.timer"), "utf8")).toContain(
+      "OnUnitActiveSec",
+    );
+    const r = await sh("zsh", 'awsp sandbox >/dev/null && echo "$AWS_PROFILE $EDITOR"');
+    expect(r.stdout.trim(), r.stderr).toBe("sandbox vim");
   });
 });
