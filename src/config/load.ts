@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import { ConfigError, type ConfigProblem } from "../errors.js";
 import type { HomebrewConfig } from "../resources/homebrew/schema.js";
+import type { NixConfig } from "../resources/nix/schema.js";
 import type { ServiceConfig } from "../resources/services/schema.js";
 import { isGlob, matchGlob } from "./glob.js";
 import { type AgentConfig, EntrySchema, type FileEntry, FragmentSchema, type HostEntry } from "./schema.js";
@@ -36,6 +37,7 @@ export interface Config {
   defaults: Record<string, Record<string, unknown>>;
   currentHostDefaults: Record<string, Record<string, unknown>>;
   restartOnChange: Record<string, string>;
+  nix: NixConfig;
   agent: AgentConfig;
   /** Where every value came from, for errors and plans. */
   located: Located;
@@ -94,6 +96,7 @@ export function loadConfig(source: ConfigSource, opts: LoadOptions = {}): Config
     defaults: (merged.defaults ?? {}) as Config["defaults"],
     currentHostDefaults: (merged.currentHostDefaults ?? {}) as Config["defaults"],
     restartOnChange: merged.restartOnChange ?? {},
+    nix: merged.nix ?? {},
     agent: { ...merged.agent, ...hostEntry.agent },
     located,
     resolveSecret: opts.resolveSecret ?? opts.secrets?.resolve,

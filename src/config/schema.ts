@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { DefaultsSchema, RestartOnChangeSchema } from "../resources/defaults/schema.js";
 import { HomebrewSchema } from "../resources/homebrew/schema.js";
+import { NixSchema } from "../resources/nix/schema.js";
 import { ServiceSchema } from "../resources/services/schema.js";
 import { DURATION_HINT, DURATION_PATTERN } from "./duration.js";
 import { SecretRefSchema } from "./secret.js";
@@ -88,6 +89,7 @@ export const FragmentShape = {
     "Like defaults, for this Mac only (`defaults -currentHost`).",
   ),
   restartOnChange: RestartOnChangeSchema.optional(),
+  nix: NixSchema.optional(),
 };
 
 export const HealthCheckSchema = z.strictObject({

@@ -6,10 +6,11 @@ import { filesModule } from "./files.js";
 import { addParentDirs } from "./home-path.js";
 import { homebrewModule } from "./homebrew.js";
 import type { Module } from "./module.js";
+import { nixModule } from "./nix.js";
 import { canonicalJson, sha256 } from "./objects.js";
 import { servicesModule } from "./services.js";
 
-export const MODULES: Module[] = [filesModule, homebrewModule, defaultsModule, servicesModule];
+export const MODULES: Module[] = [filesModule, homebrewModule, defaultsModule, servicesModule, nixModule];
 
 export interface BuildInput {
   manifest: Manifest;

@@ -6,6 +6,7 @@ import { brewCleanupKind, brewKind, caskKind, masKind, tapKind } from "./homebre
 import type { KindHandler } from "./kind.js";
 import { launchdAgentKind } from "./launchd/index.js";
 import { linkKind } from "./link/index.js";
+import { nixDarwinKind, nixHomeManagerKind, nixProfileKind, nixSystemConfKind } from "./nix/index.js";
 import type { StepOp } from "./step.js";
 import { symlinkKind } from "./symlink/index.js";
 import { systemdUnitKind } from "./systemd/index.js";
@@ -26,6 +27,10 @@ const KINDS: KindHandler[] = [
   restartKind,
   launchdAgentKind,
   systemdUnitKind,
+  nixSystemConfKind,
+  nixProfileKind,
+  nixDarwinKind,
+  nixHomeManagerKind,
 ] as KindHandler[];
 
 const byName = new Map<string, KindHandler>();
