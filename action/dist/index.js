@@ -47993,6 +47993,47 @@ var HomebrewSchema = external_exports.strictObject({
   )
 }).describe("Homebrew taps, formulae, casks and Mac App Store apps (darwin hosts).");
 
+// src/resources/nix/schema.ts
+var settingValue = external_exports.union(
+  [external_exports.string(), external_exports.number(), external_exports.boolean(), external_exports.array(external_exports.union([external_exports.string(), external_exports.number()]))],
+  { error: "expected a string, number, boolean or a list of strings" }
+);
+var flakeRef = external_exports.string().min(1).regex(/^[^#\s]+$/, 'a flake reference without "#", e.g. "." or "nixpkgs"');
+var NixPackageSchema = external_exports.union([
+  external_exports.string().regex(/^[\w.+-]+$/, "a package attribute name such as jq or python3Packages.black").describe("An attribute looked up in nix.packagesFrom."),
+  external_exports.strictObject({
+    flake: external_exports.string().regex(/^[^#\s]+#[\w.+"-]+$/, 'an installable "<flake>#<attribute>", e.g. "nixpkgs#jq" or ".#mytool"').describe(`An installable: "nixpkgs#jq", or ".#tool" for the config repo's own flake.`)
+  })
+]);
+var NixSchema = external_exports.strictObject({
+  settings: external_exports.record(external_exports.string().regex(/^[A-Za-z0-9-]+$/, "a nix.conf setting name"), settingValue).optional().describe(
+    "nix.conf settings (nix-darwin's nix.settings): lists are written space-separated, booleans true/false."
+  ),
+  scope: external_exports.enum(["user", "system"]).optional().describe(
+    "Where settings go: user (default) links ~/.config/nix/nix.conf; system writes /etc/nix/nix.conf as root, through dotops' privilege door."
+  ),
+  packages: external_exports.array(NixPackageSchema).optional().describe(
+    "Nix packages (Home Manager's home.packages), installed into dotops' own Nix profile (<state>/nix/profile; put <state>/nix/profile/bin on PATH). Every dotops generation points at one profile generation."
+  ),
+  packagesFrom: flakeRef.optional().describe(
+    `The flake whose packages bare names come from: "." is the config repo's own flake at the commit applied (its *.nix files and flake.lock), "./dir" one in a directory of it; anything else is a flake reference. Default "nixpkgs" (the flake registry). A name is looked up as packages.<system>.<name>, then legacyPackages.<system>.<name>.`
+  ),
+  darwin: external_exports.strictObject({
+    flake: flakeRef.describe(`The config repo's flake: "." or "./dir".`),
+    host: external_exports.string().regex(/^[\w.-]+$/, "a darwinConfigurations name")
+  }).optional().describe(
+    "Delegate the system to nix-darwin: builds darwinConfigurations.<host>.system from the repo's flake, sets the system profile and runs its activate as root (darwin-rebuild switch)."
+  ),
+  homeManager: external_exports.strictObject({
+    flake: flakeRef.describe(`The config repo's flake: "." or "./dir".`),
+    user: external_exports.string().regex(/^[\w.@-]+$/, "a homeConfigurations name")
+  }).optional().describe(
+    "Delegate to Home Manager: builds homeConfigurations.<user>.activationPackage from the repo's flake, sets the home-manager profile and runs activate (home-manager switch)."
+  )
+}).describe(
+  "Nix: nix.conf settings, Nix packages in a dotops-owned profile, nix-darwin and Home Manager flakes."
+);
+
 // src/resources/script/schema.ts
 var ScriptSchema = external_exports.strictObject({
   name: external_exports.string().regex(/^[A-Za-z0-9][\w.@+-]*$/, "letters, digits and . _ - @ + (it names the script's record)").describe("Names the script in plans, logs and its last-run record (id script:<name>)."),
@@ -48087,7 +48128,8 @@ var FragmentShape = {
   ),
   restartOnChange: RestartOnChangeSchema.optional(),
   programs: ProgramsSchema.optional(),
-  shell: ShellSchema.optional()
+  shell: ShellSchema.optional(),
+  nix: NixSchema.optional()
 };
 var HealthCheckSchema = external_exports.strictObject({
   name: external_exports.string().describe("What the check proves, for logs and reports."),
@@ -48450,6 +48492,7 @@ function loadConfig(source, opts = {}) {
     restartOnChange: merged.restartOnChange ?? {},
     programs: merged.programs ?? {},
     ...merged.shell ? { shell: merged.shell } : {},
+    nix: merged.nix ?? {},
     agent: { ...merged.agent, ...hostEntry.agent },
     located,
     resolveSecret: opts.resolveSecret ?? opts.secrets?.resolve
@@ -49504,6 +49547,153 @@ function homebrewModule(config2) {
     resources.push({ ...r2, origin: at("cleanup") });
   }
   return { resources, blobs: [] };
+}
+
+// src/resources/nix/flake-source.ts
+var isFlakeFile = (path6) => path6.endsWith(".nix") || path6.split("/").pop() === "flake.lock";
+function packFlake(files) {
+  const out = {};
+  for (const f of [...files].sort((a2, b2) => a2.path < b2.path ? -1 : 1))
+    out[f.path] = { ...f.executable ? { x: true } : {}, b64: f.data.toString("base64") };
+  return Buffer.from(`${JSON.stringify({ dotopsFlake: 1, files: out })}
+`);
+}
+async function materializeFlake(ctx, object2) {
+  const dir = `${ctx.state.dir}/nix/src/${object2}`;
+  if (await ctx.host.lstat(`${dir}.complete`)) return dir;
+  const bundle = JSON.parse((await ctx.content(object2)).toString("utf8"));
+  for (const [path6, f] of Object.entries(bundle.files)) {
+    if (path6.split("/").includes("..")) continue;
+    const abs = `${dir}/${path6}`;
+    await ctx.host.mkdir(abs.slice(0, abs.lastIndexOf("/")));
+    await ctx.host.writeFile(abs, Buffer.from(f.b64, "base64"), f.x ? 493 : 420);
+  }
+  await ctx.host.writeFile(`${dir}.complete`, "", 420);
+  return dir;
+}
+
+// src/resources/nix/resource.ts
+var NIX_PACKAGES_ID = "nix/packages";
+var SYSTEM_NIX_CONF = "/etc/nix/nix.conf";
+
+// src/modules/nix.ts
+function nixModule(config2) {
+  const nix2 = config2.nix;
+  const resources = [];
+  const blobs = [];
+  const problems = [];
+  const at = (...path6) => originOf(config2.located, ["nix", ...path6]);
+  const fail = (message, ...path6) => problems.push({ message, origin: at(...path6), path: formatPath(["nix", ...path6]) });
+  const flakeBlob = (dir, ...path6) => {
+    const root = normalizeRepoPath(dir);
+    const prefix = root === "" || root === "." ? "" : `${root}/`;
+    const files = [];
+    for (const [p2, f] of config2.source.files) {
+      if (!p2.startsWith(prefix) || !isFlakeFile(p2) || f.type !== "file" && f.type !== "exec") continue;
+      files.push({ path: p2.slice(prefix.length), data: f.data, executable: f.type === "exec" });
+    }
+    if (!files.some((f) => f.path === "flake.nix")) {
+      fail(`${prefix}flake.nix does not exist in ${config2.source.label} (is it committed?)`, ...path6);
+      return void 0;
+    }
+    const blob = makeBlob(packFlake(files), false, "flake.json");
+    blobs.push(blob);
+    return blob.object;
+  };
+  if (nix2.settings && Object.keys(nix2.settings).length) {
+    const blob = makeBlob(Buffer.from(renderNixConf(nix2.settings)), false, "nix.conf");
+    blobs.push(blob);
+    if (nix2.scope === "system") {
+      const r2 = { kind: "nix-conf-system", id: SYSTEM_NIX_CONF, object: blob.object };
+      resources.push({ ...r2, origin: at("settings") });
+    } else
+      resources.push({
+        kind: "link",
+        id: "~/.config/nix/nix.conf",
+        object: blob.object,
+        origin: at("settings")
+      });
+  } else if (nix2.scope === "system") fail("scope: system has no settings to write", "scope");
+  if (nix2.packages?.length) {
+    const from = nix2.packagesFrom ?? "nixpkgs";
+    const isRepo = (ref) => ref === "." || ref.startsWith("./");
+    const packages = [];
+    let repoDir;
+    nix2.packages.forEach((p2, i3) => {
+      const [flake, attr] = typeof p2 === "string" ? [from, p2] : p2.flake.split("#");
+      if (isRepo(flake)) {
+        if (repoDir !== void 0 && normalizeRepoPath(repoDir) !== normalizeRepoPath(flake))
+          fail(
+            `packages come from one flake of the repo (${repoDir}), not also from ${flake}`,
+            "packages",
+            i3
+          );
+        repoDir = flake;
+      }
+      packages.push({ name: typeof p2 === "string" ? p2 : p2.flake, flake: isRepo(flake) ? "" : flake, attr });
+    });
+    const object2 = repoDir === void 0 ? void 0 : flakeBlob(
+      repoDir,
+      ...nix2.packagesFrom && isRepo(nix2.packagesFrom) ? ["packagesFrom"] : ["packages"]
+    );
+    const hash2 = sha256(canonicalJson({ packages, object: object2 ?? null })).slice(0, 32);
+    const r2 = {
+      kind: "nix-profile",
+      id: NIX_PACKAGES_ID,
+      packages,
+      ...object2 ? { object: object2 } : {},
+      hash: hash2
+    };
+    resources.push({ ...r2, origin: at("packages") });
+  }
+  const delegate = (kind, id, key, attr, flake) => {
+    if (flake !== "." && !flake.startsWith("./"))
+      return fail(
+        `${key}.flake must be the config repo's own flake ("." or "./dir"), not ${flake}`,
+        key,
+        "flake"
+      );
+    const object2 = flakeBlob(flake, key, "flake");
+    if (!object2) return;
+    const r2 = {
+      kind,
+      id,
+      object: object2,
+      attr,
+      hash: sha256(`${object2}\0${attr}`).slice(0, 32)
+    };
+    resources.push({ ...r2, origin: at(key) });
+  };
+  if (nix2.darwin) {
+    if (config2.host.platform !== "darwin")
+      fail(`nix.darwin needs a darwin host (${config2.host.name} is ${config2.host.platform})`, "darwin");
+    else
+      delegate(
+        "nix-darwin",
+        "nix/darwin",
+        "darwin",
+        `darwinConfigurations.${quoteAttr(nix2.darwin.host)}.system`,
+        nix2.darwin.flake
+      );
+  }
+  if (nix2.homeManager)
+    delegate(
+      "nix-home-manager",
+      "nix/home-manager",
+      "homeManager",
+      `homeConfigurations.${quoteAttr(nix2.homeManager.user)}.activationPackage`,
+      nix2.homeManager.flake
+    );
+  if (problems.length) throw new ConfigError(problems);
+  return { resources, blobs };
+}
+var quoteAttr = (name3) => /^[A-Za-z_][\w'-]*$/.test(name3) ? name3 : `"${name3}"`;
+function renderNixConf(settings) {
+  const lines2 = ["# Written by dotops from nix.settings; edit the config repo instead."];
+  for (const [name3, value] of Object.entries(settings))
+    lines2.push(`${name3} = ${Array.isArray(value) ? value.join(" ") : String(value)}`);
+  return `${lines2.join("\n")}
+`;
 }
 
 // src/modules/programs/program.ts
@@ -50697,7 +50887,8 @@ var MODULES = [
   defaultsModule,
   servicesModule,
   programsModule,
-  scriptsModule
+  scriptsModule,
+  nixModule
 ];
 function buildManifest(config2, modules = MODULES) {
   const byId2 = /* @__PURE__ */ new Map();
@@ -53216,6 +53407,539 @@ var linkKind = {
   }
 };
 
+// src/resources/nix/nix-cli.ts
+var NIX_HINT = "install Nix: https://nixos.org/download (or the Determinate Systems installer), then open a new shell";
+var FEATURES = ["--extra-experimental-features", "nix-command flakes"];
+async function nixMissing(ctx) {
+  return missingTool(ctx, "nix", NIX_HINT);
+}
+async function nix(ctx, args, opts = {}) {
+  const bin = await findTool(ctx, "nix") ?? "nix";
+  return runTool(ctx, [bin, ...FEATURES, ...args], opts);
+}
+async function nixEnv(ctx, args, opts = {}) {
+  const bin = await findTool(ctx, "nix-env") ?? "nix-env";
+  return runTool(ctx, [bin, ...args], opts);
+}
+var NixBuildError = class extends Error {
+};
+async function nixBuild(ctx, installable, repoFlakeLabel) {
+  try {
+    const r2 = await nix(ctx, ["build", "--no-link", "--json", ...installable], {
+      readOnly: true,
+      onLine: (line, stream) => stream === "stderr" && ctx.log?.(`nix: ${line}`)
+    });
+    const out = JSON.parse(r2.stdout)[0]?.outputs?.out;
+    if (!out) throw new NixBuildError(`nix build printed no out path: ${r2.stdout.trim()}`);
+    return out;
+  } catch (err) {
+    if (!(err instanceof ToolError)) throw err;
+    throw new NixBuildError(nixErrorText(err.result, repoFlakeLabel));
+  }
+}
+function nixErrorText(r2, repoFlakeLabel) {
+  const said = (r2.stderr || r2.stdout).replace(/\r/g, "");
+  const from = said.search(/^error:/m);
+  const text = (from >= 0 ? said.slice(from) : said).trim();
+  const named = repoFlakeLabel !== void 0 ? text.replace(/\/nix\/store\/[a-z0-9]{32}-source\//g, repoFlakeLabel) : text;
+  const lines2 = named.split("\n");
+  return lines2.length > 14 ? [...lines2.slice(0, 14), "\u2026"].join("\n") : named;
+}
+async function diffClosures(ctx, from, to) {
+  try {
+    const r2 = await nix(ctx, ["store", "diff-closures", from, to], { readOnly: true });
+    return r2.stdout.split("\n").filter((l) => l.trim());
+  } catch (err) {
+    if (err instanceof ToolError) return [`(no closure diff: ${nixErrorText(err.result).split("\n")[0]})`];
+    throw err;
+  }
+}
+function parseClosureLine(line) {
+  const m = /^(?<name>[^:]+): (?:(?<from>.+?) → (?<to>.+?))?(?:, )?(?<size>[+-][\d.]+ KiB)?$/.exec(
+    line.trim()
+  );
+  if (!m?.groups) return null;
+  const { name: name3, from, to, size } = m.groups;
+  return { name: name3, ...from ? { from, to } : {}, ...size ? { size } : {} };
+}
+function closurePlanLines(lines2) {
+  return lines2.map((line) => {
+    const c5 = parseClosureLine(line);
+    if (!c5) return `  ${line}`;
+    const size = c5.size ? `, ${c5.size}` : "";
+    if (c5.from === "\u2205") return `+ ${c5.name} ${c5.to === "\u03B5" ? "" : c5.to}${size}`.replace(/ ,/, ",").trimEnd();
+    if (c5.to === "\u2205")
+      return `- ${c5.name} ${c5.from === "\u03B5" ? "" : c5.from}${size}`.replace(/ ,/, ",").trimEnd();
+    return `~ ${c5.name}${c5.from ? ` ${c5.from} \u2192 ${c5.to}` : ""}${size}`;
+  });
+}
+async function readProfile(ctx, profile) {
+  const slash = profile.lastIndexOf("/");
+  const dir = profile.slice(0, slash);
+  const base3 = profile.slice(slash + 1);
+  const generations = /* @__PURE__ */ new Map();
+  const names = await ctx.host.lstat(dir) ? await ctx.host.readdir(dir) : [];
+  for (const name3 of names) {
+    const m2 = new RegExp(`^${base3.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}-(\\d+)-link$`).exec(name3);
+    if (!m2) continue;
+    try {
+      generations.set(Number(m2[1]), await ctx.host.readlink(`${dir}/${name3}`));
+    } catch {
+    }
+  }
+  const st = await ctx.host.lstat(profile);
+  if (st?.type !== "symlink") return { current: null, out: null, generations };
+  const target = await ctx.host.readlink(profile);
+  const m = /-(\d+)-link$/.exec(target);
+  const current = m ? Number(m[1]) : null;
+  const out = current !== null ? generations.get(current) ?? null : target.startsWith("/nix/store/") ? target : null;
+  return { current, out, generations };
+}
+function generationOf(p2, out) {
+  let found = null;
+  for (const [n2, path6] of p2.generations) if (path6 === out && (found === null || n2 > found)) found = n2;
+  return found;
+}
+
+// src/resources/nix/steps.ts
+async function setProfile(ctx, profile, t2) {
+  const p2 = await readProfile(ctx, profile);
+  if (p2.out === t2.out) return;
+  await ctx.host.mkdir(profile.slice(0, profile.lastIndexOf("/")));
+  if (t2.generation !== void 0 && p2.generations.get(t2.generation) === t2.out)
+    await nixEnv(ctx, ["-p", profile, "--switch-generation", String(t2.generation)]);
+  else await nixEnv(ctx, ["-p", profile, "--set", t2.out]);
+}
+async function activate(ctx, s, out) {
+  const args = s.op === "nix-home-manager-switch" ? ["--driver-version", "1"] : [];
+  const r2 = await ctx.host.exec(`${out}/activate`, args, {
+    onLine: (line) => ctx.log?.(`activate: ${line}`)
+  });
+  if (r2.exitCode !== 0)
+    throw new Error(
+      `${out}/activate failed (exit ${r2.exitCode}): ${(r2.stderr || r2.stdout).trim().split("\n").slice(-5).join("\n")}`
+    );
+}
+async function remember(ctx, s) {
+  let known = {};
+  try {
+    known = JSON.parse((await ctx.host.readFile(s.builds)).toString("utf8"));
+  } catch {
+  }
+  if (known[s.hash] === s.out) return;
+  await ctx.host.writeFile(s.builds, `${JSON.stringify({ ...known, [s.hash]: s.out }, null, 1)}
+`, 420);
+}
+var activateOp = {
+  run: async (ctx, s) => {
+    await setProfile(ctx, s.profile, { out: s.out });
+    await activate(ctx, s, s.out);
+    await remember(ctx, s);
+  },
+  undo: async (ctx, s) => {
+    const p2 = await readProfile(ctx, s.profile);
+    if (p2.out !== s.out) return;
+    if (!s.prev) {
+      await ctx.host.unlink(s.profile);
+      return;
+    }
+    const back = [...p2.generations].filter(([, out]) => out === s.prev).map(([n2]) => n2);
+    await setProfile(ctx, s.profile, {
+      out: s.prev,
+      ...back.length ? { generation: Math.max(...back) } : {}
+    });
+    await activate(ctx, s, s.prev);
+  },
+  describe: (s) => `nix-env -p ${s.profile} --set ${s.out}; ${s.out}/activate`
+};
+async function putConf(ctx, path6, content) {
+  if (content === null) await ctx.host.unlink(path6);
+  else {
+    await ctx.host.mkdir(path6.slice(0, path6.lastIndexOf("/")));
+    await ctx.host.writeFile(path6, Buffer.from(content, "base64"), 420);
+  }
+}
+async function holds(ctx, path6, content) {
+  const st = await ctx.host.lstat(path6);
+  if (content === null) return st === null;
+  return st?.type === "file" && (await ctx.host.readFile(path6)).equals(Buffer.from(content, "base64"));
+}
+var isSystemProfile = (p2) => p2 === "/nix/var/nix/profiles/system" || p2 === process.env.DOTOPS_NIX_DARWIN_PROFILE && !p2.includes("..");
+var isStorePath = (p2) => /^\/nix\/store\/[a-z0-9]{32}-[^/]+$/.test(p2);
+var nixSteps = {
+  "nix-profile-switch": {
+    run: async (ctx, s) => {
+      if (s.to) return setProfile(ctx, s.profile, s.to);
+      const p2 = await readProfile(ctx, s.profile);
+      if (s.from && p2.current === s.from.generation) await ctx.host.unlink(s.profile);
+    },
+    undo: async (ctx, s) => {
+      const p2 = await readProfile(ctx, s.profile);
+      if ((p2.out ?? null) !== (s.to?.out ?? null)) return;
+      if (!s.from) {
+        if (p2.current !== null) await ctx.host.unlink(s.profile);
+        return;
+      }
+      if (s.from.out) await setProfile(ctx, s.profile, { out: s.from.out, generation: s.from.generation });
+      else await nixEnv(ctx, ["-p", s.profile, "--switch-generation", String(s.from.generation)]);
+    },
+    describe: (s) => s.to ? s.to.generation !== void 0 ? `nix-env -p ${s.profile} --switch-generation ${s.to.generation} (${s.to.out})` : `nix-env -p ${s.profile} --set ${s.to.out}` : `remove the profile link ${s.profile}`
+  },
+  "nix-darwin-switch": {
+    ...activateOp,
+    // As root through the door: only the system profile, only a store path's activate.
+    mayRunAsRoot: (s) => isSystemProfile(s.profile) && isStorePath(s.out) && (s.prev === null || isStorePath(s.prev))
+  },
+  "nix-home-manager-switch": activateOp,
+  "nix-conf-system-write": {
+    run: (ctx, s) => putConf(ctx, s.path, s.content),
+    undo: async (ctx, s) => {
+      if (await holds(ctx, s.path, s.content)) await putConf(ctx, s.path, s.prev);
+    },
+    describe: (s) => s.content === null ? `remove ${s.path} (as root)` : `write ${s.path} (as root)`,
+    mayRunAsRoot: (s) => s.path === SYSTEM_NIX_CONF || s.path === process.env.DOTOPS_NIX_SYSTEM_CONF && !s.path.includes("..")
+  }
+};
+
+// src/resources/nix/delegate.ts
+var FLAVOURS = {
+  "nix-darwin": {
+    label: "nix-darwin system",
+    profile: (ctx) => ctx.host.env.DOTOPS_NIX_DARWIN_PROFILE || "/nix/var/nix/profiles/system",
+    root: true
+  },
+  "nix-home-manager": {
+    label: "Home Manager generation",
+    profile: (ctx) => ctx.host.env.DOTOPS_NIX_HOME_MANAGER_PROFILE || `${ctx.host.home}/.local/state/nix/profiles/home-manager`,
+    root: false
+  }
+};
+var buildsFile = (ctx, kind) => `${ctx.state.dir}/nix/${kind}-builds.json`;
+async function knownBuild(ctx, r2) {
+  try {
+    const known = JSON.parse((await ctx.host.readFile(buildsFile(ctx, r2.kind))).toString("utf8"));
+    const out = known[r2.hash];
+    return out && await ctx.host.lstat(out) ? out : null;
+  } catch {
+    return null;
+  }
+}
+function delegateKind(kind) {
+  const f = FLAVOURS[kind];
+  return {
+    kind,
+    steps: nixSteps,
+    describe: (r2) => `${f.label} ${r2.attr}`,
+    async observe(ctx) {
+      return await nixMissing(ctx) ?? readProfile(ctx, f.profile(ctx));
+    },
+    assume: () => ({ assumed: true }),
+    async plan(ctx, desired, previous, o3) {
+      const r2 = desired ?? previous;
+      const base3 = { kind, id: r2.id, needsRoot: f.root, destructive: false };
+      const action = desired ? previous ? "update" : "create" : "delete";
+      if (isUnobservable(o3))
+        return {
+          ...base3,
+          action,
+          phase: 0,
+          steps: [],
+          refusal: `nix: not installed (${r2.attr} not switched); ${NIX_HINT}`
+        };
+      if (!desired)
+        return {
+          ...base3,
+          needsRoot: false,
+          action,
+          phase: Phase.remove,
+          steps: [],
+          note: `no longer switched by dotops: the ${f.label} stays as it is`
+        };
+      if (previous?.hash === desired.hash && "assumed" in o3) return null;
+      if ("assumed" in o3)
+        return { ...base3, action, phase: Phase.packages, steps: [], note: `builds ${desired.attr}` };
+      let out = await knownBuild(ctx, desired);
+      const built = out === null;
+      if (out === null) {
+        try {
+          const dir = await materializeFlake(ctx, desired.object);
+          out = await nixBuild(ctx, [`path:${dir}#${desired.attr}`], "");
+        } catch (err) {
+          if (!(err instanceof NixBuildError)) throw err;
+          return {
+            ...base3,
+            action,
+            phase: Phase.packages,
+            steps: [],
+            refusal: `nix build of ${desired.attr} failed, nothing switched:
+${err.message}`
+          };
+        }
+      }
+      if (o3.out === out) return null;
+      const closure = o3.out ? closurePlanLines(await diffClosures(ctx, o3.out, out)) : [];
+      const step = {
+        op: kind === "nix-darwin" ? "nix-darwin-switch" : "nix-home-manager-switch",
+        profile: f.profile(ctx),
+        out,
+        prev: o3.out,
+        builds: buildsFile(ctx, kind),
+        hash: desired.hash,
+        ...f.root ? { root: true } : {}
+      };
+      const drift = previous && previous.hash === desired.hash ? `${step.profile} was switched outside dotops; ` : "";
+      return {
+        ...base3,
+        action,
+        phase: Phase.packages,
+        steps: [step],
+        note: `${drift}${built ? "built" : "built before"}: ${out}`,
+        ...closure.length ? { diff: `${closure.join("\n")}
+` } : {}
+      };
+    },
+    async inventory(ctx, rs) {
+      if (!rs.length || await nixMissing(ctx)) return {};
+      const p2 = await readProfile(ctx, f.profile(ctx));
+      return p2.out ? { [rs[0]?.id]: p2.out } : {};
+    }
+  };
+}
+var nixDarwinKind = delegateKind("nix-darwin");
+var nixHomeManagerKind = delegateKind("nix-home-manager");
+
+// src/resources/nix/expression.ts
+var nixString = (s) => JSON.stringify(s).replace(/\$\{/g, "\\${");
+function profileExpression(packages, hash2, repoDir) {
+  const refs = [...new Set(packages.map((p2) => p2.flake))];
+  const flakeVar = (ref) => `f${refs.indexOf(ref)}`;
+  const flakes = refs.map(
+    (ref) => `  ${flakeVar(ref)} = builtins.getFlake ${nixString(ref === "" ? `path:${repoDir}` : ref)};`
+  ).join("\n");
+  const pkgs = packages.map(
+    (p2) => `    (find ${nixString(p2.name)} ${flakeVar(p2.flake)} [ ${p2.attr.split(".").map(nixString).join(" ")} ])`
+  ).join("\n");
+  const names = packages.map((p2) => p2.name).join(" ");
+  return `let
+  sys = builtins.currentSystem;
+${flakes}
+  get = path: set: builtins.foldl' (s: k: if s != null && builtins.isAttrs s && builtins.hasAttr k s then builtins.getAttr k s else null) set path;
+  find = label: f: path:
+    let found = builtins.filter (x: x != null) [ (get ([ "packages" sys ] ++ path) f) (get ([ "legacyPackages" sys ] ++ path) f) (get path f) ];
+    in if found == [ ] then throw "dotops: nix.packages: no package \${label} (looked for packages.\${sys}.\${builtins.concatStringsSep "." path}, legacyPackages.\${sys}.\u2026 and the attribute itself)" else builtins.head found;
+  outs = d: d.meta.outputsToInstall or d.outputs or [ "out" ];
+  pkgs = [
+${pkgs}
+  ];
+in derivation {
+  name = "dotops-packages";
+  system = "builtin";
+  builder = "builtin:buildenv";
+  manifest = builtins.toFile "dotops-${hash2}.nix" ${nixString(`# dotops nix.packages: ${names}
+[ ]
+`)};
+  derivations = map (d: [ "true" 5 (builtins.length (outs d)) ] ++ map (o: (builtins.getAttr o d).outPath) (outs d)) pkgs;
+  preferLocalBuild = true;
+  allowSubstitutes = false;
+}
+`;
+}
+function hashOfManifestLink(target) {
+  return /-dotops-([0-9a-f]{32})\.nix$/.exec(target)?.[1] ?? null;
+}
+
+// src/resources/nix/profile.ts
+var profilePath = (ctx) => `${ctx.state.dir}/nix/profile`;
+async function observeProfile(ctx) {
+  const profile = await readProfile(ctx, profilePath(ctx));
+  const hashes = /* @__PURE__ */ new Map();
+  for (const [n2, out] of profile.generations) {
+    try {
+      const h3 = hashOfManifestLink(await ctx.host.readlink(`${out}/manifest.nix`));
+      if (h3) hashes.set(n2, h3);
+    } catch {
+    }
+  }
+  return { profile, hashes };
+}
+var hashNow = (o3) => o3.profile.current === null ? null : o3.hashes.get(o3.profile.current) ?? "unknown";
+function packageNotes(desired, previous) {
+  const now = new Set(desired?.packages.map((p2) => p2.name));
+  const before = new Set(previous?.packages.map((p2) => p2.name));
+  const added = [...now].filter((n2) => !before.has(n2));
+  const removed = [...before].filter((n2) => !now.has(n2));
+  return [
+    added.length ? `adds ${added.join(", ")}` : "",
+    removed.length ? `removes ${removed.join(", ")}` : ""
+  ].filter(Boolean).join("; ");
+}
+var nixProfileKind = {
+  kind: "nix-profile",
+  steps: nixSteps,
+  describe: (r2) => `nix profile (${r2.packages.map((p2) => p2.name).join(" ")})`,
+  async observe(ctx) {
+    return await nixMissing(ctx) ?? observeProfile(ctx);
+  },
+  assume: (_ctx, previous) => {
+    const p2 = previous;
+    return {
+      profile: { current: p2 ? 0 : null, out: null, generations: /* @__PURE__ */ new Map() },
+      hashes: p2 ? /* @__PURE__ */ new Map([[0, p2.hash]]) : /* @__PURE__ */ new Map(),
+      assumed: true
+    };
+  },
+  async plan(ctx, desired, previous, o3) {
+    const base3 = { kind: "nix-profile", id: (desired ?? previous)?.id ?? "nix/packages", needsRoot: false };
+    if (isUnobservable(o3)) {
+      const n2 = (desired ?? previous)?.packages.length ?? 0;
+      return {
+        ...base3,
+        action: desired ? previous ? "update" : "create" : "delete",
+        destructive: false,
+        phase: 0,
+        steps: [],
+        refusal: `nix: not installed (${n2} package${n2 === 1 ? "" : "s"} not managed); ${NIX_HINT}`
+      };
+    }
+    const profile = profilePath(ctx);
+    const now = hashNow(o3);
+    const from = o3.profile.current === null ? null : { generation: o3.profile.current, out: o3.profile.out };
+    const drift = previous && !o3.assumed && now !== previous.hash ? now === null ? `${profile} was removed outside dotops` : `${profile} was changed outside dotops (generation ${o3.profile.current} is not the one dotops set)` : "";
+    if (!desired) {
+      if (o3.profile.current === null) return null;
+      const step2 = { op: "nix-profile-switch", profile, to: null, from };
+      return {
+        ...base3,
+        action: "delete",
+        destructive: false,
+        phase: Phase.uninstall,
+        steps: [step2],
+        note: `removes the ${profile} link (its generations stay until gc)`
+      };
+    }
+    if (now === desired.hash) return null;
+    const action = previous ? "update" : "create";
+    const notes = [drift, packageNotes(desired, previous)];
+    if (o3.assumed)
+      return {
+        ...base3,
+        action,
+        destructive: false,
+        phase: Phase.packages,
+        steps: [],
+        note: notes.filter(Boolean).join("; ")
+      };
+    let reuse = null;
+    for (const [n2, h3] of o3.hashes) if (h3 === desired.hash && (reuse === null || n2 > reuse)) reuse = n2;
+    let out;
+    if (reuse !== null) {
+      out = o3.profile.generations.get(reuse);
+      notes.push(`profile generation ${reuse} again (built before: no build)`);
+    } else {
+      try {
+        const dir = desired.object ? await materializeFlake(ctx, desired.object) : void 0;
+        out = await nixBuild(
+          ctx,
+          ["--impure", "--expr", profileExpression(desired.packages, desired.hash, dir)],
+          ""
+        );
+      } catch (err) {
+        if (!(err instanceof NixBuildError)) throw err;
+        return {
+          ...base3,
+          action,
+          destructive: false,
+          phase: Phase.packages,
+          steps: [],
+          refusal: `nix build of nix.packages failed, nothing switched:
+${err.message}`
+        };
+      }
+      if (from?.out === out) return null;
+      const again = generationOf(o3.profile, out);
+      if (again !== null) reuse = again;
+      notes.push(`builds ${desired.packages.length} package${desired.packages.length === 1 ? "" : "s"}`);
+    }
+    const closure = from?.out ? closurePlanLines(await diffClosures(ctx, from.out, out)) : [];
+    const step = {
+      op: "nix-profile-switch",
+      profile,
+      to: { out, ...reuse !== null ? { generation: reuse } : {} },
+      from
+    };
+    return {
+      ...base3,
+      action,
+      destructive: false,
+      phase: Phase.packages,
+      steps: [step],
+      note: notes.filter(Boolean).join("; "),
+      ...closure.length ? { diff: `${closure.join("\n")}
+` } : {}
+    };
+  },
+  async inventory(ctx, rs) {
+    if (!rs.length || await nixMissing(ctx)) return {};
+    const p2 = await readProfile(ctx, profilePath(ctx));
+    return p2.out ? { [rs[0]?.id]: p2.out } : {};
+  }
+};
+
+// src/resources/nix/system-conf.ts
+var systemConfPath = (ctx) => ctx.host.env.DOTOPS_NIX_SYSTEM_CONF || SYSTEM_NIX_CONF;
+var nixSystemConfKind = {
+  kind: "nix-conf-system",
+  steps: nixSteps,
+  describe: (r2) => `nix.conf ${r2.id} (system, as root)`,
+  async observe(ctx) {
+    const path6 = systemConfPath(ctx);
+    return (await ctx.host.lstat(path6))?.type === "file" ? ctx.host.readFile(path6) : null;
+  },
+  assume: () => null,
+  async plan(ctx, desired, previous, observed) {
+    const path6 = systemConfPath(ctx);
+    const id = (desired ?? previous)?.id ?? SYSTEM_NIX_CONF;
+    const base3 = { kind: "nix-conf-system", id, needsRoot: true, destructive: false };
+    const b64 = (b2) => b2 ? b2.toString("base64") : null;
+    if (!desired) {
+      const before = ctx.ownership?.get(id);
+      if (!previous || !before || !observed?.equals(await ctx.content(previous.object))) return null;
+      const step2 = {
+        op: "nix-conf-system-write",
+        path: path6,
+        content: before.prev,
+        prev: b64(observed),
+        root: true
+      };
+      return {
+        ...base3,
+        action: "delete",
+        phase: Phase.remove,
+        steps: [step2],
+        note: before.prev === null ? "removes it: dotops created it" : "puts back what was there before dotops"
+      };
+    }
+    const want = await ctx.content(desired.object);
+    if (observed?.equals(want)) return null;
+    const step = {
+      op: "nix-conf-system-write",
+      path: path6,
+      content: want.toString("base64"),
+      prev: b64(observed),
+      root: true
+    };
+    const owns = previous ? void 0 : { prev: step.prev };
+    return {
+      ...base3,
+      action: observed ? "update" : "create",
+      phase: Phase.settings,
+      steps: [step],
+      ...owns ? { owns } : {},
+      ...ctx.diffs ? { diff: contentDiff(path6, observed, want) } : {}
+    };
+  }
+};
+
 // src/resources/script/record.ts
 var recordPath = (ctx, name3) => `${ctx.state.dir}/scripts/${name3}.json`;
 async function readRecord(ctx, name3) {
@@ -53719,7 +54443,11 @@ var KINDS = [
   restartKind,
   launchdAgentKind,
   systemdUnitKind,
-  scriptKind
+  scriptKind,
+  nixSystemConfKind,
+  nixProfileKind,
+  nixDarwinKind,
+  nixHomeManagerKind
 ];
 var byName = /* @__PURE__ */ new Map();
 var stepOps = {};

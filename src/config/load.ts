@@ -3,6 +3,7 @@ import { ConfigError, type ConfigProblem } from "../errors.js";
 import type { ProgramsConfig } from "../modules/programs/schema.js";
 import type { ShellConfig } from "../modules/shell/schema.js";
 import type { HomebrewConfig } from "../resources/homebrew/schema.js";
+import type { NixConfig } from "../resources/nix/schema.js";
 import type { ScriptConfig } from "../resources/script/schema.js";
 import type { ServiceConfig } from "../resources/services/schema.js";
 import { isGlob, matchGlob } from "./glob.js";
@@ -44,6 +45,7 @@ export interface Config {
   programs: ProgramsConfig;
   /** Absent when no file has `shell:`: then no environment files and no rc blocks. */
   shell?: ShellConfig;
+  nix: NixConfig;
   agent: AgentConfig;
   /** Where every value came from, for errors and plans. */
   located: Located;
@@ -105,6 +107,7 @@ export function loadConfig(source: ConfigSource, opts: LoadOptions = {}): Config
     restartOnChange: merged.restartOnChange ?? {},
     programs: merged.programs ?? {},
     ...(merged.shell ? { shell: merged.shell } : {}),
+    nix: merged.nix ?? {},
     agent: { ...merged.agent, ...hostEntry.agent },
     located,
     resolveSecret: opts.resolveSecret ?? opts.secrets?.resolve,

@@ -4,6 +4,7 @@ import { ShellSchema } from "../modules/shell/schema.js";
 import { BlockEntryShape } from "../resources/block/schema.js";
 import { DefaultsSchema, RestartOnChangeSchema } from "../resources/defaults/schema.js";
 import { HomebrewSchema } from "../resources/homebrew/schema.js";
+import { NixSchema } from "../resources/nix/schema.js";
 import { ScriptSchema } from "../resources/script/schema.js";
 import { ServiceSchema } from "../resources/services/schema.js";
 import { DURATION_HINT, DURATION_PATTERN } from "./duration.js";
@@ -99,6 +100,7 @@ export const FragmentShape = {
   restartOnChange: RestartOnChangeSchema.optional(),
   programs: ProgramsSchema.optional(),
   shell: ShellSchema.optional(),
+  nix: NixSchema.optional(),
 };
 
 export const HealthCheckSchema = z.strictObject({

@@ -7,6 +7,7 @@ import { filesModule } from "./files.js";
 import { addParentDirs } from "./home-path.js";
 import { homebrewModule } from "./homebrew.js";
 import type { Module } from "./module.js";
+import { nixModule } from "./nix.js";
 import { canonicalJson, sha256 } from "./objects.js";
 import { programsModule } from "./programs/index.js";
 import { scriptsModule } from "./scripts.js";
@@ -22,6 +23,7 @@ export const MODULES: Module[] = [
   servicesModule,
   programsModule,
   scriptsModule,
+  nixModule,
 ];
 
 export interface BuildInput {

@@ -7,6 +7,7 @@ import { brewCleanupKind, brewKind, caskKind, masKind, tapKind } from "./homebre
 import type { KindHandler } from "./kind.js";
 import { launchdAgentKind } from "./launchd/index.js";
 import { linkKind } from "./link/index.js";
+import { nixDarwinKind, nixHomeManagerKind, nixProfileKind, nixSystemConfKind } from "./nix/index.js";
 import { scriptKind } from "./script/index.js";
 import type { StepOp } from "./step.js";
 import { symlinkKind } from "./symlink/index.js";
@@ -30,6 +31,10 @@ const KINDS: KindHandler[] = [
   launchdAgentKind,
   systemdUnitKind,
   scriptKind,
+  nixSystemConfKind,
+  nixProfileKind,
+  nixDarwinKind,
+  nixHomeManagerKind,
 ] as KindHandler[];
 
 const byName = new Map<string, KindHandler>();

@@ -1,0 +1,3 @@
+export { nixDarwinKind, nixHomeManagerKind } from "./delegate.js";
+export { nixProfileKind } from "./profile.js";
+export { nixSystemConfKind } from "./system-conf.js";
