@@ -13,10 +13,10 @@ var __require = /* @__PURE__ */ ((x2) => typeof require !== "undefined" ? requir
   if (typeof require !== "undefined") return require.apply(this, arguments);
   throw Error('Dynamic require of "' + x2 + '" is not supported');
 });
-var __esm = (fn, res, err) => function __init() {
+var __esm = (fn2, res, err) => function __init() {
   if (err) throw err[0];
   try {
-    return fn && (res = (0, fn[__getOwnPropNames(fn)[0]])(fn = 0)), res;
+    return fn2 && (res = (0, fn2[__getOwnPropNames(fn2)[0]])(fn2 = 0)), res;
   } catch (e) {
     throw err = [e], e;
   }
@@ -3316,7 +3316,7 @@ var init_ponyfill = __esm({
 });
 
 // node_modules/get-stream/source/stream.js
-var getAsyncIterable, toString, getStreamIterable, handleStreamEnd, nodeImports;
+var getAsyncIterable, toString2, getStreamIterable, handleStreamEnd, nodeImports;
 var init_stream = __esm({
   "node_modules/get-stream/source/stream.js"() {
     init_is_stream();
@@ -3328,12 +3328,12 @@ var init_stream = __esm({
       if (typeof stream?.[Symbol.asyncIterator] === "function") {
         return stream;
       }
-      if (toString.call(stream) === "[object ReadableStream]") {
+      if (toString2.call(stream) === "[object ReadableStream]") {
         return h.call(stream);
       }
       throw new TypeError("The first argument must be a Readable, a ReadableStream, or an async iterable.");
     };
-    ({ toString } = Object.prototype);
+    ({ toString: toString2 } = Object.prototype);
     getStreamIterable = async function* (stream) {
       const controller = new AbortController();
       const state = {};
@@ -6507,12 +6507,12 @@ var init_mjs = __esm({
           configurable: false
         });
       }
-      on(ev, fn) {
-        this.listeners[ev].push(fn);
+      on(ev, fn2) {
+        this.listeners[ev].push(fn2);
       }
-      removeListener(ev, fn) {
+      removeListener(ev, fn2) {
         const list = this.listeners[ev];
-        const i3 = list.indexOf(fn);
+        const i3 = list.indexOf(fn2);
         if (i3 === -1) {
           return;
         }
@@ -6528,8 +6528,8 @@ var init_mjs = __esm({
         }
         this.emitted[ev] = true;
         let ret = false;
-        for (const fn of this.listeners[ev]) {
-          ret = fn(code, signal) === true || ret;
+        for (const fn2 of this.listeners[ev]) {
+          ret = fn2(code, signal) === true || ret;
         }
         if (ev === "exit") {
           ret = this.emit("afterExit", code, signal) || ret;
@@ -6623,9 +6623,9 @@ var init_mjs = __esm({
         this.#emitter.count += 1;
         for (const sig of signals) {
           try {
-            const fn = this.#sigListeners[sig];
-            if (fn)
-              this.#process.on(sig, fn);
+            const fn2 = this.#sigListeners[sig];
+            if (fn2)
+              this.#process.on(sig, fn2);
           } catch (_2) {
           }
         }
@@ -21266,8 +21266,8 @@ var require_sax = __commonJS({
       var start = 0;
       while (true) {
         try {
-          var tagStart = source.indexOf("<", start);
-          if (tagStart < 0) {
+          var tagStart2 = source.indexOf("<", start);
+          if (tagStart2 < 0) {
             if (!isHTML && unclosedTags.length > 0) {
               return errorHandler.fatalError("unclosed xml tag(s): " + unclosedTags.join(", "));
             }
@@ -21282,18 +21282,18 @@ var require_sax = __commonJS({
             }
             return;
           }
-          if (tagStart > start) {
-            var fromSource = source.substring(start, tagStart);
+          if (tagStart2 > start) {
+            var fromSource = source.substring(start, tagStart2);
             if (!isHTML && unclosedTags.length === 0) {
               fromSource = fromSource.replace(new RegExp(g.S_OPT.source, "g"), "");
               fromSource && errorHandler.error("Unexpected content outside root element: '" + fromSource + "'");
             }
-            appendText(tagStart);
+            appendText(tagStart2);
           }
-          switch (source.charAt(tagStart + 1)) {
+          switch (source.charAt(tagStart2 + 1)) {
             case "/":
-              var end = source.indexOf(">", tagStart + 2);
-              var tagNameRaw = source.substring(tagStart + 2, end > 0 ? end : void 0);
+              var end = source.indexOf(">", tagStart2 + 2);
+              var tagNameRaw = source.substring(tagStart2 + 2, end > 0 ? end : void 0);
               if (!tagNameRaw) {
                 return errorHandler.fatalError("end tag name missing");
               }
@@ -21343,18 +21343,18 @@ var require_sax = __commonJS({
               break;
             // end element
             case "?":
-              locator && position(tagStart);
-              end = parseProcessingInstruction(source, tagStart, domBuilder, errorHandler);
+              locator && position(tagStart2);
+              end = parseProcessingInstruction(source, tagStart2, domBuilder, errorHandler);
               break;
             case "!":
-              locator && position(tagStart);
-              end = parseDoctypeCommentOrCData(source, tagStart, domBuilder, errorHandler, isHTML);
+              locator && position(tagStart2);
+              end = parseDoctypeCommentOrCData(source, tagStart2, domBuilder, errorHandler, isHTML);
               break;
             default:
-              locator && position(tagStart);
+              locator && position(tagStart2);
               var el = new ElementAttributes();
               var currentNSMap = parseStack[parseStack.length - 1].currentNSMap;
-              var end = parseElementStartPart(source, tagStart, el, currentNSMap, entityReplacer, errorHandler, isHTML);
+              var end = parseElementStartPart(source, tagStart2, el, currentNSMap, entityReplacer, errorHandler, isHTML);
               var len = el.length;
               if (!el.closed) {
                 if (isHTML && conventions.isHTMLVoidElement(el.tagName)) {
@@ -21398,7 +21398,7 @@ var require_sax = __commonJS({
         if (end > start) {
           start = end;
         } else {
-          appendText(Math.max(tagStart, start) + 1);
+          appendText(Math.max(tagStart2, start) + 1);
         }
       }
     }
@@ -22263,6 +22263,5807 @@ var require_lib = __commonJS({
     exports.normalizeLineEndings = domParser.normalizeLineEndings;
     exports.onErrorStopParsing = domParser.onErrorStopParsing;
     exports.onWarningStopParsing = domParser.onWarningStopParsing;
+  }
+});
+
+// node_modules/ignore/index.js
+var require_ignore = __commonJS({
+  "node_modules/ignore/index.js"(exports, module) {
+    function makeArray(subject) {
+      return Array.isArray(subject) ? subject : [subject];
+    }
+    var UNDEFINED = void 0;
+    var EMPTY3 = "";
+    var SPACE = " ";
+    var ESCAPE = "\\";
+    var REGEX_LITERAL_SPECIAL = /[.*+?()[\]{}^$|\\/]/;
+    var BOM = "\uFEFF";
+    var REGEX_ANCHORED_GLOBSTAR = /^\/\*{2,}$/;
+    var REGEX_REPLACE_LEADING_EXCAPED_EXCLAMATION = /^\\!/;
+    var REGEX_REPLACE_LEADING_EXCAPED_HASH = /^\\#/;
+    var REGEX_SPLITALL_CRLF = /\r?\n/g;
+    var DOUBLE_SLASH = "//";
+    var SLASH_CODE = 47;
+    var DOT_CODE = 46;
+    var SLASH = "/";
+    var TMP_KEY_IGNORE = "node-ignore";
+    if (typeof Symbol !== "undefined") {
+      TMP_KEY_IGNORE = /* @__PURE__ */ Symbol.for("node-ignore");
+    }
+    var KEY_IGNORE = TMP_KEY_IGNORE;
+    var define = (object2, key, value) => {
+      Object.defineProperty(object2, key, { value });
+      return value;
+    };
+    var RETURN_FALSE = () => false;
+    var POSIX_CLASSES = {
+      alnum: "0-9A-Za-z",
+      alpha: "A-Za-z",
+      blank: " \\t",
+      cntrl: "\\x00-\\x1f\\x7f",
+      digit: "0-9",
+      graph: "!-.0-~",
+      lower: "a-z",
+      print: " -.0-~",
+      punct: "!-.:-@\\[-`{-~",
+      // git's `sane-ctype.h` classifies \v and \f as control, not space,
+      //   unlike C's `isspace`
+      space: " \\t\\n\\r",
+      upper: "A-Z",
+      xdigit: "0-9A-Fa-f"
+    };
+    var CLASS_MEMBERS_TO_ESCAPE = "\\]^-[";
+    var escapeMember = (char) => CLASS_MEMBERS_TO_ESCAPE.indexOf(char) < 0 ? char : ESCAPE + char;
+    var NON_SLASH = "(?!\\/)";
+    var classSource = (negated, body) => {
+      if (negated) {
+        return `[^\\/${body}]`;
+      }
+      const source = `[${body}]`;
+      return new RegExp(source).test("/") ? NON_SLASH + source : source;
+    };
+    var scanBracket = (pattern, start) => {
+      const { length } = pattern;
+      let index = start + 1;
+      let negated = EMPTY3;
+      const lead = pattern[index];
+      if (lead === "!" || lead === "^") {
+        negated = "^";
+        index++;
+      }
+      let body = EMPTY3;
+      let prev = EMPTY3;
+      for (; ; ) {
+        const char = pattern[index];
+        if (char === UNDEFINED) {
+          return null;
+        }
+        if (char === ESCAPE) {
+          const escaped = pattern[++index];
+          body += escapeMember(escaped);
+          prev = escaped;
+        } else if (char === "-" && prev && index + 1 < length && pattern[index + 1] !== "]") {
+          index++;
+          let to = pattern[index];
+          if (to === ESCAPE) {
+            to = pattern[index += 1];
+          }
+          if (prev <= to) {
+            body += `-${escapeMember(to)}`;
+          }
+          prev = EMPTY3;
+        } else if (char === "[" && pattern[index + 1] === ":") {
+          const nameStart = index + 2;
+          let end = nameStart;
+          while (end < length && pattern[end] !== "]") {
+            end++;
+          }
+          if (end === length) {
+            return null;
+          }
+          if (end > nameStart && pattern[end - 1] === ":") {
+            const name3 = pattern.slice(nameStart, end - 1);
+            if (!Object.prototype.hasOwnProperty.call(POSIX_CLASSES, name3)) {
+              return null;
+            }
+            body += POSIX_CLASSES[name3];
+            prev = EMPTY3;
+            index = end;
+          } else {
+            body += escapeMember("[");
+            prev = "[";
+            index = nameStart - 2;
+          }
+        } else {
+          body += escapeMember(char);
+          prev = char;
+        }
+        index++;
+        if (pattern[index] === "]") {
+          return {
+            end: index,
+            source: classSource(negated, body)
+          };
+        }
+      }
+    };
+    var NEVER_MATCH = "[]";
+    var PLACEHOLDER = "\0";
+    var REGEX_RESTORE_PLACEHOLDER = new RegExp(
+      `${PLACEHOLDER}(\\d+)${PLACEHOLDER}`,
+      "g"
+    );
+    var TRAILING_WILDCARD = "\uE000";
+    var TRAILING_DOUBLESTAR = "\uE001";
+    var isReserved = (char) => char === PLACEHOLDER || char === TRAILING_WILDCARD || char === TRAILING_DOUBLESTAR;
+    var extractBrackets = (pattern) => {
+      const sources = [];
+      const hold = (source) => `${PLACEHOLDER}${sources.push(source) - 1}${PLACEHOLDER}`;
+      const { length } = pattern;
+      let out = EMPTY3;
+      let index = 0;
+      while (index < length) {
+        const char = pattern[index];
+        if (char === ESCAPE) {
+          const escaped = pattern[index + 1];
+          if (escaped === SLASH && index + 2 === length) {
+            out += hold(NEVER_MATCH);
+          } else if (escaped === "*" || escaped === "[" || escaped === SPACE) {
+            out += pattern.slice(index, index + 2);
+          } else {
+            out += hold(
+              REGEX_LITERAL_SPECIAL.test(escaped) ? ESCAPE + escaped : isReserved(escaped) ? `[${escaped}]` : escaped
+            );
+          }
+          index += 2;
+        } else if (isReserved(char)) {
+          out += hold(`[${char}]`);
+          index++;
+        } else if (char === "[") {
+          const scanned = scanBracket(pattern, index);
+          if (scanned === null) {
+            out += hold(NEVER_MATCH);
+            index = length;
+          } else {
+            out += hold(scanned.source);
+            index = scanned.end + 1;
+          }
+        } else {
+          out += char;
+          index++;
+        }
+      }
+      return {
+        source: out,
+        sources
+      };
+    };
+    var DIRECT = null;
+    var REGEX_INNER_SLASH = /\/(?!$)/;
+    var WILDCARD = "[^\\/]*";
+    var REPLACERS = [
+      // Replace (\ ) with ' '
+      // Only a space: an escaped tab or other whitespace is already a literal by
+      //   the time it reaches here, and a bare tab must be left as one, not turned
+      //   into a space.
+      // (\ ) -> ' '
+      // (\\ ) -> '\\ '
+      // (\\\ ) -> '\\ '
+      [
+        // A run of backslashes is taken whole, from its first one, so no match
+        //   ever starts again inside it -- `(\\+?) ` did, which made a long run
+        //   quadratic.
+        /(\\+)( ?)/g,
+        (_2, run2, space) => space ? run2.slice(0, run2.length - run2.length % 2) + SPACE : run2,
+        ESCAPE + SPACE
+      ],
+      // git's wildmatch() reads a run of two or more asterisks as one globstar
+      //   whenever the run fills a path segment: it starts the pattern or follows
+      //   a `/`, and it ends the pattern or comes before a `/`. A run of two is
+      //   already `**`; a longer one is folded into `**` here, so the steps
+      //   below only ever have to know `**`.
+      // `***/foo` -> `**/foo`, `a/***/b` -> `a/**/b`, `a/***` -> `a/**`
+      // git also takes a run beside a literal prefix (`a***/b`) or beside an
+      //   escaped slash (`***\/b`) as a globstar, and this does not; the README
+      //   lists both, under "A run of asterisks".
+      [
+        /(^|\/)\*{3,}(?=\/|$)/g,
+        (_2, start) => `${start}**`,
+        "*"
+      ],
+      // Escape metacharacters
+      // which is written down by users but means special for regular expressions.
+      // > There are 12 characters with special meanings:
+      // > - the backslash \,
+      // > - the caret ^,
+      // > - the dollar sign $,
+      // > - the period or dot .,
+      // > - the vertical bar or pipe symbol |,
+      // > - the question mark ?,
+      // > - the asterisk or star *,
+      // > - the plus sign +,
+      // > - the opening parenthesis (,
+      // > - the closing parenthesis ),
+      // > - and the opening square bracket [,
+      // > - the opening curly brace {,
+      // > These special characters are often called "metacharacters".
+      [
+        /[\\$.|*+(){^]/g,
+        (match) => `\\${match}`
+      ],
+      [
+        // > a question mark (?) matches a single character
+        /(?!\\)\?/g,
+        () => "[^/]",
+        "?"
+      ],
+      // leading slash
+      [
+        // > A leading slash matches the beginning of the pathname.
+        // > For example, "/*.c" matches "cat-file.c" but not "mozilla-sha1/sha1.c".
+        // A leading slash matches the beginning of the pathname
+        /^\//,
+        () => "^",
+        SLASH
+      ],
+      // replace special metacharacter slash after the leading slash
+      [
+        /\//g,
+        () => "\\/",
+        SLASH
+      ],
+      [
+        // > A leading "**" followed by a slash means match in all directories.
+        // > For example, "**/foo" matches file or directory "foo" anywhere,
+        // > the same as pattern "foo".
+        // > "**/foo/bar" matches file or directory "bar" anywhere that is directly
+        // >   under directory "foo".
+        // Notice that the '*'s have been replaced as '\\*'
+        /^\^*(?:\\\*\\\*\\\/)+/,
+        // '**/foo' <-> 'foo'
+        () => "(?:^|\\/)",
+        "*"
+      ],
+      // starting
+      [
+        // there will be no leading '/'
+        //   (which has been replaced by section "leading slash")
+        // If starts with '**', adding a '^' to the regular expression also works
+        DIRECT,
+        (source, pattern) => {
+          if (!source || source[0] === "^" || source[0] === "(") {
+            return source;
+          }
+          const anchor2 = !REGEX_INNER_SLASH.test(pattern) ? "(?:^|\\/)" : "^";
+          return anchor2 + source;
+        }
+      ],
+      // two globstars
+      [
+        // Use lookahead assertions so that we could match more than one `'/**'`
+        /\\\/\\\*\\\*(?=\\\/|$)/g,
+        // Zero, one or several directories
+        // should not use '*', or it will be replaced by the next replacer
+        // Check if it is not the last `'/**'`
+        (_2, index, str) => index + 6 < str.length ? str.slice(index + 6) === "\\/" ? "(?:\\/[^\\/]+)+" : "(?:\\/[^\\/]+)*" : `\\/${TRAILING_DOUBLESTAR}`,
+        "*"
+      ],
+      // normal intermediate wildcards
+      [
+        // Never replace escaped '*'
+        // ignore rule '\*' will match the path '*'
+        // 'abc.*/' -> go
+        // 'abc.*'  -> skip this rule,
+        //    coz trailing single wildcard will be handed by [trailing wildcard]
+        /(^|[^\\])(?:\\\*)+(?!$)/g,
+        // '*.js' matches '.js'
+        // '*.js' doesn't match 'abc'
+        // 1. An asterisk "*" matches anything except a slash.
+        // 2. Other consecutive asterisks are considered regular asterisks
+        //    and collapse into one non-slash wildcard run.
+        (_2, p1) => p1 + WILDCARD,
+        "*"
+      ],
+      // trailing wildcard, held apart from a literal star
+      [
+        // The step above leaves a trailing `*` alone, so a single `\*` is all that
+        //   can be left at the end here, and what stands in front of it says which
+        //   kind it is. A wildcard arrives as the escaper wrote it, `\*` with
+        //   nothing before it; a literal arrives as the user's own escape, which
+        //   the escaper doubled, and then the star's own -- `\\` and then `\*`.
+        //   There is no third case: every backslash still reaching the chain is
+        //   one `\*`, `\[` or `\ ` carries itself, and each is followed by its
+        //   own character, so a longer run can never form. This runs while the
+        //   two are still distinct, before the unescape steps below collapse the
+        //   literal onto the very `\*` a wildcard leaves behind.
+        /(^|[^\\])((?:\\\\)*)\\\*$/,
+        (match, p1, p2) => p2 === EMPTY3 ? p1 + TRAILING_WILDCARD : match,
+        "*"
+      ],
+      [
+        // unescape, revert step 3 except for back slash
+        // For example, if a user escape a '\\*',
+        // after step 3, the result will be '\\\\\\*'
+        /\\\\\\(?=[$.|*+(){^])/g,
+        () => ESCAPE,
+        ESCAPE + ESCAPE
+      ],
+      [
+        // '\\\\' -> '\\'
+        /\\\\/g,
+        () => ESCAPE,
+        ESCAPE + ESCAPE
+      ],
+      [
+        // Every real bracket expression -- POSIX classes included -- has already
+        //   been held aside by `extractBrackets`, so the only `[` left in the
+        //   pattern is an escaped, literal one.
+        // A backslash could only stand at the end of the range if it quoted the
+        //   `]`, and `\]` is held aside long before this.
+        /\\\[([^\]/]*?)($|\])/g,
+        // '\\[bar]' -> '\\\\[bar]'
+        (match, range, close) => `\\[${range}${close}`,
+        "["
+      ],
+      // ending
+      [
+        // 'js' will not match 'js.'
+        // 'ab' will not match 'abc'
+        DIRECT,
+        // WTF!
+        // https://git-scm.com/docs/gitignore
+        // changes in [2.22.1](https://git-scm.com/docs/gitignore/2.22.1)
+        // which re-fixes #24, #38
+        // > If there is a separator at the end of the pattern then the pattern
+        // > will only match directories, otherwise the pattern can match both
+        // > files and directories.
+        // 'js*' will not match 'a.js'
+        // 'js/' will not match 'a.js'
+        // 'js' will match 'a.js' and 'a.js/'
+        (source) => {
+          const last2 = source[source.length - 1];
+          if (!last2 || last2 === TRAILING_WILDCARD || last2 === TRAILING_DOUBLESTAR) {
+            return source;
+          }
+          return last2 === SLASH ? `${source}$` : `${source}(?=$|\\/$)`;
+        }
+      ]
+    ];
+    var REGEX_REPLACE_TRAILING_WILDCARD = /(^|\\\/)?\uE000$/;
+    var MODE_IGNORE = "regex";
+    var MODE_CHECK_IGNORE = "checkRegex";
+    var UNDERSCORE = "_";
+    var replaceTrailingWildcard = (_2, p1) => {
+      const prefix = p1 ? `${p1}[^/]+` : "[^/]*";
+      return `${prefix}(?=$|\\/$)`;
+    };
+    var REGEX_REPLACE_TRAILING_DOUBLESTAR = /\uE001$/;
+    var replaceTrailingDoublestar = () => "[\\s\\S]";
+    var separatorAfter = (run2, at) => {
+      let separator = EMPTY3;
+      for (let index = at + 1; index < run2.length && !run2[index].wildcard; index++) {
+        separator += run2[index].single;
+      }
+      return separator;
+    };
+    var pinWildcards = (source) => {
+      if (source.indexOf(WILDCARD) < 0) {
+        return source;
+      }
+      const tokens = [];
+      const { length } = source;
+      let index = 0;
+      while (index < length) {
+        const char = source[index];
+        if (source.startsWith(WILDCARD, index)) {
+          tokens.push({ wildcard: true });
+          index += WILDCARD.length;
+        } else if (char === "[") {
+          let end = index + 1;
+          if (source[end] === "^") {
+            end++;
+          }
+          if (source[end] === "]") {
+            end++;
+          }
+          while (end < length && source[end] !== "]") {
+            end += source[end] === ESCAPE ? 2 : 1;
+          }
+          end++;
+          tokens.push({ single: source.slice(index, end) });
+          index = end;
+        } else if (char === ESCAPE) {
+          tokens.push({ single: source.slice(index, index + 2) });
+          index += 2;
+        } else if (char === "(") {
+          let depth = 0;
+          let end = index;
+          do {
+            if (source[end] === ESCAPE) {
+              end++;
+            } else if (source[end] === "(") {
+              depth++;
+            } else if (source[end] === ")") {
+              depth--;
+            }
+            end++;
+          } while (end < length && depth > 0);
+          if ("*+?".indexOf(source[end]) >= 0) {
+            end++;
+          }
+          tokens.push({ boundary: source.slice(index, end) });
+          index = end;
+        } else if (char === "^" || char === "$") {
+          tokens.push({ boundary: char });
+          index++;
+        } else {
+          tokens.push({ single: char });
+          index++;
+        }
+      }
+      let out = EMPTY3;
+      let run2 = [];
+      const flush = () => {
+        let lastWildcard;
+        run2.forEach((token, at) => {
+          if (token.wildcard) {
+            lastWildcard = at;
+          }
+        });
+        run2.forEach((token, at) => {
+          if (!token.wildcard) {
+            out += token.single;
+            return;
+          }
+          out += at === lastWildcard ? WILDCARD : `(?:(?!${separatorAfter(run2, at)})[^\\/])*`;
+        });
+        run2 = [];
+      };
+      tokens.forEach((token) => {
+        if (token.boundary === void 0) {
+          run2.push(token);
+          return;
+        }
+        flush();
+        out += token.boundary;
+      });
+      flush();
+      return out;
+    };
+    var makeRegexPrefix = (pattern) => {
+      if (REGEX_ANCHORED_GLOBSTAR.test(pattern)) {
+        pattern = "**";
+      }
+      const { source, sources } = extractBrackets(pattern);
+      const replaced = REPLACERS.reduce(
+        // A pass whose matcher finds nothing hands back the very string it was
+        //   given, so asking first costs a search and saves a rewrite. Ten of the
+        //   fifteen passes never fire for a typical .gitignore line, and between
+        //   them they were 45% of this chain.
+        (prev, [matcher, replacer, required2]) => {
+          if (matcher === DIRECT) {
+            return replacer(prev, pattern);
+          }
+          if (required2 !== UNDEFINED && prev.indexOf(required2) < 0) {
+            return prev;
+          }
+          return matcher.test(prev) ? prev.replace(matcher, replacer.bind(pattern)) : prev;
+        },
+        source
+      );
+      return sources.length ? replaced.replace(
+        REGEX_RESTORE_PLACEHOLDER,
+        (match, index) => sources[index]
+      ) : replaced;
+    };
+    var checkSourceOf = (body, prefix) => {
+      if (body[body.length - 1] === SLASH) {
+        prefix = makeRegexPrefix(body.slice(0, -1));
+      }
+      const head = prefix.slice(0, -1);
+      const last2 = prefix[prefix.length - 1];
+      return last2 === TRAILING_WILDCARD ? `${head}$` : last2 === TRAILING_DOUBLESTAR ? head : NEVER_MATCH;
+    };
+    var matchesBasename = (body) => {
+      const index = body.indexOf(SLASH);
+      return index < 0 || index === body.length - 1;
+    };
+    var basenameOf = (path6) => {
+      const end = path6.length - 1;
+      const index = path6.lastIndexOf(
+        SLASH,
+        path6[end] === SLASH ? end - 1 : end
+      );
+      return index < 0 ? path6 : path6.slice(index + 1);
+    };
+    var parentOf = (path6) => {
+      if (path6.charCodeAt(0) === SLASH_CODE || path6.indexOf(DOUBLE_SLASH) >= 0) {
+        const slices = path6.split(SLASH).filter(Boolean);
+        slices.pop();
+        return slices.length ? slices.join(SLASH) + SLASH : EMPTY3;
+      }
+      const end = path6.length - 1;
+      const cut = path6.lastIndexOf(
+        SLASH,
+        path6.charCodeAt(end) === SLASH_CODE ? end - 1 : end
+      );
+      return cut < 0 ? EMPTY3 : path6.slice(0, cut + 1);
+    };
+    var isString = (subject) => typeof subject === "string";
+    var checkPattern = (pattern) => pattern && isString(pattern);
+    var splitPattern = (pattern) => (pattern[pattern.length - 1] === "\r" ? pattern.slice(0, -1) : pattern).split(REGEX_SPLITALL_CRLF).filter(Boolean);
+    var IgnoreRule = class {
+      constructor(pattern, mark, body, ignoreCase, negative, prefix) {
+        this.pattern = pattern;
+        this.mark = mark;
+        this.negative = negative;
+        define(this, "body", body);
+        define(this, "ignoreCase", ignoreCase);
+        define(this, "regexPrefix", prefix);
+      }
+      // Worked out on first use and kept behind an own property, the way `regex`
+      //   caches itself in `_regex`. Deciding it in the constructor instead would
+      //   add a fourth `defineProperty` to every rule ever built, which cost 4% of
+      //   every compile -- including the compiles of rules that are never matched
+      //   against anything.
+      get _basenameOnly() {
+        return define(this, "_basenameOnly", matchesBasename(this.body));
+      }
+      get regex() {
+        const key = UNDERSCORE + MODE_IGNORE;
+        if (this[key]) {
+          return this[key];
+        }
+        return this._make(MODE_IGNORE, key);
+      }
+      get checkRegex() {
+        const key = UNDERSCORE + MODE_CHECK_IGNORE;
+        if (this[key]) {
+          return this[key];
+        }
+        return this._make(MODE_CHECK_IGNORE, key);
+      }
+      _make(mode, key) {
+        const str = pinWildcards(
+          mode === MODE_IGNORE ? this.regexPrefix.replace(REGEX_REPLACE_TRAILING_WILDCARD, replaceTrailingWildcard).replace(REGEX_REPLACE_TRAILING_DOUBLESTAR, replaceTrailingDoublestar) : checkSourceOf(this.body, this.regexPrefix)
+        );
+        const regex = this.ignoreCase ? new RegExp(str, "i") : new RegExp(str);
+        return define(this, key, regex);
+      }
+    };
+    var hasTrailingBackslash = (str) => {
+      let count3 = 0;
+      while (str[str.length - count3 - 1] === ESCAPE) {
+        count3++;
+      }
+      return count3 % 2 === 1;
+    };
+    var trimEnd = (body, stripLineEnd) => {
+      let lineEnd = body.length;
+      let end;
+      for (; ; ) {
+        if (stripLineEnd && body[lineEnd - 1] === "\r") {
+          lineEnd--;
+        }
+        end = lineEnd;
+        while (body[end - 1] === SPACE) {
+          end--;
+        }
+        if (!stripLineEnd || body[end - 1] !== "\n") {
+          break;
+        }
+        lineEnd = end - 1;
+      }
+      if (end === lineEnd) {
+        return body.slice(0, lineEnd);
+      }
+      let backslashes = 0;
+      while (body[end - backslashes - 1] === ESCAPE) {
+        backslashes++;
+      }
+      return backslashes % 2 ? body.slice(0, end - 1) + SPACE : body.slice(0, end);
+    };
+    var createRule = (pattern, mark, ignoreCase, stripLineEnd, stripBOM) => {
+      let body = stripBOM && pattern[0] === BOM ? pattern.slice(1) : pattern;
+      if (body[0] === "#") {
+        return;
+      }
+      let negative = false;
+      if (body[0] === "!") {
+        negative = true;
+        body = body.slice(1);
+      }
+      const last2 = body[body.length - 1];
+      if (last2 === SPACE || stripLineEnd && (last2 === "\r" || last2 === "\n")) {
+        body = trimEnd(body, stripLineEnd);
+      }
+      if (!body || hasTrailingBackslash(body)) {
+        return;
+      }
+      body = body.replace(REGEX_REPLACE_LEADING_EXCAPED_EXCLAMATION, "!").replace(REGEX_REPLACE_LEADING_EXCAPED_HASH, "#");
+      const regexPrefix = makeRegexPrefix(body);
+      return new IgnoreRule(
+        pattern,
+        mark,
+        body,
+        ignoreCase,
+        negative,
+        regexPrefix
+      );
+    };
+    var RuleManager = class {
+      constructor(ignoreCase) {
+        this._ignoreCase = ignoreCase;
+        this._rules = [];
+        this._basenameCount = 0;
+      }
+      _add(pattern, index) {
+        if (pattern && pattern[KEY_IGNORE]) {
+          this._rules = this._rules.concat(pattern._rules._rules);
+          this._basenameCount += pattern._rules._basenameCount;
+          this._added = true;
+          return;
+        }
+        const isStr = isString(pattern);
+        const raw = isStr ? pattern : pattern.pattern;
+        const rule = checkPattern(raw) && createRule(
+          raw,
+          isStr ? UNDEFINED : pattern.mark,
+          this._ignoreCase,
+          !this._split,
+          this._stripBOM && !index
+        );
+        if (rule) {
+          this._added = true;
+          this._rules.push(rule);
+          if (matchesBasename(rule.body)) {
+            this._basenameCount++;
+          }
+        }
+      }
+      // @param {Array<string> | string | Ignore} pattern
+      add(pattern) {
+        this._added = false;
+        this._split = isString(pattern);
+        this._stripBOM = !this._split || pattern[0] === BOM;
+        makeArray(
+          this._split ? splitPattern(pattern) : pattern
+        ).forEach(this._add, this);
+        if (this._added) {
+          this._literalRules = UNDEFINED;
+        }
+        return this._added;
+      }
+      // Match the literal 'abc/' for `checkIgnore`, last rule wins. Only a rule
+      //   ending in a wildcard can match it (see `checkSourceOf`), so the rest
+      //   are left out once, rather than tested or compiled for every path.
+      testLiteral(path6) {
+        const rules = this._literalRules || (this._literalRules = this._rules.filter(
+          ({ body }) => body[body.length - (body[body.length - 1] === SLASH ? 2 : 1)] === "*"
+        ));
+        let ignored = false;
+        let unignored = false;
+        let matchedRule;
+        for (let index = rules.length - 1; index >= 0; index--) {
+          const rule = rules[index];
+          if (rule.checkRegex.test(path6)) {
+            ignored = !rule.negative;
+            unignored = rule.negative;
+            matchedRule = rule.negative ? UNDEFINED : rule;
+            break;
+          }
+        }
+        const ret = {
+          ignored,
+          unignored
+        };
+        if (matchedRule) {
+          ret.rule = matchedRule;
+        }
+        return ret;
+      }
+      // Test one single path without recursively checking parent directories
+      //
+      // - mode `string` either `MODE_IGNORE` or `MODE_CHECK_IGNORE`
+      // @returns {TestResult}
+      test(path6, mode) {
+        const rules = this._rules;
+        const { length } = rules;
+        const shortcut = this._basenameCount * 2 >= length;
+        const basename = shortcut ? basenameOf(path6) : path6;
+        for (let index = length - 1; index >= 0; index--) {
+          const rule = rules[index];
+          if (rule[mode].test(
+            shortcut && rule._basenameOnly ? basename : path6
+          )) {
+            const { negative } = rule;
+            const ret = {
+              ignored: !negative,
+              unignored: negative
+            };
+            if (!negative) {
+              ret.rule = rule;
+            }
+            return ret;
+          }
+        }
+        return {
+          ignored: false,
+          unignored: false
+        };
+      }
+    };
+    var throwError = (message, Ctor) => {
+      throw new Ctor(message);
+    };
+    var checkPath = (path6, originalPath, doThrow) => {
+      if (!isString(path6)) {
+        return doThrow(
+          `path must be a string, but got \`${originalPath}\``,
+          TypeError
+        );
+      }
+      if (!path6) {
+        return doThrow(`path must not be empty`, TypeError);
+      }
+      if (checkPath.isNotRelative(path6)) {
+        const r2 = "`path.relative()`d";
+        return doThrow(
+          `path should be a ${r2} string, but got "${originalPath}"`,
+          RangeError
+        );
+      }
+      return true;
+    };
+    var isNotRelative = (path6) => {
+      const first2 = path6.charCodeAt(0);
+      if (first2 === SLASH_CODE) {
+        return true;
+      }
+      if (first2 !== DOT_CODE) {
+        return false;
+      }
+      if (path6.length === 1) {
+        return true;
+      }
+      const second = path6.charCodeAt(1);
+      if (second === SLASH_CODE) {
+        return true;
+      }
+      if (second !== DOT_CODE) {
+        return false;
+      }
+      return path6.length === 2 || path6.charCodeAt(2) === SLASH_CODE;
+    };
+    checkPath.isNotRelative = isNotRelative;
+    checkPath.convert = (p2) => p2;
+    var convertPath = (target) => isString(target) && checkPath.convert(target);
+    var Ignore = class {
+      constructor({
+        ignorecase = true,
+        ignoreCase = ignorecase,
+        allowRelativePaths = false
+      } = {}) {
+        define(this, KEY_IGNORE, true);
+        this._rules = new RuleManager(ignoreCase);
+        this._strictPathCheck = !allowRelativePaths;
+        this._initCache();
+      }
+      _initCache() {
+        this._ignoreCache = /* @__PURE__ */ Object.create(null);
+        this._testCache = /* @__PURE__ */ Object.create(null);
+      }
+      add(pattern) {
+        if (this._rules.add(pattern)) {
+          this._initCache();
+        }
+        return this;
+      }
+      // legacy
+      addPattern(pattern) {
+        return this.add(pattern);
+      }
+      // @returns {TestResult}
+      _test(originalPath, cache, path6) {
+        checkPath(
+          path6,
+          originalPath,
+          this._strictPathCheck ? throwError : RETURN_FALSE
+        );
+        return path6 ? this._t(path6, cache) : {
+          ignored: false,
+          unignored: false
+        };
+      }
+      checkIgnore(target) {
+        const path6 = convertPath(target);
+        if (!path6 || path6.charCodeAt(path6.length - 1) !== SLASH_CODE) {
+          return this._test(target, this._testCache, path6);
+        }
+        const dir = this._t(path6, this._testCache);
+        if (dir.ignored) {
+          return dir;
+        }
+        const literal2 = this._rules.testLiteral(path6);
+        return literal2.ignored || literal2.unignored ? literal2 : dir;
+      }
+      _t(path6, cache) {
+        const cached2 = cache[path6];
+        if (cached2) {
+          return cached2;
+        }
+        const parentPath = parentOf(path6);
+        const parent = parentPath ? this._t(parentPath, cache) : UNDEFINED;
+        return cache[path6] = parent && parent.ignored ? parent : this._rules.test(path6, MODE_IGNORE);
+      }
+      ignores(path6) {
+        return this._test(path6, this._ignoreCache, convertPath(path6)).ignored;
+      }
+      createFilter() {
+        return (path6) => !this.ignores(path6);
+      }
+      filter(paths) {
+        return makeArray(paths).filter(this.createFilter());
+      }
+      // @returns {TestResult}
+      test(path6) {
+        return this._test(path6, this._testCache, convertPath(path6));
+      }
+    };
+    var factory = (options) => new Ignore(options);
+    var isPathValid = (path6) => checkPath(convertPath(path6), path6, RETURN_FALSE);
+    var setupWindows = () => {
+      const makePosix = (str) => /^\\\\\?\\/.test(str) || /["<>|\u0000-\u001F]+/u.test(str) ? str : str.replace(/\\/g, "/");
+      checkPath.convert = makePosix;
+      const REGEX_TEST_WINDOWS_PATH_ABSOLUTE = /^[a-z]:\//i;
+      checkPath.isNotRelative = (path6) => REGEX_TEST_WINDOWS_PATH_ABSOLUTE.test(path6) || isNotRelative(path6);
+    };
+    if (
+      // Detect `process` so that it can run in browsers.
+      typeof process !== "undefined" && process.platform === "win32"
+    ) {
+      setupWindows();
+    }
+    module.exports = factory;
+    factory.default = factory;
+    module.exports.isPathValid = isPathValid;
+    define(module.exports, /* @__PURE__ */ Symbol.for("setupWindows"), setupWindows);
+  }
+});
+
+// node_modules/liquidjs/dist/liquid.node.js
+var require_liquid_node = __commonJS({
+  "node_modules/liquidjs/dist/liquid.node.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    var stream = __require("stream");
+    var path6 = __require("path");
+    var fs$1 = __require("fs");
+    var crypto = __require("crypto");
+    var Token = class {
+      constructor(kind, input2, begin2, end, file2) {
+        this.kind = kind;
+        this.input = input2;
+        this.begin = begin2;
+        this.end = end;
+        this.file = file2;
+      }
+      getText() {
+        return this.input.slice(this.begin, this.end);
+      }
+      getPosition() {
+        let [row, col] = [1, 1];
+        for (let i3 = 0; i3 < this.begin; i3++) {
+          if (this.input[i3] === "\n") {
+            row++;
+            col = 1;
+          } else
+            col++;
+        }
+        return [row, col];
+      }
+      size() {
+        return this.end - this.begin;
+      }
+    };
+    var Drop = class {
+      liquidMethodMissing(key, context) {
+        return void 0;
+      }
+    };
+    var toString$1 = Object.prototype.toString;
+    var toLowerCase = String.prototype.toLowerCase;
+    var hasOwnProperty = Object.hasOwnProperty;
+    function isString(value) {
+      return typeof value === "string";
+    }
+    function isFunction(value) {
+      return typeof value === "function";
+    }
+    function isPromise(val) {
+      return val && isFunction(val.then);
+    }
+    function isIterator(val) {
+      return val && isFunction(val.next) && isFunction(val.throw) && isFunction(val.return);
+    }
+    function promisify3(fn2) {
+      return function(...args) {
+        return new Promise((resolve3, reject2) => {
+          fn2(...args, (err, result) => {
+            err ? reject2(err) : resolve3(result);
+          });
+        });
+      };
+    }
+    function stringify2(value) {
+      value = toValue(value);
+      if (isString(value))
+        return value;
+      if (isNil(value))
+        return "";
+      if (isArray(value))
+        return value.map((x2) => stringify2(x2)).join("");
+      return String(value);
+    }
+    function advanceCodePoints(str, from, count3) {
+      let index = from;
+      for (let i3 = 0; i3 < count3 && index < str.length; i3++)
+        index += str.codePointAt(index) > 65535 ? 2 : 1;
+      return index;
+    }
+    function codePointLength2(str) {
+      let length = 0;
+      for (let index = 0; index < str.length; index = advanceCodePoints(str, index, 1))
+        length++;
+      return length;
+    }
+    function readArrayElement(arr, index, ownPropertyOnly) {
+      if (index < 0)
+        index = arr.length + index;
+      if (ownPropertyOnly && !hasOwnProperty.call(arr, index))
+        return void 0;
+      return arr[index];
+    }
+    function toEnumerable(val) {
+      val = toValue(val);
+      if (isArray(val))
+        return val;
+      if (isString(val) && val.length > 0)
+        return [val];
+      if (isIterable(val))
+        return Array.from(val);
+      if (isObject3(val))
+        return Object.keys(val).map((key) => [key, val[key]]);
+      return [];
+    }
+    function toArray(val) {
+      val = toValue(val);
+      if (isNil(val))
+        return [];
+      if (isArray(val))
+        return val;
+      return [val];
+    }
+    function toValue(value) {
+      return value instanceof Drop && isFunction(value.valueOf) ? value.valueOf() : value;
+    }
+    function toNumber2(value) {
+      return +toValue(value) || 0;
+    }
+    function isNumber(value) {
+      return typeof value === "number";
+    }
+    function toLiquid(value) {
+      if (value && isFunction(value.toLiquid))
+        return toLiquid(value.toLiquid());
+      return value;
+    }
+    function isNil(value) {
+      return value == null;
+    }
+    function isUndefined(value) {
+      return value === void 0;
+    }
+    function isArray(value) {
+      return toString$1.call(value) === "[object Array]";
+    }
+    function isArrayLike2(value) {
+      return value && isNumber(value.length);
+    }
+    function isIterable(value) {
+      return isObject3(value) && Symbol.iterator in value;
+    }
+    function forOwn(obj, iteratee) {
+      obj = obj || {};
+      for (const k2 in obj) {
+        if (hasOwnProperty.call(obj, k2)) {
+          if (iteratee(obj[k2], k2, obj) === false)
+            break;
+        }
+      }
+      return obj;
+    }
+    function isObject3(value) {
+      const type = typeof value;
+      return value !== null && (type === "object" || type === "function");
+    }
+    function range(start, stop, step = 1) {
+      const arr = [];
+      for (let i3 = start; i3 < stop; i3 += step) {
+        arr.push(i3);
+      }
+      return arr;
+    }
+    function padStart(str, length, ch = " ") {
+      return pad(str, length, ch, (str2, ch2) => ch2 + str2);
+    }
+    function padEnd(str, length, ch = " ") {
+      return pad(str, length, ch, (str2, ch2) => str2 + ch2);
+    }
+    function pad(str, length, ch, add) {
+      str = String(str);
+      const n2 = length - str.length;
+      if (n2 <= 0)
+        return str;
+      return add(str, ch.repeat(n2));
+    }
+    function identify(val) {
+      return val;
+    }
+    function changeCase(str) {
+      const hasLowerCase = [...str].some((ch) => ch >= "a" && ch <= "z");
+      return hasLowerCase ? str.toUpperCase() : str.toLowerCase();
+    }
+    function ellipsis(str, N2) {
+      return str.length > N2 ? str.slice(0, N2 - 3) + "..." : str;
+    }
+    function orderedCompare(a2, b2) {
+      if (isNil(a2) && isNil(b2))
+        return 0;
+      if (isNil(a2))
+        return 1;
+      if (isNil(b2))
+        return -1;
+      if (a2 < b2)
+        return -1;
+      if (a2 > b2)
+        return 1;
+      return 0;
+    }
+    function caseInsensitiveCompare(a2, b2) {
+      if (isNil(a2) && isNil(b2))
+        return 0;
+      if (isNil(a2))
+        return 1;
+      if (isNil(b2))
+        return -1;
+      a2 = toLowerCase.call(a2);
+      b2 = toLowerCase.call(b2);
+      if (a2 < b2)
+        return -1;
+      if (a2 > b2)
+        return 1;
+      return 0;
+    }
+    function argumentsToValue(fn2) {
+      return function(...args) {
+        return fn2.call(this, ...args.map(toValue));
+      };
+    }
+    function argumentsToNumber(fn2) {
+      return function(...args) {
+        return fn2.call(this, ...args.map(toNumber2));
+      };
+    }
+    function* strictUniq(array2) {
+      const seen = /* @__PURE__ */ new Set();
+      for (const element of array2) {
+        const key = JSON.stringify(element);
+        if (!seen.has(key)) {
+          seen.add(key);
+          yield element;
+        }
+      }
+    }
+    var TRAIT = "__liquidClass__";
+    var LiquidError2 = class extends Error {
+      constructor(err, token) {
+        super(typeof err === "string" ? err : err.message);
+        this.context = "";
+        if (typeof err !== "string")
+          Object.defineProperty(this, "originalError", { value: err, enumerable: false });
+        Object.defineProperty(this, "token", { value: token, enumerable: false });
+        Object.defineProperty(this, TRAIT, { value: "LiquidError", enumerable: false });
+      }
+      update() {
+        Object.defineProperty(this, "context", { value: mkContext(this.token), enumerable: false });
+        this.message = mkMessage(this.message, this.token);
+        this.stack = this.message + "\n" + this.context + "\n" + this.stack;
+        if (this.originalError)
+          this.stack += "\nFrom " + this.originalError.stack;
+      }
+      static is(obj) {
+        return obj?.[TRAIT] === "LiquidError";
+      }
+    };
+    var TokenizationError = class extends LiquidError2 {
+      constructor(message, token) {
+        super(message, token);
+        this.name = "TokenizationError";
+        super.update();
+      }
+    };
+    var ParseError = class extends LiquidError2 {
+      constructor(err, token) {
+        super(err, token);
+        this.name = "ParseError";
+        this.message = err.message;
+        super.update();
+      }
+    };
+    var RenderError = class extends LiquidError2 {
+      constructor(err, tpl) {
+        super(err, tpl.token);
+        this.name = "RenderError";
+        this.message = err.message;
+        super.update();
+      }
+      static is(obj) {
+        return obj.name === "RenderError";
+      }
+    };
+    var LiquidErrors = class extends LiquidError2 {
+      constructor(errors) {
+        super(errors[0], errors[0].token);
+        this.errors = errors;
+        this.name = "LiquidErrors";
+        const s = errors.length > 1 ? "s" : "";
+        this.message = `${errors.length} error${s} found`;
+        super.update();
+      }
+      static is(obj) {
+        return obj.name === "LiquidErrors";
+      }
+    };
+    var UndefinedVariableError = class extends LiquidError2 {
+      constructor(err, token) {
+        super(err, token);
+        this.name = "UndefinedVariableError";
+        this.message = err.message;
+        super.update();
+      }
+    };
+    var InternalUndefinedVariableError = class extends Error {
+      constructor(variableName) {
+        super(`undefined variable: ${variableName}`);
+        this.name = "InternalUndefinedVariableError";
+        this.variableName = variableName;
+      }
+    };
+    var AssertionError = class extends Error {
+      constructor(message) {
+        super(message);
+        this.name = "AssertionError";
+        this.message = message + "";
+      }
+    };
+    function mkContext(token) {
+      const [line, col] = token.getPosition();
+      const lines2 = token.input.split("\n");
+      const begin2 = Math.max(line - 2, 1);
+      const end = Math.min(line + 3, lines2.length);
+      const context = range(begin2, end + 1).map((lineNumber) => {
+        const rowIndicator = lineNumber === line ? ">> " : "   ";
+        const num = padStart(String(lineNumber), String(end).length);
+        let text = `${rowIndicator}${num}| `;
+        const colIndicator = lineNumber === line ? "\n" + padStart("^", col + text.length) : "";
+        text += lines2[lineNumber - 1];
+        text += colIndicator;
+        return text;
+      }).join("\n");
+      return context;
+    }
+    function mkMessage(msg, token) {
+      if (token.file)
+        msg += `, file:${token.file}`;
+      const [line, col] = token.getPosition();
+      msg += `, line:${line}, col:${col}`;
+      return msg;
+    }
+    var TYPES = [0, 0, 0, 0, 0, 0, 0, 0, 0, 20, 4, 4, 4, 20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 20, 2, 8, 0, 0, 0, 0, 8, 0, 0, 0, 64, 0, 65, 0, 0, 33, 33, 33, 33, 33, 33, 33, 33, 33, 33, 0, 0, 2, 2, 2, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0];
+    var WORD = 1;
+    var BLANK = 4;
+    var QUOTE = 8;
+    var INLINE_BLANK = 16;
+    var NUMBER = 32;
+    var SIGN2 = 64;
+    var PUNCTUATION = 128;
+    function isWord(char) {
+      const code = char.charCodeAt(0);
+      return code >= 128 ? !TYPES[code] : !!(TYPES[code] & WORD);
+    }
+    TYPES[160] = TYPES[5760] = TYPES[6158] = TYPES[8192] = TYPES[8193] = TYPES[8194] = TYPES[8195] = TYPES[8196] = TYPES[8197] = TYPES[8198] = TYPES[8199] = TYPES[8200] = TYPES[8201] = TYPES[8202] = TYPES[8232] = TYPES[8233] = TYPES[8239] = TYPES[8287] = TYPES[12288] = BLANK;
+    TYPES[8220] = TYPES[8221] = PUNCTUATION;
+    function assert2(predicate, message) {
+      if (!predicate) {
+        const msg = typeof message === "function" ? message() : message || `expect ${predicate} to be true`;
+        throw new AssertionError(msg);
+      }
+    }
+    function assertEmpty(predicate, message = `unexpected ${JSON.stringify(predicate)}`) {
+      assert2(!predicate, message);
+    }
+    var NullDrop = class extends Drop {
+      *equals(value) {
+        return isNil(yield toValue(value));
+      }
+      gt() {
+        return false;
+      }
+      geq() {
+        return false;
+      }
+      lt() {
+        return false;
+      }
+      leq() {
+        return false;
+      }
+      valueOf() {
+        return null;
+      }
+    };
+    var EmptyDrop = class _EmptyDrop extends Drop {
+      *equals(value) {
+        if (value instanceof _EmptyDrop)
+          return false;
+        value = yield toValue(value);
+        if (isString(value) || isArray(value))
+          return value.length === 0;
+        if (isObject3(value))
+          return Object.keys(value).length === 0;
+        return false;
+      }
+      gt() {
+        return false;
+      }
+      geq() {
+        return false;
+      }
+      lt() {
+        return false;
+      }
+      leq() {
+        return false;
+      }
+      valueOf() {
+        return "";
+      }
+      static is(value) {
+        return value instanceof _EmptyDrop;
+      }
+    };
+    var BlankDrop = class _BlankDrop extends EmptyDrop {
+      *equals(value) {
+        if (value === false)
+          return true;
+        if (isNil(yield toValue(value)))
+          return true;
+        if (isString(value))
+          return /^\s*$/.test(value);
+        return yield super.equals(value);
+      }
+      static is(value) {
+        return value instanceof _BlankDrop;
+      }
+    };
+    var ForloopDrop = class extends Drop {
+      constructor(length, collection, variable) {
+        super();
+        this.i = 0;
+        this.length = length;
+        this.name = `${variable}-${collection}`;
+      }
+      next() {
+        this.i++;
+      }
+      index0() {
+        return this.i;
+      }
+      index() {
+        return this.i + 1;
+      }
+      first() {
+        return this.i === 0;
+      }
+      last() {
+        return this.i === this.length - 1;
+      }
+      rindex() {
+        return this.length - this.i;
+      }
+      rindex0() {
+        return this.length - this.i - 1;
+      }
+      valueOf() {
+        return JSON.stringify(this);
+      }
+    };
+    var SimpleEmitter = class {
+      constructor() {
+        this.buffer = "";
+      }
+      write(html) {
+        this.buffer += stringify2(html);
+      }
+    };
+    var StreamedEmitter = class {
+      constructor() {
+        this.buffer = "";
+        this.stream = new stream.PassThrough();
+      }
+      write(html) {
+        this.stream.write(stringify2(html));
+      }
+      error(err) {
+        this.stream.emit("error", err);
+      }
+      end() {
+        this.stream.end();
+      }
+    };
+    var KeepingTypeEmitter = class {
+      constructor() {
+        this.buffer = "";
+      }
+      write(html) {
+        html = toValue(html);
+        if (typeof html !== "string" && this.buffer === "") {
+          this.buffer = html;
+        } else {
+          this.buffer = stringify2(this.buffer) + stringify2(html);
+        }
+      }
+    };
+    var BlockDrop = class extends Drop {
+      constructor(superBlockRender = () => "") {
+        super();
+        this.superBlockRender = superBlockRender;
+      }
+      /**
+       * Provide parent access in child block by
+       * {{ block.super }}
+       */
+      *super() {
+        const emitter = new SimpleEmitter();
+        yield this.superBlockRender(emitter);
+        return emitter.buffer;
+      }
+    };
+    function isComparable(arg) {
+      return arg && isFunction(arg.equals) && isFunction(arg.gt) && isFunction(arg.geq) && isFunction(arg.lt) && isFunction(arg.leq);
+    }
+    var nil = new NullDrop();
+    var literalValues = {
+      "true": true,
+      "false": false,
+      "nil": nil,
+      "null": nil,
+      "empty": new EmptyDrop(),
+      "blank": new BlankDrop()
+    };
+    var trieCache = /* @__PURE__ */ new WeakMap();
+    function createTrie(input2) {
+      const cached2 = trieCache.get(input2);
+      if (cached2)
+        return cached2;
+      const trie = {};
+      for (const [name3, data] of Object.entries(input2)) {
+        let node2 = trie;
+        for (let i3 = 0; i3 < name3.length; i3++) {
+          const c5 = name3[i3];
+          node2[c5] = node2[c5] || {};
+          if (i3 === name3.length - 1 && isWord(name3[i3])) {
+            node2[c5].needBoundary = true;
+          }
+          node2 = node2[c5];
+        }
+        node2.data = data;
+        node2.end = true;
+      }
+      trieCache.set(input2, trie);
+      return trie;
+    }
+    function toLiquidAsync(asyncFn, syncFn) {
+      const syncImpl = syncFn || asyncFn;
+      return (sync, ...args) => {
+        return sync ? syncImpl(...args) : asyncFn(...args);
+      };
+    }
+    async function toPromise(val) {
+      if (!isIterator(val))
+        return val;
+      let value;
+      let done = false;
+      let next = "next";
+      do {
+        const state = val[next](value);
+        done = !!state.done;
+        value = state.value;
+        next = "next";
+        try {
+          if (isIterator(value))
+            value = toPromise(value);
+          if (isPromise(value))
+            value = await value;
+        } catch (err) {
+          next = "throw";
+          value = err;
+        }
+      } while (!done);
+      return value;
+    }
+    function toValueSync(val) {
+      if (!isIterator(val))
+        return val;
+      let value;
+      let done = false;
+      let next = "next";
+      do {
+        const state = val[next](value);
+        done = !!state.done;
+        value = state.value;
+        next = "next";
+        if (isIterator(value)) {
+          try {
+            value = toValueSync(value);
+          } catch (err) {
+            next = "throw";
+            value = err;
+          }
+        }
+      } while (!done);
+      return value;
+    }
+    var rFormat = /%([-_0^#:]+)?(\d+)?([EO])?(.)/;
+    function daysInMonth(d) {
+      const feb = isLeapYear(d) ? 29 : 28;
+      return [31, feb, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    }
+    function getDayOfYear(d) {
+      let num = 0;
+      for (let i3 = 0; i3 < d.getMonth(); ++i3) {
+        num += daysInMonth(d)[i3];
+      }
+      return num + d.getDate();
+    }
+    function getWeekOfYear(d, startDay) {
+      const daysSinceStartDay = (d.getDay() - startDay + 7) % 7;
+      return String(Math.floor((getDayOfYear(d) - 1 - daysSinceStartDay + 7) / 7));
+    }
+    function isLeapYear(d) {
+      const year = d.getFullYear();
+      return !!((year & 3) === 0 && (year % 100 || year % 400 === 0 && year));
+    }
+    function ordinal(d) {
+      const date6 = d.getDate();
+      if ([11, 12, 13].includes(date6))
+        return "th";
+      switch (date6 % 10) {
+        case 1:
+          return "st";
+        case 2:
+          return "nd";
+        case 3:
+          return "rd";
+        default:
+          return "th";
+      }
+    }
+    function century(d) {
+      return Math.floor(d.getFullYear() / 100);
+    }
+    var padWidths = {
+      C: 2,
+      d: 2,
+      e: 2,
+      H: 2,
+      I: 2,
+      j: 3,
+      k: 2,
+      l: 2,
+      L: 3,
+      m: 2,
+      M: 2,
+      S: 2,
+      U: 2,
+      W: 2,
+      y: 2,
+      Y: 4
+    };
+    var padSpaceChars = new Set("aAbBceklpP");
+    function getTimezoneOffset(d, opts) {
+      const nOffset = Math.abs(d.getTimezoneOffset());
+      const h3 = Math.floor(nOffset / 60);
+      const m = nOffset % 60;
+      return (d.getTimezoneOffset() > 0 ? "-" : "+") + padStart(h3, 2, "0") + (opts.flags[":"] ? ":" : "") + padStart(m, 2, "0");
+    }
+    var formatCodes = {
+      a: (d) => d.getShortWeekdayName(),
+      A: (d) => d.getLongWeekdayName(),
+      b: (d) => d.getShortMonthName(),
+      B: (d) => d.getLongMonthName(),
+      c: (d) => d.toLocaleString(),
+      C: (d) => century(d),
+      d: (d) => d.getDate(),
+      e: (d) => d.getDate(),
+      H: (d) => d.getHours(),
+      I: (d) => String(d.getHours() % 12 || 12),
+      j: (d) => getDayOfYear(d),
+      k: (d) => d.getHours(),
+      l: (d) => String(d.getHours() % 12 || 12),
+      L: (d) => d.getMilliseconds(),
+      m: (d) => d.getMonth() + 1,
+      M: (d) => d.getMinutes(),
+      N: (d, opts) => {
+        const width = Number(opts.width) || 9;
+        const str = padStart(String(d.getMilliseconds()), 3, "0").slice(0, width);
+        opts.memoryLimit?.use(width - str.length);
+        return padEnd(str, width, "0");
+      },
+      p: (d) => d.getHours() < 12 ? "AM" : "PM",
+      P: (d) => d.getHours() < 12 ? "am" : "pm",
+      q: (d) => ordinal(d),
+      s: (d) => Math.floor(d.dateValue() / 1e3),
+      S: (d) => d.getSeconds(),
+      u: (d) => d.getDay() || 7,
+      U: (d) => getWeekOfYear(d, 0),
+      w: (d) => d.getDay(),
+      W: (d) => getWeekOfYear(d, 1),
+      x: (d) => d.toLocaleDateString(),
+      X: (d) => d.toLocaleTimeString(),
+      y: (d) => (d.getFullYear() % 100 + 100) % 100,
+      Y: (d) => d.getFullYear(),
+      z: getTimezoneOffset,
+      Z: (d, opts) => d.getTimeZoneName() || getTimezoneOffset(d, opts),
+      "t": () => "	",
+      "n": () => "\n",
+      "%": () => "%"
+    };
+    formatCodes.h = formatCodes.b;
+    function strftime(d, formatStr, memoryLimit) {
+      let output2 = "";
+      let remaining = formatStr;
+      let match;
+      while (match = rFormat.exec(remaining)) {
+        output2 += remaining.slice(0, match.index);
+        remaining = remaining.slice(match.index + match[0].length);
+        output2 += format2(d, match, memoryLimit);
+      }
+      return output2 + remaining;
+    }
+    function format2(d, match, memoryLimit) {
+      const [input2, flagStr = "", width, modifier, conversion] = match;
+      const convert2 = formatCodes[conversion];
+      if (!convert2)
+        return input2;
+      const flags = {};
+      for (const flag of flagStr)
+        flags[flag] = true;
+      let ret = String(convert2(d, { flags, width, modifier, memoryLimit }));
+      let padChar = padSpaceChars.has(conversion) ? " " : "0";
+      let padWidth = Number(width) || padWidths[conversion] || 0;
+      if (flags["^"])
+        ret = ret.toUpperCase();
+      else if (flags["#"])
+        ret = changeCase(ret);
+      if (flags["_"])
+        padChar = " ";
+      else if (flags["0"])
+        padChar = "0";
+      if (flags["-"])
+        padWidth = 0;
+      memoryLimit?.use(Number(padWidth) - ret.length);
+      if (padChar === "0" && ret[0] === "-")
+        return "-" + padStart(ret.slice(1), padWidth - 1, padChar);
+      return padStart(ret, padWidth, padChar);
+    }
+    function getDateTimeFormat() {
+      return typeof Intl !== "undefined" ? Intl.DateTimeFormat : void 0;
+    }
+    var OneMinute = 6e4;
+    var TIMEZONE_PATTERN = /([zZ]|([+-])(\d{2}):?(\d{2}))$/;
+    var monthNames = [
+      "January",
+      "February",
+      "March",
+      "April",
+      "May",
+      "June",
+      "July",
+      "August",
+      "September",
+      "October",
+      "November",
+      "December"
+    ];
+    var monthNamesShort = monthNames.map((name3) => name3.slice(0, 3));
+    var dayNames = [
+      "Sunday",
+      "Monday",
+      "Tuesday",
+      "Wednesday",
+      "Thursday",
+      "Friday",
+      "Saturday"
+    ];
+    var dayNamesShort = dayNames.map((name3) => name3.slice(0, 3));
+    var LiquidDate = class _LiquidDate {
+      constructor(init, locale, timezone) {
+        this.locale = locale;
+        this.DateTimeFormat = getDateTimeFormat();
+        this.date = new Date(init);
+        this.timezoneFixed = timezone !== void 0;
+        if (timezone === void 0) {
+          timezone = this.date.getTimezoneOffset();
+        }
+        this.timezoneOffset = isString(timezone) ? _LiquidDate.getTimezoneOffset(timezone, this.date) : timezone;
+        this.timezoneName = isString(timezone) ? timezone : "";
+        const diff = (this.date.getTimezoneOffset() - this.timezoneOffset) * OneMinute;
+        const time3 = this.date.getTime() + diff;
+        this.displayDate = new Date(time3);
+      }
+      getTime() {
+        return this.displayDate.getTime();
+      }
+      /**
+       * The underlying UTC timestamp in milliseconds, unaffected by the display
+       * timezone. Use this (not `getTime()`) for timezone-invariant values like
+       * `%s`: `getTime()` reads `displayDate`, which is deliberately shifted by
+       * the display timezone offset so wall-clock getters can delegate to Date.
+       */
+      dateValue() {
+        return this.date.getTime();
+      }
+      getMilliseconds() {
+        return this.displayDate.getMilliseconds();
+      }
+      getSeconds() {
+        return this.displayDate.getSeconds();
+      }
+      getMinutes() {
+        return this.displayDate.getMinutes();
+      }
+      getHours() {
+        return this.displayDate.getHours();
+      }
+      getDay() {
+        return this.displayDate.getDay();
+      }
+      getDate() {
+        return this.displayDate.getDate();
+      }
+      getMonth() {
+        return this.displayDate.getMonth();
+      }
+      getFullYear() {
+        return this.displayDate.getFullYear();
+      }
+      toLocaleString(locale, init) {
+        if (init?.timeZone) {
+          return this.date.toLocaleString(locale, init);
+        }
+        return this.displayDate.toLocaleString(locale, init);
+      }
+      toLocaleTimeString(locale) {
+        return this.displayDate.toLocaleTimeString(locale);
+      }
+      toLocaleDateString(locale) {
+        return this.displayDate.toLocaleDateString(locale);
+      }
+      getTimezoneOffset() {
+        return this.timezoneOffset;
+      }
+      getTimeZoneName() {
+        if (this.timezoneFixed)
+          return this.timezoneName;
+        if (!this.DateTimeFormat)
+          return;
+        return this.DateTimeFormat().resolvedOptions().timeZone;
+      }
+      getLongMonthName() {
+        return this.format({ month: "long" }) ?? monthNames[this.getMonth()];
+      }
+      getShortMonthName() {
+        return this.format({ month: "short" }) ?? monthNamesShort[this.getMonth()];
+      }
+      getLongWeekdayName() {
+        return this.format({ weekday: "long" }) ?? dayNames[this.displayDate.getDay()];
+      }
+      getShortWeekdayName() {
+        return this.format({ weekday: "short" }) ?? dayNamesShort[this.displayDate.getDay()];
+      }
+      valid() {
+        return !isNaN(this.getTime());
+      }
+      format(options) {
+        return this.DateTimeFormat && this.DateTimeFormat(this.locale, options).format(this.displayDate);
+      }
+      /**
+       * Create a Date object fixed to it's declared Timezone. Both
+       * - 2021-08-06T02:29:00.000Z and
+       * - 2021-08-06T02:29:00.000+08:00
+       * will always be displayed as
+       * - 2021-08-06 02:29:00
+       * regardless timezoneOffset in JavaScript realm
+       *
+       * The implementation hack:
+       * Instead of calling `.getMonth()`/`.getUTCMonth()` respect to `preserveTimezones`,
+       * we create a different Date to trick strftime, it's both simpler and more performant.
+       * Given that a template is expected to be parsed fewer times than rendered.
+       */
+      static createDateFixedToTimezone(dateString, locale) {
+        const m = dateString.match(TIMEZONE_PATTERN);
+        if (m && m[1] === "Z") {
+          return new _LiquidDate(+new Date(dateString), locale, 0);
+        }
+        if (m && m[2] && m[3] && m[4]) {
+          const [, , sign, hours, minutes] = m;
+          const offset2 = (sign === "+" ? -1 : 1) * (parseInt(hours, 10) * 60 + parseInt(minutes, 10));
+          return new _LiquidDate(+new Date(dateString), locale, offset2);
+        }
+        return new _LiquidDate(dateString, locale);
+      }
+      static getTimezoneOffset(timezoneName, date6) {
+        const localDateString = date6.toLocaleString("en-US", { timeZone: timezoneName });
+        const utcDateString = date6.toLocaleString("en-US", { timeZone: "UTC" });
+        const localDate = new Date(localDateString);
+        const utcDate = new Date(utcDateString);
+        return (+utcDate - +localDate) / (60 * 1e3);
+      }
+    };
+    var Limiter = class {
+      constructor(resource, limit2) {
+        this.base = 0;
+        this.message = `${resource} limit exceeded`;
+        this.limit = limit2;
+      }
+      use(count3) {
+        if (+count3 > 0) {
+          assert2(this.base + +count3 <= this.limit, this.message);
+          this.base += +count3;
+        }
+      }
+      check(count3) {
+        if (+count3 > 0) {
+          assert2(+count3 <= this.limit, this.message);
+        }
+      }
+    };
+    var DelimitedToken = class extends Token {
+      constructor(kind, [contentBegin, contentEnd], input2, begin2, end, trimLeft2, trimRight2, file2) {
+        super(kind, input2, begin2, end, file2);
+        this.trimLeft = false;
+        this.trimRight = false;
+        const tl = input2[contentBegin] === "-";
+        const tr = input2[contentEnd - 1] === "-";
+        let l = tl ? contentBegin + 1 : contentBegin;
+        let r2 = tr ? contentEnd - 1 : contentEnd;
+        while (l < r2 && TYPES[input2.charCodeAt(l)] & BLANK)
+          l++;
+        while (r2 > l && TYPES[input2.charCodeAt(r2 - 1)] & BLANK)
+          r2--;
+        this.contentRange = [l, r2];
+        this.trimLeft = tl || trimLeft2;
+        this.trimRight = tr || trimRight2;
+      }
+      get content() {
+        return this.input.slice(this.contentRange[0], this.contentRange[1]);
+      }
+    };
+    var TagToken = class extends DelimitedToken {
+      constructor(input2, begin2, end, options, file2) {
+        const { trimTagLeft, trimTagRight, tagDelimiterLeft, tagDelimiterRight } = options;
+        const [valueBegin, valueEnd] = [begin2 + tagDelimiterLeft.length, end - tagDelimiterRight.length];
+        super(exports.TokenKind.Tag, [valueBegin, valueEnd], input2, begin2, end, trimTagLeft, trimTagRight, file2);
+        this.tokenizer = new Tokenizer(input2, options.operators, file2, this.contentRange, options.groupedExpressions);
+        this.name = this.tokenizer.readTagName();
+        this.tokenizer.assert(this.name, `illegal tag syntax, tag name expected`);
+        this.tokenizer.skipBlank();
+        this.args = this.tokenizer.input.slice(this.tokenizer.p, this.contentRange[1]);
+      }
+    };
+    var OutputToken = class extends DelimitedToken {
+      constructor(input2, begin2, end, options, file2) {
+        const { trimOutputLeft, trimOutputRight, outputDelimiterLeft, outputDelimiterRight } = options;
+        const valueRange = [begin2 + outputDelimiterLeft.length, end - outputDelimiterRight.length];
+        super(exports.TokenKind.Output, valueRange, input2, begin2, end, trimOutputLeft, trimOutputRight, file2);
+      }
+    };
+    var HTMLToken = class extends Token {
+      constructor(input2, begin2, end, file2) {
+        super(exports.TokenKind.HTML, input2, begin2, end, file2);
+        this.input = input2;
+        this.begin = begin2;
+        this.end = end;
+        this.file = file2;
+        this.trimLeft = 0;
+        this.trimRight = 0;
+      }
+      getContent() {
+        return this.input.slice(this.begin + this.trimLeft, this.end - this.trimRight);
+      }
+    };
+    var NumberToken = class extends Token {
+      constructor(input2, begin2, end, file2) {
+        super(exports.TokenKind.Number, input2, begin2, end, file2);
+        this.input = input2;
+        this.begin = begin2;
+        this.end = end;
+        this.file = file2;
+        this.content = Number(this.getText());
+      }
+    };
+    var IdentifierToken = class extends Token {
+      constructor(input2, begin2, end, file2) {
+        super(exports.TokenKind.Word, input2, begin2, end, file2);
+        this.input = input2;
+        this.begin = begin2;
+        this.end = end;
+        this.file = file2;
+        this.content = this.getText();
+      }
+    };
+    var LiteralToken = class extends Token {
+      constructor(input2, begin2, end, file2) {
+        super(exports.TokenKind.Literal, input2, begin2, end, file2);
+        this.input = input2;
+        this.begin = begin2;
+        this.end = end;
+        this.file = file2;
+        this.literal = this.getText();
+        this.content = literalValues[this.literal];
+      }
+    };
+    var operatorPrecedences = {
+      "==": 2,
+      "!=": 2,
+      ">": 2,
+      "<": 2,
+      ">=": 2,
+      "<=": 2,
+      "contains": 2,
+      "not": 1,
+      "and": 0,
+      "or": 0
+    };
+    var operatorTypes = {
+      "==": 0,
+      "!=": 0,
+      ">": 0,
+      "<": 0,
+      ">=": 0,
+      "<=": 0,
+      "contains": 0,
+      "not": 1,
+      "and": 0,
+      "or": 0
+      /* OperatorType.Binary */
+    };
+    var OperatorToken = class extends Token {
+      constructor(input2, begin2, end, file2) {
+        super(exports.TokenKind.Operator, input2, begin2, end, file2);
+        this.input = input2;
+        this.begin = begin2;
+        this.end = end;
+        this.file = file2;
+        this.operator = this.getText();
+      }
+      getPrecedence() {
+        return this.operator in operatorPrecedences ? operatorPrecedences[this.operator] : 1;
+      }
+    };
+    var PropertyAccessToken = class extends Token {
+      constructor(variable, props, input2, begin2, end, file2) {
+        super(exports.TokenKind.PropertyAccess, input2, begin2, end, file2);
+        this.variable = variable;
+        this.props = props;
+      }
+    };
+    var FilterToken = class extends Token {
+      constructor(name3, args, input2, begin2, end, file2) {
+        super(exports.TokenKind.Filter, input2, begin2, end, file2);
+        this.name = name3;
+        this.args = args;
+      }
+    };
+    var HashToken = class extends Token {
+      constructor(input2, begin2, end, name3, value, file2) {
+        super(exports.TokenKind.Hash, input2, begin2, end, file2);
+        this.input = input2;
+        this.begin = begin2;
+        this.end = end;
+        this.name = name3;
+        this.value = value;
+        this.file = file2;
+      }
+    };
+    var rHex = /[\da-fA-F]/;
+    var rOct = /[0-7]/;
+    var escapeChar = {
+      b: "\b",
+      f: "\f",
+      n: "\n",
+      r: "\r",
+      t: "	",
+      v: "\v"
+    };
+    function hexVal(c5) {
+      const code = c5.charCodeAt(0);
+      if (code >= 97)
+        return code - 87;
+      if (code >= 65)
+        return code - 55;
+      return code - 48;
+    }
+    function parseStringLiteral(str) {
+      let ret = "";
+      for (let i3 = 1; i3 < str.length - 1; i3++) {
+        if (str[i3] !== "\\") {
+          ret += str[i3];
+          continue;
+        }
+        if (escapeChar[str[i3 + 1]] !== void 0) {
+          ret += escapeChar[str[++i3]];
+        } else if (str[i3 + 1] === "u") {
+          let val = 0;
+          let j2 = i3 + 2;
+          while (j2 <= i3 + 5 && rHex.test(str[j2])) {
+            val = val * 16 + hexVal(str[j2++]);
+          }
+          i3 = j2 - 1;
+          ret += String.fromCharCode(val);
+        } else if (!rOct.test(str[i3 + 1])) {
+          ret += str[++i3];
+        } else {
+          let j2 = i3 + 1;
+          let val = 0;
+          while (j2 <= i3 + 3 && rOct.test(str[j2])) {
+            val = val * 8 + hexVal(str[j2++]);
+          }
+          i3 = j2 - 1;
+          ret += String.fromCharCode(val);
+        }
+      }
+      return ret;
+    }
+    var QuotedToken = class extends Token {
+      constructor(input2, begin2, end, file2) {
+        super(exports.TokenKind.Quoted, input2, begin2, end, file2);
+        this.input = input2;
+        this.begin = begin2;
+        this.end = end;
+        this.file = file2;
+        this.content = parseStringLiteral(this.getText());
+      }
+    };
+    var RangeToken = class extends Token {
+      constructor(input2, begin2, end, lhs, rhs, file2) {
+        super(exports.TokenKind.Range, input2, begin2, end, file2);
+        this.input = input2;
+        this.begin = begin2;
+        this.end = end;
+        this.lhs = lhs;
+        this.rhs = rhs;
+        this.file = file2;
+      }
+    };
+    var LiquidTagToken = class extends DelimitedToken {
+      constructor(input2, begin2, end, options, file2) {
+        super(exports.TokenKind.Tag, [begin2, end], input2, begin2, end, false, false, file2);
+        this.tokenizer = new Tokenizer(input2, options.operators, file2, this.contentRange, options.groupedExpressions);
+        this.name = this.tokenizer.readTagName();
+        this.tokenizer.assert(this.name, "illegal liquid tag syntax");
+        this.tokenizer.skipBlank();
+      }
+      get args() {
+        return this.tokenizer.input.slice(this.tokenizer.p, this.contentRange[1]);
+      }
+    };
+    var FilteredValueToken = class extends Token {
+      constructor(initial, filters2, input2, begin2, end, file2) {
+        super(exports.TokenKind.FilteredValue, input2, begin2, end, file2);
+        this.initial = initial;
+        this.filters = filters2;
+        this.input = input2;
+        this.begin = begin2;
+        this.end = end;
+        this.file = file2;
+      }
+    };
+    var polyfill = {
+      now: () => Date.now()
+    };
+    function getPerformance() {
+      return typeof global === "object" && global.performance || typeof window === "object" && window.performance || polyfill;
+    }
+    var Render = class {
+      renderTemplatesToNodeStream(templates, ctx) {
+        const emitter = new StreamedEmitter();
+        Promise.resolve().then(() => toPromise(this.renderTemplates(templates, ctx, emitter))).then(() => emitter.end(), (err) => emitter.error(err));
+        return emitter.stream;
+      }
+      *renderTemplates(templates, ctx, emitter) {
+        if (!emitter) {
+          emitter = ctx.opts.keepOutputType ? new KeepingTypeEmitter() : new SimpleEmitter();
+        }
+        ctx.renderLimit.check(getPerformance().now());
+        const errors = [];
+        for (const tpl of templates) {
+          ctx.renderLimit.check(getPerformance().now());
+          try {
+            const html = yield tpl.render(ctx, emitter);
+            html && emitter.write(html);
+            if (ctx.breakCalled || ctx.continueCalled)
+              break;
+          } catch (e) {
+            const err = LiquidError2.is(e) ? e : new RenderError(e, tpl);
+            if (ctx.opts.catchAllErrors)
+              errors.push(err);
+            else
+              throw err;
+          }
+        }
+        if (errors.length) {
+          throw new LiquidErrors(errors);
+        }
+        return emitter.buffer;
+      }
+    };
+    function isKeyValuePair(arr) {
+      return isArray(arr);
+    }
+    var Filter = class {
+      constructor(token, options, liquid) {
+        this.token = token;
+        this.name = token.name;
+        this.handler = isFunction(options) ? options : isFunction(options?.handler) ? options.handler : identify;
+        this.raw = !isFunction(options) && !!options?.raw;
+        this.args = token.args;
+        this.liquid = liquid;
+      }
+      *render(value, context) {
+        const argv = [];
+        for (const arg of this.args) {
+          if (isKeyValuePair(arg))
+            argv.push([arg[0], yield evalToken(arg[1], context)]);
+          else
+            argv.push(yield evalToken(arg, context));
+        }
+        return yield this.handler.apply({ context, token: this.token, liquid: this.liquid }, [value, ...argv]);
+      }
+    };
+    var Expression = class {
+      constructor(tokens) {
+        this.postfix = [...toPostfix(tokens)];
+      }
+      *evaluate(ctx, lenient) {
+        assert2(ctx, "unable to evaluate: context not defined");
+        const operands = [];
+        for (const token of this.postfix) {
+          if (isOperatorToken(token)) {
+            const r2 = operands.pop();
+            let result;
+            if (operatorTypes[token.operator] === 1) {
+              result = yield ctx.opts.operators[token.operator](r2, ctx);
+            } else {
+              const l = operands.pop();
+              result = yield ctx.opts.operators[token.operator](l, r2, ctx);
+            }
+            operands.push(result);
+          } else {
+            operands.push(yield evalToken(token, ctx, lenient));
+          }
+        }
+        return operands[0];
+      }
+      valid() {
+        return !!this.postfix.length;
+      }
+    };
+    function* evalToken(token, ctx, lenient = false) {
+      if (!token)
+        return;
+      if ("content" in token)
+        return token.content;
+      if (isPropertyAccessToken(token))
+        return yield evalPropertyAccessToken(token, ctx, lenient);
+      if (isRangeToken(token))
+        return yield evalRangeToken(token, ctx);
+      if (isFilteredValueToken(token))
+        return yield evalFilteredValueToken(token, ctx, lenient);
+    }
+    function* evalFilteredValueToken(token, ctx, lenient) {
+      assert2(ctx.liquid, "FilteredValueToken evaluation requires liquid instance in context");
+      lenient = lenient || ctx.opts.lenientIf && token.filters.length > 0 && token.filters[0].name === "default";
+      let val = yield token.initial.evaluate(ctx, lenient);
+      for (const filterToken of token.filters) {
+        const filterImpl = ctx.liquid.filters[filterToken.name];
+        assert2(filterImpl || !ctx.liquid.options.strictFilters, () => `undefined filter: ${filterToken.name}`);
+        const filter2 = new Filter(filterToken, filterImpl, ctx.liquid);
+        val = yield filter2.render(val, ctx);
+      }
+      return val;
+    }
+    function* evalTokenValue(token, ctx, lenient = false) {
+      return yield toValue(yield evalToken(token, ctx, lenient));
+    }
+    function* evalPropertyAccessToken(token, ctx, lenient) {
+      const props = [];
+      for (const prop of token.props) {
+        props.push(yield evalTokenValue(prop, ctx, false));
+      }
+      try {
+        if (token.variable) {
+          const variable = yield evalToken(token.variable, ctx, lenient);
+          return yield ctx._getFromScope(variable, props);
+        } else {
+          return yield ctx._get(props);
+        }
+      } catch (e) {
+        if (lenient && e.name === "InternalUndefinedVariableError")
+          return null;
+        throw new UndefinedVariableError(e, token);
+      }
+    }
+    function evalQuotedToken(token) {
+      return token.content;
+    }
+    function* evalRangeToken(token, ctx) {
+      const low = yield evalTokenValue(token.lhs, ctx);
+      const high = yield evalTokenValue(token.rhs, ctx);
+      ctx.memoryLimit.use(high - low + 1);
+      return range(+low, +high + 1);
+    }
+    function* toPostfix(tokens) {
+      const ops = [];
+      for (const token of tokens) {
+        if (isOperatorToken(token)) {
+          while (ops.length && ops[ops.length - 1].getPrecedence() > token.getPrecedence()) {
+            yield ops.pop();
+          }
+          ops.push(token);
+        } else
+          yield token;
+      }
+      while (ops.length) {
+        yield ops.pop();
+      }
+    }
+    function isTruthy(val, ctx) {
+      return !isFalsy(val, ctx);
+    }
+    function isFalsy(val, ctx) {
+      val = toValue(val);
+      if (ctx.opts.jsTruthy) {
+        return !val;
+      } else {
+        return val === false || void 0 === val || val === null;
+      }
+    }
+    var defaultOperators = {
+      "==": function* (l, r2) {
+        return yield equals(l, r2);
+      },
+      "!=": function* (l, r2) {
+        return !(yield equals(l, r2));
+      },
+      ">": function* (l, r2) {
+        if (isComparable(l))
+          return yield l.gt(r2);
+        if (isComparable(r2))
+          return yield r2.lt(l);
+        return (yield toValue(l)) > (yield toValue(r2));
+      },
+      "<": function* (l, r2) {
+        if (isComparable(l))
+          return yield l.lt(r2);
+        if (isComparable(r2))
+          return yield r2.gt(l);
+        return (yield toValue(l)) < (yield toValue(r2));
+      },
+      ">=": function* (l, r2) {
+        if (isComparable(l))
+          return yield l.geq(r2);
+        if (isComparable(r2))
+          return yield r2.leq(l);
+        return (yield toValue(l)) >= (yield toValue(r2));
+      },
+      "<=": function* (l, r2) {
+        if (isComparable(l))
+          return yield l.leq(r2);
+        if (isComparable(r2))
+          return yield r2.geq(l);
+        return (yield toValue(l)) <= (yield toValue(r2));
+      },
+      "contains": function* (l, r2) {
+        l = yield toValue(l);
+        if (isArray(l))
+          return yield arrayIncludes(l, r2);
+        if (isFunction(l?.indexOf))
+          return l.indexOf(yield toValue(r2)) > -1;
+        return false;
+      },
+      "not": function* (v, ctx) {
+        return isFalsy(yield toValue(v), ctx);
+      },
+      "and": function* (l, r2, ctx) {
+        return isTruthy(yield toValue(l), ctx) && isTruthy(yield toValue(r2), ctx);
+      },
+      "or": function* (l, r2, ctx) {
+        return isTruthy(yield toValue(l), ctx) || isTruthy(yield toValue(r2), ctx);
+      }
+    };
+    function* equals(lhs, rhs) {
+      if (isComparable(lhs))
+        return yield lhs.equals(rhs);
+      if (isComparable(rhs))
+        return yield rhs.equals(lhs);
+      lhs = yield toValue(lhs);
+      rhs = yield toValue(rhs);
+      if (isArray(lhs)) {
+        return isArray(rhs) && (yield arrayEquals(lhs, rhs));
+      }
+      return lhs === rhs;
+    }
+    function* arrayEquals(lhs, rhs) {
+      if (lhs.length !== rhs.length)
+        return false;
+      for (let i3 = 0; i3 < lhs.length; i3++) {
+        if (!(yield equals(lhs[i3], rhs[i3])))
+          return false;
+      }
+      return true;
+    }
+    function* arrayIncludes(arr, item2) {
+      for (const value of arr) {
+        if (yield equals(value, item2))
+          return true;
+      }
+      return false;
+    }
+    var Node = class {
+      constructor(key, value, next, prev) {
+        this.key = key;
+        this.value = value;
+        this.next = next;
+        this.prev = prev;
+      }
+    };
+    var LRU = class {
+      constructor(limit2, size2 = 0) {
+        this.limit = limit2;
+        this.size = size2;
+        this.cache = {};
+        this.head = new Node("HEAD", null, null, null);
+        this.tail = new Node("TAIL", null, null, null);
+        this.head.next = this.tail;
+        this.tail.prev = this.head;
+      }
+      write(key, value) {
+        if (this.cache[key]) {
+          this.cache[key].value = value;
+        } else {
+          const node2 = new Node(key, value, this.head.next, this.head);
+          this.head.next.prev = node2;
+          this.head.next = node2;
+          this.cache[key] = node2;
+          this.size++;
+          this.ensureLimit();
+        }
+      }
+      read(key) {
+        if (!this.cache[key])
+          return;
+        const { value } = this.cache[key];
+        this.remove(key);
+        this.write(key, value);
+        return value;
+      }
+      remove(key) {
+        const node2 = this.cache[key];
+        node2.prev.next = node2.next;
+        node2.next.prev = node2.prev;
+        delete this.cache[key];
+        this.size--;
+      }
+      clear() {
+        this.head.next = this.tail;
+        this.tail.prev = this.head;
+        this.size = 0;
+        this.cache = {};
+      }
+      ensureLimit() {
+        if (this.size > this.limit)
+          this.remove(this.tail.prev.key);
+      }
+    };
+    var requireResolve = (partial2) => __require.resolve(partial2, { paths: ["."] });
+    var statAsync = promisify3(fs$1.stat);
+    var readFileAsync = promisify3(fs$1.readFile);
+    async function exists2(filepath) {
+      try {
+        await statAsync(filepath);
+        return true;
+      } catch (err) {
+        return false;
+      }
+    }
+    function readFile2(filepath) {
+      return readFileAsync(filepath, "utf8");
+    }
+    function existsSync3(filepath) {
+      try {
+        fs$1.statSync(filepath);
+        return true;
+      } catch (err) {
+        return false;
+      }
+    }
+    function readFileSync4(filepath) {
+      return fs$1.readFileSync(filepath, "utf8");
+    }
+    function resolve2(root, file2, ext) {
+      if (!path6.extname(file2))
+        file2 += ext;
+      return path6.resolve(root, file2);
+    }
+    function fallback(file2) {
+      try {
+        return requireResolve(file2);
+      } catch (e) {
+      }
+    }
+    function dirname6(filepath) {
+      return path6.dirname(filepath);
+    }
+    var realpathAsync = promisify3(fs$1.realpath);
+    async function contains(root, file2) {
+      try {
+        const realRoot = await realpathAsync(root);
+        const realFile = await realpathAsync(file2);
+        const prefix = realRoot.endsWith(path6.sep) ? realRoot : realRoot + path6.sep;
+        return realFile.startsWith(prefix);
+      } catch {
+        return false;
+      }
+    }
+    function containsSync(root, file2) {
+      try {
+        const realRoot = fs$1.realpathSync(root);
+        const realFile = fs$1.realpathSync(file2);
+        const prefix = realRoot.endsWith(path6.sep) ? realRoot : realRoot + path6.sep;
+        return realFile.startsWith(prefix);
+      } catch {
+        return false;
+      }
+    }
+    var fs2 = /* @__PURE__ */ Object.freeze({
+      __proto__: null,
+      exists: exists2,
+      readFile: readFile2,
+      existsSync: existsSync3,
+      readFileSync: readFileSync4,
+      resolve: resolve2,
+      fallback,
+      dirname: dirname6,
+      contains,
+      containsSync,
+      sep: path6.sep
+    });
+    function chargeJsonReplacerValue(memoryLimit, val) {
+      if (typeof val === "string") {
+        memoryLimit.use(val.length);
+      } else if (val === null || typeof val === "number" || typeof val === "boolean") {
+        memoryLimit.use(JSON.stringify(val).length);
+      } else if (Array.isArray(val)) {
+        memoryLimit.use(val.length + 1);
+      } else if (typeof val === "object") {
+        memoryLimit.use(2);
+      }
+    }
+    function defaultFilter(value, defaultValue, ...args) {
+      value = toValue(value);
+      if (isArray(value) || isString(value))
+        return value.length ? value : defaultValue;
+      if (value === false && new Map(args).get("allow_false"))
+        return false;
+      return isFalsy(value, this.context) ? defaultValue : value;
+    }
+    function json2(value, space = 0) {
+      const memoryLimit = this.context.memoryLimit;
+      return JSON.stringify(value, (_key, val) => {
+        chargeJsonReplacerValue(memoryLimit, val);
+        return val;
+      }, space);
+    }
+    function inspect4(value, space = 0) {
+      const memoryLimit = this.context.memoryLimit;
+      const ancestors = [];
+      return JSON.stringify(value, function(_key, value2) {
+        if (typeof value2 !== "object" || value2 === null) {
+          chargeJsonReplacerValue(memoryLimit, value2);
+          return value2;
+        }
+        while (ancestors.length > 0 && ancestors[ancestors.length - 1] !== this)
+          ancestors.pop();
+        if (ancestors.includes(value2)) {
+          memoryLimit.use("[Circular]".length);
+          return "[Circular]";
+        }
+        ancestors.push(value2);
+        chargeJsonReplacerValue(memoryLimit, value2);
+        return value2;
+      }, space);
+    }
+    function to_integer(value) {
+      return Number(value);
+    }
+    var raw = {
+      raw: true,
+      handler: identify
+    };
+    var misc = {
+      default: defaultFilter,
+      raw,
+      jsonify: json2,
+      to_integer,
+      json: json2,
+      inspect: inspect4
+    };
+    var escapeMap = {
+      "&": "&amp;",
+      "<": "&lt;",
+      ">": "&gt;",
+      '"': "&#34;",
+      "'": "&#39;"
+    };
+    var unescapeMap = {
+      "&amp;": "&",
+      "&lt;": "<",
+      "&gt;": ">",
+      "&#34;": '"',
+      "&#39;": "'"
+    };
+    function escape(str) {
+      str = stringify2(str);
+      this.context.memoryLimit.use(str.length);
+      return str.replace(/&|<|>|"|'/g, (m) => escapeMap[m]);
+    }
+    function xml_escape(str) {
+      return escape.call(this, str);
+    }
+    function unescape(str) {
+      str = stringify2(str);
+      this.context.memoryLimit.use(str.length);
+      return str.replace(/&(amp|lt|gt|#34|#39);/g, (m) => unescapeMap[m]);
+    }
+    function escape_once(str) {
+      return escape.call(this, unescape.call(this, str));
+    }
+    function newline_to_br(v) {
+      const str = stringify2(v);
+      this.context.memoryLimit.use(str.length);
+      return str.replace(/\r?\n/gm, "<br />\n");
+    }
+    function strip_html(v) {
+      const str = stringify2(v);
+      this.context.memoryLimit.use(str.length);
+      const blocks = /* @__PURE__ */ new Map([["<script", "</script>"], ["<style", "</style>"], ["<!--", "-->"], ["<", ">"]]);
+      let out = "";
+      let i3 = 0;
+      while (i3 < str.length) {
+        const lt = str.indexOf("<", i3);
+        if (lt < 0)
+          return out + str.slice(i3);
+        out += str.slice(i3, lt);
+        for (const [opener, closer] of blocks) {
+          if (!str.startsWith(opener, lt))
+            continue;
+          const e = str.indexOf(closer, lt + opener.length);
+          if (e >= 0) {
+            i3 = e + closer.length;
+            break;
+          }
+          blocks.delete(opener);
+        }
+        if (i3 <= lt)
+          return out + str.slice(lt);
+      }
+      return out;
+    }
+    var htmlFilters = /* @__PURE__ */ Object.freeze({
+      __proto__: null,
+      escape,
+      xml_escape,
+      escape_once,
+      newline_to_br,
+      strip_html
+    });
+    var MapFS = class {
+      constructor(mapping) {
+        this.mapping = mapping;
+        this.sep = "/";
+      }
+      async exists(filepath) {
+        return this.existsSync(filepath);
+      }
+      existsSync(filepath) {
+        return !isNil(this.mapping[filepath]);
+      }
+      async readFile(filepath) {
+        return this.readFileSync(filepath);
+      }
+      readFileSync(filepath) {
+        const content = this.mapping[filepath];
+        if (isNil(content))
+          throw new Error(`ENOENT: ${filepath}`);
+        return content;
+      }
+      dirname(filepath) {
+        const segments = filepath.split(this.sep);
+        segments.pop();
+        return segments.join(this.sep);
+      }
+      resolve(dir, file2, ext) {
+        file2 += ext;
+        if (dir === ".")
+          return file2;
+        const segments = dir.split(/\/+/);
+        for (const segment of file2.split(this.sep)) {
+          if (segment === "." || segment === "")
+            continue;
+          else if (segment === "..") {
+            if (segments.length > 1 || segments[0] !== "")
+              segments.pop();
+          } else
+            segments.push(segment);
+        }
+        return segments.join(this.sep);
+      }
+    };
+    var defaultOptions2 = {
+      root: ["."],
+      layouts: ["."],
+      partials: ["."],
+      relativeReference: true,
+      jekyllInclude: false,
+      keyValueSeparator: ":",
+      cache: void 0,
+      extname: "",
+      fs: fs2,
+      dynamicPartials: true,
+      jsTruthy: false,
+      dateFormat: "%A, %B %-e, %Y at %-l:%M %P %z",
+      locale: "",
+      trimTagRight: false,
+      trimTagLeft: false,
+      trimOutputRight: false,
+      trimOutputLeft: false,
+      greedy: true,
+      tagDelimiterLeft: "{%",
+      tagDelimiterRight: "%}",
+      outputDelimiterLeft: "{{",
+      outputDelimiterRight: "}}",
+      preserveTimezones: false,
+      strictFilters: false,
+      strictVariables: false,
+      ownPropertyOnly: true,
+      lenientIf: false,
+      globals: {},
+      keepOutputType: false,
+      operators: defaultOperators,
+      groupedExpressions: false,
+      memoryLimit: Infinity,
+      parseLimit: Infinity,
+      renderLimit: Infinity
+    };
+    function normalize2(options) {
+      if (options.hasOwnProperty("root")) {
+        if (!options.hasOwnProperty("partials"))
+          options.partials = options.root;
+        if (!options.hasOwnProperty("layouts"))
+          options.layouts = options.root;
+      }
+      if (options.hasOwnProperty("cache")) {
+        let cache;
+        if (typeof options.cache === "number")
+          cache = options.cache > 0 ? new LRU(options.cache) : void 0;
+        else if (typeof options.cache === "object")
+          cache = options.cache;
+        else
+          cache = options.cache ? new LRU(1024) : void 0;
+        options.cache = cache;
+      }
+      options = { ...defaultOptions2, ...options.jekyllInclude ? { dynamicPartials: false } : {}, ...options };
+      if ((!options.fs.dirname || !options.fs.sep) && options.relativeReference) {
+        console.warn("[LiquidJS] `fs.dirname` and `fs.sep` are required for relativeReference, set relativeReference to `false` to suppress this warning");
+        options.relativeReference = false;
+      }
+      options.root = normalizeDirectoryList(options.root);
+      options.partials = normalizeDirectoryList(options.partials);
+      options.layouts = normalizeDirectoryList(options.layouts);
+      options.outputEscape = options.outputEscape && getOutputEscapeFunction(options.outputEscape);
+      if (!options.locale) {
+        options.locale = getDateTimeFormat()?.().resolvedOptions().locale ?? "en-US";
+      }
+      if (options.templates) {
+        options.fs = new MapFS(options.templates);
+        options.relativeReference = true;
+        options.root = options.partials = options.layouts = ".";
+      }
+      return options;
+    }
+    function getOutputEscapeFunction(nameOrFunction) {
+      if (nameOrFunction === "escape")
+        return escape;
+      if (nameOrFunction === "json")
+        return misc.json;
+      assert2(isFunction(nameOrFunction), "`outputEscape` need to be of type string or function");
+      return nameOrFunction;
+    }
+    function normalizeDirectoryList(value) {
+      let list = [];
+      if (isArray(value))
+        list = value;
+      if (isString(value))
+        list = [value];
+      return list;
+    }
+    function whiteSpaceCtrl(tokens, options) {
+      let inRaw = false;
+      for (let i3 = 0; i3 < tokens.length; i3++) {
+        const token = tokens[i3];
+        if (!isDelimitedToken(token))
+          continue;
+        if (!inRaw && token.trimLeft) {
+          trimLeft(tokens[i3 - 1], options.greedy);
+        }
+        if (isTagToken(token)) {
+          if (token.name === "raw")
+            inRaw = true;
+          else if (token.name === "endraw")
+            inRaw = false;
+        }
+        if (!inRaw && token.trimRight) {
+          trimRight(tokens[i3 + 1], options.greedy);
+        }
+      }
+    }
+    function trimLeft(token, greedy) {
+      if (!token || !isHTMLToken(token))
+        return;
+      const mask = greedy ? BLANK : INLINE_BLANK;
+      while (TYPES[token.input.charCodeAt(token.end - 1 - token.trimRight)] & mask)
+        token.trimRight++;
+    }
+    function trimRight(token, greedy) {
+      if (!token || !isHTMLToken(token))
+        return;
+      const mask = greedy ? BLANK : INLINE_BLANK;
+      while (TYPES[token.input.charCodeAt(token.begin + token.trimLeft)] & mask)
+        token.trimLeft++;
+      if (token.input.charAt(token.begin + token.trimLeft) === "\n")
+        token.trimLeft++;
+    }
+    var Tokenizer = class {
+      constructor(input2, operators = defaultOptions2.operators, file2, range2, groupedExpressions = false) {
+        this.input = input2;
+        this.file = file2;
+        this.rawBeginAt = -1;
+        this.p = range2 ? range2[0] : 0;
+        this.N = range2 ? range2[1] : input2.length;
+        this.opTrie = createTrie(operators);
+        this.literalTrie = createTrie(literalValues);
+        this.groupedExpressions = groupedExpressions;
+      }
+      readExpression() {
+        return new Expression(this.readExpressionTokens());
+      }
+      *readExpressionTokens() {
+        while (this.p < this.N) {
+          const operator = this.readOperator();
+          if (operator) {
+            yield operator;
+            continue;
+          }
+          const operand = this.readValue();
+          if (operand) {
+            yield operand;
+            continue;
+          }
+          return;
+        }
+      }
+      readOperator() {
+        this.skipBlank();
+        const end = this.matchTrie(this.opTrie);
+        if (end === -1)
+          return;
+        return new OperatorToken(this.input, this.p, this.p = end, this.file);
+      }
+      matchTrie(trie) {
+        let node2 = trie;
+        let i3 = this.p;
+        let info;
+        while (node2[this.input[i3]] && i3 < this.N) {
+          node2 = node2[this.input[i3++]];
+          if (node2["end"])
+            info = node2;
+        }
+        if (!info)
+          return -1;
+        if (info["needBoundary"] && isWord(this.peek(i3 - this.p)))
+          return -1;
+        return i3;
+      }
+      readFilteredValue() {
+        const begin2 = this.p;
+        const initial = this.readExpression();
+        this.assert(initial.valid(), `invalid value expression: ${this.snapshot()}`);
+        const filters2 = this.readFilters();
+        return new FilteredValueToken(initial, filters2, this.input, begin2, this.p, this.file);
+      }
+      readFilters() {
+        const filters2 = [];
+        while (true) {
+          const filter2 = this.readFilter();
+          if (!filter2)
+            return filters2;
+          filters2.push(filter2);
+        }
+      }
+      readFilter() {
+        this.skipBlank();
+        if (this.end())
+          return null;
+        if (this.peek() === ")" || this.peek() === ",")
+          return null;
+        this.assert(this.read() === "|", `expected "|" before filter`);
+        const name3 = this.readIdentifier();
+        if (!name3.size()) {
+          this.assert(this.end(), `expected filter name`);
+          return null;
+        }
+        const args = [];
+        this.skipBlank();
+        if (this.peek() === ":") {
+          do {
+            ++this.p;
+            const arg = this.readFilterArg();
+            arg && args.push(arg);
+            this.skipBlank();
+            this.assert(this.end() || this.peek() === "," || this.peek() === "|" || this.peek() === ")", () => `unexpected character ${this.snapshot()}`);
+          } while (this.peek() === ",");
+        } else if (this.peek() === "|" || this.peek() === ")" || this.peek() === "," || this.end()) ;
+        else {
+          throw this.error('expected ":" after filter name');
+        }
+        return new FilterToken(name3.getText(), args, this.input, name3.begin, this.p, this.file);
+      }
+      readFilterArg() {
+        const key = this.readValue();
+        if (!key)
+          return;
+        this.skipBlank();
+        if (this.peek() !== ":")
+          return key;
+        ++this.p;
+        const value = this.readValue();
+        return [key.getText(), value];
+      }
+      readTopLevelTokens(options = defaultOptions2) {
+        const tokens = [];
+        while (this.p < this.N) {
+          const token = this.readTopLevelToken(options);
+          tokens.push(token);
+        }
+        whiteSpaceCtrl(tokens, options);
+        return tokens;
+      }
+      readTopLevelToken(options) {
+        const { tagDelimiterLeft, outputDelimiterLeft } = options;
+        if (this.rawBeginAt > -1)
+          return this.readEndrawOrRawContent(options);
+        if (this.match(tagDelimiterLeft))
+          return this.readTagToken(options);
+        if (this.match(outputDelimiterLeft))
+          return this.readOutputToken(options);
+        return this.readHTMLToken([tagDelimiterLeft, outputDelimiterLeft]);
+      }
+      readHTMLToken(stopStrings) {
+        const begin2 = this.p;
+        while (this.p < this.N) {
+          if (stopStrings.some((str) => this.match(str)))
+            break;
+          ++this.p;
+        }
+        return new HTMLToken(this.input, begin2, this.p, this.file);
+      }
+      readTagToken(options) {
+        const { file: file2, input: input2 } = this;
+        const begin2 = this.p;
+        if (this.readToDelimiter(options.tagDelimiterRight) === -1) {
+          throw this.error(`tag ${this.snapshot(begin2)} not closed`, begin2);
+        }
+        const token = new TagToken(input2, begin2, this.p, options, file2);
+        if (token.name === "raw")
+          this.rawBeginAt = begin2;
+        return token;
+      }
+      readToDelimiter(delimiter, respectQuoted = false) {
+        this.skipBlank();
+        while (this.p < this.N) {
+          if (respectQuoted && this.peekType() & QUOTE) {
+            this.readQuoted();
+            continue;
+          }
+          ++this.p;
+          if (this.rmatch(delimiter))
+            return this.p;
+        }
+        return -1;
+      }
+      readOutputToken(options = defaultOptions2) {
+        const { file: file2, input: input2 } = this;
+        const { outputDelimiterRight } = options;
+        const begin2 = this.p;
+        if (this.readToDelimiter(outputDelimiterRight, true) === -1) {
+          throw this.error(`output ${this.snapshot(begin2)} not closed`, begin2);
+        }
+        return new OutputToken(input2, begin2, this.p, options, file2);
+      }
+      readEndrawOrRawContent(options) {
+        const { tagDelimiterLeft, tagDelimiterRight } = options;
+        const begin2 = this.p;
+        let leftPos = this.readTo(tagDelimiterLeft) - tagDelimiterLeft.length;
+        while (this.p < this.N) {
+          if (this.readIdentifier().getText() !== "endraw") {
+            leftPos = this.readTo(tagDelimiterLeft) - tagDelimiterLeft.length;
+            continue;
+          }
+          while (this.p <= this.N) {
+            if (this.rmatch(tagDelimiterRight)) {
+              const end = this.p;
+              if (begin2 === leftPos) {
+                this.rawBeginAt = -1;
+                return new TagToken(this.input, begin2, end, options, this.file);
+              } else {
+                this.p = leftPos;
+                return new HTMLToken(this.input, begin2, leftPos, this.file);
+              }
+            }
+            if (this.rmatch(tagDelimiterLeft))
+              break;
+            this.p++;
+          }
+        }
+        throw this.error(`raw ${this.snapshot(this.rawBeginAt)} not closed`, begin2);
+      }
+      readLiquidTagTokens(options = defaultOptions2) {
+        const tokens = [];
+        while (this.p < this.N) {
+          const token = this.readLiquidTagToken(options);
+          token && tokens.push(token);
+        }
+        return tokens;
+      }
+      readLiquidTagToken(options) {
+        this.skipBlank();
+        if (this.end())
+          return;
+        const begin2 = this.p;
+        this.readToDelimiter("\n");
+        const end = this.p;
+        return new LiquidTagToken(this.input, begin2, end, options, this.file);
+      }
+      error(msg, pos = this.p) {
+        return new TokenizationError(msg, new IdentifierToken(this.input, pos, this.N, this.file));
+      }
+      assert(pred, msg, pos) {
+        if (!pred)
+          throw this.error(typeof msg === "function" ? msg() : msg, pos);
+      }
+      snapshot(begin2 = this.p) {
+        return JSON.stringify(ellipsis(this.input.slice(begin2, this.N), 32));
+      }
+      /**
+       * @deprecated use #readIdentifier instead
+       */
+      readWord() {
+        return this.readIdentifier();
+      }
+      readIdentifier() {
+        this.skipBlank();
+        const begin2 = this.p;
+        while (!this.end() && isWord(this.peek()))
+          ++this.p;
+        return new IdentifierToken(this.input, begin2, this.p, this.file);
+      }
+      readNonEmptyIdentifier() {
+        const id = this.readIdentifier();
+        return id.size() ? id : void 0;
+      }
+      readTagName() {
+        this.skipBlank();
+        if (this.input[this.p] === "#")
+          return this.input.slice(this.p, ++this.p);
+        return this.readIdentifier().getText();
+      }
+      readHashes(jekyllStyle) {
+        const hashes = [];
+        while (true) {
+          const hash2 = this.readHash(jekyllStyle);
+          if (!hash2)
+            return hashes;
+          hashes.push(hash2);
+        }
+      }
+      readHash(jekyllStyle) {
+        this.skipBlank();
+        if (this.peek() === ",")
+          ++this.p;
+        const begin2 = this.p;
+        const name3 = this.readNonEmptyIdentifier();
+        if (!name3)
+          return;
+        let value;
+        this.skipBlank();
+        const sep2 = isString(jekyllStyle) ? jekyllStyle : jekyllStyle ? "=" : ":";
+        if (this.peek() === sep2) {
+          ++this.p;
+          value = this.readValue();
+        }
+        return new HashToken(this.input, begin2, this.p, name3, value, this.file);
+      }
+      remaining() {
+        return this.input.slice(this.p, this.N);
+      }
+      advance(step = 1) {
+        this.p += step;
+      }
+      end() {
+        return this.p >= this.N;
+      }
+      read() {
+        return this.input[this.p++];
+      }
+      readTo(end) {
+        while (this.p < this.N) {
+          ++this.p;
+          if (this.rmatch(end))
+            return this.p;
+        }
+        return -1;
+      }
+      readValue() {
+        this.skipBlank();
+        const begin2 = this.p;
+        let variable = this.readLiteral() || this.readQuoted() || this.readNumber();
+        if (!variable && this.peek() === "(") {
+          variable = this.readGroupOrRange();
+        }
+        const props = this.readProperties(!variable);
+        if (!props.length)
+          return variable;
+        return new PropertyAccessToken(variable, props, this.input, begin2, this.p);
+      }
+      readScopeValue() {
+        this.skipBlank();
+        const begin2 = this.p;
+        const props = this.readProperties();
+        if (!props.length)
+          return void 0;
+        return new PropertyAccessToken(void 0, props, this.input, begin2, this.p);
+      }
+      readProperties(isBegin = true) {
+        const props = [];
+        while (true) {
+          if (this.peek() === "[") {
+            this.p++;
+            const prop = this.readValue() || new IdentifierToken(this.input, this.p, this.p, this.file);
+            this.assert(this.readTo("]") !== -1, "[ not closed");
+            props.push(prop);
+            continue;
+          }
+          if (isBegin && !props.length) {
+            const prop = this.readNonEmptyIdentifier();
+            if (prop) {
+              props.push(prop);
+              continue;
+            }
+          }
+          if (this.peek() === "." && this.peek(1) !== ".") {
+            this.p++;
+            const prop = this.readNonEmptyIdentifier();
+            if (!prop)
+              break;
+            props.push(prop);
+            continue;
+          }
+          break;
+        }
+        return props;
+      }
+      readNumber() {
+        this.skipBlank();
+        let decimalFound = false;
+        let digitFound = false;
+        let n2 = 0;
+        if (this.peekType() & SIGN2)
+          n2++;
+        while (this.p + n2 <= this.N) {
+          if (this.peekType(n2) & NUMBER) {
+            digitFound = true;
+            n2++;
+          } else if (this.peek(n2) === "." && this.peek(n2 + 1) !== ".") {
+            if (decimalFound || !digitFound)
+              return;
+            decimalFound = true;
+            n2++;
+          } else
+            break;
+        }
+        if (digitFound && !isWord(this.peek(n2))) {
+          const num = new NumberToken(this.input, this.p, this.p + n2, this.file);
+          this.advance(n2);
+          return num;
+        }
+      }
+      readLiteral() {
+        this.skipBlank();
+        const end = this.matchTrie(this.literalTrie);
+        if (end === -1)
+          return;
+        const literal2 = new LiteralToken(this.input, this.p, end, this.file);
+        this.p = end;
+        return literal2;
+      }
+      readGroupOrRange() {
+        this.skipBlank();
+        const begin2 = this.p;
+        if (this.peek() !== "(")
+          return;
+        ++this.p;
+        const lhs = this.readValueOrThrow();
+        this.skipBlank();
+        if (this.peek() === "." && this.peek(1) === ".") {
+          this.p += 2;
+          const rhs = this.readValueOrThrow();
+          this.skipBlank();
+          this.assert(this.read() === ")", "invalid range syntax");
+          return new RangeToken(this.input, begin2, this.p, lhs, rhs, this.file);
+        }
+        if (this.groupedExpressions) {
+          const initial = new Expression([lhs, ...this.readExpressionTokens()]);
+          this.assert(initial.valid(), () => `invalid value expression: ${this.snapshot()}`);
+          const filters2 = this.readFilters();
+          this.skipBlank();
+          this.assert(this.read() === ")", "unbalanced parentheses");
+          return new FilteredValueToken(initial, filters2, this.input, begin2, this.p, this.file);
+        }
+        throw this.error("invalid range syntax");
+      }
+      readValueOrThrow() {
+        const value = this.readValue();
+        this.assert(value, () => `unexpected token ${this.snapshot()}, value expected`);
+        return value;
+      }
+      readQuoted() {
+        this.skipBlank();
+        const begin2 = this.p;
+        if (!(this.peekType() & QUOTE))
+          return;
+        ++this.p;
+        let escaped = false;
+        while (this.p < this.N) {
+          ++this.p;
+          if (this.input[this.p - 1] === this.input[begin2] && !escaped)
+            break;
+          if (escaped)
+            escaped = false;
+          else if (this.input[this.p - 1] === "\\")
+            escaped = true;
+        }
+        return new QuotedToken(this.input, begin2, this.p, this.file);
+      }
+      *readFileNameTemplate(options) {
+        const { outputDelimiterLeft } = options;
+        const htmlStopStrings = [",", " ", "\r", "\n", "	", outputDelimiterLeft];
+        const htmlStopStringSet = new Set(htmlStopStrings);
+        while (this.p < this.N && !htmlStopStringSet.has(this.peek())) {
+          yield this.match(outputDelimiterLeft) ? this.readOutputToken(options) : this.readHTMLToken(htmlStopStrings);
+        }
+      }
+      match(word2) {
+        for (let i3 = 0; i3 < word2.length; i3++) {
+          if (word2[i3] !== this.input[this.p + i3])
+            return false;
+        }
+        return true;
+      }
+      rmatch(pattern) {
+        for (let i3 = 0; i3 < pattern.length; i3++) {
+          if (pattern[pattern.length - 1 - i3] !== this.input[this.p - 1 - i3])
+            return false;
+        }
+        return true;
+      }
+      peekType(n2 = 0) {
+        return this.p + n2 >= this.N ? 0 : TYPES[this.input.charCodeAt(this.p + n2)];
+      }
+      peek(n2 = 0) {
+        return this.p + n2 >= this.N ? "" : this.input[this.p + n2];
+      }
+      skipBlank() {
+        while (this.peekType() & BLANK)
+          ++this.p;
+      }
+    };
+    var ParseStream = class {
+      constructor(tokens, parseToken) {
+        this.handlers = {};
+        this.stopRequested = false;
+        this.tokens = tokens;
+        this.parseToken = parseToken;
+      }
+      on(name3, cb) {
+        this.handlers[name3] = cb;
+        return this;
+      }
+      trigger(event, arg) {
+        const h3 = this.handlers[event];
+        return h3 ? (h3.call(this, arg), true) : false;
+      }
+      start() {
+        this.trigger("start");
+        let token;
+        while (!this.stopRequested && (token = this.tokens.shift())) {
+          if (this.trigger("token", token))
+            continue;
+          if (isTagToken(token) && this.trigger(`tag:${token.name}`, token)) {
+            continue;
+          }
+          const template = this.parseToken(token, this.tokens);
+          this.trigger("template", template);
+        }
+        if (!this.stopRequested)
+          this.trigger("end");
+        return this;
+      }
+      stop() {
+        this.stopRequested = true;
+        return this;
+      }
+    };
+    var TemplateImpl = class {
+      constructor(token) {
+        this.token = token;
+      }
+    };
+    var Tag = class extends TemplateImpl {
+      constructor(token, remainTokens, liquid) {
+        super(token);
+        this.name = token.name;
+        this.liquid = liquid;
+        this.tokenizer = token.tokenizer;
+      }
+    };
+    var Hash = class {
+      constructor(input2, jekyllStyle) {
+        this.hash = {};
+        const tokenizer = input2 instanceof Tokenizer ? input2 : new Tokenizer(input2, {});
+        for (const hash2 of tokenizer.readHashes(jekyllStyle)) {
+          this.hash[hash2.name.content] = hash2.value;
+        }
+      }
+      *render(ctx) {
+        const hash2 = {};
+        for (const key of Object.keys(this.hash)) {
+          hash2[key] = this.hash[key] === void 0 ? true : yield evalToken(this.hash[key], ctx);
+        }
+        return hash2;
+      }
+    };
+    function createTagClass(options) {
+      return class extends Tag {
+        constructor(token, tokens, liquid) {
+          super(token, tokens, liquid);
+          if (isFunction(options.parse)) {
+            options.parse.call(this, token, tokens);
+          }
+        }
+        *render(ctx, emitter) {
+          const hash2 = yield new Hash(this.token.args, ctx.opts.keyValueSeparator).render(ctx);
+          return yield options.render.call(this, ctx, emitter, hash2);
+        }
+      };
+    }
+    var Value = class {
+      /**
+       * @param str the value to be valuated, eg.: "foobar" | truncate: 3
+       */
+      constructor(input2, liquid) {
+        this.filters = [];
+        const token = typeof input2 === "string" ? new Tokenizer(input2, liquid.options.operators, void 0, void 0, liquid.options.groupedExpressions).readFilteredValue() : input2;
+        this.initial = token.initial;
+        this.filters = token.filters.map((token2) => new Filter(token2, this.getFilter(liquid, token2.name), liquid));
+      }
+      *value(ctx, lenient) {
+        lenient = lenient || ctx.opts.lenientIf && this.filters.length > 0 && this.filters[0].name === "default";
+        let val = yield this.initial.evaluate(ctx, lenient);
+        for (const filter2 of this.filters) {
+          val = yield filter2.render(val, ctx);
+        }
+        return val;
+      }
+      getFilter(liquid, name3) {
+        const impl = liquid.filters[name3];
+        assert2(impl || !liquid.options.strictFilters, () => `undefined filter: ${name3}`);
+        return impl;
+      }
+    };
+    var Output = class extends TemplateImpl {
+      constructor(token, liquid) {
+        super(token);
+        const tokenizer = new Tokenizer(token.input, liquid.options.operators, token.file, token.contentRange, liquid.options.groupedExpressions);
+        this.value = new Value(tokenizer.readFilteredValue(), liquid);
+        const filters2 = this.value.filters;
+        const outputEscape = liquid.options.outputEscape;
+        if (!filters2[filters2.length - 1]?.raw && outputEscape) {
+          const token2 = new FilterToken(toString.call(outputEscape), [], "", 0, 0);
+          filters2.push(new Filter(token2, outputEscape, liquid));
+        }
+      }
+      *render(ctx, emitter) {
+        const val = yield toValue(yield this.value.value(ctx, false));
+        emitter.write(val);
+      }
+      *arguments() {
+        yield this.value;
+      }
+    };
+    var HTML = class extends TemplateImpl {
+      constructor(token) {
+        super(token);
+        this.str = token.getContent();
+      }
+      *render(ctx, emitter) {
+        emitter.write(this.str);
+      }
+    };
+    var Variable = class _Variable {
+      constructor(segments, location) {
+        this.segments = segments;
+        this.location = location;
+      }
+      toString() {
+        return segmentsString(this.segments, true);
+      }
+      /** Return this variable's segments as an array, possibly with nested arrays for nested paths. */
+      toArray() {
+        function* _visit(...segments) {
+          for (const segment of segments) {
+            if (segment instanceof _Variable) {
+              yield Array.from(_visit(...segment.segments));
+            } else {
+              yield segment;
+            }
+          }
+        }
+        return Array.from(_visit(...this.segments));
+      }
+    };
+    var VariableMap = class {
+      constructor() {
+        this.map = /* @__PURE__ */ new Map();
+      }
+      get(key) {
+        const k2 = segmentsString([key.segments[0]]);
+        if (!this.map.has(k2)) {
+          this.map.set(k2, []);
+        }
+        return this.map.get(k2);
+      }
+      has(key) {
+        return this.map.has(segmentsString([key.segments[0]]));
+      }
+      push(variable) {
+        this.get(variable).push(variable);
+      }
+      asObject() {
+        return Object.fromEntries(this.map);
+      }
+    };
+    var defaultStaticAnalysisOptions = {
+      partials: true
+    };
+    function* _analyze(templates, partials, sync) {
+      const variables = new VariableMap();
+      const globals = new VariableMap();
+      const locals = new VariableMap();
+      const rootScope = new DummyScope(/* @__PURE__ */ new Set());
+      const seen = /* @__PURE__ */ new Set();
+      function updateVariables(variable, scope) {
+        variables.push(variable);
+        const aliased = scope.alias(variable);
+        if (aliased !== void 0) {
+          const root = aliased.segments[0];
+          if (isString(root) && !rootScope.has(root)) {
+            globals.push(aliased);
+          }
+        } else {
+          const root = variable.segments[0];
+          if (isString(root) && !scope.has(root)) {
+            globals.push(variable);
+          }
+        }
+        for (const segment of variable.segments) {
+          if (segment instanceof Variable) {
+            updateVariables(segment, scope);
+          }
+        }
+      }
+      function* visit3(template, scope) {
+        if (template.arguments) {
+          for (const arg of template.arguments()) {
+            for (const variable of extractVariables(arg)) {
+              updateVariables(variable, scope);
+            }
+          }
+        }
+        if (template.localScope) {
+          for (const ident of template.localScope()) {
+            scope.add(ident.content);
+            scope.deleteAlias(ident.content);
+            const [row, col] = ident.getPosition();
+            locals.push(new Variable([ident.content], { row, col, file: ident.file }));
+          }
+        }
+        if (template.children) {
+          if (template.partialScope) {
+            const partial2 = template.partialScope();
+            if (partial2 === void 0) {
+              for (const child of yield template.children(partials, sync)) {
+                yield visit3(child, scope);
+              }
+              return;
+            }
+            if (seen.has(partial2.name))
+              return;
+            const partialScopeNames = /* @__PURE__ */ new Set();
+            const partialScope = partial2.isolated ? new DummyScope(partialScopeNames) : scope.push(partialScopeNames);
+            for (const name3 of partial2.scope) {
+              if (isString(name3)) {
+                partialScopeNames.add(name3);
+              } else {
+                const [alias, argument] = name3;
+                partialScopeNames.add(alias);
+                const variables2 = Array.from(extractVariables(argument));
+                if (variables2.length) {
+                  partialScope.setAlias(alias, variables2[0].segments);
+                }
+              }
+            }
+            for (const child of yield template.children(partials, sync)) {
+              yield visit3(child, partialScope);
+              seen.add(partial2.name);
+            }
+            partialScope.pop();
+          } else {
+            if (template.blockScope) {
+              scope.push(new Set(template.blockScope()));
+            }
+            for (const child of yield template.children(partials, sync)) {
+              yield visit3(child, scope);
+            }
+            if (template.blockScope) {
+              scope.pop();
+            }
+          }
+        }
+      }
+      for (const template of templates) {
+        yield visit3(template, rootScope);
+      }
+      return {
+        variables: variables.asObject(),
+        globals: globals.asObject(),
+        locals: locals.asObject()
+      };
+    }
+    function analyze(template, options = {}) {
+      const opts = { ...defaultStaticAnalysisOptions, ...options };
+      return toPromise(_analyze(template, opts.partials, false));
+    }
+    function analyzeSync(template, options = {}) {
+      const opts = { ...defaultStaticAnalysisOptions, ...options };
+      return toValueSync(_analyze(template, opts.partials, true));
+    }
+    var DummyScope = class {
+      constructor(globals) {
+        this.stack = [{ names: globals, aliases: /* @__PURE__ */ new Map() }];
+      }
+      /** Return true if `name` is in scope.  */
+      has(name3) {
+        for (const scope of this.stack) {
+          if (scope.names.has(name3)) {
+            return true;
+          }
+        }
+        return false;
+      }
+      push(scope) {
+        this.stack.push({ names: scope, aliases: /* @__PURE__ */ new Map() });
+        return this;
+      }
+      pop() {
+        return this.stack.pop()?.names;
+      }
+      // Add a name to the template scope.
+      add(name3) {
+        this.stack[0].names.add(name3);
+      }
+      /** Return the variable that `variable` aliases, or `variable` if it doesn't alias anything. */
+      alias(variable) {
+        const root = variable.segments[0];
+        if (!isString(root))
+          return void 0;
+        const alias = this.getAlias(root);
+        if (alias === void 0)
+          return void 0;
+        return new Variable([...alias, ...variable.segments.slice(1)], variable.location);
+      }
+      // TODO: `from` could be a path with multiple segments, like `include.x`.
+      setAlias(from, to) {
+        this.stack[this.stack.length - 1].aliases.set(from, to);
+      }
+      deleteAlias(name3) {
+        this.stack[this.stack.length - 1].aliases.delete(name3);
+      }
+      getAlias(name3) {
+        for (const scope of this.stack) {
+          if (scope.aliases.has(name3)) {
+            return scope.aliases.get(name3);
+          }
+          if (scope.names.has(name3)) {
+            return void 0;
+          }
+        }
+        return void 0;
+      }
+    };
+    function* extractVariables(value) {
+      if (isValueToken(value)) {
+        yield* extractValueTokenVariables(value);
+      } else if (value instanceof Value) {
+        yield* extractFilteredValueVariables(value);
+      }
+    }
+    function* extractFilteredValueVariables(value) {
+      for (const token of value.initial.postfix) {
+        if (isValueToken(token)) {
+          yield* extractValueTokenVariables(token);
+        }
+      }
+      for (const filter2 of value.filters) {
+        for (const arg of filter2.args) {
+          if (isKeyValuePair(arg) && arg[1]) {
+            yield* extractValueTokenVariables(arg[1]);
+          } else if (isValueToken(arg)) {
+            yield* extractValueTokenVariables(arg);
+          }
+        }
+      }
+    }
+    function* extractValueTokenVariables(token) {
+      if (isRangeToken(token)) {
+        yield* extractValueTokenVariables(token.lhs);
+        yield* extractValueTokenVariables(token.rhs);
+      } else if (isFilteredValueToken(token)) {
+        yield* extractGroupedExpressionTokenVariables(token);
+      } else if (isPropertyAccessToken(token)) {
+        yield extractPropertyAccessVariable(token);
+      }
+    }
+    function* extractGroupedExpressionTokenVariables(token) {
+      if (!isFilteredValueToken(token))
+        return;
+      for (const t2 of token.initial.postfix) {
+        if (isValueToken(t2))
+          yield* extractValueTokenVariables(t2);
+      }
+      for (const filter2 of token.filters) {
+        for (const arg of filter2.args) {
+          if (isKeyValuePair(arg) && arg[1]) {
+            yield* extractValueTokenVariables(arg[1]);
+          } else if (isValueToken(arg)) {
+            yield* extractValueTokenVariables(arg);
+          }
+        }
+      }
+    }
+    function extractPropertyAccessVariable(token) {
+      const segments = [];
+      let file2 = token.file;
+      const root = token.props[0];
+      file2 = file2 || root.file;
+      if (isQuotedToken(root) || isNumberToken(root) || isWordToken(root)) {
+        segments.push(root.content);
+      } else if (isPropertyAccessToken(root)) {
+        segments.push(...extractPropertyAccessVariable(root).segments);
+      }
+      for (const prop of token.props.slice(1)) {
+        file2 = file2 || prop.file;
+        if (isQuotedToken(prop) || isNumberToken(prop) || isWordToken(prop)) {
+          segments.push(prop.content);
+        } else if (isPropertyAccessToken(prop)) {
+          segments.push(extractPropertyAccessVariable(prop));
+        }
+      }
+      const [row, col] = token.getPosition();
+      return new Variable(segments, {
+        row,
+        col,
+        file: file2
+      });
+    }
+    var RE_PROPERTY = /^[\u0080-\uFFFFa-zA-Z_][\u0080-\uFFFFa-zA-Z0-9_-]*$/;
+    function segmentsString(segments, bracketedRoot = false) {
+      const buf = [];
+      const root = segments[0];
+      if (isString(root)) {
+        if (!bracketedRoot || root.match(RE_PROPERTY)) {
+          buf.push(`${root}`);
+        } else {
+          buf.push(`['${root}']`);
+        }
+      }
+      for (const segment of segments.slice(1)) {
+        if (segment instanceof Variable) {
+          buf.push(`[${segmentsString(segment.segments)}]`);
+        } else if (isString(segment)) {
+          if (segment.match(RE_PROPERTY)) {
+            buf.push(`.${segment}`);
+          } else {
+            buf.push(`['${segment}']`);
+          }
+        } else {
+          buf.push(`[${segment}]`);
+        }
+      }
+      return buf.join("");
+    }
+    (function(LookupType) {
+      LookupType["Partials"] = "partials";
+      LookupType["Layouts"] = "layouts";
+      LookupType["Root"] = "root";
+    })(exports.LookupType || (exports.LookupType = {}));
+    var Loader = class {
+      constructor(options) {
+        this.options = options;
+        if (options.relativeReference) {
+          const sep2 = options.fs.sep;
+          assert2(sep2, "`fs.sep` is required for relative reference");
+          const prefixes = ["." + sep2, ".." + sep2, "./", "../"];
+          this.shouldLoadRelative = (referencedFile) => prefixes.some((prefix) => referencedFile.startsWith(prefix));
+        } else {
+          this.shouldLoadRelative = (_referencedFile) => false;
+        }
+        const fs3 = options.fs;
+        this.contains = toLiquidAsync(fs3.contains?.bind(fs3) || (async () => true), fs3.containsSync?.bind(fs3) || (() => true));
+        this.exists = toLiquidAsync(fs3.exists?.bind(fs3) || (async () => false), fs3.existsSync?.bind(fs3));
+      }
+      *lookup(file2, type, sync, currentFile) {
+        const dirs = this.options[type];
+        for (const filepath of this.candidates(file2, dirs, currentFile)) {
+          let allowed = false;
+          for (const dir of dirs) {
+            if (yield this.contains(!!sync, dir, filepath)) {
+              allowed = true;
+              break;
+            }
+          }
+          if (!allowed)
+            continue;
+          if (yield this.exists(!!sync, filepath))
+            return filepath;
+        }
+        throw this.lookupError(file2, dirs);
+      }
+      *candidates(file2, dirs, currentFile) {
+        const { fs: fs3, extname } = this.options;
+        if (this.shouldLoadRelative(file2) && currentFile) {
+          const referenced = fs3.resolve(this.dirname(currentFile), file2, extname);
+          yield referenced;
+        }
+        for (const dir of dirs) {
+          const referenced = fs3.resolve(dir, file2, extname);
+          yield referenced;
+        }
+        if (fs3.fallback !== void 0) {
+          const filepath = fs3.fallback(file2);
+          if (filepath !== void 0)
+            yield filepath;
+        }
+      }
+      dirname(path7) {
+        const fs3 = this.options.fs;
+        assert2(fs3.dirname, "`fs.dirname` is required for relative reference");
+        return fs3.dirname(path7);
+      }
+      lookupError(file2, roots) {
+        const err = new Error("ENOENT");
+        err.message = `ENOENT: Failed to lookup "${file2}" in "${roots}"`;
+        err.code = "ENOENT";
+        return err;
+      }
+    };
+    var Parser2 = class {
+      constructor(liquid) {
+        this.liquid = liquid;
+        this.cache = this.liquid.options.cache;
+        this.fs = this.liquid.options.fs;
+        this.parseFile = this.cache ? this._parseFileCached : this._parseFile;
+        this.loader = new Loader(this.liquid.options);
+        this.parseLimit = new Limiter("parse length", liquid.options.parseLimit);
+        this.readFile = toLiquidAsync(this.fs.readFile?.bind(this.fs) || (async () => {
+          throw new Error("readFile not implemented");
+        }), this.fs.readFileSync?.bind(this.fs));
+      }
+      parse(html, filepath) {
+        html = String(html);
+        this.parseLimit.use(html.length);
+        const tokenizer = new Tokenizer(html, this.liquid.options.operators, filepath, void 0, this.liquid.options.groupedExpressions);
+        const tokens = tokenizer.readTopLevelTokens(this.liquid.options);
+        return this.parseTokens(tokens);
+      }
+      parseTokens(tokens) {
+        let token;
+        const templates = [];
+        const errors = [];
+        while (token = tokens.shift()) {
+          try {
+            templates.push(this.parseToken(token, tokens));
+          } catch (err) {
+            if (this.liquid.options.catchAllErrors)
+              errors.push(err);
+            else
+              throw err;
+          }
+        }
+        if (errors.length)
+          throw new LiquidErrors(errors);
+        return templates;
+      }
+      parseToken(token, remainTokens) {
+        try {
+          if (isTagToken(token)) {
+            const TagClass = this.liquid.tags[token.name];
+            assert2(TagClass, `tag "${token.name}" not found`);
+            return new TagClass(token, remainTokens, this.liquid, this);
+          }
+          if (isOutputToken(token)) {
+            return new Output(token, this.liquid);
+          }
+          return new HTML(token);
+        } catch (e) {
+          if (LiquidError2.is(e))
+            throw e;
+          throw new ParseError(e, token);
+        }
+      }
+      parseStream(tokens) {
+        return new ParseStream(tokens, (token, tokens2) => this.parseToken(token, tokens2));
+      }
+      *_parseFileCached(file2, sync, type = exports.LookupType.Root, currentFile) {
+        const cache = this.cache;
+        const key = this.loader.shouldLoadRelative(file2) ? currentFile + "," + file2 : type + ":" + file2;
+        const tpls = yield cache.read(key);
+        if (tpls)
+          return tpls;
+        const task = this._parseFile(file2, sync, type, currentFile);
+        const taskOrTpl = sync ? yield task : toPromise(task);
+        cache.write(key, taskOrTpl);
+        try {
+          return yield taskOrTpl;
+        } catch (err) {
+          cache.remove(key);
+          throw err;
+        }
+      }
+      *_parseFile(file2, sync, type = exports.LookupType.Root, currentFile) {
+        const filepath = yield this.loader.lookup(file2, type, sync, currentFile);
+        return this.parse(yield this.readFile(!!sync, filepath), filepath);
+      }
+    };
+    (function(TokenKind) {
+      TokenKind[TokenKind["Number"] = 1] = "Number";
+      TokenKind[TokenKind["Literal"] = 2] = "Literal";
+      TokenKind[TokenKind["Tag"] = 4] = "Tag";
+      TokenKind[TokenKind["Output"] = 8] = "Output";
+      TokenKind[TokenKind["HTML"] = 16] = "HTML";
+      TokenKind[TokenKind["Filter"] = 32] = "Filter";
+      TokenKind[TokenKind["Hash"] = 64] = "Hash";
+      TokenKind[TokenKind["PropertyAccess"] = 128] = "PropertyAccess";
+      TokenKind[TokenKind["Word"] = 256] = "Word";
+      TokenKind[TokenKind["Range"] = 512] = "Range";
+      TokenKind[TokenKind["Quoted"] = 1024] = "Quoted";
+      TokenKind[TokenKind["Operator"] = 2048] = "Operator";
+      TokenKind[TokenKind["FilteredValue"] = 4096] = "FilteredValue";
+      TokenKind[TokenKind["GroupedExpression"] = 8192] = "GroupedExpression";
+      TokenKind[TokenKind["Delimited"] = 12] = "Delimited";
+    })(exports.TokenKind || (exports.TokenKind = {}));
+    function isDelimitedToken(val) {
+      return !!(getKind(val) & exports.TokenKind.Delimited);
+    }
+    function isOperatorToken(val) {
+      return getKind(val) === exports.TokenKind.Operator;
+    }
+    function isHTMLToken(val) {
+      return getKind(val) === exports.TokenKind.HTML;
+    }
+    function isOutputToken(val) {
+      return getKind(val) === exports.TokenKind.Output;
+    }
+    function isTagToken(val) {
+      return getKind(val) === exports.TokenKind.Tag;
+    }
+    function isQuotedToken(val) {
+      return getKind(val) === exports.TokenKind.Quoted;
+    }
+    function isLiteralToken(val) {
+      return getKind(val) === exports.TokenKind.Literal;
+    }
+    function isNumberToken(val) {
+      return getKind(val) === exports.TokenKind.Number;
+    }
+    function isPropertyAccessToken(val) {
+      return getKind(val) === exports.TokenKind.PropertyAccess;
+    }
+    function isWordToken(val) {
+      return getKind(val) === exports.TokenKind.Word;
+    }
+    function isRangeToken(val) {
+      return getKind(val) === exports.TokenKind.Range;
+    }
+    function isFilteredValueToken(val) {
+      return getKind(val) === exports.TokenKind.FilteredValue;
+    }
+    function isValueToken(val) {
+      return (getKind(val) & 5763) > 0;
+    }
+    function getKind(val) {
+      return val ? val.kind : -1;
+    }
+    var typeGuards = /* @__PURE__ */ Object.freeze({
+      __proto__: null,
+      isDelimitedToken,
+      isOperatorToken,
+      isHTMLToken,
+      isOutputToken,
+      isTagToken,
+      isQuotedToken,
+      isLiteralToken,
+      isNumberToken,
+      isPropertyAccessToken,
+      isWordToken,
+      isRangeToken,
+      isFilteredValueToken,
+      isValueToken
+    });
+    var __assign = function() {
+      __assign = Object.assign || function __assign2(t2) {
+        for (var s, i3 = 1, n2 = arguments.length; i3 < n2; i3++) {
+          s = arguments[i3];
+          for (var p2 in s) if (Object.prototype.hasOwnProperty.call(s, p2)) t2[p2] = s[p2];
+        }
+        return t2;
+      };
+      return __assign.apply(this, arguments);
+    };
+    function createScope(from) {
+      const scope = /* @__PURE__ */ Object.create(null);
+      if (from)
+        Object.assign(scope, from);
+      return scope;
+    }
+    var Context = class _Context {
+      constructor(env = {}, opts = defaultOptions2, renderOptions = {}, { memoryLimit, renderLimit, liquid } = {}) {
+        this.scopes = [createScope()];
+        this.registers = {};
+        this.breakCalled = false;
+        this.continueCalled = false;
+        this.sync = !!renderOptions.sync;
+        this.opts = opts;
+        this.globals = renderOptions.globals ?? opts.globals;
+        this.environments = isObject3(env) ? env : Object(env);
+        this.strictVariables = renderOptions.strictVariables ?? this.opts.strictVariables;
+        this.ownPropertyOnly = renderOptions.ownPropertyOnly ?? opts.ownPropertyOnly;
+        this.memoryLimit = memoryLimit ?? new Limiter("memory alloc", renderOptions.memoryLimit ?? opts.memoryLimit);
+        this.renderLimit = renderLimit ?? new Limiter("template render", getPerformance().now() + (renderOptions.renderLimit ?? opts.renderLimit));
+        this.liquid = liquid;
+      }
+      getRegister(key, defaultValue = void 0) {
+        return this.registers[key] = this.registers[key] || defaultValue;
+      }
+      setRegister(key, value) {
+        return this.registers[key] = value;
+      }
+      saveRegister(...keys) {
+        return keys.map((key) => [key, this.getRegister(key)]);
+      }
+      restoreRegister(keyValues) {
+        return keyValues.forEach(([key, value]) => this.setRegister(key, value));
+      }
+      getAll() {
+        return [this.globals, this.environments, ...this.scopes].reduce((ctx, val) => __assign(ctx, val), {});
+      }
+      /**
+       * @deprecated use `_get()` or `getSync()` instead
+       */
+      get(paths) {
+        return this.getSync(paths);
+      }
+      getSync(paths) {
+        return toValueSync(this._get(paths));
+      }
+      *_get(paths) {
+        const scope = this.findScope(paths[0]);
+        return yield this._getFromScope(scope, paths);
+      }
+      /**
+       * @deprecated use `_get()` instead
+       */
+      getFromScope(scope, paths) {
+        return toValueSync(this._getFromScope(scope, paths));
+      }
+      *_getFromScope(scope, paths, strictVariables = this.strictVariables) {
+        if (isString(paths))
+          paths = paths.split(".");
+        for (let i3 = 0; i3 < paths.length; i3++) {
+          scope = yield this.readProperty(scope, paths[i3]);
+          if (strictVariables && isUndefined(scope)) {
+            throw new InternalUndefinedVariableError(paths.slice(0, i3 + 1).join("."));
+          }
+        }
+        return scope;
+      }
+      push(ctx) {
+        return this.scopes.push(ctx);
+      }
+      pop() {
+        return this.scopes.pop();
+      }
+      bottom() {
+        return this.scopes[0];
+      }
+      spawn(scope = {}) {
+        return new _Context(scope, this.opts, {
+          sync: this.sync,
+          globals: this.globals,
+          strictVariables: this.strictVariables,
+          ownPropertyOnly: this.ownPropertyOnly
+        }, {
+          renderLimit: this.renderLimit,
+          memoryLimit: this.memoryLimit,
+          liquid: this.liquid
+        });
+      }
+      findScope(key) {
+        for (let i3 = this.scopes.length - 1; i3 >= 0; i3--) {
+          const candidate = this.scopes[i3];
+          if (key in candidate)
+            return candidate;
+        }
+        if (key in this.environments)
+          return this.environments;
+        return this.globals;
+      }
+      readProperty(obj, key) {
+        obj = toLiquid(obj);
+        key = toValue(key);
+        if (isNil(obj))
+          return obj;
+        if (isArray(obj) && isNumber(key))
+          return readArrayElement(obj, key, this.ownPropertyOnly);
+        const value = readJSProperty(obj, key, this.ownPropertyOnly);
+        if (value === void 0 && obj instanceof Drop)
+          return obj.liquidMethodMissing(key, this);
+        if (isFunction(value))
+          return value.call(obj);
+        if (key === "size")
+          return readSize(obj);
+        else if (key === "first")
+          return readFirst(obj, this.ownPropertyOnly);
+        else if (key === "last")
+          return readLast(obj, this.ownPropertyOnly);
+        return value;
+      }
+    };
+    function readJSProperty(obj, key, ownPropertyOnly) {
+      if (ownPropertyOnly && !hasOwnProperty.call(obj, key) && !(obj instanceof Drop))
+        return void 0;
+      return obj[key];
+    }
+    function readFirst(obj, ownPropertyOnly) {
+      if (isArray(obj))
+        return readArrayElement(obj, 0, ownPropertyOnly);
+      return readJSProperty(obj, "first", ownPropertyOnly);
+    }
+    function readLast(obj, ownPropertyOnly) {
+      if (isArray(obj))
+        return readArrayElement(obj, -1, ownPropertyOnly);
+      return readJSProperty(obj, "last", ownPropertyOnly);
+    }
+    function readSize(obj) {
+      if (hasOwnProperty.call(obj, "size") || obj["size"] !== void 0)
+        return obj["size"];
+      if (isArray(obj) || isString(obj))
+        return obj.length;
+      if (typeof obj === "object")
+        return Object.keys(obj).length;
+    }
+    var BlockMode;
+    (function(BlockMode2) {
+      BlockMode2[BlockMode2["OUTPUT"] = 0] = "OUTPUT";
+      BlockMode2[BlockMode2["STORE"] = 1] = "STORE";
+    })(BlockMode || (BlockMode = {}));
+    var abs = argumentsToNumber(Math.abs);
+    var at_least = argumentsToNumber(Math.max);
+    var at_most = argumentsToNumber(Math.min);
+    var ceil = argumentsToNumber(Math.ceil);
+    var divided_by = argumentsToNumber((dividend, divisor, integerArithmetic = false) => integerArithmetic ? Math.floor(dividend / divisor) : dividend / divisor);
+    var floor = argumentsToNumber(Math.floor);
+    var minus = argumentsToNumber((v, arg) => v - arg);
+    var plus = argumentsToNumber((lhs, rhs) => lhs + rhs);
+    var modulo = argumentsToNumber((v, arg) => (v % arg + arg) % arg);
+    var times = argumentsToNumber((v, arg) => v * arg);
+    function shiftDecimal(n2, exponent) {
+      const [mantissa, power = "0"] = String(n2).split("e");
+      return Number(`${mantissa}e${Number(power) + exponent}`);
+    }
+    function round(v, arg = 0) {
+      v = toNumber2(v);
+      arg = toNumber2(arg);
+      const scaled = shiftDecimal(Math.abs(v), arg);
+      if (!(scaled <= Number.MAX_SAFE_INTEGER))
+        return v;
+      const rounded = shiftDecimal(Math.round(scaled), -arg);
+      return v < 0 ? -rounded : rounded;
+    }
+    var mathFilters = /* @__PURE__ */ Object.freeze({
+      __proto__: null,
+      abs,
+      at_least,
+      at_most,
+      ceil,
+      divided_by,
+      floor,
+      minus,
+      plus,
+      modulo,
+      times,
+      round
+    });
+    var url_decode = (x2) => decodeURIComponent(stringify2(x2).replace(/\+/g, " "));
+    var url_encode = (x2) => encodeURIComponent(stringify2(x2)).replace(/%20/g, "+");
+    var cgi_escape = (x2) => encodeURIComponent(stringify2(x2)).replace(/%20/g, "+").replace(/[!'()*]/g, (c5) => "%" + c5.charCodeAt(0).toString(16).toUpperCase());
+    var uri_escape = (x2) => encodeURI(stringify2(x2)).replace(/%5B/g, "[").replace(/%5D/g, "]");
+    var rSlugifyDefault = /[^\p{M}\p{L}\p{Nd}]+/ug;
+    var rSlugifyReplacers = {
+      "raw": /\s+/g,
+      "default": rSlugifyDefault,
+      "pretty": /[^\p{M}\p{L}\p{Nd}._~!$&'()+,;=@]+/ug,
+      "ascii": /[^A-Za-z0-9]+/g,
+      "latin": rSlugifyDefault,
+      "none": null
+    };
+    function slugify2(str, mode = "default", cased = false) {
+      str = stringify2(str);
+      const replacer = rSlugifyReplacers[mode];
+      if (replacer) {
+        if (mode === "latin")
+          str = removeAccents(str);
+        str = str.replace(replacer, "-").replace(/^-|-$/g, "");
+      }
+      return cased ? str : str.toLowerCase();
+    }
+    function removeAccents(str) {
+      return str.replace(/[àáâãäå]/g, "a").replace(/[æ]/g, "ae").replace(/[ç]/g, "c").replace(/[èéêë]/g, "e").replace(/[ìíîï]/g, "i").replace(/[ð]/g, "d").replace(/[ñ]/g, "n").replace(/[òóôõöø]/g, "o").replace(/[ùúûü]/g, "u").replace(/[ýÿ]/g, "y").replace(/[ß]/g, "ss").replace(/[œ]/g, "oe").replace(/[þ]/g, "th").replace(/[ẞ]/g, "SS").replace(/[Œ]/g, "OE").replace(/[Þ]/g, "TH");
+    }
+    var urlFilters = /* @__PURE__ */ Object.freeze({
+      __proto__: null,
+      url_decode,
+      url_encode,
+      cgi_escape,
+      uri_escape,
+      slugify: slugify2
+    });
+    var join3 = argumentsToValue(function(v, arg) {
+      const array2 = toArray(v);
+      const sep2 = isNil(arg) ? " " : stringify2(arg);
+      let outputSize = sep2.length * Math.max(array2.length - 1, 0);
+      for (let i3 = 0; i3 < array2.length; i3++)
+        outputSize += String(array2[i3]).length;
+      this.context.memoryLimit.use(outputSize);
+      return Array.prototype.join.call(array2, sep2);
+    });
+    var last2 = argumentsToValue(function(v) {
+      return isArrayLike2(v) ? readArrayElement(v, -1, this.context.ownPropertyOnly) : "";
+    });
+    var first2 = argumentsToValue(function(v) {
+      return isArrayLike2(v) ? readArrayElement(v, 0, this.context.ownPropertyOnly) : "";
+    });
+    var reverse = argumentsToValue(function(v) {
+      const array2 = toArray(v);
+      this.context.memoryLimit.use(array2.length);
+      return [...array2].reverse();
+    });
+    function* sortBy(arr, property, comparator) {
+      const values = [];
+      const array2 = toArray(arr);
+      this.context.memoryLimit.use(array2.length);
+      for (const item2 of array2) {
+        values.push([
+          item2,
+          property ? yield this.context._getFromScope(item2, stringify2(property).split("."), false) : item2
+        ]);
+      }
+      return values.sort((lhs, rhs) => comparator(lhs[1], rhs[1])).map((tuple2) => tuple2[0]);
+    }
+    function* sort(arr, property) {
+      return yield* sortBy.call(this, arr, property, orderedCompare);
+    }
+    function* sort_natural(arr, property) {
+      return yield* sortBy.call(this, arr, property, caseInsensitiveCompare);
+    }
+    var size = (v) => v && v.length || 0;
+    function* map2(arr, property) {
+      const results = [];
+      const array2 = toArray(arr);
+      this.context.memoryLimit.use(array2.length);
+      for (const item2 of array2) {
+        results.push(yield this.context._getFromScope(item2, stringify2(property), false));
+      }
+      return results;
+    }
+    function* sum(arr, property) {
+      let sum2 = 0;
+      const array2 = toArray(arr);
+      for (const item2 of array2) {
+        const data = Number(property ? yield this.context._getFromScope(item2, stringify2(property), false) : item2);
+        sum2 += Number.isNaN(data) ? 0 : data;
+      }
+      return sum2;
+    }
+    function compact(arr) {
+      const array2 = toArray(arr);
+      this.context.memoryLimit.use(array2.length);
+      return Array.prototype.filter.call(array2, (x2) => !isNil(toValue(x2)));
+    }
+    function concat(v, arg = []) {
+      const lhs = toArray(v);
+      const rhs = toArray(arg);
+      this.context.memoryLimit.use(lhs.length + rhs.length);
+      return Array.prototype.concat.call(lhs, rhs);
+    }
+    function push(v, arg) {
+      return concat.call(this, v, [arg]);
+    }
+    function unshift(v, arg) {
+      const array2 = toArray(v);
+      this.context.memoryLimit.use(array2.length);
+      const clone2 = [...array2];
+      clone2.unshift(arg);
+      return clone2;
+    }
+    function pop(v) {
+      const array2 = toArray(v);
+      this.context.memoryLimit.use(array2.length);
+      const clone2 = [...array2];
+      clone2.pop();
+      return clone2;
+    }
+    function shift(v) {
+      const array2 = toArray(v);
+      this.context.memoryLimit.use(array2.length);
+      const clone2 = [...array2];
+      clone2.shift();
+      return clone2;
+    }
+    function slice(v, begin2, length = 1) {
+      v = toValue(v);
+      if (isNil(v))
+        return [];
+      if (!isArray(v))
+        v = stringify2(v);
+      begin2 = begin2 < 0 ? (isArray(v) ? v.length : codePointLength2(v)) + begin2 : begin2;
+      if (begin2 < 0 || length < 0)
+        return isArray(v) ? [] : "";
+      this.context.memoryLimit.use(length);
+      if (isArray(v))
+        return Array.prototype.slice.call(v, begin2, begin2 + length);
+      const start = advanceCodePoints(v, 0, begin2);
+      return v.slice(start, advanceCodePoints(v, start, length));
+    }
+    function* matches(value, expected) {
+      if (this.context.opts.jekyllWhere) {
+        if (EmptyDrop.is(expected))
+          return yield equals(value, expected);
+        if (isArray(value))
+          return yield arrayIncludes(value, expected);
+        return yield equals(value, expected);
+      }
+      if (expected === void 0)
+        return isTruthy(value, this.context);
+      return yield equals(value, expected);
+    }
+    function* filter(include, arr, property, expected) {
+      arr = toArray(arr);
+      this.context.memoryLimit.use(arr.length);
+      const token = new Tokenizer(stringify2(property)).readScopeValue();
+      const result = [];
+      for (const item2 of arr) {
+        const value = yield evalToken(token, this.context.spawn(item2));
+        if ((yield matches.call(this, value, expected)) === include)
+          result.push(item2);
+      }
+      return result;
+    }
+    function* filter_exp(include, arr, itemName, exp) {
+      const filtered = [];
+      const keyTemplate = new Value(stringify2(exp), this.liquid);
+      const array2 = toArray(arr);
+      this.context.memoryLimit.use(array2.length);
+      for (const item2 of array2) {
+        this.context.push({ [itemName]: item2 });
+        const value = yield keyTemplate.value(this.context);
+        this.context.pop();
+        if (value === include)
+          filtered.push(item2);
+      }
+      return filtered;
+    }
+    function* where2(arr, property, expected) {
+      return yield* filter.call(this, true, arr, property, expected);
+    }
+    function* reject(arr, property, expected) {
+      return yield* filter.call(this, false, arr, property, expected);
+    }
+    function* where_exp(arr, itemName, exp) {
+      return yield* filter_exp.call(this, true, arr, itemName, exp);
+    }
+    function* reject_exp(arr, itemName, exp) {
+      return yield* filter_exp.call(this, false, arr, itemName, exp);
+    }
+    function* group_by(arr, property) {
+      const map3 = /* @__PURE__ */ new Map();
+      arr = toEnumerable(arr);
+      const token = new Tokenizer(stringify2(property)).readScopeValue();
+      this.context.memoryLimit.use(arr.length);
+      for (const item2 of arr) {
+        const key = yield evalToken(token, this.context.spawn(item2));
+        if (!map3.has(key))
+          map3.set(key, []);
+        map3.get(key).push(item2);
+      }
+      return [...map3.entries()].map(([name3, items]) => ({ name: name3, items }));
+    }
+    function* group_by_exp(arr, itemName, exp) {
+      const map3 = /* @__PURE__ */ new Map();
+      const keyTemplate = new Value(stringify2(exp), this.liquid);
+      arr = toEnumerable(arr);
+      this.context.memoryLimit.use(arr.length);
+      for (const item2 of arr) {
+        this.context.push({ [itemName]: item2 });
+        const key = yield keyTemplate.value(this.context);
+        this.context.pop();
+        if (!map3.has(key))
+          map3.set(key, []);
+        map3.get(key).push(item2);
+      }
+      return [...map3.entries()].map(([name3, items]) => ({ name: name3, items }));
+    }
+    function* search(arr, property, expected) {
+      const token = new Tokenizer(stringify2(property)).readScopeValue();
+      const array2 = toArray(arr);
+      for (let index = 0; index < array2.length; index++) {
+        const value = yield evalToken(token, this.context.spawn(array2[index]));
+        if (yield matches.call(this, value, expected))
+          return [index, array2[index]];
+      }
+    }
+    function* search_exp(arr, itemName, exp) {
+      const predicate = new Value(stringify2(exp), this.liquid);
+      const array2 = toArray(arr);
+      for (let index = 0; index < array2.length; index++) {
+        this.context.push({ [itemName]: array2[index] });
+        const value = yield predicate.value(this.context);
+        this.context.pop();
+        if (value)
+          return [index, array2[index]];
+      }
+    }
+    function* has(arr, property, expected) {
+      const result = yield* search.call(this, arr, property, expected);
+      return !!result;
+    }
+    function* has_exp(arr, itemName, exp) {
+      const result = yield* search_exp.call(this, arr, itemName, exp);
+      return !!result;
+    }
+    function* find_index(arr, property, expected) {
+      const result = yield* search.call(this, arr, property, expected);
+      return result ? result[0] : void 0;
+    }
+    function* find_index_exp(arr, itemName, exp) {
+      const result = yield* search_exp.call(this, arr, itemName, exp);
+      return result ? result[0] : void 0;
+    }
+    function* find(arr, property, expected) {
+      const result = yield* search.call(this, arr, property, expected);
+      return result ? result[1] : void 0;
+    }
+    function* find_exp(arr, itemName, exp) {
+      const result = yield* search_exp.call(this, arr, itemName, exp);
+      return result ? result[1] : void 0;
+    }
+    function uniq(arr) {
+      arr = toArray(arr);
+      this.context.memoryLimit.use(arr.length);
+      return [...new Set(arr)];
+    }
+    function sample(v, count3 = 1) {
+      v = toValue(v);
+      if (isNil(v))
+        return [];
+      if (!isArray(v))
+        v = stringify2(v);
+      this.context.memoryLimit.use(v.length);
+      const shuffled = [...v].sort(() => Math.random() - 0.5);
+      if (count3 === 1)
+        return shuffled[0];
+      return shuffled.slice(0, count3);
+    }
+    var arrayFilters = /* @__PURE__ */ Object.freeze({
+      __proto__: null,
+      join: join3,
+      last: last2,
+      first: first2,
+      reverse,
+      sort,
+      sort_natural,
+      size,
+      map: map2,
+      sum,
+      compact,
+      concat,
+      push,
+      unshift,
+      pop,
+      shift,
+      slice,
+      where: where2,
+      reject,
+      where_exp,
+      reject_exp,
+      group_by,
+      group_by_exp,
+      has,
+      has_exp,
+      find_index,
+      find_index_exp,
+      find,
+      find_exp,
+      uniq,
+      sample
+    });
+    function date5(v, format3, timezoneOffset) {
+      const size2 = (v?.length ?? 0) + (timezoneOffset?.length ?? 0);
+      this.context.memoryLimit.use(size2);
+      const date6 = parseDate(v, this.context.opts, timezoneOffset);
+      if (!date6)
+        return v;
+      format3 = toValue(format3);
+      format3 = isNil(format3) ? this.context.opts.dateFormat : stringify2(format3);
+      this.context.memoryLimit.use(format3.length);
+      return strftime(date6, format3, this.context.memoryLimit);
+    }
+    function date_to_xmlschema(v) {
+      return date5.call(this, v, "%Y-%m-%dT%H:%M:%S%:z");
+    }
+    function date_to_rfc822(v) {
+      const date6 = parseDate(v, this.context.opts, void 0, "en-US");
+      if (!date6)
+        return v;
+      return strftime(date6, "%a, %d %b %Y %H:%M:%S %z", this.context.memoryLimit);
+    }
+    function date_to_string(v, type, style) {
+      return stringify_date.call(this, v, "%b", type, style);
+    }
+    function date_to_long_string(v, type, style) {
+      return stringify_date.call(this, v, "%B", type, style);
+    }
+    function stringify_date(v, month_type, type, style) {
+      const date6 = parseDate(v, this.context.opts);
+      if (!date6)
+        return v;
+      const ml = this.context.memoryLimit;
+      if (type === "ordinal") {
+        const d = date6.getDate();
+        return style === "US" ? strftime(date6, `${month_type} ${d}%q, %Y`, ml) : strftime(date6, `${d}%q ${month_type} %Y`, ml);
+      }
+      return strftime(date6, `%d ${month_type} %Y`, ml);
+    }
+    function parseDate(v, opts, timezoneOffset, locale = opts.locale) {
+      let date6;
+      const defaultTimezoneOffset = timezoneOffset ?? opts.timezoneOffset;
+      v = toValue(v);
+      if (isNil(v)) {
+        return void 0;
+      } else if (v === "now" || v === "today") {
+        date6 = new LiquidDate(Date.now(), locale, defaultTimezoneOffset);
+      } else if (isNumber(v)) {
+        date6 = new LiquidDate(v * 1e3, locale, defaultTimezoneOffset);
+      } else if (isString(v)) {
+        if (/^\d+$/.test(v)) {
+          date6 = new LiquidDate(+v * 1e3, locale, defaultTimezoneOffset);
+        } else if (opts.preserveTimezones && timezoneOffset === void 0) {
+          date6 = LiquidDate.createDateFixedToTimezone(v, locale);
+        } else {
+          date6 = new LiquidDate(v, locale, defaultTimezoneOffset);
+        }
+      } else {
+        date6 = new LiquidDate(v, locale, defaultTimezoneOffset);
+      }
+      return date6.valid() ? date6 : void 0;
+    }
+    var dateFilters = /* @__PURE__ */ Object.freeze({
+      __proto__: null,
+      date: date5,
+      date_to_xmlschema,
+      date_to_rfc822,
+      date_to_string,
+      date_to_long_string
+    });
+    var rCJKWord = /[\u4E00-\u9FFF\uF900-\uFAFF\u3400-\u4DBF\u3040-\u309F\u30A0-\u30FF\uAC00-\uD7AF]/gu;
+    var rNonCJKWord = /[^\u4E00-\u9FFF\uF900-\uFAFF\u3400-\u4DBF\u3040-\u309F\u30A0-\u30FF\uAC00-\uD7AF\s]+/gu;
+    function append2(v, arg) {
+      assert2(arguments.length === 2, "append expect 2 arguments");
+      const lhs = stringify2(v);
+      const rhs = stringify2(arg);
+      this.context.memoryLimit.use(lhs.length + rhs.length);
+      return lhs + rhs;
+    }
+    function prepend(v, arg) {
+      assert2(arguments.length === 2, "prepend expect 2 arguments");
+      const lhs = stringify2(v);
+      const rhs = stringify2(arg);
+      this.context.memoryLimit.use(lhs.length + rhs.length);
+      return rhs + lhs;
+    }
+    function getTrimStart(str, chars) {
+      let start = 0;
+      for (const char of str) {
+        if (!chars.has(char))
+          break;
+        start += char.length;
+      }
+      return start;
+    }
+    function getTrimEnd(str, chars, start = 0) {
+      let end = str.length;
+      while (end > start) {
+        const size2 = end - start >= 2 && str.codePointAt(end - 2) > 65535 ? 2 : 1;
+        if (!chars.has(str.slice(end - size2, end)))
+          break;
+        end -= size2;
+      }
+      return end;
+    }
+    function lstrip(v, chars) {
+      const str = stringify2(v);
+      this.context.memoryLimit.use(str.length);
+      if (chars) {
+        chars = stringify2(chars);
+        this.context.memoryLimit.use(chars.length);
+        return str.slice(getTrimStart(str, new Set(chars)));
+      }
+      return str.trimStart();
+    }
+    function downcase(v) {
+      const str = stringify2(v);
+      this.context.memoryLimit.use(str.length);
+      return str.toLowerCase();
+    }
+    function upcase(v) {
+      const str = stringify2(v);
+      this.context.memoryLimit.use(str.length);
+      return stringify2(str).toUpperCase();
+    }
+    function remove4(v, arg) {
+      const str = stringify2(v);
+      arg = stringify2(arg);
+      this.context.memoryLimit.use(str.length + arg.length);
+      return str.split(arg).join("");
+    }
+    function remove_first(v, l) {
+      const str = stringify2(v);
+      l = stringify2(l);
+      this.context.memoryLimit.use(str.length + l.length);
+      return str.replace(l, "");
+    }
+    function remove_last(v, l) {
+      const str = stringify2(v);
+      const pattern = stringify2(l);
+      this.context.memoryLimit.use(str.length + pattern.length);
+      const index = str.lastIndexOf(pattern);
+      if (index === -1)
+        return str;
+      return str.substring(0, index) + str.substring(index + pattern.length);
+    }
+    function rstrip(str, chars) {
+      str = stringify2(str);
+      this.context.memoryLimit.use(str.length);
+      if (chars) {
+        chars = stringify2(chars);
+        this.context.memoryLimit.use(chars.length);
+        return str.slice(0, getTrimEnd(str, new Set(chars)));
+      }
+      return str.trimEnd();
+    }
+    function split(v, arg) {
+      const str = stringify2(v);
+      this.context.memoryLimit.use(str.length);
+      const arr = str.split(stringify2(arg));
+      while (arr.length && arr[arr.length - 1] === "")
+        arr.pop();
+      return arr;
+    }
+    function strip(v, chars) {
+      const str = stringify2(v);
+      this.context.memoryLimit.use(str.length);
+      if (chars) {
+        const set2 = new Set(stringify2(chars));
+        this.context.memoryLimit.use(set2.size);
+        const start = getTrimStart(str, set2);
+        return str.slice(start, getTrimEnd(str, set2, start));
+      }
+      return str.trim();
+    }
+    function strip_newlines(v) {
+      const str = stringify2(v);
+      this.context.memoryLimit.use(str.length);
+      return str.replace(/\r?\n/gm, "");
+    }
+    function squish(v) {
+      const str = stringify2(v);
+      this.context.memoryLimit.use(str.length);
+      return str.replace(/\s+/g, " ").trim();
+    }
+    function capitalize(str) {
+      str = stringify2(str);
+      this.context.memoryLimit.use(str.length);
+      return str.charAt(0).toUpperCase() + str.slice(1).toLowerCase();
+    }
+    function replace(v, pattern, replacement) {
+      const str = stringify2(v);
+      pattern = stringify2(pattern);
+      replacement = stringify2(replacement);
+      const parts = str.split(pattern);
+      const outputSize = str.length + (parts.length - 1) * (replacement.length - pattern.length);
+      this.context.memoryLimit.use(outputSize);
+      return parts.join(replacement);
+    }
+    function replace_first(v, arg1, arg2) {
+      const str = stringify2(v);
+      arg1 = stringify2(arg1);
+      arg2 = stringify2(arg2);
+      this.context.memoryLimit.use(str.length + arg1.length + arg2.length);
+      return str.replace(arg1, () => arg2);
+    }
+    function replace_last(v, arg1, arg2) {
+      const str = stringify2(v);
+      const pattern = stringify2(arg1);
+      const replacement = stringify2(arg2);
+      this.context.memoryLimit.use(str.length + pattern.length + replacement.length);
+      const index = str.lastIndexOf(pattern);
+      if (index === -1)
+        return str;
+      return str.substring(0, index) + replacement + str.substring(index + pattern.length);
+    }
+    function truncate(v, l = 50, o3 = "...") {
+      const str = stringify2(v);
+      o3 = stringify2(o3);
+      this.context.memoryLimit.use(str.length + o3.length);
+      if (str.length <= l || advanceCodePoints(str, 0, l) >= str.length)
+        return v;
+      return str.slice(0, advanceCodePoints(str, 0, Math.max(l - codePointLength2(o3), 0))) + o3;
+    }
+    function truncatewords(v, words = 15, o3 = "...") {
+      const str = stringify2(v);
+      o3 = stringify2(o3);
+      this.context.memoryLimit.use(str.length + o3.length);
+      const arr = str.trimStart().split(/\s+/);
+      if (words <= 0)
+        words = 1;
+      let ret = arr.slice(0, words).join(" ");
+      if (arr.length >= words)
+        ret += o3;
+      return ret;
+    }
+    function normalize_whitespace(v) {
+      const str = stringify2(v);
+      this.context.memoryLimit.use(str.length);
+      return str.replace(/\s+/g, " ");
+    }
+    function number_of_words(input2, mode) {
+      const str = stringify2(input2);
+      this.context.memoryLimit.use(str.length);
+      input2 = str.trim();
+      if (!input2)
+        return 0;
+      switch (mode) {
+        case "cjk":
+          return (input2.match(rCJKWord) || []).length + (input2.match(rNonCJKWord) || []).length;
+        case "auto":
+          return rCJKWord.test(input2) ? input2.match(rCJKWord).length + (input2.match(rNonCJKWord) || []).length : input2.split(/\s+/).length;
+        default:
+          return input2.split(/\s+/).length;
+      }
+    }
+    function array_to_sentence_string(input2, connector = "and") {
+      const array2 = toArray(input2);
+      connector = stringify2(connector);
+      let outputSize = connector.length + array2.length * 2;
+      for (let i3 = 0; i3 < array2.length; i3++)
+        outputSize += stringify2(array2[i3]).length;
+      this.context.memoryLimit.use(outputSize);
+      switch (array2.length) {
+        case 0:
+          return "";
+        case 1:
+          return array2[0];
+        case 2:
+          return `${array2[0]} ${connector} ${array2[1]}`;
+        default:
+          return `${array2.slice(0, -1).join(", ")}, ${connector} ${array2[array2.length - 1]}`;
+      }
+    }
+    var stringFilters = /* @__PURE__ */ Object.freeze({
+      __proto__: null,
+      append: append2,
+      prepend,
+      lstrip,
+      downcase,
+      upcase,
+      remove: remove4,
+      remove_first,
+      remove_last,
+      rstrip,
+      split,
+      strip,
+      strip_newlines,
+      squish,
+      capitalize,
+      replace,
+      replace_first,
+      replace_last,
+      truncate,
+      truncatewords,
+      normalize_whitespace,
+      number_of_words,
+      array_to_sentence_string
+    });
+    function base64Encode(str) {
+      return Buffer.from(str, "utf8").toString("base64");
+    }
+    function base64Decode(str) {
+      return Buffer.from(str, "base64").toString("utf8");
+    }
+    function base64_encode(value) {
+      if (typeof Buffer !== "undefined" && Buffer.isBuffer(value)) {
+        this.context.memoryLimit.use(value.byteLength);
+        return value.toString("base64");
+      }
+      const str = stringify2(value);
+      this.context.memoryLimit.use(str.length);
+      return base64Encode(str);
+    }
+    function base64_decode(value) {
+      const str = stringify2(value);
+      this.context.memoryLimit.use(str.length);
+      assert2(isBase64(str), "invalid base64 provided to base64_decode");
+      return base64Decode(str);
+    }
+    function isBase64(str) {
+      str = str.replace(/[\t\n\f\r ]/g, "");
+      if (str.length % 4 === 0)
+        str = str.replace(/==?$/, "");
+      return str.length % 4 !== 1 && /^[A-Za-z0-9+/]*$/.test(str);
+    }
+    var base64Filters = /* @__PURE__ */ Object.freeze({
+      __proto__: null,
+      base64_encode,
+      base64_decode
+    });
+    function sha2562(str) {
+      return crypto.createHash("sha256").update(str, "utf8").digest("hex");
+    }
+    function hmacSha256(str, key) {
+      return crypto.createHmac("sha256", key).update(str, "utf8").digest("hex");
+    }
+    function sha256$1(value) {
+      const str = stringify2(value);
+      this.context.memoryLimit.use(str.length);
+      return sha2562(str);
+    }
+    function hmac_sha256(value, key) {
+      const str = stringify2(value);
+      const keyStr = stringify2(key);
+      this.context.memoryLimit.use(str.length + keyStr.length);
+      return hmacSha256(str, keyStr);
+    }
+    var cryptoFilters = /* @__PURE__ */ Object.freeze({
+      __proto__: null,
+      sha256: sha256$1,
+      hmac_sha256
+    });
+    var filters = {
+      ...htmlFilters,
+      ...mathFilters,
+      ...urlFilters,
+      ...arrayFilters,
+      ...dateFilters,
+      ...stringFilters,
+      ...base64Filters,
+      ...cryptoFilters,
+      ...misc
+    };
+    var AssignTag = class extends Tag {
+      constructor(token, remainTokens, liquid) {
+        super(token, remainTokens, liquid);
+        this.identifier = this.tokenizer.readIdentifier();
+        this.key = this.identifier.content;
+        this.tokenizer.assert(this.key, "expected variable name");
+        this.tokenizer.skipBlank();
+        this.tokenizer.assert(this.tokenizer.peek() === "=", 'expected "="');
+        this.tokenizer.advance();
+        this.value = new Value(this.tokenizer.readFilteredValue(), this.liquid);
+      }
+      *render(ctx) {
+        ctx.bottom()[this.key] = yield this.value.value(ctx, this.liquid.options.lenientIf);
+      }
+      *arguments() {
+        yield this.value;
+      }
+      *localScope() {
+        yield this.identifier;
+      }
+    };
+    var MODIFIERS = ["offset", "limit", "reversed"];
+    var ForTag = class extends Tag {
+      constructor(token, remainTokens, liquid, parser4) {
+        super(token, remainTokens, liquid);
+        const variable = this.tokenizer.readIdentifier();
+        const inStr = this.tokenizer.readIdentifier();
+        const collection = this.tokenizer.readValue();
+        if (!variable.size() || inStr.content !== "in" || !collection) {
+          throw new Error(`illegal tag: ${token.getText()}`);
+        }
+        this.variable = variable.content;
+        this.collection = collection;
+        this.hash = new Hash(this.tokenizer, liquid.options.keyValueSeparator);
+        this.templates = [];
+        this.elseTemplates = [];
+        let p2;
+        const stream2 = parser4.parseStream(remainTokens).on("start", () => p2 = this.templates).on("tag:else", (tag) => {
+          assertEmpty(tag.args);
+          p2 = this.elseTemplates;
+        }).on("tag:endfor", (tag) => {
+          assertEmpty(tag.args);
+          stream2.stop();
+        }).on("template", (tpl) => p2.push(tpl)).on("end", () => {
+          throw new Error(`tag ${token.getText()} not closed`);
+        });
+        stream2.start();
+      }
+      *render(ctx, emitter) {
+        const r2 = this.liquid.renderer;
+        let collection = toEnumerable(yield evalToken(this.collection, ctx));
+        if (!collection.length) {
+          yield r2.renderTemplates(this.elseTemplates, ctx, emitter);
+          return;
+        }
+        const continueKey = "continue-" + this.variable + "-" + this.collection.getText();
+        ctx.push(createScope({ continue: ctx.getRegister(continueKey, {}) }));
+        const hash2 = yield this.hash.render(ctx);
+        ctx.pop();
+        const modifiers = this.liquid.options.orderedFilterParameters ? Object.keys(hash2).filter((x2) => MODIFIERS.includes(x2)) : MODIFIERS.filter((x2) => hash2[x2] !== void 0);
+        collection = modifiers.reduce((collection2, modifier) => {
+          if (modifier === "offset")
+            return offset(collection2, hash2["offset"]);
+          if (modifier === "limit")
+            return limit(collection2, hash2["limit"]);
+          return reversed(collection2);
+        }, collection);
+        ctx.setRegister(continueKey, (hash2["offset"] || 0) + collection.length);
+        const scope = createScope({ forloop: new ForloopDrop(collection.length, this.collection.getText(), this.variable) });
+        ctx.push(scope);
+        for (const item2 of collection) {
+          scope[this.variable] = item2;
+          ctx.continueCalled = ctx.breakCalled = false;
+          yield r2.renderTemplates(this.templates, ctx, emitter);
+          if (ctx.breakCalled)
+            break;
+          scope.forloop.next();
+        }
+        ctx.continueCalled = ctx.breakCalled = false;
+        ctx.pop();
+      }
+      *children() {
+        const templates = this.templates.slice();
+        if (this.elseTemplates) {
+          templates.push(...this.elseTemplates);
+        }
+        return templates;
+      }
+      *arguments() {
+        yield this.collection;
+        for (const v of Object.values(this.hash.hash)) {
+          if (isValueToken(v)) {
+            yield v;
+          }
+        }
+      }
+      blockScope() {
+        return [this.variable, "forloop"];
+      }
+    };
+    function reversed(arr) {
+      return [...arr].reverse();
+    }
+    function offset(arr, count3) {
+      return arr.slice(count3);
+    }
+    function limit(arr, count3) {
+      return arr.slice(0, count3);
+    }
+    var CaptureTag = class extends Tag {
+      constructor(tagToken, remainTokens, liquid, parser4) {
+        super(tagToken, remainTokens, liquid);
+        this.templates = [];
+        this.identifier = this.readVariable();
+        this.variable = this.identifier.content;
+        while (remainTokens.length) {
+          const token = remainTokens.shift();
+          if (isTagToken(token) && token.name === "endcapture")
+            return;
+          this.templates.push(parser4.parseToken(token, remainTokens));
+        }
+        throw new Error(`tag ${tagToken.getText()} not closed`);
+      }
+      readVariable() {
+        let ident = this.tokenizer.readIdentifier();
+        if (ident.content)
+          return ident;
+        ident = this.tokenizer.readQuoted();
+        if (ident)
+          return ident;
+        throw this.tokenizer.error("invalid capture name");
+      }
+      *render(ctx) {
+        const r2 = this.liquid.renderer;
+        const html = yield r2.renderTemplates(this.templates, ctx);
+        ctx.bottom()[this.variable] = html;
+      }
+      *children() {
+        return this.templates;
+      }
+      *localScope() {
+        yield this.identifier;
+      }
+    };
+    var CaseTag = class extends Tag {
+      constructor(tagToken, remainTokens, liquid, parser4) {
+        super(tagToken, remainTokens, liquid);
+        this.branches = [];
+        this.elseTemplates = [];
+        this.value = new Value(this.tokenizer.readFilteredValue(), this.liquid);
+        this.elseTemplates = [];
+        let p2 = [];
+        let elseCount = 0;
+        const stream2 = parser4.parseStream(remainTokens).on("tag:when", (token) => {
+          if (elseCount > 0) {
+            return;
+          }
+          p2 = [];
+          const values = [];
+          while (!token.tokenizer.end()) {
+            values.push(token.tokenizer.readValueOrThrow());
+            token.tokenizer.skipBlank();
+            if (token.tokenizer.peek() === ",") {
+              token.tokenizer.readTo(",");
+            } else {
+              token.tokenizer.readTo("or");
+            }
+          }
+          this.branches.push({
+            values,
+            templates: p2
+          });
+        }).on("tag:else", () => {
+          elseCount++;
+          p2 = this.elseTemplates;
+        }).on("tag:endcase", () => stream2.stop()).on("template", (tpl) => {
+          if (p2 !== this.elseTemplates || elseCount === 1) {
+            p2.push(tpl);
+          }
+        }).on("end", () => {
+          throw new Error(`tag ${tagToken.getText()} not closed`);
+        });
+        stream2.start();
+      }
+      *render(ctx, emitter) {
+        const r2 = this.liquid.renderer;
+        const target = yield toValue(yield this.value.value(ctx, ctx.opts.lenientIf));
+        let branchHit = false;
+        for (const branch of this.branches) {
+          for (const valueToken of branch.values) {
+            const value = yield evalToken(valueToken, ctx, ctx.opts.lenientIf);
+            if (yield equals(target, value)) {
+              yield r2.renderTemplates(branch.templates, ctx, emitter);
+              branchHit = true;
+              break;
+            }
+          }
+        }
+        if (!branchHit) {
+          yield r2.renderTemplates(this.elseTemplates, ctx, emitter);
+        }
+      }
+      *arguments() {
+        yield this.value;
+        yield* this.branches.flatMap((b2) => b2.values);
+      }
+      *children() {
+        const templates = this.branches.flatMap((b2) => b2.templates);
+        if (this.elseTemplates) {
+          templates.push(...this.elseTemplates);
+        }
+        return templates;
+      }
+    };
+    var CommentTag = class extends Tag {
+      constructor(tagToken, remainTokens, liquid) {
+        super(tagToken, remainTokens, liquid);
+        while (remainTokens.length) {
+          const token = remainTokens.shift();
+          if (isTagToken(token) && token.name === "endcomment")
+            return;
+        }
+        throw new Error(`tag ${tagToken.getText()} not closed`);
+      }
+      render() {
+      }
+    };
+    var RenderTag = class extends Tag {
+      constructor(token, remainTokens, liquid, parser4) {
+        super(token, remainTokens, liquid);
+        const tokenizer = this.tokenizer;
+        this.file = parseFilePath(tokenizer, this.liquid, parser4);
+        this.currentFile = token.file;
+        while (!tokenizer.end()) {
+          tokenizer.skipBlank();
+          const begin2 = tokenizer.p;
+          const keyword = tokenizer.readIdentifier();
+          if (keyword.content === "with" || keyword.content === "for") {
+            tokenizer.skipBlank();
+            if (tokenizer.peek() !== ":") {
+              const value = tokenizer.readValue();
+              if (value) {
+                const beforeAs = tokenizer.p;
+                const asStr = tokenizer.readIdentifier();
+                let alias;
+                if (asStr.content === "as")
+                  alias = tokenizer.readIdentifier();
+                else
+                  tokenizer.p = beforeAs;
+                const binding = { value, alias: alias && alias.content };
+                if (keyword.content === "with")
+                  this.with = binding;
+                else
+                  this.forBinding = binding;
+                tokenizer.skipBlank();
+                if (tokenizer.peek() === ",")
+                  tokenizer.advance();
+                continue;
+              }
+            }
+          }
+          tokenizer.p = begin2;
+          break;
+        }
+        this.hash = new Hash(tokenizer, liquid.options.keyValueSeparator);
+      }
+      *render(ctx, emitter) {
+        const { liquid, hash: hash2 } = this;
+        const filepath = yield renderFilePath(this.file, ctx, liquid);
+        assert2(filepath, () => `illegal file path "${filepath}"`);
+        const childCtx = ctx.spawn();
+        const scope = childCtx.bottom();
+        __assign(scope, yield hash2.render(ctx));
+        if (this.with) {
+          const { value, alias } = this.with;
+          scope[alias || filepath] = yield evalToken(value, ctx);
+        }
+        if (this.forBinding) {
+          const { value, alias } = this.forBinding;
+          const collection = toEnumerable(yield evalToken(value, ctx));
+          scope["forloop"] = new ForloopDrop(collection.length, value.getText(), alias);
+          for (const item2 of collection) {
+            scope[alias] = item2;
+            const templates = yield liquid._parsePartialFile(filepath, childCtx.sync, this.currentFile);
+            yield liquid.renderer.renderTemplates(templates, childCtx, emitter);
+            scope["forloop"].next();
+          }
+        } else {
+          const templates = yield liquid._parsePartialFile(filepath, childCtx.sync, this.currentFile);
+          yield liquid.renderer.renderTemplates(templates, childCtx, emitter);
+        }
+      }
+      *children(partials, sync) {
+        if (partials && isString(this.file)) {
+          return yield this.liquid._parsePartialFile(this.file, sync, this.currentFile);
+        }
+        return [];
+      }
+      partialScope() {
+        if (isString(this.file)) {
+          const names = Object.keys(this.hash.hash);
+          if (this.with) {
+            const { value, alias } = this.with;
+            if (isString(alias)) {
+              names.push([alias, value]);
+            } else if (isString(this.file)) {
+              names.push([this.file, value]);
+            }
+          }
+          if (this.forBinding) {
+            const { value, alias } = this.forBinding;
+            if (isString(alias)) {
+              names.push([alias, value]);
+            } else if (isString(this.file)) {
+              names.push([this.file, value]);
+            }
+          }
+          return { name: this.file, isolated: true, scope: names };
+        }
+      }
+      *arguments() {
+        for (const v of Object.values(this.hash.hash)) {
+          if (isValueToken(v)) {
+            yield v;
+          }
+        }
+        if (this.with) {
+          const { value } = this.with;
+          if (isValueToken(value)) {
+            yield value;
+          }
+        }
+        if (this.forBinding) {
+          const { value } = this.forBinding;
+          if (isValueToken(value)) {
+            yield value;
+          }
+        }
+      }
+    };
+    function parseFilePath(tokenizer, liquid, parser4) {
+      if (liquid.options.dynamicPartials) {
+        const file2 = tokenizer.readValue();
+        tokenizer.assert(file2, "illegal file path");
+        if (file2.getText() === "none")
+          return;
+        if (isQuotedToken(file2)) {
+          const templates2 = parser4.parse(evalQuotedToken(file2));
+          return optimize(templates2);
+        }
+        return file2;
+      }
+      const tokens = [...tokenizer.readFileNameTemplate(liquid.options)];
+      const templates = optimize(parser4.parseTokens(tokens));
+      return templates === "none" ? void 0 : templates;
+    }
+    function optimize(templates) {
+      if (templates.length === 1 && isHTMLToken(templates[0].token))
+        return templates[0].token.getContent();
+      return templates;
+    }
+    function* renderFilePath(file2, ctx, liquid) {
+      if (typeof file2 === "string")
+        return file2;
+      if (Array.isArray(file2))
+        return liquid.renderer.renderTemplates(file2, ctx);
+      return yield evalToken(file2, ctx);
+    }
+    var IncludeTag = class extends Tag {
+      constructor(token, remainTokens, liquid, parser4) {
+        super(token, remainTokens, liquid);
+        const { tokenizer } = token;
+        this.file = parseFilePath(tokenizer, this.liquid, parser4);
+        this.currentFile = token.file;
+        const begin2 = tokenizer.p;
+        const withStr = tokenizer.readIdentifier();
+        if (withStr.content === "with") {
+          tokenizer.skipBlank();
+          if (tokenizer.peek() !== ":") {
+            this.withVar = tokenizer.readValue();
+          } else
+            tokenizer.p = begin2;
+        } else
+          tokenizer.p = begin2;
+        this.hash = new Hash(tokenizer, liquid.options.jekyllInclude || liquid.options.keyValueSeparator);
+      }
+      *render(ctx, emitter) {
+        const { liquid, hash: hash2, withVar } = this;
+        const { renderer } = liquid;
+        const filepath = yield renderFilePath(this.file, ctx, liquid);
+        assert2(filepath, () => `illegal file path "${filepath}"`);
+        const saved = ctx.saveRegister("blocks", "blockMode");
+        ctx.setRegister("blocks", {});
+        ctx.setRegister("blockMode", BlockMode.OUTPUT);
+        const scope = createScope(yield hash2.render(ctx));
+        if (withVar)
+          scope[filepath] = yield evalToken(withVar, ctx);
+        const templates = yield liquid._parsePartialFile(filepath, ctx.sync, this.currentFile);
+        ctx.push(ctx.opts.jekyllInclude ? createScope({ include: scope }) : scope);
+        yield renderer.renderTemplates(templates, ctx, emitter);
+        ctx.pop();
+        ctx.restoreRegister(saved);
+      }
+      *children(partials, sync) {
+        if (partials && isString(this.file)) {
+          return yield this.liquid._parsePartialFile(this.file, sync, this.currentFile);
+        }
+        return [];
+      }
+      partialScope() {
+        if (isString(this.file)) {
+          let names;
+          if (this.liquid.options.jekyllInclude) {
+            names = ["include"];
+          } else {
+            names = Object.keys(this.hash.hash);
+            if (this.withVar) {
+              names.push([this.file, this.withVar]);
+            }
+          }
+          return { name: this.file, isolated: false, scope: names };
+        }
+      }
+      *arguments() {
+        yield* Object.values(this.hash.hash).filter(isValueToken);
+        if (isValueToken(this.file)) {
+          yield this.file;
+        }
+        if (isValueToken(this.withVar)) {
+          yield this.withVar;
+        }
+      }
+    };
+    var DecrementTag = class extends Tag {
+      constructor(token, remainTokens, liquid) {
+        super(token, remainTokens, liquid);
+        this.identifier = this.tokenizer.readIdentifier();
+        this.variable = this.identifier.content;
+      }
+      render(context, emitter) {
+        const scope = context.environments;
+        if (!isNumber(scope[this.variable])) {
+          scope[this.variable] = 0;
+        }
+        emitter.write(stringify2(--scope[this.variable]));
+      }
+      *localScope() {
+        yield this.identifier;
+      }
+    };
+    var CycleTag = class extends Tag {
+      constructor(token, remainTokens, liquid) {
+        super(token, remainTokens, liquid);
+        this.candidates = [];
+        const begin2 = this.tokenizer.p;
+        const group = this.tokenizer.readValue();
+        this.tokenizer.skipBlank();
+        if (group) {
+          if (this.tokenizer.peek() === ":") {
+            this.group = group;
+            this.tokenizer.advance();
+          } else
+            this.tokenizer.p = begin2;
+        }
+        while (!this.tokenizer.end()) {
+          const value = this.tokenizer.readFilteredValue();
+          this.candidates.push(value);
+          this.tokenizer.readTo(",");
+        }
+        this.tokenizer.assert(this.candidates.length, () => `empty candidates: "${token.getText()}"`);
+      }
+      *render(ctx, emitter) {
+        const group = yield evalToken(this.group, ctx);
+        const fingerprint = `cycle:${group}:` + this.candidates.map((c5) => c5.getText()).join(",");
+        const groups2 = ctx.getRegister("cycle", {});
+        let idx = groups2[fingerprint];
+        if (idx === void 0) {
+          idx = groups2[fingerprint] = 0;
+        }
+        const candidate = new Value(this.candidates[idx], this.liquid);
+        idx = (idx + 1) % this.candidates.length;
+        groups2[fingerprint] = idx;
+        let val = yield toValue(yield candidate.value(ctx, false));
+        const outputEscape = this.liquid.options.outputEscape;
+        if (outputEscape && !candidate.filters[candidate.filters.length - 1]?.raw) {
+          val = yield outputEscape.call({ context: ctx, token: this.token, liquid: this.liquid }, val);
+        }
+        return val;
+      }
+      *arguments() {
+        yield* this.candidates;
+        if (this.group) {
+          yield this.group;
+        }
+      }
+    };
+    var IfTag = class extends Tag {
+      constructor(tagToken, remainTokens, liquid, parser4) {
+        super(tagToken, remainTokens, liquid);
+        this.branches = [];
+        let p2 = [];
+        parser4.parseStream(remainTokens).on("start", () => this.branches.push({
+          value: new Value(tagToken.tokenizer.readFilteredValue(), this.liquid),
+          templates: p2 = []
+        })).on("tag:elsif", (token) => {
+          assert2(!this.elseTemplates, "unexpected elsif after else");
+          this.branches.push({
+            value: new Value(token.tokenizer.readFilteredValue(), this.liquid),
+            templates: p2 = []
+          });
+        }).on("tag:else", (tag) => {
+          assertEmpty(tag.args);
+          assert2(!this.elseTemplates, "duplicated else");
+          p2 = this.elseTemplates = [];
+        }).on("tag:endif", function(tag) {
+          assertEmpty(tag.args);
+          this.stop();
+        }).on("template", (tpl) => p2.push(tpl)).on("end", () => {
+          throw new Error(`tag ${tagToken.getText()} not closed`);
+        }).start();
+      }
+      *render(ctx, emitter) {
+        const r2 = this.liquid.renderer;
+        for (const { value, templates } of this.branches) {
+          const v = yield toValue(yield value.value(ctx, ctx.opts.lenientIf));
+          if (isTruthy(v, ctx)) {
+            yield r2.renderTemplates(templates, ctx, emitter);
+            return;
+          }
+        }
+        yield r2.renderTemplates(this.elseTemplates || [], ctx, emitter);
+      }
+      *children() {
+        const templates = this.branches.flatMap((b2) => b2.templates);
+        if (this.elseTemplates) {
+          templates.push(...this.elseTemplates);
+        }
+        return templates;
+      }
+      arguments() {
+        return this.branches.map((b2) => b2.value);
+      }
+    };
+    var IncrementTag = class extends Tag {
+      constructor(token, remainTokens, liquid) {
+        super(token, remainTokens, liquid);
+        this.identifier = this.tokenizer.readIdentifier();
+        this.variable = this.identifier.content;
+      }
+      render(context, emitter) {
+        const scope = context.environments;
+        if (!isNumber(scope[this.variable])) {
+          scope[this.variable] = 0;
+        }
+        const val = scope[this.variable];
+        scope[this.variable]++;
+        emitter.write(stringify2(val));
+      }
+      *localScope() {
+        yield this.identifier;
+      }
+    };
+    var LayoutTag = class extends Tag {
+      constructor(token, remainTokens, liquid, parser4) {
+        super(token, remainTokens, liquid);
+        this.file = parseFilePath(this.tokenizer, this.liquid, parser4);
+        this.currentFile = token.file;
+        this.args = new Hash(this.tokenizer, liquid.options.keyValueSeparator);
+        this.templates = parser4.parseTokens(remainTokens);
+      }
+      *render(ctx, emitter) {
+        const { liquid, args, file: file2 } = this;
+        const { renderer } = liquid;
+        if (file2 === void 0) {
+          ctx.setRegister("blockMode", BlockMode.OUTPUT);
+          yield renderer.renderTemplates(this.templates, ctx, emitter);
+          return;
+        }
+        const filepath = yield renderFilePath(this.file, ctx, liquid);
+        assert2(filepath, () => `illegal file path "${filepath}"`);
+        const templates = yield liquid._parseLayoutFile(filepath, ctx.sync, this.currentFile);
+        ctx.setRegister("blockMode", BlockMode.STORE);
+        const html = yield renderer.renderTemplates(this.templates, ctx);
+        const blocks = ctx.getRegister("blocks", {});
+        if (blocks[""] === void 0)
+          blocks[""] = (parent, emitter2) => emitter2.write(html);
+        ctx.setRegister("blockMode", BlockMode.OUTPUT);
+        ctx.push(createScope(yield args.render(ctx)));
+        yield renderer.renderTemplates(templates, ctx, emitter);
+        ctx.pop();
+      }
+      *children(partials) {
+        const templates = this.templates.slice();
+        if (partials && isString(this.file)) {
+          templates.push(...yield this.liquid._parsePartialFile(this.file, true, this.currentFile));
+        }
+        return templates;
+      }
+      *arguments() {
+        for (const v of Object.values(this.args.hash)) {
+          if (isValueToken(v)) {
+            yield v;
+          }
+        }
+        if (isValueToken(this.file)) {
+          yield this.file;
+        }
+      }
+      partialScope() {
+        if (isString(this.file)) {
+          return { name: this.file, isolated: false, scope: Object.keys(this.args.hash) };
+        }
+      }
+    };
+    var BlockTag = class extends Tag {
+      constructor(token, remainTokens, liquid, parser4) {
+        super(token, remainTokens, liquid);
+        this.templates = [];
+        const match = /\w+/.exec(token.args);
+        this.block = match ? match[0] : "";
+        while (remainTokens.length) {
+          const token2 = remainTokens.shift();
+          if (isTagToken(token2) && token2.name === "endblock")
+            return;
+          const template = parser4.parseToken(token2, remainTokens);
+          this.templates.push(template);
+        }
+        throw new Error(`tag ${token.getText()} not closed`);
+      }
+      *render(ctx, emitter) {
+        const blockRender = this.getBlockRender(ctx);
+        if (ctx.getRegister("blockMode") === BlockMode.STORE) {
+          ctx.getRegister("blocks", {})[this.block] = blockRender;
+        } else {
+          yield blockRender(new BlockDrop(), emitter);
+        }
+      }
+      getBlockRender(ctx) {
+        const self2 = this;
+        const { liquid, templates } = this;
+        const renderChild = ctx.getRegister("blocks", {})[this.block];
+        const renderCurrent = function* (superBlock, emitter) {
+          const stack = ctx.getRegister("blockStack", []);
+          if (stack.includes(self2))
+            throw new Error("block tag cannot be nested");
+          stack.push(self2);
+          ctx.push(createScope({ block: superBlock }));
+          yield liquid.renderer.renderTemplates(templates, ctx, emitter);
+          ctx.pop();
+          stack.pop();
+        };
+        return renderChild ? (superBlock, emitter) => renderChild(new BlockDrop((emitter2) => renderCurrent(superBlock, emitter2)), emitter) : renderCurrent;
+      }
+      *children() {
+        return this.templates;
+      }
+      blockScope() {
+        return ["block"];
+      }
+    };
+    var RawTag = class extends Tag {
+      constructor(tagToken, remainTokens, liquid) {
+        super(tagToken, remainTokens, liquid);
+        this.tokens = [];
+        while (remainTokens.length) {
+          const token = remainTokens.shift();
+          if (isTagToken(token) && token.name === "endraw")
+            return;
+          this.tokens.push(token);
+        }
+        throw new Error(`tag ${tagToken.getText()} not closed`);
+      }
+      render() {
+        return this.tokens.map((token) => token.getText()).join("");
+      }
+    };
+    var TablerowloopDrop = class extends ForloopDrop {
+      constructor(length, cols, collection, variable) {
+        super(length, collection, variable);
+        this.length = length;
+        this.cols = cols;
+      }
+      row() {
+        return Math.floor(this.i / this.cols) + 1;
+      }
+      col0() {
+        return this.i % this.cols;
+      }
+      col() {
+        return this.col0() + 1;
+      }
+      col_first() {
+        return this.col0() === 0;
+      }
+      col_last() {
+        return this.col() === this.cols;
+      }
+    };
+    var TablerowTag = class extends Tag {
+      constructor(tagToken, remainTokens, liquid, parser4) {
+        super(tagToken, remainTokens, liquid);
+        const variable = this.tokenizer.readIdentifier();
+        this.tokenizer.skipBlank();
+        const predicate = this.tokenizer.readIdentifier();
+        const collectionToken = this.tokenizer.readValue();
+        if (predicate.content !== "in" || !collectionToken) {
+          throw new Error(`illegal tag: ${tagToken.getText()}`);
+        }
+        this.variable = variable.content;
+        this.collection = collectionToken;
+        this.args = new Hash(this.tokenizer, liquid.options.keyValueSeparator);
+        this.templates = [];
+        let p2;
+        const stream2 = parser4.parseStream(remainTokens).on("start", () => p2 = this.templates).on("tag:endtablerow", () => stream2.stop()).on("template", (tpl) => p2.push(tpl)).on("end", () => {
+          throw new Error(`tag ${tagToken.getText()} not closed`);
+        });
+        stream2.start();
+      }
+      *render(ctx, emitter) {
+        let collection = toEnumerable(yield evalToken(this.collection, ctx));
+        const args = yield this.args.render(ctx);
+        const offset2 = args.offset || 0;
+        const limit2 = args.limit === void 0 ? collection.length : args.limit;
+        collection = collection.slice(offset2, offset2 + limit2);
+        const cols = args.cols || collection.length;
+        const r2 = this.liquid.renderer;
+        const tablerowloop = new TablerowloopDrop(collection.length, cols, this.collection.getText(), this.variable);
+        const scope = createScope({ tablerowloop });
+        ctx.push(scope);
+        for (let idx = 0; idx < collection.length; idx++, tablerowloop.next()) {
+          scope[this.variable] = collection[idx];
+          if (tablerowloop.col0() === 0) {
+            if (tablerowloop.row() !== 1)
+              emitter.write("</tr>");
+            emitter.write(`<tr class="row${tablerowloop.row()}">`);
+          }
+          emitter.write(`<td class="col${tablerowloop.col()}">`);
+          yield r2.renderTemplates(this.templates, ctx, emitter);
+          emitter.write("</td>");
+        }
+        if (collection.length)
+          emitter.write("</tr>");
+        ctx.pop();
+      }
+      *children() {
+        return this.templates;
+      }
+      *arguments() {
+        yield this.collection;
+        for (const v of Object.values(this.args.hash)) {
+          if (isValueToken(v)) {
+            yield v;
+          }
+        }
+      }
+      blockScope() {
+        return [this.variable, "tablerowloop"];
+      }
+    };
+    var UnlessTag = class extends Tag {
+      constructor(tagToken, remainTokens, liquid, parser4) {
+        super(tagToken, remainTokens, liquid);
+        this.branches = [];
+        this.elseTemplates = [];
+        let p2 = [];
+        let elseCount = 0;
+        parser4.parseStream(remainTokens).on("start", () => this.branches.push({
+          value: new Value(tagToken.tokenizer.readFilteredValue(), this.liquid),
+          test: isFalsy,
+          templates: p2 = []
+        })).on("tag:elsif", (token) => {
+          if (elseCount > 0) {
+            p2 = [];
+            return;
+          }
+          this.branches.push({
+            value: new Value(token.tokenizer.readFilteredValue(), this.liquid),
+            test: isTruthy,
+            templates: p2 = []
+          });
+        }).on("tag:else", () => {
+          elseCount++;
+          p2 = this.elseTemplates;
+        }).on("tag:endunless", function() {
+          this.stop();
+        }).on("template", (tpl) => {
+          if (p2 !== this.elseTemplates || elseCount === 1) {
+            p2.push(tpl);
+          }
+        }).on("end", () => {
+          throw new Error(`tag ${tagToken.getText()} not closed`);
+        }).start();
+      }
+      *render(ctx, emitter) {
+        const r2 = this.liquid.renderer;
+        for (const { value, test, templates } of this.branches) {
+          const v = yield toValue(yield value.value(ctx, ctx.opts.lenientIf));
+          if (test(v, ctx)) {
+            yield r2.renderTemplates(templates, ctx, emitter);
+            return;
+          }
+        }
+        yield r2.renderTemplates(this.elseTemplates, ctx, emitter);
+      }
+      *children() {
+        const children = this.branches.flatMap((b2) => b2.templates);
+        if (this.elseTemplates) {
+          children.push(...this.elseTemplates);
+        }
+        return children;
+      }
+      arguments() {
+        return this.branches.map((b2) => b2.value);
+      }
+    };
+    var BreakTag = class extends Tag {
+      render(ctx, _emitter) {
+        ctx.breakCalled = true;
+      }
+    };
+    var ContinueTag = class extends Tag {
+      render(ctx, _emitter) {
+        ctx.continueCalled = true;
+      }
+    };
+    var EchoTag = class extends Tag {
+      constructor(token, remainTokens, liquid) {
+        super(token, remainTokens, liquid);
+        this.tokenizer.skipBlank();
+        if (!this.tokenizer.end()) {
+          this.value = new Value(this.tokenizer.readFilteredValue(), this.liquid);
+        }
+      }
+      *render(ctx, emitter) {
+        if (!this.value)
+          return;
+        let val = yield toValue(yield this.value.value(ctx, false));
+        const outputEscape = this.liquid.options.outputEscape;
+        if (outputEscape && !this.value.filters[this.value.filters.length - 1]?.raw) {
+          val = yield outputEscape.call({ context: ctx, token: this.token, liquid: this.liquid }, val);
+        }
+        emitter.write(val);
+      }
+      *arguments() {
+        if (this.value) {
+          yield this.value;
+        }
+      }
+    };
+    var LiquidTag = class extends Tag {
+      constructor(token, remainTokens, liquid, parser4) {
+        super(token, remainTokens, liquid);
+        const tokens = this.tokenizer.readLiquidTagTokens(this.liquid.options);
+        this.templates = parser4.parseTokens(tokens);
+      }
+      *render(ctx, emitter) {
+        yield this.liquid.renderer.renderTemplates(this.templates, ctx, emitter);
+      }
+      *children() {
+        return this.templates;
+      }
+    };
+    var InlineCommentTag = class extends Tag {
+      constructor(tagToken, remainTokens, liquid) {
+        super(tagToken, remainTokens, liquid);
+        if (tagToken.args.search(/\n\s*[^#\s]/g) !== -1) {
+          throw new Error("every line of an inline comment must start with a '#' character");
+        }
+      }
+      render() {
+      }
+    };
+    var tags = {
+      assign: AssignTag,
+      "for": ForTag,
+      capture: CaptureTag,
+      "case": CaseTag,
+      comment: CommentTag,
+      include: IncludeTag,
+      render: RenderTag,
+      decrement: DecrementTag,
+      increment: IncrementTag,
+      cycle: CycleTag,
+      "if": IfTag,
+      layout: LayoutTag,
+      block: BlockTag,
+      raw: RawTag,
+      tablerow: TablerowTag,
+      unless: UnlessTag,
+      "break": BreakTag,
+      "continue": ContinueTag,
+      echo: EchoTag,
+      liquid: LiquidTag,
+      "#": InlineCommentTag
+    };
+    var Liquid2 = class _Liquid {
+      constructor(opts = {}) {
+        this.renderer = new Render();
+        this.filters = /* @__PURE__ */ Object.create(null);
+        this.tags = /* @__PURE__ */ Object.create(null);
+        this.options = normalize2(opts);
+        this.parser = new Parser2(this);
+        forOwn(tags, (conf, name3) => this.registerTag(name3, conf));
+        forOwn(filters, (handler2, name3) => this.registerFilter(name3, handler2));
+      }
+      parse(html, filepath) {
+        const parser4 = new Parser2(this);
+        return parser4.parse(html, filepath);
+      }
+      _render(tpl, scope, renderOptions) {
+        const ctx = scope instanceof Context ? scope : new Context(scope, this.options, renderOptions, { liquid: this });
+        return this.renderer.renderTemplates(tpl, ctx);
+      }
+      async render(tpl, scope, renderOptions) {
+        return toPromise(this._render(tpl, scope, { ...renderOptions, sync: false }));
+      }
+      renderSync(tpl, scope, renderOptions) {
+        return toValueSync(this._render(tpl, scope, { ...renderOptions, sync: true }));
+      }
+      renderToNodeStream(tpl, scope, renderOptions = {}) {
+        const ctx = new Context(scope, this.options, renderOptions, { liquid: this });
+        return this.renderer.renderTemplatesToNodeStream(tpl, ctx);
+      }
+      _parseAndRender(html, scope, renderOptions) {
+        const tpl = this.parse(html);
+        return this._render(tpl, scope, renderOptions);
+      }
+      async parseAndRender(html, scope, renderOptions) {
+        return toPromise(this._parseAndRender(html, scope, { ...renderOptions, sync: false }));
+      }
+      parseAndRenderSync(html, scope, renderOptions) {
+        return toValueSync(this._parseAndRender(html, scope, { ...renderOptions, sync: true }));
+      }
+      _parsePartialFile(file2, sync, currentFile) {
+        return new Parser2(this).parseFile(file2, sync, exports.LookupType.Partials, currentFile);
+      }
+      _parseLayoutFile(file2, sync, currentFile) {
+        return new Parser2(this).parseFile(file2, sync, exports.LookupType.Layouts, currentFile);
+      }
+      _parseFile(file2, sync, lookupType, currentFile) {
+        return new Parser2(this).parseFile(file2, sync, lookupType, currentFile);
+      }
+      async parseFile(file2, lookupType) {
+        return toPromise(new Parser2(this).parseFile(file2, false, lookupType));
+      }
+      parseFileSync(file2, lookupType) {
+        return toValueSync(new Parser2(this).parseFile(file2, true, lookupType));
+      }
+      *_renderFile(file2, ctx, renderFileOptions) {
+        const templates = yield this._parseFile(file2, renderFileOptions.sync, renderFileOptions.lookupType);
+        return yield this._render(templates, ctx, renderFileOptions);
+      }
+      async renderFile(file2, ctx, renderFileOptions) {
+        return toPromise(this._renderFile(file2, ctx, { ...renderFileOptions, sync: false }));
+      }
+      renderFileSync(file2, ctx, renderFileOptions) {
+        return toValueSync(this._renderFile(file2, ctx, { ...renderFileOptions, sync: true }));
+      }
+      async renderFileToNodeStream(file2, scope, renderOptions) {
+        const templates = await this.parseFile(file2);
+        return this.renderToNodeStream(templates, scope, renderOptions);
+      }
+      _evalValue(str, scope) {
+        const value = new Value(str, this);
+        const ctx = scope instanceof Context ? scope : new Context(scope, this.options, {}, { liquid: this });
+        return value.value(ctx);
+      }
+      async evalValue(str, scope) {
+        return toPromise(this._evalValue(str, scope));
+      }
+      evalValueSync(str, scope) {
+        return toValueSync(this._evalValue(str, scope));
+      }
+      registerFilter(name3, filter2) {
+        this.filters[name3] = filter2;
+      }
+      unregisterFilter(name3) {
+        delete this.filters[name3];
+      }
+      registerTag(name3, tag) {
+        this.tags[name3] = isFunction(tag) ? tag : createTagClass(tag);
+      }
+      plugin(plugin) {
+        return plugin.call(this, _Liquid);
+      }
+      express() {
+        const self2 = this;
+        let firstCall = true;
+        return function(filePath, ctx, callback) {
+          if (firstCall) {
+            firstCall = false;
+            const dirs = normalizeDirectoryList(this.root);
+            self2.options.root.unshift(...dirs);
+            self2.options.layouts.unshift(...dirs);
+            self2.options.partials.unshift(...dirs);
+          }
+          self2.renderFile(filePath, ctx).then((html) => callback(null, html), callback);
+        };
+      }
+      async analyze(template, options = {}) {
+        return analyze(template, options);
+      }
+      analyzeSync(template, options = {}) {
+        return analyzeSync(template, options);
+      }
+      async parseAndAnalyze(html, filename, options = {}) {
+        return analyze(this.parse(html, filename), options);
+      }
+      parseAndAnalyzeSync(html, filename, options = {}) {
+        return analyzeSync(this.parse(html, filename), options);
+      }
+      /** Return an array of all variables without their properties. */
+      async variables(template, options = {}) {
+        const analysis = await analyze(isString(template) ? this.parse(template) : template, options);
+        return Object.keys(analysis.variables);
+      }
+      /** Return an array of all variables without their properties. */
+      variablesSync(template, options = {}) {
+        const analysis = analyzeSync(isString(template) ? this.parse(template) : template, options);
+        return Object.keys(analysis.variables);
+      }
+      /** Return an array of all variables including their properties/paths. */
+      async fullVariables(template, options = {}) {
+        const analysis = await analyze(isString(template) ? this.parse(template) : template, options);
+        return Array.from(new Set(Object.values(analysis.variables).flatMap((a2) => a2.map((v) => String(v)))));
+      }
+      /** Return an array of all variables including their properties/paths. */
+      fullVariablesSync(template, options = {}) {
+        const analysis = analyzeSync(isString(template) ? this.parse(template) : template, options);
+        return Array.from(new Set(Object.values(analysis.variables).flatMap((a2) => a2.map((v) => String(v)))));
+      }
+      /** Return an array of all variables, each as an array of properties/segments. */
+      async variableSegments(template, options = {}) {
+        const analysis = await analyze(isString(template) ? this.parse(template) : template, options);
+        return Array.from(strictUniq(Object.values(analysis.variables).flatMap((a2) => a2.map((v) => v.toArray()))));
+      }
+      /** Return an array of all variables, each as an array of properties/segments. */
+      variableSegmentsSync(template, options = {}) {
+        const analysis = analyzeSync(isString(template) ? this.parse(template) : template, options);
+        return Array.from(strictUniq(Object.values(analysis.variables).flatMap((a2) => a2.map((v) => v.toArray()))));
+      }
+      /** Return an array of all expected context variables without their properties. */
+      async globalVariables(template, options = {}) {
+        const analysis = await analyze(isString(template) ? this.parse(template) : template, options);
+        return Object.keys(analysis.globals);
+      }
+      /** Return an array of all expected context variables without their properties. */
+      globalVariablesSync(template, options = {}) {
+        const analysis = analyzeSync(isString(template) ? this.parse(template) : template, options);
+        return Object.keys(analysis.globals);
+      }
+      /** Return an array of all expected context variables including their properties/paths. */
+      async globalFullVariables(template, options = {}) {
+        const analysis = await analyze(isString(template) ? this.parse(template) : template, options);
+        return Array.from(new Set(Object.values(analysis.globals).flatMap((a2) => a2.map((v) => String(v)))));
+      }
+      /** Return an array of all expected context variables including their properties/paths. */
+      globalFullVariablesSync(template, options = {}) {
+        const analysis = analyzeSync(isString(template) ? this.parse(template) : template, options);
+        return Array.from(new Set(Object.values(analysis.globals).flatMap((a2) => a2.map((v) => String(v)))));
+      }
+      /** Return an array of all expected context variables, each as an array of properties/segments. */
+      async globalVariableSegments(template, options = {}) {
+        const analysis = await analyze(isString(template) ? this.parse(template) : template, options);
+        return Array.from(strictUniq(Object.values(analysis.globals).flatMap((a2) => a2.map((v) => v.toArray()))));
+      }
+      /** Return an array of all expected context variables, each as an array of properties/segments. */
+      globalVariableSegmentsSync(template, options = {}) {
+        const analysis = analyzeSync(isString(template) ? this.parse(template) : template, options);
+        return Array.from(strictUniq(Object.values(analysis.globals).flatMap((a2) => a2.map((v) => v.toArray()))));
+      }
+    };
+    var version2 = "10.30.1";
+    exports.AssertionError = AssertionError;
+    exports.AssignTag = AssignTag;
+    exports.BlockTag = BlockTag;
+    exports.BreakTag = BreakTag;
+    exports.CaptureTag = CaptureTag;
+    exports.CaseTag = CaseTag;
+    exports.CommentTag = CommentTag;
+    exports.Context = Context;
+    exports.ContinueTag = ContinueTag;
+    exports.CycleTag = CycleTag;
+    exports.DecrementTag = DecrementTag;
+    exports.Drop = Drop;
+    exports.EchoTag = EchoTag;
+    exports.Expression = Expression;
+    exports.Filter = Filter;
+    exports.ForTag = ForTag;
+    exports.Hash = Hash;
+    exports.IfTag = IfTag;
+    exports.IncludeTag = IncludeTag;
+    exports.IncrementTag = IncrementTag;
+    exports.InlineCommentTag = InlineCommentTag;
+    exports.LayoutTag = LayoutTag;
+    exports.Liquid = Liquid2;
+    exports.LiquidError = LiquidError2;
+    exports.LiquidTag = LiquidTag;
+    exports.Output = Output;
+    exports.ParseError = ParseError;
+    exports.ParseStream = ParseStream;
+    exports.Parser = Parser2;
+    exports.RawTag = RawTag;
+    exports.RenderError = RenderError;
+    exports.RenderTag = RenderTag;
+    exports.TablerowTag = TablerowTag;
+    exports.Tag = Tag;
+    exports.TagToken = TagToken;
+    exports.Token = Token;
+    exports.TokenizationError = TokenizationError;
+    exports.Tokenizer = Tokenizer;
+    exports.TypeGuards = typeGuards;
+    exports.UndefinedVariableError = UndefinedVariableError;
+    exports.UnlessTag = UnlessTag;
+    exports.Value = Value;
+    exports.Variable = Variable;
+    exports.analyze = analyze;
+    exports.analyzeSync = analyzeSync;
+    exports.assert = assert2;
+    exports.createTrie = createTrie;
+    exports.defaultOperators = defaultOperators;
+    exports.defaultOptions = defaultOptions2;
+    exports.evalQuotedToken = evalQuotedToken;
+    exports.evalToken = evalToken;
+    exports.evalTokenValue = evalTokenValue;
+    exports.filters = filters;
+    exports.isFalsy = isFalsy;
+    exports.isTruthy = isTruthy;
+    exports.tags = tags;
+    exports.toPromise = toPromise;
+    exports.toValue = toValue;
+    exports.toValueSync = toValueSync;
+    exports.version = version2;
   }
 });
 
@@ -27239,12 +33040,12 @@ function describeStatus(status) {
   const text = STATUS_CODES[status];
   return `HTTP ${status}${text ? ` ${text}` : ""}`;
 }
-async function callWithRetry(fn, o3 = {}) {
+async function callWithRetry(fn2, o3 = {}) {
   const attempts = o3.attempts ?? 4;
   let delay2 = o3.baseDelayMs ?? 1e3;
   for (let attempt = 1; ; attempt++) {
     try {
-      return await fn();
+      return await fn2();
     } catch (err) {
       const e = err;
       const status = e.response ? e.status : void 0;
@@ -27387,9 +33188,9 @@ var GitHubApi = class {
       })
     );
   }
-  async call(operation, fn) {
+  async call(operation, fn2) {
     try {
-      return await callWithRetry(fn, this.o);
+      return await callWithRetry(fn2, this.o);
     } catch (err) {
       if (err instanceof GitHubCallError)
         throw new ApiError(operation, err.status, err.detail, err.rateLimited);
@@ -29127,17 +34928,17 @@ function partial(Class2, schema, mask, name3 = "partial") {
   if (hasChecks) {
     throw new Error(`.${name3}() cannot be used on object schemas containing refinements`);
   }
-  const selected = mask ? new Set(maskedKeys(schema, mask)) : void 0;
+  const selected2 = mask ? new Set(maskedKeys(schema, mask)) : void 0;
   const newShape = {};
-  mirrorShape(newShape, schema, Reflect.ownKeys(sourceShape(schema)), Class2 && ((value, key) => selected && !selected.has(key) ? value : new Class2({ type: "optional", innerType: value })));
+  mirrorShape(newShape, schema, Reflect.ownKeys(sourceShape(schema)), Class2 && ((value, key) => selected2 && !selected2.has(key) ? value : new Class2({ type: "optional", innerType: value })));
   return clone(schema, mergeDefs(schema._zod.def, { shape: newShape, checks: [] }));
 }
 function required(Class2, schema, mask) {
-  const selected = mask ? new Set(maskedKeys(schema, mask)) : void 0;
+  const selected2 = mask ? new Set(maskedKeys(schema, mask)) : void 0;
   const newShape = {};
   mirrorShape(newShape, schema, Reflect.ownKeys(sourceShape(schema)), (value, key) => (
     // overwrite with non-optional
-    selected && !selected.has(key) ? value : new Class2({ type: "nonoptional", innerType: value })
+    selected2 && !selected2.has(key) ? value : new Class2({ type: "nonoptional", innerType: value })
   ));
   return clone(schema, mergeDefs(schema._zod.def, { shape: newShape }));
 }
@@ -29356,11 +35157,11 @@ function derived(computes, table) {
   }
   return table;
 }
-function defineBound(proto, key, fn) {
+function defineBound(proto, key, fn2) {
   Object.defineProperty(proto, key, {
     configurable: true,
     get() {
-      return this == null ? fn : own(this, key, fn.bind(this));
+      return this == null ? fn2 : own(this, key, fn2.bind(this));
     },
     set(value) {
       own(this, key, value);
@@ -29432,9 +35233,9 @@ function installLazyProp(inst, key, make, enumerable) {
 }
 var CONSTANT_CATCH = "~constantCatch";
 function constantCatch(value) {
-  const fn = () => value;
-  fn[CONSTANT_CATCH] = true;
-  return fn;
+  const fn2 = () => value;
+  fn2[CONSTANT_CATCH] = true;
+  return fn2;
 }
 
 // node_modules/zod/v4/core/core.js
@@ -29489,12 +35290,12 @@ function $constructor(name3, initializer3, proto, params) {
     inst._zod.traits.add(name3);
     initializer3(inst, def);
     if (initialized) {
-      const own2 = Object.getPrototypeOf(inst);
+      const own3 = Object.getPrototypeOf(inst);
       const ctorProto = inst._zod.constr.prototype;
-      let up = own2;
+      let up = own3;
       while (up && up !== ctorProto)
         up = Object.getPrototypeOf(up);
-      const target = up ?? own2;
+      const target = up ?? own3;
       if (!initialized.has(target)) {
         initialized.add(target);
         members(target, protoMembers);
@@ -29518,8 +35319,8 @@ function $constructor(name3, initializer3, proto, params) {
     init(inst, def);
     const deferred2 = inst._zod.deferred;
     if (deferred2) {
-      for (const fn of deferred2) {
-        fn();
+      for (const fn2 of deferred2) {
+        fn2();
       }
       inst._zod.deferred = void 0;
     }
@@ -29756,7 +35557,7 @@ function finalizeParams(callee, params) {
   return { callee: params?.callee ?? callee, Err: params?.Err };
 }
 var _parse = (_Err) => {
-  const fn = (schema, value, _ctx, _params) => {
+  const fn2 = (schema, value, _ctx, _params) => {
     const ctx = _ctx ? { ..._ctx, async: false } : { async: false };
     const result = schema._zod.run({ value, issues: [] }, ctx);
     if (result instanceof Promise) {
@@ -29764,28 +35565,28 @@ var _parse = (_Err) => {
     }
     if (result.issues.length) {
       const e = new (_params?.Err ?? _Err)(result.issues.map((iss) => finalizeIssue(iss, ctx, config())));
-      captureStackTrace(e, _params?.callee ?? fn);
+      captureStackTrace(e, _params?.callee ?? fn2);
       throw e;
     }
     return result.value;
   };
-  return fn;
+  return fn2;
 };
 var parse3 = /* @__PURE__ */ _parse($ZodRealError);
 var _parseAsync = (_Err) => {
-  const fn = async (schema, value, _ctx, params) => {
+  const fn2 = async (schema, value, _ctx, params) => {
     const ctx = _ctx ? { ..._ctx, async: true } : { async: true };
     let result = schema._zod.run({ value, issues: [] }, ctx);
     if (result instanceof Promise)
       result = await result;
     if (result.issues.length) {
       const e = new (params?.Err ?? _Err)(result.issues.map((iss) => finalizeIssue(iss, ctx, config())));
-      captureStackTrace(e, params?.callee ?? fn);
+      captureStackTrace(e, params?.callee ?? fn2);
       throw e;
     }
     return result.value;
   };
-  return fn;
+  return fn2;
 };
 var parseAsync = /* @__PURE__ */ _parseAsync($ZodRealError);
 var _safeParse = (_Err) => (schema, value, _ctx) => {
@@ -29860,36 +35661,36 @@ var validateAsync = async (schema, value, _ctx) => {
 };
 var _encode = (_Err) => {
   const parse6 = _parse(_Err);
-  const fn = (schema, value, _ctx, _params) => {
+  const fn2 = (schema, value, _ctx, _params) => {
     const ctx = _ctx ? { ..._ctx, direction: "backward" } : { direction: "backward" };
-    return parse6(schema, value, ctx, finalizeParams(fn, _params));
+    return parse6(schema, value, ctx, finalizeParams(fn2, _params));
   };
-  return fn;
+  return fn2;
 };
 var encode = /* @__PURE__ */ _encode($ZodRealError);
 var _decode = (_Err) => {
   const parse6 = _parse(_Err);
-  const fn = (schema, value, _ctx, _params) => {
-    return parse6(schema, value, _ctx, finalizeParams(fn, _params));
+  const fn2 = (schema, value, _ctx, _params) => {
+    return parse6(schema, value, _ctx, finalizeParams(fn2, _params));
   };
-  return fn;
+  return fn2;
 };
 var decode = /* @__PURE__ */ _decode($ZodRealError);
 var _encodeAsync = (_Err) => {
   const parseAsync3 = _parseAsync(_Err);
-  const fn = async (schema, value, _ctx, _params) => {
+  const fn2 = async (schema, value, _ctx, _params) => {
     const ctx = _ctx ? { ..._ctx, direction: "backward" } : { direction: "backward" };
-    return await parseAsync3(schema, value, ctx, finalizeParams(fn, _params));
+    return await parseAsync3(schema, value, ctx, finalizeParams(fn2, _params));
   };
-  return fn;
+  return fn2;
 };
 var encodeAsync = /* @__PURE__ */ _encodeAsync($ZodRealError);
 var _decodeAsync = (_Err) => {
   const parseAsync3 = _parseAsync(_Err);
-  const fn = async (schema, value, _ctx, _params) => {
-    return await parseAsync3(schema, value, _ctx, finalizeParams(fn, _params));
+  const fn2 = async (schema, value, _ctx, _params) => {
+    return await parseAsync3(schema, value, _ctx, finalizeParams(fn2, _params));
   };
-  return fn;
+  return fn2;
 };
 var decodeAsync = /* @__PURE__ */ _decodeAsync($ZodRealError);
 var _safeEncode = (_Err) => (schema, value, _ctx) => {
@@ -30568,10 +36369,10 @@ var Doc = class {
     this.closed = closed;
   }
   // the compiler catches a child's throw and keeps writing into this doc, so the indent has to unwind with it
-  indented(fn) {
+  indented(fn2) {
     this.indent += 1;
     try {
-      fn(this);
+      fn2(this);
     } finally {
       this.indent -= 1;
     }
@@ -30617,8 +36418,8 @@ var $ZodType = /* @__PURE__ */ $constructor("$ZodType", (inst, def) => {
   const defChecks = inst._zod.def.checks;
   const checks = inst._zod.traits.has("$ZodCheck") ? [inst, ...defChecks ?? []] : defChecks?.length ? [...defChecks] : [];
   for (const ch of checks) {
-    for (const fn of ch._zod.onattach) {
-      fn(inst);
+    for (const fn2 of ch._zod.onattach) {
+      fn2(inst);
     }
   }
   if (checks.length === 0) {
@@ -32852,20 +38653,20 @@ function leafPattern(schema) {
     return "(?!)";
   if (minimum !== void 0 || maximum !== void 0)
     return string({ minimum, maximum }).source;
-  const own2 = schema._zod.pattern;
-  return (isInt && own2 === number ? integer : own2)?.source;
+  const own3 = schema._zod.pattern;
+  return (isInt && own3 === number ? integer : own3)?.source;
 }
 function partPattern(schema) {
   const def = schema._zod.def;
-  const own2 = schema._zod.pattern?.source;
+  const own3 = schema._zod.pattern?.source;
   const inner = def.innerType ?? schema._zod.innerType;
   if (inner) {
     const before = inner._zod.pattern?.source;
     const after = partPattern(inner);
-    if (own2 && before && after && after !== before) {
-      return own2.replace(cleanRegex(before), () => cleanRegex(after));
+    if (own3 && before && after && after !== before) {
+      return own3.replace(cleanRegex(before), () => cleanRegex(after));
     }
-    return own2;
+    return own3;
   }
   if (def.options) {
     const sources = def.options.map(partPattern);
@@ -41060,18 +46861,18 @@ ${code}` : code : "";
   const factoryCode = `return (input) => {
 ${code}
 }`;
-  let fn;
+  let fn2;
   try {
     const factory = new F2(...constantNames, factoryCode);
-    fn = factory(...constantValues);
+    fn2 = factory(...constantValues);
   } catch (err) {
     throw new ZodCompileUnsupportedError(`this schema (generated code failed to evaluate: ${err.message})`);
   }
   if (options?.debug) {
-    fn.code = fullCode;
+    fn2.code = fullCode;
   }
-  fn.definite = ctx.definite;
-  return fn;
+  fn2.definite = ctx.definite;
+  return fn2;
 }
 function addConstant(ctx, value) {
   for (const [name4, v] of ctx.constants) {
@@ -41082,9 +46883,9 @@ function addConstant(ctx, value) {
   ctx.constants.set(name3, value);
   return name3;
 }
-function addUserConstant(ctx, fn) {
+function addUserConstant(ctx, fn2) {
   ctx.definite = false;
-  return addConstant(ctx, fn);
+  return addConstant(ctx, fn2);
 }
 function newVar(ctx) {
   return `v${ctx.varCounter++}`;
@@ -42478,8 +48279,8 @@ function generatePipeCheck(doc, ctx, schema, accessor) {
     return generateCheck(doc, ctx, def.out, inputOutput);
   }
 }
-function isAsyncFunction(fn) {
-  return typeof fn === "function" && (fn.constructor.name === "AsyncFunction" || fn[Symbol.toStringTag] === "AsyncFunction");
+function isAsyncFunction(fn2) {
+  return typeof fn2 === "function" && (fn2.constructor.name === "AsyncFunction" || fn2[Symbol.toStringTag] === "AsyncFunction");
 }
 function generateCustomCheck(doc, ctx, schema, accessor) {
   const def = schema._zod.def;
@@ -43372,10 +49173,10 @@ function _file(Class2, params) {
   });
 }
 // @__NO_SIDE_EFFECTS__
-function _transform(Class2, fn) {
+function _transform(Class2, fn2) {
   return new Class2({
     type: "transform",
-    transform: fn
+    transform: fn2
   });
 }
 // @__NO_SIDE_EFFECTS__
@@ -43463,29 +49264,29 @@ function _promise(Class2, innerType) {
   });
 }
 // @__NO_SIDE_EFFECTS__
-function _custom(Class2, fn, _params) {
+function _custom(Class2, fn2, _params) {
   const norm = normalizeParams(_params);
   norm.abort ?? (norm.abort = true);
   const schema = new Class2({
     type: "custom",
     check: "custom",
-    fn,
+    fn: fn2,
     ...norm
   });
   return schema;
 }
 // @__NO_SIDE_EFFECTS__
-function _refine(Class2, fn, _params) {
+function _refine(Class2, fn2, _params) {
   const schema = new Class2({
     type: "custom",
     check: "custom",
-    fn,
+    fn: fn2,
     ...normalizeParams(_params)
   });
   return schema;
 }
 // @__NO_SIDE_EFFECTS__
-function _superRefine(fn, params) {
+function _superRefine(fn2, params) {
   const ch = /* @__PURE__ */ _check((payload) => {
     payload.addIssue = (issue2) => {
       if (typeof issue2 === "string") {
@@ -43502,17 +49303,17 @@ function _superRefine(fn, params) {
         payload.issues.push(issue(_issue));
       }
     };
-    return fn(payload.value, payload);
+    return fn2(payload.value, payload);
   }, params);
   return ch;
 }
 // @__NO_SIDE_EFFECTS__
-function _check(fn, params) {
+function _check(fn2, params) {
   const ch = new $ZodCheck({
     check: "custom",
     ...normalizeParams(params)
   });
-  ch._zod.check = fn;
+  ch._zod.check = fn2;
   return ch;
 }
 // @__NO_SIDE_EFFECTS__
@@ -45291,8 +51092,8 @@ var ZodType = /* @__PURE__ */ $constructor("ZodType", (inst, def) => {
   superRefine(refinement, params) {
     return this.check(superRefine(refinement, params));
   },
-  overwrite(fn) {
-    return this.check(_overwrite(fn));
+  overwrite(fn2) {
+    return this.check(_overwrite(fn2));
   },
   optional() {
     return optional(this);
@@ -45354,8 +51155,8 @@ var ZodType = /* @__PURE__ */ $constructor("ZodType", (inst, def) => {
   isNullable() {
     return this.safeParse(null).success;
   },
-  apply(fn, ...args) {
-    return args.length === 0 ? fn(this) : fn(this, ...args);
+  apply(fn2, ...args) {
+    return args.length === 0 ? fn2(this) : fn2(this, ...args);
   },
   // Overrides core's `~standard` to add `jsonSchema`. Must stay a prototype entry: redefining it per instance demotes instances to dictionary mode.
   get "~standard"() {
@@ -46415,10 +52216,10 @@ var ZodTransform = /* @__PURE__ */ $constructor("ZodTransform", (inst, def) => {
     return payload;
   };
 });
-function transform(fn) {
+function transform(fn2) {
   return new ZodTransform({
     type: "transform",
-    transform: fn
+    transform: fn2
   });
 }
 var ZodOptional = /* @__PURE__ */ $constructor("ZodOptional", (inst, def) => {
@@ -46645,22 +52446,22 @@ var ZodCustom = /* @__PURE__ */ $constructor("ZodCustom", (inst, def) => {
   ZodType.init(inst, def);
   inst._zod.processJSONSchema = (ctx, json2, params) => customProcessor(inst, ctx, json2, params);
 });
-function check(fn) {
+function check(fn2) {
   const ch = new $ZodCheck({
     check: "custom"
     // ...util.normalizeParams(params),
   });
-  ch._zod.check = fn;
+  ch._zod.check = fn2;
   return ch;
 }
-function custom(fn, _params) {
-  return _custom(ZodCustom, fn ?? (() => true), _params);
+function custom(fn2, _params) {
+  return _custom(ZodCustom, fn2 ?? (() => true), _params);
 }
-function refine(fn, _params = {}) {
-  return _refine(ZodCustom, fn, _params);
+function refine(fn2, _params = {}) {
+  return _refine(ZodCustom, fn2, _params);
 }
-function superRefine(fn, params) {
-  return _superRefine(fn, params);
+function superRefine(fn2, params) {
+  return _superRefine(fn2, params);
 }
 var describe2 = describe;
 var meta2 = meta;
@@ -46704,10 +52505,10 @@ function json(params) {
   });
   return jsonSchema;
 }
-function preprocess(fn, schema) {
+function preprocess(fn2, schema) {
   return new ZodPreprocess({
     type: "pipe",
-    in: transform(fn),
+    in: transform(fn2),
     out: schema
   });
 }
@@ -47499,7 +53300,7 @@ function fromJSONSchema(schema, params) {
 // node_modules/zod/v4/core/visit.js
 var RESOLVING = /* @__PURE__ */ Symbol("z.visit/resolving");
 function visit(schema, fnOrHandlers) {
-  const fn = typeof fnOrHandlers === "function" ? fnOrHandlers : (node2, rewritten) => {
+  const fn2 = typeof fnOrHandlers === "function" ? fnOrHandlers : (node2, rewritten) => {
     const h3 = fnOrHandlers[node2._zod.def.type];
     return h3 ? h3(node2, rewritten) : node2;
   };
@@ -47516,7 +53317,7 @@ function visit(schema, fnOrHandlers) {
       return cached2;
     cache.set(s, RESOLVING);
     const inner = mapInner(s);
-    const mapped = fn(inner, inner !== s);
+    const mapped = fn2(inner, inner !== s);
     cache.set(s, mapped);
     return mapped;
   }
@@ -48089,21 +53890,33 @@ var secretPlaceholder = (ref) => `\xABsecret ${ref}\xBB`;
 // src/config/schema.ts
 var duration3 = external_exports.string().regex(DURATION_PATTERN, DURATION_HINT).describe('A duration: a number followed by ms, s, m, h or d, e.g. "60s".');
 var FileModeSchema = external_exports.enum(["link", "copy", "template", "block"]).describe(
-  "link: a symlink into the current generation (switches atomically); copy: a real file, for tools that refuse symlinks or need permissions; template: rendered with {{ user.* }}, {{ vars.* }}, {{ host.* }}, then linked; block: a marker-delimited block of `content` inside a file you otherwise own."
+  'link: a symlink into the current generation (switches atomically); copy: a real file, for tools that refuse symlinks or need permissions; template: rendered as a Liquid template, then linked: {{ user.* }}, {{ vars.* }}, {{ host.name }}, {{ host.platform }} (also {{ os }}), {{ hostname }}, {% if %}/{% for %}, the functions {{ "NAME" | env }}, {{ "cmd" | lookPath }}, {{ "cmd" | output: "arg" }}; an undefined name is an error; a literal {{ is written {{ "{{" }} or inside {% raw %}\u2026{% endraw %}; block: a marker-delimited block of `content` inside a file you otherwise own.'
 );
 var FileEntrySchema = external_exports.strictObject({
-  target: external_exports.string().min(1).describe("Where the file goes, inside HOME: `~/.gitconfig` or a path relative to HOME."),
+  target: external_exports.union([external_exports.string().min(1), external_exports.null()]).transform((t2) => t2 ?? "~").describe(
+    "Where the file goes, inside HOME: `~/.gitconfig` or a path relative to HOME. A directory source may go to `~` itself (a home mirror: `{ target: ~, source: home }`). Two entries for one target are a conflict, except: an entry from a host's own imports (hosts.<name>.imports) replaces a common entry with the same target, and within a tree the entry naming the deeper target wins (`{ target: ~/.zshrc, \u2026 }` beside `{ target: ~, source: home }` replaces home/.zshrc)."
+  ),
   source: external_exports.string().min(1).optional().describe(
-    "A file or directory in the config repo (e.g. files/gitconfig). A directory manages each file inside."
+    "A file or directory in the config repo (e.g. files/gitconfig). A directory manages each file inside; `.` is the whole repo (a repo that mirrors HOME). Files of the repo itself (dotops.yaml, dotops.lock, the imported config files, .dotopsignore, .dotops/, .gitmodules) and paths matched by `ignore` or the repo's .dotopsignore are left out."
   ),
   text: external_exports.string().optional().describe("Inline content instead of a source file (templated when mode is template)."),
   mode: FileModeSchema.optional(),
-  permissions: external_exports.string().regex(/^0?[0-7]{3}$/, 'octal permissions like "0600"').optional().describe('Octal permissions for mode copy, e.g. "0600".'),
+  permissions: external_exports.string().regex(/^0?[0-7]{3}$/, 'octal permissions like "0600"').optional().describe(
+    'Octal permissions, e.g. "0600". A file needs mode copy (links point into the read-only store). For a directory source they are the target directory\'s own (`~/.gnupg`: "0700"), and files copied into it get them without the execute bits unless they are executable.'
+  ),
   executable: external_exports.boolean().optional().describe("Mark the file executable (default: as recorded in Git)."),
   symlinks: external_exports.enum(["skip", "keep"]).optional().describe(
     "Symlinks in the source that lead out of the repo: skip them with a warning (default), or keep them as links with the same text. Links inside the repo are always followed (a link between directories of one source stays a link)."
   ),
-  ...BlockEntryShape
+  ...BlockEntryShape,
+  ignore: external_exports.array(external_exports.string().min(1)).optional().describe(
+    "For a directory source: paths inside it to leave out, in .gitignore syntax (`README.md`, `*.swp`, `/install.sh`, `!keep.swp`). The repo-wide `.dotopsignore` (same syntax, relative to the repo root) applies to every directory source too. A pattern that matches nothing is a warning."
+  ),
+  hosts: external_exports.array(external_exports.string().min(1)).optional().describe("Only on these hosts (names from dotops.yaml hosts)."),
+  platform: external_exports.enum(["darwin", "linux"]).optional().describe("Only on hosts of this platform."),
+  exact: external_exports.boolean().optional().describe(
+    "For a directory source: the target directory holds only what dotops manages. Anything else in it (and in its subdirectories) is removed: a destructive change (needs --allow-destructive), moved to the state dir's trash until `dotops gc`."
+  )
 }).describe("A dotfile managed by dotops (Home Manager's home.file).");
 var UserSchema = external_exports.strictObject({
   name: external_exports.string().optional().describe("Full name, e.g. for git commits."),
@@ -48360,7 +54173,7 @@ function textStart(parsed, node2) {
 function limitError(w, node2, message) {
   return new ConfigError([{ message, origin: originAt(w.parsed, node2) }]);
 }
-function viaAlias(alias, w, fn) {
+function viaAlias(alias, w, fn2) {
   const target = w.parsed.anchors.get(alias) ?? null;
   const outer = w.outer ?? alias;
   if (++w.aliases > YAML_LIMITS.aliases) {
@@ -48375,7 +54188,7 @@ function viaAlias(alias, w, fn) {
   const was = w.outer;
   w.outer = outer;
   try {
-    return fn(target);
+    return fn2(target);
   } finally {
     w.outer = was;
   }
@@ -48391,10 +54204,10 @@ function enter(node2, path6, w) {
     );
   }
 }
-function inside(node2, w, fn) {
+function inside(node2, w, fn2) {
   w.open.add(node2);
   try {
-    return fn();
+    return fn2();
   } finally {
     w.open.delete(node2);
   }
@@ -48456,6 +54269,7 @@ function loadConfig(source, opts = {}) {
   const located = { value: {}, origins: /* @__PURE__ */ new Map() };
   mergeYaml(located, entry.parsed);
   const problems = [];
+  const hostFiles = /* @__PURE__ */ new Set();
   const importLists = [
     [["imports"], entry.value.imports ?? []],
     [["hosts", hostName, "imports"], hostEntry.imports ?? []]
@@ -48471,6 +54285,7 @@ function loadConfig(source, opts = {}) {
           (key) => ["version", "imports", "hosts", "agent"].includes(key) ? `"${key}" belongs in ${ENTRY_FILE}, not in an imported file` : void 0
         );
         mergeYaml(located, parsed);
+        if (listPath[0] === "hosts") hostFiles.add(file2);
       }
     });
   }
@@ -48495,11 +54310,21 @@ function loadConfig(source, opts = {}) {
     nix: merged.nix ?? {},
     agent: { ...merged.agent, ...hostEntry.agent },
     located,
-    resolveSecret: opts.resolveSecret ?? opts.secrets?.resolve
+    resolveSecret: opts.resolveSecret ?? opts.secrets?.resolve,
+    machine: opts.machine?.functions,
+    hostFiles,
+    configFiles: configFilesOf(source, entry.value)
   };
 }
 function listHosts(source) {
   return readEntry(source).value.hosts;
+}
+function configFilesOf(source, entry) {
+  const paths = [...source.files.keys()];
+  const patterns = [...entry.imports ?? [], ...Object.values(entry.hosts).flatMap((h3) => h3.imports ?? [])];
+  const out = /* @__PURE__ */ new Set([ENTRY_FILE]);
+  for (const p2 of patterns) for (const f of isGlob(p2) ? matchGlob(paths, p2) : [p2]) out.add(f);
+  return out;
 }
 function readEntry(source) {
   if (!source.files.has(ENTRY_FILE)) {
@@ -48663,7 +54488,7 @@ async function withContent(src, ...args) {
 function wantSubmodules(src, path6, inside2) {
   if (!src.submodules?.size) return;
   for (const sm of src.submodules)
-    if (path6 === sm || path6.startsWith(`${sm}/`) || inside2 && sm.startsWith(`${path6}/`))
+    if (path6 === sm || path6.startsWith(`${sm}/`) || inside2 && (path6 === "" || sm.startsWith(`${path6}/`)))
       src.wanted?.add(sm);
 }
 function resolveSourcePath(src, path6) {
@@ -48689,9 +54514,23 @@ function normalizeRepoPath(path6) {
   return out.join("/");
 }
 function listUnder(src, dir) {
-  wantSubmodules(src, normalizeRepoPath(dir), true);
-  const prefix = `${normalizeRepoPath(dir)}/`;
+  const norm = normalizeRepoPath(dir);
+  wantSubmodules(src, norm, true);
+  const prefix = norm ? `${norm}/` : "";
   return [...src.files.keys()].filter((p2) => p2.startsWith(prefix)).sort();
+}
+
+// src/config/machine.ts
+function allOnDemand(...sources) {
+  const present = sources.filter((s) => s !== void 0);
+  return {
+    get wanted() {
+      return new Set(present.flatMap((s) => [...s.wanted ?? []]));
+    },
+    async fetch() {
+      for (const s of present) if (s.wanted?.size) await s.fetch?.();
+    }
+  };
 }
 
 // src/resources/block/resource.ts
@@ -48805,10 +54644,28 @@ function addParentDirs(byId2) {
         origin: r2.origin
       });
   }
+  markExactDirs(byId2);
   return problems;
 }
 function withinOf(r2) {
   return typeof r2.within === "string" ? r2.within : void 0;
+}
+function markExactDirs(byId2) {
+  const exact = [...byId2.values()].filter((r2) => r2.kind === "dir" && r2.exact === true).map((r2) => r2.id);
+  if (!exact.length) return;
+  const under = (id) => exact.some((dir) => id === dir || id.startsWith(`${dir}/`));
+  const keep = /* @__PURE__ */ new Map();
+  for (const r2 of byId2.values()) {
+    const slash = r2.id.lastIndexOf("/");
+    const parent = r2.id.slice(0, slash);
+    if (slash < 2 || !under(parent)) continue;
+    const names = keep.get(parent) ?? /* @__PURE__ */ new Set();
+    keep.set(parent, names);
+    names.add(r2.id.slice(slash + 1));
+  }
+  for (const r2 of [...byId2.values()])
+    if (r2.kind === "dir" && under(r2.id))
+      byId2.set(r2.id, { ...r2, exact: true, keep: [...keep.get(r2.id) ?? []].sort() });
 }
 
 // src/modules/blocks.ts
@@ -49256,55 +55113,128 @@ function defaultsModule(config2) {
   return { resources: [...keys, ...restarts], blobs: [] };
 }
 
+// src/modules/files.ts
+var import_ignore = __toESM(require_ignore(), 1);
+
 // src/config/template.ts
-var PLACEHOLDER = /\{\{\s*([A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*)*)\s*\}\}/g;
-function renderTemplate(text, ctx, where2, secret2) {
-  const problems = [];
-  const out = text.replace(PLACEHOLDER, (match, name3, offset) => {
-    const value = lookup(ctx, name3);
-    if (secret2 && isSecretRef(value)) {
-      const v = secret2(value.$secret);
-      if (v !== void 0) return v;
-      problems.push({
-        message: `secret ${value.$secret} (for {{ ${name3} }}) is not available on this machine: ${value.$secret.startsWith("env:") ? "set the environment variable" : "create the file"}`,
-        origin: positionIn(text, offset, where2)
+var import_liquidjs = __toESM(require_liquid_node(), 1);
+var engine = new import_liquidjs.Liquid({
+  strictVariables: true,
+  strictFilters: true,
+  lenientIf: true,
+  ownPropertyOnly: true,
+  cache: false
+});
+var active;
+var fn = () => {
+  if (!active) throw new Error("template functions are not available here");
+  return active;
+};
+var OwnError = class extends Error {
+};
+var own2 = (f) => (...args) => {
+  try {
+    return f(...args);
+  } catch (err) {
+    throw new OwnError(err.message);
+  }
+};
+engine.registerFilter(
+  "env",
+  own2((name3) => fn().env(String(name3)))
+);
+engine.registerFilter(
+  "lookPath",
+  own2((name3) => fn().lookPath(String(name3)))
+);
+engine.registerFilter(
+  "output",
+  own2((cmd, ...args) => fn().output(String(cmd), args.map(String)))
+);
+var placeholderFunctions = {
+  env: (name3) => `\xABenv ${name3}\xBB`,
+  lookPath: (name3) => `\xABlookPath ${name3}\xBB`,
+  output: (cmd, args) => `\xABoutput ${[cmd, ...args].join(" ")}\xBB`,
+  hostname: () => "\xABhostname\xBB"
+};
+function renderTemplate(text, ctx, where2, secret2, functions = placeholderFunctions) {
+  const scope = withSecrets(ctx, secret2);
+  const platform2 = ctx.host?.platform;
+  const globals = {};
+  if (platform2 !== void 0) globals.os = platform2;
+  Object.defineProperty(globals, "hostname", { enumerable: true, get: () => functions.hostname() });
+  const before = active;
+  active = functions;
+  try {
+    return engine.parseAndRenderSync(text, scope, { globals });
+  } catch (err) {
+    throw templateError(err, text, ctx, where2);
+  } finally {
+    active = before;
+  }
+}
+function withSecrets(ctx, secret2, prefix = "") {
+  const out = {};
+  for (const [key, value] of Object.entries(ctx)) {
+    if (isSecretRef(value)) {
+      Object.defineProperty(out, key, {
+        enumerable: true,
+        get() {
+          const v = secret2?.(value.$secret);
+          if (v !== void 0) return v;
+          throw new OwnError(
+            secret2 ? `secret ${value.$secret} (for {{ ${prefix}${key} }}) is not available on this machine: ${value.$secret.startsWith("env:") ? "set the environment variable" : "create the file"}` : `secret ${value.$secret} cannot be used here`
+          );
+        }
       });
-      return match;
-    }
-    if (value === void 0 || value === null || typeof value === "object") {
-      problems.push({
-        message: `undefined template value {{ ${name3} }} (known: ${knownNames(ctx).join(", ") || "none"})`,
-        origin: positionIn(text, offset, where2)
-      });
-      return match;
-    }
-    return String(value);
-  });
-  if (problems.length) throw new ConfigError(problems);
+    } else if (typeof value === "object" && value !== null && !Array.isArray(value))
+      out[key] = withSecrets(value, secret2, `${prefix}${key}.`);
+    else out[key] = value;
+  }
   return out;
 }
-function lookup(ctx, name3) {
-  let v = ctx;
-  for (const part of name3.split(".")) {
-    if (typeof v !== "object" || v === null || !Object.hasOwn(v, part)) return void 0;
-    v = v[part];
+function templateError(err, text, ctx, where2) {
+  if (!(err instanceof import_liquidjs.LiquidError)) return err;
+  const [line = 1, col = 1] = err.token?.getPosition() ?? [];
+  const cause = innermost(err);
+  const origin = tagStart(text, line, col, where2);
+  const undefinedName = /^undefined variable: (.+)$/.exec(cause.message)?.[1];
+  let message = cause.message.replace(/, line:\d+, col:\d+$/, "");
+  if (undefinedName)
+    message = `undefined template value {{ ${undefinedName} }} (known: ${knownNames(ctx).join(", ") || "none"})`;
+  else if (/^undefined filter: /.test(message))
+    message = `${message} (functions: env, lookPath, output; and Liquid's own filters)`;
+  else if (!(cause instanceof OwnError)) message = `template: ${message}`;
+  return new ConfigError([{ message, origin }]);
+}
+function innermost(err) {
+  let e = err;
+  for (let i3 = 0; i3 < 8; i3++) {
+    const inner = e.originalError;
+    if (!(inner instanceof Error)) break;
+    e = inner;
   }
-  return v;
+  return e;
+}
+function tagStart(text, line, col, where2) {
+  const lines2 = text.split("\n");
+  let offset = lines2.slice(0, line - 1).reduce((n2, l2) => n2 + l2.length + 1, 0) + col - 1;
+  const open3 = Math.max(text.lastIndexOf("{{", offset), text.lastIndexOf("{%", offset));
+  const close = Math.max(text.lastIndexOf("}}", offset - 1), text.lastIndexOf("%}", offset - 1));
+  if (open3 >= 0 && open3 > close) offset = open3;
+  const before = text.slice(0, offset).split("\n");
+  const l = before.length;
+  const c5 = (before[before.length - 1]?.length ?? 0) + 1;
+  return { file: where2.file, line: where2.line + l - 1, col: where2.col + c5 - 1 };
 }
 function knownNames(ctx, prefix = "") {
   const out = [];
   for (const [k2, v] of Object.entries(ctx)) {
-    if (typeof v === "object" && v !== null && !isSecretRef(v))
+    if (typeof v === "object" && v !== null && !isSecretRef(v) && !Array.isArray(v))
       out.push(...knownNames(v, `${prefix}${k2}.`));
     else out.push(`${prefix}${k2}`);
   }
   return out.sort();
-}
-function positionIn(text, offset, where2) {
-  const before = text.slice(0, offset).split("\n");
-  const line = before.length;
-  const col = (before[before.length - 1]?.length ?? 0) + 1;
-  return { file: where2.file, line: where2.line + line - 1, col: where2.col + col - 1 };
 }
 
 // src/modules/objects.ts
@@ -49330,35 +55260,46 @@ function canonicalJson(value) {
 
 // src/modules/files.ts
 function filesModule(config2) {
-  const resources = [];
   const blobs = [];
   const problems = [];
   const warnings = [];
+  const candidates = [];
+  const repoIgnore = readDotopsIgnore(config2);
   config2.files.forEach((entry, i3) => {
     if (entry.mode === "block") return;
     const at = ["files", i3];
     const origin = originOf(config2.located, at);
     try {
-      for (const item2 of expandEntry(config2, entry, at, origin, warnings)) {
+      if (!selected(config2, entry, at)) return;
+      const rank = rankOf(config2, entry, origin);
+      const expanded = expandEntry(config2, entry, at, origin, warnings, repoIgnore);
+      if (expanded.dir) candidates.push({ resource: { ...expanded.dir, origin }, rank });
+      for (const item2 of expanded.items) {
         if (item2.symlink !== void 0) {
-          resources.push({ kind: "symlink", id: item2.id, target: item2.symlink, origin });
+          candidates.push({ resource: { kind: "symlink", id: item2.id, target: item2.symlink, origin }, rank });
           continue;
         }
         const blob = makeBlob(item2.data, item2.executable, item2.id);
         blobs.push(blob);
         const mode = entry.mode ?? "link";
         if (mode === "copy") {
-          const perms = entry.permissions ? Number.parseInt(entry.permissions, 8) : item2.executable ? 493 : 420;
-          resources.push({
-            kind: "file",
-            id: item2.id,
-            object: blob.object,
-            mode: perms,
-            ...secret(item2),
-            origin
+          const perms = filePermissions(entry, item2, expanded.dir !== void 0);
+          candidates.push({
+            resource: {
+              kind: "file",
+              id: item2.id,
+              object: blob.object,
+              mode: perms,
+              ...secret(item2),
+              origin
+            },
+            rank
           });
         } else {
-          resources.push({ kind: "link", id: item2.id, object: blob.object, ...secret(item2), origin });
+          candidates.push({
+            resource: { kind: "link", id: item2.id, object: blob.object, ...secret(item2), origin },
+            rank
+          });
         }
       }
     } catch (err) {
@@ -49366,11 +55307,46 @@ function filesModule(config2) {
       else throw err;
     }
   });
+  warnings.push(...repoIgnore.unused());
   if (problems.length) throw new ConfigError(problems);
-  return { resources, blobs, warnings };
+  const resources = strongest(candidates);
+  const used = new Set(resources.map((r2) => r2.object));
+  return { resources, blobs: blobs.filter((b2) => used.has(b2.object)), warnings };
+}
+function filePermissions(entry, item2, inDirEntry) {
+  if (!entry.permissions) return item2.executable ? 493 : 420;
+  const perms = Number.parseInt(entry.permissions, 8);
+  return inDirEntry && !item2.executable ? perms & 438 : perms;
+}
+function selected(config2, entry, at) {
+  const unknown2 = (entry.hosts ?? []).map((name3, j2) => ({ name: name3, j: j2 })).filter(({ name: name3 }) => !config2.hostNames.includes(name3));
+  if (unknown2.length)
+    throw new ConfigError(
+      unknown2.map(({ name: name3, j: j2 }) => ({
+        message: `host "${name3}" is not in dotops.yaml; hosts: ${config2.hostNames.join(", ")}`,
+        origin: originOf(config2.located, [...at, "hosts", j2]),
+        path: formatPath([...at, "hosts", j2])
+      }))
+    );
+  if (entry.hosts && !entry.hosts.includes(config2.host.name)) return false;
+  return entry.platform === void 0 || entry.platform === config2.host.platform;
+}
+function rankOf(config2, entry, origin) {
+  const hostOwn = origin && config2.hostFiles.has(origin.file) ? 1 : 0;
+  const depth = entry.target.replace(/^~\/?/, "").split("/").filter((p2) => p2 && p2 !== ".").length;
+  return [hostOwn, depth];
+}
+var compareRank = (a2, b2) => a2[0] - b2[0] || a2[1] - b2[1];
+function strongest(candidates) {
+  const best = /* @__PURE__ */ new Map();
+  for (const c5 of candidates) {
+    const b2 = best.get(c5.resource.id);
+    if (!b2 || compareRank(c5.rank, b2) > 0) best.set(c5.resource.id, c5.rank);
+  }
+  return candidates.filter((c5) => compareRank(c5.rank, best.get(c5.resource.id)) === 0).map((c5) => c5.resource);
 }
 var secret = (item2) => item2.secret ? { secret: true } : {};
-function expandEntry(config2, entry, at, origin, warnings) {
+function expandEntry(config2, entry, at, origin, warnings, repoIgnore) {
   const fail = (message, path6 = at) => {
     throw new ConfigError([
       { message, origin: originOf(config2.located, path6) ?? origin, path: formatPath(path6) }
@@ -49384,25 +55360,34 @@ function expandEntry(config2, entry, at, origin, warnings) {
     formatPath(targetPath),
     entry.source !== void 0
   );
-  if (entry.permissions && (entry.mode ?? "link") !== "copy")
-    fail("permissions need mode: copy (links point into the read-only store)", [...at, "permissions"]);
+  const fileOnly = () => {
+    if (entry.permissions && (entry.mode ?? "link") !== "copy")
+      fail("permissions need mode: copy (links point into the read-only store)", [...at, "permissions"]);
+    for (const key of ["ignore", "exact"])
+      if (entry[key] !== void 0)
+        fail(`${key} applies to a directory source; ${entry.target} is a file`, [...at, key]);
+  };
   if (entry.source === void 0 === (entry.text === void 0))
     fail(`give exactly one of source or text for ${entry.target}`);
   if (entry.text !== void 0) {
+    fileOnly();
     const textPath = [...at, "text"];
     const textOrigin = config2.located.texts?.get(pathKey2(textPath)) ?? originOf(config2.located, textPath) ?? origin;
     const r2 = entry.mode === "template" ? render(config2, entry.text, textOrigin) : { text: entry.text };
-    return [
-      { id: target, data: Buffer.from(r2.text), executable: entry.executable ?? false, secret: r2.secret }
-    ];
+    return {
+      items: [
+        { id: target, data: Buffer.from(r2.text), executable: entry.executable ?? false, secret: r2.secret }
+      ]
+    };
   }
   const source = entry.source;
   const sourceAt = [...at, "source"];
   const resolved = resolveSourcePath(config2.source, source);
   if (resolved.loop) fail(`source ${source} is a symlink loop in ${config2.source.label}`, sourceAt);
   if (resolved.file?.type === "symlink") {
+    fileOnly();
     if (entry.symlinks === "keep" && target !== "~")
-      return [{ id: target, symlink: resolved.file.data.toString("utf8") }];
+      return { items: [{ id: target, symlink: resolved.file.data.toString("utf8") }] };
     fail(
       `source ${source} is a symlink out of the repo (${resolved.file.data}); commit the file itself, or set symlinks: keep to deploy it as a link`,
       sourceAt
@@ -49413,23 +55398,110 @@ function expandEntry(config2, entry, at, origin, warnings) {
       `target "${entry.target}" is HOME itself: name a file inside it (only a directory source can go to ~)`,
       targetPath
     );
-  if (resolved.file) return [item(config2, entry, target, resolved.path, resolved.file)];
+  if (resolved.file) {
+    fileOnly();
+    return { items: [item(config2, entry, target, resolved.path, resolved.file)] };
+  }
+  const own3 = normalizeRepoPath(source);
+  if (own3 === ".." || own3.startsWith("../")) fail(`source ${source} is outside the repo`, sourceAt);
   if (!listUnder(config2.source, resolved.path).length)
     fail(
       resolved.path === normalizeRepoPath(source) ? `source ${source} does not exist in ${config2.source.label} (is it committed?)` : `source ${source} is a symlink to ${resolved.path}, which is not in ${config2.source.label}`,
       sourceAt
     );
-  const warn = (message) => warnings.push({
+  const dir = dirAttributes(config2, entry, at, target);
+  const warn = (message, path6 = sourceAt) => warnings.push({
     message,
-    origin: originOf(config2.located, sourceAt) ?? origin,
-    path: formatPath(sourceAt)
+    origin: originOf(config2.located, path6) ?? origin,
+    path: formatPath(path6)
   });
-  return expandDir(config2, entry, { target, root: resolved.path }, resolved.path, target, warn, /* @__PURE__ */ new Set());
+  const entryIgnore = new IgnoreList(
+    (entry.ignore ?? []).map((pattern, j2) => ({ pattern, at: [...at, "ignore", j2] }))
+  );
+  const skip = (repoPath, id) => isOwnFile(config2, repoPath) || repoIgnore.list.ignores(repoPath) || entryIgnore.ignores(target === "~" ? id.slice(2) : id.slice(target.length + 1));
+  const items = expandDir(
+    config2,
+    entry,
+    { target, root: resolved.path, skip },
+    resolved.path,
+    target,
+    warn,
+    /* @__PURE__ */ new Set()
+  );
+  for (const p2 of entryIgnore.unused())
+    warn(`ignore pattern "${p2.pattern}" matches nothing in ${source}`, p2.at);
+  return { items, dir };
+}
+function dirAttributes(config2, entry, at, target) {
+  if (entry.permissions === void 0 && !entry.exact) return void 0;
+  const fail = (message, key2) => {
+    const path6 = [...at, key2];
+    throw new ConfigError([{ message, origin: originOf(config2.located, path6), path: formatPath(path6) }]);
+  };
+  const key = entry.exact ? "exact" : "permissions";
+  if (target === "~")
+    fail(`${key} cannot apply to HOME itself; give it to an entry for a directory inside`, key);
+  const mode = entry.permissions === void 0 ? void 0 : Number.parseInt(entry.permissions, 8);
+  if (mode !== void 0 && !(mode & 64))
+    fail(
+      `permissions "${entry.permissions}" would lock you out of directory ${target}: a directory needs the owner's x bit (e.g. "0700")`,
+      "permissions"
+    );
+  return {
+    kind: "dir",
+    id: target,
+    ...mode === void 0 ? {} : { mode },
+    ...entry.exact ? { exact: true } : {}
+  };
+}
+function isOwnFile(config2, path6) {
+  return config2.configFiles.has(path6) || path6 === "dotops.lock" || path6 === DOTOPSIGNORE || path6.startsWith(".dotops/") || // Not .gitignore or .gitattributes: a home mirror's are HOME's too (git's core.excludesfile ~/.gitignore).
+  path6 === ".gitmodules" || path6.startsWith(".git/");
+}
+var DOTOPSIGNORE = ".dotopsignore";
+var IgnoreList = class {
+  all;
+  each;
+  constructor(patterns) {
+    this.all = (0, import_ignore.default)().add(patterns.map((p2) => p2.pattern));
+    this.each = patterns.map((p2) => ({
+      ...p2,
+      one: (0, import_ignore.default)().add(p2.pattern.replace(/^!/, "")),
+      used: p2.pattern.startsWith("#") || !p2.pattern.trim()
+    }));
+  }
+  ignores(rel) {
+    if (!this.each.length || !rel) return false;
+    for (const p2 of this.each) if (!p2.used && p2.one.ignores(rel)) p2.used = true;
+    return this.all.ignores(rel);
+  }
+  unused() {
+    return this.each.filter((p2) => !p2.used);
+  }
+};
+function readDotopsIgnore(config2) {
+  const file2 = config2.source.files.get(DOTOPSIGNORE);
+  const lines2 = file2 ? file2.data.toString("utf8").split(/\r?\n/) : [];
+  const patterns = lines2.map((pattern, i3) => ({ pattern: pattern.replace(/(?<!\\)\s+$/, ""), line: i3 + 1 })).filter((p2) => p2.pattern && !p2.pattern.startsWith("#"));
+  const list = new IgnoreList(patterns.map((p2) => ({ pattern: p2.pattern, at: [p2.line] })));
+  return {
+    list,
+    unused() {
+      if (!patterns.length) return [];
+      const probe = new IgnoreList(patterns.map((p2) => ({ pattern: p2.pattern, at: [p2.line] })));
+      for (const path6 of config2.source.files.keys()) probe.ignores(path6);
+      return probe.unused().map((p2) => ({
+        message: `${DOTOPSIGNORE} pattern "${p2.pattern}" matches nothing in ${config2.source.label}`,
+        origin: { file: DOTOPSIGNORE, line: p2.at[0], col: 1 }
+      }));
+    }
+  };
 }
 function expandDir(config2, entry, top, dir, target, warn, following) {
   const problems = [];
   const items = listUnder(config2.source, dir).flatMap((path6) => {
-    const id = `${target}/${path6.slice(dir.length + 1)}`;
+    const id = `${target}/${dir ? path6.slice(dir.length + 1) : path6}`;
+    if (top.skip(path6, id)) return [];
     const f = config2.source.files.get(path6);
     try {
       if (f && f.type !== "symlink") return [item(config2, entry, id, path6, f)];
@@ -49441,7 +55513,7 @@ function expandDir(config2, entry, top, dir, target, warn, following) {
       }
       if (r2.file && r2.file.type !== "symlink") return [item(config2, entry, id, r2.path, r2.file)];
       if (!r2.file && r2.path !== ".." && !r2.path.startsWith("../") && listUnder(config2.source, r2.path).length) {
-        if (r2.path === top.root || r2.path.startsWith(`${top.root}/`))
+        if (top.root === "" || r2.path === top.root || r2.path.startsWith(`${top.root}/`))
           return [{ id, symlink: relativeLink(path6, r2.path) }];
         if (following.has(r2.path)) {
           warn(
@@ -49485,10 +55557,16 @@ function render(config2, text, where2) {
     host: { name: config2.host.name, platform: config2.host.platform }
   };
   let secret2 = false;
-  const rendered = renderTemplate(text, ctx, where2 ?? { file: "(inline)", line: 1, col: 1 }, (ref) => {
-    secret2 = true;
-    return config2.resolveSecret ? config2.resolveSecret(ref) : secretPlaceholder(ref);
-  });
+  const rendered = renderTemplate(
+    text,
+    ctx,
+    where2 ?? { file: "(inline)", line: 1, col: 1 },
+    (ref) => {
+      secret2 = true;
+      return config2.resolveSecret ? config2.resolveSecret(ref) : secretPlaceholder(ref);
+    },
+    config2.machine
+  );
   return { text: rendered, secret: secret2 };
 }
 
@@ -50992,13 +57070,13 @@ var Phase = {
 };
 
 // src/engine/concurrency.ts
-async function mapLimit(items, limit, fn) {
+async function mapLimit(items, limit, fn2) {
   const out = new Array(items.length);
   let next = 0;
   const worker = async () => {
     while (next < items.length) {
       const i3 = next++;
-      out[i3] = await fn(items[i3], i3);
+      out[i3] = await fn2(items[i3], i3);
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
@@ -51957,10 +58035,10 @@ function findTool(ctx, name3) {
   }
   return found;
 }
-function once9(ctx, key, fn) {
+function once9(ctx, key, fn2) {
   let p2 = ctx.memo.get(key);
   if (!p2) {
-    p2 = fn();
+    p2 = fn2();
     ctx.memo.set(key, p2);
   }
   return p2;
@@ -52353,7 +58431,7 @@ var homeSteps = {
 var dirKind = {
   kind: "dir",
   steps: homeSteps,
-  describe: (r2) => `directory ${r2.id}`,
+  describe: (r2) => `directory ${r2.id}${r2.mode === void 0 ? "" : ` (${r2.mode.toString(8)})`}${r2.exact ? " (exact)" : ""}`,
   observe: (ctx, r2) => observeHomePath(ctx, r2.id),
   assume: assumeHomePath,
   async plan(ctx, desired, previous, o3, replaced) {
@@ -52363,26 +58441,30 @@ var dirKind = {
     if (!desired) {
       if (o3.stat?.type !== "dir") return null;
       const left = o3.assumed ? [] : await unmanagedInside(ctx, o3.abs);
-      if (left.length)
+      if (left.length) {
+        const restore = restoreMode(ctx, id, previous, o3);
         return {
           ...base3,
           action: "delete",
           phase: Phase.removeDirs,
-          steps: [],
-          note: `kept: it holds files dotops does not manage (${left.join(", ")}${left.length >= 5 ? ", \u2026" : ""})`
+          steps: restore,
+          note: `kept: it holds files dotops does not manage (${left.join(", ")}${left.length >= 5 ? ", \u2026" : ""})${restore.length ? "; its permissions are put back" : ""}`
         };
+      }
       return { ...base3, action: "delete", phase: Phase.removeDirs, steps: [{ op: "rmdir", path: o3.abs }] };
     }
-    if (o3.stat?.type === "dir") return null;
+    const setMode = (prevMode) => desired.mode === void 0 ? [] : [{ op: "chmod", path: o3.abs, mode: desired.mode, prevMode }];
+    if (o3.stat?.type === "dir") return existingDir(ctx, desired, previous, o3);
     const mkdir2 = { op: "mkdir", path: o3.abs };
-    if (!o3.stat) return { ...base3, action: "create", phase: Phase.createDirs, steps: [mkdir2] };
+    if (!o3.stat)
+      return { ...base3, action: "create", phase: Phase.createDirs, steps: [mkdir2, ...setMode(493)] };
     const owned = replaced ? await removeOwned(ctx, id, o3, replaced) : null;
     if (owned)
       return {
         ...base3,
         action: "update",
         phase: Phase.createDirs,
-        steps: [...owned.steps, mkdir2],
+        steps: [...owned.steps, mkdir2, ...setMode(493)],
         note: owned.note ?? "a file becomes a directory",
         refusal: owned.refusal
       };
@@ -52395,12 +58477,54 @@ var dirKind = {
       ...base3,
       action: "create",
       phase: Phase.createDirs,
-      steps: [...way.steps, mkdir2],
+      steps: [...way.steps, mkdir2, ...setMode(493)],
       note: way.note,
       refusal: way.refusal
     };
   }
 };
+async function existingDir(ctx, desired, previous, o3) {
+  const mode = (o3.stat?.mode ?? 493) & 4095;
+  const steps = [];
+  const notes = [];
+  let owns;
+  if (desired.mode !== void 0 && (o3.assumed ? previous?.mode !== desired.mode : mode !== desired.mode)) {
+    const prevMode = o3.assumed ? previous?.mode ?? 493 : mode;
+    steps.push({ op: "chmod", path: o3.abs, mode: desired.mode, prevMode });
+    notes.push(`permissions ${prevMode.toString(8)} \u2192 ${desired.mode.toString(8)}`);
+    if (previous?.mode === void 0) owns = { mode: prevMode };
+  } else if (desired.mode === void 0) steps.push(...restoreMode(ctx, desired.id, previous, o3));
+  const stray = desired.exact && !o3.assumed ? await strayEntries(ctx, desired, o3.abs) : [];
+  for (const name3 of stray)
+    steps.push({ op: "backup", path: `${o3.abs}/${name3}`, to: trashPath(ctx, `${desired.id}/${name3}`) });
+  if (stray.length)
+    notes.push(
+      `exact: removes ${stray.join(", ")}, which dotops does not manage; kept in ${trashPath(ctx, desired.id)} until \`dotops gc\``
+    );
+  if (!steps.length) return null;
+  return {
+    kind: "dir",
+    id: desired.id,
+    action: "update",
+    phase: Phase.createDirs,
+    needsRoot: false,
+    destructive: stray.length > 0,
+    steps,
+    note: notes.join("; "),
+    ...owns ? { owns } : {}
+  };
+}
+function restoreMode(ctx, id, previous, o3) {
+  const owned = ctx.ownership?.get(id);
+  if (previous?.mode === void 0 || owned?.mode === void 0 || o3.assumed) return [];
+  const mode = (o3.stat?.mode ?? 0) & 4095;
+  return mode === owned.mode ? [] : [{ op: "chmod", path: o3.abs, mode: owned.mode, prevMode: mode }];
+}
+async function strayEntries(ctx, r2, abs) {
+  const keep = new Set(r2.keep ?? []);
+  const names = await ctx.host.readdir(abs).catch(() => []);
+  return names.filter((name3) => !keep.has(name3) && !ctx.previous?.has(`${r2.id}/${name3}`)).sort();
+}
 
 // src/resources/file/index.ts
 var fileKind = {
@@ -54808,12 +60932,12 @@ async function ensureStateDir(eng) {
   await eng.host.mkdir(eng.state.dir, 448);
   await eng.host.mkdir(eng.state.generations, 448);
 }
-async function withLock(eng, command, fn) {
+async function withLock(eng, command, fn2) {
   await ensureStateDir(eng);
   const lock = await acquireLock(eng.host, eng.state.lock, command);
   try {
     await recover(eng);
-    return await fn();
+    return await fn2();
   } finally {
     await lock.release();
   }
@@ -54952,19 +61076,19 @@ async function writeInstalled(ctx, genDir2, manifest) {
 // src/engine/timer.ts
 var PhaseTimer = class {
   phases = {};
-  async run(name3, fn) {
+  async run(name3, fn2) {
     const t0 = performance.now();
     try {
-      return await fn();
+      return await fn2();
     } finally {
       this.add(name3, performance.now() - t0);
     }
   }
   /** Times a synchronous part (a pure pass that may run more than once). */
-  time(name3, fn) {
+  time(name3, fn2) {
     const t0 = performance.now();
     try {
-      return fn();
+      return fn2();
     } finally {
       this.add(name3, performance.now() - t0);
     }
@@ -54980,10 +61104,14 @@ async function loadDesired(eng, req, timer) {
   const source = await timer.run("source", req.load);
   const t0 = performance.now();
   const before = (timer.phases.config ?? 0) + (timer.phases.modules ?? 0);
-  const { config: config2, manifest, blobs, warnings } = await withContent(source, req.loadOptions.secrets, () => {
-    const config3 = timer.time("config", () => loadConfig(source, req.loadOptions));
-    return { config: config3, ...timer.time("modules", () => buildManifest(config3, req.modules)) };
-  });
+  const { config: config2, manifest, blobs, warnings } = await withContent(
+    source,
+    allOnDemand(req.loadOptions.secrets, req.loadOptions.machine),
+    () => {
+      const config3 = timer.time("config", () => loadConfig(source, req.loadOptions));
+      return { config: config3, ...timer.time("modules", () => buildManifest(config3, req.modules)) };
+    }
+  );
   const pure = (timer.phases.config ?? 0) + (timer.phases.modules ?? 0) - before;
   timer.add("source", performance.now() - t0 - pure);
   for (const w of warnings) eng.log.warn(formatProblem(w));
@@ -56116,8 +62244,8 @@ var __defProp2 = Object.defineProperty;
 var __getOwnPropDesc2 = Object.getOwnPropertyDescriptor;
 var __getOwnPropNames2 = Object.getOwnPropertyNames;
 var __hasOwnProp2 = Object.prototype.hasOwnProperty;
-var __esm2 = (fn, res) => function __init() {
-  return fn && (res = (0, fn[__getOwnPropNames2(fn)[0]])(fn = 0)), res;
+var __esm2 = (fn2, res) => function __init() {
+  return fn2 && (res = (0, fn2[__getOwnPropNames2(fn2)[0]])(fn2 = 0)), res;
 };
 var __commonJS2 = (cb, mod) => function __require2() {
   return mod || (0, cb[__getOwnPropNames2(cb)[0]])((mod = { exports: {} }).exports, mod), mod.exports;
@@ -60903,8 +67031,8 @@ async function runAction(core, env) {
   core.setSecret(inputs.githubToken);
   const ctx = readContext(env);
   const { repo, snaps } = await readCommits(inputs, ctx);
-  const { known, selected, configError } = chooseHosts(inputs, ctx, snaps);
-  const reports = configError ? [] : await planHosts(core, env, inputs, ctx, snaps, known, selected);
+  const { known, selected: selected2, configError } = chooseHosts(inputs, ctx, snaps);
+  const reports = configError ? [] : await planHosts(core, env, inputs, ctx, snaps, known, selected2);
   const verdicts = reports.map((r2) => verdict(r2, inputs.failOn));
   const sctx = {
     base: ctx.base,
@@ -60916,7 +67044,7 @@ async function runAction(core, env) {
   };
   const planJsonPath = writeOutputs(core, env, reports, verdicts, { ...sctx, configError });
   const result = { failed: false, reports, verdicts, configError, planJsonPath };
-  if (!configError && !selected.length) {
+  if (!configError && !selected2.length) {
     const hosts = Object.entries(known).map(([h3, p2]) => `${h3} (${p2})`);
     const msg = `no host in dotops.yaml has the runner's platform (${ctx.runner}); hosts: ${hosts.join(", ") || "(none)"}. Run on a matching runner or name hosts in the \`hosts\` input.`;
     core.notice(`dotops: ${msg}`);
@@ -60950,7 +67078,7 @@ ${[...forSummary.values()].join("\n\n")}
     sections: forComment,
     // Other runners' hosts stay while the config still has them; a fixed dotops.yaml's section goes.
     keep: (key) => key === CONFIG_KEY ? false : configError !== void 0 || key in known,
-    statuses: statusesFor(selected, reports, verdicts, configError)
+    statuses: statusesFor(selected2, reports, verdicts, configError)
   });
   const failures = [
     ...configError ? [`dotops.yaml: ${[configError.message, ...configError.problems].join("\n  ")}`] : [],
@@ -60972,13 +67100,13 @@ function chooseHosts(inputs, ctx, snaps) {
   const known = "hosts" in headHosts ? headHosts.hosts : baseHosts(snaps);
   const selection = selectHosts(configError ? [] : inputs.hosts, known, ctx.runner);
   if ("error" in selection) throw new InputError(selection.error);
-  const selected = configError && inputs.hosts.length ? inputs.hosts : selection.selected;
-  return { known, selected, configError };
+  const selected2 = configError && inputs.hosts.length ? inputs.hosts : selection.selected;
+  return { known, selected: selected2, configError };
 }
-async function planHosts(core, env, inputs, ctx, snaps, known, selected) {
+async function planHosts(core, env, inputs, ctx, snaps, known, selected2) {
   const engines = makeEngines(env, core);
   const reports = [];
-  for (const host of selected) {
+  for (const host of selected2) {
     core.info(`dotops: ${host} (${known[host]}): ${inputs.mode}`);
     reports.push(
       await planHost(host, known[host], snaps, { mode: inputs.mode, runner: ctx.runner, ...engines })
@@ -61008,10 +67136,10 @@ function baseHosts(snaps) {
   const b2 = hostsOf(snaps.base);
   return "hosts" in b2 ? b2.hosts : {};
 }
-function statusesFor(selected, reports, verdicts, configError) {
+function statusesFor(selected2, reports, verdicts, configError) {
   if (configError) {
     const description = `invalid dotops.yaml: ${configError.problems[0] ?? configError.message}`;
-    const contexts = selected.length ? selected.map((h3) => `dotops/${h3}`) : ["dotops"];
+    const contexts = selected2.length ? selected2.map((h3) => `dotops/${h3}`) : ["dotops"];
     return contexts.map((context) => ({ context, state: "failure", description }));
   }
   return reports.map((r2, i3) => ({

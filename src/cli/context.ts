@@ -2,6 +2,7 @@ import { existsSync, realpathSync } from "node:fs";
 import { hostname } from "node:os";
 import { dirname, join } from "node:path";
 import type { LoadOptions } from "../config/load.js";
+import { MachineFacts, type MachineReader } from "../config/machine.js";
 import { type SecretReader, SecretStore } from "../config/secret.js";
 import type { ConfigSource } from "../config/source.js";
 import type { Engine } from "../engine/engine.js";
@@ -52,19 +53,21 @@ export class Cli {
     };
   }
 
-  /** --repo, else $DOTOPS_REPO, else the current dir when it holds dotops.yaml, else the agent's clone. */
+  /**
+   * --repo, else $DOTOPS_REPO, else the config repo the current dir is in (the
+   * nearest dir upwards holding dotops.yaml, as git finds .git), else the
+   * agent's clone.
+   */
   repoDir(): string {
     const explicit = explicitRepoDir(this.opts, this.env);
     if (explicit) return explicit;
-    if (existsSync("dotops.yaml")) return process.cwd();
+    const found = configRepoAbove(process.cwd());
+    if (found) return found;
     const clone = join(this.stateDir, "repo");
     if (existsSync(clone)) return clone;
-    const above = configAbove(process.cwd());
     throw new UsageError(
-      `no config repo: there is no ${ENTRY} in ${process.cwd()}, and no --repo, DOTOPS_REPO or agent clone (${clone}) to use instead`,
-      above
-        ? `${above} holds a ${ENTRY}: run dotops there, or pass --repo ${above}`
-        : "run dotops inside your dotfiles repo or pass --repo DIR; to start one: `dotops init ~/dotfiles`",
+      `no config repo: there is no ${ENTRY} in ${process.cwd()} or any dir above it, and no --repo, DOTOPS_REPO or agent clone (${clone}) to use instead`,
+      "run dotops inside your dotfiles repo or pass --repo DIR; to start one: `dotops init ~/dotfiles`",
     );
   }
 
@@ -80,8 +83,8 @@ export class Cli {
   }
 
   /**
-   * With `secrets` (planning or applying this machine) `!secret` values are
-   * looked up on `host`, else on the host this command's engine acts on (a
+   * With `secrets` (planning or applying this machine) `!secret` values and
+   * what templates ask of the machine are looked up on `host`, else on the host this command's engine acts on (a
    * dry run's, a sandbox's), else the real machine: its environment, its files.
    */
   loadOptions(opts: { secrets?: boolean; host?: Host } = {}): LoadOptions {
@@ -94,7 +97,7 @@ export class Cli {
       real ??= new RealHost({ home: this.home });
       return real;
     };
-    return { ...base, secrets: new SecretStore(secretsOn(host)) };
+    return { ...base, secrets: new SecretStore(secretsOn(host)), machine: new MachineFacts(machineOn(host)) };
   }
 
   /** How much of a plan to show: -q the summary, --diff or -v every file's content too. */
@@ -128,10 +131,27 @@ export function secretsOn(host: () => Host): SecretReader {
   };
 }
 
-/** The nearest dir above `dir` holding a dotops.yaml: where the user probably meant to be. */
-function configAbove(dir: string): string | undefined {
-  for (let d = dirname(dir); d !== dirname(d); d = dirname(d)) if (existsSync(join(d, ENTRY))) return d;
-  return undefined;
+/** What templates ask of the machine (env, lookPath, output), as `host` has it; the hostname is this one's. */
+export function machineOn(host: () => Host): MachineReader {
+  return {
+    env: (name) => host().env[name],
+    hostname: () => hostname().split(".")[0] ?? "",
+    which: (cmd) => host().which(cmd),
+    run: (cmd, args) => host().exec(cmd, args, { readOnly: true, timeoutMs: 30_000 }),
+  };
+}
+
+/**
+ * The config repo `dir` is in: `dir` or the nearest dir above it holding a
+ * dotops.yaml. The search stops at the top of the Git repository `dir` is in
+ * (a dir holding .git), as a config belongs at the top of its own repository:
+ * a project checked out below a config repo is not part of it.
+ */
+export function configRepoAbove(dir: string): string | undefined {
+  for (let d = dir; ; d = dirname(d)) {
+    if (existsSync(join(d, ENTRY))) return d;
+    if (existsSync(join(d, ".git")) || d === dirname(d)) return undefined;
+  }
 }
 
 /**

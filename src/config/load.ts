@@ -7,9 +7,11 @@ import type { NixConfig } from "../resources/nix/schema.js";
 import type { ScriptConfig } from "../resources/script/schema.js";
 import type { ServiceConfig } from "../resources/services/schema.js";
 import { isGlob, matchGlob } from "./glob.js";
+import type { MachineFacts } from "./machine.js";
 import { type AgentConfig, EntrySchema, type FileEntry, FragmentSchema, type HostEntry } from "./schema.js";
 import type { SecretRef, SecretResolver, SecretStore } from "./secret.js";
 import type { ConfigSource } from "./source.js";
+import type { TemplateFunctions } from "./template.js";
 import {
   formatPath,
   type Located,
@@ -51,6 +53,12 @@ export interface Config {
   located: Located;
   /** Resolves `!secret` values; absent where the machine is not involved (placeholders instead). */
   resolveSecret?: SecretResolver;
+  /** What templates ask of this machine (env, lookPath, output, hostname); absent: placeholders. */
+  machine?: TemplateFunctions;
+  /** The files merged for this host only (hosts.<name>.imports): their file entries override common ones. */
+  hostFiles: ReadonlySet<string>;
+  /** The repo's own files (dotops.yaml, every file any host imports): never deployed as part of a tree. */
+  configFiles: ReadonlySet<string>;
 }
 
 export interface LoadOptions {
@@ -61,6 +69,8 @@ export interface LoadOptions {
   resolveSecret?: SecretResolver;
   /** Secrets read from the machine on demand (withContent fetches them): the resolver when resolveSecret is not given. */
   secrets?: SecretStore;
+  /** Facts of this machine templates ask for, read on demand like secrets (withContent fetches them). */
+  machine?: MachineFacts;
 }
 
 export function loadConfig(source: ConfigSource, opts: LoadOptions = {}): Config {
@@ -71,6 +81,7 @@ export function loadConfig(source: ConfigSource, opts: LoadOptions = {}): Config
   const located: Located = { value: {}, origins: new Map() };
   mergeYaml(located, entry.parsed);
   const problems: ConfigProblem[] = [];
+  const hostFiles = new Set<string>();
   const importLists: [Path, string[]][] = [
     [["imports"], entry.value.imports ?? []],
     [["hosts", hostName, "imports"], hostEntry.imports ?? []],
@@ -85,6 +96,7 @@ export function loadConfig(source: ConfigSource, opts: LoadOptions = {}): Config
             : undefined,
         );
         mergeYaml(located, parsed);
+        if (listPath[0] === "hosts") hostFiles.add(file);
       }
     });
   }
@@ -111,6 +123,9 @@ export function loadConfig(source: ConfigSource, opts: LoadOptions = {}): Config
     agent: { ...merged.agent, ...hostEntry.agent },
     located,
     resolveSecret: opts.resolveSecret ?? opts.secrets?.resolve,
+    machine: opts.machine?.functions,
+    hostFiles,
+    configFiles: configFilesOf(source, entry.value),
   };
 }
 
@@ -151,6 +166,15 @@ export function checkAllHosts(source: ConfigSource, build?: (config: Config) => 
 
 export function listHosts(source: ConfigSource): Record<string, HostEntry> {
   return readEntry(source).value.hosts as Record<string, HostEntry>;
+}
+
+/** dotops.yaml and every file the entry or any host imports. */
+function configFilesOf(source: ConfigSource, entry: z.infer<typeof EntrySchema>): Set<string> {
+  const paths = [...source.files.keys()];
+  const patterns = [...(entry.imports ?? []), ...Object.values(entry.hosts).flatMap((h) => h.imports ?? [])];
+  const out = new Set([ENTRY_FILE]);
+  for (const p of patterns) for (const f of isGlob(p) ? matchGlob(paths, p) : [p]) out.add(f);
+  return out;
 }
 
 function readEntry(source: ConfigSource) {

@@ -26,21 +26,24 @@ const duration = z
 export const FileModeSchema = z
   .enum(["link", "copy", "template", "block"])
   .describe(
-    "link: a symlink into the current generation (switches atomically); copy: a real file, for tools that refuse symlinks or need permissions; template: rendered with {{ user.* }}, {{ vars.* }}, {{ host.* }}, then linked; block: a marker-delimited block of `content` inside a file you otherwise own.",
+    'link: a symlink into the current generation (switches atomically); copy: a real file, for tools that refuse symlinks or need permissions; template: rendered as a Liquid template, then linked: {{ user.* }}, {{ vars.* }}, {{ host.name }}, {{ host.platform }} (also {{ os }}), {{ hostname }}, {% if %}/{% for %}, the functions {{ "NAME" | env }}, {{ "cmd" | lookPath }}, {{ "cmd" | output: "arg" }}; an undefined name is an error; a literal {{ is written {{ "{{" }} or inside {% raw %}…{% endraw %}; block: a marker-delimited block of `content` inside a file you otherwise own.',
   );
 
 export const FileEntrySchema = z
   .strictObject({
     target: z
-      .string()
-      .min(1)
-      .describe("Where the file goes, inside HOME: `~/.gitconfig` or a path relative to HOME."),
+      // In YAML a bare `~` is null: `target: ~` means HOME, as the user wrote it.
+      .union([z.string().min(1), z.null()])
+      .transform((t) => t ?? "~")
+      .describe(
+        "Where the file goes, inside HOME: `~/.gitconfig` or a path relative to HOME. A directory source may go to `~` itself (a home mirror: `{ target: ~, source: home }`). Two entries for one target are a conflict, except: an entry from a host's own imports (hosts.<name>.imports) replaces a common entry with the same target, and within a tree the entry naming the deeper target wins (`{ target: ~/.zshrc, … }` beside `{ target: ~, source: home }` replaces home/.zshrc).",
+      ),
     source: z
       .string()
       .min(1)
       .optional()
       .describe(
-        "A file or directory in the config repo (e.g. files/gitconfig). A directory manages each file inside.",
+        "A file or directory in the config repo (e.g. files/gitconfig). A directory manages each file inside; `.` is the whole repo (a repo that mirrors HOME). Files of the repo itself (dotops.yaml, dotops.lock, the imported config files, .dotopsignore, .dotops/, .gitmodules) and paths matched by `ignore` or the repo's .dotopsignore are left out.",
       ),
     text: z
       .string()
@@ -51,7 +54,9 @@ export const FileEntrySchema = z
       .string()
       .regex(/^0?[0-7]{3}$/, 'octal permissions like "0600"')
       .optional()
-      .describe('Octal permissions for mode copy, e.g. "0600".'),
+      .describe(
+        'Octal permissions, e.g. "0600". A file needs mode copy (links point into the read-only store). For a directory source they are the target directory\'s own (`~/.gnupg`: "0700"), and files copied into it get them without the execute bits unless they are executable.',
+      ),
     executable: z.boolean().optional().describe("Mark the file executable (default: as recorded in Git)."),
     symlinks: z
       .enum(["skip", "keep"])
@@ -60,6 +65,23 @@ export const FileEntrySchema = z
         "Symlinks in the source that lead out of the repo: skip them with a warning (default), or keep them as links with the same text. Links inside the repo are always followed (a link between directories of one source stays a link).",
       ),
     ...BlockEntryShape,
+    ignore: z
+      .array(z.string().min(1))
+      .optional()
+      .describe(
+        "For a directory source: paths inside it to leave out, in .gitignore syntax (`README.md`, `*.swp`, `/install.sh`, `!keep.swp`). The repo-wide `.dotopsignore` (same syntax, relative to the repo root) applies to every directory source too. A pattern that matches nothing is a warning.",
+      ),
+    hosts: z
+      .array(z.string().min(1))
+      .optional()
+      .describe("Only on these hosts (names from dotops.yaml hosts)."),
+    platform: z.enum(["darwin", "linux"]).optional().describe("Only on hosts of this platform."),
+    exact: z
+      .boolean()
+      .optional()
+      .describe(
+        "For a directory source: the target directory holds only what dotops manages. Anything else in it (and in its subdirectories) is removed: a destructive change (needs --allow-destructive), moved to the state dir's trash until `dotops gc`.",
+      ),
   })
   .describe("A dotfile managed by dotops (Home Manager's home.file).");
 

@@ -147,7 +147,7 @@ export async function withContent<T>(
 function wantSubmodules(src: ConfigSource, path: string, inside: boolean): void {
   if (!src.submodules?.size) return;
   for (const sm of src.submodules)
-    if (path === sm || path.startsWith(`${sm}/`) || (inside && sm.startsWith(`${path}/`)))
+    if (path === sm || path.startsWith(`${sm}/`) || (inside && (path === "" || sm.startsWith(`${path}/`))))
       src.wanted?.add(sm);
 }
 
@@ -188,7 +188,9 @@ export function normalizeRepoPath(path: string): string {
 
 /** Repo paths under `dir` (a directory in the snapshot), sorted. */
 export function listUnder(src: ConfigSource, dir: string): string[] {
-  wantSubmodules(src, normalizeRepoPath(dir), true);
-  const prefix = `${normalizeRepoPath(dir)}/`;
+  const norm = normalizeRepoPath(dir);
+  wantSubmodules(src, norm, true);
+  // "" is the repo's root (a `source: .` tree): every path is under it.
+  const prefix = norm ? `${norm}/` : "";
   return [...src.files.keys()].filter((p) => p.startsWith(prefix)).sort();
 }

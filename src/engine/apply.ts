@@ -1,4 +1,5 @@
 import { type Config, type LoadOptions, loadConfig } from "../config/load.js";
+import { allOnDemand } from "../config/machine.js";
 import { type ConfigSource, withContent } from "../config/source.js";
 import { ConfigError, DotopsError, formatProblem, PolicyError } from "../errors.js";
 import { buildManifest } from "../modules/manifest.js";
@@ -69,10 +70,14 @@ async function loadDesired(eng: Engine, req: DesiredRequest, timer: PhaseTimer):
   // references is read (only that content is ever read); the reading counts as "source".
   const t0 = performance.now();
   const before = (timer.phases.config ?? 0) + (timer.phases.modules ?? 0);
-  const { config, manifest, blobs, warnings } = await withContent(source, req.loadOptions.secrets, () => {
-    const config = timer.time("config", () => loadConfig(source, req.loadOptions));
-    return { config, ...timer.time("modules", () => buildManifest(config, req.modules)) };
-  });
+  const { config, manifest, blobs, warnings } = await withContent(
+    source,
+    allOnDemand(req.loadOptions.secrets, req.loadOptions.machine),
+    () => {
+      const config = timer.time("config", () => loadConfig(source, req.loadOptions));
+      return { config, ...timer.time("modules", () => buildManifest(config, req.modules)) };
+    },
+  );
   const pure = (timer.phases.config ?? 0) + (timer.phases.modules ?? 0) - before;
   timer.add("source", performance.now() - t0 - pure);
   for (const w of warnings) eng.log.warn(formatProblem(w));

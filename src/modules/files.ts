@@ -1,3 +1,4 @@
+import ignore, { type Ignore } from "ignore";
 import type { Config } from "../config/load.js";
 import type { FileEntry } from "../config/schema.js";
 import { secretPlaceholder } from "../config/secret.js";
@@ -5,46 +6,59 @@ import { listUnder, normalizeRepoPath, resolveSourcePath } from "../config/sourc
 import { renderTemplate } from "../config/template.js";
 import { formatPath, originOf, type Path, pathKey } from "../config/yaml.js";
 import { ConfigError, type ConfigProblem, type Origin } from "../errors.js";
+import type { DirResource } from "../resources/dir/resource.js";
 import type { Blob, Located, Resource } from "../resources/types.js";
 import { homeTarget } from "./home-path.js";
 import type { ModuleOutput } from "./module.js";
 import { makeBlob } from "./objects.js";
 
-/** home/files.yaml → link and file resources (Home Manager's home.file). */
+/**
+ * home/files.yaml → link, file, symlink and dir resources (Home Manager's
+ * home.file). Entries for other hosts or platforms are left out; where two
+ * entries give the same path, the stronger one wins (`rankOf`), and equals
+ * are left to the manifest, which names both as a conflict.
+ */
 export function filesModule(config: Config): ModuleOutput {
-  const resources: Located<Resource>[] = [];
   const blobs: Blob[] = [];
   const problems: ConfigProblem[] = [];
   const warnings: ConfigProblem[] = [];
+  const candidates: { resource: Located<Resource>; rank: Rank }[] = [];
+  const repoIgnore = readDotopsIgnore(config);
   config.files.forEach((entry, i) => {
     if (entry.mode === "block") return; // blocksModule's
     const at: Path = ["files", i];
     const origin = originOf(config.located, at);
     try {
-      for (const item of expandEntry(config, entry, at, origin, warnings)) {
+      if (!selected(config, entry, at)) return;
+      const rank = rankOf(config, entry, origin);
+      const expanded = expandEntry(config, entry, at, origin, warnings, repoIgnore);
+      if (expanded.dir) candidates.push({ resource: { ...expanded.dir, origin }, rank });
+      for (const item of expanded.items) {
         if (item.symlink !== undefined) {
-          resources.push({ kind: "symlink", id: item.id, target: item.symlink, origin });
+          candidates.push({ resource: { kind: "symlink", id: item.id, target: item.symlink, origin }, rank });
           continue;
         }
         const blob = makeBlob(item.data, item.executable, item.id);
         blobs.push(blob);
         const mode = entry.mode ?? "link";
         if (mode === "copy") {
-          const perms = entry.permissions
-            ? Number.parseInt(entry.permissions, 8)
-            : item.executable
-              ? 0o755
-              : 0o644;
-          resources.push({
-            kind: "file",
-            id: item.id,
-            object: blob.object,
-            mode: perms,
-            ...secret(item),
-            origin,
+          const perms = filePermissions(entry, item, expanded.dir !== undefined);
+          candidates.push({
+            resource: {
+              kind: "file",
+              id: item.id,
+              object: blob.object,
+              mode: perms,
+              ...secret(item),
+              origin,
+            },
+            rank,
           });
         } else {
-          resources.push({ kind: "link", id: item.id, object: blob.object, ...secret(item), origin });
+          candidates.push({
+            resource: { kind: "link", id: item.id, object: blob.object, ...secret(item), origin },
+            rank,
+          });
         }
       }
     } catch (err) {
@@ -52,8 +66,66 @@ export function filesModule(config: Config): ModuleOutput {
       else throw err;
     }
   });
+  warnings.push(...repoIgnore.unused());
   if (problems.length) throw new ConfigError(problems);
-  return { resources, blobs, warnings };
+  const resources = strongest(candidates);
+  // A file an explicit entry replaced is not built at all.
+  const used = new Set(resources.map((r) => r.object));
+  return { resources, blobs: blobs.filter((b) => used.has(b.object)), warnings };
+}
+
+/** Permissions of a copied file: its entry's, or for a directory entry the directory's without x unless executable. */
+function filePermissions(entry: FileEntry, item: { executable: boolean }, inDirEntry: boolean): number {
+  if (!entry.permissions) return item.executable ? 0o755 : 0o644;
+  const perms = Number.parseInt(entry.permissions, 8);
+  return inDirEntry && !item.executable ? perms & 0o666 : perms;
+}
+
+/** Is the entry for this host? Names in `hosts` must be hosts of dotops.yaml. */
+function selected(config: Config, entry: FileEntry, at: Path): boolean {
+  const unknown = (entry.hosts ?? [])
+    .map((name, j) => ({ name, j }))
+    .filter(({ name }) => !config.hostNames.includes(name));
+  if (unknown.length)
+    throw new ConfigError(
+      unknown.map(({ name, j }) => ({
+        message: `host "${name}" is not in dotops.yaml; hosts: ${config.hostNames.join(", ")}`,
+        origin: originOf(config.located, [...at, "hosts", j]),
+        path: formatPath([...at, "hosts", j]),
+      })),
+    );
+  if (entry.hosts && !entry.hosts.includes(config.host.name)) return false;
+  return entry.platform === undefined || entry.platform === config.host.platform;
+}
+
+/**
+ * How strongly an entry claims its paths: an entry from the host's own
+ * imports beats a common one (the host overrides it), then the entry with
+ * the deeper target (an explicit file beats the tree it lies in).
+ */
+type Rank = [hostOwn: number, depth: number];
+
+function rankOf(config: Config, entry: FileEntry, origin: Origin | undefined): Rank {
+  const hostOwn = origin && config.hostFiles.has(origin.file) ? 1 : 0;
+  const depth = entry.target
+    .replace(/^~\/?/, "")
+    .split("/")
+    .filter((p) => p && p !== ".").length;
+  return [hostOwn, depth];
+}
+
+const compareRank = (a: Rank, b: Rank) => a[0] - b[0] || a[1] - b[1];
+
+/** For each id, the candidates of the strongest rank (two of them are the manifest's conflict to name). */
+function strongest(candidates: { resource: Located<Resource>; rank: Rank }[]): Located<Resource>[] {
+  const best = new Map<string, Rank>();
+  for (const c of candidates) {
+    const b = best.get(c.resource.id);
+    if (!b || compareRank(c.rank, b) > 0) best.set(c.resource.id, c.rank);
+  }
+  return candidates
+    .filter((c) => compareRank(c.rank, best.get(c.resource.id) as Rank) === 0)
+    .map((c) => c.resource);
 }
 
 type Item =
@@ -70,13 +142,20 @@ type Item =
 
 const secret = (item: { secret?: boolean }) => (item.secret ? { secret: true as const } : {});
 
+interface Expanded {
+  items: Item[];
+  /** The target directory's own attributes (permissions, exact), for a directory source that sets them. */
+  dir?: DirResource;
+}
+
 function expandEntry(
   config: Config,
   entry: FileEntry,
   at: Path,
   origin: Origin | undefined,
   warnings: ConfigProblem[],
-): Item[] {
+  repoIgnore: RepoIgnore,
+): Expanded {
   const fail = (message: string, path: Path = at): never => {
     throw new ConfigError([
       { message, origin: originOf(config.located, path) ?? origin, path: formatPath(path) },
@@ -90,19 +169,27 @@ function expandEntry(
     formatPath(targetPath),
     entry.source !== undefined,
   );
-  if (entry.permissions && (entry.mode ?? "link") !== "copy")
-    fail("permissions need mode: copy (links point into the read-only store)", [...at, "permissions"]);
+  const fileOnly = () => {
+    if (entry.permissions && (entry.mode ?? "link") !== "copy")
+      fail("permissions need mode: copy (links point into the read-only store)", [...at, "permissions"]);
+    for (const key of ["ignore", "exact"] as const)
+      if (entry[key] !== undefined)
+        fail(`${key} applies to a directory source; ${entry.target} is a file`, [...at, key]);
+  };
   if ((entry.source === undefined) === (entry.text === undefined))
     fail(`give exactly one of source or text for ${entry.target}`);
 
   if (entry.text !== undefined) {
+    fileOnly();
     const textPath: Path = [...at, "text"];
     const textOrigin =
       config.located.texts?.get(pathKey(textPath)) ?? originOf(config.located, textPath) ?? origin;
     const r = entry.mode === "template" ? render(config, entry.text, textOrigin) : { text: entry.text };
-    return [
-      { id: target, data: Buffer.from(r.text), executable: entry.executable ?? false, secret: r.secret },
-    ];
+    return {
+      items: [
+        { id: target, data: Buffer.from(r.text), executable: entry.executable ?? false, secret: r.secret },
+      ],
+    };
   }
 
   const source = entry.source as string;
@@ -110,8 +197,9 @@ function expandEntry(
   const resolved = resolveSourcePath(config.source, source);
   if (resolved.loop) fail(`source ${source} is a symlink loop in ${config.source.label}`, sourceAt);
   if (resolved.file?.type === "symlink") {
+    fileOnly();
     if (entry.symlinks === "keep" && target !== "~")
-      return [{ id: target, symlink: resolved.file.data.toString("utf8") }];
+      return { items: [{ id: target, symlink: resolved.file.data.toString("utf8") }] };
     fail(
       `source ${source} is a symlink out of the repo (${resolved.file.data}); commit the file itself, or set symlinks: keep to deploy it as a link`,
       sourceAt,
@@ -122,7 +210,12 @@ function expandEntry(
       `target "${entry.target}" is HOME itself: name a file inside it (only a directory source can go to ~)`,
       targetPath,
     );
-  if (resolved.file) return [item(config, entry, target, resolved.path, resolved.file)];
+  if (resolved.file) {
+    fileOnly();
+    return { items: [item(config, entry, target, resolved.path, resolved.file)] };
+  }
+  const own = normalizeRepoPath(source);
+  if (own === ".." || own.startsWith("../")) fail(`source ${source} is outside the repo`, sourceAt);
 
   if (!listUnder(config.source, resolved.path).length)
     fail(
@@ -131,13 +224,128 @@ function expandEntry(
         : `source ${source} is a symlink to ${resolved.path}, which is not in ${config.source.label}`,
       sourceAt,
     );
-  const warn = (message: string) =>
+  const dir = dirAttributes(config, entry, at, target);
+  const warn = (message: string, path: Path = sourceAt) =>
     warnings.push({
       message,
-      origin: originOf(config.located, sourceAt) ?? origin,
-      path: formatPath(sourceAt),
+      origin: originOf(config.located, path) ?? origin,
+      path: formatPath(path),
     });
-  return expandDir(config, entry, { target, root: resolved.path }, resolved.path, target, warn, new Set());
+  const entryIgnore = new IgnoreList(
+    (entry.ignore ?? []).map((pattern, j) => ({ pattern, at: [...at, "ignore", j] as Path })),
+  );
+  const skip: Skip = (repoPath, id) =>
+    isOwnFile(config, repoPath) ||
+    repoIgnore.list.ignores(repoPath) ||
+    entryIgnore.ignores(target === "~" ? id.slice(2) : id.slice(target.length + 1));
+  const items = expandDir(
+    config,
+    entry,
+    { target, root: resolved.path, skip },
+    resolved.path,
+    target,
+    warn,
+    new Set(),
+  );
+  for (const p of entryIgnore.unused())
+    warn(`ignore pattern "${p.pattern}" matches nothing in ${source}`, p.at);
+  return { items, dir };
+}
+
+/** The directory resource of a directory entry with permissions or exact. */
+function dirAttributes(config: Config, entry: FileEntry, at: Path, target: string): DirResource | undefined {
+  if (entry.permissions === undefined && !entry.exact) return undefined;
+  const fail = (message: string, key: string): never => {
+    const path: Path = [...at, key];
+    throw new ConfigError([{ message, origin: originOf(config.located, path), path: formatPath(path) }]);
+  };
+  const key = entry.exact ? "exact" : "permissions";
+  if (target === "~")
+    fail(`${key} cannot apply to HOME itself; give it to an entry for a directory inside`, key);
+  const mode = entry.permissions === undefined ? undefined : Number.parseInt(entry.permissions, 8);
+  if (mode !== undefined && !(mode & 0o100))
+    fail(
+      `permissions "${entry.permissions}" would lock you out of directory ${target}: a directory needs the owner's x bit (e.g. "0700")`,
+      "permissions",
+    );
+  return {
+    kind: "dir",
+    id: target,
+    ...(mode === undefined ? {} : { mode }),
+    ...(entry.exact ? { exact: true } : {}),
+  };
+}
+
+/** Leaves a repo path (and the HOME path it would become) out of a directory source. */
+type Skip = (repoPath: string, id: string) => boolean;
+
+/** The repo's own files: config, lock, ignore file, Git's own. Never part of a tree. */
+function isOwnFile(config: Config, path: string): boolean {
+  return (
+    config.configFiles.has(path) ||
+    path === "dotops.lock" ||
+    path === DOTOPSIGNORE ||
+    path.startsWith(".dotops/") ||
+    // Not .gitignore or .gitattributes: a home mirror's are HOME's too (git's core.excludesfile ~/.gitignore).
+    path === ".gitmodules" ||
+    path.startsWith(".git/")
+  );
+}
+
+const DOTOPSIGNORE = ".dotopsignore";
+
+/** Patterns in .gitignore syntax, each remembering whether it matched anything (one that never does is a warning). */
+class IgnoreList {
+  private readonly all: Ignore;
+  private readonly each: { pattern: string; at: Path; one: Ignore; used: boolean }[];
+
+  constructor(patterns: { pattern: string; at: Path }[]) {
+    this.all = ignore().add(patterns.map((p) => p.pattern));
+    this.each = patterns.map((p) => ({
+      ...p,
+      one: ignore().add(p.pattern.replace(/^!/, "")),
+      used: p.pattern.startsWith("#") || !p.pattern.trim(),
+    }));
+  }
+
+  ignores(rel: string): boolean {
+    if (!this.each.length || !rel) return false;
+    for (const p of this.each) if (!p.used && p.one.ignores(rel)) p.used = true;
+    return this.all.ignores(rel);
+  }
+
+  unused(): { pattern: string; at: Path }[] {
+    return this.each.filter((p) => !p.used);
+  }
+}
+
+interface RepoIgnore {
+  list: IgnoreList;
+  /** Warnings for its patterns that match no file of the repo. */
+  unused(): ConfigProblem[];
+}
+
+/** The repo-wide .dotopsignore: .gitignore syntax, paths relative to the repo root. */
+function readDotopsIgnore(config: Config): RepoIgnore {
+  const file = config.source.files.get(DOTOPSIGNORE);
+  const lines = file ? file.data.toString("utf8").split(/\r?\n/) : [];
+  const patterns = lines
+    .map((pattern, i) => ({ pattern: pattern.replace(/(?<!\\)\s+$/, ""), line: i + 1 }))
+    .filter((p) => p.pattern && !p.pattern.startsWith("#"));
+  const list = new IgnoreList(patterns.map((p) => ({ pattern: p.pattern, at: [p.line] })));
+  return {
+    list,
+    unused() {
+      if (!patterns.length) return [];
+      // A pattern no tree used may still match a file no tree holds: only one matching no file at all is a slip.
+      const probe = new IgnoreList(patterns.map((p) => ({ pattern: p.pattern, at: [p.line] })));
+      for (const path of config.source.files.keys()) probe.ignores(path);
+      return probe.unused().map((p) => ({
+        message: `${DOTOPSIGNORE} pattern "${p.pattern}" matches nothing in ${config.source.label}`,
+        origin: { file: DOTOPSIGNORE, line: p.at[0] as number, col: 1 },
+      }));
+    },
+  };
 }
 
 /**
@@ -146,13 +354,13 @@ function expandEntry(
  * to a directory of the same source stays a symlink (`nvim/lua -> lua-5.1`);
  * one to a directory elsewhere in the repo brings that directory's files; one
  * out of the repo (or to nothing) is skipped with a warning, or kept as a
- * link with `symlinks: keep`. Problems of every file are collected, so one
- * run names every broken one.
+ * link with `symlinks: keep`. Ignored paths and the repo's own files are left
+ * out. Problems of every file are collected, so one run names every broken one.
  */
 function expandDir(
   config: Config,
   entry: FileEntry,
-  top: { target: string; root: string },
+  top: { target: string; root: string; skip: Skip },
   dir: string,
   target: string,
   warn: (message: string) => void,
@@ -160,7 +368,8 @@ function expandDir(
 ): Item[] {
   const problems: ConfigProblem[] = [];
   const items = listUnder(config.source, dir).flatMap((path): Item[] => {
-    const id = `${target}/${path.slice(dir.length + 1)}`;
+    const id = `${target}/${dir ? path.slice(dir.length + 1) : path}`;
+    if (top.skip(path, id)) return [];
     const f = config.source.files.get(path);
     try {
       if (f && f.type !== "symlink") return [item(config, entry, id, path, f)];
@@ -177,7 +386,7 @@ function expandDir(
         !r.path.startsWith("../") &&
         listUnder(config.source, r.path).length
       ) {
-        if (r.path === top.root || r.path.startsWith(`${top.root}/`))
+        if (top.root === "" || r.path === top.root || r.path.startsWith(`${top.root}/`))
           return [{ id, symlink: relativeLink(path, r.path) }];
         if (following.has(r.path)) {
           warn(
@@ -231,9 +440,15 @@ function render(config: Config, text: string, where: Origin | undefined): { text
     host: { name: config.host.name, platform: config.host.platform },
   };
   let secret = false;
-  const rendered = renderTemplate(text, ctx, where ?? { file: "(inline)", line: 1, col: 1 }, (ref) => {
-    secret = true;
-    return config.resolveSecret ? config.resolveSecret(ref) : secretPlaceholder(ref);
-  });
+  const rendered = renderTemplate(
+    text,
+    ctx,
+    where ?? { file: "(inline)", line: 1, col: 1 },
+    (ref) => {
+      secret = true;
+      return config.resolveSecret ? config.resolveSecret(ref) : secretPlaceholder(ref);
+    },
+    config.machine,
+  );
   return { text: rendered, secret };
 }

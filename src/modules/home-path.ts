@@ -80,10 +80,34 @@ export function addParentDirs(byId: Map<string, Located<Resource>>): ConfigProbl
         origin: r.origin,
       });
   }
+  markExactDirs(byId);
   return problems;
 }
 
 /** The file a resource edits a part of (a managed block's `within`): it owns no path of its own. */
 export function withinOf(r: Resource): string | undefined {
   return typeof r.within === "string" ? r.within : undefined;
+}
+
+/**
+ * An `exact` directory holds only what dotops manages, all the way down: its
+ * subdirectories are exact too, and each gets `keep`, the names of the managed
+ * entries directly inside it, so that its kind can tell the rest apart.
+ */
+function markExactDirs(byId: Map<string, Located<Resource>>): void {
+  const exact = [...byId.values()].filter((r) => r.kind === "dir" && r.exact === true).map((r) => r.id);
+  if (!exact.length) return;
+  const under = (id: string) => exact.some((dir) => id === dir || id.startsWith(`${dir}/`));
+  const keep = new Map<string, Set<string>>();
+  for (const r of byId.values()) {
+    const slash = r.id.lastIndexOf("/");
+    const parent = r.id.slice(0, slash);
+    if (slash < 2 || !under(parent)) continue;
+    const names = keep.get(parent) ?? new Set<string>();
+    keep.set(parent, names);
+    names.add(r.id.slice(slash + 1));
+  }
+  for (const r of [...byId.values()])
+    if (r.kind === "dir" && under(r.id))
+      byId.set(r.id, { ...r, exact: true, keep: [...(keep.get(r.id) ?? [])].sort() });
 }
