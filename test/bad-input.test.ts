@@ -122,7 +122,7 @@ const INVALID: InvalidCase[] = [
     name: "mode: hardlink",
     files: files("files:\n  - { target: ~/.zshrc, source: files/zshrc, mode: hardlink }\n"),
     error:
-      'home/files.yaml:2:46: Invalid option: expected one of "link"|"copy"|"template" (at files[0].mode)',
+      'home/files.yaml:2:46: Invalid option: expected one of "link"|"copy"|"template"|"block" (at files[0].mode)',
     problem: { path: "files[0].mode", origin: { file: "home/files.yaml", line: 2, col: 46 } },
   },
   {
@@ -247,11 +247,11 @@ describe("invalid config: exit 2, file:line:col, nothing on disk", () => {
     expect(JSON.parse(r.stdout)).toEqual({
       error: {
         message:
-          'home/files.yaml:2:46: Invalid option: expected one of "link"|"copy"|"template" (at files[0].mode)',
+          'home/files.yaml:2:46: Invalid option: expected one of "link"|"copy"|"template"|"block" (at files[0].mode)',
         exitCode: 2,
         problems: [
           {
-            message: 'Invalid option: expected one of "link"|"copy"|"template"',
+            message: 'Invalid option: expected one of "link"|"copy"|"template"|"block"',
             origin: { file: "home/files.yaml", line: 2, col: 46 },
             path: "files[0].mode",
           },
@@ -546,7 +546,7 @@ describe("dotops check", () => {
     expect(r.exitCode).toBe(2);
     const { problems } = JSON.parse(r.stdout).error as { problems: { message: string; path?: string }[] };
     expect(problems.map((p) => p.message.replace(/ \(known: .*\)/, ""))).toEqual([
-      'Invalid option: expected one of "link"|"copy"|"template" [hosts box, mac]',
+      'Invalid option: expected one of "link"|"copy"|"template"|"block" [hosts box, mac]',
     ]);
 
     await repo.commit({ "home/files.yaml": "files:\n  - { target: ~/.a, text: a }\n" });
