@@ -4086,8 +4086,8 @@ function prettyMilliseconds(milliseconds, options) {
     const flooredValue = Math.round(flooredInterimValue) / 10 ** decimalDigits;
     return flooredValue.toFixed(decimalDigits);
   };
-  const add = (value, long, short3, valueString) => {
-    if ((result.length === 0 || !options.colonNotation) && isZero(value) && !(options.colonNotation && short3 === "m")) {
+  const add = (value, long, short4, valueString) => {
+    if ((result.length === 0 || !options.colonNotation) && isZero(value) && !(options.colonNotation && short4 === "m")) {
       return;
     }
     valueString ??= String(value);
@@ -4096,7 +4096,7 @@ function prettyMilliseconds(milliseconds, options) {
       const minLength = result.length > 0 ? 2 : 1;
       valueString = "0".repeat(Math.max(0, minLength - wholeDigits)) + valueString;
     } else {
-      valueString += options.verbose ? " " + pluralize(long, value) : short3;
+      valueString += options.verbose ? " " + pluralize(long, value) : short4;
     }
     result.push(valueString);
   };
@@ -59531,6 +59531,72 @@ var linkKind = {
   }
 };
 
+// src/resources/nix/flake-lock.ts
+var short3 = (rev) => rev.slice(0, 7);
+var shortHash = (h3) => h3.replace(/^(sha256-.{8}).*$/, "$1\u2026");
+function pinOf(locked) {
+  const str = (k2) => typeof locked[k2] === "string" ? locked[k2] : "";
+  const type = str("type");
+  const rev = str("rev");
+  const narHash = str("narHash");
+  if (["github", "gitlab", "sourcehut"].includes(type))
+    return { ref: `${type}:${str("owner")}/${str("repo")}`, sep: "/", pin: short3(rev) };
+  if (type === "git" || type === "mercurial") {
+    const url2 = str("url");
+    const ref2 = `${type === "git" ? "git+" : "hg+"}${url2}`;
+    return rev ? { ref: ref2, sep: "?rev=", pin: short3(rev) } : { ref: ref2, sep: "?narHash=", pin: shortHash(narHash) };
+  }
+  if (type === "path") return { ref: `path:${str("path")}`, sep: "?narHash=", pin: shortHash(narHash) };
+  const ref = str("url") ? `${type === "tarball" ? "" : `${type}+`}${str("url")}` : `${type}:`;
+  return rev ? { ref, sep: "?rev=", pin: short3(rev) } : { ref, sep: "?narHash=", pin: shortHash(narHash) };
+}
+function lockedInputs(lock) {
+  const out = /* @__PURE__ */ new Map();
+  const nodes = lock.nodes ?? {};
+  const walk = (key, prefix, seen) => {
+    for (const [name3, target] of Object.entries(nodes[key]?.inputs ?? {})) {
+      if (typeof target !== "string" || seen.has(target)) continue;
+      const node2 = nodes[target];
+      const path6 = `${prefix}${name3}`;
+      if (node2?.locked) out.set(path6, pinOf(node2.locked));
+      walk(target, `${path6}/`, /* @__PURE__ */ new Set([...seen, target]));
+    }
+  };
+  const root = lock.root ?? "root";
+  walk(root, "", /* @__PURE__ */ new Set([root]));
+  return out;
+}
+var show = (p2) => `${p2.ref}${p2.sep}${p2.pin}`;
+function lockChanges(before, after) {
+  const a2 = lockedInputs(before);
+  const b2 = lockedInputs(after);
+  const lines2 = [];
+  for (const name3 of [.../* @__PURE__ */ new Set([...a2.keys(), ...b2.keys()])].sort()) {
+    const x2 = a2.get(name3);
+    const y2 = b2.get(name3);
+    if (!x2 && y2) lines2.push(`${name3}: added ${show(y2)}`);
+    else if (x2 && !y2) lines2.push(`${name3}: removed (was ${show(x2)})`);
+    else if (x2 && y2 && show(x2) !== show(y2))
+      lines2.push(`${name3}: ${show(x2)} \u2192 ${x2.ref === y2.ref && x2.sep === y2.sep ? y2.pin : show(y2)}`);
+  }
+  return lines2;
+}
+async function bundleLock(ctx, object2) {
+  try {
+    const bundle = JSON.parse((await ctx.content(object2)).toString("utf8"));
+    const lock = bundle.files?.["flake.lock"];
+    return lock ? JSON.parse(Buffer.from(lock.b64, "base64").toString("utf8")) : {};
+  } catch {
+    return null;
+  }
+}
+async function flakeLockChanges(ctx, before, after) {
+  if (!before || !after || before === after) return [];
+  const [a2, b2] = [await bundleLock(ctx, before), await bundleLock(ctx, after)];
+  return a2 && b2 ? lockChanges(a2, b2) : [];
+}
+var lockNote = (lines2) => lines2.length ? `flake.lock: ${lines2.join(", ")}` : "";
+
 // src/resources/nix/nix-cli.ts
 var NIX_HINT = "install Nix: https://nixos.org/download (or the Determinate Systems installer), then open a new shell";
 var FEATURES = ["--extra-experimental-features", "nix-command flakes"];
@@ -59729,11 +59795,13 @@ var nixSteps = {
 var FLAVOURS = {
   "nix-darwin": {
     label: "nix-darwin system",
+    healthName: "nix-darwin",
     profile: (ctx) => ctx.host.env.DOTOPS_NIX_DARWIN_PROFILE || "/nix/var/nix/profiles/system",
     root: true
   },
   "nix-home-manager": {
     label: "Home Manager generation",
+    healthName: "home-manager",
     profile: (ctx) => ctx.host.env.DOTOPS_NIX_HOME_MANAGER_PROFILE || `${ctx.host.home}/.local/state/nix/profiles/home-manager`,
     root: false
   }
@@ -59780,8 +59848,16 @@ function delegateKind(kind) {
           note: `no longer switched by dotops: the ${f.label} stays as it is`
         };
       if (previous?.hash === desired.hash && "assumed" in o3) return null;
+      const locks = lockNote(await flakeLockChanges(ctx, previous?.object, desired.object));
+      const withLocks = (note) => [note, locks].filter(Boolean).join("; ");
       if ("assumed" in o3)
-        return { ...base3, action, phase: Phase.packages, steps: [], note: `builds ${desired.attr}` };
+        return {
+          ...base3,
+          action,
+          phase: Phase.packages,
+          steps: [],
+          note: withLocks(`builds ${desired.attr}`)
+        };
       let out = await knownBuild(ctx, desired);
       const built = out === null;
       if (out === null) {
@@ -59817,7 +59893,7 @@ ${err.message}`
         action,
         phase: Phase.packages,
         steps: [step],
-        note: `${drift}${built ? "built" : "built before"}: ${out}`,
+        note: withLocks(`${drift}${built ? "built" : "built before"}: ${out}`),
         ...closure.length ? { diff: `${closure.join("\n")}
 ` } : {}
       };
@@ -59826,6 +59902,41 @@ ${err.message}`
       if (!rs.length || await nixMissing(ctx)) return {};
       const p2 = await readProfile(ctx, f.profile(ctx));
       return p2.out ? { [rs[0]?.id]: p2.out } : {};
+    },
+    async health(ctx, rs) {
+      const r2 = rs[0];
+      if (!r2) return [];
+      const name3 = f.healthName;
+      if (await nixMissing(ctx))
+        return [
+          {
+            name: name3,
+            ok: true,
+            warn: true,
+            detail: `nix: not installed (${r2.attr} not switched); ${NIX_HINT}`,
+            explains: [r2.id]
+          }
+        ];
+      const p2 = await readProfile(ctx, f.profile(ctx));
+      const built = await knownBuild(ctx, r2);
+      if (!p2.out)
+        return [{ name: name3, ok: false, detail: `${f.profile(ctx)} is missing: \`dotops apply\` switches it` }];
+      const at = `${p2.current === null ? "" : `generation ${p2.current} `}(${p2.out})`;
+      if (built !== null && built !== p2.out)
+        return [
+          {
+            name: name3,
+            ok: false,
+            detail: `${at} is not the ${f.label} the current dotops generation switched to (${built}): \`dotops apply\` switches it back`
+          }
+        ];
+      return [
+        {
+          name: name3,
+          ok: true,
+          detail: built ? `${at}, the one the current dotops generation switched to` : `${at}`
+        }
+      ];
     }
   };
 }
@@ -59872,7 +59983,7 @@ function hashOfManifestLink(target) {
   return /-dotops-([0-9a-f]{32})\.nix$/.exec(target)?.[1] ?? null;
 }
 
-// src/resources/nix/profile.ts
+// src/resources/nix/profile-state.ts
 var profilePath = (ctx) => `${ctx.state.dir}/nix/profile`;
 async function observeProfile(ctx) {
   const profile = await readProfile(ctx, profilePath(ctx));
@@ -59886,6 +59997,59 @@ async function observeProfile(ctx) {
   }
   return { profile, hashes };
 }
+
+// src/resources/nix/profile-gc.ts
+var NIX_STORE_GC_HINT = "their store paths stay in the Nix store until you collect it: `nix-store --gc` (or `nix store gc`)";
+async function collectProfile(ctx, kept, dryRun) {
+  const profile = profilePath(ctx);
+  const o3 = await observeProfile(ctx);
+  if (!o3.profile.generations.size) return null;
+  const usedHashes = new Set(kept.flatMap((g) => g.resources.map((r2) => r2.hash)));
+  const usedOuts = new Set(kept.flatMap((g) => g.resources.flatMap((r2) => g.installed[r2.id] ?? [])));
+  const unused = [...o3.profile.generations].filter(
+    ([n2, out]) => n2 !== o3.profile.current && !usedOuts.has(out) && !usedHashes.has(o3.hashes.get(n2) ?? "")
+  ).map(([n2]) => n2).sort((a2, b2) => a2 - b2);
+  if (unused.length && !dryRun) {
+    if (await nixMissing(ctx)) return null;
+    await nixEnv(ctx, ["-p", profile, "--delete-generations", ...unused.map(String)]);
+  }
+  return {
+    what: "Nix profile generation(s)",
+    path: profile,
+    deleted: unused,
+    ...unused.length ? { hint: NIX_STORE_GC_HINT } : {}
+  };
+}
+async function profileHealth(ctx, rs) {
+  const r2 = rs[0];
+  if (!r2) return [];
+  if (await nixMissing(ctx)) {
+    const n2 = r2.packages.length;
+    return [
+      {
+        name: "nix",
+        ok: true,
+        warn: true,
+        detail: `not installed (${n2} package${n2 === 1 ? "" : "s"} not managed); ${NIX_HINT}`,
+        explains: [r2.id]
+      }
+    ];
+  }
+  const o3 = await observeProfile(ctx);
+  const { current, out } = o3.profile;
+  if (current === null)
+    return [{ name: "nix", ok: false, detail: `${profilePath(ctx)} is missing: \`dotops apply\` sets it` }];
+  const matches = o3.hashes.get(current) === r2.hash;
+  return [
+    {
+      name: "nix",
+      ok: matches,
+      detail: matches ? `profile generation ${current} (${out}), the one the current dotops generation set` : `profile generation ${current} (${out}) is not the one the current dotops generation set (changed outside dotops): \`dotops apply\` switches it back`
+    }
+  ];
+}
+
+// src/resources/nix/profile.ts
 var hashNow = (o3) => o3.profile.current === null ? null : o3.hashes.get(o3.profile.current) ?? "unknown";
 function packageNotes(desired, previous) {
   const now = new Set(desired?.packages.map((p2) => p2.name));
@@ -59943,7 +60107,11 @@ var nixProfileKind = {
     }
     if (now === desired.hash) return null;
     const action = previous ? "update" : "create";
-    const notes = [drift, packageNotes(desired, previous)];
+    const notes = [
+      drift,
+      packageNotes(desired, previous),
+      lockNote(await flakeLockChanges(ctx, previous?.object, desired.object))
+    ];
     if (o3.assumed)
       return {
         ...base3,
@@ -60006,7 +60174,9 @@ ${err.message}`
     if (!rs.length || await nixMissing(ctx)) return {};
     const p2 = await readProfile(ctx, profilePath(ctx));
     return p2.out ? { [rs[0]?.id]: p2.out } : {};
-  }
+  },
+  collect: collectProfile,
+  health: profileHealth
 };
 
 // src/resources/nix/system-conf.ts

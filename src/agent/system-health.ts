@@ -1,15 +1,19 @@
 import { type LoadOptions, loadConfig } from "../config/load.js";
-import type { Engine } from "../engine/engine.js";
+import { type Engine, resourceContext } from "../engine/engine.js";
 import { genDir, readManifest } from "../engine/generations.js";
 import { runHealthChecks } from "../engine/health-checks.js";
 import { status } from "../engine/status.js";
 import { readObjectStats, verifyObject } from "../engine/store.js";
 import { commitSource } from "../git/source.js";
+import type { KindHealth } from "../resources/kind.js";
+import { allKinds } from "../resources/registry.js";
 import { readAgentState, suspension } from "./agent-state.js";
 
 export interface HealthItem {
   name: string;
   ok: boolean;
+  /** Reported, not failed (a tool the config uses is not installed). */
+  warn?: true;
   detail: string;
 }
 
@@ -53,16 +57,27 @@ export async function systemHealth(
       : `${objects.length} objects ${opts.full ? "verified by hash" : "present and unchanged"}`,
   });
 
+  // The kinds' own lines (Nix: installed? the profile this generation set?). A missing
+  // tool is their warning, not also drift.
+  const ctx = resourceContext(eng, { platform: manifest.platform });
+  const kindItems: KindHealth[] = [];
+  for (const kind of allKinds()) {
+    const rs = manifest.resources.filter((r) => r.kind === kind.kind);
+    if (kind.health && rs.length) kindItems.push(...(await kind.health(ctx, rs)));
+  }
+  const explained = new Set(kindItems.flatMap((i) => i.explains ?? []));
+  const drift = s.drift.filter((d) => !explained.has(d.id));
   items.push({
     name: "drift",
-    ok: s.drift.length === 0,
-    detail: s.drift.length
-      ? `${s.drift.length} resource(s) differ: ${s.drift
+    ok: drift.length === 0,
+    detail: drift.length
+      ? `${drift.length} resource(s) differ: ${drift
           .slice(0, 3)
           .map((d) => d.id)
-          .join(", ")}${s.drift.length > 3 ? ", …" : ""} (\`dotops status\`)`
-      : "the machine matches the generation",
+          .join(", ")}${drift.length > 3 ? ", …" : ""} (\`dotops status\`)`
+      : `the machine matches the generation${explained.size ? ` (except what is not observable here: ${[...explained].join(", ")})` : ""}`,
   });
+  for (const { explains: _, ...item } of kindItems) items.push(item);
 
   const paused = await suspension(eng.host, eng.state);
   const last = (await readAgentState(eng.host, eng.state)).lastAttempted;

@@ -8,7 +8,9 @@ export function registerGc(program: Command, cli: CliFactory) {
   program
     .command("gc")
     .alias("cleanup")
-    .description("delete old generations and store objects no generation uses (the current one is kept)")
+    .description(
+      "delete old generations, store objects and Nix profile generations no generation uses (the current one is kept)",
+    )
     .option("--keep <n>", "keep the newest N generations")
     .option("--older-than <age>", "delete generations older than this, e.g. 30d")
     .option("--dry-run", "only say what would be deleted")
@@ -29,6 +31,11 @@ export function registerGc(program: Command, cli: CliFactory) {
         c.print(
           `${verb} ${r.deletedGenerations.length} generation(s)${r.deletedGenerations.length ? ` (${r.deletedGenerations.join(", ")})` : ""} and ${r.deletedObjects.length} store object(s)${r.deletedTrash.length ? `, and what ${r.deletedTrash.length} destructive apply(s) kept in the trash (${r.deletedTrash.join(", ")})` : ""}; ${r.keptGenerations.length} generation(s) kept.`,
         );
+        for (const k of r.collected)
+          if (k.deleted.length)
+            c.print(
+              `${verb} ${k.deleted.length} ${k.what} of ${k.path} (${k.deleted.join(", ")})${k.hint ? `; ${k.hint}` : ""}.`,
+            );
       }
     });
 }

@@ -29,8 +29,15 @@ export function registerHealth(program: Command, cli: CliFactory) {
       if (c.opts.json) c.printJson({ ok, items });
       else {
         for (const i of items)
-          c.print(`${i.ok ? c.palette.green("✓") : c.palette.red("✗")} ${i.name.padEnd(12)} ${i.detail}`);
-        c.print(ok ? c.palette.green("Healthy.") : c.palette.red("Not healthy: see the ✗ lines."));
+          c.print(
+            `${!i.ok ? c.palette.red("✗") : i.warn ? c.palette.yellow("!") : c.palette.green("✓")} ${i.name.padEnd(12)} ${i.detail}`,
+          );
+        const warned = items.some((i) => i.warn);
+        c.print(
+          ok
+            ? c.palette.green(`Healthy${warned ? " (see the ! lines)" : ""}.`)
+            : c.palette.red("Not healthy: see the ✗ lines."),
+        );
       }
       if (!ok) process.exitCode = ExitCode.error;
     });

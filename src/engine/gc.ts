@@ -1,5 +1,7 @@
+import type { Collected, KeptGeneration } from "../resources/kind.js";
+import { allKinds } from "../resources/registry.js";
 import type { Engine } from "./engine.js";
-import { withLock } from "./engine.js";
+import { resourceContext, withLock } from "./engine.js";
 import {
   currentGeneration,
   type GenerationInfo,
@@ -7,6 +9,7 @@ import {
   listGenerations,
   readManifest,
 } from "./generations.js";
+import { readInstalled } from "./records.js";
 
 export interface GcRequest {
   /** Keep the newest N generations (the current one is always kept). */
@@ -23,6 +26,8 @@ export interface GcResult {
   /** Runs of destructive steps whose removed files were kept in the trash. */
   deletedTrash: string[];
   keptGenerations: number[];
+  /** What kinds keep outside the store per generation (Nix profile generations), by kind. */
+  collected: (Collected & { kind: string })[];
 }
 
 /**
@@ -52,9 +57,11 @@ export async function gc(eng: Engine, req: GcRequest): Promise<GcResult> {
     const kept = gens.map((g) => g.number).filter((n) => !deleted.includes(n));
 
     const live = new Set<string>();
+    const keptManifests = [];
     for (const n of kept) {
-      for (const r of (await readManifest(eng.host, eng.state, n)).resources)
-        if (r.object) live.add(r.object);
+      const manifest = await readManifest(eng.host, eng.state, n);
+      keptManifests.push({ manifest, installed: await readInstalled(eng.host, genDir(eng.state, n)) });
+      for (const r of manifest.resources) if (r.object) live.add(r.object);
     }
     const objects = (await eng.host.lstat(eng.state.store)) ? await eng.host.readdir(eng.state.store) : [];
     const unreferenced = objects.filter((o) => !live.has(o));
@@ -66,11 +73,24 @@ export async function gc(eng: Engine, req: GcRequest): Promise<GcResult> {
       for (const o of unreferenced) await eng.host.unlink(`${eng.state.store}/${o}`);
       await eng.host.removeTree(trashDir);
     }
+    // Asked after the generations are gone: a kind's deletions follow what is left.
+    const collected: GcResult["collected"] = [];
+    const ctx = resourceContext(eng, { platform: keptManifests.at(-1)?.manifest.platform });
+    for (const kind of allKinds()) {
+      if (!kind.collect) continue;
+      const byGen: KeptGeneration[] = keptManifests.map((g) => ({
+        resources: g.manifest.resources.filter((r) => r.kind === kind.kind),
+        installed: g.installed,
+      }));
+      const c = await kind.collect(ctx, byGen, !!req.dryRun);
+      if (c) collected.push({ kind: kind.kind, ...c });
+    }
     eng.log.info(
       {
         generations: deleted.length,
         objects: unreferenced.length,
         trash: trash.length,
+        collected: collected.map((c) => `${c.kind}: ${c.deleted.length}`),
         dryRun: !!req.dryRun,
       },
       "gc",
@@ -80,6 +100,7 @@ export async function gc(eng: Engine, req: GcRequest): Promise<GcResult> {
       deletedObjects: unreferenced,
       deletedTrash: trash.map((t) => `${trashDir}/${t}`),
       keptGenerations: kept,
+      collected,
     };
   });
 }

@@ -39,6 +39,44 @@ export interface KindHandler<R extends Resource = Resource, O = unknown> {
    * batched observation for all of them.
    */
   inventory?(ctx: ResourceContext, rs: R[]): Promise<Record<string, string>>;
+  /**
+   * `dotops gc`: what the kind keeps outside dotops' store per generation (a
+   * Nix profile generation) that no generation left after gc uses, deleted, or
+   * only listed with `dryRun`. `kept`: per remaining generation, its resources
+   * of this kind and its installed.json. Null: nothing of the kind here.
+   */
+  collect?(ctx: ResourceContext, kept: KeptGeneration<R>[], dryRun: boolean): Promise<Collected | null>;
+  /**
+   * `dotops health`: lines about these resources of the current generation
+   * (is the tool there, is what it manages the generation's). One batched look.
+   */
+  health?(ctx: ResourceContext, rs: R[]): Promise<KindHealth[]>;
+}
+
+export interface KeptGeneration<R extends Resource = Resource> {
+  resources: R[];
+  installed: Record<string, string>;
+}
+
+/** What a kind's `collect` deleted: `what` of `path`, and what the user may do next (`hint`). */
+export interface Collected {
+  what: string;
+  path: string;
+  deleted: (number | string)[];
+  hint?: string;
+}
+
+/**
+ * A health line. `warn`: reported, not failed (a tool that is not installed).
+ * `explains`: ids whose drift this line already accounts for (their tool is
+ * missing), so `health` does not fail them again as drift.
+ */
+export interface KindHealth {
+  name: string;
+  ok: boolean;
+  warn?: true;
+  detail: string;
+  explains?: string[];
 }
 
 export type { Step };

@@ -54,6 +54,9 @@ export function registerKind(kind: KindHandler): void {
 
 for (const k of KINDS) registerKind(k);
 
+/** Every registered kind (gc and health ask each kind that has a hook). */
+export const allKinds = (): KindHandler[] => [...byName.values()];
+
 export function kindOf(r: Pick<Resource, "kind">): KindHandler {
   const k = byName.get(r.kind);
   if (!k) throw new Error(`unknown resource kind ${r.kind} (a generation from a newer dotops?)`);

@@ -1,7 +1,8 @@
 import { type Change, Phase } from "../change.js";
 import type { ResourceContext } from "../context.js";
-import type { KindHandler } from "../kind.js";
+import type { KindHandler, KindHealth } from "../kind.js";
 import { isUnobservable, type Unobservable } from "../shared/tools.js";
+import { flakeLockChanges, lockNote } from "./flake-lock.js";
 import { materializeFlake } from "./flake-source.js";
 import {
   closurePlanLines,
@@ -28,6 +29,8 @@ import { type NixActivateStep, nixSteps } from "./steps.js";
 
 interface Flavour {
   label: string;
+  /** Its `dotops health` line. */
+  healthName: string;
   /** The profile it switches; the env names one for tests. */
   profile(ctx: ResourceContext): string;
   root: boolean;
@@ -36,11 +39,13 @@ interface Flavour {
 const FLAVOURS: Record<NixDelegateResource["kind"], Flavour> = {
   "nix-darwin": {
     label: "nix-darwin system",
+    healthName: "nix-darwin",
     profile: (ctx) => ctx.host.env.DOTOPS_NIX_DARWIN_PROFILE || "/nix/var/nix/profiles/system",
     root: true,
   },
   "nix-home-manager": {
     label: "Home Manager generation",
+    healthName: "home-manager",
     profile: (ctx) =>
       ctx.host.env.DOTOPS_NIX_HOME_MANAGER_PROFILE ||
       `${ctx.host.home}/.local/state/nix/profiles/home-manager`,
@@ -99,8 +104,16 @@ function delegateKind(
           note: `no longer switched by dotops: the ${f.label} stays as it is`,
         };
       if (previous?.hash === desired.hash && "assumed" in o) return null;
+      const locks = lockNote(await flakeLockChanges(ctx, previous?.object, desired.object));
+      const withLocks = (note: string) => [note, locks].filter(Boolean).join("; ");
       if ("assumed" in o)
-        return { ...base, action, phase: Phase.packages, steps: [], note: `builds ${desired.attr}` };
+        return {
+          ...base,
+          action,
+          phase: Phase.packages,
+          steps: [],
+          note: withLocks(`builds ${desired.attr}`),
+        };
       let out = await knownBuild(ctx, desired);
       const built = out === null;
       if (out === null) {
@@ -136,7 +149,7 @@ function delegateKind(
         action,
         phase: Phase.packages,
         steps: [step],
-        note: `${drift}${built ? "built" : "built before"}: ${out}`,
+        note: withLocks(`${drift}${built ? "built" : "built before"}: ${out}`),
         ...(closure.length ? { diff: `${closure.join("\n")}\n` } : {}),
       };
     },
@@ -144,6 +157,41 @@ function delegateKind(
       if (!rs.length || (await nixMissing(ctx))) return {};
       const p = await readProfile(ctx, f.profile(ctx));
       return p.out ? { [rs[0]?.id as string]: p.out } : {};
+    },
+    async health(ctx, rs): Promise<KindHealth[]> {
+      const r = rs[0];
+      if (!r) return [];
+      const name = f.healthName;
+      if (await nixMissing(ctx))
+        return [
+          {
+            name,
+            ok: true,
+            warn: true,
+            detail: `nix: not installed (${r.attr} not switched); ${NIX_HINT}`,
+            explains: [r.id],
+          },
+        ];
+      const p = await readProfile(ctx, f.profile(ctx));
+      const built = await knownBuild(ctx, r);
+      if (!p.out)
+        return [{ name, ok: false, detail: `${f.profile(ctx)} is missing: \`dotops apply\` switches it` }];
+      const at = `${p.current === null ? "" : `generation ${p.current} `}(${p.out})`;
+      if (built !== null && built !== p.out)
+        return [
+          {
+            name,
+            ok: false,
+            detail: `${at} is not the ${f.label} the current dotops generation switched to (${built}): \`dotops apply\` switches it back`,
+          },
+        ];
+      return [
+        {
+          name,
+          ok: true,
+          detail: built ? `${at}, the one the current dotops generation switched to` : `${at}`,
+        },
+      ];
     },
   };
 }

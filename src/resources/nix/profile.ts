@@ -1,8 +1,8 @@
 import { type Change, Phase } from "../change.js";
-import type { ResourceContext } from "../context.js";
 import type { KindHandler } from "../kind.js";
 import { isUnobservable, type Unobservable } from "../shared/tools.js";
-import { hashOfManifestLink, profileExpression } from "./expression.js";
+import { profileExpression } from "./expression.js";
+import { flakeLockChanges, lockNote } from "./flake-lock.js";
 import { materializeFlake } from "./flake-source.js";
 import {
   closurePlanLines,
@@ -12,36 +12,12 @@ import {
   NixBuildError,
   nixBuild,
   nixMissing,
-  type ProfileState,
   readProfile,
 } from "./nix-cli.js";
+import { collectProfile, profileHealth } from "./profile-gc.js";
+import { observeProfile, type ProfileObservation, profilePath } from "./profile-state.js";
 import type { NixProfileResource } from "./resource.js";
 import { type NixProfileSwitchStep, nixSteps } from "./steps.js";
-
-/** dotops' own Nix profile: `<state>/nix/profile`, its generations `profile-<N>-link` beside it. */
-export const profilePath = (ctx: ResourceContext) => `${ctx.state.dir}/nix/profile`;
-
-interface ProfileObservation {
-  profile: ProfileState;
-  /** The package-set hash of each generation dotops built. */
-  hashes: Map<number, string>;
-  /** No machine (a plan between two commits): what the last generation left. */
-  assumed?: true;
-}
-
-async function observeProfile(ctx: ResourceContext): Promise<ProfileObservation> {
-  const profile = await readProfile(ctx, profilePath(ctx));
-  const hashes = new Map<number, string>();
-  for (const [n, out] of profile.generations) {
-    try {
-      const h = hashOfManifestLink(await ctx.host.readlink(`${out}/manifest.nix`));
-      if (h) hashes.set(n, h);
-    } catch {
-      // not a profile dotops built (or collected): never reused
-    }
-  }
-  return { profile, hashes };
-}
 
 const hashNow = (o: ProfileObservation) =>
   o.profile.current === null ? null : (o.hashes.get(o.profile.current) ?? "unknown");
@@ -113,7 +89,11 @@ export const nixProfileKind: KindHandler<NixProfileResource, ProfileObservation 
     }
     if (now === desired.hash) return null;
     const action = previous ? "update" : "create";
-    const notes = [drift, packageNotes(desired, previous)];
+    const notes = [
+      drift,
+      packageNotes(desired, previous),
+      lockNote(await flakeLockChanges(ctx, previous?.object, desired.object)),
+    ];
     if (o.assumed)
       return {
         ...base,
@@ -176,4 +156,6 @@ export const nixProfileKind: KindHandler<NixProfileResource, ProfileObservation 
     const p = await readProfile(ctx, profilePath(ctx));
     return p.out ? { [rs[0]?.id as string]: p.out } : {};
   },
+  collect: collectProfile,
+  health: profileHealth,
 };
