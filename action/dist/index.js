@@ -59541,9 +59541,9 @@ function pinOf(locked) {
   const narHash = str("narHash");
   if (["github", "gitlab", "sourcehut"].includes(type))
     return { ref: `${type}:${str("owner")}/${str("repo")}`, sep: "/", pin: short3(rev) };
-  if (type === "git" || type === "mercurial") {
-    const url2 = str("url");
-    const ref2 = `${type === "git" ? "git+" : "hg+"}${url2}`;
+  const vcs = { git: "git+", mercurial: "hg+" };
+  if (vcs[type]) {
+    const ref2 = `${vcs[type]}${str("url")}`;
     return rev ? { ref: ref2, sep: "?rev=", pin: short3(rev) } : { ref: ref2, sep: "?narHash=", pin: shortHash(narHash) };
   }
   if (type === "path") return { ref: `path:${str("path")}`, sep: "?narHash=", pin: shortHash(narHash) };

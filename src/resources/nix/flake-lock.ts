@@ -34,9 +34,10 @@ function pinOf(locked: Record<string, unknown>): Pin {
   const narHash = str("narHash");
   if (["github", "gitlab", "sourcehut"].includes(type))
     return { ref: `${type}:${str("owner")}/${str("repo")}`, sep: "/", pin: short(rev) };
-  if (type === "git" || type === "mercurial") {
-    const url = str("url");
-    const ref = `${type === "git" ? "git+" : "hg+"}${url}`;
+  // A flake input fetched by a version control tool: its URL scheme prefix (no program is run here).
+  const vcs: Record<string, string> = { git: "git+", mercurial: "hg+" };
+  if (vcs[type]) {
+    const ref = `${vcs[type]}${str("url")}`;
     return rev ? { ref, sep: "?rev=", pin: short(rev) } : { ref, sep: "?narHash=", pin: shortHash(narHash) };
   }
   if (type === "path") return { ref: `path:${str("path")}`, sep: "?narHash=", pin: shortHash(narHash) };
