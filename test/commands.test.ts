@@ -484,6 +484,7 @@ describe("gc", () => {
       deletedObjects: [zshrc(1), zshrc(2)].sort(),
       deletedTrash: [],
       keptGenerations: [3],
+      collected: [],
       dryRun: true,
     });
     expect(s.gens()).toEqual(["1", "2", "3"]);
