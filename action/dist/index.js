@@ -60112,15 +60112,15 @@ var nixProfileKind = {
       packageNotes(desired, previous),
       lockNote(await flakeLockChanges(ctx, previous?.object, desired.object))
     ];
-    if (o3.assumed)
-      return {
-        ...base3,
-        action,
-        destructive: false,
-        phase: Phase.packages,
-        steps: [],
-        note: notes.filter(Boolean).join("; ")
-      };
+    const stepless = (extra) => ({
+      ...base3,
+      action,
+      destructive: false,
+      phase: Phase.packages,
+      steps: [],
+      ...extra
+    });
+    if (o3.assumed) return stepless({ note: notes.filter(Boolean).join("; ") });
     let reuse = null;
     for (const [n2, h3] of o3.hashes) if (h3 === desired.hash && (reuse === null || n2 > reuse)) reuse = n2;
     let out;
@@ -60137,15 +60137,8 @@ var nixProfileKind = {
         );
       } catch (err) {
         if (!(err instanceof NixBuildError)) throw err;
-        return {
-          ...base3,
-          action,
-          destructive: false,
-          phase: Phase.packages,
-          steps: [],
-          refusal: `nix build of nix.packages failed, nothing switched:
-${err.message}`
-        };
+        return stepless({ refusal: `nix build of nix.packages failed, nothing switched:
+${err.message}` });
       }
       if (from?.out === out) return null;
       const again = generationOf(o3.profile, out);

@@ -45,6 +45,9 @@ const KNOWN: Record<string, string> = {
   editor: "user.editor",
 };
 
+/** Literal text for a Liquid template: a `{%` (zsh's `%{%}`) written so Liquid prints it. */
+const liquidLiteral = (text: string) => text.replaceAll("{%", '{{ "{%" }}');
+
 /**
  * A template dotops can render as it is once names are translated: only
  * `{{ .name }}` actions. Conditionals, pipes and functions are not.
@@ -52,21 +55,28 @@ const KNOWN: Record<string, string> = {
 function translateTemplate(text: string): { text: string; vars: string[] } | { why: string } {
   const vars: string[] = [];
   let bad: string | undefined;
-  const out = text.replace(/\{\{(-?)\s*([^}]*?)\s*(-?)\}\}/g, (match, l: string, body: string, r: string) => {
+  let out = "";
+  let at = 0;
+  for (const action of text.matchAll(/\{\{(-?)\s*([^}]*?)\s*(-?)\}\}/g)) {
+    const [match, l, body, r] = action as unknown as [string, string, string, string];
+    // Text around the actions is literal to Go's templates; in Liquid `{%` opens a tag.
+    out += liquidLiteral(text.slice(at, action.index));
+    at = (action.index ?? 0) + match.length;
     const m = /^\.([A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)*)$/.exec(body);
-    if (!m || l || r) {
+    const name = m?.[1];
+    const mapped =
+      name === undefined
+        ? undefined
+        : (KNOWN[name] ?? (name.startsWith("chezmoi.") ? undefined : `vars.${name}`));
+    if (!mapped || l || r) {
       bad ??= match;
-      return match;
-    }
-    const name = m[1] as string;
-    const mapped = KNOWN[name] ?? (name.startsWith("chezmoi.") ? undefined : `vars.${name}`);
-    if (!mapped) {
-      bad ??= match;
-      return match;
+      out += match;
+      continue;
     }
     if (mapped.startsWith("vars.")) vars.push(mapped);
-    return `{{ ${mapped} }}`;
-  });
+    out += `{{ ${mapped} }}`;
+  }
+  out += liquidLiteral(text.slice(at));
   if (bad) return { why: `the template uses ${bad}, which has no dotops equivalent: convert it by hand` };
   return { text: out, vars };
 }

@@ -94,15 +94,16 @@ export const nixProfileKind: KindHandler<NixProfileResource, ProfileObservation 
       packageNotes(desired, previous),
       lockNote(await flakeLockChanges(ctx, previous?.object, desired.object)),
     ];
-    if (o.assumed)
-      return {
-        ...base,
-        action,
-        destructive: false,
-        phase: Phase.packages,
-        steps: [],
-        note: notes.filter(Boolean).join("; "),
-      };
+    // A change with no steps: planned without a machine, or refused.
+    const stepless = (extra: Pick<Change, "note"> | Pick<Change, "refusal">): Change => ({
+      ...base,
+      action,
+      destructive: false,
+      phase: Phase.packages,
+      steps: [],
+      ...extra,
+    });
+    if (o.assumed) return stepless({ note: notes.filter(Boolean).join("; ") });
 
     let reuse: number | null = null;
     for (const [n, h] of o.hashes) if (h === desired.hash && (reuse === null || n > reuse)) reuse = n;
@@ -120,14 +121,7 @@ export const nixProfileKind: KindHandler<NixProfileResource, ProfileObservation 
         );
       } catch (err) {
         if (!(err instanceof NixBuildError)) throw err;
-        return {
-          ...base,
-          action,
-          destructive: false,
-          phase: Phase.packages,
-          steps: [],
-          refusal: `nix build of nix.packages failed, nothing switched:\n${err.message}`,
-        };
+        return stepless({ refusal: `nix build of nix.packages failed, nothing switched:\n${err.message}` });
       }
       if (from?.out === out) return null;
       const again = generationOf(o.profile, out);
