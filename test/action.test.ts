@@ -249,6 +249,10 @@ describe("action on a pull request", () => {
       expect(text).not.toContain(token);
       expect(text).not.toContain("always-auth");
     }
+    // The runner's token is only ever handed to the runner's masking.
+    for (const text of [body, r.summary, planJson, JSON.stringify(r.outputs)])
+      expect(text).not.toContain(gh.token);
+    expect(r.log.replaceAll(`::add-mask::${gh.token}`, "")).not.toContain(gh.token);
   });
 
   it("edits the same comment on a later push, past a page of other comments", async () => {

@@ -61019,7 +61019,7 @@ async function writeBlobs(host, state, blobs, progress, known) {
     const recorded = known?.get(b2.object);
     const intact = st?.type === "file" && st.size === b2.data.length && (!recorded || recorded.size === st.size && recorded.mtimeMs === st.mtimeMs);
     if (!intact) {
-      await host.writeFile(path6, b2.data, b2.executable ? 365 : 292);
+      await host.writeFile(path6, b2.data, b2.executable ? 320 : 256);
       st = await host.lstat(path6);
       written++;
     }
@@ -61094,6 +61094,11 @@ function resourceContext(eng, opts = {}) {
 async function ensureStateDir(eng) {
   await eng.host.mkdir(eng.state.dir, 448);
   await eng.host.mkdir(eng.state.generations, 448);
+  const st = await eng.host.lstat(eng.state.dir);
+  if (st?.type === "dir" && st.mode & 63) {
+    await eng.host.chmod(eng.state.dir, 448);
+    eng.log.warn(`${eng.state.dir} was readable by others (mode ${st.mode.toString(8)}): set to 700`);
+  }
 }
 async function withLock(eng, command, fn2) {
   await ensureStateDir(eng);

@@ -7,6 +7,7 @@ import { ensureClone } from "../git/remote.js";
 import type { Host } from "../host/host.js";
 import { GitHubReporter } from "../report/github.js";
 import { createLogger } from "../report/logger.js";
+import { registerSecret } from "../report/redact.js";
 import { type AgentCliOptions, agentLogLevel, agentRepo, exitCodeOf } from "./agent-options.js";
 import { Cli } from "./context.js";
 import type { GlobalOptions } from "./globals.js";
@@ -114,6 +115,7 @@ export async function githubToken(
     );
     return null;
   }
+  registerSecret(token);
   return token;
 }
 

@@ -10,6 +10,7 @@ import type { Failpoints } from "../engine/journal.js";
 import { statePaths } from "../engine/state.js";
 import { UsageError } from "../errors.js";
 import { gitTopLevel } from "../git/git.js";
+import { worldWritable, worldWritableWarning } from "../git/repo-permissions.js";
 import { commitSource, worktreeSource } from "../git/source.js";
 import type { Host } from "../host/host.js";
 import { RealHost } from "../host/real-host.js";
@@ -74,12 +75,23 @@ export class Cli {
   sourceLoader(sel: SourceSelection, repo = this.repoDir()): () => Promise<ConfigSource> {
     if (sel.commit && sel.worktree) throw new UsageError("use either --commit or --worktree, not both");
     return async () => {
+      await this.warnIfWorldWritable(repo);
       const source = sel.worktree
         ? await worktreeSource(repo)
         : await commitSource(repo, sel.commit ?? "HEAD");
       if (!source.files.has(ENTRY)) throw await missingEntry(repo, source, sel);
       return source;
     };
+  }
+
+  private permissionsChecked = false;
+
+  /** Once per command: a config repo anyone can write to is a config anyone can change. */
+  private async warnIfWorldWritable(repo: string): Promise<void> {
+    if (this.permissionsChecked) return;
+    this.permissionsChecked = true;
+    const paths = await worldWritable(new RealHost({ home: this.home }), repo);
+    if (paths.length) this.log.warn(worldWritableWarning(paths));
   }
 
   /**

@@ -1,5 +1,6 @@
 import { type Command, CommanderError } from "commander";
 import { ConfigError, DotopsError, ExitCode, ReportedError } from "../errors.js";
+import { redact } from "../report/redact.js";
 import type { GlobalOptions } from "./globals.js";
 
 /** Turns what a command threw into a message on stderr (and JSON on stdout with --json) and an exit code. */
@@ -17,15 +18,17 @@ export function reportError(err: unknown, program: Command): number {
     if (json) {
       const problems = err instanceof ConfigError ? err.problems : undefined;
       process.stdout.write(
-        `${JSON.stringify({ error: { message: err.message, exitCode: err.exitCode, hint: err.hint, problems } }, null, 2)}\n`,
+        redact(
+          `${JSON.stringify({ error: { message: err.message, exitCode: err.exitCode, hint: err.hint, problems } }, null, 2)}\n`,
+        ),
       );
     }
-    process.stderr.write(`error: ${err.message}\n`);
-    if (err.hint) process.stderr.write(`hint: ${err.hint}\n`);
+    process.stderr.write(redact(`error: ${err.message}\n`));
+    if (err.hint) process.stderr.write(redact(`hint: ${err.hint}\n`));
     return err.exitCode;
   }
   process.stderr.write(
-    `error: unexpected failure: ${(err as Error)?.stack ?? String(err)}\nThis is a bug in dotops; please report it with the output of \`dotops --version\` and the command you ran.\n`,
+    `error: unexpected failure: ${redact((err as Error)?.stack ?? String(err))}\nThis is a bug in dotops; please report it with the output of \`dotops --version\` and the command you ran.\n`,
   );
   return ExitCode.error;
 }

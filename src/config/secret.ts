@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { registerSecret } from "../report/redact.js";
 
 /**
  * `!secret env:NAME` or `!secret file:PATH`: a value resolved only when the
@@ -52,7 +53,11 @@ export class SecretStore {
 
   readonly resolve: SecretResolver = (ref) => {
     const { kind, name } = parseSecretRef(ref);
-    if (kind === "env") return this.#read.env(name);
+    if (kind === "env") {
+      const value = this.#read.env(name);
+      registerSecret(value);
+      return value;
+    }
     if (this.#files.has(name)) return this.#files.get(name);
     this.wanted.add(ref);
     return secretPlaceholder(ref);
@@ -62,7 +67,9 @@ export class SecretStore {
     for (const ref of this.wanted) {
       const { name } = parseSecretRef(ref);
       const data = await this.#read.file(name);
-      this.#files.set(name, data?.toString("utf8").replace(/\r?\n$/, ""));
+      const value = data?.toString("utf8").replace(/\r?\n$/, "");
+      registerSecret(value);
+      this.#files.set(name, value);
     }
     this.wanted.clear();
   }

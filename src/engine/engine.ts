@@ -90,6 +90,12 @@ export function resourceContext(eng: Engine, opts: ContextOptions = {}): Resourc
 export async function ensureStateDir(eng: Engine): Promise<void> {
   await eng.host.mkdir(eng.state.dir, 0o700);
   await eng.host.mkdir(eng.state.generations, 0o700);
+  // The store holds every rendered file, secrets included: the state dir is the owner's alone.
+  const st = await eng.host.lstat(eng.state.dir);
+  if (st?.type === "dir" && st.mode & 0o077) {
+    await eng.host.chmod(eng.state.dir, 0o700);
+    eng.log.warn(`${eng.state.dir} was readable by others (mode ${st.mode.toString(8)}): set to 700`);
+  }
 }
 
 /** Runs `fn` holding the state-dir lock, after finishing any interrupted apply. */

@@ -38,7 +38,8 @@ export async function writeBlobs(
       st.size === b.data.length &&
       (!recorded || (recorded.size === st.size && recorded.mtimeMs === st.mtimeMs));
     if (!intact) {
-      await host.writeFile(path, b.data, b.executable ? 0o555 : 0o444);
+      // Read-only and the owner's alone: a secret rendered into a file is an object too.
+      await host.writeFile(path, b.data, b.executable ? 0o500 : 0o400);
       st = await host.lstat(path);
       written++;
     }

@@ -1,6 +1,7 @@
 import { mkdirSync, openSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Log } from "../engine/engine.js";
+import { redact } from "./redact.js";
 
 export type LogFormat = "pretty" | "json";
 
@@ -44,13 +45,15 @@ export function lineLogger(opts: {
     if (LEVELS[level] < threshold) return;
     const fields = typeof obj === "string" ? {} : obj;
     const text = typeof obj === "string" ? obj : msg;
-    const line = `${JSON.stringify({
-      level: LEVELS[level],
-      time: new Date().toISOString(),
-      pid: process.pid,
-      ...fields,
-      ...(text === undefined ? {} : { msg: text }),
-    })}\n`;
+    const line = redact(
+      `${JSON.stringify({
+        level: LEVELS[level],
+        time: new Date().toISOString(),
+        pid: process.pid,
+        ...fields,
+        ...(text === undefined ? {} : { msg: text }),
+      })}\n`,
+    );
     stream.write(format === "json" ? line : prettyLine(line));
     if (fd !== undefined) writeSync(fd, line);
   };

@@ -1,6 +1,7 @@
 import pino from "pino";
 import type { Log } from "../engine/engine.js";
 import { type LogFormat, prettyLine } from "./line-log.js";
+import { redact } from "./redact.js";
 
 export type { LogFormat };
 
@@ -17,17 +18,16 @@ export function createLogger(opts: {
 }): Log & pino.Logger {
   const stream = opts.stream ?? process.stderr;
   const format = opts.format ?? (stream.isTTY ? "pretty" : "json");
-  const dest =
-    format === "json"
-      ? stream
-      : {
-          write(line: string) {
-            stream.write(prettyLine(line));
-          },
-        };
+  const dest = {
+    write(line: string) {
+      const safe = redact(line);
+      stream.write(format === "json" ? safe : prettyLine(safe));
+    },
+  };
   const options = { level: opts.level, base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime };
   if (!opts.file) return pino(options, dest);
-  const file = pino.destination({ dest: opts.file, append: true, mkdir: true, sync: true });
+  const boom = pino.destination({ dest: opts.file, append: true, mkdir: true, sync: true });
+  const file = { write: (line: string) => boom.write(redact(line)) };
   return pino(
     options,
     pino.multistream([
