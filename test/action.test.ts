@@ -85,7 +85,7 @@ interface PrRun {
   inputs?: Record<string, string>;
   env?: Record<string, string>;
   fork?: boolean;
-  event?: "pull_request" | "push";
+  event?: "pull_request" | "pull_request_target" | "push";
   home?: string;
 }
 
@@ -468,6 +468,27 @@ describe("action on a pull request", () => {
     expect(r.summary).toContain("the plan is in the job summary only");
     expect(sticky(number)).toEqual([]);
     expect(gh.statuses.find((s) => s.sha === head)).toBeUndefined();
+  });
+
+  it("under pull_request_target a fork's config is planned between commits only, never run on the runner", async () => {
+    const repo = await ConfigRepo.create(minimalConfig());
+    const base = await repo.head();
+    const head = await repo.commit({
+      "home/files.yaml": `${minimalConfig()["home/files.yaml"]}  - { target: ~/.probe, text: '{{ "touch" | output: "/tmp/never" }}', mode: template }\n`,
+    });
+    const fork = { repo, base, head, fork: true, event: "pull_request_target" as const };
+    const planned = await runAction({ ...fork, number: nextPr++ });
+    expect(planned.exitCode, planned.log).toBe(0);
+    expect(planned.log).toContain(
+      "::warning::dotops: this pull_request_target run is for a fork's pull request",
+    );
+    expect(planned.result.reports[0]?.plan?.changes.map((c) => c.id)).toContain("~/.probe");
+    expect(planned.result.reports[0]?.runner).toBeUndefined();
+
+    const applied = await runAction({ ...fork, number: nextPr++, inputs: { mode: "ephemeral" } });
+    expect(applied.exitCode).toBe(1);
+    expect(applied.log).toContain("mode ephemeral would apply the fork's config on this runner");
+    expect(existsSync(join(applied.home, ".zshrc"))).toBe(false);
   });
 
   it("shares one comment between runners: darwin hosts on macOS, linux hosts on Linux", async () => {

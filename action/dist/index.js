@@ -33703,6 +33703,9 @@ function runnerPlatform(env) {
   if (/^(windows|win32)$/i.test(os)) return "windows";
   return "unknown";
 }
+function untrustedHead(ctx) {
+  return ctx.eventName === "pull_request_target" && ctx.pullRequest?.fromFork ? "this pull_request_target run is for a fork's pull request, and runs with this repository's secrets" : null;
+}
 
 // action/src/core.ts
 import { randomUUID } from "node:crypto";
@@ -67198,6 +67201,7 @@ async function runAction(core, env) {
   const inputs = getInputs(core, env);
   core.setSecret(inputs.githubToken);
   const ctx = readContext(env);
+  confineUntrusted(core, inputs, ctx);
   const { repo, snaps } = await readCommits(inputs, ctx);
   const { known, selected: selected2, configError } = chooseHosts(inputs, ctx, snaps);
   const reports = configError ? [] : await planHosts(core, env, inputs, ctx, snaps, known, selected2);
@@ -67255,6 +67259,18 @@ ${[...forSummary.values()].join("\n\n")}
   if (failures.length) core.setFailed(`dotops: ${failures.join("\n")}`);
   result.failed = core.failed;
   return result;
+}
+function confineUntrusted(core, inputs, ctx) {
+  const why = untrustedHead(ctx);
+  if (!why || inputs.mode === "check") return;
+  if (inputs.mode === "ephemeral")
+    throw new InputError(
+      `mode ephemeral would apply the fork's config on this runner, but ${why}: run it \`on: pull_request\` (no secrets, a read-only token), or review the change and push it to a branch of this repository`
+    );
+  core.warning(
+    `dotops: ${why}: the fork's config is planned between the two commits only (as mode check), not against the runner`
+  );
+  inputs.mode = "check";
 }
 async function readCommits(inputs, ctx) {
   const repo = await openRepo(inputs.configPath);

@@ -103,3 +103,15 @@ export function runnerPlatform(env: Env): RunnerPlatform {
   if (/^(windows|win32)$/i.test(os)) return "windows";
   return "unknown";
 }
+
+/**
+ * `pull_request_target` runs in the base repository's context, with its
+ * secrets and a token that can write. A fork's config there is untrusted code
+ * next to them: it may be read (a plan between the two commits runs nothing
+ * from the config), never run on the runner.
+ */
+export function untrustedHead(ctx: RunContext): string | null {
+  return ctx.eventName === "pull_request_target" && ctx.pullRequest?.fromFork
+    ? "this pull_request_target run is for a fork's pull request, and runs with this repository's secrets"
+    : null;
+}

@@ -7,7 +7,7 @@ import { DotopsError } from "../../src/errors.js";
 import { DryRunHost } from "../../src/host/dry-run-host.js";
 import { RealHost } from "../../src/host/real-host.js";
 import { COMMENT_LIMIT, CONFIG_KEY, type UpsertResult, upsertComment, wrapSection } from "./comment.js";
-import { type RunContext, readContext } from "./context.js";
+import { type RunContext, readContext, untrustedHead } from "./context.js";
 import { type Core, createCore, type Env } from "./core.js";
 import type { EphemeralResult } from "./ephemeral.js";
 import { ApiError, GitHubApi, permissionHint, type StatusState } from "./github.js";
@@ -71,6 +71,7 @@ async function runAction(core: Core, env: Env): Promise<RunResult> {
   const inputs = getInputs(core, env);
   core.setSecret(inputs.githubToken);
   const ctx = readContext(env);
+  confineUntrusted(core, inputs, ctx);
   const { repo, snaps } = await readCommits(inputs, ctx);
   const { known, selected, configError } = chooseHosts(inputs, ctx, snaps);
   const reports = configError ? [] : await planHosts(core, env, inputs, ctx, snaps, known, selected);
@@ -127,6 +128,20 @@ async function runAction(core: Core, env: Env): Promise<RunResult> {
   if (failures.length) core.setFailed(`dotops: ${failures.join("\n")}`);
   result.failed = core.failed;
   return result;
+}
+
+/** A fork's config under pull_request_target is planned between commits only (mode check), never run. */
+function confineUntrusted(core: Core, inputs: ActionInputs, ctx: RunContext): void {
+  const why = untrustedHead(ctx);
+  if (!why || inputs.mode === "check") return;
+  if (inputs.mode === "ephemeral")
+    throw new InputError(
+      `mode ephemeral would apply the fork's config on this runner, but ${why}: run it \`on: pull_request\` (no secrets, a read-only token), or review the change and push it to a branch of this repository`,
+    );
+  core.warning(
+    `dotops: ${why}: the fork's config is planned between the two commits only (as mode check), not against the runner`,
+  );
+  inputs.mode = "check";
 }
 
 /** The config at base and head, fetching either commit when the checkout lacks it. */
