@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs/promises";
+import { hostname } from "node:os";
 import { type ExecOptions, type ExecResult, type Host, HostError, type Stat } from "./host.js";
 
 /** Wraps node's errors in HostError so callers can match on `code` without importing fs. */
@@ -8,7 +9,8 @@ async function wrap<T>(path: string, op: () => Promise<T>): Promise<T> {
     return await op();
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    if (e && typeof e.code === "string") throw new HostError(`${e.code}: ${e.message}`, e.code, path);
+    if (e && typeof e.code === "string")
+      throw new HostError(e.message.startsWith(e.code) ? e.message : `${e.code}: ${e.message}`, e.code, path);
     throw err;
   }
 }
@@ -75,13 +77,26 @@ export class RealHost implements Host {
   }
 
   async createExclusive(path: string, data: string): Promise<boolean> {
+    let fh: fs.FileHandle;
     try {
-      await fs.writeFile(this.p(path), data, { flag: "wx", mode: 0o600 });
-      return true;
+      fh = await fs.open(this.p(path), "wx", 0o600);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === "EEXIST") return false;
-      throw new HostError(String(err), (err as NodeJS.ErrnoException).code ?? "EIO", path);
+      return wrap(path, () => Promise.reject(err));
     }
+    // Created but not written (a full disk): an empty file would look like a lock
+    // whose owner is about to write its pid, and block everyone for seconds.
+    await wrap(path, async () => {
+      try {
+        await fh.writeFile(data);
+      } finally {
+        await fh.close();
+      }
+    }).catch(async (err) => {
+      await fs.rm(this.p(path), { force: true });
+      throw err;
+    });
+    return true;
   }
 
   appendFile(path: string, data: string, opts: { sync?: boolean } = {}) {
@@ -187,5 +202,9 @@ export class RealHost implements Host {
     } catch (err) {
       return (err as NodeJS.ErrnoException).code === "EPERM";
     }
+  }
+
+  hostname(): string {
+    return hostname();
   }
 }
