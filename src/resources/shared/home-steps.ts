@@ -1,5 +1,6 @@
 import { dirname } from "node:path";
 import { atomicSymlink, HostError, isHostError } from "../../host/host.js";
+import { move, settleMove } from "../../host/move.js";
 import type { ResourceContext } from "../context.js";
 import type { StepOps } from "../step.js";
 
@@ -118,12 +119,14 @@ export const homeSteps: StepOps<HomeStep> = {
     run: async (ctx, s) => {
       if (!(await ctx.host.lstat(s.path))) return;
       await ctx.host.mkdir(dirname(s.to)); // the state dir's trash may not exist yet
-      await ctx.host.rename(s.path, s.to);
+      await move(ctx.host, s.path, s.to); // the trash may be on another file system than HOME
     },
     undo: async (ctx, s) => {
+      // A move between file systems that a crash cut short, either way, is ended first.
+      await settleMove(ctx.host, s.path, s.to);
+      await settleMove(ctx.host, s.to, s.path);
       // Later steps are undone first, so whatever dotops put at `path` is gone by now.
-      if ((await ctx.host.lstat(s.to)) && !(await ctx.host.lstat(s.path)))
-        await ctx.host.rename(s.to, s.path);
+      if ((await ctx.host.lstat(s.to)) && !(await ctx.host.lstat(s.path))) await move(ctx.host, s.to, s.path);
     },
     describe: (s) => `move ${s.path} to ${s.to}`,
   },
