@@ -9,7 +9,13 @@ import { type Change, Phase } from "../resources/change.js";
 import type { ObjectStat, ResourceContext } from "../resources/context.js";
 import type { Step } from "../resources/step.js";
 import type { Blob, Manifest } from "../resources/types.js";
-import { type Engine, ensureStateDir, recoverIfInterrupted, resourceContext, withLock } from "./engine.js";
+import {
+  type Engine,
+  recoverIfInterrupted,
+  refuseWhileApplying,
+  resourceContext,
+  withLock,
+} from "./engine.js";
 import {
   currentGeneration,
   type GenerationInfo,
@@ -39,7 +45,7 @@ export interface ApplyRequest extends DesiredRequest {
   /** Move unmanaged files in the way aside with this suffix instead of refusing. */
   backupExt?: string;
   allowDestructive?: boolean;
-  /** Asked (on a TTY) before destructive steps when they are not allowed outright. */
+  /** Asked (on a TTY) before destructive steps when they are not allowed outright; no lock is held meanwhile. */
   confirmDestructive?: (plan: Plan) => Promise<boolean>;
   parentCommit?: string | null;
   superseded?: string[];
@@ -192,8 +198,25 @@ export async function planBetween(
   return { ...plan, from: previous ? { generation: 0, commit: previous.source.commit ?? null } : null };
 }
 
-/** Refuses plans with conflicts or unapproved destructive steps (exit 4). */
-async function enforcePolicy(plan: Plan, req: Pick<ApplyRequest, "allowDestructive" | "confirmDestructive">) {
+interface Approval {
+  allowDestructive?: boolean;
+  /** Asked (on a TTY) before destructive steps when they are not allowed outright. */
+  confirmDestructive?: (plan: Plan) => Promise<boolean>;
+  /**
+   * The destructive changes already approved, for a plan made again under the
+   * lock: no prompt then (it would hold the lock), only what was approved goes.
+   */
+  approved?: ReadonlySet<string>;
+}
+
+/** How a destructive change is known across two plans of one apply. */
+const changeKey = (c: Change) => `${c.action} ${c.kind} ${c.id}`;
+
+/**
+ * Refuses plans with conflicts or unapproved destructive steps (exit 4).
+ * Returns the destructive changes approved, and whether the user was asked.
+ */
+async function enforcePolicy(plan: Plan, req: Approval): Promise<{ asked: boolean; approved: Set<string> }> {
   const refused = plan.changes.filter((c) => c.refusal);
   if (refused.length) {
     const inTheWay = refused.every((c) => c.id.startsWith("~"));
@@ -204,15 +227,62 @@ async function enforcePolicy(plan: Plan, req: Pick<ApplyRequest, "allowDestructi
         : "nothing was changed; see the reason of each change above",
     );
   }
-  if (plan.summary.destructive && !req.allowDestructive && !(await req.confirmDestructive?.(plan))) {
-    const list = plan.changes
-      .filter((c) => c.destructive)
-      .map((c) => `  ${c.action} ${c.kind} ${c.id}${c.note ? `: ${c.note}` : ""}`);
+  const destructive = plan.changes.filter((c) => c.destructive);
+  const approved = new Set(destructive.map(changeKey));
+  if (!destructive.length || req.allowDestructive) return { asked: false, approved };
+  const list = (cs: Change[]) =>
+    cs.map((c) => `  ${c.action} ${c.kind} ${c.id}${c.note ? `: ${c.note}` : ""}`).join("\n");
+  if (req.approved) {
+    const fresh = destructive.filter((c) => !req.approved?.has(changeKey(c)));
+    if (!fresh.length) return { asked: false, approved };
     throw new PolicyError(
-      `refusing ${plan.summary.destructive} destructive step(s):\n${list.join("\n")}`,
-      "nothing was changed; rerun with --allow-destructive if you mean it",
+      `refusing ${fresh.length} destructive step(s) that were not in the plan approved: the machine or the state dir changed meanwhile\n${list(fresh)}`,
+      "nothing was changed; rerun to see the plan as it is now",
     );
   }
+  if (!(await req.confirmDestructive?.(plan)))
+    throw new PolicyError(
+      `refusing ${plan.summary.destructive} destructive step(s):\n${list(destructive)}`,
+      "nothing was changed; rerun with --allow-destructive if you mean it",
+    );
+  return { asked: true, approved };
+}
+
+/**
+ * What another dotops command changes in the state dir under the lock (a new
+ * generation, a switch, a drift repair, gc, a recovery), read in a few small
+ * reads: a command that planned before taking the lock plans again only when
+ * this changed meanwhile.
+ */
+async function stateFingerprint(eng: Engine): Promise<string> {
+  const { host, state } = eng;
+  const read = (path: string) =>
+    host.readFile(path).then(
+      (b) => b.toString("utf8"),
+      () => null,
+    );
+  const current = (await host.lstat(state.current))
+    ? await host.readlink(state.current).catch(() => "?")
+    : null;
+  const generations = (await host.lstat(state.generations)) ? await host.readdir(state.generations) : [];
+  const journal = (await host.lstat(state.journal)) !== null;
+  const records =
+    current === null
+      ? []
+      : await Promise.all(
+          ["meta.json", "objects.json", "owned.json"].map((f) => read(`${state.current}/${f}`)),
+        );
+  return JSON.stringify({ current, generations, journal, records });
+}
+
+/** A plan towards `desired` from the state as it is now. */
+async function planNow(eng: Engine, desired: Desired, req: ApplyRequest, timer: PhaseTimer) {
+  const base = await baseline(eng);
+  const plan = await timer.run("plan", () =>
+    makePlan(eng, targetOf(desired), base, { backupExt: req.backupExt }),
+  );
+  const sameAsCurrent = base.currentMeta?.manifestHash === desired.manifest.hash;
+  return { base, plan, sameAsCurrent, noop: sameAsCurrent && plan.changes.length === 0 };
 }
 
 /**
@@ -224,19 +294,28 @@ export async function apply(eng: Engine, req: ApplyRequest): Promise<ApplyResult
   // Config and modules are pure: an invalid config fails here, before the state dir is touched.
   const timer = new PhaseTimer();
   const desired = await loadDesired(eng, req, timer);
-  await ensureStateDir(eng);
+  // Planned and approved before the state dir is created or the lock taken: a refused apply
+  // changes nothing, and a prompt waiting for the user holds no lock (the agent would wait on it).
+  await recoverIfInterrupted(eng);
+  await refuseWhileApplying(eng);
+  const seen = await stateFingerprint(eng);
+  let planned = await planNow(eng, desired, req, timer);
+  const result = () => ({ plan: planned.plan, desired, phases: timer.phases, storeObjectsWritten: 0 });
+  const noop = () => {
+    eng.log.debug({ generation: planned.base.current }, "no changes");
+    return { ...result(), generation: planned.base.current, created: false, noop: true };
+  };
+  if (planned.noop) return noop();
+  const { asked, approved } = await enforcePolicy(planned.plan, req);
   return withLock(eng, "apply", async () => {
-    const base = await baseline(eng);
-    const plan = await timer.run("plan", () =>
-      makePlan(eng, targetOf(desired), base, { backupExt: req.backupExt }),
-    );
-    const sameAsCurrent = base.currentMeta?.manifestHash === desired.manifest.hash;
-    const result = { plan, desired, phases: timer.phases, storeObjectsWritten: 0 };
-    if (sameAsCurrent && plan.changes.length === 0) {
-      eng.log.debug({ generation: base.current }, "no changes");
-      return { ...result, generation: base.current, created: false, noop: true };
+    // Another command changed the state meanwhile, or the user took their time to answer (and
+    // may have changed files): plan again, and go ahead only with what was approved.
+    if (asked || (await stateFingerprint(eng)) !== seen) {
+      planned = await planNow(eng, desired, req, timer);
+      if (planned.noop) return noop();
+      await enforcePolicy(planned.plan, { ...req, approved });
     }
-    await enforcePolicy(plan, req);
+    const { base, plan, sameAsCurrent } = planned;
 
     const ctx = resourceContext(eng, {
       blobs: desired.blobs,
@@ -260,7 +339,7 @@ export async function apply(eng: Engine, req: ApplyRequest): Promise<ApplyResult
       await writeObjectStats(eng.host, genDir(eng.state, base.current as number), stats);
       eng.log.info({ generation: base.current, repaired: plan.changes.length }, "repaired drift");
       return {
-        ...result,
+        ...result(),
         storeObjectsWritten: written,
         generation: base.current,
         created: false,
@@ -285,15 +364,28 @@ export async function apply(eng: Engine, req: ApplyRequest): Promise<ApplyResult
     };
     await timer.run("build", async () => {
       const partial = `${genDir(eng.state, n)}.partial`;
-      await eng.host.removeTree(partial);
-      await eng.host.mkdir(partial, 0o755);
-      await writeHomeTree(eng.host, eng.state, partial, desired.manifest);
-      await writeObjectStats(eng.host, partial, stats);
-      await writeOwnership(eng.host, partial, nextOwnership(desired.manifest, plan.changes, base.ownership));
-      await eng.host.writeFile(`${partial}/manifest.json`, `${JSON.stringify(desired.manifest, null, 1)}\n`);
-      await eng.host.writeFile(`${partial}/plan.json`, `${JSON.stringify(plan, null, 1)}\n`);
-      await eng.host.writeFile(`${partial}/meta.json`, `${JSON.stringify(meta, null, 2)}\n`);
-      await eng.host.rename(partial, genDir(eng.state, n));
+      try {
+        await eng.host.removeTree(partial);
+        await eng.host.mkdir(partial, 0o755);
+        await writeHomeTree(eng.host, eng.state, partial, desired.manifest);
+        await writeObjectStats(eng.host, partial, stats);
+        await writeOwnership(
+          eng.host,
+          partial,
+          nextOwnership(desired.manifest, plan.changes, base.ownership),
+        );
+        await eng.host.writeFile(
+          `${partial}/manifest.json`,
+          `${JSON.stringify(desired.manifest, null, 1)}\n`,
+        );
+        await eng.host.writeFile(`${partial}/plan.json`, `${JSON.stringify(plan, null, 1)}\n`);
+        await eng.host.writeFile(`${partial}/meta.json`, `${JSON.stringify(meta, null, 2)}\n`);
+        await eng.host.rename(partial, genDir(eng.state, n));
+      } catch (err) {
+        // A full disk, most likely: what was built goes (recovery would remove it otherwise).
+        await eng.host.removeTree(partial).catch(() => {});
+        throw err;
+      }
     });
     const steps = stepsOf(plan.changes, {
       op: "switch",
@@ -312,12 +404,18 @@ export async function apply(eng: Engine, req: ApplyRequest): Promise<ApplyResult
       );
     } catch (err) {
       nameFailed(err, plan.changes);
-      await writeMeta(eng.host, eng.state, {
-        ...meta,
-        phases: timer.phases,
-        outcome: "failed",
-        error: String((err as Error).message),
-      });
+      // Every step undone: the generation failed. Otherwise (the undo or the record cut short)
+      // its journal is kept, and the recovery that finishes it records the outcome.
+      if (err instanceof TransactionError)
+        await writeMeta(eng.host, eng.state, {
+          ...meta,
+          phases: timer.phases,
+          outcome: "failed",
+          error: String(err.message),
+        }).catch((e) =>
+          // Left pending, the next command marks it failed (engine failOrphan); the apply's own error is the news.
+          eng.log.warn(`could not record generation ${n} as failed: ${(e as Error).message}`),
+        );
       throw err;
     }
     eng.log.info(
@@ -326,7 +424,7 @@ export async function apply(eng: Engine, req: ApplyRequest): Promise<ApplyResult
         ? `generation ${n}: rolled back to the content of generation ${plan.rollbackTo.generation}`
         : `generation ${n} applied`,
     );
-    return { ...result, storeObjectsWritten: written, generation: n, created: true, noop: false };
+    return { ...result(), storeObjectsWritten: written, generation: n, created: true, noop: false };
   });
 }
 
@@ -340,17 +438,31 @@ export async function switchGeneration(
   target: number,
   opts: { backupExt?: string; allowDestructive?: boolean } = {},
 ): Promise<Plan> {
-  return withLock(eng, "rollback", async () => {
+  // As in apply: planned and approved before the lock, planned again under it if the state changed.
+  await recoverIfInterrupted(eng);
+  await refuseWhileApplying(eng);
+  const seen = await stateFingerprint(eng);
+  const planSwitch = async () => {
     const base = await baseline(eng);
     const meta = base.gens.find((g) => g.number === target);
     if (!meta) throw new DotopsError(`there is no generation ${target}`, 1, "see `dotops generations`");
     const manifest = await readManifest(eng.host, eng.state, target);
     const to = { manifest, blobs: new Map(), commit: meta.commit };
-    const plan = await makePlan(eng, to, base, { backupExt: opts.backupExt });
-    // The generation was approved when it was applied; what can still need approval is
-    // what the user did since (files left in a directory that becomes a file again).
-    await enforcePolicy(plan, opts);
-    if (base.current === target && plan.changes.length === 0) return plan;
+    return { base, manifest, plan: await makePlan(eng, to, base, { backupExt: opts.backupExt }) };
+  };
+  let planned = await planSwitch();
+  // The generation was approved when it was applied; what can still need approval is
+  // what the user did since (files left in a directory that becomes a file again).
+  const { approved } = await enforcePolicy(planned.plan, opts);
+  const nothingToDo = () => planned.base.current === target && planned.plan.changes.length === 0;
+  if (nothingToDo()) return planned.plan;
+  return withLock(eng, "rollback", async () => {
+    if ((await stateFingerprint(eng)) !== seen) {
+      planned = await planSwitch();
+      await enforcePolicy(planned.plan, { ...opts, approved });
+      if (nothingToDo()) return planned.plan;
+    }
+    const { base, manifest, plan } = planned;
     const ctx = resourceContext(eng, {
       backupExt: opts.backupExt,
       platform: manifest.platform,
