@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs/promises";
 import { hostname } from "node:os";
+import { dirname } from "node:path";
 import { type ExecOptions, type ExecResult, type Host, HostError, type Stat } from "./host.js";
 
 /** Wraps node's errors in HostError so callers can match on `code` without importing fs. */
@@ -112,8 +113,22 @@ export class RealHost implements Host {
   }
 
   mkdir(path: string, mode = 0o755) {
+    const real = this.p(path);
     return wrap(path, async () => {
-      await fs.mkdir(this.p(path), { recursive: true, mode });
+      try {
+        await fs.mkdir(real, { recursive: true, mode });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+        // Node's recursive mkdir reports an error it does not expect (EROFS: a read-only
+        // file system) as ENOENT; a plain mkdir of the first missing directory tells the truth.
+        let first = real;
+        while (!(await fs.lstat(dirname(first)).catch(() => null))) {
+          if (dirname(first) === first) throw err;
+          first = dirname(first);
+        }
+        await fs.mkdir(first, { mode });
+        await fs.mkdir(real, { recursive: true, mode });
+      }
     });
   }
   symlink(target: string, path: string) {
