@@ -46,7 +46,8 @@ export const homeSteps: StepOps<HomeStep> = {
   mkdir: {
     run: (ctx, s) => ctx.host.mkdir(s.path),
     undo: async (ctx, s) => {
-      await ctx.host.rmdir(s.path);
+      // Looked at first: rmdir(2) of nothing in a read-only dir fails (EROFS), and the undo with it.
+      if ((await ctx.host.lstat(s.path))?.type === "dir") await ctx.host.rmdir(s.path);
     },
     describe: (s) => `create directory ${s.path}`,
   },
