@@ -208,7 +208,8 @@ export async function recoverJournal(ctx: ResourceContext, journal: string): Pro
   // Every planned step (those that never started undo as no-ops); a journal without the list: the started ones.
   const planned = begin?.steps ?? started;
   // A step of a kind this dotops does not know (a journal of a newer version) cannot be undone here: reported.
-  for (const s of planned) if (!isKnown(s)) unreadable.push(JSON.stringify(s));
+  for (const s of new Set([...planned, ...started].filter((s) => !isKnown(s)).map((s) => JSON.stringify(s))))
+    unreadable.push(s);
   if (!committed) await undoAll(ctx, planned.filter(isKnown));
   await ctx.host.unlink(journal);
   if (!begin && !started.length && !unreadable.length) return null;

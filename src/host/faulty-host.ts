@@ -15,6 +15,8 @@ import { type ExecOptions, type ExecResult, type Host, HostError, type Stat } fr
  *   (SIGKILL: a crash, a power loss) or `hang` (never returns, the process
  *   stays: it holds whatever it holds until killed);
  * - `after=N`: the first N matching calls go through; `times=M`: only M fail.
+ * `unlink` and `removeTree` of a missing path never fail (nothing to remove:
+ * node looks first), as on a real read-only file system.
  */
 export interface Fault {
   ops: Set<string> | "*";
@@ -152,7 +154,8 @@ export class FaultyHost implements Host {
     return this.inner.chmod(path, mode);
   }
   async unlink(path: string) {
-    await this.check("unlink", [path]);
+    // Missing is fine, without a write: node's rm looks first, so a read-only dir does not fail it.
+    if (await this.inner.lstat(path)) await this.check("unlink", [path]);
     return this.inner.unlink(path);
   }
   async rmdir(path: string) {
@@ -160,7 +163,7 @@ export class FaultyHost implements Host {
     return this.inner.rmdir(path);
   }
   async removeTree(path: string) {
-    await this.check("removeTree", [path]);
+    if (await this.inner.lstat(path)) await this.check("removeTree", [path]);
     return this.inner.removeTree(path);
   }
   exec(cmd: string, args: string[], opts?: ExecOptions): Promise<ExecResult> {
