@@ -1,7 +1,7 @@
 import { type Config, type LoadOptions, loadConfig } from "../config/load.js";
 import { allOnDemand } from "../config/machine.js";
 import { type ConfigSource, withContent } from "../config/source.js";
-import { ConfigError, DotopsError, formatProblem, PolicyError } from "../errors.js";
+import { ConfigError, DotopsError, formatProblem } from "../errors.js";
 import { buildManifest } from "../modules/manifest.js";
 import type { Module } from "../modules/module.js";
 import { protectedPaths, protectedTargetProblems } from "../modules/protected.js";
@@ -9,13 +9,7 @@ import { type Change, Phase } from "../resources/change.js";
 import type { ObjectStat, ResourceContext } from "../resources/context.js";
 import type { Step } from "../resources/step.js";
 import type { Blob, Manifest } from "../resources/types.js";
-import {
-  type Engine,
-  recoverIfInterrupted,
-  refuseWhileApplying,
-  resourceContext,
-  withLock,
-} from "./engine.js";
+import { type Engine, recoverIfInterrupted, resourceContext } from "./engine.js";
 import {
   currentGeneration,
   type GenerationInfo,
@@ -27,6 +21,7 @@ import {
 } from "./generations.js";
 import { runTransaction, TransactionError } from "./journal.js";
 import { computeChanges, type Plan, summarize } from "./plan.js";
+import { planThenLock } from "./preflight.js";
 import { nextOwnership, readOwnership, writeInstalled, writeOwnership } from "./records.js";
 import { readObjectStats, writeBlobs, writeHomeTree, writeObjectStats } from "./store.js";
 import { PhaseTimer } from "./timer.js";
@@ -198,83 +193,6 @@ export async function planBetween(
   return { ...plan, from: previous ? { generation: 0, commit: previous.source.commit ?? null } : null };
 }
 
-interface Approval {
-  allowDestructive?: boolean;
-  /** Asked (on a TTY) before destructive steps when they are not allowed outright. */
-  confirmDestructive?: (plan: Plan) => Promise<boolean>;
-  /**
-   * The destructive changes already approved, for a plan made again under the
-   * lock: no prompt then (it would hold the lock), only what was approved goes.
-   */
-  approved?: ReadonlySet<string>;
-}
-
-/** How a destructive change is known across two plans of one apply. */
-const changeKey = (c: Change) => `${c.action} ${c.kind} ${c.id}`;
-
-/**
- * Refuses plans with conflicts or unapproved destructive steps (exit 4).
- * Returns the destructive changes approved, and whether the user was asked.
- */
-async function enforcePolicy(plan: Plan, req: Approval): Promise<{ asked: boolean; approved: Set<string> }> {
-  const refused = plan.changes.filter((c) => c.refusal);
-  if (refused.length) {
-    const inTheWay = refused.every((c) => c.id.startsWith("~"));
-    throw new PolicyError(
-      `refusing to apply: ${refused.length} ${inTheWay ? "path(s) in the way" : "change(s) cannot go ahead"}\n${refused.map((c) => `  ${c.id}: ${c.refusal}`).join("\n")}`,
-      inTheWay
-        ? "nothing was changed; move the files aside or rerun with --backup"
-        : "nothing was changed; see the reason of each change above",
-    );
-  }
-  const destructive = plan.changes.filter((c) => c.destructive);
-  const approved = new Set(destructive.map(changeKey));
-  if (!destructive.length || req.allowDestructive) return { asked: false, approved };
-  const list = (cs: Change[]) =>
-    cs.map((c) => `  ${c.action} ${c.kind} ${c.id}${c.note ? `: ${c.note}` : ""}`).join("\n");
-  if (req.approved) {
-    const fresh = destructive.filter((c) => !req.approved?.has(changeKey(c)));
-    if (!fresh.length) return { asked: false, approved };
-    throw new PolicyError(
-      `refusing ${fresh.length} destructive step(s) that were not in the plan approved: the machine or the state dir changed meanwhile\n${list(fresh)}`,
-      "nothing was changed; rerun to see the plan as it is now",
-    );
-  }
-  if (!(await req.confirmDestructive?.(plan)))
-    throw new PolicyError(
-      `refusing ${plan.summary.destructive} destructive step(s):\n${list(destructive)}`,
-      "nothing was changed; rerun with --allow-destructive if you mean it",
-    );
-  return { asked: true, approved };
-}
-
-/**
- * What another dotops command changes in the state dir under the lock (a new
- * generation, a switch, a drift repair, gc, a recovery), read in a few small
- * reads: a command that planned before taking the lock plans again only when
- * this changed meanwhile.
- */
-async function stateFingerprint(eng: Engine): Promise<string> {
-  const { host, state } = eng;
-  const read = (path: string) =>
-    host.readFile(path).then(
-      (b) => b.toString("utf8"),
-      () => null,
-    );
-  const current = (await host.lstat(state.current))
-    ? await host.readlink(state.current).catch(() => "?")
-    : null;
-  const generations = (await host.lstat(state.generations)) ? await host.readdir(state.generations) : [];
-  const journal = (await host.lstat(state.journal)) !== null;
-  const records =
-    current === null
-      ? []
-      : await Promise.all(
-          ["meta.json", "objects.json", "owned.json"].map((f) => read(`${state.current}/${f}`)),
-        );
-  return JSON.stringify({ current, generations, journal, records });
-}
-
 /** A plan towards `desired` from the state as it is now. */
 async function planNow(eng: Engine, desired: Desired, req: ApplyRequest, timer: PhaseTimer) {
   const base = await baseline(eng);
@@ -294,138 +212,134 @@ export async function apply(eng: Engine, req: ApplyRequest): Promise<ApplyResult
   // Config and modules are pure: an invalid config fails here, before the state dir is touched.
   const timer = new PhaseTimer();
   const desired = await loadDesired(eng, req, timer);
-  // Planned and approved before the state dir is created or the lock taken: a refused apply
-  // changes nothing, and a prompt waiting for the user holds no lock (the agent would wait on it).
-  await recoverIfInterrupted(eng);
-  await refuseWhileApplying(eng);
-  const seen = await stateFingerprint(eng);
-  let planned = await planNow(eng, desired, req, timer);
-  const result = () => ({ plan: planned.plan, desired, phases: timer.phases, storeObjectsWritten: 0 });
-  const noop = () => {
-    eng.log.debug({ generation: planned.base.current }, "no changes");
-    return { ...result(), generation: planned.base.current, created: false, noop: true };
-  };
-  if (planned.noop) return noop();
-  const { asked, approved } = await enforcePolicy(planned.plan, req);
-  return withLock(eng, "apply", async () => {
-    // Another command changed the state meanwhile, or the user took their time to answer (and
-    // may have changed files): plan again, and go ahead only with what was approved.
-    if (asked || (await stateFingerprint(eng)) !== seen) {
-      planned = await planNow(eng, desired, req, timer);
-      if (planned.noop) return noop();
-      await enforcePolicy(planned.plan, { ...req, approved });
-    }
-    const { base, plan, sameAsCurrent } = planned;
+  const result = (p: Planned) => ({ plan: p.plan, desired, phases: timer.phases, storeObjectsWritten: 0 });
+  // Planned and approved before the state dir is created or the lock taken (preflight.ts).
+  return planThenLock(
+    eng,
+    "apply",
+    req,
+    () => planNow(eng, desired, req, timer),
+    (p) => {
+      if (!p.noop) return undefined;
+      eng.log.debug({ generation: p.base.current }, "no changes");
+      return { ...result(p), generation: p.base.current, created: false, noop: true };
+    },
+    (planned) => applyPlanned(eng, req, desired, timer, planned, result(planned)),
+  );
+}
 
-    const ctx = resourceContext(eng, {
-      blobs: desired.blobs,
-      backupExt: req.backupExt,
-      platform: desired.manifest.platform,
-      ownership: base.ownership,
-    });
-    const { written, stats } = await timer.run("build", () =>
-      writeBlobs(eng.host, eng.state, desired.blobs.values(), eng.progress, base.objectStats),
-    );
-    if (sameAsCurrent) {
-      // Only drift: put the machine back to the current generation, no new record.
-      try {
-        await timer.run("apply", () =>
-          runTransaction(ctx, eng.state.journal, begin(null), stepsOf(plan.changes), eng.failpoints),
-        );
-      } catch (err) {
-        throw nameFailed(err, plan.changes);
-      }
-      // The build rewrote any changed object: record them as they are now.
-      await writeObjectStats(eng.host, genDir(eng.state, base.current as number), stats);
-      eng.log.info({ generation: base.current, repaired: plan.changes.length }, "repaired drift");
-      return {
-        ...result(),
-        storeObjectsWritten: written,
-        generation: base.current,
-        created: false,
-        noop: false,
-      };
-    }
+type Planned = Awaited<ReturnType<typeof planNow>>;
 
-    const n = (base.gens.at(-1)?.number ?? 0) + 1;
-    const meta: GenerationMeta = {
-      number: n,
-      commit: desired.source.commit ?? null,
-      parentCommit: req.parentCommit ?? base.currentMeta?.commit ?? null,
-      source: desired.source.commit ? "commit" : "worktree",
-      manifestHash: desired.manifest.hash,
-      host: desired.manifest.host,
-      createdAt: new Date().toISOString(),
-      phases: timer.phases,
-      outcome: "pending",
-      sameContentAs: plan.rollbackTo?.generation ?? null,
-      superseded: req.superseded ?? [],
-      summary: { create: plan.summary.create, update: plan.summary.update, delete: plan.summary.delete },
-    };
-    await timer.run("build", async () => {
-      const partial = `${genDir(eng.state, n)}.partial`;
-      try {
-        await eng.host.removeTree(partial);
-        await eng.host.mkdir(partial, 0o755);
-        await writeHomeTree(eng.host, eng.state, partial, desired.manifest);
-        await writeObjectStats(eng.host, partial, stats);
-        await writeOwnership(
-          eng.host,
-          partial,
-          nextOwnership(desired.manifest, plan.changes, base.ownership),
-        );
-        await eng.host.writeFile(
-          `${partial}/manifest.json`,
-          `${JSON.stringify(desired.manifest, null, 1)}\n`,
-        );
-        await eng.host.writeFile(`${partial}/plan.json`, `${JSON.stringify(plan, null, 1)}\n`);
-        await eng.host.writeFile(`${partial}/meta.json`, `${JSON.stringify(meta, null, 2)}\n`);
-        await eng.host.rename(partial, genDir(eng.state, n));
-      } catch (err) {
-        // A full disk, most likely: what was built goes (recovery would remove it otherwise).
-        await eng.host.removeTree(partial).catch(() => {});
-        throw err;
-      }
-    });
-    const steps = stepsOf(plan.changes, {
-      op: "switch",
-      link: eng.state.current,
-      to: genDir(eng.state, n),
-      from: base.current === null ? null : genDir(eng.state, base.current),
-    });
+/** The build, the transaction and the record of a plan approved under the lock. */
+async function applyPlanned(
+  eng: Engine,
+  req: ApplyRequest,
+  desired: Desired,
+  timer: PhaseTimer,
+  { base, plan, sameAsCurrent }: Planned,
+  result: Omit<ApplyResult, "generation" | "created" | "noop">,
+): Promise<ApplyResult> {
+  const ctx = resourceContext(eng, {
+    blobs: desired.blobs,
+    backupExt: req.backupExt,
+    platform: desired.manifest.platform,
+    ownership: base.ownership,
+  });
+  const { written, stats } = await timer.run("build", () =>
+    writeBlobs(eng.host, eng.state, desired.blobs.values(), eng.progress, base.objectStats),
+  );
+  if (sameAsCurrent) {
+    // Only drift: put the machine back to the current generation, no new record.
     try {
       await timer.run("apply", () =>
-        runTransaction(ctx, eng.state.journal, begin(n), steps, eng.failpoints, () =>
-          timer.run("record", async () => {
-            await recordInstalled(eng, ctx, genDir(eng.state, n), desired.manifest);
-            await writeMeta(eng.host, eng.state, { ...meta, phases: timer.phases, outcome: "applied" });
-          }),
-        ),
+        runTransaction(ctx, eng.state.journal, begin(null), stepsOf(plan.changes), eng.failpoints),
       );
     } catch (err) {
-      nameFailed(err, plan.changes);
-      // Every step undone: the generation failed. Otherwise (the undo or the record cut short)
-      // its journal is kept, and the recovery that finishes it records the outcome.
-      if (err instanceof TransactionError)
-        await writeMeta(eng.host, eng.state, {
-          ...meta,
-          phases: timer.phases,
-          outcome: "failed",
-          error: String(err.message),
-        }).catch((e) =>
-          // Left pending, the next command marks it failed (engine failOrphan); the apply's own error is the news.
-          eng.log.warn(`could not record generation ${n} as failed: ${(e as Error).message}`),
-        );
+      throw nameFailed(err, plan.changes);
+    }
+    // The build rewrote any changed object: record them as they are now.
+    await writeObjectStats(eng.host, genDir(eng.state, base.current as number), stats);
+    eng.log.info({ generation: base.current, repaired: plan.changes.length }, "repaired drift");
+    return {
+      ...result,
+      storeObjectsWritten: written,
+      generation: base.current,
+      created: false,
+      noop: false,
+    };
+  }
+
+  const n = (base.gens.at(-1)?.number ?? 0) + 1;
+  const meta: GenerationMeta = {
+    number: n,
+    commit: desired.source.commit ?? null,
+    parentCommit: req.parentCommit ?? base.currentMeta?.commit ?? null,
+    source: desired.source.commit ? "commit" : "worktree",
+    manifestHash: desired.manifest.hash,
+    host: desired.manifest.host,
+    createdAt: new Date().toISOString(),
+    phases: timer.phases,
+    outcome: "pending",
+    sameContentAs: plan.rollbackTo?.generation ?? null,
+    superseded: req.superseded ?? [],
+    summary: { create: plan.summary.create, update: plan.summary.update, delete: plan.summary.delete },
+  };
+  await timer.run("build", async () => {
+    const partial = `${genDir(eng.state, n)}.partial`;
+    try {
+      await eng.host.removeTree(partial);
+      await eng.host.mkdir(partial, 0o755);
+      await writeHomeTree(eng.host, eng.state, partial, desired.manifest);
+      await writeObjectStats(eng.host, partial, stats);
+      await writeOwnership(eng.host, partial, nextOwnership(desired.manifest, plan.changes, base.ownership));
+      await eng.host.writeFile(`${partial}/manifest.json`, `${JSON.stringify(desired.manifest, null, 1)}\n`);
+      await eng.host.writeFile(`${partial}/plan.json`, `${JSON.stringify(plan, null, 1)}\n`);
+      await eng.host.writeFile(`${partial}/meta.json`, `${JSON.stringify(meta, null, 2)}\n`);
+      await eng.host.rename(partial, genDir(eng.state, n));
+    } catch (err) {
+      // A full disk, most likely: what was built goes (recovery would remove it otherwise).
+      await eng.host.removeTree(partial).catch(() => {});
       throw err;
     }
-    eng.log.info(
-      { generation: n, commit: meta.commit, ...plan.summary, sameContentAs: meta.sameContentAs },
-      plan.rollbackTo
-        ? `generation ${n}: rolled back to the content of generation ${plan.rollbackTo.generation}`
-        : `generation ${n} applied`,
-    );
-    return { ...result(), storeObjectsWritten: written, generation: n, created: true, noop: false };
   });
+  const steps = stepsOf(plan.changes, {
+    op: "switch",
+    link: eng.state.current,
+    to: genDir(eng.state, n),
+    from: base.current === null ? null : genDir(eng.state, base.current),
+  });
+  try {
+    await timer.run("apply", () =>
+      runTransaction(ctx, eng.state.journal, begin(n), steps, eng.failpoints, () =>
+        timer.run("record", async () => {
+          await recordInstalled(eng, ctx, genDir(eng.state, n), desired.manifest);
+          await writeMeta(eng.host, eng.state, { ...meta, phases: timer.phases, outcome: "applied" });
+        }),
+      ),
+    );
+  } catch (err) {
+    nameFailed(err, plan.changes);
+    // Every step undone: the generation failed. Otherwise (the undo or the record cut short)
+    // its journal is kept, and the recovery that finishes it records the outcome.
+    if (err instanceof TransactionError)
+      await writeMeta(eng.host, eng.state, {
+        ...meta,
+        phases: timer.phases,
+        outcome: "failed",
+        error: String(err.message),
+      }).catch((e) =>
+        // Left pending, the next command marks it failed (engine failOrphan); the apply's own error is the news.
+        eng.log.warn(`could not record generation ${n} as failed: ${(e as Error).message}`),
+      );
+    throw err;
+  }
+  eng.log.info(
+    { generation: n, commit: meta.commit, ...plan.summary, sameContentAs: meta.sameContentAs },
+    plan.rollbackTo
+      ? `generation ${n}: rolled back to the content of generation ${plan.rollbackTo.generation}`
+      : `generation ${n} applied`,
+  );
+  return { ...result, storeObjectsWritten: written, generation: n, created: true, noop: false };
 }
 
 /**
@@ -438,57 +352,50 @@ export async function switchGeneration(
   target: number,
   opts: { backupExt?: string; allowDestructive?: boolean } = {},
 ): Promise<Plan> {
-  // As in apply: planned and approved before the lock, planned again under it if the state changed.
-  await recoverIfInterrupted(eng);
-  await refuseWhileApplying(eng);
-  const seen = await stateFingerprint(eng);
-  const planSwitch = async () => {
-    const base = await baseline(eng);
-    const meta = base.gens.find((g) => g.number === target);
-    if (!meta) throw new DotopsError(`there is no generation ${target}`, 1, "see `dotops generations`");
-    const manifest = await readManifest(eng.host, eng.state, target);
-    const to = { manifest, blobs: new Map(), commit: meta.commit };
-    return { base, manifest, plan: await makePlan(eng, to, base, { backupExt: opts.backupExt }) };
-  };
-  let planned = await planSwitch();
   // The generation was approved when it was applied; what can still need approval is
   // what the user did since (files left in a directory that becomes a file again).
-  const { approved } = await enforcePolicy(planned.plan, opts);
-  const nothingToDo = () => planned.base.current === target && planned.plan.changes.length === 0;
-  if (nothingToDo()) return planned.plan;
-  return withLock(eng, "rollback", async () => {
-    if ((await stateFingerprint(eng)) !== seen) {
-      planned = await planSwitch();
-      await enforcePolicy(planned.plan, { ...opts, approved });
-      if (nothingToDo()) return planned.plan;
-    }
-    const { base, manifest, plan } = planned;
-    const ctx = resourceContext(eng, {
-      backupExt: opts.backupExt,
-      platform: manifest.platform,
-      ownership: base.ownership,
-    });
-    const steps = stepsOf(
-      plan.changes,
-      base.current === target
-        ? undefined
-        : {
-            op: "switch",
-            link: eng.state.current,
-            to: genDir(eng.state, target),
-            from: base.current === null ? null : genDir(eng.state, base.current),
-          },
-    );
-    await runTransaction(ctx, eng.state.journal, begin(target), steps, eng.failpoints, async () => {
-      // While N is current again, its resources are owned as the machine had them (the latest record first).
-      const dir = genDir(eng.state, target);
-      const before = new Map([...(await readOwnership(eng.host, dir)), ...(base.ownership ?? [])]);
-      await writeOwnership(eng.host, dir, nextOwnership(manifest, plan.changes, before));
-      await recordInstalled(eng, ctx, dir, manifest);
-    });
-    eng.log.info({ generation: target, from: base.current }, `switched to generation ${target}`);
-    return plan;
-  });
+  // As in apply, that is settled before the lock is taken (preflight.ts).
+  return planThenLock(
+    eng,
+    "rollback",
+    opts,
+    async () => {
+      const base = await baseline(eng);
+      const meta = base.gens.find((g) => g.number === target);
+      if (!meta) throw new DotopsError(`there is no generation ${target}`, 1, "see `dotops generations`");
+      const manifest = await readManifest(eng.host, eng.state, target);
+      const to = { manifest, blobs: new Map(), commit: meta.commit };
+      return { base, manifest, plan: await makePlan(eng, to, base, { backupExt: opts.backupExt }) };
+    },
+    ({ base, plan }) => (base.current === target && plan.changes.length === 0 ? plan : undefined),
+    async ({ base, manifest, plan }) => {
+      const ctx = resourceContext(eng, {
+        backupExt: opts.backupExt,
+        platform: manifest.platform,
+        ownership: base.ownership,
+      });
+      const steps = stepsOf(
+        plan.changes,
+        base.current === target
+          ? undefined
+          : {
+              op: "switch",
+              link: eng.state.current,
+              to: genDir(eng.state, target),
+              from: base.current === null ? null : genDir(eng.state, base.current),
+            },
+      );
+      await runTransaction(ctx, eng.state.journal, begin(target), steps, eng.failpoints, async () => {
+        // While N is current again, its resources are owned as the machine had them (the latest record first).
+        const dir = genDir(eng.state, target);
+        const before = new Map([...(await readOwnership(eng.host, dir)), ...(base.ownership ?? [])]);
+        await writeOwnership(eng.host, dir, nextOwnership(manifest, plan.changes, before));
+        await recordInstalled(eng, ctx, dir, manifest);
+      });
+      eng.log.info({ generation: target, from: base.current }, `switched to generation ${target}`);
+      return plan;
+    },
+  );
 }
 
 /** Versions of what is installed now, for `diff`; a tool that fails to answer only costs the record. */
