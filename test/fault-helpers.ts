@@ -8,6 +8,39 @@ import { join, relative } from "node:path";
 import { expect } from "vitest";
 import { CLI, dotops } from "./helpers.js";
 
+const ENTRY = "version: 1\nimports: [home/*.yaml]\nhosts:\n  box:\n    platform: linux\n";
+
+// Generation 1: links (one in a directory), copies (one with permissions).
+export const GEN1: Record<string, string> = {
+  "dotops.yaml": ENTRY,
+  "home/files.yaml": `files:
+  - { target: ~/.zshrc, source: files/zshrc }
+  - { target: ~/.config/app/conf, source: files/app.conf }
+  - { target: ~/.npmrc, source: files/npmrc, mode: copy }
+  - { target: ~/.ssh/config, source: files/ssh_config, mode: copy, permissions: "0600" }
+`,
+  "files/zshrc": "zsh one\n",
+  "files/app.conf": "app one\n",
+  "files/npmrc": "npm one\n",
+  "files/ssh_config": "ssh one\n",
+};
+
+// Generation 2 creates (a link in a new directory), updates (a link's content,
+// two copies) and deletes (a link and its directory).
+export const GEN2: Record<string, string | null> = {
+  "home/files.yaml": `files:
+  - { target: ~/.zshrc, source: files/zshrc }
+  - { target: ~/.config/nvim/init.lua, source: files/init.lua }
+  - { target: ~/.npmrc, source: files/npmrc, mode: copy }
+  - { target: ~/.ssh/config, source: files/ssh_config, mode: copy, permissions: "0600" }
+`,
+  "files/zshrc": "zsh two\n",
+  "files/init.lua": "-- init two\n",
+  "files/npmrc": "npm two\n",
+  "files/ssh_config": "ssh two\n",
+  "files/app.conf": null,
+};
+
 export type Snapshot = Record<string, string>;
 
 /**

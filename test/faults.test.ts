@@ -27,41 +27,8 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { expectSettled, generations, type Snapshot, snapshot } from "./fault-helpers.js";
+import { expectSettled, GEN1, GEN2, generations, type Snapshot, snapshot } from "./fault-helpers.js";
 import { ConfigRepo, dotops, sandbox, tempDir } from "./helpers.js";
-
-const ENTRY = "version: 1\nimports: [home/*.yaml]\nhosts:\n  box:\n    platform: linux\n";
-
-// Generation 1: links (one in a directory), copies (one with permissions).
-const GEN1: Record<string, string> = {
-  "dotops.yaml": ENTRY,
-  "home/files.yaml": `files:
-  - { target: ~/.zshrc, source: files/zshrc }
-  - { target: ~/.config/app/conf, source: files/app.conf }
-  - { target: ~/.npmrc, source: files/npmrc, mode: copy }
-  - { target: ~/.ssh/config, source: files/ssh_config, mode: copy, permissions: "0600" }
-`,
-  "files/zshrc": "zsh one\n",
-  "files/app.conf": "app one\n",
-  "files/npmrc": "npm one\n",
-  "files/ssh_config": "ssh one\n",
-};
-
-// Generation 2 creates (a link in a new directory), updates (a link's content,
-// two copies) and deletes (a link and its directory).
-const GEN2: Record<string, string | null> = {
-  "home/files.yaml": `files:
-  - { target: ~/.zshrc, source: files/zshrc }
-  - { target: ~/.config/nvim/init.lua, source: files/init.lua }
-  - { target: ~/.npmrc, source: files/npmrc, mode: copy }
-  - { target: ~/.ssh/config, source: files/ssh_config, mode: copy, permissions: "0600" }
-`,
-  "files/zshrc": "zsh two\n",
-  "files/init.lua": "-- init two\n",
-  "files/npmrc": "npm two\n",
-  "files/ssh_config": "ssh two\n",
-  "files/app.conf": null,
-};
 
 let repo: ConfigRepo;
 let c1: string;
@@ -155,7 +122,7 @@ describe("a full disk", () => {
     expect(snapshot(home, state)).toEqual({});
     expect(await generations(home)).toEqual([]);
     await expectSettled(home, state);
-  });
+  }, 180_000);
 
   it("at each write of the apply (HOME, the journal, the generation's records): undone or never begun, nothing half-done", async () => {
     const cases = [
@@ -195,7 +162,7 @@ describe("a full disk", () => {
       expect(again.exitCode, `${c.what}: ${again.stderr}`).toBe(0);
       expect(snapshot(w.home, w.state), c.what).toEqual(S2);
     });
-  });
+  }, 180_000);
 
   it("while the outcome is recorded (after commit): the apply stands, and the next command finishes the record", async () => {
     const w = await at(c1);
@@ -304,7 +271,7 @@ describe("a full disk", () => {
     ]);
     await expectSettled(w2.home, w2.state, w2.global);
     unmountAll();
-  });
+  }, 180_000);
 });
 
 describe("a read-only target directory", () => {
@@ -440,7 +407,7 @@ describe("the state dir on another file system than HOME", () => {
       [1, true],
     ]);
     await expectSettled(home, w.state, w.global, other.env);
-  });
+  }, 180_000);
 
   it("a crash in the middle of a move into the trash is settled by the next command: nothing is lost", async () => {
     const crashes = [
@@ -479,7 +446,7 @@ describe("the state dir on another file system than HOME", () => {
       ]);
       await expectSettled(home, other.state, global, other.env);
     });
-  });
+  }, 180_000);
 });
 
 describe("a journal torn by a power loss", () => {
@@ -587,7 +554,7 @@ describe("a crash around the switch of current", () => {
       expect(readlinkSync(join(w.state, "current")), p.what).toBe(join(w.state, `generations/${p.at}`));
       await expectSettled(w.home, w.state);
     });
-  });
+  }, 180_000);
 
   it("a rollback killed before current is renamed leaves generation 2 current and both records as they were", async () => {
     const w = await at(c1);
