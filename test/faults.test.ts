@@ -60,13 +60,24 @@ async function rows(w: Where, env?: Record<string, string>) {
   return (await generations(w.home, w.global, env)).map((g) => [g.number, g.outcome, g.current]);
 }
 
-/** Runs fn over 0..n-1, two at a time (each spawns several CLIs; two cores). */
+/**
+ * Runs fn over 0..n-1, two at a time (each spawns several CLIs; two cores).
+ * A failure stops new runs but waits for the one in flight: nothing outlives the test.
+ */
 async function forEachIndex(n: number, fn: (i: number) => Promise<void>): Promise<void> {
   let next = 0;
   const worker = async () => {
-    while (next < n) await fn(next++);
+    while (next < n) {
+      try {
+        await fn(next++);
+      } catch (err) {
+        next = n;
+        throw err;
+      }
+    }
   };
-  await Promise.all([worker(), worker()]);
+  const results = await Promise.allSettled([worker(), worker()]);
+  for (const r of results) if (r.status === "rejected") throw r.reason;
 }
 
 /** Mounts a file system (root only); false where the machine does not allow it. Unmounted by unmountAll. */
