@@ -1,3 +1,4 @@
+import { UsageError } from "../errors.js";
 import { type ExecOptions, type ExecResult, type Host, HostError, type Stat } from "./host.js";
 
 /**
@@ -41,7 +42,8 @@ export function parseFaults(spec: string): Fault[] {
       }
       const [op, ...rest] = parts;
       const action = rest.pop();
-      if (!op || !action || !rest.length) throw new Error(`DOTOPS_FAULT: "${one}" is not op:path:action`);
+      if (!op || !action || !rest.length)
+        throw new UsageError(`DOTOPS_FAULT: "${one}" is not op:path:action[:after=N][:times=M]`);
       return {
         ops: op === "*" ? "*" : new Set(op.split("|")),
         path: rest.join(":"),
