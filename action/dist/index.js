@@ -6511,15 +6511,15 @@ var init_mjs = __esm({
         this.listeners[ev].push(fn2);
       }
       removeListener(ev, fn2) {
-        const list = this.listeners[ev];
-        const i3 = list.indexOf(fn2);
+        const list2 = this.listeners[ev];
+        const i3 = list2.indexOf(fn2);
         if (i3 === -1) {
           return;
         }
-        if (i3 === 0 && list.length === 1) {
-          list.length = 0;
+        if (i3 === 0 && list2.length === 1) {
+          list2.length = 0;
         } else {
-          list.splice(i3, 1);
+          list2.splice(i3, 1);
         }
       }
       emit(ev, code, signal) {
@@ -14771,15 +14771,15 @@ var require_parser = __commonJS({
     var node_process = __require("process");
     var cst = require_cst();
     var lexer = require_lexer();
-    function includesToken(list, type) {
-      for (let i3 = 0; i3 < list.length; ++i3)
-        if (list[i3].type === type)
+    function includesToken(list2, type) {
+      for (let i3 = 0; i3 < list2.length; ++i3)
+        if (list2[i3].type === type)
           return true;
       return false;
     }
-    function findNonEmptyIndex(list) {
-      for (let i3 = 0; i3 < list.length; ++i3) {
-        switch (list[i3].type) {
+    function findNonEmptyIndex(list2) {
+      for (let i3 = 0; i3 < list2.length; ++i3) {
+        switch (list2[i3].type) {
           case "space":
           case "comment":
           case "newline":
@@ -15791,17 +15791,17 @@ var require_dist2 = __commonJS({
 var require_conventions = __commonJS({
   "node_modules/@xmldom/xmldom/lib/conventions.js"(exports) {
     "use strict";
-    function find(list, predicate, ac) {
+    function find(list2, predicate, ac) {
       if (ac === void 0) {
         ac = Array.prototype;
       }
-      if (list && typeof ac.find === "function") {
-        return ac.find.call(list, predicate);
+      if (list2 && typeof ac.find === "function") {
+        return ac.find.call(list2, predicate);
       }
-      for (var i3 = 0; i3 < list.length; i3++) {
-        if (hasOwn(list, i3)) {
-          var item2 = list[i3];
-          if (predicate.call(void 0, item2, i3, list)) {
+      for (var i3 = 0; i3 < list2.length; i3++) {
+        if (hasOwn(list2, i3)) {
+          var item2 = list2[i3];
+          if (predicate.call(void 0, item2, i3, list2)) {
             return item2;
           }
         }
@@ -16399,12 +16399,12 @@ var require_dom = __commonJS({
     }
     function toOrderedSet(input2) {
       if (!input2) return [];
-      var list = splitOnASCIIWhitespace(input2);
-      return Object.keys(list.reduce(orderedSetReducer, {}));
+      var list2 = splitOnASCIIWhitespace(input2);
+      return Object.keys(list2.reduce(orderedSetReducer, {}));
     }
-    function arrayIncludes(list) {
+    function arrayIncludes(list2) {
       return function(element) {
-        return list && list.indexOf(element) !== -1;
+        return list2 && list2.indexOf(element) !== -1;
       };
     }
     function validateQualifiedName(qualifiedName) {
@@ -16608,20 +16608,20 @@ var require_dom = __commonJS({
       this._refresh = refresh;
       _updateLiveList(this);
     }
-    function _updateLiveList(list) {
-      var inc = list._node._inc || list._node.ownerDocument._inc;
-      if (list._inc !== inc) {
-        var ls = list._refresh(list._node);
-        __set__(list, "length", ls.length);
-        if (!list.$$length || ls.length < list.$$length) {
-          for (var i3 = ls.length; i3 in list; i3++) {
-            if (hasOwn(list, i3)) {
-              delete list[i3];
+    function _updateLiveList(list2) {
+      var inc = list2._node._inc || list2._node.ownerDocument._inc;
+      if (list2._inc !== inc) {
+        var ls = list2._refresh(list2._node);
+        __set__(list2, "length", ls.length);
+        if (!list2.$$length || ls.length < list2.$$length) {
+          for (var i3 = ls.length; i3 in list2; i3++) {
+            if (hasOwn(list2, i3)) {
+              delete list2[i3];
             }
           }
         }
-        copy(ls, list);
-        list._inc = inc;
+        copy(ls, list2);
+        list2._inc = inc;
       }
     }
     LiveNodeList.prototype.item = function(i3) {
@@ -16633,10 +16633,10 @@ var require_dom = __commonJS({
       this._nsIndex = /* @__PURE__ */ Object.create(null);
       this._noNsIndex = /* @__PURE__ */ Object.create(null);
     }
-    function _findNodeIndex(list, node2) {
+    function _findNodeIndex(list2, node2) {
       var i3 = 0;
-      while (i3 < list.length) {
-        if (list[i3] === node2) {
+      while (i3 < list2.length) {
+        if (list2[i3] === node2) {
           return i3;
         }
         i3++;
@@ -16666,14 +16666,14 @@ var require_dom = __commonJS({
         delete bucket[attr.localName];
       }
     }
-    function _addNamedNode(el, list, newAttr, oldAttr) {
+    function _addNamedNode(el, list2, newAttr, oldAttr) {
       if (oldAttr) {
-        list[_findNodeIndex(list, oldAttr)] = newAttr;
+        list2[_findNodeIndex(list2, oldAttr)] = newAttr;
       } else {
-        list[list.length] = newAttr;
-        list.length++;
+        list2[list2.length] = newAttr;
+        list2.length++;
       }
-      _nnmIndexAdd(list, newAttr);
+      _nnmIndexAdd(list2, newAttr);
       if (el) {
         newAttr.ownerElement = el;
         var doc = el.ownerDocument;
@@ -16683,15 +16683,15 @@ var require_dom = __commonJS({
         }
       }
     }
-    function _removeNamedNode(el, list, attr) {
-      var i3 = _findNodeIndex(list, attr);
+    function _removeNamedNode(el, list2, attr) {
+      var i3 = _findNodeIndex(list2, attr);
       if (i3 >= 0) {
-        var lastIndex = list.length - 1;
+        var lastIndex = list2.length - 1;
         while (i3 <= lastIndex) {
-          list[i3] = list[++i3];
+          list2[i3] = list2[++i3];
         }
-        list.length = lastIndex;
-        _nnmIndexRemove(list, attr);
+        list2.length = lastIndex;
+        _nnmIndexRemove(list2, attr);
         if (el) {
           var doc = el.ownerDocument;
           if (doc) {
@@ -24588,7 +24588,7 @@ var require_liquid_node = __commonJS({
           this.remove(this.tail.prev.key);
       }
     };
-    var requireResolve = (partial2) => __require.resolve(partial2, { paths: ["."] });
+    var requireResolve = (partial3) => __require.resolve(partial3, { paths: ["."] });
     var statAsync = promisify3(fs$1.stat);
     var readFileAsync = promisify3(fs$1.readFile);
     async function exists2(filepath) {
@@ -24624,7 +24624,7 @@ var require_liquid_node = __commonJS({
       } catch (e) {
       }
     }
-    function dirname6(filepath) {
+    function dirname8(filepath) {
       return path6.dirname(filepath);
     }
     var realpathAsync = promisify3(fs$1.realpath);
@@ -24656,7 +24656,7 @@ var require_liquid_node = __commonJS({
       readFileSync: readFileSync4,
       resolve: resolve2,
       fallback,
-      dirname: dirname6,
+      dirname: dirname8,
       contains,
       containsSync,
       sep: path6.sep
@@ -24913,12 +24913,12 @@ var require_liquid_node = __commonJS({
       return nameOrFunction;
     }
     function normalizeDirectoryList(value) {
-      let list = [];
+      let list2 = [];
       if (isArray(value))
-        list = value;
+        list2 = value;
       if (isString(value))
-        list = [value];
-      return list;
+        list2 = [value];
+      return list2;
     }
     function whiteSpaceCtrl(tokens, options) {
       let inRaw = false;
@@ -25632,18 +25632,18 @@ var require_liquid_node = __commonJS({
         }
         if (template.children) {
           if (template.partialScope) {
-            const partial2 = template.partialScope();
-            if (partial2 === void 0) {
+            const partial3 = template.partialScope();
+            if (partial3 === void 0) {
               for (const child of yield template.children(partials, sync)) {
                 yield visit3(child, scope);
               }
               return;
             }
-            if (seen.has(partial2.name))
+            if (seen.has(partial3.name))
               return;
             const partialScopeNames = /* @__PURE__ */ new Set();
-            const partialScope = partial2.isolated ? new DummyScope(partialScopeNames) : scope.push(partialScopeNames);
-            for (const name3 of partial2.scope) {
+            const partialScope = partial3.isolated ? new DummyScope(partialScopeNames) : scope.push(partialScopeNames);
+            for (const name3 of partial3.scope) {
               if (isString(name3)) {
                 partialScopeNames.add(name3);
               } else {
@@ -25657,7 +25657,7 @@ var require_liquid_node = __commonJS({
             }
             for (const child of yield template.children(partials, sync)) {
               yield visit3(child, partialScope);
-              seen.add(partial2.name);
+              seen.add(partial3.name);
             }
             partialScope.pop();
           } else {
@@ -28948,11 +28948,16 @@ var DryRunHost = class {
   processAlive(pid) {
     return this.inner.processAlive(pid);
   }
+  hostname() {
+    return this.inner.hostname();
+  }
 };
 
 // src/host/real-host.ts
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs/promises";
+import { hostname } from "node:os";
+import { dirname } from "node:path";
 
 // src/host/host.ts
 async function atomicSymlink(host, link, target) {
@@ -28981,7 +28986,8 @@ async function wrap(path6, op) {
     return await op();
   } catch (err) {
     const e = err;
-    if (e && typeof e.code === "string") throw new HostError(`${e.code}: ${e.message}`, e.code, path6);
+    if (e && typeof e.code === "string")
+      throw new HostError(e.message.startsWith(e.code) ? e.message : `${e.code}: ${e.message}`, e.code, path6);
     throw err;
   }
 }
@@ -29039,13 +29045,24 @@ var RealHost = class {
     });
   }
   async createExclusive(path6, data) {
+    let fh;
     try {
-      await fs.writeFile(this.p(path6), data, { flag: "wx", mode: 384 });
-      return true;
+      fh = await fs.open(this.p(path6), "wx", 384);
     } catch (err) {
       if (err.code === "EEXIST") return false;
-      throw new HostError(String(err), err.code ?? "EIO", path6);
+      return wrap(path6, () => Promise.reject(err));
     }
+    await wrap(path6, async () => {
+      try {
+        await fh.writeFile(data);
+      } finally {
+        await fh.close();
+      }
+    }).catch(async (err) => {
+      await fs.rm(this.p(path6), { force: true });
+      throw err;
+    });
+    return true;
   }
   appendFile(path6, data, opts = {}) {
     return wrap(path6, async () => {
@@ -29059,8 +29076,20 @@ var RealHost = class {
     });
   }
   mkdir(path6, mode = 493) {
+    const real = this.p(path6);
     return wrap(path6, async () => {
-      await fs.mkdir(this.p(path6), { recursive: true, mode });
+      try {
+        await fs.mkdir(real, { recursive: true, mode });
+      } catch (err) {
+        if (err.code !== "ENOENT") throw err;
+        let first2 = real;
+        while (!await fs.lstat(dirname(first2)).catch(() => null)) {
+          if (dirname(first2) === first2) throw err;
+          first2 = dirname(first2);
+        }
+        await fs.mkdir(first2, { mode });
+        await fs.mkdir(real, { recursive: true, mode });
+      }
     });
   }
   symlink(target, path6) {
@@ -29146,6 +29175,9 @@ var RealHost = class {
     } catch (err) {
       return err.code === "EPERM";
     }
+  }
+  hostname() {
+    return hostname();
   }
 };
 
@@ -33949,7 +33981,7 @@ __export(external_exports, {
   guid: () => guid2,
   hash: () => hash,
   hex: () => hex2,
-  hostname: () => hostname2,
+  hostname: () => hostname3,
   httpUrl: () => httpUrl,
   iban: () => iban2,
   includes: () => _includes,
@@ -35740,7 +35772,7 @@ __export(regexes_exports, {
   extendedDuration: () => extendedDuration,
   guid: () => guid,
   hex: () => hex,
-  hostname: () => hostname,
+  hostname: () => hostname2,
   html5Email: () => html5Email,
   httpProtocol: () => httpProtocol,
   iban: () => iban,
@@ -35823,7 +35855,7 @@ var cidrv4 = /^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])\.){3}(25[0-5]
 var cidrv6 = /^(([0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,7}:|([0-9a-fA-F]{1,4}:){1,6}:[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,5}(:[0-9a-fA-F]{1,4}){1,2}|([0-9a-fA-F]{1,4}:){1,4}(:[0-9a-fA-F]{1,4}){1,3}|([0-9a-fA-F]{1,4}:){1,3}(:[0-9a-fA-F]{1,4}){1,4}|([0-9a-fA-F]{1,4}:){1,2}(:[0-9a-fA-F]{1,4}){1,5}|[0-9a-fA-F]{1,4}:((:[0-9a-fA-F]{1,4}){1,6})|:((:[0-9a-fA-F]{1,4}){1,7}|:))\/(12[0-8]|1[01][0-9]|[1-9]?[0-9])$/;
 var base64 = /^$|^(?:[0-9a-zA-Z+/]{4})*(?:(?:[0-9a-zA-Z+/]{2}==)|(?:[0-9a-zA-Z+/]{3}=))?$/;
 var base64url = /^(?:[A-Za-z0-9_-]{4})*(?:[A-Za-z0-9_-]{2,3})?$/;
-var hostname = /^(?=.{1,253}\.?$)[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[-0-9a-zA-Z]{0,61}[0-9a-zA-Z])?)*\.?$/;
+var hostname2 = /^(?=.{1,253}\.?$)[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[-0-9a-zA-Z]{0,61}[0-9a-zA-Z])?)*\.?$/;
 var domain = /^(?=.{1,253}$)([a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]{2,63}$/;
 var httpProtocol = /^https?$/;
 var e164 = /^\+[1-9]\d{6,14}$/;
@@ -36631,9 +36663,9 @@ var asciiTabOrNewline = /[\t\n\r]/g;
 function stripTabAndNewline(value) {
   return value.replace(asciiTabOrNewline, "");
 }
-function urlHostnameOk(url2, hostname3) {
-  hostname3.lastIndex = 0;
-  return hostname3.test(url2.hostname);
+function urlHostnameOk(url2, hostname4) {
+  hostname4.lastIndex = 0;
+  return hostname4.test(url2.hostname);
 }
 function urlProtocolOk(url2, protocol) {
   protocol.lastIndex = 0;
@@ -50010,8 +50042,8 @@ var contributors = {
 function aggregateChecks(schema) {
   const agg = {};
   const def = schema._zod.def;
-  const list = schema._zod.traits.has("$ZodCheck") ? [schema, ...def.checks ?? []] : def.checks ?? [];
-  for (const ch of list)
+  const list2 = schema._zod.traits.has("$ZodCheck") ? [schema, ...def.checks ?? []] : def.checks ?? [];
+  for (const ch of list2)
     contributors[ch._zod.def.check]?.(agg, ch._zod.def);
   const bag = schema._zod.bag;
   if (bag.minimum !== void 0)
@@ -50888,7 +50920,7 @@ __export(schemas_exports2, {
   guid: () => guid2,
   hash: () => hash,
   hex: () => hex2,
-  hostname: () => hostname2,
+  hostname: () => hostname3,
   httpUrl: () => httpUrl,
   iban: () => iban2,
   instanceof: () => _instanceof,
@@ -51577,8 +51609,8 @@ var ZodCustomStringFormat = /* @__PURE__ */ $constructor("ZodCustomStringFormat"
 function stringFormat(format2, fnOrRegex, _params = {}) {
   return _stringFormat(ZodCustomStringFormat, format2, fnOrRegex, _params);
 }
-function hostname2(_params) {
-  return _stringFormat(ZodCustomStringFormat, "hostname", hostname, _params);
+function hostname3(_params) {
+  return _stringFormat(ZodCustomStringFormat, "hostname", hostname2, _params);
 }
 function hex2(_params) {
   return _stringFormat(ZodCustomStringFormat, "hex", hex, _params);
@@ -54369,16 +54401,16 @@ function resolveImport(source, pattern, at, entry, problems) {
 }
 function selectHost(entry, opts) {
   const names = Object.keys(entry.hosts).sort();
-  const list = names.length ? names.join(", ") : "(none)";
+  const list2 = names.length ? names.join(", ") : "(none)";
   if (opts.host !== void 0) {
     if (entry.hosts[opts.host]) return opts.host;
-    throw new ConfigError([{ message: `host "${opts.host}" is not in ${ENTRY_FILE}; hosts: ${list}` }]);
+    throw new ConfigError([{ message: `host "${opts.host}" is not in ${ENTRY_FILE}; hosts: ${list2}` }]);
   }
   if (opts.hostname && entry.hosts[opts.hostname]) return opts.hostname;
   if (names.length === 1) return names[0];
   throw new ConfigError([
     {
-      message: `cannot tell which host this is (hostname "${opts.hostname ?? "?"}"); pass --host, one of: ${list}`
+      message: `cannot tell which host this is (hostname "${opts.hostname ?? "?"}"); pass --host, one of: ${list2}`
     }
   ]);
 }
@@ -55486,9 +55518,9 @@ function readDotopsIgnore(config2) {
   const file2 = config2.source.files.get(DOTOPSIGNORE);
   const lines2 = file2 ? file2.data.toString("utf8").split(/\r?\n/) : [];
   const patterns = lines2.map((pattern, i3) => ({ pattern: pattern.replace(/(?<!\\)\s+$/, ""), line: i3 + 1 })).filter((p2) => p2.pattern && !p2.pattern.startsWith("#"));
-  const list = new IgnoreList(patterns.map((p2) => ({ pattern: p2.pattern, at: [p2.line] })));
+  const list2 = new IgnoreList(patterns.map((p2) => ({ pattern: p2.pattern, at: [p2.line] })));
   return {
-    list,
+    list: list2,
     unused() {
       if (!patterns.length) return [];
       const probe = new IgnoreList(patterns.map((p2) => ({ pattern: p2.pattern, at: [p2.line] })));
@@ -57170,6 +57202,40 @@ function previousApplied(gens, current) {
   return gens.filter((g) => g.outcome === "applied" && current !== null && g.number < current).at(-1);
 }
 
+// src/host/io-problem.ts
+import { dirname as dirname2 } from "node:path";
+function ioProblem(err) {
+  if (!isHostError(err)) return null;
+  const path6 = err.path;
+  const dir = dirname2(path6);
+  switch (err.code) {
+    case "ENOSPC":
+    case "EDQUOT":
+      return {
+        message: `${err.code === "ENOSPC" ? "no space left on the device" : "disk quota exceeded"} while writing ${path6} (in ${dir})`,
+        hint: "free some space on that file system (`dotops gc` deletes old generations and store objects no generation uses) and rerun"
+      };
+    case "EROFS":
+      return {
+        message: `cannot write ${path6}: ${dir} is on a read-only file system`,
+        hint: `remount ${dir} read-write, or take what the config puts there out of it, and rerun`
+      };
+    case "EACCES":
+    case "EPERM":
+      return {
+        message: `permission denied: ${path6} (in ${dir}) is not accessible to this user`,
+        hint: `check the owner and mode of ${dir} (ls -ld ${dir}), fix them, and rerun`
+      };
+    case "EIO":
+      return {
+        message: `input/output error at ${path6}`,
+        hint: "the disk or the network file system under it failed: check it (dmesg), then rerun"
+      };
+    default:
+      return null;
+  }
+}
+
 // node_modules/diff/libesm/diff/base.js
 var Diff = class {
   diff(oldStr, newStr, options = {}) {
@@ -57626,7 +57692,7 @@ function isBinary(buf) {
 }
 
 // src/resources/shared/home-path.ts
-import { dirname } from "node:path";
+import { dirname as dirname3 } from "node:path";
 function assumeHomePath(ctx, prev, id) {
   const abs = absHome(ctx, id);
   const stat2 = (type, mode) => ({ type, mode, size: 0, mtimeMs: 0 });
@@ -57661,7 +57727,7 @@ function isOurLink(ctx, target) {
 }
 async function observeHomePath(ctx, id) {
   const abs = absHome(ctx, id);
-  const unsafe = await parentProblem(ctx, dirname(abs));
+  const unsafe = await parentProblem(ctx, dirname3(abs));
   if (unsafe) return { abs, stat: null, unsafe };
   const stat2 = await ctx.host.lstat(abs);
   const linkTarget2 = stat2?.type === "symlink" ? await ctx.host.readlink(abs) : void 0;
@@ -57687,7 +57753,8 @@ async function realHome(ctx) {
 async function checkParent(ctx, dir) {
   if (dir === ctx.host.home) return void 0;
   const st = await ctx.host.lstat(dir);
-  if (st?.type !== "symlink") return parentProblem(ctx, dirname(dir));
+  if (st?.type !== "symlink") return parentProblem(ctx, dirname3(dir));
+  if (isOurLink(ctx, await ctx.host.readlink(dir))) return parentProblem(ctx, dirname3(dir));
   try {
     const real = await ctx.host.realpath(dir);
     const home = await realHome(ctx);
@@ -58326,7 +58393,51 @@ var restartKind = {
 };
 
 // src/resources/shared/home-steps.ts
-import { dirname as dirname2 } from "node:path";
+import { dirname as dirname4 } from "node:path";
+
+// src/host/move.ts
+var aside = (from) => `${from}.dotops-moving`;
+var partial2 = (to) => `${to}.dotops-partial`;
+async function move(host, from, to) {
+  try {
+    await host.rename(from, to);
+    return;
+  } catch (err) {
+    if (!isHostError(err, "EXDEV")) throw err;
+  }
+  await host.rename(from, aside(from));
+  await host.removeTree(partial2(to));
+  await copyTree(host, aside(from), partial2(to));
+  await host.rename(partial2(to), to);
+  await host.removeTree(aside(from));
+}
+async function settleMove(host, from, to) {
+  if (!await host.lstat(aside(from))) return;
+  if (await host.lstat(to)) {
+    await host.removeTree(aside(from));
+    return;
+  }
+  await host.removeTree(partial2(to));
+  if (!await host.lstat(from)) await host.rename(aside(from), from);
+}
+async function copyTree(host, src, dst) {
+  const st = await host.lstat(src);
+  if (!st) return;
+  if (st.type === "dir") {
+    await host.mkdir(dst, 448);
+    for (const name3 of await host.readdir(src)) await copyTree(host, `${src}/${name3}`, `${dst}/${name3}`);
+    await host.chmod(dst, st.mode);
+  } else if (st.type === "file") await host.writeFile(dst, await host.readFile(src), st.mode);
+  else if (st.type === "symlink") await host.symlink(await host.readlink(src), dst);
+  else
+    throw new HostError(
+      `EXDEV: ${src} is not a file, a directory or a link, so it cannot be copied to another file system`,
+      "EXDEV",
+      src
+    );
+}
+
+// src/resources/shared/home-steps.ts
 async function linkTarget(ctx, path6) {
   const st = await ctx.host.lstat(path6);
   return st?.type === "symlink" ? ctx.host.readlink(path6) : null;
@@ -58349,7 +58460,7 @@ var homeSteps = {
   mkdir: {
     run: (ctx, s) => ctx.host.mkdir(s.path),
     undo: async (ctx, s) => {
-      await ctx.host.rmdir(s.path);
+      if ((await ctx.host.lstat(s.path))?.type === "dir") await ctx.host.rmdir(s.path);
     },
     describe: (s) => `create directory ${s.path}`
   },
@@ -58371,7 +58482,7 @@ var homeSteps = {
       const st = await ctx.host.lstat(s.path);
       if (!st && await createLink(ctx, s.target, s.path)) return;
       if (st?.type === "symlink" && await ctx.host.readlink(s.path) === s.target) return;
-      await ctx.host.mkdir(dirname2(s.path));
+      await ctx.host.mkdir(dirname4(s.path));
       await atomicSymlink(ctx.host, s.path, s.target);
     },
     undo: async (ctx, s) => {
@@ -58419,12 +58530,13 @@ var homeSteps = {
   backup: {
     run: async (ctx, s) => {
       if (!await ctx.host.lstat(s.path)) return;
-      await ctx.host.mkdir(dirname2(s.to));
-      await ctx.host.rename(s.path, s.to);
+      await ctx.host.mkdir(dirname4(s.to));
+      await move(ctx.host, s.path, s.to);
     },
     undo: async (ctx, s) => {
-      if (await ctx.host.lstat(s.to) && !await ctx.host.lstat(s.path))
-        await ctx.host.rename(s.to, s.path);
+      await settleMove(ctx.host, s.path, s.to);
+      await settleMove(ctx.host, s.to, s.path);
+      if (await ctx.host.lstat(s.to) && !await ctx.host.lstat(s.path)) await move(ctx.host, s.to, s.path);
     },
     describe: (s) => `move ${s.path} to ${s.to}`
   }
@@ -59152,7 +59264,7 @@ function expandHomeIn(service, home) {
 }
 
 // src/resources/services/service-file.ts
-import { dirname as dirname3 } from "node:path";
+import { dirname as dirname5 } from "node:path";
 async function readText(ctx, path6) {
   const st = await ctx.host.lstat(path6);
   return st?.type === "file" ? (await ctx.host.readFile(path6)).toString("utf8") : null;
@@ -59160,7 +59272,7 @@ async function readText(ctx, path6) {
 async function put(ctx, path6, content) {
   if (content === null) await ctx.host.unlink(path6);
   else {
-    await ctx.host.mkdir(dirname3(path6));
+    await ctx.host.mkdir(dirname5(path6));
     await ctx.host.writeFile(path6, content, 420);
   }
 }
@@ -59175,7 +59287,7 @@ var serviceFileOp = {
 };
 async function missingDirs(ctx, path6) {
   const out = [];
-  for (let dir = dirname3(path6); dir.startsWith(`${ctx.host.home}/`); dir = dirname3(dir)) {
+  for (let dir = dirname5(path6); dir.startsWith(`${ctx.host.home}/`); dir = dirname5(dir)) {
     if (await ctx.host.lstat(dir)) break;
     out.unshift(dir);
   }
@@ -60481,7 +60593,7 @@ function systemdUnits(service) {
 var mainUnit = (service) => `${service.label}.${service.startInterval ? "timer" : "service"}`;
 
 // src/resources/systemd/steps.ts
-import { dirname as dirname4 } from "node:path";
+import { dirname as dirname6 } from "node:path";
 
 // src/resources/systemd/systemctl.ts
 function hint2(r2) {
@@ -60505,7 +60617,7 @@ async function unitFileState(host, unit) {
 // src/resources/systemd/steps.ts
 async function put2(ctx, path6, content) {
   if (content === null) return ctx.host.unlink(path6);
-  await ctx.host.mkdir(dirname4(path6));
+  await ctx.host.mkdir(dirname6(path6));
   await ctx.host.writeFile(path6, content, 420);
 }
 var systemdSteps = {
@@ -60525,7 +60637,7 @@ var systemdSteps = {
       for (const dir2 of [...s.mkdirs ?? []].reverse()) await ctx.host.rmdir(dir2);
       if (!restored) return;
       await daemonReload(ctx.host);
-      const dir = dirname4(s.files[0]?.path ?? "");
+      const dir = dirname6(s.files[0]?.path ?? "");
       for (const unit of s.restart)
         if (await ctx.host.lstat(`${dir}/${unit}`)) await tryRestart(ctx.host, unit);
     },
@@ -60836,10 +60948,11 @@ async function undoGroup(ctx, group) {
 }
 var TransactionError = class extends DotopsError {
   constructor(reason, undone, failedSteps = []) {
+    const io = ioProblem(reason);
     super(
-      `apply failed and was undone (${undone} steps reverted): ${reason?.message ?? reason}`,
+      `apply failed and was undone (${undone} steps reverted): ${io?.message ?? describe3(reason)}`,
       1,
-      "the machine is as it was before; fix the cause above and rerun"
+      `the machine is as it was before; ${io?.hint ?? "fix the cause above and rerun"}`
     );
     this.reason = reason;
     this.undone = undone;
@@ -60851,14 +60964,35 @@ var TransactionError = class extends DotopsError {
   /** Ids of the resources whose steps failed, named by the caller that knows whose steps they are. */
   resources = [];
 };
+var IncompleteUndoError = class extends DotopsError {
+  constructor(reason, undoError, journal) {
+    const io = ioProblem(undoError) ?? ioProblem(reason);
+    super(
+      `apply failed (${ioProblem(reason)?.message ?? describe3(reason)}) and undoing it failed too (${ioProblem(undoError)?.message ?? describe3(undoError)}); the journal ${journal} is kept`,
+      1,
+      `${io ? `${io.hint.replace(/ and rerun$/, "")}; then ` : ""}any dotops command (\`dotops status\`) finishes the undo`
+    );
+  }
+};
+var UnrecordedError = class extends DotopsError {
+  constructor(reason, journal) {
+    const io = ioProblem(reason);
+    super(
+      `the apply is done, but recording it failed: ${io?.message ?? describe3(reason)}; the journal ${journal} is kept`,
+      1,
+      `${io ? `${io.hint.replace(/ and rerun$/, "")}; then ` : ""}any dotops command (\`dotops status\`) finishes the record`
+    );
+  }
+};
+var describe3 = (err) => err?.message ?? String(err);
 async function runTransaction(ctx, journal, begin2, steps, fail, finalize2 = async () => {
 }) {
   const host = ctx.host;
-  await host.unlink(journal);
-  await write(host, journal, { ...begin2, steps }, { sync: true });
   const started = [];
   let running = [];
   try {
+    await host.unlink(journal);
+    await write(host, journal, { ...begin2, steps }, { sync: true });
     for (const group of batches(steps, (op) => op.runBatch !== void 0)) {
       running = group;
       for (const step of group) {
@@ -60874,12 +61008,20 @@ async function runTransaction(ctx, journal, begin2, steps, fail, finalize2 = asy
     fail?.hit("commit");
     await write(host, journal, { type: "commit" }, { sync: true });
   } catch (err) {
-    await undoAll(ctx, started);
+    try {
+      await undoAll(ctx, started);
+    } catch (undoError) {
+      throw new IncompleteUndoError(err, undoError, journal);
+    }
     await host.unlink(journal);
     throw new TransactionError(err, started.length, running);
   }
   fail?.hit("finalize");
-  await finalize2();
+  try {
+    await finalize2();
+  } catch (err) {
+    throw new UnrecordedError(err, journal);
+  }
   await host.unlink(journal);
 }
 async function undoAll(ctx, steps) {
@@ -60892,46 +61034,80 @@ async function write(host, journal, line, opts) {
 }
 async function recoverJournal(ctx, journal) {
   if (!await ctx.host.lstat(journal)) return null;
+  const unreadable = [];
   const lines2 = (await ctx.host.readFile(journal)).toString("utf8").split("\n").flatMap((l) => {
-    try {
-      return l ? [JSON.parse(l)] : [];
-    } catch {
-      return [];
-    }
+    if (!l) return [];
+    const line = parseLine(l);
+    if (!line) unreadable.push(l);
+    return line ? [line] : [];
   });
-  const begin2 = lines2.find((l) => l.type === "begin");
+  const begin2 = lines2.find((l) => l.type === "begin") ?? null;
   const committed = lines2.some((l) => l.type === "commit");
   const started = lines2.flatMap((l) => l.type === "step" ? [l.step] : []);
-  if (!committed) await undoAll(ctx, begin2?.steps ?? started);
+  const planned = begin2?.steps ?? started;
+  for (const s of new Set([...planned, ...started].filter((s2) => !isKnown(s2)).map((s2) => JSON.stringify(s2))))
+    unreadable.push(s);
+  if (!committed) await undoAll(ctx, planned.filter(isKnown));
   await ctx.host.unlink(journal);
-  if (!begin2) return null;
-  const { steps: _steps, ...head } = begin2;
-  return { begin: head, committed, undone: committed ? 0 : started.length };
+  if (!begin2 && !started.length && !unreadable.length) return null;
+  return {
+    begin: begin2 && withoutSteps(begin2),
+    committed,
+    undone: committed ? 0 : started.filter(isKnown).length,
+    unreadable
+  };
+}
+function withoutSteps({ steps: _steps, ...head }) {
+  return head;
+}
+var isKnown = (s) => Boolean(ownOps[s.op] ?? stepOps[s.op]);
+function parseLine(text) {
+  let v;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (typeof v !== "object" || v === null) return null;
+  const l = v;
+  if (l.type === "commit") return l;
+  if (l.type === "step" && typeof l.step?.op === "string") return l;
+  if (l.type === "begin" && (l.steps === void 0 || Array.isArray(l.steps))) return l;
+  return null;
 }
 
 // src/engine/lock.ts
 var EMPTY_LOCK_STALE_MS = 5e3;
 var CONTENTION_MS = EMPTY_LOCK_STALE_MS + 2e3;
+var LockedError = class extends DotopsError {
+  constructor(message, hint3) {
+    super(message, 1, hint3);
+    this.name = "LockedError";
+  }
+};
 async function acquireLock(host, path6, command) {
-  const body = JSON.stringify({ pid: process.pid, command, since: (/* @__PURE__ */ new Date()).toISOString() });
+  const body = JSON.stringify({
+    pid: process.pid,
+    host: host.hostname(),
+    command,
+    since: (/* @__PURE__ */ new Date()).toISOString()
+  });
   const deadline = Date.now() + CONTENTION_MS;
   for (; ; ) {
     if (await host.createExclusive(path6, body)) {
       return { release: () => releaseIfOurs(host, path6, body) };
     }
     const seen = await inspect3(host, path6);
-    if (seen.kind === "held") throw lockedError(path6, seen.holder);
+    if (seen.kind === "held" || seen.kind === "remote") throw lockedError(path6, seen);
     if (seen.kind === "foreign") {
-      throw new DotopsError(
+      throw new LockedError(
         `the lock file ${path6} is not a dotops lock (it holds ${JSON.stringify(seen.text.slice(0, 60))}${seen.text.length > 60 ? "\u2026" : ""}), so dotops cannot tell whether its owner is still running`,
-        1,
         `if no dotops is running, remove it (rm ${path6}) and try again`
       );
     }
     if (Date.now() > deadline) {
-      throw new DotopsError(
+      throw new LockedError(
         `could not take the lock ${path6}: other processes kept taking it over or creating it`,
-        1,
         "try again; if this persists and no dotops is running, remove the lock file"
       );
     }
@@ -60939,16 +61115,27 @@ async function acquireLock(host, path6, command) {
     else if (seen.kind === "writing") await sleep2(10);
   }
 }
-function lockedError(path6, holder) {
-  return new DotopsError(
-    `the state dir is locked by dotops${holder.command ? ` ${holder.command}` : ""} (pid ${holder.pid}, since ${holder.since ?? "?"}): ${path6}`,
-    1,
+function lockedError(path6, seen) {
+  const { holder } = seen;
+  const who = `dotops${holder.command ? ` ${holder.command}` : ""}`;
+  const when = `pid ${holder.pid}, since ${holder.since ?? "?"}`;
+  if (seen.kind === "remote")
+    return new LockedError(
+      `the state dir is locked by ${who} on another machine, ${holder.host} (${when}): ${path6}`,
+      `the state dir is shared with ${holder.host} (a network or synced folder), so dotops cannot tell from here whether that process still runs; wait for it to finish, and if no dotops is running on ${holder.host}, remove the lock file (rm ${path6})`
+    );
+  return new LockedError(
+    `the state dir is locked by ${who} (${when}): ${path6}`,
     "wait for it to finish; if no dotops is running, remove the lock file"
   );
 }
+async function lockedBy(host, path6) {
+  const seen = await inspect3(host, path6);
+  return seen.kind === "held" || seen.kind === "remote" ? lockedError(path6, seen) : null;
+}
 async function takeOver(host, path6, stale) {
   const marker = `${path6}.takeover`;
-  const mine = JSON.stringify({ pid: process.pid, since: (/* @__PURE__ */ new Date()).toISOString() });
+  const mine = JSON.stringify({ pid: process.pid, host: host.hostname(), since: (/* @__PURE__ */ new Date()).toISOString() });
   if (!await host.createExclusive(marker, mine)) {
     const m = await inspect3(host, marker);
     if (m.kind === "stale" && sameFile(await inspect3(host, marker), m)) await host.unlink(marker);
@@ -60963,7 +61150,7 @@ async function takeOver(host, path6, stale) {
 }
 async function lockHeld(host, path6) {
   const seen = await inspect3(host, path6);
-  return seen.kind === "held" || seen.kind === "writing";
+  return seen.kind === "held" || seen.kind === "remote" || seen.kind === "writing";
 }
 function sameFile(seen, stale) {
   return seen.kind === "stale" && seen.text === stale.text && seen.mtimeMs === stale.mtimeMs;
@@ -60983,13 +61170,15 @@ async function inspect3(host, path6) {
   }
   const holder = parseHolder(text);
   if (!holder) return { kind: "foreign", text };
+  if (holder.host !== void 0 && holder.host !== host.hostname()) return { kind: "remote", holder };
   if (holder.pid !== process.pid && host.processAlive(holder.pid)) return { kind: "held", holder };
   return { kind: "stale", text, mtimeMs: st.mtimeMs };
 }
 function parseHolder(text) {
   try {
     const v = JSON.parse(text);
-    return Number.isInteger(v?.pid) && v.pid > 0 ? v : null;
+    if (!Number.isInteger(v?.pid) || v.pid <= 0) return null;
+    return v.host === void 0 || typeof v.host === "string" ? v : null;
   } catch {
     return null;
   }
@@ -61009,7 +61198,7 @@ function sleep2(ms) {
 }
 
 // src/engine/store.ts
-import { dirname as dirname5 } from "node:path";
+import { dirname as dirname7 } from "node:path";
 async function writeBlobs(host, state, blobs, progress, known) {
   await host.mkdir(state.store, 448);
   const all = [...blobs];
@@ -61053,7 +61242,7 @@ async function writeHomeTree(host, state, dir, manifest) {
     return e ? [{ path: `${dir}/${e.path}`, target: e.target }] : [];
   });
   const dirs = /* @__PURE__ */ new Set([`${dir}/home`]);
-  for (const e of entries) dirs.add(dirname5(e.path));
+  for (const e of entries) dirs.add(dirname7(e.path));
   for (const d of [...dirs].sort()) await host.mkdir(d, 493);
   await mapLimit(entries, 16, (e) => host.symlink(e.target, e.path));
 }
@@ -61114,12 +61303,20 @@ async function withLock(eng, command, fn2) {
   }
 }
 async function recoverIfInterrupted(eng) {
-  const broken = (await inspectCurrent(eng.host, eng.state)).broken;
+  const c5 = await inspectCurrent(eng.host, eng.state);
   const journal = await eng.host.lstat(eng.state.journal);
-  if (!broken && !journal) return;
+  if (!("fallback" in c5) && !journal) {
+    const newest = (await generationNumbers(eng.host, eng.state)).at(-1);
+    if (newest === void 0 || !await orphan(eng, newest, c5.number)) return;
+  }
   if (await lockHeld(eng.host, eng.state.lock)) return;
   await withLock(eng, "recover", async () => {
   });
+}
+async function refuseWhileApplying(eng) {
+  if (!await eng.host.lstat(eng.state.journal)) return;
+  const busy = await lockedBy(eng.host, eng.state.lock);
+  if (busy) throw busy;
 }
 async function repairCurrent(eng) {
   const c5 = await inspectCurrent(eng.host, eng.state);
@@ -61134,29 +61331,54 @@ async function repairCurrent(eng) {
 async function recover(eng) {
   await repairCurrent(eng);
   const r2 = await recoverJournal(resourceContext(eng), eng.state.journal);
-  for (const n3 of await partialDirs(eng)) await eng.host.removeTree(`${eng.state.generations}/${n3}`);
-  if (!r2) return null;
-  const n2 = r2.begin.generation;
-  if (n2 !== null && (await generationNumbers(eng.host, eng.state)).includes(n2)) {
+  await eng.host.unlink(`${eng.state.current}.dotops-new`);
+  const names = await eng.host.lstat(eng.state.generations) ? await eng.host.readdir(eng.state.generations) : [];
+  for (const name3 of names.filter((n3) => n3.endsWith(".partial")))
+    await eng.host.removeTree(`${eng.state.generations}/${name3}`);
+  const numbers = names.filter((n3) => /^\d+$/.test(n3)).map(Number);
+  const n2 = r2?.begin?.generation ?? null;
+  if (r2 && n2 !== null && numbers.includes(n2)) {
     const meta3 = await readMeta(eng.host, eng.state, n2);
     if (meta3.outcome === "pending") {
       if (r2.committed) meta3.outcome = "applied";
       else {
         meta3.outcome = "failed";
-        meta3.error = `interrupted (pid ${r2.begin.pid}); ${r2.undone} steps rolled back by recovery`;
+        meta3.error = `interrupted (pid ${r2.begin?.pid}); ${r2.undone} steps rolled back by recovery`;
       }
       await writeMeta(eng.host, eng.state, meta3);
     }
   }
+  await failOrphan(eng, Math.max(-1, ...numbers), n2);
+  if (!r2) return null;
+  const torn = r2.unreadable.length ? `; ${r2.unreadable.length} journal line(s) could not be read (torn by the crash, or from another dotops version) and were not undone: ${r2.unreadable.map((l) => JSON.stringify(l.slice(0, 120))).join(", ")}` : "";
   eng.log.warn(
-    { generation: n2, committed: r2.committed, undone: r2.undone },
-    r2.committed ? `finished an interrupted apply of generation ${n2}` : `rolled back an interrupted apply (${r2.undone} steps undone); the machine is back at generation ${await currentGeneration(eng.host, eng.state)}`
+    { generation: n2, committed: r2.committed, undone: r2.undone, unreadable: r2.unreadable.length },
+    r2.committed ? `finished an interrupted apply of generation ${n2}${torn}` : `rolled back an interrupted apply (${r2.undone} steps undone); the machine is back at generation ${await currentGeneration(eng.host, eng.state)}${torn}`
   );
   return r2;
 }
-async function partialDirs(eng) {
-  if (!await eng.host.lstat(eng.state.generations)) return [];
-  return (await eng.host.readdir(eng.state.generations)).filter((n2) => n2.endsWith(".partial"));
+async function failOrphan(eng, newest, journaled) {
+  if (newest < 0 || newest === journaled) return;
+  const meta3 = await orphan(eng, newest, await currentGeneration(eng.host, eng.state));
+  if (!meta3) return;
+  await writeMeta(eng.host, eng.state, {
+    ...meta3,
+    outcome: "failed",
+    error: "interrupted before its first step: nothing was applied"
+  });
+  eng.log.warn(
+    { generation: newest },
+    `generation ${newest} was interrupted before its first step: marked failed`
+  );
+}
+async function orphan(eng, newest, current) {
+  if (newest === current) return null;
+  try {
+    const meta3 = await readMeta(eng.host, eng.state, newest);
+    return meta3.outcome === "pending" ? meta3 : null;
+  } catch {
+    return null;
+  }
 }
 
 // src/engine/plan.ts
@@ -61202,6 +61424,94 @@ function compareChanges(a2, b2) {
   if (a2.action === "delete" && b2.action === "delete")
     return b2.id.length - a2.id.length || (a2.id < b2.id ? 1 : -1);
   return a2.id < b2.id ? -1 : a2.id > b2.id ? 1 : 0;
+}
+
+// src/engine/preflight.ts
+var changeKey = (c5) => `${c5.action} ${c5.kind} ${c5.id}`;
+function verdict2(plan, req, approved) {
+  const refused = plan.changes.filter((c5) => c5.refusal);
+  const destructive = plan.changes.filter((c5) => c5.destructive);
+  const all = new Set(destructive.map(changeKey));
+  if (refused.length) {
+    const inTheWay = refused.every((c5) => c5.id.startsWith("~"));
+    const refusal = new PolicyError(
+      `refusing to apply: ${refused.length} ${inTheWay ? "path(s) in the way" : "change(s) cannot go ahead"}
+${refused.map((c5) => `  ${c5.id}: ${c5.refusal}`).join("\n")}`,
+      inTheWay ? "nothing was changed; move the files aside or rerun with --backup" : "nothing was changed; see the reason of each change above"
+    );
+    return { refusal, approved: all };
+  }
+  if (!destructive.length || req.allowDestructive) return { approved: all };
+  if (approved) {
+    const fresh = destructive.filter((c5) => !approved.has(changeKey(c5)));
+    if (!fresh.length) return { approved: all };
+    const refusal = new PolicyError(
+      `refusing ${fresh.length} destructive step(s) that were not in the plan approved: the machine or the state dir changed meanwhile
+${list(fresh)}`,
+      "nothing was changed; rerun to see the plan as it is now"
+    );
+    return { refusal, approved: all };
+  }
+  return { ask: destructive, approved: all };
+}
+function notApproved(plan, destructive) {
+  return new PolicyError(
+    `refusing ${plan.summary.destructive} destructive step(s):
+${list(destructive)}`,
+    "nothing was changed; rerun with --allow-destructive if you mean it"
+  );
+}
+var list = (cs) => cs.map((c5) => `  ${c5.action} ${c5.kind} ${c5.id}${c5.note ? `: ${c5.note}` : ""}`).join("\n");
+async function stamp2(eng) {
+  const { host, state } = eng;
+  const read = (path6) => host.readFile(path6).then(
+    (b2) => b2.toString("utf8"),
+    () => null
+  );
+  const current = await host.lstat(state.current) ? await host.readlink(state.current).catch(() => "?") : null;
+  const generations = await host.lstat(state.generations) ? await host.readdir(state.generations) : [];
+  const journal = await host.lstat(state.journal) !== null;
+  const records = current === null ? [] : await Promise.all(
+    ["meta.json", "objects.json", "owned.json"].map((f) => read(`${state.current}/${f}`))
+  );
+  const dir = (await host.lstat(state.dir))?.mtimeMs ?? null;
+  return { records: JSON.stringify({ current, generations, journal, records }), dir };
+}
+var same = (a2, b2) => a2.records === b2.records && a2.dir === b2.dir;
+var ATTEMPTS = 3;
+async function planThenLock(eng, command, req, plan, done, body) {
+  await recoverIfInterrupted(eng);
+  let planned;
+  let seen;
+  let asked = false;
+  let approved;
+  for (let attempt = 1; ; attempt++) {
+    await refuseWhileApplying(eng);
+    seen = await stamp2(eng);
+    planned = await plan();
+    const early = done(planned);
+    if (early !== void 0) return early;
+    const v = verdict2(planned.plan, req);
+    approved = v.approved;
+    if (!v.refusal && !v.ask) break;
+    const busy = await lockedBy(eng.host, eng.state.lock);
+    if (busy) throw busy;
+    if (attempt < ATTEMPTS && !same(await stamp2(eng), seen)) continue;
+    if (v.refusal) throw v.refusal;
+    if (!await req.confirmDestructive?.(planned.plan)) throw notApproved(planned.plan, v.ask ?? []);
+    asked = true;
+    break;
+  }
+  return withLock(eng, command, async () => {
+    if (asked || (await stamp2(eng)).records !== seen.records) {
+      planned = await plan();
+      const early = done(planned);
+      if (early !== void 0) return early;
+      const v = verdict2(planned.plan, req, approved);
+      if (v.refusal) throw v.refusal;
+    }
+    return body(planned);
+  });
 }
 
 // src/engine/records.ts
@@ -61327,14 +61637,14 @@ async function makePlan(eng, desired, base3, opts) {
     previous: base3.previous,
     observe: opts.observe ?? true
   });
-  const same = base3.gens.filter(
+  const same2 = base3.gens.filter(
     (g) => g.manifestHash === desired.manifest.hash && g.outcome === "applied" && g.number !== base3.current
   ).at(-1);
   return {
     host: desired.manifest.host,
     from: base3.currentMeta ? { generation: base3.currentMeta.number, commit: base3.currentMeta.commit } : null,
     to: { commit: desired.commit, manifestHash: desired.manifest.hash },
-    rollbackTo: same && base3.currentMeta?.manifestHash !== desired.manifest.hash ? { generation: same.number, commit: same.commit } : null,
+    rollbackTo: same2 && base3.currentMeta?.manifestHash !== desired.manifest.hash ? { generation: same2.number, commit: same2.commit } : null,
     changes,
     unchanged,
     summary: summarize(changes)
@@ -61361,172 +61671,180 @@ async function planBetween(eng, from, to) {
   const plan = await makePlan(eng, { ...targetOf(desired), blobs }, base3, { observe: false });
   return { ...plan, from: previous ? { generation: 0, commit: previous.source.commit ?? null } : null };
 }
-async function enforcePolicy(plan, req) {
-  const refused = plan.changes.filter((c5) => c5.refusal);
-  if (refused.length) {
-    const inTheWay = refused.every((c5) => c5.id.startsWith("~"));
-    throw new PolicyError(
-      `refusing to apply: ${refused.length} ${inTheWay ? "path(s) in the way" : "change(s) cannot go ahead"}
-${refused.map((c5) => `  ${c5.id}: ${c5.refusal}`).join("\n")}`,
-      inTheWay ? "nothing was changed; move the files aside or rerun with --backup" : "nothing was changed; see the reason of each change above"
-    );
-  }
-  if (plan.summary.destructive && !req.allowDestructive && !await req.confirmDestructive?.(plan)) {
-    const list = plan.changes.filter((c5) => c5.destructive).map((c5) => `  ${c5.action} ${c5.kind} ${c5.id}${c5.note ? `: ${c5.note}` : ""}`);
-    throw new PolicyError(
-      `refusing ${plan.summary.destructive} destructive step(s):
-${list.join("\n")}`,
-      "nothing was changed; rerun with --allow-destructive if you mean it"
-    );
-  }
+async function planNow(eng, desired, req, timer) {
+  const base3 = await baseline(eng);
+  const plan = await timer.run(
+    "plan",
+    () => makePlan(eng, targetOf(desired), base3, { backupExt: req.backupExt })
+  );
+  const sameAsCurrent = base3.currentMeta?.manifestHash === desired.manifest.hash;
+  return { base: base3, plan, sameAsCurrent, noop: sameAsCurrent && plan.changes.length === 0 };
 }
 async function apply(eng, req) {
   const timer = new PhaseTimer();
   const desired = await loadDesired(eng, req, timer);
-  await ensureStateDir(eng);
-  return withLock(eng, "apply", async () => {
-    const base3 = await baseline(eng);
-    const plan = await timer.run(
-      "plan",
-      () => makePlan(eng, targetOf(desired), base3, { backupExt: req.backupExt })
-    );
-    const sameAsCurrent = base3.currentMeta?.manifestHash === desired.manifest.hash;
-    const result = { plan, desired, phases: timer.phases, storeObjectsWritten: 0 };
-    if (sameAsCurrent && plan.changes.length === 0) {
-      eng.log.debug({ generation: base3.current }, "no changes");
-      return { ...result, generation: base3.current, created: false, noop: true };
-    }
-    await enforcePolicy(plan, req);
-    const ctx = resourceContext(eng, {
-      blobs: desired.blobs,
-      backupExt: req.backupExt,
-      platform: desired.manifest.platform,
-      ownership: base3.ownership
-    });
-    const { written, stats } = await timer.run(
-      "build",
-      () => writeBlobs(eng.host, eng.state, desired.blobs.values(), eng.progress, base3.objectStats)
-    );
-    if (sameAsCurrent) {
-      try {
-        await timer.run(
-          "apply",
-          () => runTransaction(ctx, eng.state.journal, begin(null), stepsOf(plan.changes), eng.failpoints)
-        );
-      } catch (err) {
-        throw nameFailed(err, plan.changes);
-      }
-      await writeObjectStats(eng.host, genDir(eng.state, base3.current), stats);
-      eng.log.info({ generation: base3.current, repaired: plan.changes.length }, "repaired drift");
-      return {
-        ...result,
-        storeObjectsWritten: written,
-        generation: base3.current,
-        created: false,
-        noop: false
-      };
-    }
-    const n2 = (base3.gens.at(-1)?.number ?? 0) + 1;
-    const meta3 = {
-      number: n2,
-      commit: desired.source.commit ?? null,
-      parentCommit: req.parentCommit ?? base3.currentMeta?.commit ?? null,
-      source: desired.source.commit ? "commit" : "worktree",
-      manifestHash: desired.manifest.hash,
-      host: desired.manifest.host,
-      createdAt: (/* @__PURE__ */ new Date()).toISOString(),
-      phases: timer.phases,
-      outcome: "pending",
-      sameContentAs: plan.rollbackTo?.generation ?? null,
-      superseded: req.superseded ?? [],
-      summary: { create: plan.summary.create, update: plan.summary.update, delete: plan.summary.delete }
-    };
-    await timer.run("build", async () => {
-      const partial2 = `${genDir(eng.state, n2)}.partial`;
-      await eng.host.removeTree(partial2);
-      await eng.host.mkdir(partial2, 493);
-      await writeHomeTree(eng.host, eng.state, partial2, desired.manifest);
-      await writeObjectStats(eng.host, partial2, stats);
-      await writeOwnership(eng.host, partial2, nextOwnership(desired.manifest, plan.changes, base3.ownership));
-      await eng.host.writeFile(`${partial2}/manifest.json`, `${JSON.stringify(desired.manifest, null, 1)}
-`);
-      await eng.host.writeFile(`${partial2}/plan.json`, `${JSON.stringify(plan, null, 1)}
-`);
-      await eng.host.writeFile(`${partial2}/meta.json`, `${JSON.stringify(meta3, null, 2)}
-`);
-      await eng.host.rename(partial2, genDir(eng.state, n2));
-    });
-    const steps = stepsOf(plan.changes, {
-      op: "switch",
-      link: eng.state.current,
-      to: genDir(eng.state, n2),
-      from: base3.current === null ? null : genDir(eng.state, base3.current)
-    });
+  const result = (p2) => ({ plan: p2.plan, desired, phases: timer.phases, storeObjectsWritten: 0 });
+  return planThenLock(
+    eng,
+    "apply",
+    req,
+    () => planNow(eng, desired, req, timer),
+    (p2) => {
+      if (!p2.noop) return void 0;
+      eng.log.debug({ generation: p2.base.current }, "no changes");
+      return { ...result(p2), generation: p2.base.current, created: false, noop: true };
+    },
+    (planned) => applyPlanned(eng, req, desired, timer, planned, result(planned))
+  );
+}
+async function applyPlanned(eng, req, desired, timer, { base: base3, plan, sameAsCurrent }, result) {
+  const ctx = resourceContext(eng, {
+    blobs: desired.blobs,
+    backupExt: req.backupExt,
+    platform: desired.manifest.platform,
+    ownership: base3.ownership
+  });
+  const { written, stats } = await timer.run(
+    "build",
+    () => writeBlobs(eng.host, eng.state, desired.blobs.values(), eng.progress, base3.objectStats)
+  );
+  if (sameAsCurrent) {
     try {
       await timer.run(
         "apply",
-        () => runTransaction(
-          ctx,
-          eng.state.journal,
-          begin(n2),
-          steps,
-          eng.failpoints,
-          () => timer.run("record", async () => {
-            await recordInstalled(eng, ctx, genDir(eng.state, n2), desired.manifest);
-            await writeMeta(eng.host, eng.state, { ...meta3, phases: timer.phases, outcome: "applied" });
-          })
-        )
+        () => runTransaction(ctx, eng.state.journal, begin(null), stepsOf(plan.changes), eng.failpoints)
       );
     } catch (err) {
-      nameFailed(err, plan.changes);
+      throw nameFailed(err, plan.changes);
+    }
+    await writeObjectStats(eng.host, genDir(eng.state, base3.current), stats);
+    eng.log.info({ generation: base3.current, repaired: plan.changes.length }, "repaired drift");
+    return {
+      ...result,
+      storeObjectsWritten: written,
+      generation: base3.current,
+      created: false,
+      noop: false
+    };
+  }
+  const n2 = (base3.gens.at(-1)?.number ?? 0) + 1;
+  const meta3 = {
+    number: n2,
+    commit: desired.source.commit ?? null,
+    parentCommit: req.parentCommit ?? base3.currentMeta?.commit ?? null,
+    source: desired.source.commit ? "commit" : "worktree",
+    manifestHash: desired.manifest.hash,
+    host: desired.manifest.host,
+    createdAt: (/* @__PURE__ */ new Date()).toISOString(),
+    phases: timer.phases,
+    outcome: "pending",
+    sameContentAs: plan.rollbackTo?.generation ?? null,
+    superseded: req.superseded ?? [],
+    summary: { create: plan.summary.create, update: plan.summary.update, delete: plan.summary.delete }
+  };
+  await timer.run("build", async () => {
+    const partial3 = `${genDir(eng.state, n2)}.partial`;
+    try {
+      await eng.host.removeTree(partial3);
+      await eng.host.mkdir(partial3, 493);
+      await writeHomeTree(eng.host, eng.state, partial3, desired.manifest);
+      await writeObjectStats(eng.host, partial3, stats);
+      await writeOwnership(eng.host, partial3, nextOwnership(desired.manifest, plan.changes, base3.ownership));
+      await eng.host.writeFile(`${partial3}/manifest.json`, `${JSON.stringify(desired.manifest, null, 1)}
+`);
+      await eng.host.writeFile(`${partial3}/plan.json`, `${JSON.stringify(plan, null, 1)}
+`);
+      await eng.host.writeFile(`${partial3}/meta.json`, `${JSON.stringify(meta3, null, 2)}
+`);
+      await eng.host.rename(partial3, genDir(eng.state, n2));
+    } catch (err) {
+      await eng.host.removeTree(partial3).catch(() => {
+      });
+      throw err;
+    }
+  });
+  const steps = stepsOf(plan.changes, {
+    op: "switch",
+    link: eng.state.current,
+    to: genDir(eng.state, n2),
+    from: base3.current === null ? null : genDir(eng.state, base3.current)
+  });
+  try {
+    await timer.run(
+      "apply",
+      () => runTransaction(
+        ctx,
+        eng.state.journal,
+        begin(n2),
+        steps,
+        eng.failpoints,
+        () => timer.run("record", async () => {
+          await recordInstalled(eng, ctx, genDir(eng.state, n2), desired.manifest);
+          await writeMeta(eng.host, eng.state, { ...meta3, phases: timer.phases, outcome: "applied" });
+        })
+      )
+    );
+  } catch (err) {
+    nameFailed(err, plan.changes);
+    if (err instanceof TransactionError)
       await writeMeta(eng.host, eng.state, {
         ...meta3,
         phases: timer.phases,
         outcome: "failed",
         error: String(err.message)
-      });
-      throw err;
-    }
-    eng.log.info(
-      { generation: n2, commit: meta3.commit, ...plan.summary, sameContentAs: meta3.sameContentAs },
-      plan.rollbackTo ? `generation ${n2}: rolled back to the content of generation ${plan.rollbackTo.generation}` : `generation ${n2} applied`
-    );
-    return { ...result, storeObjectsWritten: written, generation: n2, created: true, noop: false };
-  });
+      }).catch(
+        (e) => (
+          // Left pending, the next command marks it failed (engine failOrphan); the apply's own error is the news.
+          eng.log.warn(`could not record generation ${n2} as failed: ${e.message}`)
+        )
+      );
+    throw err;
+  }
+  eng.log.info(
+    { generation: n2, commit: meta3.commit, ...plan.summary, sameContentAs: meta3.sameContentAs },
+    plan.rollbackTo ? `generation ${n2}: rolled back to the content of generation ${plan.rollbackTo.generation}` : `generation ${n2} applied`
+  );
+  return { ...result, storeObjectsWritten: written, generation: n2, created: true, noop: false };
 }
 async function switchGeneration(eng, target, opts = {}) {
-  return withLock(eng, "rollback", async () => {
-    const base3 = await baseline(eng);
-    const meta3 = base3.gens.find((g) => g.number === target);
-    if (!meta3) throw new DotopsError(`there is no generation ${target}`, 1, "see `dotops generations`");
-    const manifest = await readManifest(eng.host, eng.state, target);
-    const to = { manifest, blobs: /* @__PURE__ */ new Map(), commit: meta3.commit };
-    const plan = await makePlan(eng, to, base3, { backupExt: opts.backupExt });
-    await enforcePolicy(plan, opts);
-    if (base3.current === target && plan.changes.length === 0) return plan;
-    const ctx = resourceContext(eng, {
-      backupExt: opts.backupExt,
-      platform: manifest.platform,
-      ownership: base3.ownership
-    });
-    const steps = stepsOf(
-      plan.changes,
-      base3.current === target ? void 0 : {
-        op: "switch",
-        link: eng.state.current,
-        to: genDir(eng.state, target),
-        from: base3.current === null ? null : genDir(eng.state, base3.current)
-      }
-    );
-    await runTransaction(ctx, eng.state.journal, begin(target), steps, eng.failpoints, async () => {
-      const dir = genDir(eng.state, target);
-      const before = new Map([...await readOwnership(eng.host, dir), ...base3.ownership ?? []]);
-      await writeOwnership(eng.host, dir, nextOwnership(manifest, plan.changes, before));
-      await recordInstalled(eng, ctx, dir, manifest);
-    });
-    eng.log.info({ generation: target, from: base3.current }, `switched to generation ${target}`);
-    return plan;
-  });
+  return planThenLock(
+    eng,
+    "rollback",
+    opts,
+    async () => {
+      const base3 = await baseline(eng);
+      const meta3 = base3.gens.find((g) => g.number === target);
+      if (!meta3) throw new DotopsError(`there is no generation ${target}`, 1, "see `dotops generations`");
+      const manifest = await readManifest(eng.host, eng.state, target);
+      const to = { manifest, blobs: /* @__PURE__ */ new Map(), commit: meta3.commit };
+      return { base: base3, manifest, plan: await makePlan(eng, to, base3, { backupExt: opts.backupExt }) };
+    },
+    ({ base: base3, plan }) => base3.current === target && plan.changes.length === 0 ? plan : void 0,
+    async ({ base: base3, manifest, plan }) => {
+      const ctx = resourceContext(eng, {
+        backupExt: opts.backupExt,
+        platform: manifest.platform,
+        ownership: base3.ownership
+      });
+      const steps = stepsOf(
+        plan.changes,
+        base3.current === target ? void 0 : {
+          op: "switch",
+          link: eng.state.current,
+          to: genDir(eng.state, target),
+          from: base3.current === null ? null : genDir(eng.state, base3.current)
+        }
+      );
+      await runTransaction(ctx, eng.state.journal, begin(target), steps, eng.failpoints, async () => {
+        const dir = genDir(eng.state, target);
+        const before = new Map([...await readOwnership(eng.host, dir), ...base3.ownership ?? []]);
+        await writeOwnership(eng.host, dir, nextOwnership(manifest, plan.changes, before));
+        await recordInstalled(eng, ctx, dir, manifest);
+      });
+      eng.log.info({ generation: target, from: base3.current }, `switched to generation ${target}`);
+      return plan;
+    }
+  );
 }
 async function recordInstalled(eng, ctx, dir, manifest) {
   try {

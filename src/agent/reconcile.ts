@@ -3,6 +3,7 @@ import type { AgentConfig } from "../config/schema.js";
 import type { Engine } from "../engine/engine.js";
 import { currentGeneration, readMeta } from "../engine/generations.js";
 import { TransactionError } from "../engine/journal.js";
+import { LockedError } from "../engine/lock.js";
 import { status } from "../engine/status.js";
 import { ConfigError, DotopsError, PolicyError } from "../errors.js";
 import { checkSignature, commitsBetween, isAncestor, isBareRepo, readRef } from "../git/history.js";
@@ -142,7 +143,17 @@ export async function reconcileOnce(eng: Engine, opts: ReconcileOptions): Promis
   const hostName = trusted?.host.name ?? opts.loadOptions.host ?? "unknown";
   const reporter = (await opts.reporter?.(policy, hostName)) ?? null;
   try {
-    return await attempt(eng, opts, { tip, lastApplied, branch, base, bare, policy, record, reporter });
+    return await attempt(eng, opts, {
+      tip,
+      lastApplied,
+      branch,
+      base,
+      bare,
+      policy,
+      record,
+      before: agentState,
+      reporter,
+    });
   } finally {
     // Reports were queued, not awaited: now they get a bounded time to go out.
     await reporter?.flush(undefined, opts.signal);
@@ -170,6 +181,8 @@ interface Attempt {
   bare: boolean;
   policy: AgentConfig;
   record: (outcome: string, error?: string, generation?: number | null) => Promise<void>;
+  /** The agent's state before this attempt recorded it pending. */
+  before: AgentState;
   reporter: GitHubReporter | null;
 }
 
@@ -226,6 +239,12 @@ async function attempt(eng: Engine, opts: ReconcileOptions, a: Attempt): Promise
     };
   } catch (err) {
     const error = (err as Error).message;
+    if (err instanceof LockedError) {
+      // A `dotops apply` by hand (or gc) holds the state dir: not this commit's failure. The
+      // record goes back to what it was, and the next pass tries again.
+      await writeAgentState(eng.host, eng.state, a.before);
+      return { kind: "failed", commit: tip, error, retry: true };
+    }
     const refused = err instanceof PolicyError;
     await record(refused ? "refused" : "failed", error);
     reporter?.report(tip, "failure", error.split("\n")[0] ?? error);

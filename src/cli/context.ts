@@ -12,6 +12,7 @@ import { UsageError } from "../errors.js";
 import { gitTopLevel } from "../git/git.js";
 import { worldWritable, worldWritableWarning } from "../git/repo-permissions.js";
 import { commitSource, worktreeSource } from "../git/source.js";
+import { FaultyHost, parseFaults } from "../host/faulty-host.js";
 import type { Host } from "../host/host.js";
 import { RealHost } from "../host/real-host.js";
 import { colors, noColors, type Palette, useColor } from "../report/color.js";
@@ -45,6 +46,8 @@ export class Cli {
   }
 
   engine(host: Host = new RealHost({ home: this.home })): Engine {
+    // DOTOPS_FAULT: the fault tests' full disks and read-only dirs (host/faulty-host.ts).
+    if (this.env.DOTOPS_FAULT) host = new FaultyHost(host, parseFaults(this.env.DOTOPS_FAULT));
     this.machine = host;
     return {
       host,

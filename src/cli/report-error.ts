@@ -1,5 +1,6 @@
 import { type Command, CommanderError } from "commander";
 import { ConfigError, DotopsError, ExitCode, ReportedError } from "../errors.js";
+import { ioProblem } from "../host/io-problem.js";
 import { redact } from "../report/redact.js";
 import type { GlobalOptions } from "./globals.js";
 
@@ -14,6 +15,9 @@ export function reportError(err: unknown, program: Command): number {
     if (json && err.json !== undefined) process.stdout.write(`${JSON.stringify(err.json, null, 2)}\n`);
     return err.exitCode;
   }
+  // A full disk or a read-only directory is the machine's condition, not a bug: said as such.
+  const io = ioProblem(err);
+  if (io) err = new DotopsError(io.message, ExitCode.error, io.hint);
   if (err instanceof DotopsError) {
     if (json) {
       const problems = err instanceof ConfigError ? err.problems : undefined;

@@ -1,7 +1,7 @@
 import { type Config, type LoadOptions, loadConfig } from "../config/load.js";
 import { allOnDemand } from "../config/machine.js";
 import { type ConfigSource, withContent } from "../config/source.js";
-import { ConfigError, DotopsError, formatProblem, PolicyError } from "../errors.js";
+import { ConfigError, DotopsError, formatProblem } from "../errors.js";
 import { buildManifest } from "../modules/manifest.js";
 import type { Module } from "../modules/module.js";
 import { protectedPaths, protectedTargetProblems } from "../modules/protected.js";
@@ -9,7 +9,7 @@ import { type Change, Phase } from "../resources/change.js";
 import type { ObjectStat, ResourceContext } from "../resources/context.js";
 import type { Step } from "../resources/step.js";
 import type { Blob, Manifest } from "../resources/types.js";
-import { type Engine, ensureStateDir, recoverIfInterrupted, resourceContext, withLock } from "./engine.js";
+import { type Engine, recoverIfInterrupted, resourceContext } from "./engine.js";
 import {
   currentGeneration,
   type GenerationInfo,
@@ -21,6 +21,7 @@ import {
 } from "./generations.js";
 import { runTransaction, TransactionError } from "./journal.js";
 import { computeChanges, type Plan, summarize } from "./plan.js";
+import { planThenLock } from "./preflight.js";
 import { nextOwnership, readOwnership, writeInstalled, writeOwnership } from "./records.js";
 import { readObjectStats, writeBlobs, writeHomeTree, writeObjectStats } from "./store.js";
 import { PhaseTimer } from "./timer.js";
@@ -39,7 +40,7 @@ export interface ApplyRequest extends DesiredRequest {
   /** Move unmanaged files in the way aside with this suffix instead of refusing. */
   backupExt?: string;
   allowDestructive?: boolean;
-  /** Asked (on a TTY) before destructive steps when they are not allowed outright. */
+  /** Asked (on a TTY) before destructive steps when they are not allowed outright; no lock is held meanwhile. */
   confirmDestructive?: (plan: Plan) => Promise<boolean>;
   parentCommit?: string | null;
   superseded?: string[];
@@ -192,27 +193,14 @@ export async function planBetween(
   return { ...plan, from: previous ? { generation: 0, commit: previous.source.commit ?? null } : null };
 }
 
-/** Refuses plans with conflicts or unapproved destructive steps (exit 4). */
-async function enforcePolicy(plan: Plan, req: Pick<ApplyRequest, "allowDestructive" | "confirmDestructive">) {
-  const refused = plan.changes.filter((c) => c.refusal);
-  if (refused.length) {
-    const inTheWay = refused.every((c) => c.id.startsWith("~"));
-    throw new PolicyError(
-      `refusing to apply: ${refused.length} ${inTheWay ? "path(s) in the way" : "change(s) cannot go ahead"}\n${refused.map((c) => `  ${c.id}: ${c.refusal}`).join("\n")}`,
-      inTheWay
-        ? "nothing was changed; move the files aside or rerun with --backup"
-        : "nothing was changed; see the reason of each change above",
-    );
-  }
-  if (plan.summary.destructive && !req.allowDestructive && !(await req.confirmDestructive?.(plan))) {
-    const list = plan.changes
-      .filter((c) => c.destructive)
-      .map((c) => `  ${c.action} ${c.kind} ${c.id}${c.note ? `: ${c.note}` : ""}`);
-    throw new PolicyError(
-      `refusing ${plan.summary.destructive} destructive step(s):\n${list.join("\n")}`,
-      "nothing was changed; rerun with --allow-destructive if you mean it",
-    );
-  }
+/** A plan towards `desired` from the state as it is now. */
+async function planNow(eng: Engine, desired: Desired, req: ApplyRequest, timer: PhaseTimer) {
+  const base = await baseline(eng);
+  const plan = await timer.run("plan", () =>
+    makePlan(eng, targetOf(desired), base, { backupExt: req.backupExt }),
+  );
+  const sameAsCurrent = base.currentMeta?.manifestHash === desired.manifest.hash;
+  return { base, plan, sameAsCurrent, noop: sameAsCurrent && plan.changes.length === 0 };
 }
 
 /**
@@ -224,67 +212,81 @@ export async function apply(eng: Engine, req: ApplyRequest): Promise<ApplyResult
   // Config and modules are pure: an invalid config fails here, before the state dir is touched.
   const timer = new PhaseTimer();
   const desired = await loadDesired(eng, req, timer);
-  await ensureStateDir(eng);
-  return withLock(eng, "apply", async () => {
-    const base = await baseline(eng);
-    const plan = await timer.run("plan", () =>
-      makePlan(eng, targetOf(desired), base, { backupExt: req.backupExt }),
-    );
-    const sameAsCurrent = base.currentMeta?.manifestHash === desired.manifest.hash;
-    const result = { plan, desired, phases: timer.phases, storeObjectsWritten: 0 };
-    if (sameAsCurrent && plan.changes.length === 0) {
-      eng.log.debug({ generation: base.current }, "no changes");
-      return { ...result, generation: base.current, created: false, noop: true };
-    }
-    await enforcePolicy(plan, req);
+  const result = (p: Planned) => ({ plan: p.plan, desired, phases: timer.phases, storeObjectsWritten: 0 });
+  // Planned and approved before the state dir is created or the lock taken (preflight.ts).
+  return planThenLock(
+    eng,
+    "apply",
+    req,
+    () => planNow(eng, desired, req, timer),
+    (p) => {
+      if (!p.noop) return undefined;
+      eng.log.debug({ generation: p.base.current }, "no changes");
+      return { ...result(p), generation: p.base.current, created: false, noop: true };
+    },
+    (planned) => applyPlanned(eng, req, desired, timer, planned, result(planned)),
+  );
+}
 
-    const ctx = resourceContext(eng, {
-      blobs: desired.blobs,
-      backupExt: req.backupExt,
-      platform: desired.manifest.platform,
-      ownership: base.ownership,
-    });
-    const { written, stats } = await timer.run("build", () =>
-      writeBlobs(eng.host, eng.state, desired.blobs.values(), eng.progress, base.objectStats),
-    );
-    if (sameAsCurrent) {
-      // Only drift: put the machine back to the current generation, no new record.
-      try {
-        await timer.run("apply", () =>
-          runTransaction(ctx, eng.state.journal, begin(null), stepsOf(plan.changes), eng.failpoints),
-        );
-      } catch (err) {
-        throw nameFailed(err, plan.changes);
-      }
-      // The build rewrote any changed object: record them as they are now.
-      await writeObjectStats(eng.host, genDir(eng.state, base.current as number), stats);
-      eng.log.info({ generation: base.current, repaired: plan.changes.length }, "repaired drift");
-      return {
-        ...result,
-        storeObjectsWritten: written,
-        generation: base.current,
-        created: false,
-        noop: false,
-      };
-    }
+type Planned = Awaited<ReturnType<typeof planNow>>;
 
-    const n = (base.gens.at(-1)?.number ?? 0) + 1;
-    const meta: GenerationMeta = {
-      number: n,
-      commit: desired.source.commit ?? null,
-      parentCommit: req.parentCommit ?? base.currentMeta?.commit ?? null,
-      source: desired.source.commit ? "commit" : "worktree",
-      manifestHash: desired.manifest.hash,
-      host: desired.manifest.host,
-      createdAt: new Date().toISOString(),
-      phases: timer.phases,
-      outcome: "pending",
-      sameContentAs: plan.rollbackTo?.generation ?? null,
-      superseded: req.superseded ?? [],
-      summary: { create: plan.summary.create, update: plan.summary.update, delete: plan.summary.delete },
+/** The build, the transaction and the record of a plan approved under the lock. */
+async function applyPlanned(
+  eng: Engine,
+  req: ApplyRequest,
+  desired: Desired,
+  timer: PhaseTimer,
+  { base, plan, sameAsCurrent }: Planned,
+  result: Omit<ApplyResult, "generation" | "created" | "noop">,
+): Promise<ApplyResult> {
+  const ctx = resourceContext(eng, {
+    blobs: desired.blobs,
+    backupExt: req.backupExt,
+    platform: desired.manifest.platform,
+    ownership: base.ownership,
+  });
+  const { written, stats } = await timer.run("build", () =>
+    writeBlobs(eng.host, eng.state, desired.blobs.values(), eng.progress, base.objectStats),
+  );
+  if (sameAsCurrent) {
+    // Only drift: put the machine back to the current generation, no new record.
+    try {
+      await timer.run("apply", () =>
+        runTransaction(ctx, eng.state.journal, begin(null), stepsOf(plan.changes), eng.failpoints),
+      );
+    } catch (err) {
+      throw nameFailed(err, plan.changes);
+    }
+    // The build rewrote any changed object: record them as they are now.
+    await writeObjectStats(eng.host, genDir(eng.state, base.current as number), stats);
+    eng.log.info({ generation: base.current, repaired: plan.changes.length }, "repaired drift");
+    return {
+      ...result,
+      storeObjectsWritten: written,
+      generation: base.current,
+      created: false,
+      noop: false,
     };
-    await timer.run("build", async () => {
-      const partial = `${genDir(eng.state, n)}.partial`;
+  }
+
+  const n = (base.gens.at(-1)?.number ?? 0) + 1;
+  const meta: GenerationMeta = {
+    number: n,
+    commit: desired.source.commit ?? null,
+    parentCommit: req.parentCommit ?? base.currentMeta?.commit ?? null,
+    source: desired.source.commit ? "commit" : "worktree",
+    manifestHash: desired.manifest.hash,
+    host: desired.manifest.host,
+    createdAt: new Date().toISOString(),
+    phases: timer.phases,
+    outcome: "pending",
+    sameContentAs: plan.rollbackTo?.generation ?? null,
+    superseded: req.superseded ?? [],
+    summary: { create: plan.summary.create, update: plan.summary.update, delete: plan.summary.delete },
+  };
+  await timer.run("build", async () => {
+    const partial = `${genDir(eng.state, n)}.partial`;
+    try {
       await eng.host.removeTree(partial);
       await eng.host.mkdir(partial, 0o755);
       await writeHomeTree(eng.host, eng.state, partial, desired.manifest);
@@ -294,40 +296,50 @@ export async function apply(eng: Engine, req: ApplyRequest): Promise<ApplyResult
       await eng.host.writeFile(`${partial}/plan.json`, `${JSON.stringify(plan, null, 1)}\n`);
       await eng.host.writeFile(`${partial}/meta.json`, `${JSON.stringify(meta, null, 2)}\n`);
       await eng.host.rename(partial, genDir(eng.state, n));
-    });
-    const steps = stepsOf(plan.changes, {
-      op: "switch",
-      link: eng.state.current,
-      to: genDir(eng.state, n),
-      from: base.current === null ? null : genDir(eng.state, base.current),
-    });
-    try {
-      await timer.run("apply", () =>
-        runTransaction(ctx, eng.state.journal, begin(n), steps, eng.failpoints, () =>
-          timer.run("record", async () => {
-            await recordInstalled(eng, ctx, genDir(eng.state, n), desired.manifest);
-            await writeMeta(eng.host, eng.state, { ...meta, phases: timer.phases, outcome: "applied" });
-          }),
-        ),
-      );
     } catch (err) {
-      nameFailed(err, plan.changes);
+      // A full disk, most likely: what was built goes (recovery would remove it otherwise).
+      await eng.host.removeTree(partial).catch(() => {});
+      throw err;
+    }
+  });
+  const steps = stepsOf(plan.changes, {
+    op: "switch",
+    link: eng.state.current,
+    to: genDir(eng.state, n),
+    from: base.current === null ? null : genDir(eng.state, base.current),
+  });
+  try {
+    await timer.run("apply", () =>
+      runTransaction(ctx, eng.state.journal, begin(n), steps, eng.failpoints, () =>
+        timer.run("record", async () => {
+          await recordInstalled(eng, ctx, genDir(eng.state, n), desired.manifest);
+          await writeMeta(eng.host, eng.state, { ...meta, phases: timer.phases, outcome: "applied" });
+        }),
+      ),
+    );
+  } catch (err) {
+    nameFailed(err, plan.changes);
+    // Every step undone: the generation failed. Otherwise (the undo or the record cut short)
+    // its journal is kept, and the recovery that finishes it records the outcome.
+    if (err instanceof TransactionError)
       await writeMeta(eng.host, eng.state, {
         ...meta,
         phases: timer.phases,
         outcome: "failed",
-        error: String((err as Error).message),
-      });
-      throw err;
-    }
-    eng.log.info(
-      { generation: n, commit: meta.commit, ...plan.summary, sameContentAs: meta.sameContentAs },
-      plan.rollbackTo
-        ? `generation ${n}: rolled back to the content of generation ${plan.rollbackTo.generation}`
-        : `generation ${n} applied`,
-    );
-    return { ...result, storeObjectsWritten: written, generation: n, created: true, noop: false };
-  });
+        error: String(err.message),
+      }).catch((e) =>
+        // Left pending, the next command marks it failed (engine failOrphan); the apply's own error is the news.
+        eng.log.warn(`could not record generation ${n} as failed: ${(e as Error).message}`),
+      );
+    throw err;
+  }
+  eng.log.info(
+    { generation: n, commit: meta.commit, ...plan.summary, sameContentAs: meta.sameContentAs },
+    plan.rollbackTo
+      ? `generation ${n}: rolled back to the content of generation ${plan.rollbackTo.generation}`
+      : `generation ${n} applied`,
+  );
+  return { ...result, storeObjectsWritten: written, generation: n, created: true, noop: false };
 }
 
 /**
@@ -340,43 +352,50 @@ export async function switchGeneration(
   target: number,
   opts: { backupExt?: string; allowDestructive?: boolean } = {},
 ): Promise<Plan> {
-  return withLock(eng, "rollback", async () => {
-    const base = await baseline(eng);
-    const meta = base.gens.find((g) => g.number === target);
-    if (!meta) throw new DotopsError(`there is no generation ${target}`, 1, "see `dotops generations`");
-    const manifest = await readManifest(eng.host, eng.state, target);
-    const to = { manifest, blobs: new Map(), commit: meta.commit };
-    const plan = await makePlan(eng, to, base, { backupExt: opts.backupExt });
-    // The generation was approved when it was applied; what can still need approval is
-    // what the user did since (files left in a directory that becomes a file again).
-    await enforcePolicy(plan, opts);
-    if (base.current === target && plan.changes.length === 0) return plan;
-    const ctx = resourceContext(eng, {
-      backupExt: opts.backupExt,
-      platform: manifest.platform,
-      ownership: base.ownership,
-    });
-    const steps = stepsOf(
-      plan.changes,
-      base.current === target
-        ? undefined
-        : {
-            op: "switch",
-            link: eng.state.current,
-            to: genDir(eng.state, target),
-            from: base.current === null ? null : genDir(eng.state, base.current),
-          },
-    );
-    await runTransaction(ctx, eng.state.journal, begin(target), steps, eng.failpoints, async () => {
-      // While N is current again, its resources are owned as the machine had them (the latest record first).
-      const dir = genDir(eng.state, target);
-      const before = new Map([...(await readOwnership(eng.host, dir)), ...(base.ownership ?? [])]);
-      await writeOwnership(eng.host, dir, nextOwnership(manifest, plan.changes, before));
-      await recordInstalled(eng, ctx, dir, manifest);
-    });
-    eng.log.info({ generation: target, from: base.current }, `switched to generation ${target}`);
-    return plan;
-  });
+  // The generation was approved when it was applied; what can still need approval is
+  // what the user did since (files left in a directory that becomes a file again).
+  // As in apply, that is settled before the lock is taken (preflight.ts).
+  return planThenLock(
+    eng,
+    "rollback",
+    opts,
+    async () => {
+      const base = await baseline(eng);
+      const meta = base.gens.find((g) => g.number === target);
+      if (!meta) throw new DotopsError(`there is no generation ${target}`, 1, "see `dotops generations`");
+      const manifest = await readManifest(eng.host, eng.state, target);
+      const to = { manifest, blobs: new Map(), commit: meta.commit };
+      return { base, manifest, plan: await makePlan(eng, to, base, { backupExt: opts.backupExt }) };
+    },
+    ({ base, plan }) => (base.current === target && plan.changes.length === 0 ? plan : undefined),
+    async ({ base, manifest, plan }) => {
+      const ctx = resourceContext(eng, {
+        backupExt: opts.backupExt,
+        platform: manifest.platform,
+        ownership: base.ownership,
+      });
+      const steps = stepsOf(
+        plan.changes,
+        base.current === target
+          ? undefined
+          : {
+              op: "switch",
+              link: eng.state.current,
+              to: genDir(eng.state, target),
+              from: base.current === null ? null : genDir(eng.state, base.current),
+            },
+      );
+      await runTransaction(ctx, eng.state.journal, begin(target), steps, eng.failpoints, async () => {
+        // While N is current again, its resources are owned as the machine had them (the latest record first).
+        const dir = genDir(eng.state, target);
+        const before = new Map([...(await readOwnership(eng.host, dir)), ...(base.ownership ?? [])]);
+        await writeOwnership(eng.host, dir, nextOwnership(manifest, plan.changes, before));
+        await recordInstalled(eng, ctx, dir, manifest);
+      });
+      eng.log.info({ generation: target, from: base.current }, `switched to generation ${target}`);
+      return plan;
+    },
+  );
 }
 
 /** Versions of what is installed now, for `diff`; a tool that fails to answer only costs the record. */

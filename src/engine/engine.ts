@@ -4,6 +4,7 @@ import type { ObjectStat, ResourceContext } from "../resources/context.js";
 import type { Blob } from "../resources/types.js";
 import {
   currentGeneration,
+  type GenerationMeta,
   genDir,
   generationNumbers,
   inspectCurrent,
@@ -11,7 +12,7 @@ import {
   writeMeta,
 } from "./generations.js";
 import { type Failpoints, type Recovery, recoverJournal } from "./journal.js";
-import { acquireLock, lockHeld } from "./lock.js";
+import { acquireLock, lockedBy, lockHeld } from "./lock.js";
 import type { StatePaths } from "./state.js";
 import { objectPath } from "./store.js";
 
@@ -116,11 +117,25 @@ export async function withLock<T>(eng: Engine, command: string, fn: () => Promis
  * crash: the reader goes on with the last recorded state instead of failing.
  */
 export async function recoverIfInterrupted(eng: Engine): Promise<void> {
-  const broken = (await inspectCurrent(eng.host, eng.state)).broken;
+  const c = await inspectCurrent(eng.host, eng.state);
   const journal = await eng.host.lstat(eng.state.journal);
-  if (!broken && !journal) return;
+  if (!("fallback" in c) && !journal) {
+    const newest = (await generationNumbers(eng.host, eng.state)).at(-1);
+    if (newest === undefined || !(await orphan(eng, newest, c.number))) return;
+  }
   if (await lockHeld(eng.host, eng.state.lock)) return;
   await withLock(eng, "recover", async () => {});
+}
+
+/**
+ * Before planning without the lock: a journal whose lock is held means an
+ * apply is running right now, HOME is half-changed, and no plan made from it
+ * would hold. Said as the lock would say it.
+ */
+export async function refuseWhileApplying(eng: Engine): Promise<void> {
+  if (!(await eng.host.lstat(eng.state.journal))) return;
+  const busy = await lockedBy(eng.host, eng.state.lock);
+  if (busy) throw busy;
 }
 
 /** Points a broken `current` (a loop, a half-deleted generation) back at the newest whole one. */
@@ -138,10 +153,16 @@ async function repairCurrent(eng: Engine): Promise<void> {
 async function recover(eng: Engine): Promise<Recovery | null> {
   await repairCurrent(eng);
   const r = await recoverJournal(resourceContext(eng), eng.state.journal);
-  for (const n of await partialDirs(eng)) await eng.host.removeTree(`${eng.state.generations}/${n}`);
-  if (!r) return null;
-  const n = r.begin.generation;
-  if (n !== null && (await generationNumbers(eng.host, eng.state)).includes(n)) {
+  // What a crash in the switch leaves beside `current` (its replacement, not yet renamed).
+  await eng.host.unlink(`${eng.state.current}.dotops-new`);
+  const names = (await eng.host.lstat(eng.state.generations))
+    ? await eng.host.readdir(eng.state.generations)
+    : [];
+  for (const name of names.filter((n) => n.endsWith(".partial")))
+    await eng.host.removeTree(`${eng.state.generations}/${name}`);
+  const numbers = names.filter((n) => /^\d+$/.test(n)).map(Number);
+  const n = r?.begin?.generation ?? null;
+  if (r && n !== null && numbers.includes(n)) {
     const meta = await readMeta(eng.host, eng.state, n);
     // Only a generation being created is pending. An interrupted rollback names
     // an existing generation as its target: its record stays as it was.
@@ -149,23 +170,55 @@ async function recover(eng: Engine): Promise<Recovery | null> {
       if (r.committed) meta.outcome = "applied";
       else {
         meta.outcome = "failed";
-        meta.error = `interrupted (pid ${r.begin.pid}); ${r.undone} steps rolled back by recovery`;
+        meta.error = `interrupted (pid ${r.begin?.pid}); ${r.undone} steps rolled back by recovery`;
       }
       await writeMeta(eng.host, eng.state, meta);
     }
   }
+  await failOrphan(eng, Math.max(-1, ...numbers), n);
+  if (!r) return null;
+  const torn = r.unreadable.length
+    ? `; ${r.unreadable.length} journal line(s) could not be read (torn by the crash, or from another dotops version) and were not undone: ${r.unreadable.map((l) => JSON.stringify(l.slice(0, 120))).join(", ")}`
+    : "";
   eng.log.warn(
-    { generation: n, committed: r.committed, undone: r.undone },
+    { generation: n, committed: r.committed, undone: r.undone, unreadable: r.unreadable.length },
     r.committed
-      ? `finished an interrupted apply of generation ${n}`
-      : `rolled back an interrupted apply (${r.undone} steps undone); the machine is back at generation ${await currentGeneration(eng.host, eng.state)}`,
+      ? `finished an interrupted apply of generation ${n}${torn}`
+      : `rolled back an interrupted apply (${r.undone} steps undone); the machine is back at generation ${await currentGeneration(eng.host, eng.state)}${torn}`,
   );
   return r;
 }
 
-async function partialDirs(eng: Engine): Promise<string[]> {
-  if (!(await eng.host.lstat(eng.state.generations))) return [];
-  return (await eng.host.readdir(eng.state.generations)).filter((n) => n.endsWith(".partial"));
+/**
+ * An apply that died after laying out its generation and before its journal
+ * was durable leaves that generation pending and not current: it never
+ * applied a step. Only the newest can be such, and we hold the lock: nobody
+ * is applying it.
+ */
+async function failOrphan(eng: Engine, newest: number, journaled: number | null): Promise<void> {
+  if (newest < 0 || newest === journaled) return;
+  const meta = await orphan(eng, newest, await currentGeneration(eng.host, eng.state));
+  if (!meta) return;
+  await writeMeta(eng.host, eng.state, {
+    ...meta,
+    outcome: "failed",
+    error: "interrupted before its first step: nothing was applied",
+  });
+  eng.log.warn(
+    { generation: newest },
+    `generation ${newest} was interrupted before its first step: marked failed`,
+  );
+}
+
+/** The newest generation's record when it is pending and not current (see failOrphan). */
+async function orphan(eng: Engine, newest: number, current: number | null): Promise<GenerationMeta | null> {
+  if (newest === current) return null;
+  try {
+    const meta = await readMeta(eng.host, eng.state, newest);
+    return meta.outcome === "pending" ? meta : null;
+  } catch {
+    return null; // a corrupt record is reported by the commands that read it
+  }
 }
 
 export { genDir };

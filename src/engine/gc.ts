@@ -36,6 +36,15 @@ export interface GcResult {
  * unreferenced objects go. The current generation is never deleted.
  */
 export async function gc(eng: Engine, req: GcRequest): Promise<GcResult> {
+  // Nothing was ever applied here: nothing to collect, and no state dir to create for it.
+  if (!(await eng.host.lstat(eng.state.dir)))
+    return {
+      deletedGenerations: [],
+      deletedObjects: [],
+      deletedTrash: [],
+      keptGenerations: [],
+      collected: [],
+    };
   return withLock(eng, "gc", async () => {
     const gens = await listGenerations(eng.host, eng.state);
     const current = await currentGeneration(eng.host, eng.state);

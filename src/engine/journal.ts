@@ -1,5 +1,6 @@
 import { DotopsError } from "../errors.js";
 import type { Host } from "../host/host.js";
+import { ioProblem } from "../host/io-problem.js";
 import type { ResourceContext } from "../resources/context.js";
 import { stepOps } from "../resources/registry.js";
 import type { Step, StepOp } from "../resources/step.js";
@@ -80,13 +81,43 @@ export class TransactionError extends DotopsError {
     /** The steps running when it failed (a whole batch); empty when it failed between steps or on commit. */
     readonly failedSteps: Step[] = [],
   ) {
+    const io = ioProblem(reason);
     super(
-      `apply failed and was undone (${undone} steps reverted): ${(reason as Error)?.message ?? reason}`,
+      `apply failed and was undone (${undone} steps reverted): ${io?.message ?? describe(reason)}`,
       1,
-      "the machine is as it was before; fix the cause above and rerun",
+      `the machine is as it was before; ${io?.hint ?? "fix the cause above and rerun"}`,
     );
   }
 }
+
+/**
+ * A failed apply whose undo failed too (the disk still full): the journal
+ * stays, and the next command that takes the lock finishes the undo.
+ */
+export class IncompleteUndoError extends DotopsError {
+  constructor(reason: unknown, undoError: unknown, journal: string) {
+    const io = ioProblem(undoError) ?? ioProblem(reason);
+    super(
+      `apply failed (${ioProblem(reason)?.message ?? describe(reason)}) and undoing it failed too (${ioProblem(undoError)?.message ?? describe(undoError)}); the journal ${journal} is kept`,
+      1,
+      `${io ? `${io.hint.replace(/ and rerun$/, "")}; then ` : ""}any dotops command (\`dotops status\`) finishes the undo`,
+    );
+  }
+}
+
+/** The steps are all done and committed, but recording the outcome failed: recovery records it. */
+export class UnrecordedError extends DotopsError {
+  constructor(reason: unknown, journal: string) {
+    const io = ioProblem(reason);
+    super(
+      `the apply is done, but recording it failed: ${io?.message ?? describe(reason)}; the journal ${journal} is kept`,
+      1,
+      `${io ? `${io.hint.replace(/ and rerun$/, "")}; then ` : ""}any dotops command (\`dotops status\`) finishes the record`,
+    );
+  }
+}
+
+const describe = (err: unknown) => (err as Error)?.message ?? String(err);
 
 export async function runTransaction(
   ctx: ResourceContext,
@@ -98,11 +129,11 @@ export async function runTransaction(
   finalize: () => Promise<void> = async () => {},
 ): Promise<void> {
   const host = ctx.host;
-  await host.unlink(journal);
-  await write(host, journal, { ...begin, steps }, { sync: true });
   const started: Step[] = [];
   let running: Step[] = [];
   try {
+    await host.unlink(journal);
+    await write(host, journal, { ...begin, steps }, { sync: true });
     for (const group of batches(steps, (op) => op.runBatch !== undefined)) {
       running = group;
       for (const step of group) {
@@ -118,12 +149,20 @@ export async function runTransaction(
     fail?.hit("commit");
     await write(host, journal, { type: "commit" }, { sync: true });
   } catch (err) {
-    await undoAll(ctx, started);
+    try {
+      await undoAll(ctx, started);
+    } catch (undoError) {
+      throw new IncompleteUndoError(err, undoError, journal);
+    }
     await host.unlink(journal);
     throw new TransactionError(err, started.length, running);
   }
   fail?.hit("finalize");
-  await finalize();
+  try {
+    await finalize();
+  } catch (err) {
+    throw new UnrecordedError(err, journal);
+  }
   await host.unlink(journal);
 }
 
@@ -137,34 +176,69 @@ async function write(host: Host, journal: string, line: Line, opts: { sync: bool
 }
 
 export interface Recovery {
-  begin: JournalBegin;
+  /** null when the journal's first line is unreadable (torn by a crash as it was written). */
+  begin: Omit<JournalBegin, "steps"> | null;
   committed: boolean;
   undone: number;
+  /** Lines that could not be read (a line torn by a power loss, a step of an unknown kind): reported, not undone. */
+  unreadable: string[];
 }
 
 /**
  * Brings an interrupted apply to an end: a committed one is finished (the
- * caller records it), anything else is rolled back step by step.
+ * caller records it), anything else is rolled back step by step. A journal
+ * torn by a power loss is read as far as it goes: what it names is undone,
+ * the rest is reported.
  */
 export async function recoverJournal(ctx: ResourceContext, journal: string): Promise<Recovery | null> {
   if (!(await ctx.host.lstat(journal))) return null;
+  const unreadable: string[] = [];
   const lines = (await ctx.host.readFile(journal))
     .toString("utf8")
     .split("\n")
     .flatMap((l) => {
-      try {
-        return l ? [JSON.parse(l) as Line] : [];
-      } catch {
-        return []; // a line torn by the crash: its step never started
-      }
+      if (!l) return [];
+      const line = parseLine(l);
+      if (!line) unreadable.push(l);
+      return line ? [line] : [];
     });
-  const begin = lines.find((l): l is JournalBegin => l.type === "begin");
+  const begin = lines.find((l): l is JournalBegin => l.type === "begin") ?? null;
   const committed = lines.some((l) => l.type === "commit");
   const started = lines.flatMap((l) => (l.type === "step" ? [l.step] : []));
   // Every planned step (those that never started undo as no-ops); a journal without the list: the started ones.
-  if (!committed) await undoAll(ctx, begin?.steps ?? started);
+  const planned = begin?.steps ?? started;
+  // A step of a kind this dotops does not know (a journal of a newer version) cannot be undone here: reported.
+  for (const s of new Set([...planned, ...started].filter((s) => !isKnown(s)).map((s) => JSON.stringify(s))))
+    unreadable.push(s);
+  if (!committed) await undoAll(ctx, planned.filter(isKnown));
   await ctx.host.unlink(journal);
-  if (!begin) return null;
-  const { steps: _steps, ...head } = begin;
-  return { begin: head, committed, undone: committed ? 0 : started.length };
+  if (!begin && !started.length && !unreadable.length) return null;
+  return {
+    begin: begin && withoutSteps(begin),
+    committed,
+    undone: committed ? 0 : started.filter(isKnown).length,
+    unreadable,
+  };
+}
+
+function withoutSteps({ steps: _steps, ...head }: JournalBegin): Omit<JournalBegin, "steps"> {
+  return head;
+}
+
+const isKnown = (s: Step) => Boolean(ownOps[s.op] ?? stepOps[s.op]);
+
+/** One journal line, or null when it is torn or not a line dotops writes. */
+function parseLine(text: string): Line | null {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (typeof v !== "object" || v === null) return null;
+  const l = v as Partial<Line> & { step?: { op?: unknown }; steps?: unknown };
+  if (l.type === "commit") return l as Line;
+  if (l.type === "step" && typeof l.step?.op === "string") return l as Line;
+  if (l.type === "begin" && (l.steps === undefined || Array.isArray(l.steps))) return l as Line;
+  return null;
 }

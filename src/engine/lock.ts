@@ -19,14 +19,25 @@ const CONTENTION_MS = EMPTY_LOCK_STALE_MS + 2_000;
 
 interface Holder {
   pid: number;
+  /** The machine it runs on (absent in locks of older versions: this one). */
+  host?: string;
   command?: string;
   since?: string;
+}
+
+/** The state dir is locked by a process that is (or may be) running: wait, or remove a lock known to be stale. */
+export class LockedError extends DotopsError {
+  constructor(message: string, hint: string) {
+    super(message, 1, hint);
+    this.name = "LockedError";
+  }
 }
 
 /** What is at the lock path right now; `text` and `mtimeMs` identify that very file. */
 type Seen =
   | { kind: "gone" }
   | { kind: "held"; holder: Holder }
+  | { kind: "remote"; holder: Holder }
   | { kind: "stale"; text: string; mtimeMs: number }
   | { kind: "writing" }
   | { kind: "foreign"; text: string };
@@ -43,31 +54,38 @@ type Seen =
  * nobody can create one (the file exists), so the file it removes is the
  * stale one. Everyone then races on the plain O_EXCL create again.
  *
+ * The lock records the machine too: a state dir can be shared (a network or
+ * synced folder), and a pid says nothing about another machine's processes.
+ * A lock from another machine is refused, never taken over.
+ *
  * A lock file dotops did not write (not JSON with a pid) is refused, not
  * taken over: it may be another tool's, or a hand edit, and guessing wrong
  * means two writers. The exception is an empty file older than
  * EMPTY_LOCK_STALE_MS, which is what a crash between create and write leaves.
  */
 export async function acquireLock(host: Host, path: string, command: string): Promise<Lock> {
-  const body = JSON.stringify({ pid: process.pid, command, since: new Date().toISOString() });
+  const body = JSON.stringify({
+    pid: process.pid,
+    host: host.hostname(),
+    command,
+    since: new Date().toISOString(),
+  });
   const deadline = Date.now() + CONTENTION_MS;
   for (;;) {
     if (await host.createExclusive(path, body)) {
       return { release: () => releaseIfOurs(host, path, body) };
     }
     const seen = await inspect(host, path);
-    if (seen.kind === "held") throw lockedError(path, seen.holder);
+    if (seen.kind === "held" || seen.kind === "remote") throw lockedError(path, seen);
     if (seen.kind === "foreign") {
-      throw new DotopsError(
+      throw new LockedError(
         `the lock file ${path} is not a dotops lock (it holds ${JSON.stringify(seen.text.slice(0, 60))}${seen.text.length > 60 ? "…" : ""}), so dotops cannot tell whether its owner is still running`,
-        1,
         `if no dotops is running, remove it (rm ${path}) and try again`,
       );
     }
     if (Date.now() > deadline) {
-      throw new DotopsError(
+      throw new LockedError(
         `could not take the lock ${path}: other processes kept taking it over or creating it`,
-        1,
         "try again; if this persists and no dotops is running, remove the lock file",
       );
     }
@@ -77,18 +95,31 @@ export async function acquireLock(host: Host, path: string, command: string): Pr
   }
 }
 
-function lockedError(path: string, holder: Holder): DotopsError {
-  return new DotopsError(
-    `the state dir is locked by dotops${holder.command ? ` ${holder.command}` : ""} (pid ${holder.pid}, since ${holder.since ?? "?"}): ${path}`,
-    1,
+function lockedError(path: string, seen: { kind: "held" | "remote"; holder: Holder }): LockedError {
+  const { holder } = seen;
+  const who = `dotops${holder.command ? ` ${holder.command}` : ""}`;
+  const when = `pid ${holder.pid}, since ${holder.since ?? "?"}`;
+  if (seen.kind === "remote")
+    return new LockedError(
+      `the state dir is locked by ${who} on another machine, ${holder.host} (${when}): ${path}`,
+      `the state dir is shared with ${holder.host} (a network or synced folder), so dotops cannot tell from here whether that process still runs; wait for it to finish, and if no dotops is running on ${holder.host}, remove the lock file (rm ${path})`,
+    );
+  return new LockedError(
+    `the state dir is locked by ${who} (${when}): ${path}`,
     "wait for it to finish; if no dotops is running, remove the lock file",
   );
+}
+
+/** The error taking the lock would raise right now for a holder that is running (or on another machine), else null. */
+export async function lockedBy(host: Host, path: string): Promise<LockedError | null> {
+  const seen = await inspect(host, path);
+  return seen.kind === "held" || seen.kind === "remote" ? lockedError(path, seen) : null;
 }
 
 /** Removes the stale lock `stale` if, under the takeover lock, it is still that very file. */
 async function takeOver(host: Host, path: string, stale: { text: string; mtimeMs: number }): Promise<void> {
   const marker = `${path}.takeover`;
-  const mine = JSON.stringify({ pid: process.pid, since: new Date().toISOString() });
+  const mine = JSON.stringify({ pid: process.pid, host: host.hostname(), since: new Date().toISOString() });
   if (!(await host.createExclusive(marker, mine))) {
     // Someone else is taking over. A marker left by a process that died in
     // those few milliseconds would block every takeover: it goes. (Removing
@@ -109,7 +140,7 @@ async function takeOver(host: Host, path: string, stale: { text: string; mtimeMs
 /** Is the lock held right now by a live process (or being written)? For readers that must not wait. */
 export async function lockHeld(host: Host, path: string): Promise<boolean> {
   const seen = await inspect(host, path);
-  return seen.kind === "held" || seen.kind === "writing";
+  return seen.kind === "held" || seen.kind === "remote" || seen.kind === "writing";
 }
 
 function sameFile(seen: Seen, stale: { text: string; mtimeMs: number }): boolean {
@@ -133,6 +164,7 @@ async function inspect(host: Host, path: string): Promise<Seen> {
   }
   const holder = parseHolder(text);
   if (!holder) return { kind: "foreign", text };
+  if (holder.host !== undefined && holder.host !== host.hostname()) return { kind: "remote", holder };
   // Our own pid in a lock we are not holding is a pid reused after a reboot.
   if (holder.pid !== process.pid && host.processAlive(holder.pid)) return { kind: "held", holder };
   return { kind: "stale", text, mtimeMs: st.mtimeMs };
@@ -142,7 +174,8 @@ function parseHolder(text: string): Holder | null {
   try {
     const v = JSON.parse(text);
     // kill(0) and kill(-1) address process groups: such a pid is no owner.
-    return Number.isInteger(v?.pid) && v.pid > 0 ? v : null;
+    if (!Number.isInteger(v?.pid) || v.pid <= 0) return null;
+    return v.host === undefined || typeof v.host === "string" ? v : null;
   } catch {
     return null;
   }

@@ -90,4 +90,7 @@ export class DryRunHost implements Host {
   processAlive(pid: number) {
     return this.inner.processAlive(pid);
   }
+  hostname() {
+    return this.inner.hostname();
+  }
 }

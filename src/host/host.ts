@@ -73,6 +73,8 @@ export interface Host {
   which(cmd: string): Promise<string | null>;
   /** Is process `pid` alive on this host? (for stale-lock detection) */
   processAlive(pid: number): boolean;
+  /** This machine's name: a lock taken on another machine (a shared state dir) cannot be judged by its pid. */
+  hostname(): string;
 }
 
 /** Points `link` at `target` atomically: a new symlink renamed over the old one (or over nothing). */

@@ -1,5 +1,7 @@
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs/promises";
+import { hostname } from "node:os";
+import { dirname } from "node:path";
 import { type ExecOptions, type ExecResult, type Host, HostError, type Stat } from "./host.js";
 
 /** Wraps node's errors in HostError so callers can match on `code` without importing fs. */
@@ -8,7 +10,8 @@ async function wrap<T>(path: string, op: () => Promise<T>): Promise<T> {
     return await op();
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    if (e && typeof e.code === "string") throw new HostError(`${e.code}: ${e.message}`, e.code, path);
+    if (e && typeof e.code === "string")
+      throw new HostError(e.message.startsWith(e.code) ? e.message : `${e.code}: ${e.message}`, e.code, path);
     throw err;
   }
 }
@@ -75,13 +78,26 @@ export class RealHost implements Host {
   }
 
   async createExclusive(path: string, data: string): Promise<boolean> {
+    let fh: fs.FileHandle;
     try {
-      await fs.writeFile(this.p(path), data, { flag: "wx", mode: 0o600 });
-      return true;
+      fh = await fs.open(this.p(path), "wx", 0o600);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === "EEXIST") return false;
-      throw new HostError(String(err), (err as NodeJS.ErrnoException).code ?? "EIO", path);
+      return wrap(path, () => Promise.reject(err));
     }
+    // Created but not written (a full disk): an empty file would look like a lock
+    // whose owner is about to write its pid, and block everyone for seconds.
+    await wrap(path, async () => {
+      try {
+        await fh.writeFile(data);
+      } finally {
+        await fh.close();
+      }
+    }).catch(async (err) => {
+      await fs.rm(this.p(path), { force: true });
+      throw err;
+    });
+    return true;
   }
 
   appendFile(path: string, data: string, opts: { sync?: boolean } = {}) {
@@ -97,8 +113,22 @@ export class RealHost implements Host {
   }
 
   mkdir(path: string, mode = 0o755) {
+    const real = this.p(path);
     return wrap(path, async () => {
-      await fs.mkdir(this.p(path), { recursive: true, mode });
+      try {
+        await fs.mkdir(real, { recursive: true, mode });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+        // Node's recursive mkdir reports an error it does not expect (EROFS: a read-only
+        // file system) as ENOENT; a plain mkdir of the first missing directory tells the truth.
+        let first = real;
+        while (!(await fs.lstat(dirname(first)).catch(() => null))) {
+          if (dirname(first) === first) throw err;
+          first = dirname(first);
+        }
+        await fs.mkdir(first, { mode });
+        await fs.mkdir(real, { recursive: true, mode });
+      }
     });
   }
   symlink(target: string, path: string) {
@@ -187,5 +217,9 @@ export class RealHost implements Host {
     } catch (err) {
       return (err as NodeJS.ErrnoException).code === "EPERM";
     }
+  }
+
+  hostname(): string {
+    return hostname();
   }
 }

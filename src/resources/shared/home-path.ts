@@ -101,6 +101,9 @@ async function checkParent(ctx: ResourceContext, dir: string): Promise<string | 
   // A file where a directory is needed is not a reason to refuse here: that
   // directory is a dir resource of its own, which refuses or (--backup) moves it.
   if (st?.type !== "symlink") return parentProblem(ctx, dirname(dir));
+  // dotops' own link (a managed file that becomes a directory) is replaced by the plan, not
+  // written through; with the state dir outside HOME it would look like a link out of HOME.
+  if (isOurLink(ctx, await ctx.host.readlink(dir))) return parentProblem(ctx, dirname(dir));
   try {
     const real = await ctx.host.realpath(dir);
     const home = await realHome(ctx);

@@ -1,5 +1,6 @@
 import { dirname } from "node:path";
 import { atomicSymlink, HostError, isHostError } from "../../host/host.js";
+import { move, settleMove } from "../../host/move.js";
 import type { ResourceContext } from "../context.js";
 import type { StepOps } from "../step.js";
 
@@ -45,7 +46,8 @@ export const homeSteps: StepOps<HomeStep> = {
   mkdir: {
     run: (ctx, s) => ctx.host.mkdir(s.path),
     undo: async (ctx, s) => {
-      await ctx.host.rmdir(s.path);
+      // Looked at first: rmdir(2) of nothing in a read-only dir fails (EROFS), and the undo with it.
+      if ((await ctx.host.lstat(s.path))?.type === "dir") await ctx.host.rmdir(s.path);
     },
     describe: (s) => `create directory ${s.path}`,
   },
@@ -118,12 +120,14 @@ export const homeSteps: StepOps<HomeStep> = {
     run: async (ctx, s) => {
       if (!(await ctx.host.lstat(s.path))) return;
       await ctx.host.mkdir(dirname(s.to)); // the state dir's trash may not exist yet
-      await ctx.host.rename(s.path, s.to);
+      await move(ctx.host, s.path, s.to); // the trash may be on another file system than HOME
     },
     undo: async (ctx, s) => {
+      // A move between file systems that a crash cut short, either way, is ended first.
+      await settleMove(ctx.host, s.path, s.to);
+      await settleMove(ctx.host, s.to, s.path);
       // Later steps are undone first, so whatever dotops put at `path` is gone by now.
-      if ((await ctx.host.lstat(s.to)) && !(await ctx.host.lstat(s.path)))
-        await ctx.host.rename(s.to, s.path);
+      if ((await ctx.host.lstat(s.to)) && !(await ctx.host.lstat(s.path))) await move(ctx.host, s.to, s.path);
     },
     describe: (s) => `move ${s.path} to ${s.to}`,
   },
