@@ -142,7 +142,7 @@ describe("planted secrets", () => {
     expect(statSync(state).mode & 0o777).toBe(0o700);
     for (const target of [".npmrc", ".config/deploy/key"])
       expect(statSync(join(home, target)).mode & 0o077, target).toBe(0);
-  });
+  }, 180_000);
 
   it("a state dir left readable by others is closed on the next apply", async () => {
     const repo = await ConfigRepo.create(config(gh.url));
