@@ -344,6 +344,14 @@ export async function switchGeneration(
     const base = await baseline(eng);
     const meta = base.gens.find((g) => g.number === target);
     if (!meta) throw new DotopsError(`there is no generation ${target}`, 1, "see `dotops generations`");
+    // A failed (or health-rolled-back) generation was never proven whole on this machine:
+    // switching to it would leave `current` on a record that says it failed.
+    if (meta.outcome !== "applied")
+      throw new DotopsError(
+        `generation ${target} is ${meta.outcome}${meta.error ? ` (${meta.error})` : ""}: only an applied generation can be made current again`,
+        1,
+        `roll back to an applied one (see \`dotops generations\`)${meta.commit ? `, or apply its commit again: dotops apply --commit ${meta.commit}` : ""}`,
+      );
     const manifest = await readManifest(eng.host, eng.state, target);
     const to = { manifest, blobs: new Map(), commit: meta.commit };
     const plan = await makePlan(eng, to, base, { backupExt: opts.backupExt });
