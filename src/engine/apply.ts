@@ -22,7 +22,7 @@ import {
 import { runTransaction, TransactionError } from "./journal.js";
 import { computeChanges, type Plan, summarize } from "./plan.js";
 import { nextOwnership, readOwnership, writeInstalled, writeOwnership } from "./records.js";
-import { readObjectStats, writeBlobs, writeHomeTree, writeObjectStats } from "./store.js";
+import { readObjectStats, verifyObject, writeBlobs, writeHomeTree, writeObjectStats } from "./store.js";
 import { PhaseTimer } from "./timer.js";
 
 export interface DesiredRequest {
@@ -359,6 +359,7 @@ export async function switchGeneration(
     // what the user did since (files left in a directory that becomes a file again).
     await enforcePolicy(plan, opts);
     if (base.current === target && plan.changes.length === 0) return plan;
+    await refuseChangedContent(eng, target, meta.commit, plan);
     const ctx = resourceContext(eng, {
       backupExt: opts.backupExt,
       platform: manifest.platform,
@@ -385,6 +386,37 @@ export async function switchGeneration(
     eng.log.info({ generation: target, from: base.current }, `switched to generation ${target}`);
     return plan;
   });
+}
+
+/**
+ * A switch has no config to rebuild content from: a store object its steps copy
+ * into HOME (or compare a file with) that was changed in place since the
+ * generation was applied, written through a link, would be deployed as it is
+ * now, and nothing would tell (a link shows such an object as drift; a copy
+ * hides it). So the switch stops and says how to get the content back from Git.
+ */
+async function refuseChangedContent(eng: Engine, target: number, commit: string | null, plan: Plan) {
+  const changed: string[] = [];
+  for (const c of plan.changes) {
+    const objects = c.steps.flatMap((s) => (typeof s.object === "string" ? [s.object] : []));
+    for (const o of objects) {
+      // By hash, not by recorded size and mtime: a later apply may have rewritten it rightly.
+      const v = await verifyObject(eng.host, eng.state, o);
+      if (v === "ok") continue;
+      changed.push(
+        `${c.id} (${v === "missing" ? "gone from the store" : "changed in place, e.g. written through a link"})`,
+      );
+      break;
+    }
+  }
+  if (changed.length)
+    throw new DotopsError(
+      `cannot switch to generation ${target}: the stored content of ${changed.join(", ")} is not what was applied, and switching would put it in HOME as it is now`,
+      1,
+      commit
+        ? `apply that generation's commit instead, which rebuilds the content from Git: dotops apply --commit ${commit}`
+        : "apply the config of that generation again, which rebuilds the content from it",
+    );
 }
 
 /** Versions of what is installed now, for `diff`; a tool that fails to answer only costs the record. */
