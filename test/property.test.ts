@@ -22,7 +22,8 @@ const RUNS = Number(process.env.DOTOPS_PROPERTY_RUNS ?? 200);
 const CLI_RUNS = Number(process.env.DOTOPS_PROPERTY_CLI_RUNS ?? 4);
 const PATH = process.env.DOTOPS_PROPERTY_PATH;
 
-const totals = { sequences: 0, steps: 0 };
+/** The property runs only (not the regressions), for the summary line. */
+const totals = { inProcess: 0, cli: 0, steps: 0 };
 /** DOTOPS_PROPERTY_PROFILE=1: milliseconds spent per kind of operation, to keep the file fast. */
 const profile = new Map<string, number>();
 const counts = new Map<string, number>();
@@ -36,9 +37,10 @@ const timed = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
   }
 };
 const root = tempDir("dotops-property-");
+let firstFailure = false;
 
 /** Runs one sequence in a fresh repo and HOME, checking the invariants after every operation. */
-async function runSequence(driver: Driver, seq: Sequence, after?: (w: World) => void): Promise<void> {
+async function runSequence(driver: Driver, seq: Sequence, after?: (w: World) => void): Promise<number> {
   const w = await timed("setup", () => World.create(mkdtempSync(join(root, "run-")), root, driver));
   let ok = false;
   try {
@@ -46,23 +48,46 @@ async function runSequence(driver: Driver, seq: Sequence, after?: (w: World) => 
     if (seq.applied) await timed("apply", () => w.apply({}, { unchangedIfNot: true }));
     await timed("check", () => checkInvariants(w));
     for (const op of seq.ops) {
-      await timed(op.op === "crash" ? `crash+${op.then}` : op.op, () => w.run(op));
+      await timed(op.op === "crash" ? `crash+${op.next}` : op.op, () => w.run(op));
       await timed("check", () => checkInvariants(w));
     }
     if (process.env.DOTOPS_PROPERTY_VERBOSE) console.log(w.log.join("\n"));
     after?.(w);
     ok = true;
+    return w.steps;
+  } catch (err) {
+    // Shrinking may outlast the time limit: the first failure is worth having as it came.
+    if (!firstFailure) {
+      firstFailure = true;
+      console.error(
+        `first failing sequence (before shrinking): ${JSON.stringify(seq)}\n${(err as Error).message}`,
+      );
+    }
+    throw err;
   } finally {
-    totals.sequences++;
-    totals.steps += w.steps;
     if (ok || !process.env.DOTOPS_KEEP_TMP) w.dispose();
   }
 }
 
-async function check(driver: Driver, opts: { runs: number; crash: boolean; maxOps: number; seed: number }) {
-  const property = fc.asyncProperty(sequenceArb(opts), (seq) => runSequence(driver, seq));
+async function check(
+  driver: Driver,
+  opts: { runs: number; crash: boolean; maxOps: number; seed: number; timeLimitMs: number },
+) {
+  const property = fc.asyncProperty(sequenceArb(opts), async (seq) => {
+    totals.steps += await runSequence(driver, seq);
+    if (driver === inProcess) totals.inProcess++;
+    else totals.cli++;
+  });
   try {
-    await fc.assert(property, { seed: opts.seed, numRuns: opts.runs, path: PATH });
+    await fc.assert(property, {
+      seed: opts.seed,
+      numRuns: opts.runs,
+      path: PATH,
+      // Checked between runs: a slow machine or a long shrink ends as a failure with the
+      // counterexample so far, not as a test timeout that says nothing.
+      interruptAfterTimeLimit: opts.timeLimitMs,
+      markInterruptAsFailure: true,
+    });
   } catch (err) {
     // fast-check's report has the seed, the path and the shrunk sequence; this says how to replay it.
     const m = /seed: (-?\d+), path: "([^"]*)"/.exec(String((err as Error).message));
@@ -85,16 +110,26 @@ describe("random configs and operation sequences", () => {
       );
       console.log([...profile].map(([k, ms]) => `${k}: ${Math.round(ms)} ms / ${counts.get(k)}`).join("\n"));
     }
-    console.log(`property tests: ${totals.sequences} sequences, ${totals.steps} steps, seed ${SEED}`);
+    const n = totals.inProcess + totals.cli;
+    if (n)
+      console.log(
+        `property tests: ${n} sequences (${totals.inProcess} in process, ${totals.cli} through the CLI), ${totals.steps} steps, seed ${SEED}`,
+      );
   });
 
   it(`in process, crashes through the CLI: ${RUNS} sequences`, async () => {
     console.log(`property tests: seed ${SEED} (DOTOPS_PROPERTY_SEED), ${RUNS} runs (DOTOPS_PROPERTY_RUNS)`);
-    await check(inProcess, { runs: RUNS, crash: true, maxOps: 12, seed: SEED });
+    await check(inProcess, { runs: RUNS, crash: true, maxOps: 12, seed: SEED, timeLimitMs: 780_000 });
   }, 900_000);
 
   it(`end to end through the CLI: ${CLI_RUNS} sequences`, async () => {
-    await check(throughCli, { runs: CLI_RUNS, crash: false, maxOps: 8, seed: SEED + 1 });
+    await check(throughCli, {
+      runs: CLI_RUNS,
+      crash: false,
+      maxOps: 8,
+      seed: SEED + 1,
+      timeLimitMs: 240_000,
+    });
   }, 300_000);
 });
 
@@ -114,7 +149,7 @@ describe("regressions found by the property tests", () => {
         initial: [["t/f1", null]],
         applied: false,
         ops: [
-          { op: "crash", set: [], point: 0, then: "status", pick: 0, backup: true, destructive: true },
+          { op: "crash", set: [], point: 0, next: "status", pick: 0, backup: true, destructive: true },
           { op: "rollback", to: 0 },
         ],
       },

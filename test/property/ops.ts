@@ -33,12 +33,14 @@ export type Op =
   | { op: "gc"; keep?: number }
   | { op: "drop"; at: UserPath; text: string }
   | { op: "edit"; pick: number; how: EditHow; text: string; sameSize: boolean }
+  /** A commit whose apply fails (a step throws) at a journaled point: it must be undone whole. */
+  | ({ op: "fail"; set: [Slot, Spec | null][]; point: number } & Flags)
   /** A commit whose apply (through the CLI) is killed at a journaled step, then the next command. */
   | ({
       op: "crash";
       set: [Slot, Spec | null][];
       point: number;
-      then: "status" | "apply" | "rollback" | "gc";
+      next: "status" | "apply" | "rollback" | "gc";
       pick: number;
     } & Flags);
 
@@ -95,6 +97,10 @@ export function opArb(opts: { crash: boolean }): fc.Arbitrary<Op> {
       }),
     },
   ];
+  ops.push({
+    weight: 2,
+    arbitrary: withFlags(fc.record({ op: fc.constant("fail" as const), set: changeArb, point: pickArb })),
+  });
   if (opts.crash)
     ops.push({
       weight: 1,
@@ -103,7 +109,7 @@ export function opArb(opts: { crash: boolean }): fc.Arbitrary<Op> {
           op: fc.constant("crash" as const),
           set: changeArb,
           point: pickArb,
-          then: fc.constantFrom("status" as const, "apply" as const, "rollback" as const, "gc" as const),
+          next: fc.constantFrom("status" as const, "apply" as const, "rollback" as const, "gc" as const),
           pick: pickArb,
         }),
       ),

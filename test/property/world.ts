@@ -17,18 +17,17 @@ import {
   writeFileSync,
 } from "node:fs";
 import { join } from "node:path";
-import { planApply } from "../../src/engine/apply.js";
+import { execa } from "execa";
+import { planApply, switchGeneration } from "../../src/engine/apply.js";
 import { deploy } from "../../src/engine/deploy.js";
 import type { Engine, Log } from "../../src/engine/engine.js";
 import { gc } from "../../src/engine/gc.js";
-import { switchGeneration } from "../../src/engine/apply.js";
 import { statePaths } from "../../src/engine/state.js";
 import { status } from "../../src/engine/status.js";
 import { ConfigError, DotopsError, PolicyError } from "../../src/errors.js";
 import { commitSource } from "../../src/git/source.js";
 import { RealHost } from "../../src/host/real-host.js";
 import { contentHash } from "../../src/modules/objects.js";
-import { execa } from "execa";
 import { dotops } from "../helpers.js";
 import {
   type ConfigModel,
@@ -77,7 +76,10 @@ async function outcome(run: () => Promise<unknown>): Promise<Result> {
 
 export const inProcess: Driver = {
   name: "in-process",
-  apply: (w, flags) => outcome(() => deploy(w.eng, w.applyRequest(flags))),
+  apply: (w, flags) =>
+    outcome(async () => {
+      w.lastNoop = (await deploy(w.eng, w.applyRequest(flags))).noop;
+    }),
   rollback: (w, target, flags) =>
     outcome(() =>
       switchGeneration(w.eng, target, {
@@ -138,6 +140,7 @@ interface GenRecord {
   number: number;
   outcome: string;
   manifestHash: string;
+  sameContentAs: number | null;
 }
 
 export class World {
@@ -161,6 +164,10 @@ export class World {
   readonly log: string[] = [];
   /** The last operation was an apply that went through: the store must hold the config's bytes. */
   appliedLast = false;
+  /** Nothing happened since an apply went through (in process): another one must change nothing. */
+  settledSinceApply = false;
+  /** Whether the last in-process apply was a no-op (deploy's answer). */
+  lastNoop: boolean | undefined;
   trashed = 0;
   steps = 0;
 
@@ -299,6 +306,7 @@ export class World {
   async run(op: Op): Promise<void> {
     this.steps++;
     this.appliedLast = false;
+    if (op.op !== "apply" && op.op !== "gc") this.settledSinceApply = false;
     switch (op.op) {
       case "commit":
         return this.commit(op.set);
@@ -317,6 +325,8 @@ export class World {
         return this.drop(op.at, op.text);
       case "edit":
         return this.edit(op.pick, op.how, op.text, op.sameSize);
+      case "fail":
+        return this.failing(op);
       case "crash":
         return this.crash(op);
     }
@@ -337,7 +347,10 @@ export class World {
 
   async revert(pick: number, flags: Flags): Promise<void> {
     const sha = this.commits[pick % Math.max(1, this.commits.length)];
-    if (!sha) return this.note("revert: no commit to revert");
+    if (!sha) {
+      this.note("revert: no commit to revert");
+      return;
+    }
     // A later commit changed the same target (or the commit changed nothing): no revert.
     const out = await sh(
       this.repo,
@@ -363,9 +376,15 @@ export class World {
     const before = opts.unchangedIfNot ? this.picture() : undefined;
     const prev = this.current();
     const known = this.generationNumbers();
-    const result = await (opts.driver ?? this.driver).apply(this, flags);
+    const settled = this.settledSinceApply;
+    this.lastNoop = undefined;
+    const driver = opts.driver ?? this.driver;
+    const result = await driver.apply(this, flags);
     this.note(`apply${flagText(flags)}: ${result}`);
+    if (settled && result === "ok" && driver === inProcess && !this.lastNoop)
+      this.fail("an apply right after one that went through, with nothing changed since, was not a no-op");
     this.afterApply(result, flags, { oracle, before, prev, known });
+    this.settledSinceApply = result === "ok" && driver === inProcess;
   }
 
   private afterApply(
@@ -387,14 +406,24 @@ export class World {
     }
     const tree = (at.oracle as { tree: Tree }).tree;
     const n = this.current();
-    if (n === null) return this.fail("apply went through but no generation is current");
+    if (n === null) this.fail("apply went through but no generation is current");
     if (n !== at.prev) {
       if (at.known.includes(n))
         this.fail(`apply switched to existing generation ${n} instead of recording one`);
       this.expected.set(n, tree);
+      // A config applied before (a revert) names the newest applied generation it repeats.
+      const hash = this.meta(n).manifestHash;
+      const repeats = at.known
+        .map((g) => this.meta(g))
+        .filter((g) => g.manifestHash === hash && g.outcome === "applied" && g.number !== at.prev)
+        .at(-1);
+      if (this.meta(n).sameContentAs !== (repeats?.number ?? null))
+        this.fail(
+          `generation ${n} has sameContentAs ${this.meta(n).sameContentAs}, not ${repeats?.number ?? null}`,
+        );
     } else {
       const had = this.expected.get(n);
-      if (!had) return this.fail(`generation ${n} is current but was never applied`);
+      if (!had) this.fail(`generation ${n} is current but was never applied`);
       this.expectEqual(
         treeText(had),
         treeText(tree),
@@ -408,7 +437,10 @@ export class World {
   async rollback(to: "previous" | number, flags: Flags, opts: { unchangedIfNot: boolean }): Promise<void> {
     const gens = this.generationNumbers();
     const target = to === "previous" ? this.previousApplied() : (gens[to % Math.max(1, gens.length)] ?? null);
-    if (target === null) return this.note(`rollback ${to}: nothing to roll back to`);
+    if (target === null) {
+      this.note(`rollback ${to}: nothing to roll back to`);
+      return;
+    }
     const before = opts.unchangedIfNot ? this.picture() : undefined;
     const result = await this.driver.rollback(this, target, flags);
     this.note(`rollback to ${target}${flagText(flags)}: ${result}`);
@@ -432,7 +464,7 @@ export class World {
 
   async gc(keep: number | undefined, opts: { homeUnchanged: boolean }): Promise<void> {
     const gens = this.generationNumbers();
-    const home = snapshot(this.home, (rel) => rel === ".local" || rel.startsWith(".local/"));
+    const home = this.homeSnapshot();
     const result = await this.driver.gc(this, keep);
     // gc never moves `current`; read after it, as the recovery of a crash before it may have.
     const cur = this.current();
@@ -448,12 +480,8 @@ export class World {
       "gc keeps the newest N and the current generation",
     );
     for (const n of doomed) this.expected.delete(n);
-    if (opts.homeUnchanged)
-      this.expectEqual(
-        snapshot(this.home, (rel) => rel === ".local" || rel.startsWith(".local/")),
-        home,
-        "gc leaves HOME alone",
-      );
+    if (existsSync(join(this.stateDir, "trash"))) this.fail("gc left the trash");
+    if (opts.homeUnchanged) this.expectEqual(this.homeSnapshot(), home, "gc leaves HOME alone");
   }
 
   /** The user puts a file of their own at `at` (making its directories), if there is room for one. */
@@ -464,11 +492,17 @@ export class World {
       const dir = parts.slice(0, i).join("/");
       const e = entryAt(join(this.home, dir));
       if (!e) missing.push(dir);
-      else if (e.type !== "dir") return this.note(`drop ~/${at}: ~/${dir} is not a directory, no room`);
+      else if (e.type !== "dir") {
+        this.note(`drop ~/${at}: ~/${dir} is not a directory, no room`);
+        return;
+      }
     }
     const abs = join(this.home, at);
     const e = entryAt(abs);
-    if (e?.type === "dir") return this.note(`drop ~/${at}: a directory is there`);
+    if (e?.type === "dir") {
+      this.note(`drop ~/${at}: a directory is there`);
+      return;
+    }
     for (const d of missing) {
       mkdirSync(join(this.home, d));
       this.userDirs.add(d);
@@ -484,10 +518,16 @@ export class World {
   edit(pick: number, how: EditHow, text: string, sameSize: boolean): void {
     const paths = [...this.managedPaths()].sort();
     const at = paths[pick % Math.max(1, paths.length)];
-    if (at === undefined) return this.note(`edit: nothing managed`);
+    if (at === undefined) {
+      this.note(`edit: nothing managed`);
+      return;
+    }
     const abs = join(this.home, at);
     const e = entryAt(abs);
-    if (!e || e.type === "dir") return this.note(`edit ~/${at}: nothing to edit there`);
+    if (!e || e.type === "dir") {
+      this.note(`edit ~/${at}: nothing to edit there`);
+      return;
+    }
     const now = bytesAt(abs) ?? Buffer.alloc(0);
     const fresh = () => {
       if (sameSize && now.length) return Buffer.from(now.map((b) => (b >= 0x7e ? 0x21 : b + 1)));
@@ -535,6 +575,53 @@ export class World {
   }
 
   /**
+   * An apply in which a step throws at a journaled point (in process, through
+   * the engine's failpoints): it must be undone whole, leaving HOME exactly as
+   * it was and the new generation recorded as failed. A throw after the commit
+   * record (finalize) is not a failed apply: its steps all ran and stand.
+   */
+  async failing(op: Extract<Op, { op: "fail" }>): Promise<void> {
+    await this.commit(op.set);
+    const oracle = expectedHome(readModel(this.repo));
+    // Not "finalize": a throw after the commit record is a record that failed, not a failed
+    // apply (the steps stand and recovery finishes it); the faults tests own that case.
+    const points = (await this.journaledPoints(op)).filter((p) => p !== "finalize");
+    const point = points[op.point % Math.max(1, points.length)];
+    if (point === undefined) {
+      this.note("  (nothing to fail: the apply has no steps)");
+      return this.apply(op, { unchangedIfNot: true });
+    }
+    const prev = this.current();
+    const known = this.generationNumbers();
+    const n = (known.at(-1) ?? 0) + 1;
+    const home = this.homeSnapshot();
+    this.eng.failpoints = {
+      hit(name) {
+        if (name === point) throw new Error(`failpoint ${name}`);
+      },
+    };
+    let result: Result;
+    try {
+      result = await inProcess.apply(this, op); // failpoints are the engine's: in process only
+    } finally {
+      this.eng.failpoints = undefined;
+    }
+    this.note(`apply${flagText(op)} failing at ${point}: ${result}`);
+    if (result !== "error") return this.afterApply(result, op, { oracle, before: undefined, prev, known });
+    if (!/apply failed and was undone/.test(lastErrorText))
+      this.fail(`apply failing at ${point}: ${lastErrorText}`);
+    if (this.current() !== prev) this.fail(`a failed apply left ${this.current()} current, not ${prev}`);
+    if (this.generationNumbers().includes(n) && this.meta(n).outcome !== "failed")
+      this.fail(`generation ${n} of a failed apply is ${this.meta(n).outcome}`);
+    this.expectEqual(this.homeSnapshot(), home, "a failed apply leaves HOME exactly as it was");
+  }
+
+  /** HOME without the state dir. */
+  homeSnapshot(): Record<string, string> {
+    return snapshot(this.home, (rel) => rel === ".local" || rel.startsWith(".local/"));
+  }
+
+  /**
    * An apply through the CLI killed (SIGKILL) at a journaled step, then the
    * next command, which must bring it to an end: a read-only `status`, or an
    * apply, rollback or gc (in process: only the crash needs a process that really dies).
@@ -549,6 +636,7 @@ export class World {
     const points = await this.journaledPoints(op);
     const point = points[op.point % Math.max(1, points.length)] ?? "commit";
     const before = this.picture();
+    const home = this.homeSnapshot();
     const r = await dotops(["--repo", this.repo, "apply", ...flagArgs(op)], {
       home: this.home,
       env: { DOTOPS_FAILPOINT: `${point}=kill` },
@@ -573,7 +661,7 @@ export class World {
     }
     this.appliedLast = false;
     const finished = r.exitCode === -1 && point === "finalize";
-    switch (op.then) {
+    switch (op.next) {
       case "status": {
         // A read-only command finishes or rolls back the interrupted apply (engine recoverIfInterrupted).
         const st = await status(this.eng);
@@ -582,6 +670,12 @@ export class World {
         this.note(`status: generation ${got} current`);
         if (r.exitCode === -1 && got !== want)
           this.fail(`after a crash at ${point} generation ${got} is current, not ${want}`);
+        if (r.exitCode === -1 && !finished)
+          this.expectEqual(
+            this.homeSnapshot(),
+            home,
+            `recovery from a crash at ${point} restores HOME exactly`,
+          );
         break;
       }
       case "apply":
