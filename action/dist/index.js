@@ -61209,7 +61209,7 @@ async function writeBlobs(host, state, blobs, progress, known) {
     const path6 = objectPath(state, b2.object);
     let st = await host.lstat(path6);
     const recorded = known?.get(b2.object);
-    const intact = st?.type === "file" && st.size === b2.data.length && (!recorded || recorded.size === st.size && recorded.mtimeMs === st.mtimeMs);
+    const intact = st?.type === "file" && st.size === b2.data.length && (recorded ? recorded.size === st.size && recorded.mtimeMs === st.mtimeMs : (await host.readFile(path6)).equals(b2.data));
     if (!intact) {
       await host.writeFile(path6, b2.data, b2.executable ? 320 : 256);
       st = await host.lstat(path6);
@@ -61245,6 +61245,14 @@ async function writeHomeTree(host, state, dir, manifest) {
   for (const e of entries) dirs.add(dirname7(e.path));
   for (const d of [...dirs].sort()) await host.mkdir(d, 493);
   await mapLimit(entries, 16, (e) => host.symlink(e.target, e.path));
+}
+async function verifyObject(host, state, object2, recorded) {
+  const path6 = objectPath(state, object2);
+  const st = await host.lstat(path6);
+  if (st?.type !== "file") return "missing";
+  if (recorded) return st.size === recorded.size && st.mtimeMs === recorded.mtimeMs ? "ok" : "changed";
+  const hash2 = contentHash(await host.readFile(path6), (st.mode & 64) !== 0);
+  return object2.startsWith(`${hash2}-`) ? "ok" : "changed";
 }
 
 // src/engine/engine.ts
@@ -61815,12 +61823,19 @@ async function switchGeneration(eng, target, opts = {}) {
       const base3 = await baseline(eng);
       const meta3 = base3.gens.find((g) => g.number === target);
       if (!meta3) throw new DotopsError(`there is no generation ${target}`, 1, "see `dotops generations`");
+      if (meta3.outcome !== "applied")
+        throw new DotopsError(
+          `generation ${target} is ${meta3.outcome}${meta3.error ? ` (${meta3.error})` : ""}: only an applied generation can be made current again`,
+          1,
+          `roll back to an applied one (see \`dotops generations\`)${meta3.commit ? `, or apply its commit again: dotops apply --commit ${meta3.commit}` : ""}`
+        );
       const manifest = await readManifest(eng.host, eng.state, target);
       const to = { manifest, blobs: /* @__PURE__ */ new Map(), commit: meta3.commit };
-      return { base: base3, manifest, plan: await makePlan(eng, to, base3, { backupExt: opts.backupExt }) };
+      return { base: base3, meta: meta3, manifest, plan: await makePlan(eng, to, base3, { backupExt: opts.backupExt }) };
     },
     ({ base: base3, plan }) => base3.current === target && plan.changes.length === 0 ? plan : void 0,
-    async ({ base: base3, manifest, plan }) => {
+    async ({ base: base3, meta: meta3, manifest, plan }) => {
+      await refuseChangedContent(eng, target, meta3.commit, plan);
       const ctx = resourceContext(eng, {
         backupExt: opts.backupExt,
         platform: manifest.platform,
@@ -61845,6 +61860,26 @@ async function switchGeneration(eng, target, opts = {}) {
       return plan;
     }
   );
+}
+async function refuseChangedContent(eng, target, commit, plan) {
+  const changed = [];
+  for (const c5 of plan.changes) {
+    const objects = c5.steps.flatMap((s) => typeof s.object === "string" ? [s.object] : []);
+    for (const o3 of objects) {
+      const v = await verifyObject(eng.host, eng.state, o3);
+      if (v === "ok") continue;
+      changed.push(
+        `${c5.id} (${v === "missing" ? "gone from the store" : "changed in place, e.g. written through a link"})`
+      );
+      break;
+    }
+  }
+  if (changed.length)
+    throw new DotopsError(
+      `cannot switch to generation ${target}: the stored content of ${changed.join(", ")} is not what was applied, and switching would put it in HOME as it is now`,
+      1,
+      commit ? `apply that generation's commit instead, which rebuilds the content from Git: dotops apply --commit ${commit}` : "apply the config of that generation again, which rebuilds the content from it"
+    );
 }
 async function recordInstalled(eng, ctx, dir, manifest) {
   try {

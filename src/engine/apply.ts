@@ -23,7 +23,7 @@ import { runTransaction, TransactionError } from "./journal.js";
 import { computeChanges, type Plan, summarize } from "./plan.js";
 import { planThenLock } from "./preflight.js";
 import { nextOwnership, readOwnership, writeInstalled, writeOwnership } from "./records.js";
-import { readObjectStats, writeBlobs, writeHomeTree, writeObjectStats } from "./store.js";
+import { readObjectStats, verifyObject, writeBlobs, writeHomeTree, writeObjectStats } from "./store.js";
 import { PhaseTimer } from "./timer.js";
 
 export interface DesiredRequest {
@@ -363,12 +363,21 @@ export async function switchGeneration(
       const base = await baseline(eng);
       const meta = base.gens.find((g) => g.number === target);
       if (!meta) throw new DotopsError(`there is no generation ${target}`, 1, "see `dotops generations`");
+      // A failed (or health-rolled-back) generation was never proven whole on this machine:
+      // switching to it would leave `current` on a record that says it failed.
+      if (meta.outcome !== "applied")
+        throw new DotopsError(
+          `generation ${target} is ${meta.outcome}${meta.error ? ` (${meta.error})` : ""}: only an applied generation can be made current again`,
+          1,
+          `roll back to an applied one (see \`dotops generations\`)${meta.commit ? `, or apply its commit again: dotops apply --commit ${meta.commit}` : ""}`,
+        );
       const manifest = await readManifest(eng.host, eng.state, target);
       const to = { manifest, blobs: new Map(), commit: meta.commit };
-      return { base, manifest, plan: await makePlan(eng, to, base, { backupExt: opts.backupExt }) };
+      return { base, meta, manifest, plan: await makePlan(eng, to, base, { backupExt: opts.backupExt }) };
     },
     ({ base, plan }) => (base.current === target && plan.changes.length === 0 ? plan : undefined),
-    async ({ base, manifest, plan }) => {
+    async ({ base, meta, manifest, plan }) => {
+      await refuseChangedContent(eng, target, meta.commit, plan);
       const ctx = resourceContext(eng, {
         backupExt: opts.backupExt,
         platform: manifest.platform,
@@ -396,6 +405,37 @@ export async function switchGeneration(
       return plan;
     },
   );
+}
+
+/**
+ * A switch has no config to rebuild content from: a store object its steps copy
+ * into HOME (or compare a file with) that was changed in place since the
+ * generation was applied, written through a link, would be deployed as it is
+ * now, and nothing would tell (a link shows such an object as drift; a copy
+ * hides it). So the switch stops and says how to get the content back from Git.
+ */
+async function refuseChangedContent(eng: Engine, target: number, commit: string | null, plan: Plan) {
+  const changed: string[] = [];
+  for (const c of plan.changes) {
+    const objects = c.steps.flatMap((s) => (typeof s.object === "string" ? [s.object] : []));
+    for (const o of objects) {
+      // By hash, not by recorded size and mtime: a later apply may have rewritten it rightly.
+      const v = await verifyObject(eng.host, eng.state, o);
+      if (v === "ok") continue;
+      changed.push(
+        `${c.id} (${v === "missing" ? "gone from the store" : "changed in place, e.g. written through a link"})`,
+      );
+      break;
+    }
+  }
+  if (changed.length)
+    throw new DotopsError(
+      `cannot switch to generation ${target}: the stored content of ${changed.join(", ")} is not what was applied, and switching would put it in HOME as it is now`,
+      1,
+      commit
+        ? `apply that generation's commit instead, which rebuilds the content from Git: dotops apply --commit ${commit}`
+        : "apply the config of that generation again, which rebuilds the content from it",
+    );
 }
 
 /** Versions of what is installed now, for `diff`; a tool that fails to answer only costs the record. */

@@ -14,7 +14,7 @@ export { objectPath };
  * named by their hash, so an intact one is never rewritten: a revert to
  * earlier content writes nothing. One that was changed in place (written
  * through a managed link: its size, or the mtime recorded in `known`, no
- * longer match) is rewritten from the config. Returns how many objects were
+ * longer match; without a record, its bytes) is rewritten from the config. Returns how many objects were
  * written and every object's stat, to record with the generation.
  */
 export async function writeBlobs(
@@ -33,10 +33,15 @@ export async function writeBlobs(
     const path = objectPath(state, b.object);
     let st = await host.lstat(path);
     const recorded = known?.get(b.object);
+    // Without a record from the current generation (a revert to older content) the size proves
+    // nothing: bytes of the same length may have been written through an older generation's
+    // link. Then the bytes are compared; they are in memory already and dotfiles are small.
     const intact =
       st?.type === "file" &&
       st.size === b.data.length &&
-      (!recorded || (recorded.size === st.size && recorded.mtimeMs === st.mtimeMs));
+      (recorded
+        ? recorded.size === st.size && recorded.mtimeMs === st.mtimeMs
+        : (await host.readFile(path)).equals(b.data));
     if (!intact) {
       // Read-only and the owner's alone: a secret rendered into a file is an object too.
       await host.writeFile(path, b.data, b.executable ? 0o500 : 0o400);
