@@ -333,6 +333,8 @@ async function applyPlanned(
       );
     throw err;
   }
+  // The record inside the transaction could not know how long the switch and the record took.
+  await writeMeta(eng.host, eng.state, { ...meta, phases: timer.phases, outcome: "applied" });
   eng.log.info(
     { generation: n, commit: meta.commit, ...plan.summary, sameContentAs: meta.sameContentAs },
     plan.rollbackTo
