@@ -1,9 +1,9 @@
 // Runner: runs a command as a user would (its own process, HOME in a sandbox),
 // times it by wall clock from spawn to exit, and summarises repetitions.
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { makeHome } from "./tree.mjs";
 
 export const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -11,6 +11,8 @@ export const ROOT = fileURLToPath(new URL("..", import.meta.url));
 export const CLI = process.env.BENCH_CLI ?? join(ROOT, "dist/cli/main.js");
 export const WORK = join(ROOT, "bench/work");
 export const RUN = join(WORK, "run");
+/** The no-op floor's name in the results (bench/floor.mjs). */
+export const FLOOR = "node + lstat of the managed paths (floor)";
 
 /** Runs `cmd` to completion; returns its wall time in ms. Throws when it fails (unless `ok` accepts the status). */
 export function run(cmd, args, { env = {}, cwd, ok = (s) => s === 0, capture = false } = {}) {
@@ -32,6 +34,20 @@ export function run(cmd, args, { env = {}, cwd, ok = (s) => s === 0, capture = f
 /** The built dotops CLI with HOME (and so the state dir) in `home`. */
 export function dotops(home, args, opts = {}) {
   return run(process.execPath, [CLI, ...args], { ...opts, env: { HOME: home, ...opts.env } });
+}
+
+/**
+ * The same, with bench/rss-preload.mjs loaded first: also returns the dotops
+ * process's peak RSS in KiB. Kept out of the timed runs (it loads one more module).
+ */
+export function dotopsPeakRss(home, args, opts = {}) {
+  const file = join(tempIn("rss-"), "maxrss");
+  const preload = pathToFileURL(join(ROOT, "bench/rss-preload.mjs")).href;
+  const r = run(process.execPath, ["--import", preload, CLI, ...args], {
+    ...opts,
+    env: { HOME: home, BENCH_RSS_FILE: file, ...opts.env },
+  });
+  return { ...r, maxRssKiB: Number(readFileSync(file, "utf8")) };
 }
 
 /**

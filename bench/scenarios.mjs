@@ -2,6 +2,7 @@
 // number is the wall time of a real process: the built dotops CLI, stow, mise.
 import {
   copyFileSync,
+  cpSync,
   mkdirSync,
   readdirSync,
   readFileSync,
@@ -12,28 +13,60 @@ import {
 import { join } from "node:path";
 import { currentCommit, pollTimes, sampleIdle, startAgent, stopAgent, waitFor } from "./agent.mjs";
 import { mise, stow } from "./peers.mjs";
-import { dotops, freshHome, log, RUN, repeat, run, settle, stats, tempIn } from "./runner.mjs";
+import { currentMeta, generationSample, jsonSample, summarisePhases } from "./phases.mjs";
+import {
+  dotops,
+  dotopsPeakRss,
+  FLOOR,
+  freshHome,
+  log,
+  ROOT,
+  RUN,
+  repeat,
+  round,
+  run,
+  settle,
+  stats,
+  tempIn,
+} from "./runner.mjs";
 import { commitChange, git } from "./tree.mjs";
 
 const apply = (repo, home) => dotops(home, ["--repo", repo, "apply"]);
 
+/** A timed apply that makes a generation; its recorded phases go into `samples`. */
+function applyRecorded(repo, home, samples) {
+  const before = currentMeta(home)?.number ?? null;
+  const { ms } = apply(repo, home);
+  samples?.push(generationSample(home, ms, before));
+  return ms;
+}
+
 /**
  * Items 1 and 2 for one tree: first apply into fresh HOMEs (repetitions
  * interleaved across tools, so machine noise hits all of them alike), then
- * no-op reconciles in the last HOME each tool applied to.
+ * no-op reconciles in the last HOME each tool applied to, next to the floor of
+ * issue 15 (a Node process that lstat's every managed path). mise's first
+ * apply can run fewer times than the others (`miseReps`): it is the slowest
+ * by far and its HOME is needed for `mise dotfiles status`.
  */
-export function firstApplyAndNoop(tree, peers, { reps, noopReps, skipMise }) {
+export function firstApplyAndNoop(
+  tree,
+  peers,
+  { reps, noopReps, skipMise, miseReps = reps, stowAgain = true, noopPhaseReps = 1 },
+) {
+  const firstPhases = [];
   const tools = {
-    dotops: { apply: (home) => apply(tree.dir, home).ms },
-    ...(peers.stow.available ? { stow: { apply: (home) => stow.apply(tree.dir, home).ms } } : {}),
+    dotops: { apply: (home) => applyRecorded(tree.dir, home, firstPhases), reps },
+    ...(peers.stow.available ? { stow: { apply: (home) => stow.apply(tree.dir, home).ms, reps } } : {}),
     ...(peers.mise.available && !skipMise
-      ? { mise: { apply: (home) => mise.apply(tree.dir, home).ms } }
+      ? { mise: { apply: (home) => mise.apply(tree.dir, home).ms, reps: Math.min(reps, miseReps) } }
       : {}),
   };
   const samples = Object.fromEntries(Object.keys(tools).map((t) => [t, []]));
   const homes = {};
   for (let r = 0; r < reps; r++) {
     for (const [name, tool] of Object.entries(tools)) {
+      if (r >= tool.reps) continue;
       const home = freshHome(`${name}-${tree.n}`);
       settle();
       samples[name].push(tool.apply(home));
@@ -44,13 +77,16 @@ export function firstApplyAndNoop(tree, peers, { reps, noopReps, skipMise }) {
   const first = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, stats(v.map(Math.round))]));
   checkLinked(tree, homes);
 
+  const managed = join(RUN, `managed-${tree.n}.txt`);
+  writeFileSync(managed, `${managedPaths(tree, homes.dotops).join("\n")}\n`);
   const noopTools = {
     "dotops apply": () => apply(tree.dir, homes.dotops).ms,
     "dotops status": () => dotops(homes.dotops, ["status"]).ms,
+    [FLOOR]: () => run(process.execPath, [join(ROOT, "bench/floor.mjs"), managed]).ms,
     ...(homes.stow
       ? {
           "stow -R": () => stow.restow(tree.dir, homes.stow).ms,
-          "stow -S (again)": () => stow.apply(tree.dir, homes.stow).ms,
+          ...(stowAgain ? { "stow -S (again)": () => stow.apply(tree.dir, homes.stow).ms } : {}),
         }
       : {}),
     ...(homes.mise
@@ -67,8 +103,35 @@ export function firstApplyAndNoop(tree, peers, { reps, noopReps, skipMise }) {
       noopSamples[name].push(fn());
     }
   const noop = Object.fromEntries(Object.entries(noopSamples).map(([k, v]) => [k, stats(v.map(Math.round))]));
+  // A no-op makes no generation, so its phases come from separate, untimed `--json` runs.
+  const noopPhases = [];
+  for (let r = 0; r < noopPhaseReps; r++) {
+    settle();
+    const j = dotops(homes.dotops, ["--repo", tree.dir, "--json", "apply"], { capture: true });
+    if (JSON.parse(j.stdout).noop !== true)
+      throw new Error(`the no-op apply of ${tree.n} files changed something`);
+    noopPhases.push(jsonSample(j.stdout, j.ms));
+  }
   for (const [name, home] of Object.entries(homes)) if (name !== "dotops") rmSync(home, { recursive: true });
-  return { first, noop, dotopsHome: homes.dotops };
+  return {
+    first,
+    noop,
+    dotopsHome: homes.dotops,
+    phases: {
+      first: summarisePhases(firstPhases, "meta.json of each generation made"),
+      noop: summarisePhases(noopPhases, `separate untimed \`dotops --json apply\` runs (×${noopPhaseReps})`),
+    },
+  };
+}
+
+/** Every path a drift check of this tree must look at: each linked file and each directory above it. */
+function managedPaths(tree, home) {
+  const out = new Set();
+  for (const p of tree.paths) {
+    const parts = p.split("/");
+    for (let i = 1; i <= parts.length; i++) out.add(join(home, ...parts.slice(0, i)));
+  }
+  return [...out];
 }
 
 /** Every tool really linked every file of the tree (a benchmark that did nothing would be fast). */
@@ -83,12 +146,12 @@ function checkLinked(tree, homes) {
   }
 }
 
-/** Item 3: apply of a commit that changes one file. */
-export function oneFileChange(tree, home, reps) {
+/** Item 3: apply of a commit that changes one file (phases into `samples`). */
+export function oneFileChange(tree, home, reps, samples) {
   let k = 0;
   return repeat(
     reps,
-    () => apply(tree.dir, home).ms,
+    () => applyRecorded(tree.dir, home, samples),
     () => commitChange(tree.dir, tree.paths, `one-file change ${tree.n}/${k++}`),
   );
 }
@@ -97,8 +160,9 @@ export function oneFileChange(tree, home, reps) {
  * Item 4: a commit that changes every file is applied, then reverted: the
  * revert's apply is a rollback to the earlier generation's content (no
  * rebuild), and `dotops rollback` switches straight back to the previous one.
+ * The revert's phases go into `samples`; `dotops rollback` records none.
  */
-export function revertRollback(tree, home, reps) {
+export function revertRollback(tree, home, reps, samples) {
   const revert = [];
   const rollback = [];
   for (let r = 0; r < reps; r++) {
@@ -106,10 +170,11 @@ export function revertRollback(tree, home, reps) {
     apply(tree.dir, home);
     git(tree.dir, "revert", "--no-edit", "HEAD");
     settle();
-    revert.push(apply(tree.dir, home).ms);
-    const gens = JSON.parse(dotops(home, ["--json", "generations"], { capture: true }).stdout);
-    const last = gens.at(-1);
-    if (last.sameContentAs === null) throw new Error("the revert was not recognised as a rollback");
+    revert.push(applyRecorded(tree.dir, home, samples));
+    if (r === 0) {
+      const gens = JSON.parse(dotops(home, ["--json", "generations"], { capture: true }).stdout);
+      if (gens.at(-1).sameContentAs === null) throw new Error("the revert was not recognised as a rollback");
+    }
     settle();
     rollback.push(dotops(home, ["rollback"]).ms); // back to the whole-tree change: every link switches
     dotops(home, ["resume"]); // rollback suspends the agent; undo that for the next round
@@ -138,6 +203,36 @@ export function coldStart(appliedHome, appliedN, reps) {
   };
   rmSync(empty, { recursive: true });
   return out;
+}
+
+/**
+ * `dotops check` of config-examples/macos-workstation (issue 15), as a user
+ * runs it: in a repository of its own, reading the committed config.
+ */
+export function checkTime(reps, example = "macos-workstation") {
+  const dir = join(tempIn("check-"), example);
+  cpSync(join(ROOT, "config-examples", example), dir, { recursive: true });
+  git(dir, "init", "-q", "-b", "main");
+  git(dir, "add", "-A");
+  git(dir, "commit", "-q", "-m", example);
+  const home = freshHome("check");
+  const out = repeat(reps, () => dotops(home, ["--repo", dir, "check"]).ms);
+  rmSync(home, { recursive: true });
+  return { example, ...out };
+}
+
+/** Peak RSS of the dotops process applying the tree into a fresh HOME (an untimed run of its own). */
+export function peakRss(tree) {
+  const home = freshHome(`rss-${tree.n}`);
+  settle();
+  const r = dotopsPeakRss(home, ["--repo", tree.dir, "apply"]);
+  rmSync(home, { recursive: true, force: true });
+  return {
+    files: tree.n,
+    maxRssKiB: r.maxRssKiB,
+    maxRssMiB: round(r.maxRssKiB / 1024),
+    ms: Math.round(r.ms),
+  };
 }
 
 /**

@@ -1,9 +1,10 @@
 import { existsSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import { gens, startAgent, waitFor, withRemote } from "./agent-helpers.js";
-import { CLI, ConfigRepo, dotops, git, minimalConfig, sandbox, tempDir } from "./helpers.js";
+import { CLI, ConfigRepo, dotops, git, minimalConfig, ROOT, sandbox, tempDir } from "./helpers.js";
 
 const storeCount = (home: string) => readdirSync(join(home, ".local/state/dotops/store")).length;
 
@@ -410,13 +411,18 @@ describe("the long-running agent runs each reconcile in a process of its own", (
       agent.kill("SIGTERM");
     }
     expect((await agent).exitCode).toBe(0);
+    // The CLI is a bundle: the build's metafile says which source modules each loaded file holds.
+    const meta = JSON.parse(readFileSync(join(ROOT, "dist/cli/meta.json"), "utf8")) as {
+      outputs: Record<string, { inputs: Record<string, unknown> }>;
+    };
     const loaded = readFileSync(join(trace, `modules.${agent.pid}`), "utf8")
       .split("\n")
-      .filter(Boolean);
-    expect(loaded.some((u) => u.endsWith("/dist/agent/loop.js"))).toBe(true);
-    const heavy = loaded.filter((u) =>
-      /\/node_modules\/(zod|yaml|simple-git|@octokit|pino|diff|execa)\/|\/dist\/(engine\/(?!lock\.js)|config\/(?!duration\.js)|agent\/(reconcile|deploy|once)\.js|cli\/(program|context|agent-pass)\.js)/.test(
-        u,
+      .filter((u) => u.startsWith("file:"))
+      .flatMap((u) => Object.keys(meta.outputs[relative(ROOT, fileURLToPath(u))]?.inputs ?? {}));
+    expect(loaded).toContain("src/agent/loop.ts");
+    const heavy = loaded.filter((m) =>
+      /^node_modules\/(zod|yaml|simple-git|@octokit|pino|diff|execa)\/|^src\/(engine\/(?!lock\.ts)|config\/(?!duration\.ts)|agent\/(reconcile|deploy|once)\.ts|cli\/(program|context|agent-pass)\.ts)/.test(
+        m,
       ),
     );
     expect(heavy).toEqual([]);

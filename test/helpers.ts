@@ -2,6 +2,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
 import { execa } from "execa";
 import { afterAll } from "vitest";
 
@@ -85,6 +86,26 @@ export class ConfigRepo {
     await git(this.dir, "revert", "--no-edit", rev);
     return this.head();
   }
+}
+
+/**
+ * Writes `source` (a script importing dotops' modules as "./src/….ts") to
+ * `out` as one file Node runs: the CLI is a bundle, so a test's own process
+ * that needs the engine (a lock racer) gets it the same way.
+ */
+export async function bundleScript(source: string, out: string): Promise<void> {
+  await build({
+    stdin: { contents: source, resolveDir: ROOT, loader: "ts", sourcefile: "script.ts" },
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    outfile: out,
+    logLevel: "warning",
+    banner: {
+      js: 'import { createRequire } from "node:module"; const require = createRequire(import.meta.url);',
+    },
+  });
 }
 
 /** A sandbox HOME and state dir for one test. */

@@ -5,9 +5,8 @@
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
-import { ConfigRepo, dotops, minimalConfig, ROOT, sandbox, tempDir } from "./helpers.js";
+import { bundleScript, ConfigRepo, dotops, minimalConfig, sandbox, tempDir } from "./helpers.js";
 
 const WORKERS = 8;
 const ROUNDS = Number(process.env.LOCK_RACE_ROUNDS ?? 60);
@@ -22,8 +21,8 @@ const ROUNDS = Number(process.env.LOCK_RACE_ROUNDS ?? 60);
 const WORKER = `
 import { appendFileSync } from "node:fs";
 import { createInterface } from "node:readline";
-import { acquireLock } from ${JSON.stringify(pathToFileURL(join(ROOT, "dist/engine/lock.js")).href)};
-import { RealHost } from ${JSON.stringify(pathToFileURL(join(ROOT, "dist/host/real-host.js")).href)};
+import { acquireLock } from "./src/engine/lock.ts";
+import { RealHost } from "./src/host/real-host.ts";
 const [lockPath, events, id] = process.argv.slice(2);
 const host = new RealHost({ home: process.env.HOME ?? "/" });
 const log = (line) => appendFileSync(events, line + "\\n");
@@ -51,7 +50,7 @@ describe("lock", () => {
   it(`${WORKERS} processes racing to take over a stale lock never hold it at once (${ROUNDS} rounds)`, async () => {
     const dir = tempDir("dotops-lock-");
     const script = join(dir, "worker.mjs");
-    writeFileSync(script, WORKER);
+    await bundleScript(WORKER, script);
     const lockPath = join(dir, "lock");
     const events = join(dir, "events");
     writeFileSync(events, "");

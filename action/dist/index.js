@@ -61808,6 +61808,7 @@ async function applyPlanned(eng, req, desired, timer, { base: base3, plan, sameA
       );
     throw err;
   }
+  await writeMeta(eng.host, eng.state, { ...meta3, phases: timer.phases, outcome: "applied" });
   eng.log.info(
     { generation: n2, commit: meta3.commit, ...plan.summary, sameContentAs: meta3.sameContentAs },
     plan.rollbackTo ? `generation ${n2}: rolled back to the content of generation ${plan.rollbackTo.generation}` : `generation ${n2} applied`

@@ -1,10 +1,8 @@
 import { spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { formatDuration } from "../config/duration.js";
 import { DotopsError, ReportedError } from "../errors.js";
+import { cliEntry } from "../self.js";
 import type { Pass } from "./outcome.js";
-
-const MAIN = fileURLToPath(new URL("../cli/main.js", import.meta.url));
 
 /** agent.passTimeout's default: generous, as an apply may install packages. */
 export const DEFAULT_PASS_TIMEOUT_MS = 30 * 60_000;
@@ -93,7 +91,7 @@ function runChild(
 ): Promise<{ code: number | null; signal: string | null; stdout: string; pid?: number; timedOut: boolean }> {
   return new Promise((resolve, reject) => {
     // Its own process group, so that the time limit can kill what the pass started too (health checks, brew).
-    const child = spawn(process.execPath, [MAIN, ...args], {
+    const child = spawn(process.execPath, [cliEntry(), ...args], {
       stdio: ["pipe", "pipe", "inherit"],
       detached: true,
     });

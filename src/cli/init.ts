@@ -2,14 +2,12 @@ import { constants, existsSync } from "node:fs";
 import { copyFile, lstat, mkdir, readdir, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import { configJsonSchema, SCHEMA_FILES } from "../config/schema.js";
 import { UsageError } from "../errors.js";
 import { git } from "../git/git.js";
+import { examplesDir } from "../self.js";
 import type { CliFactory } from "./program.js";
-
-export const EXAMPLES_DIR = fileURLToPath(new URL("../../config-examples", import.meta.url));
 
 /** One file init writes: copied from an example, or generated. */
 interface Planned {
@@ -100,9 +98,9 @@ async function isFresh(target: string): Promise<boolean> {
 }
 
 async function exampleFiles(name: string): Promise<Planned[]> {
-  const root = join(EXAMPLES_DIR, name);
+  const root = join(examplesDir(), name);
   if (!existsSync(root)) {
-    const known = (await readdir(EXAMPLES_DIR)).sort().join(", ");
+    const known = (await readdir(examplesDir())).sort().join(", ");
     throw new UsageError(`no example called "${name}"`, `examples: ${known}`);
   }
   const out: Planned[] = [];

@@ -1,8 +1,8 @@
 import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import { installAgent } from "../agent/service.js";
 import { UsageError } from "../errors.js";
+import { cliEntry } from "../self.js";
 import type { CliFactory } from "./program.js";
 
 export function registerInstallAgent(program: Command, cli: CliFactory) {
@@ -14,13 +14,7 @@ export function registerInstallAgent(program: Command, cli: CliFactory) {
     .action(async (o: { remote?: string; platform?: string }) => {
       const c = cli();
       const platform = servicePlatform(o.platform);
-      const program = [
-        process.execPath,
-        fileURLToPath(new URL("./main.js", import.meta.url)),
-        "agent",
-        "--log-format",
-        "json",
-      ];
+      const program = [process.execPath, cliEntry(), "agent", "--log-format", "json"];
       const explicit = c.opts.repo ?? c.env.DOTOPS_REPO;
       if (explicit) program.push("--repo", resolve(explicit));
       if (o.remote) program.push("--remote", o.remote);

@@ -5,14 +5,11 @@
  * `--version` answers before any heavy module loads, and `agent` without the
  * other commands' modules.
  */
-import { readFileSync } from "node:fs";
+import { version } from "../self.js";
 
 const argv = process.argv.slice(2);
 if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
-  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
-    version: string;
-  };
-  process.stdout.write(`${pkg.version}\n`);
+  process.stdout.write(`${version()}\n`);
 } else {
   // The agent runs without the other commands' modules: it stays resident (agent-main.ts).
   const agent = argv.includes("agent")

@@ -1,5 +1,5 @@
-import { readFileSync } from "node:fs";
 import { Command } from "commander";
+import { version } from "../self.js";
 import { registerAdopt } from "./adopt.js";
 import { registerAgent } from "./agent.js";
 import { registerApply } from "./apply.js";
@@ -28,9 +28,7 @@ import { registerUninstallAgent } from "./uninstall-agent.js";
 
 export type CliFactory = () => Cli;
 
-const VERSION = (
-  JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }
-).version;
+const VERSION = version();
 
 export function buildProgram(): { program: Command; cli: CliFactory } {
   const program = addGlobalOptions(
