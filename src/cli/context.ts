@@ -181,7 +181,9 @@ async function missingEntry(repo: string, source: ConfigSource, sel: SourceSelec
 
 /**
  * DOTOPS_FAILPOINT=step:3=kill,commit=throw crashes (SIGKILL) or fails an
- * apply at a named point. Used by the journal tests to prove recovery.
+ * apply at a named point; `stop` suspends it there (SIGSTOP) until a SIGCONT,
+ * so a test can change the machine between the plan and the steps. Used by
+ * the journal tests to prove recovery and by the hostile corpus to race.
  */
 function failpointsFromEnv(spec: string | undefined): Failpoints | undefined {
   if (!spec) return undefined;
@@ -191,6 +193,7 @@ function failpointsFromEnv(spec: string | undefined): Failpoints | undefined {
       const action = points.get(name);
       if (action === "kill") process.kill(process.pid, "SIGKILL");
       if (action === "throw") throw new Error(`failpoint ${name}`);
+      if (action === "stop") process.kill(process.pid, "SIGSTOP");
     },
   };
 }

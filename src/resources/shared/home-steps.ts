@@ -1,7 +1,8 @@
 import { dirname } from "node:path";
 import { atomicSymlink, HostError, isHostError } from "../../host/host.js";
 import type { ResourceContext } from "../context.js";
-import type { StepOps } from "../step.js";
+import type { StepOp, StepOps } from "../step.js";
+import { guardedInHome } from "./home-path.js";
 
 /**
  * The steps every kind that owns a path in HOME is made of (link, file, dir,
@@ -41,11 +42,12 @@ async function createLink(ctx: ResourceContext, target: string, path: string): P
   }
 }
 
-export const homeSteps: StepOps<HomeStep> = {
+const ops: StepOps<HomeStep> = {
   mkdir: {
     run: (ctx, s) => ctx.host.mkdir(s.path),
     undo: async (ctx, s) => {
-      await ctx.host.rmdir(s.path);
+      // What is there now may not be the directory made (a link put in its place): not ours to remove.
+      if ((await ctx.host.lstat(s.path))?.type === "dir") await ctx.host.rmdir(s.path);
     },
     describe: (s) => `create directory ${s.path}`,
   },
@@ -128,3 +130,17 @@ export const homeSteps: StepOps<HomeStep> = {
     describe: (s) => `move ${s.path} to ${s.to}`,
   },
 };
+
+/**
+ * Every op re-checks, as it acts, that its paths are still inside HOME
+ * (escapesHome); a backup's destination too, unless it is the state dir's
+ * trash (which may live anywhere).
+ */
+export const homeSteps = Object.fromEntries(
+  Object.entries(ops).map(([name, op]) => [
+    name,
+    guardedInHome(op as StepOp<HomeStep>, (s, ctx) =>
+      "to" in s && !s.to.startsWith(`${ctx.state.dir}/`) ? [s.path, s.to] : [s.path],
+    ),
+  ]),
+) as unknown as StepOps<HomeStep>;
