@@ -3,7 +3,14 @@ import { hostname } from "node:os";
 import { dirname, join } from "node:path";
 import type { LoadOptions } from "../config/load.js";
 import { MachineFacts, type MachineReader } from "../config/machine.js";
-import { type SecretReader, SecretStore } from "../config/secret.js";
+import {
+  SECRET_DIRS_ENV,
+  type SecretReader,
+  SecretRefused,
+  SecretStore,
+  secretFileProblem,
+  secretLinkProblem,
+} from "../config/secret.js";
 import type { ConfigSource } from "../config/source.js";
 import type { Engine } from "../engine/engine.js";
 import type { Failpoints } from "../engine/journal.js";
@@ -126,7 +133,19 @@ export function secretsOn(host: () => Host): SecretReader {
     env: (name) => host().env[name],
     file: async (path) => {
       const h = host();
-      return h.readFile(path.replace(/^~(?=\/|$)/, h.home)).catch(() => undefined);
+      const allowed = (h.env[SECRET_DIRS_ENV] ?? "").split(":").filter(Boolean);
+      const refused = secretFileProblem(path, h.home, allowed);
+      if (refused) throw new SecretRefused(refused);
+      const abs = path.replace(/^~(?=\/|$)/, h.home);
+      // Where it really is: a link in HOME may lead anywhere (HOME and the allowed dirs resolved alike).
+      const real = await h.realpath(abs).catch(() => undefined);
+      if (real === undefined) return undefined;
+      const [realHome = h.home, ...realAllowed] = await Promise.all(
+        [h.home, ...allowed].map((d) => h.realpath(d).catch(() => d)),
+      );
+      const leads = secretLinkProblem(path, real, realHome, realAllowed);
+      if (leads) throw new SecretRefused(leads);
+      return h.readFile(real).catch(() => undefined);
     },
   };
 }
