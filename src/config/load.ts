@@ -79,8 +79,13 @@ export function loadConfig(source: ConfigSource, opts: LoadOptions = {}): Config
   const hostName = selectHost(entry.value, opts);
   const hostEntry = entry.value.hosts[hostName] as HostEntry;
 
-  const located: Located = { value: {}, origins: new Map() };
-  mergeYaml(located, entry.parsed);
+  // The entry as read once (readEntry), copied: merging copies what it changes, and the maps
+  // of origins are the merge's own. Converting it again for each host cost hosts² with many.
+  const located: Located = {
+    value: { ...entry.located.value },
+    origins: new Map(entry.located.origins),
+    texts: new Map(entry.located.texts),
+  };
   const problems: ConfigProblem[] = [];
   const hostFiles = new Set<string>();
   let scalars = entry.parsed.scalars;
@@ -119,7 +124,8 @@ export function loadConfig(source: ConfigSource, opts: LoadOptions = {}): Config
     });
   }
   if (problems.length) throw new ConfigError(problems);
-  const merged = validate(EntrySchema, located, problems);
+  // `hosts` was validated with the entry, and only the entry has it: not again for each host.
+  const merged = validate(EntrySchema, { ...located, value: { ...located.value, hosts: {} } }, problems);
   if (!merged || problems.length) throw new ConfigError(problems);
 
   return {
