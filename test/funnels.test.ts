@@ -173,6 +173,9 @@ describe("secrets and token files read through the Host", () => {
   it("!secret file: and env: come from the engine's host: a SandboxHost's files (~ its home, / its root) and environment", async () => {
     const root = tempDir("dotops-sandbox-");
     const host = new SandboxHost(root, { env: { SANDBOX_EMAIL: "me@example.com" } });
+    // /etc/dotops is outside HOME: secret files there need this machine's leave (a DOTOPS_ variable,
+    // which a SandboxHost does not take from its caller, so it is given to the host itself).
+    Object.assign(host.env, { DOTOPS_SECRET_DIRS: "/etc/dotops" });
     // Only inside the sandbox: the real machine has neither file, nor the variable.
     mkdirSync(join(host.home, ".config/dotops"), { recursive: true });
     writeFileSync(join(host.home, ".config/dotops/npm-token"), `${TOKEN}\n`);

@@ -16134,10 +16134,10 @@ var require_errors2 = __commonJS({
       INVALID_NODE_TYPE_ERR: 24,
       DATA_CLONE_ERR: 25
     };
-    var entries = Object.entries(ExceptionCode);
-    for (i3 = 0; i3 < entries.length; i3++) {
-      key = entries[i3][0];
-      DOMException2[key] = entries[i3][1];
+    var entries2 = Object.entries(ExceptionCode);
+    for (i3 = 0; i3 < entries2.length; i3++) {
+      key = entries2[i3][0];
+      DOMException2[key] = entries2[i3][1];
     }
     var key;
     var i3;
@@ -24426,18 +24426,18 @@ var require_liquid_node = __commonJS({
       return range(+low, +high + 1);
     }
     function* toPostfix(tokens) {
-      const ops = [];
+      const ops2 = [];
       for (const token of tokens) {
         if (isOperatorToken(token)) {
-          while (ops.length && ops[ops.length - 1].getPrecedence() > token.getPrecedence()) {
-            yield ops.pop();
+          while (ops2.length && ops2[ops2.length - 1].getPrecedence() > token.getPrecedence()) {
+            yield ops2.pop();
           }
-          ops.push(token);
+          ops2.push(token);
         } else
           yield token;
       }
-      while (ops.length) {
-        yield ops.pop();
+      while (ops2.length) {
+        yield ops2.pop();
       }
     }
     function isTruthy(val, ctx) {
@@ -34513,9 +34513,9 @@ function assertNever(_x) {
 }
 function assert(_2) {
 }
-function getEnumValues(entries) {
-  const numericValues = Object.values(entries).filter((v) => typeof v === "number");
-  const values = Object.entries(entries).filter(([k2, _2]) => numericValues.indexOf(+k2) === -1).map(([_2, v]) => v);
+function getEnumValues(entries2) {
+  const numericValues = Object.values(entries2).filter((v) => typeof v === "number");
+  const values = Object.entries(entries2).filter(([k2, _2]) => numericValues.indexOf(+k2) === -1).map(([_2, v]) => v);
   return values;
 }
 function joinValues(array2, separator = "|") {
@@ -36350,16 +36350,16 @@ var $ZodCheckProperties = /* @__PURE__ */ $constructor("$ZodCheckProperties", (i
   hide(inst, Symbol.iterator, function* () {
     yield inst;
   });
-  let entries;
+  let entries2;
   inst._zod.check = (payload) => {
     if (payload.value == null) {
       payload.issues.push({ expected: "object", code: "invalid_type", input: payload.value, inst });
       return void 0;
     }
-    entries ?? (entries = Reflect.ownKeys(def.shape).map((key) => [key, def.shape[key]]));
+    entries2 ?? (entries2 = Reflect.ownKeys(def.shape).map((key) => [key, def.shape[key]]));
     const input2 = payload.value;
     let proms;
-    for (const [key, schema] of entries) {
+    for (const [key, schema] of entries2) {
       const result = schema._zod.run({ value: input2[key], issues: [] }, {});
       if (result instanceof Promise) {
         proms ?? (proms = []);
@@ -49177,18 +49177,18 @@ function _set(Class2, valueType, params) {
 }
 // @__NO_SIDE_EFFECTS__
 function _enum(Class2, values, params) {
-  const entries = Array.isArray(values) ? Object.fromEntries(values.map((v) => [v, v])) : values;
+  const entries2 = Array.isArray(values) ? Object.fromEntries(values.map((v) => [v, v])) : values;
   return new Class2({
     type: "enum",
-    entries,
+    entries: entries2,
     ...normalizeParams(params)
   });
 }
 // @__NO_SIDE_EFFECTS__
-function _nativeEnum(Class2, entries, params) {
+function _nativeEnum(Class2, entries2, params) {
   return new Class2({
     type: "enum",
-    entries,
+    entries: entries2,
     ...normalizeParams(params)
   });
 }
@@ -52171,17 +52171,17 @@ var ZodEnum = /* @__PURE__ */ $constructor("ZodEnum", (inst, def) => {
   };
 });
 function _enum2(values, params) {
-  const entries = Array.isArray(values) ? Object.fromEntries(values.map((v) => [v, v])) : values;
+  const entries2 = Array.isArray(values) ? Object.fromEntries(values.map((v) => [v, v])) : values;
   return new ZodEnum({
     type: "enum",
-    entries,
+    entries: entries2,
     ...util_exports.normalizeParams(params)
   });
 }
-function nativeEnum(entries, params) {
+function nativeEnum(entries2, params) {
   return new ZodEnum({
     type: "enum",
-    entries,
+    entries: entries2,
     ...util_exports.normalizeParams(params)
   });
 }
@@ -53916,16 +53916,20 @@ function parseDuration(text) {
 // src/config/secret.ts
 var SecretRefSchema = external_exports.strictObject({
   $secret: external_exports.string().regex(/^(env|file):.+$/, "write !secret env:NAME or !secret file:PATH")
-}).describe("A secret: !secret env:NAME or !secret file:PATH, resolved at apply time.");
+}).describe(
+  "A secret: !secret env:NAME or !secret file:PATH, resolved at apply time. A file must be in HOME (~/...) or in a directory this machine lists in DOTOPS_SECRET_DIRS."
+);
 function isSecretRef(v) {
   return typeof v === "object" && v !== null && typeof v.$secret === "string";
 }
 var secretPlaceholder = (ref) => `\xABsecret ${ref}\xBB`;
+var SECRET_DIRS_ENV = "DOTOPS_SECRET_DIRS";
+var HOW_TO_ALLOW = `dotops reads !secret files in HOME only; to allow another directory, list it in ${SECRET_DIRS_ENV} (colon-separated) on this machine`;
 
 // src/config/schema.ts
 var duration3 = external_exports.string().regex(DURATION_PATTERN, DURATION_HINT).describe('A duration: a number followed by ms, s, m, h or d, e.g. "60s".');
 var FileModeSchema = external_exports.enum(["link", "copy", "template", "block"]).describe(
-  'link: a symlink into the current generation (switches atomically); copy: a real file, for tools that refuse symlinks or need permissions; template: rendered as a Liquid template, then linked: {{ user.* }}, {{ vars.* }}, {{ host.name }}, {{ host.platform }} (also {{ os }}), {{ hostname }}, {% if %}/{% for %}, the functions {{ "NAME" | env }}, {{ "cmd" | lookPath }}, {{ "cmd" | output: "arg" }}; an undefined name is an error; a literal {{ is written {{ "{{" }} or inside {% raw %}\u2026{% endraw %}; block: a marker-delimited block of `content` inside a file you otherwise own.'
+  'link: a symlink into the current generation (switches atomically); copy: a real file, for tools that refuse symlinks or need permissions; template: rendered as a Liquid template, then linked: {{ user.* }}, {{ vars.* }}, {{ host.name }}, {{ host.platform }} (also {{ os }}), {{ hostname }}, {% if %}/{% for %}, the functions {{ "NAME" | env }}, {{ "cmd" | lookPath }}, {{ "cmd" | output: "arg" }}; an undefined name is an error; a literal {{ is written {{ "{{" }} or inside {% raw %}\u2026{% endraw %}; templates read no other files ({% include %}, {% render %} and {% layout %} are refused); block: a marker-delimited block of `content` inside a file you otherwise own.'
 );
 var FileEntrySchema = external_exports.strictObject({
   target: external_exports.union([external_exports.string().min(1), external_exports.null()]).transform((t2) => t2 ?? "~").describe(
@@ -54027,6 +54031,126 @@ var EntrySchema = external_exports.strictObject({
 }).describe("dotops.yaml: the entry of a dotops config repo.");
 var FragmentSchema = external_exports.strictObject({ $schema: external_exports.string().optional(), ...FragmentShape });
 
+// src/config/source.ts
+var EMPTY = Buffer.alloc(0);
+var LazySource = class {
+  constructor(label, commit, reader) {
+    this.label = label;
+    this.commit = commit;
+    this.reader = reader;
+  }
+  label;
+  commit;
+  reader;
+  files = /* @__PURE__ */ new Map();
+  wanted = /* @__PURE__ */ new Set();
+  submodules = /* @__PURE__ */ new Set();
+  content = /* @__PURE__ */ new Map();
+  add(e) {
+    if (e.data) this.content.set(e.path, e.data);
+    if (e.type === "submodule") this.submodules.add(e.path);
+    this.files.set(e.path, new LazyFile(this, e.path, e.type, e.problem));
+  }
+  /** The content of `path` if read, else records that it is wanted (LazyFile.data). */
+  contentOf(path6) {
+    const d = this.content.get(path6);
+    if (d) return d;
+    this.wanted.add(path6);
+    return EMPTY;
+  }
+  async fetch() {
+    const wanted = [...this.wanted];
+    this.wanted.clear();
+    const problems = [];
+    for (const sm of wanted.filter((p2) => this.submodules.has(p2))) {
+      const commit = this.content.get(sm)?.toString("utf8") ?? "";
+      try {
+        const entries2 = await this.reader.expand(sm, commit);
+        this.submodules.delete(sm);
+        this.files.delete(sm);
+        for (const e of entries2) this.add({ ...e, path: `${sm}/${e.path}` });
+      } catch (err) {
+        if (!(err instanceof ConfigError)) throw err;
+        problems.push(...err.problems);
+      }
+    }
+    const paths = wanted.filter((p2) => this.files.has(p2) && !this.content.has(p2));
+    for (const [path6, data] of await this.reader.read(paths, problems)) this.content.set(path6, data);
+    if (problems.length) throw new ConfigError(problems);
+  }
+};
+var LazyFile = class {
+  constructor(src, path6, type, problem) {
+    this.src = src;
+    this.path = path6;
+    this.type = type;
+    this.problem = problem;
+  }
+  src;
+  path;
+  type;
+  problem;
+  get data() {
+    return this.src.contentOf(this.path);
+  }
+};
+async function withContent(src, ...args) {
+  const pass = args.length === 1 ? args[0] : args[1];
+  const sources = args.length === 1 || !args[0] ? [src] : [src, args[0]];
+  for (let round = 0; ; round++) {
+    let outcome;
+    try {
+      outcome = { value: pass() };
+    } catch (error62) {
+      outcome = { error: error62 };
+    }
+    const asking = sources.filter((s) => s.wanted?.size && s.fetch);
+    if (!asking.length) {
+      if ("value" in outcome) return outcome.value;
+      throw outcome.error;
+    }
+    if (round >= 8)
+      throw new Error(
+        `internal: the config still asks for ${[...asking[0]?.wanted ?? []][0]} after ${round} reads`
+      );
+    for (const s of asking) await s.fetch?.();
+  }
+}
+function wantSubmodules(src, path6, inside2) {
+  if (!src.submodules?.size) return;
+  for (const sm of src.submodules)
+    if (path6 === sm || path6.startsWith(`${sm}/`) || inside2 && (path6 === "" || sm.startsWith(`${path6}/`)))
+      src.wanted?.add(sm);
+}
+function resolveSourcePath(src, path6) {
+  let current = normalizeRepoPath(path6);
+  for (let hops = 0; hops < 40; hops++) {
+    wantSubmodules(src, current, false);
+    const f = src.files.get(current);
+    if (f?.type !== "symlink") return { path: current, file: f };
+    const target = f.data.toString("utf8");
+    if (target.startsWith("/")) return { path: current, file: f };
+    const base3 = current.includes("/") ? current.slice(0, current.lastIndexOf("/")) : "";
+    current = normalizeRepoPath(base3 ? `${base3}/${target}` : target);
+  }
+  return { path: current, loop: true };
+}
+function normalizeRepoPath(path6) {
+  const out = [];
+  for (const part of path6.split("/")) {
+    if (part === "" || part === ".") continue;
+    if (part === ".." && out.length > 0 && out[out.length - 1] !== "..") out.pop();
+    else out.push(part);
+  }
+  return out.join("/");
+}
+function listUnder(src, dir) {
+  const norm = normalizeRepoPath(dir);
+  wantSubmodules(src, norm, true);
+  const prefix = norm ? `${norm}/` : "";
+  return [...src.files.keys()].filter((p2) => p2.startsWith(prefix)).sort();
+}
+
 // src/config/yaml.ts
 var import_yaml = __toESM(require_dist2(), 1);
 var pathKey2 = (path6) => path6.join("\0");
@@ -54052,7 +54176,11 @@ var YAML_LIMITS = {
   /** Alias uses in one file, nested ones included. */
   aliases: 1e3,
   /** Nodes produced by expanding aliases in one file. */
-  aliasNodes: 1e4
+  aliasNodes: 1e4,
+  /** Entries of one list or map: parsing 100,000 costs seconds (and a manifest of them, a gigabyte). */
+  entries: 5e3,
+  /** Scalars (keys and values) in one file, and in all the files of one host's config together. */
+  scalars: 2e4
 };
 var KNOWN_TAGS = /* @__PURE__ */ new Set(["!override", "!secret"]);
 var LimitError = class extends Error {
@@ -54073,8 +54201,9 @@ function parseYaml(file2, text) {
   }
   const lc = new import_yaml.LineCounter();
   let doc;
+  let scalars = 0;
   try {
-    doc = composeWithinLimits(text, lc);
+    ({ doc, scalars } = composeWithinLimits(text, lc));
   } catch (err) {
     if (!(err instanceof LimitError)) throw err;
     throw new ConfigError([{ message: err.message, origin: { file: file2, ...lc.linePos(err.offset) } }]);
@@ -54129,16 +54258,22 @@ function parseYaml(file2, text) {
     );
     throw new ConfigError(problems);
   }
-  return { file: file2, text, doc, lc, anchors };
+  return { file: file2, text, doc, lc, anchors, scalars };
 }
 var COLLECTIONS = /* @__PURE__ */ new Set(["block-map", "block-seq", "flow-collection"]);
 function composeWithinLimits(text, lc) {
   const parser4 = new import_yaml.Parser(lc.addNewLine);
+  let scalars = 0;
   function* tokens() {
     lc.addNewLine(0);
     let scalarNext = false;
     for (const lexeme of new import_yaml.Lexer().lex(text)) {
       const scalar = scalarNext || lexeme.startsWith('"') || lexeme.startsWith("'");
+      if (scalar && ++scalars > YAML_LIMITS.scalars)
+        throw new LimitError(
+          `more than ${YAML_LIMITS.scalars} keys and values in one file: refused (config is not data)`,
+          parser4.offset
+        );
       if (scalar && lexeme.length > YAML_LIMITS.scalarChars) {
         const top = parser4.stack.at(-1);
         const offset = top?.type === "block-scalar" ? top.offset : parser4.offset;
@@ -54149,6 +54284,7 @@ function composeWithinLimits(text, lc) {
       }
       scalarNext = lexeme === import_yaml.CST.SCALAR;
       yield* parser4.next(lexeme);
+      if (scalar) entriesWithinLimit(parser4);
       if (parser4.stack.length > YAML_LIMITS.depth + 2) {
         const open3 = parser4.stack.filter((t2) => COLLECTIONS.has(t2.type));
         if (open3.length > YAML_LIMITS.depth)
@@ -54172,7 +54308,20 @@ function composeWithinLimits(text, lc) {
       break;
     }
   }
-  return doc;
+  return { doc, scalars };
+}
+function entriesWithinLimit(parser4) {
+  for (let i3 = parser4.stack.length - 1; i3 >= 0; i3--) {
+    const t2 = parser4.stack[i3];
+    if (!t2 || !COLLECTIONS.has(t2.type)) continue;
+    const items = t2.items;
+    if (items.length > YAML_LIMITS.entries)
+      throw new LimitError(
+        `a ${t2.type === "block-seq" || t2.type === "flow-collection" && t2.start.source === "[" ? "list" : "map"} of more than ${YAML_LIMITS.entries} entries: refused (config is not data)`,
+        t2.offset
+      );
+    return;
+  }
 }
 function mergeYaml(acc, parsed, path6 = []) {
   const root = parsed.doc.contents;
@@ -54301,18 +54450,37 @@ function loadConfig(source, opts = {}) {
   const entry = readEntry(source);
   const hostName = selectHost(entry.value, opts);
   const hostEntry = entry.value.hosts[hostName];
-  const located = { value: {}, origins: /* @__PURE__ */ new Map() };
-  mergeYaml(located, entry.parsed);
+  const located = {
+    value: { ...entry.located.value },
+    origins: new Map(entry.located.origins),
+    texts: new Map(entry.located.texts)
+  };
   const problems = [];
   const hostFiles = /* @__PURE__ */ new Set();
+  let scalars = entry.parsed.scalars;
   const importLists = [
     [["imports"], entry.value.imports ?? []],
     [["hosts", hostName, "imports"], hostEntry.imports ?? []]
   ];
   for (const [listPath, patterns] of importLists) {
     patterns.forEach((pattern, i3) => {
-      for (const file2 of resolveImport(source, pattern, [...listPath, i3], entry.located, problems)) {
+      const at = [...listPath, i3];
+      for (const file2 of resolveImport(source, pattern, at, entry.located, problems)) {
+        const link = symlinkProblem(source, file2);
+        if (link) {
+          problems.push({ message: link, origin: originOf(entry.located, at), path: formatPath(at) });
+          continue;
+        }
         const parsed = parseFile(source, file2);
+        scalars += parsed.scalars;
+        if (scalars > YAML_LIMITS.scalars) {
+          problems.push({
+            message: `the config holds more than ${YAML_LIMITS.scalars} keys and values in all (${file2} passes it): refused (config is not data)`,
+            origin: originOf(entry.located, at),
+            path: formatPath(at)
+          });
+          throw new ConfigError(problems);
+        }
         validate2(
           FragmentSchema,
           fileLocated(parsed),
@@ -54325,7 +54493,7 @@ function loadConfig(source, opts = {}) {
     });
   }
   if (problems.length) throw new ConfigError(problems);
-  const merged = validate2(EntrySchema, located, problems);
+  const merged = validate2(EntrySchema, { ...located, value: { ...located.value, hosts: {} } }, problems);
   if (!merged || problems.length) throw new ConfigError(problems);
   return {
     source,
@@ -54354,14 +54522,32 @@ function loadConfig(source, opts = {}) {
 function listHosts(source) {
   return readEntry(source).value.hosts;
 }
+var configFilesCache = /* @__PURE__ */ new WeakMap();
 function configFilesOf(source, entry) {
+  const known = configFilesCache.get(entry);
+  if (known) return known;
+  const files = configFilesOnce(source, entry);
+  configFilesCache.set(entry, files);
+  return files;
+}
+function configFilesOnce(source, entry) {
   const paths = [...source.files.keys()];
   const patterns = [...entry.imports ?? [], ...Object.values(entry.hosts).flatMap((h3) => h3.imports ?? [])];
   const out = /* @__PURE__ */ new Set([ENTRY_FILE]);
   for (const p2 of patterns) for (const f of isGlob(p2) ? matchGlob(paths, p2) : [p2]) out.add(f);
   return out;
 }
+var MAX_HOSTS = 100;
+var entries = /* @__PURE__ */ new WeakMap();
 function readEntry(source) {
+  const known = entries.get(source);
+  if (known && source.files.get(ENTRY_FILE) && known.parsed === parseFile(source, ENTRY_FILE))
+    return known.entry;
+  const entry = readEntryOnce(source);
+  entries.set(source, { parsed: entry.parsed, entry });
+  return entry;
+}
+function readEntryOnce(source) {
   if (!source.files.has(ENTRY_FILE)) {
     throw new ConfigError([
       {
@@ -54369,17 +54555,43 @@ function readEntry(source) {
       }
     ]);
   }
+  const link = symlinkProblem(source, ENTRY_FILE);
+  if (link) throw new ConfigError([{ message: link }]);
   const parsed = parseFile(source, ENTRY_FILE);
   const located = fileLocated(parsed);
   const problems = [];
+  const given = located.value.hosts;
+  const hosts = typeof given === "object" && given !== null ? Object.keys(given).length : 0;
+  if (hosts > MAX_HOSTS)
+    throw new ConfigError([
+      {
+        message: `${hosts} hosts: dotops loads the whole config once per host (check, and the Action on every pull request), and takes at most ${MAX_HOSTS}; split the machines over several repos`,
+        origin: originOf(located, ["hosts"])
+      }
+    ]);
   const value = validate2(EntrySchema, located, problems);
   if (!value || problems.length) throw new ConfigError(problems);
   return { parsed, located, value };
 }
+function symlinkProblem(source, file2) {
+  const f = source.files.get(file2);
+  if (f?.type !== "symlink") return void 0;
+  const to = resolveSourcePath(source, file2);
+  const inRepo = !to.loop && to.file && to.file.type !== "symlink" ? `, or import ${to.path}` : "";
+  return `${file2} is a symlink (to ${f.data.toString("utf8")}): commit the config file itself${inRepo}`;
+}
+var parsedFiles = /* @__PURE__ */ new WeakMap();
 function parseFile(source, file2) {
   const f = source.files.get(file2);
   if (!f) throw new ConfigError([{ message: `${file2} not found in ${source.label}` }]);
-  return parseYaml(file2, f.data.toString("utf8"));
+  const data = f.data;
+  const cache = parsedFiles.get(source) ?? /* @__PURE__ */ new Map();
+  parsedFiles.set(source, cache);
+  const hit = cache.get(file2);
+  if (hit?.data === data) return hit.parsed;
+  const parsed = parseYaml(file2, data.toString("utf8"));
+  cache.set(file2, { data, parsed });
+  return parsed;
 }
 function fileLocated(parsed) {
   const l = { value: {}, origins: /* @__PURE__ */ new Map() };
@@ -54388,7 +54600,17 @@ function fileLocated(parsed) {
 }
 function resolveImport(source, pattern, at, entry, problems) {
   const paths = [...source.files.keys()];
+  const fail = (message) => {
+    problems.push({ message, origin: originOf(entry, at), path: formatPath(at) });
+    return [];
+  };
+  if (pattern.startsWith("/"))
+    return fail(`import "${pattern}" is an absolute path: imports are paths inside the config repo`);
+  const normal = normalizeRepoPath(pattern);
+  if (normal === ".." || normal.startsWith("../"))
+    return fail(`import "${pattern}" leaves the repo: imports are paths inside the config repo`);
   if (isGlob(pattern)) return matchGlob(paths, pattern).filter((p2) => p2 !== ENTRY_FILE);
+  if (pattern === ENTRY_FILE) return fail(`${ENTRY_FILE} imports itself: list the files it imports instead`);
   if (!source.files.has(pattern)) {
     problems.push({
       message: `imported file ${pattern} does not exist in ${source.label}`,
@@ -54446,113 +54668,6 @@ function valueAt(value, path6) {
     v = v[p2];
   }
   return v;
-}
-
-// src/config/source.ts
-var EMPTY = Buffer.alloc(0);
-var LazySource = class {
-  constructor(label, commit, reader) {
-    this.label = label;
-    this.commit = commit;
-    this.reader = reader;
-  }
-  label;
-  commit;
-  reader;
-  files = /* @__PURE__ */ new Map();
-  wanted = /* @__PURE__ */ new Set();
-  submodules = /* @__PURE__ */ new Set();
-  content = /* @__PURE__ */ new Map();
-  add(e) {
-    if (e.data) this.content.set(e.path, e.data);
-    if (e.type === "submodule") this.submodules.add(e.path);
-    const src = this;
-    this.files.set(e.path, {
-      type: e.type,
-      get data() {
-        const d = src.content.get(e.path);
-        if (d) return d;
-        src.wanted.add(e.path);
-        return EMPTY;
-      }
-    });
-  }
-  async fetch() {
-    const wanted = [...this.wanted];
-    this.wanted.clear();
-    const problems = [];
-    for (const sm of wanted.filter((p2) => this.submodules.has(p2))) {
-      const commit = this.content.get(sm)?.toString("utf8") ?? "";
-      try {
-        const entries = await this.reader.expand(sm, commit);
-        this.submodules.delete(sm);
-        this.files.delete(sm);
-        for (const e of entries) this.add({ ...e, path: `${sm}/${e.path}` });
-      } catch (err) {
-        if (!(err instanceof ConfigError)) throw err;
-        problems.push(...err.problems);
-      }
-    }
-    const paths = wanted.filter((p2) => this.files.has(p2) && !this.content.has(p2));
-    for (const [path6, data] of await this.reader.read(paths, problems)) this.content.set(path6, data);
-    if (problems.length) throw new ConfigError(problems);
-  }
-};
-async function withContent(src, ...args) {
-  const pass = args.length === 1 ? args[0] : args[1];
-  const sources = args.length === 1 || !args[0] ? [src] : [src, args[0]];
-  for (let round = 0; ; round++) {
-    let outcome;
-    try {
-      outcome = { value: pass() };
-    } catch (error62) {
-      outcome = { error: error62 };
-    }
-    const asking = sources.filter((s) => s.wanted?.size && s.fetch);
-    if (!asking.length) {
-      if ("value" in outcome) return outcome.value;
-      throw outcome.error;
-    }
-    if (round >= 8)
-      throw new Error(
-        `internal: the config still asks for ${[...asking[0]?.wanted ?? []][0]} after ${round} reads`
-      );
-    for (const s of asking) await s.fetch?.();
-  }
-}
-function wantSubmodules(src, path6, inside2) {
-  if (!src.submodules?.size) return;
-  for (const sm of src.submodules)
-    if (path6 === sm || path6.startsWith(`${sm}/`) || inside2 && (path6 === "" || sm.startsWith(`${path6}/`)))
-      src.wanted?.add(sm);
-}
-function resolveSourcePath(src, path6) {
-  let current = normalizeRepoPath(path6);
-  for (let hops = 0; hops < 40; hops++) {
-    wantSubmodules(src, current, false);
-    const f = src.files.get(current);
-    if (f?.type !== "symlink") return { path: current, file: f };
-    const target = f.data.toString("utf8");
-    if (target.startsWith("/")) return { path: current, file: f };
-    const base3 = current.includes("/") ? current.slice(0, current.lastIndexOf("/")) : "";
-    current = normalizeRepoPath(base3 ? `${base3}/${target}` : target);
-  }
-  return { path: current, loop: true };
-}
-function normalizeRepoPath(path6) {
-  const out = [];
-  for (const part of path6.split("/")) {
-    if (part === "" || part === ".") continue;
-    if (part === ".." && out.length > 0 && out[out.length - 1] !== "..") out.pop();
-    else out.push(part);
-  }
-  return out.join("/");
-}
-function listUnder(src, dir) {
-  const norm = normalizeRepoPath(dir);
-  wantSubmodules(src, norm, true);
-  const prefix = norm ? `${norm}/` : "";
-  return [...src.files.keys()].filter((p2) => p2.startsWith(prefix)).sort();
 }
 
 // src/config/machine.ts
@@ -54629,6 +54744,7 @@ function homeTarget(target, origin, what = "target", path6, allowHome = false) {
   const fail = (why) => {
     throw new ConfigError([{ message: `${what} "${target}" ${why}`, origin, path: path6 }]);
   };
+  if (target.includes("\\")) fail("contains a backslash: separate directories with /");
   let rest = target;
   if (rest === "~" || rest.startsWith("~/")) rest = rest.slice(1);
   else if (rest.startsWith("~")) fail("names another user's home: targets must be inside your HOME (~/...)");
@@ -54647,7 +54763,18 @@ function homeTarget(target, origin, what = "target", path6, allowHome = false) {
     if (allowHome) return "~";
     fail("is HOME itself: name a file inside it");
   }
+  checkLength(parts, fail);
   return `~/${parts.join("/")}`;
+}
+var PATH_LIMITS = { name: 255, path: 1024 };
+function checkLength(parts, fail) {
+  for (const part of parts) {
+    const n3 = Buffer.byteLength(part);
+    if (n3 > PATH_LIMITS.name) fail(`has a name of ${n3} bytes; names are limited to ${PATH_LIMITS.name}`);
+  }
+  const n2 = Buffer.byteLength(parts.join("/"));
+  if (n2 > PATH_LIMITS.path)
+    fail(`is ${n2} bytes long; paths are limited to ${PATH_LIMITS.path} (macOS's PATH_MAX), HOME not counted`);
 }
 function parentDirs(id) {
   const parts = id.slice(2).split("/");
@@ -54680,6 +54807,22 @@ function addParentDirs(byId2) {
       });
   }
   markExactDirs(byId2);
+  return problems;
+}
+function foldedCollisions(byId2) {
+  const seen = /* @__PURE__ */ new Map();
+  const problems = [];
+  for (const r2 of byId2.values()) {
+    if (!r2.origin || !r2.id.startsWith("~/")) continue;
+    const key = r2.id.normalize("NFD").toLowerCase();
+    const first2 = seen.get(key);
+    if (!first2) seen.set(key, r2);
+    else
+      problems.push({
+        message: `${r2.id} and ${first2.id} (${formatOrigin(first2.origin)}) differ only by case or Unicode normalisation: on macOS they are one file; rename one`,
+        origin: r2.origin
+      });
+  }
   return problems;
 }
 function withinOf(r2) {
@@ -55110,12 +55253,12 @@ function defaultsModule(config2) {
   const problems = [];
   const keys = [];
   const collect = (section, currentHost) => {
-    for (const [rawDomain, entries] of Object.entries(config2[section])) {
+    for (const [rawDomain, entries2] of Object.entries(config2[section])) {
       const ref = {
         domain: canonicalDomain(rawDomain),
         ...currentHost ? { currentHost: true } : {}
       };
-      for (const [key, raw] of Object.entries(entries)) {
+      for (const [key, raw] of Object.entries(entries2)) {
         const at = [section, rawDomain, key];
         const origin = originOf(config2.located, at);
         try {
@@ -55153,13 +55296,36 @@ var import_ignore = __toESM(require_ignore(), 1);
 
 // src/config/template.ts
 var import_liquidjs = __toESM(require_liquid_node(), 1);
+var TEMPLATE_LIMITS = {
+  /** liquidjs memory units: range elements (so loop iterations) and characters through filters. */
+  memory: 25e4,
+  /** Characters a render may produce (a loop repeats its body: 500 × 500 × 1 KB is 250 MB). */
+  outputChars: 16 * 1024 * 1024,
+  /** Milliseconds of rendering: far beyond any dotfile's few, short of a stuck apply. */
+  renderMs: 5e3
+};
 var engine = new import_liquidjs.Liquid({
   strictVariables: true,
   strictFilters: true,
   lenientIf: true,
   ownPropertyOnly: true,
-  cache: false
+  cache: false,
+  // A config repo is untrusted input (`check` runs on pull requests from forks): liquidjs's
+  // own DoS limits. Ranges and filters are charged against memoryLimit, so `(1..1000000000)`
+  // is refused before it is built; renderLimit (ms) stops any other loop that runs away.
+  memoryLimit: TEMPLATE_LIMITS.memory,
+  renderLimit: TEMPLATE_LIMITS.renderMs
 });
+for (const tag of ["include", "render", "layout"])
+  engine.registerTag(tag, {
+    parse() {
+      throw new OwnError(
+        `{% ${tag} %} is not supported: templates cannot read other files; put shared text in vars, or give it a file entry of its own`
+      );
+    },
+    render() {
+    }
+  });
 var active;
 var fn = () => {
   if (!active) throw new Error("template functions are not available here");
@@ -55201,7 +55367,15 @@ function renderTemplate(text, ctx, where2, secret2, functions = placeholderFunct
   const before = active;
   active = functions;
   try {
-    return engine.parseAndRenderSync(text, scope, { globals });
+    const out = engine.parseAndRenderSync(text, scope, { globals });
+    if (out.length > TEMPLATE_LIMITS.outputChars)
+      throw new ConfigError([
+        {
+          message: `template renders ${out.length} characters; the limit is ${TEMPLATE_LIMITS.outputChars} (a loop repeating a large body?)`,
+          origin: where2
+        }
+      ]);
+    return out;
   } catch (err) {
     throw templateError(err, text, ctx, where2);
   } finally {
@@ -55215,7 +55389,12 @@ function withSecrets(ctx, secret2, prefix = "") {
       Object.defineProperty(out, key, {
         enumerable: true,
         get() {
-          const v = secret2?.(value.$secret);
+          let v;
+          try {
+            v = secret2?.(value.$secret);
+          } catch (err) {
+            throw new OwnError(err.message);
+          }
           if (v !== void 0) return v;
           throw new OwnError(
             secret2 ? `secret ${value.$secret} (for {{ ${prefix}${key} }}) is not available on this machine: ${value.$secret.startsWith("env:") ? "set the environment variable" : "create the file"}` : `secret ${value.$secret} cannot be used here`
@@ -55237,6 +55416,8 @@ function templateError(err, text, ctx, where2) {
   let message = cause.message.replace(/, line:\d+, col:\d+$/, "");
   if (undefinedName)
     message = `undefined template value {{ ${undefinedName} }} (known: ${knownNames(ctx).join(", ") || "none"})`;
+  else if (/^(memory alloc|template render) limit exceeded$/.test(message))
+    message = `template: ${message === "memory alloc limit exceeded" ? `it builds more than ${TEMPLATE_LIMITS.memory} values or characters` : `it renders for more than ${TEMPLATE_LIMITS.renderMs / 1e3} s`} (a loop over a huge range?): refused`;
   else if (/^undefined filter: /.test(message))
     message = `${message} (functions: env, lookPath, output; and Liquid's own filters)`;
   else if (!(cause instanceof OwnError)) message = `template: ${message}`;
@@ -55300,6 +55481,7 @@ function filesModule(config2) {
   const warnings = [];
   const candidates = [];
   const repoIgnore = readDotopsIgnore(config2);
+  const budget = { files: MAX_FILES };
   config2.files.forEach((entry, i3) => {
     if (entry.mode === "block") return;
     const at = ["files", i3];
@@ -55307,7 +55489,7 @@ function filesModule(config2) {
     try {
       if (!selected(config2, entry, at)) return;
       const rank = rankOf(config2, entry, origin);
-      const expanded = expandEntry(config2, entry, at, origin, warnings, repoIgnore);
+      const expanded = expandEntry(config2, entry, at, origin, warnings, repoIgnore, budget);
       if (expanded.dir) candidates.push({ resource: { ...expanded.dir, origin }, rank });
       for (const item2 of expanded.items) {
         if (item2.symlink !== void 0) {
@@ -55381,7 +55563,8 @@ function strongest(candidates) {
   return candidates.filter((c5) => compareRank(c5.rank, best.get(c5.resource.id)) === 0).map((c5) => c5.resource);
 }
 var secret = (item2) => item2.secret ? { secret: true } : {};
-function expandEntry(config2, entry, at, origin, warnings, repoIgnore) {
+var MAX_FILES = 2e4;
+function expandEntry(config2, entry, at, origin, warnings, repoIgnore, budget) {
   const fail = (message, path6 = at) => {
     throw new ConfigError([
       { message, origin: originOf(config2.located, path6) ?? origin, path: formatPath(path6) }
@@ -55404,8 +55587,16 @@ function expandEntry(config2, entry, at, origin, warnings, repoIgnore) {
   };
   if (entry.source === void 0 === (entry.text === void 0))
     fail(`give exactly one of source or text for ${entry.target}`);
+  const intoDirectory = (written, example) => {
+    if (written.endsWith("/"))
+      fail(
+        `target "${written}" ends with / but its source is a file: write the file's own path (e.g. ${example})`,
+        targetPath
+      );
+  };
   if (entry.text !== void 0) {
     fileOnly();
+    intoDirectory(entry.target, `${target}/<name>`);
     const textPath = [...at, "text"];
     const textOrigin = config2.located.texts?.get(pathKey2(textPath)) ?? originOf(config2.located, textPath) ?? origin;
     const r2 = entry.mode === "template" ? render(config2, entry.text, textOrigin) : { text: entry.text };
@@ -55417,6 +55608,11 @@ function expandEntry(config2, entry, at, origin, warnings, repoIgnore) {
   }
   const source = entry.source;
   const sourceAt = [...at, "source"];
+  if (source.startsWith("/"))
+    fail(
+      `source ${source} is an absolute path: sources are paths inside the config repo (nothing outside it is read)`,
+      sourceAt
+    );
   const resolved = resolveSourcePath(config2.source, source);
   if (resolved.loop) fail(`source ${source} is a symlink loop in ${config2.source.label}`, sourceAt);
   if (resolved.file?.type === "symlink") {
@@ -55433,13 +55629,16 @@ function expandEntry(config2, entry, at, origin, warnings, repoIgnore) {
       `target "${entry.target}" is HOME itself: name a file inside it (only a directory source can go to ~)`,
       targetPath
     );
+  if (resolved.file?.problem) fail(`${resolved.path}: ${resolved.file.problem}`, sourceAt);
   if (resolved.file) {
     fileOnly();
+    intoDirectory(entry.target, `${target}/${source.split("/").at(-1)}`);
     return { items: [item(config2, entry, target, resolved.path, resolved.file)] };
   }
   const own3 = normalizeRepoPath(source);
   if (own3 === ".." || own3.startsWith("../")) fail(`source ${source} is outside the repo`, sourceAt);
-  if (!listUnder(config2.source, resolved.path).length)
+  const listed = listUnder(config2.source, resolved.path);
+  if (!listed.length)
     fail(
       resolved.path === normalizeRepoPath(source) ? `source ${source} does not exist in ${config2.source.label} (is it committed?)` : `source ${source} is a symlink to ${resolved.path}, which is not in ${config2.source.label}`,
       sourceAt
@@ -55454,15 +55653,26 @@ function expandEntry(config2, entry, at, origin, warnings, repoIgnore) {
     (entry.ignore ?? []).map((pattern, j2) => ({ pattern, at: [...at, "ignore", j2] }))
   );
   const skip = (repoPath, id) => isOwnFile(config2, repoPath) || repoIgnore.list.ignores(repoPath) || entryIgnore.ignores(target === "~" ? id.slice(2) : id.slice(target.length + 1));
+  const tooMany = (n2) => fail(
+    `source ${source} holds ${n2} files: more than the ${MAX_FILES} dotops manages for one host (with the entries before it); leave big trees out with ignore: or .dotopsignore`,
+    sourceAt
+  );
+  const base3 = resolved.path ? resolved.path.length + 1 : 0;
+  if (listed.length > budget.files) {
+    const kept = listed.filter((p2) => !skip(p2, `${target}/${p2.slice(base3)}`)).length;
+    if (kept > budget.files) tooMany(kept);
+  }
   const items = expandDir(
     config2,
     entry,
-    { target, root: resolved.path, skip },
+    { target, root: resolved.path, skip, origin: originOf(config2.located, sourceAt) ?? origin },
     resolved.path,
     target,
     warn,
     /* @__PURE__ */ new Set()
   );
+  if (items.length > budget.files) tooMany(items.length);
+  budget.files -= items.length;
   for (const p2 of entryIgnore.unused())
     warn(`ignore pattern "${p2.pattern}" matches nothing in ${source}`, p2.at);
   return { items, dir };
@@ -55539,6 +55749,12 @@ function expandDir(config2, entry, top, dir, target, warn, following) {
     if (top.skip(path6, id)) return [];
     const f = config2.source.files.get(path6);
     try {
+      if (f?.problem) throw new ConfigError([{ message: `${path6}: ${f.problem}`, origin: top.origin }]);
+      checkLength(id.slice(2).split("/"), (why) => {
+        throw new ConfigError([
+          { message: `${path6} (inside ${entry.source}) would be ~/${id.slice(2)}, which ${why}` }
+        ]);
+      });
       if (f && f.type !== "symlink") return [item(config2, entry, id, path6, f)];
       const text = f?.data.toString("utf8") ?? "";
       const r2 = resolveSourcePath(config2.source, path6);
@@ -57023,6 +57239,8 @@ function buildManifest(config2, modules = MODULES) {
     }
   }
   problems.push(...addParentDirs(byId2));
+  const folded = foldedCollisions(byId2);
+  (config2.host.platform === "darwin" ? problems : warnings).push(...folded);
   if (problems.length) throw new ConfigError(problems);
   const resources = [...byId2.values()].sort(compareResources);
   const manifest = {
@@ -57767,6 +57985,44 @@ async function checkParent(ctx, dir) {
     return ctx.backupExt === void 0 ? `${dir} is ${why}` : void 0;
   }
 }
+async function escapesHome(ctx, path6) {
+  const home = ctx.host.home;
+  if (!path6.startsWith(`${home}/`)) return void 0;
+  for (let dir = dirname3(path6); dir !== home && dir.startsWith(`${home}/`); dir = dirname3(dir)) {
+    try {
+      const real = await ctx.host.realpath(dir);
+      const realHomeDir = await realHome(ctx);
+      if (real === realHomeDir || real.startsWith(`${realHomeDir}/`)) return void 0;
+      return `${dir} now leads to ${real}, outside HOME (it changed since the plan); dotops will not write through it`;
+    } catch (err) {
+      if (isHostError(err, "ELOOP")) return `${dir} is a symlink loop now (it changed since the plan)`;
+      if (!isHostError(err, "ENOENT")) throw err;
+      if ((await ctx.host.lstat(dir))?.type === "symlink")
+        return `${dir} is a symlink to nowhere now (it changed since the plan); dotops will not write through it`;
+    }
+  }
+  return void 0;
+}
+function guardedInHome(op, paths) {
+  const problem = async (ctx, s) => {
+    for (const path6 of paths(s, ctx)) {
+      const why = await escapesHome(ctx, path6);
+      if (why) return { why, path: path6 };
+    }
+    return void 0;
+  };
+  return {
+    ...op,
+    run: async (ctx, s) => {
+      const p2 = await problem(ctx, s);
+      if (p2) throw new HostError(p2.why, "EXDEV", p2.path);
+      return op.run(ctx, s);
+    },
+    undo: async (ctx, s) => {
+      if (!await problem(ctx, s)) return op.undo(ctx, s);
+    }
+  };
+}
 async function contentAt(ctx, o3) {
   if (o3.assumedObject) return ctx.content(o3.assumedObject);
   if (o3.assumed) return null;
@@ -57998,11 +58254,15 @@ async function edit(ctx, s, expect, to, strict) {
   else await ctx.host.writeFile(s.path, fromBinary(next), now.mode);
 }
 var blockSteps = {
-  "block-edit": {
-    run: (ctx, s) => edit(ctx, s, s.from, s.to, true),
-    undo: (ctx, s) => edit(ctx, s, s.to, s.from, false),
-    describe: (s) => `${s.to === null ? "remove" : s.from === null ? "insert" : "update"} block "${s.spec.name}" in ${s.path}`
-  }
+  // The file's directory is checked again as the step runs: it may have become a link out of HOME.
+  "block-edit": guardedInHome(
+    {
+      run: (ctx, s) => edit(ctx, s, s.from, s.to, true),
+      undo: (ctx, s) => edit(ctx, s, s.to, s.from, false),
+      describe: (s) => `${s.to === null ? "remove" : s.from === null ? "insert" : "update"} block "${s.spec.name}" in ${s.path}`
+    },
+    (s) => [s.path]
+  )
 };
 
 // src/resources/block/index.ts
@@ -58456,7 +58716,7 @@ async function createLink(ctx, target, path6) {
     throw err;
   }
 }
-var homeSteps = {
+var ops = {
   mkdir: {
     run: (ctx, s) => ctx.host.mkdir(s.path),
     undo: async (ctx, s) => {
@@ -58541,6 +58801,15 @@ var homeSteps = {
     describe: (s) => `move ${s.path} to ${s.to}`
   }
 };
+var homeSteps = Object.fromEntries(
+  Object.entries(ops).map(([name3, op]) => [
+    name3,
+    guardedInHome(
+      op,
+      (s, ctx) => "to" in s && !s.to.startsWith(`${ctx.state.dir}/`) ? [s.path, s.to] : [s.path]
+    )
+  ])
+);
 
 // src/resources/dir/index.ts
 var dirKind = {
@@ -59276,15 +59545,18 @@ async function put(ctx, path6, content) {
     await ctx.host.writeFile(path6, content, 420);
   }
 }
-var serviceFileOp = {
-  run: (ctx, s) => put(ctx, s.path, s.content),
-  undo: async (ctx, s) => {
-    if (await readText(ctx, s.path) !== s.content) return;
-    await put(ctx, s.path, s.prev);
-    for (const dir of [...s.mkdirs ?? []].reverse()) await ctx.host.rmdir(dir);
+var serviceFileOp = guardedInHome(
+  {
+    run: (ctx, s) => put(ctx, s.path, s.content),
+    undo: async (ctx, s) => {
+      if (await readText(ctx, s.path) !== s.content) return;
+      await put(ctx, s.path, s.prev);
+      for (const dir of [...s.mkdirs ?? []].reverse()) await ctx.host.rmdir(dir);
+    },
+    describe: (s) => s.content === null ? `remove ${s.path}` : `write ${s.path}`
   },
-  describe: (s) => s.content === null ? `remove ${s.path}` : `write ${s.path}`
-};
+  (s) => [s.path]
+);
 async function missingDirs(ctx, path6) {
   const out = [];
   for (let dir = dirname5(path6); dir.startsWith(`${ctx.host.home}/`); dir = dirname5(dir)) {
@@ -60621,28 +60893,32 @@ async function put2(ctx, path6, content) {
   await ctx.host.writeFile(path6, content, 420);
 }
 var systemdSteps = {
-  "systemd-files": {
-    run: async (ctx, s) => {
-      for (const f of s.files) await put2(ctx, f.path, f.content);
-      await daemonReload(ctx.host);
-      for (const unit of s.restart) await tryRestart(ctx.host, unit);
+  // The unit files' directory is checked again as the step runs: it may have become a link out of HOME.
+  "systemd-files": guardedInHome(
+    {
+      run: async (ctx, s) => {
+        for (const f of s.files) await put2(ctx, f.path, f.content);
+        await daemonReload(ctx.host);
+        for (const unit of s.restart) await tryRestart(ctx.host, unit);
+      },
+      undo: async (ctx, s) => {
+        let restored = false;
+        for (const f of s.files) {
+          if (await readText(ctx, f.path) !== f.content) continue;
+          await put2(ctx, f.path, f.prev);
+          restored = true;
+        }
+        for (const dir2 of [...s.mkdirs ?? []].reverse()) await ctx.host.rmdir(dir2);
+        if (!restored) return;
+        await daemonReload(ctx.host);
+        const dir = dirname6(s.files[0]?.path ?? "");
+        for (const unit of s.restart)
+          if (await ctx.host.lstat(`${dir}/${unit}`)) await tryRestart(ctx.host, unit);
+      },
+      describe: (s) => `${s.files.map((f) => `${f.content === null ? "remove" : "write"} ${f.path}`).join(", ")}; systemctl --user daemon-reload${s.restart.length ? `; try-restart ${s.restart.join(" ")}` : ""}`
     },
-    undo: async (ctx, s) => {
-      let restored = false;
-      for (const f of s.files) {
-        if (await readText(ctx, f.path) !== f.content) continue;
-        await put2(ctx, f.path, f.prev);
-        restored = true;
-      }
-      for (const dir2 of [...s.mkdirs ?? []].reverse()) await ctx.host.rmdir(dir2);
-      if (!restored) return;
-      await daemonReload(ctx.host);
-      const dir = dirname6(s.files[0]?.path ?? "");
-      for (const unit of s.restart)
-        if (await ctx.host.lstat(`${dir}/${unit}`)) await tryRestart(ctx.host, unit);
-    },
-    describe: (s) => `${s.files.map((f) => `${f.content === null ? "remove" : "write"} ${f.path}`).join(", ")}; systemctl --user daemon-reload${s.restart.length ? `; try-restart ${s.restart.join(" ")}` : ""}`
-  },
+    (s) => s.files.map((f) => f.path)
+  ),
   "systemd-enable": {
     run: async (ctx, s) => {
       await enableNow(ctx.host, s.unit);
@@ -61237,14 +61513,14 @@ async function writeObjectStats(host, genDir2, stats) {
 `, 420);
 }
 async function writeHomeTree(host, state, dir, manifest) {
-  const entries = manifest.resources.flatMap((r2) => {
+  const entries2 = manifest.resources.flatMap((r2) => {
     const e = kindOf(r2).generationLink?.(r2, state);
     return e ? [{ path: `${dir}/${e.path}`, target: e.target }] : [];
   });
   const dirs = /* @__PURE__ */ new Set([`${dir}/home`]);
-  for (const e of entries) dirs.add(dirname7(e.path));
+  for (const e of entries2) dirs.add(dirname7(e.path));
   for (const d of [...dirs].sort()) await host.mkdir(d, 493);
-  await mapLimit(entries, 16, (e) => host.symlink(e.target, e.path));
+  await mapLimit(entries2, 16, (e) => host.symlink(e.target, e.path));
 }
 async function verifyObject(host, state, object2, recorded) {
   const path6 = objectPath(state, object2);
@@ -67276,6 +67552,7 @@ async function fetchCommit(repo, sha, timeoutMs = 3e5) {
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 var MAX_FILE_BYTES = 64 * 1024 * 1024;
+var MAX_TREE_ENTRIES = 5e4;
 var EAGER = /(^|\/)(\.gitattributes|\.gitmodules|[^/]+\.ya?ml)$/;
 var EAGER_MAX_BYTES = 1024 * 1024;
 async function commitSource(repo, rev = "HEAD") {
@@ -67293,28 +67570,34 @@ var GitReader = class {
   root;
   /** Where each path's blob is: the repo itself or a submodule's. */
   where = /* @__PURE__ */ new Map();
+  /** Entries listed so far, submodules included (MAX_TREE_ENTRIES). */
+  listed = 0;
   attributes = [];
   drivers = /* @__PURE__ */ new Map();
   /** Entries of `tree` in `repo`, under `prefix`; small config files and link texts read at once. */
   async list(repo, tree, prefix) {
-    const out = (await git(repo, ["ls-tree", "-r", "-z", "--full-tree", tree])).stdout.toString("utf8");
-    const entries = [];
+    const out = (await git(repo, ["ls-tree", "-r", "-z", "--full-tree", tree])).stdout;
+    this.listed += countNul(out);
+    if (this.listed > MAX_TREE_ENTRIES)
+      throw new ConfigError([
+        {
+          message: `${prefix ? `with the submodule ${prefix.slice(0, -1)}, ` : ""}the repo's tree lists ${this.listed} files; dotops reads config repos of up to ${MAX_TREE_ENTRIES} (dotfiles are hundreds): keep vendored trees and data out of the repo`
+        }
+      ]);
+    const entries2 = [];
     const eager = [];
-    for (const rec of out.split("\0")) {
-      if (!rec) continue;
-      const tab = rec.indexOf("	");
-      const [mode, type, oid] = rec.slice(0, tab).split(/\s+/);
-      const path6 = rec.slice(tab + 1);
+    for (const { header: header2, path: path6, problem } of treeRecords(out)) {
+      const [mode, type, oid] = header2.split(" ");
       const full = `${prefix}${path6}`;
       if (type === "commit") {
-        entries.push({ path: path6, type: "submodule", data: Buffer.from(oid) });
+        entries2.push({ path: path6, type: "submodule", data: Buffer.from(oid), ...problem ? { problem } : {} });
         continue;
       }
       if (type !== "blob") continue;
       this.where.set(full, { repo, oid });
       const kind = mode === "120000" ? "symlink" : mode === "100755" ? "exec" : "file";
-      entries.push({ path: path6, type: kind });
-      if (kind === "symlink" || EAGER.test(path6)) eager.push({ path: path6, oid });
+      entries2.push({ path: path6, type: kind, ...problem ? { problem } : {} });
+      if (!problem && (kind === "symlink" || EAGER.test(path6))) eager.push({ path: path6, oid });
     }
     const read = await catBlobs(
       repo,
@@ -67323,7 +67606,7 @@ var GitReader = class {
       EAGER_MAX_BYTES
     );
     const byPath = new Map(eager.flatMap((e, i3) => read[i3]?.data ? [[e.path, read[i3].data]] : []));
-    return entries.map((e) => byPath.has(e.path) ? { ...e, data: byPath.get(e.path) } : e);
+    return entries2.map((e) => byPath.has(e.path) ? { ...e, data: byPath.get(e.path) } : e);
   }
   async read(paths, problems) {
     const out = /* @__PURE__ */ new Map();
@@ -67394,6 +67677,70 @@ var GitReader = class {
     return ok;
   }
 };
+function countNul(buf) {
+  let n2 = 0;
+  for (let i3 = buf.indexOf(0); i3 >= 0; i3 = buf.indexOf(0, i3 + 1)) n2++;
+  return n2;
+}
+var utf8 = new TextDecoder("utf-8", { fatal: true });
+var DOT_SEGMENT = /(?:^|\/)\.{0,2}(?:\/|$)/;
+var DOT_PROBLEM = "a tree entry named . or .. (made with Git plumbing; git fsck refuses it); remove it from the repo";
+var NOT_UTF8 = "the name is not valid UTF-8; rename it in the repo";
+function treeRecords(out) {
+  const records = [];
+  const add = (header2, path6, notUtf8) => {
+    const problem = DOT_SEGMENT.test(path6) ? DOT_PROBLEM : notUtf8 ? NOT_UTF8 : void 0;
+    records.push(problem ? { header: header2, path: path6, problem } : { header: header2, path: path6 });
+  };
+  let text;
+  try {
+    text = utf8.decode(out);
+  } catch {
+  }
+  if (text !== void 0) {
+    for (const rec of text.split("\0")) {
+      if (!rec) continue;
+      const tab = rec.indexOf("	");
+      add(rec.slice(0, tab), rec.slice(tab + 1), false);
+    }
+    return records;
+  }
+  for (let start = 0; start < out.length; ) {
+    const nul = out.indexOf(0, start);
+    const end = nul < 0 ? out.length : nul;
+    const rec = out.subarray(start, end);
+    start = end + 1;
+    if (!rec.length) continue;
+    const tab = rec.indexOf(9);
+    const bytes = rec.subarray(tab + 1);
+    let path6;
+    let notUtf8 = false;
+    try {
+      path6 = utf8.decode(bytes);
+    } catch {
+      path6 = escapeInvalidUtf8(bytes);
+      notUtf8 = true;
+    }
+    add(rec.subarray(0, tab).toString("latin1"), path6, notUtf8);
+  }
+  return records;
+}
+function escapeInvalidUtf8(bytes) {
+  let out = "";
+  for (let i3 = 0; i3 < bytes.length; ) {
+    const b2 = bytes[i3];
+    const len = b2 < 128 ? 1 : b2 >= 194 && b2 < 224 ? 2 : b2 >= 224 && b2 < 240 ? 3 : b2 >= 240 && b2 < 245 ? 4 : 0;
+    try {
+      if (!len || i3 + len > bytes.length) throw new Error();
+      out += utf8.decode(bytes.subarray(i3, i3 + len));
+      i3 += len;
+    } catch {
+      out += `\\x${b2.toString(16).padStart(2, "0")}`;
+      i3++;
+    }
+  }
+  return out;
+}
 function byRepo(root, oids, repos) {
   const groups2 = /* @__PURE__ */ new Map();
   for (const i3 of oids.keys()) {
@@ -67407,46 +67754,68 @@ function byRepo(root, oids, repos) {
 async function catBlobs(root, oids, repos, max = MAX_FILE_BYTES) {
   const out = new Array(oids.length);
   for (const [repo, idx] of byRepo(root, oids, repos)) {
-    let k2 = 0;
-    let header2 = Buffer.alloc(0);
-    let left = -1;
-    let size = 0;
-    let parts = null;
-    const take = (chunk) => {
-      let pos = 0;
-      while (pos < chunk.length) {
-        if (left < 0) {
-          const nl = chunk.indexOf(10, pos);
-          header2 = Buffer.concat([header2, chunk.subarray(pos, nl < 0 ? chunk.length : nl)]);
-          if (nl < 0) return;
-          pos = nl + 1;
-          const fields = header2.toString("latin1").split(" ");
-          header2 = Buffer.alloc(0);
-          if (fields[1] === "missing") {
-            out[idx[k2++]] = { size: 0, data: null, missing: true };
-            continue;
-          }
-          size = Number(fields[2]);
-          left = size + 1;
-          parts = size <= max ? [] : null;
-          continue;
-        }
-        const n2 = Math.min(left, chunk.length - pos);
-        parts?.push(chunk.subarray(pos, pos + n2));
-        pos += n2;
-        left -= n2;
-        if (left === 0) {
-          out[idx[k2++]] = { size, data: parts ? Buffer.concat(parts).subarray(0, size) : null };
-          left = -1;
-        }
-      }
-    };
-    await git(repo, ["cat-file", "--batch"], {
-      input: `${idx.map((i3) => oids[i3]).join("\n")}
-`,
-      onStdout: take
-    });
+    const unique = [...new Set(idx.map((i3) => oids[i3]))];
+    const sizes = await blobSizes(repo, unique);
+    const contents = await blobContents(
+      repo,
+      unique.filter((oid) => (sizes.get(oid) ?? max + 1) <= max)
+    );
+    for (const i3 of idx) {
+      const oid = oids[i3];
+      const size = sizes.get(oid);
+      out[i3] = size === void 0 ? { size: 0, data: null, missing: true } : { size, data: contents.get(oid) ?? null };
+    }
   }
+  return out;
+}
+async function blobSizes(repo, oids) {
+  const sizes = /* @__PURE__ */ new Map();
+  if (!oids.length) return sizes;
+  const r2 = await git(repo, ["cat-file", "--batch-check"], { input: `${oids.join("\n")}
+` });
+  for (const line of r2.stdout.toString("latin1").split("\n")) {
+    const [oid, type, size] = line.split(" ");
+    if (oid && type !== "missing" && size !== void 0) sizes.set(oid, Number(size));
+  }
+  return sizes;
+}
+async function blobContents(repo, oids) {
+  const out = /* @__PURE__ */ new Map();
+  if (!oids.length) return out;
+  let header2 = Buffer.alloc(0);
+  let left = -1;
+  let oid = "";
+  let size = 0;
+  let parts = [];
+  const take = (chunk) => {
+    let pos = 0;
+    while (pos < chunk.length) {
+      if (left < 0) {
+        const nl = chunk.indexOf(10, pos);
+        header2 = Buffer.concat([header2, chunk.subarray(pos, nl < 0 ? chunk.length : nl)]);
+        if (nl < 0) return;
+        pos = nl + 1;
+        const fields = header2.toString("latin1").split(" ");
+        header2 = Buffer.alloc(0);
+        if (fields[1] === "missing") continue;
+        oid = fields[0] ?? "";
+        size = Number(fields[2]);
+        left = size + 1;
+        parts = [];
+        continue;
+      }
+      const n2 = Math.min(left, chunk.length - pos);
+      parts.push(chunk.subarray(pos, pos + n2));
+      pos += n2;
+      left -= n2;
+      if (left === 0) {
+        out.set(oid, Buffer.concat(parts).subarray(0, size));
+        left = -1;
+      }
+    }
+  };
+  await git(repo, ["cat-file", "--batch"], { input: `${oids.join("\n")}
+`, onStdout: take });
   return out;
 }
 var tooLarge = (path6, size) => `${path6} is ${(size / 1024 / 1024).toFixed(1)} MiB; dotops manages files up to ${MAX_FILE_BYTES / 1024 / 1024} MiB (keep large data out of the dotfiles repo, or sync it with another tool)`;

@@ -3,7 +3,14 @@ import { hostname } from "node:os";
 import { dirname, join } from "node:path";
 import type { LoadOptions } from "../config/load.js";
 import { MachineFacts, type MachineReader } from "../config/machine.js";
-import { type SecretReader, SecretStore } from "../config/secret.js";
+import {
+  SECRET_DIRS_ENV,
+  type SecretReader,
+  SecretRefused,
+  SecretStore,
+  secretFileProblem,
+  secretLinkProblem,
+} from "../config/secret.js";
 import type { ConfigSource } from "../config/source.js";
 import type { Engine } from "../engine/engine.js";
 import type { Failpoints } from "../engine/journal.js";
@@ -141,7 +148,19 @@ export function secretsOn(host: () => Host): SecretReader {
     env: (name) => host().env[name],
     file: async (path) => {
       const h = host();
-      return h.readFile(path.replace(/^~(?=\/|$)/, h.home)).catch(() => undefined);
+      const allowed = (h.env[SECRET_DIRS_ENV] ?? "").split(":").filter(Boolean);
+      const refused = secretFileProblem(path, h.home, allowed);
+      if (refused) throw new SecretRefused(refused);
+      const abs = path.replace(/^~(?=\/|$)/, h.home);
+      // Where it really is: a link in HOME may lead anywhere (HOME and the allowed dirs resolved alike).
+      const real = await h.realpath(abs).catch(() => undefined);
+      if (real === undefined) return undefined;
+      const [realHome = h.home, ...realAllowed] = await Promise.all(
+        [h.home, ...allowed].map((d) => h.realpath(d).catch(() => d)),
+      );
+      const leads = secretLinkProblem(path, real, realHome, realAllowed);
+      if (leads) throw new SecretRefused(leads);
+      return h.readFile(real).catch(() => undefined);
     },
   };
 }
@@ -196,7 +215,9 @@ async function missingEntry(repo: string, source: ConfigSource, sel: SourceSelec
 
 /**
  * DOTOPS_FAILPOINT=step:3=kill,commit=throw crashes (SIGKILL) or fails an
- * apply at a named point. Used by the journal tests to prove recovery.
+ * apply at a named point; `stop` suspends it there (SIGSTOP) until a SIGCONT,
+ * so a test can change the machine between the plan and the steps. Used by
+ * the journal tests to prove recovery and by the hostile corpus to race.
  */
 function failpointsFromEnv(spec: string | undefined): Failpoints | undefined {
   if (!spec) return undefined;
@@ -206,6 +227,7 @@ function failpointsFromEnv(spec: string | undefined): Failpoints | undefined {
       const action = points.get(name);
       if (action === "kill") process.kill(process.pid, "SIGKILL");
       if (action === "throw") throw new Error(`failpoint ${name}`);
+      if (action === "stop") process.kill(process.pid, "SIGSTOP");
     },
   };
 }

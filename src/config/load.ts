@@ -10,7 +10,7 @@ import { isGlob, matchGlob } from "./glob.js";
 import type { MachineFacts } from "./machine.js";
 import { type AgentConfig, EntrySchema, type FileEntry, FragmentSchema, type HostEntry } from "./schema.js";
 import type { SecretRef, SecretResolver, SecretStore } from "./secret.js";
-import type { ConfigSource } from "./source.js";
+import { type ConfigSource, normalizeRepoPath, resolveSourcePath } from "./source.js";
 import type { TemplateFunctions } from "./template.js";
 import {
   formatPath,
@@ -20,6 +20,7 @@ import {
   type ParsedYaml,
   type Path,
   parseYaml,
+  YAML_LIMITS,
 } from "./yaml.js";
 
 export const ENTRY_FILE = "dotops.yaml";
@@ -78,18 +79,40 @@ export function loadConfig(source: ConfigSource, opts: LoadOptions = {}): Config
   const hostName = selectHost(entry.value, opts);
   const hostEntry = entry.value.hosts[hostName] as HostEntry;
 
-  const located: Located = { value: {}, origins: new Map() };
-  mergeYaml(located, entry.parsed);
+  // The entry as read once (readEntry), copied: merging copies what it changes, and the maps
+  // of origins are the merge's own. Converting it again for each host cost hosts² with many.
+  const located: Located = {
+    value: { ...entry.located.value },
+    origins: new Map(entry.located.origins),
+    texts: new Map(entry.located.texts),
+  };
   const problems: ConfigProblem[] = [];
   const hostFiles = new Set<string>();
+  let scalars = entry.parsed.scalars;
   const importLists: [Path, string[]][] = [
     [["imports"], entry.value.imports ?? []],
     [["hosts", hostName, "imports"], hostEntry.imports ?? []],
   ];
   for (const [listPath, patterns] of importLists) {
     patterns.forEach((pattern, i) => {
-      for (const file of resolveImport(source, pattern, [...listPath, i], entry.located, problems)) {
+      const at: Path = [...listPath, i];
+      for (const file of resolveImport(source, pattern, at, entry.located, problems)) {
+        const link = symlinkProblem(source, file);
+        if (link) {
+          problems.push({ message: link, origin: originOf(entry.located, at), path: formatPath(at) });
+          continue;
+        }
         const parsed = parseFile(source, file);
+        // Each file is limited; so are they together (a glob can import a thousand files).
+        scalars += parsed.scalars;
+        if (scalars > YAML_LIMITS.scalars) {
+          problems.push({
+            message: `the config holds more than ${YAML_LIMITS.scalars} keys and values in all (${file} passes it): refused (config is not data)`,
+            origin: originOf(entry.located, at),
+            path: formatPath(at),
+          });
+          throw new ConfigError(problems);
+        }
         validate(FragmentSchema, fileLocated(parsed), problems, (key) =>
           ["version", "imports", "hosts", "agent"].includes(key)
             ? `"${key}" belongs in ${ENTRY_FILE}, not in an imported file`
@@ -101,7 +124,8 @@ export function loadConfig(source: ConfigSource, opts: LoadOptions = {}): Config
     });
   }
   if (problems.length) throw new ConfigError(problems);
-  const merged = validate(EntrySchema, located, problems);
+  // `hosts` was validated with the entry, and only the entry has it: not again for each host.
+  const merged = validate(EntrySchema, { ...located, value: { ...located.value, hosts: {} } }, problems);
   if (!merged || problems.length) throw new ConfigError(problems);
 
   return {
@@ -168,8 +192,19 @@ export function listHosts(source: ConfigSource): Record<string, HostEntry> {
   return readEntry(source).value.hosts as Record<string, HostEntry>;
 }
 
+/** configFilesOf per entry value (it is the same for every host of a snapshot). */
+const configFilesCache = new WeakMap<object, Set<string>>();
+
 /** dotops.yaml and every file the entry or any host imports. */
 function configFilesOf(source: ConfigSource, entry: z.infer<typeof EntrySchema>): Set<string> {
+  const known = configFilesCache.get(entry);
+  if (known) return known;
+  const files = configFilesOnce(source, entry);
+  configFilesCache.set(entry, files);
+  return files;
+}
+
+function configFilesOnce(source: ConfigSource, entry: z.infer<typeof EntrySchema>): Set<string> {
   const paths = [...source.files.keys()];
   const patterns = [...(entry.imports ?? []), ...Object.values(entry.hosts).flatMap((h) => h.imports ?? [])];
   const out = new Set([ENTRY_FILE]);
@@ -177,7 +212,24 @@ function configFilesOf(source: ConfigSource, entry: z.infer<typeof EntrySchema>)
   return out;
 }
 
-function readEntry(source: ConfigSource) {
+/** Hosts one repo may describe: `check` and the Action load the whole config once per host. */
+export const MAX_HOSTS = 100;
+
+type Entry = { parsed: ParsedYaml; located: Located; value: z.infer<typeof EntrySchema> };
+
+/** The entry as read from a snapshot, once: every host's load starts from it (see parsedFiles). */
+const entries = new WeakMap<ConfigSource, { parsed: ParsedYaml; entry: Entry }>();
+
+function readEntry(source: ConfigSource): Entry {
+  const known = entries.get(source);
+  if (known && source.files.get(ENTRY_FILE) && known.parsed === parseFile(source, ENTRY_FILE))
+    return known.entry;
+  const entry = readEntryOnce(source);
+  entries.set(source, { parsed: entry.parsed, entry });
+  return entry;
+}
+
+function readEntryOnce(source: ConfigSource): Entry {
   if (!source.files.has(ENTRY_FILE)) {
     throw new ConfigError([
       {
@@ -185,18 +237,58 @@ function readEntry(source: ConfigSource) {
       },
     ]);
   }
+  const link = symlinkProblem(source, ENTRY_FILE);
+  if (link) throw new ConfigError([{ message: link }]);
   const parsed = parseFile(source, ENTRY_FILE);
   const located = fileLocated(parsed);
   const problems: ConfigProblem[] = [];
+  // Counted before validation, which costs per host too.
+  const given = located.value.hosts;
+  const hosts = typeof given === "object" && given !== null ? Object.keys(given).length : 0;
+  if (hosts > MAX_HOSTS)
+    throw new ConfigError([
+      {
+        message: `${hosts} hosts: dotops loads the whole config once per host (check, and the Action on every pull request), and takes at most ${MAX_HOSTS}; split the machines over several repos`,
+        origin: originOf(located, ["hosts"]),
+      },
+    ]);
   const value = validate(EntrySchema, located, problems);
   if (!value || problems.length) throw new ConfigError(problems);
   return { parsed, located, value };
 }
 
+/**
+ * A config file committed as a symlink: Git stores the link's text, which is
+ * not YAML, and following it out of the repo would read the machine's files
+ * (a PR's `../../etc/x`). Refused, naming where it points and what to import instead.
+ */
+function symlinkProblem(source: ConfigSource, file: string): string | undefined {
+  const f = source.files.get(file);
+  if (f?.type !== "symlink") return undefined;
+  const to = resolveSourcePath(source, file);
+  const inRepo = !to.loop && to.file && to.file.type !== "symlink" ? `, or import ${to.path}` : "";
+  return `${file} is a symlink (to ${f.data.toString("utf8")}): commit the config file itself${inRepo}`;
+}
+
+/**
+ * Parsed files, per snapshot: `check` loads the config once per host and a
+ * lazy snapshot's pass runs again after each read, so without this a file is
+ * parsed hosts × rounds times (a config of 100 hosts, 100 times). Keyed by the
+ * very bytes parsed: a lazy file read since is parsed anew.
+ */
+const parsedFiles = new WeakMap<ConfigSource, Map<string, { data: Buffer; parsed: ParsedYaml }>>();
+
 function parseFile(source: ConfigSource, file: string): ParsedYaml {
   const f = source.files.get(file);
   if (!f) throw new ConfigError([{ message: `${file} not found in ${source.label}` }]);
-  return parseYaml(file, f.data.toString("utf8"));
+  const data = f.data;
+  const cache = parsedFiles.get(source) ?? new Map();
+  parsedFiles.set(source, cache);
+  const hit = cache.get(file);
+  if (hit?.data === data) return hit.parsed;
+  const parsed = parseYaml(file, data.toString("utf8"));
+  cache.set(file, { data, parsed });
+  return parsed;
 }
 
 function fileLocated(parsed: ParsedYaml): Located {
@@ -213,7 +305,18 @@ function resolveImport(
   problems: ConfigProblem[],
 ): string[] {
   const paths = [...source.files.keys()];
+  const fail = (message: string): string[] => {
+    problems.push({ message, origin: originOf(entry, at), path: formatPath(at) });
+    return [];
+  };
+  // Patterns only ever match the commit's own paths: one that could only leave the repo is a slip or a probe.
+  if (pattern.startsWith("/"))
+    return fail(`import "${pattern}" is an absolute path: imports are paths inside the config repo`);
+  const normal = normalizeRepoPath(pattern);
+  if (normal === ".." || normal.startsWith("../"))
+    return fail(`import "${pattern}" leaves the repo: imports are paths inside the config repo`);
   if (isGlob(pattern)) return matchGlob(paths, pattern).filter((p) => p !== ENTRY_FILE);
+  if (pattern === ENTRY_FILE) return fail(`${ENTRY_FILE} imports itself: list the files it imports instead`);
   if (!source.files.has(pattern)) {
     problems.push({
       message: `imported file ${pattern} does not exist in ${source.label}`,

@@ -26,7 +26,7 @@ const duration = z
 export const FileModeSchema = z
   .enum(["link", "copy", "template", "block"])
   .describe(
-    'link: a symlink into the current generation (switches atomically); copy: a real file, for tools that refuse symlinks or need permissions; template: rendered as a Liquid template, then linked: {{ user.* }}, {{ vars.* }}, {{ host.name }}, {{ host.platform }} (also {{ os }}), {{ hostname }}, {% if %}/{% for %}, the functions {{ "NAME" | env }}, {{ "cmd" | lookPath }}, {{ "cmd" | output: "arg" }}; an undefined name is an error; a literal {{ is written {{ "{{" }} or inside {% raw %}…{% endraw %}; block: a marker-delimited block of `content` inside a file you otherwise own.',
+    'link: a symlink into the current generation (switches atomically); copy: a real file, for tools that refuse symlinks or need permissions; template: rendered as a Liquid template, then linked: {{ user.* }}, {{ vars.* }}, {{ host.name }}, {{ host.platform }} (also {{ os }}), {{ hostname }}, {% if %}/{% for %}, the functions {{ "NAME" | env }}, {{ "cmd" | lookPath }}, {{ "cmd" | output: "arg" }}; an undefined name is an error; a literal {{ is written {{ "{{" }} or inside {% raw %}…{% endraw %}; templates read no other files ({% include %}, {% render %} and {% layout %} are refused); block: a marker-delimited block of `content` inside a file you otherwise own.',
   );
 
 export const FileEntrySchema = z

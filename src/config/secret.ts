@@ -1,3 +1,4 @@
+import { posix } from "node:path";
 import { z } from "zod";
 import { registerSecret } from "../report/redact.js";
 
@@ -15,7 +16,9 @@ export const SecretRefSchema = z
   .strictObject({
     $secret: z.string().regex(/^(env|file):.+$/, "write !secret env:NAME or !secret file:PATH"),
   })
-  .describe("A secret: !secret env:NAME or !secret file:PATH, resolved at apply time.");
+  .describe(
+    "A secret: !secret env:NAME or !secret file:PATH, resolved at apply time. A file must be in HOME (~/...) or in a directory this machine lists in DOTOPS_SECRET_DIRS.",
+  );
 
 export function isSecretRef(v: unknown): v is SecretRef {
   return typeof v === "object" && v !== null && typeof (v as SecretRef).$secret === "string";
@@ -31,8 +34,53 @@ export const secretPlaceholder = (ref: string) => `«secret ${ref}»`;
 export interface SecretReader {
   /** `!secret env:NAME` */
   env(name: string): string | undefined;
-  /** `!secret file:PATH`: the file's bytes, undefined when it cannot be read. */
+  /**
+   * `!secret file:PATH`: the file's bytes, undefined when it cannot be read;
+   * throws a SecretRefused when the path is not one a config may read.
+   */
   file(path: string): Promise<Buffer | undefined>;
+}
+
+/** A `!secret file:` the machine does not let the config read (see secretFileProblem). */
+export class SecretRefused extends Error {}
+
+/** The machine's own widening of where `!secret file:` may read: absolute dirs, colon-separated. */
+export const SECRET_DIRS_ENV = "DOTOPS_SECRET_DIRS";
+
+/**
+ * Where `!secret file:PATH` may read: inside HOME, or under a directory this
+ * machine lists in DOTOPS_SECRET_DIRS. The config repo is the untrusted side
+ * (a merged PR, a compromised remote), so it cannot widen this itself: without
+ * the rule `!secret file:/etc/shadow` or `file:~/../other/.ssh/id_ed25519`
+ * would put any file the agent can read into a dotfile. Undefined when allowed.
+ */
+export function secretFileProblem(path: string, home: string, allowed: string[]): string | undefined {
+  const expanded = path.replace(/^~(?=\/|$)/, home);
+  if (!expanded.startsWith("/"))
+    return `secret file:${path} is a relative path: write ~/... (or an absolute path)`;
+  const normal = posix.normalize(expanded);
+  if (!within(normal, home, allowed))
+    return `secret file:${path} is outside HOME (${normal}): ${HOW_TO_ALLOW}`;
+  return undefined;
+}
+
+/** The same rule for where the file really is, its symlinks resolved (as HOME and the allowed dirs are). */
+export function secretLinkProblem(
+  path: string,
+  real: string,
+  realHome: string,
+  realAllowed: string[],
+): string | undefined {
+  if (within(real, realHome, realAllowed)) return undefined;
+  return `secret file:${path} leads to ${real} through a symlink, outside HOME: ${HOW_TO_ALLOW}`;
+}
+
+const HOW_TO_ALLOW = `dotops reads !secret files in HOME only; to allow another directory, list it in ${SECRET_DIRS_ENV} (colon-separated) on this machine`;
+
+function within(path: string, home: string, allowed: string[]): boolean {
+  return [home, ...allowed.filter((d) => d.startsWith("/"))].some(
+    (dir) => path === dir || path.startsWith(`${dir.replace(/\/+$/, "")}/`),
+  );
 }
 
 /**
@@ -45,7 +93,7 @@ export interface SecretReader {
 export class SecretStore {
   readonly wanted = new Set<string>();
   readonly #read: SecretReader;
-  readonly #files = new Map<string, string | undefined>();
+  readonly #files = new Map<string, string | undefined | SecretRefused>();
 
   constructor(read: SecretReader) {
     this.#read = read;
@@ -58,7 +106,11 @@ export class SecretStore {
       registerSecret(value);
       return value;
     }
-    if (this.#files.has(name)) return this.#files.get(name);
+    if (this.#files.has(name)) {
+      const known = this.#files.get(name);
+      if (known instanceof SecretRefused) throw known;
+      return known;
+    }
     this.wanted.add(ref);
     return secretPlaceholder(ref);
   };
@@ -66,10 +118,15 @@ export class SecretStore {
   async fetch(): Promise<void> {
     for (const ref of this.wanted) {
       const { name } = parseSecretRef(ref);
-      const data = await this.#read.file(name);
-      const value = data?.toString("utf8").replace(/\r?\n$/, "");
-      registerSecret(value);
-      this.#files.set(name, value);
+      try {
+        const data = await this.#read.file(name);
+        const value = data?.toString("utf8").replace(/\r?\n$/, "");
+        registerSecret(value);
+        this.#files.set(name, value);
+      } catch (err) {
+        if (!(err instanceof SecretRefused)) throw err;
+        this.#files.set(name, err);
+      }
     }
     this.wanted.clear();
   }

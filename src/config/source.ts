@@ -12,6 +12,8 @@ export interface SourceFile {
   type: "file" | "exec" | "symlink" | "submodule";
   /** The content. In a lazy snapshot, reading content not fetched yet asks for it (see withContent). */
   readonly data: Buffer;
+  /** Why the entry cannot be deployed under its name (not UTF-8, a `..` Git's fsck refuses): refused where used. */
+  readonly problem?: string;
 }
 
 export interface ConfigSource {
@@ -34,6 +36,7 @@ export interface SnapshotEntry {
   type: "file" | "exec" | "symlink" | "submodule";
   /** Known already (link texts, small config files); else read on demand. */
   data?: Buffer;
+  problem?: string;
 }
 
 /** How a lazy snapshot gets what is asked for: the I/O, in git/ or for the work tree. */
@@ -67,16 +70,15 @@ export class LazySource implements ConfigSource {
   add(e: SnapshotEntry): void {
     if (e.data) this.content.set(e.path, e.data);
     if (e.type === "submodule") this.submodules.add(e.path);
-    const src = this;
-    this.files.set(e.path, {
-      type: e.type,
-      get data() {
-        const d = src.content.get(e.path);
-        if (d) return d;
-        src.wanted.add(e.path);
-        return EMPTY;
-      },
-    });
+    this.files.set(e.path, new LazyFile(this, e.path, e.type, e.problem));
+  }
+
+  /** The content of `path` if read, else records that it is wanted (LazyFile.data). */
+  contentOf(path: string): Buffer {
+    const d = this.content.get(path);
+    if (d) return d;
+    this.wanted.add(path);
+    return EMPTY;
   }
 
   async fetch(): Promise<void> {
@@ -98,6 +100,20 @@ export class LazySource implements ConfigSource {
     const paths = wanted.filter((p) => this.files.has(p) && !this.content.has(p));
     for (const [path, data] of await this.reader.read(paths, problems)) this.content.set(path, data);
     if (problems.length) throw new ConfigError(problems);
+  }
+}
+
+/** One file of a LazySource: a class, not a literal with a getter, as a tree may list 100,000. */
+class LazyFile implements SourceFile {
+  constructor(
+    private readonly src: LazySource,
+    private readonly path: string,
+    readonly type: SourceFile["type"],
+    readonly problem?: string,
+  ) {}
+
+  get data(): Buffer {
+    return this.src.contentOf(this.path);
   }
 }
 

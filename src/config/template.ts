@@ -4,6 +4,16 @@ import { isSecretRef } from "./secret.js";
 
 export type TemplateContext = Record<string, unknown>;
 
+/** What one render may cost (see the engine below). */
+export const TEMPLATE_LIMITS = {
+  /** liquidjs memory units: range elements (so loop iterations) and characters through filters. */
+  memory: 250_000,
+  /** Characters a render may produce (a loop repeats its body: 500 × 500 × 1 KB is 250 MB). */
+  outputChars: 16 * 1024 * 1024,
+  /** Milliseconds of rendering: far beyond any dotfile's few, short of a stuck apply. */
+  renderMs: 5_000,
+} as const;
+
 /**
  * What templates may ask of the machine. Modules are pure, so these never do
  * I/O themselves: a MachineFacts store (machine.ts) answers what it knows and
@@ -34,7 +44,28 @@ const engine = new Liquid({
   lenientIf: true,
   ownPropertyOnly: true,
   cache: false,
+  // A config repo is untrusted input (`check` runs on pull requests from forks): liquidjs's
+  // own DoS limits. Ranges and filters are charged against memoryLimit, so `(1..1000000000)`
+  // is refused before it is built; renderLimit (ms) stops any other loop that runs away.
+  memoryLimit: TEMPLATE_LIMITS.memory,
+  renderLimit: TEMPLATE_LIMITS.renderMs,
 });
+
+/**
+ * Liquid's include, render and layout read template files from the file system,
+ * relative to the working directory: `{% include "../../.ssh/id_ed25519" %}`
+ * would put a machine's file into a plan (a PR comment). Templates read no files;
+ * the tags are refused where they stand.
+ */
+for (const tag of ["include", "render", "layout"])
+  engine.registerTag(tag, {
+    parse() {
+      throw new OwnError(
+        `{% ${tag} %} is not supported: templates cannot read other files; put shared text in vars, or give it a file entry of its own`,
+      );
+    },
+    render() {},
+  });
 
 /** The functions in effect for the render in progress (rendering is synchronous). */
 let active: TemplateFunctions | undefined;
@@ -96,7 +127,16 @@ export function renderTemplate(
   const before = active;
   active = functions;
   try {
-    return engine.parseAndRenderSync(text, scope, { globals });
+    const out: string = engine.parseAndRenderSync(text, scope, { globals });
+    // Checked before anything reads the text: until then a repeated body is a cheap rope of references.
+    if (out.length > TEMPLATE_LIMITS.outputChars)
+      throw new ConfigError([
+        {
+          message: `template renders ${out.length} characters; the limit is ${TEMPLATE_LIMITS.outputChars} (a loop repeating a large body?)`,
+          origin: where,
+        },
+      ]);
+    return out;
   } catch (err) {
     throw templateError(err, text, ctx, where);
   } finally {
@@ -116,7 +156,12 @@ function withSecrets(
       Object.defineProperty(out, key, {
         enumerable: true,
         get() {
-          const v = secret?.(value.$secret);
+          let v: string | undefined;
+          try {
+            v = secret?.(value.$secret);
+          } catch (err) {
+            throw new OwnError((err as Error).message); // a refused secret: its message is the whole story
+          }
           if (v !== undefined) return v;
           throw new OwnError(
             secret
@@ -143,6 +188,8 @@ function templateError(err: unknown, text: string, ctx: TemplateContext, where: 
   let message = cause.message.replace(/, line:\d+, col:\d+$/, "");
   if (undefinedName)
     message = `undefined template value {{ ${undefinedName} }} (known: ${knownNames(ctx).join(", ") || "none"})`;
+  else if (/^(memory alloc|template render) limit exceeded$/.test(message))
+    message = `template: ${message === "memory alloc limit exceeded" ? `it builds more than ${TEMPLATE_LIMITS.memory} values or characters` : `it renders for more than ${TEMPLATE_LIMITS.renderMs / 1000} s`} (a loop over a huge range?): refused`;
   else if (/^undefined filter: /.test(message))
     message = `${message} (functions: env, lookPath, output; and Liquid's own filters)`;
   // Liquid's own (syntax) errors say so; a function's or secret's error speaks for itself.

@@ -53,6 +53,8 @@ export interface ParsedYaml {
   lc: LineCounter;
   /** The node each alias names, found once: yaml's `Alias.resolve` walks the whole document per call. */
   anchors: Map<Alias, Node>;
+  /** Scalars in the file (keys and values), for the limit on a whole config. */
+  scalars: number;
 }
 
 /**
@@ -73,6 +75,10 @@ export const YAML_LIMITS = {
   aliases: 1_000,
   /** Nodes produced by expanding aliases in one file. */
   aliasNodes: 10_000,
+  /** Entries of one list or map: parsing 100,000 costs seconds (and a manifest of them, a gigabyte). */
+  entries: 5_000,
+  /** Scalars (keys and values) in one file, and in all the files of one host's config together. */
+  scalars: 20_000,
 } as const;
 
 const KNOWN_TAGS = new Set(["!override", "!secret"]);
@@ -99,8 +105,9 @@ export function parseYaml(file: string, text: string): ParsedYaml {
   }
   const lc = new LineCounter();
   let doc: Document;
+  let scalars = 0;
   try {
-    doc = composeWithinLimits(text, lc);
+    ({ doc, scalars } = composeWithinLimits(text, lc));
   } catch (err) {
     if (!(err instanceof LimitError)) throw err;
     throw new ConfigError([{ message: err.message, origin: { file, ...lc.linePos(err.offset) } }]);
@@ -161,7 +168,7 @@ export function parseYaml(file: string, text: string): ParsedYaml {
     );
     throw new ConfigError(problems);
   }
-  return { file, text, doc, lc, anchors };
+  return { file, text, doc, lc, anchors, scalars };
 }
 
 const COLLECTIONS = new Set(["block-map", "block-seq", "flow-collection"]);
@@ -172,14 +179,20 @@ const COLLECTIONS = new Set(["block-map", "block-seq", "flow-collection"]);
  * 1000-level document overflows the stack, and 100,000 levels took seconds
  * to parse before failing.
  */
-function composeWithinLimits(text: string, lc: LineCounter): Document {
+function composeWithinLimits(text: string, lc: LineCounter): { doc: Document; scalars: number } {
   const parser = new Parser(lc.addNewLine);
+  let scalars = 0;
   function* tokens() {
     lc.addNewLine(0); // as Parser.parse does
     let scalarNext = false;
     for (const lexeme of new Lexer().lex(text)) {
       // Plain and block scalars follow a SCALAR marker; quoted ones start with their quote.
       const scalar = scalarNext || lexeme.startsWith('"') || lexeme.startsWith("'");
+      if (scalar && ++scalars > YAML_LIMITS.scalars)
+        throw new LimitError(
+          `more than ${YAML_LIMITS.scalars} keys and values in one file: refused (config is not data)`,
+          parser.offset,
+        );
       if (scalar && lexeme.length > YAML_LIMITS.scalarChars) {
         const top = parser.stack.at(-1);
         const offset = top?.type === "block-scalar" ? top.offset : parser.offset;
@@ -190,6 +203,7 @@ function composeWithinLimits(text: string, lc: LineCounter): Document {
       }
       scalarNext = lexeme === CST.SCALAR;
       yield* parser.next(lexeme);
+      if (scalar) entriesWithinLimit(parser);
       // The stack holds the document, the open collections and at most a scalar or two.
       if (parser.stack.length > YAML_LIMITS.depth + 2) {
         const open = parser.stack.filter((t) => COLLECTIONS.has(t.type));
@@ -215,7 +229,22 @@ function composeWithinLimits(text: string, lc: LineCounter): Document {
       break;
     }
   }
-  return doc as Document;
+  return { doc: doc as Document, scalars };
+}
+
+/** The innermost open list or map may not pass YAML_LIMITS.entries (checked as each scalar arrives). */
+function entriesWithinLimit(parser: Parser): void {
+  for (let i = parser.stack.length - 1; i >= 0; i--) {
+    const t = parser.stack[i];
+    if (!t || !COLLECTIONS.has(t.type)) continue;
+    const items = (t as { items: unknown[] }).items;
+    if (items.length > YAML_LIMITS.entries)
+      throw new LimitError(
+        `a ${t.type === "block-seq" || (t.type === "flow-collection" && t.start.source === "[") ? "list" : "map"} of more than ${YAML_LIMITS.entries} entries: refused (config is not data)`,
+        t.offset,
+      );
+    return;
+  }
 }
 
 /**

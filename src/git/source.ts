@@ -8,6 +8,13 @@ import { git, isGitRepo, resolveCommit } from "./git.js";
 
 /** Larger files are refused rather than held in memory: dotfiles are small, a 1 GB blob is not one. */
 export const MAX_FILE_BYTES = 64 * 1024 * 1024;
+/**
+ * Entries a config repo's tree may list (submodules read included). Every
+ * command lists the whole commit, so this bounds what a repo costs before
+ * anything is parsed: dotfiles are hundreds of files, and a tree of a million
+ * (made in seconds with `git mktree`) would take minutes and gigabytes.
+ */
+export const MAX_TREE_ENTRIES = 50_000;
 /** Config files, link texts and attributes are read with the listing: every pass needs them. */
 const EAGER = /(^|\/)(\.gitattributes|\.gitmodules|[^/]+\.ya?ml)$/;
 const EAGER_MAX_BYTES = 1024 * 1024;
@@ -36,6 +43,8 @@ export async function commitSource(repo: string, rev = "HEAD"): Promise<ConfigSo
 class GitReader implements SnapshotReader {
   /** Where each path's blob is: the repo itself or a submodule's. */
   private readonly where = new Map<string, Located>();
+  /** Entries listed so far, submodules included (MAX_TREE_ENTRIES). */
+  private listed = 0;
   attributes: Attribute[] = [];
   private drivers = new Map<string, boolean>();
 
@@ -44,24 +53,28 @@ class GitReader implements SnapshotReader {
   /** Entries of `tree` in `repo`, under `prefix`; small config files and link texts read at once. */
   async list(repo: string, tree: string, prefix: string): Promise<SnapshotEntry[]> {
     // Without -l: sizes would make git open every blob of the tree; they come with what is read (catBlobs).
-    const out = (await git(repo, ["ls-tree", "-r", "-z", "--full-tree", tree])).stdout.toString("utf8");
+    const out = (await git(repo, ["ls-tree", "-r", "-z", "--full-tree", tree])).stdout;
+    this.listed += countNul(out);
+    if (this.listed > MAX_TREE_ENTRIES)
+      throw new ConfigError([
+        {
+          message: `${prefix ? `with the submodule ${prefix.slice(0, -1)}, ` : ""}the repo's tree lists ${this.listed} files; dotops reads config repos of up to ${MAX_TREE_ENTRIES} (dotfiles are hundreds): keep vendored trees and data out of the repo`,
+        },
+      ]);
     const entries: SnapshotEntry[] = [];
     const eager: { path: string; oid: string }[] = [];
-    for (const rec of out.split("\0")) {
-      if (!rec) continue;
-      const tab = rec.indexOf("\t");
-      const [mode, type, oid] = rec.slice(0, tab).split(/\s+/) as [string, string, string];
-      const path = rec.slice(tab + 1);
+    for (const { header, path, problem } of treeRecords(out)) {
+      const [mode, type, oid] = header.split(" ") as [string, string, string];
       const full = `${prefix}${path}`;
       if (type === "commit") {
-        entries.push({ path, type: "submodule", data: Buffer.from(oid) });
+        entries.push({ path, type: "submodule", data: Buffer.from(oid), ...(problem ? { problem } : {}) });
         continue;
       }
       if (type !== "blob") continue;
       this.where.set(full, { repo, oid });
       const kind = mode === "120000" ? "symlink" : mode === "100755" ? "exec" : "file";
-      entries.push({ path, type: kind });
-      if (kind === "symlink" || EAGER.test(path)) eager.push({ path, oid });
+      entries.push({ path, type: kind, ...(problem ? { problem } : {}) });
+      if (!problem && (kind === "symlink" || EAGER.test(path))) eager.push({ path, oid });
     }
     // A config file over the limit is left for later: read on demand, where the file limit applies.
     const read = await catBlobs(
@@ -152,6 +165,90 @@ class GitReader implements SnapshotReader {
   }
 }
 
+/** NUL bytes in `buf`: the records of a `-z` listing, counted before any is parsed. */
+function countNul(buf: Buffer): number {
+  let n = 0;
+  for (let i = buf.indexOf(0); i >= 0; i = buf.indexOf(0, i + 1)) n++;
+  return n;
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** A path segment that is empty, `.` or `..`. */
+const DOT_SEGMENT = /(?:^|\/)\.{0,2}(?:\/|$)/;
+const DOT_PROBLEM =
+  "a tree entry named . or .. (made with Git plumbing; git fsck refuses it); remove it from the repo";
+const NOT_UTF8 = "the name is not valid UTF-8; rename it in the repo";
+
+/**
+ * The records of `ls-tree -r -z`: header (`<mode> <type> <oid>`), path, and
+ * why the path cannot be deployed under its name, if it cannot. A name that is
+ * not UTF-8 would decode to U+FFFD (two such names collide, and neither lands
+ * under its own name), so its bytes are kept visible as \xNN; `.`, `..` and
+ * empty segments come only from trees made with plumbing (Git's fsck refuses
+ * them) and would climb out of a target. The whole listing is decoded at once
+ * when it is UTF-8, as it nearly always is; record by record when it is not.
+ */
+export function treeRecords(out: Buffer): { header: string; path: string; problem?: string }[] {
+  const records: { header: string; path: string; problem?: string }[] = [];
+  const add = (header: string, path: string, notUtf8: boolean) => {
+    const problem = DOT_SEGMENT.test(path) ? DOT_PROBLEM : notUtf8 ? NOT_UTF8 : undefined;
+    records.push(problem ? { header, path, problem } : { header, path });
+  };
+  let text: string | undefined;
+  try {
+    text = utf8.decode(out);
+  } catch {
+    // Some name is not UTF-8: below, byte by byte.
+  }
+  if (text !== undefined) {
+    for (const rec of text.split("\0")) {
+      if (!rec) continue;
+      const tab = rec.indexOf("\t");
+      add(rec.slice(0, tab), rec.slice(tab + 1), false);
+    }
+    return records;
+  }
+  for (let start = 0; start < out.length; ) {
+    const nul = out.indexOf(0, start);
+    const end = nul < 0 ? out.length : nul;
+    const rec = out.subarray(start, end);
+    start = end + 1;
+    if (!rec.length) continue;
+    const tab = rec.indexOf(9);
+    const bytes = rec.subarray(tab + 1);
+    let path: string;
+    let notUtf8 = false;
+    try {
+      path = utf8.decode(bytes);
+    } catch {
+      path = escapeInvalidUtf8(bytes);
+      notUtf8 = true;
+    }
+    add(rec.subarray(0, tab).toString("latin1"), path, notUtf8);
+  }
+  return records;
+}
+
+/** Valid UTF-8 runs as text, every other byte as \xNN. */
+function escapeInvalidUtf8(bytes: Buffer): string {
+  let out = "";
+  for (let i = 0; i < bytes.length; ) {
+    const b = bytes[i] as number;
+    const len =
+      b < 0x80 ? 1 : b >= 0xc2 && b < 0xe0 ? 2 : b >= 0xe0 && b < 0xf0 ? 3 : b >= 0xf0 && b < 0xf5 ? 4 : 0;
+    try {
+      if (!len || i + len > bytes.length) throw new Error();
+      out += utf8.decode(bytes.subarray(i, i + len));
+      i += len;
+    } catch {
+      out += `\\x${b.toString(16).padStart(2, "0")}`;
+      i++;
+    }
+  }
+  return out;
+}
+
 /** Indexes of `oids` grouped by the repository that holds them. */
 function byRepo(root: string, oids: string[], repos?: string[]): Map<string, number[]> {
   const groups = new Map<string, number[]>();
@@ -172,9 +269,11 @@ interface Read {
 }
 
 /**
- * Blob contents in order, one streaming `cat-file --batch` per repository: a
- * blob over `max` bytes is passed over as it streams by (only its size is
- * kept), so memory holds what is kept, never a big file by accident.
+ * Blob contents in order, per repository: first their sizes (`cat-file
+ * --batch-check` reads only the objects' headers), then one streaming
+ * `cat-file --batch` of those within `max`, so a blob over the limit is never
+ * read at all, and memory holds only what is kept. Each object is asked for
+ * once however many paths share it (a tree of 20,000 empty files is one blob).
  */
 async function catBlobs(
   root: string,
@@ -184,45 +283,73 @@ async function catBlobs(
 ): Promise<Read[]> {
   const out: Read[] = new Array(oids.length);
   for (const [repo, idx] of byRepo(root, oids, repos)) {
-    let k = 0;
-    let header = Buffer.alloc(0);
-    let left = -1; // bytes of the current blob still to come, and its newline; -1: reading a header
-    let size = 0;
-    let parts: Buffer[] | null = null;
-    const take = (chunk: Buffer) => {
-      let pos = 0;
-      while (pos < chunk.length) {
-        if (left < 0) {
-          const nl = chunk.indexOf(10, pos);
-          header = Buffer.concat([header, chunk.subarray(pos, nl < 0 ? chunk.length : nl)]);
-          if (nl < 0) return;
-          pos = nl + 1;
-          const fields = header.toString("latin1").split(" ");
-          header = Buffer.alloc(0);
-          if (fields[1] === "missing") {
-            out[idx[k++] as number] = { size: 0, data: null, missing: true };
-            continue;
-          }
-          size = Number(fields[2]);
-          left = size + 1;
-          parts = size <= max ? [] : null;
-          continue;
-        }
-        const n = Math.min(left, chunk.length - pos);
-        parts?.push(chunk.subarray(pos, pos + n));
-        pos += n;
-        left -= n;
-        if (left === 0) {
-          out[idx[k++] as number] = { size, data: parts ? Buffer.concat(parts).subarray(0, size) : null };
-          left = -1;
-        }
-      }
-    };
-    await git(repo, ["cat-file", "--batch"], {
-      input: `${idx.map((i) => oids[i]).join("\n")}\n`,
-      onStdout: take,
-    });
+    const unique = [...new Set(idx.map((i) => oids[i] as string))];
+    const sizes = await blobSizes(repo, unique);
+    const contents = await blobContents(
+      repo,
+      unique.filter((oid) => (sizes.get(oid) ?? max + 1) <= max),
+    );
+    for (const i of idx) {
+      const oid = oids[i] as string;
+      const size = sizes.get(oid);
+      out[i] =
+        size === undefined
+          ? { size: 0, data: null, missing: true }
+          : { size, data: contents.get(oid) ?? null };
+    }
   }
+  return out;
+}
+
+/** Sizes of the blobs that exist; a missing one is left out. */
+async function blobSizes(repo: string, oids: string[]): Promise<Map<string, number>> {
+  const sizes = new Map<string, number>();
+  if (!oids.length) return sizes;
+  const r = await git(repo, ["cat-file", "--batch-check"], { input: `${oids.join("\n")}\n` });
+  for (const line of r.stdout.toString("latin1").split("\n")) {
+    const [oid, type, size] = line.split(" ");
+    if (oid && type !== "missing" && size !== undefined) sizes.set(oid, Number(size));
+  }
+  return sizes;
+}
+
+/** The contents of these blobs, streamed: `<oid> <type> <size>\n<bytes>\n` each. */
+async function blobContents(repo: string, oids: string[]): Promise<Map<string, Buffer>> {
+  const out = new Map<string, Buffer>();
+  if (!oids.length) return out;
+  let header = Buffer.alloc(0);
+  let left = -1; // bytes of the current blob still to come, and its newline; -1: reading a header
+  let oid = "";
+  let size = 0;
+  let parts: Buffer[] = [];
+  const take = (chunk: Buffer) => {
+    let pos = 0;
+    while (pos < chunk.length) {
+      if (left < 0) {
+        const nl = chunk.indexOf(10, pos);
+        header = Buffer.concat([header, chunk.subarray(pos, nl < 0 ? chunk.length : nl)]);
+        if (nl < 0) return;
+        pos = nl + 1;
+        const fields = header.toString("latin1").split(" ");
+        header = Buffer.alloc(0);
+        if (fields[1] === "missing") continue;
+        oid = fields[0] ?? "";
+        size = Number(fields[2]);
+        left = size + 1;
+        parts = [];
+        continue;
+      }
+      const n = Math.min(left, chunk.length - pos);
+      parts.push(chunk.subarray(pos, pos + n));
+      pos += n;
+      left -= n;
+      if (left === 0) {
+        out.set(oid, Buffer.concat(parts).subarray(0, size));
+        left = -1;
+      }
+    }
+  };
+  await git(repo, ["cat-file", "--batch"], { input: `${oids.join("\n")}\n`, onStdout: take });
   return out;
 }
 

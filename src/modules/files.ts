@@ -8,7 +8,7 @@ import { formatPath, originOf, type Path, pathKey } from "../config/yaml.js";
 import { ConfigError, type ConfigProblem, type Origin } from "../errors.js";
 import type { DirResource } from "../resources/dir/resource.js";
 import type { Blob, Located, Resource } from "../resources/types.js";
-import { homeTarget } from "./home-path.js";
+import { checkLength, homeTarget } from "./home-path.js";
 import type { ModuleOutput } from "./module.js";
 import { makeBlob } from "./objects.js";
 
@@ -24,6 +24,7 @@ export function filesModule(config: Config): ModuleOutput {
   const warnings: ConfigProblem[] = [];
   const candidates: { resource: Located<Resource>; rank: Rank }[] = [];
   const repoIgnore = readDotopsIgnore(config);
+  const budget = { files: MAX_FILES };
   config.files.forEach((entry, i) => {
     if (entry.mode === "block") return; // blocksModule's
     const at: Path = ["files", i];
@@ -31,7 +32,7 @@ export function filesModule(config: Config): ModuleOutput {
     try {
       if (!selected(config, entry, at)) return;
       const rank = rankOf(config, entry, origin);
-      const expanded = expandEntry(config, entry, at, origin, warnings, repoIgnore);
+      const expanded = expandEntry(config, entry, at, origin, warnings, repoIgnore, budget);
       if (expanded.dir) candidates.push({ resource: { ...expanded.dir, origin }, rank });
       for (const item of expanded.items) {
         if (item.symlink !== undefined) {
@@ -148,6 +149,13 @@ interface Expanded {
   dir?: DirResource;
 }
 
+/**
+ * Files one host may have from directory sources. Real trees hold hundreds;
+ * a tree of 100,000 (a repo's worth of vendored code, or a hostile one made
+ * with plumbing) is refused by its listing, before a byte of it is read.
+ */
+export const MAX_FILES = 20_000;
+
 function expandEntry(
   config: Config,
   entry: FileEntry,
@@ -155,6 +163,7 @@ function expandEntry(
   origin: Origin | undefined,
   warnings: ConfigProblem[],
   repoIgnore: RepoIgnore,
+  budget: { files: number },
 ): Expanded {
   const fail = (message: string, path: Path = at): never => {
     throw new ConfigError([
@@ -179,8 +188,17 @@ function expandEntry(
   if ((entry.source === undefined) === (entry.text === undefined))
     fail(`give exactly one of source or text for ${entry.target}`);
 
+  // `~/.config/nvim/` reads as "into that directory" (cp's meaning) but would make a file named nvim.
+  const intoDirectory = (written: string, example: string) => {
+    if (written.endsWith("/"))
+      fail(
+        `target "${written}" ends with / but its source is a file: write the file's own path (e.g. ${example})`,
+        targetPath,
+      );
+  };
   if (entry.text !== undefined) {
     fileOnly();
+    intoDirectory(entry.target, `${target}/<name>`);
     const textPath: Path = [...at, "text"];
     const textOrigin =
       config.located.texts?.get(pathKey(textPath)) ?? originOf(config.located, textPath) ?? origin;
@@ -194,6 +212,11 @@ function expandEntry(
 
   const source = entry.source as string;
   const sourceAt: Path = [...at, "source"];
+  if (source.startsWith("/"))
+    fail(
+      `source ${source} is an absolute path: sources are paths inside the config repo (nothing outside it is read)`,
+      sourceAt,
+    );
   const resolved = resolveSourcePath(config.source, source);
   if (resolved.loop) fail(`source ${source} is a symlink loop in ${config.source.label}`, sourceAt);
   if (resolved.file?.type === "symlink") {
@@ -210,14 +233,17 @@ function expandEntry(
       `target "${entry.target}" is HOME itself: name a file inside it (only a directory source can go to ~)`,
       targetPath,
     );
+  if (resolved.file?.problem) fail(`${resolved.path}: ${resolved.file.problem}`, sourceAt);
   if (resolved.file) {
     fileOnly();
+    intoDirectory(entry.target, `${target}/${source.split("/").at(-1)}`);
     return { items: [item(config, entry, target, resolved.path, resolved.file)] };
   }
   const own = normalizeRepoPath(source);
   if (own === ".." || own.startsWith("../")) fail(`source ${source} is outside the repo`, sourceAt);
 
-  if (!listUnder(config.source, resolved.path).length)
+  const listed = listUnder(config.source, resolved.path);
+  if (!listed.length)
     fail(
       resolved.path === normalizeRepoPath(source)
         ? `source ${source} does not exist in ${config.source.label} (is it committed?)`
@@ -238,15 +264,28 @@ function expandEntry(
     isOwnFile(config, repoPath) ||
     repoIgnore.list.ignores(repoPath) ||
     entryIgnore.ignores(target === "~" ? id.slice(2) : id.slice(target.length + 1));
+  const tooMany = (n: number) =>
+    fail(
+      `source ${source} holds ${n} files: more than the ${MAX_FILES} dotops manages for one host (with the entries before it); leave big trees out with ignore: or .dotopsignore`,
+      sourceAt,
+    );
+  // What the ignore lists leave is what counts; they are asked only about a tree this large.
+  const base = resolved.path ? resolved.path.length + 1 : 0;
+  if (listed.length > budget.files) {
+    const kept = listed.filter((p) => !skip(p, `${target}/${p.slice(base)}`)).length;
+    if (kept > budget.files) tooMany(kept);
+  }
   const items = expandDir(
     config,
     entry,
-    { target, root: resolved.path, skip },
+    { target, root: resolved.path, skip, origin: originOf(config.located, sourceAt) ?? origin },
     resolved.path,
     target,
     warn,
     new Set(),
   );
+  if (items.length > budget.files) tooMany(items.length);
+  budget.files -= items.length;
   for (const p of entryIgnore.unused())
     warn(`ignore pattern "${p.pattern}" matches nothing in ${source}`, p.at);
   return { items, dir };
@@ -360,7 +399,7 @@ function readDotopsIgnore(config: Config): RepoIgnore {
 function expandDir(
   config: Config,
   entry: FileEntry,
-  top: { target: string; root: string; skip: Skip },
+  top: { target: string; root: string; skip: Skip; origin: Origin | undefined },
   dir: string,
   target: string,
   warn: (message: string) => void,
@@ -372,6 +411,12 @@ function expandDir(
     if (top.skip(path, id)) return [];
     const f = config.source.files.get(path);
     try {
+      if (f?.problem) throw new ConfigError([{ message: `${path}: ${f.problem}`, origin: top.origin }]);
+      checkLength(id.slice(2).split("/"), (why) => {
+        throw new ConfigError([
+          { message: `${path} (inside ${entry.source}) would be ~/${id.slice(2)}, which ${why}` },
+        ]);
+      });
       if (f && f.type !== "symlink") return [item(config, entry, id, path, f)];
       const text = f?.data.toString("utf8") ?? "";
       const r = resolveSourcePath(config.source, path);

@@ -18,6 +18,8 @@ export function homeTarget(
   const fail = (why: string): never => {
     throw new ConfigError([{ message: `${what} "${target}" ${why}`, origin, path }]);
   };
+  // On macOS and Linux a backslash is part of a name: `~\.config\x` would be one odd file in HOME.
+  if (target.includes("\\")) fail("contains a backslash: separate directories with /");
   let rest = target;
   if (rest === "~" || rest.startsWith("~/")) rest = rest.slice(1);
   else if (rest.startsWith("~")) fail("names another user's home: targets must be inside your HOME (~/...)");
@@ -36,7 +38,25 @@ export function homeTarget(
     if (allowHome) return "~";
     fail("is HOME itself: name a file inside it");
   }
+  checkLength(parts, fail);
   return `~/${parts.join("/")}`;
+}
+
+/** What file systems take: 255 bytes a name everywhere, 1024 a path on macOS (PATH_MAX). */
+export const PATH_LIMITS = { name: 255, path: 1024 } as const;
+
+/**
+ * A path no file system takes would fail halfway through an apply (ENAMETOOLONG
+ * on the first step that reaches it): refused while reading the config instead.
+ */
+export function checkLength(parts: string[], fail: (why: string) => never): void {
+  for (const part of parts) {
+    const n = Buffer.byteLength(part);
+    if (n > PATH_LIMITS.name) fail(`has a name of ${n} bytes; names are limited to ${PATH_LIMITS.name}`);
+  }
+  const n = Buffer.byteLength(parts.join("/"));
+  if (n > PATH_LIMITS.path)
+    fail(`is ${n} bytes long; paths are limited to ${PATH_LIMITS.path} (macOS's PATH_MAX), HOME not counted`);
 }
 
 /** `~/.config/nvim/init.lua` → [`~/.config`, `~/.config/nvim`] */
@@ -81,6 +101,30 @@ export function addParentDirs(byId: Map<string, Located<Resource>>): ConfigProbl
       });
   }
   markExactDirs(byId);
+  return problems;
+}
+
+/**
+ * Targets that differ only by case or Unicode normalisation (`.Zshrc` and
+ * `.zshrc`, `café` written composed and decomposed): one file on macOS, whose
+ * APFS and HFS+ fold both, so the second would overwrite the first there.
+ * The caller refuses them for a darwin host and warns for a linux one.
+ */
+export function foldedCollisions(byId: Map<string, Located<Resource>>): ConfigProblem[] {
+  const seen = new Map<string, Located<Resource>>();
+  const problems: ConfigProblem[] = [];
+  for (const r of byId.values()) {
+    // What the config named; parent directories come with their targets.
+    if (!r.origin || !r.id.startsWith("~/")) continue;
+    const key = r.id.normalize("NFD").toLowerCase();
+    const first = seen.get(key);
+    if (!first) seen.set(key, r);
+    else
+      problems.push({
+        message: `${r.id} and ${first.id} (${formatOrigin(first.origin)}) differ only by case or Unicode normalisation: on macOS they are one file; rename one`,
+        origin: r.origin,
+      });
+  }
   return problems;
 }
 

@@ -4,7 +4,7 @@ import type { Blob, Located, Manifest, Resource } from "../resources/types.js";
 import { blocksModule } from "./blocks.js";
 import { defaultsModule } from "./defaults.js";
 import { filesModule } from "./files.js";
-import { addParentDirs } from "./home-path.js";
+import { addParentDirs, foldedCollisions } from "./home-path.js";
 import { homebrewModule } from "./homebrew.js";
 import type { Module } from "./module.js";
 import { nixModule } from "./nix.js";
@@ -58,6 +58,8 @@ export function buildManifest(config: Config, modules: Module[] = MODULES): Buil
     }
   }
   problems.push(...addParentDirs(byId));
+  const folded = foldedCollisions(byId);
+  (config.host.platform === "darwin" ? problems : warnings).push(...folded);
   if (problems.length) throw new ConfigError(problems);
   const resources = [...byId.values()].sort(compareResources);
   const manifest: Manifest = {

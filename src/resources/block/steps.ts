@@ -1,5 +1,6 @@
 import { HostError } from "../../host/host.js";
 import type { ResourceContext } from "../context.js";
+import { guardedInHome } from "../shared/home-path.js";
 import type { StepOps } from "../step.js";
 import { type BlockSpec, findBlock, fromBinary, spliceBlock } from "./text.js";
 
@@ -68,10 +69,14 @@ async function edit(
 }
 
 export const blockSteps: StepOps<BlockEditStep> = {
-  "block-edit": {
-    run: (ctx, s) => edit(ctx, s, s.from, s.to, true),
-    undo: (ctx, s) => edit(ctx, s, s.to, s.from, false),
-    describe: (s) =>
-      `${s.to === null ? "remove" : s.from === null ? "insert" : "update"} block "${s.spec.name}" in ${s.path}`,
-  },
+  // The file's directory is checked again as the step runs: it may have become a link out of HOME.
+  "block-edit": guardedInHome(
+    {
+      run: (ctx, s) => edit(ctx, s, s.from, s.to, true),
+      undo: (ctx, s) => edit(ctx, s, s.to, s.from, false),
+      describe: (s) =>
+        `${s.to === null ? "remove" : s.from === null ? "insert" : "update"} block "${s.spec.name}" in ${s.path}`,
+    },
+    (s) => [s.path],
+  ),
 };

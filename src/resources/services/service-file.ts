@@ -1,5 +1,6 @@
 import { dirname } from "node:path";
 import type { ResourceContext } from "../context.js";
+import { guardedInHome } from "../shared/home-path.js";
 import type { StepOp } from "../step.js";
 
 /**
@@ -31,16 +32,20 @@ async function put(ctx: ResourceContext, path: string, content: string | null) {
   }
 }
 
-export const serviceFileOp: StepOp<ServiceFileStep> = {
-  run: (ctx, s) => put(ctx, s.path, s.content),
-  undo: async (ctx, s) => {
-    // Only what this step wrote is taken back (it may never have run, or someone changed it since).
-    if ((await readText(ctx, s.path)) !== s.content) return;
-    await put(ctx, s.path, s.prev);
-    for (const dir of [...(s.mkdirs ?? [])].reverse()) await ctx.host.rmdir(dir);
+/** Checked again as it runs: the file's directory may have become a link out of HOME since the plan. */
+export const serviceFileOp: StepOp<ServiceFileStep> = guardedInHome<ServiceFileStep>(
+  {
+    run: (ctx, s) => put(ctx, s.path, s.content),
+    undo: async (ctx, s) => {
+      // Only what this step wrote is taken back (it may never have run, or someone changed it since).
+      if ((await readText(ctx, s.path)) !== s.content) return;
+      await put(ctx, s.path, s.prev);
+      for (const dir of [...(s.mkdirs ?? [])].reverse()) await ctx.host.rmdir(dir);
+    },
+    describe: (s) => (s.content === null ? `remove ${s.path}` : `write ${s.path}`),
   },
-  describe: (s) => (s.content === null ? `remove ${s.path}` : `write ${s.path}`),
-};
+  (s) => [s.path],
+);
 
 /** The directories above `path` that do not exist yet, up to HOME (outermost first). */
 export async function missingDirs(ctx: ResourceContext, path: string): Promise<string[]> {

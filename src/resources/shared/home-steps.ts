@@ -2,7 +2,8 @@ import { dirname } from "node:path";
 import { atomicSymlink, HostError, isHostError } from "../../host/host.js";
 import { move, settleMove } from "../../host/move.js";
 import type { ResourceContext } from "../context.js";
-import type { StepOps } from "../step.js";
+import type { StepOp, StepOps } from "../step.js";
+import { guardedInHome } from "./home-path.js";
 
 /**
  * The steps every kind that owns a path in HOME is made of (link, file, dir,
@@ -42,11 +43,12 @@ async function createLink(ctx: ResourceContext, target: string, path: string): P
   }
 }
 
-export const homeSteps: StepOps<HomeStep> = {
+const ops: StepOps<HomeStep> = {
   mkdir: {
     run: (ctx, s) => ctx.host.mkdir(s.path),
     undo: async (ctx, s) => {
-      // Looked at first: rmdir(2) of nothing in a read-only dir fails (EROFS), and the undo with it.
+      // Looked at first: rmdir(2) of nothing in a read-only dir fails (EROFS), and what is there now
+      // may not be the directory made (a link put in its place): not ours to remove.
       if ((await ctx.host.lstat(s.path))?.type === "dir") await ctx.host.rmdir(s.path);
     },
     describe: (s) => `create directory ${s.path}`,
@@ -132,3 +134,17 @@ export const homeSteps: StepOps<HomeStep> = {
     describe: (s) => `move ${s.path} to ${s.to}`,
   },
 };
+
+/**
+ * Every op re-checks, as it acts, that its paths are still inside HOME
+ * (escapesHome); a backup's destination too, unless it is the state dir's
+ * trash (which may live anywhere).
+ */
+export const homeSteps = Object.fromEntries(
+  Object.entries(ops).map(([name, op]) => [
+    name,
+    guardedInHome(op as StepOp<HomeStep>, (s, ctx) =>
+      "to" in s && !s.to.startsWith(`${ctx.state.dir}/`) ? [s.path, s.to] : [s.path],
+    ),
+  ]),
+) as unknown as StepOps<HomeStep>;

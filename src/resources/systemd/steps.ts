@@ -1,6 +1,7 @@
 import { dirname } from "node:path";
 import type { ResourceContext } from "../context.js";
 import { readText } from "../services/service-file.js";
+import { guardedInHome } from "../shared/home-path.js";
 import { type HomeStep, homeSteps } from "../shared/home-steps.js";
 import type { StepOps } from "../step.js";
 import { daemonReload, disableNow, enableNow, tryRestart } from "./systemctl.js";
@@ -32,31 +33,35 @@ async function put(ctx: ResourceContext, path: string, content: string | null) {
 type Steps = SystemdStep | Extract<HomeStep, { op: "backup" | "unlink-link" }>;
 
 export const systemdSteps: StepOps<Steps> = {
-  "systemd-files": {
-    run: async (ctx, s) => {
-      for (const f of s.files) await put(ctx, f.path, f.content);
-      await daemonReload(ctx.host);
-      for (const unit of s.restart) await tryRestart(ctx.host, unit);
+  // The unit files' directory is checked again as the step runs: it may have become a link out of HOME.
+  "systemd-files": guardedInHome(
+    {
+      run: async (ctx, s) => {
+        for (const f of s.files) await put(ctx, f.path, f.content);
+        await daemonReload(ctx.host);
+        for (const unit of s.restart) await tryRestart(ctx.host, unit);
+      },
+      undo: async (ctx, s) => {
+        let restored = false;
+        for (const f of s.files) {
+          // Only what this step wrote is taken back: it may never have run, or only halfway.
+          if ((await readText(ctx, f.path)) !== f.content) continue;
+          await put(ctx, f.path, f.prev);
+          restored = true;
+        }
+        for (const dir of [...(s.mkdirs ?? [])].reverse()) await ctx.host.rmdir(dir);
+        if (!restored) return;
+        await daemonReload(ctx.host);
+        // The old definition runs again, where there still is one.
+        const dir = dirname(s.files[0]?.path ?? "");
+        for (const unit of s.restart)
+          if (await ctx.host.lstat(`${dir}/${unit}`)) await tryRestart(ctx.host, unit);
+      },
+      describe: (s) =>
+        `${s.files.map((f) => `${f.content === null ? "remove" : "write"} ${f.path}`).join(", ")}; systemctl --user daemon-reload${s.restart.length ? `; try-restart ${s.restart.join(" ")}` : ""}`,
     },
-    undo: async (ctx, s) => {
-      let restored = false;
-      for (const f of s.files) {
-        // Only what this step wrote is taken back: it may never have run, or only halfway.
-        if ((await readText(ctx, f.path)) !== f.content) continue;
-        await put(ctx, f.path, f.prev);
-        restored = true;
-      }
-      for (const dir of [...(s.mkdirs ?? [])].reverse()) await ctx.host.rmdir(dir);
-      if (!restored) return;
-      await daemonReload(ctx.host);
-      // The old definition runs again, where there still is one.
-      const dir = dirname(s.files[0]?.path ?? "");
-      for (const unit of s.restart)
-        if (await ctx.host.lstat(`${dir}/${unit}`)) await tryRestart(ctx.host, unit);
-    },
-    describe: (s) =>
-      `${s.files.map((f) => `${f.content === null ? "remove" : "write"} ${f.path}`).join(", ")}; systemctl --user daemon-reload${s.restart.length ? `; try-restart ${s.restart.join(" ")}` : ""}`,
-  },
+    (s) => s.files.map((f) => f.path),
+  ),
   "systemd-enable": {
     run: async (ctx, s) => {
       await enableNow(ctx.host, s.unit);
