@@ -61475,7 +61475,7 @@ function sleep2(ms) {
 
 // src/engine/store.ts
 import { dirname as dirname7 } from "node:path";
-async function writeBlobs(host, state, blobs, progress, known) {
+async function writeBlobs(host, state, blobs, progress, known, ownerOnly = /* @__PURE__ */ new Set()) {
   await host.mkdir(state.store, 448);
   const all = [...blobs];
   const stats = /* @__PURE__ */ new Map();
@@ -61485,9 +61485,11 @@ async function writeBlobs(host, state, blobs, progress, known) {
     const path6 = objectPath(state, b2.object);
     let st = await host.lstat(path6);
     const recorded = known?.get(b2.object);
-    const intact = st?.type === "file" && st.size === b2.data.length && (recorded ? recorded.size === st.size && recorded.mtimeMs === st.mtimeMs : (await host.readFile(path6)).equals(b2.data));
+    const secret2 = ownerOnly.has(b2.object);
+    const intact = st?.type === "file" && st.size === b2.data.length && !(secret2 && st.mode & 63) && (recorded ? recorded.size === st.size && recorded.mtimeMs === st.mtimeMs : (await host.readFile(path6)).equals(b2.data));
     if (!intact) {
-      await host.writeFile(path6, b2.data, b2.executable ? 320 : 256);
+      const mode = (b2.executable ? 365 : 292) & (secret2 ? 448 : 511);
+      await host.writeFile(path6, b2.data, mode);
       st = await host.lstat(path6);
       written++;
     }
@@ -61990,7 +61992,14 @@ async function applyPlanned(eng, req, desired, timer, { base: base3, plan, sameA
   });
   const { written, stats } = await timer.run(
     "build",
-    () => writeBlobs(eng.host, eng.state, desired.blobs.values(), eng.progress, base3.objectStats)
+    () => writeBlobs(
+      eng.host,
+      eng.state,
+      desired.blobs.values(),
+      eng.progress,
+      base3.objectStats,
+      secretObjects(desired.manifest.resources)
+    )
   );
   if (sameAsCurrent) {
     try {
@@ -62177,6 +62186,9 @@ function stepsOf(changes, switchStep) {
   const before = changes.filter((c5) => c5.phase < Phase.switch).flatMap((c5) => c5.steps);
   const after = changes.filter((c5) => c5.phase >= Phase.switch).flatMap((c5) => c5.steps);
   return [...before, ...switchStep ? [switchStep] : [], ...after];
+}
+function secretObjects(resources) {
+  return new Set(resources.flatMap((r2) => r2.secret && r2.object ? [r2.object] : []));
 }
 
 // src/engine/health-checks.ts

@@ -8,7 +8,7 @@ import { protectedPaths, protectedTargetProblems } from "../modules/protected.js
 import { type Change, Phase } from "../resources/change.js";
 import type { ObjectStat, ResourceContext } from "../resources/context.js";
 import type { Step } from "../resources/step.js";
-import type { Blob, Manifest } from "../resources/types.js";
+import type { Blob, Manifest, Resource } from "../resources/types.js";
 import { type Engine, recoverIfInterrupted, resourceContext } from "./engine.js";
 import {
   currentGeneration,
@@ -246,7 +246,14 @@ async function applyPlanned(
     ownership: base.ownership,
   });
   const { written, stats } = await timer.run("build", () =>
-    writeBlobs(eng.host, eng.state, desired.blobs.values(), eng.progress, base.objectStats),
+    writeBlobs(
+      eng.host,
+      eng.state,
+      desired.blobs.values(),
+      eng.progress,
+      base.objectStats,
+      secretObjects(desired.manifest.resources),
+    ),
   );
   if (sameAsCurrent) {
     // Only drift: put the machine back to the current generation, no new record.
@@ -465,4 +472,9 @@ function stepsOf(changes: Change[], switchStep?: Step): Step[] {
   const before = changes.filter((c) => c.phase < Phase.switch).flatMap((c) => c.steps);
   const after = changes.filter((c) => c.phase >= Phase.switch).flatMap((c) => c.steps);
   return [...before, ...(switchStep ? [switchStep] : []), ...after];
+}
+
+/** Store objects holding content rendered with `!secret` values. */
+function secretObjects(resources: readonly Resource[]): Set<string> {
+  return new Set(resources.flatMap((r) => (r.secret && r.object ? [r.object] : [])));
 }

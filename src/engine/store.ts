@@ -23,6 +23,7 @@ export async function writeBlobs(
   blobs: Iterable<Blob>,
   progress?: (phase: string, done: number, total: number) => void,
   known?: ReadonlyMap<string, ObjectStat>,
+  ownerOnly: ReadonlySet<string> = new Set(),
 ): Promise<{ written: number; stats: Map<string, ObjectStat> }> {
   await host.mkdir(state.store, 0o700);
   const all = [...blobs];
@@ -33,18 +34,23 @@ export async function writeBlobs(
     const path = objectPath(state, b.object);
     let st = await host.lstat(path);
     const recorded = known?.get(b.object);
+    const secret = ownerOnly.has(b.object);
     // Without a record from the current generation (a revert to older content) the size proves
     // nothing: bytes of the same length may have been written through an older generation's
     // link. Then the bytes are compared; they are in memory already and dotfiles are small.
     const intact =
       st?.type === "file" &&
       st.size === b.data.length &&
+      !(secret && st.mode & 0o077) &&
       (recorded
         ? recorded.size === st.size && recorded.mtimeMs === st.mtimeMs
         : (await host.readFile(path)).equals(b.data));
     if (!intact) {
-      // Read-only and the owner's alone: a secret rendered into a file is an object too.
-      await host.writeFile(path, b.data, b.executable ? 0o500 : 0o400);
+      // Read-only, as in the Nix store, with Git's 755 for every class: a link in HOME shows the
+      // object's mode. Content rendered with a secret is the owner's alone, whatever the state
+      // dir's mode (its 0700 keeps others out too).
+      const mode = (b.executable ? 0o555 : 0o444) & (secret ? 0o700 : 0o777);
+      await host.writeFile(path, b.data, mode);
       st = await host.lstat(path);
       written++;
     }
