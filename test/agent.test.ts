@@ -1,10 +1,9 @@
-import { existsSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
-import { join, relative } from "node:path";
-import { fileURLToPath } from "node:url";
+import { existsSync, readdirSync, readFileSync, rmSync, unlinkSync } from "node:fs";
+import { join } from "node:path";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import { gens, startAgent, waitFor, withRemote } from "./agent-helpers.js";
-import { CLI, ConfigRepo, dotops, git, minimalConfig, ROOT, sandbox, tempDir } from "./helpers.js";
+import { CLI, ConfigRepo, dotops, git, minimalConfig, moduleTrace, sandbox, tempDir } from "./helpers.js";
 
 const storeCount = (home: string) => readdirSync(join(home, ".local/state/dotops/store")).length;
 
@@ -375,30 +374,10 @@ describe("the long-running agent runs each reconcile in a process of its own", (
     const { remote } = await withRemote(minimalConfig());
     const { home } = sandbox();
     // Records every module the agent's own process resolves (its passes run without the hook).
-    const trace = tempDir("dotops-trace-");
-    writeFileSync(
-      join(trace, "register.mjs"),
-      `import { register } from "node:module";\nregister("./hooks.mjs", import.meta.url);\n`,
-    );
-    writeFileSync(
-      join(trace, "hooks.mjs"),
-      `import { appendFileSync } from "node:fs";\nexport async function resolve(spec, ctx, next) {\n  const r = await next(spec, ctx);\n  appendFileSync(${JSON.stringify(join(trace, "modules."))} + process.pid, r.url + "\\n");\n  return r;\n}\n`,
-    );
+    const trace = moduleTrace();
     const agent = execa(
       process.execPath,
-      [
-        "--import",
-        join(trace, "register.mjs"),
-        CLI,
-        "-v",
-        "--log-format",
-        "json",
-        "agent",
-        "--remote",
-        remote,
-        "--interval",
-        "200ms",
-      ],
+      [...trace.args, CLI, "-v", "--log-format", "json", "agent", "--remote", remote, "--interval", "200ms"],
       { env: { PATH: process.env.PATH ?? "", HOME: home, NO_COLOR: "1" }, extendEnv: false, reject: false },
     );
     try {
@@ -411,14 +390,8 @@ describe("the long-running agent runs each reconcile in a process of its own", (
       agent.kill("SIGTERM");
     }
     expect((await agent).exitCode).toBe(0);
-    // The CLI is a bundle: the build's metafile says which source modules each loaded file holds.
-    const meta = JSON.parse(readFileSync(join(ROOT, "dist/cli/meta.json"), "utf8")) as {
-      outputs: Record<string, { inputs: Record<string, unknown> }>;
-    };
-    const loaded = readFileSync(join(trace, `modules.${agent.pid}`), "utf8")
-      .split("\n")
-      .filter((u) => u.startsWith("file:"))
-      .flatMap((u) => Object.keys(meta.outputs[relative(ROOT, fileURLToPath(u))]?.inputs ?? {}));
+    // The CLI is a bundle: the trace maps each file loaded back to the source modules it holds.
+    const loaded = trace.sources(agent.pid);
     expect(loaded).toContain("src/agent/loop.ts");
     const heavy = loaded.filter((m) =>
       /^node_modules\/(zod|yaml|simple-git|@octokit|pino|diff|execa)\/|^src\/(engine\/(?!lock\.ts)|config\/(?!duration\.ts)|agent\/(reconcile|deploy|once)\.ts|cli\/(program|context|agent-pass)\.ts)/.test(

@@ -1,6 +1,6 @@
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { execa } from "execa";
@@ -122,10 +122,40 @@ export interface CliResult {
   stderr: string;
 }
 
+/**
+ * Records every file a Node process resolves, for tests that hold the CLI to
+ * loading only what a command needs: pass `args` to node before the CLI's
+ * path; `sources()` maps the bundle's files back to the source modules they
+ * hold (the build's metafile), for one process or all that were traced.
+ */
+export function moduleTrace(): { args: string[]; sources: (pid?: number) => string[] } {
+  const trace = tempDir("dotops-trace-");
+  writeFileSync(
+    join(trace, "register.mjs"),
+    `import { register } from "node:module";\nregister("./hooks.mjs", import.meta.url);\n`,
+  );
+  writeFileSync(
+    join(trace, "hooks.mjs"),
+    `import { appendFileSync } from "node:fs";\nexport async function resolve(spec, ctx, next) {\n  const r = await next(spec, ctx);\n  appendFileSync(${JSON.stringify(join(trace, "modules."))} + process.pid, r.url + "\\n");\n  return r;\n}\n`,
+  );
+  const sources = (pid?: number) => {
+    const meta = JSON.parse(readFileSync(join(ROOT, "dist/cli/meta.json"), "utf8")) as {
+      outputs: Record<string, { inputs: Record<string, unknown> }>;
+    };
+    const files = readdirSync(trace).filter((f) => (pid ? f === `modules.${pid}` : f.startsWith("modules.")));
+    const urls = files.flatMap((f) => readFileSync(join(trace, f), "utf8").split("\n"));
+    const loaded = urls
+      .filter((u) => u.startsWith("file:"))
+      .flatMap((u) => Object.keys(meta.outputs[relative(ROOT, fileURLToPath(u))]?.inputs ?? {}));
+    return [...new Set(loaded)];
+  };
+  return { args: ["--import", join(trace, "register.mjs")], sources };
+}
+
 /** Runs the built CLI as a user would, with HOME in the sandbox and nothing inherited that points elsewhere. */
 export async function dotops(
   args: string[],
-  opts: { home: string; cwd?: string; env?: Record<string, string>; input?: string },
+  opts: { home: string; cwd?: string; env?: Record<string, string>; input?: string; nodeArgs?: string[] },
 ): Promise<CliResult> {
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? "/usr/bin:/bin",
@@ -133,7 +163,7 @@ export async function dotops(
     NO_COLOR: "1",
     ...opts.env,
   };
-  const r = await execa(process.execPath, [CLI, ...args], {
+  const r = await execa(process.execPath, [...(opts.nodeArgs ?? []), CLI, ...args], {
     cwd: opts.cwd ?? opts.home,
     env,
     extendEnv: false,

@@ -1,4 +1,4 @@
-import { type LoadOptions, loadConfig } from "../config/load.js";
+import type { LoadOptions } from "../config/load.js";
 import { type Engine, resourceContext } from "../engine/engine.js";
 import { genDir, readManifest } from "../engine/generations.js";
 import { runHealthChecks } from "../engine/health-checks.js";
@@ -94,6 +94,7 @@ export async function systemHealth(
 
   if (opts.repo && g.commit) {
     try {
+      const { loadConfig } = await import("../config/kit.js");
       const config = loadConfig(await commitSource(opts.repo, g.commit), opts.loadOptions);
       for (const r of await runHealthChecks(eng.host, config.agent.healthChecks ?? []))
         items.push({ name: `check: ${r.name}`, ok: r.ok, detail: `${r.detail} (${r.ms} ms)` });

@@ -1,13 +1,9 @@
 import { relative } from "node:path";
 import type { Command } from "commander";
-import { loadConfig } from "../config/load.js";
 import { withContent } from "../config/source.js";
 import { deploy } from "../engine/deploy.js";
 import { DotopsError } from "../errors.js";
 import { worktreeSource } from "../git/source.js";
-import { copyIntoRepo, mkdirs, planAdoption, removeWritten } from "../migrate/adopt.js";
-import { appendEntries, ensureImported } from "../migrate/yaml-edit.js";
-import { buildManifest } from "../modules/manifest.js";
 import type { CliFactory } from "./program.js";
 
 const FILES_YAML = "home/files.yaml";
@@ -21,6 +17,9 @@ export function registerAdopt(program: Command, cli: CliFactory) {
     .argument("<paths...>", "files or directories inside HOME, e.g. ~/.zshrc ~/.config/foo")
     .action(async (paths: string[]) => {
       const c = cli();
+      const { loadConfig, buildManifest } = await import("../config/kit.js");
+      const { copyIntoRepo, mkdirs, planAdoption, removeWritten } = await import("../migrate/adopt.js");
+      const { appendEntries, ensureImported } = await import("../migrate/yaml-edit.js");
       const eng = c.engine();
       const host = eng.host;
       const repo = c.repoDir();

@@ -1,8 +1,6 @@
 import type { Command } from "commander";
-import { checkAllHosts } from "../config/load.js";
 import { withContent } from "../config/source.js";
 import { ConfigError, formatProblem } from "../errors.js";
-import { buildManifest } from "../modules/manifest.js";
 import { protectedPaths, protectedTargetProblems } from "../modules/protected.js";
 import type { Manifest } from "../resources/types.js";
 import { withSourceOptions } from "./options.js";
@@ -15,6 +13,7 @@ export function registerCheck(program: Command, cli: CliFactory) {
       .description("validate the config for every host (exit 2 with file:line:col on errors)"),
   ).action(async (o: { commit?: string; worktree?: boolean }) => {
     const c = cli();
+    const { checkAllHosts, buildManifest } = await import("../config/kit.js");
     const repo = c.repoDir();
     const source = await c.sourceLoader(o, repo)();
     const manifests = new Map<string, Manifest>();

@@ -1,10 +1,9 @@
 import { basename, resolve } from "node:path";
 import type { Command } from "commander";
-import { type Config, loadConfig } from "../config/load.js";
+import type { Config } from "../config/load.js";
 import { withContent } from "../config/source.js";
 import { writeDevEnv } from "../engine/dev-env.js";
 import { commitSource } from "../git/source.js";
-import { devEnvFiles, devEnvNames } from "../modules/dev-env.js";
 import type { Cli } from "./context.js";
 import type { CliFactory } from "./program.js";
 
@@ -21,6 +20,7 @@ export function registerDevEnv(program: Command, cli: CliFactory) {
     .option("--list", "list the templates")
     .action(async (template: string | undefined, dir: string, o: { force?: boolean; list?: boolean }) => {
       const c = cli();
+      const { devEnvFiles, devEnvNames } = await import("../modules/dev-env.js");
       const config = await configIfAny(c);
       if (o.list || !template) {
         const names = devEnvNames(config);
@@ -53,5 +53,6 @@ async function configIfAny(c: Cli): Promise<Config | null> {
     return null;
   }
   const source = await commitSource(repo);
+  const { loadConfig } = await import("../config/kit.js");
   return withContent(source, () => loadConfig(source, c.loadOptions({ secrets: false })));
 }

@@ -1,9 +1,7 @@
 import { dirname, resolve } from "node:path";
 import type { Command } from "commander";
-import { loadConfig } from "../config/load.js";
 import { withContent } from "../config/source.js";
 import { UsageError } from "../errors.js";
-import { toBrewfile } from "../migrate/brewfile.js";
 import { withSourceOptions } from "./options.js";
 import type { CliFactory } from "./program.js";
 
@@ -27,6 +25,8 @@ export function registerExport(program: Command, cli: CliFactory) {
       throw new UsageError(`unknown export "${kind}"`, `one of: ${Object.keys(EXPORTERS).join(", ")}`);
     const repo = c.repoDir();
     const source = await c.sourceLoader(o, repo)();
+    const { loadConfig } = await import("../config/kit.js");
+    const { toBrewfile } = await import("../migrate/brewfile.js");
     const config = await withContent(source, () => loadConfig(source, c.loadOptions({ secrets: false })));
     const text = toBrewfile(config.homebrew);
     if (!o.output) {

@@ -4,7 +4,6 @@ import { UsageError } from "../errors.js";
 import type { Host } from "../host/host.js";
 import type { ImportResult, OutputFile, TreeImportResult } from "../migrate/importer.js";
 import { IMPORTERS, isTreeImporter } from "../migrate/index.js";
-import { ensureImported } from "../migrate/yaml-edit.js";
 import { convertTree } from "./import-tree.js";
 import type { CliFactory } from "./program.js";
 
@@ -22,9 +21,11 @@ export function registerImport(program: Command, cli: CliFactory) {
     .option("--force", "overwrite files that exist (the old one is kept as <file>.dotops-backup)")
     .action(async (kind: string, path: string, o: { out?: string; force?: boolean }) => {
       const c = cli();
-      const importer = IMPORTERS[kind];
-      if (!importer)
+      const known = IMPORTERS[kind];
+      if (!known)
         throw new UsageError(`unknown import "${kind}"`, `one of: ${Object.keys(IMPORTERS).join(", ")}`);
+      const importer = await known.load();
+      const { ensureImported } = await import("../migrate/yaml-edit.js");
       const host = c.engine().host;
       const input = resolve(path);
       const out = resolve(o.out ?? c.opts.repo ?? ".");

@@ -3,7 +3,6 @@ import { copyFile, lstat, mkdir, readdir, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import type { Command } from "commander";
-import { configJsonSchema, SCHEMA_FILES } from "../config/schema.js";
 import { UsageError } from "../errors.js";
 import { git } from "../git/git.js";
 import { examplesDir } from "../self.js";
@@ -35,7 +34,7 @@ export function registerInit(program: Command, cli: CliFactory) {
       const example = o.example ?? (fresh ? "minimal" : undefined);
       const planned = example ? await exampleFiles(example) : scaffoldFiles();
       for (const which of ["entry", "fragment"] as const)
-        planned.push({ path: SCHEMA_FILES[which], text: schemaText(which) });
+        planned.push({ path: SCHEMA_FILES[which], text: await schemaText(which) });
 
       // Every path is checked before anything is written: a conflict leaves the dir as it was.
       const conflicts = await conflicting(target, planned);
@@ -176,7 +175,14 @@ function commitPaths(paths: string[]): string[] {
   return [...new Set(paths.map((p) => (p.startsWith(".dotops/") ? ".dotops" : p)))];
 }
 
-function schemaText(which: "entry" | "fragment"): string {
+/** Where `init` puts the JSON Schemas that editors read (the YAML files name them). */
+export const SCHEMA_FILES = {
+  entry: ".dotops/schema.json",
+  fragment: ".dotops/fragment.schema.json",
+} as const;
+
+async function schemaText(which: "entry" | "fragment"): Promise<string> {
+  const { configJsonSchema } = await import("../config/kit.js");
   return `${JSON.stringify(configJsonSchema(which), null, 2)}\n`;
 }
 
@@ -185,7 +191,7 @@ export async function writeSchemas(repo: string): Promise<string[]> {
   const written: string[] = [];
   for (const which of ["entry", "fragment"] as const) {
     const path = join(repo, SCHEMA_FILES[which]);
-    await writeFile(path, schemaText(which));
+    await writeFile(path, await schemaText(which));
     written.push(path);
   }
   return written;

@@ -1,5 +1,4 @@
 import type { Command } from "commander";
-import { configJsonSchema } from "../config/schema.js";
 import { writeSchemas } from "./init.js";
 import type { CliFactory } from "./program.js";
 
@@ -11,8 +10,10 @@ export function registerSchema(program: Command, cli: CliFactory) {
     .option("--write", "write both schemas to .dotops/ in the config repo")
     .action(async (o: { write?: boolean; fragment?: boolean }) => {
       const c = cli();
-      if (!o.write)
+      if (!o.write) {
+        const { configJsonSchema } = await import("../config/kit.js");
         return c.print(JSON.stringify(configJsonSchema(o.fragment ? "fragment" : "entry"), null, 2));
+      }
       for (const path of await writeSchemas(c.repoDir())) c.print(`wrote ${path}`);
     });
 }

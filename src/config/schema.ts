@@ -8,7 +8,15 @@ import { NixSchema } from "../resources/nix/schema.js";
 import { ScriptSchema } from "../resources/script/schema.js";
 import { ServiceSchema } from "../resources/services/schema.js";
 import { DURATION_HINT, DURATION_PATTERN } from "./duration.js";
-import { SecretRefSchema } from "./secret.js";
+
+/** `!secret env:NAME` or `!secret file:PATH` as the YAML loader leaves it (secret.ts resolves it). */
+export const SecretRefSchema = z
+  .strictObject({
+    $secret: z.string().regex(/^(env|file):.+$/, "write !secret env:NAME or !secret file:PATH"),
+  })
+  .describe(
+    "A secret: !secret env:NAME or !secret file:PATH, resolved at apply time. A file must be in HOME (~/...) or in a directory this machine lists in DOTOPS_SECRET_DIRS.",
+  );
 
 /**
  * The config schema. It is the documentation: every option says what it does,
@@ -226,8 +234,3 @@ export function configJsonSchema(which: "entry" | "fragment" = "entry"): Record<
     unrepresentable: "any",
   }) as Record<string, unknown>;
 }
-
-export const SCHEMA_FILES = {
-  entry: ".dotops/schema.json",
-  fragment: ".dotops/fragment.schema.json",
-} as const;

@@ -292,7 +292,6 @@ function convert(text: string): ImportResult {
 
 /** A Brewfile (Homebrew Bundle) → system/homebrew.yaml. */
 export const brewfileImporter: Importer = {
-  describe: "a Brewfile (Homebrew Bundle) → system/homebrew.yaml",
   convert: (text) => convert(text),
 };
 

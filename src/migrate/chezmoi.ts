@@ -82,7 +82,6 @@ function translateTemplate(text: string): { text: string; vars: string[] } | { w
 }
 
 export const chezmoiImporter: TreeImporter = {
-  describe: "a chezmoi source directory (dot_, private_, executable_, symlink_, .tmpl, run_ scripts)",
   convertTree(all): TreeImportResult {
     const result: TreeImportResult = { files: {}, skipped: [], counts: {}, notes: [] };
     const skip = (path: string, reason: string) => result.skipped.push({ path, reason });

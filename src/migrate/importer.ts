@@ -14,8 +14,6 @@ export interface ImportResult {
 }
 
 export interface Importer {
-  /** One line for `dotops import --help`. */
-  describe: string;
   convert(text: string, file: string): ImportResult;
 }
 
@@ -55,6 +53,5 @@ export interface TreeImportOptions {
 
 /** An importer of a directory tree (a stow directory, a chezmoi source state): a listing in, files out. */
 export interface TreeImporter {
-  describe: string;
   convertTree(entries: TreeEntry[], opts: TreeImportOptions): TreeImportResult;
 }

@@ -1,8 +1,8 @@
 import { parse as parsePlist } from "plist";
 import { Document } from "yaml";
-import { PlistError, parseTypedPlist, type TypedPlist } from "../format/plist.js";
+import { PLIST_TYPES, PlistError, type TypedPlist } from "../format/plist.js";
+import { parseTypedPlist } from "../format/plist-xml.js";
 import { canonicalDomain } from "../resources/defaults/resource.js";
-import { PLIST_TYPES } from "../resources/defaults/schema.js";
 import { typedFromConfig, ValueError } from "../resources/defaults/value.js";
 import type { Importer, ImportResult } from "./importer.js";
 
@@ -448,6 +448,5 @@ export function convertMacosScript(text: string): ImportResult {
 
 /** A `.macos`-style shell script of `defaults write` lines → system/macos-defaults.yaml. */
 export const macosScriptImporter: Importer = {
-  describe: "a .macos-style shell script of `defaults write` lines → system/macos-defaults.yaml",
   convert: (text) => convertMacosScript(text),
 };

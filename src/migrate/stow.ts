@@ -54,7 +54,6 @@ const ignored = (ig: Ignore, rel: string) =>
   (ig.path?.test(`/${rel}`) ?? false) || (ig.segment?.test(rel.split("/").pop() as string) ?? false);
 
 export const stowImporter: TreeImporter = {
-  describe: "a GNU Stow directory: each package folder → files entries with target ~",
   convertTree(entries, { inRepo }): TreeImportResult {
     const result: TreeImportResult = { files: {}, skipped: [], counts: {} };
     const byPath = new Map(entries.map((e) => [e.path, e]));

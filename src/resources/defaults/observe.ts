@@ -1,5 +1,5 @@
 import { DotopsError } from "../../errors.js";
-import { PlistError, parseTypedPlist, type TypedPlist, typedPlistXml } from "../../format/plist.js";
+import { PlistError, type TypedPlist, typedPlistXml } from "../../format/plist.js";
 import type { ResourceContext } from "../context.js";
 import { missingTool, once, ToolError, type Unobservable } from "../shared/tools.js";
 import type { DomainRef } from "./resource.js";
@@ -29,6 +29,7 @@ export async function exportDomain(ctx: ResourceContext, ref: DomainRef): Promis
   // A domain nobody wrote yet: "Domain … does not exist" (some versions), or an empty <dict/>.
   if (r.exitCode === 1 && /does not exist/.test(r.stderr)) return EMPTY;
   if (r.exitCode !== 0 || r.timedOut) throw new ToolError(command, r);
+  const { parseTypedPlist } = await import("../../format/plist-xml.js");
   let parsed: TypedPlist;
   try {
     parsed = parseTypedPlist(r.stdout);

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { PLIST_TYPES } from "../../format/plist.js";
 
 /**
  * `defaults:` in system/*.yaml (nix-darwin's `system.defaults`): domain → key
@@ -6,9 +7,6 @@ import { z } from "zod";
  * and maps to arrays and dicts; `{ type, value }` says the type outright (date,
  * data, a float written as 2.0, a string that looks like a number).
  */
-export const PLIST_TYPES = ["bool", "int", "float", "string", "date", "data", "array", "dict"] as const;
-export type PlistType = (typeof PLIST_TYPES)[number];
-
 export const TypedValueSchema = z.strictObject({
   type: z
     .enum(PLIST_TYPES)

@@ -1,5 +1,5 @@
 import { DotopsError } from "../../errors.js";
-import { setPlistKeys, type TypedPlist } from "../../format/plist.js";
+import type { TypedPlist } from "../../format/plist.js";
 import type { ResourceContext } from "../context.js";
 import { runTool } from "../shared/tools.js";
 import type { StepOps } from "../step.js";
@@ -66,6 +66,7 @@ async function setKeys(
   }
   if (Object.keys(structured).length) {
     const now = await exportDomain(ctx, ref);
+    const { setPlistKeys } = await import("../../format/plist-xml.js");
     await runTool(ctx, ["defaults", ...pre, "import", ref.domain, "-"], {
       input: setPlistKeys(now.xml, structured),
     });

@@ -1,5 +1,4 @@
-import { canonicalDate, type TypedPlist } from "../../format/plist.js";
-import { PLIST_TYPES, type PlistType } from "./schema.js";
+import { canonicalDate, PLIST_TYPES, type PlistType, type TypedPlist } from "../../format/plist.js";
 
 /*
  * A default's value as the resource carries it: a typed plist value in one
