@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -31,3 +31,13 @@ export function version(): string {
 export const cliEntry = (): string => join(packageRoot(), "dist/cli/main.js");
 
 export const examplesDir = (): string => join(packageRoot(), "config-examples");
+
+/**
+ * This dotops' code, as far as what it builds from a config goes: its version
+ * and when the file holding this function was written (every build rewrites
+ * it; in src under the tests it is self.ts). A generation built by other code
+ * is not known to build the same from the same commit.
+ */
+export function codeIdentity(): string {
+  return `${version()}@${statSync(fileURLToPath(import.meta.url)).mtimeMs}`;
+}

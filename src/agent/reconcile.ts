@@ -202,6 +202,7 @@ async function attempt(eng: Engine, opts: ReconcileOptions, a: Attempt): Promise
     const { deploy } = await loadDeploy();
     const r = await deploy(eng, {
       load: () => commitSource(opts.repo, tip),
+      commit: async () => tip,
       repoDir: opts.repo,
       loadOptions: opts.loadOptions,
       superseded,

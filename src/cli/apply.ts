@@ -45,6 +45,7 @@ export function registerApply(program: Command, cli: CliFactory) {
     const repo = c.repoDir();
     const result = await deploy(eng, {
       load: c.sourceLoader(o, repo),
+      commit: c.sourceCommit(o, repo),
       repoDir: repo,
       loadOptions: c.loadOptions(),
       backupExt: backupExt(o.backup),

@@ -16,7 +16,7 @@ import type { Engine } from "../engine/engine.js";
 import type { Failpoints } from "../engine/journal.js";
 import { statePaths } from "../engine/state.js";
 import { UsageError } from "../errors.js";
-import { gitTopLevel } from "../git/git.js";
+import { gitTopLevel, resolveCommit } from "../git/git.js";
 import { worldWritable, worldWritableWarning } from "../git/repo-permissions.js";
 import { commitSource, worktreeSource } from "../git/source.js";
 import { FaultyHost, parseFaults } from "../host/faulty-host.js";
@@ -91,6 +91,15 @@ export class Cli {
         : await commitSource(repo, sel.commit ?? "HEAD");
       if (!source.files.has(ENTRY)) throw await missingEntry(repo, source, sel);
       return source;
+    };
+  }
+
+  /** The commit `sourceLoader(sel)` reads, resolved only; none for the work tree. */
+  sourceCommit(sel: SourceSelection, repo = this.repoDir()): (() => Promise<string>) | undefined {
+    if (sel.worktree) return undefined;
+    return async () => {
+      await this.warnIfWorldWritable(repo);
+      return resolveCommit(repo, sel.commit ?? "HEAD");
     };
   }
 

@@ -23,6 +23,8 @@ type Answer = { value: string | null } | { error: string };
  */
 export class MachineFacts implements OnDemand {
   readonly wanted = new Set<string>();
+  /** Some answer was asked for: a config built with it is not a function of its commit alone. */
+  consulted = false;
   readonly #read: MachineReader;
   readonly #answers = new Map<string, Answer>();
 
@@ -31,13 +33,19 @@ export class MachineFacts implements OnDemand {
   }
 
   readonly functions: TemplateFunctions = {
-    env: (name) => this.#read.env(name) ?? null,
-    hostname: () => this.#read.hostname(),
+    env: (name) => this.#told(this.#read.env(name) ?? null),
+    hostname: () => this.#told(this.#read.hostname()),
     lookPath: (name) => this.#ask(["lookPath", name], `«lookPath ${name}»`),
     output: (cmd, args) => this.#ask(["output", cmd, ...args], `«output ${[cmd, ...args].join(" ")}»`) ?? "",
   };
 
+  #told<T>(answer: T): T {
+    this.consulted = true;
+    return answer;
+  }
+
   #ask(question: string[], placeholder: string): string | null {
+    this.consulted = true;
     const key = JSON.stringify(question);
     const answer = this.#answers.get(key);
     if (!answer) {

@@ -1,5 +1,4 @@
 import { posix } from "node:path";
-import { z } from "zod";
 import { registerSecret } from "../report/redact.js";
 
 /**
@@ -11,14 +10,6 @@ import { registerSecret } from "../report/redact.js";
 export interface SecretRef {
   $secret: string;
 }
-
-export const SecretRefSchema = z
-  .strictObject({
-    $secret: z.string().regex(/^(env|file):.+$/, "write !secret env:NAME or !secret file:PATH"),
-  })
-  .describe(
-    "A secret: !secret env:NAME or !secret file:PATH, resolved at apply time. A file must be in HOME (~/...) or in a directory this machine lists in DOTOPS_SECRET_DIRS.",
-  );
 
 export function isSecretRef(v: unknown): v is SecretRef {
   return typeof v === "object" && v !== null && typeof (v as SecretRef).$secret === "string";
@@ -92,6 +83,8 @@ function within(path: string, home: string, allowed: string[]): boolean {
  */
 export class SecretStore {
   readonly wanted = new Set<string>();
+  /** A secret was asked for: a config built with it is not a function of its commit alone. */
+  consulted = false;
   readonly #read: SecretReader;
   readonly #files = new Map<string, string | undefined | SecretRefused>();
 
@@ -100,6 +93,7 @@ export class SecretStore {
   }
 
   readonly resolve: SecretResolver = (ref) => {
+    this.consulted = true;
     const { kind, name } = parseSecretRef(ref);
     if (kind === "env") {
       const value = this.#read.env(name);

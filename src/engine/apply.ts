@@ -1,34 +1,33 @@
-import { type Config, type LoadOptions, loadConfig } from "../config/load.js";
+import type { Config, LoadOptions } from "../config/load.js";
 import { allOnDemand } from "../config/machine.js";
 import { type ConfigSource, withContent } from "../config/source.js";
 import { ConfigError, DotopsError, formatProblem } from "../errors.js";
-import { buildManifest } from "../modules/manifest.js";
 import type { Module } from "../modules/module.js";
 import { protectedPaths, protectedTargetProblems } from "../modules/protected.js";
 import { type Change, Phase } from "../resources/change.js";
-import type { ObjectStat, ResourceContext } from "../resources/context.js";
+import type { ResourceContext } from "../resources/context.js";
 import type { Step } from "../resources/step.js";
 import type { Blob, Manifest, Resource } from "../resources/types.js";
-import { type Engine, recoverIfInterrupted, resourceContext } from "./engine.js";
-import {
-  currentGeneration,
-  type GenerationInfo,
-  type GenerationMeta,
-  genDir,
-  listGenerations,
-  readManifest,
-  writeMeta,
-} from "./generations.js";
+import { buildKey, rememberBuild, unchangedSinceBuilt } from "./built-from.js";
+import { type Engine, recoverIfInterrupted, refuseWhileApplying, resourceContext } from "./engine.js";
+import { type GenerationMeta, genDir, readManifest, writeMeta } from "./generations.js";
 import { runTransaction, TransactionError } from "./journal.js";
-import { computeChanges, type Plan, summarize } from "./plan.js";
+import type { Plan } from "./plan.js";
+import { type Baseline, baseline, makePlan, targetOf } from "./planning.js";
 import { planThenLock } from "./preflight.js";
 import { nextOwnership, readOwnership, writeInstalled, writeOwnership } from "./records.js";
-import { readObjectStats, verifyObject, writeBlobs, writeHomeTree, writeObjectStats } from "./store.js";
+import { verifyObject, writeBlobs, writeHomeTree, writeObjectStats } from "./store.js";
 import { PhaseTimer } from "./timer.js";
 
 export interface DesiredRequest {
   /** Reads the config snapshot (Git tree at a commit, or the work tree). */
   load: () => Promise<ConfigSource>;
+  /**
+   * The commit `load` reads, resolved and nothing more read (none for a work
+   * tree): an apply of a commit the current generation is known to be built
+   * from checks the machine without loading the config (built-from.ts).
+   */
+  commit?: () => Promise<string>;
   loadOptions: LoadOptions;
   /** Where the config repo is on this machine: no target may be inside it. */
   repoDir?: string;
@@ -62,11 +61,13 @@ export interface ApplyResult {
   noop: boolean;
   phases: Record<string, number>;
   storeObjectsWritten: number;
-  desired: Desired;
+  /** What the config built; absent when the apply found nothing to do without loading it. */
+  desired?: Desired;
 }
 
 async function loadDesired(eng: Engine, req: DesiredRequest, timer: PhaseTimer): Promise<Desired> {
   const source = await timer.run("source", req.load);
+  const { loadConfig, buildManifest } = await timer.run("config", () => import("../config/kit.js"));
   // Config and modules are one pure pass over the snapshot, run again once the content it
   // references is read (only that content is ever read); the reading counts as "source".
   const t0 = performance.now();
@@ -88,80 +89,6 @@ async function loadDesired(eng: Engine, req: DesiredRequest, timer: PhaseTimer):
   );
   if (problems.length) throw new ConfigError(problems);
   return { config, source, manifest, blobs };
-}
-
-interface Baseline {
-  current: number | null;
-  currentMeta: GenerationInfo | undefined;
-  previous: Manifest | null;
-  gens: GenerationInfo[];
-  /** The current generation's store objects as they were applied: a changed one is drift. */
-  objectStats?: ReadonlyMap<string, ObjectStat>;
-  /** What the current generation's resources found before dotops managed them. */
-  ownership?: ReadonlyMap<string, unknown>;
-}
-
-async function baseline(eng: Engine): Promise<Baseline> {
-  const gens = await listGenerations(eng.host, eng.state);
-  const current = await currentGeneration(eng.host, eng.state);
-  const previous = current === null ? null : await readManifest(eng.host, eng.state, current);
-  const dir = current === null ? null : genDir(eng.state, current);
-  const objectStats = dir === null ? undefined : await readObjectStats(eng.host, dir);
-  const ownership = dir === null ? undefined : await readOwnership(eng.host, dir);
-  return {
-    current,
-    currentMeta: gens.find((g) => g.number === current),
-    previous,
-    gens,
-    objectStats,
-    ownership,
-  };
-}
-
-/** What a plan is towards: a manifest, the content it needs, and the commit it came from. */
-type PlanTarget = Pick<Desired, "manifest" | "blobs"> & { commit: string | null };
-
-const targetOf = (d: Desired): PlanTarget => ({
-  manifest: d.manifest,
-  blobs: d.blobs,
-  commit: d.source.commit ?? null,
-});
-
-async function makePlan(
-  eng: Engine,
-  desired: PlanTarget,
-  base: Baseline,
-  opts: { backupExt?: string; observe?: boolean },
-): Promise<Plan> {
-  const ctx = resourceContext(eng, {
-    blobs: desired.blobs,
-    backupExt: opts.backupExt,
-    objectStats: base.objectStats,
-    platform: desired.manifest.platform,
-    ownership: base.ownership,
-  });
-  const { changes, unchanged } = await computeChanges(ctx, {
-    desired: desired.manifest,
-    previous: base.previous,
-    observe: opts.observe ?? true,
-  });
-  const same = base.gens
-    .filter(
-      (g) => g.manifestHash === desired.manifest.hash && g.outcome === "applied" && g.number !== base.current,
-    )
-    .at(-1);
-  return {
-    host: desired.manifest.host,
-    from: base.currentMeta ? { generation: base.currentMeta.number, commit: base.currentMeta.commit } : null,
-    to: { commit: desired.commit, manifestHash: desired.manifest.hash },
-    rollbackTo:
-      same && base.currentMeta?.manifestHash !== desired.manifest.hash
-        ? { generation: same.number, commit: same.commit }
-        : null,
-    changes,
-    unchanged,
-    summary: summarize(changes),
-  };
 }
 
 /** `dotops plan`: what apply would do, against the last generation and the machine. */
@@ -209,12 +136,15 @@ async function planNow(eng: Engine, desired: Desired, req: ApplyRequest, timer: 
  * nothing; a failure anywhere in apply undoes every step taken.
  */
 export async function apply(eng: Engine, req: ApplyRequest): Promise<ApplyResult> {
-  // Config and modules are pure: an invalid config fails here, before the state dir is touched.
   const timer = new PhaseTimer();
+  const known = await alreadyBuilt(eng, req, timer);
+  if (known) return known;
+  // Config and modules are pure: an invalid config fails here, before the state dir is touched.
   const desired = await loadDesired(eng, req, timer);
+  const key = buildKey(eng, req, desired.source.commit);
   const result = (p: Planned) => ({ plan: p.plan, desired, phases: timer.phases, storeObjectsWritten: 0 });
   // Planned and approved before the state dir is created or the lock taken (preflight.ts).
-  return planThenLock(
+  const applied = await planThenLock(
     eng,
     "apply",
     req,
@@ -224,8 +154,28 @@ export async function apply(eng: Engine, req: ApplyRequest): Promise<ApplyResult
       eng.log.debug({ generation: p.base.current }, "no changes");
       return { ...result(p), generation: p.base.current, created: false, noop: true };
     },
-    (planned) => applyPlanned(eng, req, desired, timer, planned, result(planned)),
+    (planned) => applyPlanned(eng, req, desired, timer, planned, result(planned), key),
   );
+  // This commit builds the current generation's manifest (a README edit, a drift repair): said so, the next apply of it reads no config.
+  if (!applied.created && applied.generation !== null)
+    await rememberBuild(eng, genDir(eng.state, applied.generation), key);
+  return applied;
+}
+
+/** An apply of a commit the current generation is known to be built from, with nothing to do (built-from.ts). */
+async function alreadyBuilt(
+  eng: Engine,
+  req: ApplyRequest,
+  timer: PhaseTimer,
+): Promise<ApplyResult | undefined> {
+  if (!req.commit) return undefined;
+  const commit = await timer.run("source", req.commit);
+  await recoverIfInterrupted(eng);
+  await refuseWhileApplying(eng);
+  const known = await timer.run("plan", () => unchangedSinceBuilt(eng, buildKey(eng, req, commit), commit));
+  if (!known) return undefined;
+  eng.log.debug({ generation: known.generation }, "no changes (the config of this commit is known)");
+  return { ...known, created: false, noop: true, phases: timer.phases, storeObjectsWritten: 0 };
 }
 
 type Planned = Awaited<ReturnType<typeof planNow>>;
@@ -238,6 +188,7 @@ async function applyPlanned(
   timer: PhaseTimer,
   { base, plan, sameAsCurrent }: Planned,
   result: Omit<ApplyResult, "generation" | "created" | "noop">,
+  key: string | undefined,
 ): Promise<ApplyResult> {
   const ctx = resourceContext(eng, {
     blobs: desired.blobs,
@@ -298,6 +249,7 @@ async function applyPlanned(
       await eng.host.mkdir(partial, 0o755);
       await writeHomeTree(eng.host, eng.state, partial, desired.manifest);
       await writeObjectStats(eng.host, partial, stats);
+      await rememberBuild(eng, partial, key);
       await writeOwnership(eng.host, partial, nextOwnership(desired.manifest, plan.changes, base.ownership));
       await eng.host.writeFile(`${partial}/manifest.json`, `${JSON.stringify(desired.manifest, null, 1)}\n`);
       await eng.host.writeFile(`${partial}/plan.json`, `${JSON.stringify(plan, null, 1)}\n`);

@@ -19,7 +19,7 @@ export interface DeployResult extends ApplyResult {
 export async function deploy(eng: Engine, req: ApplyRequest): Promise<DeployResult> {
   let before = await currentGeneration(eng.host, eng.state);
   const result = await apply(eng, req);
-  const checks = result.desired.config?.agent.healthChecks ?? [];
+  const checks = result.desired?.config.agent.healthChecks ?? [];
   const none = { health: [], healthNotRun: [], rolledBackTo: null };
   const n = result.generation;
   if (!checks.length || n === null) return { ...result, ...none };
