@@ -217,6 +217,7 @@ describe("apply", () => {
     expect(readlinkSync(join(home, ".config/app/conf"))).toBe(join(state, "current/home/.config/app/conf"));
     expect(readlinkSync(join(state, "current"))).toBe(join(state, "generations/1"));
     expect(readdirSync(join(state, "generations/1"))).toEqual([
+      "built-from.json",
       "home",
       "manifest.json",
       "meta.json",

@@ -2,7 +2,7 @@ import type { LoadOptions } from "../config/load.js";
 import { canonicalJson, sha256 } from "../modules/objects.js";
 import { codeIdentity } from "../self.js";
 import type { Engine } from "./engine.js";
-import { currentGeneration, genDir, readManifest, readMeta } from "./generations.js";
+import { currentGeneration, genDir, listGenerations, readManifest } from "./generations.js";
 import type { Plan } from "./plan.js";
 import { type Baseline, makePlan } from "./planning.js";
 import { readOwnership } from "./records.js";
@@ -93,16 +93,17 @@ export async function unchangedSinceBuilt(
   if (n === null) return undefined;
   const dir = genDir(eng.state, n);
   if (!(await keysOf(eng, dir)).includes(key)) return undefined;
-  const meta = await readMeta(eng.host, eng.state, n);
+  // Every record, as the full path reads them: a corrupt one stops this apply the same way.
+  const gens = await listGenerations(eng.host, eng.state);
+  const meta = gens.find((g) => g.number === n);
   // Health checks a killed pass left pending run on the full path (deploy).
-  if (meta.outcome !== "applied" || meta.health === "pending") return undefined;
+  if (meta?.outcome !== "applied" || meta.health === "pending") return undefined;
   const manifest = await readManifest(eng.host, eng.state, n);
   const base: Baseline = {
     current: n,
-    currentMeta: { ...meta, current: true },
+    currentMeta: meta,
     previous: manifest,
-    // The list serves to recognise a return to an earlier generation's content: not this case.
-    gens: [],
+    gens,
     objectStats: await readObjectStats(eng.host, dir),
     ownership: await readOwnership(eng.host, dir),
   };
