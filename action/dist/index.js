@@ -1557,7 +1557,7 @@ var require_cross_spawn = __commonJS({
       enoent.hookChildProcess(spawned, parsed);
       return spawned;
     }
-    function spawnSync2(command, args, options) {
+    function spawnSync3(command, args, options) {
       const parsed = parse6(command, args, options);
       const result = cp.spawnSync(parsed.command, parsed.args, parsed.options);
       result.error = result.error || enoent.verifyENOENTSync(result.status, parsed);
@@ -1565,7 +1565,7 @@ var require_cross_spawn = __commonJS({
     }
     module.exports = spawn4;
     module.exports.spawn = spawn4;
-    module.exports.sync = spawnSync2;
+    module.exports.sync = spawnSync3;
     module.exports._parse = parse6;
     module.exports._enoent = enoent;
   }
@@ -53565,7 +53565,7 @@ var require_dist4 = __commonJS({
 });
 
 // action/src/main.ts
-import { mkdtempSync, writeFileSync as writeFileSync2 } from "node:fs";
+import { mkdtempSync, writeFileSync as writeFileSync3 } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join as join3 } from "node:path";
 
@@ -53627,6 +53627,8 @@ var DryRunHost = class {
   async appendFile(path6, _data) {
     this.record("append", path6);
   }
+  async sync(_path) {
+  }
   async mkdir(path6) {
     this.record("mkdir", path6);
   }
@@ -53666,6 +53668,7 @@ var DryRunHost = class {
 };
 
 // src/host/real-host.ts
+import { spawnSync as spawnSync2 } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import * as fsSync from "node:fs";
 import * as fs from "node:fs/promises";
@@ -53740,22 +53743,53 @@ var RealHost = class {
   realpath(path6) {
     return wrap(path6, async () => fsSync.realpathSync(this.p(path6)));
   }
-  async writeFile(path6, data, mode = 420) {
-    const tmp = `${this.p(path6)}.dotops-tmp-${randomBytes(4).toString("hex")}`;
+  /** Files written with `deferSync` since the last `sync`: what it flushes where there is no syncfs. */
+  deferred = /* @__PURE__ */ new Set();
+  async writeFile(path6, data, mode = 420, opts = {}) {
+    const real = this.p(path6);
+    const tmp = `${real}.dotops-tmp-${randomBytes(4).toString("hex")}`;
     await wrap(path6, async () => {
-      const fh = await fs.open(tmp, "wx", mode);
+      const fd = fsSync.openSync(tmp, "wx", mode);
       try {
-        await fh.writeFile(data);
-        await fh.sync();
+        fsSync.writeFileSync(fd, data);
+        if (!opts.deferSync) fsSync.fsyncSync(fd);
       } finally {
-        await fh.close();
+        fsSync.closeSync(fd);
       }
-      await fs.chmod(tmp, mode);
-      await fs.rename(tmp, this.p(path6));
+      fsSync.chmodSync(tmp, mode);
+      fsSync.renameSync(tmp, real);
     }).catch(async (err) => {
-      await fs.rm(tmp, { force: true });
+      fsSync.rmSync(tmp, { force: true });
       throw err;
     });
+    if (opts.deferSync) this.deferred.add(real);
+  }
+  /**
+   * One syncfs(2) of the file system holding `path` (`sync -f`, Linux), which
+   * also covers the directories and links written; elsewhere, or if it fails,
+   * an fsync of each deferred file, as writing them durable would have done.
+   */
+  async sync(path6) {
+    const files = [...this.deferred];
+    this.deferred.clear();
+    if (!files.length) return;
+    if (process.platform === "linux" && spawnSync2("sync", ["-f", this.p(path6)], { stdio: "ignore" }).status === 0)
+      return;
+    for (const file2 of files)
+      await wrap(file2, async () => {
+        let fd;
+        try {
+          fd = fsSync.openSync(file2, "r");
+        } catch (err) {
+          if (err.code === "ENOENT") return;
+          throw err;
+        }
+        try {
+          fsSync.fsyncSync(fd);
+        } finally {
+          fsSync.closeSync(fd);
+        }
+      });
   }
   async createExclusive(path6, data) {
     let fh;
@@ -53779,12 +53813,12 @@ var RealHost = class {
   }
   appendFile(path6, data, opts = {}) {
     return wrap(path6, async () => {
-      const fh = await fs.open(this.p(path6), "a", 384);
+      const fd = fsSync.openSync(this.p(path6), "a", 384);
       try {
-        await fh.appendFile(data);
-        if (opts.sync) await fh.sync();
+        fsSync.appendFileSync(fd, data);
+        if (opts.sync) fsSync.fsyncSync(fd);
       } finally {
-        await fh.close();
+        fsSync.closeSync(fd);
       }
     });
   }
@@ -58455,7 +58489,7 @@ function untrustedHead(ctx) {
 
 // action/src/core.ts
 import { randomUUID } from "node:crypto";
-import { appendFileSync as appendFileSync2 } from "node:fs";
+import { appendFileSync as appendFileSync3 } from "node:fs";
 import { EOL } from "node:os";
 function createCore(env, write2 = (t2) => process.stdout.write(t2)) {
   const command = (name3, message, props = {}) => {
@@ -58476,12 +58510,12 @@ function createCore(env, write2 = (t2) => process.stdout.write(t2)) {
       const delimiter = `ghadelimiter_${randomUUID()}`;
       if (name3.includes(delimiter) || value.includes(delimiter))
         throw new Error(`output ${name3} contains the delimiter ${delimiter}`);
-      appendFileSync2(file2, `${name3}<<${delimiter}${EOL}${value}${EOL}${delimiter}${EOL}`, "utf8");
+      appendFileSync3(file2, `${name3}<<${delimiter}${EOL}${value}${EOL}${delimiter}${EOL}`, "utf8");
     },
     appendSummary(markdown) {
       const file2 = env.GITHUB_STEP_SUMMARY;
       if (!file2) return false;
-      appendFileSync2(file2, markdown.endsWith("\n") ? markdown : `${markdown}
+      appendFileSync3(file2, markdown.endsWith("\n") ? markdown : `${markdown}
 `, "utf8");
       return true;
     },
@@ -59206,15 +59240,25 @@ function contentDiff(id, before, after) {
   if (a2.length + b2.length > MAX_DIFF_BYTES)
     return `File ${id} changed (${a2.length} \u2192 ${b2.length} bytes; too large to diff)
 `;
-  return createTwoFilesPatch(
-    before ? `a/${id}` : "/dev/null",
-    after ? `b/${id}` : "/dev/null",
-    a2.toString("utf8"),
-    b2.toString("utf8"),
-    void 0,
-    void 0,
-    { context: 3 }
-  ).split("\n").slice(1).join("\n");
+  const from = before ? `a/${id}` : "/dev/null";
+  const to = after ? `b/${id}` : "/dev/null";
+  if (!a2.length || !b2.length)
+    return wholeFile(from, to, (a2.length ? a2 : b2).toString("utf8"), a2.length ? "-" : "+");
+  return createTwoFilesPatch(from, to, a2.toString("utf8"), b2.toString("utf8"), void 0, void 0, {
+    context: 3
+  }).split("\n").slice(1).join("\n");
+}
+function wholeFile(from, to, text, sign) {
+  const lines2 = text.split("\n");
+  const newlineAtEnd = text.endsWith("\n");
+  if (newlineAtEnd) lines2.pop();
+  const range = sign === "+" ? `-0,0 +1,${lines2.length}` : `-1,${lines2.length} +0,0`;
+  const body = lines2.map((l) => `${sign}${l}
+`).join("");
+  return `--- ${from}
++++ ${to}
+@@ ${range} @@
+${body}${newlineAtEnd ? "" : "\\ No newline at end of file\n"}`;
 }
 function isBinary(buf) {
   return buf.subarray(0, 8e3).includes(0);
@@ -62829,7 +62873,7 @@ async function writeBlobs(host, state, blobs, progress, known, ownerOnly = /* @_
     const intact = st?.type === "file" && st.size === b2.data.length && !(secret2 && st.mode & 63) && (recorded ? recorded.size === st.size && recorded.mtimeMs === st.mtimeMs : (await host.readFile(path6)).equals(b2.data));
     if (!intact) {
       const mode = (b2.executable ? 365 : 292) & (secret2 ? 448 : 511);
-      await host.writeFile(path6, b2.data, mode);
+      await host.writeFile(path6, b2.data, mode, { deferSync: true });
       st = await host.lstat(path6);
       written++;
     }
@@ -62847,12 +62891,12 @@ async function readObjectStats(host, genDir2) {
     return void 0;
   }
 }
-async function writeObjectStats(host, genDir2, stats) {
+async function writeObjectStats(host, genDir2, stats, opts) {
   const raw = Object.fromEntries(
     [...stats].sort(([a2], [b2]) => a2 < b2 ? -1 : 1).map(([o3, s]) => [o3, [s.size, s.mtimeMs]])
   );
   await host.writeFile(statsFile(genDir2), `${JSON.stringify(raw)}
-`, 420);
+`, 420, opts);
 }
 async function writeHomeTree(host, state, dir, manifest) {
   const entries2 = manifest.resources.flatMap((r2) => {
@@ -63074,10 +63118,10 @@ function nextOwnership(manifest, changes, before) {
   }
   return out;
 }
-async function writeOwnership(host, genDir2, owned) {
+async function writeOwnership(host, genDir2, owned, opts) {
   if (Object.keys(owned).length)
     await host.writeFile(ownedFile(genDir2), `${JSON.stringify(owned, null, 1)}
-`, 420);
+`, 420, opts);
 }
 async function writeInstalled(ctx, genDir2, manifest) {
   const byKind = /* @__PURE__ */ new Map();
@@ -63182,15 +63226,15 @@ async function unchangedSinceBuilt(eng, key, commit) {
   if (n2 === null) return void 0;
   const dir = genDir(eng.state, n2);
   if (!(await keysOf(eng, dir)).includes(key)) return void 0;
-  const meta3 = await readMeta(eng.host, eng.state, n2);
-  if (meta3.outcome !== "applied" || meta3.health === "pending") return void 0;
+  const gens = await listGenerations(eng.host, eng.state);
+  const meta3 = gens.find((g) => g.number === n2);
+  if (meta3?.outcome !== "applied" || meta3.health === "pending") return void 0;
   const manifest = await readManifest(eng.host, eng.state, n2);
   const base3 = {
     current: n2,
-    currentMeta: { ...meta3, current: true },
+    currentMeta: meta3,
     previous: manifest,
-    // The list serves to recognise a return to an earlier generation's content: not this case.
-    gens: [],
+    gens,
     objectStats: await readObjectStats(eng.host, dir),
     ownership: await readOwnership(eng.host, dir)
   };
@@ -63419,6 +63463,7 @@ async function applyPlanned(eng, req, desired, timer, { base: base3, plan, sameA
     )
   );
   if (sameAsCurrent) {
+    await eng.host.sync(eng.state.dir);
     try {
       await timer.run(
         "apply",
@@ -63458,16 +63503,18 @@ async function applyPlanned(eng, req, desired, timer, { base: base3, plan, sameA
       await eng.host.removeTree(partial3);
       await eng.host.mkdir(partial3, 493);
       await writeHomeTree(eng.host, eng.state, partial3, desired.manifest);
-      await writeObjectStats(eng.host, partial3, stats);
+      const later = { deferSync: true };
+      await writeObjectStats(eng.host, partial3, stats, later);
       await rememberBuild(eng, partial3, key);
-      await writeOwnership(eng.host, partial3, nextOwnership(desired.manifest, plan.changes, base3.ownership));
-      await eng.host.writeFile(`${partial3}/manifest.json`, `${JSON.stringify(desired.manifest, null, 1)}
-`);
-      await eng.host.writeFile(`${partial3}/plan.json`, `${JSON.stringify(plan, null, 1)}
-`);
-      await eng.host.writeFile(`${partial3}/meta.json`, `${JSON.stringify(meta3, null, 2)}
-`);
+      const owned = nextOwnership(desired.manifest, plan.changes, base3.ownership);
+      await writeOwnership(eng.host, partial3, owned, later);
+      const json2 = (v, indent) => `${JSON.stringify(v, null, indent)}
+`;
+      await eng.host.writeFile(`${partial3}/manifest.json`, json2(desired.manifest, 1), 420, later);
+      await eng.host.writeFile(`${partial3}/plan.json`, json2(plan, 1), 420, later);
+      await eng.host.writeFile(`${partial3}/meta.json`, json2(meta3, 2), 420, later);
       await eng.host.rename(partial3, genDir(eng.state, n2));
+      await eng.host.sync(eng.state.dir);
     } catch (err) {
       await eng.host.removeTree(partial3).catch(() => {
       });
@@ -69466,7 +69513,7 @@ async function planHosts(core, env, inputs, ctx, snaps, known, selected2) {
 function writeOutputs(core, env, reports, verdicts, ctx) {
   const dir = mkdtempSync(join3(env.RUNNER_TEMP || tmpdir(), "dotops-plan-"));
   const path6 = join3(dir, "plan.json");
-  writeFileSync2(path6, `${JSON.stringify(planReport(reports, verdicts, ctx), null, 2)}
+  writeFileSync3(path6, `${JSON.stringify(planReport(reports, verdicts, ctx), null, 2)}
 `);
   const any2 = (f) => String(reports.some(f));
   core.setOutput(

@@ -208,6 +208,7 @@ async function applyPlanned(
   );
   if (sameAsCurrent) {
     // Only drift: put the machine back to the current generation, no new record.
+    await eng.host.sync(eng.state.dir);
     try {
       await timer.run("apply", () =>
         runTransaction(ctx, eng.state.journal, begin(null), stepsOf(plan.changes), eng.failpoints),
@@ -248,13 +249,18 @@ async function applyPlanned(
       await eng.host.removeTree(partial);
       await eng.host.mkdir(partial, 0o755);
       await writeHomeTree(eng.host, eng.state, partial, desired.manifest);
-      await writeObjectStats(eng.host, partial, stats);
+      const later = { deferSync: true };
+      await writeObjectStats(eng.host, partial, stats, later);
       await rememberBuild(eng, partial, key);
-      await writeOwnership(eng.host, partial, nextOwnership(desired.manifest, plan.changes, base.ownership));
-      await eng.host.writeFile(`${partial}/manifest.json`, `${JSON.stringify(desired.manifest, null, 1)}\n`);
-      await eng.host.writeFile(`${partial}/plan.json`, `${JSON.stringify(plan, null, 1)}\n`);
-      await eng.host.writeFile(`${partial}/meta.json`, `${JSON.stringify(meta, null, 2)}\n`);
+      const owned = nextOwnership(desired.manifest, plan.changes, base.ownership);
+      await writeOwnership(eng.host, partial, owned, later);
+      const json = (v: unknown, indent: number) => `${JSON.stringify(v, null, indent)}\n`;
+      await eng.host.writeFile(`${partial}/manifest.json`, json(desired.manifest, 1), 0o644, later);
+      await eng.host.writeFile(`${partial}/plan.json`, json(plan, 1), 0o644, later);
+      await eng.host.writeFile(`${partial}/meta.json`, json(meta, 2), 0o644, later);
       await eng.host.rename(partial, genDir(eng.state, n));
+      // One flush for the store objects and the generation: durable before the journal names it.
+      await eng.host.sync(eng.state.dir);
     } catch (err) {
       // A full disk, most likely: what was built goes (recovery would remove it otherwise).
       await eng.host.removeTree(partial).catch(() => {});

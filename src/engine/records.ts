@@ -48,9 +48,14 @@ export function nextOwnership(
   return out;
 }
 
-export async function writeOwnership(host: Host, genDir: string, owned: Record<string, unknown>) {
+export async function writeOwnership(
+  host: Host,
+  genDir: string,
+  owned: Record<string, unknown>,
+  opts?: { deferSync?: boolean },
+) {
   if (Object.keys(owned).length)
-    await host.writeFile(ownedFile(genDir), `${JSON.stringify(owned, null, 1)}\n`, 0o644);
+    await host.writeFile(ownedFile(genDir), `${JSON.stringify(owned, null, 1)}\n`, 0o644, opts);
 }
 
 export async function readInstalled(host: Host, genDir: string): Promise<Record<string, string>> {

@@ -50,7 +50,8 @@ export async function writeBlobs(
       // object's mode. Content rendered with a secret is the owner's alone, whatever the state
       // dir's mode (its 0700 keeps others out too).
       const mode = (b.executable ? 0o555 : 0o444) & (secret ? 0o700 : 0o777);
-      await host.writeFile(path, b.data, mode);
+      // Made durable together with the generation, by one sync before anything points at them.
+      await host.writeFile(path, b.data, mode, { deferSync: true });
       st = await host.lstat(path);
       written++;
     }
@@ -82,11 +83,12 @@ export async function writeObjectStats(
   host: Host,
   genDir: string,
   stats: ReadonlyMap<string, ObjectStat>,
+  opts?: { deferSync?: boolean },
 ): Promise<void> {
   const raw = Object.fromEntries(
     [...stats].sort(([a], [b]) => (a < b ? -1 : 1)).map(([o, s]) => [o, [s.size, s.mtimeMs]]),
   );
-  await host.writeFile(statsFile(genDir), `${JSON.stringify(raw)}\n`, 0o644);
+  await host.writeFile(statsFile(genDir), `${JSON.stringify(raw)}\n`, 0o644, opts);
 }
 
 /** Lays out a generation's tree: the links its kinds keep there (a linked dotfile's, into the store). */

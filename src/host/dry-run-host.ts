@@ -57,6 +57,7 @@ export class DryRunHost implements Host {
   async appendFile(path: string, _data: string) {
     this.record("append", path);
   }
+  async sync(_path: string) {}
   async mkdir(path: string) {
     this.record("mkdir", path);
   }

@@ -127,9 +127,13 @@ export class FaultyHost implements Host {
     await this.check("realpath", [path]);
     return this.inner.realpath(path);
   }
-  async writeFile(path: string, data: string | Buffer, mode?: number) {
+  async writeFile(path: string, data: string | Buffer, mode?: number, opts?: { deferSync?: boolean }) {
     await this.check("writeFile", [path]);
-    return this.inner.writeFile(path, data, mode);
+    return this.inner.writeFile(path, data, mode, opts);
+  }
+  async sync(path: string) {
+    await this.check("sync", [path]);
+    return this.inner.sync(path);
   }
   async createExclusive(path: string, data: string) {
     await this.check("createExclusive", [path]);

@@ -49,10 +49,23 @@ export interface Host {
 
   // writes
   /** Atomic: writes a temporary sibling and renames it over `path`. */
-  writeFile(path: string, data: string | Buffer, mode?: number): Promise<void>;
+  /**
+   * Atomic: writes a temporary sibling and renames it over `path`. Durable
+   * (fsync) before it returns, unless `deferSync`: then the next `sync` makes
+   * it durable, with every other deferred write (a store of 1,000 objects pays
+   * one flush instead of 1,000).
+   */
+  writeFile(
+    path: string,
+    data: string | Buffer,
+    mode?: number,
+    opts?: { deferSync?: boolean },
+  ): Promise<void>;
   /** Creates `path` exclusively; false when it already exists (used for locks). */
   createExclusive(path: string, data: string): Promise<boolean>;
   appendFile(path: string, data: string, opts?: { sync?: boolean }): Promise<void>;
+  /** Makes every write so far durable, deferred ones included, on the file system holding `path`. */
+  sync(path: string): Promise<void>;
   mkdir(path: string, mode?: number): Promise<void>;
   symlink(target: string, path: string): Promise<void>;
   rename(from: string, to: string): Promise<void>;

@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import * as fsSync from "node:fs";
 import * as fs from "node:fs/promises";
@@ -67,22 +68,63 @@ export class RealHost implements Host {
     return wrap(path, async () => fsSync.realpathSync(this.p(path)));
   }
 
-  async writeFile(path: string, data: string | Buffer, mode = 0o644): Promise<void> {
-    const tmp = `${this.p(path)}.dotops-tmp-${randomBytes(4).toString("hex")}`;
+  /** Files written with `deferSync` since the last `sync`: what it flushes where there is no syncfs. */
+  private readonly deferred = new Set<string>();
+
+  async writeFile(
+    path: string,
+    data: string | Buffer,
+    mode = 0o644,
+    opts: { deferSync?: boolean } = {},
+  ): Promise<void> {
+    const real = this.p(path);
+    const tmp = `${real}.dotops-tmp-${randomBytes(4).toString("hex")}`;
     await wrap(path, async () => {
-      const fh = await fs.open(tmp, "wx", mode);
+      const fd = fsSync.openSync(tmp, "wx", mode);
       try {
-        await fh.writeFile(data);
-        await fh.sync();
+        fsSync.writeFileSync(fd, data);
+        if (!opts.deferSync) fsSync.fsyncSync(fd);
       } finally {
-        await fh.close();
+        fsSync.closeSync(fd);
       }
-      await fs.chmod(tmp, mode);
-      await fs.rename(tmp, this.p(path));
+      fsSync.chmodSync(tmp, mode);
+      fsSync.renameSync(tmp, real);
     }).catch(async (err) => {
-      await fs.rm(tmp, { force: true });
+      fsSync.rmSync(tmp, { force: true });
       throw err;
     });
+    if (opts.deferSync) this.deferred.add(real);
+  }
+
+  /**
+   * One syncfs(2) of the file system holding `path` (`sync -f`, Linux), which
+   * also covers the directories and links written; elsewhere, or if it fails,
+   * an fsync of each deferred file, as writing them durable would have done.
+   */
+  async sync(path: string): Promise<void> {
+    const files = [...this.deferred];
+    this.deferred.clear();
+    if (!files.length) return;
+    if (
+      process.platform === "linux" &&
+      spawnSync("sync", ["-f", this.p(path)], { stdio: "ignore" }).status === 0
+    )
+      return;
+    for (const file of files)
+      await wrap(file, async () => {
+        let fd: number;
+        try {
+          fd = fsSync.openSync(file, "r");
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code === "ENOENT") return; // replaced or removed since: nothing to flush
+          throw err;
+        }
+        try {
+          fsSync.fsyncSync(fd);
+        } finally {
+          fsSync.closeSync(fd);
+        }
+      });
   }
 
   async createExclusive(path: string, data: string): Promise<boolean> {
@@ -110,12 +152,12 @@ export class RealHost implements Host {
 
   appendFile(path: string, data: string, opts: { sync?: boolean } = {}) {
     return wrap(path, async () => {
-      const fh = await fs.open(this.p(path), "a", 0o600);
+      const fd = fsSync.openSync(this.p(path), "a", 0o600);
       try {
-        await fh.appendFile(data);
-        if (opts.sync) await fh.sync();
+        fsSync.appendFileSync(fd, data);
+        if (opts.sync) fsSync.fsyncSync(fd);
       } finally {
-        await fh.close();
+        fsSync.closeSync(fd);
       }
     });
   }
