@@ -218,6 +218,7 @@ describe("apply", () => {
     expect(readlinkSync(join(state, "current"))).toBe(join(state, "generations/1"));
     expect(readdirSync(join(state, "generations/1"))).toEqual([
       "built-from.json",
+      "git-blobs.json",
       "home",
       "manifest.json",
       "meta.json",

@@ -37795,6 +37795,9 @@ function makeBlob(data, executable, name3) {
 function contentHash(data, executable) {
   return createHash("sha256").update(executable ? "x\0" : "-\0").update(data).digest("hex");
 }
+function gitBlobId(data) {
+  return createHash("sha1").update(`blob ${data.length}\0`).update(data).digest("hex");
+}
 function sha256(data) {
   return createHash("sha256").update(data).digest("hex");
 }
@@ -58632,6 +58635,21 @@ var Phase = {
   removeSources: 75
 };
 
+// src/engine/blob-index.ts
+init_objects();
+
+// src/resources/context.ts
+var objectPath = (state, object2) => `${state.store}/${object2}`;
+
+// src/engine/blob-index.ts
+var FILE = "git-blobs.json";
+async function writeBlobIndex(host, genDir2, blobs, opts) {
+  const index = {};
+  for (const b2 of blobs) index[gitBlobId(b2.data)] ??= b2.object;
+  await host.writeFile(`${genDir2}/${FILE}`, `${JSON.stringify(index)}
+`, 420, opts);
+}
+
 // src/engine/built-from.ts
 init_objects();
 
@@ -61170,9 +61188,6 @@ async function remove(ctx, previous, o3) {
   });
 }
 
-// src/resources/context.ts
-var objectPath = (state, object2) => `${state.store}/${object2}`;
-
 // src/resources/link/object-drift.ts
 async function objectDrift(ctx, id, object2, assumed) {
   const recorded = assumed ? void 0 : ctx.objectStats?.get(object2);
@@ -63186,7 +63201,7 @@ async function makePlan(eng, desired, base3, opts) {
 }
 
 // src/engine/built-from.ts
-var FILE = "built-from.json";
+var FILE2 = "built-from.json";
 var KEEP = 16;
 function buildKey(eng, req, commit) {
   const o3 = req.loadOptions;
@@ -63207,7 +63222,7 @@ function buildKey(eng, req, commit) {
 }
 async function keysOf(eng, dir) {
   try {
-    const keys = JSON.parse((await eng.host.readFile(`${dir}/${FILE}`)).toString("utf8"));
+    const keys = JSON.parse((await eng.host.readFile(`${dir}/${FILE2}`)).toString("utf8"));
     return Array.isArray(keys) ? keys.filter((k2) => typeof k2 === "string") : [];
   } catch {
     return [];
@@ -63217,7 +63232,7 @@ async function rememberBuild(eng, dir, key) {
   if (!key || eng.dryRun) return;
   const keys = await keysOf(eng, dir);
   if (keys.includes(key)) return;
-  await eng.host.writeFile(`${dir}/${FILE}`, `${JSON.stringify([...keys, key].slice(-KEEP))}
+  await eng.host.writeFile(`${dir}/${FILE2}`, `${JSON.stringify([...keys, key].slice(-KEEP))}
 `, 420).catch((err) => eng.log.debug(`could not record what built ${dir}: ${err.message}`));
 }
 async function unchangedSinceBuilt(eng, key, commit) {
@@ -63505,6 +63520,7 @@ async function applyPlanned(eng, req, desired, timer, { base: base3, plan, sameA
       await writeHomeTree(eng.host, eng.state, partial3, desired.manifest);
       const later = { deferSync: true };
       await writeObjectStats(eng.host, partial3, stats, later);
+      await writeBlobIndex(eng.host, partial3, desired.blobs.values(), later);
       await rememberBuild(eng, partial3, key);
       const owned = nextOwnership(desired.manifest, plan.changes, base3.ownership);
       await writeOwnership(eng.host, partial3, owned, later);
@@ -69039,24 +69055,27 @@ import { existsSync as existsSync2 } from "node:fs";
 init_glob();
 init_source2();
 init_errors();
+init_objects();
 import { join as join2 } from "node:path";
 var MAX_FILE_BYTES = 64 * 1024 * 1024;
 var MAX_TREE_ENTRIES = 5e4;
 var EAGER = /(^|\/)(\.gitattributes|\.gitmodules|[^/]+\.ya?ml)$/;
 var EAGER_MAX_BYTES = 1024 * 1024;
-async function commitSource(repo, rev = "HEAD") {
-  const sha = await resolveCommit(repo, rev);
-  const reader = new GitReader(repo);
+async function commitSource(repo, rev = "HEAD", opts = {}) {
+  const sha = opts.resolved ? rev : await resolveCommit(repo, rev);
+  const reader = new GitReader(repo, opts.local);
   const src = new LazySource(`commit ${sha.slice(0, 12)}`, sha, reader);
   for (const e of await reader.list(repo, sha, "")) src.add(e);
   reader.attributes = attributesOf(src);
   return src;
 }
 var GitReader = class {
-  constructor(root2) {
+  constructor(root2, local) {
     this.root = root2;
+    this.local = local;
   }
   root;
+  local;
   /** Where each path's blob is: the repo itself or a submodule's. */
   where = /* @__PURE__ */ new Map();
   /** Entries listed so far, submodules included (MAX_TREE_ENTRIES). */
@@ -69104,7 +69123,9 @@ var GitReader = class {
       const at = this.where.get(path6);
       if (!at) continue;
       const filter = filterOf(this.attributes, path6);
-      if (!filter) plain.push(path6);
+      const known = filter ? void 0 : await this.fromLocal(at.oid);
+      if (known) out.set(path6, known);
+      else if (!filter) plain.push(path6);
       else if (await this.driverSetUp(at.repo, filter)) {
         const r2 = await git(at.repo, ["cat-file", "--filters", `--path=${path6}`, at.oid], {
           allowFail: true
@@ -69129,6 +69150,11 @@ var GitReader = class {
       else out.set(p2, r2.data);
     }
     return usable(out, problems);
+  }
+  /** A blob's bytes from a copy on this machine, when they hash to its id (else Git is asked). */
+  async fromLocal(oid) {
+    const data = await this.local?.(oid).catch(() => void 0);
+    return data && gitBlobId(data) === oid ? data : void 0;
   }
   async expand(path6, commit) {
     const repo = await this.submoduleRepo(path6, commit);

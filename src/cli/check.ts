@@ -15,7 +15,7 @@ export function registerCheck(program: Command, cli: CliFactory) {
     const c = cli();
     const { checkAllHosts, buildManifest } = await import("../config/kit.js");
     const repo = c.repoDir();
-    const source = await c.sourceLoader(o, repo)();
+    const source = await c.sourceLoader(o, repo, { fromStore: false })();
     const manifests = new Map<string, Manifest>();
     const guarded = protectedPaths(c.home, c.stateDir, repo);
     const warnings = new Set<string>();

@@ -12,6 +12,7 @@ import {
   secretLinkProblem,
 } from "../config/secret.js";
 import type { ConfigSource } from "../config/source.js";
+import { localBlobs } from "../engine/blob-index.js";
 import type { Engine } from "../engine/engine.js";
 import type { Failpoints } from "../engine/journal.js";
 import { statePaths } from "../engine/state.js";
@@ -82,13 +83,27 @@ export class Cli {
     );
   }
 
-  sourceLoader(sel: SourceSelection, repo = this.repoDir()): () => Promise<ConfigSource> {
+  /**
+   * Reads the config. Building for this machine (apply, plan) takes unchanged
+   * files from the store's copies of the current generation (blob-index.ts);
+   * `check` (`fromStore: false`) judges the repository alone.
+   */
+  sourceLoader(
+    sel: SourceSelection,
+    repo = this.repoDir(),
+    { fromStore = true } = {},
+  ): () => Promise<ConfigSource> {
     if (sel.commit && sel.worktree) throw new UsageError("use either --commit or --worktree, not both");
     return async () => {
       await this.warnIfWorldWritable(repo);
       const source = sel.worktree
         ? await worktreeSource(repo)
-        : await commitSource(repo, sel.commit ?? "HEAD");
+        : await commitSource(repo, await this.resolved(repo, sel.commit ?? "HEAD"), {
+            resolved: true,
+            local: fromStore
+              ? localBlobs(new RealHost({ home: this.home }), statePaths(this.stateDir))
+              : undefined,
+          });
       if (!source.files.has(ENTRY)) throw await missingEntry(repo, source, sel);
       return source;
     };
@@ -99,8 +114,21 @@ export class Cli {
     if (sel.worktree) return undefined;
     return async () => {
       await this.warnIfWorldWritable(repo);
-      return resolveCommit(repo, sel.commit ?? "HEAD");
+      return this.resolved(repo, sel.commit ?? "HEAD");
     };
+  }
+
+  private readonly commits = new Map<string, Promise<string>>();
+
+  /** `rev` as a commit id, asked of Git once per command (the quick no-op check and the load share it). */
+  private resolved(repo: string, rev: string): Promise<string> {
+    const key = `${repo}\0${rev}`;
+    let sha = this.commits.get(key);
+    if (!sha) {
+      sha = resolveCommit(repo, rev);
+      this.commits.set(key, sha);
+    }
+    return sha;
   }
 
   private permissionsChecked = false;

@@ -8,6 +8,7 @@ import { type Change, Phase } from "../resources/change.js";
 import type { ResourceContext } from "../resources/context.js";
 import type { Step } from "../resources/step.js";
 import type { Blob, Manifest, Resource } from "../resources/types.js";
+import { writeBlobIndex } from "./blob-index.js";
 import { buildKey, rememberBuild, unchangedSinceBuilt } from "./built-from.js";
 import { type Engine, recoverIfInterrupted, refuseWhileApplying, resourceContext } from "./engine.js";
 import { type GenerationMeta, genDir, readManifest, writeMeta } from "./generations.js";
@@ -251,6 +252,7 @@ async function applyPlanned(
       await writeHomeTree(eng.host, eng.state, partial, desired.manifest);
       const later = { deferSync: true };
       await writeObjectStats(eng.host, partial, stats, later);
+      await writeBlobIndex(eng.host, partial, desired.blobs.values(), later);
       await rememberBuild(eng, partial, key);
       const owned = nextOwnership(desired.manifest, plan.changes, base.ownership);
       await writeOwnership(eng.host, partial, owned, later);

@@ -4,7 +4,16 @@ import { join } from "node:path";
 import { globToRegExp } from "../config/glob.js";
 import { type ConfigSource, LazySource, type SnapshotEntry, type SnapshotReader } from "../config/source.js";
 import { ConfigError, type ConfigProblem } from "../errors.js";
+import { gitBlobId } from "../modules/objects.js";
 import { git, isGitRepo, resolveCommit } from "./git.js";
+
+/**
+ * Bytes this machine may hold already for a Git blob id (the store's copy of
+ * what an earlier apply read): checked against the id before use, so a copy
+ * changed since is never taken for the blob. A one-file change then reads one
+ * file from Git, not every file of the tree.
+ */
+export type LocalBlobs = (oid: string) => Promise<Buffer | undefined>;
 
 /** Larger files are refused rather than held in memory: dotfiles are small, a 1 GB blob is not one. */
 export const MAX_FILE_BYTES = 64 * 1024 * 1024;
@@ -31,9 +40,14 @@ interface Located {
  * pins, and a file stored through a filter (LFS, git-crypt) as the work tree
  * would have it, or refused.
  */
-export async function commitSource(repo: string, rev = "HEAD"): Promise<ConfigSource> {
-  const sha = await resolveCommit(repo, rev);
-  const reader = new GitReader(repo);
+export async function commitSource(
+  repo: string,
+  rev = "HEAD",
+  opts: { resolved?: boolean; local?: LocalBlobs } = {},
+): Promise<ConfigSource> {
+  // A commit id the caller had Git resolve already is not asked again (one process fewer).
+  const sha = opts.resolved ? rev : await resolveCommit(repo, rev);
+  const reader = new GitReader(repo, opts.local);
   const src = new LazySource(`commit ${sha.slice(0, 12)}`, sha, reader);
   for (const e of await reader.list(repo, sha, "")) src.add(e);
   reader.attributes = attributesOf(src);
@@ -48,7 +62,10 @@ class GitReader implements SnapshotReader {
   attributes: Attribute[] = [];
   private drivers = new Map<string, boolean>();
 
-  constructor(private readonly root: string) {}
+  constructor(
+    private readonly root: string,
+    private readonly local?: LocalBlobs,
+  ) {}
 
   /** Entries of `tree` in `repo`, under `prefix`; small config files and link texts read at once. */
   async list(repo: string, tree: string, prefix: string): Promise<SnapshotEntry[]> {
@@ -94,7 +111,9 @@ class GitReader implements SnapshotReader {
       const at = this.where.get(path);
       if (!at) continue;
       const filter = filterOf(this.attributes, path);
-      if (!filter) plain.push(path);
+      const known = filter ? undefined : await this.fromLocal(at.oid);
+      if (known) out.set(path, known);
+      else if (!filter) plain.push(path);
       else if (await this.driverSetUp(at.repo, filter)) {
         const r = await git(at.repo, ["cat-file", "--filters", `--path=${path}`, at.oid], {
           allowFail: true,
@@ -119,6 +138,12 @@ class GitReader implements SnapshotReader {
       else out.set(p, r.data);
     }
     return usable(out, problems);
+  }
+
+  /** A blob's bytes from a copy on this machine, when they hash to its id (else Git is asked). */
+  private async fromLocal(oid: string): Promise<Buffer | undefined> {
+    const data = await this.local?.(oid).catch(() => undefined);
+    return data && gitBlobId(data) === oid ? data : undefined;
   }
 
   async expand(path: string, commit: string): Promise<SnapshotEntry[]> {

@@ -17,6 +17,11 @@ export function contentHash(data: Buffer, executable: boolean): string {
     .digest("hex");
 }
 
+/** The id Git gives these bytes as a blob (SHA-1 repositories): what `ls-tree` lists. */
+export function gitBlobId(data: Buffer): string {
+  return createHash("sha1").update(`blob ${data.length}\0`).update(data).digest("hex");
+}
+
 export function sha256(data: string | Buffer): string {
   return createHash("sha256").update(data).digest("hex");
 }
