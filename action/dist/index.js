@@ -63140,7 +63140,11 @@ async function writeOwnership(host, genDir2, owned, opts) {
 }
 async function writeInstalled(ctx, genDir2, manifest) {
   const byKind = /* @__PURE__ */ new Map();
-  for (const r2 of manifest.resources) byKind.set(r2.kind, [...byKind.get(r2.kind) ?? [], r2]);
+  for (const r2 of manifest.resources) {
+    const list2 = byKind.get(r2.kind);
+    if (list2) list2.push(r2);
+    else byKind.set(r2.kind, [r2]);
+  }
   const installed = {};
   for (const [kind, rs] of byKind) {
     const inventory = kindOf({ kind }).inventory;
@@ -63527,7 +63531,8 @@ async function applyPlanned(eng, req, desired, timer, { base: base3, plan, sameA
       const json2 = (v, indent) => `${JSON.stringify(v, null, indent)}
 `;
       await eng.host.writeFile(`${partial3}/manifest.json`, json2(desired.manifest, 1), 420, later);
-      await eng.host.writeFile(`${partial3}/plan.json`, json2(plan, 1), 420, later);
+      const recorded = { ...plan, changes: plan.changes.map(({ diff: _diff, ...c5 }) => c5) };
+      await eng.host.writeFile(`${partial3}/plan.json`, json2(recorded, 1), 420, later);
       await eng.host.writeFile(`${partial3}/meta.json`, json2(meta3, 2), 420, later);
       await eng.host.rename(partial3, genDir(eng.state, n2));
       await eng.host.sync(eng.state.dir);

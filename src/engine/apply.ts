@@ -258,7 +258,9 @@ async function applyPlanned(
       await writeOwnership(eng.host, partial, owned, later);
       const json = (v: unknown, indent: number) => `${JSON.stringify(v, null, indent)}\n`;
       await eng.host.writeFile(`${partial}/manifest.json`, json(desired.manifest, 1), 0o644, later);
-      await eng.host.writeFile(`${partial}/plan.json`, json(plan, 1), 0o644, later);
+      // The steps as approved; the diffs are the store's to recompute (`dotops diff`): at 20,000 new files they were 35 MB.
+      const recorded = { ...plan, changes: plan.changes.map(({ diff: _diff, ...c }) => c) };
+      await eng.host.writeFile(`${partial}/plan.json`, json(recorded, 1), 0o644, later);
       await eng.host.writeFile(`${partial}/meta.json`, json(meta, 2), 0o644, later);
       await eng.host.rename(partial, genDir(eng.state, n));
       // One flush for the store objects and the generation: durable before the journal names it.

@@ -64,8 +64,13 @@ export async function readInstalled(host: Host, genDir: string): Promise<Record<
 
 /** Asks every kind that has an inventory (package versions) what is installed now, and records it. */
 export async function writeInstalled(ctx: ResourceContext, genDir: string, manifest: Manifest) {
+  // Pushed, not copied per resource: copying made this quadratic (11 s of a 20,000-file apply).
   const byKind = new Map<string, Manifest["resources"]>();
-  for (const r of manifest.resources) byKind.set(r.kind, [...(byKind.get(r.kind) ?? []), r]);
+  for (const r of manifest.resources) {
+    const list = byKind.get(r.kind);
+    if (list) list.push(r);
+    else byKind.set(r.kind, [r]);
+  }
   const installed: Record<string, string> = {};
   for (const [kind, rs] of byKind) {
     const inventory = kindOf({ kind }).inventory;
