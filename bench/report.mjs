@@ -297,6 +297,14 @@ function scalingSection(r) {
   ];
 }
 
+/** Said when the machine itself ran at another speed: Node's own start is the yardstick. */
+function speedNote(b, r) {
+  const floor = (s) => s.coldStart?.["node -e 0 (floor)"]?.median;
+  const [x, y] = [floor(b), floor(r)];
+  if (!x || !y || Math.abs(y / x - 1) < 0.25) return "";
+  return ` **The machine was not the same speed on both days: \`node -e 0\` took ${fmt(x)} then and ${fmt(y)} in this run (${(y / x).toFixed(1)}×), so rows dominated by start-up (the CLI's start, small trees, the agent's per-poll processes) compare the days, not the code.** The ratios within each run (the tables above) are what the targets use.`;
+}
+
 function beforeAfter(r) {
   const path = join(ROOT, "bench/results-before.json");
   if (!existsSync(path)) return [];
@@ -330,7 +338,7 @@ function beforeAfter(r) {
   return [
     "## Before / after the src fixes",
     "",
-    `Before: the same bench (same machine, ${b.meta.date.slice(0, 16).replace("T", " ")} UTC) run with \`BENCH_CLI\` pointing at a build of the same src with the fixes below reverted (\`bench/results-before.json\`); after: this run. Medians; both runs are noisy at ±20 % on this shared machine.`,
+    `Before: the same bench (same machine, ${b.meta.date.slice(0, 16).replace("T", " ")} UTC) run with \`BENCH_CLI\` pointing at a build of the same src with the fixes below reverted (\`bench/results-before.json\`); after: this run. Medians; both runs are noisy at ±20 % on this shared machine.${speedNote(b, r)}`,
     "",
     table(["measure", "before", "after", "after/before"], rows),
     "",
