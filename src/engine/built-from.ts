@@ -1,12 +1,11 @@
 import type { LoadOptions } from "../config/load.js";
 import { canonicalJson, sha256 } from "../modules/objects.js";
+import type { Manifest } from "../resources/types.js";
 import { codeIdentity } from "../self.js";
 import type { Engine } from "./engine.js";
-import { currentGeneration, genDir, listGenerations, readManifest } from "./generations.js";
+import { currentGeneration, genDir } from "./generations.js";
 import type { Plan } from "./plan.js";
-import { type Baseline, makePlan } from "./planning.js";
-import { readOwnership } from "./records.js";
-import { readObjectStats } from "./store.js";
+import { baseline, makePlan } from "./planning.js";
 
 /*
  * A no-op apply that reads no config. What a config builds is a function of
@@ -91,22 +90,13 @@ export async function unchangedSinceBuilt(
   if (!key) return undefined;
   const n = await currentGeneration(eng.host, eng.state);
   if (n === null) return undefined;
-  const dir = genDir(eng.state, n);
-  if (!(await keysOf(eng, dir)).includes(key)) return undefined;
+  if (!(await keysOf(eng, genDir(eng.state, n))).includes(key)) return undefined;
   // Every record, as the full path reads them: a corrupt one stops this apply the same way.
-  const gens = await listGenerations(eng.host, eng.state);
-  const meta = gens.find((g) => g.number === n);
+  const base = await baseline(eng);
+  const meta = base.currentMeta;
   // Health checks a killed pass left pending run on the full path (deploy).
-  if (meta?.outcome !== "applied" || meta.health === "pending") return undefined;
-  const manifest = await readManifest(eng.host, eng.state, n);
-  const base: Baseline = {
-    current: n,
-    currentMeta: meta,
-    previous: manifest,
-    gens,
-    objectStats: await readObjectStats(eng.host, dir),
-    ownership: await readOwnership(eng.host, dir),
-  };
+  if (base.current !== n || meta?.outcome !== "applied" || meta.health === "pending") return undefined;
+  const manifest = base.previous as Manifest;
   const plan = await makePlan(eng, { manifest, blobs: new Map(), commit }, base, {});
   return plan.changes.length ? undefined : { plan, generation: n };
 }
