@@ -63243,20 +63243,11 @@ async function unchangedSinceBuilt(eng, key, commit) {
   if (!key) return void 0;
   const n2 = await currentGeneration(eng.host, eng.state);
   if (n2 === null) return void 0;
-  const dir = genDir(eng.state, n2);
-  if (!(await keysOf(eng, dir)).includes(key)) return void 0;
-  const gens = await listGenerations(eng.host, eng.state);
-  const meta3 = gens.find((g) => g.number === n2);
-  if (meta3?.outcome !== "applied" || meta3.health === "pending") return void 0;
-  const manifest = await readManifest(eng.host, eng.state, n2);
-  const base3 = {
-    current: n2,
-    currentMeta: meta3,
-    previous: manifest,
-    gens,
-    objectStats: await readObjectStats(eng.host, dir),
-    ownership: await readOwnership(eng.host, dir)
-  };
+  if (!(await keysOf(eng, genDir(eng.state, n2))).includes(key)) return void 0;
+  const base3 = await baseline(eng);
+  const meta3 = base3.currentMeta;
+  if (base3.current !== n2 || meta3?.outcome !== "applied" || meta3.health === "pending") return void 0;
+  const manifest = base3.previous;
   const plan = await makePlan(eng, { manifest, blobs: /* @__PURE__ */ new Map(), commit }, base3, {});
   return plan.changes.length ? void 0 : { plan, generation: n2 };
 }
