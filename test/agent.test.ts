@@ -31,7 +31,10 @@ describe("agent: every commit a generation, git revert a rollback", () => {
       const r = await work.revert();
       await push();
       const g3 = await waitFor("generation 3", async () =>
-        (await gens(home)).find((g: { commit: string }) => g.commit === r),
+        // Once recorded: `current` switches before the record says "applied".
+        (await gens(home)).find(
+          (g: { commit: string; outcome: string }) => g.commit === r && g.outcome !== "pending",
+        ),
       );
       expect(g3).toMatchObject({ number: 3, sameContentAs: 1, current: true, outcome: "applied" });
       expect(readFileSync(join(home, ".zshrc"), "utf8")).toBe("export EDITOR=nvim\n");

@@ -1,4 +1,4 @@
-import { readFileSync, rmSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigRepo, dotops, minimalConfig, moduleTrace, sandbox } from "./helpers.js";
@@ -85,5 +85,21 @@ describe("an apply of the commit the current generation was built from", () => {
     const changed = await apply(repo, home, { env: { DOTOPS_TEST_EDITOR: "emacs" } });
     expect(changed).toMatchObject({ outcome: "applied", generation: 2 });
     expect(readFileSync(join(home, ".editor"), "utf8")).toBe("emacs");
+  });
+
+  it("treats its caches as caches: a corrupt built-from.json or git-blobs.json costs a full build, nothing else", async () => {
+    const repo = await ConfigRepo.create(minimalConfig());
+    const { home, state } = sandbox();
+    await apply(repo, home);
+    writeFileSync(join(state, "current/built-from.json"), "{not json");
+    writeFileSync(join(state, "current/git-blobs.json"), "[1, 2");
+    const rebuilt = await apply(repo, home);
+    expect(rebuilt).toMatchObject({ outcome: "unchanged", generation: 1 });
+    expect(rebuilt.phases.config).toBeGreaterThan(0);
+    // The key is written back, so the apply after it is quick again.
+    expect((await apply(repo, home)).phases.config).toBeUndefined();
+    await repo.commit({ "files/zshrc": "export EDITOR=hx\n" });
+    expect(await apply(repo, home)).toMatchObject({ outcome: "applied", generation: 2 });
+    expect(readFileSync(join(home, ".zshrc"), "utf8")).toBe("export EDITOR=hx\n");
   });
 });
