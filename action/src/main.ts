@@ -4,6 +4,7 @@ import { join } from "node:path";
 import type { Engine, Log } from "../../src/engine/engine.js";
 import { statePaths } from "../../src/engine/state.js";
 import { DotopsError } from "../../src/errors.js";
+import { inputCache } from "../../src/git/input-cache.js";
 import { DryRunHost } from "../../src/host/dry-run-host.js";
 import { RealHost } from "../../src/host/real-host.js";
 import { COMMENT_LIMIT, CONFIG_KEY, type UpsertResult, upsertComment, wrapSection } from "./comment.js";
@@ -72,7 +73,7 @@ async function runAction(core: Core, env: Env): Promise<RunResult> {
   core.setSecret(inputs.githubToken);
   const ctx = readContext(env);
   confineUntrusted(core, inputs, ctx);
-  const { repo, snaps } = await readCommits(inputs, ctx);
+  const { repo, snaps } = await readCommits(core, env, inputs, ctx);
   const { known, selected, configError } = chooseHosts(inputs, ctx, snaps);
   const reports = configError ? [] : await planHosts(core, env, inputs, ctx, snaps, known, selected);
   const verdicts = reports.map((r) => verdict(r, inputs.failOn));
@@ -145,11 +146,14 @@ function confineUntrusted(core: Core, inputs: ActionInputs, ctx: RunContext): vo
 }
 
 /** The config at base and head, fetching either commit when the checkout lacks it. */
-async function readCommits(inputs: ActionInputs, ctx: RunContext) {
+async function readCommits(core: Core, env: Env, inputs: ActionInputs, ctx: RunContext) {
   const repo = await openRepo(inputs.configPath);
   for (const sha of [ctx.base, ctx.head]) if (sha) await ensureCommit(repo.root, sha);
-  const head = await configAt(repo, ctx.head);
-  return { repo, snaps: snapshots(ctx.base ? await configAt(repo, ctx.base) : null, head) };
+  // Inputs and externals are fetched into the runner's state dir, as an agent would.
+  const { real } = makeEngines(env, core);
+  const cache = inputCache(real, join(repo.root, repo.prefix));
+  const head = await configAt(repo, ctx.head, cache);
+  return { repo, snaps: snapshots(ctx.base ? await configAt(repo, ctx.base, cache) : null, head) };
 }
 
 /**

@@ -1,7 +1,8 @@
 import { existsSync } from "node:fs";
-import type { ConfigSource, SourceFile } from "../../src/config/source.js";
+import type { ConfigSource } from "../../src/config/source.js";
 import { DotopsError } from "../../src/errors.js";
 import { git } from "../../src/git/git.js";
+import type { InputCache } from "../../src/git/input-cache.js";
 import { fetchCommit } from "../../src/git/remote.js";
 import { commitSource } from "../../src/git/source.js";
 
@@ -47,19 +48,6 @@ export async function ensureCommit(root: string, sha: string): Promise<void> {
 }
 
 /** The config at `sha`, re-rooted at the config's folder when it is not the repository root. */
-export async function configAt(repo: ConfigRepo, sha: string): Promise<ConfigSource> {
-  return subtree(await commitSource(repo.root, sha), repo.prefix);
-}
-
-export function subtree(src: ConfigSource, prefix: string): ConfigSource {
-  if (!prefix) return src;
-  const files = new Map<string, SourceFile>();
-  for (const [path, f] of src.files) if (path.startsWith(prefix)) files.set(path.slice(prefix.length), f);
-  // Contents are read on demand by the snapshot itself (by their full paths): keep its reader.
-  return {
-    ...src,
-    label: `${src.label} (${prefix.replace(/\/$/, "")})`,
-    files,
-    fetch: src.fetch?.bind(src),
-  };
+export async function configAt(repo: ConfigRepo, sha: string, inputs: InputCache): Promise<ConfigSource> {
+  return commitSource(repo.root, sha, { subdir: repo.prefix, inputs });
 }

@@ -7,6 +7,7 @@ import { LockedError } from "../engine/lock.js";
 import { status } from "../engine/status.js";
 import { ConfigError, DotopsError, PolicyError } from "../errors.js";
 import { checkSignature, commitsBetween, isAncestor, isBareRepo, readRef } from "../git/history.js";
+import { inputCache } from "../git/input-cache.js";
 import { BranchMissingError, fetchBranch, RemoteUnreachableError } from "../git/remote.js";
 import { commitSource } from "../git/source.js";
 import type { GitHubReporter } from "../report/github.js";
@@ -201,7 +202,7 @@ async function attempt(eng: Engine, opts: ReconcileOptions, a: Attempt): Promise
   try {
     const { deploy } = await loadDeploy();
     const r = await deploy(eng, {
-      load: () => commitSource(opts.repo, tip),
+      load: () => commitSource(opts.repo, tip, { inputs: inputCache(eng, opts.repo) }),
       commit: async () => tip,
       repoDir: opts.repo,
       loadOptions: opts.loadOptions,
@@ -270,10 +271,10 @@ export async function policyConfig(
   // A commit's config never changes: an idle poll reuses it instead of reading the whole tree again.
   const key = `${opts.repo}\0${lastApplied}\0${JSON.stringify(opts.loadOptions)}`;
   if (policyMemo?.key === key) return policyMemo.policy;
-  const { loadConfig } = await import("../config/load.js"); // outside the try: never a silent "no policy"
+  const { loadPolicy } = await import("../config/load.js"); // outside the try: never a silent "no policy"
   try {
-    const config = loadConfig(await commitSource(opts.repo, lastApplied), opts.loadOptions);
-    const policy = { agent: config.agent, host: { name: config.host.name } };
+    // dotops.yaml alone: policy is entry-only, so it never waits on an input's fetch.
+    const policy = loadPolicy(await commitSource(opts.repo, lastApplied), opts.loadOptions);
     policyMemo = { key, policy };
     return policy;
   } catch {
@@ -369,7 +370,7 @@ async function driftPass(
     try {
       const { deploy } = await loadDeploy();
       await deploy(eng, {
-        load: () => commitSource(opts.repo, tip),
+        load: () => commitSource(opts.repo, tip, { inputs: inputCache(eng, opts.repo) }),
         repoDir: opts.repo,
         loadOptions: opts.loadOptions,
       });

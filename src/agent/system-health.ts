@@ -4,6 +4,7 @@ import { genDir, readManifest } from "../engine/generations.js";
 import { runHealthChecks } from "../engine/health-checks.js";
 import { status } from "../engine/status.js";
 import { readObjectStats, verifyObject } from "../engine/store.js";
+import { inputCache } from "../git/input-cache.js";
 import { commitSource } from "../git/source.js";
 import type { KindHealth } from "../resources/kind.js";
 import { allKinds } from "../resources/registry.js";
@@ -95,7 +96,10 @@ export async function systemHealth(
   if (opts.repo && g.commit) {
     try {
       const { loadConfig } = await import("../config/kit.js");
-      const config = loadConfig(await commitSource(opts.repo, g.commit), opts.loadOptions);
+      const config = loadConfig(
+        await commitSource(opts.repo, g.commit, { inputs: inputCache(eng, opts.repo) }),
+        opts.loadOptions,
+      );
       for (const r of await runHealthChecks(eng.host, config.agent.healthChecks ?? []))
         items.push({ name: `check: ${r.name}`, ok: r.ok, detail: `${r.detail} (${r.ms} ms)` });
     } catch (err) {

@@ -23,7 +23,7 @@ export function registerAdopt(program: Command, cli: CliFactory) {
       const eng = c.engine();
       const host = eng.host;
       const repo = c.repoDir();
-      const source = await worktreeSource(repo);
+      const source = await worktreeSource(repo, { inputs: c.inputCache(repo) });
       const loadOpts = c.loadOptions({ secrets: false });
       const { manifest } = await withContent(source, () => buildManifest(loadConfig(source, loadOpts)));
       const adoptions = await planAdoption(host, {

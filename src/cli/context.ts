@@ -18,6 +18,7 @@ import type { Failpoints } from "../engine/journal.js";
 import { statePaths } from "../engine/state.js";
 import { UsageError } from "../errors.js";
 import { gitTopLevel, resolveCommit } from "../git/git.js";
+import { type InputCache, inputCache } from "../git/input-cache.js";
 import { worldWritable, worldWritableWarning } from "../git/repo-permissions.js";
 import { commitSource, worktreeSource } from "../git/source.js";
 import { FaultyHost, parseFaults } from "../host/faulty-host.js";
@@ -96,10 +97,12 @@ export class Cli {
     if (sel.commit && sel.worktree) throw new UsageError("use either --commit or --worktree, not both");
     return async () => {
       await this.warnIfWorldWritable(repo);
+      const inputs = this.inputCache(repo);
       const source = sel.worktree
-        ? await worktreeSource(repo)
+        ? await worktreeSource(repo, { inputs })
         : await commitSource(repo, await this.resolved(repo, sel.commit ?? "HEAD"), {
             resolved: true,
+            inputs,
             local: fromStore
               ? localBlobs(new RealHost({ home: this.home }), statePaths(this.stateDir))
               : undefined,
@@ -107,6 +110,11 @@ export class Cli {
       if (!source.files.has(ENTRY)) throw await missingEntry(repo, source, sel);
       return source;
     };
+  }
+
+  /** Where this command reads inputs and externals from (the state dir's cache). */
+  inputCache(repo: string): InputCache {
+    return inputCache({ state: { dir: this.stateDir }, host: { home: this.home }, log: this.log }, repo);
   }
 
   /** The commit `sourceLoader(sel)` reads, resolved only; none for the work tree. */

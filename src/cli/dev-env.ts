@@ -52,7 +52,7 @@ async function configIfAny(c: Cli): Promise<Config | null> {
   } catch {
     return null;
   }
-  const source = await commitSource(repo);
+  const source = await commitSource(repo, "HEAD", { inputs: c.inputCache(repo) });
   const { loadConfig } = await import("../config/kit.js");
   return withContent(source, () => loadConfig(source, c.loadOptions({ secrets: false })));
 }

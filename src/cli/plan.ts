@@ -38,11 +38,14 @@ export function registerPlan(program: Command, cli: CliFactory) {
       const repo = c.repoDir();
       const to = {
         repoDir: repo,
-        load: () => commitSource(repo, o.to ?? "HEAD"),
+        load: () => commitSource(repo, o.to ?? "HEAD", { inputs: c.inputCache(repo) }),
         loadOptions: c.loadOptions({ secrets: false }),
       };
       const from = o.from
-        ? { load: () => commitSource(repo, o.from as string), loadOptions: c.loadOptions({ secrets: false }) }
+        ? {
+            load: () => commitSource(repo, o.from as string, { inputs: c.inputCache(repo) }),
+            loadOptions: c.loadOptions({ secrets: false }),
+          }
         : null;
       plan = await planBetween(c.engine(), from, to);
     } else {

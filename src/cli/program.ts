@@ -16,6 +16,7 @@ import { registerHealth } from "./health.js";
 import { registerImport } from "./import.js";
 import { registerInit } from "./init.js";
 import { registerInstallAgent } from "./install-agent.js";
+import { registerLock } from "./lock.js";
 import { registerPlan } from "./plan.js";
 import { registerPrivileged } from "./privileged.js";
 import { reportError } from "./report-error.js";
@@ -25,6 +26,7 @@ import { registerSchema } from "./schema.js";
 import { registerStatus } from "./status.js";
 import { registerSuspend } from "./suspend.js";
 import { registerUninstallAgent } from "./uninstall-agent.js";
+import { registerUpdate } from "./update.js";
 
 export type CliFactory = () => Cli;
 
@@ -52,6 +54,8 @@ export function buildProgram(): { program: Command; cli: CliFactory } {
     registerCheck,
     registerPlan,
     registerApply,
+    registerLock,
+    registerUpdate,
     registerGenerations,
     registerDiff,
     registerRollback,

@@ -7,10 +7,11 @@ import type { NixConfig } from "../resources/nix/schema.js";
 import type { ScriptConfig } from "../resources/script/schema.js";
 import type { ServiceConfig } from "../resources/services/schema.js";
 import { isGlob, matchGlob } from "./glob.js";
+import { externalFiles, rebaseInputPaths } from "./input-paths.js";
 import type { MachineFacts } from "./machine.js";
 import { type AgentConfig, EntrySchema, type FileEntry, FragmentSchema, type HostEntry } from "./schema.js";
 import type { SecretRef, SecretResolver, SecretStore } from "./secret.js";
-import { type ConfigSource, normalizeRepoPath, resolveSourcePath } from "./source.js";
+import { type ConfigSource, mountOf, normalizeRepoPath, resolveSourcePath } from "./source.js";
 import type { TemplateFunctions } from "./template.js";
 import {
   formatPath,
@@ -24,6 +25,9 @@ import {
 } from "./yaml.js";
 
 export const ENTRY_FILE = "dotops.yaml";
+
+/** Keys only dotops.yaml may hold. */
+const ENTRY_ONLY = ["version", "imports", "hosts", "agent", "inputs", "externals"];
 
 export interface HostInfo {
   name: string;
@@ -76,6 +80,8 @@ export interface LoadOptions {
 
 export function loadConfig(source: ConfigSource, opts: LoadOptions = {}): Config {
   const entry = readEntry(source);
+  if ((entry.value.inputs || entry.value.externals) && !source.mounts)
+    throw new Error(`internal: ${source.label} was read without its inputs (no input cache given)`);
   const hostName = selectHost(entry.value, opts);
   const hostEntry = entry.value.hosts[hostName] as HostEntry;
 
@@ -114,9 +120,7 @@ export function loadConfig(source: ConfigSource, opts: LoadOptions = {}): Config
           throw new ConfigError(problems);
         }
         validate(FragmentSchema, fileLocated(parsed), problems, (key) =>
-          ["version", "imports", "hosts", "agent"].includes(key)
-            ? `"${key}" belongs in ${ENTRY_FILE}, not in an imported file`
-            : undefined,
+          ENTRY_ONLY.includes(key) ? `"${key}" belongs in ${ENTRY_FILE}, not in an imported file` : undefined,
         );
         mergeYaml(located, parsed);
         if (listPath[0] === "hosts") hostFiles.add(file);
@@ -124,6 +128,7 @@ export function loadConfig(source: ConfigSource, opts: LoadOptions = {}): Config
     });
   }
   if (problems.length) throw new ConfigError(problems);
+  rebaseInputPaths(source, located);
   // `hosts` was validated with the entry, and only the entry has it: not again for each host.
   const merged = validate(EntrySchema, { ...located, value: { ...located.value, hosts: {} } }, problems);
   if (!merged || problems.length) throw new ConfigError(problems);
@@ -134,7 +139,10 @@ export function loadConfig(source: ConfigSource, opts: LoadOptions = {}): Config
     hostNames: Object.keys(entry.value.hosts).sort(),
     user: (merged.user ?? {}) as Record<string, string>,
     vars: merged.vars ?? {},
-    files: merged.files ?? [],
+    files: [
+      ...(merged.files ?? []),
+      ...externalFiles(source, entry.value, located, merged.files?.length ?? 0),
+    ],
     services: merged.services ?? [],
     scripts: merged.scripts ?? [],
     homebrew: merged.homebrew ?? {},
@@ -186,6 +194,17 @@ export function checkAllHosts(source: ConfigSource, build?: (config: Config) => 
     );
   }
   return configs;
+}
+
+/** The agent's policy for the host (dotops.yaml alone: `agent` is entry-only, so no import or input is read). */
+export function loadPolicy(
+  source: ConfigSource,
+  opts: LoadOptions = {},
+): { agent: AgentConfig; host: { name: string } } {
+  const entry = readEntry(source);
+  const name = selectHost(entry.value, opts);
+  const hostEntry = entry.value.hosts[name] as HostEntry;
+  return { agent: { ...entry.value.agent, ...hostEntry.agent }, host: { name } };
 }
 
 export function listHosts(source: ConfigSource): Record<string, HostEntry> {
@@ -315,7 +334,11 @@ function resolveImport(
   const normal = normalizeRepoPath(pattern);
   if (normal === ".." || normal.startsWith("../"))
     return fail(`import "${pattern}" leaves the repo: imports are paths inside the config repo`);
-  if (isGlob(pattern)) return matchGlob(paths, pattern).filter((p) => p !== ENTRY_FILE);
+  // A glob reaches into an input only when it names it: `**/*.yaml` is the repo's own files.
+  if (isGlob(pattern))
+    return matchGlob(paths, pattern).filter(
+      (p) => p !== ENTRY_FILE && pattern.startsWith(mountOf(source, p)?.prefix ?? ""),
+    );
   if (pattern === ENTRY_FILE) return fail(`${ENTRY_FILE} imports itself: list the files it imports instead`);
   if (!source.files.has(pattern)) {
     problems.push({

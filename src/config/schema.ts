@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { InputsShape } from "../inputs/schema.js";
 import { ProgramsSchema } from "../modules/programs/schema.js";
 import { ShellSchema } from "../modules/shell/schema.js";
 import { BlockEntryShape } from "../resources/block/schema.js";
@@ -216,6 +217,7 @@ export const EntrySchema = z
       .describe("Files (globs) merged in order; later wins, lists append."),
     hosts: z.record(z.string(), HostSchema).describe("The machines this repo describes."),
     agent: AgentSchema.optional(),
+    ...InputsShape,
     ...FragmentShape,
   })
   .describe("dotops.yaml: the entry of a dotops config repo.");

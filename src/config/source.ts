@@ -16,6 +16,23 @@ export interface SourceFile {
   readonly problem?: string;
 }
 
+/**
+ * Another repository's tree placed in this snapshot under `prefix`: an input
+ * (`inputs.base/`) or an external (`.externals/.oh-my-zsh/`), at the commit
+ * dotops.lock pins.
+ */
+export interface Mount {
+  kind: "input" | "external";
+  /** The lock's key: `base`, `base/company` (an input's own input), `~/.oh-my-zsh`. */
+  key: string;
+  prefix: string;
+  git: string;
+  ref?: string;
+  rev: string;
+  /** What git fetches: `git`, or the absolute path a local one names. */
+  url: string;
+}
+
 export interface ConfigSource {
   /** What the snapshot is of, for messages: "commit 1a2b3c4" or "work tree". */
   label: string;
@@ -28,6 +45,22 @@ export interface ConfigSource {
   submodules?: ReadonlySet<string>;
   /** Reads what is wanted. */
   fetch?(): Promise<void>;
+  /** Inputs and externals placed in it; set (maybe empty) when the entry declares any. */
+  mounts?: readonly Mount[];
+}
+
+/** A tree as listed: its entries (small config files read) and how to read the rest. */
+export interface Snapshot {
+  entries: SnapshotEntry[];
+  reader: SnapshotReader;
+}
+
+/** The mount a repo path lies in (the deepest), or undefined for the repo's own files. */
+export function mountOf(src: ConfigSource, path: string): Mount | undefined {
+  let found: Mount | undefined;
+  for (const m of src.mounts ?? [])
+    if (path.startsWith(m.prefix) && m.prefix.length > (found?.prefix.length ?? 0)) found = m;
+  return found;
 }
 
 /** A submodule's files, at the commit the parent pins. */
@@ -59,6 +92,7 @@ export class LazySource implements ConfigSource {
   readonly files = new Map<string, SourceFile>();
   readonly wanted = new Set<string>();
   readonly submodules = new Set<string>();
+  mounts?: readonly Mount[];
   private readonly content = new Map<string, Buffer>();
 
   constructor(
@@ -101,6 +135,13 @@ export class LazySource implements ConfigSource {
     for (const [path, data] of await this.reader.read(paths, problems)) this.content.set(path, data);
     if (problems.length) throw new ConfigError(problems);
   }
+}
+
+/** A LazySource of a listed tree. */
+export function lazySource(snap: Snapshot, label: string, commit?: string): LazySource {
+  const src = new LazySource(label, commit, snap.reader);
+  for (const e of snap.entries) src.add(e);
+  return src;
 }
 
 /** One file of a LazySource: a class, not a literal with a getter, as a tree may list 100,000. */

@@ -3,6 +3,7 @@ import type { ResourceContext } from "../resources/context.js";
 import { kindOf } from "../resources/registry.js";
 import type { Located, Manifest, Resource } from "../resources/types.js";
 import { mapLimit } from "./concurrency.js";
+import type { InputChange } from "./input-changes.js";
 
 export interface Plan {
   host: string;
@@ -14,6 +15,8 @@ export interface Plan {
   /** What the plan leaves as it is (`plan --all` lists them). */
   unchanged: { kind: string; id: string }[];
   summary: { create: number; update: number; delete: number; destructive: number };
+  /** Inputs and externals whose locked commit moves (absent when none does). */
+  inputs?: InputChange[];
 }
 
 export const SECRET_DIFF = "(diff hidden: the file is rendered with !secret values)\n";

@@ -8,6 +8,7 @@ import {
   listGenerations,
   readManifest,
 } from "./generations.js";
+import { inputChanges } from "./input-changes.js";
 import { computeChanges, type Plan, summarize } from "./plan.js";
 import { readOwnership } from "./records.js";
 import { readObjectStats } from "./store.js";
@@ -77,6 +78,7 @@ export async function makePlan(
       (g) => g.manifestHash === desired.manifest.hash && g.outcome === "applied" && g.number !== base.current,
     )
     .at(-1);
+  const inputs = await inputChanges(eng.state, base.previous?.inputs, desired.manifest.inputs, changes);
   return {
     host: desired.manifest.host,
     from: base.currentMeta ? { generation: base.currentMeta.number, commit: base.currentMeta.commit } : null,
@@ -88,5 +90,6 @@ export async function makePlan(
     changes,
     unchanged,
     summary: summarize(changes),
+    ...(inputs.length ? { inputs } : {}),
   };
 }

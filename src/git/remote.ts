@@ -11,7 +11,7 @@ import { gitEnv } from "./git.js";
  * environment is the user's own, so simple-git's guards against an injected
  * one are relaxed for it (USERS_OWN_ENV).
  */
-function client(baseDir: string, timeoutMs: number): SimpleGit {
+export function client(baseDir: string, timeoutMs: number): SimpleGit {
   return simpleGit({
     baseDir,
     timeout: { block: timeoutMs },
@@ -114,7 +114,7 @@ export async function fetchBranch(
   }
 }
 
-function firstLine(err: unknown): string {
+export function firstLine(err: unknown): string {
   return (
     String((err as Error)?.message ?? err)
       .split("\n")

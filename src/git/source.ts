@@ -2,10 +2,17 @@ import { existsSync } from "node:fs";
 import { lstat, readdir, readFile, readlink } from "node:fs/promises";
 import { join } from "node:path";
 import { globToRegExp } from "../config/glob.js";
-import { type ConfigSource, LazySource, type SnapshotEntry, type SnapshotReader } from "../config/source.js";
+import {
+  type ConfigSource,
+  lazySource,
+  type Snapshot,
+  type SnapshotEntry,
+  type SnapshotReader,
+} from "../config/source.js";
 import { ConfigError, type ConfigProblem } from "../errors.js";
 import { gitBlobId } from "../modules/objects.js";
 import { git, isGitRepo, resolveCommit } from "./git.js";
+import type { InputCache } from "./input-cache.js";
 
 /**
  * Bytes this machine may hold already for a Git blob id (the store's copy of
@@ -25,7 +32,7 @@ export const MAX_FILE_BYTES = 64 * 1024 * 1024;
  */
 export const MAX_TREE_ENTRIES = 50_000;
 /** Config files, link texts and attributes are read with the listing: every pass needs them. */
-const EAGER = /(^|\/)(\.gitattributes|\.gitmodules|[^/]+\.ya?ml)$/;
+const EAGER = /(^|\/)(\.gitattributes|\.gitmodules|dotops\.lock|[^/]+\.ya?ml)$/;
 const EAGER_MAX_BYTES = 1024 * 1024;
 
 interface Located {
@@ -43,15 +50,63 @@ interface Located {
 export async function commitSource(
   repo: string,
   rev = "HEAD",
-  opts: { resolved?: boolean; local?: LocalBlobs } = {},
+  opts: {
+    resolved?: boolean;
+    local?: LocalBlobs;
+    inputs?: InputCache;
+    /** The config's folder when it is not the repo's root (`dotfiles/`): the snapshot is of it alone. */
+    subdir?: string;
+  } = {},
 ): Promise<ConfigSource> {
   // A commit id the caller had Git resolve already is not asked again (one process fewer).
   const sha = opts.resolved ? rev : await resolveCommit(repo, rev);
-  const reader = new GitReader(repo, opts.local);
-  const src = new LazySource(`commit ${sha.slice(0, 12)}`, sha, reader);
-  for (const e of await reader.list(repo, sha, "")) src.add(e);
-  reader.attributes = attributesOf(src);
-  return src;
+  const whole = await gitSnapshot(repo, sha, opts.local);
+  const snap = opts.subdir ? subdirOf(whole, opts.subdir) : whole;
+  const label = `commit ${sha.slice(0, 12)}${opts.subdir ? ` (${opts.subdir.replace(/\/$/, "")})` : ""}`;
+  return withInputs({ ...snap, label, commit: sha }, opts.inputs);
+}
+
+/** The part of a snapshot under `prefix`, its paths made relative to it; reads go to the whole. */
+function subdirOf(snap: Snapshot, prefix: string): Snapshot {
+  const entries = snap.entries.flatMap((e) =>
+    e.path.startsWith(prefix) ? [{ ...e, path: e.path.slice(prefix.length) }] : [],
+  );
+  const reader: SnapshotReader = {
+    read: async (paths, problems) => {
+      const out = new Map<string, Buffer>();
+      for (const [p, data] of await snap.reader.read(
+        paths.map((p) => `${prefix}${p}`),
+        problems,
+      ))
+        out.set(p.slice(prefix.length), data);
+      return out;
+    },
+    expand: (path, commit) => snap.reader.expand(`${prefix}${path}`, commit),
+  };
+  return { entries, reader };
+}
+
+/** The entries of the tree at `sha` (small config files read) and the reader of the rest. */
+export async function gitSnapshot(repo: string, sha: string, local?: LocalBlobs): Promise<Snapshot> {
+  const reader = new GitReader(repo, local);
+  const entries = await reader.list(repo, sha, "");
+  reader.attributes = attributesOf(entries);
+  return { entries, reader };
+}
+
+/** `inputs:` or `externals:` at the top of dotops.yaml: only then is the mounting code loaded. */
+const DECLARES = /^(inputs|externals)\s*:/m;
+
+/** The snapshot with the inputs and externals dotops.lock pins placed in it (inputs/mount.ts). */
+async function withInputs(
+  snap: Snapshot & { label: string; commit?: string },
+  cache: InputCache | undefined,
+): Promise<ConfigSource> {
+  const entry = snap.entries.find((e) => e.path === "dotops.yaml")?.data;
+  if (!cache || !entry || !DECLARES.test(entry.toString("utf8")))
+    return lazySource(snap, snap.label, snap.commit);
+  const { mountInputs } = await import("../inputs/mount.js");
+  return mountInputs(snap, cache, (repo, rev) => gitSnapshot(repo, rev));
 }
 
 class GitReader implements SnapshotReader {
@@ -420,13 +475,13 @@ interface Attribute {
 }
 
 /** `filter=` lines of every .gitattributes in the snapshot, in the order Git applies them (deeper wins). */
-function attributesOf(src: LazySource): Attribute[] {
+function attributesOf(entries: SnapshotEntry[]): Attribute[] {
   const out: Attribute[] = [];
-  const files = [...src.files.keys()].filter((p) => p === ".gitattributes" || p.endsWith("/.gitattributes"));
-  files.sort((a, b) => a.split("/").length - b.split("/").length);
-  for (const file of files) {
+  const files = entries.filter((e) => e.path === ".gitattributes" || e.path.endsWith("/.gitattributes"));
+  files.sort((a, b) => a.path.split("/").length - b.path.split("/").length);
+  for (const { path: file, data } of files) {
     const dir = file.slice(0, -".gitattributes".length);
-    for (const line of (src.files.get(file)?.data.toString("utf8") ?? "").split("\n")) {
+    for (const line of (data?.toString("utf8") ?? "").split("\n")) {
       const [pat, ...attrs] = line.trim().split(/\s+/);
       if (!pat || pat.startsWith("#")) continue;
       const f = attrs.find((a) => a.startsWith("filter=") || a === "-filter" || a === "!filter");
@@ -449,10 +504,9 @@ function filterOf(attrs: Attribute[], path: string): string | null {
 }
 
 /** Uncommitted files (`--worktree`): tracked and untracked-but-not-ignored, as they are on disk. */
-export async function worktreeSource(dir: string): Promise<ConfigSource> {
-  const src = new LazySource(`work tree ${dir}`, undefined, new WorktreeReader(dir));
-  for (const e of await worktreeEntries(dir)) src.add(e);
-  return src;
+export async function worktreeSource(dir: string, opts: { inputs?: InputCache } = {}): Promise<ConfigSource> {
+  const snap = { entries: await worktreeEntries(dir), reader: new WorktreeReader(dir) };
+  return withInputs({ ...snap, label: `work tree ${dir}` }, opts.inputs);
 }
 
 class WorktreeReader implements SnapshotReader {

@@ -2,7 +2,7 @@ import ignore, { type Ignore } from "ignore";
 import type { Config } from "../config/load.js";
 import type { FileEntry } from "../config/schema.js";
 import { secretPlaceholder } from "../config/secret.js";
-import { listUnder, normalizeRepoPath, resolveSourcePath } from "../config/source.js";
+import { listUnder, type Mount, mountOf, normalizeRepoPath, resolveSourcePath } from "../config/source.js";
 import { renderTemplate } from "../config/template.js";
 import { formatPath, originOf, type Path, pathKey } from "../config/yaml.js";
 import { ConfigError, type ConfigProblem, type Origin } from "../errors.js";
@@ -260,8 +260,9 @@ function expandEntry(
   const entryIgnore = new IgnoreList(
     (entry.ignore ?? []).map((pattern, j) => ({ pattern, at: [...at, "ignore", j] as Path })),
   );
+  const within = mountOf(config.source, resolved.path);
   const skip: Skip = (repoPath, id) =>
-    isOwnFile(config, repoPath) ||
+    isOwnFile(config, repoPath, within) ||
     repoIgnore.list.ignores(repoPath) ||
     entryIgnore.ignores(target === "~" ? id.slice(2) : id.slice(target.length + 1));
   const tooMany = (n: number) =>
@@ -318,10 +319,18 @@ function dirAttributes(config: Config, entry: FileEntry, at: Path, target: strin
 /** Leaves a repo path (and the HOME path it would become) out of a directory source. */
 type Skip = (repoPath: string, id: string) => boolean;
 
-/** The repo's own files: config, lock, ignore file, Git's own. Never part of a tree. */
-function isOwnFile(config: Config, path: string): boolean {
+/**
+ * The repo's own files: config, lock, ignore file, Git's own; and the trees of
+ * inputs and externals placed in it (`inputs.base/`), unless the source is
+ * inside that tree (`within`). Never part of a tree.
+ */
+function isOwnFile(config: Config, full: string, within: Mount | undefined): boolean {
+  const mount = mountOf(config.source, full);
+  if (mount !== within) return true;
+  const path = mount ? full.slice(mount.prefix.length) : full;
   return (
-    config.configFiles.has(path) ||
+    config.configFiles.has(full) ||
+    (mount?.kind === "input" && path === "dotops.yaml") ||
     path === "dotops.lock" ||
     path === DOTOPSIGNORE ||
     path.startsWith(".dotops/") ||

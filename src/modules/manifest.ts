@@ -69,6 +69,7 @@ export function buildManifest(config: Config, modules: Module[] = MODULES): Buil
     // A pass that asked for content not read yet is run again (withContent): its hash would be thrown away.
     hash: config.source.wanted?.size ? "" : manifestHash(resources),
     resources,
+    ...(config.source.mounts?.length ? { inputs: [...config.source.mounts] } : {}),
   };
   return { manifest, blobs, warnings };
 }

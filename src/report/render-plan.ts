@@ -65,7 +65,21 @@ export function renderPlanText(plan: Plan, c: Palette, opts: RenderOptions = {})
       summaryLine(plan),
     ].join("\n")}\n`;
   const kept = opts.all ? plan.unchanged.map((r) => c.dim(`  = ${r.kind} ${printable(r.id)}`)) : [];
-  return `${[c.bold(planHeadline(plan)), ...changeLines(plan.changes, c, opts), ...kept, summaryLine(plan)].join("\n")}\n`;
+  return `${[c.bold(planHeadline(plan)), ...inputLines(plan).map((l) => `  ${c.cyan(l)}`), ...changeLines(plan.changes, c, opts), ...kept, summaryLine(plan)].join("\n")}\n`;
+}
+
+/** `input base: 1a2b3c4 → 9f8e7d6 (3 commits), 2 changes from it` for each input the plan moves. */
+export function inputLines(plan: Plan): string[] {
+  return (plan.inputs ?? []).map((i) => {
+    const range =
+      i.from && i.to
+        ? `${short(i.from)} → ${short(i.to)} (${i.commits === undefined ? "not a descendant: history rewritten" : `${i.commits} commit${i.commits === 1 ? "" : "s"}`})`
+        : i.to
+          ? `added at ${short(i.to)}`
+          : `removed (was ${short(i.from)})`;
+    const n = i.changes.length;
+    return `${i.kind} ${printable(i.key)}: ${range}, ${n ? `${n} change${n === 1 ? "" : "s"} from it: ${i.changes.slice(0, 5).map(printable).join(", ")}${n > 5 ? ", …" : ""}` : "no change to the machine"}`;
+  });
 }
 
 /** One line per change (plus refusal and diff), as in a plan: also for `diff` and `status`. */
@@ -113,6 +127,8 @@ function indentDiff(diff: string, c: Palette, maxLines = 60): string {
 export function renderPlanMarkdown(plan: Plan, opts: RenderOptions & { maxDiffChars?: number } = {}): string {
   const budget = { left: opts.maxDiffChars ?? 40_000 };
   const out = [`#### ${planHeadline(plan)}`, "", `**${summaryLine(plan)}**`, ""];
+  const inputs = inputLines(plan);
+  if (inputs.length) out.push(...inputs.map((l) => `- ${l.replace(/`/g, "'")}`), "");
   if (plan.changes.length) {
     out.push("| | kind | path | notes |", "|---|---|---|---|");
     for (const ch of plan.changes) {
@@ -159,6 +175,7 @@ export function planJson(plan: Plan, opts: { all?: boolean } = {}) {
     changes: plan.changes.map(changeJson),
     ...(opts.all ? { unchanged: plan.unchanged } : {}),
     summary: plan.summary,
+    ...(plan.inputs ? { inputs: plan.inputs } : {}),
   };
 }
 

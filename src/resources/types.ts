@@ -1,3 +1,4 @@
+import type { Mount } from "../config/source.js";
 import type { Origin } from "../errors.js";
 
 /**
@@ -34,4 +35,6 @@ export interface Manifest {
   /** sha256 of the canonical resource list: the generation's identity. */
   hash: string;
   resources: Located[];
+  /** The inputs and externals it was built from, at their locked commits (not part of the hash). */
+  inputs?: Mount[];
 }

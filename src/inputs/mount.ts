@@ -1,0 +1,204 @@
+import { z } from "zod";
+import {
+  type ConfigSource,
+  LazySource,
+  type Mount,
+  type Snapshot,
+  type SnapshotEntry,
+  type SnapshotReader,
+} from "../config/source.js";
+import { type Located, mergeYaml, originOf, type Path, parseYaml } from "../config/yaml.js";
+import { ConfigError, type ConfigProblem } from "../errors.js";
+import { fetchUrl, type InputCache, lockedRepo } from "../git/input-cache.js";
+import { LOCK_FILE, type LockEntry, type LockFile, parseLock } from "./lock-file.js";
+import { type ExternalDecl, externalPrefix, type InputDecl, InputsShape } from "./schema.js";
+
+const ENTRY_FILE = "dotops.yaml";
+
+/** What dotops.yaml (the root's, or an input's own) declares, and where, for messages. */
+export interface Declared {
+  inputs: Record<string, InputDecl>;
+  externals: Record<string, ExternalDecl>;
+  located: Located;
+}
+
+/** `inputs:` and `externals:` of a dotops.yaml; undefined when it is not valid (loadConfig says why). */
+export function declaredIn(text: string, file = ENTRY_FILE): Declared | undefined {
+  try {
+    const located: Located = { value: {}, origins: new Map() };
+    mergeYaml(located, parseYaml(file, text));
+    const r = z.object(InputsShape).safeParse(located.value);
+    if (!r.success) return undefined;
+    return { inputs: r.data.inputs ?? {}, externals: r.data.externals ?? {}, located };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The lock as the snapshot has it, or undefined when it has none. */
+export function lockIn(entries: readonly SnapshotEntry[]): LockFile | undefined {
+  const data = entries.find((e) => e.path === LOCK_FILE)?.data;
+  return data ? parseLock(data.toString("utf8")) : undefined;
+}
+
+/** Why a lock entry does not pin what is declared now: missing, or for another URL or ref. */
+export function lockProblem(
+  what: string,
+  decl: { git: string; ref?: string },
+  locked: LockEntry | undefined,
+): string | undefined {
+  if (!locked) return `${what} is not in ${LOCK_FILE}: run \`dotops lock\` and commit ${LOCK_FILE}`;
+  if (locked.git !== decl.git || (locked.ref ?? "") !== (decl.ref ?? ""))
+    return `${LOCK_FILE} is stale for ${what}: it pins ${locked.git}${locked.ref ? `@${locked.ref}` : ""}, dotops.yaml says ${decl.git}${decl.ref ? `@${decl.ref}` : ""}; run \`dotops lock\` and commit ${LOCK_FILE}`;
+  return undefined;
+}
+
+/**
+ * The config repo's snapshot with each input (and each input's own inputs,
+ * `inputs.base/inputs.company/`) and each external placed in it at the commit
+ * dotops.lock pins. Config and modules then read them as repo paths: an
+ * import of `inputs.base/home/*.yaml`, a `source: inputs.base/files/vimrc`.
+ * Every problem (missing or stale lock entry, a cycle) is collected before
+ * failing; a commit that cannot be had stops everything (nothing applied).
+ */
+export async function mountInputs(
+  root: Snapshot & { label: string; commit?: string },
+  cache: InputCache,
+  /** git/source.ts's gitSnapshot, passed in: that module loads this one. */
+  snapshotOf: (repo: string, rev: string) => Promise<Snapshot>,
+): Promise<ConfigSource> {
+  const entryText = root.entries.find((e) => e.path === ENTRY_FILE)?.data?.toString("utf8") ?? "";
+  const declared = declaredIn(entryText);
+  const mounts: Mount[] = [];
+  const parts: { prefix: string; snap: Snapshot }[] = [];
+  if (declared) {
+    const lock = lockIn(root.entries) ?? { version: 1 as const, inputs: {}, externals: {} };
+    const problems: ConfigProblem[] = [];
+    const at = (path: Path) => ({ origin: originOf(declared.located, path), path: path.join(".") });
+    const reserved = (prefix: string, path: Path) => {
+      const clash = root.entries.find((e) => e.path.startsWith(prefix));
+      if (clash)
+        problems.push({
+          message: `the repo has ${clash.path}, but ${prefix} is where dotops places ${path[0] === "inputs" ? "input" : "external"} ${path[1]}: rename that directory`,
+          ...at(path),
+        });
+    };
+    // Inputs, depth first; `chain` is the URLs above (the config repo's own first): a repeat is a cycle.
+    const visit = async (
+      decls: Record<string, InputDecl>,
+      keyAbove: string,
+      prefixAbove: string,
+      chain: string[],
+      names: string[],
+    ): Promise<void> => {
+      for (const name of Object.keys(decls).sort()) {
+        const decl = decls[name] as InputDecl;
+        const key = `${keyAbove}${name}`;
+        const prefix = `${prefixAbove}inputs.${name}/`;
+        const here = keyAbove ? { message: "" } : at(["inputs", name]);
+        const url = fetchUrl(cache, decl.git);
+        if (chain.includes(url)) {
+          problems.push({
+            ...here,
+            message: `input cycle: ${[...names, name].join(" → ")} is ${decl.git}, which ${chain.indexOf(url) === 0 ? "is this config repo" : `is input ${names[chain.indexOf(url) - 1]} again`}; an input cannot build on what builds on it`,
+          });
+          continue;
+        }
+        if (!keyAbove) reserved(prefix, ["inputs", name]);
+        const problem = lockProblem(`input ${key}`, decl, lock.inputs[key]);
+        if (problem) {
+          problems.push({ ...here, message: problem });
+          continue;
+        }
+        const locked = lock.inputs[key] as LockEntry;
+        const pinned = { what: `input ${key}`, ...decl, rev: locked.rev };
+        const snap = await snapshotOf(await lockedRepo(cache, pinned), locked.rev);
+        mounts.push({
+          kind: "input",
+          key,
+          prefix,
+          url,
+          git: decl.git,
+          ...(decl.ref ? { ref: decl.ref } : {}),
+          rev: locked.rev,
+        });
+        parts.push({ prefix, snap });
+        const own = snap.entries.find((e) => e.path === ENTRY_FILE)?.data?.toString("utf8");
+        const nested = own === undefined ? undefined : declaredIn(own, `${prefix}${ENTRY_FILE}`);
+        if (own !== undefined && !nested && /^inputs\s*:/m.test(own))
+          problems.push({
+            ...here,
+            message: `input ${key}: its ${ENTRY_FILE} declares inputs that are not valid`,
+          });
+        if (nested && Object.keys(nested.inputs).length)
+          await visit(nested.inputs, `${key}/`, prefix, [...chain, url], [...names, name]);
+      }
+    };
+    await visit(declared.inputs, "", "", [cache.repoDir], ["this repo"]);
+    for (const target of Object.keys(declared.externals).sort()) {
+      const decl = declared.externals[target] as ExternalDecl;
+      const prefix = externalPrefix(target);
+      reserved(prefix, ["externals", target]);
+      const problem = lockProblem(`external ${target}`, decl, lock.externals[target]);
+      if (problem) {
+        problems.push({ ...at(["externals", target]), message: problem });
+        continue;
+      }
+      const rev = (lock.externals[target] as LockEntry).rev;
+      const snap = await snapshotOf(
+        await lockedRepo(cache, { what: `external ${target}`, ...decl, rev }),
+        rev,
+      );
+      mounts.push({
+        kind: "external",
+        key: target,
+        prefix,
+        url: fetchUrl(cache, decl.git),
+        git: decl.git,
+        ...(decl.ref ? { ref: decl.ref } : {}),
+        rev,
+      });
+      parts.push({ prefix, snap });
+    }
+    if (problems.length) throw new ConfigError(problems);
+  }
+  const src = new LazySource(root.label, root.commit, new MountReader(root.reader, parts));
+  for (const e of root.entries) src.add(e);
+  for (const { prefix, snap } of parts)
+    for (const e of snap.entries) src.add({ ...e, path: `${prefix}${e.path}` });
+  src.mounts = mounts;
+  return src;
+}
+
+/** Reads each path from the tree it was placed from: the deepest mount it lies in, else the repo's own. */
+class MountReader implements SnapshotReader {
+  private readonly parts: { prefix: string; reader: SnapshotReader }[];
+
+  constructor(root: SnapshotReader, mounted: { prefix: string; snap: Snapshot }[]) {
+    this.parts = [
+      ...mounted
+        .map((m) => ({ prefix: m.prefix, reader: m.snap.reader }))
+        .sort((a, b) => b.prefix.length - a.prefix.length),
+      { prefix: "", reader: root },
+    ];
+  }
+
+  private route(path: string) {
+    return this.parts.find((p) => path.startsWith(p.prefix)) as { prefix: string; reader: SnapshotReader };
+  }
+
+  async read(paths: string[], problems: ConfigProblem[]): Promise<Map<string, Buffer>> {
+    const out = new Map<string, Buffer>();
+    for (const part of this.parts) {
+      const mine = paths.filter((p) => this.route(p) === part).map((p) => p.slice(part.prefix.length));
+      if (!mine.length) continue;
+      for (const [p, data] of await part.reader.read(mine, problems)) out.set(`${part.prefix}${p}`, data);
+    }
+    return out;
+  }
+
+  expand(path: string, commit: string): Promise<SnapshotEntry[]> {
+    const part = this.route(path);
+    return part.reader.expand(path.slice(part.prefix.length), commit);
+  }
+}

@@ -1,0 +1,120 @@
+import { ConfigError, type ConfigProblem } from "../errors.js";
+import { commitCount, fetchUrl, type InputCache, latestCommit, lockedRepo } from "../git/input-cache.js";
+import { gitSnapshot } from "../git/source.js";
+import { emptyLock, type LockEntry, type LockFile } from "./lock-file.js";
+import { type Declared, declaredIn, lockProblem } from "./mount.js";
+
+/** One entry of dotops.lock as `dotops lock` or `dotops update` left it. */
+export interface LockChange {
+  kind: "input" | "external";
+  key: string;
+  git: string;
+  ref?: string;
+  /** The commit locked before; absent for a new entry. */
+  from?: string;
+  to: string;
+  /** Commits from `from` to `to`, when Git can count them (a rewritten history cannot). */
+  commits?: number;
+}
+
+export interface Relocked {
+  lock: LockFile;
+  entries: LockChange[];
+  /** Entries dropped: no longer declared. */
+  removed: string[];
+}
+
+/**
+ * A new dotops.lock for what dotops.yaml declares. An entry that pins what
+ * is declared stays as it is, unless `update` names it (or is "all"): then it
+ * moves to the newest commit of its ref. A missing or stale entry is locked
+ * at its ref's newest commit; an entry nothing declares any more is dropped.
+ * An input's own inputs are locked too (`base/company`), read from the
+ * commit locked for it.
+ */
+export async function relock(
+  cache: InputCache,
+  entryText: string,
+  old: LockFile | undefined,
+  update: string[] | "all" | "none",
+  now = new Date(),
+): Promise<Relocked> {
+  const declared = declaredIn(entryText);
+  if (!declared)
+    throw new ConfigError([{ message: "dotops.yaml is not valid: run `dotops check` to see why" }]);
+  const prev = old ?? emptyLock();
+  const lock = emptyLock();
+  const entries: LockChange[] = [];
+  const problems: ConfigProblem[] = [];
+  const wanted = (key: string) => update === "all" || (Array.isArray(update) && update.includes(key));
+  const seen = new Set<string>();
+
+  const pin = async (
+    kind: "input" | "external",
+    key: string,
+    decl: { git: string; ref?: string },
+  ): Promise<string> => {
+    seen.add(`${kind}:${key}`);
+    const before = (kind === "input" ? prev.inputs : prev.externals)[key];
+    const current = lockProblem(`${kind} ${key}`, decl, before) ? undefined : before;
+    let rev = current?.rev;
+    if (!rev || wanted(key))
+      rev = await latestCommit(cache, { what: `${kind} ${key}`, ...decl }, current?.rev);
+    const entry: LockEntry = {
+      git: decl.git,
+      ...(decl.ref ? { ref: decl.ref } : {}),
+      rev,
+      locked: current?.rev === rev ? current.locked : now.toISOString(),
+    };
+    (kind === "input" ? lock.inputs : lock.externals)[key] = entry;
+    const commits =
+      before && before.rev !== rev
+        ? await commitCount(cache, fetchUrl(cache, decl.git), before.rev, rev)
+        : undefined;
+    entries.push({
+      kind,
+      key,
+      git: decl.git,
+      ...(decl.ref ? { ref: decl.ref } : {}),
+      ...(before ? { from: before.rev } : {}),
+      to: rev,
+      ...(commits === undefined ? {} : { commits }),
+    });
+    return rev;
+  };
+
+  const visit = async (d: Declared["inputs"], keyAbove: string, chain: string[], names: string[]) => {
+    for (const name of Object.keys(d).sort()) {
+      const decl = d[name] as Declared["inputs"][string];
+      const key = `${keyAbove}${name}`;
+      const url = fetchUrl(cache, decl.git);
+      if (chain.includes(url)) {
+        problems.push({ message: `input cycle: ${[...names, name].join(" → ")} is ${decl.git} again` });
+        continue;
+      }
+      const rev = await pin("input", key, decl);
+      const snap = await gitSnapshot(await lockedRepo(cache, { what: `input ${key}`, ...decl, rev }), rev);
+      const own = snap.entries.find((e) => e.path === "dotops.yaml")?.data?.toString("utf8");
+      const nested = own === undefined ? undefined : declaredIn(own);
+      if (nested) await visit(nested.inputs, `${key}/`, [...chain, url], [...names, name]);
+    }
+  };
+  await visit(declared.inputs, "", [cache.repoDir], ["this repo"]);
+  for (const target of Object.keys(declared.externals).sort())
+    await pin("external", target, declared.externals[target] as Declared["externals"][string]);
+  if (problems.length) throw new ConfigError(problems);
+
+  const unknown =
+    Array.isArray(update) && update.filter((k) => !seen.has(`input:${k}`) && !seen.has(`external:${k}`));
+  if (unknown && unknown.length)
+    throw new ConfigError([
+      {
+        message: `not an input or external of dotops.yaml: ${unknown.join(", ")} (declared: ${[...seen].map((s) => s.split(":").slice(1).join(":")).join(", ") || "none"})`,
+      },
+    ]);
+  const removed = [
+    ...Object.keys(prev.inputs).filter((k) => !lock.inputs[k]),
+    ...Object.keys(prev.externals).filter((k) => !lock.externals[k]),
+  ];
+  return { lock, entries, removed };
+}
