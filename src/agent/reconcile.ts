@@ -7,9 +7,10 @@ import { LockedError } from "../engine/lock.js";
 import { status } from "../engine/status.js";
 import { ConfigError, DotopsError, PolicyError } from "../errors.js";
 import { checkSignature, commitsBetween, isAncestor, isBareRepo, readRef } from "../git/history.js";
-import { inputCache } from "../git/input-cache.js";
+import { inputCache, lockedRepo, lockTextAt } from "../git/input-cache.js";
 import { BranchMissingError, fetchBranch, RemoteUnreachableError } from "../git/remote.js";
 import { commitSource } from "../git/source.js";
+import type { LockEntry } from "../inputs/lock-file.js";
 import type { GitHubReporter } from "../report/github.js";
 import { type AgentState, readAgentState, suspension, writeAgentState } from "./agent-state.js";
 import { defaultBranch, followRemote } from "./clone.js";
@@ -190,7 +191,9 @@ interface Attempt {
 /** Policy, then deploy (apply + health), recording and reporting the outcome. */
 async function attempt(eng: Engine, opts: ReconcileOptions, a: Attempt): Promise<ReconcileOutcome> {
   const { tip, lastApplied, record, reporter } = a;
-  const refusal = await checkPolicy(opts.repo, tip, lastApplied, a.branch, a.base, a.bare, a.policy);
+  const refusal =
+    (await checkPolicy(opts.repo, tip, lastApplied, a.branch, a.base, a.bare, a.policy)) ??
+    (a.policy.requireSignedCommits ? await unsignedInput(eng, opts.repo, tip, a.policy) : null);
   if (refusal) {
     await record("refused", refusal);
     reporter?.report(tip, "failure", `refused: ${refusal}`);
@@ -339,14 +342,47 @@ async function checkPolicy(
     }
   }
   if (policy.requireSignedCommits) {
-    const sig = await checkSignature(repo, tip, policy.trustedSigners ?? []);
-    if (!sig.trusted) {
-      const why =
-        sig.status === "N"
-          ? "is not signed"
-          : `is signed by ${sig.signer || sig.key || "an unknown key"}, which is not in agent.trustedSigners (git: ${sig.status})`;
-      return `commit ${tip.slice(0, 12)} ${why}; agent.requireSignedCommits is on`;
-    }
+    const why = await untrusted(repo, tip, policy);
+    if (why) return `commit ${tip.slice(0, 12)} ${why}; agent.requireSignedCommits is on`;
+  }
+  return null;
+}
+
+/** Why `commit` is not signed by a trusted signer, or null when it is. */
+async function untrusted(repo: string, commit: string, policy: AgentConfig): Promise<string | null> {
+  const sig = await checkSignature(repo, commit, policy.trustedSigners ?? []);
+  if (sig.trusted) return null;
+  return sig.status === "N"
+    ? "is not signed"
+    : `is signed by ${sig.signer || sig.key || "an unknown key"}, which is not in agent.trustedSigners (git: ${sig.status})`;
+}
+
+/**
+ * An input is config too: with requireSignedCommits, each commit dotops.lock
+ * pins for an input must be signed by a trusted signer, as the config's own
+ * commits are. Externals (a third party's plugin) are pinned, not signed.
+ */
+async function unsignedInput(
+  eng: Engine,
+  repo: string,
+  tip: string,
+  policy: AgentConfig,
+): Promise<string | null> {
+  const text = await lockTextAt(repo, tip);
+  if (text === undefined) return null;
+  const { parseLock } = await import("../inputs/lock-file.js");
+  let inputs: Record<string, LockEntry>;
+  try {
+    inputs = parseLock(text).inputs;
+  } catch (err) {
+    return (err as Error).message; // an unreadable lock pins nothing that can be checked
+  }
+  const cache = inputCache(eng, repo);
+  for (const [key, locked] of Object.entries(inputs).sort()) {
+    const dir = await lockedRepo(cache, { what: `input ${key}`, ...locked });
+    const why = await untrusted(dir, locked.rev, policy);
+    if (why)
+      return `input ${key}: its locked commit ${locked.rev.slice(0, 12)} ${why}; agent.requireSignedCommits applies to inputs too`;
   }
   return null;
 }

@@ -1,7 +1,8 @@
+import type { ConfigProblem } from "../errors.js";
 import { type ExternalDecl, externalPrefix } from "../inputs/schema.js";
 import type { FileEntry } from "./schema.js";
-import { type ConfigSource, mountOf } from "./source.js";
-import { type Located, originOf, type Path, pathKey } from "./yaml.js";
+import { type ConfigSource, mountOf, normalizeRepoPath } from "./source.js";
+import { formatPath, type Located, originOf, type Path, pathKey } from "./yaml.js";
 
 /**
  * Repo paths written in an input's own YAML are the input's: `source:
@@ -9,17 +10,26 @@ import { type Located, originOf, type Path, pathKey } from "./yaml.js";
  * Rewritten once the files are merged, by where each value came from, so the
  * modules see repo paths as they always do.
  */
-export function rebaseInputPaths(source: ConfigSource, located: Located): void {
-  if (!source.mounts?.length) return;
+export function rebaseInputPaths(source: ConfigSource, located: Located): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  if (!source.mounts?.length) return problems;
   const v = located.value as Record<string, unknown>;
   const rebase = (path: Path, value: unknown, only?: (p: string) => boolean): unknown => {
     if (typeof value !== "string") return value;
     const file = originOf(located, path)?.file;
     const mount = file === undefined ? undefined : mountOf(source, file);
     if (!mount || value.startsWith("/") || value.startsWith("~")) return value;
-    const full = `${mount.prefix}${value.replace(/^\.\/+/, "")}`;
+    const full = normalizeRepoPath(`${mount.prefix}${value}`);
     if (only && !only(full)) return value;
-    located.origins.set(pathKey(path), originOf(located, path) ?? { file: file ?? "", line: 1, col: 1 });
+    // An input's YAML names its own files: one of the config repo's, or another input's, is not its to take.
+    if (!full.startsWith(mount.prefix)) {
+      problems.push({
+        message: `${value} leaves input ${mount.key}: paths in an input's files are inside that input`,
+        origin: originOf(located, path),
+        path: formatPath(path),
+      });
+      return value;
+    }
     return full;
   };
   const eachIn = (list: string, key: string) => {
@@ -34,7 +44,7 @@ export function rebaseInputPaths(source: ConfigSource, located: Located): void {
   eachIn("files", "source");
   eachIn("scripts", "script");
   const programs = v.programs as Record<string, Record<string, unknown> | undefined> | undefined;
-  if (!programs) return;
+  if (!programs) return problems;
   const nvim = programs.neovim;
   if (nvim && typeof nvim.initLua === "string") {
     // initLua is a file only when one is there; otherwise it is Lua text.
@@ -51,6 +61,7 @@ export function rebaseInputPaths(source: ConfigSource, located: Located): void {
           : p,
       ),
     };
+  return problems;
 }
 
 /** Each external as the file entry that places its tree: a directory source from where it is mounted. */

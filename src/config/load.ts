@@ -128,7 +128,8 @@ export function loadConfig(source: ConfigSource, opts: LoadOptions = {}): Config
     });
   }
   if (problems.length) throw new ConfigError(problems);
-  rebaseInputPaths(source, located);
+  problems.push(...rebaseInputPaths(source, located));
+  if (problems.length) throw new ConfigError(problems);
   // `hosts` was validated with the entry, and only the entry has it: not again for each host.
   const merged = validate(EntrySchema, { ...located, value: { ...located.value, hosts: {} } }, problems);
   if (!merged || problems.length) throw new ConfigError(problems);

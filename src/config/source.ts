@@ -220,6 +220,8 @@ export function resolveSourcePath(
   path: string,
 ): { path: string; file?: SourceFile; loop?: boolean } {
   let current = normalizeRepoPath(path);
+  // A link in an input's tree leads nowhere outside it, as one in the repo leads nowhere outside the repo.
+  const within = mountOf(src, current)?.prefix ?? "";
   for (let hops = 0; hops < 40; hops++) {
     wantSubmodules(src, current, false);
     const f = src.files.get(current);
@@ -227,7 +229,9 @@ export function resolveSourcePath(
     const target = f.data.toString("utf8");
     if (target.startsWith("/")) return { path: current, file: f };
     const base = current.includes("/") ? current.slice(0, current.lastIndexOf("/")) : "";
-    current = normalizeRepoPath(base ? `${base}/${target}` : target);
+    const next = normalizeRepoPath(base ? `${base}/${target}` : target);
+    if (!next.startsWith(within)) return { path: current, file: f };
+    current = next;
   }
   return { path: current, loop: true };
 }

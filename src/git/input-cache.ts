@@ -167,3 +167,9 @@ export async function commitCount(
   const r = await git(dir, ["rev-list", "--count", `${from}..${to}`], { allowFail: true });
   return r.exitCode === 0 ? Number(r.stdout.toString("utf8").trim()) : undefined;
 }
+
+/** dotops.lock as committed at `commit` of the config repo, or undefined when there is none. */
+export async function lockTextAt(repo: string, commit: string): Promise<string | undefined> {
+  const r = await git(repo, ["cat-file", "blob", `${commit}:dotops.lock`], { allowFail: true });
+  return r.exitCode === 0 ? r.stdout.toString("utf8") : undefined;
+}

@@ -260,7 +260,8 @@ function expandEntry(
   const entryIgnore = new IgnoreList(
     (entry.ignore ?? []).map((pattern, j) => ({ pattern, at: [...at, "ignore", j] as Path })),
   );
-  const within = mountOf(config.source, resolved.path);
+  // A directory source at a mount's root (an external) is inside it too.
+  const within = mountOf(config.source, `${resolved.path}/`);
   const skip: Skip = (repoPath, id) =>
     isOwnFile(config, repoPath, within) ||
     repoIgnore.list.ignores(repoPath) ||

@@ -1,0 +1,308 @@
+import { existsSync, lstatSync, readFileSync, readlinkSync, renameSync, symlinkSync } from "node:fs";
+import { join } from "node:path";
+import { execa } from "execa";
+import { describe, expect, it } from "vitest";
+import { ConfigRepo, dotops, git, sandbox, tempDir } from "./helpers.js";
+
+/*
+ * Inputs (a shared base from another Git repo) and externals (a repo placed
+ * at a target), pinned in dotops.lock: real local repos as the upstreams,
+ * the built CLI, a sandbox HOME.
+ */
+
+const BASE = {
+  "dotops.yaml": "version: 1\nhosts: {}\n",
+  "home/vim.yaml": "files:\n  - { target: ~/.vimrc, source: files/vimrc }\n",
+  "home/git.yaml": "files:\n  - { target: ~/.config/git/ignore, source: ./files/gitignore }\n",
+  "files/vimrc": "set number\n",
+  "files/gitignore": ".DS_Store\n",
+};
+
+const PLUGIN = {
+  "oh-my-zsh.sh": "# oh-my-zsh\n",
+  "lib/git.zsh": "alias g=git\n",
+  "tools/upgrade.sh": "#!/bin/sh\n",
+};
+
+function personal(base: string, extra = ""): Record<string, string> {
+  return {
+    "dotops.yaml": `version: 1
+inputs:
+  base: { git: ${base}, ref: main }
+externals:
+  ~/.oh-my-zsh: { git: ${base}-plugin, ref: main, ignore: [tools/] }
+imports: [inputs.base/home/*.yaml]
+hosts:
+  box: { platform: linux }
+files:
+  - { target: ~/.gitconfig, source: files/gitconfig }
+  - { target: ~/.config/base-readme, source: inputs.base/files/gitignore }
+${extra}`,
+    "files/gitconfig": "[user]\n  name = me\n",
+  };
+}
+
+/** A base repo, a plugin repo beside it, and a personal config using both. */
+async function world() {
+  const base = await ConfigRepo.create(BASE, "base 1");
+  const plugin = new ConfigRepo(`${base.dir}-plugin`);
+  await git(base.dir, "init", "-q", "-b", "main", plugin.dir);
+  await plugin.commit(PLUGIN, "plugin 1");
+  const me = await ConfigRepo.create(personal(base.dir));
+  const { home, state } = sandbox();
+  const run = (...args: string[]) => dotops(["--repo", me.dir, ...args], { home });
+  return { base, plugin, me, home, state, run };
+}
+
+describe("inputs and dotops.lock", () => {
+  it("check names each input missing from dotops.lock; lock pins them; apply deploys the input's files and the external", async () => {
+    const { base, plugin, me, home, run } = await world();
+    const unlocked = await run("check");
+    expect(unlocked.exitCode).toBe(2);
+    expect(unlocked.stderr).toMatch(/dotops\.yaml:3:3: input base is not in dotops\.lock: run `dotops lock`/);
+    expect(unlocked.stderr).toMatch(/dotops\.yaml:5:3: external ~\/\.oh-my-zsh is not in dotops\.lock/);
+
+    const lock = await run("--json", "lock");
+    expect(lock.exitCode, lock.stderr).toBe(0);
+    const text = me.read("dotops.lock");
+    const locked = JSON.parse(text);
+    expect(locked.inputs.base).toMatchObject({ git: base.dir, ref: "main", rev: await base.head() });
+    expect(locked.externals["~/.oh-my-zsh"]).toMatchObject({ rev: await plugin.head() });
+    // Sorted keys, a final newline: the same lock is the same bytes.
+    expect(Object.keys(locked)).toEqual(["externals", "inputs", "version"]);
+    expect(text.endsWith("}\n")).toBe(true);
+    expect(JSON.parse(lock.stdout)).toMatchObject({
+      changed: true,
+      entries: [{ key: "base" }, { key: "~/.oh-my-zsh" }],
+    });
+    expect((await run("lock")).stdout).toMatch(/dotops\.lock is up to date/);
+
+    await me.commit({}, "lock");
+    const applied = await run("apply");
+    expect(applied.exitCode, applied.stderr).toBe(0);
+    // The input's own YAML names its own files (files/vimrc, ./files/gitignore)...
+    expect(readFileSync(join(home, ".vimrc"), "utf8")).toBe("set number\n");
+    expect(readFileSync(join(home, ".config/git/ignore"), "utf8")).toBe(".DS_Store\n");
+    // ...and the config repo names them with the input's prefix.
+    expect(readFileSync(join(home, ".config/base-readme"), "utf8")).toBe(".DS_Store\n");
+    expect(readFileSync(join(home, ".gitconfig"), "utf8")).toBe("[user]\n  name = me\n");
+    // The external is placed from the store, as links, without what it ignores.
+    expect(lstatSync(join(home, ".oh-my-zsh/lib/git.zsh")).isSymbolicLink()).toBe(true);
+    expect(readFileSync(join(home, ".oh-my-zsh/oh-my-zsh.sh"), "utf8")).toBe("# oh-my-zsh\n");
+    expect(existsSync(join(home, ".oh-my-zsh/tools"))).toBe(false);
+    // Nothing of the input's own config is deployed, nor is anything of the mount points.
+    expect(existsSync(join(home, "inputs.base"))).toBe(false);
+  });
+
+  it("update moves an input to its ref's newest commit; the lock-only commit's plan names the input, its range and its changes", async () => {
+    const { base, me, home, run } = await world();
+    await run("lock");
+    await me.commit({}, "lock");
+    expect((await run("apply")).exitCode).toBe(0);
+
+    await base.commit({ "files/vimrc": "set number\nset relativenumber\n" }, "base 2");
+    await base.commit({ "README.md": "# base\n" }, "base 3");
+    const before = JSON.parse(me.read("dotops.lock")).inputs.base.rev;
+    const update = await run("--json", "update", "base");
+    expect(update.exitCode, update.stderr).toBe(0);
+    const out = JSON.parse(update.stdout);
+    expect(out.entries).toEqual([
+      expect.objectContaining({ key: "base", from: before, to: await base.head(), commits: 2 }),
+      expect.objectContaining({ key: "~/.oh-my-zsh" }), // not named: left as it is
+    ]);
+    expect(out.entries[1].from).toBe(out.entries[1].to);
+    expect((await run("update", "base")).stdout).toMatch(/input base: unchanged/);
+    expect((await run("update", "nope")).stderr).toMatch(/not an input or external of dotops\.yaml: nope/);
+
+    await me.commit({}, "update base");
+    const plan = await run("plan");
+    expect(plan.stdout).toMatch(
+      new RegExp(
+        `input base: ${before.slice(0, 7)} → ${(await base.head()).slice(0, 7)} \\(2 commits\\), 1 change from it: ~/.vimrc`,
+      ),
+    );
+    expect(plan.stdout).toMatch(/~ link ~\/\.vimrc/);
+    const json = JSON.parse((await run("--json", "plan")).stdout);
+    expect(json.inputs).toEqual([
+      {
+        kind: "input",
+        key: "base",
+        git: base.dir,
+        from: before,
+        to: await base.head(),
+        commits: 2,
+        changes: ["~/.vimrc"],
+      },
+    ]);
+    expect((await run("apply")).exitCode).toBe(0);
+    expect(readFileSync(join(home, ".vimrc"), "utf8")).toMatch(/relativenumber/);
+  });
+
+  it("works offline from the cache; without a cache an unreachable input applies nothing; update keeps the locked commit with a warning", async () => {
+    const { base, me, home, run } = await world();
+    await run("lock");
+    await me.commit({}, "lock");
+    expect((await run("apply")).exitCode).toBe(0);
+
+    const gone = `${base.dir}-moved`;
+    renameSync(base.dir, gone);
+    await me.commit({ "files/gitconfig": "[user]\n  name = me, offline\n" }, "offline edit");
+    const offline = await run("apply");
+    expect(offline.exitCode, offline.stderr).toBe(0);
+    expect(readFileSync(join(home, ".gitconfig"), "utf8")).toMatch(/offline/);
+
+    const warned = await run("update", "base");
+    expect(warned.exitCode, warned.stderr).toBe(0);
+    expect(warned.stderr).toMatch(/input base: .* cannot be reached .*; kept the locked commit/);
+
+    // Another machine, nothing cached: a clear error, nothing applied.
+    const other = sandbox();
+    const fresh = await dotops(["--repo", me.dir, "apply"], { home: other.home });
+    expect(fresh.exitCode).toBe(1);
+    expect(fresh.stderr).toMatch(
+      /input base: .* cannot be reached .*is not in the cache .*nothing was applied/,
+    );
+    expect(existsSync(join(other.home, ".gitconfig"))).toBe(false);
+    expect(existsSync(join(other.state, "generations"))).toBe(false);
+  });
+
+  it("refuses a locked commit the input no longer has (history rewritten upstream), naming it", async () => {
+    const { base, me, run } = await world();
+    await base.commit({ "files/vimrc": "set number\nset list\n" }, "base 2");
+    await run("lock");
+    const rev = JSON.parse(me.read("dotops.lock")).inputs.base.rev;
+    await me.commit({}, "lock");
+    await git(base.dir, "reset", "-q", "--hard", "HEAD~1");
+    await git(base.dir, "reflog", "expire", "--expire=now", "--all");
+    await git(base.dir, "gc", "-q", "--prune=now");
+
+    const { home, state } = sandbox();
+    const r = await dotops(["--repo", me.dir, "apply"], { home });
+    expect(r.exitCode).toBe(4);
+    expect(r.stderr).toContain(`input base: the locked commit ${rev} is not in ${base.dir}`);
+    expect(r.stderr).toMatch(/dotops update base/);
+    expect(existsSync(join(state, "generations"))).toBe(false);
+  });
+
+  it("refuses an input path that leaves the input's tree, a link out of it, an input cycle, a stale lock and a lock that is not JSON", async () => {
+    const { base, me, run } = await world();
+    await run("lock");
+    await me.commit({}, "lock");
+
+    // The input's YAML reaching into the config repo's own files.
+    await base.commit({
+      "home/sneaky.yaml": "files:\n  - { target: ~/.sneaky, source: ../files/gitconfig }\n",
+    });
+    await run("update", "base");
+    await me.commit({}, "sneaky");
+    const leaves = await run("check");
+    expect(leaves.exitCode).toBe(2);
+    expect(leaves.stderr).toMatch(
+      /inputs\.base\/home\/sneaky\.yaml:2:\d+: \.\.\/files\/gitconfig leaves input base: paths in an input's files are inside that input \[host box\] \(at files\[\d\]\.source\)/,
+    );
+    // A symlink in the input to the config repo's files is a link out of the input.
+    await base.commit({ "home/sneaky.yaml": "files:\n  - { target: ~/.sneaky, source: files/link }\n" });
+    await execSymlink(base.dir, "../../files/gitconfig", "files/link");
+    await run("update", "base");
+    await me.commit({}, "link");
+    const link = await run("check");
+    expect(link.exitCode).toBe(2);
+    expect(link.stderr).toMatch(
+      /source files\/link is a symlink out of the repo|inputs\.base\/files\/link is a symlink out of the repo/,
+    );
+
+    // A cycle: the base declares the personal repo as its input.
+    await base.commit({
+      "dotops.yaml": `version: 1\ninputs:\n  mine: { git: ${me.dir}, ref: main }\nhosts: {}\n`,
+      "home/sneaky.yaml": null,
+    });
+    const cycle = await run("update", "base");
+    expect(cycle.exitCode).toBe(2);
+    expect(cycle.stderr).toMatch(/input cycle: this repo → base → mine is .* again/);
+
+    // A stale lock: dotops.yaml now follows another ref.
+    await git(base.dir, "branch", "stable");
+    me.write({ "dotops.yaml": me.read("dotops.yaml").replace("ref: main }", "ref: stable }") });
+    const stale = await dotops(["--repo", me.dir, "check", "--worktree"], { home: sandbox().home });
+    expect(stale.exitCode).toBe(2);
+    expect(stale.stderr).toMatch(
+      /dotops\.lock is stale for input base: it pins .*@main, dotops\.yaml says .*@stable; run `dotops lock`/,
+    );
+
+    // A lock edited into invalid JSON: file:line:col.
+    me.write({ "dotops.lock": '{\n  "version": 1,\n  "inputs": {,\n}\n' });
+    const broken = await dotops(["--repo", me.dir, "check", "--worktree"], { home: sandbox().home });
+    expect(broken.exitCode).toBe(2);
+    expect(broken.stderr).toMatch(/dotops\.lock:3:\d+: dotops\.lock is not valid JSON/);
+    const relock = await dotops(["--repo", me.dir, "lock"], { home: sandbox().home });
+    expect(relock.exitCode).toBe(2);
+    expect(relock.stderr).toMatch(
+      /dotops\.lock:3:\d+: dotops\.lock is not valid JSON .*delete it and run `dotops lock`/,
+    );
+  });
+
+  it("the agent refuses an input commit not signed by a trusted signer when requireSignedCommits", async () => {
+    const keys = tempDir("dotops-keys-");
+    await execa("ssh-keygen", [
+      "-q",
+      "-t",
+      "ed25519",
+      "-N",
+      "",
+      "-C",
+      "me@example.com",
+      "-f",
+      join(keys, "me"),
+    ]);
+    const pub = readFileSync(join(keys, "me.pub"), "utf8").trim().split(" ").slice(0, 2).join(" ");
+    const signed = async (repo: ConfigRepo, message: string, files: Record<string, string>) => {
+      repo.write(files);
+      await git(repo.dir, "add", "-A");
+      await git(
+        repo.dir,
+        "-c",
+        "gpg.format=ssh",
+        "-c",
+        `user.signingkey=${join(keys, "me")}`,
+        "commit",
+        "-q",
+        "-S",
+        "-m",
+        message,
+      );
+      return repo.head();
+    };
+    const base = await ConfigRepo.create(BASE, "base 1 (unsigned)");
+    const policy = `agent:\n  requireSignedCommits: true\n  trustedSigners: ["me@example.com ${pub}"]\n`;
+    const me = new ConfigRepo(tempDir("dotops-repo-"));
+    await git(me.dir, "init", "-q", "-b", "main");
+    const files = {
+      "dotops.yaml": `version: 1\ninputs:\n  base: { git: ${base.dir}, ref: main }\nimports: [inputs.base/home/vim.yaml]\nhosts:\n  box: { platform: linux }\n${policy}`,
+    };
+    const { home } = sandbox();
+    me.write(files);
+    expect((await dotops(["--repo", me.dir, "lock"], { home })).exitCode).toBe(0);
+    await signed(me, "signed config, unsigned input", {});
+    const refused = await dotops(["--repo", me.dir, "agent", "--once"], { home });
+    expect(refused.exitCode).toBe(4);
+    expect(refused.stderr).toMatch(
+      /input base: its locked commit [0-9a-f]{12} is not signed; agent.requireSignedCommits applies to inputs too/,
+    );
+    expect(existsSync(join(home, ".vimrc"))).toBe(false);
+
+    await signed(base, "base 2 (signed)", { "files/vimrc": "set number signed\n" });
+    expect((await dotops(["--repo", me.dir, "update"], { home })).exitCode).toBe(0);
+    await signed(me, "signed update", {});
+    const ok = await dotops(["--repo", me.dir, "agent", "--once"], { home });
+    expect(ok.exitCode, ok.stderr).toBe(0);
+    expect(readFileSync(join(home, ".vimrc"), "utf8")).toBe("set number signed\n");
+  });
+});
+
+/** Commits a symlink `path` → `target` in `repo`. */
+async function execSymlink(repo: string, target: string, path: string) {
+  symlinkSync(target, join(repo, path));
+  await git(repo, "add", "-A");
+  await git(repo, "commit", "-q", "-m", "link");
+  expect(readlinkSync(join(repo, path))).toBe(target);
+}
