@@ -22,6 +22,15 @@ export interface StoredStatus {
   target_url?: string;
 }
 
+export interface StoredPull {
+  number: number;
+  head: string;
+  base: string;
+  title: string;
+  body: string;
+  state: "open" | "closed";
+}
+
 export interface Call {
   method: string;
   path: string;
@@ -35,6 +44,7 @@ export class FakeGitHub {
   readonly violations: string[] = [];
   readonly comments: StoredComment[] = [];
   readonly statuses: StoredStatus[] = [];
+  readonly pulls: StoredPull[] = [];
   /** Endpoints that answer 403 "Resource not accessible by integration". */
   readonly forbid = new Set<Forbidden>();
   /** Answer the next N calls with 502 (retry tests). */
@@ -179,6 +189,10 @@ export class FakeGitHub {
       return this.notFound(res, method, p);
     }
 
+    // GET|POST /repos/{owner}/{repo}/pulls, PATCH /repos/{owner}/{repo}/pulls/{pull_number}
+    if (p === `${repoPrefix}/pulls` || p.startsWith(`${repoPrefix}/pulls/`))
+      return this.pullsCall(res, method, p, url, body);
+
     // POST /repos/{owner}/{repo}/statuses/{sha}
     if (statuses && method === "POST") {
       const m = statuses;
@@ -211,6 +225,66 @@ export class FakeGitHub {
         ...status,
         creator: { login: "github-actions[bot]" },
       });
+    }
+    return this.notFound(res, method, p);
+  }
+
+  private pullsCall(res: ServerResponse, method: string, p: string, url: URL, body: unknown) {
+    const b = (body ?? {}) as Record<string, unknown>;
+    const only = (allowed: string[]) => {
+      for (const k of Object.keys(b))
+        if (!allowed.includes(k)) this.violations.push(`${method} ${p}: unknown field ${k}`);
+    };
+    const json = (x: StoredPull) => ({
+      number: x.number,
+      state: x.state,
+      title: x.title,
+      body: x.body,
+      head: { ref: x.head, label: `${this.owner}:${x.head}` },
+      base: { ref: x.base },
+      html_url: `https://github.com/${this.owner}/${this.repo}/pull/${x.number}`,
+    });
+    const one = p.match(/\/pulls\/(\d+)$/);
+    if (one && method === "PATCH") {
+      only(["title", "body", "state", "base"]);
+      const x = this.pulls.find((q) => q.number === Number(one[1]));
+      if (!x) return send(res, 404, { message: "Not Found" });
+      if (typeof b.title === "string") x.title = b.title;
+      if (typeof b.body === "string") x.body = b.body;
+      return send(res, 200, json(x));
+    }
+    if (!one && method === "GET") {
+      for (const k of url.searchParams.keys())
+        if (!["head", "state", "base", "per_page", "page"].includes(k))
+          this.violations.push(`GET ${p}: unknown query parameter ${k}`);
+      const head = url.searchParams.get("head");
+      if (head && !head.includes(":"))
+        this.violations.push(`GET ${p}: head must be owner:branch, not ${head}`);
+      const state = url.searchParams.get("state") ?? "open";
+      const found = this.pulls.filter(
+        (x) => (state === "all" || x.state === state) && (!head || `${this.owner}:${x.head}` === head),
+      );
+      return send(res, 200, found.map(json));
+    }
+    if (!one && method === "POST") {
+      only(["title", "head", "base", "body", "draft", "maintainer_can_modify"]);
+      for (const k of ["title", "head", "base"])
+        if (typeof b[k] !== "string") this.violations.push(`POST ${p}: ${k} is not a string`);
+      if (this.pulls.some((x) => x.state === "open" && x.head === b.head))
+        return send(res, 422, {
+          message: "Validation Failed",
+          errors: [{ message: `A pull request already exists for ${this.owner}:${b.head}.` }],
+        });
+      const x: StoredPull = {
+        number: this.nextId++,
+        head: b.head as string,
+        base: b.base as string,
+        title: b.title as string,
+        body: (b.body as string) ?? "",
+        state: "open",
+      };
+      this.pulls.push(x);
+      return send(res, 201, json(x));
     }
     return this.notFound(res, method, p);
   }

@@ -884,6 +884,7 @@ describe("action inputs and helpers", () => {
       githubToken: "t",
       comment: false,
       failOn: "changes",
+      updateBranch: "dotops/update-inputs",
     });
     expect(
       getInputs(
@@ -903,7 +904,7 @@ describe("action inputs and helpers", () => {
         createCore(bad, () => {}),
         bad,
       ),
-    ).toThrow(new InputError('input mode must be one of check, plan, ephemeral, not "destroy"'));
+    ).toThrow(new InputError('input mode must be one of check, plan, ephemeral, update, not "destroy"'));
     const badBool = { INPUT_COMMENT: "yes" };
     expect(() =>
       getInputs(

@@ -67,7 +67,7 @@ const action = parse(readFileSync(join(ROOT, "action/action.yml"), "utf8")) as {
 };
 const ALLOWED_VALUES: Record<string, string[]> = {
   // Not the deprecated "apply": the workflows here show the current name.
-  mode: ["check", "plan", "ephemeral"],
+  mode: ["check", "plan", "ephemeral", "update"],
   "fail-on": ["error", "destructive", "changes"],
   comment: ["true", "false"],
 };
@@ -203,6 +203,11 @@ describe("workflows", () => {
     const apply = jobs.find((j) => String(j.if).includes("push")) as Obj;
     expect(dotopsStep(apply).with).toMatchObject({ mode: "ephemeral", comment: false });
     expect(String(apply.if)).toContain("vars.DOTOPS_EPHEMERAL_APPLY");
+    // Weekly: dotops update, one pull request whose plan the Action posts (test/action-update.test.ts).
+    expect(Object.keys(wf.on as Obj)).toEqual(expect.arrayContaining(["schedule", "workflow_dispatch"]));
+    const update = jobs.find((j) => String(j.if).includes("schedule")) as Obj;
+    expect(dotopsStep(update).with).toMatchObject({ mode: "update" });
+    expect(update.permissions).toEqual({ contents: "write", "pull-requests": "write", statuses: "write" });
   });
 
   it("CI runs the Action in mode ephemeral on a real Mac against its proof config, and checks it with the real tools", async () => {
@@ -329,7 +334,7 @@ describe("workflows", () => {
     for (const name of Object.keys(action.outputs))
       expect(main).toMatch(new RegExp(`setOutput\\(\\s*"${name}"`));
     expect(Object.keys(action.inputs).sort()).toEqual(
-      ["comment", "config-path", "fail-on", "github-token", "hosts", "mode"].sort(),
+      ["comment", "config-path", "fail-on", "github-token", "hosts", "mode", "update-branch"].sort(),
     );
     expect(action.inputs["github-token"]?.default).toBe(`$\{{ github.token }}`);
   });

@@ -97,6 +97,5859 @@ var init_errors = __esm({
   }
 });
 
+// src/git/git.ts
+import { spawn } from "node:child_process";
+function gitEnv(env = process.env) {
+  return {
+    ...env,
+    GIT_TERMINAL_PROMPT: "0",
+    // BatchMode: an agent must never sit at a password prompt.
+    GIT_SSH_COMMAND: env.GIT_SSH_COMMAND ?? "ssh -o BatchMode=yes",
+    LC_ALL: "C",
+    GIT_OPTIONAL_LOCKS: "0"
+  };
+}
+async function git(cwd, args, opts = {}) {
+  const r2 = await spawnGit(cwd, args, opts.input, opts.onStdout);
+  const stderr = r2.stderr.toString("utf8");
+  if (r2.exitCode === null) throw new DotopsError(`cannot run git: ${r2.error}`, 1, "install git");
+  if (r2.exitCode !== 0 && !opts.allowFail) {
+    throw new DotopsError(`git ${args[0]} failed in ${cwd}: ${stderr.trim() || `exit ${r2.exitCode}`}`);
+  }
+  return { stdout: r2.stdout, stderr, exitCode: r2.exitCode };
+}
+function spawnGit(cwd, args, input2, onStdout) {
+  return new Promise((resolve3) => {
+    const child = spawn("git", args, {
+      cwd,
+      env: gitEnv()
+    });
+    const out = [];
+    const err = [];
+    child.stdout.on("data", onStdout ?? ((d) => out.push(d)));
+    child.stderr.on("data", (d) => err.push(d));
+    child.once(
+      "error",
+      (e) => resolve3({ stdout: Buffer.alloc(0), stderr: Buffer.alloc(0), exitCode: null, error: e.message })
+    );
+    child.once(
+      "close",
+      (code, signal) => resolve3({
+        stdout: Buffer.concat(out),
+        stderr: Buffer.concat(err),
+        exitCode: code ?? null,
+        ...code === null ? { error: `killed by ${signal}` } : {}
+      })
+    );
+    child.stdin.on("error", () => {
+    });
+    child.stdin.end(input2);
+  });
+}
+async function gitText(cwd, args) {
+  return (await git(cwd, args)).stdout.toString("utf8").trim();
+}
+async function resolveCommit(repo, rev) {
+  const r2 = await git(repo, ["rev-parse", "--verify", "--quiet", `${rev}^{commit}`], { allowFail: true });
+  if (r2.exitCode !== 0) {
+    if (/not a git repository/i.test(r2.stderr)) throw notARepo(repo);
+    if (r2.stderr.trim()) throw new DotopsError(`git rev-parse failed in ${repo}: ${r2.stderr.trim()}`);
+    const empty = rev === "HEAD" && (await git(repo, ["rev-parse", "--git-dir"], { allowFail: true })).exitCode === 0;
+    throw new DotopsError(
+      empty ? `${repo} has no commits yet` : `${rev} is not a commit in ${repo}`,
+      2,
+      empty ? "commit your config first, or use --worktree to apply uncommitted files" : void 0
+    );
+  }
+  return r2.stdout.toString("utf8").trim();
+}
+function notARepo(dir) {
+  return new DotopsError(
+    `${dir} is not a Git repository, and dotops reads the config from a commit`,
+    2,
+    `make it one (cd ${dir} && git init && git add -A && git commit), use --worktree to read the files as they are, or pass --repo DIR for your config repo`
+  );
+}
+var init_git = __esm({
+  "src/git/git.ts"() {
+    "use strict";
+    init_errors();
+  }
+});
+
+// node_modules/ms/index.js
+var require_ms = __commonJS({
+  "node_modules/ms/index.js"(exports, module) {
+    var s = 1e3;
+    var m = s * 60;
+    var h3 = m * 60;
+    var d = h3 * 24;
+    var w = d * 7;
+    var y2 = d * 365.25;
+    module.exports = function(val, options) {
+      options = options || {};
+      var type = typeof val;
+      if (type === "string" && val.length > 0) {
+        return parse6(val);
+      } else if (type === "number" && isFinite(val)) {
+        return options.long ? fmtLong(val) : fmtShort(val);
+      }
+      throw new Error(
+        "val is not a non-empty string or a valid number. val=" + JSON.stringify(val)
+      );
+    };
+    function parse6(str) {
+      str = String(str);
+      if (str.length > 100) {
+        return;
+      }
+      var match = /^(-?(?:\d+)?\.?\d+) *(milliseconds?|msecs?|ms|seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|w|years?|yrs?|y)?$/i.exec(
+        str
+      );
+      if (!match) {
+        return;
+      }
+      var n2 = parseFloat(match[1]);
+      var type = (match[2] || "ms").toLowerCase();
+      switch (type) {
+        case "years":
+        case "year":
+        case "yrs":
+        case "yr":
+        case "y":
+          return n2 * y2;
+        case "weeks":
+        case "week":
+        case "w":
+          return n2 * w;
+        case "days":
+        case "day":
+        case "d":
+          return n2 * d;
+        case "hours":
+        case "hour":
+        case "hrs":
+        case "hr":
+        case "h":
+          return n2 * h3;
+        case "minutes":
+        case "minute":
+        case "mins":
+        case "min":
+        case "m":
+          return n2 * m;
+        case "seconds":
+        case "second":
+        case "secs":
+        case "sec":
+        case "s":
+          return n2 * s;
+        case "milliseconds":
+        case "millisecond":
+        case "msecs":
+        case "msec":
+        case "ms":
+          return n2;
+        default:
+          return void 0;
+      }
+    }
+    function fmtShort(ms) {
+      var msAbs = Math.abs(ms);
+      if (msAbs >= d) {
+        return Math.round(ms / d) + "d";
+      }
+      if (msAbs >= h3) {
+        return Math.round(ms / h3) + "h";
+      }
+      if (msAbs >= m) {
+        return Math.round(ms / m) + "m";
+      }
+      if (msAbs >= s) {
+        return Math.round(ms / s) + "s";
+      }
+      return ms + "ms";
+    }
+    function fmtLong(ms) {
+      var msAbs = Math.abs(ms);
+      if (msAbs >= d) {
+        return plural2(ms, msAbs, d, "day");
+      }
+      if (msAbs >= h3) {
+        return plural2(ms, msAbs, h3, "hour");
+      }
+      if (msAbs >= m) {
+        return plural2(ms, msAbs, m, "minute");
+      }
+      if (msAbs >= s) {
+        return plural2(ms, msAbs, s, "second");
+      }
+      return ms + " ms";
+    }
+    function plural2(ms, msAbs, n2, name3) {
+      var isPlural = msAbs >= n2 * 1.5;
+      return Math.round(ms / n2) + " " + name3 + (isPlural ? "s" : "");
+    }
+  }
+});
+
+// node_modules/debug/src/common.js
+var require_common = __commonJS({
+  "node_modules/debug/src/common.js"(exports, module) {
+    function setup(env) {
+      createDebug.debug = createDebug;
+      createDebug.default = createDebug;
+      createDebug.coerce = coerce;
+      createDebug.disable = disable;
+      createDebug.enable = enable;
+      createDebug.enabled = enabled;
+      createDebug.humanize = require_ms();
+      createDebug.destroy = destroy;
+      Object.keys(env).forEach((key) => {
+        createDebug[key] = env[key];
+      });
+      createDebug.names = [];
+      createDebug.skips = [];
+      createDebug.formatters = {};
+      function selectColor(namespace) {
+        let hash2 = 0;
+        for (let i3 = 0; i3 < namespace.length; i3++) {
+          hash2 = (hash2 << 5) - hash2 + namespace.charCodeAt(i3);
+          hash2 |= 0;
+        }
+        return createDebug.colors[Math.abs(hash2) % createDebug.colors.length];
+      }
+      createDebug.selectColor = selectColor;
+      function createDebug(namespace) {
+        let prevTime;
+        let enableOverride = null;
+        let namespacesCache;
+        let enabledCache;
+        function debug2(...args) {
+          if (!debug2.enabled) {
+            return;
+          }
+          const self2 = debug2;
+          const curr = Number(/* @__PURE__ */ new Date());
+          const ms = curr - (prevTime || curr);
+          self2.diff = ms;
+          self2.prev = prevTime;
+          self2.curr = curr;
+          prevTime = curr;
+          args[0] = createDebug.coerce(args[0]);
+          if (typeof args[0] !== "string") {
+            args.unshift("%O");
+          }
+          let index = 0;
+          args[0] = args[0].replace(/%([a-zA-Z%])/g, (match, format2) => {
+            if (match === "%%") {
+              return "%";
+            }
+            index++;
+            const formatter = createDebug.formatters[format2];
+            if (typeof formatter === "function") {
+              const val = args[index];
+              match = formatter.call(self2, val);
+              args.splice(index, 1);
+              index--;
+            }
+            return match;
+          });
+          createDebug.formatArgs.call(self2, args);
+          const logFn = self2.log || createDebug.log;
+          logFn.apply(self2, args);
+        }
+        debug2.namespace = namespace;
+        debug2.useColors = createDebug.useColors();
+        debug2.color = createDebug.selectColor(namespace);
+        debug2.extend = extend2;
+        debug2.destroy = createDebug.destroy;
+        Object.defineProperty(debug2, "enabled", {
+          enumerable: true,
+          configurable: false,
+          get: () => {
+            if (enableOverride !== null) {
+              return enableOverride;
+            }
+            if (namespacesCache !== createDebug.namespaces) {
+              namespacesCache = createDebug.namespaces;
+              enabledCache = createDebug.enabled(namespace);
+            }
+            return enabledCache;
+          },
+          set: (v) => {
+            enableOverride = v;
+          }
+        });
+        if (typeof createDebug.init === "function") {
+          createDebug.init(debug2);
+        }
+        return debug2;
+      }
+      function extend2(namespace, delimiter) {
+        const newDebug = createDebug(this.namespace + (typeof delimiter === "undefined" ? ":" : delimiter) + namespace);
+        newDebug.log = this.log;
+        return newDebug;
+      }
+      function enable(namespaces) {
+        createDebug.save(namespaces);
+        createDebug.namespaces = namespaces;
+        createDebug.names = [];
+        createDebug.skips = [];
+        const split = (typeof namespaces === "string" ? namespaces : "").trim().replace(/\s+/g, ",").split(",").filter(Boolean);
+        for (const ns of split) {
+          if (ns[0] === "-") {
+            createDebug.skips.push(ns.slice(1));
+          } else {
+            createDebug.names.push(ns);
+          }
+        }
+      }
+      function matchesTemplate(search, template) {
+        let searchIndex = 0;
+        let templateIndex = 0;
+        let starIndex = -1;
+        let matchIndex = 0;
+        while (searchIndex < search.length) {
+          if (templateIndex < template.length && (template[templateIndex] === search[searchIndex] || template[templateIndex] === "*")) {
+            if (template[templateIndex] === "*") {
+              starIndex = templateIndex;
+              matchIndex = searchIndex;
+              templateIndex++;
+            } else {
+              searchIndex++;
+              templateIndex++;
+            }
+          } else if (starIndex !== -1) {
+            templateIndex = starIndex + 1;
+            matchIndex++;
+            searchIndex = matchIndex;
+          } else {
+            return false;
+          }
+        }
+        while (templateIndex < template.length && template[templateIndex] === "*") {
+          templateIndex++;
+        }
+        return templateIndex === template.length;
+      }
+      function disable() {
+        const namespaces = [
+          ...createDebug.names,
+          ...createDebug.skips.map((namespace) => "-" + namespace)
+        ].join(",");
+        createDebug.enable("");
+        return namespaces;
+      }
+      function enabled(name3) {
+        for (const skip of createDebug.skips) {
+          if (matchesTemplate(name3, skip)) {
+            return false;
+          }
+        }
+        for (const ns of createDebug.names) {
+          if (matchesTemplate(name3, ns)) {
+            return true;
+          }
+        }
+        return false;
+      }
+      function coerce(val) {
+        if (val instanceof Error) {
+          return val.stack || val.message;
+        }
+        return val;
+      }
+      function destroy() {
+        console.warn("Instance method `debug.destroy()` is deprecated and no longer does anything. It will be removed in the next major version of `debug`.");
+      }
+      createDebug.enable(createDebug.load());
+      return createDebug;
+    }
+    module.exports = setup;
+  }
+});
+
+// node_modules/debug/src/browser.js
+var require_browser = __commonJS({
+  "node_modules/debug/src/browser.js"(exports, module) {
+    exports.formatArgs = formatArgs;
+    exports.save = save;
+    exports.load = load2;
+    exports.useColors = useColors;
+    exports.storage = localstorage();
+    exports.destroy = /* @__PURE__ */ (() => {
+      let warned = false;
+      return () => {
+        if (!warned) {
+          warned = true;
+          console.warn("Instance method `debug.destroy()` is deprecated and no longer does anything. It will be removed in the next major version of `debug`.");
+        }
+      };
+    })();
+    exports.colors = [
+      "#0000CC",
+      "#0000FF",
+      "#0033CC",
+      "#0033FF",
+      "#0066CC",
+      "#0066FF",
+      "#0099CC",
+      "#0099FF",
+      "#00CC00",
+      "#00CC33",
+      "#00CC66",
+      "#00CC99",
+      "#00CCCC",
+      "#00CCFF",
+      "#3300CC",
+      "#3300FF",
+      "#3333CC",
+      "#3333FF",
+      "#3366CC",
+      "#3366FF",
+      "#3399CC",
+      "#3399FF",
+      "#33CC00",
+      "#33CC33",
+      "#33CC66",
+      "#33CC99",
+      "#33CCCC",
+      "#33CCFF",
+      "#6600CC",
+      "#6600FF",
+      "#6633CC",
+      "#6633FF",
+      "#66CC00",
+      "#66CC33",
+      "#9900CC",
+      "#9900FF",
+      "#9933CC",
+      "#9933FF",
+      "#99CC00",
+      "#99CC33",
+      "#CC0000",
+      "#CC0033",
+      "#CC0066",
+      "#CC0099",
+      "#CC00CC",
+      "#CC00FF",
+      "#CC3300",
+      "#CC3333",
+      "#CC3366",
+      "#CC3399",
+      "#CC33CC",
+      "#CC33FF",
+      "#CC6600",
+      "#CC6633",
+      "#CC9900",
+      "#CC9933",
+      "#CCCC00",
+      "#CCCC33",
+      "#FF0000",
+      "#FF0033",
+      "#FF0066",
+      "#FF0099",
+      "#FF00CC",
+      "#FF00FF",
+      "#FF3300",
+      "#FF3333",
+      "#FF3366",
+      "#FF3399",
+      "#FF33CC",
+      "#FF33FF",
+      "#FF6600",
+      "#FF6633",
+      "#FF9900",
+      "#FF9933",
+      "#FFCC00",
+      "#FFCC33"
+    ];
+    function useColors() {
+      if (typeof window !== "undefined" && window.process && (window.process.type === "renderer" || window.process.__nwjs)) {
+        return true;
+      }
+      if (typeof navigator !== "undefined" && navigator.userAgent && navigator.userAgent.toLowerCase().match(/(edge|trident)\/(\d+)/)) {
+        return false;
+      }
+      let m;
+      return typeof document !== "undefined" && document.documentElement && document.documentElement.style && document.documentElement.style.WebkitAppearance || // Is firebug? http://stackoverflow.com/a/398120/376773
+      typeof window !== "undefined" && window.console && (window.console.firebug || window.console.exception && window.console.table) || // Is firefox >= v31?
+      // https://developer.mozilla.org/en-US/docs/Tools/Web_Console#Styling_messages
+      typeof navigator !== "undefined" && navigator.userAgent && (m = navigator.userAgent.toLowerCase().match(/firefox\/(\d+)/)) && parseInt(m[1], 10) >= 31 || // Double check webkit in userAgent just in case we are in a worker
+      typeof navigator !== "undefined" && navigator.userAgent && navigator.userAgent.toLowerCase().match(/applewebkit\/(\d+)/);
+    }
+    function formatArgs(args) {
+      args[0] = (this.useColors ? "%c" : "") + this.namespace + (this.useColors ? " %c" : " ") + args[0] + (this.useColors ? "%c " : " ") + "+" + module.exports.humanize(this.diff);
+      if (!this.useColors) {
+        return;
+      }
+      const c5 = "color: " + this.color;
+      args.splice(1, 0, c5, "color: inherit");
+      let index = 0;
+      let lastC = 0;
+      args[0].replace(/%[a-zA-Z%]/g, (match) => {
+        if (match === "%%") {
+          return;
+        }
+        index++;
+        if (match === "%c") {
+          lastC = index;
+        }
+      });
+      args.splice(lastC, 0, c5);
+    }
+    exports.log = console.debug || console.log || (() => {
+    });
+    function save(namespaces) {
+      try {
+        if (namespaces) {
+          exports.storage.setItem("debug", namespaces);
+        } else {
+          exports.storage.removeItem("debug");
+        }
+      } catch (error62) {
+      }
+    }
+    function load2() {
+      let r2;
+      try {
+        r2 = exports.storage.getItem("debug") || exports.storage.getItem("DEBUG");
+      } catch (error62) {
+      }
+      if (!r2 && typeof process !== "undefined" && "env" in process) {
+        r2 = process.env.DEBUG;
+      }
+      return r2;
+    }
+    function localstorage() {
+      try {
+        return localStorage;
+      } catch (error62) {
+      }
+    }
+    module.exports = require_common()(exports);
+    var { formatters } = module.exports;
+    formatters.j = function(v) {
+      try {
+        return JSON.stringify(v);
+      } catch (error62) {
+        return "[UnexpectedJSONParseError]: " + error62.message;
+      }
+    };
+  }
+});
+
+// node_modules/debug/src/node.js
+var require_node = __commonJS({
+  "node_modules/debug/src/node.js"(exports, module) {
+    var tty3 = __require("tty");
+    var util = __require("util");
+    exports.init = init;
+    exports.log = log;
+    exports.formatArgs = formatArgs;
+    exports.save = save;
+    exports.load = load2;
+    exports.useColors = useColors;
+    exports.destroy = util.deprecate(
+      () => {
+      },
+      "Instance method `debug.destroy()` is deprecated and no longer does anything. It will be removed in the next major version of `debug`."
+    );
+    exports.colors = [6, 2, 3, 4, 5, 1];
+    try {
+      const supportsColor = __require("supports-color");
+      if (supportsColor && (supportsColor.stderr || supportsColor).level >= 2) {
+        exports.colors = [
+          20,
+          21,
+          26,
+          27,
+          32,
+          33,
+          38,
+          39,
+          40,
+          41,
+          42,
+          43,
+          44,
+          45,
+          56,
+          57,
+          62,
+          63,
+          68,
+          69,
+          74,
+          75,
+          76,
+          77,
+          78,
+          79,
+          80,
+          81,
+          92,
+          93,
+          98,
+          99,
+          112,
+          113,
+          128,
+          129,
+          134,
+          135,
+          148,
+          149,
+          160,
+          161,
+          162,
+          163,
+          164,
+          165,
+          166,
+          167,
+          168,
+          169,
+          170,
+          171,
+          172,
+          173,
+          178,
+          179,
+          184,
+          185,
+          196,
+          197,
+          198,
+          199,
+          200,
+          201,
+          202,
+          203,
+          204,
+          205,
+          206,
+          207,
+          208,
+          209,
+          214,
+          215,
+          220,
+          221
+        ];
+      }
+    } catch (error62) {
+    }
+    exports.inspectOpts = Object.keys(process.env).filter((key) => {
+      return /^debug_/i.test(key);
+    }).reduce((obj, key) => {
+      const prop = key.substring(6).toLowerCase().replace(/_([a-z])/g, (_2, k2) => {
+        return k2.toUpperCase();
+      });
+      let val = process.env[key];
+      if (/^(yes|on|true|enabled)$/i.test(val)) {
+        val = true;
+      } else if (/^(no|off|false|disabled)$/i.test(val)) {
+        val = false;
+      } else if (val === "null") {
+        val = null;
+      } else {
+        val = Number(val);
+      }
+      obj[prop] = val;
+      return obj;
+    }, {});
+    function useColors() {
+      return "colors" in exports.inspectOpts ? Boolean(exports.inspectOpts.colors) : tty3.isatty(process.stderr.fd);
+    }
+    function formatArgs(args) {
+      const { namespace: name3, useColors: useColors2 } = this;
+      if (useColors2) {
+        const c5 = this.color;
+        const colorCode = "\x1B[3" + (c5 < 8 ? c5 : "8;5;" + c5);
+        const prefix = `  ${colorCode};1m${name3} \x1B[0m`;
+        args[0] = prefix + args[0].split("\n").join("\n" + prefix);
+        args.push(colorCode + "m+" + module.exports.humanize(this.diff) + "\x1B[0m");
+      } else {
+        args[0] = getDate() + name3 + " " + args[0];
+      }
+    }
+    function getDate() {
+      if (exports.inspectOpts.hideDate) {
+        return "";
+      }
+      return (/* @__PURE__ */ new Date()).toISOString() + " ";
+    }
+    function log(...args) {
+      return process.stderr.write(util.formatWithOptions(exports.inspectOpts, ...args) + "\n");
+    }
+    function save(namespaces) {
+      if (namespaces) {
+        process.env.DEBUG = namespaces;
+      } else {
+        delete process.env.DEBUG;
+      }
+    }
+    function load2() {
+      return process.env.DEBUG;
+    }
+    function init(debug2) {
+      debug2.inspectOpts = {};
+      const keys = Object.keys(exports.inspectOpts);
+      for (let i3 = 0; i3 < keys.length; i3++) {
+        debug2.inspectOpts[keys[i3]] = exports.inspectOpts[keys[i3]];
+      }
+    }
+    module.exports = require_common()(exports);
+    var { formatters } = module.exports;
+    formatters.o = function(v) {
+      this.inspectOpts.colors = this.useColors;
+      return util.inspect(v, this.inspectOpts).split("\n").map((str) => str.trim()).join(" ");
+    };
+    formatters.O = function(v) {
+      this.inspectOpts.colors = this.useColors;
+      return util.inspect(v, this.inspectOpts);
+    };
+  }
+});
+
+// node_modules/debug/src/index.js
+var require_src = __commonJS({
+  "node_modules/debug/src/index.js"(exports, module) {
+    if (typeof process === "undefined" || process.type === "renderer" || process.browser === true || process.__nwjs) {
+      module.exports = require_browser();
+    } else {
+      module.exports = require_node();
+    }
+  }
+});
+
+// node_modules/@kwsites/file-exists/dist/src/index.js
+var require_src2 = __commonJS({
+  "node_modules/@kwsites/file-exists/dist/src/index.js"(exports) {
+    "use strict";
+    var __importDefault = exports && exports.__importDefault || function(mod) {
+      return mod && mod.__esModule ? mod : { "default": mod };
+    };
+    Object.defineProperty(exports, "__esModule", { value: true });
+    var fs_1 = __require("fs");
+    var debug_1 = __importDefault(require_src());
+    var log = debug_1.default("@kwsites/file-exists");
+    function check2(path6, isFile2, isDirectory) {
+      log(`checking %s`, path6);
+      try {
+        const stat2 = fs_1.statSync(path6);
+        if (stat2.isFile() && isFile2) {
+          log(`[OK] path represents a file`);
+          return true;
+        }
+        if (stat2.isDirectory() && isDirectory) {
+          log(`[OK] path represents a directory`);
+          return true;
+        }
+        log(`[FAIL] path represents something other than a file or directory`);
+        return false;
+      } catch (e) {
+        if (e.code === "ENOENT") {
+          log(`[FAIL] path is not accessible: %o`, e);
+          return false;
+        }
+        log(`[FATAL] %o`, e);
+        throw e;
+      }
+    }
+    function exists2(path6, type = exports.READABLE) {
+      return check2(path6, (type & exports.FILE) > 0, (type & exports.FOLDER) > 0);
+    }
+    exports.exists = exists2;
+    exports.FILE = 1;
+    exports.FOLDER = 2;
+    exports.READABLE = exports.FILE + exports.FOLDER;
+  }
+});
+
+// node_modules/@kwsites/file-exists/dist/index.js
+var require_dist = __commonJS({
+  "node_modules/@kwsites/file-exists/dist/index.js"(exports) {
+    "use strict";
+    function __export3(m) {
+      for (var p2 in m) if (!exports.hasOwnProperty(p2)) exports[p2] = m[p2];
+    }
+    Object.defineProperty(exports, "__esModule", { value: true });
+    __export3(require_src2());
+  }
+});
+
+// node_modules/@simple-git/args-pathspec/dist/index.mjs
+function c(...n2) {
+  const e = new String(n2);
+  return t.set(e, n2), e;
+}
+function r(n2) {
+  return n2 instanceof String && t.has(n2);
+}
+function o(n2) {
+  return t.get(n2) ?? [];
+}
+var t;
+var init_dist = __esm({
+  "node_modules/@simple-git/args-pathspec/dist/index.mjs"() {
+    t = /* @__PURE__ */ new WeakMap();
+  }
+});
+
+// node_modules/@kwsites/promise-deferred/dist/index.js
+var require_dist2 = __commonJS({
+  "node_modules/@kwsites/promise-deferred/dist/index.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.createDeferred = exports.deferred = void 0;
+    function deferred2() {
+      let done;
+      let fail;
+      let status = "pending";
+      const promise2 = new Promise((_done, _fail) => {
+        done = _done;
+        fail = _fail;
+      });
+      return {
+        promise: promise2,
+        done(result) {
+          if (status === "pending") {
+            status = "resolved";
+            done(result);
+          }
+        },
+        fail(error62) {
+          if (status === "pending") {
+            status = "rejected";
+            fail(error62);
+          }
+        },
+        get fulfilled() {
+          return status !== "pending";
+        },
+        get status() {
+          return status;
+        }
+      };
+    }
+    exports.deferred = deferred2;
+    exports.createDeferred = deferred2;
+    exports.default = deferred2;
+  }
+});
+
+// node_modules/@simple-git/argv-parser/dist/index.mjs
+function* U(e, t2) {
+  const n2 = t2 === "global";
+  for (const o3 of e)
+    o3.isGlobal === n2 && (yield o3);
+}
+function F(e, t2) {
+  for (const { name: o3 } of U(e, "task")) {
+    if (k.has(o3))
+      return p(true, t2);
+    if (S.has(o3))
+      return p(false, t2);
+  }
+  const n2 = t2.at(0)?.toLowerCase();
+  return n2 === void 0 ? null : P.has(n2) ? p(true, t2.slice(1)) : E.has(n2) ? p(false, t2.slice(1)) : t2.length === 1 ? p(false, t2) : p(true, t2);
+}
+function p(e = false, t2 = []) {
+  const n2 = t2.at(0)?.toLowerCase();
+  return n2 === void 0 ? null : {
+    isWrite: e,
+    isRead: !e,
+    key: n2,
+    value: t2.at(1)
+  };
+}
+function A(e, t2) {
+  return t2.isWrite && t2.value !== void 0 ? { key: t2.key, value: t2.value, scope: e } : { key: t2.key, scope: e };
+}
+function M(e) {
+  const t2 = e?.indexOf("=") || -1;
+  return !e || t2 < 0 ? null : {
+    key: e.slice(0, t2).trim().toLowerCase(),
+    value: e.slice(t2 + 1)
+  };
+}
+function N(e) {
+  for (const { name: t2 } of U(e, "task"))
+    switch (t2) {
+      case "--global":
+        return "global";
+      case "--system":
+        return "system";
+      case "--worktree":
+        return "worktree";
+      case "--local":
+        return "local";
+      case "--file":
+      case "-f":
+        return "file";
+    }
+  return "local";
+}
+function G({ name: e }) {
+  if (e === "-c" || e === "--config")
+    return "inline";
+  if (e === "--config-env")
+    return "env";
+}
+function* O(e) {
+  for (const t2 of e) {
+    const n2 = G(t2), o3 = n2 && M(t2.value);
+    o3 && (yield {
+      ...o3,
+      scope: n2
+    });
+  }
+}
+function L(e, t2, n2) {
+  const o3 = {
+    read: [],
+    write: [...O(t2)]
+  };
+  return e === "config" && $(
+    o3,
+    N(t2),
+    F(t2, n2)
+  ), o3;
+}
+function $(e, t2, n2) {
+  if (n2 === null)
+    return;
+  const o3 = A(t2, n2);
+  n2.isWrite ? e.write.push(o3) : e.read.push(o3);
+}
+function I(e) {
+  const t2 = R[e ?? ""] ?? T;
+  return {
+    short: new Map([...x.short.entries(), ...t2.short.entries()]),
+    long: t2.long
+  };
+}
+function b(e, t2 = D) {
+  if (e.startsWith("--")) {
+    const n2 = e.indexOf("=");
+    if (n2 > 2)
+      return [{ name: e.slice(0, n2), value: e.slice(n2 + 1), needsNext: false }];
+    const o3 = e.slice(2);
+    return [{ name: e, needsNext: t2.long.has(o3) }];
+  }
+  if (e.length === 2) {
+    const n2 = e.charAt(1), o3 = t2.short.get(n2);
+    return [{ name: e, needsNext: o3 === true }];
+  }
+  return W(e, t2.short);
+}
+function W(e, t2) {
+  const n2 = e.slice(1).split(""), o3 = [];
+  for (let s = 0; s < n2.length; s++) {
+    const r2 = n2[s], l = t2.get(r2);
+    if (l === void 0)
+      return [{ name: e, needsNext: false }];
+    if (l) {
+      const a2 = n2.slice(s + 1).join("");
+      if (a2 && ![...a2].every((w) => t2.has(w)))
+        return o3.push({ name: `-${r2}`, value: a2, needsNext: false }), o3;
+    }
+    o3.push({ name: `-${r2}`, needsNext: l });
+  }
+  return o3;
+}
+function j(e, t2 = []) {
+  let n2 = 0;
+  for (; n2 < e.length; ) {
+    const o3 = String(e[n2]);
+    if (!o3.startsWith("-") || o3.length < 2) break;
+    const s = b(o3);
+    let r2 = n2 + 1;
+    for (const l of s) {
+      const a2 = {
+        name: l.name,
+        value: l.value,
+        absorbedNext: false,
+        isGlobal: true
+      };
+      l.needsNext && a2.value === void 0 && r2 < e.length && (a2.value = String(e[r2]), a2.absorbedNext = true, r2++), t2.push(a2);
+    }
+    n2 = r2;
+  }
+  return { flags: t2, taskIndex: n2 };
+}
+function B(e, t2, n2 = []) {
+  const o3 = I(t2), s = [], r2 = [];
+  let l = 0;
+  for (; l < e.length; ) {
+    const a2 = e[l];
+    if (r(a2)) {
+      r2.push(...o(a2)), l++;
+      continue;
+    }
+    const f = String(a2);
+    if (f === "--") {
+      for (let g = l + 1; g < e.length; g++) {
+        const u2 = e[g];
+        r(u2) ? r2.push(...o(u2)) : r2.push(String(u2));
+      }
+      break;
+    }
+    if (!f.startsWith("-") || f.length < 2) {
+      s.push(f), l++;
+      continue;
+    }
+    const w = b(f, o3);
+    let d = l + 1;
+    for (const g of w) {
+      const u2 = {
+        name: g.name,
+        value: g.value,
+        absorbedNext: false,
+        isGlobal: false
+      };
+      g.needsNext && u2.value === void 0 && d < e.length && !r(e[d]) && (u2.value = String(e[d]), u2.absorbedNext = true, d++), n2.push(u2);
+    }
+    l = d;
+  }
+  return { flags: n2, positionals: s, pathspecs: r2 };
+}
+function* V({
+  write: e
+}) {
+  for (const t2 of e)
+    for (const n2 of q) {
+      const o3 = n2(t2.key);
+      o3 && (yield o3);
+    }
+}
+function c2(e, t2, n2 = String(e)) {
+  const o3 = typeof e == "string" ? new RegExp(`\\s*${e.toLowerCase()}`) : e;
+  return function(r2) {
+    if (o3.test(r2))
+      return {
+        category: t2,
+        message: `Configuring ${n2} is not permitted without enabling ${t2}`
+      };
+  };
+}
+function i(e, t2) {
+  const n2 = new RegExp(`\\s*${e.toLowerCase().replace(/\./g, "(..+)?.")}`);
+  return c2(n2, t2, e);
+}
+function* K(e, t2) {
+  for (const n2 of t2)
+    for (const o3 of H) {
+      const s = o3(e, n2.name);
+      s && (yield s);
+    }
+}
+function h(e, t2, n2, o3 = String(t2)) {
+  const s = typeof t2 == "string" ? new RegExp(`\\s*${t2.toLowerCase()}`) : t2, r2 = `Use of ${e ? `${e} with option ` : ""}${o3} is not permitted without enabling ${n2}`;
+  return function(a2, f) {
+    if ((!e || a2 === e) && s.test(f))
+      return {
+        category: n2,
+        message: r2
+      };
+  };
+}
+function C(e, t2, n2) {
+  return [...K(e, t2), ...V(n2)];
+}
+function Y(...e) {
+  const { flags: t2, taskIndex: n2 } = j(e), o3 = n2 < e.length ? String(e[n2]).toLowerCase() : null, s = o3 !== null ? e.slice(n2 + 1) : [], { positionals: r2, pathspecs: l } = B(s, o3, t2), a2 = L(o3, t2, r2);
+  return {
+    task: o3,
+    flags: t2.map(J),
+    paths: l,
+    config: a2,
+    vulnerabilities: z(C(o3, t2, a2))
+  };
+}
+function z(e) {
+  return Object.defineProperty(e, "vulnerabilities", {
+    value: e
+  });
+}
+function J({ value: e, name: t2 }) {
+  return e !== void 0 ? { name: t2, value: e } : { name: t2 };
+}
+function* Q(e) {
+  const t2 = parseInt(e.git_config_count ?? "0", 10);
+  for (let n2 = 0; n2 < t2; n2++) {
+    const o3 = e[`git_config_key_${n2}`], s = e[`git_config_value_${n2}`];
+    o3 !== void 0 && (yield { key: o3.toLowerCase().trim(), value: s, scope: "env" });
+  }
+}
+function* X(e) {
+  for (const t2 of Object.keys(e))
+    if (_(t2)) {
+      const n2 = y[t2];
+      yield {
+        category: n2,
+        message: `Use of "${t2.toUpperCase()}" is not permitted without enabling ${n2}`
+      };
+    }
+}
+function _(e) {
+  return Object.hasOwn(y, e);
+}
+function Z(e) {
+  const t2 = {};
+  for (const [n2, o3] of Object.entries(e)) {
+    const s = n2.toLowerCase().trim();
+    (_(s) || s.startsWith("git")) && (t2[s] = String(o3));
+  }
+  return t2;
+}
+function ee(e) {
+  const t2 = Z(e), n2 = {
+    read: [],
+    write: [...Q(t2)]
+  }, o3 = [
+    ...X(t2),
+    ...C(null, [], n2)
+  ];
+  return {
+    config: n2,
+    vulnerabilities: o3
+  };
+}
+function ne(e, t2) {
+  return [...Y(...e).vulnerabilities, ...ee(t2).vulnerabilities];
+}
+var k, S, P, E, x, D, R, T, q, H, y;
+var init_dist2 = __esm({
+  "node_modules/@simple-git/argv-parser/dist/index.mjs"() {
+    init_dist();
+    k = /* @__PURE__ */ new Set([
+      "--add",
+      "--edit",
+      "--remove-section",
+      "--rename-section",
+      "--replace-all",
+      "--unset",
+      "--unset-all",
+      "-e"
+    ]);
+    S = /* @__PURE__ */ new Set([
+      "--get",
+      "--get-all",
+      "--get-color",
+      "--get-colorbool",
+      "--get-regexp",
+      "--get-urlmatch",
+      "--list",
+      "-l"
+    ]);
+    P = /* @__PURE__ */ new Set([
+      "edit",
+      "remove-section",
+      "rename-section",
+      "set",
+      "unset"
+    ]);
+    E = /* @__PURE__ */ new Set(["get", "get-color", "get-colorbool", "list"]);
+    x = {
+      short: /* @__PURE__ */ new Map([
+        ["c", true]
+        //  -c <k=v>    set config key for this invocation
+      ])
+    };
+    D = {
+      short: new Map([
+        ["C", true],
+        //  -C <path>   change working directory
+        ["P", false],
+        // -P          no pager (alias for --no-pager)
+        ["h", false],
+        // -h          help
+        ["p", false],
+        // -p          paginate
+        ["v", false],
+        // -v          version
+        ...x.short.entries()
+      ]),
+      long: /* @__PURE__ */ new Set([
+        "attr-source",
+        "config-env",
+        "exec-path",
+        "git-dir",
+        "list-cmds",
+        "namespace",
+        "super-prefix",
+        "work-tree"
+      ])
+    };
+    R = {
+      clone: {
+        short: /* @__PURE__ */ new Map([
+          ["b", true],
+          // -b <branch>
+          ["j", true],
+          // -j <n>          parallel jobs
+          ["l", false],
+          // -l local
+          ["n", false],
+          // -n no-checkout
+          ["o", true],
+          // -o <name>       remote name
+          ["q", false],
+          // -q quiet
+          ["s", false],
+          // -s shared
+          ["u", true]
+          // -u <upload-pack>
+        ]),
+        long: /* @__PURE__ */ new Set(["branch", "config", "jobs", "origin", "upload-pack", "u", "template"])
+      },
+      commit: {
+        short: /* @__PURE__ */ new Map([
+          ["C", true],
+          // -C <commit>  reuse message
+          ["F", true],
+          // -F <file>    read message from file
+          ["c", true],
+          // -c <commit>  reedit message
+          ["m", true],
+          // -m <msg>
+          ["t", true]
+          // -t <template>
+        ]),
+        long: /* @__PURE__ */ new Set(["file", "message", "reedit-message", "reuse-message", "template"])
+      },
+      config: {
+        short: /* @__PURE__ */ new Map([
+          ["e", false],
+          // -e  open editor
+          ["f", true],
+          //  -f <file>
+          ["l", false]
+          // -l  list
+        ]),
+        long: /* @__PURE__ */ new Set(["blob", "comment", "default", "file", "type", "value"])
+      },
+      fetch: {
+        short: /* @__PURE__ */ new Map(),
+        long: /* @__PURE__ */ new Set(["upload-pack"])
+      },
+      init: {
+        short: /* @__PURE__ */ new Map(),
+        long: /* @__PURE__ */ new Set(["template"])
+      },
+      pull: {
+        short: /* @__PURE__ */ new Map(),
+        long: /* @__PURE__ */ new Set(["upload-pack"])
+      },
+      push: {
+        short: /* @__PURE__ */ new Map(),
+        long: /* @__PURE__ */ new Set(["exec", "receive-pack"])
+      }
+    };
+    T = { short: /* @__PURE__ */ new Map(), long: /* @__PURE__ */ new Set() };
+    q = [
+      c2("alias", "allowUnsafeAlias"),
+      c2("core.askPass", "allowUnsafeAskPass"),
+      c2("core.editor", "allowUnsafeEditor"),
+      c2("core.fsmonitor", "allowUnsafeFsMonitor"),
+      c2("core.gitProxy", "allowUnsafeGitProxy"),
+      c2("core.hooksPath", "allowUnsafeHooksPath"),
+      c2("core.pager", "allowUnsafePager"),
+      c2("core.sshCommand", "allowUnsafeSshCommand"),
+      i("credential.helper", "allowUnsafeCredentialHelper"),
+      i("diff.command", "allowUnsafeDiffExternal"),
+      c2("diff.external", "allowUnsafeDiffExternal"),
+      i("diff.textconv", "allowUnsafeDiffTextConv"),
+      i("filter.clean", "allowUnsafeFilter"),
+      i("filter.smudge", "allowUnsafeFilter"),
+      i("gpg.program", "allowUnsafeGpgProgram"),
+      c2("init.templateDir", "allowUnsafeTemplateDir"),
+      i("merge.driver", "allowUnsafeMergeDriver"),
+      i("mergetool.path", "allowUnsafeMergeDriver"),
+      i("mergetool.cmd", "allowUnsafeMergeDriver"),
+      i("protocol.allow", "allowUnsafeProtocolOverride"),
+      i("remote.receivepack", "allowUnsafePack"),
+      i("remote.uploadpack", "allowUnsafePack"),
+      c2("sequence.editor", "allowUnsafeEditor")
+    ];
+    H = [
+      h(
+        null,
+        /--(upload|receive)-pack/,
+        "allowUnsafePack",
+        "--upload-pack or --receive-pack"
+      ),
+      h("clone", /^-\w*u/, "allowUnsafePack"),
+      h("clone", "--u", "allowUnsafePack"),
+      h("push", "--exec", "allowUnsafePack"),
+      h(null, "--template", "allowUnsafeTemplateDir")
+    ];
+    y = {
+      editor: "allowUnsafeEditor",
+      git_askpass: "allowUnsafeAskPass",
+      git_config_global: "allowUnsafeConfigPaths",
+      git_config_system: "allowUnsafeConfigPaths",
+      git_config_count: "allowUnsafeConfigEnvCount",
+      git_config: "allowUnsafeConfigPaths",
+      git_editor: "allowUnsafeEditor",
+      git_exec_path: "allowUnsafeConfigPaths",
+      git_external_diff: "allowUnsafeDiffExternal",
+      git_pager: "allowUnsafePager",
+      git_proxy_command: "allowUnsafeGitProxy",
+      git_template_dir: "allowUnsafeTemplateDir",
+      git_sequence_editor: "allowUnsafeEditor",
+      git_ssh: "allowUnsafeSshCommand",
+      git_ssh_command: "allowUnsafeSshCommand",
+      pager: "allowUnsafePager",
+      prefix: "allowUnsafeConfigPaths",
+      ssh_askpass: "allowUnsafeAskPass"
+    };
+  }
+});
+
+// node_modules/simple-git/dist/esm/index.js
+import { spawn as spawn2 } from "child_process";
+import { normalize } from "node:path";
+import { EventEmitter } from "node:events";
+function asFunction(source) {
+  if (typeof source !== "function") {
+    return NOOP;
+  }
+  return source;
+}
+function isUserFunction(source) {
+  return typeof source === "function" && source !== NOOP;
+}
+function splitOn(input2, char) {
+  const index = input2.indexOf(char);
+  if (index <= 0) {
+    return [input2, ""];
+  }
+  return [input2.substr(0, index), input2.substr(index + 1)];
+}
+function first(input2, offset = 0) {
+  return isArrayLike(input2) && input2.length > offset ? input2[offset] : void 0;
+}
+function last(input2, offset = 0) {
+  if (isArrayLike(input2) && input2.length > offset) {
+    return input2[input2.length - 1 - offset];
+  }
+}
+function isArrayLike(input2) {
+  return filterHasLength(input2);
+}
+function toLinesWithContent(input2 = "", trimmed2 = true, separator = "\n") {
+  return input2.split(separator).reduce((output2, line) => {
+    const lineContent = trimmed2 ? line.trim() : line;
+    if (lineContent) {
+      output2.push(lineContent);
+    }
+    return output2;
+  }, []);
+}
+function forEachLineWithContent(input2, callback) {
+  return toLinesWithContent(input2, true).map((line) => callback(line));
+}
+function folderExists(path6) {
+  return (0, import_file_exists.exists)(path6, import_file_exists.FOLDER);
+}
+function append(target, item2) {
+  if (Array.isArray(target)) {
+    if (!target.includes(item2)) {
+      target.push(item2);
+    }
+  } else {
+    target.add(item2);
+  }
+  return item2;
+}
+function including(target, item2) {
+  if (Array.isArray(target) && !target.includes(item2)) {
+    target.push(item2);
+  }
+  return target;
+}
+function remove(target, item2) {
+  if (Array.isArray(target)) {
+    const index = target.indexOf(item2);
+    if (index >= 0) {
+      target.splice(index, 1);
+    }
+  } else {
+    target.delete(item2);
+  }
+  return item2;
+}
+function asArray(source) {
+  return Array.isArray(source) ? source : [source];
+}
+function asCamelCase(str) {
+  return str.replace(/[\s-]+(.)/g, (_all, chr) => {
+    return chr.toUpperCase();
+  });
+}
+function asStringArray(source) {
+  return asArray(source).map((item2) => {
+    return item2 instanceof String ? item2 : String(item2);
+  });
+}
+function asNumber(source, onNaN = 0) {
+  if (source == null) {
+    return onNaN;
+  }
+  const num = parseInt(source, 10);
+  return Number.isNaN(num) ? onNaN : num;
+}
+function prefixedArray(input2, prefix) {
+  const output2 = [];
+  for (let i3 = 0, max = input2.length; i3 < max; i3++) {
+    output2.push(prefix, input2[i3]);
+  }
+  return output2;
+}
+function bufferToString(input2) {
+  return (Array.isArray(input2) ? Buffer.concat(input2) : input2).toString("utf-8");
+}
+function pick(source, properties) {
+  const out = {};
+  properties.forEach((key) => {
+    if (source[key] !== void 0) {
+      out[key] = source[key];
+    }
+  });
+  return out;
+}
+function delay(duration4 = 0) {
+  return new Promise((done) => setTimeout(done, duration4));
+}
+function orVoid(input2) {
+  if (input2 === false) {
+    return void 0;
+  }
+  return input2;
+}
+function filterType(input2, filter, def) {
+  if (filter(input2)) {
+    return input2;
+  }
+  return arguments.length > 2 ? def : void 0;
+}
+function filterPrimitives(input2, omit3) {
+  const type = r(input2) ? "string" : typeof input2;
+  return /number|string|boolean/.test(type) && (!omit3 || !omit3.includes(type));
+}
+function filterPlainObject(input2) {
+  return !!input2 && objectToString(input2) === "[object Object]";
+}
+function filterFunction(input2) {
+  return typeof input2 === "function";
+}
+function useMatchesDefault() {
+  throw new Error(`LineParser:useMatches not implemented`);
+}
+function createInstanceConfig(...options) {
+  const baseDir = process.cwd();
+  const config2 = Object.assign(
+    { baseDir, ...defaultOptions },
+    ...options.filter((o3) => typeof o3 === "object" && o3)
+  );
+  config2.baseDir = config2.baseDir || baseDir;
+  config2.trimmed = config2.trimmed === true;
+  return config2;
+}
+function appendTaskOptions(options, commands = []) {
+  if (!filterPlainObject(options)) {
+    return commands;
+  }
+  return Object.keys(options).reduce((commands2, key) => {
+    const value = options[key];
+    if (r(value)) {
+      commands2.push(value);
+    } else if (filterPrimitives(value, ["boolean"])) {
+      commands2.push(key + "=" + value);
+    } else if (Array.isArray(value)) {
+      for (const v of value) {
+        if (!filterPrimitives(v, ["string", "number"])) {
+          commands2.push(key + "=" + v);
+        }
+      }
+    } else {
+      commands2.push(key);
+    }
+    return commands2;
+  }, commands);
+}
+function getTrailingOptions(args, initialPrimitive = 0, objectOnly = false) {
+  const command = [];
+  for (let i3 = 0, max = initialPrimitive < 0 ? args.length : initialPrimitive; i3 < max; i3++) {
+    if ("string|number".includes(typeof args[i3])) {
+      command.push(String(args[i3]));
+    }
+  }
+  appendTaskOptions(trailingOptionsArgument(args), command);
+  if (!objectOnly) {
+    command.push(...trailingArrayArgument(args));
+  }
+  return command;
+}
+function trailingArrayArgument(args) {
+  const hasTrailingCallback = typeof last(args) === "function";
+  return asStringArray(filterType(last(args, hasTrailingCallback ? 1 : 0), filterArray, []));
+}
+function trailingOptionsArgument(args) {
+  const hasTrailingCallback = filterFunction(last(args));
+  return filterType(last(args, hasTrailingCallback ? 1 : 0), filterPlainObject);
+}
+function trailingFunctionArgument(args, includeNoop = true) {
+  const callback = asFunction(last(args));
+  return includeNoop || isUserFunction(callback) ? callback : void 0;
+}
+function callTaskParser(parser4, streams) {
+  return parser4(streams.stdOut, streams.stdErr);
+}
+function parseStringResponse(result, parsers12, texts, trim = true) {
+  asArray(texts).forEach((text) => {
+    for (let lines2 = toLinesWithContent(text, trim), i3 = 0, max = lines2.length; i3 < max; i3++) {
+      const line = (offset = 0) => {
+        if (i3 + offset >= max) {
+          return;
+        }
+        return lines2[i3 + offset];
+      };
+      parsers12.some(({ parse: parse6 }) => parse6(line, result));
+    }
+  });
+  return result;
+}
+function checkIsRepoTask(action) {
+  switch (action) {
+    case "bare":
+      return checkIsBareRepoTask();
+    case "root":
+      return checkIsRepoRootTask();
+  }
+  const commands = ["rev-parse", "--is-inside-work-tree"];
+  return {
+    commands,
+    format: "utf-8",
+    onError,
+    parser
+  };
+}
+function checkIsRepoRootTask() {
+  const commands = ["rev-parse", "--git-dir"];
+  return {
+    commands,
+    format: "utf-8",
+    onError,
+    parser(path6) {
+      return /^\.(git)?$/.test(path6.trim());
+    }
+  };
+}
+function checkIsBareRepoTask() {
+  const commands = ["rev-parse", "--is-bare-repository"];
+  return {
+    commands,
+    format: "utf-8",
+    onError,
+    parser
+  };
+}
+function isNotRepoMessage(error62) {
+  return /(Not a git repository|Kein Git-Repository)/i.test(String(error62));
+}
+function cleanSummaryParser(dryRun, text) {
+  const summary = new CleanResponse(dryRun);
+  const regexp = dryRun ? dryRunRemovalRegexp : removalRegexp;
+  toLinesWithContent(text).forEach((line) => {
+    const removed = line.replace(regexp, "");
+    summary.paths.push(removed);
+    (isFolderRegexp.test(removed) ? summary.folders : summary.files).push(removed);
+  });
+  return summary;
+}
+function adhocExecTask(parser4) {
+  return {
+    commands: EMPTY_COMMANDS,
+    format: "empty",
+    parser: parser4
+  };
+}
+function configurationErrorTask(error62) {
+  return {
+    commands: EMPTY_COMMANDS,
+    format: "empty",
+    parser() {
+      throw typeof error62 === "string" ? new TaskConfigurationError(error62) : error62;
+    }
+  };
+}
+function straightThroughStringTask(commands, trimmed2 = false) {
+  return {
+    commands,
+    format: "utf-8",
+    parser(text) {
+      return trimmed2 ? String(text).trim() : text;
+    }
+  };
+}
+function straightThroughBufferTask(commands) {
+  return {
+    commands,
+    format: "buffer",
+    parser(buffer) {
+      return buffer;
+    }
+  };
+}
+function isBufferTask(task) {
+  return task.format === "buffer";
+}
+function isEmptyTask(task) {
+  return task.format === "empty" || !task.commands.length;
+}
+function cleanWithOptionsTask(mode, customArgs) {
+  const { cleanMode, options, valid } = getCleanOptions(mode);
+  if (!cleanMode) {
+    return configurationErrorTask(CONFIG_ERROR_MODE_REQUIRED);
+  }
+  if (!valid.options) {
+    return configurationErrorTask(CONFIG_ERROR_UNKNOWN_OPTION + JSON.stringify(mode));
+  }
+  options.push(...customArgs);
+  if (options.some(isInteractiveMode)) {
+    return configurationErrorTask(CONFIG_ERROR_INTERACTIVE_MODE);
+  }
+  return cleanTask(cleanMode, options);
+}
+function cleanTask(mode, customArgs) {
+  const commands = ["clean", `-${mode}`, ...customArgs];
+  return {
+    commands,
+    format: "utf-8",
+    parser(text) {
+      return cleanSummaryParser(mode === "n", text);
+    }
+  };
+}
+function isCleanOptionsArray(input2) {
+  return Array.isArray(input2) && input2.every((test) => CleanOptionValues.has(test));
+}
+function getCleanOptions(input2) {
+  let cleanMode;
+  let options = [];
+  let valid = { cleanMode: false, options: true };
+  input2.replace(/[^a-z]i/g, "").split("").forEach((char) => {
+    if (isCleanMode(char)) {
+      cleanMode = char;
+      valid.cleanMode = true;
+    } else {
+      valid.options = valid.options && isKnownOption(options[options.length] = `-${char}`);
+    }
+  });
+  return {
+    cleanMode,
+    options,
+    valid
+  };
+}
+function isCleanMode(cleanMode) {
+  return cleanMode === "f" || cleanMode === "n";
+}
+function isKnownOption(option) {
+  return /^-[a-z]$/i.test(option) && CleanOptionValues.has(option.charAt(1));
+}
+function isInteractiveMode(option) {
+  if (/^-[^\-]/.test(option)) {
+    return option.indexOf("i") > 0;
+  }
+  return option === "--interactive";
+}
+function configListParser(text) {
+  const config2 = new ConfigList();
+  for (const item2 of configParser(text)) {
+    config2.addValue(item2.file, String(item2.key), item2.value);
+  }
+  return config2;
+}
+function configGetParser(text, key) {
+  let value = null;
+  const values = [];
+  const scopes = /* @__PURE__ */ new Map();
+  for (const item2 of configParser(text, key)) {
+    if (item2.key !== key) {
+      continue;
+    }
+    values.push(value = item2.value);
+    if (!scopes.has(item2.file)) {
+      scopes.set(item2.file, []);
+    }
+    scopes.get(item2.file).push(value);
+  }
+  return {
+    key,
+    paths: Array.from(scopes.keys()),
+    scopes,
+    value,
+    values
+  };
+}
+function configFilePath(filePath) {
+  return filePath.replace(/^(file):/, "");
+}
+function* configParser(text, requestedKey = null) {
+  const lines2 = text.split("\0");
+  for (let i3 = 0, max = lines2.length - 1; i3 < max; ) {
+    const file2 = configFilePath(lines2[i3++]);
+    let value = lines2[i3++];
+    let key = requestedKey;
+    if (value.includes("\n")) {
+      const line = splitOn(value, "\n");
+      key = line[0];
+      value = line[1];
+    }
+    yield { file: file2, key, value };
+  }
+}
+function asConfigScope(scope, fallback) {
+  if (typeof scope === "string" && Object.hasOwn(GitConfigScope, scope)) {
+    return scope;
+  }
+  return fallback;
+}
+function addConfigTask(key, value, append2, scope) {
+  const commands = ["config", `--${scope}`];
+  if (append2) {
+    commands.push("--add");
+  }
+  commands.push(key, value);
+  return {
+    commands,
+    format: "utf-8",
+    parser(text) {
+      return text;
+    }
+  };
+}
+function getConfigTask(key, scope) {
+  const commands = ["config", "--null", "--show-origin", "--get-all", key];
+  if (scope) {
+    commands.splice(1, 0, `--${scope}`);
+  }
+  return {
+    commands,
+    format: "utf-8",
+    parser(text) {
+      return configGetParser(text, key);
+    }
+  };
+}
+function listConfigTask(scope) {
+  const commands = ["config", "--list", "--show-origin", "--null"];
+  if (scope) {
+    commands.push(`--${scope}`);
+  }
+  return {
+    commands,
+    format: "utf-8",
+    parser(text) {
+      return configListParser(text);
+    }
+  };
+}
+function config_default() {
+  return {
+    addConfig(key, value, ...rest) {
+      return this._runTask(
+        addConfigTask(
+          key,
+          value,
+          rest[0] === true,
+          asConfigScope(
+            rest[1],
+            "local"
+            /* local */
+          )
+        ),
+        trailingFunctionArgument(arguments)
+      );
+    },
+    getConfig(key, scope) {
+      return this._runTask(
+        getConfigTask(key, asConfigScope(scope, void 0)),
+        trailingFunctionArgument(arguments)
+      );
+    },
+    listConfig(...rest) {
+      return this._runTask(
+        listConfigTask(asConfigScope(rest[0], void 0)),
+        trailingFunctionArgument(arguments)
+      );
+    }
+  };
+}
+function isDiffNameStatus(input2) {
+  return diffNameStatus.has(input2);
+}
+function grepQueryBuilder(...params) {
+  return new GrepQuery().param(...params);
+}
+function parseGrep(grep) {
+  const paths = /* @__PURE__ */ new Set();
+  const results = {};
+  forEachLineWithContent(grep, (input2) => {
+    const [path6, line, preview] = input2.split(NULL);
+    paths.add(path6);
+    (results[path6] = results[path6] || []).push({
+      line: asNumber(line),
+      path: path6,
+      preview
+    });
+  });
+  return {
+    paths,
+    results
+  };
+}
+function grep_default() {
+  return {
+    grep(searchTerm) {
+      const then = trailingFunctionArgument(arguments);
+      const options = getTrailingOptions(arguments);
+      for (const option of disallowedOptions) {
+        if (options.includes(option)) {
+          return this._runTask(
+            configurationErrorTask(`git.grep: use of "${option}" is not supported.`),
+            then
+          );
+        }
+      }
+      if (typeof searchTerm === "string") {
+        searchTerm = grepQueryBuilder().param(searchTerm);
+      }
+      const commands = ["grep", "--null", "-n", "--full-name", ...options, ...searchTerm];
+      return this._runTask(
+        {
+          commands,
+          format: "utf-8",
+          parser(stdOut) {
+            return parseGrep(stdOut);
+          }
+        },
+        then
+      );
+    }
+  };
+}
+function resetTask(mode, customArgs) {
+  const commands = ["reset"];
+  if (isValidResetMode(mode)) {
+    commands.push(`--${mode}`);
+  }
+  commands.push(...customArgs);
+  return straightThroughStringTask(commands);
+}
+function getResetMode(mode) {
+  if (isValidResetMode(mode)) {
+    return mode;
+  }
+  switch (typeof mode) {
+    case "string":
+    case "undefined":
+      return "soft";
+  }
+  return;
+}
+function isValidResetMode(mode) {
+  return typeof mode === "string" && validResetModes.includes(mode);
+}
+function createLog() {
+  return (0, import_debug.default)("simple-git");
+}
+function prefixedLogger(to, prefix, forward) {
+  if (!prefix || !String(prefix).replace(/\s*/, "")) {
+    return !forward ? to : (message, ...args) => {
+      to(message, ...args);
+      forward(message, ...args);
+    };
+  }
+  return (message, ...args) => {
+    to(`%s ${message}`, prefix, ...args);
+    if (forward) {
+      forward(message, ...args);
+    }
+  };
+}
+function childLoggerName(name3, childDebugger, { namespace: parentNamespace }) {
+  if (typeof name3 === "string") {
+    return name3;
+  }
+  const childNamespace = childDebugger && childDebugger.namespace || "";
+  if (childNamespace.startsWith(parentNamespace)) {
+    return childNamespace.substr(parentNamespace.length + 1);
+  }
+  return childNamespace || parentNamespace;
+}
+function createLogger(label, verbose, initialStep, infoDebugger = createLog()) {
+  const labelPrefix = label && `[${label}]` || "";
+  const spawned = [];
+  const debugDebugger = typeof verbose === "string" ? infoDebugger.extend(verbose) : verbose;
+  const key = childLoggerName(filterType(verbose, filterString), debugDebugger, infoDebugger);
+  return step(initialStep);
+  function sibling(name3, initial) {
+    return append(
+      spawned,
+      createLogger(label, key.replace(/^[^:]+/, name3), initial, infoDebugger)
+    );
+  }
+  function step(phase) {
+    const stepPrefix = phase && `[${phase}]` || "";
+    const debug2 = debugDebugger && prefixedLogger(debugDebugger, stepPrefix) || NOOP;
+    const info = prefixedLogger(infoDebugger, `${labelPrefix} ${stepPrefix}`, debug2);
+    return Object.assign(debugDebugger ? debug2 : info, {
+      label,
+      sibling,
+      info,
+      step
+    });
+  }
+}
+function pluginContext(task, commands) {
+  return {
+    method: first(task.commands) || "",
+    commands
+  };
+}
+function onErrorReceived(target, logger) {
+  return (err) => {
+    logger(`[ERROR] child process exception %o`, err);
+    target.push(Buffer.from(String(err.stack), "ascii"));
+  };
+}
+function onDataReceived(target, name3, logger, output2) {
+  return (buffer) => {
+    logger(`%s received %L bytes`, name3, buffer);
+    output2(`%B`, buffer);
+    target.push(buffer);
+  };
+}
+function taskCallback(task, response, callback = NOOP) {
+  const onSuccess = (data) => {
+    callback(null, data);
+  };
+  const onError2 = (err) => {
+    if (err?.task === task) {
+      callback(
+        err instanceof GitResponseError ? addDeprecationNoticeToError(err) : err,
+        void 0
+      );
+    }
+  };
+  response.then(onSuccess, onError2);
+}
+function addDeprecationNoticeToError(err) {
+  let log = (name3) => {
+    console.warn(
+      `simple-git deprecation notice: accessing GitResponseError.${name3} should be GitResponseError.git.${name3}, this will no longer be available in version 3`
+    );
+    log = NOOP;
+  };
+  return Object.create(err, Object.getOwnPropertyNames(err.git).reduce(descriptorReducer, {}));
+  function descriptorReducer(all, name3) {
+    if (name3 in err) {
+      return all;
+    }
+    all[name3] = {
+      enumerable: false,
+      configurable: false,
+      get() {
+        log(name3);
+        return err.git[name3];
+      }
+    };
+    return all;
+  }
+}
+function changeWorkingDirectoryTask(directory, root2) {
+  return adhocExecTask((instance) => {
+    if (!folderExists(directory)) {
+      throw new Error(`Git.cwd: cannot change to non-directory "${directory}"`);
+    }
+    return (root2 || instance).cwd = directory;
+  });
+}
+function checkoutTask(args) {
+  const commands = ["checkout", ...args];
+  if (commands[1] === "-b" && commands.includes("-B")) {
+    commands[1] = remove(commands, "-B");
+  }
+  return straightThroughStringTask(commands);
+}
+function checkout_default() {
+  return {
+    checkout() {
+      return this._runTask(
+        checkoutTask(getTrailingOptions(arguments, 1)),
+        trailingFunctionArgument(arguments)
+      );
+    },
+    checkoutBranch(branchName, startPoint) {
+      return this._runTask(
+        checkoutTask(["-b", branchName, startPoint, ...getTrailingOptions(arguments)]),
+        trailingFunctionArgument(arguments)
+      );
+    },
+    checkoutLocalBranch(branchName) {
+      return this._runTask(
+        checkoutTask(["-b", branchName, ...getTrailingOptions(arguments)]),
+        trailingFunctionArgument(arguments)
+      );
+    }
+  };
+}
+function countObjectsResponse() {
+  return {
+    count: 0,
+    garbage: 0,
+    inPack: 0,
+    packs: 0,
+    prunePackable: 0,
+    size: 0,
+    sizeGarbage: 0,
+    sizePack: 0
+  };
+}
+function count_objects_default() {
+  return {
+    countObjects() {
+      return this._runTask({
+        commands: ["count-objects", "--verbose"],
+        format: "utf-8",
+        parser(stdOut) {
+          return parseStringResponse(countObjectsResponse(), [parser2], stdOut);
+        }
+      });
+    }
+  };
+}
+function parseCommitResult(stdOut) {
+  const result = {
+    author: null,
+    branch: "",
+    commit: "",
+    root: false,
+    summary: {
+      changes: 0,
+      insertions: 0,
+      deletions: 0
+    }
+  };
+  return parseStringResponse(result, parsers, stdOut);
+}
+function commitTask(message, files, customArgs) {
+  const commands = [
+    "-c",
+    "core.abbrev=40",
+    "commit",
+    ...prefixedArray(message, "-m"),
+    ...files,
+    ...customArgs
+  ];
+  return {
+    commands,
+    format: "utf-8",
+    parser: parseCommitResult
+  };
+}
+function commit_default() {
+  return {
+    commit(message, ...rest) {
+      const next = trailingFunctionArgument(arguments);
+      const task = rejectDeprecatedSignatures(message) || commitTask(
+        asArray(message),
+        asArray(filterType(rest[0], filterStringOrStringArray, [])),
+        [
+          ...asStringArray(filterType(rest[1], filterArray, [])),
+          ...getTrailingOptions(arguments, 0, true)
+        ]
+      );
+      return this._runTask(task, next);
+    }
+  };
+  function rejectDeprecatedSignatures(message) {
+    return !filterStringOrStringArray(message) && configurationErrorTask(
+      `git.commit: requires the commit message to be supplied as a string/string[]`
+    );
+  }
+}
+function first_commit_default() {
+  return {
+    firstCommit() {
+      return this._runTask(
+        straightThroughStringTask(["rev-list", "--max-parents=0", "HEAD"], true),
+        trailingFunctionArgument(arguments)
+      );
+    }
+  };
+}
+function hashObjectTask(filePath, write2) {
+  const commands = ["hash-object", filePath];
+  if (write2) {
+    commands.push("-w");
+  }
+  return straightThroughStringTask(commands, true);
+}
+function parseInit(bare, path6, text) {
+  const response = String(text).trim();
+  let result;
+  if (result = initResponseRegex.exec(response)) {
+    return new InitSummary(bare, path6, false, result[1]);
+  }
+  if (result = reInitResponseRegex.exec(response)) {
+    return new InitSummary(bare, path6, true, result[1]);
+  }
+  let gitDir = "";
+  const tokens = response.split(" ");
+  while (tokens.length) {
+    const token = tokens.shift();
+    if (token === "in") {
+      gitDir = tokens.join(" ");
+      break;
+    }
+  }
+  return new InitSummary(bare, path6, /^re/i.test(response), gitDir);
+}
+function hasBareCommand(command) {
+  return command.includes(bareCommand);
+}
+function initTask(bare = false, path6, customArgs) {
+  const commands = ["init", ...customArgs];
+  if (bare && !hasBareCommand(commands)) {
+    commands.splice(1, 0, bareCommand);
+  }
+  return {
+    commands,
+    format: "utf-8",
+    parser(text) {
+      return parseInit(commands.includes("--bare"), path6, text);
+    }
+  };
+}
+function logFormatFromCommand(customArgs) {
+  for (let i3 = 0; i3 < customArgs.length; i3++) {
+    const format2 = logFormatRegex.exec(customArgs[i3]);
+    if (format2) {
+      return `--${format2[1]}`;
+    }
+  }
+  return "";
+}
+function isLogFormat(customArg) {
+  return logFormatRegex.test(customArg);
+}
+function getDiffParser(format2 = "") {
+  const parser4 = diffSummaryParsers[format2];
+  return (stdOut) => parseStringResponse(new DiffSummary(), parser4, stdOut, false);
+}
+function lineBuilder(tokens, fields) {
+  return fields.reduce(
+    (line, field, index) => {
+      line[field] = tokens[index] || "";
+      return line;
+    },
+    /* @__PURE__ */ Object.create({ diff: null })
+  );
+}
+function createListLogSummaryParser(splitter = SPLITTER, fields = defaultFieldNames, logFormat = "") {
+  const parseDiffResult = getDiffParser(logFormat);
+  return function(stdOut) {
+    const all = toLinesWithContent(
+      stdOut.trim(),
+      false,
+      START_BOUNDARY
+    ).map(function(item2) {
+      const lineDetail = item2.split(COMMIT_BOUNDARY);
+      const listLogLine = lineBuilder(lineDetail[0].split(splitter), fields);
+      if (lineDetail.length > 1 && !!lineDetail[1].trim()) {
+        listLogLine.diff = parseDiffResult(lineDetail[1]);
+      }
+      return listLogLine;
+    });
+    return {
+      all,
+      latest: all.length && all[0] || null,
+      total: all.length
+    };
+  };
+}
+function diffSummaryTask(customArgs) {
+  let logFormat = logFormatFromCommand(customArgs);
+  const commands = ["diff"];
+  if (logFormat === "") {
+    logFormat = "--stat";
+    commands.push("--stat=4096");
+  }
+  commands.push(...customArgs);
+  return validateLogFormatConfig(commands) || {
+    commands,
+    format: "utf-8",
+    parser: getDiffParser(logFormat)
+  };
+}
+function validateLogFormatConfig(customArgs) {
+  const flags = customArgs.filter(isLogFormat);
+  if (flags.length > 1) {
+    return configurationErrorTask(
+      `Summary flags are mutually exclusive - pick one of ${flags.join(",")}`
+    );
+  }
+  if (flags.length && customArgs.includes("-z")) {
+    return configurationErrorTask(
+      `Summary flag ${flags} parsing is not compatible with null termination option '-z'`
+    );
+  }
+}
+function prettyFormat(format2, splitter) {
+  const fields = [];
+  const formatStr = [];
+  Object.keys(format2).forEach((field) => {
+    fields.push(field);
+    formatStr.push(String(format2[field]));
+  });
+  return [fields, formatStr.join(splitter)];
+}
+function userOptions(input2) {
+  return Object.keys(input2).reduce((out, key) => {
+    if (!(key in excludeOptions)) {
+      out[key] = input2[key];
+    }
+    return out;
+  }, {});
+}
+function parseLogOptions(opt = {}, customArgs = []) {
+  const splitter = filterType(opt.splitter, filterString, SPLITTER);
+  const format2 = filterPlainObject(opt.format) ? opt.format : {
+    hash: "%H",
+    date: opt.strictDate === false ? "%ai" : "%aI",
+    message: "%s",
+    refs: "%D",
+    body: opt.multiLine ? "%B" : "%b",
+    author_name: opt.mailMap !== false ? "%aN" : "%an",
+    author_email: opt.mailMap !== false ? "%aE" : "%ae"
+  };
+  const [fields, formatStr] = prettyFormat(format2, splitter);
+  const suffix = [];
+  const command = [
+    `--pretty=format:${START_BOUNDARY}${formatStr}${COMMIT_BOUNDARY}`,
+    ...customArgs
+  ];
+  const maxCount = opt.n || opt["max-count"] || opt.maxCount;
+  if (maxCount) {
+    command.push(`--max-count=${maxCount}`);
+  }
+  if (opt.from || opt.to) {
+    const rangeOperator = opt.symmetric !== false ? "..." : "..";
+    suffix.push(`${opt.from || ""}${rangeOperator}${opt.to || ""}`);
+  }
+  if (filterString(opt.file)) {
+    command.push("--follow", c(opt.file));
+  }
+  appendTaskOptions(userOptions(opt), command);
+  return {
+    fields,
+    splitter,
+    commands: [...command, ...suffix]
+  };
+}
+function logTask(splitter, fields, customArgs) {
+  const parser4 = createListLogSummaryParser(splitter, fields, logFormatFromCommand(customArgs));
+  return {
+    commands: ["log", ...customArgs],
+    format: "utf-8",
+    parser: parser4
+  };
+}
+function log_default() {
+  return {
+    log(...rest) {
+      const next = trailingFunctionArgument(arguments);
+      const options = parseLogOptions(
+        trailingOptionsArgument(arguments),
+        asStringArray(filterType(arguments[0], filterArray, []))
+      );
+      const task = rejectDeprecatedSignatures(...rest) || validateLogFormatConfig(options.commands) || createLogTask(options);
+      return this._runTask(task, next);
+    }
+  };
+  function createLogTask(options) {
+    return logTask(options.splitter, options.fields, options.commands);
+  }
+  function rejectDeprecatedSignatures(from, to) {
+    return filterString(from) && filterString(to) && configurationErrorTask(
+      `git.log(string, string) should be replaced with git.log({ from: string, to: string })`
+    );
+  }
+}
+function objectEnumerationResult(remoteMessages) {
+  return remoteMessages.objects = remoteMessages.objects || {
+    compressing: 0,
+    counting: 0,
+    enumerating: 0,
+    packReused: 0,
+    reused: { count: 0, delta: 0 },
+    total: { count: 0, delta: 0 }
+  };
+}
+function asObjectCount(source) {
+  const count3 = /^\s*(\d+)/.exec(source);
+  const delta = /delta (\d+)/i.exec(source);
+  return {
+    count: asNumber(count3 && count3[1] || "0"),
+    delta: asNumber(delta && delta[1] || "0")
+  };
+}
+function parseRemoteMessages(_stdOut, stdErr) {
+  return parseStringResponse({ remoteMessages: new RemoteMessageSummary() }, parsers2, stdErr);
+}
+function parsePullErrorResult(stdOut, stdErr) {
+  const pullError = parseStringResponse(new PullFailedSummary(), errorParsers, [stdOut, stdErr]);
+  return pullError.message && pullError;
+}
+function mergeTask(customArgs) {
+  if (!customArgs.length) {
+    return configurationErrorTask("Git.merge requires at least one option");
+  }
+  return {
+    commands: ["merge", ...customArgs],
+    format: "utf-8",
+    parser(stdOut, stdErr) {
+      const merge3 = parseMergeResult(stdOut, stdErr);
+      if (merge3.failed) {
+        throw new GitResponseError(merge3);
+      }
+      return merge3;
+    }
+  };
+}
+function pushResultPushedItem(local, remote, status) {
+  const deleted = status.includes("deleted");
+  const tag = status.includes("tag") || /^refs\/tags/.test(local);
+  const alreadyUpdated = !status.includes("new");
+  return {
+    deleted,
+    tag,
+    branch: !tag,
+    new: !alreadyUpdated,
+    alreadyUpdated,
+    local,
+    remote
+  };
+}
+function pushTagsTask(ref2 = {}, customArgs) {
+  append(customArgs, "--tags");
+  return pushTask(ref2, customArgs);
+}
+function pushTask(ref2 = {}, customArgs) {
+  const commands = ["push", ...customArgs];
+  if (ref2.branch) {
+    commands.splice(1, 0, ref2.branch);
+  }
+  if (ref2.remote) {
+    commands.splice(1, 0, ref2.remote);
+  }
+  remove(commands, "-v");
+  append(commands, "--verbose");
+  append(commands, "--porcelain");
+  return {
+    commands,
+    format: "utf-8",
+    parser: parsePushResult
+  };
+}
+function show_default() {
+  return {
+    showBuffer() {
+      const commands = ["show", ...getTrailingOptions(arguments, 1)];
+      if (!commands.includes("--binary")) {
+        commands.splice(1, 0, "--binary");
+      }
+      return this._runTask(
+        straightThroughBufferTask(commands),
+        trailingFunctionArgument(arguments)
+      );
+    },
+    show() {
+      const commands = ["show", ...getTrailingOptions(arguments, 1)];
+      return this._runTask(
+        straightThroughStringTask(commands),
+        trailingFunctionArgument(arguments)
+      );
+    }
+  };
+}
+function renamedFile(line) {
+  const [to, from] = line.split(NULL);
+  return {
+    from: from || to,
+    to
+  };
+}
+function parser3(indexX, indexY, handler2) {
+  return [`${indexX}${indexY}`, handler2];
+}
+function conflicts(indexX, ...indexY) {
+  return indexY.map((y2) => parser3(indexX, y2, (result, file2) => result.conflicted.push(file2)));
+}
+function splitLine(result, lineStr) {
+  const trimmed2 = lineStr.trim();
+  switch (" ") {
+    case trimmed2.charAt(2):
+      return data(trimmed2.charAt(0), trimmed2.charAt(1), trimmed2.slice(3));
+    case trimmed2.charAt(1):
+      return data(" ", trimmed2.charAt(0), trimmed2.slice(2));
+    default:
+      return;
+  }
+  function data(index, workingDir, path6) {
+    const raw = `${index}${workingDir}`;
+    const handler2 = parsers6.get(raw);
+    if (handler2) {
+      handler2(result, path6);
+    }
+    if (raw !== "##" && raw !== "!!") {
+      result.files.push(new FileStatusSummary(path6, index, workingDir));
+    }
+  }
+}
+function statusTask(customArgs) {
+  const commands = [
+    "status",
+    "--porcelain",
+    "-b",
+    "-u",
+    "--null",
+    ...customArgs.filter((arg) => !ignoredOptions.includes(arg))
+  ];
+  return {
+    format: "utf-8",
+    commands,
+    parser(text) {
+      return parseStatusSummary(text);
+    }
+  };
+}
+function versionResponse(major = 0, minor = 0, patch = 0, agent = "", installed = true) {
+  return Object.defineProperty(
+    {
+      major,
+      minor,
+      patch,
+      agent,
+      installed
+    },
+    "toString",
+    {
+      value() {
+        return `${this.major}.${this.minor}.${this.patch}`;
+      },
+      configurable: false,
+      enumerable: false
+    }
+  );
+}
+function notInstalledResponse() {
+  return versionResponse(0, 0, 0, "", false);
+}
+function version_default() {
+  return {
+    version() {
+      return this._runTask({
+        commands: ["--version"],
+        format: "utf-8",
+        parser: versionParser,
+        onError(result, error62, done, fail) {
+          if (result.exitCode === -2) {
+            return done(Buffer.from(NOT_INSTALLED));
+          }
+          fail(error62);
+        }
+      });
+    }
+  };
+}
+function versionParser(stdOut) {
+  if (stdOut === NOT_INSTALLED) {
+    return notInstalledResponse();
+  }
+  return parseStringResponse(versionResponse(0, 0, 0, stdOut), parsers7, stdOut);
+}
+function createCloneTask(api, task, repoPath, ...args) {
+  if (!filterString(repoPath)) {
+    return configurationErrorTask(`git.${api}() requires a string 'repoPath'`);
+  }
+  return task(repoPath, filterType(args[0], filterString), getTrailingOptions(arguments));
+}
+function clone_default() {
+  return {
+    clone(repo, ...rest) {
+      return this._runTask(
+        createCloneTask("clone", cloneTask, filterType(repo, filterString), ...rest),
+        trailingFunctionArgument(arguments)
+      );
+    },
+    mirror(repo, ...rest) {
+      return this._runTask(
+        createCloneTask("mirror", cloneMirrorTask, filterType(repo, filterString), ...rest),
+        trailingFunctionArgument(arguments)
+      );
+    }
+  };
+}
+function applyPatchTask(patches, customArgs) {
+  return straightThroughStringTask(["apply", ...customArgs, ...patches]);
+}
+function branchDeletionSuccess(branch, hash2) {
+  return {
+    branch,
+    hash: hash2,
+    success: true
+  };
+}
+function branchDeletionFailure(branch) {
+  return {
+    branch,
+    hash: null,
+    success: false
+  };
+}
+function hasBranchDeletionError(data, processExitCode) {
+  return processExitCode === 1 && deleteErrorRegex.test(data);
+}
+function branchStatus(input2) {
+  return input2 ? input2.charAt(0) : "";
+}
+function parseBranchSummary(stdOut, currentOnly = false) {
+  return parseStringResponse(
+    new BranchSummaryResult(),
+    currentOnly ? [currentBranchParser] : parsers9,
+    stdOut
+  );
+}
+function containsDeleteBranchCommand(commands) {
+  const deleteCommands = ["-d", "-D", "--delete"];
+  return commands.some((command) => deleteCommands.includes(command));
+}
+function branchTask(customArgs) {
+  const isDelete = containsDeleteBranchCommand(customArgs);
+  const isCurrentOnly = customArgs.includes("--show-current");
+  const commands = ["branch", ...customArgs];
+  if (commands.length === 1) {
+    commands.push("-a");
+  }
+  if (!commands.includes("-v")) {
+    commands.splice(1, 0, "-v");
+  }
+  return {
+    format: "utf-8",
+    commands,
+    parser(stdOut, stdErr) {
+      if (isDelete) {
+        return parseBranchDeletions(stdOut, stdErr).all[0];
+      }
+      return parseBranchSummary(stdOut, isCurrentOnly);
+    }
+  };
+}
+function branchLocalTask() {
+  return {
+    format: "utf-8",
+    commands: ["branch", "-v"],
+    parser(stdOut) {
+      return parseBranchSummary(stdOut);
+    }
+  };
+}
+function deleteBranchesTask(branches, forceDelete = false) {
+  return {
+    format: "utf-8",
+    commands: ["branch", "-v", forceDelete ? "-D" : "-d", ...branches],
+    parser(stdOut, stdErr) {
+      return parseBranchDeletions(stdOut, stdErr);
+    },
+    onError({ exitCode, stdOut }, error62, done, fail) {
+      if (!hasBranchDeletionError(String(error62), exitCode)) {
+        return fail(error62);
+      }
+      done(stdOut);
+    }
+  };
+}
+function deleteBranchTask(branch, forceDelete = false) {
+  const task = {
+    format: "utf-8",
+    commands: ["branch", "-v", forceDelete ? "-D" : "-d", branch],
+    parser(stdOut, stdErr) {
+      return parseBranchDeletions(stdOut, stdErr).branches[branch];
+    },
+    onError({ exitCode, stdErr, stdOut }, error62, _2, fail) {
+      if (!hasBranchDeletionError(String(error62), exitCode)) {
+        return fail(error62);
+      }
+      throw new GitResponseError(
+        task.parser(bufferToString(stdOut), bufferToString(stdErr)),
+        String(error62)
+      );
+    }
+  };
+  return task;
+}
+function toPath(input2) {
+  const path6 = input2.trim().replace(/^["']|["']$/g, "");
+  return path6 && normalize(path6);
+}
+function checkIgnoreTask(paths) {
+  return {
+    commands: ["check-ignore", ...paths],
+    format: "utf-8",
+    parser: parseCheckIgnore
+  };
+}
+function parseFetchResult(stdOut, stdErr) {
+  const result = {
+    raw: stdOut,
+    remote: null,
+    branches: [],
+    tags: [],
+    updated: [],
+    deleted: []
+  };
+  return parseStringResponse(result, parsers10, [stdOut, stdErr]);
+}
+function disallowedCommand(command) {
+  return /^--upload-pack(=|$)/.test(command);
+}
+function fetchTask(remote, branch, customArgs) {
+  const commands = ["fetch", ...customArgs];
+  if (remote && branch) {
+    commands.push(remote, branch);
+  }
+  const banned = commands.find(disallowedCommand);
+  if (banned) {
+    return configurationErrorTask(`git.fetch: potential exploit argument blocked.`);
+  }
+  return {
+    commands,
+    format: "utf-8",
+    parser: parseFetchResult
+  };
+}
+function parseMoveResult(stdOut) {
+  return parseStringResponse({ moves: [] }, parsers11, stdOut);
+}
+function moveTask(from, to) {
+  return {
+    commands: ["mv", "-v", ...asArray(from), to],
+    format: "utf-8",
+    parser: parseMoveResult
+  };
+}
+function pullTask(remote, branch, customArgs) {
+  const commands = ["pull", ...customArgs];
+  if (remote && branch) {
+    commands.splice(1, 0, remote, branch);
+  }
+  return {
+    commands,
+    format: "utf-8",
+    parser(stdOut, stdErr) {
+      return parsePullResult(stdOut, stdErr);
+    },
+    onError(result, _error, _done, fail) {
+      const pullError = parsePullErrorResult(
+        bufferToString(result.stdOut),
+        bufferToString(result.stdErr)
+      );
+      if (pullError) {
+        return fail(new GitResponseError(pullError));
+      }
+      fail(_error);
+    }
+  };
+}
+function parseGetRemotes(text) {
+  const remotes = {};
+  forEach(text, ([name3]) => remotes[name3] = { name: name3 });
+  return Object.values(remotes);
+}
+function parseGetRemotesVerbose(text) {
+  const remotes = {};
+  forEach(text, ([name3, url2, purpose]) => {
+    if (!Object.hasOwn(remotes, name3)) {
+      remotes[name3] = {
+        name: name3,
+        refs: { fetch: "", push: "" }
+      };
+    }
+    if (purpose && url2) {
+      remotes[name3].refs[purpose.replace(/[^a-z]/g, "")] = url2;
+    }
+  });
+  return Object.values(remotes);
+}
+function forEach(text, handler2) {
+  forEachLineWithContent(text, (line) => handler2(line.split(/\s+/)));
+}
+function addRemoteTask(remoteName, remoteRepo, customArgs) {
+  return straightThroughStringTask(["remote", "add", ...customArgs, remoteName, remoteRepo]);
+}
+function getRemotesTask(verbose) {
+  const commands = ["remote"];
+  if (verbose) {
+    commands.push("-v");
+  }
+  return {
+    commands,
+    format: "utf-8",
+    parser: verbose ? parseGetRemotesVerbose : parseGetRemotes
+  };
+}
+function listRemotesTask(customArgs) {
+  const commands = [...customArgs];
+  if (commands[0] !== "ls-remote") {
+    commands.unshift("ls-remote");
+  }
+  return straightThroughStringTask(commands);
+}
+function remoteTask(customArgs) {
+  const commands = [...customArgs];
+  if (commands[0] !== "remote") {
+    commands.unshift("remote");
+  }
+  return straightThroughStringTask(commands);
+}
+function removeRemoteTask(remoteName) {
+  return straightThroughStringTask(["remote", "remove", remoteName]);
+}
+function stashListTask(opt = {}, customArgs) {
+  const options = parseLogOptions(opt);
+  const commands = ["stash", "list", ...options.commands, ...customArgs];
+  const parser4 = createListLogSummaryParser(
+    options.splitter,
+    options.fields,
+    logFormatFromCommand(commands)
+  );
+  return validateLogFormatConfig(commands) || {
+    commands,
+    format: "utf-8",
+    parser: parser4
+  };
+}
+function addSubModuleTask(repo, path6) {
+  return subModuleTask(["add", repo, path6]);
+}
+function initSubModuleTask(customArgs) {
+  return subModuleTask(["init", ...customArgs]);
+}
+function subModuleTask(customArgs) {
+  const commands = [...customArgs];
+  if (commands[0] !== "submodule") {
+    commands.unshift("submodule");
+  }
+  return straightThroughStringTask(commands);
+}
+function updateSubModuleTask(customArgs) {
+  return subModuleTask(["update", ...customArgs]);
+}
+function singleSorted(a2, b2) {
+  const aIsNum = Number.isNaN(a2);
+  const bIsNum = Number.isNaN(b2);
+  if (aIsNum !== bIsNum) {
+    return aIsNum ? 1 : -1;
+  }
+  return aIsNum ? sorted(a2, b2) : 0;
+}
+function sorted(a2, b2) {
+  return a2 === b2 ? 0 : a2 > b2 ? 1 : -1;
+}
+function trimmed(input2) {
+  return input2.trim();
+}
+function toNumber(input2) {
+  if (typeof input2 === "string") {
+    return parseInt(input2.replace(/^\D+/g, ""), 10) || 0;
+  }
+  return 0;
+}
+function tagListTask(customArgs = []) {
+  const hasCustomSort = customArgs.some((option) => /^--sort=/.test(option));
+  return {
+    format: "utf-8",
+    commands: ["tag", "-l", ...customArgs],
+    parser(text) {
+      return parseTagList(text, hasCustomSort);
+    }
+  };
+}
+function addTagTask(name3) {
+  return {
+    format: "utf-8",
+    commands: ["tag", name3],
+    parser() {
+      return { name: name3 };
+    }
+  };
+}
+function addAnnotatedTagTask(name3, tagMessage) {
+  return {
+    format: "utf-8",
+    commands: ["tag", "-a", "-m", tagMessage, name3],
+    parser() {
+      return { name: name3 };
+    }
+  };
+}
+function abortPlugin(signal) {
+  if (!signal) {
+    return;
+  }
+  const onSpawnAfter = {
+    type: "spawn.after",
+    action(_data, context) {
+      function kill() {
+        context.kill(new GitPluginError(void 0, "abort", "Abort signal received"));
+      }
+      signal.addEventListener("abort", kill);
+      context.spawned.on("close", () => signal.removeEventListener("abort", kill));
+    }
+  };
+  const onSpawnBefore = {
+    type: "spawn.before",
+    action(_data, context) {
+      if (signal.aborted) {
+        context.kill(new GitPluginError(void 0, "abort", "Abort already signaled"));
+      }
+    }
+  };
+  return [onSpawnBefore, onSpawnAfter];
+}
+function blockUnsafeOperationsPlugin(options = {}) {
+  return {
+    type: "spawn.args",
+    action(args, { env }) {
+      for (const vulnerability of ne(args, env)) {
+        if (options[vulnerability.category] !== true) {
+          throw new GitPluginError(void 0, "unsafe", vulnerability.message);
+        }
+      }
+      return args;
+    }
+  };
+}
+function commandConfigPrefixingPlugin(configuration) {
+  const prefix = prefixedArray(configuration, "-c");
+  return {
+    type: "spawn.args",
+    action(data) {
+      return [...prefix, ...data];
+    }
+  };
+}
+function completionDetectionPlugin({
+  onClose = true,
+  onExit: onExit2 = 50
+} = {}) {
+  function createEvents() {
+    let exitCode = -1;
+    const events = {
+      close: (0, import_promise_deferred2.deferred)(),
+      closeTimeout: (0, import_promise_deferred2.deferred)(),
+      exit: (0, import_promise_deferred2.deferred)(),
+      exitTimeout: (0, import_promise_deferred2.deferred)()
+    };
+    const result = Promise.race([
+      onClose === false ? never : events.closeTimeout.promise,
+      onExit2 === false ? never : events.exitTimeout.promise
+    ]);
+    configureTimeout(onClose, events.close, events.closeTimeout);
+    configureTimeout(onExit2, events.exit, events.exitTimeout);
+    return {
+      close(code) {
+        exitCode = code;
+        events.close.done();
+      },
+      exit(code) {
+        exitCode = code;
+        events.exit.done();
+      },
+      get exitCode() {
+        return exitCode;
+      },
+      result
+    };
+  }
+  function configureTimeout(flag, event, timeout) {
+    if (flag === false) {
+      return;
+    }
+    (flag === true ? event.promise : event.promise.then(() => delay(flag))).then(timeout.done);
+  }
+  return {
+    type: "spawn.after",
+    async action(_data, { spawned, close }) {
+      const events = createEvents();
+      let deferClose = true;
+      let quickClose = () => void (deferClose = false);
+      spawned.stdout?.on("data", quickClose);
+      spawned.stderr?.on("data", quickClose);
+      spawned.on("error", quickClose);
+      spawned.on("close", (code) => events.close(code));
+      spawned.on("exit", (code) => events.exit(code));
+      try {
+        await events.result;
+        if (deferClose) {
+          await delay(50);
+        }
+        close(events.exitCode);
+      } catch (err) {
+        close(events.exitCode, err);
+      }
+    }
+  };
+}
+function isBadArgument(arg) {
+  return !arg || !/^([a-z]:)?([a-z0-9/.\\_~-]+)$/i.test(arg);
+}
+function toBinaryConfig(input2, allowUnsafe) {
+  if (input2.length < 1 || input2.length > 2) {
+    throw new GitPluginError(void 0, "binary", WRONG_NUMBER_ERR);
+  }
+  const isBad = input2.some(isBadArgument);
+  if (isBad) {
+    if (allowUnsafe) {
+      console.warn(WRONG_CHARS_ERR);
+    } else {
+      throw new GitPluginError(void 0, "binary", WRONG_CHARS_ERR);
+    }
+  }
+  const [binary, prefix] = input2;
+  return {
+    binary,
+    prefix
+  };
+}
+function customBinaryPlugin(plugins, input2 = ["git"], allowUnsafe = false) {
+  let config2 = toBinaryConfig(asArray(input2), allowUnsafe);
+  plugins.on("binary", (input22) => {
+    config2 = toBinaryConfig(asArray(input22), allowUnsafe);
+  });
+  plugins.append("spawn.binary", () => {
+    return config2.binary;
+  });
+  plugins.append("spawn.args", (data) => {
+    return config2.prefix ? [config2.prefix, ...data] : data;
+  });
+}
+function isTaskError(result) {
+  return !!(result.exitCode && result.stdErr.length);
+}
+function getErrorMessage(result) {
+  return Buffer.concat([...result.stdOut, ...result.stdErr]);
+}
+function errorDetectionHandler(overwrite = false, isError = isTaskError, errorMessage2 = getErrorMessage) {
+  return (error62, result) => {
+    if (!overwrite && error62 || !isError(result)) {
+      return error62;
+    }
+    return errorMessage2(result);
+  };
+}
+function errorDetectionPlugin(config2) {
+  return {
+    type: "task.error",
+    action(data, context) {
+      const error62 = config2(data.error, {
+        stdErr: context.stdErr,
+        stdOut: context.stdOut,
+        exitCode: context.exitCode
+      });
+      if (Buffer.isBuffer(error62)) {
+        return { error: new GitError(void 0, error62.toString("utf-8")) };
+      }
+      return {
+        error: error62
+      };
+    }
+  };
+}
+function progressMonitorPlugin(progress) {
+  const progressCommand = "--progress";
+  const progressMethods = ["checkout", "clone", "fetch", "pull", "push"];
+  const onProgress = {
+    type: "spawn.after",
+    action(_data, context) {
+      if (!context.commands.includes(progressCommand)) {
+        return;
+      }
+      context.spawned.stderr?.on("data", (chunk) => {
+        const message = /^([\s\S]+?):\s*(\d+)% \((\d+)\/(\d+)\)/.exec(chunk.toString("utf8"));
+        if (!message) {
+          return;
+        }
+        progress({
+          method: context.method,
+          stage: progressEventStage(message[1]),
+          progress: asNumber(message[2]),
+          processed: asNumber(message[3]),
+          total: asNumber(message[4])
+        });
+      });
+    }
+  };
+  const onArgs = {
+    type: "spawn.args",
+    action(args, context) {
+      if (!progressMethods.includes(context.method)) {
+        return args;
+      }
+      return including(args, progressCommand);
+    }
+  };
+  return [onArgs, onProgress];
+}
+function progressEventStage(input2) {
+  return String(input2.toLowerCase().split(" ", 1)) || "unknown";
+}
+function spawnOptionsPlugin(spawnOptions) {
+  const options = pick(spawnOptions, ["uid", "gid"]);
+  return {
+    type: "spawn.options",
+    action(data) {
+      return { ...options, ...data };
+    }
+  };
+}
+function timeoutPlugin({
+  block,
+  stdErr = true,
+  stdOut = true
+}) {
+  if (block > 0) {
+    return {
+      type: "spawn.after",
+      action(_data, context) {
+        let timeout;
+        function wait() {
+          timeout && clearTimeout(timeout);
+          timeout = setTimeout(kill, block);
+        }
+        function stop() {
+          context.spawned.stdout?.off("data", wait);
+          context.spawned.stderr?.off("data", wait);
+          context.spawned.off("exit", stop);
+          context.spawned.off("close", stop);
+          timeout && clearTimeout(timeout);
+        }
+        function kill() {
+          stop();
+          context.kill(new GitPluginError(void 0, "timeout", `block timeout reached`));
+        }
+        stdOut && context.spawned.stdout?.on("data", wait);
+        stdErr && context.spawned.stderr?.on("data", wait);
+        context.spawned.on("exit", stop);
+        context.spawned.on("close", stop);
+        wait();
+      }
+    };
+  }
+}
+function suffixPathsPlugin() {
+  return {
+    type: "spawn.args",
+    action(data) {
+      const prefix = [];
+      let suffix;
+      function append2(args) {
+        (suffix = suffix || []).push(...args);
+      }
+      for (let i3 = 0; i3 < data.length; i3++) {
+        const param = data[i3];
+        if (r(param)) {
+          append2(o(param));
+          continue;
+        }
+        if (param === "--") {
+          append2(
+            data.slice(i3 + 1).flatMap((item2) => r(item2) && o(item2) || item2)
+          );
+          break;
+        }
+        prefix.push(param);
+      }
+      return !suffix ? prefix : [...prefix, "--", ...suffix.map(String)];
+    }
+  };
+}
+function gitInstanceFactory(baseDir, options) {
+  const plugins = new PluginStore();
+  const config2 = createInstanceConfig(
+    baseDir && (typeof baseDir === "string" ? { baseDir } : baseDir) || {},
+    options
+  );
+  if (!folderExists(config2.baseDir)) {
+    throw new GitConstructError(
+      config2,
+      `Cannot use simple-git on a directory that does not exist`
+    );
+  }
+  if (Array.isArray(config2.config)) {
+    plugins.add(commandConfigPrefixingPlugin(config2.config));
+  }
+  plugins.add(blockUnsafeOperationsPlugin(config2.unsafe));
+  plugins.add(completionDetectionPlugin(config2.completion));
+  config2.abort && plugins.add(abortPlugin(config2.abort));
+  config2.progress && plugins.add(progressMonitorPlugin(config2.progress));
+  config2.timeout && plugins.add(timeoutPlugin(config2.timeout));
+  config2.spawnOptions && plugins.add(spawnOptionsPlugin(config2.spawnOptions));
+  plugins.add(suffixPathsPlugin());
+  plugins.add(errorDetectionPlugin(errorDetectionHandler(true)));
+  config2.errors && plugins.add(errorDetectionPlugin(config2.errors));
+  customBinaryPlugin(plugins, config2.binary, config2.unsafe?.allowUnsafeCustomBinary);
+  return new Git(config2, plugins);
+}
+var import_file_exists, import_debug, import_promise_deferred, import_promise_deferred2, __defProp2, __getOwnPropDesc2, __getOwnPropNames2, __hasOwnProp2, __esm2, __commonJS2, __export2, __copyProps2, __toCommonJS, GitError, init_git_error, GitResponseError, init_git_response_error, TaskConfigurationError, init_task_configuration_error, NULL, NOOP, objectToString, init_util, filterArray, filterNumber, filterString, filterStringOrStringArray, filterHasLength, init_argument_filters, ExitCodes, init_exit_codes, GitOutputStreams, init_git_output_streams, LineParser, RemoteLineParser, init_line_parser, defaultOptions, init_simple_git_options, init_task_options, init_task_parser, utils_exports, init_utils, check_is_repo_exports, CheckRepoActions, onError, parser, init_check_is_repo, CleanResponse, removalRegexp, dryRunRemovalRegexp, isFolderRegexp, init_CleanSummary, task_exports, EMPTY_COMMANDS, init_task, clean_exports, CONFIG_ERROR_INTERACTIVE_MODE, CONFIG_ERROR_MODE_REQUIRED, CONFIG_ERROR_UNKNOWN_OPTION, CleanOptions, CleanOptionValues, init_clean, ConfigList, init_ConfigList, GitConfigScope, init_config, DiffNameStatus, diffNameStatus, init_diff_name_status, disallowedOptions, Query, _a, GrepQuery, init_grep, reset_exports, ResetMode, validResetModes, init_reset, init_git_logger, TasksPendingQueue, init_tasks_pending_queue, GitExecutorChain, init_git_executor_chain, git_executor_exports, GitExecutor, init_git_executor, init_task_callback, init_change_working_directory, init_checkout, parser2, init_count_objects, parsers, init_parse_commit, init_commit, init_first_commit, init_hash_object, InitSummary, initResponseRegex, reInitResponseRegex, init_InitSummary, bareCommand, init_init, logFormatRegex, init_log_format, DiffSummary, init_DiffSummary, statParser, numStatParser, nameOnlyParser, nameStatusParser, diffSummaryParsers, init_parse_diff_summary, START_BOUNDARY, COMMIT_BOUNDARY, SPLITTER, defaultFieldNames, init_parse_list_log_summary, diff_exports, init_diff, excludeOptions, init_log, MergeSummaryConflict, MergeSummaryDetail, init_MergeSummary, PullSummary, PullFailedSummary, init_PullSummary, remoteMessagesObjectParsers, init_parse_remote_objects, parsers2, RemoteMessageSummary, init_parse_remote_messages, FILE_UPDATE_REGEX, SUMMARY_REGEX, ACTION_REGEX, parsers3, errorParsers, parsePullDetail, parsePullResult, init_parse_pull, parsers4, parseMergeResult, parseMergeDetail, init_parse_merge, init_merge, parsers5, parsePushResult, parsePushDetail, init_parse_push, push_exports, init_push, init_show, fromPathRegex, FileStatusSummary, init_FileStatusSummary, StatusSummary, parsers6, parseStatusSummary, init_StatusSummary, ignoredOptions, init_status, NOT_INSTALLED, parsers7, init_version, cloneTask, cloneMirrorTask, init_clone, simple_git_api_exports, SimpleGitApi, init_simple_git_api, scheduler_exports, createScheduledTask, Scheduler, init_scheduler, apply_patch_exports, init_apply_patch, BranchDeletionBatch, init_BranchDeleteSummary, deleteSuccessRegex, deleteErrorRegex, parsers8, parseBranchDeletions, init_parse_branch_delete, BranchSummaryResult, init_BranchSummary, parsers9, currentBranchParser, init_parse_branch, branch_exports, init_branch, parseCheckIgnore, init_CheckIgnore, check_ignore_exports, init_check_ignore, parsers10, init_parse_fetch, fetch_exports, init_fetch, parsers11, init_parse_move, move_exports, init_move, pull_exports, init_pull, init_GetRemoteSummary, remote_exports, init_remote, stash_list_exports, init_stash_list, sub_module_exports, init_sub_module, TagList, parseTagList, init_TagList, tag_exports, init_tag, require_git, GitConstructError, GitPluginError, never, WRONG_NUMBER_ERR, WRONG_CHARS_ERR, PluginStore, Git, simpleGit;
+var init_esm = __esm({
+  "node_modules/simple-git/dist/esm/index.js"() {
+    import_file_exists = __toESM(require_dist(), 1);
+    init_dist();
+    init_dist();
+    import_debug = __toESM(require_src(), 1);
+    init_dist();
+    init_dist();
+    import_promise_deferred = __toESM(require_dist2(), 1);
+    init_dist();
+    init_dist2();
+    import_promise_deferred2 = __toESM(require_dist2(), 1);
+    init_dist();
+    __defProp2 = Object.defineProperty;
+    __getOwnPropDesc2 = Object.getOwnPropertyDescriptor;
+    __getOwnPropNames2 = Object.getOwnPropertyNames;
+    __hasOwnProp2 = Object.prototype.hasOwnProperty;
+    __esm2 = (fn2, res) => function __init() {
+      return fn2 && (res = (0, fn2[__getOwnPropNames2(fn2)[0]])(fn2 = 0)), res;
+    };
+    __commonJS2 = (cb, mod) => function __require2() {
+      return mod || (0, cb[__getOwnPropNames2(cb)[0]])((mod = { exports: {} }).exports, mod), mod.exports;
+    };
+    __export2 = (target, all) => {
+      for (var name3 in all)
+        __defProp2(target, name3, { get: all[name3], enumerable: true });
+    };
+    __copyProps2 = (to, from, except, desc) => {
+      if (from && typeof from === "object" || typeof from === "function") {
+        for (let key of __getOwnPropNames2(from))
+          if (!__hasOwnProp2.call(to, key) && key !== except)
+            __defProp2(to, key, { get: () => from[key], enumerable: !(desc = __getOwnPropDesc2(from, key)) || desc.enumerable });
+      }
+      return to;
+    };
+    __toCommonJS = (mod) => __copyProps2(__defProp2({}, "__esModule", { value: true }), mod);
+    init_git_error = __esm2({
+      "src/lib/errors/git-error.ts"() {
+        "use strict";
+        GitError = class extends Error {
+          constructor(task, message) {
+            super(message);
+            this.task = task;
+            Object.setPrototypeOf(this, new.target.prototype);
+          }
+        };
+      }
+    });
+    init_git_response_error = __esm2({
+      "src/lib/errors/git-response-error.ts"() {
+        "use strict";
+        init_git_error();
+        GitResponseError = class extends GitError {
+          constructor(git2, message) {
+            super(void 0, message || String(git2));
+            this.git = git2;
+          }
+        };
+      }
+    });
+    init_task_configuration_error = __esm2({
+      "src/lib/errors/task-configuration-error.ts"() {
+        "use strict";
+        init_git_error();
+        TaskConfigurationError = class extends GitError {
+          constructor(message) {
+            super(void 0, message);
+          }
+        };
+      }
+    });
+    init_util = __esm2({
+      "src/lib/utils/util.ts"() {
+        "use strict";
+        init_argument_filters();
+        NULL = "\0";
+        NOOP = () => {
+        };
+        objectToString = Object.prototype.toString.call.bind(Object.prototype.toString);
+      }
+    });
+    init_argument_filters = __esm2({
+      "src/lib/utils/argument-filters.ts"() {
+        "use strict";
+        init_util();
+        filterArray = (input2) => {
+          return Array.isArray(input2);
+        };
+        filterNumber = (input2) => {
+          return typeof input2 === "number";
+        };
+        filterString = (input2) => {
+          return typeof input2 === "string" || r(input2);
+        };
+        filterStringOrStringArray = (input2) => {
+          return filterString(input2) || Array.isArray(input2) && input2.every(filterString);
+        };
+        filterHasLength = (input2) => {
+          if (input2 == null || "number|boolean|function".includes(typeof input2)) {
+            return false;
+          }
+          return typeof input2.length === "number";
+        };
+      }
+    });
+    init_exit_codes = __esm2({
+      "src/lib/utils/exit-codes.ts"() {
+        "use strict";
+        ExitCodes = /* @__PURE__ */ ((ExitCodes2) => {
+          ExitCodes2[ExitCodes2["SUCCESS"] = 0] = "SUCCESS";
+          ExitCodes2[ExitCodes2["ERROR"] = 1] = "ERROR";
+          ExitCodes2[ExitCodes2["NOT_FOUND"] = -2] = "NOT_FOUND";
+          ExitCodes2[ExitCodes2["UNCLEAN"] = 128] = "UNCLEAN";
+          return ExitCodes2;
+        })(ExitCodes || {});
+      }
+    });
+    init_git_output_streams = __esm2({
+      "src/lib/utils/git-output-streams.ts"() {
+        "use strict";
+        GitOutputStreams = class _GitOutputStreams {
+          constructor(stdOut, stdErr) {
+            this.stdOut = stdOut;
+            this.stdErr = stdErr;
+          }
+          asStrings() {
+            return new _GitOutputStreams(this.stdOut.toString("utf8"), this.stdErr.toString("utf8"));
+          }
+        };
+      }
+    });
+    init_line_parser = __esm2({
+      "src/lib/utils/line-parser.ts"() {
+        "use strict";
+        LineParser = class {
+          constructor(regExp, useMatches) {
+            this.matches = [];
+            this.useMatches = useMatchesDefault;
+            this.parse = (line, target) => {
+              this.resetMatches();
+              if (!this._regExp.every((reg, index) => this.addMatch(reg, index, line(index)))) {
+                return false;
+              }
+              return this.useMatches(target, this.prepareMatches()) !== false;
+            };
+            this._regExp = Array.isArray(regExp) ? regExp : [regExp];
+            if (useMatches) {
+              this.useMatches = useMatches;
+            }
+          }
+          resetMatches() {
+            this.matches.length = 0;
+          }
+          prepareMatches() {
+            return this.matches;
+          }
+          addMatch(reg, index, line) {
+            const matched = line && reg.exec(line);
+            if (matched) {
+              this.pushMatch(index, matched);
+            }
+            return !!matched;
+          }
+          pushMatch(_index, matched) {
+            this.matches.push(...matched.slice(1));
+          }
+        };
+        RemoteLineParser = class extends LineParser {
+          addMatch(reg, index, line) {
+            return /^remote:\s/.test(String(line)) && super.addMatch(reg, index, line);
+          }
+          pushMatch(index, matched) {
+            if (index > 0 || matched.length > 1) {
+              super.pushMatch(index, matched);
+            }
+          }
+        };
+      }
+    });
+    init_simple_git_options = __esm2({
+      "src/lib/utils/simple-git-options.ts"() {
+        "use strict";
+        defaultOptions = {
+          binary: "git",
+          maxConcurrentProcesses: 5,
+          config: [],
+          trimmed: false
+        };
+      }
+    });
+    init_task_options = __esm2({
+      "src/lib/utils/task-options.ts"() {
+        "use strict";
+        init_argument_filters();
+        init_util();
+      }
+    });
+    init_task_parser = __esm2({
+      "src/lib/utils/task-parser.ts"() {
+        "use strict";
+        init_util();
+      }
+    });
+    utils_exports = {};
+    __export2(utils_exports, {
+      ExitCodes: () => ExitCodes,
+      GitOutputStreams: () => GitOutputStreams,
+      LineParser: () => LineParser,
+      NOOP: () => NOOP,
+      NULL: () => NULL,
+      RemoteLineParser: () => RemoteLineParser,
+      append: () => append,
+      appendTaskOptions: () => appendTaskOptions,
+      asArray: () => asArray,
+      asCamelCase: () => asCamelCase,
+      asFunction: () => asFunction,
+      asNumber: () => asNumber,
+      asStringArray: () => asStringArray,
+      bufferToString: () => bufferToString,
+      callTaskParser: () => callTaskParser,
+      createInstanceConfig: () => createInstanceConfig,
+      delay: () => delay,
+      filterArray: () => filterArray,
+      filterFunction: () => filterFunction,
+      filterHasLength: () => filterHasLength,
+      filterNumber: () => filterNumber,
+      filterPlainObject: () => filterPlainObject,
+      filterPrimitives: () => filterPrimitives,
+      filterString: () => filterString,
+      filterStringOrStringArray: () => filterStringOrStringArray,
+      filterType: () => filterType,
+      first: () => first,
+      folderExists: () => folderExists,
+      forEachLineWithContent: () => forEachLineWithContent,
+      getTrailingOptions: () => getTrailingOptions,
+      including: () => including,
+      isUserFunction: () => isUserFunction,
+      last: () => last,
+      objectToString: () => objectToString,
+      orVoid: () => orVoid,
+      parseStringResponse: () => parseStringResponse,
+      pick: () => pick,
+      prefixedArray: () => prefixedArray,
+      remove: () => remove,
+      splitOn: () => splitOn,
+      toLinesWithContent: () => toLinesWithContent,
+      trailingFunctionArgument: () => trailingFunctionArgument,
+      trailingOptionsArgument: () => trailingOptionsArgument
+    });
+    init_utils = __esm2({
+      "src/lib/utils/index.ts"() {
+        "use strict";
+        init_argument_filters();
+        init_exit_codes();
+        init_git_output_streams();
+        init_line_parser();
+        init_simple_git_options();
+        init_task_options();
+        init_task_parser();
+        init_util();
+      }
+    });
+    check_is_repo_exports = {};
+    __export2(check_is_repo_exports, {
+      CheckRepoActions: () => CheckRepoActions,
+      checkIsBareRepoTask: () => checkIsBareRepoTask,
+      checkIsRepoRootTask: () => checkIsRepoRootTask,
+      checkIsRepoTask: () => checkIsRepoTask
+    });
+    init_check_is_repo = __esm2({
+      "src/lib/tasks/check-is-repo.ts"() {
+        "use strict";
+        init_utils();
+        CheckRepoActions = /* @__PURE__ */ ((CheckRepoActions2) => {
+          CheckRepoActions2["BARE"] = "bare";
+          CheckRepoActions2["IN_TREE"] = "tree";
+          CheckRepoActions2["IS_REPO_ROOT"] = "root";
+          return CheckRepoActions2;
+        })(CheckRepoActions || {});
+        onError = ({ exitCode }, error62, done, fail) => {
+          if (exitCode === 128 && isNotRepoMessage(error62)) {
+            return done(Buffer.from("false"));
+          }
+          fail(error62);
+        };
+        parser = (text) => {
+          return text.trim() === "true";
+        };
+      }
+    });
+    init_CleanSummary = __esm2({
+      "src/lib/responses/CleanSummary.ts"() {
+        "use strict";
+        init_utils();
+        CleanResponse = class {
+          constructor(dryRun) {
+            this.dryRun = dryRun;
+            this.paths = [];
+            this.files = [];
+            this.folders = [];
+          }
+        };
+        removalRegexp = /^[a-z]+\s*/i;
+        dryRunRemovalRegexp = /^[a-z]+\s+[a-z]+\s*/i;
+        isFolderRegexp = /\/$/;
+      }
+    });
+    task_exports = {};
+    __export2(task_exports, {
+      EMPTY_COMMANDS: () => EMPTY_COMMANDS,
+      adhocExecTask: () => adhocExecTask,
+      configurationErrorTask: () => configurationErrorTask,
+      isBufferTask: () => isBufferTask,
+      isEmptyTask: () => isEmptyTask,
+      straightThroughBufferTask: () => straightThroughBufferTask,
+      straightThroughStringTask: () => straightThroughStringTask
+    });
+    init_task = __esm2({
+      "src/lib/tasks/task.ts"() {
+        "use strict";
+        init_task_configuration_error();
+        EMPTY_COMMANDS = [];
+      }
+    });
+    clean_exports = {};
+    __export2(clean_exports, {
+      CONFIG_ERROR_INTERACTIVE_MODE: () => CONFIG_ERROR_INTERACTIVE_MODE,
+      CONFIG_ERROR_MODE_REQUIRED: () => CONFIG_ERROR_MODE_REQUIRED,
+      CONFIG_ERROR_UNKNOWN_OPTION: () => CONFIG_ERROR_UNKNOWN_OPTION,
+      CleanOptions: () => CleanOptions,
+      cleanTask: () => cleanTask,
+      cleanWithOptionsTask: () => cleanWithOptionsTask,
+      isCleanOptionsArray: () => isCleanOptionsArray
+    });
+    init_clean = __esm2({
+      "src/lib/tasks/clean.ts"() {
+        "use strict";
+        init_CleanSummary();
+        init_utils();
+        init_task();
+        CONFIG_ERROR_INTERACTIVE_MODE = "Git clean interactive mode is not supported";
+        CONFIG_ERROR_MODE_REQUIRED = 'Git clean mode parameter ("n" or "f") is required';
+        CONFIG_ERROR_UNKNOWN_OPTION = "Git clean unknown option found in: ";
+        CleanOptions = /* @__PURE__ */ ((CleanOptions2) => {
+          CleanOptions2["DRY_RUN"] = "n";
+          CleanOptions2["FORCE"] = "f";
+          CleanOptions2["IGNORED_INCLUDED"] = "x";
+          CleanOptions2["IGNORED_ONLY"] = "X";
+          CleanOptions2["EXCLUDING"] = "e";
+          CleanOptions2["QUIET"] = "q";
+          CleanOptions2["RECURSIVE"] = "d";
+          return CleanOptions2;
+        })(CleanOptions || {});
+        CleanOptionValues = /* @__PURE__ */ new Set([
+          "i",
+          ...asStringArray(Object.values(CleanOptions))
+        ]);
+      }
+    });
+    init_ConfigList = __esm2({
+      "src/lib/responses/ConfigList.ts"() {
+        "use strict";
+        init_utils();
+        ConfigList = class {
+          constructor() {
+            this.files = [];
+            this.values = /* @__PURE__ */ Object.create(null);
+          }
+          get all() {
+            if (!this._all) {
+              this._all = this.files.reduce((all, file2) => {
+                return Object.assign(all, this.values[file2]);
+              }, {});
+            }
+            return this._all;
+          }
+          addFile(file2) {
+            if (!(file2 in this.values)) {
+              const latest = last(this.files);
+              this.values[file2] = latest ? Object.create(this.values[latest]) : {};
+              this.files.push(file2);
+            }
+            return this.values[file2];
+          }
+          addValue(file2, key, value) {
+            const values = this.addFile(file2);
+            if (!Object.hasOwn(values, key)) {
+              values[key] = value;
+            } else if (Array.isArray(values[key])) {
+              values[key].push(value);
+            } else {
+              values[key] = [values[key], value];
+            }
+            this._all = void 0;
+          }
+        };
+      }
+    });
+    init_config = __esm2({
+      "src/lib/tasks/config.ts"() {
+        "use strict";
+        init_ConfigList();
+        init_utils();
+        GitConfigScope = /* @__PURE__ */ ((GitConfigScope2) => {
+          GitConfigScope2["system"] = "system";
+          GitConfigScope2["global"] = "global";
+          GitConfigScope2["local"] = "local";
+          GitConfigScope2["worktree"] = "worktree";
+          return GitConfigScope2;
+        })(GitConfigScope || {});
+      }
+    });
+    init_diff_name_status = __esm2({
+      "src/lib/tasks/diff-name-status.ts"() {
+        "use strict";
+        DiffNameStatus = /* @__PURE__ */ ((DiffNameStatus2) => {
+          DiffNameStatus2["ADDED"] = "A";
+          DiffNameStatus2["COPIED"] = "C";
+          DiffNameStatus2["DELETED"] = "D";
+          DiffNameStatus2["MODIFIED"] = "M";
+          DiffNameStatus2["RENAMED"] = "R";
+          DiffNameStatus2["CHANGED"] = "T";
+          DiffNameStatus2["UNMERGED"] = "U";
+          DiffNameStatus2["UNKNOWN"] = "X";
+          DiffNameStatus2["BROKEN"] = "B";
+          return DiffNameStatus2;
+        })(DiffNameStatus || {});
+        diffNameStatus = new Set(Object.values(DiffNameStatus));
+      }
+    });
+    init_grep = __esm2({
+      "src/lib/tasks/grep.ts"() {
+        "use strict";
+        init_utils();
+        init_task();
+        disallowedOptions = ["-h"];
+        Query = /* @__PURE__ */ Symbol("grepQuery");
+        GrepQuery = class {
+          constructor() {
+            this[_a] = [];
+          }
+          *[(_a = Query, Symbol.iterator)]() {
+            for (const query of this[Query]) {
+              yield query;
+            }
+          }
+          and(...and) {
+            and.length && this[Query].push("--and", "(", ...prefixedArray(and, "-e"), ")");
+            return this;
+          }
+          param(...param) {
+            this[Query].push(...prefixedArray(param, "-e"));
+            return this;
+          }
+        };
+      }
+    });
+    reset_exports = {};
+    __export2(reset_exports, {
+      ResetMode: () => ResetMode,
+      getResetMode: () => getResetMode,
+      resetTask: () => resetTask
+    });
+    init_reset = __esm2({
+      "src/lib/tasks/reset.ts"() {
+        "use strict";
+        init_utils();
+        init_task();
+        ResetMode = /* @__PURE__ */ ((ResetMode2) => {
+          ResetMode2["MIXED"] = "mixed";
+          ResetMode2["SOFT"] = "soft";
+          ResetMode2["HARD"] = "hard";
+          ResetMode2["MERGE"] = "merge";
+          ResetMode2["KEEP"] = "keep";
+          return ResetMode2;
+        })(ResetMode || {});
+        validResetModes = asStringArray(Object.values(ResetMode));
+      }
+    });
+    init_git_logger = __esm2({
+      "src/lib/git-logger.ts"() {
+        "use strict";
+        init_utils();
+        import_debug.default.formatters.L = (value) => String(filterHasLength(value) ? value.length : "-");
+        import_debug.default.formatters.B = (value) => {
+          if (Buffer.isBuffer(value)) {
+            return value.toString("utf8");
+          }
+          return objectToString(value);
+        };
+      }
+    });
+    init_tasks_pending_queue = __esm2({
+      "src/lib/runners/tasks-pending-queue.ts"() {
+        "use strict";
+        init_git_error();
+        init_git_logger();
+        TasksPendingQueue = class _TasksPendingQueue {
+          constructor(logLabel = "GitExecutor") {
+            this.logLabel = logLabel;
+            this._queue = /* @__PURE__ */ new Map();
+          }
+          withProgress(task) {
+            return this._queue.get(task);
+          }
+          createProgress(task) {
+            const name3 = _TasksPendingQueue.getName(task.commands[0]);
+            const logger = createLogger(this.logLabel, name3);
+            return {
+              task,
+              logger,
+              name: name3
+            };
+          }
+          push(task) {
+            const progress = this.createProgress(task);
+            progress.logger("Adding task to the queue, commands = %o", task.commands);
+            this._queue.set(task, progress);
+            return progress;
+          }
+          fatal(err) {
+            for (const [task, { logger }] of Array.from(this._queue.entries())) {
+              if (task === err.task) {
+                logger.info(`Failed %o`, err);
+                logger(
+                  `Fatal exception, any as-yet un-started tasks run through this executor will not be attempted`
+                );
+              } else {
+                logger.info(
+                  `A fatal exception occurred in a previous task, the queue has been purged: %o`,
+                  err.message
+                );
+              }
+              this.complete(task);
+            }
+            if (this._queue.size !== 0) {
+              throw new Error(`Queue size should be zero after fatal: ${this._queue.size}`);
+            }
+          }
+          complete(task) {
+            const progress = this.withProgress(task);
+            if (progress) {
+              this._queue.delete(task);
+            }
+          }
+          attempt(task) {
+            const progress = this.withProgress(task);
+            if (!progress) {
+              throw new GitError(void 0, "TasksPendingQueue: attempt called for an unknown task");
+            }
+            progress.logger("Starting task");
+            return progress;
+          }
+          static getName(name3 = "empty") {
+            return `task:${name3}:${++_TasksPendingQueue.counter}`;
+          }
+          static {
+            this.counter = 0;
+          }
+        };
+      }
+    });
+    init_git_executor_chain = __esm2({
+      "src/lib/runners/git-executor-chain.ts"() {
+        "use strict";
+        init_git_error();
+        init_task();
+        init_utils();
+        init_tasks_pending_queue();
+        GitExecutorChain = class {
+          constructor(_executor, _scheduler, _plugins) {
+            this._executor = _executor;
+            this._scheduler = _scheduler;
+            this._plugins = _plugins;
+            this._chain = Promise.resolve();
+            this._queue = new TasksPendingQueue();
+          }
+          get cwd() {
+            return this._cwd || this._executor.cwd;
+          }
+          set cwd(cwd) {
+            this._cwd = cwd;
+          }
+          get env() {
+            return this._executor.env;
+          }
+          get outputHandler() {
+            return this._executor.outputHandler;
+          }
+          chain() {
+            return this;
+          }
+          push(task) {
+            this._queue.push(task);
+            return this._chain = this._chain.then(() => this.attemptTask(task));
+          }
+          async attemptTask(task) {
+            const onScheduleComplete = await this._scheduler.next();
+            const onQueueComplete = () => this._queue.complete(task);
+            try {
+              const { logger } = this._queue.attempt(task);
+              return await (isEmptyTask(task) ? this.attemptEmptyTask(task, logger) : this.attemptRemoteTask(task, logger));
+            } catch (e) {
+              throw this.onFatalException(task, e);
+            } finally {
+              onQueueComplete();
+              onScheduleComplete();
+            }
+          }
+          onFatalException(task, e) {
+            const gitError = e instanceof GitError ? Object.assign(e, { task }) : new GitError(task, e && String(e));
+            this._chain = Promise.resolve();
+            this._queue.fatal(gitError);
+            return gitError;
+          }
+          async attemptRemoteTask(task, logger) {
+            const binary = this._plugins.exec("spawn.binary", "", pluginContext(task, task.commands));
+            const args = this._plugins.exec("spawn.args", [...task.commands], {
+              ...pluginContext(task, task.commands),
+              env: { ...this.env }
+            });
+            const raw = await this.gitResponse(
+              task,
+              binary,
+              args,
+              this.outputHandler,
+              logger.step("SPAWN")
+            );
+            const outputStreams = await this.handleTaskData(task, args, raw, logger.step("HANDLE"));
+            logger(`passing response to task's parser as a %s`, task.format);
+            if (isBufferTask(task)) {
+              return callTaskParser(task.parser, outputStreams);
+            }
+            return callTaskParser(task.parser, outputStreams.asStrings());
+          }
+          async attemptEmptyTask(task, logger) {
+            logger(`empty task bypassing child process to call to task's parser`);
+            return task.parser(this);
+          }
+          handleTaskData(task, args, result, logger) {
+            const { exitCode, rejection, stdOut, stdErr } = result;
+            return new Promise((done, fail) => {
+              logger(`Preparing to handle process response exitCode=%d stdOut=`, exitCode);
+              const { error: error62 } = this._plugins.exec(
+                "task.error",
+                { error: rejection },
+                {
+                  ...pluginContext(task, args),
+                  ...result
+                }
+              );
+              if (error62 && task.onError) {
+                logger.info(`exitCode=%s handling with custom error handler`);
+                return task.onError(
+                  result,
+                  error62,
+                  (newStdOut) => {
+                    logger.info(`custom error handler treated as success`);
+                    logger(`custom error returned a %s`, objectToString(newStdOut));
+                    done(
+                      new GitOutputStreams(
+                        Array.isArray(newStdOut) ? Buffer.concat(newStdOut) : newStdOut,
+                        Buffer.concat(stdErr)
+                      )
+                    );
+                  },
+                  fail
+                );
+              }
+              if (error62) {
+                logger.info(
+                  `handling as error: exitCode=%s stdErr=%s rejection=%o`,
+                  exitCode,
+                  stdErr.length,
+                  rejection
+                );
+                return fail(error62);
+              }
+              logger.info(`retrieving task output complete`);
+              done(new GitOutputStreams(Buffer.concat(stdOut), Buffer.concat(stdErr)));
+            });
+          }
+          async gitResponse(task, command, args, outputHandler, logger) {
+            const outputLogger = logger.sibling("output");
+            const spawnOptions = this._plugins.exec(
+              "spawn.options",
+              {
+                cwd: this.cwd,
+                env: this.env,
+                windowsHide: true
+              },
+              pluginContext(task, task.commands)
+            );
+            return new Promise((done) => {
+              const stdOut = [];
+              const stdErr = [];
+              logger.info(`%s %o`, command, args);
+              logger("%O", spawnOptions);
+              let rejection = this._beforeSpawn(task, args);
+              if (rejection) {
+                return done({
+                  stdOut,
+                  stdErr,
+                  exitCode: 9901,
+                  rejection
+                });
+              }
+              this._plugins.exec("spawn.before", void 0, {
+                ...pluginContext(task, args),
+                kill(reason) {
+                  rejection = reason || rejection;
+                }
+              });
+              const spawned = spawn2(command, args, spawnOptions);
+              spawned.stdout.on(
+                "data",
+                onDataReceived(stdOut, "stdOut", logger, outputLogger.step("stdOut"))
+              );
+              spawned.stderr.on(
+                "data",
+                onDataReceived(stdErr, "stdErr", logger, outputLogger.step("stdErr"))
+              );
+              spawned.on("error", onErrorReceived(stdErr, logger));
+              if (outputHandler) {
+                logger(`Passing child process stdOut/stdErr to custom outputHandler`);
+                outputHandler(command, spawned.stdout, spawned.stderr, [...args]);
+              }
+              this._plugins.exec("spawn.after", void 0, {
+                ...pluginContext(task, args),
+                spawned,
+                close(exitCode, reason) {
+                  done({
+                    stdOut,
+                    stdErr,
+                    exitCode,
+                    rejection: rejection || reason
+                  });
+                },
+                kill(reason) {
+                  if (spawned.killed) {
+                    return;
+                  }
+                  rejection = reason;
+                  spawned.kill("SIGINT");
+                }
+              });
+            });
+          }
+          _beforeSpawn(task, args) {
+            let rejection;
+            this._plugins.exec("spawn.before", void 0, {
+              ...pluginContext(task, args),
+              kill(reason) {
+                rejection = reason || rejection;
+              }
+            });
+            return rejection;
+          }
+        };
+      }
+    });
+    git_executor_exports = {};
+    __export2(git_executor_exports, {
+      GitExecutor: () => GitExecutor
+    });
+    init_git_executor = __esm2({
+      "src/lib/runners/git-executor.ts"() {
+        "use strict";
+        init_git_executor_chain();
+        GitExecutor = class {
+          constructor(cwd, _scheduler, _plugins) {
+            this.cwd = cwd;
+            this._scheduler = _scheduler;
+            this._plugins = _plugins;
+            this._chain = new GitExecutorChain(this, this._scheduler, this._plugins);
+          }
+          chain() {
+            return new GitExecutorChain(this, this._scheduler, this._plugins);
+          }
+          push(task) {
+            return this._chain.push(task);
+          }
+        };
+      }
+    });
+    init_task_callback = __esm2({
+      "src/lib/task-callback.ts"() {
+        "use strict";
+        init_git_response_error();
+        init_utils();
+      }
+    });
+    init_change_working_directory = __esm2({
+      "src/lib/tasks/change-working-directory.ts"() {
+        "use strict";
+        init_utils();
+        init_task();
+      }
+    });
+    init_checkout = __esm2({
+      "src/lib/tasks/checkout.ts"() {
+        "use strict";
+        init_utils();
+        init_task();
+      }
+    });
+    init_count_objects = __esm2({
+      "src/lib/tasks/count-objects.ts"() {
+        "use strict";
+        init_utils();
+        parser2 = new LineParser(
+          /([a-z-]+): (\d+)$/,
+          (result, [key, value]) => {
+            const property = asCamelCase(key);
+            if (Object.hasOwn(result, property)) {
+              result[property] = asNumber(value);
+            }
+          }
+        );
+      }
+    });
+    init_parse_commit = __esm2({
+      "src/lib/parsers/parse-commit.ts"() {
+        "use strict";
+        init_utils();
+        parsers = [
+          new LineParser(/^\[([^\s]+)( \([^)]+\))? ([^\]]+)/, (result, [branch, root2, commit]) => {
+            result.branch = branch;
+            result.commit = commit;
+            result.root = !!root2;
+          }),
+          new LineParser(/\s*Author:\s(.+)/i, (result, [author]) => {
+            const parts = author.split("<");
+            const email3 = parts.pop();
+            if (!email3 || !email3.includes("@")) {
+              return;
+            }
+            result.author = {
+              email: email3.substr(0, email3.length - 1),
+              name: parts.join("<").trim()
+            };
+          }),
+          new LineParser(
+            /(\d+)[^,]*(?:,\s*(\d+)[^,]*)(?:,\s*(\d+))/g,
+            (result, [changes, insertions, deletions]) => {
+              result.summary.changes = parseInt(changes, 10) || 0;
+              result.summary.insertions = parseInt(insertions, 10) || 0;
+              result.summary.deletions = parseInt(deletions, 10) || 0;
+            }
+          ),
+          new LineParser(
+            /^(\d+)[^,]*(?:,\s*(\d+)[^(]+\(([+-]))?/,
+            (result, [changes, lines2, direction]) => {
+              result.summary.changes = parseInt(changes, 10) || 0;
+              const count3 = parseInt(lines2, 10) || 0;
+              if (direction === "-") {
+                result.summary.deletions = count3;
+              } else if (direction === "+") {
+                result.summary.insertions = count3;
+              }
+            }
+          )
+        ];
+      }
+    });
+    init_commit = __esm2({
+      "src/lib/tasks/commit.ts"() {
+        "use strict";
+        init_parse_commit();
+        init_utils();
+        init_task();
+      }
+    });
+    init_first_commit = __esm2({
+      "src/lib/tasks/first-commit.ts"() {
+        "use strict";
+        init_utils();
+        init_task();
+      }
+    });
+    init_hash_object = __esm2({
+      "src/lib/tasks/hash-object.ts"() {
+        "use strict";
+        init_task();
+      }
+    });
+    init_InitSummary = __esm2({
+      "src/lib/responses/InitSummary.ts"() {
+        "use strict";
+        InitSummary = class {
+          constructor(bare, path6, existing, gitDir) {
+            this.bare = bare;
+            this.path = path6;
+            this.existing = existing;
+            this.gitDir = gitDir;
+          }
+        };
+        initResponseRegex = /^Init.+ repository in (.+)$/;
+        reInitResponseRegex = /^Rein.+ in (.+)$/;
+      }
+    });
+    init_init = __esm2({
+      "src/lib/tasks/init.ts"() {
+        "use strict";
+        init_InitSummary();
+        bareCommand = "--bare";
+      }
+    });
+    init_log_format = __esm2({
+      "src/lib/args/log-format.ts"() {
+        "use strict";
+        logFormatRegex = /^--(stat|numstat|name-only|name-status)(=|$)/;
+      }
+    });
+    init_DiffSummary = __esm2({
+      "src/lib/responses/DiffSummary.ts"() {
+        "use strict";
+        DiffSummary = class {
+          constructor() {
+            this.changed = 0;
+            this.deletions = 0;
+            this.insertions = 0;
+            this.files = [];
+          }
+        };
+      }
+    });
+    init_parse_diff_summary = __esm2({
+      "src/lib/parsers/parse-diff-summary.ts"() {
+        "use strict";
+        init_log_format();
+        init_DiffSummary();
+        init_diff_name_status();
+        init_utils();
+        statParser = [
+          new LineParser(
+            /^(.+)\s+\|\s+(\d+)(\s+[+\-]+)?$/,
+            (result, [file2, changes, alterations = ""]) => {
+              result.files.push({
+                file: file2.trim(),
+                changes: asNumber(changes),
+                insertions: alterations.replace(/[^+]/g, "").length,
+                deletions: alterations.replace(/[^-]/g, "").length,
+                binary: false
+              });
+            }
+          ),
+          new LineParser(
+            /^(.+) \|\s+Bin ([0-9.]+) -> ([0-9.]+) ([a-z]+)/,
+            (result, [file2, before, after]) => {
+              result.files.push({
+                file: file2.trim(),
+                before: asNumber(before),
+                after: asNumber(after),
+                binary: true
+              });
+            }
+          ),
+          new LineParser(
+            /(\d+) files? changed\s*((?:, \d+ [^,]+){0,2})/,
+            (result, [changed, summary]) => {
+              const inserted = /(\d+) i/.exec(summary);
+              const deleted = /(\d+) d/.exec(summary);
+              result.changed = asNumber(changed);
+              result.insertions = asNumber(inserted?.[1]);
+              result.deletions = asNumber(deleted?.[1]);
+            }
+          )
+        ];
+        numStatParser = [
+          new LineParser(
+            /(\d+)\t(\d+)\t(.+)$/,
+            (result, [changesInsert, changesDelete, file2]) => {
+              const insertions = asNumber(changesInsert);
+              const deletions = asNumber(changesDelete);
+              result.changed++;
+              result.insertions += insertions;
+              result.deletions += deletions;
+              result.files.push({
+                file: file2,
+                changes: insertions + deletions,
+                insertions,
+                deletions,
+                binary: false
+              });
+            }
+          ),
+          new LineParser(/-\t-\t(.+)$/, (result, [file2]) => {
+            result.changed++;
+            result.files.push({
+              file: file2,
+              after: 0,
+              before: 0,
+              binary: true
+            });
+          })
+        ];
+        nameOnlyParser = [
+          new LineParser(/(.+)$/, (result, [file2]) => {
+            result.changed++;
+            result.files.push({
+              file: file2,
+              changes: 0,
+              insertions: 0,
+              deletions: 0,
+              binary: false
+            });
+          })
+        ];
+        nameStatusParser = [
+          new LineParser(
+            /([ACDMRTUXB])([0-9]{0,3})\t(.[^\t]*)(\t(.[^\t]*))?$/,
+            (result, [status, similarity, from, _to, to]) => {
+              result.changed++;
+              result.files.push({
+                file: to ?? from,
+                changes: 0,
+                insertions: 0,
+                deletions: 0,
+                binary: false,
+                status: orVoid(isDiffNameStatus(status) && status),
+                from: orVoid(!!to && from !== to && from),
+                similarity: asNumber(similarity)
+              });
+            }
+          )
+        ];
+        diffSummaryParsers = {
+          [
+            ""
+            /* NONE */
+          ]: statParser,
+          [
+            "--stat"
+            /* STAT */
+          ]: statParser,
+          [
+            "--numstat"
+            /* NUM_STAT */
+          ]: numStatParser,
+          [
+            "--name-status"
+            /* NAME_STATUS */
+          ]: nameStatusParser,
+          [
+            "--name-only"
+            /* NAME_ONLY */
+          ]: nameOnlyParser
+        };
+      }
+    });
+    init_parse_list_log_summary = __esm2({
+      "src/lib/parsers/parse-list-log-summary.ts"() {
+        "use strict";
+        init_utils();
+        init_parse_diff_summary();
+        init_log_format();
+        START_BOUNDARY = "\xF2\xF2\xF2\xF2\xF2\xF2 ";
+        COMMIT_BOUNDARY = " \xF2\xF2";
+        SPLITTER = " \xF2 ";
+        defaultFieldNames = ["hash", "date", "message", "refs", "author_name", "author_email"];
+      }
+    });
+    diff_exports = {};
+    __export2(diff_exports, {
+      diffSummaryTask: () => diffSummaryTask,
+      validateLogFormatConfig: () => validateLogFormatConfig
+    });
+    init_diff = __esm2({
+      "src/lib/tasks/diff.ts"() {
+        "use strict";
+        init_log_format();
+        init_parse_diff_summary();
+        init_task();
+      }
+    });
+    init_log = __esm2({
+      "src/lib/tasks/log.ts"() {
+        "use strict";
+        init_log_format();
+        init_parse_list_log_summary();
+        init_utils();
+        init_task();
+        init_diff();
+        excludeOptions = /* @__PURE__ */ ((excludeOptions2) => {
+          excludeOptions2[excludeOptions2["--pretty"] = 0] = "--pretty";
+          excludeOptions2[excludeOptions2["max-count"] = 1] = "max-count";
+          excludeOptions2[excludeOptions2["maxCount"] = 2] = "maxCount";
+          excludeOptions2[excludeOptions2["n"] = 3] = "n";
+          excludeOptions2[excludeOptions2["file"] = 4] = "file";
+          excludeOptions2[excludeOptions2["format"] = 5] = "format";
+          excludeOptions2[excludeOptions2["from"] = 6] = "from";
+          excludeOptions2[excludeOptions2["to"] = 7] = "to";
+          excludeOptions2[excludeOptions2["splitter"] = 8] = "splitter";
+          excludeOptions2[excludeOptions2["symmetric"] = 9] = "symmetric";
+          excludeOptions2[excludeOptions2["mailMap"] = 10] = "mailMap";
+          excludeOptions2[excludeOptions2["multiLine"] = 11] = "multiLine";
+          excludeOptions2[excludeOptions2["strictDate"] = 12] = "strictDate";
+          return excludeOptions2;
+        })(excludeOptions || {});
+      }
+    });
+    init_MergeSummary = __esm2({
+      "src/lib/responses/MergeSummary.ts"() {
+        "use strict";
+        MergeSummaryConflict = class {
+          constructor(reason, file2 = null, meta3) {
+            this.reason = reason;
+            this.file = file2;
+            this.meta = meta3;
+          }
+          toString() {
+            return `${this.file}:${this.reason}`;
+          }
+        };
+        MergeSummaryDetail = class {
+          constructor() {
+            this.conflicts = [];
+            this.merges = [];
+            this.result = "success";
+          }
+          get failed() {
+            return this.conflicts.length > 0;
+          }
+          get reason() {
+            return this.result;
+          }
+          toString() {
+            if (this.conflicts.length) {
+              return `CONFLICTS: ${this.conflicts.join(", ")}`;
+            }
+            return "OK";
+          }
+        };
+      }
+    });
+    init_PullSummary = __esm2({
+      "src/lib/responses/PullSummary.ts"() {
+        "use strict";
+        PullSummary = class {
+          constructor() {
+            this.remoteMessages = {
+              all: []
+            };
+            this.created = [];
+            this.deleted = [];
+            this.files = [];
+            this.deletions = {};
+            this.insertions = {};
+            this.summary = {
+              changes: 0,
+              deletions: 0,
+              insertions: 0
+            };
+          }
+        };
+        PullFailedSummary = class {
+          constructor() {
+            this.remote = "";
+            this.hash = {
+              local: "",
+              remote: ""
+            };
+            this.branch = {
+              local: "",
+              remote: ""
+            };
+            this.message = "";
+          }
+          toString() {
+            return this.message;
+          }
+        };
+      }
+    });
+    init_parse_remote_objects = __esm2({
+      "src/lib/parsers/parse-remote-objects.ts"() {
+        "use strict";
+        init_utils();
+        remoteMessagesObjectParsers = [
+          new RemoteLineParser(
+            /^remote:\s*(enumerating|counting|compressing) objects: (\d+),/i,
+            (result, [action, count3]) => {
+              const key = action.toLowerCase();
+              const enumeration = objectEnumerationResult(result.remoteMessages);
+              Object.assign(enumeration, { [key]: asNumber(count3) });
+            }
+          ),
+          new RemoteLineParser(
+            /^remote:\s*(enumerating|counting|compressing) objects: \d+% \(\d+\/(\d+)\),/i,
+            (result, [action, count3]) => {
+              const key = action.toLowerCase();
+              const enumeration = objectEnumerationResult(result.remoteMessages);
+              Object.assign(enumeration, { [key]: asNumber(count3) });
+            }
+          ),
+          new RemoteLineParser(
+            /total ([^,]+), reused ([^,]+), pack-reused (\d+)/i,
+            (result, [total, reused, packReused]) => {
+              const objects = objectEnumerationResult(result.remoteMessages);
+              objects.total = asObjectCount(total);
+              objects.reused = asObjectCount(reused);
+              objects.packReused = asNumber(packReused);
+            }
+          )
+        ];
+      }
+    });
+    init_parse_remote_messages = __esm2({
+      "src/lib/parsers/parse-remote-messages.ts"() {
+        "use strict";
+        init_utils();
+        init_parse_remote_objects();
+        parsers2 = [
+          new RemoteLineParser(/^remote:\s*(.+)$/, (result, [text]) => {
+            result.remoteMessages.all.push(text.trim());
+            return false;
+          }),
+          ...remoteMessagesObjectParsers,
+          new RemoteLineParser(
+            [/create a (?:pull|merge) request/i, /\s(https?:\/\/\S+)$/],
+            (result, [pullRequestUrl]) => {
+              result.remoteMessages.pullRequestUrl = pullRequestUrl;
+            }
+          ),
+          new RemoteLineParser(
+            [/found (\d+) vulnerabilities.+\(([^)]+)\)/i, /\s(https?:\/\/\S+)$/],
+            (result, [count3, summary, url2]) => {
+              result.remoteMessages.vulnerabilities = {
+                count: asNumber(count3),
+                summary,
+                url: url2
+              };
+            }
+          )
+        ];
+        RemoteMessageSummary = class {
+          constructor() {
+            this.all = [];
+          }
+        };
+      }
+    });
+    init_parse_pull = __esm2({
+      "src/lib/parsers/parse-pull.ts"() {
+        "use strict";
+        init_PullSummary();
+        init_utils();
+        init_parse_remote_messages();
+        FILE_UPDATE_REGEX = /^\s*(.+?)\s+\|\s+\d+\s*(\+*)(-*)/;
+        SUMMARY_REGEX = /(\d+)\D+((\d+)\D+\(\+\))?(\D+(\d+)\D+\(-\))?/;
+        ACTION_REGEX = /^(create|delete) mode \d+ (.+)/;
+        parsers3 = [
+          new LineParser(FILE_UPDATE_REGEX, (result, [file2, insertions, deletions]) => {
+            result.files.push(file2);
+            if (insertions) {
+              result.insertions[file2] = insertions.length;
+            }
+            if (deletions) {
+              result.deletions[file2] = deletions.length;
+            }
+          }),
+          new LineParser(SUMMARY_REGEX, (result, [changes, , insertions, , deletions]) => {
+            if (insertions !== void 0 || deletions !== void 0) {
+              result.summary.changes = +changes || 0;
+              result.summary.insertions = +insertions || 0;
+              result.summary.deletions = +deletions || 0;
+              return true;
+            }
+            return false;
+          }),
+          new LineParser(ACTION_REGEX, (result, [action, file2]) => {
+            append(result.files, file2);
+            append(action === "create" ? result.created : result.deleted, file2);
+          })
+        ];
+        errorParsers = [
+          new LineParser(/^from\s(.+)$/i, (result, [remote]) => void (result.remote = remote)),
+          new LineParser(/^fatal:\s(.+)$/, (result, [message]) => void (result.message = message)),
+          new LineParser(
+            /([a-z0-9]+)\.\.([a-z0-9]+)\s+(\S+)\s+->\s+(\S+)$/,
+            (result, [hashLocal, hashRemote, branchLocal, branchRemote]) => {
+              result.branch.local = branchLocal;
+              result.hash.local = hashLocal;
+              result.branch.remote = branchRemote;
+              result.hash.remote = hashRemote;
+            }
+          )
+        ];
+        parsePullDetail = (stdOut, stdErr) => {
+          return parseStringResponse(new PullSummary(), parsers3, [stdOut, stdErr]);
+        };
+        parsePullResult = (stdOut, stdErr) => {
+          return Object.assign(
+            new PullSummary(),
+            parsePullDetail(stdOut, stdErr),
+            parseRemoteMessages(stdOut, stdErr)
+          );
+        };
+      }
+    });
+    init_parse_merge = __esm2({
+      "src/lib/parsers/parse-merge.ts"() {
+        "use strict";
+        init_MergeSummary();
+        init_utils();
+        init_parse_pull();
+        parsers4 = [
+          new LineParser(/^Auto-merging\s+(.+)$/, (summary, [autoMerge]) => {
+            summary.merges.push(autoMerge);
+          }),
+          new LineParser(/^CONFLICT\s+\((.+)\): Merge conflict in (.+)$/, (summary, [reason, file2]) => {
+            summary.conflicts.push(new MergeSummaryConflict(reason, file2));
+          }),
+          new LineParser(
+            /^CONFLICT\s+\((.+\/delete)\): (.+) deleted in (.+) and/,
+            (summary, [reason, file2, deleteRef]) => {
+              summary.conflicts.push(new MergeSummaryConflict(reason, file2, { deleteRef }));
+            }
+          ),
+          new LineParser(/^CONFLICT\s+\((.+)\):/, (summary, [reason]) => {
+            summary.conflicts.push(new MergeSummaryConflict(reason, null));
+          }),
+          new LineParser(/^Automatic merge failed;\s+(.+)$/, (summary, [result]) => {
+            summary.result = result;
+          })
+        ];
+        parseMergeResult = (stdOut, stdErr) => {
+          return Object.assign(parseMergeDetail(stdOut, stdErr), parsePullResult(stdOut, stdErr));
+        };
+        parseMergeDetail = (stdOut) => {
+          return parseStringResponse(new MergeSummaryDetail(), parsers4, stdOut);
+        };
+      }
+    });
+    init_merge = __esm2({
+      "src/lib/tasks/merge.ts"() {
+        "use strict";
+        init_git_response_error();
+        init_parse_merge();
+        init_task();
+      }
+    });
+    init_parse_push = __esm2({
+      "src/lib/parsers/parse-push.ts"() {
+        "use strict";
+        init_utils();
+        init_parse_remote_messages();
+        parsers5 = [
+          new LineParser(/^Pushing to (.+)$/, (result, [repo]) => {
+            result.repo = repo;
+          }),
+          new LineParser(/^updating local tracking ref '(.+)'/, (result, [local]) => {
+            result.ref = {
+              ...result.ref || {},
+              local
+            };
+          }),
+          new LineParser(/^[=*-]\s+([^:]+):(\S+)\s+\[(.+)]$/, (result, [local, remote, type]) => {
+            result.pushed.push(pushResultPushedItem(local, remote, type));
+          }),
+          new LineParser(
+            /^Branch '([^']+)' set up to track remote branch '([^']+)' from '([^']+)'/,
+            (result, [local, remote, remoteName]) => {
+              result.branch = {
+                ...result.branch || {},
+                local,
+                remote,
+                remoteName
+              };
+            }
+          ),
+          new LineParser(
+            /^([^:]+):(\S+)\s+([a-z0-9]+)\.\.([a-z0-9]+)$/,
+            (result, [local, remote, from, to]) => {
+              result.update = {
+                head: {
+                  local,
+                  remote
+                },
+                hash: {
+                  from,
+                  to
+                }
+              };
+            }
+          )
+        ];
+        parsePushResult = (stdOut, stdErr) => {
+          const pushDetail = parsePushDetail(stdOut, stdErr);
+          const responseDetail = parseRemoteMessages(stdOut, stdErr);
+          return {
+            ...pushDetail,
+            ...responseDetail
+          };
+        };
+        parsePushDetail = (stdOut, stdErr) => {
+          return parseStringResponse({ pushed: [] }, parsers5, [stdOut, stdErr]);
+        };
+      }
+    });
+    push_exports = {};
+    __export2(push_exports, {
+      pushTagsTask: () => pushTagsTask,
+      pushTask: () => pushTask
+    });
+    init_push = __esm2({
+      "src/lib/tasks/push.ts"() {
+        "use strict";
+        init_parse_push();
+        init_utils();
+      }
+    });
+    init_show = __esm2({
+      "src/lib/tasks/show.ts"() {
+        "use strict";
+        init_utils();
+        init_task();
+      }
+    });
+    init_FileStatusSummary = __esm2({
+      "src/lib/responses/FileStatusSummary.ts"() {
+        "use strict";
+        fromPathRegex = /^(.+)\0(.+)$/;
+        FileStatusSummary = class {
+          constructor(path6, index, working_dir) {
+            this.path = path6;
+            this.index = index;
+            this.working_dir = working_dir;
+            if (index === "R" || working_dir === "R") {
+              const detail = fromPathRegex.exec(path6) || [null, path6, path6];
+              this.from = detail[2] || "";
+              this.path = detail[1] || "";
+            }
+          }
+        };
+      }
+    });
+    init_StatusSummary = __esm2({
+      "src/lib/responses/StatusSummary.ts"() {
+        "use strict";
+        init_utils();
+        init_FileStatusSummary();
+        StatusSummary = class {
+          constructor() {
+            this.not_added = [];
+            this.conflicted = [];
+            this.created = [];
+            this.deleted = [];
+            this.ignored = void 0;
+            this.modified = [];
+            this.renamed = [];
+            this.files = [];
+            this.staged = [];
+            this.ahead = 0;
+            this.behind = 0;
+            this.current = null;
+            this.tracking = null;
+            this.detached = false;
+            this.isClean = () => {
+              return !this.files.length;
+            };
+          }
+        };
+        parsers6 = new Map([
+          parser3(
+            " ",
+            "A",
+            (result, file2) => result.created.push(file2)
+          ),
+          parser3(
+            " ",
+            "D",
+            (result, file2) => result.deleted.push(file2)
+          ),
+          parser3(
+            " ",
+            "M",
+            (result, file2) => result.modified.push(file2)
+          ),
+          parser3("A", " ", (result, file2) => {
+            result.created.push(file2);
+            result.staged.push(file2);
+          }),
+          parser3("A", "M", (result, file2) => {
+            result.created.push(file2);
+            result.staged.push(file2);
+            result.modified.push(file2);
+          }),
+          parser3("D", " ", (result, file2) => {
+            result.deleted.push(file2);
+            result.staged.push(file2);
+          }),
+          parser3("M", " ", (result, file2) => {
+            result.modified.push(file2);
+            result.staged.push(file2);
+          }),
+          parser3("M", "M", (result, file2) => {
+            result.modified.push(file2);
+            result.staged.push(file2);
+          }),
+          parser3("R", " ", (result, file2) => {
+            result.renamed.push(renamedFile(file2));
+          }),
+          parser3("R", "M", (result, file2) => {
+            const renamed = renamedFile(file2);
+            result.renamed.push(renamed);
+            result.modified.push(renamed.to);
+          }),
+          parser3("!", "!", (_result, _file2) => {
+            (_result.ignored = _result.ignored || []).push(_file2);
+          }),
+          parser3(
+            "?",
+            "?",
+            (result, file2) => result.not_added.push(file2)
+          ),
+          ...conflicts(
+            "A",
+            "A",
+            "U"
+            /* UNMERGED */
+          ),
+          ...conflicts(
+            "D",
+            "D",
+            "U"
+            /* UNMERGED */
+          ),
+          ...conflicts(
+            "U",
+            "A",
+            "D",
+            "U"
+            /* UNMERGED */
+          ),
+          [
+            "##",
+            (result, line) => {
+              const aheadReg = /ahead (\d+)/;
+              const behindReg = /behind (\d+)/;
+              const currentReg = /^(.+?(?=(?:\.{3}|\s|$)))/;
+              const trackingReg = /\.{3}(\S*)/;
+              const onEmptyBranchReg = /\son\s(\S+?)(?=\.{3}|$)/;
+              let regexResult = aheadReg.exec(line);
+              result.ahead = regexResult && +regexResult[1] || 0;
+              regexResult = behindReg.exec(line);
+              result.behind = regexResult && +regexResult[1] || 0;
+              regexResult = currentReg.exec(line);
+              result.current = filterType(regexResult?.[1], filterString, null);
+              regexResult = trackingReg.exec(line);
+              result.tracking = filterType(regexResult?.[1], filterString, null);
+              regexResult = onEmptyBranchReg.exec(line);
+              if (regexResult) {
+                result.current = filterType(regexResult?.[1], filterString, result.current);
+              }
+              result.detached = /\(no branch\)/.test(line);
+            }
+          ]
+        ]);
+        parseStatusSummary = function(text) {
+          const lines2 = text.split(NULL);
+          const status = new StatusSummary();
+          for (let i3 = 0, l = lines2.length; i3 < l; ) {
+            let line = lines2[i3++].trim();
+            if (!line) {
+              continue;
+            }
+            if (line.charAt(0) === "R") {
+              line += NULL + (lines2[i3++] || "");
+            }
+            splitLine(status, line);
+          }
+          return status;
+        };
+      }
+    });
+    init_status = __esm2({
+      "src/lib/tasks/status.ts"() {
+        "use strict";
+        init_StatusSummary();
+        ignoredOptions = ["--null", "-z"];
+      }
+    });
+    init_version = __esm2({
+      "src/lib/tasks/version.ts"() {
+        "use strict";
+        init_utils();
+        NOT_INSTALLED = "installed=false";
+        parsers7 = [
+          new LineParser(
+            /version (\d+)\.(\d+)\.(\d+)(?:\s*\((.+)\))?/,
+            (result, [major, minor, patch, agent = ""]) => {
+              Object.assign(
+                result,
+                versionResponse(asNumber(major), asNumber(minor), asNumber(patch), agent)
+              );
+            }
+          ),
+          new LineParser(
+            /version (\d+)\.(\d+)\.(\D+)(.+)?$/,
+            (result, [major, minor, patch, agent = ""]) => {
+              Object.assign(result, versionResponse(asNumber(major), asNumber(minor), patch, agent));
+            }
+          )
+        ];
+      }
+    });
+    init_clone = __esm2({
+      "src/lib/tasks/clone.ts"() {
+        "use strict";
+        init_task();
+        init_utils();
+        cloneTask = (repo, directory, customArgs) => {
+          const commands = ["clone", ...customArgs];
+          filterString(repo) && commands.push(c(repo));
+          filterString(directory) && commands.push(c(directory));
+          return straightThroughStringTask(commands);
+        };
+        cloneMirrorTask = (repo, directory, customArgs) => {
+          append(customArgs, "--mirror");
+          return cloneTask(repo, directory, customArgs);
+        };
+      }
+    });
+    simple_git_api_exports = {};
+    __export2(simple_git_api_exports, {
+      SimpleGitApi: () => SimpleGitApi
+    });
+    init_simple_git_api = __esm2({
+      "src/lib/simple-git-api.ts"() {
+        "use strict";
+        init_task_callback();
+        init_change_working_directory();
+        init_checkout();
+        init_count_objects();
+        init_commit();
+        init_config();
+        init_first_commit();
+        init_grep();
+        init_hash_object();
+        init_init();
+        init_log();
+        init_merge();
+        init_push();
+        init_show();
+        init_status();
+        init_task();
+        init_version();
+        init_utils();
+        init_clone();
+        SimpleGitApi = class {
+          constructor(_executor) {
+            this._executor = _executor;
+          }
+          _runTask(task, then) {
+            const chain = this._executor.chain();
+            const promise2 = chain.push(task);
+            if (then) {
+              taskCallback(task, promise2, then);
+            }
+            return Object.create(this, {
+              then: { value: promise2.then.bind(promise2) },
+              catch: { value: promise2.catch.bind(promise2) },
+              _executor: { value: chain }
+            });
+          }
+          add(files) {
+            return this._runTask(
+              straightThroughStringTask(["add", ...asArray(files)]),
+              trailingFunctionArgument(arguments)
+            );
+          }
+          cwd(directory) {
+            const next = trailingFunctionArgument(arguments);
+            if (typeof directory === "string") {
+              return this._runTask(changeWorkingDirectoryTask(directory, this._executor), next);
+            }
+            if (typeof directory?.path === "string") {
+              return this._runTask(
+                changeWorkingDirectoryTask(
+                  directory.path,
+                  directory.root && this._executor || void 0
+                ),
+                next
+              );
+            }
+            return this._runTask(
+              configurationErrorTask("Git.cwd: workingDirectory must be supplied as a string"),
+              next
+            );
+          }
+          hashObject(path6, write2) {
+            return this._runTask(
+              hashObjectTask(path6, write2 === true),
+              trailingFunctionArgument(arguments)
+            );
+          }
+          init(bare) {
+            return this._runTask(
+              initTask(bare === true, this._executor.cwd, getTrailingOptions(arguments)),
+              trailingFunctionArgument(arguments)
+            );
+          }
+          merge() {
+            return this._runTask(
+              mergeTask(getTrailingOptions(arguments)),
+              trailingFunctionArgument(arguments)
+            );
+          }
+          mergeFromTo(remote, branch) {
+            if (!(filterString(remote) && filterString(branch))) {
+              return this._runTask(
+                configurationErrorTask(
+                  `Git.mergeFromTo requires that the 'remote' and 'branch' arguments are supplied as strings`
+                )
+              );
+            }
+            return this._runTask(
+              mergeTask([remote, branch, ...getTrailingOptions(arguments)]),
+              trailingFunctionArgument(arguments, false)
+            );
+          }
+          outputHandler(handler2) {
+            this._executor.outputHandler = handler2;
+            return this;
+          }
+          push() {
+            const task = pushTask(
+              {
+                remote: filterType(arguments[0], filterString),
+                branch: filterType(arguments[1], filterString)
+              },
+              getTrailingOptions(arguments)
+            );
+            return this._runTask(task, trailingFunctionArgument(arguments));
+          }
+          stash() {
+            return this._runTask(
+              straightThroughStringTask(["stash", ...getTrailingOptions(arguments)]),
+              trailingFunctionArgument(arguments)
+            );
+          }
+          status() {
+            return this._runTask(
+              statusTask(getTrailingOptions(arguments)),
+              trailingFunctionArgument(arguments)
+            );
+          }
+        };
+        Object.assign(
+          SimpleGitApi.prototype,
+          checkout_default(),
+          clone_default(),
+          commit_default(),
+          config_default(),
+          count_objects_default(),
+          first_commit_default(),
+          grep_default(),
+          log_default(),
+          show_default(),
+          version_default()
+        );
+      }
+    });
+    scheduler_exports = {};
+    __export2(scheduler_exports, {
+      Scheduler: () => Scheduler
+    });
+    init_scheduler = __esm2({
+      "src/lib/runners/scheduler.ts"() {
+        "use strict";
+        init_utils();
+        init_git_logger();
+        createScheduledTask = /* @__PURE__ */ (() => {
+          let id = 0;
+          return () => {
+            id++;
+            const { promise: promise2, done } = (0, import_promise_deferred.createDeferred)();
+            return {
+              promise: promise2,
+              done,
+              id
+            };
+          };
+        })();
+        Scheduler = class {
+          constructor(concurrency = 2) {
+            this.concurrency = concurrency;
+            this.logger = createLogger("", "scheduler");
+            this.pending = [];
+            this.running = [];
+            this.logger(`Constructed, concurrency=%s`, concurrency);
+          }
+          schedule() {
+            if (!this.pending.length || this.running.length >= this.concurrency) {
+              this.logger(
+                `Schedule attempt ignored, pending=%s running=%s concurrency=%s`,
+                this.pending.length,
+                this.running.length,
+                this.concurrency
+              );
+              return;
+            }
+            const task = append(this.running, this.pending.shift());
+            this.logger(`Attempting id=%s`, task.id);
+            task.done(() => {
+              this.logger(`Completing id=`, task.id);
+              remove(this.running, task);
+              this.schedule();
+            });
+          }
+          next() {
+            const { promise: promise2, id } = append(this.pending, createScheduledTask());
+            this.logger(`Scheduling id=%s`, id);
+            this.schedule();
+            return promise2;
+          }
+        };
+      }
+    });
+    apply_patch_exports = {};
+    __export2(apply_patch_exports, {
+      applyPatchTask: () => applyPatchTask
+    });
+    init_apply_patch = __esm2({
+      "src/lib/tasks/apply-patch.ts"() {
+        "use strict";
+        init_task();
+      }
+    });
+    init_BranchDeleteSummary = __esm2({
+      "src/lib/responses/BranchDeleteSummary.ts"() {
+        "use strict";
+        BranchDeletionBatch = class {
+          constructor() {
+            this.all = [];
+            this.branches = {};
+            this.errors = [];
+          }
+          get success() {
+            return !this.errors.length;
+          }
+        };
+      }
+    });
+    init_parse_branch_delete = __esm2({
+      "src/lib/parsers/parse-branch-delete.ts"() {
+        "use strict";
+        init_BranchDeleteSummary();
+        init_utils();
+        deleteSuccessRegex = /(\S+)\s+\(\S+\s([^)]+)\)/;
+        deleteErrorRegex = /^error[^']+'([^']+)'/m;
+        parsers8 = [
+          new LineParser(deleteSuccessRegex, (result, [branch, hash2]) => {
+            const deletion = branchDeletionSuccess(branch, hash2);
+            result.all.push(deletion);
+            result.branches[branch] = deletion;
+          }),
+          new LineParser(deleteErrorRegex, (result, [branch]) => {
+            const deletion = branchDeletionFailure(branch);
+            result.errors.push(deletion);
+            result.all.push(deletion);
+            result.branches[branch] = deletion;
+          })
+        ];
+        parseBranchDeletions = (stdOut, stdErr) => {
+          return parseStringResponse(new BranchDeletionBatch(), parsers8, [stdOut, stdErr]);
+        };
+      }
+    });
+    init_BranchSummary = __esm2({
+      "src/lib/responses/BranchSummary.ts"() {
+        "use strict";
+        BranchSummaryResult = class {
+          constructor() {
+            this.all = [];
+            this.branches = {};
+            this.current = "";
+            this.detached = false;
+          }
+          push(status, detached, name3, commit, label) {
+            if (status === "*") {
+              this.detached = detached;
+              this.current = name3;
+            }
+            this.all.push(name3);
+            this.branches[name3] = {
+              current: status === "*",
+              linkedWorkTree: status === "+",
+              name: name3,
+              commit,
+              label
+            };
+          }
+        };
+      }
+    });
+    init_parse_branch = __esm2({
+      "src/lib/parsers/parse-branch.ts"() {
+        "use strict";
+        init_BranchSummary();
+        init_utils();
+        parsers9 = [
+          new LineParser(
+            /^([*+]\s)?\((?:HEAD )?detached (?:from|at) (\S+)\)\s+([a-z0-9]+)\s(.*)$/,
+            (result, [current, name3, commit, label]) => {
+              result.push(branchStatus(current), true, name3, commit, label);
+            }
+          ),
+          new LineParser(
+            /^([*+]\s)?(\S+)\s+([a-z0-9]+)\s?(.*)$/s,
+            (result, [current, name3, commit, label]) => {
+              result.push(branchStatus(current), false, name3, commit, label);
+            }
+          )
+        ];
+        currentBranchParser = new LineParser(/^(\S+)$/s, (result, [name3]) => {
+          result.push("*", false, name3, "", "");
+        });
+      }
+    });
+    branch_exports = {};
+    __export2(branch_exports, {
+      branchLocalTask: () => branchLocalTask,
+      branchTask: () => branchTask,
+      containsDeleteBranchCommand: () => containsDeleteBranchCommand,
+      deleteBranchTask: () => deleteBranchTask,
+      deleteBranchesTask: () => deleteBranchesTask
+    });
+    init_branch = __esm2({
+      "src/lib/tasks/branch.ts"() {
+        "use strict";
+        init_git_response_error();
+        init_parse_branch_delete();
+        init_parse_branch();
+        init_utils();
+      }
+    });
+    init_CheckIgnore = __esm2({
+      "src/lib/responses/CheckIgnore.ts"() {
+        "use strict";
+        parseCheckIgnore = (text) => {
+          return text.split(/\n/g).map(toPath).filter(Boolean);
+        };
+      }
+    });
+    check_ignore_exports = {};
+    __export2(check_ignore_exports, {
+      checkIgnoreTask: () => checkIgnoreTask
+    });
+    init_check_ignore = __esm2({
+      "src/lib/tasks/check-ignore.ts"() {
+        "use strict";
+        init_CheckIgnore();
+      }
+    });
+    init_parse_fetch = __esm2({
+      "src/lib/parsers/parse-fetch.ts"() {
+        "use strict";
+        init_utils();
+        parsers10 = [
+          new LineParser(/From (.+)$/, (result, [remote]) => {
+            result.remote = remote;
+          }),
+          new LineParser(/\* \[new branch]\s+(\S+)\s*-> (.+)$/, (result, [name3, tracking]) => {
+            result.branches.push({
+              name: name3,
+              tracking
+            });
+          }),
+          new LineParser(/\* \[new tag]\s+(\S+)\s*-> (.+)$/, (result, [name3, tracking]) => {
+            result.tags.push({
+              name: name3,
+              tracking
+            });
+          }),
+          new LineParser(/- \[deleted]\s+\S+\s*-> (.+)$/, (result, [tracking]) => {
+            result.deleted.push({
+              tracking
+            });
+          }),
+          new LineParser(
+            /\s*([^.]+)\.\.(\S+)\s+(\S+)\s*-> (.+)$/,
+            (result, [from, to, name3, tracking]) => {
+              result.updated.push({
+                name: name3,
+                tracking,
+                to,
+                from
+              });
+            }
+          )
+        ];
+      }
+    });
+    fetch_exports = {};
+    __export2(fetch_exports, {
+      fetchTask: () => fetchTask
+    });
+    init_fetch = __esm2({
+      "src/lib/tasks/fetch.ts"() {
+        "use strict";
+        init_parse_fetch();
+        init_task();
+      }
+    });
+    init_parse_move = __esm2({
+      "src/lib/parsers/parse-move.ts"() {
+        "use strict";
+        init_utils();
+        parsers11 = [
+          new LineParser(/^Renaming (.+) to (.+)$/, (result, [from, to]) => {
+            result.moves.push({ from, to });
+          })
+        ];
+      }
+    });
+    move_exports = {};
+    __export2(move_exports, {
+      moveTask: () => moveTask
+    });
+    init_move = __esm2({
+      "src/lib/tasks/move.ts"() {
+        "use strict";
+        init_parse_move();
+        init_utils();
+      }
+    });
+    pull_exports = {};
+    __export2(pull_exports, {
+      pullTask: () => pullTask
+    });
+    init_pull = __esm2({
+      "src/lib/tasks/pull.ts"() {
+        "use strict";
+        init_git_response_error();
+        init_parse_pull();
+        init_utils();
+      }
+    });
+    init_GetRemoteSummary = __esm2({
+      "src/lib/responses/GetRemoteSummary.ts"() {
+        "use strict";
+        init_utils();
+      }
+    });
+    remote_exports = {};
+    __export2(remote_exports, {
+      addRemoteTask: () => addRemoteTask,
+      getRemotesTask: () => getRemotesTask,
+      listRemotesTask: () => listRemotesTask,
+      remoteTask: () => remoteTask,
+      removeRemoteTask: () => removeRemoteTask
+    });
+    init_remote = __esm2({
+      "src/lib/tasks/remote.ts"() {
+        "use strict";
+        init_GetRemoteSummary();
+        init_task();
+      }
+    });
+    stash_list_exports = {};
+    __export2(stash_list_exports, {
+      stashListTask: () => stashListTask
+    });
+    init_stash_list = __esm2({
+      "src/lib/tasks/stash-list.ts"() {
+        "use strict";
+        init_log_format();
+        init_parse_list_log_summary();
+        init_diff();
+        init_log();
+      }
+    });
+    sub_module_exports = {};
+    __export2(sub_module_exports, {
+      addSubModuleTask: () => addSubModuleTask,
+      initSubModuleTask: () => initSubModuleTask,
+      subModuleTask: () => subModuleTask,
+      updateSubModuleTask: () => updateSubModuleTask
+    });
+    init_sub_module = __esm2({
+      "src/lib/tasks/sub-module.ts"() {
+        "use strict";
+        init_task();
+      }
+    });
+    init_TagList = __esm2({
+      "src/lib/responses/TagList.ts"() {
+        "use strict";
+        TagList = class {
+          constructor(all, latest) {
+            this.all = all;
+            this.latest = latest;
+          }
+        };
+        parseTagList = function(data, customSort = false) {
+          const tags = data.split("\n").map(trimmed).filter(Boolean);
+          if (!customSort) {
+            tags.sort(function(tagA, tagB) {
+              const partsA = tagA.split(".");
+              const partsB = tagB.split(".");
+              if (partsA.length === 1 || partsB.length === 1) {
+                return singleSorted(toNumber(partsA[0]), toNumber(partsB[0]));
+              }
+              for (let i3 = 0, l = Math.max(partsA.length, partsB.length); i3 < l; i3++) {
+                const diff = sorted(toNumber(partsA[i3]), toNumber(partsB[i3]));
+                if (diff) {
+                  return diff;
+                }
+              }
+              return 0;
+            });
+          }
+          const latest = customSort ? tags[0] : [...tags].reverse().find((tag) => tag.indexOf(".") >= 0);
+          return new TagList(tags, latest);
+        };
+      }
+    });
+    tag_exports = {};
+    __export2(tag_exports, {
+      addAnnotatedTagTask: () => addAnnotatedTagTask,
+      addTagTask: () => addTagTask,
+      tagListTask: () => tagListTask
+    });
+    init_tag = __esm2({
+      "src/lib/tasks/tag.ts"() {
+        "use strict";
+        init_TagList();
+      }
+    });
+    require_git = __commonJS2({
+      "src/git.js"(exports, module) {
+        "use strict";
+        var { GitExecutor: GitExecutor2 } = (init_git_executor(), __toCommonJS(git_executor_exports));
+        var { SimpleGitApi: SimpleGitApi2 } = (init_simple_git_api(), __toCommonJS(simple_git_api_exports));
+        var { Scheduler: Scheduler2 } = (init_scheduler(), __toCommonJS(scheduler_exports));
+        var { adhocExecTask: adhocExecTask2, configurationErrorTask: configurationErrorTask2 } = (init_task(), __toCommonJS(task_exports));
+        var {
+          asArray: asArray2,
+          filterArray: filterArray2,
+          filterPrimitives: filterPrimitives2,
+          filterString: filterString2,
+          filterStringOrStringArray: filterStringOrStringArray2,
+          filterType: filterType2,
+          getTrailingOptions: getTrailingOptions2,
+          trailingFunctionArgument: trailingFunctionArgument2,
+          trailingOptionsArgument: trailingOptionsArgument2
+        } = (init_utils(), __toCommonJS(utils_exports));
+        var { applyPatchTask: applyPatchTask2 } = (init_apply_patch(), __toCommonJS(apply_patch_exports));
+        var {
+          branchTask: branchTask2,
+          branchLocalTask: branchLocalTask2,
+          deleteBranchesTask: deleteBranchesTask2,
+          deleteBranchTask: deleteBranchTask2
+        } = (init_branch(), __toCommonJS(branch_exports));
+        var { checkIgnoreTask: checkIgnoreTask2 } = (init_check_ignore(), __toCommonJS(check_ignore_exports));
+        var { checkIsRepoTask: checkIsRepoTask2 } = (init_check_is_repo(), __toCommonJS(check_is_repo_exports));
+        var { cleanWithOptionsTask: cleanWithOptionsTask2, isCleanOptionsArray: isCleanOptionsArray2 } = (init_clean(), __toCommonJS(clean_exports));
+        var { diffSummaryTask: diffSummaryTask2 } = (init_diff(), __toCommonJS(diff_exports));
+        var { fetchTask: fetchTask2 } = (init_fetch(), __toCommonJS(fetch_exports));
+        var { moveTask: moveTask2 } = (init_move(), __toCommonJS(move_exports));
+        var { pullTask: pullTask2 } = (init_pull(), __toCommonJS(pull_exports));
+        var { pushTagsTask: pushTagsTask2 } = (init_push(), __toCommonJS(push_exports));
+        var {
+          addRemoteTask: addRemoteTask2,
+          getRemotesTask: getRemotesTask2,
+          listRemotesTask: listRemotesTask2,
+          remoteTask: remoteTask2,
+          removeRemoteTask: removeRemoteTask2
+        } = (init_remote(), __toCommonJS(remote_exports));
+        var { getResetMode: getResetMode2, resetTask: resetTask2 } = (init_reset(), __toCommonJS(reset_exports));
+        var { stashListTask: stashListTask2 } = (init_stash_list(), __toCommonJS(stash_list_exports));
+        var {
+          addSubModuleTask: addSubModuleTask2,
+          initSubModuleTask: initSubModuleTask2,
+          subModuleTask: subModuleTask2,
+          updateSubModuleTask: updateSubModuleTask2
+        } = (init_sub_module(), __toCommonJS(sub_module_exports));
+        var { addAnnotatedTagTask: addAnnotatedTagTask2, addTagTask: addTagTask2, tagListTask: tagListTask2 } = (init_tag(), __toCommonJS(tag_exports));
+        var { straightThroughBufferTask: straightThroughBufferTask2, straightThroughStringTask: straightThroughStringTask2 } = (init_task(), __toCommonJS(task_exports));
+        function Git2(options, plugins) {
+          this._plugins = plugins;
+          this._executor = new GitExecutor2(
+            options.baseDir,
+            new Scheduler2(options.maxConcurrentProcesses),
+            plugins
+          );
+          this._trimmed = options.trimmed;
+        }
+        (Git2.prototype = Object.create(SimpleGitApi2.prototype)).constructor = Git2;
+        Git2.prototype.customBinary = function(command) {
+          this._plugins.reconfigure("binary", command);
+          return this;
+        };
+        Git2.prototype.env = function(name3, value) {
+          if (arguments.length === 1 && typeof name3 === "object") {
+            this._executor.env = name3;
+          } else {
+            (this._executor.env = this._executor.env || {})[name3] = value;
+          }
+          return this;
+        };
+        Git2.prototype.stashList = function(options) {
+          return this._runTask(
+            stashListTask2(
+              trailingOptionsArgument2(arguments) || {},
+              filterArray2(options) && options || []
+            ),
+            trailingFunctionArgument2(arguments)
+          );
+        };
+        Git2.prototype.mv = function(from, to) {
+          return this._runTask(moveTask2(from, to), trailingFunctionArgument2(arguments));
+        };
+        Git2.prototype.checkoutLatestTag = function(then) {
+          var git2 = this;
+          return this.pull(function() {
+            git2.tags(function(err, tags) {
+              git2.checkout(tags.latest, then);
+            });
+          });
+        };
+        Git2.prototype.pull = function(remote, branch, options, then) {
+          return this._runTask(
+            pullTask2(
+              filterType2(remote, filterString2),
+              filterType2(branch, filterString2),
+              getTrailingOptions2(arguments)
+            ),
+            trailingFunctionArgument2(arguments)
+          );
+        };
+        Git2.prototype.fetch = function(remote, branch) {
+          return this._runTask(
+            fetchTask2(
+              filterType2(remote, filterString2),
+              filterType2(branch, filterString2),
+              getTrailingOptions2(arguments)
+            ),
+            trailingFunctionArgument2(arguments)
+          );
+        };
+        Git2.prototype.silent = function(silence) {
+          return this._runTask(
+            adhocExecTask2(
+              () => console.warn(
+                "simple-git deprecation notice: git.silent: logging should be configured using the `debug` library / `DEBUG` environment variable, this method will be removed."
+              )
+            )
+          );
+        };
+        Git2.prototype.tags = function(options, then) {
+          return this._runTask(
+            tagListTask2(getTrailingOptions2(arguments)),
+            trailingFunctionArgument2(arguments)
+          );
+        };
+        Git2.prototype.rebase = function() {
+          return this._runTask(
+            straightThroughStringTask2(["rebase", ...getTrailingOptions2(arguments)]),
+            trailingFunctionArgument2(arguments)
+          );
+        };
+        Git2.prototype.reset = function(mode) {
+          return this._runTask(
+            resetTask2(getResetMode2(mode), getTrailingOptions2(arguments)),
+            trailingFunctionArgument2(arguments)
+          );
+        };
+        Git2.prototype.revert = function(commit) {
+          const next = trailingFunctionArgument2(arguments);
+          if (typeof commit !== "string") {
+            return this._runTask(configurationErrorTask2("Commit must be a string"), next);
+          }
+          return this._runTask(
+            straightThroughStringTask2(["revert", ...getTrailingOptions2(arguments, 0, true), commit]),
+            next
+          );
+        };
+        Git2.prototype.addTag = function(name3) {
+          const task = typeof name3 === "string" ? addTagTask2(name3) : configurationErrorTask2("Git.addTag requires a tag name");
+          return this._runTask(task, trailingFunctionArgument2(arguments));
+        };
+        Git2.prototype.addAnnotatedTag = function(tagName, tagMessage) {
+          return this._runTask(
+            addAnnotatedTagTask2(tagName, tagMessage),
+            trailingFunctionArgument2(arguments)
+          );
+        };
+        Git2.prototype.deleteLocalBranch = function(branchName, forceDelete, then) {
+          return this._runTask(
+            deleteBranchTask2(branchName, typeof forceDelete === "boolean" ? forceDelete : false),
+            trailingFunctionArgument2(arguments)
+          );
+        };
+        Git2.prototype.deleteLocalBranches = function(branchNames, forceDelete, then) {
+          return this._runTask(
+            deleteBranchesTask2(branchNames, typeof forceDelete === "boolean" ? forceDelete : false),
+            trailingFunctionArgument2(arguments)
+          );
+        };
+        Git2.prototype.branch = function(options, then) {
+          return this._runTask(
+            branchTask2(getTrailingOptions2(arguments)),
+            trailingFunctionArgument2(arguments)
+          );
+        };
+        Git2.prototype.branchLocal = function(then) {
+          return this._runTask(branchLocalTask2(), trailingFunctionArgument2(arguments));
+        };
+        Git2.prototype.raw = function(commands) {
+          const createRestCommands = !Array.isArray(commands);
+          const command = [].slice.call(createRestCommands ? arguments : commands, 0);
+          for (let i3 = 0; i3 < command.length && createRestCommands; i3++) {
+            if (!filterPrimitives2(command[i3])) {
+              command.splice(i3, command.length - i3);
+              break;
+            }
+          }
+          command.push(...getTrailingOptions2(arguments, 0, true));
+          var next = trailingFunctionArgument2(arguments);
+          if (!command.length) {
+            return this._runTask(
+              configurationErrorTask2("Raw: must supply one or more command to execute"),
+              next
+            );
+          }
+          return this._runTask(straightThroughStringTask2(command, this._trimmed), next);
+        };
+        Git2.prototype.submoduleAdd = function(repo, path6, then) {
+          return this._runTask(addSubModuleTask2(repo, path6), trailingFunctionArgument2(arguments));
+        };
+        Git2.prototype.submoduleUpdate = function(args, then) {
+          return this._runTask(
+            updateSubModuleTask2(getTrailingOptions2(arguments, true)),
+            trailingFunctionArgument2(arguments)
+          );
+        };
+        Git2.prototype.submoduleInit = function(args, then) {
+          return this._runTask(
+            initSubModuleTask2(getTrailingOptions2(arguments, true)),
+            trailingFunctionArgument2(arguments)
+          );
+        };
+        Git2.prototype.subModule = function(options, then) {
+          return this._runTask(
+            subModuleTask2(getTrailingOptions2(arguments)),
+            trailingFunctionArgument2(arguments)
+          );
+        };
+        Git2.prototype.listRemote = function() {
+          return this._runTask(
+            listRemotesTask2(getTrailingOptions2(arguments)),
+            trailingFunctionArgument2(arguments)
+          );
+        };
+        Git2.prototype.addRemote = function(remoteName, remoteRepo, then) {
+          return this._runTask(
+            addRemoteTask2(remoteName, remoteRepo, getTrailingOptions2(arguments)),
+            trailingFunctionArgument2(arguments)
+          );
+        };
+        Git2.prototype.removeRemote = function(remoteName, then) {
+          return this._runTask(removeRemoteTask2(remoteName), trailingFunctionArgument2(arguments));
+        };
+        Git2.prototype.getRemotes = function(verbose, then) {
+          return this._runTask(getRemotesTask2(verbose === true), trailingFunctionArgument2(arguments));
+        };
+        Git2.prototype.remote = function(options, then) {
+          return this._runTask(
+            remoteTask2(getTrailingOptions2(arguments)),
+            trailingFunctionArgument2(arguments)
+          );
+        };
+        Git2.prototype.tag = function(options, then) {
+          const command = getTrailingOptions2(arguments);
+          if (command[0] !== "tag") {
+            command.unshift("tag");
+          }
+          return this._runTask(straightThroughStringTask2(command), trailingFunctionArgument2(arguments));
+        };
+        Git2.prototype.updateServerInfo = function(then) {
+          return this._runTask(
+            straightThroughStringTask2(["update-server-info"]),
+            trailingFunctionArgument2(arguments)
+          );
+        };
+        Git2.prototype.pushTags = function(remote, then) {
+          const task = pushTagsTask2(
+            { remote: filterType2(remote, filterString2) },
+            getTrailingOptions2(arguments)
+          );
+          return this._runTask(task, trailingFunctionArgument2(arguments));
+        };
+        Git2.prototype.rm = function(files) {
+          return this._runTask(
+            straightThroughStringTask2(["rm", "-f", ...asArray2(files)]),
+            trailingFunctionArgument2(arguments)
+          );
+        };
+        Git2.prototype.rmKeepLocal = function(files) {
+          return this._runTask(
+            straightThroughStringTask2(["rm", "--cached", ...asArray2(files)]),
+            trailingFunctionArgument2(arguments)
+          );
+        };
+        Git2.prototype.catFile = function(options, then) {
+          return this._catFile("utf-8", arguments);
+        };
+        Git2.prototype.binaryCatFile = function() {
+          return this._catFile("buffer", arguments);
+        };
+        Git2.prototype._catFile = function(format2, args) {
+          var handler2 = trailingFunctionArgument2(args);
+          var command = ["cat-file"];
+          var options = args[0];
+          if (typeof options === "string") {
+            return this._runTask(
+              configurationErrorTask2("Git.catFile: options must be supplied as an array of strings"),
+              handler2
+            );
+          }
+          if (Array.isArray(options)) {
+            command.push.apply(command, options);
+          }
+          const task = format2 === "buffer" ? straightThroughBufferTask2(command) : straightThroughStringTask2(command);
+          return this._runTask(task, handler2);
+        };
+        Git2.prototype.diff = function(options, then) {
+          const task = filterString2(options) ? configurationErrorTask2(
+            "git.diff: supplying options as a single string is no longer supported, switch to an array of strings"
+          ) : straightThroughStringTask2(["diff", ...getTrailingOptions2(arguments)]);
+          return this._runTask(task, trailingFunctionArgument2(arguments));
+        };
+        Git2.prototype.diffSummary = function() {
+          return this._runTask(
+            diffSummaryTask2(getTrailingOptions2(arguments, 1)),
+            trailingFunctionArgument2(arguments)
+          );
+        };
+        Git2.prototype.applyPatch = function(patches) {
+          const task = !filterStringOrStringArray2(patches) ? configurationErrorTask2(
+            `git.applyPatch requires one or more string patches as the first argument`
+          ) : applyPatchTask2(asArray2(patches), getTrailingOptions2([].slice.call(arguments, 1)));
+          return this._runTask(task, trailingFunctionArgument2(arguments));
+        };
+        Git2.prototype.revparse = function() {
+          const commands = ["rev-parse", ...getTrailingOptions2(arguments, true)];
+          return this._runTask(
+            straightThroughStringTask2(commands, true),
+            trailingFunctionArgument2(arguments)
+          );
+        };
+        Git2.prototype.clean = function(mode, options, then) {
+          const usingCleanOptionsArray = isCleanOptionsArray2(mode);
+          const cleanMode = usingCleanOptionsArray && mode.join("") || filterType2(mode, filterString2) || "";
+          const customArgs = getTrailingOptions2([].slice.call(arguments, usingCleanOptionsArray ? 1 : 0));
+          return this._runTask(
+            cleanWithOptionsTask2(cleanMode, customArgs),
+            trailingFunctionArgument2(arguments)
+          );
+        };
+        Git2.prototype.exec = function(then) {
+          const task = {
+            commands: [],
+            format: "utf-8",
+            parser() {
+              if (typeof then === "function") {
+                then();
+              }
+            }
+          };
+          return this._runTask(task);
+        };
+        Git2.prototype.clearQueue = function() {
+          return this._runTask(
+            adhocExecTask2(
+              () => console.warn(
+                "simple-git deprecation notice: clearQueue() is deprecated and will be removed, switch to using the abortPlugin instead."
+              )
+            )
+          );
+        };
+        Git2.prototype.checkIgnore = function(pathnames, then) {
+          return this._runTask(
+            checkIgnoreTask2(asArray2(filterType2(pathnames, filterStringOrStringArray2, []))),
+            trailingFunctionArgument2(arguments)
+          );
+        };
+        Git2.prototype.checkIsRepo = function(checkType, then) {
+          return this._runTask(
+            checkIsRepoTask2(filterType2(checkType, filterString2)),
+            trailingFunctionArgument2(arguments)
+          );
+        };
+        module.exports = Git2;
+      }
+    });
+    init_git_error();
+    GitConstructError = class extends GitError {
+      constructor(config2, message) {
+        super(void 0, message);
+        this.config = config2;
+      }
+    };
+    init_git_error();
+    init_git_error();
+    GitPluginError = class extends GitError {
+      constructor(task, plugin, message) {
+        super(task, message);
+        this.task = task;
+        this.plugin = plugin;
+        Object.setPrototypeOf(this, new.target.prototype);
+      }
+    };
+    init_git_response_error();
+    init_task_configuration_error();
+    init_check_is_repo();
+    init_clean();
+    init_config();
+    init_diff_name_status();
+    init_grep();
+    init_reset();
+    init_utils();
+    init_utils();
+    never = (0, import_promise_deferred2.deferred)().promise;
+    init_utils();
+    WRONG_NUMBER_ERR = `Invalid value supplied for custom binary, requires a single string or an array containing either one or two strings`;
+    WRONG_CHARS_ERR = `Invalid value supplied for custom binary, restricted characters must be removed or supply the unsafe.allowUnsafeCustomBinary option`;
+    init_git_error();
+    init_utils();
+    PluginStore = class {
+      constructor() {
+        this.plugins = /* @__PURE__ */ new Set();
+        this.events = new EventEmitter();
+      }
+      on(type, listener) {
+        this.events.on(type, listener);
+      }
+      reconfigure(type, data) {
+        this.events.emit(type, data);
+      }
+      append(type, action) {
+        const plugin = append(this.plugins, { type, action });
+        return () => this.plugins.delete(plugin);
+      }
+      add(plugin) {
+        const plugins = [];
+        asArray(plugin).forEach((plugin2) => plugin2 && this.plugins.add(append(plugins, plugin2)));
+        return () => {
+          plugins.forEach((plugin2) => this.plugins.delete(plugin2));
+        };
+      }
+      exec(type, data, context) {
+        let output2 = data;
+        const contextual = Object.freeze(Object.create(context));
+        for (const plugin of this.plugins) {
+          if (plugin.type === type) {
+            output2 = plugin.action(output2, contextual);
+          }
+        }
+        return output2;
+      }
+    };
+    init_utils();
+    init_utils();
+    init_utils();
+    Git = require_git();
+    init_git_response_error();
+    simpleGit = gitInstanceFactory;
+  }
+});
+
+// src/git/remote.ts
+function client(baseDir, timeoutMs) {
+  return simpleGit({
+    baseDir,
+    timeout: { block: timeoutMs },
+    trimmed: true,
+    unsafe: USERS_OWN_ENV
+  }).env(gitEnv());
+}
+function firstLine(err) {
+  return String(err?.message ?? err).split("\n").map((l) => l.trim()).filter(Boolean).slice(-1)[0] ?? "unknown error";
+}
+async function fetchCommit(repo, sha, timeoutMs = 3e5) {
+  try {
+    await client(repo, timeoutMs).fetch("origin", sha, ["--no-tags", "--no-recurse-submodules", "--depth=1"]);
+  } catch {
+  }
+}
+var USERS_OWN_ENV;
+var init_remote2 = __esm({
+  "src/git/remote.ts"() {
+    "use strict";
+    init_esm();
+    init_errors();
+    init_git();
+    USERS_OWN_ENV = {
+      allowUnsafeSshCommand: true,
+      allowUnsafeConfigPaths: true,
+      allowUnsafeConfigEnvCount: true,
+      allowUnsafeEditor: true,
+      allowUnsafePager: true,
+      allowUnsafeAskPass: true,
+      allowUnsafeGitProxy: true,
+      allowUnsafeTemplateDir: true,
+      allowUnsafeDiffExternal: true,
+      allowUnsafeDiffTextConv: true,
+      allowUnsafeCredentialHelper: true,
+      allowUnsafeAlias: true,
+      allowUnsafeHooksPath: true,
+      allowUnsafeFilter: true,
+      allowUnsafeFsMonitor: true,
+      allowUnsafeGpgProgram: true,
+      allowUnsafeMergeDriver: true
+    };
+  }
+});
+
+// src/git/input-cache.ts
+import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import { basename, isAbsolute, join, resolve } from "node:path";
+function inputCache(eng, repoDir) {
+  return { dir: join(eng.state.dir, "inputs"), home: eng.host.home, repoDir, warn: (m) => eng.log.warn(m) };
+}
+function fetchUrl(cache, url2) {
+  if (url2 === "~" || url2.startsWith("~/")) return join(cache.home, url2.slice(1));
+  if (isAbsolute(url2)) return url2;
+  if (url2.startsWith("./") || url2.startsWith("../")) return resolve(cache.repoDir, url2);
+  return url2;
+}
+function repoFor(cache, url2) {
+  const name3 = basename(url2.replace(/\/+$/, "").replace(/\.git$/, "")).replace(/[^\w.-]/g, "_") || "input";
+  const hash2 = createHash("sha256").update(url2).digest("hex").slice(0, 12);
+  return join(cache.dir, `${name3}-${hash2}.git`);
+}
+async function ensureRepo(dir) {
+  if (existsSync(join(dir, "HEAD"))) return;
+  await mkdir(dir, { recursive: true });
+  await git(dir, ["init", "--bare", "--quiet"]);
+}
+async function hasCommit(dir, rev) {
+  if (!existsSync(join(dir, "HEAD"))) return false;
+  return (await git(dir, ["cat-file", "-e", `${rev}^{commit}`], { allowFail: true })).exitCode === 0;
+}
+async function fetchInto(cache, dir, url2, what) {
+  await ensureRepo(dir);
+  try {
+    await client(dir, cache.timeoutMs ?? 3e5).fetch(url2, what, ["--quiet", "--no-tags"]);
+  } catch (err) {
+    const msg = firstLine(err);
+    if (/couldn't find remote ref|not our ref|no such remote ref|unadvertised object/i.test(msg))
+      return { missing: msg };
+    return { unreachable: msg };
+  }
+  return { rev: (await git(dir, ["rev-parse", "FETCH_HEAD^{commit}"])).stdout.toString("utf8").trim() };
+}
+async function keep(dir, rev) {
+  await git(dir, ["update-ref", `refs/locked/${rev}`, rev]);
+}
+async function lockedRepo(cache, p2) {
+  const url2 = fetchUrl(cache, p2.git);
+  const dir = repoFor(cache, url2);
+  if (!await hasCommit(dir, p2.rev)) {
+    let tried = await fetchInto(cache, dir, url2, p2.ref ?? "HEAD");
+    if (!("unreachable" in tried) && !await hasCommit(dir, p2.rev))
+      tried = await fetchInto(cache, dir, url2, p2.rev);
+    if ("unreachable" in tried)
+      throw new DotopsError(
+        `${p2.what}: ${p2.git} cannot be reached (${tried.unreachable}), and its locked commit ${p2.rev.slice(0, 12)} is not in the cache (${dir}); nothing was applied`,
+        1,
+        "run again once the repository can be reached: after one fetch, dotops works offline from the cache"
+      );
+    if (!await hasCommit(dir, p2.rev))
+      throw new PolicyError(
+        `${p2.what}: the locked commit ${p2.rev} is not in ${p2.git} (its history was rewritten, or the commit was never pushed); nothing was applied`,
+        `run \`dotops update ${p2.what.replace(/^\w+ /, "")}\` to lock what ${p2.ref ?? "its default branch"} holds now, review it, and commit dotops.lock`
+      );
+  }
+  await keep(dir, p2.rev);
+  return dir;
+}
+async function latestCommit(cache, p2, fallback) {
+  const url2 = fetchUrl(cache, p2.git);
+  const dir = repoFor(cache, url2);
+  const r2 = await fetchInto(cache, dir, url2, p2.ref ?? "HEAD");
+  if ("rev" in r2) {
+    await keep(dir, r2.rev);
+    return r2.rev;
+  }
+  if ("missing" in r2)
+    throw new DotopsError(
+      `${p2.what}: ${p2.git} has no ${p2.ref ? `branch or tag ${p2.ref}` : "default branch"} (${r2.missing})`,
+      2,
+      "fix its ref in dotops.yaml"
+    );
+  if (fallback && await hasCommit(dir, fallback)) {
+    cache.warn(
+      `${p2.what}: ${p2.git} cannot be reached (${r2.unreachable}); kept the locked commit ${fallback.slice(0, 12)} from the cache`
+    );
+    return fallback;
+  }
+  throw new DotopsError(
+    `${p2.what}: ${p2.git} cannot be reached (${r2.unreachable}) and nothing of it is cached`,
+    1,
+    "check the URL and your network, then run again"
+  );
+}
+async function commitCount(cache, url2, from, to) {
+  const dir = repoFor(cache, url2);
+  if (!await hasCommit(dir, from) || !await hasCommit(dir, to)) return void 0;
+  const r2 = await git(dir, ["rev-list", "--count", `${from}..${to}`], { allowFail: true });
+  return r2.exitCode === 0 ? Number(r2.stdout.toString("utf8").trim()) : void 0;
+}
+var init_input_cache = __esm({
+  "src/git/input-cache.ts"() {
+    "use strict";
+    init_errors();
+    init_git();
+    init_remote2();
+  }
+});
+
 // node_modules/is-plain-obj/index.js
 function isPlainObject(value) {
   if (typeof value !== "object" || value === null) {
@@ -158,12 +6011,12 @@ var init_parameters = __esm({
 
 // node_modules/execa/lib/utils/uint-array.js
 import { StringDecoder } from "node:string_decoder";
-var objectToString, isArrayBuffer, isUint8Array, bufferToUint8Array, textEncoder, stringToUint8Array, textDecoder, uint8ArrayToString, joinToString, uint8ArraysToStrings, joinToUint8Array, stringsToUint8Arrays, concatUint8Arrays, getJoinLength;
+var objectToString2, isArrayBuffer, isUint8Array, bufferToUint8Array, textEncoder, stringToUint8Array, textDecoder, uint8ArrayToString, joinToString, uint8ArraysToStrings, joinToUint8Array, stringsToUint8Arrays, concatUint8Arrays, getJoinLength;
 var init_uint_array = __esm({
   "node_modules/execa/lib/utils/uint-array.js"() {
-    ({ toString: objectToString } = Object.prototype);
-    isArrayBuffer = (value) => objectToString.call(value) === "[object ArrayBuffer]";
-    isUint8Array = (value) => objectToString.call(value) === "[object Uint8Array]";
+    ({ toString: objectToString2 } = Object.prototype);
+    isArrayBuffer = (value) => objectToString2.call(value) === "[object ArrayBuffer]";
+    isUint8Array = (value) => objectToString2.call(value) === "[object Uint8Array]";
     bufferToUint8Array = (buffer) => new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
     textEncoder = new TextEncoder();
     stringToUint8Array = (string4) => textEncoder.encode(string4);
@@ -946,7 +6799,7 @@ var init_custom = __esm({
 // node_modules/execa/lib/verbose/log.js
 import { inspect } from "node:util";
 var verboseLog, getVerboseObject, getPrintedLines, getPrintedLine, serializeVerboseMessage, TAB_SIZE;
-var init_log = __esm({
+var init_log2 = __esm({
   "node_modules/execa/lib/verbose/log.js"() {
     init_escape();
     init_default();
@@ -991,7 +6844,7 @@ var logCommand;
 var init_start = __esm({
   "node_modules/execa/lib/verbose/start.js"() {
     init_values();
-    init_log();
+    init_log2();
     logCommand = (escapedCommand, verboseInfo) => {
       if (!isVerbose(verboseInfo)) {
         return;
@@ -1168,12 +7021,12 @@ var require_isexe = __commonJS({
         if (typeof Promise !== "function") {
           throw new TypeError("callback not provided");
         }
-        return new Promise(function(resolve2, reject) {
+        return new Promise(function(resolve3, reject) {
           isexe(path6, options || {}, function(er, is) {
             if (er) {
               reject(er);
             } else {
-              resolve2(is);
+              resolve3(is);
             }
           });
         });
@@ -1239,27 +7092,27 @@ var require_which = __commonJS({
         opt = {};
       const { pathEnv, pathExt, pathExtExe } = getPathInfo(cmd, opt);
       const found = [];
-      const step = (i3) => new Promise((resolve2, reject) => {
+      const step = (i3) => new Promise((resolve3, reject) => {
         if (i3 === pathEnv.length)
-          return opt.all && found.length ? resolve2(found) : reject(getNotFoundError(cmd));
+          return opt.all && found.length ? resolve3(found) : reject(getNotFoundError(cmd));
         const ppRaw = pathEnv[i3];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
         const pCmd = path6.join(pathPart, cmd);
         const p2 = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
-        resolve2(subStep(p2, i3, 0));
+        resolve3(subStep(p2, i3, 0));
       });
-      const subStep = (p2, i3, ii) => new Promise((resolve2, reject) => {
+      const subStep = (p2, i3, ii) => new Promise((resolve3, reject) => {
         if (ii === pathExt.length)
-          return resolve2(step(i3 + 1));
+          return resolve3(step(i3 + 1));
         const ext = pathExt[ii];
         isexe(p2 + ext, { pathExt: pathExtExe }, (er, is) => {
           if (!er && is) {
             if (opt.all)
               found.push(p2 + ext);
             else
-              return resolve2(p2 + ext);
+              return resolve3(p2 + ext);
           }
-          return resolve2(subStep(p2, i3, ii + 1));
+          return resolve3(subStep(p2, i3, ii + 1));
         });
       });
       return cb ? step(0).then((res) => cb(null, res), cb) : step(0);
@@ -1598,13 +7451,13 @@ import { promisify } from "node:util";
 import { execFile as execFileCallback, execFileSync as execFileSyncOriginal } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath as fileURLToPath2 } from "node:url";
-function toPath(urlOrPath) {
+function toPath2(urlOrPath) {
   return urlOrPath instanceof URL ? fileURLToPath2(urlOrPath) : urlOrPath;
 }
 function traversePathUp(startPath) {
   return {
     *[Symbol.iterator]() {
-      let currentPath = path.resolve(toPath(startPath));
+      let currentPath = path.resolve(toPath2(startPath));
       let previousPath;
       while (previousPath !== currentPath) {
         yield currentPath;
@@ -1638,7 +7491,7 @@ var init_npm_run_path = __esm({
       execPath: execPath2 = process4.execPath,
       addExecPath = true
     } = {}) => {
-      const cwdPath = path2.resolve(toPath(cwd));
+      const cwdPath = path2.resolve(toPath2(cwd));
       const result = [];
       const pathParts = pathOption.split(path2.delimiter);
       if (preferLocal) {
@@ -1658,7 +7511,7 @@ var init_npm_run_path = __esm({
       }
     };
     applyExecPath = (result, pathParts, execPath2, cwdPath) => {
-      const pathPart = path2.resolve(cwdPath, toPath(execPath2), "..");
+      const pathPart = path2.resolve(cwdPath, toPath2(execPath2), "..");
       if (!pathParts.includes(pathPart)) {
         result.push(pathPart);
       }
@@ -2334,13 +8187,13 @@ const [receivedMessage] = await Promise.all([
 });
 
 // node_modules/execa/lib/utils/deferred.js
-var createDeferred;
+var createDeferred2;
 var init_deferred = __esm({
   "node_modules/execa/lib/utils/deferred.js"() {
-    createDeferred = () => {
+    createDeferred2 = () => {
       const methods = {};
-      const promise2 = new Promise((resolve2, reject) => {
-        Object.assign(methods, { resolve: resolve2, reject });
+      const promise2 = new Promise((resolve3, reject) => {
+        Object.assign(methods, { resolve: resolve3, reject });
       });
       return Object.assign(promise2, methods);
     };
@@ -2539,7 +8392,7 @@ var init_incoming = __esm({
 });
 
 // node_modules/execa/lib/ipc/forward.js
-import { EventEmitter } from "node:events";
+import { EventEmitter as EventEmitter2 } from "node:events";
 var getIpcEmitter, IPC_EMITTERS, forwardEvents, isConnected;
 var init_forward = __esm({
   "node_modules/execa/lib/ipc/forward.js"() {
@@ -2549,7 +8402,7 @@ var init_forward = __esm({
       if (IPC_EMITTERS.has(anyProcess)) {
         return IPC_EMITTERS.get(anyProcess);
       }
-      const ipcEmitter = new EventEmitter();
+      const ipcEmitter = new EventEmitter2();
       ipcEmitter.connected = true;
       IPC_EMITTERS.set(anyProcess, ipcEmitter);
       forwardEvents({
@@ -2650,7 +8503,7 @@ var init_strict = __esm({
       if (wrappedMessage?.type !== REQUEST_TYPE) {
         return;
       }
-      const deferred2 = createDeferred();
+      const deferred2 = createDeferred2();
       STRICT_RESPONSES[wrappedMessage.id] = deferred2;
       const controller = new AbortController();
       try {
@@ -2693,7 +8546,7 @@ var init_outgoing = __esm({
         OUTGOING_MESSAGES.set(anyProcess, /* @__PURE__ */ new Set());
       }
       const outgoingMessages = OUTGOING_MESSAGES.get(anyProcess);
-      const onMessageSent = createDeferred();
+      const onMessageSent = createDeferred2();
       const id = strict ? wrappedMessage.id : void 0;
       const outgoingMessage = { onMessageSent, id };
       outgoingMessages.add(outgoingMessage);
@@ -3257,20 +9110,20 @@ var init_is_stream = __esm({
 });
 
 // node_modules/@sec-ant/readable-stream/dist/ponyfill/asyncIterator.js
-function i() {
+function i2() {
   return this[n].next();
 }
-function o(r2) {
+function o2(r2) {
   return this[n].return(r2);
 }
-function h({ preventCancel: r2 = false } = {}) {
-  const e = this.getReader(), t2 = new c(
+function h2({ preventCancel: r2 = false } = {}) {
+  const e = this.getReader(), t2 = new c3(
     e,
     r2
   ), s = Object.create(u);
   return s[n] = t2, s;
 }
-var a, c, n, u;
+var a, c3, n, u;
 var init_asyncIterator = __esm({
   "node_modules/@sec-ant/readable-stream/dist/ponyfill/asyncIterator.js"() {
     a = Object.getPrototypeOf(
@@ -3280,7 +9133,7 @@ var init_asyncIterator = __esm({
         }
       ).prototype
     );
-    c = class {
+    c3 = class {
       #t;
       #n;
       #r = false;
@@ -3330,20 +9183,20 @@ var init_asyncIterator = __esm({
       }
     };
     n = /* @__PURE__ */ Symbol();
-    Object.defineProperty(i, "name", { value: "next" });
-    Object.defineProperty(o, "name", { value: "return" });
+    Object.defineProperty(i2, "name", { value: "next" });
+    Object.defineProperty(o2, "name", { value: "return" });
     u = Object.create(a, {
       next: {
         enumerable: true,
         configurable: true,
         writable: true,
-        value: i
+        value: i2
       },
       return: {
         enumerable: true,
         configurable: true,
         writable: true,
-        value: o
+        value: o2
       }
     });
   }
@@ -3377,7 +9230,7 @@ var init_stream = __esm({
         return stream;
       }
       if (toString2.call(stream) === "[object ReadableStream]") {
-        return h.call(stream);
+        return h2.call(stream);
       }
       throw new TypeError("The first argument must be a Readable, a ReadableStream, or an async iterable.");
     };
@@ -3419,7 +9272,7 @@ var init_stream = __esm({
 });
 
 // node_modules/get-stream/source/contents.js
-var getStreamContents, appendFinalChunk, appendChunk, addNewChunk, getChunkType, objectToString2, MaxBufferError;
+var getStreamContents, appendFinalChunk, appendChunk, addNewChunk, getChunkType, objectToString3, MaxBufferError;
 var init_contents = __esm({
   "node_modules/get-stream/source/contents.js"() {
     init_stream();
@@ -3497,19 +9350,19 @@ var init_contents = __esm({
       if (globalThis.Buffer?.isBuffer(chunk)) {
         return "buffer";
       }
-      const prototypeName = objectToString2.call(chunk);
+      const prototypeName = objectToString3.call(chunk);
       if (prototypeName === "[object ArrayBuffer]") {
         return "arrayBuffer";
       }
       if (prototypeName === "[object DataView]") {
         return "dataView";
       }
-      if (Number.isInteger(chunk.byteLength) && Number.isInteger(chunk.byteOffset) && objectToString2.call(chunk.buffer) === "[object ArrayBuffer]") {
+      if (Number.isInteger(chunk.byteLength) && Number.isInteger(chunk.byteOffset) && objectToString3.call(chunk.buffer) === "[object ArrayBuffer]") {
         return "typedArray";
       }
       return "others";
     };
-    ({ toString: objectToString2 } = Object.prototype);
+    ({ toString: objectToString3 } = Object.prototype);
     MaxBufferError = class extends Error {
       name = "MaxBufferError";
       constructor() {
@@ -3521,7 +9374,7 @@ var init_contents = __esm({
 
 // node_modules/get-stream/source/utils.js
 var identity2, noop, getContentsProperty, throwObjectStream, getLengthProperty;
-var init_utils = __esm({
+var init_utils2 = __esm({
   "node_modules/get-stream/source/utils.js"() {
     identity2 = (value) => value;
     noop = () => void 0;
@@ -3541,7 +9394,7 @@ var initArray, increment, addArrayChunk, arrayMethods;
 var init_array = __esm({
   "node_modules/get-stream/source/array.js"() {
     init_contents();
-    init_utils();
+    init_utils2();
     initArray = () => ({ contents: [] });
     increment = () => 1;
     addArrayChunk = (convertedChunk, { contents }) => {
@@ -3575,7 +9428,7 @@ var initArrayBuffer, useTextEncoder, textEncoder2, useUint8Array, useUint8ArrayW
 var init_array_buffer = __esm({
   "node_modules/get-stream/source/array-buffer.js"() {
     init_contents();
-    init_utils();
+    init_utils2();
     initArrayBuffer = () => ({ contents: new ArrayBuffer(0) });
     useTextEncoder = (chunk) => textEncoder2.encode(chunk);
     textEncoder2 = new TextEncoder();
@@ -3635,7 +9488,7 @@ var initString, useTextDecoder, addStringChunk, truncateStringChunk, getFinalStr
 var init_string = __esm({
   "node_modules/get-stream/source/string.js"() {
     init_contents();
-    init_utils();
+    init_utils2();
     initString = () => ({ contents: "", textDecoder: new TextDecoder() });
     useTextDecoder = (chunk, { textDecoder: textDecoder2 }) => textDecoder2.decode(chunk, { stream: true });
     addStringChunk = (convertedChunk, { contents }) => contents + convertedChunk;
@@ -4218,7 +10071,7 @@ var init_pretty_ms = __esm({
 var logError;
 var init_error = __esm({
   "node_modules/execa/lib/verbose/error.js"() {
-    init_log();
+    init_log2();
     logError = (result, verboseInfo) => {
       if (result.failed) {
         verboseLog({
@@ -4238,7 +10091,7 @@ var init_complete = __esm({
   "node_modules/execa/lib/verbose/complete.js"() {
     init_pretty_ms();
     init_values();
-    init_log();
+    init_log2();
     init_error();
     logResult = (result, verboseInfo) => {
       if (!isVerbose(verboseInfo)) {
@@ -5460,7 +11313,7 @@ var init_output = __esm({
   "node_modules/execa/lib/verbose/output.js"() {
     init_encoding_option();
     init_type();
-    init_log();
+    init_log2();
     init_values();
     shouldLogOutput = ({ stdioItems, encoding, verboseInfo, fdNumber }) => fdNumber !== "all" && isFullVerbose(verboseInfo, fdNumber) && !BINARY_ENCODINGS.has(encoding) && fdUsesVerbose(fdNumber) && (stdioItems.some(({ type, value }) => type === "native" && PIPED_STDIO_VALUES.has(value)) || stdioItems.every(({ type }) => TRANSFORM_TYPES.has(type)));
     fdUsesVerbose = (fdNumber) => fdNumber === 1 || fdNumber === 2;
@@ -7423,7 +13276,7 @@ var init_all_async = __esm({
 var shouldLogIpc, logIpcOutput;
 var init_ipc = __esm({
   "node_modules/execa/lib/verbose/ipc.js"() {
-    init_log();
+    init_log2();
     init_values();
     shouldLogIpc = (verboseInfo) => isFullVerbose(verboseInfo, "ipc");
     logIpcOutput = (message, verboseInfo) => {
@@ -7636,13 +13489,13 @@ var init_concurrent = __esm({
         weakMap.set(stream, []);
       }
       const promises = weakMap.get(stream);
-      const promise2 = createDeferred();
+      const promise2 = createDeferred2();
       promises.push(promise2);
-      const resolve2 = promise2.resolve.bind(promise2);
-      return { resolve: resolve2, promises };
+      const resolve3 = promise2.resolve.bind(promise2);
+      return { resolve: resolve3, promises };
     };
-    waitForConcurrentStreams = async ({ resolve: resolve2, promises }, subprocess) => {
-      resolve2();
+    waitForConcurrentStreams = async ({ resolve: resolve3, promises }, subprocess) => {
+      resolve3();
       const [isSubprocessExit] = await Promise.race([
         Promise.allSettled([true, subprocess]),
         Promise.all([false, ...promises])
@@ -7743,7 +13596,7 @@ var init_readable = __esm({
     };
     getReadableOptions = ({ readableEncoding, readableObjectMode, readableHighWaterMark }, binary) => binary ? { readableEncoding, readableObjectMode, readableHighWaterMark } : { readableEncoding, readableObjectMode: true, readableHighWaterMark: DEFAULT_OBJECT_HIGH_WATER_MARK };
     getReadableMethods = ({ subprocessStdout, subprocess, binary, encoding, preserveNewlines }) => {
-      const onStdoutDataDone = createDeferred();
+      const onStdoutDataDone = createDeferred2();
       const onStdoutData = iterateOnSubprocessStream({
         subprocessStdout,
         subprocess,
@@ -8010,7 +13863,7 @@ var init_promise = __esm({
 
 // node_modules/execa/lib/methods/main-async.js
 import { setMaxListeners } from "node:events";
-import { spawn } from "node:child_process";
+import { spawn as spawn3 } from "node:child_process";
 var execaCoreAsync, handleAsyncArguments, handleAsyncOptions, spawnSubprocessAsync, handlePromise, getAsyncResult;
 var init_main_async = __esm({
   "node_modules/execa/lib/methods/main-async.js"() {
@@ -8081,7 +13934,7 @@ var init_main_async = __esm({
     spawnSubprocessAsync = ({ file: file2, commandArguments, options, startTime, verboseInfo, command, escapedCommand, fileDescriptors }) => {
       let subprocess;
       try {
-        subprocess = spawn(...concatenateShell(file2, commandArguments, options));
+        subprocess = spawn3(...concatenateShell(file2, commandArguments, options));
       } catch (error62) {
         return handleEarlyError({
           error: error62,
@@ -8099,7 +13952,7 @@ var init_main_async = __esm({
       pipeOutputAsync(subprocess, fileDescriptors, controller);
       cleanupOnExit(subprocess, options, controller);
       const context = {};
-      const onInternalError = createDeferred();
+      const onInternalError = createDeferred2();
       subprocess.kill = subprocessKill.bind(void 0, {
         kill: subprocess.kill.bind(subprocess),
         options,
@@ -8327,7 +14180,7 @@ var init_script = __esm({
 // node_modules/execa/index.js
 var execa_exports = {};
 __export(execa_exports, {
-  $: () => $,
+  $: () => $2,
   ExecaError: () => ExecaError,
   ExecaSyncError: () => ExecaSyncError,
   execa: () => execa,
@@ -8341,7 +14194,7 @@ __export(execa_exports, {
   parseCommandString: () => parseCommandString,
   sendMessage: () => sendMessage2
 });
-var execa, execaSync, execaCommand, execaCommandSync, execaNode, $, sendMessage2, getOneMessage2, getEachMessage2, getCancelSignal2;
+var execa, execaSync, execaCommand, execaCommandSync, execaNode, $2, sendMessage2, getOneMessage2, getEachMessage2, getCancelSignal2;
 var init_execa = __esm({
   "node_modules/execa/index.js"() {
     init_create();
@@ -8356,7 +14209,7 @@ var init_execa = __esm({
     execaCommand = createExeca(mapCommandAsync);
     execaCommandSync = createExeca(mapCommandSync);
     execaNode = createExeca(mapNode);
-    $ = createExeca(mapScriptAsync, {}, deepScriptOptions, setScriptSync);
+    $2 = createExeca(mapScriptAsync, {}, deepScriptOptions, setScriptSync);
     ({
       sendMessage: sendMessage2,
       getOneMessage: getOneMessage2,
@@ -8367,7 +14220,7 @@ var init_execa = __esm({
 });
 
 // node_modules/@octokit/request/node_modules/content-type/dist/index.js
-var require_dist = __commonJS({
+var require_dist3 = __commonJS({
   "node_modules/@octokit/request/node_modules/content-type/dist/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
@@ -8604,7 +14457,7 @@ __export(util_exports, {
   own: () => own,
   parsedType: () => parsedType,
   partial: () => partial,
-  pick: () => pick,
+  pick: () => pick2,
   prefixIssues: () => prefixIssues,
   primitiveTypes: () => primitiveTypes,
   promiseAllObject: () => promiseAllObject,
@@ -8904,7 +14757,7 @@ function optionalKeys(shape) {
     return shape[k2]._zod.optin !== void 0 && shape[k2]._zod.optout === "optional";
   });
 }
-function pick(schema, mask) {
+function pick2(schema, mask) {
   const currDef = schema._zod.def;
   const checks = currDef.checks;
   const hasChecks = checks && checks.length > 0;
@@ -9288,7 +15141,7 @@ function constantCatch(value) {
   return fn2;
 }
 var Cached, EVALUATING, captureStackTrace, allowsEval, getParsedType, propertyKeyTypes, primitiveTypes, NUMBER_FORMAT_RANGES, BIGINT_FORMAT_RANGES, highSurrogate, Class, installing, broke, breaker, CONSTANT_CATCH;
-var init_util = __esm({
+var init_util2 = __esm({
   "node_modules/zod/v4/core/util.js"() {
     init_core2();
     Cached = class {
@@ -9505,10 +15358,10 @@ function config(newConfig) {
     Object.assign(globalConfig, newConfig);
   return globalConfig;
 }
-var _a, NEVER, _zodDesc, _E, $brand, $ZodAsyncError, $ZodEncodeError, globalConfig;
+var _a2, NEVER, _zodDesc, _E, $brand, $ZodAsyncError, $ZodEncodeError, globalConfig;
 var init_core2 = __esm({
   "node_modules/zod/v4/core/core.js"() {
-    init_util();
+    init_util2();
     NEVER = /* @__PURE__ */ Object.freeze({
       status: "aborted"
     });
@@ -9526,7 +15379,7 @@ var init_core2 = __esm({
         this.name = "ZodEncodeError";
       }
     };
-    (_a = globalThis).__zod_globalConfig ?? (_a.__zod_globalConfig = {});
+    (_a2 = globalThis).__zod_globalConfig ?? (_a2.__zod_globalConfig = {});
     globalConfig = globalThis.__zod_globalConfig;
   }
 });
@@ -9691,7 +15544,7 @@ var _messageDesc, _issuesDesc, _installedToString, initializer, $ZodError, $ZodR
 var init_errors2 = __esm({
   "node_modules/zod/v4/core/errors.js"() {
     init_core2();
-    init_util();
+    init_util2();
     _messageDesc = {
       get: _getMessage,
       set: _setMessage,
@@ -9773,7 +15626,7 @@ var init_parse = __esm({
   "node_modules/zod/v4/core/parse.js"() {
     init_core2();
     init_errors2();
-    init_util();
+    init_util2();
     _parse = (_Err) => {
       const fn2 = (schema, value, _ctx, _params) => {
         const ctx = _ctx ? { ..._ctx, async: false } : { async: false };
@@ -10000,7 +15853,7 @@ function fixedBase64url(length) {
 var cuid, cuid2, ulid, xid, ksuid, nanoid, duration, extendedDuration, guid, uuid, uuid4, uuid6, uuid7, email, html5Email, rfc5322Email, unicodeEmail, idnEmail, browserEmail, _emoji, ipv4, ipv6, mac, cidrv4, cidrv6, base64, base64url, hostname2, domain, httpProtocol, e164, creditCard, currencyCode, iban, dateSource, date, anyString, string, bigint, integer, number, boolean, _null, _undefined, lowercase, uppercase, hex, md5_hex, md5_base64, md5_base64url, sha1_hex, sha1_base64, sha1_base64url, sha256_hex, sha256_base64, sha256_base64url, sha384_hex, sha384_base64, sha384_base64url, sha512_hex, sha512_base64, sha512_base64url;
 var init_regexes = __esm({
   "node_modules/zod/v4/core/regexes.js"() {
-    init_util();
+    init_util2();
     cuid = /^[cC][0-9a-z]{6,}$/;
     cuid2 = /^[0-9a-z]+$/;
     ulid = /^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$/;
@@ -10087,7 +15940,7 @@ var init_checks = __esm({
   "node_modules/zod/v4/core/checks.js"() {
     init_core2();
     init_regexes();
-    init_util();
+    init_util2();
     $ZodCheck = /* @__PURE__ */ $constructor("$ZodCheck", (inst, def) => {
       var _a4;
       inst._zod ?? (inst._zod = {});
@@ -11305,9 +17158,9 @@ var init_schemas = __esm({
     init_doc();
     init_parse();
     init_regexes();
-    init_util();
+    init_util2();
     init_versions();
-    init_util();
+    init_util2();
     $ZodType = /* @__PURE__ */ $constructor("$ZodType", (inst, def) => {
       var _a4;
       inst ?? (inst = {});
@@ -13080,7 +18933,7 @@ function isRef(value) {
 function cloneIssues(issues) {
   return issues.map((iss) => iss.path ? { ...iss, path: iss.path.slice() } : { ...iss });
 }
-function isRecursive(inst, stack, resolve2) {
+function isRecursive(inst, stack, resolve3) {
   const cached2 = recursive.get(inst);
   if (cached2 !== void 0)
     return cached2 ? PROVEN : NONE;
@@ -13090,7 +18943,7 @@ function isRecursive(inst, stack, resolve2) {
   let result = NONE;
   const check2 = (child) => {
     if (result !== PROVEN && child?._zod) {
-      const answer = isRecursive(child, stack, resolve2);
+      const answer = isRecursive(child, stack, resolve3);
       if (answer > result)
         result = answer;
     }
@@ -13101,7 +18954,7 @@ function isRecursive(inst, stack, resolve2) {
       const desc = Object.getOwnPropertyDescriptor(sh, key);
       if (spread && !desc.enumerable)
         continue;
-      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve2) : NONE;
+      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve3) : NONE;
       if (child > answer)
         answer = child;
     }
@@ -13165,7 +19018,7 @@ function isRecursive(inst, stack, resolve2) {
       break;
     // `$ZodLazy` caches its inner on the def, so a resolved edge is followed exactly
     case "lazy": {
-      const inner = def._cachedInner ?? (resolve2 ? inst._zod.innerType : void 0);
+      const inner = def._cachedInner ?? (resolve3 ? inst._zod.innerType : void 0);
       merge3(inner ? isRecursive(inner, stack, false) : ASSUMED);
       break;
     }
@@ -13238,7 +19091,7 @@ function isBackEdge(ctx, value) {
 var $ZodCyclicError, STATE, NO_ISSUES, recursive, NONE, ASSUMED, PROVEN, handoff, open2, memo;
 var init_memoizer = __esm({
   "node_modules/zod/v4/core/memoizer.js"() {
-    init_util();
+    init_util2();
     $ZodCyclicError = class extends Error {
       constructor() {
         super(`Cannot parse a reference cycle that closes through a transform`);
@@ -13364,7 +19217,7 @@ function ar_default() {
 var error;
 var init_ar = __esm({
   "node_modules/zod/v4/locales/ar.js"() {
-    init_util();
+    init_util2();
     error = () => {
       const Sizable = {
         string: { unit: "\u062D\u0631\u0641", verb: "\u0623\u0646 \u064A\u062D\u0648\u064A" },
@@ -13482,7 +19335,7 @@ function az_default() {
 var error2;
 var init_az = __esm({
   "node_modules/zod/v4/locales/az.js"() {
-    init_util();
+    init_util2();
     error2 = () => {
       const Sizable = {
         string: { unit: "simvol", verb: "olmal\u0131d\u0131r" },
@@ -13614,7 +19467,7 @@ function be_default() {
 var error3;
 var init_be = __esm({
   "node_modules/zod/v4/locales/be.js"() {
-    init_util();
+    init_util2();
     error3 = () => {
       const Sizable = {
         string: {
@@ -13774,7 +19627,7 @@ function bg_default() {
 var error4;
 var init_bg = __esm({
   "node_modules/zod/v4/locales/bg.js"() {
-    init_util();
+    init_util2();
     error4 = () => {
       const Sizable = {
         string: { unit: "\u0441\u0438\u043C\u0432\u043E\u043B\u0430", verb: "\u0434\u0430 \u0441\u044A\u0434\u044A\u0440\u0436\u0430" },
@@ -13906,7 +19759,7 @@ function bn_default() {
 var error5;
 var init_bn = __esm({
   "node_modules/zod/v4/locales/bn.js"() {
-    init_util();
+    init_util2();
     error5 = () => {
       const Sizable = {
         string: { unit: "\u0985\u0995\u09CD\u09B7\u09B0", verb: "\u09A5\u09BE\u0995\u09A4\u09C7 \u09B9\u09AC\u09C7" },
@@ -14026,7 +19879,7 @@ function ca_default() {
 var error6;
 var init_ca = __esm({
   "node_modules/zod/v4/locales/ca.js"() {
-    init_util();
+    init_util2();
     error6 = () => {
       const Sizable = {
         string: { unit: "car\xE0cters", verb: "contenir" },
@@ -14146,7 +19999,7 @@ function ckb_default() {
 var error7;
 var init_ckb = __esm({
   "node_modules/zod/v4/locales/ckb.js"() {
-    init_util();
+    init_util2();
     error7 = () => {
       const Sizable = {
         string: { unit: "\u067E\u06CC\u062A", verb: "\u0628\u06CE\u062A" },
@@ -14285,7 +20138,7 @@ function cs_default() {
 var error8;
 var init_cs = __esm({
   "node_modules/zod/v4/locales/cs.js"() {
-    init_util();
+    init_util2();
     error8 = () => {
       const Sizable = {
         string: { unit: "znak\u016F", verb: "m\xEDt" },
@@ -14408,7 +20261,7 @@ function da_default() {
 var error9;
 var init_da = __esm({
   "node_modules/zod/v4/locales/da.js"() {
-    init_util();
+    init_util2();
     error9 = () => {
       const Sizable = {
         string: { unit: "tegn", verb: "havde" },
@@ -14535,7 +20388,7 @@ function de_default() {
 var error10;
 var init_de = __esm({
   "node_modules/zod/v4/locales/de.js"() {
-    init_util();
+    init_util2();
     error10 = () => {
       const Sizable = {
         string: { unit: "Zeichen", verb: "zu haben" },
@@ -14655,7 +20508,7 @@ function el_default() {
 var error11;
 var init_el = __esm({
   "node_modules/zod/v4/locales/el.js"() {
-    init_util();
+    init_util2();
     error11 = () => {
       const Sizable = {
         string: { unit: "\u03C7\u03B1\u03C1\u03B1\u03BA\u03C4\u03AE\u03C1\u03B5\u03C2", verb: "\u03BD\u03B1 \u03AD\u03C7\u03B5\u03B9" },
@@ -14774,7 +20627,7 @@ function en_default() {
 var error12;
 var init_en = __esm({
   "node_modules/zod/v4/locales/en.js"() {
-    init_util();
+    init_util2();
     error12 = () => {
       const Sizable = {
         string: { unit: "characters", verb: "to have" },
@@ -14905,7 +20758,7 @@ function eo_default() {
 var error13;
 var init_eo = __esm({
   "node_modules/zod/v4/locales/eo.js"() {
-    init_util();
+    init_util2();
     error13 = () => {
       const Sizable = {
         string: { unit: "karaktrojn", verb: "havi" },
@@ -15026,7 +20879,7 @@ function es_default() {
 var error14;
 var init_es = __esm({
   "node_modules/zod/v4/locales/es.js"() {
-    init_util();
+    init_util2();
     error14 = () => {
       const Sizable = {
         string: { unit: "caracteres", verb: "tener" },
@@ -15169,7 +21022,7 @@ function fa_default() {
 var error15;
 var init_fa = __esm({
   "node_modules/zod/v4/locales/fa.js"() {
-    init_util();
+    init_util2();
     error15 = () => {
       const Sizable = {
         string: { unit: "\u06A9\u0627\u0631\u0627\u06A9\u062A\u0631", verb: "\u062F\u0627\u0634\u062A\u0647 \u0628\u0627\u0634\u062F" },
@@ -15295,7 +21148,7 @@ function fi_default() {
 var error16;
 var init_fi = __esm({
   "node_modules/zod/v4/locales/fi.js"() {
-    init_util();
+    init_util2();
     error16 = () => {
       const Sizable = {
         string: { unit: "merkki\xE4", subject: "merkkijonon" },
@@ -15419,7 +21272,7 @@ function fr_default() {
 var error17;
 var init_fr = __esm({
   "node_modules/zod/v4/locales/fr.js"() {
-    init_util();
+    init_util2();
     error17 = () => {
       const Sizable = {
         string: { unit: "caract\xE8res", verb: "avoir" },
@@ -15555,7 +21408,7 @@ function fr_CA_default() {
 var error18;
 var init_fr_CA = __esm({
   "node_modules/zod/v4/locales/fr-CA.js"() {
-    init_util();
+    init_util2();
     error18 = () => {
       const Sizable = {
         string: { unit: "caract\xE8res", verb: "avoir" },
@@ -15674,7 +21527,7 @@ function gu_default() {
 var error19;
 var init_gu = __esm({
   "node_modules/zod/v4/locales/gu.js"() {
-    init_util();
+    init_util2();
     error19 = () => {
       const Sizable = {
         string: { unit: "\u0A85\u0A95\u0ACD\u0AB7\u0AB0", verb: "\u0AB9\u0ACB\u0AB5\u0ABE \u0A9C\u0ACB\u0A88\u0A8F" },
@@ -15794,7 +21647,7 @@ function he_default() {
 var error20;
 var init_he = __esm({
   "node_modules/zod/v4/locales/he.js"() {
-    init_util();
+    init_util2();
     error20 = () => {
       const TypeNames = {
         string: { label: "\u05DE\u05D7\u05E8\u05D5\u05D6\u05EA", gender: "f" },
@@ -16002,7 +21855,7 @@ function hi_default() {
 var error21;
 var init_hi = __esm({
   "node_modules/zod/v4/locales/hi.js"() {
-    init_util();
+    init_util2();
     error21 = () => {
       const Sizable = {
         string: { unit: "\u0905\u0915\u094D\u0937\u0930", verb: "\u0930\u0916\u0928\u0947 \u0915\u0947 \u0932\u093F\u090F" },
@@ -16120,7 +21973,7 @@ function hr_default() {
 var error22;
 var init_hr = __esm({
   "node_modules/zod/v4/locales/hr.js"() {
-    init_util();
+    init_util2();
     error22 = () => {
       const Sizable = {
         string: { unit: "znakova", verb: "imati" },
@@ -16253,7 +22106,7 @@ function hu_default() {
 var error23;
 var init_hu = __esm({
   "node_modules/zod/v4/locales/hu.js"() {
-    init_util();
+    init_util2();
     error23 = () => {
       const Sizable = {
         string: { unit: "karakter", verb: "legyen" },
@@ -16383,7 +22236,7 @@ function hy_default() {
 var error24;
 var init_hy = __esm({
   "node_modules/zod/v4/locales/hy.js"() {
-    init_util();
+    init_util2();
     error24 = () => {
       const Sizable = {
         string: {
@@ -16538,7 +22391,7 @@ function id_default() {
 var error25;
 var init_id = __esm({
   "node_modules/zod/v4/locales/id.js"() {
-    init_util();
+    init_util2();
     error25 = () => {
       const Sizable = {
         string: { unit: "karakter", verb: "memiliki" },
@@ -16656,7 +22509,7 @@ function is_default() {
 var error26;
 var init_is = __esm({
   "node_modules/zod/v4/locales/is.js"() {
-    init_util();
+    init_util2();
     error26 = () => {
       const Sizable = {
         string: { unit: "stafi", verb: "a\xF0 hafa" },
@@ -16777,7 +22630,7 @@ function it_default() {
 var error27;
 var init_it = __esm({
   "node_modules/zod/v4/locales/it.js"() {
-    init_util();
+    init_util2();
     error27 = () => {
       const Sizable = {
         string: { unit: "caratteri", verb: "avere" },
@@ -16897,7 +22750,7 @@ function ja_default() {
 var error28;
 var init_ja = __esm({
   "node_modules/zod/v4/locales/ja.js"() {
-    init_util();
+    init_util2();
     error28 = () => {
       const Sizable = {
         string: { unit: "\u6587\u5B57", verb: "\u3067\u3042\u308B" },
@@ -17016,7 +22869,7 @@ function ka_default() {
 var error29;
 var init_ka = __esm({
   "node_modules/zod/v4/locales/ka.js"() {
-    init_util();
+    init_util2();
     error29 = () => {
       const Sizable = {
         string: { unit: "\u10E1\u10D8\u10DB\u10D1\u10DD\u10DA\u10DD", verb: "\u10E3\u10DC\u10D3\u10D0 \u10E8\u10D4\u10D8\u10EA\u10D0\u10D5\u10D3\u10D4\u10E1" },
@@ -17140,7 +22993,7 @@ function km_default() {
 var error30;
 var init_km = __esm({
   "node_modules/zod/v4/locales/km.js"() {
-    init_util();
+    init_util2();
     error30 = () => {
       const Sizable = {
         string: { unit: "\u178F\u17BD\u17A2\u1780\u17D2\u179F\u179A", verb: "\u1782\u17BD\u179A\u1798\u17B6\u1793" },
@@ -17272,7 +23125,7 @@ function kn_default() {
 var error31;
 var init_kn = __esm({
   "node_modules/zod/v4/locales/kn.js"() {
-    init_util();
+    init_util2();
     error31 = () => {
       const Sizable = {
         string: { unit: "\u0C85\u0C95\u0CCD\u0CB7\u0CB0\u0C97\u0CB3\u0CC1", verb: "\u0CB9\u0CCA\u0C82\u0CA6\u0CB2\u0CC1" },
@@ -17394,7 +23247,7 @@ function ko_default() {
 var error32;
 var init_ko = __esm({
   "node_modules/zod/v4/locales/ko.js"() {
-    init_util();
+    init_util2();
     error32 = () => {
       const Sizable = {
         string: { unit: "\uBB38\uC790", verb: "to have" },
@@ -17527,7 +23380,7 @@ function lt_default() {
 var capitalizeFirstCharacter, error33;
 var init_lt = __esm({
   "node_modules/zod/v4/locales/lt.js"() {
-    init_util();
+    init_util2();
     capitalizeFirstCharacter = (text) => {
       return text.charAt(0).toUpperCase() + text.slice(1);
     };
@@ -17731,7 +23584,7 @@ function mk_default() {
 var error34;
 var init_mk = __esm({
   "node_modules/zod/v4/locales/mk.js"() {
-    init_util();
+    init_util2();
     error34 = () => {
       const Sizable = {
         string: { unit: "\u0437\u043D\u0430\u0446\u0438", verb: "\u0434\u0430 \u0438\u043C\u0430\u0430\u0442" },
@@ -17852,7 +23705,7 @@ function ms_default() {
 var error35;
 var init_ms = __esm({
   "node_modules/zod/v4/locales/ms.js"() {
-    init_util();
+    init_util2();
     error35 = () => {
       const Sizable = {
         string: { unit: "aksara", verb: "mempunyai" },
@@ -17971,7 +23824,7 @@ function ne_default() {
 var error36;
 var init_ne = __esm({
   "node_modules/zod/v4/locales/ne.js"() {
-    init_util();
+    init_util2();
     error36 = () => {
       const Sizable = {
         string: { unit: "\u0905\u0915\u094D\u0937\u0930", verb: "\u0939\u0941\u0928\u0941\u092A\u0930\u094D\u091B" },
@@ -18089,7 +23942,7 @@ function nl_default() {
 var error37;
 var init_nl = __esm({
   "node_modules/zod/v4/locales/nl.js"() {
-    init_util();
+    init_util2();
     error37 = () => {
       const Sizable = {
         string: { unit: "tekens", verb: "heeft" },
@@ -18211,7 +24064,7 @@ function nn_default() {
 var error38;
 var init_nn = __esm({
   "node_modules/zod/v4/locales/nn.js"() {
-    init_util();
+    init_util2();
     error38 = () => {
       const Sizable = {
         string: { unit: "teikn", verb: "\xE5 ha" },
@@ -18331,7 +24184,7 @@ function no_default() {
 var error39;
 var init_no = __esm({
   "node_modules/zod/v4/locales/no.js"() {
-    init_util();
+    init_util2();
     error39 = () => {
       const Sizable = {
         string: { unit: "tegn", verb: "\xE5 ha" },
@@ -18451,7 +24304,7 @@ function ota_default() {
 var error40;
 var init_ota = __esm({
   "node_modules/zod/v4/locales/ota.js"() {
-    init_util();
+    init_util2();
     error40 = () => {
       const Sizable = {
         string: { unit: "harf", verb: "olmal\u0131d\u0131r" },
@@ -18572,7 +24425,7 @@ function ps_default() {
 var error41;
 var init_ps = __esm({
   "node_modules/zod/v4/locales/ps.js"() {
-    init_util();
+    init_util2();
     error41 = () => {
       const Sizable = {
         string: { unit: "\u062A\u0648\u06A9\u064A", verb: "\u0648\u0644\u0631\u064A" },
@@ -18698,7 +24551,7 @@ function pl_default() {
 var error42;
 var init_pl = __esm({
   "node_modules/zod/v4/locales/pl.js"() {
-    init_util();
+    init_util2();
     error42 = () => {
       const Sizable = {
         string: { unit: "znak\xF3w", verb: "mie\u0107" },
@@ -18819,7 +24672,7 @@ function pt_default() {
 var error43;
 var init_pt = __esm({
   "node_modules/zod/v4/locales/pt.js"() {
-    init_util();
+    init_util2();
     error43 = () => {
       const Sizable = {
         string: { unit: "caracteres" },
@@ -18969,7 +24822,7 @@ function pt_BR_default() {
 var error44;
 var init_pt_BR = __esm({
   "node_modules/zod/v4/locales/pt-BR.js"() {
-    init_util();
+    init_util2();
     error44 = () => {
       const Sizable = {
         string: { unit: "caracteres" },
@@ -19120,7 +24973,7 @@ function ro_default() {
 var error45;
 var init_ro = __esm({
   "node_modules/zod/v4/locales/ro.js"() {
-    init_util();
+    init_util2();
     error45 = () => {
       const Sizable = {
         string: { unit: "caractere", verb: "s\u0103 aib\u0103" },
@@ -19264,7 +25117,7 @@ function ru_default() {
 var error46;
 var init_ru = __esm({
   "node_modules/zod/v4/locales/ru.js"() {
-    init_util();
+    init_util2();
     error46 = () => {
       const Sizable = {
         string: {
@@ -19424,7 +25277,7 @@ function sk_default() {
 var error47;
 var init_sk = __esm({
   "node_modules/zod/v4/locales/sk.js"() {
-    init_util();
+    init_util2();
     error47 = () => {
       const Sizable = {
         string: { unit: "znakov", verb: "ma\u0165" },
@@ -19547,7 +25400,7 @@ function sl_default() {
 var error48;
 var init_sl = __esm({
   "node_modules/zod/v4/locales/sl.js"() {
-    init_util();
+    init_util2();
     error48 = () => {
       const Sizable = {
         string: { unit: "znakov", verb: "imeti" },
@@ -19668,7 +25521,7 @@ function sv_default() {
 var error49;
 var init_sv = __esm({
   "node_modules/zod/v4/locales/sv.js"() {
-    init_util();
+    init_util2();
     error49 = () => {
       const Sizable = {
         string: { unit: "tecken", verb: "att ha" },
@@ -19790,7 +25643,7 @@ function ta_default() {
 var error50;
 var init_ta = __esm({
   "node_modules/zod/v4/locales/ta.js"() {
-    init_util();
+    init_util2();
     error50 = () => {
       const Sizable = {
         string: { unit: "\u0B8E\u0BB4\u0BC1\u0BA4\u0BCD\u0BA4\u0BC1\u0B95\u0BCD\u0B95\u0BB3\u0BCD", verb: "\u0B95\u0BCA\u0BA3\u0BCD\u0B9F\u0BBF\u0BB0\u0BC1\u0B95\u0BCD\u0B95 \u0BB5\u0BC7\u0BA3\u0BCD\u0B9F\u0BC1\u0BAE\u0BCD" },
@@ -19912,7 +25765,7 @@ function tg_default() {
 var error51;
 var init_tg = __esm({
   "node_modules/zod/v4/locales/tg.js"() {
-    init_util();
+    init_util2();
     error51 = () => {
       const Sizable = {
         string: { unit: "\u0430\u043B\u043E\u043C\u0430\u0442", verb: "\u0434\u043E\u0448\u0442\u0430 \u0431\u043E\u0448\u0430\u0434" },
@@ -20035,7 +25888,7 @@ function th_default() {
 var error52;
 var init_th = __esm({
   "node_modules/zod/v4/locales/th.js"() {
-    init_util();
+    init_util2();
     error52 = () => {
       const Sizable = {
         string: { unit: "\u0E15\u0E31\u0E27\u0E2D\u0E31\u0E01\u0E29\u0E23", verb: "\u0E04\u0E27\u0E23\u0E21\u0E35" },
@@ -20157,7 +26010,7 @@ function tk_default() {
 var error53;
 var init_tk = __esm({
   "node_modules/zod/v4/locales/tk.js"() {
-    init_util();
+    init_util2();
     error53 = () => {
       const Sizable = {
         string: { unit: "simwol", verb: "bolmaly" },
@@ -20271,7 +26124,7 @@ function tr_default() {
 var error54;
 var init_tr = __esm({
   "node_modules/zod/v4/locales/tr.js"() {
-    init_util();
+    init_util2();
     error54 = () => {
       const Sizable = {
         string: { unit: "karakter", verb: "olmal\u0131" },
@@ -20388,7 +26241,7 @@ function uk_default() {
 var error55;
 var init_uk = __esm({
   "node_modules/zod/v4/locales/uk.js"() {
-    init_util();
+    init_util2();
     error55 = () => {
       const Sizable = {
         string: { unit: "\u0441\u0438\u043C\u0432\u043E\u043B\u0456\u0432", verb: "\u043C\u0430\u0442\u0438\u043C\u0435" },
@@ -20518,7 +26371,7 @@ function ur_default() {
 var error56;
 var init_ur = __esm({
   "node_modules/zod/v4/locales/ur.js"() {
-    init_util();
+    init_util2();
     error56 = () => {
       const Sizable = {
         string: { unit: "\u062D\u0631\u0648\u0641", verb: "\u06C1\u0648\u0646\u0627" },
@@ -20640,7 +26493,7 @@ function uz_default() {
 var error57;
 var init_uz = __esm({
   "node_modules/zod/v4/locales/uz.js"() {
-    init_util();
+    init_util2();
     error57 = () => {
       const Sizable = {
         string: { unit: "belgi", verb: "bo\u2018lishi kerak" },
@@ -20760,7 +26613,7 @@ function vi_default() {
 var error58;
 var init_vi = __esm({
   "node_modules/zod/v4/locales/vi.js"() {
-    init_util();
+    init_util2();
     error58 = () => {
       const Sizable = {
         string: { unit: "k\xFD t\u1EF1", verb: "c\xF3" },
@@ -20880,7 +26733,7 @@ function zh_CN_default() {
 var error59;
 var init_zh_CN = __esm({
   "node_modules/zod/v4/locales/zh-CN.js"() {
-    init_util();
+    init_util2();
     error59 = () => {
       const Sizable = {
         string: { unit: "\u5B57\u7B26", verb: "\u5305\u542B" },
@@ -21001,7 +26854,7 @@ function zh_TW_default() {
 var error60;
 var init_zh_TW = __esm({
   "node_modules/zod/v4/locales/zh-TW.js"() {
-    init_util();
+    init_util2();
     error60 = () => {
       const Sizable = {
         string: { unit: "\u5B57\u5143", verb: "\u64C1\u6709" },
@@ -21120,7 +26973,7 @@ function yo_default() {
 var error61;
 var init_yo = __esm({
   "node_modules/zod/v4/locales/yo.js"() {
-    init_util();
+    init_util2();
     error61 = () => {
       const Sizable = {
         string: { unit: "\xE0mi", verb: "n\xED" },
@@ -21369,7 +27222,7 @@ var init_locales = __esm({
 function registry() {
   return new $ZodRegistry();
 }
-var _a2, $output, $input, $ZodRegistry, globalRegistry;
+var _a3, $output, $input, $ZodRegistry, globalRegistry;
 var init_registries = __esm({
   "node_modules/zod/v4/core/registries.js"() {
     $output = /* @__PURE__ */ Symbol("ZodOutput");
@@ -21414,7 +27267,7 @@ var init_registries = __esm({
         return this._map.has(schema);
       }
     };
-    (_a2 = globalThis).__zod_globalRegistry ?? (_a2.__zod_globalRegistry = registry());
+    (_a3 = globalThis).__zod_globalRegistry ?? (_a3.__zod_globalRegistry = registry());
     globalRegistry = globalThis.__zod_globalRegistry;
   }
 });
@@ -22987,7 +28840,7 @@ var init_compile = __esm({
     init_memoizer();
     init_regexes();
     init_schemas();
-    init_util();
+    init_util2();
     INVALID = /* @__PURE__ */ Symbol.for("zod.compile.invalid");
     FALLBACK_FLAG = /* @__PURE__ */ Symbol.for("zod.compile.fallback");
     ZodCompileAsyncError = class extends Error {
@@ -24097,7 +29950,7 @@ var init_api = __esm({
     init_checks();
     init_registries();
     init_schemas();
-    init_util();
+    init_util2();
     TimePrecision = {
       Any: null,
       Minute: -1,
@@ -24254,7 +30107,7 @@ function extractDefs(ctx, schema) {
       return;
     }
     const seen = entry[1];
-    const { ref, defId } = makeURI(entry);
+    const { ref: ref2, defId } = makeURI(entry);
     seen.def = { ...seen.schema };
     if (defId)
       seen.defId = defId;
@@ -24262,7 +30115,7 @@ function extractDefs(ctx, schema) {
     for (const key in schema2) {
       delete schema2[key];
     }
-    schema2.$ref = ref;
+    schema2.$ref = ref2;
   };
   if (ctx.cycles === "throw") {
     for (const entry of ctx.seen.entries()) {
@@ -24421,11 +30274,11 @@ function finalize(ctx, schema) {
       return;
     const schema2 = seen.def ?? seen.schema;
     const _cached = { ...schema2 };
-    const ref = seen.ref;
+    const ref2 = seen.ref;
     seen.ref = null;
-    if (ref) {
-      flattenRef(ref);
-      const refSeen = ctx.seen.get(ref);
+    if (ref2) {
+      flattenRef(ref2);
+      const refSeen = ctx.seen.get(ref2);
       const refSchema = refSeen.schema;
       if (refSchema.$ref && (ctx.target === "draft-07" || ctx.target === "draft-04" || ctx.target === "openapi-3.0")) {
         schema2.allOf = schema2.allOf ?? [];
@@ -24434,7 +30287,7 @@ function finalize(ctx, schema) {
         assignProps(schema2, refSchema);
       }
       assignProps(schema2, _cached);
-      const isParentRef = zodSchema._zod.parent === ref;
+      const isParentRef = zodSchema._zod.parent === ref2;
       if (isParentRef) {
         for (const key in schema2) {
           if (key === "$ref" || key === "allOf")
@@ -24455,7 +30308,7 @@ function finalize(ctx, schema) {
       }
     }
     const parent = zodSchema._zod.parent;
-    if (parent && parent !== ref) {
+    if (parent && parent !== ref2) {
       flattenRef(parent);
       const parentSeen = ctx.seen.get(parent);
       if (parentSeen?.schema.$ref) {
@@ -24626,7 +30479,7 @@ var FOLDABLE_KEYS, UNION_KEYS, createToJSONSchemaMethod, createStandardJSONSchem
 var init_to_json_schema = __esm({
   "node_modules/zod/v4/core/to-json-schema.js"() {
     init_registries();
-    init_util();
+    init_util2();
     FOLDABLE_KEYS = /* @__PURE__ */ new Set(["type", "properties", "required", "additionalProperties"]);
     UNION_KEYS = ["oneOf", "anyOf"];
     createToJSONSchemaMethod = (schema, processors = {}) => (params) => {
@@ -24799,7 +30652,7 @@ var init_json_schema_processors = __esm({
     init_regexes();
     init_schemas();
     init_to_json_schema();
-    init_util();
+    init_util2();
     narrowMin = (agg, key, value) => {
       if (agg[key] === void 0 || value > agg[key])
         agg[key] = value;
@@ -25819,8 +31672,8 @@ var init_core3 = __esm({
     init_memoizer();
     init_checks();
     init_versions();
-    init_util();
-    init_util();
+    init_util2();
+    init_util2();
     init_regexes();
     init_locales();
     init_registries();
@@ -25894,7 +31747,7 @@ var init_errors3 = __esm({
   "node_modules/zod/v4/classic/errors.js"() {
     init_core3();
     init_core3();
-    init_util();
+    init_util2();
     _installedErrorProtos = /* @__PURE__ */ new WeakSet([Object.prototype, Error.prototype]);
     initializer2 = (inst, issues) => {
       $ZodError.init(inst, issues);
@@ -26088,7 +31941,7 @@ __export(schemas_exports2, {
   nan: () => nan,
   nanoid: () => nanoid2,
   nativeEnum: () => nativeEnum,
-  never: () => never,
+  never: () => never2,
   nonoptional: () => nonoptional,
   null: () => _null3,
   nullable: () => nullable,
@@ -26288,7 +32141,7 @@ function any() {
 function unknown() {
   return _unknown(ZodUnknown);
 }
-function never(params) {
+function never2(params) {
   return _never(ZodNever, params);
 }
 function _void2(params) {
@@ -26316,7 +32169,7 @@ function strictObject(shape, params) {
   return new ZodObject({
     type: "object",
     shape,
-    catchall: never(),
+    catchall: never2(),
     ...util_exports.normalizeParams(params)
   });
 }
@@ -27290,7 +33143,7 @@ var init_schemas2 = __esm({
         return this.clone(util_exports.mergeDefs(this._zod.def, { catchall: unknown() }));
       },
       strict() {
-        return this.clone(util_exports.mergeDefs(this._zod.def, { catchall: never() }));
+        return this.clone(util_exports.mergeDefs(this._zod.def, { catchall: never2() }));
       },
       strip() {
         return this.clone(util_exports.mergeDefs(this._zod.def, { catchall: void 0 }));
@@ -27690,11 +33543,11 @@ function applyMinItems(items, minItems) {
 function decodeJSONPointerSegment(segment) {
   return segment.replace(/~1/g, "/").replace(/~0/g, "~");
 }
-function resolveRef(ref, ctx) {
-  if (!ref.startsWith("#")) {
+function resolveRef(ref2, ctx) {
+  if (!ref2.startsWith("#")) {
     throw new Error("External $ref is not supported, only local refs (#/...) are allowed");
   }
-  const path6 = ref.slice(1).split("/").filter(Boolean);
+  const path6 = ref2.slice(1).split("/").filter(Boolean);
   if (path6.length === 0) {
     return ctx.rootSchema;
   }
@@ -27702,14 +33555,14 @@ function resolveRef(ref, ctx) {
   if (path6[0] === defsKey) {
     const key = path6[1] === void 0 ? void 0 : decodeJSONPointerSegment(path6[1]);
     if (!key || !ctx.defs[key]) {
-      throw new Error(`Reference not found: ${ref}`);
+      throw new Error(`Reference not found: ${ref2}`);
     }
     return ctx.defs[key];
   }
-  throw new Error(`Reference not found: ${ref}`);
+  throw new Error(`Reference not found: ${ref2}`);
 }
 function checkObjectGuards(objectSchema, guards) {
-  const guard = z.transform((value) => value).check((payload) => {
+  const guard = z2.transform((value) => value).check((payload) => {
     const value = payload.value;
     if (typeof value !== "object" || value === null || Array.isArray(value))
       return;
@@ -27812,7 +33665,7 @@ function plural(n2) {
   return n2 === 1 ? "element" : "elements";
 }
 function checkArrayGuards(arraySchema, guards) {
-  const guard = z.transform((value) => value).check((payload) => {
+  const guard = z2.transform((value) => value).check((payload) => {
     const items = payload.value;
     if (!Array.isArray(items))
       return;
@@ -27869,14 +33722,14 @@ function getTupleRest(restSchema, ctx) {
     return void 0;
   }
   if (restSchema === void 0 || restSchema === true) {
-    return z.any();
+    return z2.any();
   }
   return convertSchema(restSchema, ctx);
 }
 function convertBaseSchema(schema, ctx) {
   if (schema.not !== void 0) {
     if (typeof schema.not === "object" && Object.keys(schema.not).length === 0) {
-      return z.never();
+      return z2.never();
     }
     throw new Error("not is not supported in Zod (except { not: {} } for never)");
   }
@@ -27898,7 +33751,7 @@ function convertBaseSchema(schema, ctx) {
       return ctx.refs.get(refPath);
     }
     if (ctx.processing.has(refPath)) {
-      return z.lazy(() => {
+      return z2.lazy(() => {
         if (!ctx.refs.has(refPath)) {
           throw new Error(`Circular reference not resolved: ${refPath}`);
         }
@@ -27915,25 +33768,25 @@ function convertBaseSchema(schema, ctx) {
   if (schema.enum !== void 0) {
     const enumValues = schema.enum;
     if (ctx.version === "openapi-3.0" && schema.nullable === true && enumValues.length === 1 && enumValues[0] === null) {
-      return z.null();
+      return z2.null();
     }
     if (enumValues.length === 0) {
-      return z.never();
+      return z2.never();
     }
     if (enumValues.length === 1) {
-      return z.literal(enumValues[0]);
+      return z2.literal(enumValues[0]);
     }
     if (enumValues.every((v) => typeof v === "string")) {
-      return z.enum(enumValues);
+      return z2.enum(enumValues);
     }
-    const literalSchemas = enumValues.map((v) => z.literal(v));
+    const literalSchemas = enumValues.map((v) => z2.literal(v));
     if (literalSchemas.length < 2) {
       return literalSchemas[0];
     }
-    return z.union([literalSchemas[0], literalSchemas[1], ...literalSchemas.slice(2)]);
+    return z2.union([literalSchemas[0], literalSchemas[1], ...literalSchemas.slice(2)]);
   }
   if (schema.const !== void 0) {
-    return z.literal(schema.const);
+    return z2.literal(schema.const);
   }
   const type = schema.type;
   if (Array.isArray(type)) {
@@ -27942,74 +33795,74 @@ function convertBaseSchema(schema, ctx) {
       return convertBaseSchema(typeSchema, ctx);
     });
     if (typeSchemas.length === 0) {
-      return z.never();
+      return z2.never();
     }
     if (typeSchemas.length === 1) {
       return typeSchemas[0];
     }
-    return z.union(typeSchemas);
+    return z2.union(typeSchemas);
   }
   if (!type) {
-    return z.any();
+    return z2.any();
   }
   let zodSchema;
   switch (type) {
     case "string": {
-      let stringSchema = z.string();
+      let stringSchema = z2.string();
       if (schema.format) {
         const format2 = schema.format;
         if (format2 === "email") {
-          stringSchema = stringSchema.check(z.email());
+          stringSchema = stringSchema.check(z2.email());
         } else if (format2 === "uri" || format2 === "uri-reference") {
-          stringSchema = stringSchema.check(z.url());
+          stringSchema = stringSchema.check(z2.url());
         } else if (format2 === "uuid" || format2 === "guid") {
-          stringSchema = stringSchema.check(z.uuid());
+          stringSchema = stringSchema.check(z2.uuid());
         } else if (format2 === "date-time") {
-          stringSchema = stringSchema.check(z.iso.datetime({ offset: true }));
+          stringSchema = stringSchema.check(z2.iso.datetime({ offset: true }));
         } else if (format2 === "date") {
-          stringSchema = stringSchema.check(z.iso.date());
+          stringSchema = stringSchema.check(z2.iso.date());
         } else if (format2 === "time") {
-          stringSchema = stringSchema.check(z.regex(fullTime));
+          stringSchema = stringSchema.check(z2.regex(fullTime));
         } else if (format2 === "duration") {
-          stringSchema = stringSchema.check(z.iso.duration());
+          stringSchema = stringSchema.check(z2.iso.duration());
         } else if (format2 === "hostname") {
-          stringSchema = stringSchema.check(z.hostname());
+          stringSchema = stringSchema.check(z2.hostname());
         } else if (format2 === "ipv4") {
-          stringSchema = stringSchema.check(z.ipv4());
+          stringSchema = stringSchema.check(z2.ipv4());
         } else if (format2 === "ipv6") {
-          stringSchema = stringSchema.check(z.ipv6());
+          stringSchema = stringSchema.check(z2.ipv6());
         } else if (format2 === "mac") {
-          stringSchema = stringSchema.check(z.mac());
+          stringSchema = stringSchema.check(z2.mac());
         } else if (format2 === "cidr") {
-          stringSchema = stringSchema.check(z.cidrv4());
+          stringSchema = stringSchema.check(z2.cidrv4());
         } else if (format2 === "cidr-v6") {
-          stringSchema = stringSchema.check(z.cidrv6());
+          stringSchema = stringSchema.check(z2.cidrv6());
         } else if (format2 === "base64") {
-          stringSchema = stringSchema.check(z.base64());
+          stringSchema = stringSchema.check(z2.base64());
         } else if (format2 === "base64url") {
-          stringSchema = stringSchema.check(z.base64url());
+          stringSchema = stringSchema.check(z2.base64url());
         } else if (format2 === "e164") {
-          stringSchema = stringSchema.check(z.e164());
+          stringSchema = stringSchema.check(z2.e164());
         } else if (format2 === "credit_card") {
-          stringSchema = stringSchema.check(z.creditCard());
+          stringSchema = stringSchema.check(z2.creditCard());
         } else if (format2 === "iban") {
-          stringSchema = stringSchema.check(z.iban());
+          stringSchema = stringSchema.check(z2.iban());
         } else if (format2 === "jwt") {
-          stringSchema = stringSchema.check(z.jwt());
+          stringSchema = stringSchema.check(z2.jwt());
         } else if (format2 === "emoji") {
-          stringSchema = stringSchema.check(z.emoji());
+          stringSchema = stringSchema.check(z2.emoji());
         } else if (format2 === "nanoid") {
-          stringSchema = stringSchema.check(z.nanoid());
+          stringSchema = stringSchema.check(z2.nanoid());
         } else if (format2 === "cuid") {
-          stringSchema = stringSchema.check(z.cuid());
+          stringSchema = stringSchema.check(z2.cuid());
         } else if (format2 === "cuid2") {
-          stringSchema = stringSchema.check(z.cuid2());
+          stringSchema = stringSchema.check(z2.cuid2());
         } else if (format2 === "ulid") {
-          stringSchema = stringSchema.check(z.ulid());
+          stringSchema = stringSchema.check(z2.ulid());
         } else if (format2 === "xid") {
-          stringSchema = stringSchema.check(z.xid());
+          stringSchema = stringSchema.check(z2.xid());
         } else if (format2 === "ksuid") {
-          stringSchema = stringSchema.check(z.ksuid());
+          stringSchema = stringSchema.check(z2.ksuid());
         }
       }
       if (typeof schema.minLength === "number") {
@@ -28026,7 +33879,7 @@ function convertBaseSchema(schema, ctx) {
     }
     case "number":
     case "integer": {
-      let numberSchema = type === "integer" ? z.number().int() : z.number();
+      let numberSchema = type === "integer" ? z2.number().int() : z2.number();
       if (typeof schema.minimum === "number" && schema.exclusiveMinimum !== true) {
         numberSchema = numberSchema.min(schema.minimum);
       }
@@ -28050,11 +33903,11 @@ function convertBaseSchema(schema, ctx) {
       break;
     }
     case "boolean": {
-      zodSchema = z.boolean();
+      zodSchema = z2.boolean();
       break;
     }
     case "null": {
-      zodSchema = z.null();
+      zodSchema = z2.null();
       break;
     }
     case "object": {
@@ -28072,22 +33925,22 @@ function convertBaseSchema(schema, ctx) {
         const looseRecords = [];
         for (const pattern of patternKeys) {
           const patternValue = convertSchema(patternProps[pattern], ctx);
-          const keySchema = z.string().regex(new RegExp(pattern));
-          looseRecords.push(z.looseRecord(keySchema, patternValue));
+          const keySchema = z2.string().regex(new RegExp(pattern));
+          looseRecords.push(z2.looseRecord(keySchema, patternValue));
         }
         const schemasToIntersect = [];
         if (Object.keys(shape).length > 0) {
-          schemasToIntersect.push(z.object(shape).passthrough());
+          schemasToIntersect.push(z2.object(shape).passthrough());
         }
         schemasToIntersect.push(...looseRecords);
         if (schemasToIntersect.length === 0) {
-          zodSchema = z.object({}).passthrough();
+          zodSchema = z2.object({}).passthrough();
         } else if (schemasToIntersect.length === 1) {
           zodSchema = schemasToIntersect[0];
         } else {
-          let result = z.intersection(schemasToIntersect[0], schemasToIntersect[1]);
+          let result = z2.intersection(schemasToIntersect[0], schemasToIntersect[1]);
           for (let i3 = 2; i3 < schemasToIntersect.length; i3++) {
-            result = z.intersection(result, schemasToIntersect[i3]);
+            result = z2.intersection(result, schemasToIntersect[i3]);
           }
           zodSchema = result;
         }
@@ -28117,7 +33970,7 @@ function convertBaseSchema(schema, ctx) {
           });
         }
       } else {
-        const objectSchema = z.object(shape);
+        const objectSchema = z2.object(shape);
         if (schema.additionalProperties === false) {
           zodSchema = objectSchema.strict();
         } else if (additionalSchema) {
@@ -28147,30 +34000,30 @@ function convertBaseSchema(schema, ctx) {
         const tupleItems = prefixItems.map((item2) => convertSchema(item2, ctx));
         const positionalItems = applyMinItems(tupleItems, minItems);
         const rest = !Array.isArray(items) ? getTupleRest(items, ctx) : void 0;
-        const tupleSchema = z.tuple(positionalItems);
+        const tupleSchema = z2.tuple(positionalItems);
         zodSchema = rest ? tupleSchema.rest(rest) : tupleSchema;
         if (typeof schema.minItems === "number") {
-          zodSchema = zodSchema.check(z.minLength(schema.minItems));
+          zodSchema = zodSchema.check(z2.minLength(schema.minItems));
         }
         if (typeof schema.maxItems === "number") {
-          zodSchema = zodSchema.check(z.maxLength(schema.maxItems));
+          zodSchema = zodSchema.check(z2.maxLength(schema.maxItems));
         }
       } else if (Array.isArray(items)) {
         const minItems = typeof schema.minItems === "number" ? schema.minItems : 0;
         const tupleItems = items.map((item2) => convertSchema(item2, ctx));
         const positionalItems = applyMinItems(tupleItems, minItems);
         const rest = getTupleRest(schema.additionalItems, ctx);
-        const tupleSchema = z.tuple(positionalItems);
+        const tupleSchema = z2.tuple(positionalItems);
         zodSchema = rest ? tupleSchema.rest(rest) : tupleSchema;
         if (typeof schema.minItems === "number") {
-          zodSchema = zodSchema.check(z.minLength(schema.minItems));
+          zodSchema = zodSchema.check(z2.minLength(schema.minItems));
         }
         if (typeof schema.maxItems === "number") {
-          zodSchema = zodSchema.check(z.maxLength(schema.maxItems));
+          zodSchema = zodSchema.check(z2.maxLength(schema.maxItems));
         }
       } else if (items !== void 0) {
         const element = convertSchema(items, ctx);
-        let arraySchema = z.array(element);
+        let arraySchema = z2.array(element);
         if (typeof schema.minItems === "number") {
           arraySchema = arraySchema.min(schema.minItems);
         }
@@ -28179,7 +34032,7 @@ function convertBaseSchema(schema, ctx) {
         }
         zodSchema = arraySchema;
       } else {
-        zodSchema = z.array(z.any());
+        zodSchema = z2.array(z2.any());
       }
       if (schema.uniqueItems === true || schema.contains !== void 0) {
         zodSchema = checkArrayGuards(zodSchema, {
@@ -28198,37 +34051,37 @@ function convertBaseSchema(schema, ctx) {
 }
 function convertSchema(schema, ctx) {
   if (typeof schema === "boolean") {
-    return schema ? z.any() : z.never();
+    return schema ? z2.any() : z2.never();
   }
   let baseSchema = convertBaseSchema(schema, ctx);
   const hasExplicitType = schema.type || schema.enum !== void 0 || schema.const !== void 0;
   if (schema.anyOf && Array.isArray(schema.anyOf)) {
     const options = schema.anyOf.map((s) => convertSchema(s, ctx));
-    const anyOfUnion = z.union(options);
-    baseSchema = hasExplicitType ? z.intersection(baseSchema, anyOfUnion) : anyOfUnion;
+    const anyOfUnion = z2.union(options);
+    baseSchema = hasExplicitType ? z2.intersection(baseSchema, anyOfUnion) : anyOfUnion;
   }
   if (schema.oneOf && Array.isArray(schema.oneOf)) {
     const options = schema.oneOf.map((s) => convertSchema(s, ctx));
-    const oneOfUnion = z.xor(options);
-    baseSchema = hasExplicitType ? z.intersection(baseSchema, oneOfUnion) : oneOfUnion;
+    const oneOfUnion = z2.xor(options);
+    baseSchema = hasExplicitType ? z2.intersection(baseSchema, oneOfUnion) : oneOfUnion;
   }
   if (schema.allOf && Array.isArray(schema.allOf)) {
     if (schema.allOf.length === 0) {
-      baseSchema = hasExplicitType ? baseSchema : z.any();
+      baseSchema = hasExplicitType ? baseSchema : z2.any();
     } else {
       let result = hasExplicitType ? baseSchema : convertSchema(schema.allOf[0], ctx);
       const startIdx = hasExplicitType ? 0 : 1;
       for (let i3 = startIdx; i3 < schema.allOf.length; i3++) {
-        result = z.intersection(result, convertSchema(schema.allOf[i3], ctx));
+        result = z2.intersection(result, convertSchema(schema.allOf[i3], ctx));
       }
       baseSchema = result;
     }
   }
   if (schema.nullable === true && ctx.version === "openapi-3.0") {
-    baseSchema = z.nullable(baseSchema);
+    baseSchema = z2.nullable(baseSchema);
   }
   if (schema.readOnly === true) {
-    baseSchema = z.readonly(baseSchema);
+    baseSchema = z2.readonly(baseSchema);
   }
   if (schema.default !== void 0) {
     baseSchema = baseSchema.default(schema.default);
@@ -28279,7 +34132,7 @@ function convertSchema(schema, ctx) {
 }
 function fromJSONSchema(schema, params) {
   if (typeof schema === "boolean") {
-    return schema ? z.any() : z.never();
+    return schema ? z2.any() : z2.never();
   }
   let normalized;
   try {
@@ -28299,15 +34152,15 @@ function fromJSONSchema(schema, params) {
   };
   return convertSchema(normalized, ctx);
 }
-var z, RECOGNIZED_KEYS, SCHEMA_KEYWORDS, SCHEMA_MAP_KEYWORDS, fullTime;
+var z2, RECOGNIZED_KEYS, SCHEMA_KEYWORDS, SCHEMA_MAP_KEYWORDS, fullTime;
 var init_from_json_schema = __esm({
   "node_modules/zod/v4/classic/from-json-schema.js"() {
     init_registries();
-    init_util();
+    init_util2();
     init_checks2();
     init_iso();
     init_schemas2();
-    z = {
+    z2 = {
       ...schemas_exports2,
       ...checks_exports2,
       iso: iso_exports
@@ -28570,7 +34423,7 @@ var RESOLVING;
 var init_visit = __esm({
   "node_modules/zod/v4/core/visit.js"() {
     init_schemas();
-    init_util();
+    init_util2();
     RESOLVING = /* @__PURE__ */ Symbol("z.visit/resolving");
   }
 });
@@ -28624,7 +34477,7 @@ function output(schema) {
 }
 var init_in_out = __esm({
   "node_modules/zod/v4/classic/in-out.js"() {
-    init_util();
+    init_util2();
     init_visit();
     init_schemas2();
   }
@@ -28846,7 +34699,7 @@ __export(external_exports, {
   nanoid: () => nanoid2,
   nativeEnum: () => nativeEnum,
   negative: () => _negative,
-  never: () => never,
+  never: () => never2,
   nonnegative: () => _nonnegative,
   nonoptional: () => nonoptional,
   nonpositive: () => _nonpositive,
@@ -28951,703 +34804,54 @@ var init_zod = __esm({
   }
 });
 
-// src/modules/programs/common.schema.ts
-var TomlSettingsSchema, integration;
-var init_common_schema = __esm({
-  "src/modules/programs/common.schema.ts"() {
-    "use strict";
-    init_zod();
-    TomlSettingsSchema = external_exports.record(external_exports.string(), external_exports.unknown());
-    integration = (shell) => external_exports.boolean().optional().describe(`Set it up in ${shell} (default true).`);
-  }
-});
-
-// src/modules/programs/alacritty.schema.ts
-var AlacrittySchema;
-var init_alacritty_schema = __esm({
-  "src/modules/programs/alacritty.schema.ts"() {
-    "use strict";
-    init_zod();
-    init_common_schema();
-    AlacrittySchema = external_exports.strictObject({
-      enable: external_exports.boolean().optional().describe("Write ~/.config/alacritty/alacritty.toml."),
-      settings: TomlSettingsSchema.optional().describe("alacritty.toml as a map (see alacritty(5)).")
-    }).describe("The Alacritty terminal (Home Manager's programs.alacritty).");
-  }
-});
-
-// src/modules/programs/aws-sso.schema.ts
-var name, region, AwsSsoSchema;
-var init_aws_sso_schema = __esm({
-  "src/modules/programs/aws-sso.schema.ts"() {
-    "use strict";
-    init_zod();
-    init_common_schema();
-    name = external_exports.string().regex(/^[A-Za-z0-9_.@+-]+$/, "letters, digits and _ . @ + - only").describe("A name.");
-    region = external_exports.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, "an AWS region like eu-west-1");
-    AwsSsoSchema = external_exports.strictObject({
-      enable: external_exports.boolean().optional().describe("Write ~/.aws/config and the awsp shell function (zsh, bash and fish)."),
-      sessions: external_exports.record(
-        name,
-        external_exports.strictObject({
-          startUrl: external_exports.url().describe("sso_start_url: the AWS access portal URL."),
-          region: region.describe("sso_region: where IAM Identity Center runs."),
-          registrationScopes: external_exports.array(external_exports.string().regex(/^[\w:.-]+$/, "a scope like sso:account:access")).optional().describe("sso_registration_scopes (default sso:account:access).")
-        })
-      ).optional().describe("[sso-session <name>] sections."),
-      profiles: external_exports.record(
-        name,
-        external_exports.strictObject({
-          session: name.describe("The sso-session it signs in through (a key of sessions)."),
-          accountId: external_exports.string({ error: 'expected the 12-digit account id as a quoted string ("012345678901")' }).regex(/^\d{12}$/, "a 12-digit AWS account id").describe("sso_account_id, quoted so leading zeros survive."),
-          roleName: external_exports.string().regex(/^[\w+=,.@-]+$/, "an IAM role name").describe("sso_role_name."),
-          region: region.optional().describe("The profile's default region."),
-          output: external_exports.enum(["json", "text", "table", "yaml", "yaml-stream"]).optional().describe("The AWS CLI's output format.")
-        })
-      ).optional().describe("[profile <name>] sections (default: the [default] section); awsp switches between them."),
-      enableZshIntegration: integration("zsh"),
-      enableBashIntegration: integration("bash"),
-      enableFishIntegration: integration("fish")
-    }).describe(
-      "AWS IAM Identity Center (SSO) profiles: ~/.aws/config, and awsp [profile] to switch AWS_PROFILE."
-    );
-  }
-});
-
-// src/modules/programs/git.schema.ts
-var gitScalar, gitValue, GitIniSchema, GitSchema;
-var init_git_schema = __esm({
-  "src/modules/programs/git.schema.ts"() {
-    "use strict";
-    init_zod();
-    gitScalar = external_exports.union([external_exports.string(), external_exports.number(), external_exports.boolean()], {
-      error: "expected a string, number or boolean"
-    });
-    gitValue = external_exports.union([gitScalar, external_exports.array(gitScalar)], {
-      error: "expected a value, or a list of values for a multi-valued key"
-    });
-    GitIniSchema = external_exports.record(
-      external_exports.string(),
-      external_exports.record(
-        external_exports.string(),
-        external_exports.union([gitValue, external_exports.record(external_exports.string(), gitValue)], {
-          error: "expected a value, a list of values, or a map of a subsection's keys"
-        })
-      )
-    );
-    GitSchema = external_exports.strictObject({
-      enable: external_exports.boolean().optional().describe("Write ~/.config/git/config (and ~/.config/git/ignore)."),
-      userName: external_exports.string().optional().describe("user.name; default: user.name of user-config.yaml. Templated like every string option."),
-      userEmail: external_exports.string().optional().describe("user.email; default: user.email of user-config.yaml."),
-      signing: external_exports.strictObject({
-        key: external_exports.string().nullable().optional().describe(
-          "user.signingKey: a GPG key id, or for format ssh a public key file (~/.ssh/id_ed25519.pub) or key::<literal key>; null lets the signer choose."
-        ),
-        format: external_exports.enum(["openpgp", "ssh", "x509"]).optional().describe("gpg.format (default openpgp, as in git)."),
-        signByDefault: external_exports.boolean().optional().describe("Sign every commit and tag: commit.gpgSign and tag.gpgSign."),
-        signer: external_exports.string().optional().describe("The signing program: gpg.program, gpg.ssh.program or gpg.x509.program by format.")
-      }).optional().describe("Commit and tag signing."),
-      aliases: external_exports.record(external_exports.string(), external_exports.string()).optional().describe("Git aliases ([alias]); a value starting with ! runs in a shell."),
-      includes: external_exports.array(
-        external_exports.strictObject({
-          path: external_exports.string().min(1).describe("The file to include (~ is expanded by git)."),
-          condition: external_exports.string().optional().describe('Include only when it holds: [includeIf "<condition>"], e.g. gitdir:~/work/.')
-        })
-      ).optional().describe("Other config files to include, optionally conditionally ([include] / [includeIf])."),
-      ignores: external_exports.array(external_exports.string()).optional().describe("Global ignore patterns: ~/.config/git/ignore, git's default core.excludesFile."),
-      attributes: external_exports.array(external_exports.string()).optional().describe("Global attributes: ~/.config/git/attributes, git's default core.attributesFile."),
-      extraConfig: external_exports.union([external_exports.string(), GitIniSchema], {
-        error: "expected a map of sections (pull: { rebase: true }) or the text of config lines"
-      }).optional().describe(
-        'More configuration: section \u2192 key \u2192 value, a nested map for a subsection (url: { "git@github.com:": { insteadOf: https://github.com/ } }), a list for a multi-valued key; or raw config text appended as it is.'
-      )
-    }).describe("Git (Home Manager's programs.git): ~/.config/git/config, ignore and attributes.");
-  }
-});
-
-// src/modules/programs/neovim.schema.ts
-var NeovimSchema;
-var init_neovim_schema = __esm({
-  "src/modules/programs/neovim.schema.ts"() {
-    "use strict";
-    init_zod();
-    init_common_schema();
-    NeovimSchema = external_exports.strictObject({
-      enable: external_exports.boolean().optional().describe("Write ~/.config/nvim/init.lua."),
-      initLua: external_exports.string().optional().describe(
-        "init.lua: a file of the config repo (files/nvim/init.lua, taken as it is) or the Lua text itself (templated)."
-      ),
-      extraLuaConfig: external_exports.string().optional().describe("Lua appended to init.lua."),
-      extraConfig: external_exports.string().optional().describe("Vimscript appended to init.lua (run through vim.cmd)."),
-      defaultEditor: external_exports.boolean().optional().describe("Export EDITOR=nvim and VISUAL=nvim in the shells."),
-      viAlias: external_exports.boolean().optional().describe("alias vi=nvim."),
-      vimAlias: external_exports.boolean().optional().describe("alias vim=nvim."),
-      vimdiffAlias: external_exports.boolean().optional().describe("alias vimdiff='nvim -d'."),
-      enableZshIntegration: integration("zsh"),
-      enableBashIntegration: integration("bash"),
-      enableFishIntegration: integration("fish")
-    }).describe("Neovim (Home Manager's programs.neovim).");
-  }
-});
-
-// src/modules/programs/starship.schema.ts
-var StarshipSchema;
-var init_starship_schema = __esm({
-  "src/modules/programs/starship.schema.ts"() {
-    "use strict";
-    init_zod();
-    init_common_schema();
-    StarshipSchema = external_exports.strictObject({
-      enable: external_exports.boolean().optional().describe("Write ~/.config/starship.toml and start starship in the shells."),
-      settings: TomlSettingsSchema.optional().describe(
-        "starship.toml as a map (see starship's configuration)."
-      ),
-      enableZshIntegration: integration("zsh"),
-      enableBashIntegration: integration("bash"),
-      enableFishIntegration: integration("fish")
-    }).describe("The starship prompt (Home Manager's programs.starship).");
-  }
-});
-
-// src/modules/programs/zsh.schema.ts
-var count2, aliases, ZshSchema;
-var init_zsh_schema = __esm({
-  "src/modules/programs/zsh.schema.ts"() {
-    "use strict";
-    init_zod();
-    count2 = external_exports.number().int().nonnegative();
-    aliases = external_exports.record(external_exports.string(), external_exports.string());
-    ZshSchema = external_exports.strictObject({
-      enable: external_exports.boolean().optional().describe("Write ~/.zshrc and ~/.zshenv (the whole files: dotops owns them)."),
-      dotDir: external_exports.string().optional().describe(
-        "Directory for the zsh files, relative to HOME (e.g. .config/zsh): ~/.zshenv then sets ZDOTDIR to it and .zshrc goes there."
-      ),
-      history: external_exports.strictObject({
-        size: count2.optional().describe("HISTSIZE: lines kept in memory (default 10000)."),
-        save: count2.optional().describe("SAVEHIST: lines saved in the history file (default 10000)."),
-        path: external_exports.string().optional().describe("HISTFILE (default ~/.zsh_history, or <dotDir>/.zsh_history); ~/ is HOME."),
-        ignoreDups: external_exports.boolean().optional().describe("HIST_IGNORE_DUPS (default true)."),
-        ignoreAllDups: external_exports.boolean().optional().describe("HIST_IGNORE_ALL_DUPS (default false)."),
-        ignoreSpace: external_exports.boolean().optional().describe("HIST_IGNORE_SPACE (default true)."),
-        expireDuplicatesFirst: external_exports.boolean().optional().describe("HIST_EXPIRE_DUPS_FIRST (default false)."),
-        extended: external_exports.boolean().optional().describe("EXTENDED_HISTORY: save timestamps (default false)."),
-        share: external_exports.boolean().optional().describe("SHARE_HISTORY between sessions (default true)."),
-        append: external_exports.boolean().optional().describe("APPEND_HISTORY rather than replace (default false)."),
-        ignorePatterns: external_exports.array(external_exports.string()).optional().describe("HISTORY_IGNORE: commands matching any of these patterns are not saved.")
-      }).optional().describe("History settings."),
-      shellAliases: aliases.optional().describe("alias name=value, in interactive shells."),
-      shellGlobalAliases: aliases.optional().describe("alias -g name=value (expanded anywhere in a line)."),
-      sessionVariables: external_exports.record(external_exports.string(), external_exports.union([external_exports.string(), external_exports.number(), external_exports.boolean()])).optional().describe(
-        // biome-ignore lint/suspicious/noTemplateCurlyInString: shell syntax, not a template
-        "Exported in ~/.zshenv. Values are literal except $NAME and ${NAME}, which expand (as in Home Manager: PATH: $HOME/bin:$PATH)."
-      ),
-      setOptions: external_exports.array(external_exports.string()).optional().describe("setopt these options; a NO_ prefix unsets one (NO_BEEP)."),
-      autocd: external_exports.boolean().optional().describe("AUTO_CD: a directory name alone changes into it."),
-      defaultKeymap: external_exports.enum(["emacs", "vicmd", "viins"]).optional().describe("The line editor's keymap (bindkey -e / -a / -v)."),
-      enableCompletion: external_exports.boolean().optional().describe("Load the completion system (compinit), after the plugins' fpath (default true)."),
-      completionInit: external_exports.string().optional().describe("How to start completion (default: autoload -U compinit && compinit)."),
-      plugins: external_exports.array(
-        external_exports.strictObject({
-          name: external_exports.string().min(1).describe("The plugin's name."),
-          src: external_exports.string().min(1).describe(
-            "Its directory: in the config repo (files/zsh/zsh-autosuggestions, linked to ~/.zsh/plugins/<name>) or on the machine (~/..., /...)."
-          ),
-          file: external_exports.string().optional().describe("The file to source in it (default <name>.plugin.zsh).")
-        })
-      ).optional().describe("Plugins: added to fpath and sourced, in order."),
-      initExtraFirst: external_exports.string().optional().describe("Lines at the very top of .zshrc."),
-      initExtra: external_exports.string().optional().describe("Lines at the end of .zshrc."),
-      envExtra: external_exports.string().optional().describe("Lines at the end of .zshenv."),
-      profileExtra: external_exports.string().optional().describe("The content of .zprofile (login shells, before .zshrc)."),
-      loginExtra: external_exports.string().optional().describe("The content of .zlogin (login shells, after .zshrc)."),
-      logoutExtra: external_exports.string().optional().describe("The content of .zlogout.")
-    }).describe(
-      "zsh (Home Manager's programs.zsh): ~/.zshrc sources the shell: environment (~/.config/dotops/shell/env.zsh)."
-    );
-  }
-});
-
-// src/modules/programs/schema.ts
-var ProgramsSchema;
+// src/inputs/schema.ts
+var INPUT_NAME, gitUrl, ref, InputSchema, ExternalSchema, InputsShape, externalPrefix;
 var init_schema = __esm({
-  "src/modules/programs/schema.ts"() {
+  "src/inputs/schema.ts"() {
     "use strict";
     init_zod();
-    init_alacritty_schema();
-    init_aws_sso_schema();
-    init_git_schema();
-    init_neovim_schema();
-    init_starship_schema();
-    init_zsh_schema();
-    ProgramsSchema = external_exports.strictObject({
-      git: GitSchema.optional(),
-      zsh: ZshSchema.optional(),
-      starship: StarshipSchema.optional(),
-      alacritty: AlacrittySchema.optional(),
-      neovim: NeovimSchema.optional(),
-      awsSso: AwsSsoSchema.optional()
-    }).describe(
-      "Programs configured by options (Home Manager's programs.*). Each writes its dotfiles only with enable: true. String options are templates ({{ user.email }})."
+    INPUT_NAME = /^[A-Za-z][\w-]{0,63}$/;
+    gitUrl = external_exports.string().min(1).describe(
+      "The repository: a URL git can fetch (https://\u2026, git@host:owner/repo, file://\u2026) or a local path (absolute, or ~/\u2026)."
     );
-  }
-});
-
-// src/modules/shell/schema.ts
-var ShellSchema;
-var init_schema2 = __esm({
-  "src/modules/shell/schema.ts"() {
-    "use strict";
-    init_zod();
-    ShellSchema = external_exports.strictObject({
-      aliases: external_exports.record(external_exports.string(), external_exports.string()).optional().describe(
-        'Aliases for zsh, bash and fish: name \u2192 command line (one line). Built in: rebuild, health-check, health-maintain, cleanup, perf-analyze, setup-dev-env (the dotops commands); yours win, and "" removes one.'
-      ),
-      env: external_exports.record(external_exports.string(), external_exports.union([external_exports.string(), external_exports.number(), external_exports.boolean()])).optional().describe(
-        "Exported environment variables. Values are literal (no $ expansion); a leading ~/ is your HOME."
-      ),
-      path: external_exports.array(external_exports.string()).optional().describe(
-        "Directories prepended to PATH, in this order, each once (also when the shell already had it). Absolute or ~/..."
-      ),
-      init: external_exports.strictObject({
-        zsh: external_exports.string().optional().describe("Code run at the end of the zsh environment."),
-        bash: external_exports.string().optional().describe("Code run at the end of the bash environment."),
-        fish: external_exports.string().optional().describe("Code run at the end of the fish environment.")
-      }).optional().describe("Shell code per shell, run after aliases, env and PATH are set.")
-    }).describe(
-      "The shell environment: one generated file per shell (~/.config/dotops/shell/env.{zsh,bash,fish}), sourced from ~/.zshrc, ~/.bashrc and ~/.config/fish/config.fish by a managed block."
+    ref = external_exports.string().regex(/^[^\s~^:?*[\\]+$/, "a branch or tag name").optional().describe("The branch or tag followed by `dotops update` (default: the remote's default branch).");
+    InputSchema = external_exports.strictObject({ git: gitUrl, ref }).describe(
+      "A Git repository whose files this config uses: import its YAML as `inputs.<name>/path.yaml` and use its files as `source: inputs.<name>/files/\u2026`. Paths inside the input's own YAML are relative to the input's root. Pinned in dotops.lock: `dotops lock` adds it, `dotops update` moves it."
     );
-  }
-});
-
-// src/resources/block/schema.ts
-var BlockEntryShape;
-var init_schema3 = __esm({
-  "src/resources/block/schema.ts"() {
-    "use strict";
-    init_zod();
-    BlockEntryShape = {
-      content: external_exports.string().optional().describe(
-        'mode block: the text dotops keeps between "# >>> dotops >>>" and "# <<< dotops <<<" in the target, a file you otherwise own.'
+    ExternalSchema = external_exports.strictObject({
+      git: gitUrl,
+      ref,
+      path: external_exports.string().min(1).optional().describe("A directory inside the repository to place, instead of all of it."),
+      mode: external_exports.enum(["link", "copy"]).optional().describe(
+        "link (default): each file a symlink into the store; copy: real files, for trees whose tools write beside their files."
       ),
-      name: external_exports.string().regex(/^[A-Za-z0-9_.-]+$/, "letters, digits, _ . and - only").optional().describe(
-        `mode block: the block's name, for several blocks in one file (markers "# >>> dotops:<name> >>>"). Default: dotops.`
-      ),
-      comment: external_exports.string().optional().describe(
-        'mode block: how a comment starts in the target (e.g. "--", "//"), when its name or extension does not tell (default "#").'
-      ),
-      line: external_exports.boolean().optional().describe(
-        'mode block: keep content as one line marked by a trailing comment ("source x # dotops") instead of between marker lines.'
-      ),
-      create: external_exports.boolean().optional().describe(
-        "mode block: create the target when it is missing (default true); false: only a file that exists gets the block."
-      )
+      ignore: external_exports.array(external_exports.string().min(1)).optional().describe("Paths inside it to leave out, in .gitignore syntax.")
+    }).describe(
+      "A Git repository placed at a target (oh-my-zsh, a zsh or vim plugin, fonts): pinned in dotops.lock like an input, read from the store, switched with the generation, moved by `dotops update`."
+    );
+    InputsShape = {
+      inputs: external_exports.record(
+        external_exports.string().regex(INPUT_NAME, "an input name: a letter, then letters, digits, - or _"),
+        InputSchema
+      ).optional().describe("Git repositories this config builds on (a shared base), each pinned in dotops.lock."),
+      externals: external_exports.record(external_exports.string().min(1), ExternalSchema).optional().describe("Git repositories placed at a target in HOME (`~/.oh-my-zsh`), each pinned in dotops.lock.")
     };
-  }
-});
-
-// src/format/plist.ts
-function encode3(v, indent) {
-  const next = `${indent}	`;
-  if (typeof v === "boolean") return `${indent}<${v}/>`;
-  if (typeof v === "number")
-    return Number.isInteger(v) ? `${indent}<integer>${v}</integer>` : `${indent}<real>${v}</real>`;
-  if (typeof v === "string") return `${indent}<string>${esc2(v)}</string>`;
-  if (v instanceof Date) return `${indent}<date>${v.toISOString().replace(/\.\d{3}Z$/, "Z")}</date>`;
-  if (Array.isArray(v))
-    return v.length ? `${indent}<array>
-${v.map((x2) => encode3(x2, next)).join("\n")}
-${indent}</array>` : `${indent}<array/>`;
-  const keys = Object.keys(v);
-  if (!keys.length) return `${indent}<dict/>`;
-  return `${indent}<dict>
-${keys.map((k2) => `${next}<key>${esc2(k2)}</key>
-${encode3(v[k2], next)}`).join("\n")}
-${indent}</dict>`;
-}
-function toPlist(v) {
-  return `<?xml version="1.0" encoding="UTF-8"?>
-<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">
-<plist version="1.0">
-${encode3(v, "")}
-</plist>
-`;
-}
-function canonicalDate(text) {
-  const t2 = Date.parse(text);
-  return Number.isNaN(t2) ? null : new Date(t2).toISOString().replace(/\.\d{3}Z$/, "Z");
-}
-function typedXml(v, indent) {
-  const next = `${indent}	`;
-  switch (v.type) {
-    case "bool":
-      return `${indent}<${v.value}/>`;
-    case "int":
-      return `${indent}<integer>${Math.trunc(v.value)}</integer>`;
-    case "float":
-      return `${indent}<real>${v.value}</real>`;
-    case "string":
-      return `${indent}<string>${esc2(v.value)}</string>`;
-    case "date":
-      return `${indent}<date>${v.value}</date>`;
-    case "data":
-      return `${indent}<data>${Buffer.from(v.value, "hex").toString("base64")}</data>`;
-    case "array":
-      return v.value.length ? `${indent}<array>
-${v.value.map((x2) => typedXml(x2, next)).join("\n")}
-${indent}</array>` : `${indent}<array/>`;
-    case "dict": {
-      const keys = Object.keys(v.value).sort();
-      if (!keys.length) return `${indent}<dict/>`;
-      return `${indent}<dict>
-${keys.map((k2) => `${next}<key>${esc2(k2)}</key>
-${typedXml(v.value[k2], next)}`).join("\n")}
-${indent}</dict>`;
-    }
-  }
-}
-function typedPlistXml(v) {
-  return `${HEADER}${typedXml(v, "")}
-</plist>
-`;
-}
-var esc2, PLIST_TYPES, PlistError, HEADER;
-var init_plist = __esm({
-  "src/format/plist.ts"() {
-    "use strict";
-    esc2 = (s) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
-    PLIST_TYPES = ["bool", "int", "float", "string", "date", "data", "array", "dict"];
-    PlistError = class extends Error {
-      constructor(message) {
-        super(message);
-        this.name = "PlistError";
-      }
-    };
-    HEADER = `<?xml version="1.0" encoding="UTF-8"?>
-<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">
-<plist version="1.0">
-`;
-  }
-});
-
-// src/resources/defaults/schema.ts
-var TypedValueSchema, DefaultsValueSchema, DefaultsSchema, RestartOnChangeSchema;
-var init_schema4 = __esm({
-  "src/resources/defaults/schema.ts"() {
-    "use strict";
-    init_zod();
-    init_plist();
-    TypedValueSchema = external_exports.strictObject({
-      type: external_exports.enum(PLIST_TYPES).describe(
-        "The plist type `defaults write` is given (-bool, -int, -float, -string, -date, -data, -array, -dict)."
-      ),
-      value: external_exports.unknown().describe("The value: date as ISO 8601, data as hex (like `defaults write -data`).")
-    });
-    DefaultsValueSchema = external_exports.lazy(
-      () => external_exports.union([
-        external_exports.boolean(),
-        external_exports.number(),
-        external_exports.string(),
-        TypedValueSchema,
-        external_exports.array(DefaultsValueSchema),
-        external_exports.record(external_exports.string(), DefaultsValueSchema)
-      ])
-    );
-    DefaultsSchema = external_exports.record(external_exports.string().min(1), external_exports.record(external_exports.string().min(1), DefaultsValueSchema)).describe(
-      "macOS defaults, domain \u2192 key \u2192 value (`defaults write`): NSGlobalDomain, com.apple.dock, \u2026 A domain that is a path under /Library/Preferences is system-wide and is written as root."
-    );
-    RestartOnChangeSchema = external_exports.record(external_exports.string(), external_exports.string().regex(/^[\w .-]+$/, "a process name for killall, e.g. Dock")).describe(
-      "domain \u2192 process to restart (`killall <name>`) when a key of that domain changed in an apply, e.g. { com.apple.dock: Dock }."
-    );
-  }
-});
-
-// src/resources/homebrew/schema.ts
-var name2, BrewSchema, CaskSchema, TapSchema, HomebrewSchema;
-var init_schema5 = __esm({
-  "src/resources/homebrew/schema.ts"() {
-    "use strict";
-    init_zod();
-    name2 = external_exports.string().regex(/^[\w@.+/-]+$/, "a Homebrew name such as awscli, postgresql@16 or user/tap/formula");
-    BrewSchema = external_exports.union([
-      name2,
-      external_exports.strictObject({
-        name: name2,
-        args: external_exports.array(external_exports.string()).optional().describe("Extra `brew install` arguments, e.g. [--HEAD]."),
-        restartService: external_exports.union([external_exports.boolean(), external_exports.literal("changed")]).optional().describe("Restart the formula's service (`brew services restart`) after it is installed or upgraded."),
-        link: external_exports.boolean().optional().describe("Link the formula into the prefix (false: `brew unlink` it; keg-only stays unlinked).")
-      })
-    ]);
-    CaskSchema = external_exports.union([
-      name2,
-      external_exports.strictObject({
-        name: name2,
-        args: external_exports.array(external_exports.string()).optional().describe("Extra `brew install --cask` arguments, e.g. [--no-quarantine]."),
-        greedy: external_exports.boolean().optional().describe("Upgrade even when the cask updates itself (auto_updates).")
-      })
-    ]);
-    TapSchema = external_exports.union([
-      name2,
-      external_exports.strictObject({
-        name: name2,
-        url: external_exports.string().optional().describe("Clone URL of a tap that is not on GitHub as homebrew-<name>.")
-      })
-    ]);
-    HomebrewSchema = external_exports.strictObject({
-      taps: external_exports.array(TapSchema).optional().describe("Third-party repositories (`brew tap`)."),
-      brews: external_exports.array(BrewSchema).optional().describe("Formulae: a name, or { name, args, restartService, link }."),
-      casks: external_exports.array(CaskSchema).optional().describe("macOS apps (`brew install --cask`)."),
-      mas: external_exports.record(external_exports.string(), external_exports.number().int().positive()).optional().describe("Mac App Store apps, name \u2192 app id (installed with `mas`), e.g. { Xcode: 497799835 }."),
-      cleanup: external_exports.enum(["none", "uninstall", "zap"]).optional().describe(
-        "What happens to formulae and casks installed but not listed (Homebrew Bundle's --cleanup): none (default) leaves them; uninstall removes them; zap also removes casks' app data. Both are destructive steps in the plan."
-      )
-    }).describe("Homebrew taps, formulae, casks and Mac App Store apps (darwin hosts).");
-  }
-});
-
-// src/resources/nix/schema.ts
-var settingValue, flakeRef, NixPackageSchema, NixSchema;
-var init_schema6 = __esm({
-  "src/resources/nix/schema.ts"() {
-    "use strict";
-    init_zod();
-    settingValue = external_exports.union(
-      [external_exports.string(), external_exports.number(), external_exports.boolean(), external_exports.array(external_exports.union([external_exports.string(), external_exports.number()]))],
-      { error: "expected a string, number, boolean or a list of strings" }
-    );
-    flakeRef = external_exports.string().min(1).regex(/^[^#\s]+$/, 'a flake reference without "#", e.g. "." or "nixpkgs"');
-    NixPackageSchema = external_exports.union([
-      external_exports.string().regex(/^[\w.+-]+$/, "a package attribute name such as jq or python3Packages.black").describe("An attribute looked up in nix.packagesFrom."),
-      external_exports.strictObject({
-        flake: external_exports.string().regex(/^[^#\s]+#[\w.+"-]+$/, 'an installable "<flake>#<attribute>", e.g. "nixpkgs#jq" or ".#mytool"').describe(`An installable: "nixpkgs#jq", or ".#tool" for the config repo's own flake.`)
-      })
-    ]);
-    NixSchema = external_exports.strictObject({
-      settings: external_exports.record(external_exports.string().regex(/^[A-Za-z0-9-]+$/, "a nix.conf setting name"), settingValue).optional().describe(
-        "nix.conf settings (nix-darwin's nix.settings): lists are written space-separated, booleans true/false."
-      ),
-      scope: external_exports.enum(["user", "system"]).optional().describe(
-        "Where settings go: user (default) links ~/.config/nix/nix.conf; system writes /etc/nix/nix.conf as root, through dotops' privilege door."
-      ),
-      packages: external_exports.array(NixPackageSchema).optional().describe(
-        "Nix packages (Home Manager's home.packages), installed into dotops' own Nix profile (<state>/nix/profile; put <state>/nix/profile/bin on PATH). Every dotops generation points at one profile generation."
-      ),
-      packagesFrom: flakeRef.optional().describe(
-        `The flake whose packages bare names come from: "." is the config repo's own flake at the commit applied (its *.nix files and flake.lock), "./dir" one in a directory of it; anything else is a flake reference. Default "nixpkgs" (the flake registry). A name is looked up as packages.<system>.<name>, then legacyPackages.<system>.<name>.`
-      ),
-      darwin: external_exports.strictObject({
-        flake: flakeRef.describe(`The config repo's flake: "." or "./dir".`),
-        host: external_exports.string().regex(/^[\w.-]+$/, "a darwinConfigurations name")
-      }).optional().describe(
-        "Delegate the system to nix-darwin: builds darwinConfigurations.<host>.system from the repo's flake, sets the system profile and runs its activate as root (darwin-rebuild switch)."
-      ),
-      homeManager: external_exports.strictObject({
-        flake: flakeRef.describe(`The config repo's flake: "." or "./dir".`),
-        user: external_exports.string().regex(/^[\w.@-]+$/, "a homeConfigurations name")
-      }).optional().describe(
-        "Delegate to Home Manager: builds homeConfigurations.<user>.activationPackage from the repo's flake, sets the home-manager profile and runs activate (home-manager switch)."
-      )
-    }).describe(
-      "Nix: nix.conf settings, Nix packages in a dotops-owned profile, nix-darwin and Home Manager flakes."
-    );
-  }
-});
-
-// src/resources/script/schema.ts
-var ScriptSchema;
-var init_schema7 = __esm({
-  "src/resources/script/schema.ts"() {
-    "use strict";
-    init_zod();
-    ScriptSchema = external_exports.strictObject({
-      name: external_exports.string().regex(/^[A-Za-z0-9][\w.@+-]*$/, "letters, digits and . _ - @ + (it names the script's record)").describe("Names the script in plans, logs and its last-run record (id script:<name>)."),
-      run: external_exports.enum(["once", "onchange", "always"]).describe(
-        "once: the first apply on this machine; onchange: when the command, the script or a watched file changes; always: every apply (never part of drift)."
-      ),
-      watch: external_exports.array(external_exports.string().min(1)).optional().describe("Repo files or directories whose content is part of the hash (run: onchange)."),
-      command: external_exports.array(external_exports.string()).min(1).optional().describe(
-        "Command and arguments, run without a shell in HOME; a leading ~/ in an argument is HOME. Give this or script."
-      ),
-      script: external_exports.string().min(1).optional().describe(
-        "A script file in the repo (e.g. scripts/setup.sh) run from the store: by its #! line, else with sh. Give this or command."
-      ),
-      undo: external_exports.array(external_exports.string()).min(1).optional().describe(
-        "Command that reverses the script, run when a rollback or a removal unmanages it, or when the apply that first ran it fails."
-      )
-    }).describe("A script run by apply (chezmoi's run_once_/run_onchange_/run_).");
-  }
-});
-
-// src/resources/services/schema.ts
-var ServiceSchema;
-var init_schema8 = __esm({
-  "src/resources/services/schema.ts"() {
-    "use strict";
-    init_zod();
-    ServiceSchema = external_exports.strictObject({
-      label: external_exports.string().regex(/^[A-Za-z0-9][\w.-]*$/, "a reverse-DNS label such as com.alice.sync").describe("launchd Label (the unit is named <label>.service on linux)."),
-      program: external_exports.array(external_exports.string()).min(1).describe(
-        "Command and arguments (ProgramArguments / ExecStart), no shell; a leading ~ is expanded to HOME."
-      ),
-      runAtLoad: external_exports.boolean().optional().describe("Start when loaded (RunAtLoad; on linux the unit is started by enable --now)."),
-      keepAlive: external_exports.boolean().optional().describe("Restart when it exits (KeepAlive / Restart=always)."),
-      startInterval: external_exports.number().int().positive().optional().describe("Run every N seconds (StartInterval / a systemd timer)."),
-      environment: external_exports.record(external_exports.string(), external_exports.string()).optional().describe("Environment variables (EnvironmentVariables / Environment=)."),
-      workingDirectory: external_exports.string().optional().describe("Working directory (WorkingDirectory); ~ is expanded."),
-      standardOutPath: external_exports.string().optional().describe("Log file for stdout (StandardOutPath); ~ is expanded."),
-      standardErrorPath: external_exports.string().optional().describe("Log file for stderr (StandardErrorPath); ~ is expanded.")
-    }).describe("A user service.");
-  }
-});
-
-// src/config/duration.ts
-function parseDuration(text) {
-  const m = DURATION_PATTERN.exec(text);
-  if (!m) throw new Error(`"${text}" is not ${DURATION_HINT}`);
-  return Number(m[1]) * UNIT_MS[m[2]];
-}
-var DURATION_PATTERN, DURATION_HINT, UNIT_MS;
-var init_duration2 = __esm({
-  "src/config/duration.ts"() {
-    "use strict";
-    DURATION_PATTERN = /^(\d+)(ms|s|m|h|d)$/;
-    DURATION_HINT = 'a duration like "60s", "10m", "2h" or "30d"';
-    UNIT_MS = { ms: 1, s: 1e3, m: 6e4, h: 36e5, d: 864e5 };
-  }
-});
-
-// src/config/schema.ts
-function configJsonSchema(which = "entry") {
-  return external_exports.toJSONSchema(which === "entry" ? EntrySchema : FragmentSchema, {
-    io: "input",
-    unrepresentable: "any"
-  });
-}
-var SecretRefSchema, duration3, FileModeSchema, FileEntrySchema, UserSchema, FragmentShape, HealthCheckSchema, GitHubReportSchema, AgentSchema, HostSchema, EntrySchema, FragmentSchema;
-var init_schema9 = __esm({
-  "src/config/schema.ts"() {
-    "use strict";
-    init_zod();
-    init_schema();
-    init_schema2();
-    init_schema3();
-    init_schema4();
-    init_schema5();
-    init_schema6();
-    init_schema7();
-    init_schema8();
-    init_duration2();
-    SecretRefSchema = external_exports.strictObject({
-      $secret: external_exports.string().regex(/^(env|file):.+$/, "write !secret env:NAME or !secret file:PATH")
-    }).describe(
-      "A secret: !secret env:NAME or !secret file:PATH, resolved at apply time. A file must be in HOME (~/...) or in a directory this machine lists in DOTOPS_SECRET_DIRS."
-    );
-    duration3 = external_exports.string().regex(DURATION_PATTERN, DURATION_HINT).describe('A duration: a number followed by ms, s, m, h or d, e.g. "60s".');
-    FileModeSchema = external_exports.enum(["link", "copy", "template", "block"]).describe(
-      'link: a symlink into the current generation (switches atomically); copy: a real file, for tools that refuse symlinks or need permissions; template: rendered as a Liquid template, then linked: {{ user.* }}, {{ vars.* }}, {{ host.name }}, {{ host.platform }} (also {{ os }}), {{ hostname }}, {% if %}/{% for %}, the functions {{ "NAME" | env }}, {{ "cmd" | lookPath }}, {{ "cmd" | output: "arg" }}; an undefined name is an error; a literal {{ is written {{ "{{" }} or inside {% raw %}\u2026{% endraw %}; templates read no other files ({% include %}, {% render %} and {% layout %} are refused); block: a marker-delimited block of `content` inside a file you otherwise own.'
-    );
-    FileEntrySchema = external_exports.strictObject({
-      target: external_exports.union([external_exports.string().min(1), external_exports.null()]).transform((t2) => t2 ?? "~").describe(
-        "Where the file goes, inside HOME: `~/.gitconfig` or a path relative to HOME. A directory source may go to `~` itself (a home mirror: `{ target: ~, source: home }`). Two entries for one target are a conflict, except: an entry from a host's own imports (hosts.<name>.imports) replaces a common entry with the same target, and within a tree the entry naming the deeper target wins (`{ target: ~/.zshrc, \u2026 }` beside `{ target: ~, source: home }` replaces home/.zshrc)."
-      ),
-      source: external_exports.string().min(1).optional().describe(
-        "A file or directory in the config repo (e.g. files/gitconfig). A directory manages each file inside; `.` is the whole repo (a repo that mirrors HOME). Files of the repo itself (dotops.yaml, dotops.lock, the imported config files, .dotopsignore, .dotops/, .gitmodules) and paths matched by `ignore` or the repo's .dotopsignore are left out."
-      ),
-      text: external_exports.string().optional().describe("Inline content instead of a source file (templated when mode is template)."),
-      mode: FileModeSchema.optional(),
-      permissions: external_exports.string().regex(/^0?[0-7]{3}$/, 'octal permissions like "0600"').optional().describe(
-        'Octal permissions, e.g. "0600". A file needs mode copy (links point into the read-only store). For a directory source they are the target directory\'s own (`~/.gnupg`: "0700"), and files copied into it get them without the execute bits unless they are executable.'
-      ),
-      executable: external_exports.boolean().optional().describe("Mark the file executable (default: as recorded in Git)."),
-      symlinks: external_exports.enum(["skip", "keep"]).optional().describe(
-        "Symlinks in the source that lead out of the repo: skip them with a warning (default), or keep them as links with the same text. Links inside the repo are always followed (a link between directories of one source stays a link)."
-      ),
-      ...BlockEntryShape,
-      ignore: external_exports.array(external_exports.string().min(1)).optional().describe(
-        "For a directory source: paths inside it to leave out, in .gitignore syntax (`README.md`, `*.swp`, `/install.sh`, `!keep.swp`). The repo-wide `.dotopsignore` (same syntax, relative to the repo root) applies to every directory source too. A pattern that matches nothing is a warning."
-      ),
-      hosts: external_exports.array(external_exports.string().min(1)).optional().describe("Only on these hosts (names from dotops.yaml hosts)."),
-      platform: external_exports.enum(["darwin", "linux"]).optional().describe("Only on hosts of this platform."),
-      exact: external_exports.boolean().optional().describe(
-        "For a directory source: the target directory holds only what dotops manages. Anything else in it (and in its subdirectories) is removed: a destructive change (needs --allow-destructive), moved to the state dir's trash until `dotops gc`."
-      )
-    }).describe("A dotfile managed by dotops (Home Manager's home.file).");
-    UserSchema = external_exports.strictObject({
-      name: external_exports.string().optional().describe("Full name, e.g. for git commits."),
-      email: external_exports.string().optional().describe("Email address, e.g. for git commits."),
-      editor: external_exports.string().optional().describe("Preferred editor command.")
-    }).catchall(external_exports.string()).describe("Personal settings, available to templates as {{ user.<key> }}.");
-    FragmentShape = {
-      user: UserSchema.optional(),
-      vars: external_exports.record(
-        external_exports.string(),
-        external_exports.union([external_exports.string(), external_exports.number(), external_exports.boolean(), SecretRefSchema], {
-          error: "expected a string, number, boolean or !secret env:NAME"
-        })
-      ).optional().describe("Free-form values for templates: {{ vars.<key> }}."),
-      files: external_exports.array(FileEntrySchema).optional().describe("Dotfiles to manage."),
-      services: external_exports.array(ServiceSchema).optional().describe("User services: launchd agents on darwin, systemd user units on linux."),
-      scripts: external_exports.array(ScriptSchema).optional().describe("Scripts run after the files are in place: once, on change, or always."),
-      homebrew: HomebrewSchema.optional(),
-      defaults: DefaultsSchema.optional(),
-      currentHostDefaults: DefaultsSchema.optional().describe(
-        "Like defaults, for this Mac only (`defaults -currentHost`)."
-      ),
-      restartOnChange: RestartOnChangeSchema.optional(),
-      programs: ProgramsSchema.optional(),
-      shell: ShellSchema.optional(),
-      nix: NixSchema.optional()
-    };
-    HealthCheckSchema = external_exports.strictObject({
-      name: external_exports.string().describe("What the check proves, for logs and reports."),
-      run: external_exports.array(external_exports.string()).min(1).describe("Command and arguments, run without a shell."),
-      timeout: duration3.optional()
-    });
-    GitHubReportSchema = external_exports.strictObject({
-      repo: external_exports.string().regex(/^[\w.-]+\/[\w.-]+$/, "owner/name").describe("owner/name of the config repo on GitHub."),
-      apiUrl: external_exports.string().url().optional().describe("GitHub API URL; for GitHub Enterprise Server its /api/v3 URL."),
-      tokenFile: external_exports.string().optional().describe("File holding a token (else env DOTOPS_GITHUB_TOKEN)."),
-      statuses: external_exports.boolean().optional().describe("Set a commit status dotops/<host> per applied commit."),
-      deployments: external_exports.boolean().optional().describe("Create a GitHub Deployment per host environment."),
-      timeout: duration3.optional().describe(
-        "Time limit of each GitHub API request (default 10s). Reporting never delays an apply; at the end of a pass it gets twice this long to finish, then gives up."
-      )
-    });
-    AgentSchema = external_exports.strictObject({
-      branch: external_exports.string().optional().describe(
-        "Branch the agent follows (--branch overrides it). Default: the remote's default branch (the HEAD of the agent's clone; in a work tree origin/HEAD, else the branch checked out). A branch other than that one is a testing branch: its commits must be on top of the default branch."
-      ),
-      remote: external_exports.string().optional().describe(
-        "URL of the config repo the agent clones into the state dir. The first clone needs `dotops agent --remote URL` (no config exists yet); afterwards the agent follows this value from the applied config, as Flux follows a GitRepository's url: when it changes, the clone's origin is switched to it (logged), and the new remote's commits must still descend from the applied one. --remote overrides it. Ignored when the agent follows a work tree (--repo, DOTOPS_REPO or the current dir), whose origin is the user's."
-      ),
-      interval: duration3.optional().describe("How often to poll the remote (jittered \xB110 %)."),
-      passTimeout: duration3.optional().describe(
-        "Time limit of one reconcile pass of the long-running agent (default 30m): a pass still running then is killed with what it started, logged as failed and retried with backoff; an apply it interrupted is recovered from the journal."
-      ),
-      requireSignedCommits: external_exports.boolean().optional().describe("Refuse commits not signed by a trusted signer."),
-      trustedSigners: external_exports.array(external_exports.string()).optional().describe("SSH allowed-signers lines or GPG key ids."),
-      allowForcePush: external_exports.boolean().optional().describe("Accept a tip that does not descend from the last applied commit."),
-      onDrift: external_exports.enum(["report", "heal"]).optional().describe("What to do when the machine drifts from the generation."),
-      healthChecks: external_exports.array(HealthCheckSchema).optional().describe("Commands that must pass after apply, else roll back."),
-      github: GitHubReportSchema.optional()
-    }).describe("The GitOps agent's policy.");
-    HostSchema = external_exports.strictObject({
-      platform: external_exports.enum(["darwin", "linux"]).describe("darwin (macOS) or linux."),
-      imports: external_exports.array(external_exports.string()).optional().describe("Files (globs) merged only for this host, after the common ones."),
-      agent: AgentSchema.partial().optional().describe("Per-host agent overrides, e.g. a testing branch.")
-    });
-    EntrySchema = external_exports.strictObject({
-      $schema: external_exports.string().optional(),
-      version: external_exports.literal(1).describe("Config format version."),
-      imports: external_exports.array(external_exports.string()).optional().describe("Files (globs) merged in order; later wins, lists append."),
-      hosts: external_exports.record(external_exports.string(), HostSchema).describe("The machines this repo describes."),
-      agent: AgentSchema.optional(),
-      ...FragmentShape
-    }).describe("dotops.yaml: the entry of a dotops config repo.");
-    FragmentSchema = external_exports.strictObject({ $schema: external_exports.string().optional(), ...FragmentShape });
+    externalPrefix = (target) => `.externals/${target.replace(/^~\/?/, "").replace(/\/+$/, "")}/`;
   }
 });
 
 // src/config/source.ts
+function mountOf(src, path6) {
+  let found;
+  for (const m of src.mounts ?? [])
+    if (path6.startsWith(m.prefix) && m.prefix.length > (found?.prefix.length ?? 0)) found = m;
+  return found;
+}
+function lazySource(snap, label, commit) {
+  const src = new LazySource(label, commit, snap.reader);
+  for (const e of snap.entries) src.add(e);
+  return src;
+}
 async function withContent(src, ...args) {
   const pass = args.length === 1 ? args[0] : args[1];
   const sources = args.length === 1 || !args[0] ? [src] : [src, args[0]];
@@ -29678,6 +34882,7 @@ function wantSubmodules(src, path6, inside2) {
 }
 function resolveSourcePath(src, path6) {
   let current = normalizeRepoPath(path6);
+  const within = mountOf(src, current)?.prefix ?? "";
   for (let hops = 0; hops < 40; hops++) {
     wantSubmodules(src, current, false);
     const f = src.files.get(current);
@@ -29685,7 +34890,9 @@ function resolveSourcePath(src, path6) {
     const target = f.data.toString("utf8");
     if (target.startsWith("/")) return { path: current, file: f };
     const base3 = current.includes("/") ? current.slice(0, current.lastIndexOf("/")) : "";
-    current = normalizeRepoPath(base3 ? `${base3}/${target}` : target);
+    const next = normalizeRepoPath(base3 ? `${base3}/${target}` : target);
+    if (!next.startsWith(within)) return { path: current, file: f };
+    current = next;
   }
   return { path: current, loop: true };
 }
@@ -29722,6 +34929,7 @@ var init_source2 = __esm({
       files = /* @__PURE__ */ new Map();
       wanted = /* @__PURE__ */ new Set();
       submodules = /* @__PURE__ */ new Set();
+      mounts;
       content = /* @__PURE__ */ new Map();
       add(e) {
         if (e.data) this.content.set(e.path, e.data);
@@ -30210,9 +35418,9 @@ var require_anchors = __commonJS({
          */
         setAnchors: () => {
           for (const source of aliasObjects) {
-            const ref = sourceObjects.get(source);
-            if (typeof ref === "object" && ref.anchor && (identity3.isScalar(ref.node) || identity3.isCollection(ref.node))) {
-              ref.node.anchor = ref.anchor;
+            const ref2 = sourceObjects.get(source);
+            if (typeof ref2 === "object" && ref2.anchor && (identity3.isScalar(ref2.node) || identity3.isCollection(ref2.node))) {
+              ref2.node.anchor = ref2.anchor;
             } else {
               const error62 = new Error("Failed to resolve repeated object (this should not happen)");
               error62.source = source;
@@ -30531,15 +35739,15 @@ var require_createNode = __commonJS({
         value = value.valueOf();
       }
       const { aliasDuplicateObjects, onAnchor, onTagObj, schema, sourceObjects } = ctx;
-      let ref = void 0;
+      let ref2 = void 0;
       if (aliasDuplicateObjects && value && typeof value === "object") {
-        ref = sourceObjects.get(value);
-        if (ref) {
-          ref.anchor ?? (ref.anchor = onAnchor(value));
-          return new Alias.Alias(ref.anchor);
+        ref2 = sourceObjects.get(value);
+        if (ref2) {
+          ref2.anchor ?? (ref2.anchor = onAnchor(value));
+          return new Alias.Alias(ref2.anchor);
         } else {
-          ref = { anchor: null, node: null };
-          sourceObjects.set(value, ref);
+          ref2 = { anchor: null, node: null };
+          sourceObjects.set(value, ref2);
         }
       }
       if (tagName?.startsWith("!!"))
@@ -30551,8 +35759,8 @@ var require_createNode = __commonJS({
         }
         if (!value || typeof value !== "object") {
           const node3 = new Scalar.Scalar(value);
-          if (ref)
-            ref.node = node3;
+          if (ref2)
+            ref2.node = node3;
           return node3;
         }
         tagObj = value instanceof Map ? schema[identity3.MAP] : Symbol.iterator in Object(value) ? schema[identity3.SEQ] : schema[identity3.MAP];
@@ -30566,8 +35774,8 @@ var require_createNode = __commonJS({
         node2.tag = tagName;
       else if (!tagObj.default)
         node2.tag = tagObj.tag;
-      if (ref)
-        ref.node = node2;
+      if (ref2)
+        ref2.node = node2;
       return node2;
     }
     exports.createNode = createNode;
@@ -37053,7 +42261,7 @@ var require_public_api = __commonJS({
 });
 
 // node_modules/yaml/dist/index.js
-var require_dist2 = __commonJS({
+var require_dist4 = __commonJS({
   "node_modules/yaml/dist/index.js"(exports) {
     "use strict";
     var composer = require_composer();
@@ -37373,7 +42581,7 @@ var import_yaml, pathKey2, YAML_LIMITS, KNOWN_TAGS, LimitError, COLLECTIONS;
 var init_yaml = __esm({
   "src/config/yaml.ts"() {
     "use strict";
-    import_yaml = __toESM(require_dist2(), 1);
+    import_yaml = __toESM(require_dist4(), 1);
     init_errors();
     pathKey2 = (path6) => path6.join("\0");
     YAML_LIMITS = {
@@ -37404,9 +42612,783 @@ var init_yaml = __esm({
   }
 });
 
+// src/config/input-paths.ts
+function rebaseInputPaths(source, located) {
+  const problems = [];
+  if (!source.mounts?.length) return problems;
+  const v = located.value;
+  const rebase = (path6, value, only) => {
+    if (typeof value !== "string") return value;
+    const file2 = originOf(located, path6)?.file;
+    const mount = file2 === void 0 ? void 0 : mountOf(source, file2);
+    if (!mount || value.startsWith("/") || value.startsWith("~")) return value;
+    const full = normalizeRepoPath(`${mount.prefix}${value}`);
+    if (only && !only(full)) return value;
+    if (!full.startsWith(mount.prefix)) {
+      problems.push({
+        message: `${value} leaves input ${mount.key}: paths in an input's files are inside that input`,
+        origin: originOf(located, path6),
+        path: formatPath(path6)
+      });
+      return value;
+    }
+    return full;
+  };
+  const eachIn = (list2, key) => {
+    const items = v[list2];
+    if (!Array.isArray(items)) return;
+    v[list2] = items.map(
+      (item2, i3) => typeof item2 === "object" && item2 !== null && key in item2 ? { ...item2, [key]: rebase([list2, i3, key], item2[key]) } : item2
+    );
+  };
+  eachIn("files", "source");
+  eachIn("scripts", "script");
+  const programs = v.programs;
+  if (!programs) return problems;
+  const nvim = programs.neovim;
+  if (nvim && typeof nvim.initLua === "string") {
+    const has = (p2) => source.files.has(p2);
+    programs.neovim = { ...nvim, initLua: rebase(["programs", "neovim", "initLua"], nvim.initLua, has) };
+  }
+  const zsh = programs.zsh;
+  if (zsh && Array.isArray(zsh.plugins))
+    programs.zsh = {
+      ...zsh,
+      plugins: zsh.plugins.map(
+        (p2, i3) => typeof p2 === "object" && p2 !== null ? { ...p2, src: rebase(["programs", "zsh", "plugins", i3, "src"], p2.src) } : p2
+      )
+    };
+  return problems;
+}
+function externalFiles(source, entry, located, start) {
+  return Object.entries(entry.externals ?? {}).sort(([a2], [b2]) => a2 < b2 ? -1 : 1).map(([target, decl], k2) => {
+    const at = ["externals", target];
+    const src = `${externalPrefix(target)}${decl.path ? decl.path.replace(/^\.?\/+|\/+$/g, "") : ""}`.replace(
+      /\/$/,
+      ""
+    );
+    const origin = originOf(located, at);
+    if (origin) located.origins.set(pathKey2(["files", start + k2]), origin);
+    return {
+      target,
+      source: src,
+      mode: decl.mode ?? "link",
+      ...decl.ignore ? { ignore: decl.ignore } : {}
+    };
+  });
+}
+var init_input_paths = __esm({
+  "src/config/input-paths.ts"() {
+    "use strict";
+    init_schema();
+    init_source2();
+    init_yaml();
+  }
+});
+
+// src/modules/programs/common.schema.ts
+var TomlSettingsSchema, integration;
+var init_common_schema = __esm({
+  "src/modules/programs/common.schema.ts"() {
+    "use strict";
+    init_zod();
+    TomlSettingsSchema = external_exports.record(external_exports.string(), external_exports.unknown());
+    integration = (shell) => external_exports.boolean().optional().describe(`Set it up in ${shell} (default true).`);
+  }
+});
+
+// src/modules/programs/alacritty.schema.ts
+var AlacrittySchema;
+var init_alacritty_schema = __esm({
+  "src/modules/programs/alacritty.schema.ts"() {
+    "use strict";
+    init_zod();
+    init_common_schema();
+    AlacrittySchema = external_exports.strictObject({
+      enable: external_exports.boolean().optional().describe("Write ~/.config/alacritty/alacritty.toml."),
+      settings: TomlSettingsSchema.optional().describe("alacritty.toml as a map (see alacritty(5)).")
+    }).describe("The Alacritty terminal (Home Manager's programs.alacritty).");
+  }
+});
+
+// src/modules/programs/aws-sso.schema.ts
+var name, region, AwsSsoSchema;
+var init_aws_sso_schema = __esm({
+  "src/modules/programs/aws-sso.schema.ts"() {
+    "use strict";
+    init_zod();
+    init_common_schema();
+    name = external_exports.string().regex(/^[A-Za-z0-9_.@+-]+$/, "letters, digits and _ . @ + - only").describe("A name.");
+    region = external_exports.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, "an AWS region like eu-west-1");
+    AwsSsoSchema = external_exports.strictObject({
+      enable: external_exports.boolean().optional().describe("Write ~/.aws/config and the awsp shell function (zsh, bash and fish)."),
+      sessions: external_exports.record(
+        name,
+        external_exports.strictObject({
+          startUrl: external_exports.url().describe("sso_start_url: the AWS access portal URL."),
+          region: region.describe("sso_region: where IAM Identity Center runs."),
+          registrationScopes: external_exports.array(external_exports.string().regex(/^[\w:.-]+$/, "a scope like sso:account:access")).optional().describe("sso_registration_scopes (default sso:account:access).")
+        })
+      ).optional().describe("[sso-session <name>] sections."),
+      profiles: external_exports.record(
+        name,
+        external_exports.strictObject({
+          session: name.describe("The sso-session it signs in through (a key of sessions)."),
+          accountId: external_exports.string({ error: 'expected the 12-digit account id as a quoted string ("012345678901")' }).regex(/^\d{12}$/, "a 12-digit AWS account id").describe("sso_account_id, quoted so leading zeros survive."),
+          roleName: external_exports.string().regex(/^[\w+=,.@-]+$/, "an IAM role name").describe("sso_role_name."),
+          region: region.optional().describe("The profile's default region."),
+          output: external_exports.enum(["json", "text", "table", "yaml", "yaml-stream"]).optional().describe("The AWS CLI's output format.")
+        })
+      ).optional().describe("[profile <name>] sections (default: the [default] section); awsp switches between them."),
+      enableZshIntegration: integration("zsh"),
+      enableBashIntegration: integration("bash"),
+      enableFishIntegration: integration("fish")
+    }).describe(
+      "AWS IAM Identity Center (SSO) profiles: ~/.aws/config, and awsp [profile] to switch AWS_PROFILE."
+    );
+  }
+});
+
+// src/modules/programs/git.schema.ts
+var gitScalar, gitValue, GitIniSchema, GitSchema;
+var init_git_schema = __esm({
+  "src/modules/programs/git.schema.ts"() {
+    "use strict";
+    init_zod();
+    gitScalar = external_exports.union([external_exports.string(), external_exports.number(), external_exports.boolean()], {
+      error: "expected a string, number or boolean"
+    });
+    gitValue = external_exports.union([gitScalar, external_exports.array(gitScalar)], {
+      error: "expected a value, or a list of values for a multi-valued key"
+    });
+    GitIniSchema = external_exports.record(
+      external_exports.string(),
+      external_exports.record(
+        external_exports.string(),
+        external_exports.union([gitValue, external_exports.record(external_exports.string(), gitValue)], {
+          error: "expected a value, a list of values, or a map of a subsection's keys"
+        })
+      )
+    );
+    GitSchema = external_exports.strictObject({
+      enable: external_exports.boolean().optional().describe("Write ~/.config/git/config (and ~/.config/git/ignore)."),
+      userName: external_exports.string().optional().describe("user.name; default: user.name of user-config.yaml. Templated like every string option."),
+      userEmail: external_exports.string().optional().describe("user.email; default: user.email of user-config.yaml."),
+      signing: external_exports.strictObject({
+        key: external_exports.string().nullable().optional().describe(
+          "user.signingKey: a GPG key id, or for format ssh a public key file (~/.ssh/id_ed25519.pub) or key::<literal key>; null lets the signer choose."
+        ),
+        format: external_exports.enum(["openpgp", "ssh", "x509"]).optional().describe("gpg.format (default openpgp, as in git)."),
+        signByDefault: external_exports.boolean().optional().describe("Sign every commit and tag: commit.gpgSign and tag.gpgSign."),
+        signer: external_exports.string().optional().describe("The signing program: gpg.program, gpg.ssh.program or gpg.x509.program by format.")
+      }).optional().describe("Commit and tag signing."),
+      aliases: external_exports.record(external_exports.string(), external_exports.string()).optional().describe("Git aliases ([alias]); a value starting with ! runs in a shell."),
+      includes: external_exports.array(
+        external_exports.strictObject({
+          path: external_exports.string().min(1).describe("The file to include (~ is expanded by git)."),
+          condition: external_exports.string().optional().describe('Include only when it holds: [includeIf "<condition>"], e.g. gitdir:~/work/.')
+        })
+      ).optional().describe("Other config files to include, optionally conditionally ([include] / [includeIf])."),
+      ignores: external_exports.array(external_exports.string()).optional().describe("Global ignore patterns: ~/.config/git/ignore, git's default core.excludesFile."),
+      attributes: external_exports.array(external_exports.string()).optional().describe("Global attributes: ~/.config/git/attributes, git's default core.attributesFile."),
+      extraConfig: external_exports.union([external_exports.string(), GitIniSchema], {
+        error: "expected a map of sections (pull: { rebase: true }) or the text of config lines"
+      }).optional().describe(
+        'More configuration: section \u2192 key \u2192 value, a nested map for a subsection (url: { "git@github.com:": { insteadOf: https://github.com/ } }), a list for a multi-valued key; or raw config text appended as it is.'
+      )
+    }).describe("Git (Home Manager's programs.git): ~/.config/git/config, ignore and attributes.");
+  }
+});
+
+// src/modules/programs/neovim.schema.ts
+var NeovimSchema;
+var init_neovim_schema = __esm({
+  "src/modules/programs/neovim.schema.ts"() {
+    "use strict";
+    init_zod();
+    init_common_schema();
+    NeovimSchema = external_exports.strictObject({
+      enable: external_exports.boolean().optional().describe("Write ~/.config/nvim/init.lua."),
+      initLua: external_exports.string().optional().describe(
+        "init.lua: a file of the config repo (files/nvim/init.lua, taken as it is) or the Lua text itself (templated)."
+      ),
+      extraLuaConfig: external_exports.string().optional().describe("Lua appended to init.lua."),
+      extraConfig: external_exports.string().optional().describe("Vimscript appended to init.lua (run through vim.cmd)."),
+      defaultEditor: external_exports.boolean().optional().describe("Export EDITOR=nvim and VISUAL=nvim in the shells."),
+      viAlias: external_exports.boolean().optional().describe("alias vi=nvim."),
+      vimAlias: external_exports.boolean().optional().describe("alias vim=nvim."),
+      vimdiffAlias: external_exports.boolean().optional().describe("alias vimdiff='nvim -d'."),
+      enableZshIntegration: integration("zsh"),
+      enableBashIntegration: integration("bash"),
+      enableFishIntegration: integration("fish")
+    }).describe("Neovim (Home Manager's programs.neovim).");
+  }
+});
+
+// src/modules/programs/starship.schema.ts
+var StarshipSchema;
+var init_starship_schema = __esm({
+  "src/modules/programs/starship.schema.ts"() {
+    "use strict";
+    init_zod();
+    init_common_schema();
+    StarshipSchema = external_exports.strictObject({
+      enable: external_exports.boolean().optional().describe("Write ~/.config/starship.toml and start starship in the shells."),
+      settings: TomlSettingsSchema.optional().describe(
+        "starship.toml as a map (see starship's configuration)."
+      ),
+      enableZshIntegration: integration("zsh"),
+      enableBashIntegration: integration("bash"),
+      enableFishIntegration: integration("fish")
+    }).describe("The starship prompt (Home Manager's programs.starship).");
+  }
+});
+
+// src/modules/programs/zsh.schema.ts
+var count2, aliases, ZshSchema;
+var init_zsh_schema = __esm({
+  "src/modules/programs/zsh.schema.ts"() {
+    "use strict";
+    init_zod();
+    count2 = external_exports.number().int().nonnegative();
+    aliases = external_exports.record(external_exports.string(), external_exports.string());
+    ZshSchema = external_exports.strictObject({
+      enable: external_exports.boolean().optional().describe("Write ~/.zshrc and ~/.zshenv (the whole files: dotops owns them)."),
+      dotDir: external_exports.string().optional().describe(
+        "Directory for the zsh files, relative to HOME (e.g. .config/zsh): ~/.zshenv then sets ZDOTDIR to it and .zshrc goes there."
+      ),
+      history: external_exports.strictObject({
+        size: count2.optional().describe("HISTSIZE: lines kept in memory (default 10000)."),
+        save: count2.optional().describe("SAVEHIST: lines saved in the history file (default 10000)."),
+        path: external_exports.string().optional().describe("HISTFILE (default ~/.zsh_history, or <dotDir>/.zsh_history); ~/ is HOME."),
+        ignoreDups: external_exports.boolean().optional().describe("HIST_IGNORE_DUPS (default true)."),
+        ignoreAllDups: external_exports.boolean().optional().describe("HIST_IGNORE_ALL_DUPS (default false)."),
+        ignoreSpace: external_exports.boolean().optional().describe("HIST_IGNORE_SPACE (default true)."),
+        expireDuplicatesFirst: external_exports.boolean().optional().describe("HIST_EXPIRE_DUPS_FIRST (default false)."),
+        extended: external_exports.boolean().optional().describe("EXTENDED_HISTORY: save timestamps (default false)."),
+        share: external_exports.boolean().optional().describe("SHARE_HISTORY between sessions (default true)."),
+        append: external_exports.boolean().optional().describe("APPEND_HISTORY rather than replace (default false)."),
+        ignorePatterns: external_exports.array(external_exports.string()).optional().describe("HISTORY_IGNORE: commands matching any of these patterns are not saved.")
+      }).optional().describe("History settings."),
+      shellAliases: aliases.optional().describe("alias name=value, in interactive shells."),
+      shellGlobalAliases: aliases.optional().describe("alias -g name=value (expanded anywhere in a line)."),
+      sessionVariables: external_exports.record(external_exports.string(), external_exports.union([external_exports.string(), external_exports.number(), external_exports.boolean()])).optional().describe(
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: shell syntax, not a template
+        "Exported in ~/.zshenv. Values are literal except $NAME and ${NAME}, which expand (as in Home Manager: PATH: $HOME/bin:$PATH)."
+      ),
+      setOptions: external_exports.array(external_exports.string()).optional().describe("setopt these options; a NO_ prefix unsets one (NO_BEEP)."),
+      autocd: external_exports.boolean().optional().describe("AUTO_CD: a directory name alone changes into it."),
+      defaultKeymap: external_exports.enum(["emacs", "vicmd", "viins"]).optional().describe("The line editor's keymap (bindkey -e / -a / -v)."),
+      enableCompletion: external_exports.boolean().optional().describe("Load the completion system (compinit), after the plugins' fpath (default true)."),
+      completionInit: external_exports.string().optional().describe("How to start completion (default: autoload -U compinit && compinit)."),
+      plugins: external_exports.array(
+        external_exports.strictObject({
+          name: external_exports.string().min(1).describe("The plugin's name."),
+          src: external_exports.string().min(1).describe(
+            "Its directory: in the config repo (files/zsh/zsh-autosuggestions, linked to ~/.zsh/plugins/<name>) or on the machine (~/..., /...)."
+          ),
+          file: external_exports.string().optional().describe("The file to source in it (default <name>.plugin.zsh).")
+        })
+      ).optional().describe("Plugins: added to fpath and sourced, in order."),
+      initExtraFirst: external_exports.string().optional().describe("Lines at the very top of .zshrc."),
+      initExtra: external_exports.string().optional().describe("Lines at the end of .zshrc."),
+      envExtra: external_exports.string().optional().describe("Lines at the end of .zshenv."),
+      profileExtra: external_exports.string().optional().describe("The content of .zprofile (login shells, before .zshrc)."),
+      loginExtra: external_exports.string().optional().describe("The content of .zlogin (login shells, after .zshrc)."),
+      logoutExtra: external_exports.string().optional().describe("The content of .zlogout.")
+    }).describe(
+      "zsh (Home Manager's programs.zsh): ~/.zshrc sources the shell: environment (~/.config/dotops/shell/env.zsh)."
+    );
+  }
+});
+
+// src/modules/programs/schema.ts
+var ProgramsSchema;
+var init_schema2 = __esm({
+  "src/modules/programs/schema.ts"() {
+    "use strict";
+    init_zod();
+    init_alacritty_schema();
+    init_aws_sso_schema();
+    init_git_schema();
+    init_neovim_schema();
+    init_starship_schema();
+    init_zsh_schema();
+    ProgramsSchema = external_exports.strictObject({
+      git: GitSchema.optional(),
+      zsh: ZshSchema.optional(),
+      starship: StarshipSchema.optional(),
+      alacritty: AlacrittySchema.optional(),
+      neovim: NeovimSchema.optional(),
+      awsSso: AwsSsoSchema.optional()
+    }).describe(
+      "Programs configured by options (Home Manager's programs.*). Each writes its dotfiles only with enable: true. String options are templates ({{ user.email }})."
+    );
+  }
+});
+
+// src/modules/shell/schema.ts
+var ShellSchema;
+var init_schema3 = __esm({
+  "src/modules/shell/schema.ts"() {
+    "use strict";
+    init_zod();
+    ShellSchema = external_exports.strictObject({
+      aliases: external_exports.record(external_exports.string(), external_exports.string()).optional().describe(
+        'Aliases for zsh, bash and fish: name \u2192 command line (one line). Built in: rebuild, health-check, health-maintain, cleanup, perf-analyze, setup-dev-env (the dotops commands); yours win, and "" removes one.'
+      ),
+      env: external_exports.record(external_exports.string(), external_exports.union([external_exports.string(), external_exports.number(), external_exports.boolean()])).optional().describe(
+        "Exported environment variables. Values are literal (no $ expansion); a leading ~/ is your HOME."
+      ),
+      path: external_exports.array(external_exports.string()).optional().describe(
+        "Directories prepended to PATH, in this order, each once (also when the shell already had it). Absolute or ~/..."
+      ),
+      init: external_exports.strictObject({
+        zsh: external_exports.string().optional().describe("Code run at the end of the zsh environment."),
+        bash: external_exports.string().optional().describe("Code run at the end of the bash environment."),
+        fish: external_exports.string().optional().describe("Code run at the end of the fish environment.")
+      }).optional().describe("Shell code per shell, run after aliases, env and PATH are set.")
+    }).describe(
+      "The shell environment: one generated file per shell (~/.config/dotops/shell/env.{zsh,bash,fish}), sourced from ~/.zshrc, ~/.bashrc and ~/.config/fish/config.fish by a managed block."
+    );
+  }
+});
+
+// src/resources/block/schema.ts
+var BlockEntryShape;
+var init_schema4 = __esm({
+  "src/resources/block/schema.ts"() {
+    "use strict";
+    init_zod();
+    BlockEntryShape = {
+      content: external_exports.string().optional().describe(
+        'mode block: the text dotops keeps between "# >>> dotops >>>" and "# <<< dotops <<<" in the target, a file you otherwise own.'
+      ),
+      name: external_exports.string().regex(/^[A-Za-z0-9_.-]+$/, "letters, digits, _ . and - only").optional().describe(
+        `mode block: the block's name, for several blocks in one file (markers "# >>> dotops:<name> >>>"). Default: dotops.`
+      ),
+      comment: external_exports.string().optional().describe(
+        'mode block: how a comment starts in the target (e.g. "--", "//"), when its name or extension does not tell (default "#").'
+      ),
+      line: external_exports.boolean().optional().describe(
+        'mode block: keep content as one line marked by a trailing comment ("source x # dotops") instead of between marker lines.'
+      ),
+      create: external_exports.boolean().optional().describe(
+        "mode block: create the target when it is missing (default true); false: only a file that exists gets the block."
+      )
+    };
+  }
+});
+
+// src/format/plist.ts
+function encode3(v, indent) {
+  const next = `${indent}	`;
+  if (typeof v === "boolean") return `${indent}<${v}/>`;
+  if (typeof v === "number")
+    return Number.isInteger(v) ? `${indent}<integer>${v}</integer>` : `${indent}<real>${v}</real>`;
+  if (typeof v === "string") return `${indent}<string>${esc2(v)}</string>`;
+  if (v instanceof Date) return `${indent}<date>${v.toISOString().replace(/\.\d{3}Z$/, "Z")}</date>`;
+  if (Array.isArray(v))
+    return v.length ? `${indent}<array>
+${v.map((x2) => encode3(x2, next)).join("\n")}
+${indent}</array>` : `${indent}<array/>`;
+  const keys = Object.keys(v);
+  if (!keys.length) return `${indent}<dict/>`;
+  return `${indent}<dict>
+${keys.map((k2) => `${next}<key>${esc2(k2)}</key>
+${encode3(v[k2], next)}`).join("\n")}
+${indent}</dict>`;
+}
+function toPlist(v) {
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">
+<plist version="1.0">
+${encode3(v, "")}
+</plist>
+`;
+}
+function canonicalDate(text) {
+  const t2 = Date.parse(text);
+  return Number.isNaN(t2) ? null : new Date(t2).toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+function typedXml(v, indent) {
+  const next = `${indent}	`;
+  switch (v.type) {
+    case "bool":
+      return `${indent}<${v.value}/>`;
+    case "int":
+      return `${indent}<integer>${Math.trunc(v.value)}</integer>`;
+    case "float":
+      return `${indent}<real>${v.value}</real>`;
+    case "string":
+      return `${indent}<string>${esc2(v.value)}</string>`;
+    case "date":
+      return `${indent}<date>${v.value}</date>`;
+    case "data":
+      return `${indent}<data>${Buffer.from(v.value, "hex").toString("base64")}</data>`;
+    case "array":
+      return v.value.length ? `${indent}<array>
+${v.value.map((x2) => typedXml(x2, next)).join("\n")}
+${indent}</array>` : `${indent}<array/>`;
+    case "dict": {
+      const keys = Object.keys(v.value).sort();
+      if (!keys.length) return `${indent}<dict/>`;
+      return `${indent}<dict>
+${keys.map((k2) => `${next}<key>${esc2(k2)}</key>
+${typedXml(v.value[k2], next)}`).join("\n")}
+${indent}</dict>`;
+    }
+  }
+}
+function typedPlistXml(v) {
+  return `${HEADER}${typedXml(v, "")}
+</plist>
+`;
+}
+var esc2, PLIST_TYPES, PlistError, HEADER;
+var init_plist = __esm({
+  "src/format/plist.ts"() {
+    "use strict";
+    esc2 = (s) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+    PLIST_TYPES = ["bool", "int", "float", "string", "date", "data", "array", "dict"];
+    PlistError = class extends Error {
+      constructor(message) {
+        super(message);
+        this.name = "PlistError";
+      }
+    };
+    HEADER = `<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">
+<plist version="1.0">
+`;
+  }
+});
+
+// src/resources/defaults/schema.ts
+var TypedValueSchema, DefaultsValueSchema, DefaultsSchema, RestartOnChangeSchema;
+var init_schema5 = __esm({
+  "src/resources/defaults/schema.ts"() {
+    "use strict";
+    init_zod();
+    init_plist();
+    TypedValueSchema = external_exports.strictObject({
+      type: external_exports.enum(PLIST_TYPES).describe(
+        "The plist type `defaults write` is given (-bool, -int, -float, -string, -date, -data, -array, -dict)."
+      ),
+      value: external_exports.unknown().describe("The value: date as ISO 8601, data as hex (like `defaults write -data`).")
+    });
+    DefaultsValueSchema = external_exports.lazy(
+      () => external_exports.union([
+        external_exports.boolean(),
+        external_exports.number(),
+        external_exports.string(),
+        TypedValueSchema,
+        external_exports.array(DefaultsValueSchema),
+        external_exports.record(external_exports.string(), DefaultsValueSchema)
+      ])
+    );
+    DefaultsSchema = external_exports.record(external_exports.string().min(1), external_exports.record(external_exports.string().min(1), DefaultsValueSchema)).describe(
+      "macOS defaults, domain \u2192 key \u2192 value (`defaults write`): NSGlobalDomain, com.apple.dock, \u2026 A domain that is a path under /Library/Preferences is system-wide and is written as root."
+    );
+    RestartOnChangeSchema = external_exports.record(external_exports.string(), external_exports.string().regex(/^[\w .-]+$/, "a process name for killall, e.g. Dock")).describe(
+      "domain \u2192 process to restart (`killall <name>`) when a key of that domain changed in an apply, e.g. { com.apple.dock: Dock }."
+    );
+  }
+});
+
+// src/resources/homebrew/schema.ts
+var name2, BrewSchema, CaskSchema, TapSchema, HomebrewSchema;
+var init_schema6 = __esm({
+  "src/resources/homebrew/schema.ts"() {
+    "use strict";
+    init_zod();
+    name2 = external_exports.string().regex(/^[\w@.+/-]+$/, "a Homebrew name such as awscli, postgresql@16 or user/tap/formula");
+    BrewSchema = external_exports.union([
+      name2,
+      external_exports.strictObject({
+        name: name2,
+        args: external_exports.array(external_exports.string()).optional().describe("Extra `brew install` arguments, e.g. [--HEAD]."),
+        restartService: external_exports.union([external_exports.boolean(), external_exports.literal("changed")]).optional().describe("Restart the formula's service (`brew services restart`) after it is installed or upgraded."),
+        link: external_exports.boolean().optional().describe("Link the formula into the prefix (false: `brew unlink` it; keg-only stays unlinked).")
+      })
+    ]);
+    CaskSchema = external_exports.union([
+      name2,
+      external_exports.strictObject({
+        name: name2,
+        args: external_exports.array(external_exports.string()).optional().describe("Extra `brew install --cask` arguments, e.g. [--no-quarantine]."),
+        greedy: external_exports.boolean().optional().describe("Upgrade even when the cask updates itself (auto_updates).")
+      })
+    ]);
+    TapSchema = external_exports.union([
+      name2,
+      external_exports.strictObject({
+        name: name2,
+        url: external_exports.string().optional().describe("Clone URL of a tap that is not on GitHub as homebrew-<name>.")
+      })
+    ]);
+    HomebrewSchema = external_exports.strictObject({
+      taps: external_exports.array(TapSchema).optional().describe("Third-party repositories (`brew tap`)."),
+      brews: external_exports.array(BrewSchema).optional().describe("Formulae: a name, or { name, args, restartService, link }."),
+      casks: external_exports.array(CaskSchema).optional().describe("macOS apps (`brew install --cask`)."),
+      mas: external_exports.record(external_exports.string(), external_exports.number().int().positive()).optional().describe("Mac App Store apps, name \u2192 app id (installed with `mas`), e.g. { Xcode: 497799835 }."),
+      cleanup: external_exports.enum(["none", "uninstall", "zap"]).optional().describe(
+        "What happens to formulae and casks installed but not listed (Homebrew Bundle's --cleanup): none (default) leaves them; uninstall removes them; zap also removes casks' app data. Both are destructive steps in the plan."
+      )
+    }).describe("Homebrew taps, formulae, casks and Mac App Store apps (darwin hosts).");
+  }
+});
+
+// src/resources/nix/schema.ts
+var settingValue, flakeRef, NixPackageSchema, NixSchema;
+var init_schema7 = __esm({
+  "src/resources/nix/schema.ts"() {
+    "use strict";
+    init_zod();
+    settingValue = external_exports.union(
+      [external_exports.string(), external_exports.number(), external_exports.boolean(), external_exports.array(external_exports.union([external_exports.string(), external_exports.number()]))],
+      { error: "expected a string, number, boolean or a list of strings" }
+    );
+    flakeRef = external_exports.string().min(1).regex(/^[^#\s]+$/, 'a flake reference without "#", e.g. "." or "nixpkgs"');
+    NixPackageSchema = external_exports.union([
+      external_exports.string().regex(/^[\w.+-]+$/, "a package attribute name such as jq or python3Packages.black").describe("An attribute looked up in nix.packagesFrom."),
+      external_exports.strictObject({
+        flake: external_exports.string().regex(/^[^#\s]+#[\w.+"-]+$/, 'an installable "<flake>#<attribute>", e.g. "nixpkgs#jq" or ".#mytool"').describe(`An installable: "nixpkgs#jq", or ".#tool" for the config repo's own flake.`)
+      })
+    ]);
+    NixSchema = external_exports.strictObject({
+      settings: external_exports.record(external_exports.string().regex(/^[A-Za-z0-9-]+$/, "a nix.conf setting name"), settingValue).optional().describe(
+        "nix.conf settings (nix-darwin's nix.settings): lists are written space-separated, booleans true/false."
+      ),
+      scope: external_exports.enum(["user", "system"]).optional().describe(
+        "Where settings go: user (default) links ~/.config/nix/nix.conf; system writes /etc/nix/nix.conf as root, through dotops' privilege door."
+      ),
+      packages: external_exports.array(NixPackageSchema).optional().describe(
+        "Nix packages (Home Manager's home.packages), installed into dotops' own Nix profile (<state>/nix/profile; put <state>/nix/profile/bin on PATH). Every dotops generation points at one profile generation."
+      ),
+      packagesFrom: flakeRef.optional().describe(
+        `The flake whose packages bare names come from: "." is the config repo's own flake at the commit applied (its *.nix files and flake.lock), "./dir" one in a directory of it; anything else is a flake reference. Default "nixpkgs" (the flake registry). A name is looked up as packages.<system>.<name>, then legacyPackages.<system>.<name>.`
+      ),
+      darwin: external_exports.strictObject({
+        flake: flakeRef.describe(`The config repo's flake: "." or "./dir".`),
+        host: external_exports.string().regex(/^[\w.-]+$/, "a darwinConfigurations name")
+      }).optional().describe(
+        "Delegate the system to nix-darwin: builds darwinConfigurations.<host>.system from the repo's flake, sets the system profile and runs its activate as root (darwin-rebuild switch)."
+      ),
+      homeManager: external_exports.strictObject({
+        flake: flakeRef.describe(`The config repo's flake: "." or "./dir".`),
+        user: external_exports.string().regex(/^[\w.@-]+$/, "a homeConfigurations name")
+      }).optional().describe(
+        "Delegate to Home Manager: builds homeConfigurations.<user>.activationPackage from the repo's flake, sets the home-manager profile and runs activate (home-manager switch)."
+      )
+    }).describe(
+      "Nix: nix.conf settings, Nix packages in a dotops-owned profile, nix-darwin and Home Manager flakes."
+    );
+  }
+});
+
+// src/resources/script/schema.ts
+var ScriptSchema;
+var init_schema8 = __esm({
+  "src/resources/script/schema.ts"() {
+    "use strict";
+    init_zod();
+    ScriptSchema = external_exports.strictObject({
+      name: external_exports.string().regex(/^[A-Za-z0-9][\w.@+-]*$/, "letters, digits and . _ - @ + (it names the script's record)").describe("Names the script in plans, logs and its last-run record (id script:<name>)."),
+      run: external_exports.enum(["once", "onchange", "always"]).describe(
+        "once: the first apply on this machine; onchange: when the command, the script or a watched file changes; always: every apply (never part of drift)."
+      ),
+      watch: external_exports.array(external_exports.string().min(1)).optional().describe("Repo files or directories whose content is part of the hash (run: onchange)."),
+      command: external_exports.array(external_exports.string()).min(1).optional().describe(
+        "Command and arguments, run without a shell in HOME; a leading ~/ in an argument is HOME. Give this or script."
+      ),
+      script: external_exports.string().min(1).optional().describe(
+        "A script file in the repo (e.g. scripts/setup.sh) run from the store: by its #! line, else with sh. Give this or command."
+      ),
+      undo: external_exports.array(external_exports.string()).min(1).optional().describe(
+        "Command that reverses the script, run when a rollback or a removal unmanages it, or when the apply that first ran it fails."
+      )
+    }).describe("A script run by apply (chezmoi's run_once_/run_onchange_/run_).");
+  }
+});
+
+// src/resources/services/schema.ts
+var ServiceSchema;
+var init_schema9 = __esm({
+  "src/resources/services/schema.ts"() {
+    "use strict";
+    init_zod();
+    ServiceSchema = external_exports.strictObject({
+      label: external_exports.string().regex(/^[A-Za-z0-9][\w.-]*$/, "a reverse-DNS label such as com.alice.sync").describe("launchd Label (the unit is named <label>.service on linux)."),
+      program: external_exports.array(external_exports.string()).min(1).describe(
+        "Command and arguments (ProgramArguments / ExecStart), no shell; a leading ~ is expanded to HOME."
+      ),
+      runAtLoad: external_exports.boolean().optional().describe("Start when loaded (RunAtLoad; on linux the unit is started by enable --now)."),
+      keepAlive: external_exports.boolean().optional().describe("Restart when it exits (KeepAlive / Restart=always)."),
+      startInterval: external_exports.number().int().positive().optional().describe("Run every N seconds (StartInterval / a systemd timer)."),
+      environment: external_exports.record(external_exports.string(), external_exports.string()).optional().describe("Environment variables (EnvironmentVariables / Environment=)."),
+      workingDirectory: external_exports.string().optional().describe("Working directory (WorkingDirectory); ~ is expanded."),
+      standardOutPath: external_exports.string().optional().describe("Log file for stdout (StandardOutPath); ~ is expanded."),
+      standardErrorPath: external_exports.string().optional().describe("Log file for stderr (StandardErrorPath); ~ is expanded.")
+    }).describe("A user service.");
+  }
+});
+
+// src/config/duration.ts
+function parseDuration(text) {
+  const m = DURATION_PATTERN.exec(text);
+  if (!m) throw new Error(`"${text}" is not ${DURATION_HINT}`);
+  return Number(m[1]) * UNIT_MS[m[2]];
+}
+var DURATION_PATTERN, DURATION_HINT, UNIT_MS;
+var init_duration2 = __esm({
+  "src/config/duration.ts"() {
+    "use strict";
+    DURATION_PATTERN = /^(\d+)(ms|s|m|h|d)$/;
+    DURATION_HINT = 'a duration like "60s", "10m", "2h" or "30d"';
+    UNIT_MS = { ms: 1, s: 1e3, m: 6e4, h: 36e5, d: 864e5 };
+  }
+});
+
+// src/config/schema.ts
+function configJsonSchema(which = "entry") {
+  return external_exports.toJSONSchema(which === "entry" ? EntrySchema : FragmentSchema, {
+    io: "input",
+    unrepresentable: "any"
+  });
+}
+var SecretRefSchema, duration3, FileModeSchema, FileEntrySchema, UserSchema, FragmentShape, HealthCheckSchema, GitHubReportSchema, AgentSchema, HostSchema, EntrySchema, FragmentSchema;
+var init_schema10 = __esm({
+  "src/config/schema.ts"() {
+    "use strict";
+    init_zod();
+    init_schema();
+    init_schema2();
+    init_schema3();
+    init_schema4();
+    init_schema5();
+    init_schema6();
+    init_schema7();
+    init_schema8();
+    init_schema9();
+    init_duration2();
+    SecretRefSchema = external_exports.strictObject({
+      $secret: external_exports.string().regex(/^(env|file):.+$/, "write !secret env:NAME or !secret file:PATH")
+    }).describe(
+      "A secret: !secret env:NAME or !secret file:PATH, resolved at apply time. A file must be in HOME (~/...) or in a directory this machine lists in DOTOPS_SECRET_DIRS."
+    );
+    duration3 = external_exports.string().regex(DURATION_PATTERN, DURATION_HINT).describe('A duration: a number followed by ms, s, m, h or d, e.g. "60s".');
+    FileModeSchema = external_exports.enum(["link", "copy", "template", "block"]).describe(
+      'link: a symlink into the current generation (switches atomically); copy: a real file, for tools that refuse symlinks or need permissions; template: rendered as a Liquid template, then linked: {{ user.* }}, {{ vars.* }}, {{ host.name }}, {{ host.platform }} (also {{ os }}), {{ hostname }}, {% if %}/{% for %}, the functions {{ "NAME" | env }}, {{ "cmd" | lookPath }}, {{ "cmd" | output: "arg" }}; an undefined name is an error; a literal {{ is written {{ "{{" }} or inside {% raw %}\u2026{% endraw %}; templates read no other files ({% include %}, {% render %} and {% layout %} are refused); block: a marker-delimited block of `content` inside a file you otherwise own.'
+    );
+    FileEntrySchema = external_exports.strictObject({
+      target: external_exports.union([external_exports.string().min(1), external_exports.null()]).transform((t2) => t2 ?? "~").describe(
+        "Where the file goes, inside HOME: `~/.gitconfig` or a path relative to HOME. A directory source may go to `~` itself (a home mirror: `{ target: ~, source: home }`). Two entries for one target are a conflict, except: an entry from a host's own imports (hosts.<name>.imports) replaces a common entry with the same target, and within a tree the entry naming the deeper target wins (`{ target: ~/.zshrc, \u2026 }` beside `{ target: ~, source: home }` replaces home/.zshrc)."
+      ),
+      source: external_exports.string().min(1).optional().describe(
+        "A file or directory in the config repo (e.g. files/gitconfig). A directory manages each file inside; `.` is the whole repo (a repo that mirrors HOME). Files of the repo itself (dotops.yaml, dotops.lock, the imported config files, .dotopsignore, .dotops/, .gitmodules) and paths matched by `ignore` or the repo's .dotopsignore are left out."
+      ),
+      text: external_exports.string().optional().describe("Inline content instead of a source file (templated when mode is template)."),
+      mode: FileModeSchema.optional(),
+      permissions: external_exports.string().regex(/^0?[0-7]{3}$/, 'octal permissions like "0600"').optional().describe(
+        'Octal permissions, e.g. "0600". A file needs mode copy (links point into the read-only store). For a directory source they are the target directory\'s own (`~/.gnupg`: "0700"), and files copied into it get them without the execute bits unless they are executable.'
+      ),
+      executable: external_exports.boolean().optional().describe("Mark the file executable (default: as recorded in Git)."),
+      symlinks: external_exports.enum(["skip", "keep"]).optional().describe(
+        "Symlinks in the source that lead out of the repo: skip them with a warning (default), or keep them as links with the same text. Links inside the repo are always followed (a link between directories of one source stays a link)."
+      ),
+      ...BlockEntryShape,
+      ignore: external_exports.array(external_exports.string().min(1)).optional().describe(
+        "For a directory source: paths inside it to leave out, in .gitignore syntax (`README.md`, `*.swp`, `/install.sh`, `!keep.swp`). The repo-wide `.dotopsignore` (same syntax, relative to the repo root) applies to every directory source too. A pattern that matches nothing is a warning."
+      ),
+      hosts: external_exports.array(external_exports.string().min(1)).optional().describe("Only on these hosts (names from dotops.yaml hosts)."),
+      platform: external_exports.enum(["darwin", "linux"]).optional().describe("Only on hosts of this platform."),
+      exact: external_exports.boolean().optional().describe(
+        "For a directory source: the target directory holds only what dotops manages. Anything else in it (and in its subdirectories) is removed: a destructive change (needs --allow-destructive), moved to the state dir's trash until `dotops gc`."
+      )
+    }).describe("A dotfile managed by dotops (Home Manager's home.file).");
+    UserSchema = external_exports.strictObject({
+      name: external_exports.string().optional().describe("Full name, e.g. for git commits."),
+      email: external_exports.string().optional().describe("Email address, e.g. for git commits."),
+      editor: external_exports.string().optional().describe("Preferred editor command.")
+    }).catchall(external_exports.string()).describe("Personal settings, available to templates as {{ user.<key> }}.");
+    FragmentShape = {
+      user: UserSchema.optional(),
+      vars: external_exports.record(
+        external_exports.string(),
+        external_exports.union([external_exports.string(), external_exports.number(), external_exports.boolean(), SecretRefSchema], {
+          error: "expected a string, number, boolean or !secret env:NAME"
+        })
+      ).optional().describe("Free-form values for templates: {{ vars.<key> }}."),
+      files: external_exports.array(FileEntrySchema).optional().describe("Dotfiles to manage."),
+      services: external_exports.array(ServiceSchema).optional().describe("User services: launchd agents on darwin, systemd user units on linux."),
+      scripts: external_exports.array(ScriptSchema).optional().describe("Scripts run after the files are in place: once, on change, or always."),
+      homebrew: HomebrewSchema.optional(),
+      defaults: DefaultsSchema.optional(),
+      currentHostDefaults: DefaultsSchema.optional().describe(
+        "Like defaults, for this Mac only (`defaults -currentHost`)."
+      ),
+      restartOnChange: RestartOnChangeSchema.optional(),
+      programs: ProgramsSchema.optional(),
+      shell: ShellSchema.optional(),
+      nix: NixSchema.optional()
+    };
+    HealthCheckSchema = external_exports.strictObject({
+      name: external_exports.string().describe("What the check proves, for logs and reports."),
+      run: external_exports.array(external_exports.string()).min(1).describe("Command and arguments, run without a shell."),
+      timeout: duration3.optional()
+    });
+    GitHubReportSchema = external_exports.strictObject({
+      repo: external_exports.string().regex(/^[\w.-]+\/[\w.-]+$/, "owner/name").describe("owner/name of the config repo on GitHub."),
+      apiUrl: external_exports.string().url().optional().describe("GitHub API URL; for GitHub Enterprise Server its /api/v3 URL."),
+      tokenFile: external_exports.string().optional().describe("File holding a token (else env DOTOPS_GITHUB_TOKEN)."),
+      statuses: external_exports.boolean().optional().describe("Set a commit status dotops/<host> per applied commit."),
+      deployments: external_exports.boolean().optional().describe("Create a GitHub Deployment per host environment."),
+      timeout: duration3.optional().describe(
+        "Time limit of each GitHub API request (default 10s). Reporting never delays an apply; at the end of a pass it gets twice this long to finish, then gives up."
+      )
+    });
+    AgentSchema = external_exports.strictObject({
+      branch: external_exports.string().optional().describe(
+        "Branch the agent follows (--branch overrides it). Default: the remote's default branch (the HEAD of the agent's clone; in a work tree origin/HEAD, else the branch checked out). A branch other than that one is a testing branch: its commits must be on top of the default branch."
+      ),
+      remote: external_exports.string().optional().describe(
+        "URL of the config repo the agent clones into the state dir. The first clone needs `dotops agent --remote URL` (no config exists yet); afterwards the agent follows this value from the applied config, as Flux follows a GitRepository's url: when it changes, the clone's origin is switched to it (logged), and the new remote's commits must still descend from the applied one. --remote overrides it. Ignored when the agent follows a work tree (--repo, DOTOPS_REPO or the current dir), whose origin is the user's."
+      ),
+      interval: duration3.optional().describe("How often to poll the remote (jittered \xB110 %)."),
+      passTimeout: duration3.optional().describe(
+        "Time limit of one reconcile pass of the long-running agent (default 30m): a pass still running then is killed with what it started, logged as failed and retried with backoff; an apply it interrupted is recovered from the journal."
+      ),
+      requireSignedCommits: external_exports.boolean().optional().describe("Refuse commits not signed by a trusted signer."),
+      trustedSigners: external_exports.array(external_exports.string()).optional().describe("SSH allowed-signers lines or GPG key ids."),
+      allowForcePush: external_exports.boolean().optional().describe("Accept a tip that does not descend from the last applied commit."),
+      onDrift: external_exports.enum(["report", "heal"]).optional().describe("What to do when the machine drifts from the generation."),
+      healthChecks: external_exports.array(HealthCheckSchema).optional().describe("Commands that must pass after apply, else roll back."),
+      github: GitHubReportSchema.optional()
+    }).describe("The GitOps agent's policy.");
+    HostSchema = external_exports.strictObject({
+      platform: external_exports.enum(["darwin", "linux"]).describe("darwin (macOS) or linux."),
+      imports: external_exports.array(external_exports.string()).optional().describe("Files (globs) merged only for this host, after the common ones."),
+      agent: AgentSchema.partial().optional().describe("Per-host agent overrides, e.g. a testing branch.")
+    });
+    EntrySchema = external_exports.strictObject({
+      $schema: external_exports.string().optional(),
+      version: external_exports.literal(1).describe("Config format version."),
+      imports: external_exports.array(external_exports.string()).optional().describe("Files (globs) merged in order; later wins, lists append."),
+      hosts: external_exports.record(external_exports.string(), HostSchema).describe("The machines this repo describes."),
+      agent: AgentSchema.optional(),
+      ...InputsShape,
+      ...FragmentShape
+    }).describe("dotops.yaml: the entry of a dotops config repo.");
+    FragmentSchema = external_exports.strictObject({ $schema: external_exports.string().optional(), ...FragmentShape });
+  }
+});
+
 // src/config/load.ts
 function loadConfig(source, opts = {}) {
   const entry = readEntry(source);
+  if ((entry.value.inputs || entry.value.externals) && !source.mounts)
+    throw new Error(`internal: ${source.label} was read without its inputs (no input cache given)`);
   const hostName = selectHost(entry.value, opts);
   const hostEntry = entry.value.hosts[hostName];
   const located = {
@@ -37444,13 +43426,15 @@ function loadConfig(source, opts = {}) {
           FragmentSchema,
           fileLocated(parsed),
           problems,
-          (key) => ["version", "imports", "hosts", "agent"].includes(key) ? `"${key}" belongs in ${ENTRY_FILE}, not in an imported file` : void 0
+          (key) => ENTRY_ONLY.includes(key) ? `"${key}" belongs in ${ENTRY_FILE}, not in an imported file` : void 0
         );
         mergeYaml(located, parsed);
         if (listPath[0] === "hosts") hostFiles.add(file2);
       }
     });
   }
+  if (problems.length) throw new ConfigError(problems);
+  problems.push(...rebaseInputPaths(source, located));
   if (problems.length) throw new ConfigError(problems);
   const merged = validate2(EntrySchema, { ...located, value: { ...located.value, hosts: {} } }, problems);
   if (!merged || problems.length) throw new ConfigError(problems);
@@ -37460,7 +43444,10 @@ function loadConfig(source, opts = {}) {
     hostNames: Object.keys(entry.value.hosts).sort(),
     user: merged.user ?? {},
     vars: merged.vars ?? {},
-    files: merged.files ?? [],
+    files: [
+      ...merged.files ?? [],
+      ...externalFiles(source, entry.value, located, merged.files?.length ?? 0)
+    ],
     services: merged.services ?? [],
     scripts: merged.scripts ?? [],
     homebrew: merged.homebrew ?? {},
@@ -37593,7 +43580,10 @@ function resolveImport(source, pattern, at, entry, problems) {
   const normal = normalizeRepoPath(pattern);
   if (normal === ".." || normal.startsWith("../"))
     return fail(`import "${pattern}" leaves the repo: imports are paths inside the config repo`);
-  if (isGlob(pattern)) return matchGlob(paths, pattern).filter((p2) => p2 !== ENTRY_FILE);
+  if (isGlob(pattern))
+    return matchGlob(paths, pattern).filter(
+      (p2) => p2 !== ENTRY_FILE && pattern.startsWith(mountOf(source, p2)?.prefix ?? "")
+    );
   if (pattern === ENTRY_FILE) return fail(`${ENTRY_FILE} imports itself: list the files it imports instead`);
   if (!source.files.has(pattern)) {
     problems.push({
@@ -37653,16 +43643,18 @@ function valueAt(value, path6) {
   }
   return v;
 }
-var ENTRY_FILE, configFilesCache, MAX_HOSTS, entries, parsedFiles;
+var ENTRY_FILE, ENTRY_ONLY, configFilesCache, MAX_HOSTS, entries, parsedFiles;
 var init_load = __esm({
   "src/config/load.ts"() {
     "use strict";
     init_errors();
     init_glob();
-    init_schema9();
+    init_input_paths();
+    init_schema10();
     init_source2();
     init_yaml();
     ENTRY_FILE = "dotops.yaml";
+    ENTRY_ONLY = ["version", "imports", "hosts", "agent", "inputs", "externals"];
     configFilesCache = /* @__PURE__ */ new WeakMap();
     MAX_HOSTS = 100;
     entries = /* @__PURE__ */ new WeakMap();
@@ -37762,18 +43754,18 @@ function markExactDirs(byId2) {
   const exact = [...byId2.values()].filter((r2) => r2.kind === "dir" && r2.exact === true).map((r2) => r2.id);
   if (!exact.length) return;
   const under = (id) => exact.some((dir) => id === dir || id.startsWith(`${dir}/`));
-  const keep = /* @__PURE__ */ new Map();
+  const keep2 = /* @__PURE__ */ new Map();
   for (const r2 of byId2.values()) {
     const slash = r2.id.lastIndexOf("/");
     const parent = r2.id.slice(0, slash);
     if (slash < 2 || !under(parent)) continue;
-    const names = keep.get(parent) ?? /* @__PURE__ */ new Set();
-    keep.set(parent, names);
+    const names = keep2.get(parent) ?? /* @__PURE__ */ new Set();
+    keep2.set(parent, names);
     names.add(r2.id.slice(slash + 1));
   }
   for (const r2 of [...byId2.values()])
     if (r2.kind === "dir" && under(r2.id))
-      byId2.set(r2.id, { ...r2, exact: true, keep: [...keep.get(r2.id) ?? []].sort() });
+      byId2.set(r2.id, { ...r2, exact: true, keep: [...keep2.get(r2.id) ?? []].sort() });
 }
 var PATH_LIMITS;
 var init_home_path = __esm({
@@ -37785,7 +43777,7 @@ var init_home_path = __esm({
 });
 
 // src/modules/objects.ts
-import { createHash } from "node:crypto";
+import { createHash as createHash2 } from "node:crypto";
 function makeBlob(data, executable, name3) {
   const hash2 = contentHash(data, executable);
   const base3 = name3.split("/").pop() ?? "file";
@@ -37793,13 +43785,13 @@ function makeBlob(data, executable, name3) {
   return { object: `${hash2}-${safe.slice(0, 64)}`, data, executable };
 }
 function contentHash(data, executable) {
-  return createHash("sha256").update(executable ? "x\0" : "-\0").update(data).digest("hex");
+  return createHash2("sha256").update(executable ? "x\0" : "-\0").update(data).digest("hex");
 }
 function gitBlobId(data) {
-  return createHash("sha1").update(`blob ${data.length}\0`).update(data).digest("hex");
+  return createHash2("sha1").update(`blob ${data.length}\0`).update(data).digest("hex");
 }
 function sha256(data) {
-  return createHash("sha256").update(data).digest("hex");
+  return createHash2("sha256").update(data).digest("hex");
 }
 function canonicalJson(value) {
   return JSON.stringify(
@@ -37883,10 +43875,10 @@ var defaultsId, restartId, isSystemDomain, showDomain;
 var init_resource2 = __esm({
   "src/resources/defaults/resource.ts"() {
     "use strict";
-    defaultsId = (ref, key) => `defaults/${ref.currentHost ? "currentHost/" : ""}${ref.domain}/${key}`;
+    defaultsId = (ref2, key) => `defaults/${ref2.currentHost ? "currentHost/" : ""}${ref2.domain}/${key}`;
     restartId = (process10) => `restart/${process10}`;
     isSystemDomain = (domain2) => domain2.startsWith("/Library/Preferences/");
-    showDomain = (ref) => `${ref.currentHost ? "-currentHost " : ""}${ref.domain}`;
+    showDomain = (ref2) => `${ref2.currentHost ? "-currentHost " : ""}${ref2.domain}`;
   }
 });
 
@@ -44761,7 +50753,7 @@ function defaultsModule(config2) {
   const keys = [];
   const collect = (section, currentHost) => {
     for (const [rawDomain, entries2] of Object.entries(config2[section])) {
-      const ref = {
+      const ref2 = {
         domain: canonicalDomain(rawDomain),
         ...currentHost ? { currentHost: true } : {}
       };
@@ -44770,7 +50762,7 @@ function defaultsModule(config2) {
         const origin = originOf(config2.located, at);
         try {
           const value = typedFromConfig(raw, `${rawDomain}.${key}`);
-          keys.push({ kind: "defaults", id: defaultsId(ref, key), ...ref, key, value, origin });
+          keys.push({ kind: "defaults", id: defaultsId(ref2, key), ...ref2, key, value, origin });
         } catch (err) {
           if (!(err instanceof ValueError)) throw err;
           problems.push({ message: err.message, origin, path: formatPath(at) });
@@ -45511,11 +51503,11 @@ var require_ignore = __commonJS({
         const rules = this._rules;
         const { length } = rules;
         const shortcut = this._basenameCount * 2 >= length;
-        const basename = shortcut ? basenameOf(path6) : path6;
+        const basename2 = shortcut ? basenameOf(path6) : path6;
         for (let index = length - 1; index >= 0; index--) {
           const rule = rules[index];
           if (rule[mode].test(
-            shortcut && rule._basenameOnly ? basename : path6
+            shortcut && rule._basenameOnly ? basename2 : path6
           )) {
             const { negative } = rule;
             const ret = {
@@ -45688,7 +51680,7 @@ var init_secret = __esm({
   "src/config/secret.ts"() {
     "use strict";
     init_redact();
-    secretPlaceholder = (ref) => `\xABsecret ${ref}\xBB`;
+    secretPlaceholder = (ref2) => `\xABsecret ${ref2}\xBB`;
     SECRET_DIRS_ENV = "DOTOPS_SECRET_DIRS";
     HOW_TO_ALLOW = `dotops reads !secret files in HOME only; to allow another directory, list it in ${SECRET_DIRS_ENV} (colon-separated) on this machine`;
   }
@@ -45751,9 +51743,9 @@ var require_liquid_node = __commonJS({
     }
     function promisify3(fn2) {
       return function(...args) {
-        return new Promise((resolve3, reject2) => {
+        return new Promise((resolve4, reject2) => {
           fn2(...args, (err, result) => {
-            err ? reject2(err) : resolve3(result);
+            err ? reject2(err) : resolve4(result);
           });
         });
       };
@@ -47165,7 +53157,7 @@ var require_liquid_node = __commonJS({
     function readFile(filepath) {
       return readFileAsync(filepath, "utf8");
     }
-    function existsSync4(filepath) {
+    function existsSync6(filepath) {
       try {
         fs$1.statSync(filepath);
         return true;
@@ -47173,10 +53165,10 @@ var require_liquid_node = __commonJS({
         return false;
       }
     }
-    function readFileSync6(filepath) {
+    function readFileSync7(filepath) {
       return fs$1.readFileSync(filepath, "utf8");
     }
-    function resolve2(root2, file2, ext) {
+    function resolve3(root2, file2, ext) {
       if (!path6.extname(file2))
         file2 += ext;
       return path6.resolve(root2, file2);
@@ -47215,9 +53207,9 @@ var require_liquid_node = __commonJS({
       __proto__: null,
       exists: exists2,
       readFile,
-      existsSync: existsSync4,
-      readFileSync: readFileSync6,
-      resolve: resolve2,
+      existsSync: existsSync6,
+      readFileSync: readFileSync7,
+      resolve: resolve3,
       fallback,
       dirname: dirname9,
       contains,
@@ -48853,7 +54845,7 @@ var require_liquid_node = __commonJS({
       uri_escape,
       slugify: slugify2
     });
-    var join4 = argumentsToValue(function(v, arg) {
+    var join7 = argumentsToValue(function(v, arg) {
       const array2 = toArray(v);
       const sep2 = isNil(arg) ? " " : stringify2(arg);
       let outputSize = sep2.length * Math.max(array2.length - 1, 0);
@@ -49101,7 +55093,7 @@ var require_liquid_node = __commonJS({
     }
     var arrayFilters = /* @__PURE__ */ Object.freeze({
       __proto__: null,
-      join: join4,
+      join: join7,
       last: last2,
       first: first2,
       reverse,
@@ -50971,7 +56963,8 @@ function expandEntry(config2, entry, at, origin, warnings, repoIgnore, budget) {
   const entryIgnore = new IgnoreList(
     (entry.ignore ?? []).map((pattern, j2) => ({ pattern, at: [...at, "ignore", j2] }))
   );
-  const skip = (repoPath, id) => isOwnFile(config2, repoPath) || repoIgnore.list.ignores(repoPath) || entryIgnore.ignores(target === "~" ? id.slice(2) : id.slice(target.length + 1));
+  const within = mountOf(config2.source, `${resolved.path}/`);
+  const skip = (repoPath, id) => isOwnFile(config2, repoPath, within) || repoIgnore.list.ignores(repoPath) || entryIgnore.ignores(target === "~" ? id.slice(2) : id.slice(target.length + 1));
   const tooMany = (n2) => fail(
     `source ${source} holds ${n2} files: more than the ${MAX_FILES} dotops manages for one host (with the entries before it); leave big trees out with ignore: or .dotopsignore`,
     sourceAt
@@ -51018,8 +57011,11 @@ function dirAttributes(config2, entry, at, target) {
     ...entry.exact ? { exact: true } : {}
   };
 }
-function isOwnFile(config2, path6) {
-  return config2.configFiles.has(path6) || path6 === "dotops.lock" || path6 === DOTOPSIGNORE || path6.startsWith(".dotops/") || // Not .gitignore or .gitattributes: a home mirror's are HOME's too (git's core.excludesfile ~/.gitignore).
+function isOwnFile(config2, full, within) {
+  const mount = mountOf(config2.source, full);
+  if (mount !== within) return true;
+  const path6 = mount ? full.slice(mount.prefix.length) : full;
+  return config2.configFiles.has(full) || mount?.kind === "input" && path6 === "dotops.yaml" || path6 === "dotops.lock" || path6 === DOTOPSIGNORE || path6.startsWith(".dotops/") || // Not .gitignore or .gitattributes: a home mirror's are HOME's too (git's core.excludesfile ~/.gitignore).
   path6 === ".gitmodules" || path6.startsWith(".git/");
 }
 function readDotopsIgnore(config2) {
@@ -51110,9 +57106,9 @@ function render(config2, text, where2) {
     text,
     ctx,
     where2 ?? { file: "(inline)", line: 1, col: 1 },
-    (ref) => {
+    (ref2) => {
       secret2 = true;
-      return config2.resolveSecret ? config2.resolveSecret(ref) : secretPlaceholder(ref);
+      return config2.resolveSecret ? config2.resolveSecret(ref2) : secretPlaceholder(ref2);
     },
     config2.machine
   );
@@ -51260,7 +57256,7 @@ function nixModule(config2) {
   } else if (nix2.scope === "system") fail("scope: system has no settings to write", "scope");
   if (nix2.packages?.length) {
     const from = nix2.packagesFrom ?? "nixpkgs";
-    const isRepo = (ref) => ref === "." || ref.startsWith("./");
+    const isRepo = (ref2) => ref2 === "." || ref2.startsWith("./");
     const packages = [];
     let repoDir;
     nix2.packages.forEach((p2, i3) => {
@@ -51441,9 +57437,9 @@ var init_program = __esm({
           host: { name: this.config.host.name, platform: this.config.host.platform }
         };
         try {
-          return renderTemplate(text, ctx, where2, (ref) => {
+          return renderTemplate(text, ctx, where2, (ref2) => {
             this.secret = true;
-            return this.config.resolveSecret ? this.config.resolveSecret(ref) : secretPlaceholder(ref);
+            return this.config.resolveSecret ? this.config.resolveSecret(ref2) : secretPlaceholder(ref2);
           });
         } catch (err) {
           if (!(err instanceof ConfigError)) throw err;
@@ -51488,7 +57484,7 @@ var init_extract = __esm({
 });
 
 // node_modules/smol-toml/dist/util.js
-var init_util2 = __esm({
+var init_util3 = __esm({
   "node_modules/smol-toml/dist/util.js"() {
     init_error2();
   }
@@ -51499,7 +57495,7 @@ var init_struct = __esm({
   "node_modules/smol-toml/dist/struct.js"() {
     init_primitive();
     init_extract();
-    init_util2();
+    init_util3();
     init_error2();
   }
 });
@@ -51509,7 +57505,7 @@ var init_parse3 = __esm({
   "node_modules/smol-toml/dist/parse.js"() {
     init_struct();
     init_extract();
-    init_util2();
+    init_util3();
     init_error2();
   }
 });
@@ -51706,7 +57702,7 @@ var init_stringify = __esm({
 });
 
 // node_modules/smol-toml/dist/index.js
-var init_dist = __esm({
+var init_dist3 = __esm({
   "node_modules/smol-toml/dist/index.js"() {
     init_parse3();
     init_stringify();
@@ -51739,7 +57735,7 @@ ${toml.trim() ? `${toml.replace(/\s+$/, "")}
 var init_toml = __esm({
   "src/modules/programs/toml.ts"() {
     "use strict";
-    init_dist();
+    init_dist3();
   }
 });
 
@@ -52043,7 +58039,7 @@ function formatValue(value) {
   return needsQuotes ? `"${escaped}"` : value;
 }
 var validKey, validSubsection, escapeSubsection;
-var init_git = __esm({
+var init_git2 = __esm({
   "src/modules/programs/git.ts"() {
     "use strict";
     init_program();
@@ -52381,7 +58377,7 @@ var init_programs = __esm({
     init_errors();
     init_alacritty();
     init_aws_sso();
-    init_git();
+    init_git2();
     init_neovim();
     init_program();
     init_starship();
@@ -52760,7 +58756,8 @@ function buildManifest(config2, modules = MODULES) {
     platform: config2.host.platform,
     // A pass that asked for content not read yet is run again (withContent): its hash would be thrown away.
     hash: config2.source.wanted?.size ? "" : manifestHash(resources),
-    resources
+    resources,
+    ...config2.source.mounts?.length ? { inputs: [...config2.source.mounts] } : {}
   };
   return { manifest, blobs, warnings };
 }
@@ -52817,760 +58814,242 @@ var init_kit = __esm({
     "use strict";
     init_manifest();
     init_load();
-    init_schema9();
+    init_schema10();
   }
 });
 
-// node_modules/ms/index.js
-var require_ms = __commonJS({
-  "node_modules/ms/index.js"(exports, module) {
-    var s = 1e3;
-    var m = s * 60;
-    var h3 = m * 60;
-    var d = h3 * 24;
-    var w = d * 7;
-    var y2 = d * 365.25;
-    module.exports = function(val, options) {
-      options = options || {};
-      var type = typeof val;
-      if (type === "string" && val.length > 0) {
-        return parse6(val);
-      } else if (type === "number" && isFinite(val)) {
-        return options.long ? fmtLong(val) : fmtShort(val);
+// src/inputs/lock-file.ts
+function parseLock(text, file2 = LOCK_FILE) {
+  let raw;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    const at = jsonErrorPosition(text, err.message);
+    throw new ConfigError([
+      {
+        message: `${file2} is not valid JSON (${err.message.replace(/ in JSON at position \d+.*$/, "")}): fix it, or delete it and run \`dotops lock\``,
+        ...at ? { origin: { file: file2, ...at } } : {}
       }
-      throw new Error(
-        "val is not a non-empty string or a valid number. val=" + JSON.stringify(val)
-      );
-    };
-    function parse6(str) {
-      str = String(str);
-      if (str.length > 100) {
-        return;
-      }
-      var match = /^(-?(?:\d+)?\.?\d+) *(milliseconds?|msecs?|ms|seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|w|years?|yrs?|y)?$/i.exec(
-        str
-      );
-      if (!match) {
-        return;
-      }
-      var n2 = parseFloat(match[1]);
-      var type = (match[2] || "ms").toLowerCase();
-      switch (type) {
-        case "years":
-        case "year":
-        case "yrs":
-        case "yr":
-        case "y":
-          return n2 * y2;
-        case "weeks":
-        case "week":
-        case "w":
-          return n2 * w;
-        case "days":
-        case "day":
-        case "d":
-          return n2 * d;
-        case "hours":
-        case "hour":
-        case "hrs":
-        case "hr":
-        case "h":
-          return n2 * h3;
-        case "minutes":
-        case "minute":
-        case "mins":
-        case "min":
-        case "m":
-          return n2 * m;
-        case "seconds":
-        case "second":
-        case "secs":
-        case "sec":
-        case "s":
-          return n2 * s;
-        case "milliseconds":
-        case "millisecond":
-        case "msecs":
-        case "msec":
-        case "ms":
-          return n2;
-        default:
-          return void 0;
-      }
-    }
-    function fmtShort(ms) {
-      var msAbs = Math.abs(ms);
-      if (msAbs >= d) {
-        return Math.round(ms / d) + "d";
-      }
-      if (msAbs >= h3) {
-        return Math.round(ms / h3) + "h";
-      }
-      if (msAbs >= m) {
-        return Math.round(ms / m) + "m";
-      }
-      if (msAbs >= s) {
-        return Math.round(ms / s) + "s";
-      }
-      return ms + "ms";
-    }
-    function fmtLong(ms) {
-      var msAbs = Math.abs(ms);
-      if (msAbs >= d) {
-        return plural2(ms, msAbs, d, "day");
-      }
-      if (msAbs >= h3) {
-        return plural2(ms, msAbs, h3, "hour");
-      }
-      if (msAbs >= m) {
-        return plural2(ms, msAbs, m, "minute");
-      }
-      if (msAbs >= s) {
-        return plural2(ms, msAbs, s, "second");
-      }
-      return ms + " ms";
-    }
-    function plural2(ms, msAbs, n2, name3) {
-      var isPlural = msAbs >= n2 * 1.5;
-      return Math.round(ms / n2) + " " + name3 + (isPlural ? "s" : "");
-    }
+    ]);
   }
-});
-
-// node_modules/debug/src/common.js
-var require_common = __commonJS({
-  "node_modules/debug/src/common.js"(exports, module) {
-    function setup(env) {
-      createDebug.debug = createDebug;
-      createDebug.default = createDebug;
-      createDebug.coerce = coerce;
-      createDebug.disable = disable;
-      createDebug.enable = enable;
-      createDebug.enabled = enabled;
-      createDebug.humanize = require_ms();
-      createDebug.destroy = destroy;
-      Object.keys(env).forEach((key) => {
-        createDebug[key] = env[key];
-      });
-      createDebug.names = [];
-      createDebug.skips = [];
-      createDebug.formatters = {};
-      function selectColor(namespace) {
-        let hash2 = 0;
-        for (let i3 = 0; i3 < namespace.length; i3++) {
-          hash2 = (hash2 << 5) - hash2 + namespace.charCodeAt(i3);
-          hash2 |= 0;
-        }
-        return createDebug.colors[Math.abs(hash2) % createDebug.colors.length];
-      }
-      createDebug.selectColor = selectColor;
-      function createDebug(namespace) {
-        let prevTime;
-        let enableOverride = null;
-        let namespacesCache;
-        let enabledCache;
-        function debug2(...args) {
-          if (!debug2.enabled) {
-            return;
-          }
-          const self2 = debug2;
-          const curr = Number(/* @__PURE__ */ new Date());
-          const ms = curr - (prevTime || curr);
-          self2.diff = ms;
-          self2.prev = prevTime;
-          self2.curr = curr;
-          prevTime = curr;
-          args[0] = createDebug.coerce(args[0]);
-          if (typeof args[0] !== "string") {
-            args.unshift("%O");
-          }
-          let index = 0;
-          args[0] = args[0].replace(/%([a-zA-Z%])/g, (match, format2) => {
-            if (match === "%%") {
-              return "%";
-            }
-            index++;
-            const formatter = createDebug.formatters[format2];
-            if (typeof formatter === "function") {
-              const val = args[index];
-              match = formatter.call(self2, val);
-              args.splice(index, 1);
-              index--;
-            }
-            return match;
-          });
-          createDebug.formatArgs.call(self2, args);
-          const logFn = self2.log || createDebug.log;
-          logFn.apply(self2, args);
-        }
-        debug2.namespace = namespace;
-        debug2.useColors = createDebug.useColors();
-        debug2.color = createDebug.selectColor(namespace);
-        debug2.extend = extend2;
-        debug2.destroy = createDebug.destroy;
-        Object.defineProperty(debug2, "enabled", {
-          enumerable: true,
-          configurable: false,
-          get: () => {
-            if (enableOverride !== null) {
-              return enableOverride;
-            }
-            if (namespacesCache !== createDebug.namespaces) {
-              namespacesCache = createDebug.namespaces;
-              enabledCache = createDebug.enabled(namespace);
-            }
-            return enabledCache;
-          },
-          set: (v) => {
-            enableOverride = v;
-          }
-        });
-        if (typeof createDebug.init === "function") {
-          createDebug.init(debug2);
-        }
-        return debug2;
-      }
-      function extend2(namespace, delimiter) {
-        const newDebug = createDebug(this.namespace + (typeof delimiter === "undefined" ? ":" : delimiter) + namespace);
-        newDebug.log = this.log;
-        return newDebug;
-      }
-      function enable(namespaces) {
-        createDebug.save(namespaces);
-        createDebug.namespaces = namespaces;
-        createDebug.names = [];
-        createDebug.skips = [];
-        const split = (typeof namespaces === "string" ? namespaces : "").trim().replace(/\s+/g, ",").split(",").filter(Boolean);
-        for (const ns of split) {
-          if (ns[0] === "-") {
-            createDebug.skips.push(ns.slice(1));
-          } else {
-            createDebug.names.push(ns);
-          }
-        }
-      }
-      function matchesTemplate(search, template) {
-        let searchIndex = 0;
-        let templateIndex = 0;
-        let starIndex = -1;
-        let matchIndex = 0;
-        while (searchIndex < search.length) {
-          if (templateIndex < template.length && (template[templateIndex] === search[searchIndex] || template[templateIndex] === "*")) {
-            if (template[templateIndex] === "*") {
-              starIndex = templateIndex;
-              matchIndex = searchIndex;
-              templateIndex++;
-            } else {
-              searchIndex++;
-              templateIndex++;
-            }
-          } else if (starIndex !== -1) {
-            templateIndex = starIndex + 1;
-            matchIndex++;
-            searchIndex = matchIndex;
-          } else {
-            return false;
-          }
-        }
-        while (templateIndex < template.length && template[templateIndex] === "*") {
-          templateIndex++;
-        }
-        return templateIndex === template.length;
-      }
-      function disable() {
-        const namespaces = [
-          ...createDebug.names,
-          ...createDebug.skips.map((namespace) => "-" + namespace)
-        ].join(",");
-        createDebug.enable("");
-        return namespaces;
-      }
-      function enabled(name3) {
-        for (const skip of createDebug.skips) {
-          if (matchesTemplate(name3, skip)) {
-            return false;
-          }
-        }
-        for (const ns of createDebug.names) {
-          if (matchesTemplate(name3, ns)) {
-            return true;
-          }
-        }
-        return false;
-      }
-      function coerce(val) {
-        if (val instanceof Error) {
-          return val.stack || val.message;
-        }
-        return val;
-      }
-      function destroy() {
-        console.warn("Instance method `debug.destroy()` is deprecated and no longer does anything. It will be removed in the next major version of `debug`.");
-      }
-      createDebug.enable(createDebug.load());
-      return createDebug;
-    }
-    module.exports = setup;
-  }
-});
-
-// node_modules/debug/src/browser.js
-var require_browser = __commonJS({
-  "node_modules/debug/src/browser.js"(exports, module) {
-    exports.formatArgs = formatArgs;
-    exports.save = save;
-    exports.load = load2;
-    exports.useColors = useColors;
-    exports.storage = localstorage();
-    exports.destroy = /* @__PURE__ */ (() => {
-      let warned = false;
-      return () => {
-        if (!warned) {
-          warned = true;
-          console.warn("Instance method `debug.destroy()` is deprecated and no longer does anything. It will be removed in the next major version of `debug`.");
-        }
-      };
-    })();
-    exports.colors = [
-      "#0000CC",
-      "#0000FF",
-      "#0033CC",
-      "#0033FF",
-      "#0066CC",
-      "#0066FF",
-      "#0099CC",
-      "#0099FF",
-      "#00CC00",
-      "#00CC33",
-      "#00CC66",
-      "#00CC99",
-      "#00CCCC",
-      "#00CCFF",
-      "#3300CC",
-      "#3300FF",
-      "#3333CC",
-      "#3333FF",
-      "#3366CC",
-      "#3366FF",
-      "#3399CC",
-      "#3399FF",
-      "#33CC00",
-      "#33CC33",
-      "#33CC66",
-      "#33CC99",
-      "#33CCCC",
-      "#33CCFF",
-      "#6600CC",
-      "#6600FF",
-      "#6633CC",
-      "#6633FF",
-      "#66CC00",
-      "#66CC33",
-      "#9900CC",
-      "#9900FF",
-      "#9933CC",
-      "#9933FF",
-      "#99CC00",
-      "#99CC33",
-      "#CC0000",
-      "#CC0033",
-      "#CC0066",
-      "#CC0099",
-      "#CC00CC",
-      "#CC00FF",
-      "#CC3300",
-      "#CC3333",
-      "#CC3366",
-      "#CC3399",
-      "#CC33CC",
-      "#CC33FF",
-      "#CC6600",
-      "#CC6633",
-      "#CC9900",
-      "#CC9933",
-      "#CCCC00",
-      "#CCCC33",
-      "#FF0000",
-      "#FF0033",
-      "#FF0066",
-      "#FF0099",
-      "#FF00CC",
-      "#FF00FF",
-      "#FF3300",
-      "#FF3333",
-      "#FF3366",
-      "#FF3399",
-      "#FF33CC",
-      "#FF33FF",
-      "#FF6600",
-      "#FF6633",
-      "#FF9900",
-      "#FF9933",
-      "#FFCC00",
-      "#FFCC33"
-    ];
-    function useColors() {
-      if (typeof window !== "undefined" && window.process && (window.process.type === "renderer" || window.process.__nwjs)) {
-        return true;
-      }
-      if (typeof navigator !== "undefined" && navigator.userAgent && navigator.userAgent.toLowerCase().match(/(edge|trident)\/(\d+)/)) {
-        return false;
-      }
-      let m;
-      return typeof document !== "undefined" && document.documentElement && document.documentElement.style && document.documentElement.style.WebkitAppearance || // Is firebug? http://stackoverflow.com/a/398120/376773
-      typeof window !== "undefined" && window.console && (window.console.firebug || window.console.exception && window.console.table) || // Is firefox >= v31?
-      // https://developer.mozilla.org/en-US/docs/Tools/Web_Console#Styling_messages
-      typeof navigator !== "undefined" && navigator.userAgent && (m = navigator.userAgent.toLowerCase().match(/firefox\/(\d+)/)) && parseInt(m[1], 10) >= 31 || // Double check webkit in userAgent just in case we are in a worker
-      typeof navigator !== "undefined" && navigator.userAgent && navigator.userAgent.toLowerCase().match(/applewebkit\/(\d+)/);
-    }
-    function formatArgs(args) {
-      args[0] = (this.useColors ? "%c" : "") + this.namespace + (this.useColors ? " %c" : " ") + args[0] + (this.useColors ? "%c " : " ") + "+" + module.exports.humanize(this.diff);
-      if (!this.useColors) {
-        return;
-      }
-      const c5 = "color: " + this.color;
-      args.splice(1, 0, c5, "color: inherit");
-      let index = 0;
-      let lastC = 0;
-      args[0].replace(/%[a-zA-Z%]/g, (match) => {
-        if (match === "%%") {
-          return;
-        }
-        index++;
-        if (match === "%c") {
-          lastC = index;
-        }
-      });
-      args.splice(lastC, 0, c5);
-    }
-    exports.log = console.debug || console.log || (() => {
+  const r2 = LockSchema.safeParse(raw);
+  if (r2.success) return r2.data;
+  const problems = r2.error.issues.map((i3) => ({
+    message: `${file2}: ${i3.message}; run \`dotops lock\` to write it again`,
+    path: i3.path.map((p2) => typeof p2 === "number" ? `[${p2}]` : `.${String(p2)}`).join("").slice(1)
+  }));
+  throw new ConfigError(problems);
+}
+function formatLock(lock) {
+  return `${JSON.stringify(sortKeys(lock), null, 2)}
+`;
+}
+function sortKeys(v) {
+  if (Array.isArray(v)) return v.map(sortKeys);
+  if (typeof v !== "object" || v === null) return v;
+  const out = {};
+  for (const k2 of Object.keys(v).sort()) out[k2] = sortKeys(v[k2]);
+  return out;
+}
+function jsonErrorPosition(text, message) {
+  const m = /position (\d+)/.exec(message);
+  if (!m) return void 0;
+  const before = text.slice(0, Number(m[1]));
+  const line = before.split("\n").length;
+  return { line, col: before.length - before.lastIndexOf("\n") };
+}
+var LOCK_FILE, SHA, LockEntrySchema, LockSchema, emptyLock;
+var init_lock_file = __esm({
+  "src/inputs/lock-file.ts"() {
+    "use strict";
+    init_zod();
+    init_errors();
+    LOCK_FILE = "dotops.lock";
+    SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
+    LockEntrySchema = external_exports.strictObject({
+      git: external_exports.string().min(1),
+      ref: external_exports.string().min(1).optional(),
+      rev: external_exports.string().regex(SHA, "a full commit id (40 hex digits)"),
+      locked: external_exports.string().min(1)
     });
-    function save(namespaces) {
-      try {
-        if (namespaces) {
-          exports.storage.setItem("debug", namespaces);
-        } else {
-          exports.storage.removeItem("debug");
-        }
-      } catch (error62) {
-      }
-    }
-    function load2() {
-      let r2;
-      try {
-        r2 = exports.storage.getItem("debug") || exports.storage.getItem("DEBUG");
-      } catch (error62) {
-      }
-      if (!r2 && typeof process !== "undefined" && "env" in process) {
-        r2 = process.env.DEBUG;
-      }
-      return r2;
-    }
-    function localstorage() {
-      try {
-        return localStorage;
-      } catch (error62) {
-      }
-    }
-    module.exports = require_common()(exports);
-    var { formatters } = module.exports;
-    formatters.j = function(v) {
-      try {
-        return JSON.stringify(v);
-      } catch (error62) {
-        return "[UnexpectedJSONParseError]: " + error62.message;
-      }
-    };
+    LockSchema = external_exports.strictObject({
+      version: external_exports.literal(1),
+      inputs: external_exports.record(external_exports.string(), LockEntrySchema).default({}),
+      externals: external_exports.record(external_exports.string(), LockEntrySchema).default({})
+    });
+    emptyLock = () => ({ version: 1, inputs: {}, externals: {} });
   }
 });
 
-// node_modules/debug/src/node.js
-var require_node = __commonJS({
-  "node_modules/debug/src/node.js"(exports, module) {
-    var tty3 = __require("tty");
-    var util = __require("util");
-    exports.init = init;
-    exports.log = log;
-    exports.formatArgs = formatArgs;
-    exports.save = save;
-    exports.load = load2;
-    exports.useColors = useColors;
-    exports.destroy = util.deprecate(
-      () => {
-      },
-      "Instance method `debug.destroy()` is deprecated and no longer does anything. It will be removed in the next major version of `debug`."
-    );
-    exports.colors = [6, 2, 3, 4, 5, 1];
-    try {
-      const supportsColor = __require("supports-color");
-      if (supportsColor && (supportsColor.stderr || supportsColor).level >= 2) {
-        exports.colors = [
-          20,
-          21,
-          26,
-          27,
-          32,
-          33,
-          38,
-          39,
-          40,
-          41,
-          42,
-          43,
-          44,
-          45,
-          56,
-          57,
-          62,
-          63,
-          68,
-          69,
-          74,
-          75,
-          76,
-          77,
-          78,
-          79,
-          80,
-          81,
-          92,
-          93,
-          98,
-          99,
-          112,
-          113,
-          128,
-          129,
-          134,
-          135,
-          148,
-          149,
-          160,
-          161,
-          162,
-          163,
-          164,
-          165,
-          166,
-          167,
-          168,
-          169,
-          170,
-          171,
-          172,
-          173,
-          178,
-          179,
-          184,
-          185,
-          196,
-          197,
-          198,
-          199,
-          200,
-          201,
-          202,
-          203,
-          204,
-          205,
-          206,
-          207,
-          208,
-          209,
-          214,
-          215,
-          220,
-          221
+// src/inputs/mount.ts
+var mount_exports = {};
+__export(mount_exports, {
+  declaredIn: () => declaredIn,
+  lockIn: () => lockIn,
+  lockProblem: () => lockProblem,
+  mountInputs: () => mountInputs
+});
+function declaredIn(text, file2 = ENTRY_FILE2) {
+  try {
+    const located = { value: {}, origins: /* @__PURE__ */ new Map() };
+    mergeYaml(located, parseYaml(file2, text));
+    const r2 = external_exports.object(InputsShape).safeParse(located.value);
+    if (!r2.success) return void 0;
+    return { inputs: r2.data.inputs ?? {}, externals: r2.data.externals ?? {}, located };
+  } catch {
+    return void 0;
+  }
+}
+function lockIn(entries2) {
+  const data = entries2.find((e) => e.path === LOCK_FILE)?.data;
+  return data ? parseLock(data.toString("utf8")) : void 0;
+}
+function lockProblem(what, decl, locked) {
+  if (!locked) return `${what} is not in ${LOCK_FILE}: run \`dotops lock\` and commit ${LOCK_FILE}`;
+  if (locked.git !== decl.git || (locked.ref ?? "") !== (decl.ref ?? ""))
+    return `${LOCK_FILE} is stale for ${what}: it pins ${locked.git}${locked.ref ? `@${locked.ref}` : ""}, dotops.yaml says ${decl.git}${decl.ref ? `@${decl.ref}` : ""}; run \`dotops lock\` and commit ${LOCK_FILE}`;
+  return void 0;
+}
+async function mountInputs(root2, cache, snapshotOf) {
+  const entryText = root2.entries.find((e) => e.path === ENTRY_FILE2)?.data?.toString("utf8") ?? "";
+  const declared = declaredIn(entryText);
+  const mounts = [];
+  const parts = [];
+  if (declared) {
+    const lock = lockIn(root2.entries) ?? { version: 1, inputs: {}, externals: {} };
+    const problems = [];
+    const at = (path6) => ({ origin: originOf(declared.located, path6), path: path6.join(".") });
+    const reserved = (prefix, path6) => {
+      const clash = root2.entries.find((e) => e.path.startsWith(prefix));
+      if (clash)
+        problems.push({
+          message: `the repo has ${clash.path}, but ${prefix} is where dotops places ${path6[0] === "inputs" ? "input" : "external"} ${path6[1]}: rename that directory`,
+          ...at(path6)
+        });
+    };
+    const visit3 = async (decls, keyAbove, prefixAbove, chain, names) => {
+      for (const name3 of Object.keys(decls).sort()) {
+        const decl = decls[name3];
+        const key = `${keyAbove}${name3}`;
+        const prefix = `${prefixAbove}inputs.${name3}/`;
+        const here = keyAbove ? { message: "" } : at(["inputs", name3]);
+        const url2 = fetchUrl(cache, decl.git);
+        if (chain.includes(url2)) {
+          problems.push({
+            ...here,
+            message: `input cycle: ${[...names, name3].join(" \u2192 ")} is ${decl.git}, which ${chain.indexOf(url2) === 0 ? "is this config repo" : `is input ${names[chain.indexOf(url2) - 1]} again`}; an input cannot build on what builds on it`
+          });
+          continue;
+        }
+        if (!keyAbove) reserved(prefix, ["inputs", name3]);
+        const problem = lockProblem(`input ${key}`, decl, lock.inputs[key]);
+        if (problem) {
+          problems.push({ ...here, message: problem });
+          continue;
+        }
+        const locked = lock.inputs[key];
+        const pinned = { what: `input ${key}`, ...decl, rev: locked.rev };
+        const snap = await snapshotOf(await lockedRepo(cache, pinned), locked.rev);
+        mounts.push({
+          kind: "input",
+          key,
+          prefix,
+          url: url2,
+          git: decl.git,
+          ...decl.ref ? { ref: decl.ref } : {},
+          rev: locked.rev
+        });
+        parts.push({ prefix, snap });
+        const own3 = snap.entries.find((e) => e.path === ENTRY_FILE2)?.data?.toString("utf8");
+        const nested = own3 === void 0 ? void 0 : declaredIn(own3, `${prefix}${ENTRY_FILE2}`);
+        if (own3 !== void 0 && !nested && /^inputs\s*:/m.test(own3))
+          problems.push({
+            ...here,
+            message: `input ${key}: its ${ENTRY_FILE2} declares inputs that are not valid`
+          });
+        if (nested && Object.keys(nested.inputs).length)
+          await visit3(nested.inputs, `${key}/`, prefix, [...chain, url2], [...names, name3]);
+      }
+    };
+    await visit3(declared.inputs, "", "", [cache.repoDir], ["this repo"]);
+    for (const target of Object.keys(declared.externals).sort()) {
+      const decl = declared.externals[target];
+      const prefix = externalPrefix(target);
+      reserved(prefix, ["externals", target]);
+      const problem = lockProblem(`external ${target}`, decl, lock.externals[target]);
+      if (problem) {
+        problems.push({ ...at(["externals", target]), message: problem });
+        continue;
+      }
+      const rev = lock.externals[target].rev;
+      const snap = await snapshotOf(
+        await lockedRepo(cache, { what: `external ${target}`, ...decl, rev }),
+        rev
+      );
+      mounts.push({
+        kind: "external",
+        key: target,
+        prefix,
+        url: fetchUrl(cache, decl.git),
+        git: decl.git,
+        ...decl.ref ? { ref: decl.ref } : {},
+        rev
+      });
+      parts.push({ prefix, snap });
+    }
+    if (problems.length) throw new ConfigError(problems);
+  }
+  const src = new LazySource(root2.label, root2.commit, new MountReader(root2.reader, parts));
+  for (const e of root2.entries) src.add(e);
+  for (const { prefix, snap } of parts)
+    for (const e of snap.entries) src.add({ ...e, path: `${prefix}${e.path}` });
+  src.mounts = mounts;
+  return src;
+}
+var ENTRY_FILE2, MountReader;
+var init_mount = __esm({
+  "src/inputs/mount.ts"() {
+    "use strict";
+    init_zod();
+    init_source2();
+    init_yaml();
+    init_errors();
+    init_input_cache();
+    init_lock_file();
+    init_schema();
+    ENTRY_FILE2 = "dotops.yaml";
+    MountReader = class {
+      parts;
+      constructor(root2, mounted) {
+        this.parts = [
+          ...mounted.map((m) => ({ prefix: m.prefix, reader: m.snap.reader })).sort((a2, b2) => b2.prefix.length - a2.prefix.length),
+          { prefix: "", reader: root2 }
         ];
       }
-    } catch (error62) {
-    }
-    exports.inspectOpts = Object.keys(process.env).filter((key) => {
-      return /^debug_/i.test(key);
-    }).reduce((obj, key) => {
-      const prop = key.substring(6).toLowerCase().replace(/_([a-z])/g, (_2, k2) => {
-        return k2.toUpperCase();
-      });
-      let val = process.env[key];
-      if (/^(yes|on|true|enabled)$/i.test(val)) {
-        val = true;
-      } else if (/^(no|off|false|disabled)$/i.test(val)) {
-        val = false;
-      } else if (val === "null") {
-        val = null;
-      } else {
-        val = Number(val);
+      route(path6) {
+        return this.parts.find((p2) => path6.startsWith(p2.prefix));
       }
-      obj[prop] = val;
-      return obj;
-    }, {});
-    function useColors() {
-      return "colors" in exports.inspectOpts ? Boolean(exports.inspectOpts.colors) : tty3.isatty(process.stderr.fd);
-    }
-    function formatArgs(args) {
-      const { namespace: name3, useColors: useColors2 } = this;
-      if (useColors2) {
-        const c5 = this.color;
-        const colorCode = "\x1B[3" + (c5 < 8 ? c5 : "8;5;" + c5);
-        const prefix = `  ${colorCode};1m${name3} \x1B[0m`;
-        args[0] = prefix + args[0].split("\n").join("\n" + prefix);
-        args.push(colorCode + "m+" + module.exports.humanize(this.diff) + "\x1B[0m");
-      } else {
-        args[0] = getDate() + name3 + " " + args[0];
+      async read(paths, problems) {
+        const out = /* @__PURE__ */ new Map();
+        for (const part of this.parts) {
+          const mine = paths.filter((p2) => this.route(p2) === part).map((p2) => p2.slice(part.prefix.length));
+          if (!mine.length) continue;
+          for (const [p2, data] of await part.reader.read(mine, problems)) out.set(`${part.prefix}${p2}`, data);
+        }
+        return out;
       }
-    }
-    function getDate() {
-      if (exports.inspectOpts.hideDate) {
-        return "";
+      expand(path6, commit) {
+        const part = this.route(path6);
+        return part.reader.expand(path6.slice(part.prefix.length), commit);
       }
-      return (/* @__PURE__ */ new Date()).toISOString() + " ";
-    }
-    function log(...args) {
-      return process.stderr.write(util.formatWithOptions(exports.inspectOpts, ...args) + "\n");
-    }
-    function save(namespaces) {
-      if (namespaces) {
-        process.env.DEBUG = namespaces;
-      } else {
-        delete process.env.DEBUG;
-      }
-    }
-    function load2() {
-      return process.env.DEBUG;
-    }
-    function init(debug2) {
-      debug2.inspectOpts = {};
-      const keys = Object.keys(exports.inspectOpts);
-      for (let i3 = 0; i3 < keys.length; i3++) {
-        debug2.inspectOpts[keys[i3]] = exports.inspectOpts[keys[i3]];
-      }
-    }
-    module.exports = require_common()(exports);
-    var { formatters } = module.exports;
-    formatters.o = function(v) {
-      this.inspectOpts.colors = this.useColors;
-      return util.inspect(v, this.inspectOpts).split("\n").map((str) => str.trim()).join(" ");
     };
-    formatters.O = function(v) {
-      this.inspectOpts.colors = this.useColors;
-      return util.inspect(v, this.inspectOpts);
-    };
-  }
-});
-
-// node_modules/debug/src/index.js
-var require_src = __commonJS({
-  "node_modules/debug/src/index.js"(exports, module) {
-    if (typeof process === "undefined" || process.type === "renderer" || process.browser === true || process.__nwjs) {
-      module.exports = require_browser();
-    } else {
-      module.exports = require_node();
-    }
-  }
-});
-
-// node_modules/@kwsites/file-exists/dist/src/index.js
-var require_src2 = __commonJS({
-  "node_modules/@kwsites/file-exists/dist/src/index.js"(exports) {
-    "use strict";
-    var __importDefault = exports && exports.__importDefault || function(mod) {
-      return mod && mod.__esModule ? mod : { "default": mod };
-    };
-    Object.defineProperty(exports, "__esModule", { value: true });
-    var fs_1 = __require("fs");
-    var debug_1 = __importDefault(require_src());
-    var log = debug_1.default("@kwsites/file-exists");
-    function check2(path6, isFile2, isDirectory) {
-      log(`checking %s`, path6);
-      try {
-        const stat2 = fs_1.statSync(path6);
-        if (stat2.isFile() && isFile2) {
-          log(`[OK] path represents a file`);
-          return true;
-        }
-        if (stat2.isDirectory() && isDirectory) {
-          log(`[OK] path represents a directory`);
-          return true;
-        }
-        log(`[FAIL] path represents something other than a file or directory`);
-        return false;
-      } catch (e) {
-        if (e.code === "ENOENT") {
-          log(`[FAIL] path is not accessible: %o`, e);
-          return false;
-        }
-        log(`[FATAL] %o`, e);
-        throw e;
-      }
-    }
-    function exists2(path6, type = exports.READABLE) {
-      return check2(path6, (type & exports.FILE) > 0, (type & exports.FOLDER) > 0);
-    }
-    exports.exists = exists2;
-    exports.FILE = 1;
-    exports.FOLDER = 2;
-    exports.READABLE = exports.FILE + exports.FOLDER;
-  }
-});
-
-// node_modules/@kwsites/file-exists/dist/index.js
-var require_dist3 = __commonJS({
-  "node_modules/@kwsites/file-exists/dist/index.js"(exports) {
-    "use strict";
-    function __export3(m) {
-      for (var p2 in m) if (!exports.hasOwnProperty(p2)) exports[p2] = m[p2];
-    }
-    Object.defineProperty(exports, "__esModule", { value: true });
-    __export3(require_src2());
-  }
-});
-
-// node_modules/@kwsites/promise-deferred/dist/index.js
-var require_dist4 = __commonJS({
-  "node_modules/@kwsites/promise-deferred/dist/index.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    exports.createDeferred = exports.deferred = void 0;
-    function deferred2() {
-      let done;
-      let fail;
-      let status = "pending";
-      const promise2 = new Promise((_done, _fail) => {
-        done = _done;
-        fail = _fail;
-      });
-      return {
-        promise: promise2,
-        done(result) {
-          if (status === "pending") {
-            status = "resolved";
-            done(result);
-          }
-        },
-        fail(error62) {
-          if (status === "pending") {
-            status = "rejected";
-            fail(error62);
-          }
-        },
-        get fulfilled() {
-          return status !== "pending";
-        },
-        get status() {
-          return status;
-        }
-      };
-    }
-    exports.deferred = deferred2;
-    exports.createDeferred = deferred2;
-    exports.default = deferred2;
   }
 });
 
 // action/src/main.ts
-import { mkdtempSync, writeFileSync as writeFileSync3 } from "node:fs";
+import { mkdtempSync, writeFileSync as writeFileSync4 } from "node:fs";
 import { homedir, tmpdir } from "node:os";
-import { join as join3 } from "node:path";
+import { join as join6 } from "node:path";
 
 // src/engine/state.ts
 function statePaths(dir) {
@@ -53586,6 +59065,7 @@ function statePaths(dir) {
 
 // action/src/main.ts
 init_errors();
+init_input_cache();
 
 // src/host/dry-run-host.ts
 var DryRunHost = class {
@@ -54362,7 +59842,7 @@ function withDefaults(oldDefaults, newDefaults) {
 var endpoint = withDefaults(null, DEFAULTS);
 
 // node_modules/@octokit/request/dist-bundle/index.js
-var import_content_type = __toESM(require_dist(), 1);
+var import_content_type = __toESM(require_dist3(), 1);
 
 // node_modules/json-with-bigint/json-with-bigint.js
 var intRegex = /^-?\d+$/;
@@ -55083,7 +60563,7 @@ var noop4 = () => {
 };
 var consoleWarn = console.warn.bind(console);
 var consoleError = console.error.bind(console);
-function createLogger(logger = {}) {
+function createLogger2(logger = {}) {
   if (typeof logger.debug !== "function") {
     logger.debug = noop4;
   }
@@ -55165,7 +60645,7 @@ var Octokit = class {
     }
     this.request = request.defaults(requestDefaults);
     this.graphql = withCustomRequest(this.request).defaults(requestDefaults);
-    this.log = createLogger(options.log);
+    this.log = createLogger2(options.log);
     this.hook = hook2;
     if (!options.authStrategy) {
       if (!options.auth) {
@@ -57865,12 +63345,12 @@ function fetchWithTimeout(timeoutMs, o3 = {}) {
   };
 }
 function sleep(ms, signal) {
-  return new Promise((resolve2) => {
-    if (signal?.aborted) return resolve2();
+  return new Promise((resolve3) => {
+    if (signal?.aborted) return resolve3();
     const done = () => {
       clearTimeout(t2);
       signal?.removeEventListener("abort", done);
-      resolve2();
+      resolve3();
     };
     const t2 = setTimeout(done, ms);
     signal?.addEventListener("abort", done, { once: true });
@@ -57970,6 +63450,38 @@ var GitHubApi = class {
       })
     );
   }
+  /** The open pull request from `branch` of this repository, if any. */
+  async findPull(branch) {
+    const r2 = await this.call(
+      "list open pull requests",
+      () => this.octokit.rest.pulls.list({
+        ...this.where,
+        head: `${this.o.owner}:${branch}`,
+        state: "open",
+        per_page: 1
+      })
+    );
+    return r2.data[0]?.number ?? null;
+  }
+  async createPull(p2) {
+    const r2 = await this.call(
+      "open the pull request",
+      () => this.octokit.rest.pulls.create({
+        ...this.where,
+        head: p2.branch,
+        base: p2.base,
+        title: p2.title,
+        body: p2.body
+      })
+    );
+    return r2.data.number;
+  }
+  async updatePull(number4, p2) {
+    await this.call(
+      "update the pull request",
+      () => this.octokit.rest.pulls.update({ ...this.where, pull_number: number4, title: p2.title, body: p2.body })
+    );
+  }
   async call(operation, fn2) {
     try {
       return await callWithRetry(fn2, this.o);
@@ -58018,9 +63530,18 @@ function summaryLine(plan) {
   const d = s.destructive ? `, ${s.destructive} destructive` : "";
   return `Plan: ${s.create} to create, ${s.update} to update, ${s.delete} to delete${d}.`;
 }
+function inputLines(plan) {
+  return (plan.inputs ?? []).map((i3) => {
+    const range = i3.from && i3.to ? `${short(i3.from)} \u2192 ${short(i3.to)} (${i3.commits === void 0 ? "not a descendant: history rewritten" : `${i3.commits} commit${i3.commits === 1 ? "" : "s"}`})` : i3.to ? `added at ${short(i3.to)}` : `removed (was ${short(i3.from)})`;
+    const n2 = i3.changes.length;
+    return `${i3.kind} ${printable(i3.key)}: ${range}, ${n2 ? `${n2} change${n2 === 1 ? "" : "s"} from it: ${i3.changes.slice(0, 5).map(printable).join(", ")}${n2 > 5 ? ", \u2026" : ""}` : "no change to the machine"}`;
+  });
+}
 function renderPlanMarkdown(plan, opts = {}) {
   const budget = { left: opts.maxDiffChars ?? 4e4 };
   const out = [`#### ${planHeadline(plan)}`, "", `**${summaryLine(plan)}**`, ""];
+  const inputs = inputLines(plan);
+  if (inputs.length) out.push(...inputs.map((l) => `- ${l.replace(/`/g, "'")}`), "");
   if (plan.changes.length) {
     out.push("| | kind | path | notes |", "|---|---|---|---|");
     for (const ch of plan.changes) {
@@ -58063,7 +63584,8 @@ function planJson(plan, opts = {}) {
     rollbackTo: plan.rollbackTo?.generation ?? null,
     changes: plan.changes.map(changeJson),
     ...opts.all ? { unchanged: plan.unchanged } : {},
-    summary: plan.summary
+    summary: plan.summary,
+    ...plan.inputs ? { inputs: plan.inputs } : {}
   };
 }
 function changeJson(c5) {
@@ -58327,9 +63849,9 @@ function parseSections(body) {
   }
   return out;
 }
-function mergeSections(existing, mine, keep) {
+function mergeSections(existing, mine, keep2) {
   const all = new Map(mine);
-  for (const [k2, v] of existing) if (!all.has(k2) && keep(k2)) all.set(k2, v);
+  for (const [k2, v] of existing) if (!all.has(k2) && keep2(k2)) all.set(k2, v);
   const keys = [...all.keys()].sort(
     (a2, b2) => a2 === CONFIG_KEY ? -1 : b2 === CONFIG_KEY ? 1 : a2 < b2 ? -1 : 1
   );
@@ -58343,13 +63865,13 @@ ${[...sections.values()].join("\n\n")}
 `;
   return body.length <= COMMENT_LIMIT ? body : truncateMarkdown(body, COMMENT_LIMIT);
 }
-async function upsertComment(api, issue2, mine, keep, attempts = 3) {
+async function upsertComment(api, issue2, mine, keep2, attempts = 3) {
   let created;
   let result;
   let sticky = (await api.listComments(issue2)).filter(isSticky);
   for (let attempt = 1; attempt <= attempts; attempt++) {
     const target = sticky[0];
-    const body = composeComment(mergeSections(parseSections(target?.body ?? ""), mine, keep));
+    const body = composeComment(mergeSections(parseSections(target?.body ?? ""), mine, keep2));
     if (!target) {
       const c5 = await api.createComment(issue2, body);
       created = c5.id;
@@ -58391,8 +63913,8 @@ function isSticky(c5) {
 import { readFileSync as readFileSync4 } from "node:fs";
 
 // action/src/input.ts
-import { isAbsolute, resolve } from "node:path";
-var MODES = ["check", "plan", "ephemeral"];
+import { isAbsolute as isAbsolute2, resolve as resolve2 } from "node:path";
+var MODES = ["check", "plan", "ephemeral", "update"];
 var DEPRECATED_MODES = { apply: "ephemeral" };
 var FAIL_ON = ["error", "destructive", "changes"];
 var InputError = class extends Error {
@@ -58402,12 +63924,13 @@ function getInputs(core, env) {
   const workspace = env.GITHUB_WORKSPACE || process.cwd();
   const configPath = core.getInput("config-path") || ".";
   return {
-    configPath: isAbsolute(configPath) ? configPath : resolve(workspace, configPath),
+    configPath: isAbsolute2(configPath) ? configPath : resolve2(workspace, configPath),
     hosts: parseList(core.getInput("hosts")),
     mode: readMode(core),
     githubToken: core.getInput("github-token"),
     comment: parseBoolean("comment", core.getInput("comment") || "true"),
-    failOn: oneOf("fail-on", core.getInput("fail-on") || "error", FAIL_ON)
+    failOn: oneOf("fail-on", core.getInput("fail-on") || "error", FAIL_ON),
+    updateBranch: core.getInput("update-branch") || "dotops/update-inputs"
   };
 }
 function readMode(core) {
@@ -58654,15 +64177,15 @@ async function writeBlobIndex(host, genDir2, blobs, opts) {
 init_objects();
 
 // src/self.ts
-import { existsSync, readFileSync as readFileSync5, statSync as statSync2 } from "node:fs";
-import { dirname as dirname2, join } from "node:path";
+import { existsSync as existsSync2, readFileSync as readFileSync5, statSync as statSync2 } from "node:fs";
+import { dirname as dirname2, join as join2 } from "node:path";
 import { fileURLToPath as fileURLToPath3 } from "node:url";
 var root;
 function packageRoot() {
   if (root) return root;
   for (let d = dirname2(fileURLToPath3(import.meta.url)); ; d = dirname2(d)) {
-    const pkg = join(d, "package.json");
-    if (existsSync(pkg) && JSON.parse(readFileSync5(pkg, "utf8")).name === "dotops") {
+    const pkg = join2(d, "package.json");
+    if (existsSync2(pkg) && JSON.parse(readFileSync5(pkg, "utf8")).name === "dotops") {
       root = d;
       return d;
     }
@@ -58670,7 +64193,7 @@ function packageRoot() {
   }
 }
 function version2() {
-  return JSON.parse(readFileSync5(join(packageRoot(), "package.json"), "utf8")).version;
+  return JSON.parse(readFileSync5(join2(packageRoot(), "package.json"), "utf8")).version;
 }
 function codeIdentity() {
   return `${version2()}@${statSync2(fileURLToPath3(import.meta.url)).mtimeMs}`;
@@ -59809,10 +65332,10 @@ init_errors();
 init_plist();
 init_resource2();
 var DEFAULTS_INSTALL = "defaults comes with macOS; this host's config says platform: darwin";
-var hostArgs = (ref) => ref.currentHost ? ["-currentHost"] : [];
+var hostArgs = (ref2) => ref2.currentHost ? ["-currentHost"] : [];
 var EMPTY2 = { xml: typedPlistXml({ type: "dict", value: {} }), keys: {} };
-async function exportDomain(ctx, ref) {
-  const command = ["defaults", ...hostArgs(ref), "export", ref.domain, "-"];
+async function exportDomain(ctx, ref2) {
+  const command = ["defaults", ...hostArgs(ref2), "export", ref2.domain, "-"];
   const r2 = await ctx.host.exec("defaults", command.slice(1), { readOnly: true });
   if (r2.exitCode === 1 && /does not exist/.test(r2.stderr)) return EMPTY2;
   if (r2.exitCode !== 0 || r2.timedOut) throw new ToolError(command, r2);
@@ -59823,19 +65346,19 @@ async function exportDomain(ctx, ref) {
   } catch (err) {
     if (!(err instanceof PlistError)) throw err;
     throw new DotopsError(
-      `defaults export of domain ${showDomain(ref)} is not a property list: ${err.message}`,
+      `defaults export of domain ${showDomain(ref2)} is not a property list: ${err.message}`,
       1,
-      `check the domain by hand: defaults ${[...hostArgs(ref), "export", ref.domain, "-"].join(" ")}`
+      `check the domain by hand: defaults ${[...hostArgs(ref2), "export", ref2.domain, "-"].join(" ")}`
     );
   }
   if (parsed.type !== "dict")
-    throw new DotopsError(`defaults export of domain ${showDomain(ref)} is a ${parsed.type}, not a dict`, 1);
+    throw new DotopsError(`defaults export of domain ${showDomain(ref2)} is a ${parsed.type}, not a dict`, 1);
   return { xml: r2.stdout, keys: parsed.value };
 }
-async function observeDomain(ctx, ref) {
+async function observeDomain(ctx, ref2) {
   const missing = await missingTool(ctx, "defaults", DEFAULTS_INSTALL);
   if (missing) return missing;
-  return once9(ctx, `defaults-export:${showDomain(ref)}`, () => exportDomain(ctx, ref));
+  return once9(ctx, `defaults-export:${showDomain(ref2)}`, () => exportDomain(ctx, ref2));
 }
 
 // src/resources/defaults/plan.ts
@@ -59896,41 +65419,41 @@ init_value();
 function byDomain(steps) {
   const groups2 = /* @__PURE__ */ new Map();
   for (const s of steps) {
-    const ref = { domain: s.domain, ...s.currentHost ? { currentHost: true } : {} };
-    const k2 = showDomain(ref);
-    if (!groups2.has(k2)) groups2.set(k2, { ref, set: /* @__PURE__ */ new Map() });
+    const ref2 = { domain: s.domain, ...s.currentHost ? { currentHost: true } : {} };
+    const k2 = showDomain(ref2);
+    if (!groups2.has(k2)) groups2.set(k2, { ref: ref2, set: /* @__PURE__ */ new Map() });
     groups2.get(k2)?.set.set(s.key, s.value);
   }
   return [...groups2.values()];
 }
-async function setKeys(ctx, ref, set2, verify) {
-  const pre = hostArgs(ref);
+async function setKeys(ctx, ref2, set2, verify) {
+  const pre = hostArgs(ref2);
   const structured = {};
   for (const [key, value] of set2) {
     if (value === null) {
-      const r2 = await runTool(ctx, ["defaults", ...pre, "delete", ref.domain, key], { ok: [0, 1] });
+      const r2 = await runTool(ctx, ["defaults", ...pre, "delete", ref2.domain, key], { ok: [0, 1] });
       if (r2.exitCode === 1 && !/does not exist|not found/.test(r2.stderr))
-        throw new DotopsError(`defaults delete ${showDomain(ref)} ${key} failed: ${r2.stderr.trim()}`, 1);
+        throw new DotopsError(`defaults delete ${showDomain(ref2)} ${key} failed: ${r2.stderr.trim()}`, 1);
       continue;
     }
     const flag = writeFlag(value);
-    if (flag) await runTool(ctx, ["defaults", ...pre, "write", ref.domain, key, ...flag]);
+    if (flag) await runTool(ctx, ["defaults", ...pre, "write", ref2.domain, key, ...flag]);
     else structured[key] = value;
   }
   if (Object.keys(structured).length) {
-    const now = await exportDomain(ctx, ref);
+    const now = await exportDomain(ctx, ref2);
     const { setPlistKeys: setPlistKeys2 } = await Promise.resolve().then(() => (init_plist_xml(), plist_xml_exports));
-    await runTool(ctx, ["defaults", ...pre, "import", ref.domain, "-"], {
+    await runTool(ctx, ["defaults", ...pre, "import", ref2.domain, "-"], {
       input: setPlistKeys2(now.xml, structured)
     });
   }
   if (!verify) return;
-  const after = await exportDomain(ctx, ref);
+  const after = await exportDomain(ctx, ref2);
   for (const [key, value] of set2) {
     const got = after.keys[key] ?? null;
     if (!sameValue(got, value))
       throw new DotopsError(
-        `defaults ${showDomain(ref)} ${key} did not take: wrote ${showValue(value)}${value ? ` (${value.type})` : ""}, reads back ${showValue(got)}${got ? ` (${got.type})` : ""}`,
+        `defaults ${showDomain(ref2)} ${key} did not take: wrote ${showValue(value)}${value ? ` (${value.type})` : ""}, reads back ${showValue(got)}${got ? ` (${got.type})` : ""}`,
         1,
         "an app holding the domain open may have written it back; quit it and rerun"
       );
@@ -60228,16 +65751,16 @@ var dirKind = {
     }
     const setMode = (prevMode) => desired.mode === void 0 ? [] : [{ op: "chmod", path: o3.abs, mode: desired.mode, prevMode }];
     if (o3.stat?.type === "dir") return existingDir(ctx, desired, previous, o3);
-    const mkdir = { op: "mkdir", path: o3.abs };
+    const mkdir2 = { op: "mkdir", path: o3.abs };
     if (!o3.stat)
-      return { ...base3, action: "create", phase: Phase.createDirs, steps: [mkdir, ...setMode(493)] };
+      return { ...base3, action: "create", phase: Phase.createDirs, steps: [mkdir2, ...setMode(493)] };
     const owned = replaced ? await removeOwned(ctx, id, o3, replaced) : null;
     if (owned)
       return {
         ...base3,
         action: "update",
         phase: Phase.createDirs,
-        steps: [...owned.steps, mkdir, ...setMode(493)],
+        steps: [...owned.steps, mkdir2, ...setMode(493)],
         note: owned.note ?? "a file becomes a directory",
         refusal: owned.refusal
       };
@@ -60250,7 +65773,7 @@ var dirKind = {
       ...base3,
       action: "create",
       phase: Phase.createDirs,
-      steps: [...way.steps, mkdir, ...setMode(493)],
+      steps: [...way.steps, mkdir2, ...setMode(493)],
       note: way.note,
       refusal: way.refusal
     };
@@ -60294,9 +65817,9 @@ function restoreMode(ctx, id, previous, o3) {
   return mode === owned.mode ? [] : [{ op: "chmod", path: o3.abs, mode: owned.mode, prevMode: mode }];
 }
 async function strayEntries(ctx, r2, abs) {
-  const keep = new Set(r2.keep ?? []);
+  const keep2 = new Set(r2.keep ?? []);
   const names = await ctx.host.readdir(abs).catch(() => []);
-  return names.filter((name3) => !keep.has(name3) && !ctx.previous?.has(`${r2.id}/${name3}`)).sort();
+  return names.filter((name3) => !keep2.has(name3) && !ctx.previous?.has(`${r2.id}/${name3}`)).sort();
 }
 
 // src/resources/file/index.ts
@@ -60784,8 +66307,8 @@ function unlisted(ctx, r2, installed) {
       removedByTheirOwn.add(`${p2.kind}:${p2.name}`);
   const formulae = /* @__PURE__ */ new Map();
   for (const f of installed.formulae.values()) {
-    const keep = listed.has(f.fullName) || needed.has(f.fullName) || removedByTheirOwn.has(`brew:${f.fullName}`) || removedByTheirOwn.has(`brew:${shortName(f.fullName)}`);
-    if (!keep) formulae.set(f.fullName, f.version);
+    const keep2 = listed.has(f.fullName) || needed.has(f.fullName) || removedByTheirOwn.has(`brew:${f.fullName}`) || removedByTheirOwn.has(`brew:${shortName(f.fullName)}`);
+    if (!keep2) formulae.set(f.fullName, f.version);
   }
   const casks = /* @__PURE__ */ new Map();
   const listedCasks = new Set(r2.casks);
@@ -60995,10 +66518,10 @@ async function bootout(host, domain2, label, tolerate = []) {
 
 // src/resources/launchd/render.ts
 init_plist();
-var sorted = (o3) => Object.fromEntries(Object.entries(o3).sort(([a2], [b2]) => a2 < b2 ? -1 : a2 > b2 ? 1 : 0));
+var sorted2 = (o3) => Object.fromEntries(Object.entries(o3).sort(([a2], [b2]) => a2 < b2 ? -1 : a2 > b2 ? 1 : 0));
 function launchdPlist(spec) {
   const keys = {
-    EnvironmentVariables: spec.environment && sorted(spec.environment),
+    EnvironmentVariables: spec.environment && sorted2(spec.environment),
     KeepAlive: spec.keepAlive,
     Label: spec.label,
     ProcessType: spec.processType,
@@ -61075,7 +66598,7 @@ var launchdAgentKind = {
     const r2 = desired ?? previous;
     if (isUnobservable(o3)) return unobservableChange(KIND, r2.id, desired, previous, o3);
     if (o3.file.unsafe) return unsafeChange(KIND, r2.id, desired !== void 0, o3.file.unsafe);
-    return desired ? place(ctx, desired, previous, o3) : remove(ctx, previous, o3);
+    return desired ? place(ctx, desired, previous, o3) : remove2(ctx, previous, o3);
   }
 };
 function base(r2, action, phase) {
@@ -61152,7 +66675,7 @@ async function place(ctx, desired, previous, o3) {
     refusal: way.refusal
   });
 }
-async function remove(ctx, previous, o3) {
+async function remove2(ctx, previous, o3) {
   const { label } = previous.service;
   const path6 = o3.file.abs;
   const change = (c5) => ({
@@ -61317,12 +66840,12 @@ function pinOf(locked) {
     return { ref: `${type}:${str("owner")}/${str("repo")}`, sep: "/", pin: short3(rev) };
   const vcs = { git: "git+", mercurial: "hg+" };
   if (vcs[type]) {
-    const ref2 = `${vcs[type]}${str("url")}`;
-    return rev ? { ref: ref2, sep: "?rev=", pin: short3(rev) } : { ref: ref2, sep: "?narHash=", pin: shortHash(narHash) };
+    const ref3 = `${vcs[type]}${str("url")}`;
+    return rev ? { ref: ref3, sep: "?rev=", pin: short3(rev) } : { ref: ref3, sep: "?narHash=", pin: shortHash(narHash) };
   }
   if (type === "path") return { ref: `path:${str("path")}`, sep: "?narHash=", pin: shortHash(narHash) };
-  const ref = str("url") ? `${type === "tarball" ? "" : `${type}+`}${str("url")}` : `${type}:`;
-  return rev ? { ref, sep: "?rev=", pin: short3(rev) } : { ref, sep: "?narHash=", pin: shortHash(narHash) };
+  const ref2 = str("url") ? `${type === "tarball" ? "" : `${type}+`}${str("url")}` : `${type}:`;
+  return rev ? { ref: ref2, sep: "?rev=", pin: short3(rev) } : { ref: ref2, sep: "?narHash=", pin: shortHash(narHash) };
 }
 function lockedInputs(lock) {
   const out = /* @__PURE__ */ new Map();
@@ -61725,9 +67248,9 @@ var nixHomeManagerKind = delegateKind("nix-home-manager");
 var nixString = (s) => JSON.stringify(s).replace(/\$\{/g, "\\${");
 function profileExpression(packages, hash2, repoDir) {
   const refs = [...new Set(packages.map((p2) => p2.flake))];
-  const flakeVar = (ref) => `f${refs.indexOf(ref)}`;
+  const flakeVar = (ref2) => `f${refs.indexOf(ref2)}`;
   const flakes = refs.map(
-    (ref) => `  ${flakeVar(ref)} = builtins.getFlake ${nixString(ref === "" ? `path:${repoDir}` : ref)};`
+    (ref2) => `  ${flakeVar(ref2)} = builtins.getFlake ${nixString(ref2 === "" ? `path:${repoDir}` : ref2)};`
   ).join("\n");
   const pkgs = packages.map(
     (p2) => `    (find ${nixString(p2.name)} ${flakeVar(p2.flake)} [ ${p2.attr.split(".").map(nixString).join(" ")} ])`
@@ -62378,7 +67901,7 @@ var systemdUnitKind = {
     if (isUnobservable(o3)) return unobservableChange(KIND2, r2.id, desired, previous, o3);
     const unsafe = Object.values(o3.files).find((f) => f.obs.unsafe)?.obs.unsafe;
     if (unsafe) return unsafeChange(KIND2, r2.id, desired !== void 0, unsafe);
-    return desired ? place2(ctx, desired, previous, o3) : remove2(ctx, previous, o3);
+    return desired ? place2(ctx, desired, previous, o3) : remove3(ctx, previous, o3);
   }
 };
 function base2(r2, action, phase) {
@@ -62458,7 +67981,7 @@ async function place2(ctx, desired, previous, o3) {
   };
   return change({ steps: [...disableOld, ...clear, write2, ...enable], diff: diffs.join(""), note });
 }
-async function remove2(ctx, previous, o3) {
+async function remove3(ctx, previous, o3) {
   const change = (c5) => ({
     ...base2(previous, "delete", Phase.stopServices),
     ...c5
@@ -62868,7 +68391,7 @@ async function releaseIfOurs(host, path6, body) {
   if (text === body) await host.unlink(path6);
 }
 function sleep2(ms) {
-  return new Promise((resolve2) => setTimeout(resolve2, ms));
+  return new Promise((resolve3) => setTimeout(resolve3, ms));
 }
 
 // src/engine/store.ts
@@ -63066,6 +68589,37 @@ async function orphan(eng, newest, current) {
   }
 }
 
+// src/engine/input-changes.ts
+init_input_cache();
+import { join as join3 } from "node:path";
+async function inputChanges(state, before, after, changes) {
+  const id = (m) => `${m.kind}:${m.key}`;
+  const old = new Map((before ?? []).map((m) => [id(m), m]));
+  const now = new Map((after ?? []).map((m) => [id(m), m]));
+  const out = [];
+  for (const key of [.../* @__PURE__ */ new Set([...old.keys(), ...now.keys()])].sort()) {
+    const a2 = old.get(key);
+    const b2 = now.get(key);
+    if (a2?.rev === b2?.rev) continue;
+    const m = b2 ?? a2;
+    const commits = a2 && b2 ? await commitCount({ dir: join3(state.dir, "inputs") }, b2.url, a2.rev, b2.rev) : void 0;
+    out.push({
+      kind: m.kind,
+      key: m.key,
+      git: m.git,
+      from: a2?.rev ?? null,
+      to: b2?.rev ?? null,
+      ...commits === void 0 ? {} : { commits },
+      changes: changes.filter((c5) => comesFrom(m, c5)).map((c5) => c5.id)
+    });
+  }
+  return out;
+}
+function comesFrom(m, c5) {
+  if (m.kind === "external") return c5.id === m.key || c5.id.startsWith(`${m.key}/`);
+  return c5.origin?.file.startsWith(m.prefix) ?? false;
+}
+
 // src/engine/plan.ts
 var SECRET_DIFF = "(diff hidden: the file is rendered with !secret values)\n";
 async function computeChanges(ctx, input2) {
@@ -63193,6 +68747,7 @@ async function makePlan(eng, desired, base3, opts) {
   const same2 = base3.gens.filter(
     (g) => g.manifestHash === desired.manifest.hash && g.outcome === "applied" && g.number !== base3.current
   ).at(-1);
+  const inputs = await inputChanges(eng.state, base3.previous?.inputs, desired.manifest.inputs, changes);
   return {
     host: desired.manifest.host,
     from: base3.currentMeta ? { generation: base3.currentMeta.number, commit: base3.currentMeta.commit } : null,
@@ -63200,7 +68755,8 @@ async function makePlan(eng, desired, base3, opts) {
     rollbackTo: same2 && base3.currentMeta?.manifestHash !== desired.manifest.hash ? { generation: same2.number, commit: same2.commit } : null,
     changes,
     unchanged,
-    summary: summarize(changes)
+    summary: summarize(changes),
+    ...inputs.length ? { inputs } : {}
   };
 }
 
@@ -63799,7 +69355,7 @@ async function proveResources(a2, maxApplies = MAX_APPLIES) {
       const failed = err instanceof TransactionError ? err.resources.filter((id2) => !exclude.has(id2)) : [];
       if (!failed.length) {
         out.stopped = reason;
-        notApplied(plan, `the apply failed on no resource of its own (${firstLine(reason)})`);
+        notApplied(plan, `the apply failed on no resource of its own (${firstLine2(reason)})`);
         break;
       }
       notApplied(plan, `undone when ${failed.join(", ")} failed; not proven yet`);
@@ -63815,7 +69371,7 @@ async function proveResources(a2, maxApplies = MAX_APPLIES) {
           record2(
             changeOf(id2),
             "undone",
-            `in a batch that failed (${firstLine(reason)}); tried again in halves`
+            `in a batch that failed (${firstLine2(reason)}); tried again in halves`
           );
         continue;
       }
@@ -63842,7 +69398,7 @@ function reasonOf(err) {
   const cause = err instanceof TransactionError ? err.reason : err;
   return cause?.message ?? String(cause);
 }
-function firstLine(s) {
+function firstLine2(s) {
   const line = s.split("\n")[0] ?? "";
   return line.length > 200 ? `${line.slice(0, 199)}\u2026` : line;
 }
@@ -63975,5095 +69531,60 @@ async function againstRunner(to, o3) {
 
 // action/src/repo.ts
 init_errors();
-import { existsSync as existsSync3 } from "node:fs";
-
-// src/git/git.ts
-init_errors();
-import { spawn as spawn2 } from "node:child_process";
-function gitEnv(env = process.env) {
-  return {
-    ...env,
-    GIT_TERMINAL_PROMPT: "0",
-    // BatchMode: an agent must never sit at a password prompt.
-    GIT_SSH_COMMAND: env.GIT_SSH_COMMAND ?? "ssh -o BatchMode=yes",
-    LC_ALL: "C",
-    GIT_OPTIONAL_LOCKS: "0"
-  };
-}
-async function git(cwd, args, opts = {}) {
-  const r2 = await spawnGit(cwd, args, opts.input, opts.onStdout);
-  const stderr = r2.stderr.toString("utf8");
-  if (r2.exitCode === null) throw new DotopsError(`cannot run git: ${r2.error}`, 1, "install git");
-  if (r2.exitCode !== 0 && !opts.allowFail) {
-    throw new DotopsError(`git ${args[0]} failed in ${cwd}: ${stderr.trim() || `exit ${r2.exitCode}`}`);
-  }
-  return { stdout: r2.stdout, stderr, exitCode: r2.exitCode };
-}
-function spawnGit(cwd, args, input2, onStdout) {
-  return new Promise((resolve2) => {
-    const child = spawn2("git", args, {
-      cwd,
-      env: gitEnv()
-    });
-    const out = [];
-    const err = [];
-    child.stdout.on("data", onStdout ?? ((d) => out.push(d)));
-    child.stderr.on("data", (d) => err.push(d));
-    child.once(
-      "error",
-      (e) => resolve2({ stdout: Buffer.alloc(0), stderr: Buffer.alloc(0), exitCode: null, error: e.message })
-    );
-    child.once(
-      "close",
-      (code, signal) => resolve2({
-        stdout: Buffer.concat(out),
-        stderr: Buffer.concat(err),
-        exitCode: code ?? null,
-        ...code === null ? { error: `killed by ${signal}` } : {}
-      })
-    );
-    child.stdin.on("error", () => {
-    });
-    child.stdin.end(input2);
-  });
-}
-async function resolveCommit(repo, rev) {
-  const r2 = await git(repo, ["rev-parse", "--verify", "--quiet", `${rev}^{commit}`], { allowFail: true });
-  if (r2.exitCode !== 0) {
-    if (/not a git repository/i.test(r2.stderr)) throw notARepo(repo);
-    if (r2.stderr.trim()) throw new DotopsError(`git rev-parse failed in ${repo}: ${r2.stderr.trim()}`);
-    const empty = rev === "HEAD" && (await git(repo, ["rev-parse", "--git-dir"], { allowFail: true })).exitCode === 0;
-    throw new DotopsError(
-      empty ? `${repo} has no commits yet` : `${rev} is not a commit in ${repo}`,
-      2,
-      empty ? "commit your config first, or use --worktree to apply uncommitted files" : void 0
-    );
-  }
-  return r2.stdout.toString("utf8").trim();
-}
-function notARepo(dir) {
-  return new DotopsError(
-    `${dir} is not a Git repository, and dotops reads the config from a commit`,
-    2,
-    `make it one (cd ${dir} && git init && git add -A && git commit), use --worktree to read the files as they are, or pass --repo DIR for your config repo`
-  );
-}
-
-// node_modules/simple-git/dist/esm/index.js
-var import_file_exists = __toESM(require_dist3(), 1);
-
-// node_modules/@simple-git/args-pathspec/dist/index.mjs
-var t = /* @__PURE__ */ new WeakMap();
-function c3(...n2) {
-  const e = new String(n2);
-  return t.set(e, n2), e;
-}
-function r(n2) {
-  return n2 instanceof String && t.has(n2);
-}
-function o2(n2) {
-  return t.get(n2) ?? [];
-}
-
-// node_modules/simple-git/dist/esm/index.js
-var import_debug = __toESM(require_src(), 1);
-import { spawn as spawn3 } from "child_process";
-var import_promise_deferred = __toESM(require_dist4(), 1);
-import { normalize } from "node:path";
-
-// node_modules/@simple-git/argv-parser/dist/index.mjs
-function* U(e, t2) {
-  const n2 = t2 === "global";
-  for (const o3 of e)
-    o3.isGlobal === n2 && (yield o3);
-}
-var k = /* @__PURE__ */ new Set([
-  "--add",
-  "--edit",
-  "--remove-section",
-  "--rename-section",
-  "--replace-all",
-  "--unset",
-  "--unset-all",
-  "-e"
-]);
-var S = /* @__PURE__ */ new Set([
-  "--get",
-  "--get-all",
-  "--get-color",
-  "--get-colorbool",
-  "--get-regexp",
-  "--get-urlmatch",
-  "--list",
-  "-l"
-]);
-var P = /* @__PURE__ */ new Set([
-  "edit",
-  "remove-section",
-  "rename-section",
-  "set",
-  "unset"
-]);
-var E = /* @__PURE__ */ new Set(["get", "get-color", "get-colorbool", "list"]);
-function F(e, t2) {
-  for (const { name: o3 } of U(e, "task")) {
-    if (k.has(o3))
-      return p(true, t2);
-    if (S.has(o3))
-      return p(false, t2);
-  }
-  const n2 = t2.at(0)?.toLowerCase();
-  return n2 === void 0 ? null : P.has(n2) ? p(true, t2.slice(1)) : E.has(n2) ? p(false, t2.slice(1)) : t2.length === 1 ? p(false, t2) : p(true, t2);
-}
-function p(e = false, t2 = []) {
-  const n2 = t2.at(0)?.toLowerCase();
-  return n2 === void 0 ? null : {
-    isWrite: e,
-    isRead: !e,
-    key: n2,
-    value: t2.at(1)
-  };
-}
-function A(e, t2) {
-  return t2.isWrite && t2.value !== void 0 ? { key: t2.key, value: t2.value, scope: e } : { key: t2.key, scope: e };
-}
-function M(e) {
-  const t2 = e?.indexOf("=") || -1;
-  return !e || t2 < 0 ? null : {
-    key: e.slice(0, t2).trim().toLowerCase(),
-    value: e.slice(t2 + 1)
-  };
-}
-function N(e) {
-  for (const { name: t2 } of U(e, "task"))
-    switch (t2) {
-      case "--global":
-        return "global";
-      case "--system":
-        return "system";
-      case "--worktree":
-        return "worktree";
-      case "--local":
-        return "local";
-      case "--file":
-      case "-f":
-        return "file";
-    }
-  return "local";
-}
-function G({ name: e }) {
-  if (e === "-c" || e === "--config")
-    return "inline";
-  if (e === "--config-env")
-    return "env";
-}
-function* O(e) {
-  for (const t2 of e) {
-    const n2 = G(t2), o3 = n2 && M(t2.value);
-    o3 && (yield {
-      ...o3,
-      scope: n2
-    });
-  }
-}
-function L(e, t2, n2) {
-  const o3 = {
-    read: [],
-    write: [...O(t2)]
-  };
-  return e === "config" && $2(
-    o3,
-    N(t2),
-    F(t2, n2)
-  ), o3;
-}
-function $2(e, t2, n2) {
-  if (n2 === null)
-    return;
-  const o3 = A(t2, n2);
-  n2.isWrite ? e.write.push(o3) : e.read.push(o3);
-}
-var x = {
-  short: /* @__PURE__ */ new Map([
-    ["c", true]
-    //  -c <k=v>    set config key for this invocation
-  ])
-};
-var D = {
-  short: new Map([
-    ["C", true],
-    //  -C <path>   change working directory
-    ["P", false],
-    // -P          no pager (alias for --no-pager)
-    ["h", false],
-    // -h          help
-    ["p", false],
-    // -p          paginate
-    ["v", false],
-    // -v          version
-    ...x.short.entries()
-  ]),
-  long: /* @__PURE__ */ new Set([
-    "attr-source",
-    "config-env",
-    "exec-path",
-    "git-dir",
-    "list-cmds",
-    "namespace",
-    "super-prefix",
-    "work-tree"
-  ])
-};
-var R = {
-  clone: {
-    short: /* @__PURE__ */ new Map([
-      ["b", true],
-      // -b <branch>
-      ["j", true],
-      // -j <n>          parallel jobs
-      ["l", false],
-      // -l local
-      ["n", false],
-      // -n no-checkout
-      ["o", true],
-      // -o <name>       remote name
-      ["q", false],
-      // -q quiet
-      ["s", false],
-      // -s shared
-      ["u", true]
-      // -u <upload-pack>
-    ]),
-    long: /* @__PURE__ */ new Set(["branch", "config", "jobs", "origin", "upload-pack", "u", "template"])
-  },
-  commit: {
-    short: /* @__PURE__ */ new Map([
-      ["C", true],
-      // -C <commit>  reuse message
-      ["F", true],
-      // -F <file>    read message from file
-      ["c", true],
-      // -c <commit>  reedit message
-      ["m", true],
-      // -m <msg>
-      ["t", true]
-      // -t <template>
-    ]),
-    long: /* @__PURE__ */ new Set(["file", "message", "reedit-message", "reuse-message", "template"])
-  },
-  config: {
-    short: /* @__PURE__ */ new Map([
-      ["e", false],
-      // -e  open editor
-      ["f", true],
-      //  -f <file>
-      ["l", false]
-      // -l  list
-    ]),
-    long: /* @__PURE__ */ new Set(["blob", "comment", "default", "file", "type", "value"])
-  },
-  fetch: {
-    short: /* @__PURE__ */ new Map(),
-    long: /* @__PURE__ */ new Set(["upload-pack"])
-  },
-  init: {
-    short: /* @__PURE__ */ new Map(),
-    long: /* @__PURE__ */ new Set(["template"])
-  },
-  pull: {
-    short: /* @__PURE__ */ new Map(),
-    long: /* @__PURE__ */ new Set(["upload-pack"])
-  },
-  push: {
-    short: /* @__PURE__ */ new Map(),
-    long: /* @__PURE__ */ new Set(["exec", "receive-pack"])
-  }
-};
-var T = { short: /* @__PURE__ */ new Map(), long: /* @__PURE__ */ new Set() };
-function I(e) {
-  const t2 = R[e ?? ""] ?? T;
-  return {
-    short: new Map([...x.short.entries(), ...t2.short.entries()]),
-    long: t2.long
-  };
-}
-function b(e, t2 = D) {
-  if (e.startsWith("--")) {
-    const n2 = e.indexOf("=");
-    if (n2 > 2)
-      return [{ name: e.slice(0, n2), value: e.slice(n2 + 1), needsNext: false }];
-    const o3 = e.slice(2);
-    return [{ name: e, needsNext: t2.long.has(o3) }];
-  }
-  if (e.length === 2) {
-    const n2 = e.charAt(1), o3 = t2.short.get(n2);
-    return [{ name: e, needsNext: o3 === true }];
-  }
-  return W(e, t2.short);
-}
-function W(e, t2) {
-  const n2 = e.slice(1).split(""), o3 = [];
-  for (let s = 0; s < n2.length; s++) {
-    const r2 = n2[s], l = t2.get(r2);
-    if (l === void 0)
-      return [{ name: e, needsNext: false }];
-    if (l) {
-      const a2 = n2.slice(s + 1).join("");
-      if (a2 && ![...a2].every((w) => t2.has(w)))
-        return o3.push({ name: `-${r2}`, value: a2, needsNext: false }), o3;
-    }
-    o3.push({ name: `-${r2}`, needsNext: l });
-  }
-  return o3;
-}
-function j(e, t2 = []) {
-  let n2 = 0;
-  for (; n2 < e.length; ) {
-    const o3 = String(e[n2]);
-    if (!o3.startsWith("-") || o3.length < 2) break;
-    const s = b(o3);
-    let r2 = n2 + 1;
-    for (const l of s) {
-      const a2 = {
-        name: l.name,
-        value: l.value,
-        absorbedNext: false,
-        isGlobal: true
-      };
-      l.needsNext && a2.value === void 0 && r2 < e.length && (a2.value = String(e[r2]), a2.absorbedNext = true, r2++), t2.push(a2);
-    }
-    n2 = r2;
-  }
-  return { flags: t2, taskIndex: n2 };
-}
-function B(e, t2, n2 = []) {
-  const o3 = I(t2), s = [], r2 = [];
-  let l = 0;
-  for (; l < e.length; ) {
-    const a2 = e[l];
-    if (r(a2)) {
-      r2.push(...o2(a2)), l++;
-      continue;
-    }
-    const f = String(a2);
-    if (f === "--") {
-      for (let g = l + 1; g < e.length; g++) {
-        const u2 = e[g];
-        r(u2) ? r2.push(...o2(u2)) : r2.push(String(u2));
-      }
-      break;
-    }
-    if (!f.startsWith("-") || f.length < 2) {
-      s.push(f), l++;
-      continue;
-    }
-    const w = b(f, o3);
-    let d = l + 1;
-    for (const g of w) {
-      const u2 = {
-        name: g.name,
-        value: g.value,
-        absorbedNext: false,
-        isGlobal: false
-      };
-      g.needsNext && u2.value === void 0 && d < e.length && !r(e[d]) && (u2.value = String(e[d]), u2.absorbedNext = true, d++), n2.push(u2);
-    }
-    l = d;
-  }
-  return { flags: n2, positionals: s, pathspecs: r2 };
-}
-function* V({
-  write: e
-}) {
-  for (const t2 of e)
-    for (const n2 of q) {
-      const o3 = n2(t2.key);
-      o3 && (yield o3);
-    }
-}
-function c4(e, t2, n2 = String(e)) {
-  const o3 = typeof e == "string" ? new RegExp(`\\s*${e.toLowerCase()}`) : e;
-  return function(r2) {
-    if (o3.test(r2))
-      return {
-        category: t2,
-        message: `Configuring ${n2} is not permitted without enabling ${t2}`
-      };
-  };
-}
-function i2(e, t2) {
-  const n2 = new RegExp(`\\s*${e.toLowerCase().replace(/\./g, "(..+)?.")}`);
-  return c4(n2, t2, e);
-}
-var q = [
-  c4("alias", "allowUnsafeAlias"),
-  c4("core.askPass", "allowUnsafeAskPass"),
-  c4("core.editor", "allowUnsafeEditor"),
-  c4("core.fsmonitor", "allowUnsafeFsMonitor"),
-  c4("core.gitProxy", "allowUnsafeGitProxy"),
-  c4("core.hooksPath", "allowUnsafeHooksPath"),
-  c4("core.pager", "allowUnsafePager"),
-  c4("core.sshCommand", "allowUnsafeSshCommand"),
-  i2("credential.helper", "allowUnsafeCredentialHelper"),
-  i2("diff.command", "allowUnsafeDiffExternal"),
-  c4("diff.external", "allowUnsafeDiffExternal"),
-  i2("diff.textconv", "allowUnsafeDiffTextConv"),
-  i2("filter.clean", "allowUnsafeFilter"),
-  i2("filter.smudge", "allowUnsafeFilter"),
-  i2("gpg.program", "allowUnsafeGpgProgram"),
-  c4("init.templateDir", "allowUnsafeTemplateDir"),
-  i2("merge.driver", "allowUnsafeMergeDriver"),
-  i2("mergetool.path", "allowUnsafeMergeDriver"),
-  i2("mergetool.cmd", "allowUnsafeMergeDriver"),
-  i2("protocol.allow", "allowUnsafeProtocolOverride"),
-  i2("remote.receivepack", "allowUnsafePack"),
-  i2("remote.uploadpack", "allowUnsafePack"),
-  c4("sequence.editor", "allowUnsafeEditor")
-];
-function* K(e, t2) {
-  for (const n2 of t2)
-    for (const o3 of H) {
-      const s = o3(e, n2.name);
-      s && (yield s);
-    }
-}
-function h2(e, t2, n2, o3 = String(t2)) {
-  const s = typeof t2 == "string" ? new RegExp(`\\s*${t2.toLowerCase()}`) : t2, r2 = `Use of ${e ? `${e} with option ` : ""}${o3} is not permitted without enabling ${n2}`;
-  return function(a2, f) {
-    if ((!e || a2 === e) && s.test(f))
-      return {
-        category: n2,
-        message: r2
-      };
-  };
-}
-var H = [
-  h2(
-    null,
-    /--(upload|receive)-pack/,
-    "allowUnsafePack",
-    "--upload-pack or --receive-pack"
-  ),
-  h2("clone", /^-\w*u/, "allowUnsafePack"),
-  h2("clone", "--u", "allowUnsafePack"),
-  h2("push", "--exec", "allowUnsafePack"),
-  h2(null, "--template", "allowUnsafeTemplateDir")
-];
-function C(e, t2, n2) {
-  return [...K(e, t2), ...V(n2)];
-}
-function Y(...e) {
-  const { flags: t2, taskIndex: n2 } = j(e), o3 = n2 < e.length ? String(e[n2]).toLowerCase() : null, s = o3 !== null ? e.slice(n2 + 1) : [], { positionals: r2, pathspecs: l } = B(s, o3, t2), a2 = L(o3, t2, r2);
-  return {
-    task: o3,
-    flags: t2.map(J),
-    paths: l,
-    config: a2,
-    vulnerabilities: z2(C(o3, t2, a2))
-  };
-}
-function z2(e) {
-  return Object.defineProperty(e, "vulnerabilities", {
-    value: e
-  });
-}
-function J({ value: e, name: t2 }) {
-  return e !== void 0 ? { name: t2, value: e } : { name: t2 };
-}
-var y = {
-  editor: "allowUnsafeEditor",
-  git_askpass: "allowUnsafeAskPass",
-  git_config_global: "allowUnsafeConfigPaths",
-  git_config_system: "allowUnsafeConfigPaths",
-  git_config_count: "allowUnsafeConfigEnvCount",
-  git_config: "allowUnsafeConfigPaths",
-  git_editor: "allowUnsafeEditor",
-  git_exec_path: "allowUnsafeConfigPaths",
-  git_external_diff: "allowUnsafeDiffExternal",
-  git_pager: "allowUnsafePager",
-  git_proxy_command: "allowUnsafeGitProxy",
-  git_template_dir: "allowUnsafeTemplateDir",
-  git_sequence_editor: "allowUnsafeEditor",
-  git_ssh: "allowUnsafeSshCommand",
-  git_ssh_command: "allowUnsafeSshCommand",
-  pager: "allowUnsafePager",
-  prefix: "allowUnsafeConfigPaths",
-  ssh_askpass: "allowUnsafeAskPass"
-};
-function* Q(e) {
-  const t2 = parseInt(e.git_config_count ?? "0", 10);
-  for (let n2 = 0; n2 < t2; n2++) {
-    const o3 = e[`git_config_key_${n2}`], s = e[`git_config_value_${n2}`];
-    o3 !== void 0 && (yield { key: o3.toLowerCase().trim(), value: s, scope: "env" });
-  }
-}
-function* X(e) {
-  for (const t2 of Object.keys(e))
-    if (_(t2)) {
-      const n2 = y[t2];
-      yield {
-        category: n2,
-        message: `Use of "${t2.toUpperCase()}" is not permitted without enabling ${n2}`
-      };
-    }
-}
-function _(e) {
-  return Object.hasOwn(y, e);
-}
-function Z(e) {
-  const t2 = {};
-  for (const [n2, o3] of Object.entries(e)) {
-    const s = n2.toLowerCase().trim();
-    (_(s) || s.startsWith("git")) && (t2[s] = String(o3));
-  }
-  return t2;
-}
-function ee(e) {
-  const t2 = Z(e), n2 = {
-    read: [],
-    write: [...Q(t2)]
-  }, o3 = [
-    ...X(t2),
-    ...C(null, [], n2)
-  ];
-  return {
-    config: n2,
-    vulnerabilities: o3
-  };
-}
-function ne(e, t2) {
-  return [...Y(...e).vulnerabilities, ...ee(t2).vulnerabilities];
-}
-
-// node_modules/simple-git/dist/esm/index.js
-var import_promise_deferred2 = __toESM(require_dist4(), 1);
-import { EventEmitter as EventEmitter2 } from "node:events";
-var __defProp2 = Object.defineProperty;
-var __getOwnPropDesc2 = Object.getOwnPropertyDescriptor;
-var __getOwnPropNames2 = Object.getOwnPropertyNames;
-var __hasOwnProp2 = Object.prototype.hasOwnProperty;
-var __esm2 = (fn2, res) => function __init() {
-  return fn2 && (res = (0, fn2[__getOwnPropNames2(fn2)[0]])(fn2 = 0)), res;
-};
-var __commonJS2 = (cb, mod) => function __require2() {
-  return mod || (0, cb[__getOwnPropNames2(cb)[0]])((mod = { exports: {} }).exports, mod), mod.exports;
-};
-var __export2 = (target, all) => {
-  for (var name3 in all)
-    __defProp2(target, name3, { get: all[name3], enumerable: true });
-};
-var __copyProps2 = (to, from, except, desc) => {
-  if (from && typeof from === "object" || typeof from === "function") {
-    for (let key of __getOwnPropNames2(from))
-      if (!__hasOwnProp2.call(to, key) && key !== except)
-        __defProp2(to, key, { get: () => from[key], enumerable: !(desc = __getOwnPropDesc2(from, key)) || desc.enumerable });
-  }
-  return to;
-};
-var __toCommonJS = (mod) => __copyProps2(__defProp2({}, "__esModule", { value: true }), mod);
-var GitError;
-var init_git_error = __esm2({
-  "src/lib/errors/git-error.ts"() {
-    "use strict";
-    GitError = class extends Error {
-      constructor(task, message) {
-        super(message);
-        this.task = task;
-        Object.setPrototypeOf(this, new.target.prototype);
-      }
-    };
-  }
-});
-var GitResponseError;
-var init_git_response_error = __esm2({
-  "src/lib/errors/git-response-error.ts"() {
-    "use strict";
-    init_git_error();
-    GitResponseError = class extends GitError {
-      constructor(git2, message) {
-        super(void 0, message || String(git2));
-        this.git = git2;
-      }
-    };
-  }
-});
-var TaskConfigurationError;
-var init_task_configuration_error = __esm2({
-  "src/lib/errors/task-configuration-error.ts"() {
-    "use strict";
-    init_git_error();
-    TaskConfigurationError = class extends GitError {
-      constructor(message) {
-        super(void 0, message);
-      }
-    };
-  }
-});
-function asFunction(source) {
-  if (typeof source !== "function") {
-    return NOOP;
-  }
-  return source;
-}
-function isUserFunction(source) {
-  return typeof source === "function" && source !== NOOP;
-}
-function splitOn(input2, char) {
-  const index = input2.indexOf(char);
-  if (index <= 0) {
-    return [input2, ""];
-  }
-  return [input2.substr(0, index), input2.substr(index + 1)];
-}
-function first(input2, offset = 0) {
-  return isArrayLike(input2) && input2.length > offset ? input2[offset] : void 0;
-}
-function last(input2, offset = 0) {
-  if (isArrayLike(input2) && input2.length > offset) {
-    return input2[input2.length - 1 - offset];
-  }
-}
-function isArrayLike(input2) {
-  return filterHasLength(input2);
-}
-function toLinesWithContent(input2 = "", trimmed2 = true, separator = "\n") {
-  return input2.split(separator).reduce((output2, line) => {
-    const lineContent = trimmed2 ? line.trim() : line;
-    if (lineContent) {
-      output2.push(lineContent);
-    }
-    return output2;
-  }, []);
-}
-function forEachLineWithContent(input2, callback) {
-  return toLinesWithContent(input2, true).map((line) => callback(line));
-}
-function folderExists(path6) {
-  return (0, import_file_exists.exists)(path6, import_file_exists.FOLDER);
-}
-function append(target, item2) {
-  if (Array.isArray(target)) {
-    if (!target.includes(item2)) {
-      target.push(item2);
-    }
-  } else {
-    target.add(item2);
-  }
-  return item2;
-}
-function including(target, item2) {
-  if (Array.isArray(target) && !target.includes(item2)) {
-    target.push(item2);
-  }
-  return target;
-}
-function remove3(target, item2) {
-  if (Array.isArray(target)) {
-    const index = target.indexOf(item2);
-    if (index >= 0) {
-      target.splice(index, 1);
-    }
-  } else {
-    target.delete(item2);
-  }
-  return item2;
-}
-function asArray(source) {
-  return Array.isArray(source) ? source : [source];
-}
-function asCamelCase(str) {
-  return str.replace(/[\s-]+(.)/g, (_all, chr) => {
-    return chr.toUpperCase();
-  });
-}
-function asStringArray(source) {
-  return asArray(source).map((item2) => {
-    return item2 instanceof String ? item2 : String(item2);
-  });
-}
-function asNumber(source, onNaN = 0) {
-  if (source == null) {
-    return onNaN;
-  }
-  const num = parseInt(source, 10);
-  return Number.isNaN(num) ? onNaN : num;
-}
-function prefixedArray(input2, prefix) {
-  const output2 = [];
-  for (let i3 = 0, max = input2.length; i3 < max; i3++) {
-    output2.push(prefix, input2[i3]);
-  }
-  return output2;
-}
-function bufferToString(input2) {
-  return (Array.isArray(input2) ? Buffer.concat(input2) : input2).toString("utf-8");
-}
-function pick2(source, properties) {
-  const out = {};
-  properties.forEach((key) => {
-    if (source[key] !== void 0) {
-      out[key] = source[key];
-    }
-  });
-  return out;
-}
-function delay(duration4 = 0) {
-  return new Promise((done) => setTimeout(done, duration4));
-}
-function orVoid(input2) {
-  if (input2 === false) {
-    return void 0;
-  }
-  return input2;
-}
-var NULL;
-var NOOP;
-var objectToString3;
-var init_util3 = __esm2({
-  "src/lib/utils/util.ts"() {
-    "use strict";
-    init_argument_filters();
-    NULL = "\0";
-    NOOP = () => {
-    };
-    objectToString3 = Object.prototype.toString.call.bind(Object.prototype.toString);
-  }
-});
-function filterType(input2, filter, def) {
-  if (filter(input2)) {
-    return input2;
-  }
-  return arguments.length > 2 ? def : void 0;
-}
-function filterPrimitives(input2, omit3) {
-  const type = r(input2) ? "string" : typeof input2;
-  return /number|string|boolean/.test(type) && (!omit3 || !omit3.includes(type));
-}
-function filterPlainObject(input2) {
-  return !!input2 && objectToString3(input2) === "[object Object]";
-}
-function filterFunction(input2) {
-  return typeof input2 === "function";
-}
-var filterArray;
-var filterNumber;
-var filterString;
-var filterStringOrStringArray;
-var filterHasLength;
-var init_argument_filters = __esm2({
-  "src/lib/utils/argument-filters.ts"() {
-    "use strict";
-    init_util3();
-    filterArray = (input2) => {
-      return Array.isArray(input2);
-    };
-    filterNumber = (input2) => {
-      return typeof input2 === "number";
-    };
-    filterString = (input2) => {
-      return typeof input2 === "string" || r(input2);
-    };
-    filterStringOrStringArray = (input2) => {
-      return filterString(input2) || Array.isArray(input2) && input2.every(filterString);
-    };
-    filterHasLength = (input2) => {
-      if (input2 == null || "number|boolean|function".includes(typeof input2)) {
-        return false;
-      }
-      return typeof input2.length === "number";
-    };
-  }
-});
-var ExitCodes;
-var init_exit_codes = __esm2({
-  "src/lib/utils/exit-codes.ts"() {
-    "use strict";
-    ExitCodes = /* @__PURE__ */ ((ExitCodes2) => {
-      ExitCodes2[ExitCodes2["SUCCESS"] = 0] = "SUCCESS";
-      ExitCodes2[ExitCodes2["ERROR"] = 1] = "ERROR";
-      ExitCodes2[ExitCodes2["NOT_FOUND"] = -2] = "NOT_FOUND";
-      ExitCodes2[ExitCodes2["UNCLEAN"] = 128] = "UNCLEAN";
-      return ExitCodes2;
-    })(ExitCodes || {});
-  }
-});
-var GitOutputStreams;
-var init_git_output_streams = __esm2({
-  "src/lib/utils/git-output-streams.ts"() {
-    "use strict";
-    GitOutputStreams = class _GitOutputStreams {
-      constructor(stdOut, stdErr) {
-        this.stdOut = stdOut;
-        this.stdErr = stdErr;
-      }
-      asStrings() {
-        return new _GitOutputStreams(this.stdOut.toString("utf8"), this.stdErr.toString("utf8"));
-      }
-    };
-  }
-});
-function useMatchesDefault() {
-  throw new Error(`LineParser:useMatches not implemented`);
-}
-var LineParser;
-var RemoteLineParser;
-var init_line_parser = __esm2({
-  "src/lib/utils/line-parser.ts"() {
-    "use strict";
-    LineParser = class {
-      constructor(regExp, useMatches) {
-        this.matches = [];
-        this.useMatches = useMatchesDefault;
-        this.parse = (line, target) => {
-          this.resetMatches();
-          if (!this._regExp.every((reg, index) => this.addMatch(reg, index, line(index)))) {
-            return false;
-          }
-          return this.useMatches(target, this.prepareMatches()) !== false;
-        };
-        this._regExp = Array.isArray(regExp) ? regExp : [regExp];
-        if (useMatches) {
-          this.useMatches = useMatches;
-        }
-      }
-      resetMatches() {
-        this.matches.length = 0;
-      }
-      prepareMatches() {
-        return this.matches;
-      }
-      addMatch(reg, index, line) {
-        const matched = line && reg.exec(line);
-        if (matched) {
-          this.pushMatch(index, matched);
-        }
-        return !!matched;
-      }
-      pushMatch(_index, matched) {
-        this.matches.push(...matched.slice(1));
-      }
-    };
-    RemoteLineParser = class extends LineParser {
-      addMatch(reg, index, line) {
-        return /^remote:\s/.test(String(line)) && super.addMatch(reg, index, line);
-      }
-      pushMatch(index, matched) {
-        if (index > 0 || matched.length > 1) {
-          super.pushMatch(index, matched);
-        }
-      }
-    };
-  }
-});
-function createInstanceConfig(...options) {
-  const baseDir = process.cwd();
-  const config2 = Object.assign(
-    { baseDir, ...defaultOptions },
-    ...options.filter((o3) => typeof o3 === "object" && o3)
-  );
-  config2.baseDir = config2.baseDir || baseDir;
-  config2.trimmed = config2.trimmed === true;
-  return config2;
-}
-var defaultOptions;
-var init_simple_git_options = __esm2({
-  "src/lib/utils/simple-git-options.ts"() {
-    "use strict";
-    defaultOptions = {
-      binary: "git",
-      maxConcurrentProcesses: 5,
-      config: [],
-      trimmed: false
-    };
-  }
-});
-function appendTaskOptions(options, commands = []) {
-  if (!filterPlainObject(options)) {
-    return commands;
-  }
-  return Object.keys(options).reduce((commands2, key) => {
-    const value = options[key];
-    if (r(value)) {
-      commands2.push(value);
-    } else if (filterPrimitives(value, ["boolean"])) {
-      commands2.push(key + "=" + value);
-    } else if (Array.isArray(value)) {
-      for (const v of value) {
-        if (!filterPrimitives(v, ["string", "number"])) {
-          commands2.push(key + "=" + v);
-        }
-      }
-    } else {
-      commands2.push(key);
-    }
-    return commands2;
-  }, commands);
-}
-function getTrailingOptions(args, initialPrimitive = 0, objectOnly = false) {
-  const command = [];
-  for (let i3 = 0, max = initialPrimitive < 0 ? args.length : initialPrimitive; i3 < max; i3++) {
-    if ("string|number".includes(typeof args[i3])) {
-      command.push(String(args[i3]));
-    }
-  }
-  appendTaskOptions(trailingOptionsArgument(args), command);
-  if (!objectOnly) {
-    command.push(...trailingArrayArgument(args));
-  }
-  return command;
-}
-function trailingArrayArgument(args) {
-  const hasTrailingCallback = typeof last(args) === "function";
-  return asStringArray(filterType(last(args, hasTrailingCallback ? 1 : 0), filterArray, []));
-}
-function trailingOptionsArgument(args) {
-  const hasTrailingCallback = filterFunction(last(args));
-  return filterType(last(args, hasTrailingCallback ? 1 : 0), filterPlainObject);
-}
-function trailingFunctionArgument(args, includeNoop = true) {
-  const callback = asFunction(last(args));
-  return includeNoop || isUserFunction(callback) ? callback : void 0;
-}
-var init_task_options = __esm2({
-  "src/lib/utils/task-options.ts"() {
-    "use strict";
-    init_argument_filters();
-    init_util3();
-  }
-});
-function callTaskParser(parser4, streams) {
-  return parser4(streams.stdOut, streams.stdErr);
-}
-function parseStringResponse(result, parsers12, texts, trim = true) {
-  asArray(texts).forEach((text) => {
-    for (let lines2 = toLinesWithContent(text, trim), i3 = 0, max = lines2.length; i3 < max; i3++) {
-      const line = (offset = 0) => {
-        if (i3 + offset >= max) {
-          return;
-        }
-        return lines2[i3 + offset];
-      };
-      parsers12.some(({ parse: parse6 }) => parse6(line, result));
-    }
-  });
-  return result;
-}
-var init_task_parser = __esm2({
-  "src/lib/utils/task-parser.ts"() {
-    "use strict";
-    init_util3();
-  }
-});
-var utils_exports = {};
-__export2(utils_exports, {
-  ExitCodes: () => ExitCodes,
-  GitOutputStreams: () => GitOutputStreams,
-  LineParser: () => LineParser,
-  NOOP: () => NOOP,
-  NULL: () => NULL,
-  RemoteLineParser: () => RemoteLineParser,
-  append: () => append,
-  appendTaskOptions: () => appendTaskOptions,
-  asArray: () => asArray,
-  asCamelCase: () => asCamelCase,
-  asFunction: () => asFunction,
-  asNumber: () => asNumber,
-  asStringArray: () => asStringArray,
-  bufferToString: () => bufferToString,
-  callTaskParser: () => callTaskParser,
-  createInstanceConfig: () => createInstanceConfig,
-  delay: () => delay,
-  filterArray: () => filterArray,
-  filterFunction: () => filterFunction,
-  filterHasLength: () => filterHasLength,
-  filterNumber: () => filterNumber,
-  filterPlainObject: () => filterPlainObject,
-  filterPrimitives: () => filterPrimitives,
-  filterString: () => filterString,
-  filterStringOrStringArray: () => filterStringOrStringArray,
-  filterType: () => filterType,
-  first: () => first,
-  folderExists: () => folderExists,
-  forEachLineWithContent: () => forEachLineWithContent,
-  getTrailingOptions: () => getTrailingOptions,
-  including: () => including,
-  isUserFunction: () => isUserFunction,
-  last: () => last,
-  objectToString: () => objectToString3,
-  orVoid: () => orVoid,
-  parseStringResponse: () => parseStringResponse,
-  pick: () => pick2,
-  prefixedArray: () => prefixedArray,
-  remove: () => remove3,
-  splitOn: () => splitOn,
-  toLinesWithContent: () => toLinesWithContent,
-  trailingFunctionArgument: () => trailingFunctionArgument,
-  trailingOptionsArgument: () => trailingOptionsArgument
-});
-var init_utils2 = __esm2({
-  "src/lib/utils/index.ts"() {
-    "use strict";
-    init_argument_filters();
-    init_exit_codes();
-    init_git_output_streams();
-    init_line_parser();
-    init_simple_git_options();
-    init_task_options();
-    init_task_parser();
-    init_util3();
-  }
-});
-var check_is_repo_exports = {};
-__export2(check_is_repo_exports, {
-  CheckRepoActions: () => CheckRepoActions,
-  checkIsBareRepoTask: () => checkIsBareRepoTask,
-  checkIsRepoRootTask: () => checkIsRepoRootTask,
-  checkIsRepoTask: () => checkIsRepoTask
-});
-function checkIsRepoTask(action) {
-  switch (action) {
-    case "bare":
-      return checkIsBareRepoTask();
-    case "root":
-      return checkIsRepoRootTask();
-  }
-  const commands = ["rev-parse", "--is-inside-work-tree"];
-  return {
-    commands,
-    format: "utf-8",
-    onError,
-    parser
-  };
-}
-function checkIsRepoRootTask() {
-  const commands = ["rev-parse", "--git-dir"];
-  return {
-    commands,
-    format: "utf-8",
-    onError,
-    parser(path6) {
-      return /^\.(git)?$/.test(path6.trim());
-    }
-  };
-}
-function checkIsBareRepoTask() {
-  const commands = ["rev-parse", "--is-bare-repository"];
-  return {
-    commands,
-    format: "utf-8",
-    onError,
-    parser
-  };
-}
-function isNotRepoMessage(error62) {
-  return /(Not a git repository|Kein Git-Repository)/i.test(String(error62));
-}
-var CheckRepoActions;
-var onError;
-var parser;
-var init_check_is_repo = __esm2({
-  "src/lib/tasks/check-is-repo.ts"() {
-    "use strict";
-    init_utils2();
-    CheckRepoActions = /* @__PURE__ */ ((CheckRepoActions2) => {
-      CheckRepoActions2["BARE"] = "bare";
-      CheckRepoActions2["IN_TREE"] = "tree";
-      CheckRepoActions2["IS_REPO_ROOT"] = "root";
-      return CheckRepoActions2;
-    })(CheckRepoActions || {});
-    onError = ({ exitCode }, error62, done, fail) => {
-      if (exitCode === 128 && isNotRepoMessage(error62)) {
-        return done(Buffer.from("false"));
-      }
-      fail(error62);
-    };
-    parser = (text) => {
-      return text.trim() === "true";
-    };
-  }
-});
-function cleanSummaryParser(dryRun, text) {
-  const summary = new CleanResponse(dryRun);
-  const regexp = dryRun ? dryRunRemovalRegexp : removalRegexp;
-  toLinesWithContent(text).forEach((line) => {
-    const removed = line.replace(regexp, "");
-    summary.paths.push(removed);
-    (isFolderRegexp.test(removed) ? summary.folders : summary.files).push(removed);
-  });
-  return summary;
-}
-var CleanResponse;
-var removalRegexp;
-var dryRunRemovalRegexp;
-var isFolderRegexp;
-var init_CleanSummary = __esm2({
-  "src/lib/responses/CleanSummary.ts"() {
-    "use strict";
-    init_utils2();
-    CleanResponse = class {
-      constructor(dryRun) {
-        this.dryRun = dryRun;
-        this.paths = [];
-        this.files = [];
-        this.folders = [];
-      }
-    };
-    removalRegexp = /^[a-z]+\s*/i;
-    dryRunRemovalRegexp = /^[a-z]+\s+[a-z]+\s*/i;
-    isFolderRegexp = /\/$/;
-  }
-});
-var task_exports = {};
-__export2(task_exports, {
-  EMPTY_COMMANDS: () => EMPTY_COMMANDS,
-  adhocExecTask: () => adhocExecTask,
-  configurationErrorTask: () => configurationErrorTask,
-  isBufferTask: () => isBufferTask,
-  isEmptyTask: () => isEmptyTask,
-  straightThroughBufferTask: () => straightThroughBufferTask,
-  straightThroughStringTask: () => straightThroughStringTask
-});
-function adhocExecTask(parser4) {
-  return {
-    commands: EMPTY_COMMANDS,
-    format: "empty",
-    parser: parser4
-  };
-}
-function configurationErrorTask(error62) {
-  return {
-    commands: EMPTY_COMMANDS,
-    format: "empty",
-    parser() {
-      throw typeof error62 === "string" ? new TaskConfigurationError(error62) : error62;
-    }
-  };
-}
-function straightThroughStringTask(commands, trimmed2 = false) {
-  return {
-    commands,
-    format: "utf-8",
-    parser(text) {
-      return trimmed2 ? String(text).trim() : text;
-    }
-  };
-}
-function straightThroughBufferTask(commands) {
-  return {
-    commands,
-    format: "buffer",
-    parser(buffer) {
-      return buffer;
-    }
-  };
-}
-function isBufferTask(task) {
-  return task.format === "buffer";
-}
-function isEmptyTask(task) {
-  return task.format === "empty" || !task.commands.length;
-}
-var EMPTY_COMMANDS;
-var init_task = __esm2({
-  "src/lib/tasks/task.ts"() {
-    "use strict";
-    init_task_configuration_error();
-    EMPTY_COMMANDS = [];
-  }
-});
-var clean_exports = {};
-__export2(clean_exports, {
-  CONFIG_ERROR_INTERACTIVE_MODE: () => CONFIG_ERROR_INTERACTIVE_MODE,
-  CONFIG_ERROR_MODE_REQUIRED: () => CONFIG_ERROR_MODE_REQUIRED,
-  CONFIG_ERROR_UNKNOWN_OPTION: () => CONFIG_ERROR_UNKNOWN_OPTION,
-  CleanOptions: () => CleanOptions,
-  cleanTask: () => cleanTask,
-  cleanWithOptionsTask: () => cleanWithOptionsTask,
-  isCleanOptionsArray: () => isCleanOptionsArray
-});
-function cleanWithOptionsTask(mode, customArgs) {
-  const { cleanMode, options, valid } = getCleanOptions(mode);
-  if (!cleanMode) {
-    return configurationErrorTask(CONFIG_ERROR_MODE_REQUIRED);
-  }
-  if (!valid.options) {
-    return configurationErrorTask(CONFIG_ERROR_UNKNOWN_OPTION + JSON.stringify(mode));
-  }
-  options.push(...customArgs);
-  if (options.some(isInteractiveMode)) {
-    return configurationErrorTask(CONFIG_ERROR_INTERACTIVE_MODE);
-  }
-  return cleanTask(cleanMode, options);
-}
-function cleanTask(mode, customArgs) {
-  const commands = ["clean", `-${mode}`, ...customArgs];
-  return {
-    commands,
-    format: "utf-8",
-    parser(text) {
-      return cleanSummaryParser(mode === "n", text);
-    }
-  };
-}
-function isCleanOptionsArray(input2) {
-  return Array.isArray(input2) && input2.every((test) => CleanOptionValues.has(test));
-}
-function getCleanOptions(input2) {
-  let cleanMode;
-  let options = [];
-  let valid = { cleanMode: false, options: true };
-  input2.replace(/[^a-z]i/g, "").split("").forEach((char) => {
-    if (isCleanMode(char)) {
-      cleanMode = char;
-      valid.cleanMode = true;
-    } else {
-      valid.options = valid.options && isKnownOption(options[options.length] = `-${char}`);
-    }
-  });
-  return {
-    cleanMode,
-    options,
-    valid
-  };
-}
-function isCleanMode(cleanMode) {
-  return cleanMode === "f" || cleanMode === "n";
-}
-function isKnownOption(option) {
-  return /^-[a-z]$/i.test(option) && CleanOptionValues.has(option.charAt(1));
-}
-function isInteractiveMode(option) {
-  if (/^-[^\-]/.test(option)) {
-    return option.indexOf("i") > 0;
-  }
-  return option === "--interactive";
-}
-var CONFIG_ERROR_INTERACTIVE_MODE;
-var CONFIG_ERROR_MODE_REQUIRED;
-var CONFIG_ERROR_UNKNOWN_OPTION;
-var CleanOptions;
-var CleanOptionValues;
-var init_clean = __esm2({
-  "src/lib/tasks/clean.ts"() {
-    "use strict";
-    init_CleanSummary();
-    init_utils2();
-    init_task();
-    CONFIG_ERROR_INTERACTIVE_MODE = "Git clean interactive mode is not supported";
-    CONFIG_ERROR_MODE_REQUIRED = 'Git clean mode parameter ("n" or "f") is required';
-    CONFIG_ERROR_UNKNOWN_OPTION = "Git clean unknown option found in: ";
-    CleanOptions = /* @__PURE__ */ ((CleanOptions2) => {
-      CleanOptions2["DRY_RUN"] = "n";
-      CleanOptions2["FORCE"] = "f";
-      CleanOptions2["IGNORED_INCLUDED"] = "x";
-      CleanOptions2["IGNORED_ONLY"] = "X";
-      CleanOptions2["EXCLUDING"] = "e";
-      CleanOptions2["QUIET"] = "q";
-      CleanOptions2["RECURSIVE"] = "d";
-      return CleanOptions2;
-    })(CleanOptions || {});
-    CleanOptionValues = /* @__PURE__ */ new Set([
-      "i",
-      ...asStringArray(Object.values(CleanOptions))
-    ]);
-  }
-});
-function configListParser(text) {
-  const config2 = new ConfigList();
-  for (const item2 of configParser(text)) {
-    config2.addValue(item2.file, String(item2.key), item2.value);
-  }
-  return config2;
-}
-function configGetParser(text, key) {
-  let value = null;
-  const values = [];
-  const scopes = /* @__PURE__ */ new Map();
-  for (const item2 of configParser(text, key)) {
-    if (item2.key !== key) {
-      continue;
-    }
-    values.push(value = item2.value);
-    if (!scopes.has(item2.file)) {
-      scopes.set(item2.file, []);
-    }
-    scopes.get(item2.file).push(value);
-  }
-  return {
-    key,
-    paths: Array.from(scopes.keys()),
-    scopes,
-    value,
-    values
-  };
-}
-function configFilePath(filePath) {
-  return filePath.replace(/^(file):/, "");
-}
-function* configParser(text, requestedKey = null) {
-  const lines2 = text.split("\0");
-  for (let i3 = 0, max = lines2.length - 1; i3 < max; ) {
-    const file2 = configFilePath(lines2[i3++]);
-    let value = lines2[i3++];
-    let key = requestedKey;
-    if (value.includes("\n")) {
-      const line = splitOn(value, "\n");
-      key = line[0];
-      value = line[1];
-    }
-    yield { file: file2, key, value };
-  }
-}
-var ConfigList;
-var init_ConfigList = __esm2({
-  "src/lib/responses/ConfigList.ts"() {
-    "use strict";
-    init_utils2();
-    ConfigList = class {
-      constructor() {
-        this.files = [];
-        this.values = /* @__PURE__ */ Object.create(null);
-      }
-      get all() {
-        if (!this._all) {
-          this._all = this.files.reduce((all, file2) => {
-            return Object.assign(all, this.values[file2]);
-          }, {});
-        }
-        return this._all;
-      }
-      addFile(file2) {
-        if (!(file2 in this.values)) {
-          const latest = last(this.files);
-          this.values[file2] = latest ? Object.create(this.values[latest]) : {};
-          this.files.push(file2);
-        }
-        return this.values[file2];
-      }
-      addValue(file2, key, value) {
-        const values = this.addFile(file2);
-        if (!Object.hasOwn(values, key)) {
-          values[key] = value;
-        } else if (Array.isArray(values[key])) {
-          values[key].push(value);
-        } else {
-          values[key] = [values[key], value];
-        }
-        this._all = void 0;
-      }
-    };
-  }
-});
-function asConfigScope(scope, fallback) {
-  if (typeof scope === "string" && Object.hasOwn(GitConfigScope, scope)) {
-    return scope;
-  }
-  return fallback;
-}
-function addConfigTask(key, value, append2, scope) {
-  const commands = ["config", `--${scope}`];
-  if (append2) {
-    commands.push("--add");
-  }
-  commands.push(key, value);
-  return {
-    commands,
-    format: "utf-8",
-    parser(text) {
-      return text;
-    }
-  };
-}
-function getConfigTask(key, scope) {
-  const commands = ["config", "--null", "--show-origin", "--get-all", key];
-  if (scope) {
-    commands.splice(1, 0, `--${scope}`);
-  }
-  return {
-    commands,
-    format: "utf-8",
-    parser(text) {
-      return configGetParser(text, key);
-    }
-  };
-}
-function listConfigTask(scope) {
-  const commands = ["config", "--list", "--show-origin", "--null"];
-  if (scope) {
-    commands.push(`--${scope}`);
-  }
-  return {
-    commands,
-    format: "utf-8",
-    parser(text) {
-      return configListParser(text);
-    }
-  };
-}
-function config_default() {
-  return {
-    addConfig(key, value, ...rest) {
-      return this._runTask(
-        addConfigTask(
-          key,
-          value,
-          rest[0] === true,
-          asConfigScope(
-            rest[1],
-            "local"
-            /* local */
-          )
-        ),
-        trailingFunctionArgument(arguments)
-      );
-    },
-    getConfig(key, scope) {
-      return this._runTask(
-        getConfigTask(key, asConfigScope(scope, void 0)),
-        trailingFunctionArgument(arguments)
-      );
-    },
-    listConfig(...rest) {
-      return this._runTask(
-        listConfigTask(asConfigScope(rest[0], void 0)),
-        trailingFunctionArgument(arguments)
-      );
-    }
-  };
-}
-var GitConfigScope;
-var init_config = __esm2({
-  "src/lib/tasks/config.ts"() {
-    "use strict";
-    init_ConfigList();
-    init_utils2();
-    GitConfigScope = /* @__PURE__ */ ((GitConfigScope2) => {
-      GitConfigScope2["system"] = "system";
-      GitConfigScope2["global"] = "global";
-      GitConfigScope2["local"] = "local";
-      GitConfigScope2["worktree"] = "worktree";
-      return GitConfigScope2;
-    })(GitConfigScope || {});
-  }
-});
-function isDiffNameStatus(input2) {
-  return diffNameStatus.has(input2);
-}
-var DiffNameStatus;
-var diffNameStatus;
-var init_diff_name_status = __esm2({
-  "src/lib/tasks/diff-name-status.ts"() {
-    "use strict";
-    DiffNameStatus = /* @__PURE__ */ ((DiffNameStatus2) => {
-      DiffNameStatus2["ADDED"] = "A";
-      DiffNameStatus2["COPIED"] = "C";
-      DiffNameStatus2["DELETED"] = "D";
-      DiffNameStatus2["MODIFIED"] = "M";
-      DiffNameStatus2["RENAMED"] = "R";
-      DiffNameStatus2["CHANGED"] = "T";
-      DiffNameStatus2["UNMERGED"] = "U";
-      DiffNameStatus2["UNKNOWN"] = "X";
-      DiffNameStatus2["BROKEN"] = "B";
-      return DiffNameStatus2;
-    })(DiffNameStatus || {});
-    diffNameStatus = new Set(Object.values(DiffNameStatus));
-  }
-});
-function grepQueryBuilder(...params) {
-  return new GrepQuery().param(...params);
-}
-function parseGrep(grep) {
-  const paths = /* @__PURE__ */ new Set();
-  const results = {};
-  forEachLineWithContent(grep, (input2) => {
-    const [path6, line, preview] = input2.split(NULL);
-    paths.add(path6);
-    (results[path6] = results[path6] || []).push({
-      line: asNumber(line),
-      path: path6,
-      preview
-    });
-  });
-  return {
-    paths,
-    results
-  };
-}
-function grep_default() {
-  return {
-    grep(searchTerm) {
-      const then = trailingFunctionArgument(arguments);
-      const options = getTrailingOptions(arguments);
-      for (const option of disallowedOptions) {
-        if (options.includes(option)) {
-          return this._runTask(
-            configurationErrorTask(`git.grep: use of "${option}" is not supported.`),
-            then
-          );
-        }
-      }
-      if (typeof searchTerm === "string") {
-        searchTerm = grepQueryBuilder().param(searchTerm);
-      }
-      const commands = ["grep", "--null", "-n", "--full-name", ...options, ...searchTerm];
-      return this._runTask(
-        {
-          commands,
-          format: "utf-8",
-          parser(stdOut) {
-            return parseGrep(stdOut);
-          }
-        },
-        then
-      );
-    }
-  };
-}
-var disallowedOptions;
-var Query;
-var _a3;
-var GrepQuery;
-var init_grep = __esm2({
-  "src/lib/tasks/grep.ts"() {
-    "use strict";
-    init_utils2();
-    init_task();
-    disallowedOptions = ["-h"];
-    Query = /* @__PURE__ */ Symbol("grepQuery");
-    GrepQuery = class {
-      constructor() {
-        this[_a3] = [];
-      }
-      *[(_a3 = Query, Symbol.iterator)]() {
-        for (const query of this[Query]) {
-          yield query;
-        }
-      }
-      and(...and) {
-        and.length && this[Query].push("--and", "(", ...prefixedArray(and, "-e"), ")");
-        return this;
-      }
-      param(...param) {
-        this[Query].push(...prefixedArray(param, "-e"));
-        return this;
-      }
-    };
-  }
-});
-var reset_exports = {};
-__export2(reset_exports, {
-  ResetMode: () => ResetMode,
-  getResetMode: () => getResetMode,
-  resetTask: () => resetTask
-});
-function resetTask(mode, customArgs) {
-  const commands = ["reset"];
-  if (isValidResetMode(mode)) {
-    commands.push(`--${mode}`);
-  }
-  commands.push(...customArgs);
-  return straightThroughStringTask(commands);
-}
-function getResetMode(mode) {
-  if (isValidResetMode(mode)) {
-    return mode;
-  }
-  switch (typeof mode) {
-    case "string":
-    case "undefined":
-      return "soft";
-  }
-  return;
-}
-function isValidResetMode(mode) {
-  return typeof mode === "string" && validResetModes.includes(mode);
-}
-var ResetMode;
-var validResetModes;
-var init_reset = __esm2({
-  "src/lib/tasks/reset.ts"() {
-    "use strict";
-    init_utils2();
-    init_task();
-    ResetMode = /* @__PURE__ */ ((ResetMode2) => {
-      ResetMode2["MIXED"] = "mixed";
-      ResetMode2["SOFT"] = "soft";
-      ResetMode2["HARD"] = "hard";
-      ResetMode2["MERGE"] = "merge";
-      ResetMode2["KEEP"] = "keep";
-      return ResetMode2;
-    })(ResetMode || {});
-    validResetModes = asStringArray(Object.values(ResetMode));
-  }
-});
-function createLog() {
-  return (0, import_debug.default)("simple-git");
-}
-function prefixedLogger(to, prefix, forward) {
-  if (!prefix || !String(prefix).replace(/\s*/, "")) {
-    return !forward ? to : (message, ...args) => {
-      to(message, ...args);
-      forward(message, ...args);
-    };
-  }
-  return (message, ...args) => {
-    to(`%s ${message}`, prefix, ...args);
-    if (forward) {
-      forward(message, ...args);
-    }
-  };
-}
-function childLoggerName(name3, childDebugger, { namespace: parentNamespace }) {
-  if (typeof name3 === "string") {
-    return name3;
-  }
-  const childNamespace = childDebugger && childDebugger.namespace || "";
-  if (childNamespace.startsWith(parentNamespace)) {
-    return childNamespace.substr(parentNamespace.length + 1);
-  }
-  return childNamespace || parentNamespace;
-}
-function createLogger2(label, verbose, initialStep, infoDebugger = createLog()) {
-  const labelPrefix = label && `[${label}]` || "";
-  const spawned = [];
-  const debugDebugger = typeof verbose === "string" ? infoDebugger.extend(verbose) : verbose;
-  const key = childLoggerName(filterType(verbose, filterString), debugDebugger, infoDebugger);
-  return step(initialStep);
-  function sibling(name3, initial) {
-    return append(
-      spawned,
-      createLogger2(label, key.replace(/^[^:]+/, name3), initial, infoDebugger)
-    );
-  }
-  function step(phase) {
-    const stepPrefix = phase && `[${phase}]` || "";
-    const debug2 = debugDebugger && prefixedLogger(debugDebugger, stepPrefix) || NOOP;
-    const info = prefixedLogger(infoDebugger, `${labelPrefix} ${stepPrefix}`, debug2);
-    return Object.assign(debugDebugger ? debug2 : info, {
-      label,
-      sibling,
-      info,
-      step
-    });
-  }
-}
-var init_git_logger = __esm2({
-  "src/lib/git-logger.ts"() {
-    "use strict";
-    init_utils2();
-    import_debug.default.formatters.L = (value) => String(filterHasLength(value) ? value.length : "-");
-    import_debug.default.formatters.B = (value) => {
-      if (Buffer.isBuffer(value)) {
-        return value.toString("utf8");
-      }
-      return objectToString3(value);
-    };
-  }
-});
-var TasksPendingQueue;
-var init_tasks_pending_queue = __esm2({
-  "src/lib/runners/tasks-pending-queue.ts"() {
-    "use strict";
-    init_git_error();
-    init_git_logger();
-    TasksPendingQueue = class _TasksPendingQueue {
-      constructor(logLabel = "GitExecutor") {
-        this.logLabel = logLabel;
-        this._queue = /* @__PURE__ */ new Map();
-      }
-      withProgress(task) {
-        return this._queue.get(task);
-      }
-      createProgress(task) {
-        const name3 = _TasksPendingQueue.getName(task.commands[0]);
-        const logger = createLogger2(this.logLabel, name3);
-        return {
-          task,
-          logger,
-          name: name3
-        };
-      }
-      push(task) {
-        const progress = this.createProgress(task);
-        progress.logger("Adding task to the queue, commands = %o", task.commands);
-        this._queue.set(task, progress);
-        return progress;
-      }
-      fatal(err) {
-        for (const [task, { logger }] of Array.from(this._queue.entries())) {
-          if (task === err.task) {
-            logger.info(`Failed %o`, err);
-            logger(
-              `Fatal exception, any as-yet un-started tasks run through this executor will not be attempted`
-            );
-          } else {
-            logger.info(
-              `A fatal exception occurred in a previous task, the queue has been purged: %o`,
-              err.message
-            );
-          }
-          this.complete(task);
-        }
-        if (this._queue.size !== 0) {
-          throw new Error(`Queue size should be zero after fatal: ${this._queue.size}`);
-        }
-      }
-      complete(task) {
-        const progress = this.withProgress(task);
-        if (progress) {
-          this._queue.delete(task);
-        }
-      }
-      attempt(task) {
-        const progress = this.withProgress(task);
-        if (!progress) {
-          throw new GitError(void 0, "TasksPendingQueue: attempt called for an unknown task");
-        }
-        progress.logger("Starting task");
-        return progress;
-      }
-      static getName(name3 = "empty") {
-        return `task:${name3}:${++_TasksPendingQueue.counter}`;
-      }
-      static {
-        this.counter = 0;
-      }
-    };
-  }
-});
-function pluginContext(task, commands) {
-  return {
-    method: first(task.commands) || "",
-    commands
-  };
-}
-function onErrorReceived(target, logger) {
-  return (err) => {
-    logger(`[ERROR] child process exception %o`, err);
-    target.push(Buffer.from(String(err.stack), "ascii"));
-  };
-}
-function onDataReceived(target, name3, logger, output2) {
-  return (buffer) => {
-    logger(`%s received %L bytes`, name3, buffer);
-    output2(`%B`, buffer);
-    target.push(buffer);
-  };
-}
-var GitExecutorChain;
-var init_git_executor_chain = __esm2({
-  "src/lib/runners/git-executor-chain.ts"() {
-    "use strict";
-    init_git_error();
-    init_task();
-    init_utils2();
-    init_tasks_pending_queue();
-    GitExecutorChain = class {
-      constructor(_executor, _scheduler, _plugins) {
-        this._executor = _executor;
-        this._scheduler = _scheduler;
-        this._plugins = _plugins;
-        this._chain = Promise.resolve();
-        this._queue = new TasksPendingQueue();
-      }
-      get cwd() {
-        return this._cwd || this._executor.cwd;
-      }
-      set cwd(cwd) {
-        this._cwd = cwd;
-      }
-      get env() {
-        return this._executor.env;
-      }
-      get outputHandler() {
-        return this._executor.outputHandler;
-      }
-      chain() {
-        return this;
-      }
-      push(task) {
-        this._queue.push(task);
-        return this._chain = this._chain.then(() => this.attemptTask(task));
-      }
-      async attemptTask(task) {
-        const onScheduleComplete = await this._scheduler.next();
-        const onQueueComplete = () => this._queue.complete(task);
-        try {
-          const { logger } = this._queue.attempt(task);
-          return await (isEmptyTask(task) ? this.attemptEmptyTask(task, logger) : this.attemptRemoteTask(task, logger));
-        } catch (e) {
-          throw this.onFatalException(task, e);
-        } finally {
-          onQueueComplete();
-          onScheduleComplete();
-        }
-      }
-      onFatalException(task, e) {
-        const gitError = e instanceof GitError ? Object.assign(e, { task }) : new GitError(task, e && String(e));
-        this._chain = Promise.resolve();
-        this._queue.fatal(gitError);
-        return gitError;
-      }
-      async attemptRemoteTask(task, logger) {
-        const binary = this._plugins.exec("spawn.binary", "", pluginContext(task, task.commands));
-        const args = this._plugins.exec("spawn.args", [...task.commands], {
-          ...pluginContext(task, task.commands),
-          env: { ...this.env }
-        });
-        const raw = await this.gitResponse(
-          task,
-          binary,
-          args,
-          this.outputHandler,
-          logger.step("SPAWN")
-        );
-        const outputStreams = await this.handleTaskData(task, args, raw, logger.step("HANDLE"));
-        logger(`passing response to task's parser as a %s`, task.format);
-        if (isBufferTask(task)) {
-          return callTaskParser(task.parser, outputStreams);
-        }
-        return callTaskParser(task.parser, outputStreams.asStrings());
-      }
-      async attemptEmptyTask(task, logger) {
-        logger(`empty task bypassing child process to call to task's parser`);
-        return task.parser(this);
-      }
-      handleTaskData(task, args, result, logger) {
-        const { exitCode, rejection, stdOut, stdErr } = result;
-        return new Promise((done, fail) => {
-          logger(`Preparing to handle process response exitCode=%d stdOut=`, exitCode);
-          const { error: error62 } = this._plugins.exec(
-            "task.error",
-            { error: rejection },
-            {
-              ...pluginContext(task, args),
-              ...result
-            }
-          );
-          if (error62 && task.onError) {
-            logger.info(`exitCode=%s handling with custom error handler`);
-            return task.onError(
-              result,
-              error62,
-              (newStdOut) => {
-                logger.info(`custom error handler treated as success`);
-                logger(`custom error returned a %s`, objectToString3(newStdOut));
-                done(
-                  new GitOutputStreams(
-                    Array.isArray(newStdOut) ? Buffer.concat(newStdOut) : newStdOut,
-                    Buffer.concat(stdErr)
-                  )
-                );
-              },
-              fail
-            );
-          }
-          if (error62) {
-            logger.info(
-              `handling as error: exitCode=%s stdErr=%s rejection=%o`,
-              exitCode,
-              stdErr.length,
-              rejection
-            );
-            return fail(error62);
-          }
-          logger.info(`retrieving task output complete`);
-          done(new GitOutputStreams(Buffer.concat(stdOut), Buffer.concat(stdErr)));
-        });
-      }
-      async gitResponse(task, command, args, outputHandler, logger) {
-        const outputLogger = logger.sibling("output");
-        const spawnOptions = this._plugins.exec(
-          "spawn.options",
-          {
-            cwd: this.cwd,
-            env: this.env,
-            windowsHide: true
-          },
-          pluginContext(task, task.commands)
-        );
-        return new Promise((done) => {
-          const stdOut = [];
-          const stdErr = [];
-          logger.info(`%s %o`, command, args);
-          logger("%O", spawnOptions);
-          let rejection = this._beforeSpawn(task, args);
-          if (rejection) {
-            return done({
-              stdOut,
-              stdErr,
-              exitCode: 9901,
-              rejection
-            });
-          }
-          this._plugins.exec("spawn.before", void 0, {
-            ...pluginContext(task, args),
-            kill(reason) {
-              rejection = reason || rejection;
-            }
-          });
-          const spawned = spawn3(command, args, spawnOptions);
-          spawned.stdout.on(
-            "data",
-            onDataReceived(stdOut, "stdOut", logger, outputLogger.step("stdOut"))
-          );
-          spawned.stderr.on(
-            "data",
-            onDataReceived(stdErr, "stdErr", logger, outputLogger.step("stdErr"))
-          );
-          spawned.on("error", onErrorReceived(stdErr, logger));
-          if (outputHandler) {
-            logger(`Passing child process stdOut/stdErr to custom outputHandler`);
-            outputHandler(command, spawned.stdout, spawned.stderr, [...args]);
-          }
-          this._plugins.exec("spawn.after", void 0, {
-            ...pluginContext(task, args),
-            spawned,
-            close(exitCode, reason) {
-              done({
-                stdOut,
-                stdErr,
-                exitCode,
-                rejection: rejection || reason
-              });
-            },
-            kill(reason) {
-              if (spawned.killed) {
-                return;
-              }
-              rejection = reason;
-              spawned.kill("SIGINT");
-            }
-          });
-        });
-      }
-      _beforeSpawn(task, args) {
-        let rejection;
-        this._plugins.exec("spawn.before", void 0, {
-          ...pluginContext(task, args),
-          kill(reason) {
-            rejection = reason || rejection;
-          }
-        });
-        return rejection;
-      }
-    };
-  }
-});
-var git_executor_exports = {};
-__export2(git_executor_exports, {
-  GitExecutor: () => GitExecutor
-});
-var GitExecutor;
-var init_git_executor = __esm2({
-  "src/lib/runners/git-executor.ts"() {
-    "use strict";
-    init_git_executor_chain();
-    GitExecutor = class {
-      constructor(cwd, _scheduler, _plugins) {
-        this.cwd = cwd;
-        this._scheduler = _scheduler;
-        this._plugins = _plugins;
-        this._chain = new GitExecutorChain(this, this._scheduler, this._plugins);
-      }
-      chain() {
-        return new GitExecutorChain(this, this._scheduler, this._plugins);
-      }
-      push(task) {
-        return this._chain.push(task);
-      }
-    };
-  }
-});
-function taskCallback(task, response, callback = NOOP) {
-  const onSuccess = (data) => {
-    callback(null, data);
-  };
-  const onError2 = (err) => {
-    if (err?.task === task) {
-      callback(
-        err instanceof GitResponseError ? addDeprecationNoticeToError(err) : err,
-        void 0
-      );
-    }
-  };
-  response.then(onSuccess, onError2);
-}
-function addDeprecationNoticeToError(err) {
-  let log = (name3) => {
-    console.warn(
-      `simple-git deprecation notice: accessing GitResponseError.${name3} should be GitResponseError.git.${name3}, this will no longer be available in version 3`
-    );
-    log = NOOP;
-  };
-  return Object.create(err, Object.getOwnPropertyNames(err.git).reduce(descriptorReducer, {}));
-  function descriptorReducer(all, name3) {
-    if (name3 in err) {
-      return all;
-    }
-    all[name3] = {
-      enumerable: false,
-      configurable: false,
-      get() {
-        log(name3);
-        return err.git[name3];
-      }
-    };
-    return all;
-  }
-}
-var init_task_callback = __esm2({
-  "src/lib/task-callback.ts"() {
-    "use strict";
-    init_git_response_error();
-    init_utils2();
-  }
-});
-function changeWorkingDirectoryTask(directory, root2) {
-  return adhocExecTask((instance) => {
-    if (!folderExists(directory)) {
-      throw new Error(`Git.cwd: cannot change to non-directory "${directory}"`);
-    }
-    return (root2 || instance).cwd = directory;
-  });
-}
-var init_change_working_directory = __esm2({
-  "src/lib/tasks/change-working-directory.ts"() {
-    "use strict";
-    init_utils2();
-    init_task();
-  }
-});
-function checkoutTask(args) {
-  const commands = ["checkout", ...args];
-  if (commands[1] === "-b" && commands.includes("-B")) {
-    commands[1] = remove3(commands, "-B");
-  }
-  return straightThroughStringTask(commands);
-}
-function checkout_default() {
-  return {
-    checkout() {
-      return this._runTask(
-        checkoutTask(getTrailingOptions(arguments, 1)),
-        trailingFunctionArgument(arguments)
-      );
-    },
-    checkoutBranch(branchName, startPoint) {
-      return this._runTask(
-        checkoutTask(["-b", branchName, startPoint, ...getTrailingOptions(arguments)]),
-        trailingFunctionArgument(arguments)
-      );
-    },
-    checkoutLocalBranch(branchName) {
-      return this._runTask(
-        checkoutTask(["-b", branchName, ...getTrailingOptions(arguments)]),
-        trailingFunctionArgument(arguments)
-      );
-    }
-  };
-}
-var init_checkout = __esm2({
-  "src/lib/tasks/checkout.ts"() {
-    "use strict";
-    init_utils2();
-    init_task();
-  }
-});
-function countObjectsResponse() {
-  return {
-    count: 0,
-    garbage: 0,
-    inPack: 0,
-    packs: 0,
-    prunePackable: 0,
-    size: 0,
-    sizeGarbage: 0,
-    sizePack: 0
-  };
-}
-function count_objects_default() {
-  return {
-    countObjects() {
-      return this._runTask({
-        commands: ["count-objects", "--verbose"],
-        format: "utf-8",
-        parser(stdOut) {
-          return parseStringResponse(countObjectsResponse(), [parser2], stdOut);
-        }
-      });
-    }
-  };
-}
-var parser2;
-var init_count_objects = __esm2({
-  "src/lib/tasks/count-objects.ts"() {
-    "use strict";
-    init_utils2();
-    parser2 = new LineParser(
-      /([a-z-]+): (\d+)$/,
-      (result, [key, value]) => {
-        const property = asCamelCase(key);
-        if (Object.hasOwn(result, property)) {
-          result[property] = asNumber(value);
-        }
-      }
-    );
-  }
-});
-function parseCommitResult(stdOut) {
-  const result = {
-    author: null,
-    branch: "",
-    commit: "",
-    root: false,
-    summary: {
-      changes: 0,
-      insertions: 0,
-      deletions: 0
-    }
-  };
-  return parseStringResponse(result, parsers, stdOut);
-}
-var parsers;
-var init_parse_commit = __esm2({
-  "src/lib/parsers/parse-commit.ts"() {
-    "use strict";
-    init_utils2();
-    parsers = [
-      new LineParser(/^\[([^\s]+)( \([^)]+\))? ([^\]]+)/, (result, [branch, root2, commit]) => {
-        result.branch = branch;
-        result.commit = commit;
-        result.root = !!root2;
-      }),
-      new LineParser(/\s*Author:\s(.+)/i, (result, [author]) => {
-        const parts = author.split("<");
-        const email3 = parts.pop();
-        if (!email3 || !email3.includes("@")) {
-          return;
-        }
-        result.author = {
-          email: email3.substr(0, email3.length - 1),
-          name: parts.join("<").trim()
-        };
-      }),
-      new LineParser(
-        /(\d+)[^,]*(?:,\s*(\d+)[^,]*)(?:,\s*(\d+))/g,
-        (result, [changes, insertions, deletions]) => {
-          result.summary.changes = parseInt(changes, 10) || 0;
-          result.summary.insertions = parseInt(insertions, 10) || 0;
-          result.summary.deletions = parseInt(deletions, 10) || 0;
-        }
-      ),
-      new LineParser(
-        /^(\d+)[^,]*(?:,\s*(\d+)[^(]+\(([+-]))?/,
-        (result, [changes, lines2, direction]) => {
-          result.summary.changes = parseInt(changes, 10) || 0;
-          const count3 = parseInt(lines2, 10) || 0;
-          if (direction === "-") {
-            result.summary.deletions = count3;
-          } else if (direction === "+") {
-            result.summary.insertions = count3;
-          }
-        }
-      )
-    ];
-  }
-});
-function commitTask(message, files, customArgs) {
-  const commands = [
-    "-c",
-    "core.abbrev=40",
-    "commit",
-    ...prefixedArray(message, "-m"),
-    ...files,
-    ...customArgs
-  ];
-  return {
-    commands,
-    format: "utf-8",
-    parser: parseCommitResult
-  };
-}
-function commit_default() {
-  return {
-    commit(message, ...rest) {
-      const next = trailingFunctionArgument(arguments);
-      const task = rejectDeprecatedSignatures(message) || commitTask(
-        asArray(message),
-        asArray(filterType(rest[0], filterStringOrStringArray, [])),
-        [
-          ...asStringArray(filterType(rest[1], filterArray, [])),
-          ...getTrailingOptions(arguments, 0, true)
-        ]
-      );
-      return this._runTask(task, next);
-    }
-  };
-  function rejectDeprecatedSignatures(message) {
-    return !filterStringOrStringArray(message) && configurationErrorTask(
-      `git.commit: requires the commit message to be supplied as a string/string[]`
-    );
-  }
-}
-var init_commit = __esm2({
-  "src/lib/tasks/commit.ts"() {
-    "use strict";
-    init_parse_commit();
-    init_utils2();
-    init_task();
-  }
-});
-function first_commit_default() {
-  return {
-    firstCommit() {
-      return this._runTask(
-        straightThroughStringTask(["rev-list", "--max-parents=0", "HEAD"], true),
-        trailingFunctionArgument(arguments)
-      );
-    }
-  };
-}
-var init_first_commit = __esm2({
-  "src/lib/tasks/first-commit.ts"() {
-    "use strict";
-    init_utils2();
-    init_task();
-  }
-});
-function hashObjectTask(filePath, write2) {
-  const commands = ["hash-object", filePath];
-  if (write2) {
-    commands.push("-w");
-  }
-  return straightThroughStringTask(commands, true);
-}
-var init_hash_object = __esm2({
-  "src/lib/tasks/hash-object.ts"() {
-    "use strict";
-    init_task();
-  }
-});
-function parseInit(bare, path6, text) {
-  const response = String(text).trim();
-  let result;
-  if (result = initResponseRegex.exec(response)) {
-    return new InitSummary(bare, path6, false, result[1]);
-  }
-  if (result = reInitResponseRegex.exec(response)) {
-    return new InitSummary(bare, path6, true, result[1]);
-  }
-  let gitDir = "";
-  const tokens = response.split(" ");
-  while (tokens.length) {
-    const token = tokens.shift();
-    if (token === "in") {
-      gitDir = tokens.join(" ");
-      break;
-    }
-  }
-  return new InitSummary(bare, path6, /^re/i.test(response), gitDir);
-}
-var InitSummary;
-var initResponseRegex;
-var reInitResponseRegex;
-var init_InitSummary = __esm2({
-  "src/lib/responses/InitSummary.ts"() {
-    "use strict";
-    InitSummary = class {
-      constructor(bare, path6, existing, gitDir) {
-        this.bare = bare;
-        this.path = path6;
-        this.existing = existing;
-        this.gitDir = gitDir;
-      }
-    };
-    initResponseRegex = /^Init.+ repository in (.+)$/;
-    reInitResponseRegex = /^Rein.+ in (.+)$/;
-  }
-});
-function hasBareCommand(command) {
-  return command.includes(bareCommand);
-}
-function initTask(bare = false, path6, customArgs) {
-  const commands = ["init", ...customArgs];
-  if (bare && !hasBareCommand(commands)) {
-    commands.splice(1, 0, bareCommand);
-  }
-  return {
-    commands,
-    format: "utf-8",
-    parser(text) {
-      return parseInit(commands.includes("--bare"), path6, text);
-    }
-  };
-}
-var bareCommand;
-var init_init = __esm2({
-  "src/lib/tasks/init.ts"() {
-    "use strict";
-    init_InitSummary();
-    bareCommand = "--bare";
-  }
-});
-function logFormatFromCommand(customArgs) {
-  for (let i3 = 0; i3 < customArgs.length; i3++) {
-    const format2 = logFormatRegex.exec(customArgs[i3]);
-    if (format2) {
-      return `--${format2[1]}`;
-    }
-  }
-  return "";
-}
-function isLogFormat(customArg) {
-  return logFormatRegex.test(customArg);
-}
-var logFormatRegex;
-var init_log_format = __esm2({
-  "src/lib/args/log-format.ts"() {
-    "use strict";
-    logFormatRegex = /^--(stat|numstat|name-only|name-status)(=|$)/;
-  }
-});
-var DiffSummary;
-var init_DiffSummary = __esm2({
-  "src/lib/responses/DiffSummary.ts"() {
-    "use strict";
-    DiffSummary = class {
-      constructor() {
-        this.changed = 0;
-        this.deletions = 0;
-        this.insertions = 0;
-        this.files = [];
-      }
-    };
-  }
-});
-function getDiffParser(format2 = "") {
-  const parser4 = diffSummaryParsers[format2];
-  return (stdOut) => parseStringResponse(new DiffSummary(), parser4, stdOut, false);
-}
-var statParser;
-var numStatParser;
-var nameOnlyParser;
-var nameStatusParser;
-var diffSummaryParsers;
-var init_parse_diff_summary = __esm2({
-  "src/lib/parsers/parse-diff-summary.ts"() {
-    "use strict";
-    init_log_format();
-    init_DiffSummary();
-    init_diff_name_status();
-    init_utils2();
-    statParser = [
-      new LineParser(
-        /^(.+)\s+\|\s+(\d+)(\s+[+\-]+)?$/,
-        (result, [file2, changes, alterations = ""]) => {
-          result.files.push({
-            file: file2.trim(),
-            changes: asNumber(changes),
-            insertions: alterations.replace(/[^+]/g, "").length,
-            deletions: alterations.replace(/[^-]/g, "").length,
-            binary: false
-          });
-        }
-      ),
-      new LineParser(
-        /^(.+) \|\s+Bin ([0-9.]+) -> ([0-9.]+) ([a-z]+)/,
-        (result, [file2, before, after]) => {
-          result.files.push({
-            file: file2.trim(),
-            before: asNumber(before),
-            after: asNumber(after),
-            binary: true
-          });
-        }
-      ),
-      new LineParser(
-        /(\d+) files? changed\s*((?:, \d+ [^,]+){0,2})/,
-        (result, [changed, summary]) => {
-          const inserted = /(\d+) i/.exec(summary);
-          const deleted = /(\d+) d/.exec(summary);
-          result.changed = asNumber(changed);
-          result.insertions = asNumber(inserted?.[1]);
-          result.deletions = asNumber(deleted?.[1]);
-        }
-      )
-    ];
-    numStatParser = [
-      new LineParser(
-        /(\d+)\t(\d+)\t(.+)$/,
-        (result, [changesInsert, changesDelete, file2]) => {
-          const insertions = asNumber(changesInsert);
-          const deletions = asNumber(changesDelete);
-          result.changed++;
-          result.insertions += insertions;
-          result.deletions += deletions;
-          result.files.push({
-            file: file2,
-            changes: insertions + deletions,
-            insertions,
-            deletions,
-            binary: false
-          });
-        }
-      ),
-      new LineParser(/-\t-\t(.+)$/, (result, [file2]) => {
-        result.changed++;
-        result.files.push({
-          file: file2,
-          after: 0,
-          before: 0,
-          binary: true
-        });
-      })
-    ];
-    nameOnlyParser = [
-      new LineParser(/(.+)$/, (result, [file2]) => {
-        result.changed++;
-        result.files.push({
-          file: file2,
-          changes: 0,
-          insertions: 0,
-          deletions: 0,
-          binary: false
-        });
-      })
-    ];
-    nameStatusParser = [
-      new LineParser(
-        /([ACDMRTUXB])([0-9]{0,3})\t(.[^\t]*)(\t(.[^\t]*))?$/,
-        (result, [status, similarity, from, _to, to]) => {
-          result.changed++;
-          result.files.push({
-            file: to ?? from,
-            changes: 0,
-            insertions: 0,
-            deletions: 0,
-            binary: false,
-            status: orVoid(isDiffNameStatus(status) && status),
-            from: orVoid(!!to && from !== to && from),
-            similarity: asNumber(similarity)
-          });
-        }
-      )
-    ];
-    diffSummaryParsers = {
-      [
-        ""
-        /* NONE */
-      ]: statParser,
-      [
-        "--stat"
-        /* STAT */
-      ]: statParser,
-      [
-        "--numstat"
-        /* NUM_STAT */
-      ]: numStatParser,
-      [
-        "--name-status"
-        /* NAME_STATUS */
-      ]: nameStatusParser,
-      [
-        "--name-only"
-        /* NAME_ONLY */
-      ]: nameOnlyParser
-    };
-  }
-});
-function lineBuilder(tokens, fields) {
-  return fields.reduce(
-    (line, field, index) => {
-      line[field] = tokens[index] || "";
-      return line;
-    },
-    /* @__PURE__ */ Object.create({ diff: null })
-  );
-}
-function createListLogSummaryParser(splitter = SPLITTER, fields = defaultFieldNames, logFormat = "") {
-  const parseDiffResult = getDiffParser(logFormat);
-  return function(stdOut) {
-    const all = toLinesWithContent(
-      stdOut.trim(),
-      false,
-      START_BOUNDARY
-    ).map(function(item2) {
-      const lineDetail = item2.split(COMMIT_BOUNDARY);
-      const listLogLine = lineBuilder(lineDetail[0].split(splitter), fields);
-      if (lineDetail.length > 1 && !!lineDetail[1].trim()) {
-        listLogLine.diff = parseDiffResult(lineDetail[1]);
-      }
-      return listLogLine;
-    });
-    return {
-      all,
-      latest: all.length && all[0] || null,
-      total: all.length
-    };
-  };
-}
-var START_BOUNDARY;
-var COMMIT_BOUNDARY;
-var SPLITTER;
-var defaultFieldNames;
-var init_parse_list_log_summary = __esm2({
-  "src/lib/parsers/parse-list-log-summary.ts"() {
-    "use strict";
-    init_utils2();
-    init_parse_diff_summary();
-    init_log_format();
-    START_BOUNDARY = "\xF2\xF2\xF2\xF2\xF2\xF2 ";
-    COMMIT_BOUNDARY = " \xF2\xF2";
-    SPLITTER = " \xF2 ";
-    defaultFieldNames = ["hash", "date", "message", "refs", "author_name", "author_email"];
-  }
-});
-var diff_exports = {};
-__export2(diff_exports, {
-  diffSummaryTask: () => diffSummaryTask,
-  validateLogFormatConfig: () => validateLogFormatConfig
-});
-function diffSummaryTask(customArgs) {
-  let logFormat = logFormatFromCommand(customArgs);
-  const commands = ["diff"];
-  if (logFormat === "") {
-    logFormat = "--stat";
-    commands.push("--stat=4096");
-  }
-  commands.push(...customArgs);
-  return validateLogFormatConfig(commands) || {
-    commands,
-    format: "utf-8",
-    parser: getDiffParser(logFormat)
-  };
-}
-function validateLogFormatConfig(customArgs) {
-  const flags = customArgs.filter(isLogFormat);
-  if (flags.length > 1) {
-    return configurationErrorTask(
-      `Summary flags are mutually exclusive - pick one of ${flags.join(",")}`
-    );
-  }
-  if (flags.length && customArgs.includes("-z")) {
-    return configurationErrorTask(
-      `Summary flag ${flags} parsing is not compatible with null termination option '-z'`
-    );
-  }
-}
-var init_diff = __esm2({
-  "src/lib/tasks/diff.ts"() {
-    "use strict";
-    init_log_format();
-    init_parse_diff_summary();
-    init_task();
-  }
-});
-function prettyFormat(format2, splitter) {
-  const fields = [];
-  const formatStr = [];
-  Object.keys(format2).forEach((field) => {
-    fields.push(field);
-    formatStr.push(String(format2[field]));
-  });
-  return [fields, formatStr.join(splitter)];
-}
-function userOptions(input2) {
-  return Object.keys(input2).reduce((out, key) => {
-    if (!(key in excludeOptions)) {
-      out[key] = input2[key];
-    }
-    return out;
-  }, {});
-}
-function parseLogOptions(opt = {}, customArgs = []) {
-  const splitter = filterType(opt.splitter, filterString, SPLITTER);
-  const format2 = filterPlainObject(opt.format) ? opt.format : {
-    hash: "%H",
-    date: opt.strictDate === false ? "%ai" : "%aI",
-    message: "%s",
-    refs: "%D",
-    body: opt.multiLine ? "%B" : "%b",
-    author_name: opt.mailMap !== false ? "%aN" : "%an",
-    author_email: opt.mailMap !== false ? "%aE" : "%ae"
-  };
-  const [fields, formatStr] = prettyFormat(format2, splitter);
-  const suffix = [];
-  const command = [
-    `--pretty=format:${START_BOUNDARY}${formatStr}${COMMIT_BOUNDARY}`,
-    ...customArgs
-  ];
-  const maxCount = opt.n || opt["max-count"] || opt.maxCount;
-  if (maxCount) {
-    command.push(`--max-count=${maxCount}`);
-  }
-  if (opt.from || opt.to) {
-    const rangeOperator = opt.symmetric !== false ? "..." : "..";
-    suffix.push(`${opt.from || ""}${rangeOperator}${opt.to || ""}`);
-  }
-  if (filterString(opt.file)) {
-    command.push("--follow", c3(opt.file));
-  }
-  appendTaskOptions(userOptions(opt), command);
-  return {
-    fields,
-    splitter,
-    commands: [...command, ...suffix]
-  };
-}
-function logTask(splitter, fields, customArgs) {
-  const parser4 = createListLogSummaryParser(splitter, fields, logFormatFromCommand(customArgs));
-  return {
-    commands: ["log", ...customArgs],
-    format: "utf-8",
-    parser: parser4
-  };
-}
-function log_default() {
-  return {
-    log(...rest) {
-      const next = trailingFunctionArgument(arguments);
-      const options = parseLogOptions(
-        trailingOptionsArgument(arguments),
-        asStringArray(filterType(arguments[0], filterArray, []))
-      );
-      const task = rejectDeprecatedSignatures(...rest) || validateLogFormatConfig(options.commands) || createLogTask(options);
-      return this._runTask(task, next);
-    }
-  };
-  function createLogTask(options) {
-    return logTask(options.splitter, options.fields, options.commands);
-  }
-  function rejectDeprecatedSignatures(from, to) {
-    return filterString(from) && filterString(to) && configurationErrorTask(
-      `git.log(string, string) should be replaced with git.log({ from: string, to: string })`
-    );
-  }
-}
-var excludeOptions;
-var init_log2 = __esm2({
-  "src/lib/tasks/log.ts"() {
-    "use strict";
-    init_log_format();
-    init_parse_list_log_summary();
-    init_utils2();
-    init_task();
-    init_diff();
-    excludeOptions = /* @__PURE__ */ ((excludeOptions2) => {
-      excludeOptions2[excludeOptions2["--pretty"] = 0] = "--pretty";
-      excludeOptions2[excludeOptions2["max-count"] = 1] = "max-count";
-      excludeOptions2[excludeOptions2["maxCount"] = 2] = "maxCount";
-      excludeOptions2[excludeOptions2["n"] = 3] = "n";
-      excludeOptions2[excludeOptions2["file"] = 4] = "file";
-      excludeOptions2[excludeOptions2["format"] = 5] = "format";
-      excludeOptions2[excludeOptions2["from"] = 6] = "from";
-      excludeOptions2[excludeOptions2["to"] = 7] = "to";
-      excludeOptions2[excludeOptions2["splitter"] = 8] = "splitter";
-      excludeOptions2[excludeOptions2["symmetric"] = 9] = "symmetric";
-      excludeOptions2[excludeOptions2["mailMap"] = 10] = "mailMap";
-      excludeOptions2[excludeOptions2["multiLine"] = 11] = "multiLine";
-      excludeOptions2[excludeOptions2["strictDate"] = 12] = "strictDate";
-      return excludeOptions2;
-    })(excludeOptions || {});
-  }
-});
-var MergeSummaryConflict;
-var MergeSummaryDetail;
-var init_MergeSummary = __esm2({
-  "src/lib/responses/MergeSummary.ts"() {
-    "use strict";
-    MergeSummaryConflict = class {
-      constructor(reason, file2 = null, meta3) {
-        this.reason = reason;
-        this.file = file2;
-        this.meta = meta3;
-      }
-      toString() {
-        return `${this.file}:${this.reason}`;
-      }
-    };
-    MergeSummaryDetail = class {
-      constructor() {
-        this.conflicts = [];
-        this.merges = [];
-        this.result = "success";
-      }
-      get failed() {
-        return this.conflicts.length > 0;
-      }
-      get reason() {
-        return this.result;
-      }
-      toString() {
-        if (this.conflicts.length) {
-          return `CONFLICTS: ${this.conflicts.join(", ")}`;
-        }
-        return "OK";
-      }
-    };
-  }
-});
-var PullSummary;
-var PullFailedSummary;
-var init_PullSummary = __esm2({
-  "src/lib/responses/PullSummary.ts"() {
-    "use strict";
-    PullSummary = class {
-      constructor() {
-        this.remoteMessages = {
-          all: []
-        };
-        this.created = [];
-        this.deleted = [];
-        this.files = [];
-        this.deletions = {};
-        this.insertions = {};
-        this.summary = {
-          changes: 0,
-          deletions: 0,
-          insertions: 0
-        };
-      }
-    };
-    PullFailedSummary = class {
-      constructor() {
-        this.remote = "";
-        this.hash = {
-          local: "",
-          remote: ""
-        };
-        this.branch = {
-          local: "",
-          remote: ""
-        };
-        this.message = "";
-      }
-      toString() {
-        return this.message;
-      }
-    };
-  }
-});
-function objectEnumerationResult(remoteMessages) {
-  return remoteMessages.objects = remoteMessages.objects || {
-    compressing: 0,
-    counting: 0,
-    enumerating: 0,
-    packReused: 0,
-    reused: { count: 0, delta: 0 },
-    total: { count: 0, delta: 0 }
-  };
-}
-function asObjectCount(source) {
-  const count3 = /^\s*(\d+)/.exec(source);
-  const delta = /delta (\d+)/i.exec(source);
-  return {
-    count: asNumber(count3 && count3[1] || "0"),
-    delta: asNumber(delta && delta[1] || "0")
-  };
-}
-var remoteMessagesObjectParsers;
-var init_parse_remote_objects = __esm2({
-  "src/lib/parsers/parse-remote-objects.ts"() {
-    "use strict";
-    init_utils2();
-    remoteMessagesObjectParsers = [
-      new RemoteLineParser(
-        /^remote:\s*(enumerating|counting|compressing) objects: (\d+),/i,
-        (result, [action, count3]) => {
-          const key = action.toLowerCase();
-          const enumeration = objectEnumerationResult(result.remoteMessages);
-          Object.assign(enumeration, { [key]: asNumber(count3) });
-        }
-      ),
-      new RemoteLineParser(
-        /^remote:\s*(enumerating|counting|compressing) objects: \d+% \(\d+\/(\d+)\),/i,
-        (result, [action, count3]) => {
-          const key = action.toLowerCase();
-          const enumeration = objectEnumerationResult(result.remoteMessages);
-          Object.assign(enumeration, { [key]: asNumber(count3) });
-        }
-      ),
-      new RemoteLineParser(
-        /total ([^,]+), reused ([^,]+), pack-reused (\d+)/i,
-        (result, [total, reused, packReused]) => {
-          const objects = objectEnumerationResult(result.remoteMessages);
-          objects.total = asObjectCount(total);
-          objects.reused = asObjectCount(reused);
-          objects.packReused = asNumber(packReused);
-        }
-      )
-    ];
-  }
-});
-function parseRemoteMessages(_stdOut, stdErr) {
-  return parseStringResponse({ remoteMessages: new RemoteMessageSummary() }, parsers2, stdErr);
-}
-var parsers2;
-var RemoteMessageSummary;
-var init_parse_remote_messages = __esm2({
-  "src/lib/parsers/parse-remote-messages.ts"() {
-    "use strict";
-    init_utils2();
-    init_parse_remote_objects();
-    parsers2 = [
-      new RemoteLineParser(/^remote:\s*(.+)$/, (result, [text]) => {
-        result.remoteMessages.all.push(text.trim());
-        return false;
-      }),
-      ...remoteMessagesObjectParsers,
-      new RemoteLineParser(
-        [/create a (?:pull|merge) request/i, /\s(https?:\/\/\S+)$/],
-        (result, [pullRequestUrl]) => {
-          result.remoteMessages.pullRequestUrl = pullRequestUrl;
-        }
-      ),
-      new RemoteLineParser(
-        [/found (\d+) vulnerabilities.+\(([^)]+)\)/i, /\s(https?:\/\/\S+)$/],
-        (result, [count3, summary, url2]) => {
-          result.remoteMessages.vulnerabilities = {
-            count: asNumber(count3),
-            summary,
-            url: url2
-          };
-        }
-      )
-    ];
-    RemoteMessageSummary = class {
-      constructor() {
-        this.all = [];
-      }
-    };
-  }
-});
-function parsePullErrorResult(stdOut, stdErr) {
-  const pullError = parseStringResponse(new PullFailedSummary(), errorParsers, [stdOut, stdErr]);
-  return pullError.message && pullError;
-}
-var FILE_UPDATE_REGEX;
-var SUMMARY_REGEX;
-var ACTION_REGEX;
-var parsers3;
-var errorParsers;
-var parsePullDetail;
-var parsePullResult;
-var init_parse_pull = __esm2({
-  "src/lib/parsers/parse-pull.ts"() {
-    "use strict";
-    init_PullSummary();
-    init_utils2();
-    init_parse_remote_messages();
-    FILE_UPDATE_REGEX = /^\s*(.+?)\s+\|\s+\d+\s*(\+*)(-*)/;
-    SUMMARY_REGEX = /(\d+)\D+((\d+)\D+\(\+\))?(\D+(\d+)\D+\(-\))?/;
-    ACTION_REGEX = /^(create|delete) mode \d+ (.+)/;
-    parsers3 = [
-      new LineParser(FILE_UPDATE_REGEX, (result, [file2, insertions, deletions]) => {
-        result.files.push(file2);
-        if (insertions) {
-          result.insertions[file2] = insertions.length;
-        }
-        if (deletions) {
-          result.deletions[file2] = deletions.length;
-        }
-      }),
-      new LineParser(SUMMARY_REGEX, (result, [changes, , insertions, , deletions]) => {
-        if (insertions !== void 0 || deletions !== void 0) {
-          result.summary.changes = +changes || 0;
-          result.summary.insertions = +insertions || 0;
-          result.summary.deletions = +deletions || 0;
-          return true;
-        }
-        return false;
-      }),
-      new LineParser(ACTION_REGEX, (result, [action, file2]) => {
-        append(result.files, file2);
-        append(action === "create" ? result.created : result.deleted, file2);
-      })
-    ];
-    errorParsers = [
-      new LineParser(/^from\s(.+)$/i, (result, [remote]) => void (result.remote = remote)),
-      new LineParser(/^fatal:\s(.+)$/, (result, [message]) => void (result.message = message)),
-      new LineParser(
-        /([a-z0-9]+)\.\.([a-z0-9]+)\s+(\S+)\s+->\s+(\S+)$/,
-        (result, [hashLocal, hashRemote, branchLocal, branchRemote]) => {
-          result.branch.local = branchLocal;
-          result.hash.local = hashLocal;
-          result.branch.remote = branchRemote;
-          result.hash.remote = hashRemote;
-        }
-      )
-    ];
-    parsePullDetail = (stdOut, stdErr) => {
-      return parseStringResponse(new PullSummary(), parsers3, [stdOut, stdErr]);
-    };
-    parsePullResult = (stdOut, stdErr) => {
-      return Object.assign(
-        new PullSummary(),
-        parsePullDetail(stdOut, stdErr),
-        parseRemoteMessages(stdOut, stdErr)
-      );
-    };
-  }
-});
-var parsers4;
-var parseMergeResult;
-var parseMergeDetail;
-var init_parse_merge = __esm2({
-  "src/lib/parsers/parse-merge.ts"() {
-    "use strict";
-    init_MergeSummary();
-    init_utils2();
-    init_parse_pull();
-    parsers4 = [
-      new LineParser(/^Auto-merging\s+(.+)$/, (summary, [autoMerge]) => {
-        summary.merges.push(autoMerge);
-      }),
-      new LineParser(/^CONFLICT\s+\((.+)\): Merge conflict in (.+)$/, (summary, [reason, file2]) => {
-        summary.conflicts.push(new MergeSummaryConflict(reason, file2));
-      }),
-      new LineParser(
-        /^CONFLICT\s+\((.+\/delete)\): (.+) deleted in (.+) and/,
-        (summary, [reason, file2, deleteRef]) => {
-          summary.conflicts.push(new MergeSummaryConflict(reason, file2, { deleteRef }));
-        }
-      ),
-      new LineParser(/^CONFLICT\s+\((.+)\):/, (summary, [reason]) => {
-        summary.conflicts.push(new MergeSummaryConflict(reason, null));
-      }),
-      new LineParser(/^Automatic merge failed;\s+(.+)$/, (summary, [result]) => {
-        summary.result = result;
-      })
-    ];
-    parseMergeResult = (stdOut, stdErr) => {
-      return Object.assign(parseMergeDetail(stdOut, stdErr), parsePullResult(stdOut, stdErr));
-    };
-    parseMergeDetail = (stdOut) => {
-      return parseStringResponse(new MergeSummaryDetail(), parsers4, stdOut);
-    };
-  }
-});
-function mergeTask(customArgs) {
-  if (!customArgs.length) {
-    return configurationErrorTask("Git.merge requires at least one option");
-  }
-  return {
-    commands: ["merge", ...customArgs],
-    format: "utf-8",
-    parser(stdOut, stdErr) {
-      const merge3 = parseMergeResult(stdOut, stdErr);
-      if (merge3.failed) {
-        throw new GitResponseError(merge3);
-      }
-      return merge3;
-    }
-  };
-}
-var init_merge = __esm2({
-  "src/lib/tasks/merge.ts"() {
-    "use strict";
-    init_git_response_error();
-    init_parse_merge();
-    init_task();
-  }
-});
-function pushResultPushedItem(local, remote, status) {
-  const deleted = status.includes("deleted");
-  const tag = status.includes("tag") || /^refs\/tags/.test(local);
-  const alreadyUpdated = !status.includes("new");
-  return {
-    deleted,
-    tag,
-    branch: !tag,
-    new: !alreadyUpdated,
-    alreadyUpdated,
-    local,
-    remote
-  };
-}
-var parsers5;
-var parsePushResult;
-var parsePushDetail;
-var init_parse_push = __esm2({
-  "src/lib/parsers/parse-push.ts"() {
-    "use strict";
-    init_utils2();
-    init_parse_remote_messages();
-    parsers5 = [
-      new LineParser(/^Pushing to (.+)$/, (result, [repo]) => {
-        result.repo = repo;
-      }),
-      new LineParser(/^updating local tracking ref '(.+)'/, (result, [local]) => {
-        result.ref = {
-          ...result.ref || {},
-          local
-        };
-      }),
-      new LineParser(/^[=*-]\s+([^:]+):(\S+)\s+\[(.+)]$/, (result, [local, remote, type]) => {
-        result.pushed.push(pushResultPushedItem(local, remote, type));
-      }),
-      new LineParser(
-        /^Branch '([^']+)' set up to track remote branch '([^']+)' from '([^']+)'/,
-        (result, [local, remote, remoteName]) => {
-          result.branch = {
-            ...result.branch || {},
-            local,
-            remote,
-            remoteName
-          };
-        }
-      ),
-      new LineParser(
-        /^([^:]+):(\S+)\s+([a-z0-9]+)\.\.([a-z0-9]+)$/,
-        (result, [local, remote, from, to]) => {
-          result.update = {
-            head: {
-              local,
-              remote
-            },
-            hash: {
-              from,
-              to
-            }
-          };
-        }
-      )
-    ];
-    parsePushResult = (stdOut, stdErr) => {
-      const pushDetail = parsePushDetail(stdOut, stdErr);
-      const responseDetail = parseRemoteMessages(stdOut, stdErr);
-      return {
-        ...pushDetail,
-        ...responseDetail
-      };
-    };
-    parsePushDetail = (stdOut, stdErr) => {
-      return parseStringResponse({ pushed: [] }, parsers5, [stdOut, stdErr]);
-    };
-  }
-});
-var push_exports = {};
-__export2(push_exports, {
-  pushTagsTask: () => pushTagsTask,
-  pushTask: () => pushTask
-});
-function pushTagsTask(ref = {}, customArgs) {
-  append(customArgs, "--tags");
-  return pushTask(ref, customArgs);
-}
-function pushTask(ref = {}, customArgs) {
-  const commands = ["push", ...customArgs];
-  if (ref.branch) {
-    commands.splice(1, 0, ref.branch);
-  }
-  if (ref.remote) {
-    commands.splice(1, 0, ref.remote);
-  }
-  remove3(commands, "-v");
-  append(commands, "--verbose");
-  append(commands, "--porcelain");
-  return {
-    commands,
-    format: "utf-8",
-    parser: parsePushResult
-  };
-}
-var init_push = __esm2({
-  "src/lib/tasks/push.ts"() {
-    "use strict";
-    init_parse_push();
-    init_utils2();
-  }
-});
-function show_default() {
-  return {
-    showBuffer() {
-      const commands = ["show", ...getTrailingOptions(arguments, 1)];
-      if (!commands.includes("--binary")) {
-        commands.splice(1, 0, "--binary");
-      }
-      return this._runTask(
-        straightThroughBufferTask(commands),
-        trailingFunctionArgument(arguments)
-      );
-    },
-    show() {
-      const commands = ["show", ...getTrailingOptions(arguments, 1)];
-      return this._runTask(
-        straightThroughStringTask(commands),
-        trailingFunctionArgument(arguments)
-      );
-    }
-  };
-}
-var init_show = __esm2({
-  "src/lib/tasks/show.ts"() {
-    "use strict";
-    init_utils2();
-    init_task();
-  }
-});
-var fromPathRegex;
-var FileStatusSummary;
-var init_FileStatusSummary = __esm2({
-  "src/lib/responses/FileStatusSummary.ts"() {
-    "use strict";
-    fromPathRegex = /^(.+)\0(.+)$/;
-    FileStatusSummary = class {
-      constructor(path6, index, working_dir) {
-        this.path = path6;
-        this.index = index;
-        this.working_dir = working_dir;
-        if (index === "R" || working_dir === "R") {
-          const detail = fromPathRegex.exec(path6) || [null, path6, path6];
-          this.from = detail[2] || "";
-          this.path = detail[1] || "";
-        }
-      }
-    };
-  }
-});
-function renamedFile(line) {
-  const [to, from] = line.split(NULL);
-  return {
-    from: from || to,
-    to
-  };
-}
-function parser3(indexX, indexY, handler2) {
-  return [`${indexX}${indexY}`, handler2];
-}
-function conflicts(indexX, ...indexY) {
-  return indexY.map((y2) => parser3(indexX, y2, (result, file2) => result.conflicted.push(file2)));
-}
-function splitLine(result, lineStr) {
-  const trimmed2 = lineStr.trim();
-  switch (" ") {
-    case trimmed2.charAt(2):
-      return data(trimmed2.charAt(0), trimmed2.charAt(1), trimmed2.slice(3));
-    case trimmed2.charAt(1):
-      return data(" ", trimmed2.charAt(0), trimmed2.slice(2));
-    default:
-      return;
-  }
-  function data(index, workingDir, path6) {
-    const raw = `${index}${workingDir}`;
-    const handler2 = parsers6.get(raw);
-    if (handler2) {
-      handler2(result, path6);
-    }
-    if (raw !== "##" && raw !== "!!") {
-      result.files.push(new FileStatusSummary(path6, index, workingDir));
-    }
-  }
-}
-var StatusSummary;
-var parsers6;
-var parseStatusSummary;
-var init_StatusSummary = __esm2({
-  "src/lib/responses/StatusSummary.ts"() {
-    "use strict";
-    init_utils2();
-    init_FileStatusSummary();
-    StatusSummary = class {
-      constructor() {
-        this.not_added = [];
-        this.conflicted = [];
-        this.created = [];
-        this.deleted = [];
-        this.ignored = void 0;
-        this.modified = [];
-        this.renamed = [];
-        this.files = [];
-        this.staged = [];
-        this.ahead = 0;
-        this.behind = 0;
-        this.current = null;
-        this.tracking = null;
-        this.detached = false;
-        this.isClean = () => {
-          return !this.files.length;
-        };
-      }
-    };
-    parsers6 = new Map([
-      parser3(
-        " ",
-        "A",
-        (result, file2) => result.created.push(file2)
-      ),
-      parser3(
-        " ",
-        "D",
-        (result, file2) => result.deleted.push(file2)
-      ),
-      parser3(
-        " ",
-        "M",
-        (result, file2) => result.modified.push(file2)
-      ),
-      parser3("A", " ", (result, file2) => {
-        result.created.push(file2);
-        result.staged.push(file2);
-      }),
-      parser3("A", "M", (result, file2) => {
-        result.created.push(file2);
-        result.staged.push(file2);
-        result.modified.push(file2);
-      }),
-      parser3("D", " ", (result, file2) => {
-        result.deleted.push(file2);
-        result.staged.push(file2);
-      }),
-      parser3("M", " ", (result, file2) => {
-        result.modified.push(file2);
-        result.staged.push(file2);
-      }),
-      parser3("M", "M", (result, file2) => {
-        result.modified.push(file2);
-        result.staged.push(file2);
-      }),
-      parser3("R", " ", (result, file2) => {
-        result.renamed.push(renamedFile(file2));
-      }),
-      parser3("R", "M", (result, file2) => {
-        const renamed = renamedFile(file2);
-        result.renamed.push(renamed);
-        result.modified.push(renamed.to);
-      }),
-      parser3("!", "!", (_result, _file2) => {
-        (_result.ignored = _result.ignored || []).push(_file2);
-      }),
-      parser3(
-        "?",
-        "?",
-        (result, file2) => result.not_added.push(file2)
-      ),
-      ...conflicts(
-        "A",
-        "A",
-        "U"
-        /* UNMERGED */
-      ),
-      ...conflicts(
-        "D",
-        "D",
-        "U"
-        /* UNMERGED */
-      ),
-      ...conflicts(
-        "U",
-        "A",
-        "D",
-        "U"
-        /* UNMERGED */
-      ),
-      [
-        "##",
-        (result, line) => {
-          const aheadReg = /ahead (\d+)/;
-          const behindReg = /behind (\d+)/;
-          const currentReg = /^(.+?(?=(?:\.{3}|\s|$)))/;
-          const trackingReg = /\.{3}(\S*)/;
-          const onEmptyBranchReg = /\son\s(\S+?)(?=\.{3}|$)/;
-          let regexResult = aheadReg.exec(line);
-          result.ahead = regexResult && +regexResult[1] || 0;
-          regexResult = behindReg.exec(line);
-          result.behind = regexResult && +regexResult[1] || 0;
-          regexResult = currentReg.exec(line);
-          result.current = filterType(regexResult?.[1], filterString, null);
-          regexResult = trackingReg.exec(line);
-          result.tracking = filterType(regexResult?.[1], filterString, null);
-          regexResult = onEmptyBranchReg.exec(line);
-          if (regexResult) {
-            result.current = filterType(regexResult?.[1], filterString, result.current);
-          }
-          result.detached = /\(no branch\)/.test(line);
-        }
-      ]
-    ]);
-    parseStatusSummary = function(text) {
-      const lines2 = text.split(NULL);
-      const status = new StatusSummary();
-      for (let i3 = 0, l = lines2.length; i3 < l; ) {
-        let line = lines2[i3++].trim();
-        if (!line) {
-          continue;
-        }
-        if (line.charAt(0) === "R") {
-          line += NULL + (lines2[i3++] || "");
-        }
-        splitLine(status, line);
-      }
-      return status;
-    };
-  }
-});
-function statusTask(customArgs) {
-  const commands = [
-    "status",
-    "--porcelain",
-    "-b",
-    "-u",
-    "--null",
-    ...customArgs.filter((arg) => !ignoredOptions.includes(arg))
-  ];
-  return {
-    format: "utf-8",
-    commands,
-    parser(text) {
-      return parseStatusSummary(text);
-    }
-  };
-}
-var ignoredOptions;
-var init_status = __esm2({
-  "src/lib/tasks/status.ts"() {
-    "use strict";
-    init_StatusSummary();
-    ignoredOptions = ["--null", "-z"];
-  }
-});
-function versionResponse(major = 0, minor = 0, patch = 0, agent = "", installed = true) {
-  return Object.defineProperty(
-    {
-      major,
-      minor,
-      patch,
-      agent,
-      installed
-    },
-    "toString",
-    {
-      value() {
-        return `${this.major}.${this.minor}.${this.patch}`;
-      },
-      configurable: false,
-      enumerable: false
-    }
-  );
-}
-function notInstalledResponse() {
-  return versionResponse(0, 0, 0, "", false);
-}
-function version_default() {
-  return {
-    version() {
-      return this._runTask({
-        commands: ["--version"],
-        format: "utf-8",
-        parser: versionParser,
-        onError(result, error62, done, fail) {
-          if (result.exitCode === -2) {
-            return done(Buffer.from(NOT_INSTALLED));
-          }
-          fail(error62);
-        }
-      });
-    }
-  };
-}
-function versionParser(stdOut) {
-  if (stdOut === NOT_INSTALLED) {
-    return notInstalledResponse();
-  }
-  return parseStringResponse(versionResponse(0, 0, 0, stdOut), parsers7, stdOut);
-}
-var NOT_INSTALLED;
-var parsers7;
-var init_version = __esm2({
-  "src/lib/tasks/version.ts"() {
-    "use strict";
-    init_utils2();
-    NOT_INSTALLED = "installed=false";
-    parsers7 = [
-      new LineParser(
-        /version (\d+)\.(\d+)\.(\d+)(?:\s*\((.+)\))?/,
-        (result, [major, minor, patch, agent = ""]) => {
-          Object.assign(
-            result,
-            versionResponse(asNumber(major), asNumber(minor), asNumber(patch), agent)
-          );
-        }
-      ),
-      new LineParser(
-        /version (\d+)\.(\d+)\.(\D+)(.+)?$/,
-        (result, [major, minor, patch, agent = ""]) => {
-          Object.assign(result, versionResponse(asNumber(major), asNumber(minor), patch, agent));
-        }
-      )
-    ];
-  }
-});
-function createCloneTask(api, task, repoPath, ...args) {
-  if (!filterString(repoPath)) {
-    return configurationErrorTask(`git.${api}() requires a string 'repoPath'`);
-  }
-  return task(repoPath, filterType(args[0], filterString), getTrailingOptions(arguments));
-}
-function clone_default() {
-  return {
-    clone(repo, ...rest) {
-      return this._runTask(
-        createCloneTask("clone", cloneTask, filterType(repo, filterString), ...rest),
-        trailingFunctionArgument(arguments)
-      );
-    },
-    mirror(repo, ...rest) {
-      return this._runTask(
-        createCloneTask("mirror", cloneMirrorTask, filterType(repo, filterString), ...rest),
-        trailingFunctionArgument(arguments)
-      );
-    }
-  };
-}
-var cloneTask;
-var cloneMirrorTask;
-var init_clone = __esm2({
-  "src/lib/tasks/clone.ts"() {
-    "use strict";
-    init_task();
-    init_utils2();
-    cloneTask = (repo, directory, customArgs) => {
-      const commands = ["clone", ...customArgs];
-      filterString(repo) && commands.push(c3(repo));
-      filterString(directory) && commands.push(c3(directory));
-      return straightThroughStringTask(commands);
-    };
-    cloneMirrorTask = (repo, directory, customArgs) => {
-      append(customArgs, "--mirror");
-      return cloneTask(repo, directory, customArgs);
-    };
-  }
-});
-var simple_git_api_exports = {};
-__export2(simple_git_api_exports, {
-  SimpleGitApi: () => SimpleGitApi
-});
-var SimpleGitApi;
-var init_simple_git_api = __esm2({
-  "src/lib/simple-git-api.ts"() {
-    "use strict";
-    init_task_callback();
-    init_change_working_directory();
-    init_checkout();
-    init_count_objects();
-    init_commit();
-    init_config();
-    init_first_commit();
-    init_grep();
-    init_hash_object();
-    init_init();
-    init_log2();
-    init_merge();
-    init_push();
-    init_show();
-    init_status();
-    init_task();
-    init_version();
-    init_utils2();
-    init_clone();
-    SimpleGitApi = class {
-      constructor(_executor) {
-        this._executor = _executor;
-      }
-      _runTask(task, then) {
-        const chain = this._executor.chain();
-        const promise2 = chain.push(task);
-        if (then) {
-          taskCallback(task, promise2, then);
-        }
-        return Object.create(this, {
-          then: { value: promise2.then.bind(promise2) },
-          catch: { value: promise2.catch.bind(promise2) },
-          _executor: { value: chain }
-        });
-      }
-      add(files) {
-        return this._runTask(
-          straightThroughStringTask(["add", ...asArray(files)]),
-          trailingFunctionArgument(arguments)
-        );
-      }
-      cwd(directory) {
-        const next = trailingFunctionArgument(arguments);
-        if (typeof directory === "string") {
-          return this._runTask(changeWorkingDirectoryTask(directory, this._executor), next);
-        }
-        if (typeof directory?.path === "string") {
-          return this._runTask(
-            changeWorkingDirectoryTask(
-              directory.path,
-              directory.root && this._executor || void 0
-            ),
-            next
-          );
-        }
-        return this._runTask(
-          configurationErrorTask("Git.cwd: workingDirectory must be supplied as a string"),
-          next
-        );
-      }
-      hashObject(path6, write2) {
-        return this._runTask(
-          hashObjectTask(path6, write2 === true),
-          trailingFunctionArgument(arguments)
-        );
-      }
-      init(bare) {
-        return this._runTask(
-          initTask(bare === true, this._executor.cwd, getTrailingOptions(arguments)),
-          trailingFunctionArgument(arguments)
-        );
-      }
-      merge() {
-        return this._runTask(
-          mergeTask(getTrailingOptions(arguments)),
-          trailingFunctionArgument(arguments)
-        );
-      }
-      mergeFromTo(remote, branch) {
-        if (!(filterString(remote) && filterString(branch))) {
-          return this._runTask(
-            configurationErrorTask(
-              `Git.mergeFromTo requires that the 'remote' and 'branch' arguments are supplied as strings`
-            )
-          );
-        }
-        return this._runTask(
-          mergeTask([remote, branch, ...getTrailingOptions(arguments)]),
-          trailingFunctionArgument(arguments, false)
-        );
-      }
-      outputHandler(handler2) {
-        this._executor.outputHandler = handler2;
-        return this;
-      }
-      push() {
-        const task = pushTask(
-          {
-            remote: filterType(arguments[0], filterString),
-            branch: filterType(arguments[1], filterString)
-          },
-          getTrailingOptions(arguments)
-        );
-        return this._runTask(task, trailingFunctionArgument(arguments));
-      }
-      stash() {
-        return this._runTask(
-          straightThroughStringTask(["stash", ...getTrailingOptions(arguments)]),
-          trailingFunctionArgument(arguments)
-        );
-      }
-      status() {
-        return this._runTask(
-          statusTask(getTrailingOptions(arguments)),
-          trailingFunctionArgument(arguments)
-        );
-      }
-    };
-    Object.assign(
-      SimpleGitApi.prototype,
-      checkout_default(),
-      clone_default(),
-      commit_default(),
-      config_default(),
-      count_objects_default(),
-      first_commit_default(),
-      grep_default(),
-      log_default(),
-      show_default(),
-      version_default()
-    );
-  }
-});
-var scheduler_exports = {};
-__export2(scheduler_exports, {
-  Scheduler: () => Scheduler
-});
-var createScheduledTask;
-var Scheduler;
-var init_scheduler = __esm2({
-  "src/lib/runners/scheduler.ts"() {
-    "use strict";
-    init_utils2();
-    init_git_logger();
-    createScheduledTask = /* @__PURE__ */ (() => {
-      let id = 0;
-      return () => {
-        id++;
-        const { promise: promise2, done } = (0, import_promise_deferred.createDeferred)();
-        return {
-          promise: promise2,
-          done,
-          id
-        };
-      };
-    })();
-    Scheduler = class {
-      constructor(concurrency = 2) {
-        this.concurrency = concurrency;
-        this.logger = createLogger2("", "scheduler");
-        this.pending = [];
-        this.running = [];
-        this.logger(`Constructed, concurrency=%s`, concurrency);
-      }
-      schedule() {
-        if (!this.pending.length || this.running.length >= this.concurrency) {
-          this.logger(
-            `Schedule attempt ignored, pending=%s running=%s concurrency=%s`,
-            this.pending.length,
-            this.running.length,
-            this.concurrency
-          );
-          return;
-        }
-        const task = append(this.running, this.pending.shift());
-        this.logger(`Attempting id=%s`, task.id);
-        task.done(() => {
-          this.logger(`Completing id=`, task.id);
-          remove3(this.running, task);
-          this.schedule();
-        });
-      }
-      next() {
-        const { promise: promise2, id } = append(this.pending, createScheduledTask());
-        this.logger(`Scheduling id=%s`, id);
-        this.schedule();
-        return promise2;
-      }
-    };
-  }
-});
-var apply_patch_exports = {};
-__export2(apply_patch_exports, {
-  applyPatchTask: () => applyPatchTask
-});
-function applyPatchTask(patches, customArgs) {
-  return straightThroughStringTask(["apply", ...customArgs, ...patches]);
-}
-var init_apply_patch = __esm2({
-  "src/lib/tasks/apply-patch.ts"() {
-    "use strict";
-    init_task();
-  }
-});
-function branchDeletionSuccess(branch, hash2) {
-  return {
-    branch,
-    hash: hash2,
-    success: true
-  };
-}
-function branchDeletionFailure(branch) {
-  return {
-    branch,
-    hash: null,
-    success: false
-  };
-}
-var BranchDeletionBatch;
-var init_BranchDeleteSummary = __esm2({
-  "src/lib/responses/BranchDeleteSummary.ts"() {
-    "use strict";
-    BranchDeletionBatch = class {
-      constructor() {
-        this.all = [];
-        this.branches = {};
-        this.errors = [];
-      }
-      get success() {
-        return !this.errors.length;
-      }
-    };
-  }
-});
-function hasBranchDeletionError(data, processExitCode) {
-  return processExitCode === 1 && deleteErrorRegex.test(data);
-}
-var deleteSuccessRegex;
-var deleteErrorRegex;
-var parsers8;
-var parseBranchDeletions;
-var init_parse_branch_delete = __esm2({
-  "src/lib/parsers/parse-branch-delete.ts"() {
-    "use strict";
-    init_BranchDeleteSummary();
-    init_utils2();
-    deleteSuccessRegex = /(\S+)\s+\(\S+\s([^)]+)\)/;
-    deleteErrorRegex = /^error[^']+'([^']+)'/m;
-    parsers8 = [
-      new LineParser(deleteSuccessRegex, (result, [branch, hash2]) => {
-        const deletion = branchDeletionSuccess(branch, hash2);
-        result.all.push(deletion);
-        result.branches[branch] = deletion;
-      }),
-      new LineParser(deleteErrorRegex, (result, [branch]) => {
-        const deletion = branchDeletionFailure(branch);
-        result.errors.push(deletion);
-        result.all.push(deletion);
-        result.branches[branch] = deletion;
-      })
-    ];
-    parseBranchDeletions = (stdOut, stdErr) => {
-      return parseStringResponse(new BranchDeletionBatch(), parsers8, [stdOut, stdErr]);
-    };
-  }
-});
-var BranchSummaryResult;
-var init_BranchSummary = __esm2({
-  "src/lib/responses/BranchSummary.ts"() {
-    "use strict";
-    BranchSummaryResult = class {
-      constructor() {
-        this.all = [];
-        this.branches = {};
-        this.current = "";
-        this.detached = false;
-      }
-      push(status, detached, name3, commit, label) {
-        if (status === "*") {
-          this.detached = detached;
-          this.current = name3;
-        }
-        this.all.push(name3);
-        this.branches[name3] = {
-          current: status === "*",
-          linkedWorkTree: status === "+",
-          name: name3,
-          commit,
-          label
-        };
-      }
-    };
-  }
-});
-function branchStatus(input2) {
-  return input2 ? input2.charAt(0) : "";
-}
-function parseBranchSummary(stdOut, currentOnly = false) {
-  return parseStringResponse(
-    new BranchSummaryResult(),
-    currentOnly ? [currentBranchParser] : parsers9,
-    stdOut
-  );
-}
-var parsers9;
-var currentBranchParser;
-var init_parse_branch = __esm2({
-  "src/lib/parsers/parse-branch.ts"() {
-    "use strict";
-    init_BranchSummary();
-    init_utils2();
-    parsers9 = [
-      new LineParser(
-        /^([*+]\s)?\((?:HEAD )?detached (?:from|at) (\S+)\)\s+([a-z0-9]+)\s(.*)$/,
-        (result, [current, name3, commit, label]) => {
-          result.push(branchStatus(current), true, name3, commit, label);
-        }
-      ),
-      new LineParser(
-        /^([*+]\s)?(\S+)\s+([a-z0-9]+)\s?(.*)$/s,
-        (result, [current, name3, commit, label]) => {
-          result.push(branchStatus(current), false, name3, commit, label);
-        }
-      )
-    ];
-    currentBranchParser = new LineParser(/^(\S+)$/s, (result, [name3]) => {
-      result.push("*", false, name3, "", "");
-    });
-  }
-});
-var branch_exports = {};
-__export2(branch_exports, {
-  branchLocalTask: () => branchLocalTask,
-  branchTask: () => branchTask,
-  containsDeleteBranchCommand: () => containsDeleteBranchCommand,
-  deleteBranchTask: () => deleteBranchTask,
-  deleteBranchesTask: () => deleteBranchesTask
-});
-function containsDeleteBranchCommand(commands) {
-  const deleteCommands = ["-d", "-D", "--delete"];
-  return commands.some((command) => deleteCommands.includes(command));
-}
-function branchTask(customArgs) {
-  const isDelete = containsDeleteBranchCommand(customArgs);
-  const isCurrentOnly = customArgs.includes("--show-current");
-  const commands = ["branch", ...customArgs];
-  if (commands.length === 1) {
-    commands.push("-a");
-  }
-  if (!commands.includes("-v")) {
-    commands.splice(1, 0, "-v");
-  }
-  return {
-    format: "utf-8",
-    commands,
-    parser(stdOut, stdErr) {
-      if (isDelete) {
-        return parseBranchDeletions(stdOut, stdErr).all[0];
-      }
-      return parseBranchSummary(stdOut, isCurrentOnly);
-    }
-  };
-}
-function branchLocalTask() {
-  return {
-    format: "utf-8",
-    commands: ["branch", "-v"],
-    parser(stdOut) {
-      return parseBranchSummary(stdOut);
-    }
-  };
-}
-function deleteBranchesTask(branches, forceDelete = false) {
-  return {
-    format: "utf-8",
-    commands: ["branch", "-v", forceDelete ? "-D" : "-d", ...branches],
-    parser(stdOut, stdErr) {
-      return parseBranchDeletions(stdOut, stdErr);
-    },
-    onError({ exitCode, stdOut }, error62, done, fail) {
-      if (!hasBranchDeletionError(String(error62), exitCode)) {
-        return fail(error62);
-      }
-      done(stdOut);
-    }
-  };
-}
-function deleteBranchTask(branch, forceDelete = false) {
-  const task = {
-    format: "utf-8",
-    commands: ["branch", "-v", forceDelete ? "-D" : "-d", branch],
-    parser(stdOut, stdErr) {
-      return parseBranchDeletions(stdOut, stdErr).branches[branch];
-    },
-    onError({ exitCode, stdErr, stdOut }, error62, _2, fail) {
-      if (!hasBranchDeletionError(String(error62), exitCode)) {
-        return fail(error62);
-      }
-      throw new GitResponseError(
-        task.parser(bufferToString(stdOut), bufferToString(stdErr)),
-        String(error62)
-      );
-    }
-  };
-  return task;
-}
-var init_branch = __esm2({
-  "src/lib/tasks/branch.ts"() {
-    "use strict";
-    init_git_response_error();
-    init_parse_branch_delete();
-    init_parse_branch();
-    init_utils2();
-  }
-});
-function toPath2(input2) {
-  const path6 = input2.trim().replace(/^["']|["']$/g, "");
-  return path6 && normalize(path6);
-}
-var parseCheckIgnore;
-var init_CheckIgnore = __esm2({
-  "src/lib/responses/CheckIgnore.ts"() {
-    "use strict";
-    parseCheckIgnore = (text) => {
-      return text.split(/\n/g).map(toPath2).filter(Boolean);
-    };
-  }
-});
-var check_ignore_exports = {};
-__export2(check_ignore_exports, {
-  checkIgnoreTask: () => checkIgnoreTask
-});
-function checkIgnoreTask(paths) {
-  return {
-    commands: ["check-ignore", ...paths],
-    format: "utf-8",
-    parser: parseCheckIgnore
-  };
-}
-var init_check_ignore = __esm2({
-  "src/lib/tasks/check-ignore.ts"() {
-    "use strict";
-    init_CheckIgnore();
-  }
-});
-function parseFetchResult(stdOut, stdErr) {
-  const result = {
-    raw: stdOut,
-    remote: null,
-    branches: [],
-    tags: [],
-    updated: [],
-    deleted: []
-  };
-  return parseStringResponse(result, parsers10, [stdOut, stdErr]);
-}
-var parsers10;
-var init_parse_fetch = __esm2({
-  "src/lib/parsers/parse-fetch.ts"() {
-    "use strict";
-    init_utils2();
-    parsers10 = [
-      new LineParser(/From (.+)$/, (result, [remote]) => {
-        result.remote = remote;
-      }),
-      new LineParser(/\* \[new branch]\s+(\S+)\s*-> (.+)$/, (result, [name3, tracking]) => {
-        result.branches.push({
-          name: name3,
-          tracking
-        });
-      }),
-      new LineParser(/\* \[new tag]\s+(\S+)\s*-> (.+)$/, (result, [name3, tracking]) => {
-        result.tags.push({
-          name: name3,
-          tracking
-        });
-      }),
-      new LineParser(/- \[deleted]\s+\S+\s*-> (.+)$/, (result, [tracking]) => {
-        result.deleted.push({
-          tracking
-        });
-      }),
-      new LineParser(
-        /\s*([^.]+)\.\.(\S+)\s+(\S+)\s*-> (.+)$/,
-        (result, [from, to, name3, tracking]) => {
-          result.updated.push({
-            name: name3,
-            tracking,
-            to,
-            from
-          });
-        }
-      )
-    ];
-  }
-});
-var fetch_exports = {};
-__export2(fetch_exports, {
-  fetchTask: () => fetchTask
-});
-function disallowedCommand(command) {
-  return /^--upload-pack(=|$)/.test(command);
-}
-function fetchTask(remote, branch, customArgs) {
-  const commands = ["fetch", ...customArgs];
-  if (remote && branch) {
-    commands.push(remote, branch);
-  }
-  const banned = commands.find(disallowedCommand);
-  if (banned) {
-    return configurationErrorTask(`git.fetch: potential exploit argument blocked.`);
-  }
-  return {
-    commands,
-    format: "utf-8",
-    parser: parseFetchResult
-  };
-}
-var init_fetch = __esm2({
-  "src/lib/tasks/fetch.ts"() {
-    "use strict";
-    init_parse_fetch();
-    init_task();
-  }
-});
-function parseMoveResult(stdOut) {
-  return parseStringResponse({ moves: [] }, parsers11, stdOut);
-}
-var parsers11;
-var init_parse_move = __esm2({
-  "src/lib/parsers/parse-move.ts"() {
-    "use strict";
-    init_utils2();
-    parsers11 = [
-      new LineParser(/^Renaming (.+) to (.+)$/, (result, [from, to]) => {
-        result.moves.push({ from, to });
-      })
-    ];
-  }
-});
-var move_exports = {};
-__export2(move_exports, {
-  moveTask: () => moveTask
-});
-function moveTask(from, to) {
-  return {
-    commands: ["mv", "-v", ...asArray(from), to],
-    format: "utf-8",
-    parser: parseMoveResult
-  };
-}
-var init_move = __esm2({
-  "src/lib/tasks/move.ts"() {
-    "use strict";
-    init_parse_move();
-    init_utils2();
-  }
-});
-var pull_exports = {};
-__export2(pull_exports, {
-  pullTask: () => pullTask
-});
-function pullTask(remote, branch, customArgs) {
-  const commands = ["pull", ...customArgs];
-  if (remote && branch) {
-    commands.splice(1, 0, remote, branch);
-  }
-  return {
-    commands,
-    format: "utf-8",
-    parser(stdOut, stdErr) {
-      return parsePullResult(stdOut, stdErr);
-    },
-    onError(result, _error, _done, fail) {
-      const pullError = parsePullErrorResult(
-        bufferToString(result.stdOut),
-        bufferToString(result.stdErr)
-      );
-      if (pullError) {
-        return fail(new GitResponseError(pullError));
-      }
-      fail(_error);
-    }
-  };
-}
-var init_pull = __esm2({
-  "src/lib/tasks/pull.ts"() {
-    "use strict";
-    init_git_response_error();
-    init_parse_pull();
-    init_utils2();
-  }
-});
-function parseGetRemotes(text) {
-  const remotes = {};
-  forEach(text, ([name3]) => remotes[name3] = { name: name3 });
-  return Object.values(remotes);
-}
-function parseGetRemotesVerbose(text) {
-  const remotes = {};
-  forEach(text, ([name3, url2, purpose]) => {
-    if (!Object.hasOwn(remotes, name3)) {
-      remotes[name3] = {
-        name: name3,
-        refs: { fetch: "", push: "" }
-      };
-    }
-    if (purpose && url2) {
-      remotes[name3].refs[purpose.replace(/[^a-z]/g, "")] = url2;
-    }
-  });
-  return Object.values(remotes);
-}
-function forEach(text, handler2) {
-  forEachLineWithContent(text, (line) => handler2(line.split(/\s+/)));
-}
-var init_GetRemoteSummary = __esm2({
-  "src/lib/responses/GetRemoteSummary.ts"() {
-    "use strict";
-    init_utils2();
-  }
-});
-var remote_exports = {};
-__export2(remote_exports, {
-  addRemoteTask: () => addRemoteTask,
-  getRemotesTask: () => getRemotesTask,
-  listRemotesTask: () => listRemotesTask,
-  remoteTask: () => remoteTask,
-  removeRemoteTask: () => removeRemoteTask
-});
-function addRemoteTask(remoteName, remoteRepo, customArgs) {
-  return straightThroughStringTask(["remote", "add", ...customArgs, remoteName, remoteRepo]);
-}
-function getRemotesTask(verbose) {
-  const commands = ["remote"];
-  if (verbose) {
-    commands.push("-v");
-  }
-  return {
-    commands,
-    format: "utf-8",
-    parser: verbose ? parseGetRemotesVerbose : parseGetRemotes
-  };
-}
-function listRemotesTask(customArgs) {
-  const commands = [...customArgs];
-  if (commands[0] !== "ls-remote") {
-    commands.unshift("ls-remote");
-  }
-  return straightThroughStringTask(commands);
-}
-function remoteTask(customArgs) {
-  const commands = [...customArgs];
-  if (commands[0] !== "remote") {
-    commands.unshift("remote");
-  }
-  return straightThroughStringTask(commands);
-}
-function removeRemoteTask(remoteName) {
-  return straightThroughStringTask(["remote", "remove", remoteName]);
-}
-var init_remote = __esm2({
-  "src/lib/tasks/remote.ts"() {
-    "use strict";
-    init_GetRemoteSummary();
-    init_task();
-  }
-});
-var stash_list_exports = {};
-__export2(stash_list_exports, {
-  stashListTask: () => stashListTask
-});
-function stashListTask(opt = {}, customArgs) {
-  const options = parseLogOptions(opt);
-  const commands = ["stash", "list", ...options.commands, ...customArgs];
-  const parser4 = createListLogSummaryParser(
-    options.splitter,
-    options.fields,
-    logFormatFromCommand(commands)
-  );
-  return validateLogFormatConfig(commands) || {
-    commands,
-    format: "utf-8",
-    parser: parser4
-  };
-}
-var init_stash_list = __esm2({
-  "src/lib/tasks/stash-list.ts"() {
-    "use strict";
-    init_log_format();
-    init_parse_list_log_summary();
-    init_diff();
-    init_log2();
-  }
-});
-var sub_module_exports = {};
-__export2(sub_module_exports, {
-  addSubModuleTask: () => addSubModuleTask,
-  initSubModuleTask: () => initSubModuleTask,
-  subModuleTask: () => subModuleTask,
-  updateSubModuleTask: () => updateSubModuleTask
-});
-function addSubModuleTask(repo, path6) {
-  return subModuleTask(["add", repo, path6]);
-}
-function initSubModuleTask(customArgs) {
-  return subModuleTask(["init", ...customArgs]);
-}
-function subModuleTask(customArgs) {
-  const commands = [...customArgs];
-  if (commands[0] !== "submodule") {
-    commands.unshift("submodule");
-  }
-  return straightThroughStringTask(commands);
-}
-function updateSubModuleTask(customArgs) {
-  return subModuleTask(["update", ...customArgs]);
-}
-var init_sub_module = __esm2({
-  "src/lib/tasks/sub-module.ts"() {
-    "use strict";
-    init_task();
-  }
-});
-function singleSorted(a2, b2) {
-  const aIsNum = Number.isNaN(a2);
-  const bIsNum = Number.isNaN(b2);
-  if (aIsNum !== bIsNum) {
-    return aIsNum ? 1 : -1;
-  }
-  return aIsNum ? sorted2(a2, b2) : 0;
-}
-function sorted2(a2, b2) {
-  return a2 === b2 ? 0 : a2 > b2 ? 1 : -1;
-}
-function trimmed(input2) {
-  return input2.trim();
-}
-function toNumber(input2) {
-  if (typeof input2 === "string") {
-    return parseInt(input2.replace(/^\D+/g, ""), 10) || 0;
-  }
-  return 0;
-}
-var TagList;
-var parseTagList;
-var init_TagList = __esm2({
-  "src/lib/responses/TagList.ts"() {
-    "use strict";
-    TagList = class {
-      constructor(all, latest) {
-        this.all = all;
-        this.latest = latest;
-      }
-    };
-    parseTagList = function(data, customSort = false) {
-      const tags = data.split("\n").map(trimmed).filter(Boolean);
-      if (!customSort) {
-        tags.sort(function(tagA, tagB) {
-          const partsA = tagA.split(".");
-          const partsB = tagB.split(".");
-          if (partsA.length === 1 || partsB.length === 1) {
-            return singleSorted(toNumber(partsA[0]), toNumber(partsB[0]));
-          }
-          for (let i3 = 0, l = Math.max(partsA.length, partsB.length); i3 < l; i3++) {
-            const diff = sorted2(toNumber(partsA[i3]), toNumber(partsB[i3]));
-            if (diff) {
-              return diff;
-            }
-          }
-          return 0;
-        });
-      }
-      const latest = customSort ? tags[0] : [...tags].reverse().find((tag) => tag.indexOf(".") >= 0);
-      return new TagList(tags, latest);
-    };
-  }
-});
-var tag_exports = {};
-__export2(tag_exports, {
-  addAnnotatedTagTask: () => addAnnotatedTagTask,
-  addTagTask: () => addTagTask,
-  tagListTask: () => tagListTask
-});
-function tagListTask(customArgs = []) {
-  const hasCustomSort = customArgs.some((option) => /^--sort=/.test(option));
-  return {
-    format: "utf-8",
-    commands: ["tag", "-l", ...customArgs],
-    parser(text) {
-      return parseTagList(text, hasCustomSort);
-    }
-  };
-}
-function addTagTask(name3) {
-  return {
-    format: "utf-8",
-    commands: ["tag", name3],
-    parser() {
-      return { name: name3 };
-    }
-  };
-}
-function addAnnotatedTagTask(name3, tagMessage) {
-  return {
-    format: "utf-8",
-    commands: ["tag", "-a", "-m", tagMessage, name3],
-    parser() {
-      return { name: name3 };
-    }
-  };
-}
-var init_tag = __esm2({
-  "src/lib/tasks/tag.ts"() {
-    "use strict";
-    init_TagList();
-  }
-});
-var require_git = __commonJS2({
-  "src/git.js"(exports, module) {
-    "use strict";
-    var { GitExecutor: GitExecutor2 } = (init_git_executor(), __toCommonJS(git_executor_exports));
-    var { SimpleGitApi: SimpleGitApi2 } = (init_simple_git_api(), __toCommonJS(simple_git_api_exports));
-    var { Scheduler: Scheduler2 } = (init_scheduler(), __toCommonJS(scheduler_exports));
-    var { adhocExecTask: adhocExecTask2, configurationErrorTask: configurationErrorTask2 } = (init_task(), __toCommonJS(task_exports));
-    var {
-      asArray: asArray2,
-      filterArray: filterArray2,
-      filterPrimitives: filterPrimitives2,
-      filterString: filterString2,
-      filterStringOrStringArray: filterStringOrStringArray2,
-      filterType: filterType2,
-      getTrailingOptions: getTrailingOptions2,
-      trailingFunctionArgument: trailingFunctionArgument2,
-      trailingOptionsArgument: trailingOptionsArgument2
-    } = (init_utils2(), __toCommonJS(utils_exports));
-    var { applyPatchTask: applyPatchTask2 } = (init_apply_patch(), __toCommonJS(apply_patch_exports));
-    var {
-      branchTask: branchTask2,
-      branchLocalTask: branchLocalTask2,
-      deleteBranchesTask: deleteBranchesTask2,
-      deleteBranchTask: deleteBranchTask2
-    } = (init_branch(), __toCommonJS(branch_exports));
-    var { checkIgnoreTask: checkIgnoreTask2 } = (init_check_ignore(), __toCommonJS(check_ignore_exports));
-    var { checkIsRepoTask: checkIsRepoTask2 } = (init_check_is_repo(), __toCommonJS(check_is_repo_exports));
-    var { cleanWithOptionsTask: cleanWithOptionsTask2, isCleanOptionsArray: isCleanOptionsArray2 } = (init_clean(), __toCommonJS(clean_exports));
-    var { diffSummaryTask: diffSummaryTask2 } = (init_diff(), __toCommonJS(diff_exports));
-    var { fetchTask: fetchTask2 } = (init_fetch(), __toCommonJS(fetch_exports));
-    var { moveTask: moveTask2 } = (init_move(), __toCommonJS(move_exports));
-    var { pullTask: pullTask2 } = (init_pull(), __toCommonJS(pull_exports));
-    var { pushTagsTask: pushTagsTask2 } = (init_push(), __toCommonJS(push_exports));
-    var {
-      addRemoteTask: addRemoteTask2,
-      getRemotesTask: getRemotesTask2,
-      listRemotesTask: listRemotesTask2,
-      remoteTask: remoteTask2,
-      removeRemoteTask: removeRemoteTask2
-    } = (init_remote(), __toCommonJS(remote_exports));
-    var { getResetMode: getResetMode2, resetTask: resetTask2 } = (init_reset(), __toCommonJS(reset_exports));
-    var { stashListTask: stashListTask2 } = (init_stash_list(), __toCommonJS(stash_list_exports));
-    var {
-      addSubModuleTask: addSubModuleTask2,
-      initSubModuleTask: initSubModuleTask2,
-      subModuleTask: subModuleTask2,
-      updateSubModuleTask: updateSubModuleTask2
-    } = (init_sub_module(), __toCommonJS(sub_module_exports));
-    var { addAnnotatedTagTask: addAnnotatedTagTask2, addTagTask: addTagTask2, tagListTask: tagListTask2 } = (init_tag(), __toCommonJS(tag_exports));
-    var { straightThroughBufferTask: straightThroughBufferTask2, straightThroughStringTask: straightThroughStringTask2 } = (init_task(), __toCommonJS(task_exports));
-    function Git2(options, plugins) {
-      this._plugins = plugins;
-      this._executor = new GitExecutor2(
-        options.baseDir,
-        new Scheduler2(options.maxConcurrentProcesses),
-        plugins
-      );
-      this._trimmed = options.trimmed;
-    }
-    (Git2.prototype = Object.create(SimpleGitApi2.prototype)).constructor = Git2;
-    Git2.prototype.customBinary = function(command) {
-      this._plugins.reconfigure("binary", command);
-      return this;
-    };
-    Git2.prototype.env = function(name3, value) {
-      if (arguments.length === 1 && typeof name3 === "object") {
-        this._executor.env = name3;
-      } else {
-        (this._executor.env = this._executor.env || {})[name3] = value;
-      }
-      return this;
-    };
-    Git2.prototype.stashList = function(options) {
-      return this._runTask(
-        stashListTask2(
-          trailingOptionsArgument2(arguments) || {},
-          filterArray2(options) && options || []
-        ),
-        trailingFunctionArgument2(arguments)
-      );
-    };
-    Git2.prototype.mv = function(from, to) {
-      return this._runTask(moveTask2(from, to), trailingFunctionArgument2(arguments));
-    };
-    Git2.prototype.checkoutLatestTag = function(then) {
-      var git2 = this;
-      return this.pull(function() {
-        git2.tags(function(err, tags) {
-          git2.checkout(tags.latest, then);
-        });
-      });
-    };
-    Git2.prototype.pull = function(remote, branch, options, then) {
-      return this._runTask(
-        pullTask2(
-          filterType2(remote, filterString2),
-          filterType2(branch, filterString2),
-          getTrailingOptions2(arguments)
-        ),
-        trailingFunctionArgument2(arguments)
-      );
-    };
-    Git2.prototype.fetch = function(remote, branch) {
-      return this._runTask(
-        fetchTask2(
-          filterType2(remote, filterString2),
-          filterType2(branch, filterString2),
-          getTrailingOptions2(arguments)
-        ),
-        trailingFunctionArgument2(arguments)
-      );
-    };
-    Git2.prototype.silent = function(silence) {
-      return this._runTask(
-        adhocExecTask2(
-          () => console.warn(
-            "simple-git deprecation notice: git.silent: logging should be configured using the `debug` library / `DEBUG` environment variable, this method will be removed."
-          )
-        )
-      );
-    };
-    Git2.prototype.tags = function(options, then) {
-      return this._runTask(
-        tagListTask2(getTrailingOptions2(arguments)),
-        trailingFunctionArgument2(arguments)
-      );
-    };
-    Git2.prototype.rebase = function() {
-      return this._runTask(
-        straightThroughStringTask2(["rebase", ...getTrailingOptions2(arguments)]),
-        trailingFunctionArgument2(arguments)
-      );
-    };
-    Git2.prototype.reset = function(mode) {
-      return this._runTask(
-        resetTask2(getResetMode2(mode), getTrailingOptions2(arguments)),
-        trailingFunctionArgument2(arguments)
-      );
-    };
-    Git2.prototype.revert = function(commit) {
-      const next = trailingFunctionArgument2(arguments);
-      if (typeof commit !== "string") {
-        return this._runTask(configurationErrorTask2("Commit must be a string"), next);
-      }
-      return this._runTask(
-        straightThroughStringTask2(["revert", ...getTrailingOptions2(arguments, 0, true), commit]),
-        next
-      );
-    };
-    Git2.prototype.addTag = function(name3) {
-      const task = typeof name3 === "string" ? addTagTask2(name3) : configurationErrorTask2("Git.addTag requires a tag name");
-      return this._runTask(task, trailingFunctionArgument2(arguments));
-    };
-    Git2.prototype.addAnnotatedTag = function(tagName, tagMessage) {
-      return this._runTask(
-        addAnnotatedTagTask2(tagName, tagMessage),
-        trailingFunctionArgument2(arguments)
-      );
-    };
-    Git2.prototype.deleteLocalBranch = function(branchName, forceDelete, then) {
-      return this._runTask(
-        deleteBranchTask2(branchName, typeof forceDelete === "boolean" ? forceDelete : false),
-        trailingFunctionArgument2(arguments)
-      );
-    };
-    Git2.prototype.deleteLocalBranches = function(branchNames, forceDelete, then) {
-      return this._runTask(
-        deleteBranchesTask2(branchNames, typeof forceDelete === "boolean" ? forceDelete : false),
-        trailingFunctionArgument2(arguments)
-      );
-    };
-    Git2.prototype.branch = function(options, then) {
-      return this._runTask(
-        branchTask2(getTrailingOptions2(arguments)),
-        trailingFunctionArgument2(arguments)
-      );
-    };
-    Git2.prototype.branchLocal = function(then) {
-      return this._runTask(branchLocalTask2(), trailingFunctionArgument2(arguments));
-    };
-    Git2.prototype.raw = function(commands) {
-      const createRestCommands = !Array.isArray(commands);
-      const command = [].slice.call(createRestCommands ? arguments : commands, 0);
-      for (let i3 = 0; i3 < command.length && createRestCommands; i3++) {
-        if (!filterPrimitives2(command[i3])) {
-          command.splice(i3, command.length - i3);
-          break;
-        }
-      }
-      command.push(...getTrailingOptions2(arguments, 0, true));
-      var next = trailingFunctionArgument2(arguments);
-      if (!command.length) {
-        return this._runTask(
-          configurationErrorTask2("Raw: must supply one or more command to execute"),
-          next
-        );
-      }
-      return this._runTask(straightThroughStringTask2(command, this._trimmed), next);
-    };
-    Git2.prototype.submoduleAdd = function(repo, path6, then) {
-      return this._runTask(addSubModuleTask2(repo, path6), trailingFunctionArgument2(arguments));
-    };
-    Git2.prototype.submoduleUpdate = function(args, then) {
-      return this._runTask(
-        updateSubModuleTask2(getTrailingOptions2(arguments, true)),
-        trailingFunctionArgument2(arguments)
-      );
-    };
-    Git2.prototype.submoduleInit = function(args, then) {
-      return this._runTask(
-        initSubModuleTask2(getTrailingOptions2(arguments, true)),
-        trailingFunctionArgument2(arguments)
-      );
-    };
-    Git2.prototype.subModule = function(options, then) {
-      return this._runTask(
-        subModuleTask2(getTrailingOptions2(arguments)),
-        trailingFunctionArgument2(arguments)
-      );
-    };
-    Git2.prototype.listRemote = function() {
-      return this._runTask(
-        listRemotesTask2(getTrailingOptions2(arguments)),
-        trailingFunctionArgument2(arguments)
-      );
-    };
-    Git2.prototype.addRemote = function(remoteName, remoteRepo, then) {
-      return this._runTask(
-        addRemoteTask2(remoteName, remoteRepo, getTrailingOptions2(arguments)),
-        trailingFunctionArgument2(arguments)
-      );
-    };
-    Git2.prototype.removeRemote = function(remoteName, then) {
-      return this._runTask(removeRemoteTask2(remoteName), trailingFunctionArgument2(arguments));
-    };
-    Git2.prototype.getRemotes = function(verbose, then) {
-      return this._runTask(getRemotesTask2(verbose === true), trailingFunctionArgument2(arguments));
-    };
-    Git2.prototype.remote = function(options, then) {
-      return this._runTask(
-        remoteTask2(getTrailingOptions2(arguments)),
-        trailingFunctionArgument2(arguments)
-      );
-    };
-    Git2.prototype.tag = function(options, then) {
-      const command = getTrailingOptions2(arguments);
-      if (command[0] !== "tag") {
-        command.unshift("tag");
-      }
-      return this._runTask(straightThroughStringTask2(command), trailingFunctionArgument2(arguments));
-    };
-    Git2.prototype.updateServerInfo = function(then) {
-      return this._runTask(
-        straightThroughStringTask2(["update-server-info"]),
-        trailingFunctionArgument2(arguments)
-      );
-    };
-    Git2.prototype.pushTags = function(remote, then) {
-      const task = pushTagsTask2(
-        { remote: filterType2(remote, filterString2) },
-        getTrailingOptions2(arguments)
-      );
-      return this._runTask(task, trailingFunctionArgument2(arguments));
-    };
-    Git2.prototype.rm = function(files) {
-      return this._runTask(
-        straightThroughStringTask2(["rm", "-f", ...asArray2(files)]),
-        trailingFunctionArgument2(arguments)
-      );
-    };
-    Git2.prototype.rmKeepLocal = function(files) {
-      return this._runTask(
-        straightThroughStringTask2(["rm", "--cached", ...asArray2(files)]),
-        trailingFunctionArgument2(arguments)
-      );
-    };
-    Git2.prototype.catFile = function(options, then) {
-      return this._catFile("utf-8", arguments);
-    };
-    Git2.prototype.binaryCatFile = function() {
-      return this._catFile("buffer", arguments);
-    };
-    Git2.prototype._catFile = function(format2, args) {
-      var handler2 = trailingFunctionArgument2(args);
-      var command = ["cat-file"];
-      var options = args[0];
-      if (typeof options === "string") {
-        return this._runTask(
-          configurationErrorTask2("Git.catFile: options must be supplied as an array of strings"),
-          handler2
-        );
-      }
-      if (Array.isArray(options)) {
-        command.push.apply(command, options);
-      }
-      const task = format2 === "buffer" ? straightThroughBufferTask2(command) : straightThroughStringTask2(command);
-      return this._runTask(task, handler2);
-    };
-    Git2.prototype.diff = function(options, then) {
-      const task = filterString2(options) ? configurationErrorTask2(
-        "git.diff: supplying options as a single string is no longer supported, switch to an array of strings"
-      ) : straightThroughStringTask2(["diff", ...getTrailingOptions2(arguments)]);
-      return this._runTask(task, trailingFunctionArgument2(arguments));
-    };
-    Git2.prototype.diffSummary = function() {
-      return this._runTask(
-        diffSummaryTask2(getTrailingOptions2(arguments, 1)),
-        trailingFunctionArgument2(arguments)
-      );
-    };
-    Git2.prototype.applyPatch = function(patches) {
-      const task = !filterStringOrStringArray2(patches) ? configurationErrorTask2(
-        `git.applyPatch requires one or more string patches as the first argument`
-      ) : applyPatchTask2(asArray2(patches), getTrailingOptions2([].slice.call(arguments, 1)));
-      return this._runTask(task, trailingFunctionArgument2(arguments));
-    };
-    Git2.prototype.revparse = function() {
-      const commands = ["rev-parse", ...getTrailingOptions2(arguments, true)];
-      return this._runTask(
-        straightThroughStringTask2(commands, true),
-        trailingFunctionArgument2(arguments)
-      );
-    };
-    Git2.prototype.clean = function(mode, options, then) {
-      const usingCleanOptionsArray = isCleanOptionsArray2(mode);
-      const cleanMode = usingCleanOptionsArray && mode.join("") || filterType2(mode, filterString2) || "";
-      const customArgs = getTrailingOptions2([].slice.call(arguments, usingCleanOptionsArray ? 1 : 0));
-      return this._runTask(
-        cleanWithOptionsTask2(cleanMode, customArgs),
-        trailingFunctionArgument2(arguments)
-      );
-    };
-    Git2.prototype.exec = function(then) {
-      const task = {
-        commands: [],
-        format: "utf-8",
-        parser() {
-          if (typeof then === "function") {
-            then();
-          }
-        }
-      };
-      return this._runTask(task);
-    };
-    Git2.prototype.clearQueue = function() {
-      return this._runTask(
-        adhocExecTask2(
-          () => console.warn(
-            "simple-git deprecation notice: clearQueue() is deprecated and will be removed, switch to using the abortPlugin instead."
-          )
-        )
-      );
-    };
-    Git2.prototype.checkIgnore = function(pathnames, then) {
-      return this._runTask(
-        checkIgnoreTask2(asArray2(filterType2(pathnames, filterStringOrStringArray2, []))),
-        trailingFunctionArgument2(arguments)
-      );
-    };
-    Git2.prototype.checkIsRepo = function(checkType, then) {
-      return this._runTask(
-        checkIsRepoTask2(filterType2(checkType, filterString2)),
-        trailingFunctionArgument2(arguments)
-      );
-    };
-    module.exports = Git2;
-  }
-});
-init_git_error();
-var GitConstructError = class extends GitError {
-  constructor(config2, message) {
-    super(void 0, message);
-    this.config = config2;
-  }
-};
-init_git_error();
-init_git_error();
-var GitPluginError = class extends GitError {
-  constructor(task, plugin, message) {
-    super(task, message);
-    this.task = task;
-    this.plugin = plugin;
-    Object.setPrototypeOf(this, new.target.prototype);
-  }
-};
-init_git_response_error();
-init_task_configuration_error();
-init_check_is_repo();
-init_clean();
-init_config();
-init_diff_name_status();
-init_grep();
-init_reset();
-function abortPlugin(signal) {
-  if (!signal) {
-    return;
-  }
-  const onSpawnAfter = {
-    type: "spawn.after",
-    action(_data, context) {
-      function kill() {
-        context.kill(new GitPluginError(void 0, "abort", "Abort signal received"));
-      }
-      signal.addEventListener("abort", kill);
-      context.spawned.on("close", () => signal.removeEventListener("abort", kill));
-    }
-  };
-  const onSpawnBefore = {
-    type: "spawn.before",
-    action(_data, context) {
-      if (signal.aborted) {
-        context.kill(new GitPluginError(void 0, "abort", "Abort already signaled"));
-      }
-    }
-  };
-  return [onSpawnBefore, onSpawnAfter];
-}
-function blockUnsafeOperationsPlugin(options = {}) {
-  return {
-    type: "spawn.args",
-    action(args, { env }) {
-      for (const vulnerability of ne(args, env)) {
-        if (options[vulnerability.category] !== true) {
-          throw new GitPluginError(void 0, "unsafe", vulnerability.message);
-        }
-      }
-      return args;
-    }
-  };
-}
-init_utils2();
-function commandConfigPrefixingPlugin(configuration) {
-  const prefix = prefixedArray(configuration, "-c");
-  return {
-    type: "spawn.args",
-    action(data) {
-      return [...prefix, ...data];
-    }
-  };
-}
-init_utils2();
-var never2 = (0, import_promise_deferred2.deferred)().promise;
-function completionDetectionPlugin({
-  onClose = true,
-  onExit: onExit2 = 50
-} = {}) {
-  function createEvents() {
-    let exitCode = -1;
-    const events = {
-      close: (0, import_promise_deferred2.deferred)(),
-      closeTimeout: (0, import_promise_deferred2.deferred)(),
-      exit: (0, import_promise_deferred2.deferred)(),
-      exitTimeout: (0, import_promise_deferred2.deferred)()
-    };
-    const result = Promise.race([
-      onClose === false ? never2 : events.closeTimeout.promise,
-      onExit2 === false ? never2 : events.exitTimeout.promise
-    ]);
-    configureTimeout(onClose, events.close, events.closeTimeout);
-    configureTimeout(onExit2, events.exit, events.exitTimeout);
-    return {
-      close(code) {
-        exitCode = code;
-        events.close.done();
-      },
-      exit(code) {
-        exitCode = code;
-        events.exit.done();
-      },
-      get exitCode() {
-        return exitCode;
-      },
-      result
-    };
-  }
-  function configureTimeout(flag, event, timeout) {
-    if (flag === false) {
-      return;
-    }
-    (flag === true ? event.promise : event.promise.then(() => delay(flag))).then(timeout.done);
-  }
-  return {
-    type: "spawn.after",
-    async action(_data, { spawned, close }) {
-      const events = createEvents();
-      let deferClose = true;
-      let quickClose = () => void (deferClose = false);
-      spawned.stdout?.on("data", quickClose);
-      spawned.stderr?.on("data", quickClose);
-      spawned.on("error", quickClose);
-      spawned.on("close", (code) => events.close(code));
-      spawned.on("exit", (code) => events.exit(code));
-      try {
-        await events.result;
-        if (deferClose) {
-          await delay(50);
-        }
-        close(events.exitCode);
-      } catch (err) {
-        close(events.exitCode, err);
-      }
-    }
-  };
-}
-init_utils2();
-var WRONG_NUMBER_ERR = `Invalid value supplied for custom binary, requires a single string or an array containing either one or two strings`;
-var WRONG_CHARS_ERR = `Invalid value supplied for custom binary, restricted characters must be removed or supply the unsafe.allowUnsafeCustomBinary option`;
-function isBadArgument(arg) {
-  return !arg || !/^([a-z]:)?([a-z0-9/.\\_~-]+)$/i.test(arg);
-}
-function toBinaryConfig(input2, allowUnsafe) {
-  if (input2.length < 1 || input2.length > 2) {
-    throw new GitPluginError(void 0, "binary", WRONG_NUMBER_ERR);
-  }
-  const isBad = input2.some(isBadArgument);
-  if (isBad) {
-    if (allowUnsafe) {
-      console.warn(WRONG_CHARS_ERR);
-    } else {
-      throw new GitPluginError(void 0, "binary", WRONG_CHARS_ERR);
-    }
-  }
-  const [binary, prefix] = input2;
-  return {
-    binary,
-    prefix
-  };
-}
-function customBinaryPlugin(plugins, input2 = ["git"], allowUnsafe = false) {
-  let config2 = toBinaryConfig(asArray(input2), allowUnsafe);
-  plugins.on("binary", (input22) => {
-    config2 = toBinaryConfig(asArray(input22), allowUnsafe);
-  });
-  plugins.append("spawn.binary", () => {
-    return config2.binary;
-  });
-  plugins.append("spawn.args", (data) => {
-    return config2.prefix ? [config2.prefix, ...data] : data;
-  });
-}
-init_git_error();
-function isTaskError(result) {
-  return !!(result.exitCode && result.stdErr.length);
-}
-function getErrorMessage(result) {
-  return Buffer.concat([...result.stdOut, ...result.stdErr]);
-}
-function errorDetectionHandler(overwrite = false, isError = isTaskError, errorMessage2 = getErrorMessage) {
-  return (error62, result) => {
-    if (!overwrite && error62 || !isError(result)) {
-      return error62;
-    }
-    return errorMessage2(result);
-  };
-}
-function errorDetectionPlugin(config2) {
-  return {
-    type: "task.error",
-    action(data, context) {
-      const error62 = config2(data.error, {
-        stdErr: context.stdErr,
-        stdOut: context.stdOut,
-        exitCode: context.exitCode
-      });
-      if (Buffer.isBuffer(error62)) {
-        return { error: new GitError(void 0, error62.toString("utf-8")) };
-      }
-      return {
-        error: error62
-      };
-    }
-  };
-}
-init_utils2();
-var PluginStore = class {
-  constructor() {
-    this.plugins = /* @__PURE__ */ new Set();
-    this.events = new EventEmitter2();
-  }
-  on(type, listener) {
-    this.events.on(type, listener);
-  }
-  reconfigure(type, data) {
-    this.events.emit(type, data);
-  }
-  append(type, action) {
-    const plugin = append(this.plugins, { type, action });
-    return () => this.plugins.delete(plugin);
-  }
-  add(plugin) {
-    const plugins = [];
-    asArray(plugin).forEach((plugin2) => plugin2 && this.plugins.add(append(plugins, plugin2)));
-    return () => {
-      plugins.forEach((plugin2) => this.plugins.delete(plugin2));
-    };
-  }
-  exec(type, data, context) {
-    let output2 = data;
-    const contextual = Object.freeze(Object.create(context));
-    for (const plugin of this.plugins) {
-      if (plugin.type === type) {
-        output2 = plugin.action(output2, contextual);
-      }
-    }
-    return output2;
-  }
-};
-init_utils2();
-function progressMonitorPlugin(progress) {
-  const progressCommand = "--progress";
-  const progressMethods = ["checkout", "clone", "fetch", "pull", "push"];
-  const onProgress = {
-    type: "spawn.after",
-    action(_data, context) {
-      if (!context.commands.includes(progressCommand)) {
-        return;
-      }
-      context.spawned.stderr?.on("data", (chunk) => {
-        const message = /^([\s\S]+?):\s*(\d+)% \((\d+)\/(\d+)\)/.exec(chunk.toString("utf8"));
-        if (!message) {
-          return;
-        }
-        progress({
-          method: context.method,
-          stage: progressEventStage(message[1]),
-          progress: asNumber(message[2]),
-          processed: asNumber(message[3]),
-          total: asNumber(message[4])
-        });
-      });
-    }
-  };
-  const onArgs = {
-    type: "spawn.args",
-    action(args, context) {
-      if (!progressMethods.includes(context.method)) {
-        return args;
-      }
-      return including(args, progressCommand);
-    }
-  };
-  return [onArgs, onProgress];
-}
-function progressEventStage(input2) {
-  return String(input2.toLowerCase().split(" ", 1)) || "unknown";
-}
-init_utils2();
-function spawnOptionsPlugin(spawnOptions) {
-  const options = pick2(spawnOptions, ["uid", "gid"]);
-  return {
-    type: "spawn.options",
-    action(data) {
-      return { ...options, ...data };
-    }
-  };
-}
-function timeoutPlugin({
-  block,
-  stdErr = true,
-  stdOut = true
-}) {
-  if (block > 0) {
-    return {
-      type: "spawn.after",
-      action(_data, context) {
-        let timeout;
-        function wait() {
-          timeout && clearTimeout(timeout);
-          timeout = setTimeout(kill, block);
-        }
-        function stop() {
-          context.spawned.stdout?.off("data", wait);
-          context.spawned.stderr?.off("data", wait);
-          context.spawned.off("exit", stop);
-          context.spawned.off("close", stop);
-          timeout && clearTimeout(timeout);
-        }
-        function kill() {
-          stop();
-          context.kill(new GitPluginError(void 0, "timeout", `block timeout reached`));
-        }
-        stdOut && context.spawned.stdout?.on("data", wait);
-        stdErr && context.spawned.stderr?.on("data", wait);
-        context.spawned.on("exit", stop);
-        context.spawned.on("close", stop);
-        wait();
-      }
-    };
-  }
-}
-function suffixPathsPlugin() {
-  return {
-    type: "spawn.args",
-    action(data) {
-      const prefix = [];
-      let suffix;
-      function append2(args) {
-        (suffix = suffix || []).push(...args);
-      }
-      for (let i3 = 0; i3 < data.length; i3++) {
-        const param = data[i3];
-        if (r(param)) {
-          append2(o2(param));
-          continue;
-        }
-        if (param === "--") {
-          append2(
-            data.slice(i3 + 1).flatMap((item2) => r(item2) && o2(item2) || item2)
-          );
-          break;
-        }
-        prefix.push(param);
-      }
-      return !suffix ? prefix : [...prefix, "--", ...suffix.map(String)];
-    }
-  };
-}
-init_utils2();
-var Git = require_git();
-function gitInstanceFactory(baseDir, options) {
-  const plugins = new PluginStore();
-  const config2 = createInstanceConfig(
-    baseDir && (typeof baseDir === "string" ? { baseDir } : baseDir) || {},
-    options
-  );
-  if (!folderExists(config2.baseDir)) {
-    throw new GitConstructError(
-      config2,
-      `Cannot use simple-git on a directory that does not exist`
-    );
-  }
-  if (Array.isArray(config2.config)) {
-    plugins.add(commandConfigPrefixingPlugin(config2.config));
-  }
-  plugins.add(blockUnsafeOperationsPlugin(config2.unsafe));
-  plugins.add(completionDetectionPlugin(config2.completion));
-  config2.abort && plugins.add(abortPlugin(config2.abort));
-  config2.progress && plugins.add(progressMonitorPlugin(config2.progress));
-  config2.timeout && plugins.add(timeoutPlugin(config2.timeout));
-  config2.spawnOptions && plugins.add(spawnOptionsPlugin(config2.spawnOptions));
-  plugins.add(suffixPathsPlugin());
-  plugins.add(errorDetectionPlugin(errorDetectionHandler(true)));
-  config2.errors && plugins.add(errorDetectionPlugin(config2.errors));
-  customBinaryPlugin(plugins, config2.binary, config2.unsafe?.allowUnsafeCustomBinary);
-  return new Git(config2, plugins);
-}
-init_git_response_error();
-var simpleGit = gitInstanceFactory;
-
-// src/git/remote.ts
-init_errors();
-function client(baseDir, timeoutMs) {
-  return simpleGit({
-    baseDir,
-    timeout: { block: timeoutMs },
-    trimmed: true,
-    unsafe: USERS_OWN_ENV
-  }).env(gitEnv());
-}
-var USERS_OWN_ENV = {
-  allowUnsafeSshCommand: true,
-  allowUnsafeConfigPaths: true,
-  allowUnsafeConfigEnvCount: true,
-  allowUnsafeEditor: true,
-  allowUnsafePager: true,
-  allowUnsafeAskPass: true,
-  allowUnsafeGitProxy: true,
-  allowUnsafeTemplateDir: true,
-  allowUnsafeDiffExternal: true,
-  allowUnsafeDiffTextConv: true,
-  allowUnsafeCredentialHelper: true,
-  allowUnsafeAlias: true,
-  allowUnsafeHooksPath: true,
-  allowUnsafeFilter: true,
-  allowUnsafeFsMonitor: true,
-  allowUnsafeGpgProgram: true,
-  allowUnsafeMergeDriver: true
-};
-async function fetchCommit(repo, sha, timeoutMs = 3e5) {
-  try {
-    await client(repo, timeoutMs).fetch("origin", sha, ["--no-tags", "--no-recurse-submodules", "--depth=1"]);
-  } catch {
-  }
-}
+init_git();
+init_remote2();
+import { existsSync as existsSync4 } from "node:fs";
 
 // src/git/source.ts
-import { existsSync as existsSync2 } from "node:fs";
+import { existsSync as existsSync3 } from "node:fs";
 init_glob();
 init_source2();
 init_errors();
 init_objects();
-import { join as join2 } from "node:path";
+init_git();
+import { join as join4 } from "node:path";
 var MAX_FILE_BYTES = 64 * 1024 * 1024;
 var MAX_TREE_ENTRIES = 5e4;
-var EAGER = /(^|\/)(\.gitattributes|\.gitmodules|[^/]+\.ya?ml)$/;
+var EAGER = /(^|\/)(\.gitattributes|\.gitmodules|dotops\.lock|[^/]+\.ya?ml)$/;
 var EAGER_MAX_BYTES = 1024 * 1024;
 async function commitSource(repo, rev = "HEAD", opts = {}) {
   const sha = opts.resolved ? rev : await resolveCommit(repo, rev);
-  const reader = new GitReader(repo, opts.local);
-  const src = new LazySource(`commit ${sha.slice(0, 12)}`, sha, reader);
-  for (const e of await reader.list(repo, sha, "")) src.add(e);
-  reader.attributes = attributesOf(src);
-  return src;
+  const whole = await gitSnapshot(repo, sha, opts.local);
+  const snap = opts.subdir ? subdirOf(whole, opts.subdir) : whole;
+  const label = `commit ${sha.slice(0, 12)}${opts.subdir ? ` (${opts.subdir.replace(/\/$/, "")})` : ""}`;
+  return withInputs({ ...snap, label, commit: sha }, opts.inputs);
+}
+function subdirOf(snap, prefix) {
+  const entries2 = snap.entries.flatMap(
+    (e) => e.path.startsWith(prefix) ? [{ ...e, path: e.path.slice(prefix.length) }] : []
+  );
+  const reader = {
+    read: async (paths, problems) => {
+      const out = /* @__PURE__ */ new Map();
+      for (const [p2, data] of await snap.reader.read(
+        paths.map((p3) => `${prefix}${p3}`),
+        problems
+      ))
+        out.set(p2.slice(prefix.length), data);
+      return out;
+    },
+    expand: (path6, commit) => snap.reader.expand(`${prefix}${path6}`, commit)
+  };
+  return { entries: entries2, reader };
+}
+async function gitSnapshot(repo, sha, local) {
+  const reader = new GitReader(repo, local);
+  const entries2 = await reader.list(repo, sha, "");
+  reader.attributes = attributesOf(entries2);
+  return { entries: entries2, reader };
+}
+var DECLARES = /^(inputs|externals)\s*:/m;
+async function withInputs(snap, cache) {
+  const entry = snap.entries.find((e) => e.path === "dotops.yaml")?.data;
+  if (!cache || !entry || !DECLARES.test(entry.toString("utf8")))
+    return lazySource(snap, snap.label, snap.commit);
+  const { mountInputs: mountInputs2 } = await Promise.resolve().then(() => (init_mount(), mount_exports));
+  return mountInputs2(snap, cache, (repo, rev) => gitSnapshot(repo, rev));
 }
 var GitReader = class {
   constructor(root2, local) {
@@ -69159,8 +69680,8 @@ var GitReader = class {
   /** The submodule's own repository, holding the pinned commit: its checkout, or the parent's .git/modules. */
   async submoduleRepo(path6, commit) {
     const gitDir = (await git(this.root, ["rev-parse", "--absolute-git-dir"])).stdout.toString("utf8").trim();
-    for (const dir of [join2(this.root, path6), join2(gitDir, "modules", path6)]) {
-      if (!existsSync2(dir)) continue;
+    for (const dir of [join4(this.root, path6), join4(gitDir, "modules", path6)]) {
+      if (!existsSync3(dir)) continue;
       const has = await git(dir, ["cat-file", "-e", `${commit}^{commit}`], { allowFail: true });
       if (has.exitCode === 0) return dir;
     }
@@ -69347,13 +69868,13 @@ function storedForm(data) {
     return "is a Git LFS pointer, not the file (`git lfs pull`); dotops will not deploy the pointer";
   return void 0;
 }
-function attributesOf(src) {
+function attributesOf(entries2) {
   const out = [];
-  const files = [...src.files.keys()].filter((p2) => p2 === ".gitattributes" || p2.endsWith("/.gitattributes"));
-  files.sort((a2, b2) => a2.split("/").length - b2.split("/").length);
-  for (const file2 of files) {
+  const files = entries2.filter((e) => e.path === ".gitattributes" || e.path.endsWith("/.gitattributes"));
+  files.sort((a2, b2) => a2.path.split("/").length - b2.path.split("/").length);
+  for (const { path: file2, data } of files) {
     const dir = file2.slice(0, -".gitattributes".length);
-    for (const line of (src.files.get(file2)?.data.toString("utf8") ?? "").split("\n")) {
+    for (const line of (data?.toString("utf8") ?? "").split("\n")) {
       const [pat, ...attrs] = line.trim().split(/\s+/);
       if (!pat || pat.startsWith("#")) continue;
       const f = attrs.find((a2) => a2.startsWith("filter=") || a2 === "-filter" || a2 === "!filter");
@@ -69376,7 +69897,7 @@ function filterOf(attrs, path6) {
 
 // action/src/repo.ts
 async function openRepo(configPath) {
-  if (!existsSync3(configPath))
+  if (!existsSync4(configPath))
     throw new DotopsError(
       `config-path ${configPath} does not exist`,
       2,
@@ -69403,19 +69924,190 @@ async function ensureCommit(root2, sha) {
     "use actions/checkout with fetch-depth: 0"
   );
 }
-async function configAt(repo, sha) {
-  return subtree(await commitSource(repo.root, sha), repo.prefix);
+async function configAt(repo, sha, inputs) {
+  return commitSource(repo.root, sha, { subdir: repo.prefix, inputs });
 }
-function subtree(src, prefix) {
-  if (!prefix) return src;
-  const files = /* @__PURE__ */ new Map();
-  for (const [path6, f] of src.files) if (path6.startsWith(prefix)) files.set(path6.slice(prefix.length), f);
-  return {
-    ...src,
-    label: `${src.label} (${prefix.replace(/\/$/, "")})`,
-    files,
-    fetch: src.fetch?.bind(src)
+
+// action/src/update.ts
+init_git();
+import { existsSync as existsSync5, readFileSync as readFileSync6, writeFileSync as writeFileSync3 } from "node:fs";
+import { join as join5 } from "node:path";
+
+// src/git/push.ts
+init_errors();
+init_git();
+init_remote2();
+var BOT = [
+  "-c",
+  "user.name=github-actions[bot]",
+  "-c",
+  "user.email=41898282+github-actions[bot]@users.noreply.github.com"
+];
+async function commitFiles(repo, paths, message) {
+  await git(repo, ["add", "--", ...paths]);
+  await git(repo, [...BOT, "commit", "-q", "--no-verify", "-m", message, "--", ...paths]);
+  return (await git(repo, ["rev-parse", "HEAD"])).stdout.toString("utf8").trim();
+}
+async function forcePushHead(repo, branch, timeoutMs = 3e5) {
+  try {
+    await client(repo, timeoutMs).push("origin", `HEAD:refs/heads/${branch}`, ["--force", "--quiet"]);
+  } catch (err) {
+    throw new DotopsError(
+      `cannot push ${branch} to origin: ${firstLine(err)}`,
+      1,
+      "give the job `permissions: contents: write`, and keep actions/checkout's persist-credentials"
+    );
+  }
+}
+
+// action/src/update.ts
+init_lock_file();
+
+// src/inputs/relock.ts
+init_errors();
+init_input_cache();
+init_lock_file();
+init_mount();
+async function relock(cache, entryText, old, update, now = /* @__PURE__ */ new Date()) {
+  const declared = declaredIn(entryText);
+  if (!declared)
+    throw new ConfigError([{ message: "dotops.yaml is not valid: run `dotops check` to see why" }]);
+  const prev = old ?? emptyLock();
+  const lock = emptyLock();
+  const entries2 = [];
+  const problems = [];
+  const wanted = (key) => update === "all" || Array.isArray(update) && update.includes(key);
+  const seen = /* @__PURE__ */ new Set();
+  const pin = async (kind, key, decl) => {
+    seen.add(`${kind}:${key}`);
+    const before = (kind === "input" ? prev.inputs : prev.externals)[key];
+    const current = lockProblem(`${kind} ${key}`, decl, before) ? void 0 : before;
+    let rev = current?.rev;
+    if (!rev || wanted(key))
+      rev = await latestCommit(cache, { what: `${kind} ${key}`, ...decl }, current?.rev);
+    const entry = {
+      git: decl.git,
+      ...decl.ref ? { ref: decl.ref } : {},
+      rev,
+      locked: current?.rev === rev ? current.locked : now.toISOString()
+    };
+    (kind === "input" ? lock.inputs : lock.externals)[key] = entry;
+    const commits = before && before.rev !== rev ? await commitCount(cache, fetchUrl(cache, decl.git), before.rev, rev) : void 0;
+    entries2.push({
+      kind,
+      key,
+      git: decl.git,
+      ...decl.ref ? { ref: decl.ref } : {},
+      ...before ? { from: before.rev } : {},
+      to: rev,
+      ...commits === void 0 ? {} : { commits }
+    });
+    return rev;
   };
+  const visit3 = async (d, keyAbove, chain, names) => {
+    for (const name3 of Object.keys(d).sort()) {
+      const decl = d[name3];
+      const key = `${keyAbove}${name3}`;
+      const url2 = fetchUrl(cache, decl.git);
+      if (chain.includes(url2)) {
+        problems.push({ message: `input cycle: ${[...names, name3].join(" \u2192 ")} is ${decl.git} again` });
+        continue;
+      }
+      const rev = await pin("input", key, decl);
+      const snap = await gitSnapshot(await lockedRepo(cache, { what: `input ${key}`, ...decl, rev }), rev);
+      const own3 = snap.entries.find((e) => e.path === "dotops.yaml")?.data?.toString("utf8");
+      const nested = own3 === void 0 ? void 0 : declaredIn(own3);
+      if (nested) await visit3(nested.inputs, `${key}/`, [...chain, url2], [...names, name3]);
+    }
+  };
+  await visit3(declared.inputs, "", [cache.repoDir], ["this repo"]);
+  for (const target of Object.keys(declared.externals).sort())
+    await pin("external", target, declared.externals[target]);
+  if (problems.length) throw new ConfigError(problems);
+  const unknown2 = Array.isArray(update) && update.filter((k2) => !seen.has(`input:${k2}`) && !seen.has(`external:${k2}`));
+  if (unknown2 && unknown2.length)
+    throw new ConfigError([
+      {
+        message: `not an input or external of dotops.yaml: ${unknown2.join(", ")} (declared: ${[...seen].map((s) => s.split(":").slice(1).join(":")).join(", ") || "none"})`
+      }
+    ]);
+  const removed = [
+    ...Object.keys(prev.inputs).filter((k2) => !lock.inputs[k2]),
+    ...Object.keys(prev.externals).filter((k2) => !lock.externals[k2])
+  ];
+  return { lock, entries: entries2, removed };
+}
+
+// action/src/update.ts
+var TITLE2 = "dotops: update inputs";
+async function openUpdatePull(core, env, inputs, ctx, repo, cache) {
+  const dir = join5(repo.root, repo.prefix);
+  const lockPath = join5(dir, LOCK_FILE);
+  const before = existsSync5(lockPath) ? readFileSync6(lockPath, "utf8") : void 0;
+  const r2 = await relock(
+    cache,
+    readFileSync6(join5(dir, "dotops.yaml"), "utf8"),
+    before === void 0 ? void 0 : parseLock(before),
+    "all"
+  );
+  const text = formatLock(r2.lock);
+  if (text === before || !r2.entries.length) {
+    core.notice("dotops: every input and external is at the newest commit of its ref: nothing to update");
+    return null;
+  }
+  const moved = r2.entries.filter((e) => e.from !== e.to);
+  const lines2 = [
+    ...moved.map(describeChange),
+    ...r2.removed.map((k2) => `- ${k2}: removed (no longer declared)`)
+  ];
+  const base3 = await gitText(repo.root, ["rev-parse", "HEAD"]);
+  writeFileSync3(lockPath, text);
+  const head = await commitFiles(
+    repo.root,
+    [join5(repo.prefix, LOCK_FILE)],
+    `${TITLE2}
+
+${lines2.join("\n")}
+`
+  );
+  await forcePushHead(repo.root, inputs.updateBranch);
+  core.info(`dotops: pushed ${head.slice(0, 12)} to ${inputs.updateBranch}`);
+  const api = new GitHubApi({
+    token: inputs.githubToken,
+    apiUrl: ctx.apiUrl,
+    owner: ctx.owner,
+    repo: ctx.repo
+  });
+  const body = [
+    `\`dotops update\` moved ${moved.length === 1 ? "this pin" : "these pins"} in \`${join5(repo.prefix, LOCK_FILE)}\`:`,
+    "",
+    ...lines2,
+    "",
+    "The plan of every host is in the comment below. This branch is rewritten by each scheduled update until it is merged or closed."
+  ].join("\n");
+  const open3 = await api.findPull(inputs.updateBranch);
+  const number4 = open3 ?? await api.createPull({
+    branch: inputs.updateBranch,
+    base: env.GITHUB_REF_NAME || "main",
+    title: TITLE2,
+    body
+  });
+  if (open3) await api.updatePull(open3, { title: TITLE2, body });
+  core.info(`dotops: pull request #${number4} ${open3 ? "updated" : "opened"}`);
+  return {
+    ...ctx,
+    eventName: "pull_request",
+    base: base3,
+    head,
+    pullRequest: { number: number4, fromFork: false },
+    readOnlyToken: null
+  };
+}
+function describeChange(e) {
+  const at = (rev) => `\`${rev.slice(0, 12)}\``;
+  if (!e.from) return `- ${e.kind} **${e.key}**: locked at ${at(e.to)} (${e.git})`;
+  const n2 = e.commits === void 0 ? "history rewritten" : `${e.commits} commit${e.commits === 1 ? "" : "s"}`;
+  return `- ${e.kind} **${e.key}**: ${at(e.from)} \u2192 ${at(e.to)} (${n2}, ${e.git}${e.ref ? ` ${e.ref}` : ""})`;
 }
 
 // action/src/main.ts
@@ -69434,9 +70126,16 @@ async function run(opts = {}) {
 async function runAction(core, env) {
   const inputs = getInputs(core, env);
   core.setSecret(inputs.githubToken);
-  const ctx = readContext(env);
+  let ctx = readContext(env);
   confineUntrusted(core, inputs, ctx);
-  const { repo, snaps } = await readCommits(inputs, ctx);
+  if (inputs.mode === "update") {
+    const repo2 = await openRepo(inputs.configPath);
+    const pull = await openUpdatePull(core, env, inputs, ctx, repo2, runnerInputs(env, core, repo2));
+    if (!pull) return { failed: false, reports: [], verdicts: [] };
+    ctx = pull;
+    inputs.mode = "check";
+  }
+  const { repo, snaps } = await readCommits(core, env, inputs, ctx);
   const { known, selected: selected2, configError } = chooseHosts(inputs, ctx, snaps);
   const reports = configError ? [] : await planHosts(core, env, inputs, ctx, snaps, known, selected2);
   const verdicts = reports.map((r2) => verdict(r2, inputs.failOn));
@@ -69506,11 +70205,12 @@ function confineUntrusted(core, inputs, ctx) {
   );
   inputs.mode = "check";
 }
-async function readCommits(inputs, ctx) {
+async function readCommits(core, env, inputs, ctx) {
   const repo = await openRepo(inputs.configPath);
   for (const sha of [ctx.base, ctx.head]) if (sha) await ensureCommit(repo.root, sha);
-  const head = await configAt(repo, ctx.head);
-  return { repo, snaps: snapshots(ctx.base ? await configAt(repo, ctx.base) : null, head) };
+  const cache = runnerInputs(env, core, repo);
+  const head = await configAt(repo, ctx.head, cache);
+  return { repo, snaps: snapshots(ctx.base ? await configAt(repo, ctx.base, cache) : null, head) };
 }
 function chooseHosts(inputs, ctx, snaps) {
   const headHosts = hostsOf(snaps.head);
@@ -69533,9 +70233,9 @@ async function planHosts(core, env, inputs, ctx, snaps, known, selected2) {
   return reports;
 }
 function writeOutputs(core, env, reports, verdicts, ctx) {
-  const dir = mkdtempSync(join3(env.RUNNER_TEMP || tmpdir(), "dotops-plan-"));
-  const path6 = join3(dir, "plan.json");
-  writeFileSync3(path6, `${JSON.stringify(planReport(reports, verdicts, ctx), null, 2)}
+  const dir = mkdtempSync(join6(env.RUNNER_TEMP || tmpdir(), "dotops-plan-"));
+  const path6 = join6(dir, "plan.json");
+  writeFileSync4(path6, `${JSON.stringify(planReport(reports, verdicts, ctx), null, 2)}
 `);
   const any2 = (f) => String(reports.some(f));
   core.setOutput(
@@ -69628,10 +70328,13 @@ function annotateResources(core, prefix, host, e) {
     else core.error(msg);
   }
 }
+function runnerInputs(env, core, repo) {
+  return inputCache(makeEngines(env, core).real, join6(repo.root, repo.prefix));
+}
 function makeEngines(env, core) {
   const home = env.HOME || homedir();
   const state = statePaths(
-    env.XDG_STATE_HOME ? join3(env.XDG_STATE_HOME, "dotops") : join3(home, ".local/state/dotops")
+    env.XDG_STATE_HOME ? join6(env.XDG_STATE_HOME, "dotops") : join6(home, ".local/state/dotops")
   );
   const log = coreLog(core);
   const real = new RealHost({ home, env: { ...env } });

@@ -115,6 +115,38 @@ export class GitHubApi {
     );
   }
 
+  /** The open pull request from `branch` of this repository, if any. */
+  async findPull(branch: string): Promise<number | null> {
+    const r = await this.call("list open pull requests", () =>
+      this.octokit.rest.pulls.list({
+        ...this.where,
+        head: `${this.o.owner}:${branch}`,
+        state: "open",
+        per_page: 1,
+      }),
+    );
+    return r.data[0]?.number ?? null;
+  }
+
+  async createPull(p: { branch: string; base: string; title: string; body: string }): Promise<number> {
+    const r = await this.call("open the pull request", () =>
+      this.octokit.rest.pulls.create({
+        ...this.where,
+        head: p.branch,
+        base: p.base,
+        title: p.title,
+        body: p.body,
+      }),
+    );
+    return r.data.number;
+  }
+
+  async updatePull(number: number, p: { title: string; body: string }): Promise<void> {
+    await this.call("update the pull request", () =>
+      this.octokit.rest.pulls.update({ ...this.where, pull_number: number, title: p.title, body: p.body }),
+    );
+  }
+
   private async call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
     try {
       return await callWithRetry(fn, this.o);

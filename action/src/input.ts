@@ -1,7 +1,7 @@
 import { isAbsolute, resolve } from "node:path";
 import type { Core, Env } from "./core.js";
 
-export const MODES = ["check", "plan", "ephemeral"] as const;
+export const MODES = ["check", "plan", "ephemeral", "update"] as const;
 /** Old names still accepted, with a notice: apply was ephemeral's name before it reported per resource. */
 const DEPRECATED_MODES: Record<string, Mode> = { apply: "ephemeral" };
 export const FAIL_ON = ["error", "destructive", "changes"] as const;
@@ -17,7 +17,8 @@ export interface ActionInputs {
   /**
    * check: validate and plan base → head; plan: also plan against the
    * runner's machine; ephemeral: also apply on the throwaway runner and
-   * report per resource whether it worked.
+   * report per resource whether it worked; update: move inputs, open or
+   * update a pull request, plan it (as check).
    */
   mode: Mode;
   githubToken: string;
@@ -25,6 +26,8 @@ export interface ActionInputs {
   comment: boolean;
   /** What fails the step besides errors: destructive steps, or any change. */
   failOn: FailOn;
+  /** mode update: the branch its pull request comes from. */
+  updateBranch: string;
 }
 
 export class InputError extends Error {
@@ -41,6 +44,7 @@ export function getInputs(core: Pick<Core, "getInput" | "notice">, env: Env): Ac
     githubToken: core.getInput("github-token"),
     comment: parseBoolean("comment", core.getInput("comment") || "true"),
     failOn: oneOf("fail-on", core.getInput("fail-on") || "error", FAIL_ON),
+    updateBranch: core.getInput("update-branch") || "dotops/update-inputs",
   };
 }
 

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { Engine, Log } from "../../src/engine/engine.js";
 import { statePaths } from "../../src/engine/state.js";
 import { DotopsError } from "../../src/errors.js";
-import { inputCache } from "../../src/git/input-cache.js";
+import { type InputCache, inputCache } from "../../src/git/input-cache.js";
 import { DryRunHost } from "../../src/host/dry-run-host.js";
 import { RealHost } from "../../src/host/real-host.js";
 import { COMMENT_LIMIT, CONFIG_KEY, type UpsertResult, upsertComment, wrapSection } from "./comment.js";
@@ -23,7 +23,7 @@ import {
   snapshots,
 } from "./hosts.js";
 import { type ActionInputs, getInputs, InputError } from "./input.js";
-import { configAt, ensureCommit, openRepo } from "./repo.js";
+import { type ConfigRepo, configAt, ensureCommit, openRepo } from "./repo.js";
 import {
   planReport,
   renderConfigSection,
@@ -32,6 +32,7 @@ import {
   type Verdict,
   verdict,
 } from "./report.js";
+import { openUpdatePull } from "./update.js";
 
 export interface RunResult {
   failed: boolean;
@@ -71,8 +72,16 @@ export async function run(opts: RunOptions = {}): Promise<RunResult> {
 async function runAction(core: Core, env: Env): Promise<RunResult> {
   const inputs = getInputs(core, env);
   core.setSecret(inputs.githubToken);
-  const ctx = readContext(env);
+  let ctx = readContext(env);
   confineUntrusted(core, inputs, ctx);
+  if (inputs.mode === "update") {
+    const repo = await openRepo(inputs.configPath);
+    const pull = await openUpdatePull(core, env, inputs, ctx, repo, runnerInputs(env, core, repo));
+    if (!pull) return { failed: false, reports: [], verdicts: [] };
+    // The pull request is planned between commits, as any other (mode check).
+    ctx = pull;
+    inputs.mode = "check";
+  }
   const { repo, snaps } = await readCommits(core, env, inputs, ctx);
   const { known, selected, configError } = chooseHosts(inputs, ctx, snaps);
   const reports = configError ? [] : await planHosts(core, env, inputs, ctx, snaps, known, selected);
@@ -149,9 +158,7 @@ function confineUntrusted(core: Core, inputs: ActionInputs, ctx: RunContext): vo
 async function readCommits(core: Core, env: Env, inputs: ActionInputs, ctx: RunContext) {
   const repo = await openRepo(inputs.configPath);
   for (const sha of [ctx.base, ctx.head]) if (sha) await ensureCommit(repo.root, sha);
-  // Inputs and externals are fetched into the runner's state dir, as an agent would.
-  const { real } = makeEngines(env, core);
-  const cache = inputCache(real, join(repo.root, repo.prefix));
+  const cache = runnerInputs(env, core, repo);
   const head = await configAt(repo, ctx.head, cache);
   return { repo, snaps: snapshots(ctx.base ? await configAt(repo, ctx.base, cache) : null, head) };
 }
@@ -321,6 +328,11 @@ function annotateResources(core: Core, prefix: string, host: string, e: Ephemera
       core.error(msg, { file: `${prefix}${x.origin.file}`, line: x.origin.line, col: x.origin.col });
     else core.error(msg);
   }
+}
+
+/** Inputs and externals are fetched into the runner's state dir, as an agent would. */
+function runnerInputs(env: Env, core: Core, repo: ConfigRepo): InputCache {
+  return inputCache(makeEngines(env, core).real, join(repo.root, repo.prefix));
 }
 
 function makeEngines(env: Env, core: Core): { pure: Engine; dryRun: Engine; real: Engine } {
