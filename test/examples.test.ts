@@ -122,4 +122,17 @@ describe("the bundled examples", () => {
       expect(r.stdout.trim(), r.stderr).toBe("sandbox vim");
     },
   );
+
+  it.skipIf(REAL_TOOLS)(
+    "fleet applies the team base (an input pinned in dotops.lock) with the person's overlay on top",
+    async () => {
+      const { home, sh } = await applied("fleet", "alice-devbox");
+      expect(readFileSync(join(home, ".editorconfig"), "utf8")).toContain("indent_size = 2");
+      expect(readFileSync(join(home, ".config/git/ignore"), "utf8")).toContain(".DS_Store");
+      const git = await execa("git", ["config", "--global", "user.name"], { env: { HOME: home } });
+      expect(git.stdout).toBe("Alice");
+      const r = await sh("bash", 'alias gs k | tr "\n" " "; echo "$EDITOR"');
+      expect(r.stdout.trim(), r.stderr).toBe("alias gs='git status --short' alias k='kubectl' nvim");
+    },
+  );
 });

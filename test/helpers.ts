@@ -45,13 +45,30 @@ export class ConfigRepo {
     return repo;
   }
 
-  /** A copy of config-examples/<name>, committed. */
+  /**
+   * A copy of config-examples/<name>, committed. An example whose inputs are
+   * sibling examples (`git: ../fleet-base`) gets them beside it, each its own
+   * repo, and a dotops.lock pinning them, as `dotops lock` writes it.
+   */
   static async fromExample(name = "minimal"): Promise<ConfigRepo> {
-    const repo = new ConfigRepo(tempDir("dotops-repo-"));
-    cpSync(join(ROOT, "config-examples", name), repo.dir, { recursive: true });
-    await git(repo.dir, "init", "-q", "-b", "main");
-    await git(repo.dir, "add", "-A");
-    await git(repo.dir, "commit", "-q", "-m", "initial");
+    const root = tempDir("dotops-examples-");
+    const copy = async (example: string) => {
+      const repo = new ConfigRepo(join(root, example));
+      cpSync(join(ROOT, "config-examples", example), repo.dir, { recursive: true });
+      await git(repo.dir, "init", "-q", "-b", "main");
+      await git(repo.dir, "add", "-A");
+      await git(repo.dir, "commit", "-q", "-m", "initial");
+      return repo;
+    };
+    const entry = readFileSync(join(ROOT, "config-examples", name, "dotops.yaml"), "utf8");
+    const siblings = [...entry.matchAll(/git: \.\.\/([\w-]+)/g)].map((m) => m[1] as string);
+    for (const s of siblings) await copy(s);
+    const repo = await copy(name);
+    if (siblings.length) {
+      const r = await dotops(["--repo", repo.dir, "lock"], { home: sandbox().home });
+      if (r.exitCode !== 0) throw new Error(`dotops lock in example ${name}: ${r.stderr}`);
+      await repo.commit({}, "lock");
+    }
     return repo;
   }
 
