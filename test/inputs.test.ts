@@ -136,6 +136,10 @@ describe("inputs and dotops.lock", () => {
     ]);
     expect((await run("apply")).exitCode).toBe(0);
     expect(readFileSync(join(home, ".vimrc"), "utf8")).toMatch(/relativenumber/);
+    // Each generation records the commits it was built from: `diff` names them too.
+    expect((await run("diff", "1", "2")).stdout).toMatch(
+      /input base: [0-9a-f]{7} → [0-9a-f]{7} \(2 commits\), 1 change from it: ~\/\.vimrc/,
+    );
   });
 
   it("works offline from the cache; without a cache an unreachable input applies nothing; update keeps the locked commit with a warning", async () => {

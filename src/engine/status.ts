@@ -9,6 +9,7 @@ import {
   readManifest,
   readMeta,
 } from "./generations.js";
+import { type InputChange, inputChanges } from "./input-changes.js";
 import { computeChanges } from "./plan.js";
 import { readInstalled, readOwnership } from "./records.js";
 import { readObjectStats } from "./store.js";
@@ -41,7 +42,11 @@ export async function status(eng: Engine): Promise<Status> {
 }
 
 /** What changed between two recorded generations (no machine involved). */
-export async function diffGenerations(eng: Engine, a: number, b: number): Promise<Change[]> {
+export async function diffGenerations(
+  eng: Engine,
+  a: number,
+  b: number,
+): Promise<{ changes: Change[]; inputs: InputChange[] }> {
   const known = await generationNumbers(eng.host, eng.state);
   for (const n of [a, b])
     if (!known.includes(n))
@@ -55,7 +60,7 @@ export async function diffGenerations(eng: Engine, a: number, b: number): Promis
     previous: from,
     observe: false,
   });
-  return changes;
+  return { changes, inputs: await inputChanges(eng.state, from.inputs, to.inputs, changes) };
 }
 
 /** A package whose installed version differs between two generations. */

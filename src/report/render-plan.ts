@@ -69,7 +69,7 @@ export function renderPlanText(plan: Plan, c: Palette, opts: RenderOptions = {})
 }
 
 /** `input base: 1a2b3c4 → 9f8e7d6 (3 commits), 2 changes from it` for each input the plan moves. */
-export function inputLines(plan: Plan): string[] {
+export function inputLines(plan: Pick<Plan, "inputs">): string[] {
   return (plan.inputs ?? []).map((i) => {
     const range =
       i.from && i.to
