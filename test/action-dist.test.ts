@@ -84,7 +84,7 @@ describe("action/dist", () => {
       });
       expect(r.exitCode).toBe(1);
       expect(r.all).toContain(
-        '::error::dotops: input mode must be one of check, plan, ephemeral, not "destroy"',
+        '::error::dotops: input mode must be one of check, plan, ephemeral, update, not "destroy"',
       );
     });
   });

@@ -1,4 +1,16 @@
-import { existsSync, lstatSync, readFileSync, readlinkSync, renameSync, symlinkSync } from "node:fs";
+import { createHash } from "node:crypto";
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  readlinkSync,
+  renameSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
@@ -127,7 +139,7 @@ describe("inputs and dotops.lock", () => {
       {
         kind: "input",
         key: "base",
-        git: base.dir,
+        source: base.dir,
         from: before,
         to: await base.head(),
         commits: 2,
@@ -310,3 +322,77 @@ async function execSymlink(repo: string, target: string, path: string) {
   await git(repo, "commit", "-q", "-m", "link");
   expect(readlinkSync(join(repo, path))).toBe(target);
 }
+
+describe("archive externals", () => {
+  it("pins an archive by sha256, places it, refuses it when it changes at its URL, and update moves the pin", async () => {
+    const work = tempDir("dotops-archive-");
+    mkdirSync(join(work, "mono-1.0/fonts"), { recursive: true });
+    writeFileSync(join(work, "mono-1.0/fonts/Mono.ttf"), "font v1\n");
+    writeFileSync(join(work, "mono-1.0/LICENSE"), "OFL\n");
+    await execa("tar", ["-czf", join(work, "mono.tar.gz"), "-C", work, "mono-1.0"]);
+    mkdirSync(join(work, "plug"), { recursive: true });
+    writeFileSync(join(work, "plug/plugin.vim"), '" plugin\n');
+    await execa("zip", ["-q", "-r", join(work, "plug.zip"), "plug"], { cwd: work });
+    let served = readFileSync(join(work, "mono.tar.gz"));
+    const server = createServer((req, res) => {
+      if (req.url !== "/mono.tar.gz") return res.writeHead(404).end();
+      res.writeHead(200, { "content-type": "application/gzip", "content-length": served.length }).end(served);
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/mono.tar.gz`;
+    try {
+      const me = await ConfigRepo.create({
+        "dotops.yaml": `version: 1
+externals:
+  ~/.local/share/fonts/mono: { archive: "${url}", path: mono-1.0/fonts, mode: copy }
+  ~/.vim/pack/plug/start/plug: { archive: ${join(work, "plug.zip")}, path: plug }
+hosts:
+  box: { platform: linux }
+`,
+      });
+      const { home } = sandbox();
+      const run = (...args: string[]) => dotops(["--repo", me.dir, ...args], { home });
+      const lock = await run("lock");
+      expect(lock.exitCode, lock.stderr).toBe(0);
+      expect(lock.stdout).toMatch(
+        /external ~\/\.local\/share\/fonts\/mono: locked at [0-9a-f]{12} \(archive .*, sha256\)/,
+      );
+      const pinned = JSON.parse(me.read("dotops.lock")).externals["~/.local/share/fonts/mono"];
+      expect(pinned).toMatchObject({
+        archive: url,
+        sha256: createHash("sha256").update(served).digest("hex"),
+      });
+      await me.commit({}, "lock");
+      const applied = await run("apply");
+      expect(applied.exitCode, applied.stderr).toBe(0);
+      expect(readFileSync(join(home, ".local/share/fonts/mono/Mono.ttf"), "utf8")).toBe("font v1\n");
+      expect(lstatSync(join(home, ".local/share/fonts/mono/Mono.ttf")).isSymbolicLink()).toBe(false);
+      expect(existsSync(join(home, ".local/share/fonts/mono/LICENSE"))).toBe(false);
+      expect(readFileSync(join(home, ".vim/pack/plug/start/plug/plugin.vim"), "utf8")).toBe('" plugin\n');
+
+      // The same URL now serves other bytes: a machine without the pinned archive refuses it.
+      writeFileSync(join(work, "mono-1.0/fonts/Mono.ttf"), "font v2\n");
+      await execa("tar", ["-czf", join(work, "mono.tar.gz"), "-C", work, "mono-1.0"]);
+      served = readFileSync(join(work, "mono.tar.gz"));
+      const other = sandbox();
+      const refused = await dotops(["--repo", me.dir, "apply"], { home: other.home });
+      expect(refused.exitCode).toBe(4);
+      expect(refused.stderr).toContain(`external ~/.local/share/fonts/mono: the archive at ${url} changed`);
+      expect(existsSync(join(other.home, ".vim"))).toBe(false);
+      // This machine has it unpacked: unchanged.
+      expect((await run("apply")).exitCode).toBe(0);
+
+      const update = await run("update", "~/.local/share/fonts/mono");
+      expect(update.stdout).toMatch(/→ [0-9a-f]{12} \(the archive changed; sha256\)/);
+      await me.commit({}, "update fonts");
+      const plan = await run("plan");
+      expect(plan.stdout).toMatch(
+        /external ~\/\.local\/share\/fonts\/mono: [0-9a-f]{7} → [0-9a-f]{7} \(the archive changed\), 1 change from it: ~\/\.local\/share\/fonts\/mono\/Mono\.ttf/,
+      );
+      expect((await run("apply")).exitCode).toBe(0);
+      expect(readFileSync(join(home, ".local/share/fonts/mono/Mono.ttf"), "utf8")).toBe("font v2\n");
+    } finally {
+      server.close();
+    }
+  });
+});

@@ -170,6 +170,9 @@ function notARepo(dir) {
     `make it one (cd ${dir} && git init && git add -A && git commit), use --worktree to read the files as they are, or pass --repo DIR for your config repo`
   );
 }
+async function isGitRepo(dir) {
+  return (await git(dir, ["rev-parse", "--is-inside-work-tree"], { allowFail: true })).exitCode === 0;
+}
 var init_git = __esm({
   "src/git/git.ts"() {
     "use strict";
@@ -5850,7 +5853,13 @@ import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { basename, isAbsolute, join, resolve } from "node:path";
 function inputCache(eng, repoDir) {
-  return { dir: join(eng.state.dir, "inputs"), home: eng.host.home, repoDir, warn: (m) => eng.log.warn(m) };
+  return {
+    dir: join(eng.state.dir, "inputs"),
+    home: eng.host.home,
+    repoDir,
+    host: eng.host,
+    warn: (m) => eng.log.warn(m)
+  };
 }
 function fetchUrl(cache, url2) {
   if (url2 === "~" || url2.startsWith("~/")) return join(cache.home, url2.slice(1));
@@ -34805,7 +34814,7 @@ var init_zod = __esm({
 });
 
 // src/inputs/schema.ts
-var INPUT_NAME, gitUrl, ref, InputSchema, ExternalSchema, InputsShape, externalPrefix;
+var INPUT_NAME, gitUrl, ref, InputSchema, placement, GitExternalSchema, ArchiveExternalSchema, ExternalSchema, InputsShape, externalPrefix, isArchive;
 var init_schema = __esm({
   "src/inputs/schema.ts"() {
     "use strict";
@@ -34818,16 +34827,22 @@ var init_schema = __esm({
     InputSchema = external_exports.strictObject({ git: gitUrl, ref }).describe(
       "A Git repository whose files this config uses: import its YAML as `inputs.<name>/path.yaml` and use its files as `source: inputs.<name>/files/\u2026`. Paths inside the input's own YAML are relative to the input's root. Pinned in dotops.lock: `dotops lock` adds it, `dotops update` moves it."
     );
-    ExternalSchema = external_exports.strictObject({
-      git: gitUrl,
-      ref,
-      path: external_exports.string().min(1).optional().describe("A directory inside the repository to place, instead of all of it."),
+    placement = {
+      path: external_exports.string().min(1).optional().describe("A directory inside it to place, instead of all of it."),
       mode: external_exports.enum(["link", "copy"]).optional().describe(
         "link (default): each file a symlink into the store; copy: real files, for trees whose tools write beside their files."
       ),
       ignore: external_exports.array(external_exports.string().min(1)).optional().describe("Paths inside it to leave out, in .gitignore syntax.")
-    }).describe(
-      "A Git repository placed at a target (oh-my-zsh, a zsh or vim plugin, fonts): pinned in dotops.lock like an input, read from the store, switched with the generation, moved by `dotops update`."
+    };
+    GitExternalSchema = external_exports.strictObject({ git: gitUrl, ref, ...placement });
+    ArchiveExternalSchema = external_exports.strictObject({
+      archive: external_exports.string().regex(/^(https?:\/\/|~\/|\.{1,2}\/|\/)\S+$/, "an http(s) URL or a local path").describe(
+        "An archive (.tar.gz, .tgz, .tar.xz, .tar.bz2, .tar or .zip): an http(s) URL or a local path. dotops.lock pins its sha256; `dotops update` downloads it again."
+      ),
+      ...placement
+    });
+    ExternalSchema = external_exports.union([GitExternalSchema, ArchiveExternalSchema]).describe(
+      "A Git repository or an archive placed at a target (oh-my-zsh, a zsh or vim plugin, fonts): pinned in dotops.lock like an input, read from the store, switched with the generation, moved by `dotops update`."
     );
     InputsShape = {
       inputs: external_exports.record(
@@ -34837,6 +34852,7 @@ var init_schema = __esm({
       externals: external_exports.record(external_exports.string().min(1), ExternalSchema).optional().describe("Git repositories placed at a target in HOME (`~/.oh-my-zsh`), each pinned in dotops.lock.")
     };
     externalPrefix = (target) => `.externals/${target.replace(/^~\/?/, "").replace(/\/+$/, "")}/`;
+    isArchive = (d) => "archive" in d;
   }
 });
 
@@ -42359,7 +42375,7 @@ function parseYaml(file2, text) {
       origin: { file: file2, line: pos.line, col: pos.col }
     });
   }
-  const named = /* @__PURE__ */ new Map();
+  const named2 = /* @__PURE__ */ new Map();
   const anchors = /* @__PURE__ */ new Map();
   const at = (node2) => ({
     file: file2,
@@ -42368,14 +42384,14 @@ function parseYaml(file2, text) {
   (0, import_yaml.visit)(doc, {
     Node(_key, node2) {
       if ((0, import_yaml.isAlias)(node2)) {
-        const target = named.get(node2.source);
+        const target = named2.get(node2.source);
         if (target) anchors.set(node2, target);
         else
           problems.push({
             message: `invalid YAML: alias *${node2.source} has no anchor &${node2.source} before it`,
             origin: at(node2)
           });
-      } else if (node2.anchor) named.set(node2.anchor, node2);
+      } else if (node2.anchor) named2.set(node2.anchor, node2);
       if ((0, import_yaml.isMap)(node2)) {
         const seen = /* @__PURE__ */ new Set();
         for (const pair of node2.items) {
@@ -43808,8 +43824,8 @@ var init_objects = __esm({
 // src/resources/block/resource.ts
 function commentFor(path6) {
   const base3 = path6.split("/").pop() ?? "";
-  const named = BY_NAME[base3];
-  if (named) return named;
+  const named2 = BY_NAME[base3];
+  if (named2) return named2;
   const dot = base3.lastIndexOf(".");
   const ext = dot > 0 ? base3.slice(dot + 1).toLowerCase() : "";
   return BY_EXTENSION[ext] ?? { start: "#" };
@@ -53154,7 +53170,7 @@ var require_liquid_node = __commonJS({
         return false;
       }
     }
-    function readFile(filepath) {
+    function readFile2(filepath) {
       return readFileAsync(filepath, "utf8");
     }
     function existsSync6(filepath) {
@@ -53206,7 +53222,7 @@ var require_liquid_node = __commonJS({
     var fs2 = /* @__PURE__ */ Object.freeze({
       __proto__: null,
       exists: exists2,
-      readFile,
+      readFile: readFile2,
       existsSync: existsSync6,
       readFileSync: readFileSync7,
       resolve: resolve3,
@@ -54845,7 +54861,7 @@ var require_liquid_node = __commonJS({
       uri_escape,
       slugify: slugify2
     });
-    var join7 = argumentsToValue(function(v, arg) {
+    var join8 = argumentsToValue(function(v, arg) {
       const array2 = toArray(v);
       const sep2 = isNil(arg) ? " " : stringify2(arg);
       let outputSize = sep2.length * Math.max(array2.length - 1, 0);
@@ -55093,7 +55109,7 @@ var require_liquid_node = __commonJS({
     }
     var arrayFilters = /* @__PURE__ */ Object.freeze({
       __proto__: null,
-      join: join7,
+      join: join8,
       last: last2,
       first: first2,
       reverse,
@@ -57418,14 +57434,14 @@ var init_program = __esm({
        * Keys are left as they are.
        */
       render(value, rel = []) {
-        const walk = (v, at) => {
+        const walk2 = (v, at) => {
           if (typeof v === "string") return this.renderString(v, at);
-          if (Array.isArray(v)) return v.map((item2, i3) => walk(item2, [...at, i3]));
+          if (Array.isArray(v)) return v.map((item2, i3) => walk2(item2, [...at, i3]));
           if (v && typeof v === "object")
-            return Object.fromEntries(Object.entries(v).map(([k2, item2]) => [k2, walk(item2, [...at, k2])]));
+            return Object.fromEntries(Object.entries(v).map(([k2, item2]) => [k2, walk2(item2, [...at, k2])]));
           return v;
         };
-        return walk(value, rel);
+        return walk2(value, rel);
       }
       renderString(text, rel) {
         if (!text.includes("{{")) return text;
@@ -58818,6 +58834,109 @@ var init_kit = __esm({
   }
 });
 
+// src/inputs/archive.ts
+import { createHash as createHash3 } from "node:crypto";
+import { join as join4 } from "node:path";
+async function lockedArchive(cache, what, url2, sha2562) {
+  const dir = unpackedDir(cache, sha2562);
+  if (await cache.host.lstat(dir)) return dir;
+  const data = await download(cache, what, url2);
+  const got = sha256Of(data);
+  if (got !== sha2562)
+    throw new PolicyError(
+      `${what}: the archive at ${url2} changed: its sha256 is ${got}, dotops.lock pins ${sha2562}; nothing was applied`,
+      `run \`dotops update ${what.replace(/^\w+ /, "")}\` to pin what it holds now, review it, and commit dotops.lock`
+    );
+  return unpack(cache, what, url2, data, sha2562);
+}
+async function latestArchive(cache, what, url2, fallback) {
+  let data;
+  try {
+    data = await download(cache, what, url2);
+  } catch (err) {
+    if (!fallback || !await cache.host.lstat(unpackedDir(cache, fallback))) throw err;
+    cache.warn(`${err.message}; kept the pinned archive ${fallback.slice(0, 12)} from the cache`);
+    return fallback;
+  }
+  const sha = sha256Of(data);
+  if (!await cache.host.lstat(unpackedDir(cache, sha))) await unpack(cache, what, url2, data, sha);
+  return sha;
+}
+async function download(cache, what, url2) {
+  const where2 = fetchUrl(cache, url2);
+  if (!/^https?:\/\//.test(where2)) {
+    const data2 = await cache.host.readFile(where2).catch((err) => {
+      throw new DotopsError(`${what}: cannot read ${url2}: ${err.message}`, 1);
+    });
+    return tooLarge(what, url2, data2.length) ?? data2;
+  }
+  let res;
+  try {
+    res = await fetch(where2, { signal: AbortSignal.timeout(cache.timeoutMs ?? 3e5), redirect: "follow" });
+  } catch (err) {
+    throw new DotopsError(
+      `${what}: ${url2} cannot be reached (${err.cause ?? err.message})`,
+      1,
+      "check the URL and your network, then run again"
+    );
+  }
+  if (!res.ok)
+    throw new DotopsError(`${what}: ${url2} answered ${res.status} ${res.statusText}`, 1, "check the URL");
+  const length = Number(res.headers.get("content-length") ?? 0);
+  tooLarge(what, url2, length);
+  const data = Buffer.from(await res.arrayBuffer());
+  return tooLarge(what, url2, data.length) ?? data;
+}
+function tooLarge(what, url2, size) {
+  if (size > MAX_ARCHIVE_BYTES)
+    throw new DotopsError(
+      `${what}: ${url2} is ${(size / 1024 / 1024).toFixed(0)} MiB; dotops unpacks archives of up to ${MAX_ARCHIVE_BYTES / 1024 / 1024} MiB`,
+      2
+    );
+  return void 0;
+}
+async function unpack(cache, what, url2, data, sha2562) {
+  const name3 = new URL(url2, "file:///").pathname;
+  const format2 = FORMATS.exec(name3)?.[1]?.toLowerCase();
+  if (!format2)
+    throw new DotopsError(
+      `${what}: ${url2} is not an archive dotops unpacks (.tar.gz, .tgz, .tar.xz, .tar.bz2, .tar, .zip)`,
+      2
+    );
+  const dir = unpackedDir(cache, sha2562);
+  const tmp = `${dir}.tmp-${process.pid}`;
+  const file2 = `${tmp}.${format2}`;
+  const h3 = cache.host;
+  await h3.removeTree(tmp);
+  await h3.mkdir(tmp, 448);
+  await h3.writeFile(file2, data, 384);
+  try {
+    const r2 = format2 === "zip" ? await h3.exec("unzip", ["-q", "-o", file2, "-d", tmp]) : await h3.exec("tar", ["-xf", file2, "-C", tmp, "--no-same-owner"]);
+    if (r2.exitCode !== 0)
+      throw new DotopsError(
+        `${what}: cannot unpack ${url2}: ${(r2.stderr || r2.stdout).trim().split("\n")[0]}`,
+        1
+      );
+    await h3.rename(tmp, dir);
+  } finally {
+    await h3.unlink(file2);
+    await h3.removeTree(tmp);
+  }
+  return dir;
+}
+var MAX_ARCHIVE_BYTES, FORMATS, unpackedDir, sha256Of;
+var init_archive = __esm({
+  "src/inputs/archive.ts"() {
+    "use strict";
+    init_errors();
+    init_input_cache();
+    MAX_ARCHIVE_BYTES = 256 * 1024 * 1024;
+    FORMATS = /\.(tar\.gz|tgz|tar\.xz|txz|tar\.bz2|tbz2?|tar|zip)$/i;
+    unpackedDir = (cache, sha2562) => join4(cache.dir, "archives", sha2562);
+    sha256Of = (data) => createHash3("sha256").update(data).digest("hex");
+  }
+});
+
 // src/inputs/lock-file.ts
 function parseLock(text, file2 = LOCK_FILE) {
   let raw;
@@ -58858,7 +58977,7 @@ function jsonErrorPosition(text, message) {
   const line = before.split("\n").length;
   return { line, col: before.length - before.lastIndexOf("\n") };
 }
-var LOCK_FILE, SHA, LockEntrySchema, LockSchema, emptyLock;
+var LOCK_FILE, SHA, GitLockSchema, ArchiveLockSchema, LockEntrySchema, LockSchema, emptyLock;
 var init_lock_file = __esm({
   "src/inputs/lock-file.ts"() {
     "use strict";
@@ -58866,15 +58985,21 @@ var init_lock_file = __esm({
     init_errors();
     LOCK_FILE = "dotops.lock";
     SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
-    LockEntrySchema = external_exports.strictObject({
+    GitLockSchema = external_exports.strictObject({
       git: external_exports.string().min(1),
       ref: external_exports.string().min(1).optional(),
       rev: external_exports.string().regex(SHA, "a full commit id (40 hex digits)"),
       locked: external_exports.string().min(1)
     });
+    ArchiveLockSchema = external_exports.strictObject({
+      archive: external_exports.string().min(1),
+      sha256: external_exports.string().regex(/^[0-9a-f]{64}$/, "the archive's sha256 (64 hex digits)"),
+      locked: external_exports.string().min(1)
+    });
+    LockEntrySchema = external_exports.union([GitLockSchema, ArchiveLockSchema]);
     LockSchema = external_exports.strictObject({
       version: external_exports.literal(1),
-      inputs: external_exports.record(external_exports.string(), LockEntrySchema).default({}),
+      inputs: external_exports.record(external_exports.string(), GitLockSchema).default({}),
       externals: external_exports.record(external_exports.string(), LockEntrySchema).default({})
     });
     emptyLock = () => ({ version: 1, inputs: {}, externals: {} });
@@ -58906,11 +59031,11 @@ function lockIn(entries2) {
 }
 function lockProblem(what, decl, locked) {
   if (!locked) return `${what} is not in ${LOCK_FILE}: run \`dotops lock\` and commit ${LOCK_FILE}`;
-  if (locked.git !== decl.git || (locked.ref ?? "") !== (decl.ref ?? ""))
-    return `${LOCK_FILE} is stale for ${what}: it pins ${locked.git}${locked.ref ? `@${locked.ref}` : ""}, dotops.yaml says ${decl.git}${decl.ref ? `@${decl.ref}` : ""}; run \`dotops lock\` and commit ${LOCK_FILE}`;
+  if (named(locked) !== named(decl))
+    return `${LOCK_FILE} is stale for ${what}: it pins ${named(locked)}, dotops.yaml says ${named(decl)}; run \`dotops lock\` and commit ${LOCK_FILE}`;
   return void 0;
 }
-async function mountInputs(root2, cache, snapshotOf) {
+async function mountInputs(root2, cache, trees) {
   const entryText = root2.entries.find((e) => e.path === ENTRY_FILE2)?.data?.toString("utf8") ?? "";
   const declared = declaredIn(entryText);
   const mounts = [];
@@ -58949,13 +59074,13 @@ async function mountInputs(root2, cache, snapshotOf) {
         }
         const locked = lock.inputs[key];
         const pinned = { what: `input ${key}`, ...decl, rev: locked.rev };
-        const snap = await snapshotOf(await lockedRepo(cache, pinned), locked.rev);
+        const snap = await trees.commit(await lockedRepo(cache, pinned), locked.rev);
         mounts.push({
           kind: "input",
           key,
           prefix,
           url: url2,
-          git: decl.git,
+          source: decl.git,
           ...decl.ref ? { ref: decl.ref } : {},
           rev: locked.rev
         });
@@ -58981,21 +59106,31 @@ async function mountInputs(root2, cache, snapshotOf) {
         problems.push({ ...at(["externals", target]), message: problem });
         continue;
       }
-      const rev = lock.externals[target].rev;
-      const snap = await snapshotOf(
-        await lockedRepo(cache, { what: `external ${target}`, ...decl, rev }),
-        rev
-      );
-      mounts.push({
-        kind: "external",
-        key: target,
-        prefix,
-        url: fetchUrl(cache, decl.git),
-        git: decl.git,
-        ...decl.ref ? { ref: decl.ref } : {},
-        rev
-      });
-      parts.push({ prefix, snap });
+      const what = `external ${target}`;
+      const locked = lock.externals[target];
+      if (!isArchive(decl) && !isArchive(locked)) {
+        const repo = await lockedRepo(cache, { what, ...decl, rev: locked.rev });
+        parts.push({ prefix, snap: await trees.commit(repo, locked.rev) });
+        mounts.push({
+          kind: "external",
+          key: target,
+          prefix,
+          url: fetchUrl(cache, decl.git),
+          source: decl.git,
+          ...decl.ref ? { ref: decl.ref } : {},
+          rev: locked.rev
+        });
+      } else if (isArchive(decl) && isArchive(locked)) {
+        const dir = await lockedArchive(cache, what, decl.archive, locked.sha256);
+        parts.push({ prefix, snap: await trees.dir(dir) });
+        mounts.push({
+          kind: "external",
+          key: target,
+          prefix,
+          source: decl.archive,
+          rev: `sha256:${locked.sha256}`
+        });
+      }
     }
     if (problems.length) throw new ConfigError(problems);
   }
@@ -59006,7 +59141,7 @@ async function mountInputs(root2, cache, snapshotOf) {
   src.mounts = mounts;
   return src;
 }
-var ENTRY_FILE2, MountReader;
+var ENTRY_FILE2, named, MountReader;
 var init_mount = __esm({
   "src/inputs/mount.ts"() {
     "use strict";
@@ -59015,9 +59150,11 @@ var init_mount = __esm({
     init_yaml();
     init_errors();
     init_input_cache();
+    init_archive();
     init_lock_file();
     init_schema();
     ENTRY_FILE2 = "dotops.yaml";
+    named = (d) => isArchive(d) ? d.archive : `${d.git}${d.ref ? `@${d.ref}` : ""}`;
     MountReader = class {
       parts;
       constructor(root2, mounted) {
@@ -59049,7 +59186,7 @@ var init_mount = __esm({
 // action/src/main.ts
 import { mkdtempSync, writeFileSync as writeFileSync4 } from "node:fs";
 import { homedir, tmpdir } from "node:os";
-import { join as join6 } from "node:path";
+import { join as join7 } from "node:path";
 
 // src/engine/state.ts
 function statePaths(dir) {
@@ -63513,8 +63650,8 @@ function showsDiff(ch, detail = "changes") {
 }
 function printable(s) {
   return s.replace(/[\u0000-\u001f\u007f-\u009f\\]/g, (ch) => {
-    const named = { "\n": "\\n", "	": "\\t", "\r": "\\r", "\\": "\\\\" };
-    return named[ch] ?? `\\x${ch.charCodeAt(0).toString(16).padStart(2, "0")}`;
+    const named2 = { "\n": "\\n", "	": "\\t", "\r": "\\r", "\\": "\\\\" };
+    return named2[ch] ?? `\\x${ch.charCodeAt(0).toString(16).padStart(2, "0")}`;
   });
 }
 var short = (sha) => sha ? sha.slice(0, 7) : "work tree";
@@ -63530,9 +63667,10 @@ function summaryLine(plan) {
   const d = s.destructive ? `, ${s.destructive} destructive` : "";
   return `Plan: ${s.create} to create, ${s.update} to update, ${s.delete} to delete${d}.`;
 }
+var pinText = (rev) => rev?.replace(/^sha256:/, "") ?? null;
 function inputLines(plan) {
   return (plan.inputs ?? []).map((i3) => {
-    const range = i3.from && i3.to ? `${short(i3.from)} \u2192 ${short(i3.to)} (${i3.commits === void 0 ? "not a descendant: history rewritten" : `${i3.commits} commit${i3.commits === 1 ? "" : "s"}`})` : i3.to ? `added at ${short(i3.to)}` : `removed (was ${short(i3.from)})`;
+    const range = i3.from && i3.to ? `${short(pinText(i3.from))} \u2192 ${short(pinText(i3.to))} (${i3.from.startsWith("sha256:") ? "the archive changed" : i3.commits === void 0 ? "not a descendant: history rewritten" : `${i3.commits} commit${i3.commits === 1 ? "" : "s"}`})` : i3.to ? `added at ${short(pinText(i3.to))}` : `removed (was ${short(pinText(i3.from))})`;
     const n2 = i3.changes.length;
     return `${i3.kind} ${printable(i3.key)}: ${range}, ${n2 ? `${n2} change${n2 === 1 ? "" : "s"} from it: ${i3.changes.slice(0, 5).map(printable).join(", ")}${n2 > 5 ? ", \u2026" : ""}` : "no change to the machine"}`;
   });
@@ -63791,9 +63929,9 @@ function withLocations(plan, ctx) {
   });
   return { ...plan, changes };
 }
-function locate(o3, commit, named, ctx) {
+function locate(o3, commit, named2, ctx) {
   if (!commit) return `\`${o3.file}\``;
-  const text = `\`${o3.file}:${o3.line}:${o3.col}\`${named ? ` in ${short2(commit)}` : ""}`;
+  const text = `\`${o3.file}:${o3.line}:${o3.col}\`${named2 ? ` in ${short2(commit)}` : ""}`;
   if (!ctx.files) return text;
   const path6 = `${ctx.files.prefix}${o3.file}`.split("/").map(encodeURIComponent).join("/");
   return `[${text}](${ctx.files.repoUrl}/blob/${commit}/${path6}#L${o3.line})`;
@@ -64966,16 +65104,16 @@ function unsafeChange(kind, id, creating, unsafe) {
 }
 async function unmanagedInside(ctx, abs, limit = 5) {
   const found = [];
-  const walk = async (dir) => {
+  const walk2 = async (dir) => {
     for (const name3 of await ctx.host.readdir(dir)) {
       if (found.length >= limit) return;
       const path6 = `${dir}/${name3}`;
       const st = await ctx.host.lstat(path6);
-      if (st?.type === "dir") await walk(path6);
+      if (st?.type === "dir") await walk2(path6);
       else if (!await isManagedEntry(ctx, path6, st)) found.push(path6.slice(ctx.host.home.length + 1));
     }
   };
-  await walk(abs);
+  await walk2(abs);
   return found;
 }
 async function isManagedEntry(ctx, path6, st) {
@@ -66850,17 +66988,17 @@ function pinOf(locked) {
 function lockedInputs(lock) {
   const out = /* @__PURE__ */ new Map();
   const nodes = lock.nodes ?? {};
-  const walk = (key, prefix, seen) => {
+  const walk2 = (key, prefix, seen) => {
     for (const [name3, target] of Object.entries(nodes[key]?.inputs ?? {})) {
       if (typeof target !== "string" || seen.has(target)) continue;
       const node2 = nodes[target];
       const path6 = `${prefix}${name3}`;
       if (node2?.locked) out.set(path6, pinOf(node2.locked));
-      walk(target, `${path6}/`, /* @__PURE__ */ new Set([...seen, target]));
+      walk2(target, `${path6}/`, /* @__PURE__ */ new Set([...seen, target]));
     }
   };
   const root2 = lock.root ?? "root";
-  walk(root2, "", /* @__PURE__ */ new Set([root2]));
+  walk2(root2, "", /* @__PURE__ */ new Set([root2]));
   return out;
 }
 var show = (p2) => `${p2.ref}${p2.sep}${p2.pin}`;
@@ -66931,9 +67069,9 @@ function nixErrorText(r2, repoFlakeLabel) {
   const said = (r2.stderr || r2.stdout).replace(/\r/g, "");
   const from = said.search(/^error:/m);
   const text = (from >= 0 ? said.slice(from) : said).trim();
-  const named = repoFlakeLabel !== void 0 ? text.replace(/\/nix\/store\/[a-z0-9]{32}-source\//g, repoFlakeLabel) : text;
-  const lines2 = named.split("\n");
-  return lines2.length > 14 ? [...lines2.slice(0, 14), "\u2026"].join("\n") : named;
+  const named2 = repoFlakeLabel !== void 0 ? text.replace(/\/nix\/store\/[a-z0-9]{32}-source\//g, repoFlakeLabel) : text;
+  const lines2 = named2.split("\n");
+  return lines2.length > 14 ? [...lines2.slice(0, 14), "\u2026"].join("\n") : named2;
 }
 async function diffClosures(ctx, from, to) {
   try {
@@ -68602,11 +68740,12 @@ async function inputChanges(state, before, after, changes) {
     const b2 = now.get(key);
     if (a2?.rev === b2?.rev) continue;
     const m = b2 ?? a2;
-    const commits = a2 && b2 ? await commitCount({ dir: join3(state.dir, "inputs") }, b2.url, a2.rev, b2.rev) : void 0;
+    const url2 = b2?.url;
+    const commits = a2 && b2 && url2 ? await commitCount({ dir: join3(state.dir, "inputs") }, url2, a2.rev, b2.rev) : void 0;
     out.push({
       kind: m.kind,
       key: m.key,
-      git: m.git,
+      source: m.source,
       from: a2?.rev ?? null,
       to: b2?.rev ?? null,
       ...commits === void 0 ? {} : { commits },
@@ -69536,13 +69675,14 @@ init_remote2();
 import { existsSync as existsSync4 } from "node:fs";
 
 // src/git/source.ts
-import { existsSync as existsSync3 } from "node:fs";
 init_glob();
 init_source2();
 init_errors();
 init_objects();
 init_git();
-import { join as join4 } from "node:path";
+import { existsSync as existsSync3 } from "node:fs";
+import { lstat, readdir, readFile, readlink } from "node:fs/promises";
+import { join as join5 } from "node:path";
 var MAX_FILE_BYTES = 64 * 1024 * 1024;
 var MAX_TREE_ENTRIES = 5e4;
 var EAGER = /(^|\/)(\.gitattributes|\.gitmodules|dotops\.lock|[^/]+\.ya?ml)$/;
@@ -69584,7 +69724,7 @@ async function withInputs(snap, cache) {
   if (!cache || !entry || !DECLARES.test(entry.toString("utf8")))
     return lazySource(snap, snap.label, snap.commit);
   const { mountInputs: mountInputs2 } = await Promise.resolve().then(() => (init_mount(), mount_exports));
-  return mountInputs2(snap, cache, (repo, rev) => gitSnapshot(repo, rev));
+  return mountInputs2(snap, cache, { commit: (repo, rev) => gitSnapshot(repo, rev), dir: dirSnapshot });
 }
 var GitReader = class {
   constructor(root2, local) {
@@ -69663,7 +69803,7 @@ var GitReader = class {
         problems.push({
           message: `${p2} is missing from the repository's objects (a partial or damaged clone): \`git fetch\` it, or \`git fsck\``
         });
-      else if (!r2.data) problems.push({ message: tooLarge(p2, r2.size) });
+      else if (!r2.data) problems.push({ message: tooLarge2(p2, r2.size) });
       else out.set(p2, r2.data);
     }
     return usable(out, problems);
@@ -69680,7 +69820,7 @@ var GitReader = class {
   /** The submodule's own repository, holding the pinned commit: its checkout, or the parent's .git/modules. */
   async submoduleRepo(path6, commit) {
     const gitDir = (await git(this.root, ["rev-parse", "--absolute-git-dir"])).stdout.toString("utf8").trim();
-    for (const dir of [join4(this.root, path6), join4(gitDir, "modules", path6)]) {
+    for (const dir of [join5(this.root, path6), join5(gitDir, "modules", path6)]) {
       if (!existsSync3(dir)) continue;
       const has = await git(dir, ["cat-file", "-e", `${commit}^{commit}`], { allowFail: true });
       if (has.exitCode === 0) return dir;
@@ -69850,7 +69990,7 @@ async function blobContents(repo, oids) {
 `, onStdout: take });
   return out;
 }
-var tooLarge = (path6, size) => `${path6} is ${(size / 1024 / 1024).toFixed(1)} MiB; dotops manages files up to ${MAX_FILE_BYTES / 1024 / 1024} MiB (keep large data out of the dotfiles repo, or sync it with another tool)`;
+var tooLarge2 = (path6, size) => `${path6} is ${(size / 1024 / 1024).toFixed(1)} MiB; dotops manages files up to ${MAX_FILE_BYTES / 1024 / 1024} MiB (keep large data out of the dotfiles repo, or sync it with another tool)`;
 var filterMissing = (path6, filter) => `${path6} is stored through the "${filter}" filter (.gitattributes), which is not set up here${filter === "lfs" ? " (`git lfs install` and `git lfs pull`)" : filter === "git-crypt" ? " (`git-crypt unlock`)" : ""}; dotops deploys it only as the work tree would have it`;
 function usable(read, problems) {
   for (const [path6, data] of read) {
@@ -69894,6 +70034,79 @@ function filterOf(attrs, path6) {
   }
   return filter;
 }
+async function dirSnapshot(dir) {
+  return { entries: await worktreeEntries(dir, true), reader: new WorktreeReader(dir) };
+}
+var WorktreeReader = class {
+  constructor(root2) {
+    this.root = root2;
+  }
+  root;
+  async read(paths, problems) {
+    const out = /* @__PURE__ */ new Map();
+    for (const p2 of paths) {
+      const st = await lstat(join5(this.root, p2)).catch(() => null);
+      if (!st) continue;
+      if (st.size > MAX_FILE_BYTES) problems.push({ message: tooLarge2(p2, st.size) });
+      else out.set(p2, await readFile(join5(this.root, p2)));
+    }
+    return usable(out, problems);
+  }
+  async expand(path6) {
+    if (!await isGitRepo(join5(this.root, path6)))
+      throw new ConfigError([
+        {
+          message: `${path6} is a Git submodule that is not checked out: run \`git submodule update --init ${path6}\``
+        }
+      ]);
+    return worktreeEntries(join5(this.root, path6));
+  }
+};
+async function worktreeEntries(dir, plain = false) {
+  const listed = !plain && await isGitRepo(dir) ? await gitListed(dir) : (await walk(dir, "")).map((path6) => ({ path: path6, gitlink: false }));
+  const entries2 = [];
+  for (const { path: path6, gitlink } of listed) {
+    const abs = join5(dir, path6);
+    const st = await lstat(abs).catch(() => null);
+    if (!st) continue;
+    if (gitlink) entries2.push({ path: path6, type: "submodule", data: Buffer.from("work tree") });
+    else if (st.isSymbolicLink())
+      entries2.push({ path: path6, type: "symlink", data: Buffer.from(await readlink(abs)) });
+    else if (st.isFile()) {
+      const eager = EAGER.test(path6) && st.size <= EAGER_MAX_BYTES;
+      entries2.push({
+        path: path6,
+        type: st.mode & 64 ? "exec" : "file",
+        ...eager ? { data: await readFile(abs) } : {}
+      });
+    }
+  }
+  return entries2;
+}
+async function gitListed(dir) {
+  const staged = (await git(dir, ["ls-files", "-z", "--stage", "--cached"])).stdout.toString("utf8");
+  const out = /* @__PURE__ */ new Map();
+  for (const rec of staged.split("\0")) {
+    if (!rec) continue;
+    const tab = rec.indexOf("	");
+    out.set(rec.slice(tab + 1), rec.startsWith("160000 "));
+  }
+  const others = (await git(dir, ["ls-files", "-z", "--others", "--exclude-standard"])).stdout.toString(
+    "utf8"
+  );
+  for (const p2 of others.split("\0")) if (p2) out.set(p2, false);
+  return [...out].map(([path6, gitlink]) => ({ path: path6, gitlink }));
+}
+async function walk(root2, rel) {
+  const out = [];
+  for (const e of await readdir(join5(root2, rel), { withFileTypes: true })) {
+    if (e.name === ".git" || e.name === "node_modules") continue;
+    const p2 = rel ? `${rel}/${e.name}` : e.name;
+    if (e.isDirectory()) out.push(...await walk(root2, p2));
+    else out.push(p2);
+  }
+  return out.sort();
+}
 
 // action/src/repo.ts
 async function openRepo(configPath) {
@@ -69931,7 +70144,7 @@ async function configAt(repo, sha, inputs) {
 // action/src/update.ts
 init_git();
 import { existsSync as existsSync5, readFileSync as readFileSync6, writeFileSync as writeFileSync3 } from "node:fs";
-import { join as join5 } from "node:path";
+import { join as join6 } from "node:path";
 
 // src/git/push.ts
 init_errors();
@@ -69966,8 +70179,10 @@ init_lock_file();
 // src/inputs/relock.ts
 init_errors();
 init_input_cache();
+init_archive();
 init_lock_file();
 init_mount();
+init_schema();
 async function relock(cache, entryText, old, update, now = /* @__PURE__ */ new Date()) {
   const declared = declaredIn(entryText);
   if (!declared)
@@ -69980,29 +70195,37 @@ async function relock(cache, entryText, old, update, now = /* @__PURE__ */ new D
   const seen = /* @__PURE__ */ new Set();
   const pin = async (kind, key, decl) => {
     seen.add(`${kind}:${key}`);
+    const what = `${kind} ${key}`;
     const before = (kind === "input" ? prev.inputs : prev.externals)[key];
-    const current = lockProblem(`${kind} ${key}`, decl, before) ? void 0 : before;
-    let rev = current?.rev;
-    if (!rev || wanted(key))
-      rev = await latestCommit(cache, { what: `${kind} ${key}`, ...decl }, current?.rev);
-    const entry = {
-      git: decl.git,
-      ...decl.ref ? { ref: decl.ref } : {},
-      rev,
-      locked: current?.rev === rev ? current.locked : now.toISOString()
-    };
+    const current = lockProblem(what, decl, before) ? void 0 : before;
+    const keep2 = current && !wanted(key);
+    let entry;
+    let commits;
+    if (!isArchive(decl)) {
+      const was = current && "rev" in current ? current.rev : void 0;
+      const rev = keep2 && was ? was : await latestCommit(cache, { what, ...decl }, was);
+      entry = { git: decl.git, ...decl.ref ? { ref: decl.ref } : {}, rev, locked: "" };
+      if (before && "rev" in before && before.rev !== rev)
+        commits = await commitCount(cache, fetchUrl(cache, decl.git), before.rev, rev);
+    } else {
+      const was = current && "sha256" in current ? current.sha256 : void 0;
+      const sha2562 = keep2 && was ? was : await latestArchive(cache, what, decl.archive, was);
+      entry = { archive: decl.archive, sha256: sha2562, locked: "" };
+    }
+    const pinOf2 = (e) => "rev" in e ? e.rev : e.sha256;
+    const to = pinOf2(entry);
+    entry.locked = current && pinOf2(current) === to ? current.locked : now.toISOString();
     (kind === "input" ? lock.inputs : lock.externals)[key] = entry;
-    const commits = before && before.rev !== rev ? await commitCount(cache, fetchUrl(cache, decl.git), before.rev, rev) : void 0;
     entries2.push({
       kind,
       key,
-      git: decl.git,
-      ...decl.ref ? { ref: decl.ref } : {},
-      ...before ? { from: before.rev } : {},
-      to: rev,
+      source: isArchive(decl) ? decl.archive : decl.git,
+      ...isArchive(decl) ? { archive: true } : decl.ref ? { ref: decl.ref } : {},
+      ...before ? { from: pinOf2(before) } : {},
+      to,
       ...commits === void 0 ? {} : { commits }
     });
-    return rev;
+    return to;
   };
   const visit3 = async (d, keyAbove, chain, names) => {
     for (const name3 of Object.keys(d).sort()) {
@@ -70041,12 +70264,12 @@ async function relock(cache, entryText, old, update, now = /* @__PURE__ */ new D
 // action/src/update.ts
 var TITLE2 = "dotops: update inputs";
 async function openUpdatePull(core, env, inputs, ctx, repo, cache) {
-  const dir = join5(repo.root, repo.prefix);
-  const lockPath = join5(dir, LOCK_FILE);
+  const dir = join6(repo.root, repo.prefix);
+  const lockPath = join6(dir, LOCK_FILE);
   const before = existsSync5(lockPath) ? readFileSync6(lockPath, "utf8") : void 0;
   const r2 = await relock(
     cache,
-    readFileSync6(join5(dir, "dotops.yaml"), "utf8"),
+    readFileSync6(join6(dir, "dotops.yaml"), "utf8"),
     before === void 0 ? void 0 : parseLock(before),
     "all"
   );
@@ -70064,7 +70287,7 @@ async function openUpdatePull(core, env, inputs, ctx, repo, cache) {
   writeFileSync3(lockPath, text);
   const head = await commitFiles(
     repo.root,
-    [join5(repo.prefix, LOCK_FILE)],
+    [join6(repo.prefix, LOCK_FILE)],
     `${TITLE2}
 
 ${lines2.join("\n")}
@@ -70079,7 +70302,7 @@ ${lines2.join("\n")}
     repo: ctx.repo
   });
   const body = [
-    `\`dotops update\` moved ${moved.length === 1 ? "this pin" : "these pins"} in \`${join5(repo.prefix, LOCK_FILE)}\`:`,
+    `\`dotops update\` moved ${moved.length === 1 ? "this pin" : "these pins"} in \`${join6(repo.prefix, LOCK_FILE)}\`:`,
     "",
     ...lines2,
     "",
@@ -70105,9 +70328,9 @@ ${lines2.join("\n")}
 }
 function describeChange(e) {
   const at = (rev) => `\`${rev.slice(0, 12)}\``;
-  if (!e.from) return `- ${e.kind} **${e.key}**: locked at ${at(e.to)} (${e.git})`;
-  const n2 = e.commits === void 0 ? "history rewritten" : `${e.commits} commit${e.commits === 1 ? "" : "s"}`;
-  return `- ${e.kind} **${e.key}**: ${at(e.from)} \u2192 ${at(e.to)} (${n2}, ${e.git}${e.ref ? ` ${e.ref}` : ""})`;
+  if (!e.from) return `- ${e.kind} **${e.key}**: locked at ${at(e.to)} (${e.source})`;
+  const n2 = e.archive ? "the archive changed" : e.commits === void 0 ? "history rewritten" : `${e.commits} commit${e.commits === 1 ? "" : "s"}`;
+  return `- ${e.kind} **${e.key}**: ${at(e.from)} \u2192 ${at(e.to)} (${n2}, ${e.source}${e.ref ? ` ${e.ref}` : ""})`;
 }
 
 // action/src/main.ts
@@ -70233,8 +70456,8 @@ async function planHosts(core, env, inputs, ctx, snaps, known, selected2) {
   return reports;
 }
 function writeOutputs(core, env, reports, verdicts, ctx) {
-  const dir = mkdtempSync(join6(env.RUNNER_TEMP || tmpdir(), "dotops-plan-"));
-  const path6 = join6(dir, "plan.json");
+  const dir = mkdtempSync(join7(env.RUNNER_TEMP || tmpdir(), "dotops-plan-"));
+  const path6 = join7(dir, "plan.json");
   writeFileSync4(path6, `${JSON.stringify(planReport(reports, verdicts, ctx), null, 2)}
 `);
   const any2 = (f) => String(reports.some(f));
@@ -70329,12 +70552,12 @@ function annotateResources(core, prefix, host, e) {
   }
 }
 function runnerInputs(env, core, repo) {
-  return inputCache(makeEngines(env, core).real, join6(repo.root, repo.prefix));
+  return inputCache(makeEngines(env, core).real, join7(repo.root, repo.prefix));
 }
 function makeEngines(env, core) {
   const home = env.HOME || homedir();
   const state = statePaths(
-    env.XDG_STATE_HOME ? join6(env.XDG_STATE_HOME, "dotops") : join6(home, ".local/state/dotops")
+    env.XDG_STATE_HOME ? join7(env.XDG_STATE_HOME, "dotops") : join7(home, ".local/state/dotops")
   );
   const log = coreLog(core);
   const real = new RealHost({ home, env: { ...env } });

@@ -94,8 +94,11 @@ export async function openUpdatePull(
 
 function describeChange(e: LockChange): string {
   const at = (rev: string) => `\`${rev.slice(0, 12)}\``;
-  if (!e.from) return `- ${e.kind} **${e.key}**: locked at ${at(e.to)} (${e.git})`;
-  const n =
-    e.commits === undefined ? "history rewritten" : `${e.commits} commit${e.commits === 1 ? "" : "s"}`;
-  return `- ${e.kind} **${e.key}**: ${at(e.from)} → ${at(e.to)} (${n}, ${e.git}${e.ref ? ` ${e.ref}` : ""})`;
+  if (!e.from) return `- ${e.kind} **${e.key}**: locked at ${at(e.to)} (${e.source})`;
+  const n = e.archive
+    ? "the archive changed"
+    : e.commits === undefined
+      ? "history rewritten"
+      : `${e.commits} commit${e.commits === 1 ? "" : "s"}`;
+  return `- ${e.kind} **${e.key}**: ${at(e.from)} → ${at(e.to)} (${n}, ${e.source}${e.ref ? ` ${e.ref}` : ""})`;
 }

@@ -10,7 +10,7 @@ import { checkSignature, commitsBetween, isAncestor, isBareRepo, readRef } from 
 import { inputCache, lockedRepo, lockTextAt } from "../git/input-cache.js";
 import { BranchMissingError, fetchBranch, RemoteUnreachableError } from "../git/remote.js";
 import { commitSource } from "../git/source.js";
-import type { LockEntry } from "../inputs/lock-file.js";
+import type { GitLock } from "../inputs/lock-file.js";
 import type { GitHubReporter } from "../report/github.js";
 import { type AgentState, readAgentState, suspension, writeAgentState } from "./agent-state.js";
 import { defaultBranch, followRemote } from "./clone.js";
@@ -371,7 +371,7 @@ async function unsignedInput(
   const text = await lockTextAt(repo, tip);
   if (text === undefined) return null;
   const { parseLock } = await import("../inputs/lock-file.js");
-  let inputs: Record<string, LockEntry>;
+  let inputs: Record<string, GitLock>;
   try {
     inputs = parseLock(text).inputs;
   } catch (err) {

@@ -114,7 +114,10 @@ export class Cli {
 
   /** Where this command reads inputs and externals from (the state dir's cache). */
   inputCache(repo: string): InputCache {
-    return inputCache({ state: { dir: this.stateDir }, host: { home: this.home }, log: this.log }, repo);
+    return inputCache(
+      { state: { dir: this.stateDir }, host: new RealHost({ home: this.home }), log: this.log },
+      repo,
+    );
   }
 
   /** The commit `sourceLoader(sel)` reads, resolved only; none for the work tree. */

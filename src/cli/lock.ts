@@ -53,8 +53,10 @@ export async function writeLock(c: Cli, update: string[] | "all" | "none"): Prom
 export function describe(e: LockChange): string {
   const name = `${e.kind} ${e.key}`;
   const at = (rev: string) => rev.slice(0, 12);
-  if (!e.from) return `${name}: locked at ${at(e.to)} (${e.ref ?? "default branch"} of ${e.git})`;
+  const of = e.archive ? `archive ${e.source}, sha256` : `${e.ref ?? "default branch"} of ${e.source}`;
+  if (!e.from) return `${name}: locked at ${at(e.to)} (${of})`;
   if (e.from === e.to) return `${name}: unchanged at ${at(e.to)}`;
+  if (e.archive) return `${name}: ${at(e.from)} → ${at(e.to)} (the archive changed; sha256)`;
   const n =
     e.commits === undefined ? "history rewritten" : `${e.commits} commit${e.commits === 1 ? "" : "s"}`;
   return `${name}: ${at(e.from)} → ${at(e.to)} (${n})`;

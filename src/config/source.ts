@@ -26,11 +26,14 @@ export interface Mount {
   /** The lock's key: `base`, `base/company` (an input's own input), `~/.oh-my-zsh`. */
   key: string;
   prefix: string;
-  git: string;
+  /** What dotops.yaml names: a Git repository's URL or path, or an archive's. */
+  source: string;
+  /** The branch or tag a Git repository's pin follows. */
   ref?: string;
+  /** The commit pinned, or `sha256:<hex>` of an archive. */
   rev: string;
-  /** What git fetches: `git`, or the absolute path a local one names. */
-  url: string;
+  /** Git only: what git fetches (`source`, or the absolute path a local one names). */
+  url?: string;
 }
 
 export interface ConfigSource {

@@ -8,11 +8,12 @@ import type { StatePaths } from "./state.js";
 export interface InputChange {
   kind: "input" | "external";
   key: string;
-  git: string;
+  /** The repository or archive, as dotops.yaml names it. */
+  source: string;
   /** null: new in this plan; `to` null: no longer used. */
   from: string | null;
   to: string | null;
-  /** Commits in from..to, when the cache holds both and one descends from the other. */
+  /** Commits in from..to (Git), when the cache holds both and one descends from the other. */
   commits?: number;
   /** Ids of the plan's changes that come from it: its YAML's entries, an external's tree. */
   changes: string[];
@@ -34,12 +35,13 @@ export async function inputChanges(
     const b = now.get(key);
     if (a?.rev === b?.rev) continue;
     const m = (b ?? a) as Mount;
+    const url = b?.url;
     const commits =
-      a && b ? await commitCount({ dir: join(state.dir, "inputs") }, b.url, a.rev, b.rev) : undefined;
+      a && b && url ? await commitCount({ dir: join(state.dir, "inputs") }, url, a.rev, b.rev) : undefined;
     out.push({
       kind: m.kind,
       key: m.key,
-      git: m.git,
+      source: m.source,
       from: a?.rev ?? null,
       to: b?.rev ?? null,
       ...(commits === undefined ? {} : { commits }),

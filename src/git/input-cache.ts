@@ -3,6 +3,7 @@ import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { basename, isAbsolute, join, resolve } from "node:path";
 import { DotopsError, PolicyError } from "../errors.js";
+import type { Host } from "../host/host.js";
 import { git } from "./git.js";
 import { client, firstLine } from "./remote.js";
 
@@ -22,14 +23,22 @@ export interface InputCache {
   warn(message: string): void;
   /** Time limit of one fetch. */
   timeoutMs?: number;
+  /** Where archives are downloaded to and unpacked (inputs/archive.ts): the engine's host. */
+  host: Host;
 }
 
 /** The cache of the state dir an engine works in, for the config repo `repoDir`. */
 export function inputCache(
-  eng: { state: { dir: string }; host: { home: string }; log: { warn(msg: string): void } },
+  eng: { state: { dir: string }; host: Host; log: { warn(msg: string): void } },
   repoDir: string,
 ): InputCache {
-  return { dir: join(eng.state.dir, "inputs"), home: eng.host.home, repoDir, warn: (m) => eng.log.warn(m) };
+  return {
+    dir: join(eng.state.dir, "inputs"),
+    home: eng.host.home,
+    repoDir,
+    host: eng.host,
+    warn: (m) => eng.log.warn(m),
+  };
 }
 
 /** `~/x`, `./x`, `../x` and `/x` are paths on this machine; anything else is a URL for git. */

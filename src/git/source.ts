@@ -106,7 +106,7 @@ async function withInputs(
   if (!cache || !entry || !DECLARES.test(entry.toString("utf8")))
     return lazySource(snap, snap.label, snap.commit);
   const { mountInputs } = await import("../inputs/mount.js");
-  return mountInputs(snap, cache, (repo, rev) => gitSnapshot(repo, rev));
+  return mountInputs(snap, cache, { commit: (repo, rev) => gitSnapshot(repo, rev), dir: dirSnapshot });
 }
 
 class GitReader implements SnapshotReader {
@@ -509,6 +509,11 @@ export async function worktreeSource(dir: string, opts: { inputs?: InputCache } 
   return withInputs({ ...snap, label: `work tree ${dir}` }, opts.inputs);
 }
 
+/** A plain directory's files (an unpacked archive): not asked of Git, even inside a work tree. */
+export async function dirSnapshot(dir: string): Promise<Snapshot> {
+  return { entries: await worktreeEntries(dir, true), reader: new WorktreeReader(dir) };
+}
+
 class WorktreeReader implements SnapshotReader {
   constructor(private readonly root: string) {}
 
@@ -534,10 +539,11 @@ class WorktreeReader implements SnapshotReader {
   }
 }
 
-async function worktreeEntries(dir: string): Promise<SnapshotEntry[]> {
-  const listed = (await isGitRepo(dir))
-    ? await gitListed(dir)
-    : (await walk(dir, "")).map((path) => ({ path, gitlink: false }));
+async function worktreeEntries(dir: string, plain = false): Promise<SnapshotEntry[]> {
+  const listed =
+    !plain && (await isGitRepo(dir))
+      ? await gitListed(dir)
+      : (await walk(dir, "")).map((path) => ({ path, gitlink: false }));
   const entries: SnapshotEntry[] = [];
   for (const { path, gitlink } of listed) {
     const abs = join(dir, path);

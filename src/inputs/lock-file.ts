@@ -10,20 +10,29 @@ export const LOCK_FILE = "dotops.lock";
 
 const SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
 
-const LockEntrySchema = z.strictObject({
+const GitLockSchema = z.strictObject({
   git: z.string().min(1),
   ref: z.string().min(1).optional(),
   rev: z.string().regex(SHA, "a full commit id (40 hex digits)"),
   locked: z.string().min(1),
 });
 
+const ArchiveLockSchema = z.strictObject({
+  archive: z.string().min(1),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/, "the archive's sha256 (64 hex digits)"),
+  locked: z.string().min(1),
+});
+
+const LockEntrySchema = z.union([GitLockSchema, ArchiveLockSchema]);
+
 const LockSchema = z.strictObject({
   version: z.literal(1),
-  inputs: z.record(z.string(), LockEntrySchema).default({}),
+  inputs: z.record(z.string(), GitLockSchema).default({}),
   externals: z.record(z.string(), LockEntrySchema).default({}),
 });
 
 export type LockEntry = z.infer<typeof LockEntrySchema>;
+export type GitLock = z.infer<typeof GitLockSchema>;
 export type LockFile = z.infer<typeof LockSchema>;
 
 export const emptyLock = (): LockFile => ({ version: 1, inputs: {}, externals: {} });

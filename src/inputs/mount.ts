@@ -10,8 +10,9 @@ import {
 import { type Located, mergeYaml, originOf, type Path, parseYaml } from "../config/yaml.js";
 import { ConfigError, type ConfigProblem } from "../errors.js";
 import { fetchUrl, type InputCache, lockedRepo } from "../git/input-cache.js";
-import { LOCK_FILE, type LockEntry, type LockFile, parseLock } from "./lock-file.js";
-import { type ExternalDecl, externalPrefix, type InputDecl, InputsShape } from "./schema.js";
+import { lockedArchive } from "./archive.js";
+import { type GitLock, LOCK_FILE, type LockEntry, type LockFile, parseLock } from "./lock-file.js";
+import { type ExternalDecl, externalPrefix, type InputDecl, InputsShape, isArchive } from "./schema.js";
 
 const ENTRY_FILE = "dotops.yaml";
 
@@ -41,16 +42,26 @@ export function lockIn(entries: readonly SnapshotEntry[]): LockFile | undefined 
   return data ? parseLock(data.toString("utf8")) : undefined;
 }
 
+/** What a declaration or a lock entry names: `url@ref` of a Git repository, an archive's URL. */
+const named = (d: { git: string; ref?: string } | { archive: string }) =>
+  isArchive(d) ? d.archive : `${d.git}${d.ref ? `@${d.ref}` : ""}`;
+
 /** Why a lock entry does not pin what is declared now: missing, or for another URL or ref. */
 export function lockProblem(
   what: string,
-  decl: { git: string; ref?: string },
+  decl: { git: string; ref?: string } | { archive: string },
   locked: LockEntry | undefined,
 ): string | undefined {
   if (!locked) return `${what} is not in ${LOCK_FILE}: run \`dotops lock\` and commit ${LOCK_FILE}`;
-  if (locked.git !== decl.git || (locked.ref ?? "") !== (decl.ref ?? ""))
-    return `${LOCK_FILE} is stale for ${what}: it pins ${locked.git}${locked.ref ? `@${locked.ref}` : ""}, dotops.yaml says ${decl.git}${decl.ref ? `@${decl.ref}` : ""}; run \`dotops lock\` and commit ${LOCK_FILE}`;
+  if (named(locked) !== named(decl))
+    return `${LOCK_FILE} is stale for ${what}: it pins ${named(locked)}, dotops.yaml says ${named(decl)}; run \`dotops lock\` and commit ${LOCK_FILE}`;
   return undefined;
+}
+
+/** The trees of locked commits and of unpacked archives: git/source.ts's readers, passed in (that module loads this one). */
+export interface TreeReaders {
+  commit(repo: string, rev: string): Promise<Snapshot>;
+  dir(dir: string): Promise<Snapshot>;
 }
 
 /**
@@ -64,8 +75,7 @@ export function lockProblem(
 export async function mountInputs(
   root: Snapshot & { label: string; commit?: string },
   cache: InputCache,
-  /** git/source.ts's gitSnapshot, passed in: that module loads this one. */
-  snapshotOf: (repo: string, rev: string) => Promise<Snapshot>,
+  trees: TreeReaders,
 ): Promise<ConfigSource> {
   const entryText = root.entries.find((e) => e.path === ENTRY_FILE)?.data?.toString("utf8") ?? "";
   const declared = declaredIn(entryText);
@@ -110,15 +120,15 @@ export async function mountInputs(
           problems.push({ ...here, message: problem });
           continue;
         }
-        const locked = lock.inputs[key] as LockEntry;
+        const locked = lock.inputs[key] as GitLock;
         const pinned = { what: `input ${key}`, ...decl, rev: locked.rev };
-        const snap = await snapshotOf(await lockedRepo(cache, pinned), locked.rev);
+        const snap = await trees.commit(await lockedRepo(cache, pinned), locked.rev);
         mounts.push({
           kind: "input",
           key,
           prefix,
           url,
-          git: decl.git,
+          source: decl.git,
           ...(decl.ref ? { ref: decl.ref } : {}),
           rev: locked.rev,
         });
@@ -144,21 +154,31 @@ export async function mountInputs(
         problems.push({ ...at(["externals", target]), message: problem });
         continue;
       }
-      const rev = (lock.externals[target] as LockEntry).rev;
-      const snap = await snapshotOf(
-        await lockedRepo(cache, { what: `external ${target}`, ...decl, rev }),
-        rev,
-      );
-      mounts.push({
-        kind: "external",
-        key: target,
-        prefix,
-        url: fetchUrl(cache, decl.git),
-        git: decl.git,
-        ...(decl.ref ? { ref: decl.ref } : {}),
-        rev,
-      });
-      parts.push({ prefix, snap });
+      const what = `external ${target}`;
+      const locked = lock.externals[target] as LockEntry;
+      if (!isArchive(decl) && !isArchive(locked)) {
+        const repo = await lockedRepo(cache, { what, ...decl, rev: locked.rev });
+        parts.push({ prefix, snap: await trees.commit(repo, locked.rev) });
+        mounts.push({
+          kind: "external",
+          key: target,
+          prefix,
+          url: fetchUrl(cache, decl.git),
+          source: decl.git,
+          ...(decl.ref ? { ref: decl.ref } : {}),
+          rev: locked.rev,
+        });
+      } else if (isArchive(decl) && isArchive(locked)) {
+        const dir = await lockedArchive(cache, what, decl.archive, locked.sha256);
+        parts.push({ prefix, snap: await trees.dir(dir) });
+        mounts.push({
+          kind: "external",
+          key: target,
+          prefix,
+          source: decl.archive,
+          rev: `sha256:${locked.sha256}`,
+        });
+      }
     }
     if (problems.length) throw new ConfigError(problems);
   }

@@ -1,16 +1,21 @@
 import { ConfigError, type ConfigProblem } from "../errors.js";
 import { commitCount, fetchUrl, type InputCache, latestCommit, lockedRepo } from "../git/input-cache.js";
 import { gitSnapshot } from "../git/source.js";
+import { latestArchive } from "./archive.js";
 import { emptyLock, type LockEntry, type LockFile } from "./lock-file.js";
 import { type Declared, declaredIn, lockProblem } from "./mount.js";
+import { isArchive } from "./schema.js";
 
 /** One entry of dotops.lock as `dotops lock` or `dotops update` left it. */
 export interface LockChange {
   kind: "input" | "external";
   key: string;
-  git: string;
+  /** The repository or archive, as dotops.yaml names it. */
+  source: string;
   ref?: string;
-  /** The commit locked before; absent for a new entry. */
+  /** An archive: `from` and `to` are sha256 sums, not commits. */
+  archive?: true;
+  /** The commit (or archive sha256) locked before; absent for a new entry. */
   from?: string;
   to: string;
   /** Commits from `from` to `to`, when Git can count them (a rewritten history cannot). */
@@ -49,38 +54,44 @@ export async function relock(
   const wanted = (key: string) => update === "all" || (Array.isArray(update) && update.includes(key));
   const seen = new Set<string>();
 
+  /** Locks one input or external (kept, or moved to its newest); the commit or sha256 it is locked at. */
   const pin = async (
     kind: "input" | "external",
     key: string,
-    decl: { git: string; ref?: string },
+    decl: { git: string; ref?: string } | { archive: string },
   ): Promise<string> => {
     seen.add(`${kind}:${key}`);
+    const what = `${kind} ${key}`;
     const before = (kind === "input" ? prev.inputs : prev.externals)[key];
-    const current = lockProblem(`${kind} ${key}`, decl, before) ? undefined : before;
-    let rev = current?.rev;
-    if (!rev || wanted(key))
-      rev = await latestCommit(cache, { what: `${kind} ${key}`, ...decl }, current?.rev);
-    const entry: LockEntry = {
-      git: decl.git,
-      ...(decl.ref ? { ref: decl.ref } : {}),
-      rev,
-      locked: current?.rev === rev ? current.locked : now.toISOString(),
-    };
-    (kind === "input" ? lock.inputs : lock.externals)[key] = entry;
-    const commits =
-      before && before.rev !== rev
-        ? await commitCount(cache, fetchUrl(cache, decl.git), before.rev, rev)
-        : undefined;
+    const current = lockProblem(what, decl, before) ? undefined : before;
+    const keep = current && !wanted(key);
+    let entry: LockEntry;
+    let commits: number | undefined;
+    if (!isArchive(decl)) {
+      const was = current && "rev" in current ? current.rev : undefined;
+      const rev = keep && was ? was : await latestCommit(cache, { what, ...decl }, was);
+      entry = { git: decl.git, ...(decl.ref ? { ref: decl.ref } : {}), rev, locked: "" };
+      if (before && "rev" in before && before.rev !== rev)
+        commits = await commitCount(cache, fetchUrl(cache, decl.git), before.rev, rev);
+    } else {
+      const was = current && "sha256" in current ? current.sha256 : undefined;
+      const sha256 = keep && was ? was : await latestArchive(cache, what, decl.archive, was);
+      entry = { archive: decl.archive, sha256, locked: "" };
+    }
+    const pinOf = (e: LockEntry) => ("rev" in e ? e.rev : e.sha256);
+    const to = pinOf(entry);
+    entry.locked = current && pinOf(current) === to ? current.locked : now.toISOString();
+    (kind === "input" ? lock.inputs : lock.externals)[key] = entry as never;
     entries.push({
       kind,
       key,
-      git: decl.git,
-      ...(decl.ref ? { ref: decl.ref } : {}),
-      ...(before ? { from: before.rev } : {}),
-      to: rev,
+      source: isArchive(decl) ? decl.archive : decl.git,
+      ...(isArchive(decl) ? { archive: true as const } : decl.ref ? { ref: decl.ref } : {}),
+      ...(before ? { from: pinOf(before) } : {}),
+      to,
       ...(commits === undefined ? {} : { commits }),
     });
-    return rev;
+    return to;
   };
 
   const visit = async (d: Declared["inputs"], keyAbove: string, chain: string[], names: string[]) => {

@@ -27,28 +27,37 @@ export const InputSchema = z
     "A Git repository whose files this config uses: import its YAML as `inputs.<name>/path.yaml` and use its files as `source: inputs.<name>/files/…`. Paths inside the input's own YAML are relative to the input's root. Pinned in dotops.lock: `dotops lock` adds it, `dotops update` moves it.",
   );
 
+/** How an external's tree is placed; the same for a Git repository and an archive. */
+const placement = {
+  path: z.string().min(1).optional().describe("A directory inside it to place, instead of all of it."),
+  mode: z
+    .enum(["link", "copy"])
+    .optional()
+    .describe(
+      "link (default): each file a symlink into the store; copy: real files, for trees whose tools write beside their files.",
+    ),
+  ignore: z
+    .array(z.string().min(1))
+    .optional()
+    .describe("Paths inside it to leave out, in .gitignore syntax."),
+};
+
+const GitExternalSchema = z.strictObject({ git: gitUrl, ref, ...placement });
+
+const ArchiveExternalSchema = z.strictObject({
+  archive: z
+    .string()
+    .regex(/^(https?:\/\/|~\/|\.{1,2}\/|\/)\S+$/, "an http(s) URL or a local path")
+    .describe(
+      "An archive (.tar.gz, .tgz, .tar.xz, .tar.bz2, .tar or .zip): an http(s) URL or a local path. dotops.lock pins its sha256; `dotops update` downloads it again.",
+    ),
+  ...placement,
+});
+
 export const ExternalSchema = z
-  .strictObject({
-    git: gitUrl,
-    ref,
-    path: z
-      .string()
-      .min(1)
-      .optional()
-      .describe("A directory inside the repository to place, instead of all of it."),
-    mode: z
-      .enum(["link", "copy"])
-      .optional()
-      .describe(
-        "link (default): each file a symlink into the store; copy: real files, for trees whose tools write beside their files.",
-      ),
-    ignore: z
-      .array(z.string().min(1))
-      .optional()
-      .describe("Paths inside it to leave out, in .gitignore syntax."),
-  })
+  .union([GitExternalSchema, ArchiveExternalSchema])
   .describe(
-    "A Git repository placed at a target (oh-my-zsh, a zsh or vim plugin, fonts): pinned in dotops.lock like an input, read from the store, switched with the generation, moved by `dotops update`.",
+    "A Git repository or an archive placed at a target (oh-my-zsh, a zsh or vim plugin, fonts): pinned in dotops.lock like an input, read from the store, switched with the generation, moved by `dotops update`.",
   );
 
 export const InputsShape = {
@@ -71,3 +80,6 @@ export type ExternalDecl = z.infer<typeof ExternalSchema>;
 /** Where an external's tree appears in the config's snapshot: `.externals/<target below ~>/`. */
 export const externalPrefix = (target: string): string =>
   `.externals/${target.replace(/^~\/?/, "").replace(/\/+$/, "")}/`;
+
+/** An archive's declaration or pin, not a Git repository's. */
+export const isArchive = <T extends object>(d: T): d is Extract<T, { archive: string }> => "archive" in d;

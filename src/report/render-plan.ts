@@ -68,15 +68,18 @@ export function renderPlanText(plan: Plan, c: Palette, opts: RenderOptions = {})
   return `${[c.bold(planHeadline(plan)), ...inputLines(plan).map((l) => `  ${c.cyan(l)}`), ...changeLines(plan.changes, c, opts), ...kept, summaryLine(plan)].join("\n")}\n`;
 }
 
+/** A pin as shown: a commit id, or an archive's sha256 without its prefix. */
+const pinText = (rev: string | null) => rev?.replace(/^sha256:/, "") ?? null;
+
 /** `input base: 1a2b3c4 → 9f8e7d6 (3 commits), 2 changes from it` for each input the plan moves. */
 export function inputLines(plan: Pick<Plan, "inputs">): string[] {
   return (plan.inputs ?? []).map((i) => {
     const range =
       i.from && i.to
-        ? `${short(i.from)} → ${short(i.to)} (${i.commits === undefined ? "not a descendant: history rewritten" : `${i.commits} commit${i.commits === 1 ? "" : "s"}`})`
+        ? `${short(pinText(i.from))} → ${short(pinText(i.to))} (${i.from.startsWith("sha256:") ? "the archive changed" : i.commits === undefined ? "not a descendant: history rewritten" : `${i.commits} commit${i.commits === 1 ? "" : "s"}`})`
         : i.to
-          ? `added at ${short(i.to)}`
-          : `removed (was ${short(i.from)})`;
+          ? `added at ${short(pinText(i.to))}`
+          : `removed (was ${short(pinText(i.from))})`;
     const n = i.changes.length;
     return `${i.kind} ${printable(i.key)}: ${range}, ${n ? `${n} change${n === 1 ? "" : "s"} from it: ${i.changes.slice(0, 5).map(printable).join(", ")}${n > 5 ? ", …" : ""}` : "no change to the machine"}`;
   });
