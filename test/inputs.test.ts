@@ -6,6 +6,7 @@ import {
   readFileSync,
   readlinkSync,
   renameSync,
+  statSync,
   symlinkSync,
   writeFileSync,
 } from "node:fs";
@@ -322,6 +323,64 @@ async function execSymlink(repo: string, target: string, path: string) {
   await git(repo, "commit", "-q", "-m", "link");
   expect(readlinkSync(join(repo, path))).toBe(target);
 }
+
+describe("the shapes of real repos as inputs", () => {
+  // As tried on mathiasbynens/dotfiles (a home mirror) with ohmyzsh and zsh-autosuggestions
+  // inside it: a whole input as HOME, one file of it replaced, an external inside another's target.
+  it("a home-mirror input with a file replaced, and an external placed inside another external", async () => {
+    const mirror = await ConfigRepo.create(
+      {
+        ".aliases": "alias l='ls -la'\n",
+        ".gitconfig": "[user]\n  name = Mathias\n",
+        "README.md": "# dotfiles\n",
+        "bin/tool": "#!/bin/sh\n",
+      },
+      "mirror",
+    );
+    const omz = await ConfigRepo.create({
+      "oh-my-zsh.sh": "# omz\n",
+      "custom/plugins/example/example.plugin.zsh": "#\n",
+    });
+    const plugin = await ConfigRepo.create({ "zsh-autosuggestions.zsh": "# suggest\n" });
+    const me = await ConfigRepo.create({
+      "dotops.yaml": `version: 1
+inputs:
+  mathias: { git: ${mirror.dir}, ref: main }
+externals:
+  ~/.oh-my-zsh: { git: ${omz.dir}, ref: main }
+  ~/.oh-my-zsh/custom/plugins/zsh-autosuggestions: { git: ${plugin.dir}, ref: main }
+hosts:
+  box: { platform: linux }
+files:
+  - { target: ~, source: inputs.mathias, ignore: [README.md] }
+  - { target: ~/.gitconfig, text: "[user]\\n  name = me\\n" }
+`,
+    });
+    const { home } = sandbox();
+    const run = (...args: string[]) => dotops(["--repo", me.dir, ...args], { home });
+    expect((await run("lock")).exitCode).toBe(0);
+    await me.commit({}, "lock");
+    const r = await run("apply");
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(readFileSync(join(home, ".aliases"), "utf8")).toBe("alias l='ls -la'\n");
+    expect(readFileSync(join(home, ".gitconfig"), "utf8")).toBe("[user]\n  name = me\n");
+    expect(existsSync(join(home, "README.md"))).toBe(false);
+    expect(statSync(join(home, "bin/tool")).mode & 0o111).not.toBe(0);
+    expect(readFileSync(join(home, ".oh-my-zsh/oh-my-zsh.sh"), "utf8")).toBe("# omz\n");
+    expect(readFileSync(join(home, ".oh-my-zsh/custom/plugins/example/example.plugin.zsh"), "utf8")).toBe(
+      "#\n",
+    );
+    expect(
+      readFileSync(
+        join(home, ".oh-my-zsh/custom/plugins/zsh-autosuggestions/zsh-autosuggestions.zsh"),
+        "utf8",
+      ),
+    ).toBe("# suggest\n");
+    // Nothing of the inputs' own bookkeeping reaches HOME.
+    expect(existsSync(join(home, "inputs.mathias"))).toBe(false);
+    expect(existsSync(join(home, ".externals"))).toBe(false);
+  });
+});
 
 describe("archive externals", () => {
   it("pins an archive by sha256, places it, refuses it when it changes at its URL, and update moves the pin", async () => {
