@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import {
+  chmodSync,
   existsSync,
   lstatSync,
   mkdirSync,
@@ -337,6 +338,8 @@ describe("the shapes of real repos as inputs", () => {
       },
       "mirror",
     );
+    chmodSync(join(mirror.dir, "bin/tool"), 0o755);
+    await mirror.commit({}, "bin/tool is executable");
     const omz = await ConfigRepo.create({
       "oh-my-zsh.sh": "# omz\n",
       "custom/plugins/example/example.plugin.zsh": "#\n",
