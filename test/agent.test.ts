@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import { gens, startAgent, waitFor, withRemote } from "./agent-helpers.js";
-import { CLI, ConfigRepo, dotops, git, minimalConfig, moduleTrace, sandbox, tempDir } from "./helpers.js";
+import { CLI, ConfigRepo, dotops, git, minimalConfig, moduleTrace, sandbox, sshSigner } from "./helpers.js";
 
 const storeCount = (home: string) => readdirSync(join(home, ".local/state/dotops/store")).length;
 
@@ -138,54 +138,24 @@ describe("agent policy", () => {
   });
 
   it("requires commits signed by a trusted SSH key when requireSignedCommits", async () => {
-    const keys = tempDir("dotops-keys-");
-    for (const k of ["trusted", "other"])
-      await execa("ssh-keygen", [
-        "-q",
-        "-t",
-        "ed25519",
-        "-N",
-        "",
-        "-C",
-        `${k}@example.com`,
-        "-f",
-        join(keys, k),
-      ]);
-    const pub = readFileSync(join(keys, "trusted.pub"), "utf8").trim().split(" ").slice(0, 2).join(" ");
+    const [trusted, other] = [await sshSigner("trusted"), await sshSigner("other")];
     const config = minimalConfig({
-      "dotops.yaml": `${minimalConfig()["dotops.yaml"]}agent:\n  requireSignedCommits: true\n  trustedSigners: ["trusted@example.com ${pub}"]\n`,
+      "dotops.yaml": `${minimalConfig()["dotops.yaml"]}agent:\n  requireSignedCommits: true\n  trustedSigners: ["${trusted.allowed}"]\n`,
     });
     const { work, remote, push } = await withRemote(config);
     const { home } = sandbox();
-    const sign = async (key: string, message: string, files: Record<string, string>) => {
-      work.write(files);
-      await git(work.dir, "add", "-A");
-      await git(
-        work.dir,
-        "-c",
-        "gpg.format=ssh",
-        "-c",
-        `user.signingkey=${join(keys, key)}`,
-        "commit",
-        "-q",
-        "-S",
-        "-m",
-        message,
-      );
-      return work.head();
-    };
     // First commit is unsigned: refused on first use too.
     const unsigned = await dotops(["agent", "--once", "--remote", remote], { home });
     expect(unsigned.exitCode).toBe(4);
     expect(unsigned.stderr).toMatch(/is not signed/);
     expect(existsSync(join(home, ".zshrc"))).toBe(false);
 
-    await sign("trusted", "signed", { "files/zshrc": "export SIGNED=1\n" });
+    await trusted.commit(work, "signed", { "files/zshrc": "export SIGNED=1\n" });
     await push();
     expect((await dotops(["agent", "--once"], { home })).exitCode).toBe(0);
     expect(readFileSync(join(home, ".zshrc"), "utf8")).toBe("export SIGNED=1\n");
 
-    await sign("other", "signed by a stranger", { "files/zshrc": "export EVIL=1\n" });
+    await other.commit(work, "signed by a stranger", { "files/zshrc": "export EVIL=1\n" });
     await push();
     const stranger = await dotops(["agent", "--once"], { home });
     expect(stranger.exitCode).toBe(4);

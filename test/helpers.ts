@@ -125,6 +125,36 @@ export async function bundleScript(source: string, out: string): Promise<void> {
   });
 }
 
+/** An SSH signing key: its allowed-signers line, and commits signed with it. */
+export async function sshSigner(name: string): Promise<{
+  allowed: string;
+  commit(repo: ConfigRepo, message: string, files?: Record<string, string>): Promise<string>;
+}> {
+  const key = join(tempDir("dotops-keys-"), name);
+  await execa("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", `${name}@example.com`, "-f", key]);
+  const pub = readFileSync(`${key}.pub`, "utf8").trim().split(" ").slice(0, 2).join(" ");
+  return {
+    allowed: `${name}@example.com ${pub}`,
+    async commit(repo, message, files = {}) {
+      repo.write(files);
+      await git(repo.dir, "add", "-A");
+      await git(
+        repo.dir,
+        "-c",
+        "gpg.format=ssh",
+        "-c",
+        `user.signingkey=${key}`,
+        "commit",
+        "-q",
+        "-S",
+        "-m",
+        message,
+      );
+      return repo.head();
+    },
+  };
+}
+
 /** A sandbox HOME and state dir for one test. */
 export function sandbox(): { home: string; state: string; root: string } {
   const root = tempDir("dotops-home-");

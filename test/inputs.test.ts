@@ -16,7 +16,7 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
-import { ConfigRepo, dotops, git, sandbox, tempDir } from "./helpers.js";
+import { ConfigRepo, dotops, git, sandbox, sshSigner, tempDir } from "./helpers.js";
 
 /*
  * Inputs (a shared base from another Git repo) and externals (a repo placed
@@ -260,38 +260,9 @@ describe("inputs and dotops.lock", () => {
   });
 
   it("the agent refuses an input commit not signed by a trusted signer when requireSignedCommits", async () => {
-    const keys = tempDir("dotops-keys-");
-    await execa("ssh-keygen", [
-      "-q",
-      "-t",
-      "ed25519",
-      "-N",
-      "",
-      "-C",
-      "me@example.com",
-      "-f",
-      join(keys, "me"),
-    ]);
-    const pub = readFileSync(join(keys, "me.pub"), "utf8").trim().split(" ").slice(0, 2).join(" ");
-    const signed = async (repo: ConfigRepo, message: string, files: Record<string, string>) => {
-      repo.write(files);
-      await git(repo.dir, "add", "-A");
-      await git(
-        repo.dir,
-        "-c",
-        "gpg.format=ssh",
-        "-c",
-        `user.signingkey=${join(keys, "me")}`,
-        "commit",
-        "-q",
-        "-S",
-        "-m",
-        message,
-      );
-      return repo.head();
-    };
+    const signer = await sshSigner("me");
     const base = await ConfigRepo.create(BASE, "base 1 (unsigned)");
-    const policy = `agent:\n  requireSignedCommits: true\n  trustedSigners: ["me@example.com ${pub}"]\n`;
+    const policy = `agent:\n  requireSignedCommits: true\n  trustedSigners: ["${signer.allowed}"]\n`;
     const me = new ConfigRepo(tempDir("dotops-repo-"));
     await git(me.dir, "init", "-q", "-b", "main");
     const files = {
@@ -300,7 +271,7 @@ describe("inputs and dotops.lock", () => {
     const { home } = sandbox();
     me.write(files);
     expect((await dotops(["--repo", me.dir, "lock"], { home })).exitCode).toBe(0);
-    await signed(me, "signed config, unsigned input", {});
+    await signer.commit(me, "signed config, unsigned input", {});
     const refused = await dotops(["--repo", me.dir, "agent", "--once"], { home });
     expect(refused.exitCode).toBe(4);
     expect(refused.stderr).toMatch(
@@ -308,9 +279,9 @@ describe("inputs and dotops.lock", () => {
     );
     expect(existsSync(join(home, ".vimrc"))).toBe(false);
 
-    await signed(base, "base 2 (signed)", { "files/vimrc": "set number signed\n" });
+    await signer.commit(base, "base 2 (signed)", { "files/vimrc": "set number signed\n" });
     expect((await dotops(["--repo", me.dir, "update"], { home })).exitCode).toBe(0);
-    await signed(me, "signed update", {});
+    await signer.commit(me, "signed update", {});
     const ok = await dotops(["--repo", me.dir, "agent", "--once"], { home });
     expect(ok.exitCode, ok.stderr).toBe(0);
     expect(readFileSync(join(home, ".vimrc"), "utf8")).toBe("set number signed\n");

@@ -42676,7 +42676,7 @@ function rebaseInputPaths(source, located) {
     };
   return problems;
 }
-function externalFiles(source, entry, located, start) {
+function externalFiles(entry, located, start) {
   return Object.entries(entry.externals ?? {}).sort(([a2], [b2]) => a2 < b2 ? -1 : 1).map(([target, decl], k2) => {
     const at = ["externals", target];
     const src = `${externalPrefix(target)}${decl.path ? decl.path.replace(/^\.?\/+|\/+$/g, "") : ""}`.replace(
@@ -43460,10 +43460,7 @@ function loadConfig(source, opts = {}) {
     hostNames: Object.keys(entry.value.hosts).sort(),
     user: merged.user ?? {},
     vars: merged.vars ?? {},
-    files: [
-      ...merged.files ?? [],
-      ...externalFiles(source, entry.value, located, merged.files?.length ?? 0)
-    ],
+    files: [...merged.files ?? [], ...externalFiles(entry.value, located, merged.files?.length ?? 0)],
     services: merged.services ?? [],
     scripts: merged.scripts ?? [],
     homebrew: merged.homebrew ?? {},
@@ -59009,6 +59006,7 @@ var init_lock_file = __esm({
 // src/inputs/mount.ts
 var mount_exports = {};
 __export(mount_exports, {
+  MAX_MOUNTS: () => MAX_MOUNTS,
   declaredIn: () => declaredIn,
   lockIn: () => lockIn,
   lockProblem: () => lockProblem,
@@ -59054,10 +59052,11 @@ async function mountInputs(root2, cache, trees) {
     };
     const visit3 = async (decls, keyAbove, prefixAbove, chain, names) => {
       for (const name3 of Object.keys(decls).sort()) {
+        if (mounts.length >= MAX_MOUNTS) throw tooManyMounts();
         const decl = decls[name3];
         const key = `${keyAbove}${name3}`;
         const prefix = `${prefixAbove}inputs.${name3}/`;
-        const here = keyAbove ? { message: "" } : at(["inputs", name3]);
+        const here = keyAbove ? {} : at(["inputs", name3]);
         const url2 = fetchUrl(cache, decl.git);
         if (chain.includes(url2)) {
           problems.push({
@@ -59097,7 +59096,9 @@ async function mountInputs(root2, cache, trees) {
       }
     };
     await visit3(declared.inputs, "", "", [cache.repoDir], ["this repo"]);
-    for (const target of Object.keys(declared.externals).sort()) {
+    const targets = Object.keys(declared.externals).sort();
+    if (mounts.length + targets.length > MAX_MOUNTS) throw tooManyMounts();
+    for (const target of targets) {
       const decl = declared.externals[target];
       const prefix = externalPrefix(target);
       reserved(prefix, ["externals", target]);
@@ -59141,7 +59142,7 @@ async function mountInputs(root2, cache, trees) {
   src.mounts = mounts;
   return src;
 }
-var ENTRY_FILE2, named, MountReader;
+var ENTRY_FILE2, MAX_MOUNTS, tooManyMounts, named, MountReader;
 var init_mount = __esm({
   "src/inputs/mount.ts"() {
     "use strict";
@@ -59154,6 +59155,12 @@ var init_mount = __esm({
     init_lock_file();
     init_schema();
     ENTRY_FILE2 = "dotops.yaml";
+    MAX_MOUNTS = 64;
+    tooManyMounts = () => new ConfigError([
+      {
+        message: `more than ${MAX_MOUNTS} inputs and externals (with the inputs' own): refused (each is a repository to read)`
+      }
+    ]);
     named = (d) => isArchive(d) ? d.archive : `${d.git}${d.ref ? `@${d.ref}` : ""}`;
     MountReader = class {
       parts;
@@ -70247,8 +70254,8 @@ async function relock(cache, entryText, old, update, now = /* @__PURE__ */ new D
   for (const target of Object.keys(declared.externals).sort())
     await pin("external", target, declared.externals[target]);
   if (problems.length) throw new ConfigError(problems);
-  const unknown2 = Array.isArray(update) && update.filter((k2) => !seen.has(`input:${k2}`) && !seen.has(`external:${k2}`));
-  if (unknown2 && unknown2.length)
+  const unknown2 = Array.isArray(update) ? update.filter((k2) => !seen.has(`input:${k2}`) && !seen.has(`external:${k2}`)) : [];
+  if (unknown2.length)
     throw new ConfigError([
       {
         message: `not an input or external of dotops.yaml: ${unknown2.join(", ")} (declared: ${[...seen].map((s) => s.split(":").slice(1).join(":")).join(", ") || "none"})`

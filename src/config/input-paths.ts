@@ -66,7 +66,6 @@ export function rebaseInputPaths(source: ConfigSource, located: Located): Config
 
 /** Each external as the file entry that places its tree: a directory source from where it is mounted. */
 export function externalFiles(
-  source: ConfigSource,
   entry: { externals?: Record<string, ExternalDecl> },
   located: Located,
   /** Where they go in the files list: after the config's own. */

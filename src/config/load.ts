@@ -140,10 +140,7 @@ export function loadConfig(source: ConfigSource, opts: LoadOptions = {}): Config
     hostNames: Object.keys(entry.value.hosts).sort(),
     user: (merged.user ?? {}) as Record<string, string>,
     vars: merged.vars ?? {},
-    files: [
-      ...(merged.files ?? []),
-      ...externalFiles(source, entry.value, located, merged.files?.length ?? 0),
-    ],
+    files: [...(merged.files ?? []), ...externalFiles(entry.value, located, merged.files?.length ?? 0)],
     services: merged.services ?? [],
     scripts: merged.scripts ?? [],
     homebrew: merged.homebrew ?? {},

@@ -16,6 +16,16 @@ import { type ExternalDecl, externalPrefix, type InputDecl, InputsShape, isArchi
 
 const ENTRY_FILE = "dotops.yaml";
 
+/** Inputs and externals one config may place, nested ones included: each tree is read whole. */
+export const MAX_MOUNTS = 64;
+
+const tooManyMounts = () =>
+  new ConfigError([
+    {
+      message: `more than ${MAX_MOUNTS} inputs and externals (with the inputs' own): refused (each is a repository to read)`,
+    },
+  ]);
+
 /** What dotops.yaml (the root's, or an input's own) declares, and where, for messages. */
 export interface Declared {
   inputs: Record<string, InputDecl>;
@@ -102,10 +112,12 @@ export async function mountInputs(
       names: string[],
     ): Promise<void> => {
       for (const name of Object.keys(decls).sort()) {
+        if (mounts.length >= MAX_MOUNTS) throw tooManyMounts();
         const decl = decls[name] as InputDecl;
         const key = `${keyAbove}${name}`;
         const prefix = `${prefixAbove}inputs.${name}/`;
-        const here = keyAbove ? { message: "" } : at(["inputs", name]);
+        // An input's own inputs are declared in its dotops.yaml, not here: no position to point at.
+        const here = keyAbove ? {} : at(["inputs", name]);
         const url = fetchUrl(cache, decl.git);
         if (chain.includes(url)) {
           problems.push({
@@ -145,7 +157,9 @@ export async function mountInputs(
       }
     };
     await visit(declared.inputs, "", "", [cache.repoDir], ["this repo"]);
-    for (const target of Object.keys(declared.externals).sort()) {
+    const targets = Object.keys(declared.externals).sort();
+    if (mounts.length + targets.length > MAX_MOUNTS) throw tooManyMounts();
+    for (const target of targets) {
       const decl = declared.externals[target] as ExternalDecl;
       const prefix = externalPrefix(target);
       reserved(prefix, ["externals", target]);

@@ -115,9 +115,10 @@ export async function relock(
     await pin("external", target, declared.externals[target] as Declared["externals"][string]);
   if (problems.length) throw new ConfigError(problems);
 
-  const unknown =
-    Array.isArray(update) && update.filter((k) => !seen.has(`input:${k}`) && !seen.has(`external:${k}`));
-  if (unknown && unknown.length)
+  const unknown = Array.isArray(update)
+    ? update.filter((k) => !seen.has(`input:${k}`) && !seen.has(`external:${k}`))
+    : [];
+  if (unknown.length)
     throw new ConfigError([
       {
         message: `not an input or external of dotops.yaml: ${unknown.join(", ")} (declared: ${[...seen].map((s) => s.split(":").slice(1).join(":")).join(", ") || "none"})`,
