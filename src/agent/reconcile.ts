@@ -7,7 +7,7 @@ import { LockedError } from "../engine/lock.js";
 import { status } from "../engine/status.js";
 import { ConfigError, DotopsError, PolicyError } from "../errors.js";
 import { checkSignature, commitsBetween, isAncestor, isBareRepo, readRef } from "../git/history.js";
-import { BranchMissingError, fetchBranch, RemoteUnreachableError } from "../git/remote.js";
+import { BranchMissingError, fetchIfMoved, RemoteUnreachableError } from "../git/remote.js";
 import { commitSource } from "../git/source.js";
 import type { GitHubReporter } from "../report/github.js";
 import { type AgentState, readAgentState, suspension, writeAgentState } from "./agent-state.js";
@@ -87,9 +87,13 @@ export async function reconcileOnce(eng: Engine, opts: ReconcileOptions): Promis
     };
 
   try {
-    await fetchBranch(opts.repo, branch, bare, opts.fetchTimeoutMs);
-    if (base && branch !== base)
-      await fetchBranch(opts.repo, base, bare, opts.fetchTimeoutMs).catch(() => {});
+    // ls-remote first: an idle poll fetches nothing.
+    await fetchIfMoved(
+      opts.repo,
+      base && branch !== base ? [branch, base] : [branch],
+      bare,
+      opts.fetchTimeoutMs,
+    );
   } catch (err) {
     if (err instanceof RemoteUnreachableError) return { kind: "offline", error: err.message };
     if (err instanceof BranchMissingError)
