@@ -34,6 +34,8 @@ export interface ReconcileOptions {
   clone?: { remote?: string };
   /** Makes a GitHub reporter for the policy in force (null when not configured); it may read a token file first. */
   reporter?: (policy: AgentConfig, host: string) => Promise<GitHubReporter | null> | GitHubReporter | null;
+  /** True when reports a rate limit held back are due (its reset has passed): an idle pass sends them too. */
+  reportsDue?: () => Promise<boolean>;
   fetchTimeoutMs?: number;
   /** Aborted when the agent is stopping: an apply in flight still finishes, reporting stops waiting. */
   signal?: AbortSignal;
@@ -114,14 +116,18 @@ export async function reconcileOnce(eng: Engine, opts: ReconcileOptions): Promis
 
   const agentState = await readAgentState(eng.host, eng.state);
   const last = agentState.lastAttempted;
+  const hostName = trusted?.host.name ?? opts.loadOptions.host ?? "unknown";
   // Up to date: the tip is the current generation's commit, or a later one with the same content.
   if (
     tip === lastApplied ||
     (last?.commit === tip && last.outcome === "applied" && last.generation === current)
-  )
+  ) {
+    await sendHeldReports(opts, policy, hostName);
     return driftPass(eng, opts, policy, tip);
+  }
   if (last?.commit === tip && last.outcome !== "applied" && !diedPending(eng, last)) {
     // Stalled on this commit: a new one is needed (or `dotops apply` by hand).
+    await sendHeldReports(opts, policy, hostName);
     return { kind: "unchanged", commit: lastApplied, drift: 0, healed: false };
   }
   if (last?.commit === tip && last.outcome === "pending")
@@ -144,8 +150,8 @@ export async function reconcileOnce(eng: Engine, opts: ReconcileOptions): Promis
     });
   await record("pending");
   eng.failpoints?.hit("agent:pending");
-  const hostName = trusted?.host.name ?? opts.loadOptions.host ?? "unknown";
   const reporter = (await opts.reporter?.(policy, hostName)) ?? null;
+  await reporter?.resendHeld(); // queued first: GitHub keeps the order reports were made in
   try {
     return await attempt(eng, opts, {
       tip,
@@ -162,6 +168,19 @@ export async function reconcileOnce(eng: Engine, opts: ReconcileOptions): Promis
     // Reports were queued, not awaited: now they get a bounded time to go out.
     await reporter?.flush(undefined, opts.signal);
   }
+}
+
+/**
+ * Reports a rate limit held back go out with the first pass after its
+ * reset, an idle one too (a quick look at the outbox; no reporter, and no
+ * GitHub client loaded, when nothing is due).
+ */
+async function sendHeldReports(opts: ReconcileOptions, policy: AgentConfig, host: string): Promise<void> {
+  if (!(await opts.reportsDue?.())) return;
+  const reporter = await opts.reporter?.(policy, host);
+  if (!reporter) return;
+  await reporter.resendHeld();
+  await reporter.flush(undefined, opts.signal);
 }
 
 /**
@@ -200,7 +219,7 @@ async function attempt(eng: Engine, opts: ReconcileOptions, a: Attempt): Promise
     return { kind: "refused", commit: tip, error: refusal };
   }
 
-  reporter?.report(tip, "pending", "applying"); // queued: the apply does not wait for GitHub
+  reporter?.report(tip, "pending", "applying"); // with agent.github.pending only; queued, never awaited
   const superseded = lastApplied ? (await commitsBetween(opts.repo, lastApplied, tip)).slice(1) : [];
   try {
     const { deploy } = await loadDeploy();
@@ -230,10 +249,10 @@ async function attempt(eng: Engine, opts: ReconcileOptions, a: Attempt): Promise
     }
     await record("applied", undefined, n);
     if (r.noop) {
-      reporter?.report(tip, "success", `no changes (generation ${n})`, { generation: n });
+      reporter?.report(tip, "success", "no changes", { generation: n });
       return { kind: "unchanged", commit: tip, drift: 0, healed: false };
     }
-    const summary = `generation ${n}: +${r.plan.summary.create} ~${r.plan.summary.update} -${r.plan.summary.delete}${r.plan.rollbackTo ? ` (rollback to ${r.plan.rollbackTo.generation})` : ""}`;
+    const summary = `+${r.plan.summary.create} ~${r.plan.summary.update} -${r.plan.summary.delete}${r.plan.rollbackTo ? ` (rollback to ${r.plan.rollbackTo.generation})` : ""}`;
     reporter?.report(tip, "success", summary, { generation: n });
     return {
       kind: "applied",
