@@ -1,11 +1,15 @@
 // Fleet scale: N agents polling one config repo.
 //
-// The model follows src/agent/loop.ts and src/agent/reconcile.ts:
+// The model follows src/agent/loop.ts, src/agent/reconcile.ts and src/report/github.ts:
 //  - after each reconcile an agent sleeps agent.interval jittered uniformly by ±10 %;
-//  - an idle poll (tip already applied) is a `git fetch` and a drift check: no GitHub API call;
+//  - an idle poll (tip already applied) is a `git ls-remote` and a drift check: no GitHub API call
+//    (and no fetch);
 //  - a new tip is applied once (only the newest commit; commits in between are superseded), and
-//    with agent.github.statuses it makes 2 REST calls: a `pending` then a `success` commit status
-//    (agent.github.deployments adds 3 more: create deployment, in_progress and final deployment status).
+//    with agent.github it makes 1 REST call: its final commit status (`success`/`failure`).
+//    agent.github.pending adds one (`pending`), agent.github.deployments two (create deployment,
+//    final deployment status), three with both.
+//  - a GitHub App installation's token is bought with the App's JWT, which counts against the
+//    App's own limit, not the installation's: the installation's budget is the statuses alone.
 // A small real run (10 agent processes, one bare remote, a loopback fake of the GitHub API)
 // checks both the call count and the time for a commit to reach every host.
 
@@ -16,8 +20,19 @@ import { currentCommit, startAgent, stopAgent, waitFor } from "./agent.mjs";
 import { freshHome, log, RUN, round, stats, tempIn } from "./runner.mjs";
 import { commitChange, git, rng } from "./tree.mjs";
 
-export const CALLS_PER_APPLY = { statuses: 2, statusesAndDeployments: 5 };
+export const CALLS_PER_APPLY = { statuses: 1, statusesAndPending: 2, statusesAndDeployments: 3 };
 export const TOKEN_LIMIT_PER_HOUR = 5000;
+
+/**
+ * A GitHub App installation's primary limit, by GitHub's documented rule: at
+ * least 5,000 requests an hour; on an organisation with more than 20 users,
+ * 50 more an hour for each user, and with more than 20 repositories, 50 more
+ * for each repository; at most 12,500 (GitHub Enterprise Cloud: 15,000).
+ */
+export function installationLimitPerHour({ users = 1, repos = 1 } = {}) {
+  const more = (n) => (n > 20 ? 50 * n : 0);
+  return Math.min(12_500, 5000 + more(users) + more(repos));
+}
 
 const jitter = (rand, ms) => ms * (0.9 + rand() * 0.2);
 
@@ -76,23 +91,31 @@ function propagation({ agents, intervalMs, pollMs, applyMs, trials, rand }) {
   };
 }
 
-/** The model, for N in `sizes`, at the default agent.interval of 60 s and a 5-minute one. */
+/**
+ * The model, for N in `sizes`, at the default agent.interval of 60 s and a
+ * 5-minute one. The fleet shares one token or one App installation on a
+ * personal account or a small organisation (one repo, ≤ 20 users): 5,000
+ * calls an hour either way.
+ */
 export function fleetModel({ pollMs, applyMs, sizes = [10, 100, 1000] }) {
   const rand = rng(6);
   const rows = [];
+  const limit = installationLimitPerHour({ users: 1, repos: 1 });
   for (const intervalMs of [60_000, 300_000]) {
     for (const agents of sizes) {
       const calls = (commitsPerHour, callsPerApply = CALLS_PER_APPLY.statuses) =>
         simulateHour({ agents, intervalMs, pollMs, applyMs, commitsPerHour, callsPerApply, rand });
-      const perHour = { 1: calls(1), 10: calls(10), 60: calls(60), 600: calls(600) };
+      const perHour = { 1: calls(1), 4: calls(4), 10: calls(10), 60: calls(60) };
       rows.push({
         agents,
         intervalS: intervalMs / 1000,
+        // git ls-remote, no API call
         idlePollsPerHour: Math.round((agents * 3_600_000) / (intervalMs + pollMs)),
         apiCallsPerHour: perHour,
-        apiCallsPerHourWithDeployments: { 10: calls(10, CALLS_PER_APPLY.statusesAndDeployments) },
-        // Commits/hour one shared token sustains: each commit costs 2 calls per host.
-        maxCommitsPerHourSharedToken: Math.floor(TOKEN_LIMIT_PER_HOUR / (agents * CALLS_PER_APPLY.statuses)),
+        apiCallsPerHourWithPending: { 4: calls(4, CALLS_PER_APPLY.statusesAndPending) },
+        apiCallsPerHourWithDeployments: { 4: calls(4, CALLS_PER_APPLY.statusesAndDeployments) },
+        // Commits/hour one token or installation sustains: each commit costs 1 call per host.
+        maxCommitsPerHourSharedToken: Math.floor(limit / (agents * CALLS_PER_APPLY.statuses)),
         // Upper bound however fast commits come: at most one apply per poll.
         worstCaseCallsPerHour: Math.round(
           (agents * CALLS_PER_APPLY.statuses * 3_600_000) / (intervalMs * 0.9 + pollMs + applyMs),
@@ -101,7 +124,15 @@ export function fleetModel({ pollMs, applyMs, sizes = [10, 100, 1000] }) {
       });
     }
   }
-  return { tokenLimitPerHour: TOKEN_LIMIT_PER_HOUR, pollMs, applyMs, rows };
+  return {
+    tokenLimitPerHour: TOKEN_LIMIT_PER_HOUR,
+    installationLimitPerHour: limit,
+    // An installation on an organisation with 100 users and 100 repositories, for scale.
+    installationLimitPerHourLargeOrg: installationLimitPerHour({ users: 100, repos: 100 }),
+    pollMs,
+    applyMs,
+    rows,
+  };
 }
 
 /** A loopback stand-in for the GitHub REST API that counts calls by route. */

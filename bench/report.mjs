@@ -506,16 +506,16 @@ function fleetSection(r) {
   return [
     "## 8. Fleet",
     "",
-    "Calls per agent with `agent.github` (src/agent/reconcile.ts): an idle poll makes none; an applied commit makes 2 commit-status calls (`pending`, then `success`/`failure`), 5 with `deployments: true`; a refused commit 1. Git fetches are not REST API calls. Model: each agent sleeps agent.interval ±10 % (uniform, as src/agent/loop.ts), applies only the newest commit; poll and apply durations from this run. One token shared by the whole fleet, limit 5,000/hour.",
+    `Calls per agent with \`agent.github\` (src/agent/reconcile.ts, src/report/github.ts): an idle poll makes none (one \`git ls-remote\`; it fetches only when the tip moved); an applied, failed or refused commit makes 1 (its final commit status), 2 with \`pending: true\`, 3 with \`deployments: true\`. Git is not the REST API. Model: each agent sleeps agent.interval ±10 % (uniform, as src/agent/loop.ts), applies only the newest commit; poll and apply durations from this run. One token, or one GitHub App installation, shared by the whole fleet: ${(r.fleet.model.installationLimitPerHour ?? r.fleet.model.tokenLimitPerHour).toLocaleString("en")} calls/hour (an installation gets 5,000/h, plus 50/h per user and per repository on an organisation with more than 20 of them, at most 12,500/h: ${(r.fleet.model.installationLimitPerHourLargeOrg ?? 12_500).toLocaleString("en")} for 100 users and 100 repositories). The JWT calls that buy an installation token count against the App's own limit.`,
     "",
     table(
       [
         "agents",
         "interval",
         "idle polls/h",
-        "API calls/h at 1 / 10 / 60 / 600 commits/h",
-        "with deployments, 10 commits/h",
-        "max commits/h on one token",
+        "API calls/h at 1 / 4 / 10 / 60 commits/h",
+        "with pending / deployments, 4 commits/h",
+        "max commits/h on one token or installation",
         "worst case calls/h",
         "commit → all hosts: median / p95 / max",
       ],
@@ -526,7 +526,7 @@ function fleetSection(r) {
         Object.values(x.apiCallsPerHour)
           .map((c) => c.toLocaleString("en"))
           .join(" / "),
-        x.apiCallsPerHourWithDeployments[10].toLocaleString("en"),
+        `${x.apiCallsPerHourWithPending?.[4]?.toLocaleString("en") ?? "–"} / ${x.apiCallsPerHourWithDeployments[4]?.toLocaleString("en") ?? "–"}`,
         x.maxCommitsPerHourSharedToken,
         x.worstCaseCallsPerHour.toLocaleString("en"),
         `${x.propagation.allHostsMedianS} / ${x.propagation.allHostsP95S} / ${x.propagation.allHostsMaxS} s`,

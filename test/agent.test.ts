@@ -15,7 +15,10 @@ describe("agent: every commit a generation, git revert a rollback", () => {
     try {
       const a = await work.head();
       const g1 = await waitFor("generation 1", async () =>
-        (await gens(home)).find((g: { commit: string }) => g.commit === a),
+        // Once recorded, as for generation 3 below: a pending record comes before the switch.
+        (await gens(home)).find(
+          (g: { commit: string; outcome: string }) => g.commit === a && g.outcome !== "pending",
+        ),
       );
       expect(g1.number).toBe(1);
       expect(readFileSync(join(home, ".zshrc"), "utf8")).toBe("export EDITOR=nvim\n");
@@ -23,7 +26,9 @@ describe("agent: every commit a generation, git revert a rollback", () => {
       const b = await work.commit({ "files/zshrc": "export EDITOR=vim\n" }, "B");
       await push();
       await waitFor("generation 2", async () =>
-        (await gens(home)).find((g: { commit: string }) => g.commit === b),
+        (await gens(home)).find(
+          (g: { commit: string; outcome: string }) => g.commit === b && g.outcome !== "pending",
+        ),
       );
       expect(readFileSync(join(home, ".zshrc"), "utf8")).toBe("export EDITOR=vim\n");
 
@@ -227,6 +232,24 @@ describe("agent policy", () => {
     expect(offline.stderr).toMatch(/cannot fetch main/);
     expect(readFileSync(join(home, ".zshrc"), "utf8")).toBe("export EDITOR=nvim\n");
     expect(await gens(home)).toHaveLength(1);
+  });
+
+  it("an idle poll asks the remote with ls-remote and fetches nothing; a new tip is fetched", async () => {
+    const { work, push, remote } = await withRemote(minimalConfig());
+    const { home } = sandbox();
+    expect((await dotops(["agent", "--once", "--remote", remote], { home })).exitCode).toBe(0);
+    // Every `git fetch` (re)writes FETCH_HEAD; ls-remote writes nothing.
+    const fetchHead = join(home, ".local/state/dotops/repo/FETCH_HEAD");
+    rmSync(fetchHead, { force: true });
+    const idle = await dotops(["agent", "--once"], { home });
+    expect(idle.exitCode, idle.stderr).toBe(0);
+    expect(existsSync(fetchHead)).toBe(false);
+    await work.commit({ "files/zshrc": "export NEW=1\n" }, "new tip");
+    await push();
+    const next = await dotops(["agent", "--once"], { home });
+    expect(next.exitCode, next.stderr).toBe(0);
+    expect(existsSync(fetchHead)).toBe(true);
+    expect(readFileSync(join(home, ".zshrc"), "utf8")).toBe("export NEW=1\n");
   });
 
   it("heals drift when onDrift is heal, and only reports it otherwise", async () => {

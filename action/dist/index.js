@@ -5800,6 +5800,14 @@ var init_esm = __esm({
   }
 });
 
+// src/git/history.ts
+var init_history = __esm({
+  "src/git/history.ts"() {
+    "use strict";
+    init_git();
+  }
+});
+
 // src/git/remote.ts
 function client(baseDir, timeoutMs) {
   return simpleGit({
@@ -5825,6 +5833,7 @@ var init_remote2 = __esm({
     init_esm();
     init_errors();
     init_git();
+    init_history();
     USERS_OWN_ENV = {
       allowUnsafeSshCommand: true,
       allowUnsafeConfigPaths: true,
@@ -43273,7 +43282,7 @@ function configJsonSchema(which = "entry") {
     unrepresentable: "any"
   });
 }
-var SecretRefSchema, duration3, FileModeSchema, FileEntrySchema, UserSchema, FragmentShape, HealthCheckSchema, GitHubReportSchema, AgentSchema, HostSchema, EntrySchema, FragmentSchema;
+var SecretRefSchema, duration3, FileModeSchema, FileEntrySchema, UserSchema, FragmentShape, HealthCheckSchema, GitHubAppSchema, GitHubReportSchema, AgentSchema, HostSchema, EntrySchema, FragmentSchema;
 var init_schema10 = __esm({
   "src/config/schema.ts"() {
     "use strict";
@@ -43354,12 +43363,29 @@ var init_schema10 = __esm({
       run: external_exports.array(external_exports.string()).min(1).describe("Command and arguments, run without a shell."),
       timeout: duration3.optional()
     });
+    GitHubAppSchema = external_exports.strictObject({
+      appId: external_exports.union([external_exports.number().int().positive(), external_exports.string().min(1)]).describe("The GitHub App's id (or client id), from its settings page."),
+      privateKeyFile: external_exports.string().optional().describe(
+        "The App's private key (.pem); env DOTOPS_GITHUB_APP_PRIVATE_KEY (the PEM itself) comes first."
+      ),
+      installationId: external_exports.number().int().positive().optional().describe("The App's installation on the repo; default: asked of GitHub (one call per new token).")
+    }).describe(
+      "Authenticate as a GitHub App installation instead of with a token: the agent signs a JWT with the App's key and exchanges it for an installation token (an hour; cached in the state dir, renewed 5 minutes before it expires)."
+    );
     GitHubReportSchema = external_exports.strictObject({
       repo: external_exports.string().regex(/^[\w.-]+\/[\w.-]+$/, "owner/name").describe("owner/name of the config repo on GitHub."),
       apiUrl: external_exports.string().url().optional().describe("GitHub API URL; for GitHub Enterprise Server its /api/v3 URL."),
-      tokenFile: external_exports.string().optional().describe("File holding a token (else env DOTOPS_GITHUB_TOKEN)."),
-      statuses: external_exports.boolean().optional().describe("Set a commit status dotops/<host> per applied commit."),
-      deployments: external_exports.boolean().optional().describe("Create a GitHub Deployment per host environment."),
+      tokenFile: external_exports.string().optional().describe("File holding a token (env DOTOPS_GITHUB_TOKEN comes first; `app` second)."),
+      app: GitHubAppSchema.optional(),
+      statuses: external_exports.boolean().optional().describe(
+        "Set a commit status dotops/<host> per applied commit (default true): one API call per commit per host."
+      ),
+      pending: external_exports.boolean().optional().describe(
+        "Also set a `pending` status when an apply starts (default false): a second API call per commit per host."
+      ),
+      deployments: external_exports.boolean().optional().describe(
+        "Create a GitHub Deployment per host environment and commit (default false): two more API calls per commit per host (create, final status), three with `pending`."
+      ),
       timeout: duration3.optional().describe(
         "Time limit of each GitHub API request (default 10s). Reporting never delays an apply; at the end of a pass it gets twice this long to finish, then gives up."
       )
@@ -63427,15 +63453,17 @@ var Octokit2 = Octokit.plugin(requestLog, legacyRestEndpointMethods, paginateRes
 // src/report/github-retry.ts
 import { STATUS_CODES } from "node:http";
 var GitHubCallError = class extends Error {
-  constructor(status, rateLimited, detail) {
+  constructor(status, rateLimited, detail, retryAt) {
     super(detail);
     this.status = status;
     this.rateLimited = rateLimited;
     this.detail = detail;
+    this.retryAt = retryAt;
   }
   status;
   rateLimited;
   detail;
+  retryAt;
   /** What happened, truthfully: "no answer" or the status and its meaning, e.g. "HTTP 406 Not Acceptable". */
   get answer() {
     return describeStatus(this.status);
@@ -63458,13 +63486,17 @@ async function callWithRetry(fn2, o3 = {}) {
       const headers = e.response?.headers ?? {};
       const rateLimited = status === 429 || status === 403 && headers["x-ratelimit-remaining"] === "0";
       const retryable = rateLimited || status === void 0 || status >= 500;
-      if (!retryable || attempt >= attempts || o3.signal?.aborted)
+      const wait = retryAfterMs(headers) ?? delay2;
+      const maxDelay = o3.maxDelayMs ?? 6e4;
+      const tooLong = rateLimited && wait > maxDelay;
+      if (!retryable || tooLong || attempt >= attempts || o3.signal?.aborted)
         throw new GitHubCallError(
           status,
           rateLimited,
-          o3.signal?.aborted ? "gave up" : e.message ?? String(err)
+          o3.signal?.aborted ? "gave up" : e.message ?? String(err),
+          rateLimited ? Date.now() + Math.max(wait, 1e3) : void 0
         );
-      await sleep(Math.min(retryAfterMs(headers) ?? delay2, o3.maxDelayMs ?? 6e4), o3.signal);
+      await sleep(Math.min(wait, maxDelay), o3.signal);
       delay2 *= 2;
     }
   }
@@ -63500,11 +63532,14 @@ function sleep(ms, signal) {
     signal?.addEventListener("abort", done, { once: true });
   });
 }
+var LONGEST_RATE_LIMIT_MS = 36e5;
 function retryAfterMs(headers) {
-  if (headers["retry-after"]) return Number(headers["retry-after"]) * 1e3;
-  if (headers["x-ratelimit-remaining"] === "0" && headers["x-ratelimit-reset"])
-    return Math.max(0, Number(headers["x-ratelimit-reset"]) * 1e3 - Date.now());
-  return void 0;
+  let ms;
+  if (headers["retry-after"]) ms = Number(headers["retry-after"]) * 1e3;
+  else if (headers["x-ratelimit-remaining"] === "0" && headers["x-ratelimit-reset"])
+    ms = Number(headers["x-ratelimit-reset"]) * 1e3 - Date.now();
+  if (ms === void 0 || Number.isNaN(ms)) return void 0;
+  return Math.min(Math.max(0, ms), LONGEST_RATE_LIMIT_MS);
 }
 
 // action/src/github.ts

@@ -8,7 +8,7 @@ import { status } from "../engine/status.js";
 import { ConfigError, DotopsError, PolicyError } from "../errors.js";
 import { checkSignature, commitsBetween, isAncestor, isBareRepo, readRef } from "../git/history.js";
 import { inputCache, lockedRepo, lockTextAt } from "../git/input-cache.js";
-import { BranchMissingError, fetchBranch, RemoteUnreachableError } from "../git/remote.js";
+import { BranchMissingError, fetchIfMoved, RemoteUnreachableError } from "../git/remote.js";
 import { commitSource } from "../git/source.js";
 import type { GitLock } from "../inputs/lock-file.js";
 import type { GitHubReporter } from "../report/github.js";
@@ -36,6 +36,8 @@ export interface ReconcileOptions {
   clone?: { remote?: string };
   /** Makes a GitHub reporter for the policy in force (null when not configured); it may read a token file first. */
   reporter?: (policy: AgentConfig, host: string) => Promise<GitHubReporter | null> | GitHubReporter | null;
+  /** True when reports a rate limit held back are due (its reset has passed): an idle pass sends them too. */
+  reportsDue?: () => Promise<boolean>;
   fetchTimeoutMs?: number;
   /** Aborted when the agent is stopping: an apply in flight still finishes, reporting stops waiting. */
   signal?: AbortSignal;
@@ -89,9 +91,13 @@ export async function reconcileOnce(eng: Engine, opts: ReconcileOptions): Promis
     };
 
   try {
-    await fetchBranch(opts.repo, branch, bare, opts.fetchTimeoutMs);
-    if (base && branch !== base)
-      await fetchBranch(opts.repo, base, bare, opts.fetchTimeoutMs).catch(() => {});
+    // ls-remote first: an idle poll fetches nothing.
+    await fetchIfMoved(
+      opts.repo,
+      base && branch !== base ? [branch, base] : [branch],
+      bare,
+      opts.fetchTimeoutMs,
+    );
   } catch (err) {
     if (err instanceof RemoteUnreachableError) return { kind: "offline", error: err.message };
     if (err instanceof BranchMissingError)
@@ -112,14 +118,18 @@ export async function reconcileOnce(eng: Engine, opts: ReconcileOptions): Promis
 
   const agentState = await readAgentState(eng.host, eng.state);
   const last = agentState.lastAttempted;
+  const hostName = trusted?.host.name ?? opts.loadOptions.host ?? "unknown";
   // Up to date: the tip is the current generation's commit, or a later one with the same content.
   if (
     tip === lastApplied ||
     (last?.commit === tip && last.outcome === "applied" && last.generation === current)
-  )
+  ) {
+    await sendHeldReports(opts, policy, hostName);
     return driftPass(eng, opts, policy, tip);
+  }
   if (last?.commit === tip && last.outcome !== "applied" && !diedPending(eng, last)) {
     // Stalled on this commit: a new one is needed (or `dotops apply` by hand).
+    await sendHeldReports(opts, policy, hostName);
     return { kind: "unchanged", commit: lastApplied, drift: 0, healed: false };
   }
   if (last?.commit === tip && last.outcome === "pending")
@@ -142,8 +152,8 @@ export async function reconcileOnce(eng: Engine, opts: ReconcileOptions): Promis
     });
   await record("pending");
   eng.failpoints?.hit("agent:pending");
-  const hostName = trusted?.host.name ?? opts.loadOptions.host ?? "unknown";
   const reporter = (await opts.reporter?.(policy, hostName)) ?? null;
+  await reporter?.resendHeld(); // queued first: GitHub keeps the order reports were made in
   try {
     return await attempt(eng, opts, {
       tip,
@@ -160,6 +170,19 @@ export async function reconcileOnce(eng: Engine, opts: ReconcileOptions): Promis
     // Reports were queued, not awaited: now they get a bounded time to go out.
     await reporter?.flush(undefined, opts.signal);
   }
+}
+
+/**
+ * Reports a rate limit held back go out with the first pass after its
+ * reset, an idle one too (a quick look at the outbox; no reporter, and no
+ * GitHub client loaded, when nothing is due).
+ */
+async function sendHeldReports(opts: ReconcileOptions, policy: AgentConfig, host: string): Promise<void> {
+  if (!(await opts.reportsDue?.())) return;
+  const reporter = await opts.reporter?.(policy, host);
+  if (!reporter) return;
+  await reporter.resendHeld();
+  await reporter.flush(undefined, opts.signal);
 }
 
 /**
@@ -200,7 +223,7 @@ async function attempt(eng: Engine, opts: ReconcileOptions, a: Attempt): Promise
     return { kind: "refused", commit: tip, error: refusal };
   }
 
-  reporter?.report(tip, "pending", "applying"); // queued: the apply does not wait for GitHub
+  reporter?.report(tip, "pending", "applying"); // with agent.github.pending only; queued, never awaited
   const superseded = lastApplied ? (await commitsBetween(opts.repo, lastApplied, tip)).slice(1) : [];
   try {
     const { deploy } = await loadDeploy();
@@ -230,10 +253,10 @@ async function attempt(eng: Engine, opts: ReconcileOptions, a: Attempt): Promise
     }
     await record("applied", undefined, n);
     if (r.noop) {
-      reporter?.report(tip, "success", `no changes (generation ${n})`, { generation: n });
+      reporter?.report(tip, "success", "no changes", { generation: n });
       return { kind: "unchanged", commit: tip, drift: 0, healed: false };
     }
-    const summary = `generation ${n}: +${r.plan.summary.create} ~${r.plan.summary.update} -${r.plan.summary.delete}${r.plan.rollbackTo ? ` (rollback to ${r.plan.rollbackTo.generation})` : ""}`;
+    const summary = `+${r.plan.summary.create} ~${r.plan.summary.update} -${r.plan.summary.delete}${r.plan.rollbackTo ? ` (rollback to ${r.plan.rollbackTo.generation})` : ""}`;
     reporter?.report(tip, "success", summary, { generation: n });
     return {
       kind: "applied",

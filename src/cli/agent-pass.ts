@@ -6,11 +6,14 @@ import type { AgentConfig } from "../config/schema.js";
 import { ensureClone } from "../git/remote.js";
 import type { Host } from "../host/host.js";
 import { GitHubReporter } from "../report/github.js";
+import { fileOutbox, type ReportOutbox } from "../report/github-outbox.js";
 import { createLogger } from "../report/logger.js";
-import { registerSecret } from "../report/redact.js";
 import { type AgentCliOptions, agentLogLevel, agentRepo, exitCodeOf } from "./agent-options.js";
 import { Cli } from "./context.js";
+import { githubCredentials } from "./github-credentials.js";
 import type { GlobalOptions } from "./globals.js";
+
+export { githubToken } from "./github-credentials.js";
 
 /**
  * One reconcile in this process: `dotops agent --once` (under the agent lock,
@@ -43,12 +46,17 @@ export async function agentPass(g: GlobalOptions, o: AgentCliOptions): Promise<v
   const repo = agentRepo(g, c.env, c.stateDir, o, log);
   if (repo.clone) await ensureClone(repo.dir, o.remote);
   const eng = { ...c.engine(), log, diffs: false };
+  const outbox = fileOutbox(eng.host, join(c.stateDir, "github-outbox.json"));
   const opts: ReconcileOptions = {
     repo: repo.dir,
     loadOptions: c.loadOptions({ host: eng.host }),
     branch: o.branch,
     clone: repo.clone ? { remote: o.remote } : undefined,
-    reporter: (policy, host) => githubReporter(c, eng.host, policy.github, host, log),
+    reporter: (policy, host) => githubReporter(c, eng.host, policy.github, host, log, outbox),
+    reportsDue: async () => {
+      const held = await outbox.load();
+      return held !== null && Date.parse(held.until) <= Date.now();
+    },
     signal: stop.signal,
   };
   if (o.child) {
@@ -74,49 +82,14 @@ async function githubReporter(
   gh: AgentConfig["github"],
   host: string,
   log: ReturnType<typeof createLogger>,
+  outbox: ReportOutbox,
 ): Promise<GitHubReporter | null> {
   if (!gh) return null;
-  const token = await githubToken(machine, c.env.DOTOPS_GITHUB_TOKEN, gh, log);
+  const timeoutMs = gh.timeout ? parseDuration(gh.timeout) : undefined;
+  const baseDelayMs = c.env.DOTOPS_GITHUB_RETRY_MS ? Number(c.env.DOTOPS_GITHUB_RETRY_MS) : undefined;
+  const token = await githubCredentials(machine, c.env, gh, c.stateDir, log, { timeoutMs, baseDelayMs });
   if (!token) return null;
-  return new GitHubReporter({
-    ...gh,
-    token,
-    host,
-    log,
-    timeoutMs: gh.timeout ? parseDuration(gh.timeout) : undefined,
-    baseDelayMs: c.env.DOTOPS_GITHUB_RETRY_MS ? Number(c.env.DOTOPS_GITHUB_RETRY_MS) : undefined,
-  });
-}
-
-/**
- * The token the agent reports with: $DOTOPS_GITHUB_TOKEN, else
- * agent.github.tokenFile read through the host (`~` is its home). Null, with
- * a warning saying why, when there is none: the pass applies, unreported.
- */
-export async function githubToken(
-  machine: Host,
-  fromEnv: string | undefined,
-  gh: { tokenFile?: string },
-  log: { warn(msg: string): void },
-): Promise<string | null> {
-  let token = fromEnv;
-  if (!token && gh.tokenFile) {
-    const path = gh.tokenFile.replace(/^~(?=\/)/, machine.home);
-    try {
-      token = (await machine.readFile(path)).toString("utf8").trim();
-    } catch {
-      log.warn(`agent.github: cannot read the token file ${path}; not reporting to GitHub`);
-      return null;
-    }
-  }
-  if (!token) {
-    log.warn(
-      "agent.github is set but there is no token (DOTOPS_GITHUB_TOKEN or agent.github.tokenFile); not reporting",
-    );
-    return null;
-  }
-  registerSecret(token);
-  return token;
+  return new GitHubReporter({ ...gh, token, host, log, timeoutMs, baseDelayMs, outbox });
 }
 
 async function readStdin(): Promise<string> {

@@ -9,6 +9,7 @@ import { Cli } from "./context.js";
 import { registerDevEnv } from "./dev-env.js";
 import { registerDiff } from "./diff.js";
 import { registerExport } from "./export.js";
+import { registerFleet } from "./fleet.js";
 import { registerGc } from "./gc.js";
 import { registerGenerations } from "./generations.js";
 import { addGlobalOptions, type GlobalOptions } from "./globals.js";
@@ -71,6 +72,7 @@ export function buildProgram(): { program: Command; cli: CliFactory } {
     registerResume,
     registerInstallAgent,
     registerUninstallAgent,
+    registerFleet,
     registerSchema,
     registerCompletion,
     registerPrivileged,

@@ -140,6 +140,28 @@ export const HealthCheckSchema = z.strictObject({
   timeout: duration.optional(),
 });
 
+export const GitHubAppSchema = z
+  .strictObject({
+    appId: z
+      .union([z.number().int().positive(), z.string().min(1)])
+      .describe("The GitHub App's id (or client id), from its settings page."),
+    privateKeyFile: z
+      .string()
+      .optional()
+      .describe(
+        "The App's private key (.pem); env DOTOPS_GITHUB_APP_PRIVATE_KEY (the PEM itself) comes first.",
+      ),
+    installationId: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe("The App's installation on the repo; default: asked of GitHub (one call per new token)."),
+  })
+  .describe(
+    "Authenticate as a GitHub App installation instead of with a token: the agent signs a JWT with the App's key and exchanges it for an installation token (an hour; cached in the state dir, renewed 5 minutes before it expires).",
+  );
+
 export const GitHubReportSchema = z.strictObject({
   repo: z
     .string()
@@ -150,9 +172,29 @@ export const GitHubReportSchema = z.strictObject({
     .url()
     .optional()
     .describe("GitHub API URL; for GitHub Enterprise Server its /api/v3 URL."),
-  tokenFile: z.string().optional().describe("File holding a token (else env DOTOPS_GITHUB_TOKEN)."),
-  statuses: z.boolean().optional().describe("Set a commit status dotops/<host> per applied commit."),
-  deployments: z.boolean().optional().describe("Create a GitHub Deployment per host environment."),
+  tokenFile: z
+    .string()
+    .optional()
+    .describe("File holding a token (env DOTOPS_GITHUB_TOKEN comes first; `app` second)."),
+  app: GitHubAppSchema.optional(),
+  statuses: z
+    .boolean()
+    .optional()
+    .describe(
+      "Set a commit status dotops/<host> per applied commit (default true): one API call per commit per host.",
+    ),
+  pending: z
+    .boolean()
+    .optional()
+    .describe(
+      "Also set a `pending` status when an apply starts (default false): a second API call per commit per host.",
+    ),
+  deployments: z
+    .boolean()
+    .optional()
+    .describe(
+      "Create a GitHub Deployment per host environment and commit (default false): two more API calls per commit per host (create, final status), three with `pending`.",
+    ),
   timeout: duration
     .optional()
     .describe(

@@ -76,3 +76,9 @@ export async function checkSignature(
     await rm(tmp, { recursive: true, force: true });
   }
 }
+
+/** How many commits `to` has that `from` lacks (`from..to`); null when either is unknown here. */
+export async function countBetween(repo: string, from: string, to: string): Promise<number | null> {
+  const r = await git(repo, ["rev-list", "--count", `${from}..${to}`], { allowFail: true });
+  return r.exitCode === 0 ? Number(r.stdout.toString("utf8").trim()) : null;
+}

@@ -4,6 +4,7 @@ import { dirname } from "node:path";
 import { type SimpleGit, simpleGit } from "simple-git";
 import { DotopsError } from "../errors.js";
 import { gitEnv } from "./git.js";
+import { readRef } from "./history.js";
 
 /**
  * Network git (clone, fetch) through simple-git, never prompting, bounded in
@@ -112,6 +113,54 @@ export async function fetchBranch(
       throw new BranchMissingError(branch, origin.refs.fetch);
     throw new RemoteUnreachableError(`cannot fetch ${branch} from ${origin.refs.fetch}: ${msg}`);
   }
+}
+
+/**
+ * Brings `branches` up to date from origin, asking first with one `git
+ * ls-remote` (one round trip, no objects) and fetching only a branch whose
+ * tip differs from ours: most polls find nothing new, and an idle poll then
+ * costs the server no pack negotiation and the clone no write. The first
+ * branch must exist on the remote; the others (the default branch beside a
+ * testing one) are best effort. Returns the branches fetched.
+ */
+export async function fetchIfMoved(
+  repo: string,
+  branches: [string, ...string[]],
+  bare: boolean,
+  timeoutMs = 300_000,
+): Promise<string[]> {
+  const git = client(repo, timeoutMs);
+  const origin = (await git.getRemotes(true)).find((r) => r.name === "origin");
+  if (!origin) return []; // a local-only repo: the watcher sees its commits
+  let listed: string;
+  try {
+    listed = await git.listRemote(["origin", ...branches.map((b) => `refs/heads/${b}`)]);
+  } catch (err) {
+    throw new RemoteUnreachableError(
+      `cannot fetch ${branches[0]} from ${origin.refs.fetch}: ${firstLine(err)}`,
+    );
+  }
+  const tips = new Map(
+    listed
+      .split("\n")
+      .map((l) => l.split("\t"))
+      .filter((f): f is [string, string] => f.length === 2)
+      .map(([sha, ref]) => [ref, sha]),
+  );
+  const fetched: string[] = [];
+  for (const [i, branch] of branches.entries()) {
+    const tip = tips.get(`refs/heads/${branch}`);
+    if (!tip) {
+      if (i === 0) throw new BranchMissingError(branch, origin.refs.fetch);
+      continue;
+    }
+    const ours = await readRef(repo, bare ? `refs/heads/${branch}` : `refs/remotes/origin/${branch}`);
+    if (ours === tip) continue;
+    const fetch = fetchBranch(repo, branch, bare, timeoutMs);
+    await (i === 0 ? fetch : fetch.catch(() => {}));
+    fetched.push(branch);
+  }
+  return fetched;
 }
 
 export function firstLine(err: unknown): string {

@@ -6,7 +6,11 @@ export interface RetryOptions {
   attempts?: number;
   /** First retry delay; doubles each time (tests shorten it). */
   baseDelayMs?: number;
-  /** Upper bound on a single wait, however long GitHub asks for. */
+  /**
+   * Longest wait between attempts. A rate limit that resets later than this
+   * is not waited for here (a retry before the reset only earns another
+   * refusal): the call fails at once with `retryAt`, for the caller to hold.
+   */
   maxDelayMs?: number;
   /** Aborted: no more attempts and no more waiting (the caller gave up on reporting). */
   signal?: AbortSignal;
@@ -19,6 +23,8 @@ export class GitHubCallError extends Error {
     readonly status: number | undefined,
     readonly rateLimited: boolean,
     readonly detail: string,
+    /** Rate limited: when GitHub will take calls again (epoch ms, at most an hour away). */
+    readonly retryAt?: number,
   ) {
     super(detail);
   }
@@ -53,13 +59,17 @@ export async function callWithRetry<T>(fn: () => Promise<T>, o: RetryOptions = {
       const headers = e.response?.headers ?? {};
       const rateLimited = status === 429 || (status === 403 && headers["x-ratelimit-remaining"] === "0");
       const retryable = rateLimited || status === undefined || status >= 500;
-      if (!retryable || attempt >= attempts || o.signal?.aborted)
+      const wait = retryAfterMs(headers) ?? delay;
+      const maxDelay = o.maxDelayMs ?? 60_000;
+      const tooLong = rateLimited && wait > maxDelay;
+      if (!retryable || tooLong || attempt >= attempts || o.signal?.aborted)
         throw new GitHubCallError(
           status,
           rateLimited,
           o.signal?.aborted ? "gave up" : (e.message ?? String(err)),
+          rateLimited ? Date.now() + Math.max(wait, 1000) : undefined,
         );
-      await sleep(Math.min(retryAfterMs(headers) ?? delay, o.maxDelayMs ?? 60_000), o.signal);
+      await sleep(Math.min(wait, maxDelay), o.signal);
       delay *= 2;
     }
   }
@@ -107,9 +117,14 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
+/** GitHub's primary limits reset within the hour: a longer wait (a wrong clock, a bad header) is bounded to it. */
+const LONGEST_RATE_LIMIT_MS = 3_600_000;
+
 function retryAfterMs(headers: Record<string, string>): number | undefined {
-  if (headers["retry-after"]) return Number(headers["retry-after"]) * 1000;
-  if (headers["x-ratelimit-remaining"] === "0" && headers["x-ratelimit-reset"])
-    return Math.max(0, Number(headers["x-ratelimit-reset"]) * 1000 - Date.now());
-  return undefined;
+  let ms: number | undefined;
+  if (headers["retry-after"]) ms = Number(headers["retry-after"]) * 1000;
+  else if (headers["x-ratelimit-remaining"] === "0" && headers["x-ratelimit-reset"])
+    ms = Number(headers["x-ratelimit-reset"]) * 1000 - Date.now();
+  if (ms === undefined || Number.isNaN(ms)) return undefined;
+  return Math.min(Math.max(0, ms), LONGEST_RATE_LIMIT_MS);
 }
