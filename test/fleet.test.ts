@@ -1,7 +1,7 @@
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { FakeGitHub } from "./github-fake.js";
-import { ConfigRepo, dotops, git, sandbox, tempDir } from "./helpers.js";
+import { ConfigRepo, dotops, git, ROOT, sandbox, tempDir } from "./helpers.js";
 
 const TOKEN = "ghp_fleetreadtoken";
 
@@ -138,5 +138,62 @@ describe("dotops fleet", () => {
     const missing = await dotops(["fleet"], { home, cwd: work.dir, env: { DOTOPS_GITHUB_TOKEN: TOKEN } });
     expect(missing.exitCode).toBe(1);
     expect(missing.stderr).toMatch(/GitHub has no repository alice\/dotfiles/);
+  });
+
+  it("config-examples/fleet: three machines of two people on the pinned team base, each at its own commit", async () => {
+    gh = await new FakeGitHub().start();
+    const work = await ConfigRepo.fromExample("fleet");
+    const yaml = work
+      .read("dotops.yaml")
+      .replace("    statuses: true\n", `    statuses: true\n    apiUrl: "${gh.url}"\n`);
+    const c1 = await work.commit({ "dotops.yaml": yaml }, "report to the test's GitHub");
+    // Beside the team base, as on a Git server: the agents' clones find `../fleet-base` from their origin.
+    const remote = join(dirname(work.dir), "dotfiles.git");
+    await git(work.dir, "clone", "-q", "--bare", work.dir, remote);
+    gh.repoDir = remote;
+    const push = () => git(work.dir, "push", "-q", remote, "main");
+    // The Macs' Homebrew and defaults are the simulators (as in test/examples.test.ts).
+    const env = {
+      DOTOPS_GITHUB_TOKEN: TOKEN,
+      PATH: `${join(ROOT, "test/simulators/bin")}:${process.env.PATH}`,
+      SIM_STATE: tempDir("dotops-sim-"),
+    };
+    const deploy = async (host: string) => {
+      const r = await dotops(["--host", host, "agent", "--once", "--remote", remote], {
+        home: sandbox().home,
+        env,
+      });
+      expect(r.exitCode, r.stderr).toBe(0);
+    };
+    await deploy("bob-mbp");
+    const c2 = await work.commit(
+      { "overlays/alice/git.yaml": `${work.read("overlays/alice/git.yaml")}\n` },
+      "alice: tidy",
+    );
+    await push();
+    await deploy("alice-devbox");
+    const c3 = await work.commit(
+      { "overlays/bob/git.yaml": `${work.read("overlays/bob/git.yaml")}\n` },
+      "bob: tidy",
+    );
+    await push();
+    await deploy("alice-mbp");
+    expect(gh.problems).toEqual([]);
+
+    const r = await dotops(["--json", "fleet"], { home: sandbox().home, cwd: work.dir, env });
+    expect(r.exitCode, r.stderr).toBe(0);
+    const hosts = JSON.parse(r.stdout).hosts as {
+      host: string;
+      commit: string;
+      behind: number;
+      outcome: string;
+    }[];
+    expect(hosts.map((h) => [h.host, h.commit, h.behind, h.outcome])).toEqual([
+      ["alice-devbox", c2, 1, "applied"],
+      ["alice-mbp", c3, 0, "applied"],
+      ["bob-mbp", c1, 2, "applied"],
+    ]);
+    const text = await dotops(["fleet"], { home: sandbox().home, cwd: work.dir, env });
+    expect(text.stdout).toMatch(new RegExp(`bob-mbp\\s+${c1.slice(0, 12)}\\s+1\\s+applied`));
   });
 });

@@ -16,6 +16,7 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
+import { relativeTo } from "../src/git/input-cache.js";
 import { ConfigRepo, dotops, git, sandbox, sshSigner, tempDir } from "./helpers.js";
 
 /*
@@ -236,7 +237,7 @@ describe("inputs and dotops.lock", () => {
     });
     const cycle = await run("update", "base");
     expect(cycle.exitCode).toBe(2);
-    expect(cycle.stderr).toMatch(/input cycle: this repo → base → mine is .* again/);
+    expect(cycle.stderr).toMatch(/input cycle: this repo → base → mine, which is this config repo again/);
 
     // A stale lock: dotops.yaml now follows another ref.
     await git(base.dir, "branch", "stable");
@@ -295,6 +296,18 @@ async function execSymlink(repo: string, target: string, path: string) {
   await git(repo, "commit", "-q", "-m", "link");
   expect(readlinkSync(join(repo, path))).toBe(target);
 }
+
+describe("a relative git: is relative to the config repo's origin, as a submodule's URL is", () => {
+  it.each([
+    ["git@github.com:org/dotfiles.git", "../dotops-base", "git@github.com:org/dotops-base"],
+    ["https://github.com/org/dotfiles.git", "../dotops-base.git", "https://github.com/org/dotops-base.git"],
+    ["https://github.com/org/dotfiles/", "../../other/base", "https://github.com/other/base"],
+    ["/srv/git/dotfiles.git", "../base", "/srv/git/base"],
+    ["file:///srv/git/dotfiles", "./sub", "file:///srv/git/dotfiles/sub"],
+  ])("%s + %s → %s", (base, rel, want) => {
+    expect(relativeTo(base, rel)).toBe(want);
+  });
+});
 
 describe("the shapes of real repos as inputs", () => {
   // As tried on mathiasbynens/dotfiles (a home mirror) with ohmyzsh and zsh-autosuggestions

@@ -119,7 +119,7 @@ async function git(cwd, args, opts = {}) {
   return { stdout: r2.stdout, stderr, exitCode: r2.exitCode };
 }
 function spawnGit(cwd, args, input2, onStdout) {
-  return new Promise((resolve3) => {
+  return new Promise((resolve4) => {
     const child = spawn("git", args, {
       cwd,
       env: gitEnv()
@@ -130,11 +130,11 @@ function spawnGit(cwd, args, input2, onStdout) {
     child.stderr.on("data", (d) => err.push(d));
     child.once(
       "error",
-      (e) => resolve3({ stdout: Buffer.alloc(0), stderr: Buffer.alloc(0), exitCode: null, error: e.message })
+      (e) => resolve4({ stdout: Buffer.alloc(0), stderr: Buffer.alloc(0), exitCode: null, error: e.message })
     );
     child.once(
       "close",
-      (code, signal) => resolve3({
+      (code, signal) => resolve4({
         stdout: Buffer.concat(out),
         stderr: Buffer.concat(err),
         exitCode: code ?? null,
@@ -5873,8 +5873,25 @@ function inputCache(eng, repoDir) {
 function fetchUrl(cache, url2) {
   if (url2 === "~" || url2.startsWith("~/")) return join(cache.home, url2.slice(1));
   if (isAbsolute(url2)) return url2;
-  if (url2.startsWith("./") || url2.startsWith("../")) return resolve(cache.repoDir, url2);
+  if (url2.startsWith("./") || url2.startsWith("../")) return relativeTo(cache.base ?? cache.repoDir, url2);
   return url2;
+}
+async function resolveBase(cache) {
+  if (cache.base !== void 0) return;
+  const r2 = await git(cache.repoDir, ["config", "--get", "remote.origin.url"], { allowFail: true });
+  const origin = r2.exitCode === 0 ? r2.stdout.toString("utf8").trim() : "";
+  cache.base = origin || cache.repoDir;
+}
+function relativeTo(base3, rel) {
+  const m = /^([a-z][\w+.-]*:\/\/[^/]*|[^/:@]+@[^/:]+:)(.*)$/i.exec(base3);
+  const [head, path6] = m ? [m[1], m[2]] : ["", base3];
+  const parts = path6.replace(/\/+$/, "").split("/");
+  for (const seg of rel.split("/")) {
+    if (seg === "..") parts.pop();
+    else if (seg && seg !== ".") parts.push(seg);
+  }
+  const joined = parts.join("/");
+  return head || isAbsolute(base3) ? `${head}${joined}` : resolve(joined);
 }
 function repoFor(cache, url2) {
   const name3 = basename(url2.replace(/\/+$/, "").replace(/\.git$/, "")).replace(/[^\w.-]/g, "_") || "input";
@@ -5895,17 +5912,23 @@ async function fetchInto(cache, dir, url2, what) {
   try {
     await client(dir, cache.timeoutMs ?? 3e5).fetch(url2, what, ["--quiet", "--no-tags"]);
   } catch (err) {
-    const msg = firstLine(err);
+    const msg = gitFailure(err);
     if (/couldn't find remote ref|not our ref|no such remote ref|unadvertised object/i.test(msg))
       return { missing: msg };
     return { unreachable: msg };
   }
   return { rev: (await git(dir, ["rev-parse", "FETCH_HEAD^{commit}"])).stdout.toString("utf8").trim() };
 }
+function gitFailure(err) {
+  const lines2 = String(err?.message ?? err).split("\n");
+  const fatal = lines2.find((l) => /^fatal: /.test(l.trim()));
+  return fatal ? fatal.trim().replace(/^fatal: /, "") : firstLine(err);
+}
 async function keep(dir, rev) {
   await git(dir, ["update-ref", `refs/locked/${rev}`, rev]);
 }
 async function lockedRepo(cache, p2) {
+  await resolveBase(cache);
   const url2 = fetchUrl(cache, p2.git);
   const dir = repoFor(cache, url2);
   if (!await hasCommit(dir, p2.rev)) {
@@ -5928,6 +5951,7 @@ async function lockedRepo(cache, p2) {
   return dir;
 }
 async function latestCommit(cache, p2, fallback) {
+  await resolveBase(cache);
   const url2 = fetchUrl(cache, p2.git);
   const dir = repoFor(cache, url2);
   const r2 = await fetchInto(cache, dir, url2, p2.ref ?? "HEAD");
@@ -7039,12 +7063,12 @@ var require_isexe = __commonJS({
         if (typeof Promise !== "function") {
           throw new TypeError("callback not provided");
         }
-        return new Promise(function(resolve3, reject) {
+        return new Promise(function(resolve4, reject) {
           isexe(path6, options || {}, function(er, is) {
             if (er) {
               reject(er);
             } else {
-              resolve3(is);
+              resolve4(is);
             }
           });
         });
@@ -7110,27 +7134,27 @@ var require_which = __commonJS({
         opt = {};
       const { pathEnv, pathExt, pathExtExe } = getPathInfo(cmd, opt);
       const found = [];
-      const step = (i3) => new Promise((resolve3, reject) => {
+      const step = (i3) => new Promise((resolve4, reject) => {
         if (i3 === pathEnv.length)
-          return opt.all && found.length ? resolve3(found) : reject(getNotFoundError(cmd));
+          return opt.all && found.length ? resolve4(found) : reject(getNotFoundError(cmd));
         const ppRaw = pathEnv[i3];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
         const pCmd = path6.join(pathPart, cmd);
         const p2 = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
-        resolve3(subStep(p2, i3, 0));
+        resolve4(subStep(p2, i3, 0));
       });
-      const subStep = (p2, i3, ii) => new Promise((resolve3, reject) => {
+      const subStep = (p2, i3, ii) => new Promise((resolve4, reject) => {
         if (ii === pathExt.length)
-          return resolve3(step(i3 + 1));
+          return resolve4(step(i3 + 1));
         const ext = pathExt[ii];
         isexe(p2 + ext, { pathExt: pathExtExe }, (er, is) => {
           if (!er && is) {
             if (opt.all)
               found.push(p2 + ext);
             else
-              return resolve3(p2 + ext);
+              return resolve4(p2 + ext);
           }
-          return resolve3(subStep(p2, i3, ii + 1));
+          return resolve4(subStep(p2, i3, ii + 1));
         });
       });
       return cb ? step(0).then((res) => cb(null, res), cb) : step(0);
@@ -8210,8 +8234,8 @@ var init_deferred = __esm({
   "node_modules/execa/lib/utils/deferred.js"() {
     createDeferred2 = () => {
       const methods = {};
-      const promise2 = new Promise((resolve3, reject) => {
-        Object.assign(methods, { resolve: resolve3, reject });
+      const promise2 = new Promise((resolve4, reject) => {
+        Object.assign(methods, { resolve: resolve4, reject });
       });
       return Object.assign(promise2, methods);
     };
@@ -13509,11 +13533,11 @@ var init_concurrent = __esm({
       const promises = weakMap.get(stream);
       const promise2 = createDeferred2();
       promises.push(promise2);
-      const resolve3 = promise2.resolve.bind(promise2);
-      return { resolve: resolve3, promises };
+      const resolve4 = promise2.resolve.bind(promise2);
+      return { resolve: resolve4, promises };
     };
-    waitForConcurrentStreams = async ({ resolve: resolve3, promises }, subprocess) => {
-      resolve3();
+    waitForConcurrentStreams = async ({ resolve: resolve4, promises }, subprocess) => {
+      resolve4();
       const [isSubprocessExit] = await Promise.race([
         Promise.allSettled([true, subprocess]),
         Promise.all([false, ...promises])
@@ -18951,7 +18975,7 @@ function isRef(value) {
 function cloneIssues(issues) {
   return issues.map((iss) => iss.path ? { ...iss, path: iss.path.slice() } : { ...iss });
 }
-function isRecursive(inst, stack, resolve3) {
+function isRecursive(inst, stack, resolve4) {
   const cached2 = recursive.get(inst);
   if (cached2 !== void 0)
     return cached2 ? PROVEN : NONE;
@@ -18961,7 +18985,7 @@ function isRecursive(inst, stack, resolve3) {
   let result = NONE;
   const check2 = (child) => {
     if (result !== PROVEN && child?._zod) {
-      const answer = isRecursive(child, stack, resolve3);
+      const answer = isRecursive(child, stack, resolve4);
       if (answer > result)
         result = answer;
     }
@@ -18972,7 +18996,7 @@ function isRecursive(inst, stack, resolve3) {
       const desc = Object.getOwnPropertyDescriptor(sh, key);
       if (spread && !desc.enumerable)
         continue;
-      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve3) : NONE;
+      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve4) : NONE;
       if (child > answer)
         answer = child;
     }
@@ -19036,7 +19060,7 @@ function isRecursive(inst, stack, resolve3) {
       break;
     // `$ZodLazy` caches its inner on the def, so a resolved edge is followed exactly
     case "lazy": {
-      const inner = def._cachedInner ?? (resolve3 ? inst._zod.innerType : void 0);
+      const inner = def._cachedInner ?? (resolve4 ? inst._zod.innerType : void 0);
       merge3(inner ? isRecursive(inner, stack, false) : ASSUMED);
       break;
     }
@@ -51782,9 +51806,9 @@ var require_liquid_node = __commonJS({
     }
     function promisify3(fn2) {
       return function(...args) {
-        return new Promise((resolve4, reject2) => {
+        return new Promise((resolve5, reject2) => {
           fn2(...args, (err, result) => {
-            err ? reject2(err) : resolve4(result);
+            err ? reject2(err) : resolve5(result);
           });
         });
       };
@@ -53207,7 +53231,7 @@ var require_liquid_node = __commonJS({
     function readFileSync7(filepath) {
       return fs$1.readFileSync(filepath, "utf8");
     }
-    function resolve3(root2, file2, ext) {
+    function resolve4(root2, file2, ext) {
       if (!path6.extname(file2))
         file2 += ext;
       return path6.resolve(root2, file2);
@@ -53248,7 +53272,7 @@ var require_liquid_node = __commonJS({
       readFile: readFile2,
       existsSync: existsSync6,
       readFileSync: readFileSync7,
-      resolve: resolve3,
+      resolve: resolve4,
       fallback,
       dirname: dirname9,
       contains,
@@ -58859,7 +58883,7 @@ var init_kit = __esm({
 
 // src/inputs/archive.ts
 import { createHash as createHash3 } from "node:crypto";
-import { join as join4 } from "node:path";
+import { join as join4, resolve as resolve3 } from "node:path";
 async function lockedArchive(cache, what, url2, sha2562) {
   const dir = unpackedDir(cache, sha2562);
   if (await cache.host.lstat(dir)) return dir;
@@ -58886,7 +58910,7 @@ async function latestArchive(cache, what, url2, fallback) {
   return sha;
 }
 async function download(cache, what, url2) {
-  const where2 = fetchUrl(cache, url2);
+  const where2 = /^\.\.?\//.test(url2) ? resolve3(cache.repoDir, url2) : fetchUrl(cache, url2);
   if (!/^https?:\/\//.test(where2)) {
     const data2 = await cache.host.readFile(where2).catch((err) => {
       throw new DotopsError(`${what}: cannot read ${url2}: ${err.message}`, 1);
@@ -59033,6 +59057,7 @@ var init_lock_file = __esm({
 var mount_exports = {};
 __export(mount_exports, {
   MAX_MOUNTS: () => MAX_MOUNTS,
+  cycleProblem: () => cycleProblem,
   declaredIn: () => declaredIn,
   lockIn: () => lockIn,
   lockProblem: () => lockProblem,
@@ -59059,7 +59084,17 @@ function lockProblem(what, decl, locked) {
     return `${LOCK_FILE} is stale for ${what}: it pins ${named(locked)}, dotops.yaml says ${named(decl)}; run \`dotops lock\` and commit ${LOCK_FILE}`;
   return void 0;
 }
+function cycleProblem(cache, url2, chain, names) {
+  const path6 = ["this repo", ...names].join(" \u2192 ");
+  if (url2 === cache.repoDir || url2 === cache.base)
+    return `input cycle: ${path6}, which is this config repo again; an input cannot build on what builds on it`;
+  const i3 = chain.indexOf(url2);
+  if (i3 >= 0)
+    return `input cycle: ${path6}, which is input ${names[i3]} again; an input cannot build on what builds on it`;
+  return void 0;
+}
 async function mountInputs(root2, cache, trees) {
+  await resolveBase(cache);
   const entryText = root2.entries.find((e) => e.path === ENTRY_FILE2)?.data?.toString("utf8") ?? "";
   const declared = declaredIn(entryText);
   const mounts = [];
@@ -59084,11 +59119,9 @@ async function mountInputs(root2, cache, trees) {
         const prefix = `${prefixAbove}inputs.${name3}/`;
         const here = keyAbove ? {} : at(["inputs", name3]);
         const url2 = fetchUrl(cache, decl.git);
-        if (chain.includes(url2)) {
-          problems.push({
-            ...here,
-            message: `input cycle: ${[...names, name3].join(" \u2192 ")} is ${decl.git}, which ${chain.indexOf(url2) === 0 ? "is this config repo" : `is input ${names[chain.indexOf(url2) - 1]} again`}; an input cannot build on what builds on it`
-          });
+        const cycle = cycleProblem(cache, url2, chain, [...names, name3]);
+        if (cycle) {
+          problems.push({ ...here, message: cycle });
           continue;
         }
         if (!keyAbove) reserved(prefix, ["inputs", name3]);
@@ -59121,7 +59154,7 @@ async function mountInputs(root2, cache, trees) {
           await visit3(nested.inputs, `${key}/`, prefix, [...chain, url2], [...names, name3]);
       }
     };
-    await visit3(declared.inputs, "", "", [cache.repoDir], ["this repo"]);
+    await visit3(declared.inputs, "", "", [], []);
     const targets = Object.keys(declared.externals).sort();
     if (mounts.length + targets.length > MAX_MOUNTS) throw tooManyMounts();
     for (const target of targets) {
@@ -63521,12 +63554,12 @@ function fetchWithTimeout(timeoutMs, o3 = {}) {
   };
 }
 function sleep(ms, signal) {
-  return new Promise((resolve3) => {
-    if (signal?.aborted) return resolve3();
+  return new Promise((resolve4) => {
+    if (signal?.aborted) return resolve4();
     const done = () => {
       clearTimeout(t2);
       signal?.removeEventListener("abort", done);
-      resolve3();
+      resolve4();
     };
     const t2 = setTimeout(done, ms);
     signal?.addEventListener("abort", done, { once: true });
@@ -68571,7 +68604,7 @@ async function releaseIfOurs(host, path6, body) {
   if (text === body) await host.unlink(path6);
 }
 function sleep2(ms) {
-  return new Promise((resolve3) => setTimeout(resolve3, ms));
+  return new Promise((resolve4) => setTimeout(resolve4, ms));
 }
 
 // src/engine/store.ts
@@ -70226,6 +70259,7 @@ init_lock_file();
 init_mount();
 init_schema();
 async function relock(cache, entryText, old, update, now = /* @__PURE__ */ new Date()) {
+  await resolveBase(cache);
   const declared = declaredIn(entryText);
   if (!declared)
     throw new ConfigError([{ message: "dotops.yaml is not valid: run `dotops check` to see why" }]);
@@ -70274,8 +70308,9 @@ async function relock(cache, entryText, old, update, now = /* @__PURE__ */ new D
       const decl = d[name3];
       const key = `${keyAbove}${name3}`;
       const url2 = fetchUrl(cache, decl.git);
-      if (chain.includes(url2)) {
-        problems.push({ message: `input cycle: ${[...names, name3].join(" \u2192 ")} is ${decl.git} again` });
+      const cycle = cycleProblem(cache, url2, chain, [...names, name3]);
+      if (cycle) {
+        problems.push({ message: cycle });
         continue;
       }
       const rev = await pin("input", key, decl);
@@ -70285,7 +70320,7 @@ async function relock(cache, entryText, old, update, now = /* @__PURE__ */ new D
       if (nested) await visit3(nested.inputs, `${key}/`, [...chain, url2], [...names, name3]);
     }
   };
-  await visit3(declared.inputs, "", [cache.repoDir], ["this repo"]);
+  await visit3(declared.inputs, "", [], []);
   for (const target of Object.keys(declared.externals).sort())
     await pin("external", target, declared.externals[target]);
   if (problems.length) throw new ConfigError(problems);

@@ -18,8 +18,16 @@ export interface InputCache {
   /** `<state>/inputs` */
   dir: string;
   home: string;
-  /** The config repo: a relative local path in `git:` is relative to it. */
+  /** The config repo: the first in every cycle check. */
   repoDir: string;
+  /**
+   * What a relative `git:` (`../base`) is relative to: the config repo's
+   * origin, as Git resolves a submodule's relative URL, so the same line finds
+   * the team's base from a laptop's work tree, the agent's clone and the
+   * Action's checkout; the repo's directory when it has no origin. Set by
+   * `resolveBase` before any URL is resolved.
+   */
+  base?: string;
   warn(message: string): void;
   /** Time limit of one fetch. */
   timeoutMs?: number;
@@ -41,12 +49,37 @@ export function inputCache(
   };
 }
 
-/** `~/x`, `./x`, `../x` and `/x` are paths on this machine; anything else is a URL for git. */
-export function fetchUrl(cache: Pick<InputCache, "home" | "repoDir">, url: string): string {
+/** `~/x` and `/x` are paths on this machine, `./x` and `../x` relative to `base`; anything else is a URL for git. */
+export function fetchUrl(cache: Pick<InputCache, "home" | "repoDir" | "base">, url: string): string {
   if (url === "~" || url.startsWith("~/")) return join(cache.home, url.slice(1));
   if (isAbsolute(url)) return url;
-  if (url.startsWith("./") || url.startsWith("../")) return resolve(cache.repoDir, url);
+  if (url.startsWith("./") || url.startsWith("../")) return relativeTo(cache.base ?? cache.repoDir, url);
   return url;
+}
+
+/** Sets `cache.base`: the config repo's origin URL, else its directory. */
+export async function resolveBase(cache: InputCache): Promise<void> {
+  if (cache.base !== undefined) return;
+  const r = await git(cache.repoDir, ["config", "--get", "remote.origin.url"], { allowFail: true });
+  const origin = r.exitCode === 0 ? r.stdout.toString("utf8").trim() : "";
+  cache.base = origin || cache.repoDir;
+}
+
+/**
+ * `rel` against the repository at `base`, as Git resolves a submodule's
+ * relative URL: `../base` beside `git@host:org/dotfiles.git` is
+ * `git@host:org/base`, beside `/srv/git/dotfiles.git` is `/srv/git/base`.
+ */
+export function relativeTo(base: string, rel: string): string {
+  const m = /^([a-z][\w+.-]*:\/\/[^/]*|[^/:@]+@[^/:]+:)(.*)$/i.exec(base);
+  const [head, path] = m ? [m[1] as string, m[2] as string] : ["", base];
+  const parts = path.replace(/\/+$/, "").split("/");
+  for (const seg of rel.split("/")) {
+    if (seg === "..") parts.pop();
+    else if (seg && seg !== ".") parts.push(seg);
+  }
+  const joined = parts.join("/");
+  return head || isAbsolute(base) ? `${head}${joined}` : resolve(joined);
 }
 
 /** The bare repository caching `url` (resolved by fetchUrl): named after it, for a person looking in the state dir. */
@@ -78,12 +111,19 @@ async function fetchInto(
   try {
     await client(dir, cache.timeoutMs ?? 300_000).fetch(url, what, ["--quiet", "--no-tags"]);
   } catch (err) {
-    const msg = firstLine(err);
+    const msg = gitFailure(err);
     if (/couldn't find remote ref|not our ref|no such remote ref|unadvertised object/i.test(msg))
       return { missing: msg };
     return { unreachable: msg };
   }
   return { rev: (await git(dir, ["rev-parse", "FETCH_HEAD^{commit}"])).stdout.toString("utf8").trim() };
+}
+
+/** git's own reason (its `fatal:` line) rather than the advice printed after it. */
+function gitFailure(err: unknown): string {
+  const lines = String((err as Error)?.message ?? err).split("\n");
+  const fatal = lines.find((l) => /^fatal: /.test(l.trim()));
+  return fatal ? fatal.trim().replace(/^fatal: /, "") : firstLine(err);
 }
 
 async function keep(dir: string, rev: string): Promise<void> {
@@ -106,6 +146,7 @@ export interface Pinned {
  * cache does not have it. Either way nothing is applied.
  */
 export async function lockedRepo(cache: InputCache, p: Pinned): Promise<string> {
+  await resolveBase(cache);
   const url = fetchUrl(cache, p.git);
   const dir = repoFor(cache, url);
   if (!(await hasCommit(dir, p.rev))) {
@@ -138,6 +179,7 @@ export async function latestCommit(
   p: Omit<Pinned, "rev">,
   fallback?: string,
 ): Promise<string> {
+  await resolveBase(cache);
   const url = fetchUrl(cache, p.git);
   const dir = repoFor(cache, url);
   const r = await fetchInto(cache, dir, url, p.ref ?? "HEAD");

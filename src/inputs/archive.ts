@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { DotopsError, PolicyError } from "../errors.js";
 import { fetchUrl, type InputCache } from "../git/input-cache.js";
 
@@ -57,7 +57,8 @@ export async function latestArchive(
 const sha256Of = (data: Buffer) => createHash("sha256").update(data).digest("hex");
 
 async function download(cache: InputCache, what: string, url: string): Promise<Buffer> {
-  const where = fetchUrl(cache, url);
+  // A relative archive path is a file beside the config on this machine, not beside its origin.
+  const where = /^\.\.?\//.test(url) ? resolve(cache.repoDir, url) : fetchUrl(cache, url);
   if (!/^https?:\/\//.test(where)) {
     const data = await cache.host.readFile(where).catch((err: Error) => {
       throw new DotopsError(`${what}: cannot read ${url}: ${err.message}`, 1);

@@ -9,7 +9,7 @@ import {
 } from "../config/source.js";
 import { type Located, mergeYaml, originOf, type Path, parseYaml } from "../config/yaml.js";
 import { ConfigError, type ConfigProblem } from "../errors.js";
-import { fetchUrl, type InputCache, lockedRepo } from "../git/input-cache.js";
+import { fetchUrl, type InputCache, lockedRepo, resolveBase } from "../git/input-cache.js";
 import { lockedArchive } from "./archive.js";
 import { type GitLock, LOCK_FILE, type LockEntry, type LockFile, parseLock } from "./lock-file.js";
 import { type ExternalDecl, externalPrefix, type InputDecl, InputsShape, isArchive } from "./schema.js";
@@ -68,6 +68,25 @@ export function lockProblem(
   return undefined;
 }
 
+/**
+ * Why the input at `url` (reached through `names`) closes a cycle: it is the
+ * config repo itself (its directory or its origin), or an input above it.
+ */
+export function cycleProblem(
+  cache: InputCache,
+  url: string,
+  chain: string[],
+  names: string[],
+): string | undefined {
+  const path = ["this repo", ...names].join(" → ");
+  if (url === cache.repoDir || url === cache.base)
+    return `input cycle: ${path}, which is this config repo again; an input cannot build on what builds on it`;
+  const i = chain.indexOf(url);
+  if (i >= 0)
+    return `input cycle: ${path}, which is input ${names[i]} again; an input cannot build on what builds on it`;
+  return undefined;
+}
+
 /** The trees of locked commits and of unpacked archives: git/source.ts's readers, passed in (that module loads this one). */
 export interface TreeReaders {
   commit(repo: string, rev: string): Promise<Snapshot>;
@@ -87,6 +106,7 @@ export async function mountInputs(
   cache: InputCache,
   trees: TreeReaders,
 ): Promise<ConfigSource> {
+  await resolveBase(cache);
   const entryText = root.entries.find((e) => e.path === ENTRY_FILE)?.data?.toString("utf8") ?? "";
   const declared = declaredIn(entryText);
   const mounts: Mount[] = [];
@@ -103,7 +123,7 @@ export async function mountInputs(
           ...at(path),
         });
     };
-    // Inputs, depth first; `chain` is the URLs above (the config repo's own first): a repeat is a cycle.
+    // Inputs, depth first; `chain` is the URLs of the inputs above: a repeat is a cycle.
     const visit = async (
       decls: Record<string, InputDecl>,
       keyAbove: string,
@@ -119,11 +139,9 @@ export async function mountInputs(
         // An input's own inputs are declared in its dotops.yaml, not here: no position to point at.
         const here = keyAbove ? {} : at(["inputs", name]);
         const url = fetchUrl(cache, decl.git);
-        if (chain.includes(url)) {
-          problems.push({
-            ...here,
-            message: `input cycle: ${[...names, name].join(" → ")} is ${decl.git}, which ${chain.indexOf(url) === 0 ? "is this config repo" : `is input ${names[chain.indexOf(url) - 1]} again`}; an input cannot build on what builds on it`,
-          });
+        const cycle = cycleProblem(cache, url, chain, [...names, name]);
+        if (cycle) {
+          problems.push({ ...here, message: cycle });
           continue;
         }
         if (!keyAbove) reserved(prefix, ["inputs", name]);
@@ -156,7 +174,7 @@ export async function mountInputs(
           await visit(nested.inputs, `${key}/`, prefix, [...chain, url], [...names, name]);
       }
     };
-    await visit(declared.inputs, "", "", [cache.repoDir], ["this repo"]);
+    await visit(declared.inputs, "", "", [], []);
     const targets = Object.keys(declared.externals).sort();
     if (mounts.length + targets.length > MAX_MOUNTS) throw tooManyMounts();
     for (const target of targets) {

@@ -1,9 +1,16 @@
 import { ConfigError, type ConfigProblem } from "../errors.js";
-import { commitCount, fetchUrl, type InputCache, latestCommit, lockedRepo } from "../git/input-cache.js";
+import {
+  commitCount,
+  fetchUrl,
+  type InputCache,
+  latestCommit,
+  lockedRepo,
+  resolveBase,
+} from "../git/input-cache.js";
 import { gitSnapshot } from "../git/source.js";
 import { latestArchive } from "./archive.js";
 import { emptyLock, type LockEntry, type LockFile } from "./lock-file.js";
-import { type Declared, declaredIn, lockProblem } from "./mount.js";
+import { cycleProblem, type Declared, declaredIn, lockProblem } from "./mount.js";
 import { isArchive } from "./schema.js";
 
 /** One entry of dotops.lock as `dotops lock` or `dotops update` left it. */
@@ -44,6 +51,7 @@ export async function relock(
   update: string[] | "all" | "none",
   now = new Date(),
 ): Promise<Relocked> {
+  await resolveBase(cache);
   const declared = declaredIn(entryText);
   if (!declared)
     throw new ConfigError([{ message: "dotops.yaml is not valid: run `dotops check` to see why" }]);
@@ -99,8 +107,9 @@ export async function relock(
       const decl = d[name] as Declared["inputs"][string];
       const key = `${keyAbove}${name}`;
       const url = fetchUrl(cache, decl.git);
-      if (chain.includes(url)) {
-        problems.push({ message: `input cycle: ${[...names, name].join(" → ")} is ${decl.git} again` });
+      const cycle = cycleProblem(cache, url, chain, [...names, name]);
+      if (cycle) {
+        problems.push({ message: cycle });
         continue;
       }
       const rev = await pin("input", key, decl);
@@ -110,7 +119,7 @@ export async function relock(
       if (nested) await visit(nested.inputs, `${key}/`, [...chain, url], [...names, name]);
     }
   };
-  await visit(declared.inputs, "", [cache.repoDir], ["this repo"]);
+  await visit(declared.inputs, "", [], []);
   for (const target of Object.keys(declared.externals).sort())
     await pin("external", target, declared.externals[target] as Declared["externals"][string]);
   if (problems.length) throw new ConfigError(problems);
