@@ -219,6 +219,18 @@ describe("inputs and dotops.lock", () => {
     expect(leaves.stderr).toMatch(
       /inputs\.base\/home\/sneaky\.yaml:2:\d+: \.\.\/files\/gitconfig leaves input base: paths in an input's files are inside that input \[host box\] \(at files\[\d\]\.source\)/,
     );
+    // An import that names the input and climbs out of it.
+    me.write({
+      "dotops.yaml": me
+        .read("dotops.yaml")
+        .replace("imports: [inputs.base/home/*.yaml]", "imports: [inputs.base/../files/gitconfig]"),
+    });
+    const climbs = await dotops(["--repo", me.dir, "check", "--worktree"], { home: sandbox().home });
+    expect(climbs.exitCode).toBe(2);
+    expect(climbs.stderr).toMatch(
+      /dotops\.yaml:\d+:\d+: import "inputs\.base\/\.\.\/files\/gitconfig" leaves input base/,
+    );
+    await git(me.dir, "checkout", "--", "dotops.yaml");
     // A symlink in the input to the config repo's files is a link out of the input.
     await base.commit({ "home/sneaky.yaml": "files:\n  - { target: ~/.sneaky, source: files/link }\n" });
     await execSymlink(base.dir, "../../files/gitconfig", "files/link");

@@ -9,7 +9,14 @@ import type { ServiceConfig } from "../resources/services/schema.js";
 import { isGlob, matchGlob } from "./glob.js";
 import { externalFiles, rebaseInputPaths } from "./input-paths.js";
 import type { MachineFacts } from "./machine.js";
-import { type AgentConfig, EntrySchema, type FileEntry, FragmentSchema, type HostEntry } from "./schema.js";
+import {
+  type AgentConfig,
+  EntrySchema,
+  type FileEntry,
+  FragmentSchema,
+  type HostEntry,
+  type MaintainConfig,
+} from "./schema.js";
 import type { SecretRef, SecretResolver, SecretStore } from "./secret.js";
 import { type ConfigSource, mountOf, normalizeRepoPath, resolveSourcePath } from "./source.js";
 import type { TemplateFunctions } from "./template.js";
@@ -27,7 +34,7 @@ import {
 export const ENTRY_FILE = "dotops.yaml";
 
 /** Keys only dotops.yaml may hold. */
-const ENTRY_ONLY = ["version", "imports", "hosts", "agent", "inputs", "externals"];
+const ENTRY_ONLY = ["version", "imports", "hosts", "agent", "maintain", "inputs", "externals"];
 
 export interface HostInfo {
   name: string;
@@ -198,11 +205,15 @@ export function checkAllHosts(source: ConfigSource, build?: (config: Config) => 
 export function loadPolicy(
   source: ConfigSource,
   opts: LoadOptions = {},
-): { agent: AgentConfig; host: { name: string } } {
+): { agent: AgentConfig; host: { name: string }; maintain: MaintainConfig } {
   const entry = readEntry(source);
   const name = selectHost(entry.value, opts);
   const hostEntry = entry.value.hosts[name] as HostEntry;
-  return { agent: { ...entry.value.agent, ...hostEntry.agent }, host: { name } };
+  return {
+    agent: { ...entry.value.agent, ...hostEntry.agent },
+    host: { name },
+    maintain: entry.value.maintain ?? {},
+  };
 }
 
 export function listHosts(source: ConfigSource): Record<string, HostEntry> {
@@ -332,6 +343,10 @@ function resolveImport(
   const normal = normalizeRepoPath(pattern);
   if (normal === ".." || normal.startsWith("../"))
     return fail(`import "${pattern}" leaves the repo: imports are paths inside the config repo`);
+  // Written inside an input, it stays there: `inputs.base/../x.yaml` is not the input's file.
+  const named = source.mounts?.find((m) => pattern.startsWith(m.prefix));
+  if (named && !`${normal}/`.startsWith(named.prefix))
+    return fail(`import "${pattern}" leaves input ${named.key}: name the file where it is`);
   // A glob reaches into an input only when it names it: `**/*.yaml` is the repo's own files.
   if (isGlob(pattern))
     return matchGlob(paths, pattern).filter(

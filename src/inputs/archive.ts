@@ -112,6 +112,13 @@ async function unpack(
       `${what}: ${url} is not an archive dotops unpacks (.tar.gz, .tgz, .tar.xz, .tar.bz2, .tar, .zip)`,
       2,
     );
+  const tool = format === "zip" ? "unzip" : "tar";
+  if (!(await cache.host.which(tool)))
+    throw new DotopsError(
+      `${what}: unpacking ${url} needs ${tool}, which is not on PATH`,
+      1,
+      `install ${tool}`,
+    );
   const dir = unpackedDir(cache, sha256);
   const tmp = `${dir}.tmp-${process.pid}`;
   const file = `${tmp}.${format}`;
