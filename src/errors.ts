@@ -9,6 +9,8 @@ export const ExitCode = {
   changes: 3,
   refused: 4,
   rolledBack: 5,
+  /** `health`, `maintain`: nothing failed, something wants a look (a warn line). */
+  warnings: 6,
 } as const;
 
 export class DotopsError extends Error {

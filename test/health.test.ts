@@ -14,9 +14,10 @@ describe("health (health-check)", () => {
     const { home } = sandbox();
     const run = (...args: string[]) => dotops(["--repo", repo.dir, ...args], { home });
 
+    // Nothing applied: a warning (exit 6) that says what to do, not a failure.
     const empty = await run("health");
-    expect(empty.exitCode).toBe(1);
-    expect(empty.stdout).toMatch(/✗ generation +nothing applied yet/);
+    expect(empty.exitCode).toBe(6);
+    expect(empty.stdout).toMatch(/! state +not set up: nothing has been applied on this machine/);
 
     expect((await run("apply")).exitCode).toBe(0);
     const ok = await run("health-check");
@@ -38,11 +39,16 @@ describe("health (health-check)", () => {
     expect(items.drift).toMatchObject({ ok: false, detail: expect.stringContaining("~/.zshrc") });
     expect(items.store).toMatchObject({
       ok: false,
-      detail: expect.stringMatching(
-        /^1 missing \(e\.g\. [0-9a-f]{64}-.+\) of 2 objects: `dotops apply` restores them/,
-      ),
+      status: "fail",
+      detail: expect.stringMatching(/^1 missing \(e\.g\. [0-9a-f]{64}-.+\) of 2 objects$/),
+      fix: "dotops apply restores them from the config",
     });
-    expect(items.agent).toMatchObject({ ok: false, detail: expect.stringMatching(/^suspended since/) });
+    expect(items.agent).toMatchObject({
+      ok: false,
+      status: "fail",
+      detail: expect.stringMatching(/^suspended since/),
+      fix: "dotops resume",
+    });
   });
 
   it("runs the applied config's health checks and fails on one that fails", async () => {

@@ -68,7 +68,9 @@ var init_errors = __esm({
       usage: 2,
       changes: 3,
       refused: 4,
-      rolledBack: 5
+      rolledBack: 5,
+      /** `health`, `maintain`: nothing failed, something wants a look (a warn line). */
+      warnings: 6
     };
     DotopsError = class extends Error {
       constructor(message, exitCode = ExitCode.error, hint3) {
@@ -43306,7 +43308,7 @@ function configJsonSchema(which = "entry") {
     unrepresentable: "any"
   });
 }
-var SecretRefSchema, duration3, FileModeSchema, FileEntrySchema, UserSchema, FragmentShape, HealthCheckSchema, GitHubAppSchema, GitHubReportSchema, AgentSchema, HostSchema, EntrySchema, FragmentSchema;
+var SecretRefSchema, duration3, FileModeSchema, FileEntrySchema, UserSchema, FragmentShape, HealthCheckSchema, GitHubAppSchema, GitHubReportSchema, AgentSchema, MaintainSchema, HostSchema, EntrySchema, FragmentSchema;
 var init_schema10 = __esm({
   "src/config/schema.ts"() {
     "use strict";
@@ -43432,6 +43434,12 @@ var init_schema10 = __esm({
       healthChecks: external_exports.array(HealthCheckSchema).optional().describe("Commands that must pass after apply, else roll back."),
       github: GitHubReportSchema.optional()
     }).describe("The GitOps agent's policy.");
+    MaintainSchema = external_exports.strictObject({
+      keep: external_exports.number().int().min(1).optional().describe(
+        "Keep the newest N generations (the current one always stays). Default 10 when olderThan is not set."
+      ),
+      olderThan: duration3.optional().describe('Delete generations older than this, e.g. "30d" (with keep: past both).')
+    }).describe("What `dotops maintain` (health-maintain) collects: its gc policy.");
     HostSchema = external_exports.strictObject({
       platform: external_exports.enum(["darwin", "linux"]).describe("darwin (macOS) or linux."),
       imports: external_exports.array(external_exports.string()).optional().describe("Files (globs) merged only for this host, after the common ones."),
@@ -43443,6 +43451,7 @@ var init_schema10 = __esm({
       imports: external_exports.array(external_exports.string()).optional().describe("Files (globs) merged in order; later wins, lists append."),
       hosts: external_exports.record(external_exports.string(), HostSchema).describe("The machines this repo describes."),
       agent: AgentSchema.optional(),
+      maintain: MaintainSchema.optional(),
       ...InputsShape,
       ...FragmentShape
     }).describe("dotops.yaml: the entry of a dotops config repo.");
@@ -43643,6 +43652,9 @@ function resolveImport(source, pattern, at, entry, problems) {
   const normal = normalizeRepoPath(pattern);
   if (normal === ".." || normal.startsWith("../"))
     return fail(`import "${pattern}" leaves the repo: imports are paths inside the config repo`);
+  const named2 = source.mounts?.find((m) => pattern.startsWith(m.prefix));
+  if (named2 && !`${normal}/`.startsWith(named2.prefix))
+    return fail(`import "${pattern}" leaves input ${named2.key}: name the file where it is`);
   if (isGlob(pattern))
     return matchGlob(paths, pattern).filter(
       (p2) => p2 !== ENTRY_FILE && pattern.startsWith(mountOf(source, p2)?.prefix ?? "")
@@ -43717,7 +43729,7 @@ var init_load = __esm({
     init_source2();
     init_yaml();
     ENTRY_FILE = "dotops.yaml";
-    ENTRY_ONLY = ["version", "imports", "hosts", "agent", "inputs", "externals"];
+    ENTRY_ONLY = ["version", "imports", "hosts", "agent", "maintain", "inputs", "externals"];
     configFilesCache = /* @__PURE__ */ new WeakMap();
     MAX_HOSTS = 100;
     entries = /* @__PURE__ */ new WeakMap();
@@ -58950,6 +58962,13 @@ async function unpack(cache, what, url2, data, sha2562) {
       `${what}: ${url2} is not an archive dotops unpacks (.tar.gz, .tgz, .tar.xz, .tar.bz2, .tar, .zip)`,
       2
     );
+  const tool = format2 === "zip" ? "unzip" : "tar";
+  if (!await cache.host.which(tool))
+    throw new DotopsError(
+      `${what}: unpacking ${url2} needs ${tool}, which is not on PATH`,
+      1,
+      `install ${tool}`
+    );
   const dir = unpackedDir(cache, sha2562);
   const tmp = `${dir}.tmp-${process.pid}`;
   const file2 = `${tmp}.${format2}`;
@@ -59395,7 +59414,7 @@ async function wrap(path6, op) {
 }
 function toStat(s) {
   const type = s.isSymbolicLink() ? "symlink" : s.isDirectory() ? "dir" : s.isFile() ? "file" : "other";
-  return { type, mode: s.mode & 4095, size: s.size, mtimeMs: s.mtimeMs };
+  return { type, mode: s.mode & 4095, size: s.size, mtimeMs: s.mtimeMs, uid: s.uid };
 }
 var RealHost = class {
   home;
@@ -66234,6 +66253,34 @@ async function masInstalledNow(ctx) {
   return parseMasList((await mas(ctx, ["list"], { readOnly: true })).stdout);
 }
 
+// src/resources/homebrew/health.ts
+async function homebrewHealth(ctx, rs) {
+  if (ctx.memo.has("brew:health")) return [];
+  ctx.memo.set("brew:health", Promise.resolve());
+  if (!await findTool(ctx, "brew"))
+    return [
+      {
+        name: "homebrew",
+        ok: true,
+        warn: true,
+        detail: `brew is not on PATH, and the generation manages ${rs.length} Homebrew package(s): ${BREW_HINT}`,
+        explains: rs.map((r3) => r3.id)
+      }
+    ];
+  const r2 = await brew(ctx, ["doctor"], { readOnly: true, ok: [0, 1], timeoutMs: 12e4 });
+  if (r2.exitCode === 0) return [{ name: "homebrew", ok: true, detail: "brew doctor: ready to brew" }];
+  const warnings = `${r2.stdout}
+${r2.stderr}`.split("\n").filter((l) => l.startsWith("Warning: ")).map((l) => l.slice("Warning: ".length).trim());
+  return [
+    {
+      name: "homebrew",
+      ok: true,
+      warn: true,
+      detail: `brew doctor: ${warnings.length} warning(s)${warnings.length ? `: ${warnings[0]}${warnings.length > 1 ? " \u2026" : ""}` : ""} (run \`brew doctor\` to read them)`
+    }
+  ];
+}
+
 // src/resources/homebrew/resource.ts
 var wasThereBefore = (owned) => typeof owned === "object" && owned !== null && owned.installed === true;
 
@@ -66476,7 +66523,8 @@ var brewKind = {
     });
     return relink(desired, observed, change);
   },
-  inventory: brewVersions
+  inventory: brewVersions,
+  health: homebrewHealth
 };
 
 // src/resources/homebrew/cask.ts
@@ -66505,7 +66553,8 @@ var caskKind = {
       noun: "installed"
     });
   },
-  inventory: brewVersions
+  inventory: brewVersions,
+  health: homebrewHealth
 };
 
 // src/resources/homebrew/cleanup.ts

@@ -1,7 +1,8 @@
 import { existsSync } from "node:fs";
 import type { Command } from "commander";
-import { systemHealth } from "../agent/system-health.js";
+import { type HealthItem, systemHealth } from "../agent/system-health.js";
 import { ExitCode } from "../errors.js";
+import type { Cli } from "./context.js";
 import type { CliFactory } from "./program.js";
 
 export function registerHealth(program: Command, cli: CliFactory) {
@@ -9,36 +10,60 @@ export function registerHealth(program: Command, cli: CliFactory) {
     .command("health")
     .alias("health-check")
     .description(
-      "quick system status: generation, store, drift, agent, and the config's health checks (exit 1 if any fails)",
+      "system status, each line ok, warn or fail with its fix: state dir, interrupted applies, generation, commits behind, store, disk, drift, Homebrew and Nix, agent, the config's health checks (exit 1 on a fail, 6 on a warn)",
     )
-    .option("--full", "verify every store object by its hash (reads them all)")
+    .option("--full", "verify every store object by its hash (reads them all; default: a sample)")
     .action(async (o: { full?: boolean }) => {
       const c = cli();
-      let repo: string | undefined;
-      try {
-        repo = c.repoDir();
-      } catch {
-        repo = undefined; // no repo here: the config's own checks are skipped
-      }
-      const items = await systemHealth(c.engine(), {
-        repo: repo && existsSync(repo) ? repo : undefined,
-        loadOptions: c.loadOptions(),
-        full: o.full,
-      });
-      const ok = items.every((i) => i.ok);
-      if (c.opts.json) c.printJson({ ok, items });
-      else {
-        for (const i of items)
-          c.print(
-            `${!i.ok ? c.palette.red("✗") : i.warn ? c.palette.yellow("!") : c.palette.green("✓")} ${i.name.padEnd(12)} ${i.detail}`,
-          );
-        const warned = items.some((i) => i.warn);
-        c.print(
-          ok
-            ? c.palette.green(`Healthy${warned ? " (see the ! lines)" : ""}.`)
-            : c.palette.red("Not healthy: see the ✗ lines."),
-        );
-      }
-      if (!ok) process.exitCode = ExitCode.error;
+      const items = await runHealth(c, o.full);
+      if (c.opts.json) c.printJson({ ok: items.every((i) => i.ok), status: overall(items), items });
+      else printHealth(c, items);
+      process.exitCode = healthExit(items);
     });
+}
+
+/** The report, for `health` and `maintain`; the config's own checks only when a repo is found. */
+export async function runHealth(c: Cli, full?: boolean): Promise<HealthItem[]> {
+  let repo: string | undefined;
+  try {
+    repo = c.repoDir();
+  } catch {
+    repo = undefined; // no repo here: the config's own checks are skipped
+  }
+  return systemHealth(c.engine(), {
+    repo: repo && existsSync(repo) ? repo : undefined,
+    loadOptions: c.loadOptions(),
+    full,
+  });
+}
+
+export function overall(items: HealthItem[]): "ok" | "warn" | "fail" {
+  return items.some((i) => i.status === "fail")
+    ? "fail"
+    : items.some((i) => i.status === "warn")
+      ? "warn"
+      : "ok";
+}
+
+export function healthExit(items: HealthItem[]): number {
+  const o = overall(items);
+  return o === "fail" ? ExitCode.error : o === "warn" ? ExitCode.warnings : ExitCode.ok;
+}
+
+export function printHealth(c: Cli, items: HealthItem[]): void {
+  const p = c.palette;
+  const width = Math.max(12, ...items.map((i) => i.name.length));
+  for (const i of items) {
+    const mark = i.status === "fail" ? p.red("✗") : i.status === "warn" ? p.yellow("!") : p.green("✓");
+    c.print(`${mark} ${i.name.padEnd(width)} ${i.detail}`);
+    if (i.fix && i.status !== "ok") c.print(`  ${" ".repeat(width)} ${p.dim(`→ ${i.fix}`)}`);
+  }
+  const o = overall(items);
+  c.print(
+    o === "ok"
+      ? p.green("Healthy.")
+      : o === "warn"
+        ? p.yellow("Healthy, with warnings: see the ! lines.")
+        : p.red("Not healthy: see the ✗ lines."),
+  );
 }

@@ -240,6 +240,22 @@ export const AgentSchema = z
   })
   .describe("The GitOps agent's policy.");
 
+export const MaintainSchema = z
+  .strictObject({
+    keep: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .describe(
+        "Keep the newest N generations (the current one always stays). Default 10 when olderThan is not set.",
+      ),
+    olderThan: duration
+      .optional()
+      .describe('Delete generations older than this, e.g. "30d" (with keep: past both).'),
+  })
+  .describe("What `dotops maintain` (health-maintain) collects: its gc policy.");
+
 export const HostSchema = z.strictObject({
   platform: z.enum(["darwin", "linux"]).describe("darwin (macOS) or linux."),
   imports: z
@@ -259,6 +275,7 @@ export const EntrySchema = z
       .describe("Files (globs) merged in order; later wins, lists append."),
     hosts: z.record(z.string(), HostSchema).describe("The machines this repo describes."),
     agent: AgentSchema.optional(),
+    maintain: MaintainSchema.optional(),
     ...InputsShape,
     ...FragmentShape,
   })
@@ -268,6 +285,7 @@ export const FragmentSchema = z.strictObject({ $schema: z.string().optional(), .
 
 export type FileEntry = z.infer<typeof FileEntrySchema>;
 export type AgentConfig = z.infer<typeof AgentSchema>;
+export type MaintainConfig = z.infer<typeof MaintainSchema>;
 export type HostEntry = z.infer<typeof HostSchema>;
 export type Entry = z.infer<typeof EntrySchema>;
 

@@ -1,3 +1,4 @@
+import type { Host } from "../host/host.js";
 import type { Collected, KeptGeneration } from "../resources/kind.js";
 import { allKinds } from "../resources/registry.js";
 import type { Engine } from "./engine.js";
@@ -6,8 +7,8 @@ import {
   currentGeneration,
   type GenerationInfo,
   genDir,
-  listGenerations,
   readManifest,
+  scanGenerations,
 } from "./generations.js";
 import { readInstalled } from "./records.js";
 
@@ -28,6 +29,10 @@ export interface GcResult {
   keptGenerations: number[];
   /** What kinds keep outside the store per generation (Nix profile generations), by kind. */
   collected: (Collected & { kind: string })[];
+  /** Bytes the deleted generations, objects and trash held (or would free, with dryRun). */
+  freedBytes: number;
+  /** Generations whose records cannot be read: never deleted, and their objects never swept. */
+  corrupt: { number: number; error: string }[];
 }
 
 /**
@@ -44,9 +49,12 @@ export async function gc(eng: Engine, req: GcRequest): Promise<GcResult> {
       deletedTrash: [],
       keptGenerations: [],
       collected: [],
+      freedBytes: 0,
+      corrupt: [],
     };
   return withLock(eng, "gc", async () => {
-    const gens = await listGenerations(eng.host, eng.state);
+    // A generation that cannot be read is kept until repaired: it might be the one to go back to.
+    const { readable: gens, corrupt } = await scanGenerations(eng.host, eng.state);
     const current = await currentGeneration(eng.host, eng.state);
     const now = (req.now ?? new Date()).getTime();
     // Clamped at 0: with N above the count, `length - N` is negative and slice() would
@@ -73,10 +81,25 @@ export async function gc(eng: Engine, req: GcRequest): Promise<GcResult> {
       for (const r of manifest.resources) if (r.object) live.add(r.object);
     }
     const objects = (await eng.host.lstat(eng.state.store)) ? await eng.host.readdir(eng.state.store) : [];
-    const unreferenced = objects.filter((o) => !live.has(o));
+    // What an unreadable manifest references is unknown: then no object is swept.
+    const unreferenced = corrupt.length ? [] : objects.filter((o) => !live.has(o));
+    for (const c of corrupt)
+      eng.log.warn(
+        `gc keeps generation ${c.number}, which cannot be read, and every store object: ${c.error}`,
+      );
     // What destructive steps moved aside (edited copies, the user's files in a replaced directory).
     const trashDir = `${eng.state.dir}/trash`;
     const trash = (await eng.host.lstat(trashDir)) ? await eng.host.readdir(trashDir) : [];
+    const freedBytes =
+      (await sizeOf(
+        eng.host,
+        deleted.map((n) => genDir(eng.state, n)),
+      )) +
+      (await sizeOf(
+        eng.host,
+        unreferenced.map((o) => `${eng.state.store}/${o}`),
+      )) +
+      (await sizeOf(eng.host, [trashDir]));
     if (!req.dryRun) {
       for (const n of deleted) await eng.host.removeTree(genDir(eng.state, n));
       for (const o of unreferenced) await eng.host.unlink(`${eng.state.store}/${o}`);
@@ -108,8 +131,26 @@ export async function gc(eng: Engine, req: GcRequest): Promise<GcResult> {
       deletedGenerations: deleted,
       deletedObjects: unreferenced,
       deletedTrash: trash.map((t) => `${trashDir}/${t}`),
-      keptGenerations: kept,
+      keptGenerations: [...kept, ...corrupt.map((c) => c.number)].sort((a, b) => a - b),
       collected,
+      freedBytes,
+      corrupt,
     };
   });
+}
+
+/** Bytes held by these files and trees (lstat sizes; links count as their own size). */
+export async function sizeOf(host: Host, paths: string[]): Promise<number> {
+  let total = 0;
+  for (const p of paths) {
+    const st = await host.lstat(p);
+    if (!st) continue;
+    total += st.size;
+    if (st.type === "dir")
+      total += await sizeOf(
+        host,
+        (await host.readdir(p)).map((e) => `${p}/${e}`),
+      );
+  }
+  return total;
 }

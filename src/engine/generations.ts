@@ -140,6 +140,34 @@ export async function listGenerations(host: Host, state: StatePaths): Promise<Ge
   }));
 }
 
+/** A generation whose records cannot be read: reported by health, kept by gc, skipped by perf. */
+export interface CorruptGeneration {
+  number: number;
+  error: string;
+}
+
+/** Every generation, the readable ones and those whose meta.json or manifest.json cannot be read. */
+export async function scanGenerations(
+  host: Host,
+  state: StatePaths,
+): Promise<{ readable: GenerationInfo[]; corrupt: CorruptGeneration[] }> {
+  const current = await currentGeneration(host, state);
+  type Read = { info: GenerationInfo } | { unreadable: CorruptGeneration };
+  const read = await mapLimit(await generationNumbers(host, state), 16, async (n): Promise<Read> => {
+    try {
+      await readJson<unknown>(host, `${genDir(state, n)}/manifest.json`, `generation ${n}`);
+      return { info: { ...(await readMeta(host, state, n)), current: n === current } };
+    } catch (err) {
+      return { unreadable: { number: n, error: (err as Error).message } };
+    }
+  });
+  // A failed generation's meta has an `error` of its own: told apart by the wrapper.
+  return {
+    readable: read.flatMap((g) => ("info" in g ? [g.info] : [])),
+    corrupt: read.flatMap((g) => ("unreadable" in g ? [g.unreadable] : [])),
+  };
+}
+
 /** The generation a plain `rollback` goes to: the newest applied one before current. */
 export function previousApplied(gens: GenerationInfo[], current: number | null): GenerationInfo | undefined {
   return gens.filter((g) => g.outcome === "applied" && current !== null && g.number < current).at(-1);

@@ -82,3 +82,22 @@ export async function countBetween(repo: string, from: string, to: string): Prom
   const r = await git(repo, ["rev-list", "--count", `${from}..${to}`], { allowFail: true });
   return r.exitCode === 0 ? Number(r.stdout.toString("utf8").trim()) : null;
 }
+
+/**
+ * How far `commit` is behind the tip the repo knows of, without fetching: a
+ * work tree's upstream (`@{upstream}`, as last fetched) or its HEAD, an agent's
+ * bare clone's HEAD branch. null when the repo has no such tip or not `commit`.
+ */
+export async function behindTip(
+  repo: string,
+  commit: string,
+): Promise<{ ref: string; tip: string; behind: number } | null> {
+  const upstream = await git(repo, ["rev-parse", "--abbrev-ref", "--symbolic-full-name", "@{upstream}"], {
+    allowFail: true,
+  });
+  const ref = upstream.exitCode === 0 ? upstream.stdout.toString("utf8").trim() : "HEAD";
+  const tip = await readRef(repo, ref);
+  if (!tip || !(await readRef(repo, commit))) return null;
+  const r = await git(repo, ["rev-list", "--count", `${commit}..${tip}`], { allowFail: true });
+  return r.exitCode === 0 ? { ref, tip, behind: Number(r.stdout.toString("utf8").trim()) } : null;
+}

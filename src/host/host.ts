@@ -12,6 +12,8 @@ export interface Stat {
   mode: number;
   size: number;
   mtimeMs: number;
+  /** The owner's uid, where the host knows it. */
+  uid?: number;
 }
 
 export interface ExecOptions {

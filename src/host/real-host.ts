@@ -20,7 +20,7 @@ async function wrap<T>(path: string, op: () => Promise<T>): Promise<T> {
 
 function toStat(s: import("node:fs").Stats): Stat {
   const type = s.isSymbolicLink() ? "symlink" : s.isDirectory() ? "dir" : s.isFile() ? "file" : "other";
-  return { type, mode: s.mode & 0o7777, size: s.size, mtimeMs: s.mtimeMs };
+  return { type, mode: s.mode & 0o7777, size: s.size, mtimeMs: s.mtimeMs, uid: s.uid };
 }
 
 /**

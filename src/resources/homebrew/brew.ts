@@ -3,6 +3,7 @@ import type { ResourceContext } from "../context.js";
 import type { KindHandler } from "../kind.js";
 import { isUnobservable, once, type Unobservable } from "../shared/tools.js";
 import { brewInstalled, brewInstalledNow } from "./brew-cli.js";
+import { homebrewHealth } from "./health.js";
 import { planPackage } from "./package-plan.js";
 import type { BrewResource, CaskResource } from "./resource.js";
 import { type BrewInstallStep, type BrewLinkStep, homebrewSteps } from "./steps.js";
@@ -86,4 +87,5 @@ export const brewKind: KindHandler<BrewResource, BrewObservation> = {
     return relink(desired, observed, change);
   },
   inventory: brewVersions,
+  health: homebrewHealth,
 };

@@ -3,6 +3,7 @@ import type { KindHandler } from "../kind.js";
 import { isUnobservable, type Unobservable } from "../shared/tools.js";
 import { brewVersions } from "./brew.js";
 import { brewInstalled } from "./brew-cli.js";
+import { homebrewHealth } from "./health.js";
 import { planPackage } from "./package-plan.js";
 import type { CaskResource } from "./resource.js";
 import { homebrewSteps } from "./steps.js";
@@ -33,4 +34,5 @@ export const caskKind: KindHandler<CaskResource, string | null | Unobservable> =
     });
   },
   inventory: brewVersions,
+  health: homebrewHealth,
 };
