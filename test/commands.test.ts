@@ -684,6 +684,7 @@ describe("usage", () => {
     "rollback",
     "gc",
     "status",
+    "perf",
     "schema",
   ];
 

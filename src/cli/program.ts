@@ -18,6 +18,7 @@ import { registerImport } from "./import.js";
 import { registerInit } from "./init.js";
 import { registerInstallAgent } from "./install-agent.js";
 import { registerLock } from "./lock.js";
+import { registerPerf } from "./perf.js";
 import { registerPlan } from "./plan.js";
 import { registerPrivileged } from "./privileged.js";
 import { reportError } from "./report-error.js";
@@ -63,6 +64,7 @@ export function buildProgram(): { program: Command; cli: CliFactory } {
     registerGc,
     registerStatus,
     registerHealth,
+    registerPerf,
     registerDevEnv,
     registerAdopt,
     registerImport,
