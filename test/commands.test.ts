@@ -224,6 +224,7 @@ describe("apply", () => {
       "meta.json",
       "objects.json",
       "plan.json",
+      "timings.json",
     ]);
     const meta = JSON.parse(readFileSync(join(state, "generations/1/meta.json"), "utf8"));
     expect(meta).toMatchObject({ number: 1, commit: await repo.head(), outcome: "applied", host: "box" });
@@ -683,6 +684,7 @@ describe("usage", () => {
     "rollback",
     "gc",
     "status",
+    "perf",
     "schema",
   ];
 

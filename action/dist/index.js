@@ -64464,6 +64464,12 @@ async function writeMeta(host, state, meta3) {
     420
   );
 }
+var timingsFile = (state, n2) => `${genDir(state, n2)}/timings.json`;
+async function writeTimings(host, state, n2, resources) {
+  const timings = { resources };
+  await host.writeFile(timingsFile(state, n2), `${JSON.stringify(timings, null, 1)}
+`, 420);
+}
 async function readJson(host, path6, what) {
   let text;
   try {
@@ -68444,7 +68450,7 @@ var UnrecordedError = class extends DotopsError {
 };
 var describe3 = (err) => err?.message ?? String(err);
 async function runTransaction(ctx, journal, begin2, steps, fail, finalize2 = async () => {
-}) {
+}, timed) {
   const host = ctx.host;
   const started = [];
   let running = [];
@@ -68459,7 +68465,9 @@ async function runTransaction(ctx, journal, begin2, steps, fail, finalize2 = asy
         started.push(step);
         fail?.hit(`step:${i3}`);
       }
+      const t0 = performance.now();
       await runGroup(ctx, group);
+      timed?.(group, performance.now() - t0);
       ctx.progress?.("apply", started.length, steps.length);
     }
     running = [];
@@ -69185,6 +69193,30 @@ var PhaseTimer = class {
     this.phases[name3] = Math.round(((this.phases[name3] ?? 0) + ms) * 10) / 10;
   }
 };
+var ResourceTimer = class {
+  owners = /* @__PURE__ */ new Map();
+  ran = /* @__PURE__ */ new Set();
+  constructor(changes) {
+    for (const c5 of changes) {
+      const timing = { id: c5.id, kind: c5.kind, ms: 0 };
+      for (const s of c5.steps) this.owners.set(s, timing);
+    }
+  }
+  /** The journal ran `group` in `ms`. */
+  record = (group, ms) => {
+    const share = ms / group.length;
+    for (const s of group) {
+      const t2 = this.owners.get(s);
+      if (!t2) continue;
+      t2.ms += share;
+      this.ran.add(t2);
+    }
+  };
+  /** The resources whose steps ran, slowest first. */
+  timings() {
+    return [...this.ran].map((t2) => ({ ...t2, ms: Math.round(t2.ms * 10) / 10 })).sort((a2, b2) => b2.ms - a2.ms || a2.id.localeCompare(b2.id));
+  }
+};
 
 // src/engine/apply.ts
 async function loadDesired(eng, req, timer) {
@@ -69358,6 +69390,7 @@ async function applyPlanned(eng, req, desired, timer, { base: base3, plan, sameA
     to: genDir(eng.state, n2),
     from: base3.current === null ? null : genDir(eng.state, base3.current)
   });
+  const resources = new ResourceTimer(plan.changes);
   try {
     await timer.run(
       "apply",
@@ -69369,8 +69402,10 @@ async function applyPlanned(eng, req, desired, timer, { base: base3, plan, sameA
         eng.failpoints,
         () => timer.run("record", async () => {
           await recordInstalled(eng, ctx, genDir(eng.state, n2), desired.manifest);
+          await recordTimings(eng, n2, resources);
           await writeMeta(eng.host, eng.state, { ...meta3, phases: timer.phases, outcome: "applied" });
-        })
+        }),
+        resources.record
       )
     );
   } catch (err) {
@@ -69468,6 +69503,15 @@ async function recordInstalled(eng, ctx, dir, manifest) {
     await writeInstalled(ctx, dir, manifest);
   } catch (err) {
     eng.log.warn(`could not record installed versions: ${err.message}`);
+  }
+}
+async function recordTimings(eng, n2, resources) {
+  const timings = resources.timings();
+  if (!timings.length) return;
+  try {
+    await writeTimings(eng.host, eng.state, n2, timings);
+  } catch (err) {
+    eng.log.warn(`could not record the timings of generation ${n2}: ${err.message}`);
   }
 }
 function nameFailed(err, changes) {

@@ -19,6 +19,7 @@ import { registerInit } from "./init.js";
 import { registerInstallAgent } from "./install-agent.js";
 import { registerLock } from "./lock.js";
 import { registerMaintain } from "./maintain.js";
+import { registerPerf } from "./perf.js";
 import { registerPlan } from "./plan.js";
 import { registerPrivileged } from "./privileged.js";
 import { reportError } from "./report-error.js";
@@ -65,6 +66,7 @@ export function buildProgram(): { program: Command; cli: CliFactory } {
     registerStatus,
     registerHealth,
     registerMaintain,
+    registerPerf,
     registerDevEnv,
     registerAdopt,
     registerImport,

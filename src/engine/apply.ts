@@ -11,14 +11,14 @@ import type { Blob, Manifest, Resource } from "../resources/types.js";
 import { writeBlobIndex } from "./blob-index.js";
 import { buildKey, rememberBuild, unchangedSinceBuilt } from "./built-from.js";
 import { type Engine, recoverIfInterrupted, refuseWhileApplying, resourceContext } from "./engine.js";
-import { type GenerationMeta, genDir, readManifest, writeMeta } from "./generations.js";
+import { type GenerationMeta, genDir, readManifest, writeMeta, writeTimings } from "./generations.js";
 import { runTransaction, TransactionError } from "./journal.js";
 import type { Plan } from "./plan.js";
 import { type Baseline, baseline, makePlan, targetOf } from "./planning.js";
 import { planThenLock } from "./preflight.js";
 import { nextOwnership, readOwnership, writeInstalled, writeOwnership } from "./records.js";
 import { verifyObject, writeBlobs, writeHomeTree, writeObjectStats } from "./store.js";
-import { PhaseTimer } from "./timer.js";
+import { PhaseTimer, ResourceTimer } from "./timer.js";
 
 export interface DesiredRequest {
   /** Reads the config snapshot (Git tree at a commit, or the work tree). */
@@ -277,13 +277,22 @@ async function applyPlanned(
     to: genDir(eng.state, n),
     from: base.current === null ? null : genDir(eng.state, base.current),
   });
+  const resources = new ResourceTimer(plan.changes);
   try {
     await timer.run("apply", () =>
-      runTransaction(ctx, eng.state.journal, begin(n), steps, eng.failpoints, () =>
-        timer.run("record", async () => {
-          await recordInstalled(eng, ctx, genDir(eng.state, n), desired.manifest);
-          await writeMeta(eng.host, eng.state, { ...meta, phases: timer.phases, outcome: "applied" });
-        }),
+      runTransaction(
+        ctx,
+        eng.state.journal,
+        begin(n),
+        steps,
+        eng.failpoints,
+        () =>
+          timer.run("record", async () => {
+            await recordInstalled(eng, ctx, genDir(eng.state, n), desired.manifest);
+            await recordTimings(eng, n, resources);
+            await writeMeta(eng.host, eng.state, { ...meta, phases: timer.phases, outcome: "applied" });
+          }),
+        resources.record,
       ),
     );
   } catch (err) {
@@ -415,6 +424,17 @@ async function recordInstalled(eng: Engine, ctx: ResourceContext, dir: string, m
     await writeInstalled(ctx, dir, manifest);
   } catch (err) {
     eng.log.warn(`could not record installed versions: ${(err as Error).message}`);
+  }
+}
+
+/** How long each resource's steps took (`dotops perf`); a record that cannot be written only costs the report. */
+async function recordTimings(eng: Engine, n: number, resources: ResourceTimer) {
+  const timings = resources.timings();
+  if (!timings.length) return;
+  try {
+    await writeTimings(eng.host, eng.state, n, timings);
+  } catch (err) {
+    eng.log.warn(`could not record the timings of generation ${n}: ${(err as Error).message}`);
   }
 }
 

@@ -3,6 +3,7 @@ import type { Host } from "../host/host.js";
 import type { Manifest } from "../resources/types.js";
 import { mapLimit } from "./concurrency.js";
 import type { StatePaths } from "./state.js";
+import type { ResourceTiming } from "./timer.js";
 
 export type Outcome = "pending" | "applied" | "rolled-back" | "failed" | "refused";
 
@@ -49,6 +50,28 @@ export async function writeMeta(host: Host, state: StatePaths, meta: GenerationM
     `${JSON.stringify(meta, null, 2)}\n`,
     0o644,
   );
+}
+
+/** timings.json of a generation: how long each resource's steps took, slowest first; only those that ran. */
+export interface GenerationTimings {
+  resources: ResourceTiming[];
+}
+
+const timingsFile = (state: StatePaths, n: number) => `${genDir(state, n)}/timings.json`;
+
+export async function writeTimings(host: Host, state: StatePaths, n: number, resources: ResourceTiming[]) {
+  const timings: GenerationTimings = { resources };
+  await host.writeFile(timingsFile(state, n), `${JSON.stringify(timings, null, 1)}\n`, 0o644);
+}
+
+/** A generation's timings.json; null when it has none (recorded before it was, or no step ran). */
+export async function readTimings(
+  host: Host,
+  state: StatePaths,
+  n: number,
+): Promise<GenerationTimings | null> {
+  if (!(await host.lstat(timingsFile(state, n)))) return null;
+  return readJson<GenerationTimings>(host, timingsFile(state, n), `generation ${n}`);
 }
 
 async function readJson<T>(host: Host, path: string, what: string): Promise<T> {

@@ -127,6 +127,8 @@ export async function runTransaction(
   fail?: Failpoints,
   /** Records the outcome; runs after `commit` is durable, and again by recovery if we crash first. */
   finalize: () => Promise<void> = async () => {},
+  /** Told how long each group of steps took to run (timings.json). */
+  timed?: (group: Step[], ms: number) => void,
 ): Promise<void> {
   const host = ctx.host;
   const started: Step[] = [];
@@ -142,7 +144,9 @@ export async function runTransaction(
         started.push(step);
         fail?.hit(`step:${i}`);
       }
+      const t0 = performance.now();
       await runGroup(ctx, group);
+      timed?.(group, performance.now() - t0);
       ctx.progress?.("apply", started.length, steps.length);
     }
     running = [];
