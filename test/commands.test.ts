@@ -489,15 +489,26 @@ describe("gc", () => {
       keptGenerations: [3],
       collected: [],
       dryRun: true,
+      freedBytes: expect.any(Number),
+      corrupt: [],
     });
+    expect(dry.freedBytes).toBeGreaterThan(0);
     expect(s.gens()).toEqual(["1", "2", "3"]);
     expect(s.store()).toEqual(storeBefore);
+    const bytes = `${(dry.freedBytes / 1024).toFixed(1)} KiB`;
     expect((await s.ok("gc", "--keep", "1", "--dry-run")).stdout).toBe(
-      "Would delete 2 generation(s) (1, 2) and 2 store object(s); 1 generation(s) kept.",
+      [
+        "  generation 1",
+        "  generation 2",
+        ...[zshrc(1), zshrc(2)].sort().map((o) => `  store/${o}`),
+        `Would delete 2 generation(s) (1, 2) and 2 store object(s): ${bytes} would be freed; 1 generation(s) kept.`,
+      ].join("\n"),
     );
 
     const r = await s.ok("gc", "--keep", "1");
-    expect(r.stdout).toBe("Deleted 2 generation(s) (1, 2) and 2 store object(s); 1 generation(s) kept.");
+    expect(r.stdout).toBe(
+      `Deleted 2 generation(s) (1, 2) and 2 store object(s): ${bytes} freed; 1 generation(s) kept.`,
+    );
     expect(s.gens()).toEqual(["3"]);
     expect(s.store()).toEqual(s.objects(3));
     expect(s.read(".zshrc")).toBe("export EDITOR=emacs\n");
@@ -531,7 +542,7 @@ describe("gc", () => {
       });
     }
     expect((await s.ok("gc", "--keep", "5")).stdout).toBe(
-      "Deleted 0 generation(s) and 0 store object(s); 3 generation(s) kept.",
+      "Deleted 0 generation(s) and 0 store object(s): 0 B freed; 3 generation(s) kept.",
     );
     expect(s.gens()).toEqual(["1", "2", "3"]);
     // One below the count: only the oldest goes.
