@@ -113,6 +113,15 @@ describe("health", () => {
     const text = await run(["health", "--full"]);
     expect(text.stdout).toMatch(/✗ store\s+1 changed since applied/);
     expect(text.stdout).toMatch(/Not healthy: see the ✗ lines\./);
+
+    // An object that cannot be read (EACCES from the file system): a failure that names it, not a crash.
+    const denied = await run(["--json", "health", "--full"], { DOTOPS_FAULT: `readFile:${object}:EACCES` });
+    expect(denied.exitCode, denied.stderr).toBe(1);
+    expect(byName(JSON.parse(denied.stdout).items, "store")).toMatchObject({
+      status: "fail",
+      detail: expect.stringMatching(new RegExp(`^1 unreadable \\(e\\.g\\. ${object}\\) of \\d+ objects$`)),
+      fix: `check the permissions of ${store}, then dotops apply`,
+    });
   });
 
   it("says when it recovered an apply that was killed; warns of an unreadable generation, which gc keeps", async () => {
