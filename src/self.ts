@@ -22,9 +22,19 @@ export function packageRoot(): string {
   }
 }
 
+const packageJson = () =>
+  JSON.parse(readFileSync(join(packageRoot(), "package.json"), "utf8")) as {
+    version: string;
+    engines?: { node?: string };
+  };
+
 export function version(): string {
-  return (JSON.parse(readFileSync(join(packageRoot(), "package.json"), "utf8")) as { version: string })
-    .version;
+  return packageJson().version;
+}
+
+/** The Node versions this dotops supports: package.json's `engines.node` (`>=20.19`). */
+export function nodeEngines(): string | undefined {
+  return packageJson().engines?.node;
 }
 
 /** The built CLI, run by the agent for each pass and by the user services it installs. */

@@ -64424,8 +64424,9 @@ function packageRoot() {
     if (d === dirname2(d)) throw new Error(`dotops' package.json not found above ${import.meta.url}`);
   }
 }
+var packageJson = () => JSON.parse(readFileSync5(join2(packageRoot(), "package.json"), "utf8"));
 function version2() {
-  return JSON.parse(readFileSync5(join2(packageRoot(), "package.json"), "utf8")).version;
+  return packageJson().version;
 }
 function codeIdentity() {
   return `${version2()}@${statSync2(fileURLToPath3(import.meta.url)).mtimeMs}`;

@@ -1,8 +1,8 @@
 import type { Host } from "../host/host.js";
-import { bootout, bootstrap, currentUid, guiDomain } from "../resources/launchd/launchctl.js";
+import { bootout, bootstrap, currentUid, guiDomain, printService } from "../resources/launchd/launchctl.js";
 import { launchdPlist } from "../resources/launchd/render.js";
 import { systemdService } from "../resources/systemd/render.js";
-import { daemonReload, disableNow, enableNow } from "../resources/systemd/systemctl.js";
+import { activeState, daemonReload, disableNow, enableNow } from "../resources/systemd/systemctl.js";
 
 /*
  * The agent's own service, installed by `dotops install-agent`: rendered and
@@ -11,7 +11,8 @@ import { daemonReload, disableNow, enableNow } from "../resources/systemd/system
  */
 
 export const AGENT_LABEL = "dev.dotops.agent";
-const UNIT = "dotops-agent.service";
+export const AGENT_UNIT = "dotops-agent.service";
+const UNIT = AGENT_UNIT;
 
 export interface ServiceSpec {
   platform: "darwin" | "linux";
@@ -115,4 +116,44 @@ export async function uninstallAgent(
       ["systemctl", "--user", "daemon-reload"],
     ],
   };
+}
+
+/** Where the agent's service stands, as `dotops doctor` reports it. */
+export interface AgentServiceStatus {
+  /** The plist or unit file `install-agent` writes. */
+  file: string;
+  /** That file is there. */
+  installed: boolean;
+  /** systemd's active state, or launchd's (`running`, `not running`); `not loaded` when launchd has no such job. */
+  state?: string;
+  /** Why the service manager could not be asked (not on PATH, no user bus, no GUI session). */
+  unknown?: string;
+  /** The command that asked it. */
+  asked?: string[];
+}
+
+/** Is the agent's service installed, and what does launchd / systemd say of it? Reads only. */
+export async function agentServiceStatus(
+  host: Host,
+  platform: "darwin" | "linux",
+): Promise<AgentServiceStatus> {
+  const file = platform === "darwin" ? plistPath(host) : unitPath(host);
+  const installed = (await host.lstat(file)) !== null;
+  const tool = platform === "darwin" ? "launchctl" : "systemctl";
+  if (!(await host.which(tool))) return { file, installed, unknown: `${tool} is not on PATH` };
+  try {
+    if (platform === "linux") {
+      const r = await activeState(host, UNIT);
+      const asked = ["systemctl", "--user", "is-active", UNIT];
+      return "state" in r
+        ? { file, installed, state: r.state, asked }
+        : { file, installed, unknown: r.problem, asked };
+    }
+    const domain = guiDomain(await currentUid(host));
+    const asked = ["launchctl", "print", `${domain}/${AGENT_LABEL}`];
+    const loaded = await printService(host, domain, AGENT_LABEL);
+    return { file, installed, state: loaded ? (loaded.state ?? "loaded") : "not loaded", asked };
+  } catch (err) {
+    return { file, installed, unknown: (err as Error).message.split("\n")[0] };
+  }
 }

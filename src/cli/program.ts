@@ -8,6 +8,7 @@ import { registerCompletion } from "./completion.js";
 import { Cli } from "./context.js";
 import { registerDevEnv } from "./dev-env.js";
 import { registerDiff } from "./diff.js";
+import { registerDoctor } from "./doctor.js";
 import { registerExport } from "./export.js";
 import { registerFleet } from "./fleet.js";
 import { registerGc } from "./gc.js";
@@ -67,6 +68,7 @@ export function buildProgram(): { program: Command; cli: CliFactory } {
     registerHealth,
     registerMaintain,
     registerPerf,
+    registerDoctor,
     registerDevEnv,
     registerAdopt,
     registerImport,

@@ -32,7 +32,7 @@ export function reportError(err: unknown, program: Command): number {
     return err.exitCode;
   }
   process.stderr.write(
-    `error: unexpected failure: ${redact((err as Error)?.stack ?? String(err))}\nThis is a bug in dotops; please report it with the output of \`dotops --version\` and the command you ran.\n`,
+    `error: unexpected failure: ${redact((err as Error)?.stack ?? String(err))}\nThis is a bug in dotops; please report it with the output of \`dotops doctor\` and the command you ran.\n`,
   );
   return ExitCode.error;
 }

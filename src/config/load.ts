@@ -220,6 +220,12 @@ export function listHosts(source: ConfigSource): Record<string, HostEntry> {
   return readEntry(source).value.hosts as Record<string, HostEntry>;
 }
 
+/** Does dotops.yaml declare inputs or externals (whose files only the input cache can read)? */
+export function declaresInputs(source: ConfigSource): boolean {
+  const entry = readEntry(source).value;
+  return Boolean(entry.inputs || entry.externals);
+}
+
 /** configFilesOf per entry value (it is the same for every host of a snapshot). */
 const configFilesCache = new WeakMap<object, Set<string>>();
 

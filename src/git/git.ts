@@ -130,3 +130,14 @@ export async function gitTopLevel(dir: string): Promise<string | null> {
 export async function isGitRepo(dir: string): Promise<boolean> {
   return (await git(dir, ["rev-parse", "--is-inside-work-tree"], { allowFail: true })).exitCode === 0;
 }
+
+/** `git --version`'s number (`2.39.5`), or null when git cannot be run here (`dotops doctor`). */
+export async function gitVersion(): Promise<string | null> {
+  try {
+    const r = await git(process.cwd(), ["--version"], { allowFail: true });
+    if (r.exitCode !== 0) return null;
+    return /(\d+\.\d+(?:\.\d+)?)/.exec(r.stdout.toString("utf8"))?.[1] ?? null;
+  } catch {
+    return null; // not on PATH: git() says "cannot run git"
+  }
+}

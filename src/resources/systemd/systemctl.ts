@@ -40,3 +40,24 @@ export async function unitFileState(host: Host, unit: string): Promise<string | 
   const r = await systemctl(host, ["is-enabled", unit], { ok: [0, 1], readOnly: true });
   return r.stdout.trim() || null;
 }
+
+/**
+ * `active`, `inactive`, `failed`, … as `systemctl --user is-active` says
+ * (exit 3 for anything not active); or, when it could say nothing (no user
+ * bus: "Failed to connect to bus"), its message.
+ */
+export async function activeState(
+  host: Host,
+  unit: string,
+): Promise<{ state: string } | { problem: string }> {
+  const r = await host.exec("systemctl", ["--user", "is-active", unit], {
+    readOnly: true,
+    timeoutMs: 10_000,
+  });
+  const state = r.stdout.trim();
+  if (state && !r.timedOut) return { state };
+  const said = (r.stderr || r.stdout).trim().split("\n")[0];
+  return {
+    problem: said || `systemctl --user is-active exited ${r.exitCode}${r.timedOut ? " (timed out)" : ""}`,
+  };
+}
