@@ -321,6 +321,42 @@ describe("a relative git: is relative to the config repo's origin, as a submodul
   });
 });
 
+describe("an input's own inputs", () => {
+  it("are locked as base/company, placed at inputs.base/inputs.company/, a relative git: taken beside the input", async () => {
+    const root = tempDir("dotops-team-");
+    const repoAt = async (name: string, files: Record<string, string>) => {
+      const r = new ConfigRepo(join(root, name));
+      await git(root, "init", "-q", "-b", "main", r.dir);
+      await r.commit(files, `${name} 1`);
+      return r;
+    };
+    const company = await repoAt("company", {
+      "home/ssh.yaml":
+        'files:\n  - { target: ~/.ssh/config, source: files/ssh_config, mode: copy, permissions: "0600" }\n',
+      "files/ssh_config": "Host *\n  ServerAliveInterval 60\n",
+    });
+    const base = await repoAt("base", {
+      "dotops.yaml": "version: 1\ninputs:\n  company: { git: ../company, ref: main }\nhosts: {}\n",
+    });
+    const me = await ConfigRepo.create({
+      "dotops.yaml": `version: 1\ninputs:\n  base: { git: ${base.dir}, ref: main }\nimports: [inputs.base/inputs.company/home/*.yaml]\nhosts:\n  box: { platform: linux }\n`,
+    });
+    const { home } = sandbox();
+    const run = (...args: string[]) => dotops(["--repo", me.dir, ...args], { home });
+    const lock = await run("--json", "lock");
+    expect(lock.exitCode, lock.stderr).toBe(0);
+    expect(JSON.parse(me.read("dotops.lock")).inputs["base/company"]).toMatchObject({
+      git: company.dir,
+      rev: await company.head(),
+    });
+    await me.commit({}, "lock");
+    const r = await run("apply");
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(readFileSync(join(home, ".ssh/config"), "utf8")).toBe("Host *\n  ServerAliveInterval 60\n");
+    expect(statSync(join(home, ".ssh/config")).mode & 0o777).toBe(0o600);
+  });
+});
+
 describe("the shapes of real repos as inputs", () => {
   // As tried on mathiasbynens/dotfiles (a home mirror) with ohmyzsh and zsh-autosuggestions
   // inside it: a whole input as HOME, one file of it replaced, an external inside another's target.

@@ -59080,7 +59080,8 @@ __export(mount_exports, {
   declaredIn: () => declaredIn,
   lockIn: () => lockIn,
   lockProblem: () => lockProblem,
-  mountInputs: () => mountInputs
+  mountInputs: () => mountInputs,
+  ownInputs: () => ownInputs
 });
 function declaredIn(text, file2 = ENTRY_FILE2) {
   try {
@@ -59102,6 +59103,14 @@ function lockProblem(what, decl, locked) {
   if (named(locked) !== named(decl))
     return `${LOCK_FILE} is stale for ${what}: it pins ${named(locked)}, dotops.yaml says ${named(decl)}; run \`dotops lock\` and commit ${LOCK_FILE}`;
   return void 0;
+}
+function ownInputs(decls, inputUrl) {
+  return Object.fromEntries(
+    Object.entries(decls).map(([name3, d]) => [
+      name3,
+      /^\.\.?\//.test(d.git) ? { ...d, git: relativeTo(inputUrl, d.git) } : d
+    ])
+  );
 }
 function cycleProblem(cache, url2, chain, names) {
   const path6 = ["this repo", ...names].join(" \u2192 ");
@@ -59170,7 +59179,7 @@ async function mountInputs(root2, cache, trees) {
             message: `input ${key}: its ${ENTRY_FILE2} declares inputs that are not valid`
           });
         if (nested && Object.keys(nested.inputs).length)
-          await visit3(nested.inputs, `${key}/`, prefix, [...chain, url2], [...names, name3]);
+          await visit3(ownInputs(nested.inputs, url2), `${key}/`, prefix, [...chain, url2], [...names, name3]);
       }
     };
     await visit3(declared.inputs, "", "", [], []);
@@ -70411,7 +70420,7 @@ async function relock(cache, entryText, old, update, now = /* @__PURE__ */ new D
       const snap = await gitSnapshot(await lockedRepo(cache, { what: `input ${key}`, ...decl, rev }), rev);
       const own3 = snap.entries.find((e) => e.path === "dotops.yaml")?.data?.toString("utf8");
       const nested = own3 === void 0 ? void 0 : declaredIn(own3);
-      if (nested) await visit3(nested.inputs, `${key}/`, [...chain, url2], [...names, name3]);
+      if (nested) await visit3(ownInputs(nested.inputs, url2), `${key}/`, [...chain, url2], [...names, name3]);
     }
   };
   await visit3(declared.inputs, "", [], []);

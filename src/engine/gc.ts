@@ -54,7 +54,7 @@ export async function gc(eng: Engine, req: GcRequest): Promise<GcResult> {
     };
   return withLock(eng, "gc", async () => {
     // A generation that cannot be read is kept until repaired: it might be the one to go back to.
-    const { readable: gens, corrupt } = await scanGenerations(eng.host, eng.state);
+    const { readable: gens, corrupt } = await scanGenerations(eng.host, eng.state, { manifests: false });
     const current = await currentGeneration(eng.host, eng.state);
     const now = (req.now ?? new Date()).getTime();
     // Clamped at 0: with N above the count, `length - N` is negative and slice() would
@@ -76,7 +76,13 @@ export async function gc(eng: Engine, req: GcRequest): Promise<GcResult> {
     const live = new Set<string>();
     const keptManifests = [];
     for (const n of kept) {
-      const manifest = await readManifest(eng.host, eng.state, n);
+      let manifest: Awaited<ReturnType<typeof readManifest>>;
+      try {
+        manifest = await readManifest(eng.host, eng.state, n);
+      } catch (err) {
+        corrupt.push({ number: n, error: (err as Error).message }); // kept, and then no sweep
+        continue;
+      }
       keptManifests.push({ manifest, installed: await readInstalled(eng.host, genDir(eng.state, n)) });
       for (const r of manifest.resources) if (r.object) live.add(r.object);
     }
@@ -131,7 +137,7 @@ export async function gc(eng: Engine, req: GcRequest): Promise<GcResult> {
       deletedGenerations: deleted,
       deletedObjects: unreferenced,
       deletedTrash: trash.map((t) => `${trashDir}/${t}`),
-      keptGenerations: [...kept, ...corrupt.map((c) => c.number)].sort((a, b) => a - b),
+      keptGenerations: [...new Set([...kept, ...corrupt.map((c) => c.number)])].sort((a, b) => a - b),
       collected,
       freedBytes,
       corrupt,

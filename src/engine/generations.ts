@@ -173,12 +173,17 @@ export interface CorruptGeneration {
 export async function scanGenerations(
   host: Host,
   state: StatePaths,
+  /** false: the manifests are only looked for, not parsed (gc parses those it keeps anyway). */
+  { manifests = true } = {},
 ): Promise<{ readable: GenerationInfo[]; corrupt: CorruptGeneration[] }> {
   const current = await currentGeneration(host, state);
   type Read = { info: GenerationInfo } | { unreadable: CorruptGeneration };
   const read = await mapLimit(await generationNumbers(host, state), 16, async (n): Promise<Read> => {
     try {
-      await readJson<unknown>(host, `${genDir(state, n)}/manifest.json`, `generation ${n}`);
+      const manifest = `${genDir(state, n)}/manifest.json`;
+      if (manifests) await readJson<unknown>(host, manifest, `generation ${n}`);
+      else if (!(await host.lstat(manifest)))
+        throw new DotopsError(`generation ${n} is incomplete: ${manifest} is missing`, 1, repairHint);
       return { info: { ...(await readMeta(host, state, n)), current: n === current } };
     } catch (err) {
       return { unreadable: { number: n, error: (err as Error).message } };

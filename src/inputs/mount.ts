@@ -9,7 +9,7 @@ import {
 } from "../config/source.js";
 import { type Located, mergeYaml, originOf, type Path, parseYaml } from "../config/yaml.js";
 import { ConfigError, type ConfigProblem } from "../errors.js";
-import { fetchUrl, type InputCache, lockedRepo, resolveBase } from "../git/input-cache.js";
+import { fetchUrl, type InputCache, lockedRepo, relativeTo, resolveBase } from "../git/input-cache.js";
 import { lockedArchive } from "./archive.js";
 import { type GitLock, LOCK_FILE, type LockEntry, type LockFile, parseLock } from "./lock-file.js";
 import { type ExternalDecl, externalPrefix, type InputDecl, InputsShape, isArchive } from "./schema.js";
@@ -66,6 +66,19 @@ export function lockProblem(
   if (named(locked) !== named(decl))
     return `${LOCK_FILE} is stale for ${what}: it pins ${named(locked)}, dotops.yaml says ${named(decl)}; run \`dotops lock\` and commit ${LOCK_FILE}`;
   return undefined;
+}
+
+/**
+ * An input's own inputs, a relative `git:` made absolute against the input's
+ * URL (as the config repo's are against its origin): locked and fetched as that.
+ */
+export function ownInputs(decls: Record<string, InputDecl>, inputUrl: string): Record<string, InputDecl> {
+  return Object.fromEntries(
+    Object.entries(decls).map(([name, d]) => [
+      name,
+      /^\.\.?\//.test(d.git) ? { ...d, git: relativeTo(inputUrl, d.git) } : d,
+    ]),
+  );
 }
 
 /**
@@ -171,7 +184,7 @@ export async function mountInputs(
             message: `input ${key}: its ${ENTRY_FILE} declares inputs that are not valid`,
           });
         if (nested && Object.keys(nested.inputs).length)
-          await visit(nested.inputs, `${key}/`, prefix, [...chain, url], [...names, name]);
+          await visit(ownInputs(nested.inputs, url), `${key}/`, prefix, [...chain, url], [...names, name]);
       }
     };
     await visit(declared.inputs, "", "", [], []);

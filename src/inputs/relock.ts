@@ -10,7 +10,7 @@ import {
 import { gitSnapshot } from "../git/source.js";
 import { latestArchive } from "./archive.js";
 import { emptyLock, type LockEntry, type LockFile } from "./lock-file.js";
-import { cycleProblem, type Declared, declaredIn, lockProblem } from "./mount.js";
+import { cycleProblem, type Declared, declaredIn, lockProblem, ownInputs } from "./mount.js";
 import { isArchive } from "./schema.js";
 
 /** One entry of dotops.lock as `dotops lock` or `dotops update` left it. */
@@ -116,7 +116,7 @@ export async function relock(
       const snap = await gitSnapshot(await lockedRepo(cache, { what: `input ${key}`, ...decl, rev }), rev);
       const own = snap.entries.find((e) => e.path === "dotops.yaml")?.data?.toString("utf8");
       const nested = own === undefined ? undefined : declaredIn(own);
-      if (nested) await visit(nested.inputs, `${key}/`, [...chain, url], [...names, name]);
+      if (nested) await visit(ownInputs(nested.inputs, url), `${key}/`, [...chain, url], [...names, name]);
     }
   };
   await visit(declared.inputs, "", [], []);
