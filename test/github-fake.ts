@@ -59,11 +59,12 @@ export class FakeGitHub {
   async start(): Promise<this> {
     this.server = createServer(async (req, res) => {
       const body = await readBody(req);
-      const path = (req.url ?? "").split("?")[0] as string;
+      const [path = "", search = ""] = (req.url ?? "").split("?");
+      const query = new URLSearchParams(search);
       this.calls.push({ method: req.method ?? "", path, body, auth: req.headers.authorization });
       if (this.silent) return; // the response stays open until stop()
       const reply =
-        this.failures.shift() ?? this.route(req.method ?? "", path, body, req.headers.authorization);
+        this.failures.shift() ?? this.route(req.method ?? "", path, body, req.headers.authorization, query);
       res.writeHead(reply.status, { "content-type": "application/json", ...reply.headers });
       res.end(JSON.stringify(reply.body ?? {}));
     });
@@ -84,7 +85,13 @@ export class FakeGitHub {
     return { status: 422, body: { message: "Validation Failed", errors: [msg] } };
   }
 
-  private route(method: string, path: string, body: Record<string, unknown>, auth?: string): Reply {
+  private route(
+    method: string,
+    path: string,
+    body: Record<string, unknown>,
+    auth?: string,
+    query = new URLSearchParams(),
+  ): Reply {
     let m = /^\/repos\/([^/]+)\/([^/]+)\/statuses\/([0-9a-f]{40})$/.exec(path);
     if (m && method === "POST") {
       if (!["error", "failure", "pending", "success"].includes(body.state as string))
@@ -102,6 +109,29 @@ export class FakeGitHub {
       });
       this.statuses.set(sha, held);
       return { status: 201, body: { id: this.nextId++, state: body.state, context: body.context } };
+    }
+    m = /^\/repos\/([^/]+)\/([^/]+)\/commits\/([^/]+)\/status$/.exec(path);
+    if (m && method === "GET") {
+      // The combined status: the latest status per context, newest first, 100 a page.
+      const sha = m[3] as string;
+      const all = [...(this.statuses.get(sha)?.values() ?? [])].sort((a, b) =>
+        b.createdAt.localeCompare(a.createdAt),
+      );
+      const page = Number(query.get("page") ?? 1);
+      const per = Number(query.get("per_page") ?? 30);
+      const statuses = all.slice((page - 1) * per, page * per).map((st) => ({
+        context: st.context,
+        state: st.state,
+        description: st.description,
+        created_at: st.createdAt,
+        updated_at: st.createdAt,
+      }));
+      const state = all.some((x) => x.state === "failure" || x.state === "error")
+        ? "failure"
+        : all.length && all.every((x) => x.state === "success")
+          ? "success"
+          : "pending";
+      return { status: 200, body: { state, sha, total_count: all.length, statuses } };
     }
     m = /^\/repos\/([^/]+)\/([^/]+)\/installation$/.exec(path);
     if (m && method === "GET") {

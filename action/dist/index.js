@@ -14402,6 +14402,91 @@ var require_dist3 = __commonJS({
   }
 });
 
+// src/config/duration.ts
+function parseDuration(text) {
+  const m = DURATION_PATTERN.exec(text);
+  if (!m) throw new Error(`"${text}" is not ${DURATION_HINT}`);
+  return Number(m[1]) * UNIT_MS[m[2]];
+}
+var DURATION_PATTERN, DURATION_HINT, UNIT_MS;
+var init_duration2 = __esm({
+  "src/config/duration.ts"() {
+    "use strict";
+    DURATION_PATTERN = /^(\d+)(ms|s|m|h|d)$/;
+    DURATION_HINT = 'a duration like "60s", "10m", "2h" or "30d"';
+    UNIT_MS = { ms: 1, s: 1e3, m: 6e4, h: 36e5, d: 864e5 };
+  }
+});
+
+// src/rollout/waves.ts
+function wavesOf(entry) {
+  if (!entry.rollout) return null;
+  const waves = (entry.rollout.waves ?? []).map((w) => [...w]);
+  const placed = new Set(waves.flat());
+  for (const [name3, h3] of Object.entries(entry.hosts)) {
+    if (h3.wave === void 0 || placed.has(name3)) continue;
+    while (waves.length < h3.wave) waves.push([]);
+    waves[h3.wave - 1]?.push(name3);
+    placed.add(name3);
+  }
+  const rest = Object.keys(entry.hosts).filter((n2) => !placed.has(n2));
+  if (rest.length) waves.push(rest);
+  return waves.map((w) => [...w].sort());
+}
+function earlierWaves(r2, wave) {
+  return r2.waves.slice(0, wave - 1).map((hosts, i3) => ({ wave: i3 + 1, hosts })).filter((w) => w.hosts.length > 0);
+}
+function rolloutProblems(entry, at) {
+  const problems = [];
+  const say = (path6, message) => problems.push({ message, ...at(path6) });
+  if (!entry.rollout) {
+    for (const [name3, h3] of Object.entries(entry.hosts))
+      if (h3.wave !== void 0)
+        say(
+          ["hosts", name3, "wave"],
+          "a wave needs `rollout:` in dotops.yaml (e.g. `rollout: { bake: 30m }`)"
+        );
+    return problems;
+  }
+  const listedIn = /* @__PURE__ */ new Map();
+  for (const [i3, wave] of (entry.rollout.waves ?? []).entries()) {
+    for (const [j2, name3] of wave.entries()) {
+      const path6 = ["rollout", "waves", i3, j2];
+      const h3 = entry.hosts[name3];
+      const before = listedIn.get(name3);
+      if (!h3) say(path6, `no host named ${name3} in hosts`);
+      else if (before !== void 0) say(path6, `host ${name3} is in wave ${before} and wave ${i3 + 1}`);
+      else {
+        listedIn.set(name3, i3 + 1);
+        if (h3.wave !== void 0 && h3.wave !== i3 + 1)
+          say(
+            ["hosts", name3, "wave"],
+            `hosts.${name3}.wave says ${h3.wave}, rollout.waves puts ${name3} in wave ${i3 + 1}`
+          );
+      }
+    }
+  }
+  if (problems.length) return problems;
+  const waves = wavesOf(entry) ?? [];
+  waves.forEach((hosts, i3) => {
+    if (!earlierWaves({ waves }, i3 + 1).length) return;
+    for (const name3 of hosts) {
+      if (entry.hosts[name3]?.agent?.github || entry.agent?.github) continue;
+      say(
+        ["hosts", name3],
+        `host ${name3} is in wave ${i3 + 1} but has no agent.github: it learns whether the earlier waves applied a commit from their GitHub commit statuses`
+      );
+    }
+  });
+  return problems;
+}
+var init_waves = __esm({
+  "src/rollout/waves.ts"() {
+    "use strict";
+    init_duration2();
+  }
+});
+
 // src/config/glob.ts
 function globToRegExp(glob) {
   let re = "";
@@ -43285,19 +43370,33 @@ var init_schema9 = __esm({
   }
 });
 
-// src/config/duration.ts
-function parseDuration(text) {
-  const m = DURATION_PATTERN.exec(text);
-  if (!m) throw new Error(`"${text}" is not ${DURATION_HINT}`);
-  return Number(m[1]) * UNIT_MS[m[2]];
-}
-var DURATION_PATTERN, DURATION_HINT, UNIT_MS;
-var init_duration2 = __esm({
-  "src/config/duration.ts"() {
+// src/rollout/schema.ts
+var RolloutSchema;
+var init_schema10 = __esm({
+  "src/rollout/schema.ts"() {
     "use strict";
-    DURATION_PATTERN = /^(\d+)(ms|s|m|h|d)$/;
-    DURATION_HINT = 'a duration like "60s", "10m", "2h" or "30d"';
-    UNIT_MS = { ms: 1, s: 1e3, m: 6e4, h: 36e5, d: 864e5 };
+    init_zod();
+    init_duration2();
+    RolloutSchema = external_exports.strictObject({
+      waves: external_exports.array(external_exports.array(external_exports.string().min(1)).min(1)).min(1).optional().describe(
+        "Ordered waves of host names: `[[work-mac-canary], [laptop, devbox]]` is wave 1 then wave 2. A host may say `wave: N` under hosts instead. A host in no wave is in the last wave, after every listed one."
+      ),
+      minSuccess: external_exports.union([
+        external_exports.literal("all"),
+        external_exports.number().int().min(1),
+        external_exports.string().regex(/^(100|[1-9]\d?)%$/, 'a percentage like "50%"')
+      ]).optional().describe(
+        `How many hosts of each earlier wave must report success for a commit before a later wave applies it: "all" (default), a number (at most the wave's size), or a percentage of the wave ("50%", rounded up). Hosts that have not reported (a laptop that is off) count as not yet successful.`
+      ),
+      bake: external_exports.string().regex(DURATION_PATTERN, DURATION_HINT).optional().describe(
+        'How long the previous wave must have been green (minSuccess of its hosts reported success) before the next wave starts, e.g. "30m". Default 0s.'
+      ),
+      onFailure: external_exports.enum(["halt", "continue"]).optional().describe(
+        "halt (default): a host of an earlier wave that failed, rolled back, was refused or halted stops the rollout of that commit; later waves stay on their generation and say why, and a newer commit starts a new rollout. continue: a failure only counts as not successful (minSuccess decides)."
+      )
+    }).describe(
+      "Staged rollout: an agent in wave N applies a new commit only when the hosts of the earlier waves report success for it (their `dotops/<host>` commit statuses, one GitHub call) and the previous wave has baked. Needs agent.github on the hosts of waves after the first. Without rollout every host applies every commit at once."
+    );
   }
 });
 
@@ -43309,7 +43408,7 @@ function configJsonSchema(which = "entry") {
   });
 }
 var SecretRefSchema, duration3, FileModeSchema, FileEntrySchema, UserSchema, FragmentShape, HealthCheckSchema, GitHubAppSchema, GitHubReportSchema, AgentSchema, MaintainSchema, HostSchema, EntrySchema, FragmentSchema;
-var init_schema10 = __esm({
+var init_schema11 = __esm({
   "src/config/schema.ts"() {
     "use strict";
     init_zod();
@@ -43322,6 +43421,7 @@ var init_schema10 = __esm({
     init_schema7();
     init_schema8();
     init_schema9();
+    init_schema10();
     init_duration2();
     SecretRefSchema = external_exports.strictObject({
       $secret: external_exports.string().regex(/^(env|file):.+$/, "write !secret env:NAME or !secret file:PATH")
@@ -43443,7 +43543,10 @@ var init_schema10 = __esm({
     HostSchema = external_exports.strictObject({
       platform: external_exports.enum(["darwin", "linux"]).describe("darwin (macOS) or linux."),
       imports: external_exports.array(external_exports.string()).optional().describe("Files (globs) merged only for this host, after the common ones."),
-      agent: AgentSchema.partial().optional().describe("Per-host agent overrides, e.g. a testing branch.")
+      agent: AgentSchema.partial().optional().describe("Per-host agent overrides, e.g. a testing branch."),
+      wave: external_exports.number().int().min(1).optional().describe(
+        "This host's wave in the staged rollout (needs `rollout:`); instead of listing it in rollout.waves."
+      )
     });
     EntrySchema = external_exports.strictObject({
       $schema: external_exports.string().optional(),
@@ -43452,6 +43555,7 @@ var init_schema10 = __esm({
       hosts: external_exports.record(external_exports.string(), HostSchema).describe("The machines this repo describes."),
       agent: AgentSchema.optional(),
       maintain: MaintainSchema.optional(),
+      rollout: RolloutSchema.optional(),
       ...InputsShape,
       ...FragmentShape
     }).describe("dotops.yaml: the entry of a dotops config repo.");
@@ -43615,6 +43719,10 @@ function readEntryOnce(source) {
     ]);
   const value = validate2(EntrySchema, located, problems);
   if (!value || problems.length) throw new ConfigError(problems);
+  problems.push(
+    ...rolloutProblems(value, (path6) => ({ origin: originOf(located, path6), path: formatPath(path6) }))
+  );
+  if (problems.length) throw new ConfigError(problems);
   return { parsed, located, value };
 }
 function symlinkProblem(source, file2) {
@@ -43723,13 +43831,14 @@ var init_load = __esm({
   "src/config/load.ts"() {
     "use strict";
     init_errors();
+    init_waves();
     init_glob();
     init_input_paths();
-    init_schema10();
+    init_schema11();
     init_source2();
     init_yaml();
     ENTRY_FILE = "dotops.yaml";
-    ENTRY_ONLY = ["version", "imports", "hosts", "agent", "maintain", "inputs", "externals"];
+    ENTRY_ONLY = ["version", "imports", "hosts", "agent", "maintain", "rollout", "inputs", "externals"];
     configFilesCache = /* @__PURE__ */ new WeakMap();
     MAX_HOSTS = 100;
     entries = /* @__PURE__ */ new WeakMap();
@@ -58889,7 +58998,7 @@ var init_kit = __esm({
     "use strict";
     init_manifest();
     init_load();
-    init_schema10();
+    init_schema11();
   }
 });
 

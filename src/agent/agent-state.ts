@@ -14,6 +14,15 @@ export interface AgentState {
     /** The pass's process, with "pending": if it is gone and the record still says pending, the pass died. */
     pid?: number;
   };
+  /** A staged rollout holding back `commit`: said once per wave waited for; not asked again while halted or baking. */
+  rollout?: {
+    commit: string;
+    kind: "waiting" | "halted";
+    key: string;
+    reason: string;
+    /** A bake ends then (epoch ms): no call to GitHub before. */
+    notBefore?: number;
+  };
   /** Drift last reported, so a report is logged on change, not on every poll. */
   driftKey?: string;
 }

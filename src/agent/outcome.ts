@@ -47,6 +47,15 @@ export function logOutcome(log: Log, o: ReconcileOutcome, changed: boolean) {
       if (changed) log.error({ kind: o.kind, commit: "commit" in o ? o.commit : null }, o.error);
       else log.debug({ kind: o.kind }, o.error);
       return;
+    case "waiting":
+    case "halted":
+      if (changed)
+        log[o.kind === "halted" ? "warn" : "info"](
+          { commit: o.commit, rollout: o.kind },
+          `${o.commit.slice(0, 12)}: ${o.reason}`,
+        );
+      else log.debug({ commit: o.commit, rollout: o.kind }, o.reason);
+      return;
     case "suspended":
       if (changed) log.warn(`suspended (${o.reason}); \`dotops resume\` to continue`);
       return;

@@ -12,6 +12,8 @@ import { BranchMissingError, fetchIfMoved, RemoteUnreachableError } from "../git
 import { commitSource } from "../git/source.js";
 import type { GitLock } from "../inputs/lock-file.js";
 import type { GitHubReporter } from "../report/github.js";
+import { gate } from "../rollout/gate.js";
+import { earlierWaves, type Rollout } from "../rollout/waves.js";
 import { type AgentState, readAgentState, suspension, writeAgentState } from "./agent-state.js";
 import { defaultBranch, followRemote } from "./clone.js";
 
@@ -39,6 +41,8 @@ export interface ReconcileOptions {
   /** True when reports a rate limit held back are due (its reset has passed): an idle pass sends them too. */
   reportsDue?: () => Promise<boolean>;
   fetchTimeoutMs?: number;
+  /** `agent --once --ignore-rollout`: apply the tip now, whatever the earlier waves of a staged rollout did. */
+  ignoreRollout?: boolean;
   /** Aborted when the agent is stopping: an apply in flight still finishes, reporting stops waiting. */
   signal?: AbortSignal;
 }
@@ -55,6 +59,8 @@ export type ReconcileOutcome =
   | { kind: "applied"; commit: string; generation: number; rollbackOf: number | null; superseded: string[] }
   | { kind: "rolled-back"; commit: string; generation: number; to: number; error: string }
   | { kind: "refused"; commit: string; error: string }
+  /** A staged rollout holds the commit back: the earlier waves have not applied it yet, or one failed it (halted). */
+  | { kind: "waiting" | "halted"; commit: string; reason: string; generation: number | null }
   | { kind: "failed"; commit: string | null; error: string; retry: boolean };
 
 /**
@@ -116,7 +122,7 @@ export async function reconcileOnce(eng: Engine, opts: ReconcileOptions): Promis
   const trusted = appliedConfig ?? (await policyConfig(opts, tip));
   const policy = trusted?.agent ?? {};
 
-  const agentState = await readAgentState(eng.host, eng.state);
+  let agentState = await readAgentState(eng.host, eng.state);
   const last = agentState.lastAttempted;
   const hostName = trusted?.host.name ?? opts.loadOptions.host ?? "unknown";
   // Up to date: the tip is the current generation's commit, or a later one with the same content.
@@ -131,6 +137,21 @@ export async function reconcileOnce(eng: Engine, opts: ReconcileOptions): Promis
     // Stalled on this commit: a new one is needed (or `dotops apply` by hand).
     await sendHeldReports(opts, policy, hostName);
     return { kind: "unchanged", commit: lastApplied, drift: 0, healed: false };
+  }
+  const rollout = trusted?.rollout;
+  if (rollout && earlierWaves(rollout, rollout.wave).length) {
+    if (opts.ignoreRollout)
+      eng.log.warn(
+        `--ignore-rollout: applying ${tip.slice(0, 12)} without waiting for wave ${rollout.wave - 1}`,
+      );
+    else {
+      const held = await rolloutHold(eng, opts, { tip, rollout, policy, hostName, agentState, current });
+      if (held) return held;
+    }
+    if (agentState.rollout) {
+      agentState = { ...agentState, rollout: undefined };
+      await writeAgentState(eng.host, eng.state, agentState);
+    }
   }
   if (last?.commit === tip && last.outcome === "pending")
     eng.log.warn(
@@ -170,6 +191,64 @@ export async function reconcileOnce(eng: Engine, opts: ReconcileOptions): Promis
     // Reports were queued, not awaited: now they get a bounded time to go out.
     await reporter?.flush(undefined, opts.signal);
   }
+}
+
+/**
+ * A staged rollout's gate for the tip (rollout/gate.ts), read from the
+ * commit's statuses: null lets it through. Said on GitHub once per commit and
+ * wave waited for, not every poll; a halted commit and a wave still baking are
+ * not asked about again (until a new commit, or the bake's end).
+ */
+async function rolloutHold(
+  eng: Engine,
+  opts: ReconcileOptions,
+  a: {
+    tip: string;
+    rollout: Rollout;
+    policy: AgentConfig;
+    hostName: string;
+    agentState: AgentState;
+    current: number | null;
+  },
+): Promise<ReconcileOutcome | null> {
+  const { tip, agentState } = a;
+  const seen = agentState.rollout?.commit === tip ? agentState.rollout : undefined;
+  const hold = (kind: "waiting" | "halted", reason: string): ReconcileOutcome => ({
+    kind,
+    commit: tip,
+    reason: `${reason}; staying on generation ${a.current ?? "none"}`,
+    generation: a.current,
+  });
+  if (seen?.kind === "halted" || (seen?.notBefore && Date.now() < seen.notBefore))
+    return hold(seen.kind, seen.reason);
+  const reporter = (await opts.reporter?.(a.policy, a.hostName)) ?? null;
+  const read = reporter ? await reporter.reportsOn(tip) : null;
+  if (!read) {
+    const why = reporter ? "GitHub did not answer" : "no GitHub token (see agent.github)";
+    return hold(
+      "waiting",
+      `cannot tell whether wave ${a.rollout.wave - 1} applied ${tip.slice(0, 12)}: ${why}; \`dotops agent --once --ignore-rollout\` applies it on this host now`,
+    );
+  }
+  const g = gate(a.rollout, read.reports, read.now);
+  if (g.go) return null;
+  const key = `${g.kind}:${g.wave}`;
+  if (seen?.key !== key) {
+    reporter?.report(tip, g.kind === "halted" ? "error" : "pending", g.reason, { always: true });
+    await reporter?.flush(undefined, opts.signal);
+  }
+  await writeAgentState(eng.host, eng.state, {
+    ...agentState,
+    rollout: {
+      commit: tip,
+      kind: g.kind,
+      key,
+      reason: g.reason,
+      // GitHub's clock stamped the reports: the bake ends that long from now on ours.
+      ...(g.kind === "waiting" && g.notBefore ? { notBefore: Date.now() + (g.notBefore - read.now) } : {}),
+    },
+  });
+  return hold(g.kind, g.reason);
 }
 
 /**
@@ -287,6 +366,8 @@ async function attempt(eng: Engine, opts: ReconcileOptions, a: Attempt): Promise
 export interface Policy {
   agent: AgentConfig;
   host: { name: string };
+  /** This host's place in a staged rollout (`rollout:`). */
+  rollout?: Rollout;
 }
 
 export async function policyConfig(

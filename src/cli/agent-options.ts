@@ -17,6 +17,8 @@ export interface AgentCliOptions {
   remote?: string;
   branch?: string;
   interval?: string;
+  /** With --once: apply the tip now, whatever the earlier waves of a staged rollout did. */
+  ignoreRollout?: boolean;
   /** Internal: one pass for the running agent that started this process. */
   child?: boolean;
 }
@@ -54,6 +56,7 @@ export function agentLogLevel(g: GlobalOptions): string {
 export function exitCodeOf(o: ReconcileOutcome): number {
   switch (o.kind) {
     case "refused":
+    case "halted":
       return ExitCode.refused;
     case "rolled-back":
       return ExitCode.rolledBack;

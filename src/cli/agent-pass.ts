@@ -58,6 +58,7 @@ export async function agentPass(g: GlobalOptions, o: AgentCliOptions): Promise<v
       return held !== null && Date.parse(held.until) <= Date.now();
     },
     signal: stop.signal,
+    ignoreRollout: o.ignoreRollout,
   };
   if (o.child) {
     const intervalMs = o.interval ? parseDuration(o.interval) : undefined;

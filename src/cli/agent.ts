@@ -23,10 +23,18 @@ export function registerAgent(program: Command) {
     )
     .option("--branch <name>", "branch to follow (default: agent.branch, else the remote's default branch)")
     .option("--interval <duration>", "poll interval, e.g. 60s or 1h (default: agent.interval)")
+    .option(
+      "--ignore-rollout",
+      "with --once: apply the tip now, without waiting for the earlier waves of a staged rollout (rollout:)",
+    )
     .addOption(new Option("--child", "one pass for the running agent, reported as JSON on stdout").hideHelp())
     .action(async (o: AgentCliOptions) => {
       if (o.interval !== undefined && !isDuration(o.interval))
         throw new UsageError(`--interval wants ${DURATION_HINT}, not "${o.interval}"`);
+      if (o.ignoreRollout && !o.once)
+        throw new UsageError(
+          "--ignore-rollout is for one pass on this host: dotops agent --once --ignore-rollout",
+        );
       const globals = program.opts<GlobalOptions>();
       if (o.once || o.child) {
         const { agentPass } = await import("./agent-pass.js");

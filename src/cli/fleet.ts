@@ -3,6 +3,8 @@ import { parseDuration } from "../config/duration.js";
 import { ExitCode, UsageError } from "../errors.js";
 import { RealHost } from "../host/real-host.js";
 import type { FleetHost, FleetRow } from "../report/fleet.js";
+import type { WaveState } from "../rollout/gate.js";
+import type { Rollout } from "../rollout/waves.js";
 import type { Cli } from "./context.js";
 import type { CliFactory } from "./program.js";
 
@@ -24,7 +26,7 @@ export function registerFleet(program: Command, cli: CliFactory) {
       if (depth !== undefined && !(Number.isInteger(depth) && depth > 0))
         throw new UsageError(`--depth wants a positive whole number, not "${o.depth}"`);
       const repo = c.repoDir();
-      const hosts = await fleetHosts(c, repo, o.commit);
+      const { hosts, rollout } = await fleetHosts(c, repo, o.commit);
       const gh = hosts[0]?.github;
       if (!gh)
         throw new UsageError(
@@ -32,17 +34,18 @@ export function registerFleet(program: Command, cli: CliFactory) {
           "set agent.github.repo in dotops.yaml (and a token: DOTOPS_GITHUB_TOKEN)",
         );
       // Loaded here, not with every command: the GitHub client and the key handling.
-      const [{ readFleet }, { githubCredentials }, { countBetween }] = await Promise.all([
+      const [{ readFleet }, { githubCredentials }, { countBetween }, { waveStates }] = await Promise.all([
         import("../report/fleet.js"),
         import("./github-credentials.js"),
         import("../git/history.js"),
+        import("../rollout/gate.js"),
       ]);
       const timeoutMs = gh.timeout ? parseDuration(gh.timeout) : undefined;
       const token = await githubCredentials(new RealHost({ home: c.home }), c.env, gh, c.stateDir, c.log, {
         strict: true,
         timeoutMs,
       });
-      const rows = await readFleet(
+      const { rows, commits } = await readFleet(
         hosts.map((h) => h.fleet),
         {
           token: token as NonNullable<typeof token>,
@@ -51,8 +54,16 @@ export function registerFleet(program: Command, cli: CliFactory) {
           behind: (from, to) => countBetween(repo, from, to),
         },
       );
-      if (c.opts.json) c.printJson({ hosts: rows });
-      else c.print(renderFleet(rows, c));
+      // A staged rollout: each wave's state for the newest commits any host reported on.
+      const now = Date.now();
+      const waves = rollout
+        ? commits
+            .filter((k) => k.reports.size)
+            .slice(0, ROLLOUT_COMMITS)
+            .map((k) => ({ commit: k.oid, waves: waveStates(rollout, k.reports, now) }))
+        : undefined;
+      if (c.opts.json) c.printJson({ hosts: rows, ...(waves ? { rollout: waves } : {}) });
+      else c.print(renderFleet(rows, c) + (rollout && waves ? `\n\n${renderRollout(rollout, waves)}` : ""));
       const troubled = rows.some(
         (r) => r.stale || (r.outcome !== null && !["applied", "applying"].includes(r.outcome)),
       );
@@ -60,10 +71,10 @@ export function registerFleet(program: Command, cli: CliFactory) {
     });
 }
 
-/** Every host of the config at `commit` with agent.github, and its merged agent settings. */
+/** Every host of the config at `commit` with agent.github, its merged agent settings, and the rollout's waves. */
 async function fleetHosts(c: Cli, repo: string, commit: string | undefined) {
   const source = await c.sourceLoader({ commit }, repo, { fromStore: false })();
-  const { listHosts, loadConfig } = await import("../config/load.js");
+  const { listHosts, loadConfig, loadPolicy } = await import("../config/load.js");
   const out: { fleet: FleetHost; github: NonNullable<ReturnType<typeof loadConfig>["agent"]["github"]> }[] =
     [];
   for (const name of Object.keys(listHosts(source)).sort()) {
@@ -83,7 +94,34 @@ async function fleetHosts(c: Cli, repo: string, commit: string | undefined) {
       },
     });
   }
-  return out;
+  const first = Object.keys(listHosts(source))[0];
+  const rollout = first === undefined ? undefined : loadPolicy(source, { host: first }).rollout;
+  return { hosts: out, rollout };
+}
+
+/** Commits of a staged rollout shown, newest first. */
+const ROLLOUT_COMMITS = 5;
+
+function renderRollout(r: Omit<Rollout, "wave">, commits: { commit: string; waves: WaveState[] }[]): string {
+  const placed = r.waves
+    .map((hosts, i) => (hosts.length ? `${i + 1} ${hosts.join(", ")}` : ""))
+    .filter(Boolean)
+    .join(" · ");
+  const lines = commits.map(
+    ({ commit, waves }) =>
+      `${commit.slice(0, 12)}  ${waves
+        .map((w) => {
+          const detail =
+            w.state === "halted" && w.failed.length
+              ? ` (failed: ${w.failed.join(", ")})`
+              : w.state === "applying"
+                ? ` (${w.succeeded.length} of ${w.needed})`
+                : "";
+          return `wave ${w.wave} ${w.state}${detail}`;
+        })
+        .join(", ")}`,
+  );
+  return [`Rollout (waves: ${placed})`, ...lines].join("\n");
 }
 
 function renderFleet(rows: FleetRow[], c: Cli): string {

@@ -6,6 +6,7 @@ import type { HomebrewConfig } from "../resources/homebrew/schema.js";
 import type { NixConfig } from "../resources/nix/schema.js";
 import type { ScriptConfig } from "../resources/script/schema.js";
 import type { ServiceConfig } from "../resources/services/schema.js";
+import { type Rollout, rolloutFor, rolloutProblems } from "../rollout/waves.js";
 import { isGlob, matchGlob } from "./glob.js";
 import { externalFiles, rebaseInputPaths } from "./input-paths.js";
 import type { MachineFacts } from "./machine.js";
@@ -34,7 +35,7 @@ import {
 export const ENTRY_FILE = "dotops.yaml";
 
 /** Keys only dotops.yaml may hold. */
-const ENTRY_ONLY = ["version", "imports", "hosts", "agent", "maintain", "inputs", "externals"];
+const ENTRY_ONLY = ["version", "imports", "hosts", "agent", "maintain", "rollout", "inputs", "externals"];
 
 export interface HostInfo {
   name: string;
@@ -205,14 +206,16 @@ export function checkAllHosts(source: ConfigSource, build?: (config: Config) => 
 export function loadPolicy(
   source: ConfigSource,
   opts: LoadOptions = {},
-): { agent: AgentConfig; host: { name: string }; maintain: MaintainConfig } {
+): { agent: AgentConfig; host: { name: string }; maintain: MaintainConfig; rollout?: Rollout } {
   const entry = readEntry(source);
   const name = selectHost(entry.value, opts);
   const hostEntry = entry.value.hosts[name] as HostEntry;
+  const rollout = rolloutFor(entry.value, name);
   return {
     agent: { ...entry.value.agent, ...hostEntry.agent },
     host: { name },
     maintain: entry.value.maintain ?? {},
+    ...(rollout ? { rollout } : {}),
   };
 }
 
@@ -288,6 +291,10 @@ function readEntryOnce(source: ConfigSource): Entry {
     ]);
   const value = validate(EntrySchema, located, problems);
   if (!value || problems.length) throw new ConfigError(problems);
+  problems.push(
+    ...rolloutProblems(value, (path) => ({ origin: originOf(located, path), path: formatPath(path) })),
+  );
+  if (problems.length) throw new ConfigError(problems);
   return { parsed, located, value };
 }
 

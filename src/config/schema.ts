@@ -7,7 +7,9 @@ import { DefaultsSchema, RestartOnChangeSchema } from "../resources/defaults/sch
 import { HomebrewSchema } from "../resources/homebrew/schema.js";
 import { NixSchema } from "../resources/nix/schema.js";
 import { ScriptSchema } from "../resources/script/schema.js";
+
 import { ServiceSchema } from "../resources/services/schema.js";
+import { RolloutSchema } from "../rollout/schema.js";
 import { DURATION_HINT, DURATION_PATTERN } from "./duration.js";
 
 /** `!secret env:NAME` or `!secret file:PATH` as the YAML loader leaves it (secret.ts resolves it). */
@@ -263,6 +265,14 @@ export const HostSchema = z.strictObject({
     .optional()
     .describe("Files (globs) merged only for this host, after the common ones."),
   agent: AgentSchema.partial().optional().describe("Per-host agent overrides, e.g. a testing branch."),
+  wave: z
+    .number()
+    .int()
+    .min(1)
+    .optional()
+    .describe(
+      "This host's wave in the staged rollout (needs `rollout:`); instead of listing it in rollout.waves.",
+    ),
 });
 
 export const EntrySchema = z
@@ -276,6 +286,7 @@ export const EntrySchema = z
     hosts: z.record(z.string(), HostSchema).describe("The machines this repo describes."),
     agent: AgentSchema.optional(),
     maintain: MaintainSchema.optional(),
+    rollout: RolloutSchema.optional(),
     ...InputsShape,
     ...FragmentShape,
   })

@@ -1,5 +1,6 @@
 import type { Octokit } from "@octokit/rest";
 import { DotopsError } from "../errors.js";
+import type { HostReport } from "../rollout/gate.js";
 import { type FleetOutcome, readReport } from "./github.js";
 import { callWithRetry, fetchWithTimeout, GitHubCallError } from "./github-retry.js";
 
@@ -67,21 +68,49 @@ interface Commit {
   } | null;
 }
 
-/** The rows of `hosts`, in their order; one query per branch (per 100 commits read). */
-export async function readFleet(hosts: FleetHost[], o: FleetOptions): Promise<FleetRow[]> {
+/** A commit of the branch, newest first, with each host's report on it (for a staged rollout's view). */
+export interface FleetCommit {
+  oid: string;
+  reports: Map<string, HostReport>;
+}
+
+/**
+ * The rows of `hosts`, in their order, and the commits read with the reports
+ * on them; one query per branch (per 100 commits read).
+ */
+export async function readFleet(
+  hosts: FleetHost[],
+  o: FleetOptions,
+): Promise<{ rows: FleetRow[]; commits: FleetCommit[] }> {
   const groups = new Map<string, FleetHost[]>();
   for (const h of hosts) {
     const key = JSON.stringify([h.apiUrl ?? "", h.repo, h.branch ?? null]);
     groups.set(key, [...(groups.get(key) ?? []), h]);
   }
   const rows = new Map<string, FleetRow>();
+  const commits = new Map<string, FleetCommit>();
   for (const group of groups.values()) {
-    for (const row of await readGroup(group, o)) rows.set(row.host, row);
+    const read = await readGroup(group, o);
+    for (const row of read.rows) rows.set(row.host, row);
+    for (const c of read.history) {
+      const known = commits.get(c.oid) ?? { oid: c.oid, reports: new Map() };
+      for (const st of c.status?.contexts ?? [])
+        if (st.context.startsWith("dotops/"))
+          known.reports.set(st.context.slice("dotops/".length), {
+            state: st.state,
+            description: st.description,
+            at: Date.parse(st.createdAt),
+          });
+      commits.set(c.oid, known);
+    }
   }
-  return hosts.map((h) => rows.get(h.name) as FleetRow);
+  return { rows: hosts.map((h) => rows.get(h.name) as FleetRow), commits: [...commits.values()] };
 }
 
-async function readGroup(hosts: FleetHost[], o: FleetOptions): Promise<FleetRow[]> {
+async function readGroup(
+  hosts: FleetHost[],
+  o: FleetOptions,
+): Promise<{ rows: FleetRow[]; history: Commit[] }> {
   const first = hosts[0] as FleetHost;
   const now = (o.now ?? new Date()).getTime();
   const contexts = new Set(hosts.map((h) => `dotops/${h.name}`));
@@ -106,7 +135,7 @@ async function readGroup(hosts: FleetHost[], o: FleetOptions): Promise<FleetRow[
       .map((s) => Date.parse(s.createdAt));
     return times.length ? Math.min(...times) : null;
   });
-  return Promise.all(
+  const rows = await Promise.all(
     hosts.map(async (h): Promise<FleetRow> => {
       const context = `dotops/${h.name}`;
       const at = history.findIndex((c) => c.status?.contexts.some((s) => s.context === context));
@@ -135,6 +164,7 @@ async function readGroup(hosts: FleetHost[], o: FleetOptions): Promise<FleetRow[
       };
     }),
   );
+  return { rows, history };
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Octokit } from "@octokit/rest";
 import type { Log } from "../engine/engine.js";
+import type { HostReport } from "../rollout/gate.js";
 import { GitHubAuthError } from "./github-auth.js";
 import { type HeldReports, mergeHeld, type Report, type ReportOutbox } from "./github-outbox.js";
 import { callWithRetry, fetchWithTimeout, GitHubCallError, type RetryOptions } from "./github-retry.js";
@@ -94,11 +95,59 @@ export class GitHubReporter {
    * (success/failure) and returns at once; reports go out one after another,
    * in the order given.
    */
-  report(sha: string, state: StatusState, description: string, opts: { generation?: number } = {}): void {
-    if (state === "pending" && !this.o.pending) return; // one call per commit unless asked
+  report(
+    sha: string,
+    state: StatusState | "error",
+    description: string,
+    opts: { generation?: number; always?: boolean } = {},
+  ): void {
+    // One call per commit unless asked; a rollout's "waiting for wave N" is always said (once).
+    if (state === "pending" && !this.o.pending && !opts.always) return;
     const text =
       opts.generation === undefined ? description : `generation ${opts.generation}: ${description}`;
-    this.enqueue({ sha, state, description: text, ...opts });
+    this.enqueue({ sha, state, description: text, generation: opts.generation });
+  }
+
+  /**
+   * Every host's latest report on `sha` (the `dotops/<host>` statuses: one
+   * call per 100 hosts) and GitHub's clock when it answered, so that a bake
+   * time is measured on the clock that stamped the reports. Null, logged,
+   * when GitHub cannot be asked.
+   */
+  async reportsOn(sha: string): Promise<{ reports: Map<string, HostReport>; now: number } | null> {
+    const reports = new Map<string, HostReport>();
+    let now = Date.now();
+    try {
+      for (let page = 1; ; page++) {
+        const r = await this.call("read the commit's statuses", async (headers) =>
+          (await this.octokit()).rest.repos.getCombinedStatusForRef({
+            owner: this.owner,
+            repo: this.name,
+            ref: sha,
+            per_page: 100,
+            page,
+            headers,
+          }),
+        );
+        if (!r) return null;
+        const date = Date.parse(String(r.headers.date ?? ""));
+        if (!Number.isNaN(date)) now = date;
+        for (const st of r.data.statuses) {
+          if (!st.context.startsWith("dotops/")) continue;
+          const at = Date.parse(st.updated_at ?? st.created_at);
+          reports.set(st.context.slice("dotops/".length), {
+            state: st.state,
+            description: st.description,
+            at,
+          });
+        }
+        if (r.data.statuses.length < 100 || page * 100 >= r.data.total_count) break;
+      }
+    } catch (err) {
+      if (err instanceof RateLimited) return null;
+      throw err;
+    }
+    return { reports, now };
   }
 
   /**
@@ -282,12 +331,21 @@ export class GitHubReporter {
 
 class RateLimited extends Error {}
 
-export type FleetOutcome = "applied" | "applying" | "failed" | "rolled-back" | "refused";
+export type FleetOutcome =
+  | "applied"
+  | "applying"
+  | "failed"
+  | "rolled-back"
+  | "refused"
+  | "waiting"
+  | "halted";
 
 /**
  * What a status `dotops/<host>` says, read back (dotops fleet): the outcome
  * and the generation. Descriptions start `generation N: ` when a generation
  * was recorded; older agents wrote `no changes (generation N)`, also read.
+ * A host of a staged rollout that has not applied the commit says
+ * `waiting for wave N…` (pending) or `halted: …` (error).
  */
 export function readReport(
   state: string,
@@ -297,7 +355,10 @@ export function readReport(
   const n = /^generation (\d+)\b/.exec(text)?.[1] ?? /\(generation (\d+)\)/.exec(text)?.[1];
   const generation = n === undefined ? null : Number(n);
   if (state === "success") return { outcome: "applied", generation };
-  if (state === "pending") return { outcome: "applying", generation };
+  // A staged rollout's hosts say why they have not applied it yet (rollout/gate.ts).
+  if (text.startsWith("halted: ")) return { outcome: "halted", generation };
+  if (state === "pending")
+    return { outcome: text.startsWith("waiting for wave") ? "waiting" : "applying", generation };
   if (text.startsWith("refused: ")) return { outcome: "refused", generation };
   if (/rolled back to generation \d+/.test(text)) return { outcome: "rolled-back", generation };
   return { outcome: "failed", generation };
