@@ -58,7 +58,10 @@ describe("dotops fleet", () => {
 
     const json = await dotops(["--json", "fleet"], { home: sandbox().home, cwd: work.dir, env });
     expect(json.exitCode, json.stderr).toBe(0);
-    const { hosts } = JSON.parse(json.stdout);
+    const { hosts, rollout } = JSON.parse(json.stdout);
+    // Without `rollout:` nothing changes: no agent read statuses, fleet shows no waves.
+    expect(gh.calls.filter((c) => c.method === "GET")).toEqual([]);
+    expect(rollout).toBeUndefined();
     expect(hosts.map((h: { host: string }) => h.host)).toEqual(["a", "b", "c"]);
     const common = { repo: "alice/dotfiles", branch: "main", tip: c3, outcome: "applied", generation: 1 };
     expect(hosts[0]).toMatchObject({

@@ -1,9 +1,9 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { withRemote } from "./agent-helpers.js";
 import { FakeGitHub } from "./github-fake.js";
-import { ConfigRepo, dotops, sandbox } from "./helpers.js";
+import { ConfigRepo, dotops, git, sandbox } from "./helpers.js";
 
 /*
  * Staged rollout with no server: real agents (each `dotops agent --once` a
@@ -61,7 +61,7 @@ describe("staged rollout (rollout:)", () => {
     const posts = (name: string) =>
       gh.calls.filter((c) => c.method === "POST" && c.body.context === `dotops/${name}`).length;
     const reads = () => gh.calls.filter((c) => c.method === "GET" && c.path.endsWith("/status")).length;
-    return { work, push, pass, zshrc, status, posts, reads, homes };
+    return { work, remote, push, pass, zshrc, status, posts, reads, homes };
   }
 
   it("moves a good commit wave by wave; a wave waits (said once) until the earlier waves report success", async () => {
@@ -205,6 +205,40 @@ describe("staged rollout (rollout:)", () => {
     const usage = await dotops(["agent", "--ignore-rollout"], { home: f.homes.laptop as string });
     expect(usage.exitCode).toBe(2);
     expect(usage.stderr).toMatch(/--ignore-rollout is for one pass/);
+  });
+
+  it("dotops apply by hand on a wave-2 host holds a pushed commit too, unless --ignore-rollout; a local commit is nobody's rollout", async () => {
+    const f = await fleet();
+    for (const h of ["canary", "laptop"]) await f.pass(h);
+    const clone = join(sandbox().root, "dotfiles");
+    await git(f.homes.laptop as string, "clone", "-q", f.remote, clone);
+    const apply = (...args: string[]) =>
+      dotops(["--host", "laptop", "apply", ...args], {
+        home: f.homes.laptop as string,
+        cwd: clone,
+        env: { DOTOPS_GITHUB_TOKEN: TOKEN },
+      });
+    expect((await apply()).exitCode).toBe(0); // what the agent applied: nothing to hold
+
+    await f.work.commit({ "files/zshrc": "export V=2\n" }, "two");
+    await f.push();
+    await git(clone, "pull", "-q");
+    const held = await apply();
+    expect(held.exitCode).toBe(4);
+    expect(held.stderr).toMatch(
+      /[0-9a-f]{12} is in a staged rollout and laptop is in wave 2: waiting for wave 1: 0 of 1 needed applied \(not yet: canary\)/,
+    );
+    expect(held.stderr).toMatch(/dotops apply --ignore-rollout/);
+    expect(f.zshrc("laptop")).toBe("export V=1\n");
+    const forced = await apply("--ignore-rollout");
+    expect(forced.exitCode, forced.stderr).toBe(0);
+    expect(f.zshrc("laptop")).toBe("export V=2\n");
+
+    writeFileSync(join(clone, "files/zshrc"), "export V=local\n");
+    await git(clone, "commit", "-qam", "local");
+    const local = await apply();
+    expect(local.exitCode, local.stderr).toBe(0);
+    expect(f.zshrc("laptop")).toBe("export V=local\n");
   });
 
   it("check refuses a rollout it cannot run, naming the place", async () => {

@@ -2,15 +2,12 @@ import { join } from "node:path";
 import { assertSupervised, reconcileOnceLocked, reconcilePass } from "../agent/once.js";
 import type { ReconcileOptions } from "../agent/reconcile.js";
 import { parseDuration } from "../config/duration.js";
-import type { AgentConfig } from "../config/schema.js";
 import { ensureClone } from "../git/remote.js";
-import type { Host } from "../host/host.js";
-import { GitHubReporter } from "../report/github.js";
-import { fileOutbox, type ReportOutbox } from "../report/github-outbox.js";
+import { fileOutbox } from "../report/github-outbox.js";
 import { createLogger } from "../report/logger.js";
 import { type AgentCliOptions, agentLogLevel, agentRepo, exitCodeOf } from "./agent-options.js";
 import { Cli } from "./context.js";
-import { githubCredentials } from "./github-credentials.js";
+import { githubReporter } from "./github-credentials.js";
 import type { GlobalOptions } from "./globals.js";
 
 export { githubToken } from "./github-credentials.js";
@@ -75,22 +72,6 @@ export async function agentPass(g: GlobalOptions, o: AgentCliOptions): Promise<v
   const outcome = await reconcileOnceLocked(eng, opts);
   if (c.opts.json) c.printJson(outcome);
   process.exitCode = exitCodeOf(outcome);
-}
-
-async function githubReporter(
-  c: Cli,
-  machine: Host,
-  gh: AgentConfig["github"],
-  host: string,
-  log: ReturnType<typeof createLogger>,
-  outbox: ReportOutbox,
-): Promise<GitHubReporter | null> {
-  if (!gh) return null;
-  const timeoutMs = gh.timeout ? parseDuration(gh.timeout) : undefined;
-  const baseDelayMs = c.env.DOTOPS_GITHUB_RETRY_MS ? Number(c.env.DOTOPS_GITHUB_RETRY_MS) : undefined;
-  const token = await githubCredentials(machine, c.env, gh, c.stateDir, log, { timeoutMs, baseDelayMs });
-  if (!token) return null;
-  return new GitHubReporter({ ...gh, token, host, log, timeoutMs, baseDelayMs, outbox });
 }
 
 async function readStdin(): Promise<string> {

@@ -9,6 +9,7 @@ import { terminalProgress } from "../report/progress.js";
 import { planJson, printable, renderPlanText, summaryLine } from "../report/render-plan.js";
 import { backupExt, withBackupOption, withDiffOption, withSourceOptions } from "./options.js";
 import type { CliFactory } from "./program.js";
+import { checkRollout } from "./rollout-check.js";
 
 interface ApplyOptions {
   commit?: string;
@@ -18,6 +19,7 @@ interface ApplyOptions {
   allowDestructive?: boolean;
   yes?: boolean;
   diff?: boolean;
+  ignoreRollout?: boolean;
 }
 
 export function registerApply(program: Command, cli: CliFactory) {
@@ -27,7 +29,11 @@ export function registerApply(program: Command, cli: CliFactory) {
     .description("build, plan and apply the config atomically, recording a generation")
     .option("--dry-run", "do everything except change the machine; print what would be done")
     .option("--allow-destructive", "allow steps that delete or overwrite content dotops cannot restore")
-    .option("-y, --yes", "do not ask before destructive steps (implies --allow-destructive)");
+    .option("-y, --yes", "do not ask before destructive steps (implies --allow-destructive)")
+    .option(
+      "--ignore-rollout",
+      "apply a pushed commit on this host now, without waiting for the earlier waves of a staged rollout (rollout:)",
+    );
   withDiffOption(withBackupOption(withSourceOptions(cmd))).action(async (o: ApplyOptions) => {
     const c = cli();
     const real = new RealHost({ home: c.home });
@@ -43,9 +49,19 @@ export function registerApply(program: Command, cli: CliFactory) {
     eng.progress = progress?.report;
     eng.activity = progress?.activity;
     const repo = c.repoDir();
+    const load = c.sourceLoader(o, repo);
+    const commit = c.sourceCommit(o, repo);
     const result = await deploy(eng, {
-      load: c.sourceLoader(o, repo),
-      commit: c.sourceCommit(o, repo),
+      // Checked once the config is read (a no-op apply reads none), before anything changes.
+      load:
+        commit && !o.ignoreRollout && !o.dryRun
+          ? async () => {
+              const source = await load();
+              await checkRollout(c, eng, repo, source, await commit());
+              return source;
+            }
+          : load,
+      commit,
       repoDir: repo,
       loadOptions: c.loadOptions(),
       backupExt: backupExt(o.backup),

@@ -1,12 +1,16 @@
 import { join } from "node:path";
+import { parseDuration } from "../config/duration.js";
 import type { AgentConfig } from "../config/schema.js";
+import type { Log } from "../engine/engine.js";
 import type { Host } from "../host/host.js";
+import { GitHubReporter } from "../report/github.js";
 import {
   AppInstallationAuth,
   GitHubAuthError,
   type InstallationToken,
   readPrivateKey,
 } from "../report/github-auth.js";
+import type { ReportOutbox } from "../report/github-outbox.js";
 import { registerSecret } from "../report/redact.js";
 
 /*
@@ -87,6 +91,27 @@ export async function githubCredentials(
       "set DOTOPS_GITHUB_TOKEN (a token that can read the repo's commit statuses), agent.github.tokenFile or agent.github.app",
     );
   return token;
+}
+
+/**
+ * A reporter for `gh` as host `host` (the agent's, and `dotops apply`'s to
+ * read a staged rollout's statuses), or null when there is no agent.github or
+ * no credentials (warned).
+ */
+export async function githubReporter(
+  c: { env: NodeJS.ProcessEnv; stateDir: string },
+  machine: Host,
+  gh: GitHubConfig | undefined,
+  host: string,
+  log: Log,
+  outbox?: ReportOutbox,
+): Promise<GitHubReporter | null> {
+  if (!gh) return null;
+  const timeoutMs = gh.timeout ? parseDuration(gh.timeout) : undefined;
+  const baseDelayMs = c.env.DOTOPS_GITHUB_RETRY_MS ? Number(c.env.DOTOPS_GITHUB_RETRY_MS) : undefined;
+  const token = await githubCredentials(machine, c.env, gh, c.stateDir, log, { timeoutMs, baseDelayMs });
+  if (!token) return null;
+  return new GitHubReporter({ ...gh, token, host, log, timeoutMs, baseDelayMs, outbox });
 }
 
 /**

@@ -101,3 +101,11 @@ export async function behindTip(
   const r = await git(repo, ["rev-list", "--count", `${commit}..${tip}`], { allowFail: true });
   return r.exitCode === 0 ? { ref, tip, behind: Number(r.stdout.toString("utf8").trim()) } : null;
 }
+
+/** Has `commit` reached a remote (is it on a remote-tracking branch)? An unpushed commit is in no one's rollout. */
+export async function isPublished(repo: string, commit: string): Promise<boolean> {
+  const r = await git(repo, ["for-each-ref", "--count=1", "--contains", commit, "refs/remotes"], {
+    allowFail: true,
+  });
+  return r.exitCode === 0 && r.stdout.toString().trim() !== "";
+}
