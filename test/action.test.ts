@@ -491,6 +491,31 @@ describe("action on a pull request", () => {
     expect(existsSync(join(applied.home, ".zshrc"))).toBe(false);
   });
 
+  it("names each host's wave when the config stages its rollout", async () => {
+    const repo = await ConfigRepo.create(
+      minimalConfig({
+        "dotops.yaml": [
+          "version: 1",
+          "imports: [home/*.yaml]",
+          "hosts:",
+          "  box: { platform: linux }",
+          "  canary: { platform: linux }",
+          "rollout: { waves: [[canary], [box]], bake: 30m }",
+          "agent: { github: { repo: alice/dotfiles } }",
+          "",
+        ].join("\n"),
+      }),
+    );
+    const base = await repo.head();
+    const head = await repo.commit({ "files/zshrc": "export EDITOR=vim\n" });
+    const number = nextPr++;
+    const r = await runAction({ repo, base, head, number });
+    expect(r.exitCode, r.log).toBe(0);
+    const body = sticky(number)[0]?.body as string;
+    expect(body).toMatch(/<b>box<\/b> \(linux, wave 2 of 2\): 0 to create, 1 to update/);
+    expect(body).toMatch(/<b>canary<\/b> \(linux, wave 1 of 2\)/);
+  });
+
   it("shares one comment between runners: darwin hosts on macOS, linux hosts on Linux", async () => {
     const repo = await ConfigRepo.create(
       minimalConfig({

@@ -1,6 +1,8 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { gate } from "../src/rollout/gate.js";
+import type { Rollout } from "../src/rollout/waves.js";
 import { withRemote } from "./agent-helpers.js";
 import { FakeGitHub } from "./github-fake.js";
 import { ConfigRepo, dotops, git, sandbox } from "./helpers.js";
@@ -265,5 +267,57 @@ describe("staged rollout (rollout:)", () => {
       `version: 1\n${hosts}rollout: { waves: [[a], [b]], minSuccess: 1, bake: 30m }\n${github}`,
     );
     expect(r.exitCode, r.stderr).toBe(0);
+  });
+});
+
+describe("the rollout gate (rollout/gate.ts), from statuses alone", () => {
+  const r = (o: Partial<Rollout> = {}): Rollout => ({
+    waves: [["a", "b", "c", "d"], ["e"]],
+    wave: 2,
+    minSuccess: "all",
+    bakeMs: 0,
+    onFailure: "halt",
+    ...o,
+  });
+  const ok = (at = 0) => ({ state: "success", description: "generation 3: +0 ~1 -0", at });
+  const reports = (entries: [string, { state: string; description: string | null; at: number }][]) =>
+    new Map(entries);
+
+  it("counts minSuccess as all, a number or a percentage rounded up", () => {
+    const two = reports([
+      ["a", ok()],
+      ["b", ok()],
+    ]);
+    expect(gate(r(), two, 1000)).toMatchObject({ go: false, kind: "waiting", wave: 1 });
+    expect(gate(r({ minSuccess: 2 }), two, 1000)).toEqual({ go: true });
+    expect(gate(r({ minSuccess: "50%" }), two, 1000)).toEqual({ go: true });
+    expect(gate(r({ minSuccess: "51%" }), two, 1000)).toMatchObject({ go: false, kind: "waiting" });
+    expect(gate(r({ minSuccess: 9 }), two, 1000)).toMatchObject({ go: false }); // at most the wave's size: all 4
+  });
+
+  it("halts on a failure, or with onFailure: continue lets minSuccess decide", () => {
+    const mixed = reports([
+      ["a", ok()],
+      ["b", ok()],
+      ["c", { state: "failure", description: "generation 4: health check x failed", at: 0 }],
+    ]);
+    expect(gate(r({ minSuccess: 2 }), mixed, 1000)).toMatchObject({ kind: "halted", wave: 1 });
+    expect(gate(r({ minSuccess: 2, onFailure: "continue" }), mixed, 1000)).toEqual({ go: true });
+  });
+
+  it("bakes from the moment minSuccess was reached, and ignores the Action's plan statuses", () => {
+    const two = reports([
+      ["a", ok(1000)],
+      ["b", ok(5000)],
+      ["c", ok(9000)],
+    ]);
+    const g = gate(r({ minSuccess: 2, bakeMs: 10_000 }), two, 12_000);
+    expect(g).toMatchObject({ go: false, kind: "waiting", notBefore: 15_000 });
+    expect(gate(r({ minSuccess: 2, bakeMs: 10_000 }), two, 15_000)).toEqual({ go: true });
+    // "0 to create, 1 to update" is a pull request's plan on that commit, not an apply.
+    const planned = reports([
+      ["a", { state: "success", description: "0 to create, 1 to update, 0 to delete", at: 0 }],
+    ]);
+    expect(gate(r({ minSuccess: 1 }), planned, 1000)).toMatchObject({ go: false, kind: "waiting" });
   });
 });

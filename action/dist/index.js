@@ -14433,6 +14433,17 @@ function wavesOf(entry) {
   if (rest.length) waves.push(rest);
   return waves.map((w) => [...w].sort());
 }
+function rolloutFor(entry, host) {
+  const waves = wavesOf(entry);
+  if (!waves || !entry.rollout) return void 0;
+  return {
+    waves,
+    wave: waves.findIndex((w) => w.includes(host)) + 1,
+    minSuccess: entry.rollout.minSuccess ?? "all",
+    bakeMs: entry.rollout.bake ? parseDuration(entry.rollout.bake) : 0,
+    onFailure: entry.rollout.onFailure ?? "halt"
+  };
+}
 function earlierWaves(r2, wave) {
   return r2.waves.slice(0, wave - 1).map((hosts, i3) => ({ wave: i3 + 1, hosts })).filter((w) => w.hosts.length > 0);
 }
@@ -43670,6 +43681,18 @@ function checkAllHosts(source, build) {
   }
   return configs;
 }
+function loadPolicy(source, opts = {}) {
+  const entry = readEntry(source);
+  const name3 = selectHost(entry.value, opts);
+  const hostEntry = entry.value.hosts[name3];
+  const rollout = rolloutFor(entry.value, name3);
+  return {
+    agent: { ...entry.value.agent, ...hostEntry.agent },
+    host: { name: name3 },
+    maintain: entry.value.maintain ?? {},
+    ...rollout ? { rollout } : {}
+  };
+}
 function listHosts(source) {
   return readEntry(source).value.hosts;
 }
@@ -63996,7 +64019,8 @@ function countsLine(plan) {
 var short2 = (sha) => sha ? sha.slice(0, 7) : "nothing";
 function renderHostSection(r2, v, ctx, budget) {
   const icon = v.state !== "success" ? "\u274C" : r2.plan?.summary.destructive ? "\u26A0\uFE0F" : r2.plan?.changes.length ? "\u{1F4DD}" : "\u2705";
-  const platform2 = r2.platform ? ` (${r2.platform})` : "";
+  const about = [r2.platform, r2.wave && `wave ${r2.wave.n} of ${r2.wave.of}`].filter(Boolean).join(", ");
+  const platform2 = about ? ` (${about})` : "";
   const open3 = v.state !== "success" || Boolean(r2.plan?.summary.destructive);
   const title = r2.error ? r2.error.message : v.description;
   const head = `<details${open3 ? " open" : ""}><summary>${icon} <b>${escapeHtml(r2.host)}</b>${platform2}: ${escapeHtml(title)}</summary>
@@ -69905,6 +69929,8 @@ async function planHost(host, platform2, snaps, o3) {
   const to = { load: async () => snaps.head, loadOptions: { host } };
   try {
     await withContent(snaps.head, () => buildManifest(loadConfig(snaps.head, { host })));
+    const rollout = loadPolicy(snaps.head, { host }).rollout;
+    if (rollout) report.wave = { n: rollout.wave, of: rollout.waves.length };
   } catch (err) {
     return { ...report, error: describeFailure(err) };
   }

@@ -1,4 +1,4 @@
-import { ENTRY_FILE, listHosts, loadConfig } from "../../src/config/load.js";
+import { ENTRY_FILE, listHosts, loadConfig, loadPolicy } from "../../src/config/load.js";
 import { type ConfigSource, withContent } from "../../src/config/source.js";
 import { type DesiredRequest, planApply, planBetween } from "../../src/engine/apply.js";
 import type { Engine } from "../../src/engine/engine.js";
@@ -28,6 +28,8 @@ export type RunnerResult =
 export interface HostReport {
   host: string;
   platform?: Platform;
+  /** Its wave in the head config's staged rollout (`rollout:`), of `waves`. */
+  wave?: { n: number; of: number };
   /** The head config is invalid for this host, or planning it failed. */
   error?: Failure;
   /** Why the plan starts from nothing although there is a base commit. */
@@ -121,6 +123,8 @@ export async function planHost(
   const to: DesiredRequest = { load: async () => snaps.head, loadOptions: { host } };
   try {
     await withContent(snaps.head, () => buildManifest(loadConfig(snaps.head, { host })));
+    const rollout = loadPolicy(snaps.head, { host }).rollout;
+    if (rollout) report.wave = { n: rollout.wave, of: rollout.waves.length };
   } catch (err) {
     return { ...report, error: describeFailure(err) };
   }

@@ -74,7 +74,8 @@ export interface SectionContext {
 export function renderHostSection(r: HostReport, v: Verdict, ctx: SectionContext, budget: number): string {
   const icon =
     v.state !== "success" ? "❌" : r.plan?.summary.destructive ? "⚠️" : r.plan?.changes.length ? "📝" : "✅";
-  const platform = r.platform ? ` (${r.platform})` : "";
+  const about = [r.platform, r.wave && `wave ${r.wave.n} of ${r.wave.of}`].filter(Boolean).join(", ");
+  const platform = about ? ` (${about})` : "";
   const open = v.state !== "success" || Boolean(r.plan?.summary.destructive);
   const title = r.error ? r.error.message : v.description;
   const head = `<details${open ? " open" : ""}><summary>${icon} <b>${escapeHtml(r.host)}</b>${platform}: ${escapeHtml(title)}</summary>\n\n`;

@@ -61,8 +61,9 @@ export function waveStates(
     for (const host of hosts) {
       const rep = reports.get(host);
       if (!rep) continue;
-      const outcome = readReport(rep.state, rep.description).outcome;
-      if (outcome === "applied") succeeded.push({ host, at: rep.at });
+      const { outcome, generation } = readReport(rep.state, rep.description);
+      // An agent's success names the generation; the Action's plan statuses share the context, not that.
+      if (outcome === "applied" && generation !== null) succeeded.push({ host, at: rep.at });
       else if (FAILED.has(outcome)) failed.push(host);
     }
     succeeded.sort((a, b) => a.at - b.at);
