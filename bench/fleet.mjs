@@ -135,6 +135,71 @@ export function fleetModel({ pollMs, applyMs, sizes = [10, 100, 1000] }) {
   };
 }
 
+/**
+ * Staged rollout (src/rollout/gate.ts, src/agent/reconcile.ts): a commit
+ * pushed at a random moment, waves of `sizes` hosts. A wave-1 host applies at
+ * its first poll (+ apply). A host of wave N applies at its first poll at
+ * which every host of wave N-1 (and before) has reported success and wave
+ * N-1 has been green for `bake` (the minSuccess-th success: all here). While
+ * it waits on an earlier wave each poll reads the commit's statuses (1 call);
+ * once it knows the bake's end it asks nothing until then. Times to the last
+ * host of the last wave, over `trials` pushes.
+ */
+export function rolloutModel({ pollMs, applyMs, sizes = [1, 3, 10], trials = 400 }) {
+  const rand = rng(19);
+  const rows = [];
+  const pct = (xs, p) => [...xs].sort((x, y) => x - y)[Math.min(xs.length - 1, Math.floor(p * xs.length))];
+  for (const intervalMs of [60_000, 300_000]) {
+    for (const bakeMs of [0, 600_000, 1_800_000]) {
+      const done = [];
+      const reads = [];
+      for (let k = 0; k < trials; k++) {
+        const green = []; // when each wave had all its hosts' success
+        let calls = 0;
+        for (const [w, size] of sizes.entries()) {
+          const at = [];
+          for (let h = 0; h < size; h++) {
+            // Steady state: the push lands at a uniform point of the host's poll cycle.
+            let t = rand() * (jitter(rand, intervalMs) + pollMs);
+            let notBefore = 0;
+            while (w > 0) {
+              if (t >= notBefore) {
+                calls++; // a read of the commit's statuses
+                const short = green.findIndex((g) => g > t); // first earlier wave not yet green
+                if (short < 0 && t >= (green[w - 1] ?? 0) + bakeMs) break; // all green and baked: apply
+                // The gate's notBefore: the bake of the last green wave ahead of the blocking one.
+                const ahead = short < 0 ? green[w - 1] : green[short - 1];
+                notBefore = ahead !== undefined && t < ahead + bakeMs ? ahead + bakeMs : 0;
+              }
+              t += jitter(rand, intervalMs) + pollMs;
+            }
+            at.push(t + applyMs);
+          }
+          green.push(Math.max(...at));
+        }
+        done.push(green.at(-1));
+        reads.push(calls);
+      }
+      const total = sizes.reduce((a, b) => a + b, 0);
+      rows.push({
+        intervalS: intervalMs / 1000,
+        bakeS: bakeMs / 1000,
+        allHostsMedianS: round(pct(done, 0.5) / 1000, 0),
+        allHostsP95S: round(pct(done, 0.95) / 1000, 0),
+        // Each wave adds up to one interval (its hosts' next poll) and apply; each after the first, the bake.
+        boundS: round(
+          (sizes.length * (intervalMs * 1.1 + pollMs + applyMs) + (sizes.length - 1) * bakeMs) / 1000,
+          0,
+        ),
+        statusReadsPerCommit: pct(reads, 0.5),
+        // Every host posts its final status; a host of a later wave one "waiting for wave N" before it.
+        statusPostsPerCommit: total + (total - (sizes[0] ?? 0)),
+      });
+    }
+  }
+  return { waves: sizes, pollMs, applyMs, rows };
+}
+
 /** A loopback stand-in for the GitHub REST API that counts calls by route. */
 async function fakeGitHub() {
   const calls = [];

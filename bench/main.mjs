@@ -16,7 +16,7 @@ import { execFileSync } from "node:child_process";
 import { readFileSync, rmSync } from "node:fs";
 import { cpus, loadavg, release } from "node:os";
 import { join } from "node:path";
-import { fleetModel, fleetReal } from "./fleet.mjs";
+import { fleetModel, fleetReal, rolloutModel } from "./fleet.mjs";
 import { setupPeers } from "./peers.mjs";
 import { notRecorded, summarisePhases } from "./phases.mjs";
 import { writeReport } from "./report.mjs";
@@ -193,6 +193,12 @@ if (!quick) {
     real: await fleetReal(trees[100], { agents: 10, interval: "5s", commits: 2, idleSeconds: 12 }),
   };
 }
+
+// The staged-rollout model is arithmetic on measured times: quick runs get it too.
+results.rollout = rolloutModel({
+  pollMs: results.agentIdle?.oncePollMs.median ?? 600,
+  applyMs: results.oneFileChange?.[1000]?.median ?? 400,
+});
 
 results.meta.loadavgAtEnd = loadavg().map((x) => Math.round(x * 100) / 100);
 results.meta.durationS = Math.round((Date.now() - started) / 1000);

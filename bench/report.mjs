@@ -446,6 +446,7 @@ export function renderMarkdown(r) {
     ...(r.generations ? generationsSection(r) : []),
     ...(r.agentIdle ? agentSection(r) : []),
     ...(r.fleet ? fleetSection(r) : []),
+    ...(r.rollout ? rolloutSection(r.rollout) : []),
     ...(Object.values(r.firstApply).some((g) => g.mise?.skipped)
       ? [
           "¹ mise's first apply grows quadratically with the number of `[dotfiles]` entries; it is left out at 5,000 files and more to keep the run short (BENCH_MISE_5000=1 includes it at 5,000).",
@@ -534,6 +535,26 @@ function fleetSection(r) {
     ),
     "",
     `Real run: ${f.agents} agent processes (${f.files}-file tree, \`--interval ${f.interval}\`) on one bare remote, reporting to a loopback fake of the GitHub API. ${f.apiCalls.total} API calls for ${f.apiCalls.appliedCommits} applied commits = **${f.apiCalls.perAppliedCommitPerHost} per host per commit**; **${f.apiCalls.duringIdlePolls} calls** during ${f.apiCalls.idleSeconds} s of idle polling. A pushed commit reached all ${f.agents} hosts in ${cell(f.commitToAllHostsMs)} (each host: ${cell(f.commitToEachHostMs)}); the model predicts at most interval × 1.1 + poll + apply.`,
+    "",
+  ];
+}
+
+function rolloutSection(m) {
+  return [
+    "## 9. Staged rollout: a commit to every host in three waves",
+    "",
+    `Model (bench/fleet.mjs \`rolloutModel\`, the rule of src/rollout/gate.ts): waves of ${m.waves.join(", ")} hosts (\`rollout: { waves, bake }\`, minSuccess all), a push at a random moment of each agent's poll cycle, poll ${m.pollMs} ms and apply ${m.applyMs} ms from this run. A host of wave N applies at its first poll at which the earlier waves have reported success and wave N-1 has been green for the bake. While it waits it reads the commit's statuses once a poll (one call per 100 hosts), except until a bake whose end it knows. The bound is waves × (interval × 1.1 + poll + apply) + (waves − 1) × bake.`,
+    "",
+    table(
+      ["interval", "bake", "commit → all hosts: median / p95", "bound", "status reads / posts per commit"],
+      m.rows.map((x) => [
+        `${x.intervalS} s`,
+        `${x.bakeS / 60} min`,
+        `${x.allHostsMedianS} / ${x.allHostsP95S} s`,
+        `${x.boundS} s`,
+        `${x.statusReadsPerCommit} / ${x.statusPostsPerCommit}`,
+      ]),
+    ),
     "",
   ];
 }

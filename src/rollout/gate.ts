@@ -98,14 +98,19 @@ export function gate(r: Rollout, reports: Map<string, HostReport>, now: number):
       reason: `halted: wave ${halted.wave} host ${host} ${DID[what] ?? "failed it"}${rep?.description ? ` (${rep.description})` : ""}`,
     };
   }
-  const short = before.find((w) => w.greenAt === null);
+  const i = before.findIndex((w) => w.greenAt === null);
+  const short = before[i];
   if (short) {
     const missing = short.hosts.filter((h) => !short.succeeded.includes(h));
+    // A wave that cannot start before the one ahead of it has baked: nothing to ask until then.
+    const ahead = before[i - 1]?.greenAt;
+    const baking = ahead != null && now - ahead < r.bakeMs ? { notBefore: ahead + r.bakeMs } : {};
     return {
       go: false,
       kind: "waiting",
       wave: short.wave,
       reason: `waiting for wave ${short.wave}: ${short.succeeded.length} of ${short.needed} needed applied (not yet: ${missing.join(", ")})`,
+      ...baking,
     };
   }
   const last = before.at(-1);
