@@ -15,8 +15,10 @@ class Dotops < Formula
   test do
     assert_match version.to_s, shell_output("#{bin}/dotops --version")
 
-    ENV["GIT_AUTHOR_NAME"] = ENV["GIT_COMMITTER_NAME"] = "Homebrew"
-    ENV["GIT_AUTHOR_EMAIL"] = ENV["GIT_COMMITTER_EMAIL"] = "brew@example.com"
+    ENV["GIT_AUTHOR_NAME"] = "Homebrew"
+    ENV["GIT_AUTHOR_EMAIL"] = "brew@example.com"
+    ENV["GIT_COMMITTER_NAME"] = "Homebrew"
+    ENV["GIT_COMMITTER_EMAIL"] = "brew@example.com"
     system bin/"dotops", "init", testpath/"dots"
     assert_path_exists testpath/"dots/dotops.yaml"
     assert_match "is valid", shell_output("#{bin}/dotops --repo #{testpath}/dots check")

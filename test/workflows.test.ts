@@ -498,3 +498,19 @@ describe("release workflow", () => {
     expect(formula).toContain("gh pr create");
   });
 });
+
+describe("the Homebrew formula in CI", () => {
+  it("the macOS job audits it from a local tap (brew refuses a path) and installs and tests it", () => {
+    const jobs = parse(readFileSync(join(ROOT, ".github/workflows/ci.yml"), "utf8")).jobs as Record<
+      string,
+      Obj
+    >;
+    const script = runsOf(jobs.macos as Obj).join("\n");
+    expect(script).toContain("brew tap-new --no-git local/dotops");
+    expect(script).toContain('cp Formula/dotops.rb "$(brew --repository local/dotops)/Formula/"');
+    expect(script).toContain("brew audit --strict --formula local/dotops/dotops");
+    expect(script).not.toMatch(/brew audit [^\n]*Formula\//);
+    expect(script).toContain("brew install --build-from-source local/dotops/dotops");
+    expect(script).toContain("brew test local/dotops/dotops");
+  });
+});
