@@ -2,7 +2,7 @@ class Dotops < Formula
   desc "GitOps for your machine: every commit a generation, git revert a rollback"
   homepage "https://github.com/dotops/dotops"
   url "https://registry.npmjs.org/dotops/-/dotops-0.1.0.tgz"
-  sha256 "4921c82fe9410440dcb099f7a632bbc319eb49d67e3235b50d4244aabcf0c824"
+  sha256 "eff110dec10e473dadf94adf4260b2c89eb359c0753fe01ee522e9ec68102f81"
   license "MIT"
 
   depends_on "node"
