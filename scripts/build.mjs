@@ -5,6 +5,10 @@
 // was most of a small command's time; a few files load in one go. The
 // commands and the long-running agent still load only what they use: a
 // dynamic import() stays a chunk of its own. Type checking is `tsc --noEmit`.
+// As the bundle holds its dependencies, package.json's `dependencies` lists
+// only what it resolves from node_modules at run time (uPlot's files, which
+// `perf --html` inlines); the rest are devDependencies, so `npm i -g dotops`
+// installs no second copy (whose engines and overrides would differ).
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";

@@ -1,8 +1,9 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { ConfigRepo, dotops, ROOT, sandbox } from "./helpers.js";
+import { ConfigRepo, dotops, git, ROOT, sandbox, tempDir } from "./helpers.js";
 import { minVersion, satisfies } from "./node-range.js";
 
 /**
@@ -134,9 +135,12 @@ function validate(file: string, wf: Obj): string[] {
       if ("uses" in step) problems.push(...checkUses(at, step, steps.slice(0, i)));
     });
   }
-  for (const s of strings(wf))
-    if ((s.match(/\$\{\{/g) ?? []).length !== (s.match(/\}\}/g) ?? []).length)
+  for (const s of strings(wf)) {
+    // docker/metadata-action's own placeholders ({{version}}) are not expressions.
+    const e = s.replace(/(?<!\$)\{\{\s*[\w.]+\s*\}\}/g, "");
+    if ((e.match(/\$\{\{/g) ?? []).length !== (e.match(/\}\}/g) ?? []).length)
       problems.push(`${file}: unbalanced \${{ }} in ${JSON.stringify(s)}`);
+  }
   return problems;
 }
 
@@ -178,6 +182,7 @@ describe("workflows", () => {
     expect(files.map((f) => f.slice(ROOT.length))).toEqual(
       expect.arrayContaining([
         ".github/workflows/ci.yml",
+        ".github/workflows/release.yml",
         "config-examples/minimal/.github/workflows/dotops.yml",
       ]),
     );
@@ -337,5 +342,175 @@ describe("workflows", () => {
       ["comment", "config-path", "fail-on", "github-token", "hosts", "mode", "update-branch"].sort(),
     );
     expect(action.inputs["github-token"]?.default).toBe(`$\{{ github.token }}`);
+  });
+});
+
+describe("release workflow", () => {
+  const wf = parse(readFileSync(join(ROOT, ".github/workflows/release.yml"), "utf8")) as Obj;
+  const jobs = wf.jobs as Record<string, Obj>;
+  const steps = (id: string) => ((jobs[id] as Obj).steps as Obj[]) ?? [];
+  const uses = (id: string, action: string) =>
+    steps(id).find((s) => String(s.uses).startsWith(`${action}@`)) as Obj | undefined;
+  /** Every job a job waits for, directly or through others. */
+  const upstream = (id: string, seen = new Set<string>()): Set<string> => {
+    for (const n of ([] as string[]).concat((jobs[id]?.needs as string) ?? []))
+      if (!seen.has(n)) upstream(n, seen.add(n));
+    return seen;
+  };
+  /** A run: script as the runner's bash runs it, with only the given environment. */
+  const bash = (script: string, cwd: string, env: Record<string, string>) =>
+    execa("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", script], {
+      cwd,
+      env: {
+        PATH: process.env.PATH ?? "/usr/bin:/bin",
+        GIT_CONFIG_GLOBAL: "/dev/null",
+        GIT_CONFIG_NOSYSTEM: "1",
+        ...env,
+      },
+      extendEnv: false,
+      reject: false,
+    });
+
+  it("runs on version tags only, not on the major tags it moves", () => {
+    expect(wf.on).toEqual({ push: { tags: ["v*.*.*"] } });
+    // GitHub's filter glob: * is any run of characters but /.
+    const glob = (p: string) => new RegExp(`^${p.replace(/\./g, "\\.").replace(/\*/g, "[^/]*")}$`);
+    const tags = (wf.on as { push: { tags: string[] } }).push.tags.map(glob);
+    const matches = (t: string) => tags.some((re) => re.test(t));
+    for (const t of ["v0.1.0", "v1.2.3", "v1.2.3-rc.1"]) expect(matches(t), t).toBe(true);
+    for (const t of ["v1", "v12", "latest"]) expect(matches(t), t).toBe(false);
+    expect(wf.permissions).toEqual({ contents: "read" });
+  });
+
+  it("tests (lint, types, npm test on every Node CI tests) and verifies before it publishes anything", () => {
+    const test = jobs.test as Obj;
+    expect(runsOf(test)).toEqual(
+      expect.arrayContaining([
+        "npm ci --no-audit --no-fund",
+        "npx biome ci .",
+        "npx tsc --noEmit -p .",
+        "npm test",
+      ]),
+    );
+    const ci = parse(readFileSync(join(ROOT, ".github/workflows/ci.yml"), "utf8")).jobs as Record<
+      string,
+      Obj
+    >;
+    expect(((test.strategy as Obj).matrix as Obj).node).toEqual(
+      (((ci.test as Obj).strategy as Obj).matrix as Obj).node,
+    );
+    expect(runsOf(jobs.verify as Obj)).toEqual(expect.arrayContaining(["npm run check-dist"]));
+    expect(runsOf(jobs.verify as Obj).join("\n")).toContain("node scripts/changelog.mjs");
+    for (const id of ["npm", "action-tag", "image", "github-release", "formula"]) {
+      expect(Object.keys(jobs), id).toContain(id);
+      expect([...upstream(id)], id).toEqual(expect.arrayContaining(["test", "verify"]));
+    }
+    expect([...upstream("github-release")]).toEqual(expect.arrayContaining(["npm", "action-tag", "image"]));
+    expect([...upstream("formula")]).toContain("npm");
+  });
+
+  it("refuses a tag that is not package.json's version or has no CHANGELOG.md entry", async () => {
+    const step = steps("verify").find((s) => String(s.run).includes("scripts/changelog.mjs")) as Obj;
+    const { version } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string };
+    const ok = await bash(String(step.run), ROOT, { GITHUB_REF_NAME: `v${version}` });
+    expect(ok.exitCode, ok.stderr).toBe(0);
+    expect(ok.stdout.trim()).not.toBe("");
+    const wrong = await bash(String(step.run), ROOT, { GITHUB_REF_NAME: "v999.0.0" });
+    expect(wrong.exitCode).toBe(1);
+    expect(wrong.stdout).toContain("is not package.json's version");
+  });
+
+  it("publishes to npm with provenance, the OIDC token and the token from a secret, in that job alone", () => {
+    const npm = jobs.npm as Obj;
+    expect(npm.permissions).toEqual({ contents: "read", "id-token": "write" });
+    const setup = uses("npm", "actions/setup-node") as Obj;
+    expect((setup.with as Obj)["registry-url"]).toBe("https://registry.npmjs.org");
+    const publish = steps("npm").find((s) => String(s.run).startsWith("npm publish")) as Obj;
+    expect(publish.run).toContain("npm publish --provenance --access public");
+    expect((publish.env as Obj).NODE_AUTH_TOKEN).toMatch(/^\$\{\{ secrets\.\w+ \}\}$/);
+    for (const [id, job] of Object.entries(jobs))
+      if (id !== "npm") expect((job.permissions as Obj | undefined)?.["id-token"], id).toBeUndefined();
+  });
+
+  it("pushes the image to GHCR from the Dockerfile, with an SBOM and max provenance, tagged by version", () => {
+    const image = jobs.image as Obj;
+    expect(image.permissions).toEqual({ contents: "read", packages: "write" });
+    expect((uses("image", "docker/login-action") as Obj).with).toMatchObject({ registry: "ghcr.io" });
+    const meta = uses("image", "docker/metadata-action") as Obj;
+    expect((meta.with as Obj).images).toBe(`ghcr.io/\${{ github.repository }}`);
+    expect(String((meta.with as Obj).tags)).toContain("type=semver,pattern={{major}}");
+    expect(uses("image", "docker/setup-buildx-action")).toBeDefined(); // attestations need the buildx builder
+    const build = (uses("image", "docker/build-push-action") as Obj).with as Obj;
+    expect(build).toMatchObject({ context: ".", push: true, sbom: true, provenance: "mode=max" });
+    expect(build.tags).toBe(`\${{ steps.${meta.id}.outputs.tags }}`);
+    expect(existsSync(join(ROOT, "Dockerfile"))).toBe(true);
+  });
+
+  it("moves the Action's major tag to the major of the pushed tag, and leaves it for a prerelease", async () => {
+    const step = steps("action-tag").find((s) => String(s.run).includes("git push")) as Obj;
+    expect((jobs["action-tag"] as Obj).permissions).toEqual({ contents: "write" });
+    const script = String(step.run);
+    expect(script).not.toContain("${{"); // the tag comes from the runner's environment, not an expression
+
+    // A real clone of a real remote, as actions/checkout leaves it.
+    const origin = join(tempDir("dotops-origin-"), "origin.git");
+    await execa("git", ["init", "-q", "--bare", origin]);
+    const repo = await ConfigRepo.create({ "README.md": "one\n" });
+    await git(repo.dir, "remote", "add", "origin", origin);
+    await git(repo.dir, "push", "-q", "origin", "main");
+    const tagsAt = async () =>
+      Object.fromEntries(
+        (await git(repo.dir, "ls-remote", "--tags", "origin"))
+          .split("\n")
+          .filter(Boolean)
+          .map((l) => l.split("\t").reverse() as [string, string])
+          .map(([ref, sha]) => [ref.replace("refs/tags/", ""), sha]),
+      );
+    const release = (tag: string, sha: string) =>
+      bash(script, repo.dir, { GITHUB_REF_NAME: tag, GITHUB_SHA: sha, HOME: repo.dir });
+
+    const a = await repo.head();
+    expect((await release("v1.4.2", a)).exitCode).toBe(0);
+    expect(await tagsAt()).toEqual({ v1: a });
+    const b = await repo.commit({ "README.md": "two\n" });
+    expect((await release("v1.5.0", b)).exitCode).toBe(0);
+    expect(await tagsAt()).toEqual({ v1: b }); // moved, not a second tag
+    const c = await repo.commit({ "README.md": "three\n" });
+    expect((await release("v2.0.0", c)).exitCode).toBe(0);
+    expect(await tagsAt()).toEqual({ v1: b, v2: c });
+    const d = await repo.commit({ "README.md": "four\n" });
+    const rc = await release("v2.1.0-rc.1", d);
+    expect(rc.exitCode, rc.stderr).toBe(0);
+    expect(rc.stdout).toContain("prerelease");
+    expect(await tagsAt()).toEqual({ v1: b, v2: c });
+    expect((await release("nightly", d)).exitCode).not.toBe(0);
+    expect(await tagsAt()).toEqual({ v1: b, v2: c });
+  });
+
+  it("makes the version's CHANGELOG.md entry the GitHub release, and points the formula at the published tarball", () => {
+    const notes = runsOf(jobs["github-release"] as Obj).join("\n");
+    expect(notes).toContain('node scripts/changelog.mjs "$GITHUB_REF_NAME"');
+    expect(notes).toContain("gh release create");
+    expect((jobs["github-release"] as Obj).permissions).toEqual({ contents: "write" });
+    const formula = runsOf(jobs.formula as Obj).join("\n");
+    expect(formula).toContain('npm pack "dotops@$version"');
+    expect(formula).toContain("node scripts/formula.mjs");
+    expect(formula).toContain("gh pr create");
+  });
+});
+
+describe("the Homebrew formula in CI", () => {
+  it("the macOS job audits it from a local tap (brew refuses a path) and installs and tests it", () => {
+    const jobs = parse(readFileSync(join(ROOT, ".github/workflows/ci.yml"), "utf8")).jobs as Record<
+      string,
+      Obj
+    >;
+    const script = runsOf(jobs.macos as Obj).join("\n");
+    expect(script).toContain("brew tap-new --no-git local/dotops");
+    expect(script).toContain('cp Formula/dotops.rb "$(brew --repository local/dotops)/Formula/"');
+    expect(script).toContain("brew audit --strict --formula local/dotops/dotops");
+    expect(script).not.toMatch(/brew audit [^\n]*Formula\//);
+    expect(script).toContain("brew install --build-from-source local/dotops/dotops");
+    expect(script).toContain("brew test local/dotops/dotops");
   });
 });
