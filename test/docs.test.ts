@@ -113,6 +113,22 @@ const LANDING = new Set([
   "docs/migrate/from-brewfile.md",
 ]);
 
+/** The anchors GitHub gives a page's headings: lower case, punctuation dropped, spaces as dashes. */
+function headingSlugs(path: string): Set<string> {
+  const text = readFileSync(path, "utf8").replace(/```[\s\S]*?```/g, "");
+  const slugs = new Set<string>();
+  for (const m of text.matchAll(/^#{1,6}\s+(.+?)\s*$/gm)) {
+    const base = (m[1] as string)
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}\s_-]/gu, "")
+      .replace(/\s/g, "-");
+    let slug = base;
+    for (let n = 1; slugs.has(slug); n++) slug = `${base}-${n}`;
+    slugs.add(slug);
+  }
+  return slugs;
+}
+
 describe("links in docs/ and README.md", () => {
   it.each([...PAGES, join(ROOT, "README.md")].map((p) => [relative(ROOT, p), p] as const))(
     "%s",
@@ -120,11 +136,14 @@ describe("links in docs/ and README.md", () => {
       const text = readFileSync(path, "utf8").replace(/```[\s\S]*?```/g, "");
       const broken: string[] = [];
       for (const m of text.matchAll(/\]\(([^)\s]+)\)/g)) {
-        const target = (m[1] as string).split("#")[0] as string;
-        if (!target || /^[a-z]+:/i.test(target)) continue;
-        const abs = join(dirname(path), decodeURIComponent(target));
+        const [target = "", anchor] = (m[1] as string).split("#");
+        if (/^[a-z]+:/i.test(target)) continue;
+        const abs = target ? join(dirname(path), decodeURIComponent(target)) : path;
         const rel = relative(ROOT, abs);
-        if (!existsSync(abs) && !LANDING.has(rel)) broken.push(target);
+        if (!existsSync(abs)) {
+          if (!LANDING.has(rel)) broken.push(m[1] as string);
+        } else if (anchor && abs.endsWith(".md") && !headingSlugs(abs).has(anchor))
+          broken.push(m[1] as string);
       }
       expect(broken).toEqual([]);
     },
