@@ -34960,7 +34960,7 @@ var init_schema = __esm({
     );
     placement = {
       path: external_exports.string().min(1).optional().describe("A directory inside it to place, instead of all of it."),
-      mode: external_exports.enum(["link", "copy"]).optional().describe(
+      mode: external_exports.enum(["link", "copy"]).optional().meta({ default: "link" }).describe(
         "link (default): each file a symlink into the store; copy: real files, for trees whose tools write beside their files."
       ),
       ignore: external_exports.array(external_exports.string().min(1)).optional().describe("Paths inside it to leave out, in .gitignore syntax.")
@@ -34980,7 +34980,9 @@ var init_schema = __esm({
         external_exports.string().regex(INPUT_NAME, "an input name: a letter, then letters, digits, - or _"),
         InputSchema
       ).optional().describe("Git repositories this config builds on (a shared base), each pinned in dotops.lock."),
-      externals: external_exports.record(external_exports.string().min(1), ExternalSchema).optional().describe("Git repositories placed at a target in HOME (`~/.oh-my-zsh`), each pinned in dotops.lock.")
+      externals: external_exports.record(external_exports.string().min(1).meta({ title: "target" }), ExternalSchema).optional().describe(
+        "Git repositories and archives placed at a target in HOME (`~/.oh-my-zsh`), each pinned in dotops.lock."
+      )
     };
     externalPrefix = (target) => `.externals/${target.replace(/^~\/?/, "").replace(/\/+$/, "")}/`;
     isArchive = (d) => "archive" in d;
@@ -43120,7 +43122,7 @@ var init_schema4 = __esm({
       line: external_exports.boolean().optional().describe(
         'mode block: keep content as one line marked by a trailing comment ("source x # dotops") instead of between marker lines.'
       ),
-      create: external_exports.boolean().optional().describe(
+      create: external_exports.boolean().optional().meta({ default: true }).describe(
         "mode block: create the target when it is missing (default true); false: only a file that exists gets the block."
       )
     };
@@ -43233,8 +43235,14 @@ var init_schema5 = __esm({
         external_exports.array(DefaultsValueSchema),
         external_exports.record(external_exports.string(), DefaultsValueSchema)
       ])
-    );
-    DefaultsSchema = external_exports.record(external_exports.string().min(1), external_exports.record(external_exports.string().min(1), DefaultsValueSchema)).describe(
+    ).meta({
+      id: "DefaultsValue",
+      description: "A defaults value: true/false \u2192 bool, an integer \u2192 int, another number \u2192 float, a string \u2192 string, a list \u2192 array, a map \u2192 dict; { type, value } names the type (date, data, a float written 2.0, a number kept as a string). Read back after writing."
+    });
+    DefaultsSchema = external_exports.record(
+      external_exports.string().min(1).meta({ title: "domain" }),
+      external_exports.record(external_exports.string().min(1).meta({ title: "key" }), DefaultsValueSchema)
+    ).describe(
       "macOS defaults, domain \u2192 key \u2192 value (`defaults write`): NSGlobalDomain, com.apple.dock, \u2026 A domain that is a path under /Library/Preferences is system-wide and is written as root."
     );
     RestartOnChangeSchema = external_exports.record(external_exports.string(), external_exports.string().regex(/^[\w .-]+$/, "a process name for killall, e.g. Dock")).describe(
@@ -43249,7 +43257,7 @@ var init_schema6 = __esm({
   "src/resources/homebrew/schema.ts"() {
     "use strict";
     init_zod();
-    name2 = external_exports.string().regex(/^[\w@.+/-]+$/, "a Homebrew name such as awscli, postgresql@16 or user/tap/formula");
+    name2 = external_exports.string().regex(/^[\w@.+/-]+$/, "a Homebrew name such as awscli, postgresql@16 or user/tap/formula").describe("The Homebrew name: awscli, postgresql@16, or user/tap/formula for a tap's formula.");
     BrewSchema = external_exports.union([
       name2,
       external_exports.strictObject({
@@ -43279,7 +43287,7 @@ var init_schema6 = __esm({
       brews: external_exports.array(BrewSchema).optional().describe("Formulae: a name, or { name, args, restartService, link }."),
       casks: external_exports.array(CaskSchema).optional().describe("macOS apps (`brew install --cask`)."),
       mas: external_exports.record(external_exports.string(), external_exports.number().int().positive()).optional().describe("Mac App Store apps, name \u2192 app id (installed with `mas`), e.g. { Xcode: 497799835 }."),
-      cleanup: external_exports.enum(["none", "uninstall", "zap"]).optional().describe(
+      cleanup: external_exports.enum(["none", "uninstall", "zap"]).optional().meta({ default: "none" }).describe(
         "What happens to formulae and casks installed but not listed (Homebrew Bundle's --cleanup): none (default) leaves them; uninstall removes them; zap also removes casks' app data. Both are destructive steps in the plan."
       )
     }).describe("Homebrew taps, formulae, casks and Mac App Store apps (darwin hosts).");
@@ -43318,13 +43326,13 @@ var init_schema7 = __esm({
       ),
       darwin: external_exports.strictObject({
         flake: flakeRef.describe(`The config repo's flake: "." or "./dir".`),
-        host: external_exports.string().regex(/^[\w.-]+$/, "a darwinConfigurations name")
+        host: external_exports.string().regex(/^[\w.-]+$/, "a darwinConfigurations name").describe("The darwinConfigurations.<host> of the flake to build.")
       }).optional().describe(
         "Delegate the system to nix-darwin: builds darwinConfigurations.<host>.system from the repo's flake, sets the system profile and runs its activate as root (darwin-rebuild switch)."
       ),
       homeManager: external_exports.strictObject({
         flake: flakeRef.describe(`The config repo's flake: "." or "./dir".`),
-        user: external_exports.string().regex(/^[\w.@-]+$/, "a homeConfigurations name")
+        user: external_exports.string().regex(/^[\w.@-]+$/, "a homeConfigurations name").describe("The homeConfigurations.<user> of the flake to build.")
       }).optional().describe(
         "Delegate to Home Manager: builds homeConfigurations.<user>.activationPackage from the repo's flake, sets the home-manager profile and runs activate (home-manager switch)."
       )
@@ -43418,7 +43426,7 @@ function configJsonSchema(which = "entry") {
     unrepresentable: "any"
   });
 }
-var SecretRefSchema, duration3, FileModeSchema, FileEntrySchema, UserSchema, FragmentShape, HealthCheckSchema, GitHubAppSchema, GitHubReportSchema, AgentSchema, MaintainSchema, HostSchema, EntrySchema, FragmentSchema;
+var SecretRefSchema, duration3, FileModeSchema, FileEntrySchema, UserSchema, FragmentShape, HealthCheckSchema, GitHubAppSchema, GitHubReportSchema, AgentSchema, MaintainSchema, HostSchema, SchemaKey, EntrySchema, FragmentSchema;
 var init_schema11 = __esm({
   "src/config/schema.ts"() {
     "use strict";
@@ -43435,7 +43443,9 @@ var init_schema11 = __esm({
     init_schema10();
     init_duration2();
     SecretRefSchema = external_exports.strictObject({
-      $secret: external_exports.string().regex(/^(env|file):.+$/, "write !secret env:NAME or !secret file:PATH")
+      $secret: external_exports.string().regex(/^(env|file):.+$/, "write !secret env:NAME or !secret file:PATH").describe(
+        "What the YAML tag `!secret env:NAME` or `!secret file:PATH` becomes; write the tag, not this key."
+      )
     }).describe(
       "A secret: !secret env:NAME or !secret file:PATH, resolved at apply time. A file must be in HOME (~/...) or in a directory this machine lists in DOTOPS_SECRET_DIRS."
     );
@@ -43451,12 +43461,12 @@ var init_schema11 = __esm({
         "A file or directory in the config repo (e.g. files/gitconfig). A directory manages each file inside; `.` is the whole repo (a repo that mirrors HOME). Files of the repo itself (dotops.yaml, dotops.lock, the imported config files, .dotopsignore, .dotops/, .gitmodules) and paths matched by `ignore` or the repo's .dotopsignore are left out."
       ),
       text: external_exports.string().optional().describe("Inline content instead of a source file (templated when mode is template)."),
-      mode: FileModeSchema.optional(),
+      mode: FileModeSchema.optional().meta({ default: "link" }),
       permissions: external_exports.string().regex(/^0?[0-7]{3}$/, 'octal permissions like "0600"').optional().describe(
         'Octal permissions, e.g. "0600". A file needs mode copy (links point into the read-only store). For a directory source they are the target directory\'s own (`~/.gnupg`: "0700"), and files copied into it get them without the execute bits unless they are executable.'
       ),
       executable: external_exports.boolean().optional().describe("Mark the file executable (default: as recorded in Git)."),
-      symlinks: external_exports.enum(["skip", "keep"]).optional().describe(
+      symlinks: external_exports.enum(["skip", "keep"]).optional().meta({ default: "skip" }).describe(
         "Symlinks in the source that lead out of the repo: skip them with a warning (default), or keep them as links with the same text. Links inside the repo are always followed (a link between directories of one source stays a link)."
       ),
       ...BlockEntryShape,
@@ -43498,7 +43508,7 @@ var init_schema11 = __esm({
     HealthCheckSchema = external_exports.strictObject({
       name: external_exports.string().describe("What the check proves, for logs and reports."),
       run: external_exports.array(external_exports.string()).min(1).describe("Command and arguments, run without a shell."),
-      timeout: duration3.optional()
+      timeout: duration3.optional().meta({ default: "30s" }).describe("Time limit of the command; one still running then fails the check.")
     });
     GitHubAppSchema = external_exports.strictObject({
       appId: external_exports.union([external_exports.number().int().positive(), external_exports.string().min(1)]).describe("The GitHub App's id (or client id), from its settings page."),
@@ -43514,19 +43524,21 @@ var init_schema11 = __esm({
       apiUrl: external_exports.string().url().optional().describe("GitHub API URL; for GitHub Enterprise Server its /api/v3 URL."),
       tokenFile: external_exports.string().optional().describe("File holding a token (env DOTOPS_GITHUB_TOKEN comes first; `app` second)."),
       app: GitHubAppSchema.optional(),
-      statuses: external_exports.boolean().optional().describe(
+      statuses: external_exports.boolean().optional().meta({ default: true }).describe(
         "Set a commit status dotops/<host> per applied commit (default true): one API call per commit per host."
       ),
-      pending: external_exports.boolean().optional().describe(
+      pending: external_exports.boolean().optional().meta({ default: false }).describe(
         "Also set a `pending` status when an apply starts (default false): a second API call per commit per host."
       ),
-      deployments: external_exports.boolean().optional().describe(
+      deployments: external_exports.boolean().optional().meta({ default: false }).describe(
         "Create a GitHub Deployment per host environment and commit (default false): two more API calls per commit per host (create, final status), three with `pending`."
       ),
-      timeout: duration3.optional().describe(
+      timeout: duration3.optional().meta({ default: "10s" }).describe(
         "Time limit of each GitHub API request (default 10s). Reporting never delays an apply; at the end of a pass it gets twice this long to finish, then gives up."
       )
-    });
+    }).describe(
+      "Report each applied commit to GitHub: a commit status dotops/<host> (and optionally a Deployment), which `dotops fleet` reads. Credentials: env DOTOPS_GITHUB_TOKEN, else app, else tokenFile."
+    );
     AgentSchema = external_exports.strictObject({
       branch: external_exports.string().optional().describe(
         "Branch the agent follows (--branch overrides it). Default: the remote's default branch (the HEAD of the agent's clone; in a work tree origin/HEAD, else the branch checked out). A branch other than that one is a testing branch: its commits must be on top of the default branch."
@@ -43534,19 +43546,31 @@ var init_schema11 = __esm({
       remote: external_exports.string().optional().describe(
         "URL of the config repo the agent clones into the state dir. The first clone needs `dotops agent --remote URL` (no config exists yet); afterwards the agent follows this value from the applied config, as Flux follows a GitRepository's url: when it changes, the clone's origin is switched to it (logged), and the new remote's commits must still descend from the applied one. --remote overrides it. Ignored when the agent follows a work tree (--repo, DOTOPS_REPO or the current dir), whose origin is the user's."
       ),
-      interval: duration3.optional().describe("How often to poll the remote (jittered \xB110 %)."),
-      passTimeout: duration3.optional().describe(
+      interval: duration3.optional().meta({ default: "60s" }).describe(
+        "How often to poll the remote (jittered \xB110 %; doubled after each failure while offline, up to 15m). --interval overrides it. An idle poll is one `git ls-remote`."
+      ),
+      passTimeout: duration3.optional().meta({ default: "30m" }).describe(
         "Time limit of one reconcile pass of the long-running agent (default 30m): a pass still running then is killed with what it started, logged as failed and retried with backoff; an apply it interrupted is recovered from the journal."
       ),
-      requireSignedCommits: external_exports.boolean().optional().describe("Refuse commits not signed by a trusted signer."),
-      trustedSigners: external_exports.array(external_exports.string()).optional().describe("SSH allowed-signers lines or GPG key ids."),
-      allowForcePush: external_exports.boolean().optional().describe("Accept a tip that does not descend from the last applied commit."),
-      onDrift: external_exports.enum(["report", "heal"]).optional().describe("What to do when the machine drifts from the generation."),
-      healthChecks: external_exports.array(HealthCheckSchema).optional().describe("Commands that must pass after apply, else roll back."),
+      requireSignedCommits: external_exports.boolean().optional().meta({ default: false }).describe(
+        "Refuse commits (and inputs' locked commits) not signed by one of trustedSigners. The policy is read from the config already applied, so a commit cannot switch it off for itself."
+      ),
+      trustedSigners: external_exports.array(external_exports.string()).optional().describe(
+        'Who may sign with requireSignedCommits: SSH allowed-signers lines ("alice@example.com ssh-ed25519 AAAA\u2026") or GPG key ids.'
+      ),
+      allowForcePush: external_exports.boolean().optional().meta({ default: false }).describe(
+        "Accept a tip that does not descend from the last applied commit (a rewritten history); refused otherwise (exit 4)."
+      ),
+      onDrift: external_exports.enum(["report", "heal"]).optional().meta({ default: "report" }).describe(
+        "What the agent does between commits when the machine differs from the current generation: report logs it (and `dotops status` names it); heal applies the generation again."
+      ),
+      healthChecks: external_exports.array(HealthCheckSchema).optional().describe(
+        "Commands run after each apply; when one fails, the previous generation is switched back (exit 5 for `agent --once`)."
+      ),
       github: GitHubReportSchema.optional()
     }).describe("The GitOps agent's policy.");
     MaintainSchema = external_exports.strictObject({
-      keep: external_exports.number().int().min(1).optional().describe(
+      keep: external_exports.number().int().min(1).optional().meta({ default: 10 }).describe(
         "Keep the newest N generations (the current one always stays). Default 10 when olderThan is not set."
       ),
       olderThan: duration3.optional().describe('Delete generations older than this, e.g. "30d" (with keep: past both).')
@@ -43559,18 +43583,21 @@ var init_schema11 = __esm({
         "This host's wave in the staged rollout (needs `rollout:`); instead of listing it in rollout.waves."
       )
     });
+    SchemaKey = external_exports.string().optional().describe(
+      "The JSON Schema editors validate this file with; dotops ignores it. Prefer the comment `# yaml-language-server: $schema=.dotops/schema.json` (written by `dotops schema --write`)."
+    );
     EntrySchema = external_exports.strictObject({
-      $schema: external_exports.string().optional(),
+      $schema: SchemaKey,
       version: external_exports.literal(1).describe("Config format version."),
       imports: external_exports.array(external_exports.string()).optional().describe("Files (globs) merged in order; later wins, lists append."),
-      hosts: external_exports.record(external_exports.string(), HostSchema).describe("The machines this repo describes."),
+      hosts: external_exports.record(external_exports.string().meta({ title: "host" }), HostSchema).describe("The machines this repo describes."),
       agent: AgentSchema.optional(),
       maintain: MaintainSchema.optional(),
       rollout: RolloutSchema.optional(),
       ...InputsShape,
       ...FragmentShape
     }).describe("dotops.yaml: the entry of a dotops config repo.");
-    FragmentSchema = external_exports.strictObject({ $schema: external_exports.string().optional(), ...FragmentShape });
+    FragmentSchema = external_exports.strictObject({ $schema: SchemaKey, ...FragmentShape });
   }
 });
 

@@ -4,13 +4,20 @@ import { withContent } from "../config/source.js";
 import { deploy } from "../engine/deploy.js";
 import { DotopsError } from "../errors.js";
 import { worktreeSource } from "../git/source.js";
+import { helpText } from "./help-text.js";
 import type { CliFactory } from "./program.js";
+
+/** The prose `dotops adopt --help` prints after the options (also in docs/reference/commands.md). */
+const HELP = [
+  "Copies each path into the repo's files/ (the path without its leading dot: ~/.zshrc → files/zshrc, ~/.config/foo → files/config/foo/..., bytes and modes kept), appends entries to home/files.yaml (comments kept; created and imported when missing) and links the files back by applying the work tree. A file with permissions other than 0644/0755 (a 0600 token) becomes mode: copy with its permissions. Paths outside HOME, paths already managed and links into dotops' store are refused. Nothing is committed: review and commit, or the next apply of a commit unmanages them.",
+].join("\n");
 
 const FILES_YAML = "home/files.yaml";
 
 export function registerAdopt(program: Command, cli: CliFactory) {
   program
     .command("adopt")
+    .addHelpText("after", helpText(HELP))
     .description(
       "move existing files or directories from HOME into the config repo's files/, add them to home/files.yaml and link them back by applying the work tree (commits nothing)",
     )

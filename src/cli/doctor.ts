@@ -8,11 +8,20 @@ import { redact } from "../report/redact.js";
 import { cliEntry, nodeEngines, version } from "../self.js";
 import { type Cli, configRepoAbove } from "./context.js";
 import { explicitRepoDir } from "./globals.js";
+import { helpText } from "./help-text.js";
 import type { CliFactory } from "./program.js";
+
+/** The prose `dotops doctor --help` prints after the options (also in docs/reference/commands.md). */
+const HELP = [
+  "One line a check (as chezmoi doctor): ok, info, warning or error, its name, what it found, and under it the command that fixes it. It covers the versions of dotops, Node (against engines), git (2.34 or newer for SSH-signed commits), brew, nix and direnv, the OS and shell; HOME, the state dir (its mode 0700, owner, free space, current generation), the config repo and how it was found, its HEAD, whether its config loads and which host this machine is; $XDG_*; the agent's service, last pass and suspension; and where a GitHub token comes from, never the token. A missing tool is a warning only when the config needs it.",
+  "",
+  '--json prints { "checks": [{ "name", "status", "message", "fix"? }] } (status: ok | info | warn | error). Exit 1 when a check is an error, else 0.',
+].join("\n");
 
 export function registerDoctor(program: Command, cli: CliFactory) {
   program
     .command("doctor")
+    .addHelpText("after", helpText(HELP))
     .description(
       "report this machine for a bug report: versions, paths, config repo, agent, GitHub (exit 1 if any check is an error)",
     )

@@ -2,8 +2,14 @@ import { dirname, resolve } from "node:path";
 import type { Command } from "commander";
 import { withContent } from "../config/source.js";
 import { UsageError } from "../errors.js";
+import { helpText } from "./help-text.js";
 import { withSourceOptions } from "./options.js";
 import type { CliFactory } from "./program.js";
+
+/** The prose `dotops export --help` prints after the options (also in docs/reference/commands.md). */
+const HELP = [
+  "Example: dotops export brewfile -o Brewfile writes the selected host's homebrew: section as Homebrew Bundle reads it (taps, brews, casks, mas), for brew bundle on a machine without dotops.",
+].join("\n");
 
 /** What `dotops export <kind>` can write, from the selected host's config. */
 const EXPORTERS = { brewfile: "a Brewfile (Homebrew Bundle) of the host's homebrew: section" } as const;
@@ -12,6 +18,7 @@ export function registerExport(program: Command, cli: CliFactory) {
   withSourceOptions(
     program
       .command("export")
+      .addHelpText("after", helpText(HELP))
       .description(
         `write another tool's config from dotops config: ${Object.entries(EXPORTERS)
           .map(([n, d]) => `${n} (${d})`)

@@ -3,11 +3,20 @@ import type { Command } from "commander";
 import { type HealthItem, systemHealth } from "../agent/system-health.js";
 import { ExitCode } from "../errors.js";
 import type { Cli } from "./context.js";
+import { helpText } from "./help-text.js";
 import type { CliFactory } from "./program.js";
+
+/** The prose `dotops health --help` prints after the options (also in docs/reference/commands.md). */
+const HELP = [
+  "Checks, each ok, warn or fail with the command that fixes it: the state dir (not set up yet, owned by another user, readable by others), a lock or journal left by an apply that did not end (reading the state recovers it), generations whose records cannot be read, the current generation and how many commits it is behind the repo's tip (as last fetched), store objects (size and time of each, and a sample hashed; --full hashes all), disk used by the store and generations, drift, Homebrew (brew doctor) and Nix when the generation manages them, the agent, and the config's agent.healthChecks.",
+  "",
+  "--json prints { ok, status, items: [{ name, status, ok, detail, fix? }] }. Exit 0 when all are ok, 6 with a warning, 1 with a failure.",
+].join("\n");
 
 export function registerHealth(program: Command, cli: CliFactory) {
   program
     .command("health")
+    .addHelpText("after", helpText(HELP))
     .alias("health-check")
     .description(
       "system status, each line ok, warn or fail with its fix: state dir, interrupted applies, generation, commits behind, store, disk, drift, Homebrew and Nix, agent, the config's health checks (exit 1 on a fail, 6 on a warn)",

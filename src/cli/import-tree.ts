@@ -1,4 +1,6 @@
 import { join, relative } from "node:path";
+import { parse } from "yaml";
+import { globToRegExp } from "../config/glob.js";
 import type { Host } from "../host/host.js";
 import type { TreeEntry, TreeImporter, TreeImportResult } from "../migrate/importer.js";
 
@@ -37,5 +39,48 @@ export async function convertTree(
   const [realRoot, realOut] = await Promise.all([host.realpath(root), host.realpath(out).catch(() => out)]);
   const rel = relative(realOut, realRoot);
   const inRepo = rel === "" ? "" : rel.startsWith("..") || rel.startsWith("/") ? null : rel;
-  return importer.convertTree(await readTree(host, root), { inRepo });
+  let entries = await readTree(host, root);
+  if (inRepo !== null) {
+    // A tree inside the config repo holds the repo's own config too (`dotops init .` in a stow
+    // directory writes dotops.yaml and home/files.yaml): that is not content to link.
+    const own = await ownConfig(host, out);
+    const path = (e: TreeEntry) => (inRepo ? `${inRepo}/${e.path}` : e.path);
+    const dropped = entries.filter((e) => e.type !== "dir" && own(path(e))).map((e) => e.path);
+    entries = entries.filter(
+      (e) =>
+        !dropped.includes(e.path) &&
+        // a folder left empty by that (home/ of `dotops init`) goes too
+        !(
+          e.type === "dir" &&
+          dropped.some((d) => d.startsWith(`${e.path}/`)) &&
+          !entries.some(
+            (o) => o.type !== "dir" && o.path.startsWith(`${e.path}/`) && !dropped.includes(o.path),
+          )
+        ),
+    );
+  }
+  return importer.convertTree(entries, { inRepo });
+}
+
+/** Repo paths that are the config itself: dotops.yaml and what it imports, the lock, .dotops/. */
+async function ownConfig(host: Host, repo: string): Promise<(path: string) => boolean> {
+  const fixed = new Set(["dotops.yaml", "dotops.lock", ".dotopsignore"]);
+  let globs: RegExp[] = [];
+  const text = await host.readFile(join(repo, "dotops.yaml")).catch(() => null);
+  if (text) {
+    try {
+      const doc = parse(text.toString("utf8")) as {
+        imports?: unknown;
+        hosts?: Record<string, { imports?: unknown }>;
+      } | null;
+      const lists = [doc?.imports, ...Object.values(doc?.hosts ?? {}).map((h) => h?.imports)];
+      globs = lists
+        .flatMap((l) => (Array.isArray(l) ? l : []))
+        .filter((g): g is string => typeof g === "string")
+        .map((g) => globToRegExp(g));
+    } catch {
+      // An unreadable dotops.yaml: `dotops check` reports it; here only the fixed names are the repo's.
+    }
+  }
+  return (p) => fixed.has(p) || p === ".dotops" || p.startsWith(".dotops/") || globs.some((g) => g.test(p));
 }

@@ -4,12 +4,32 @@ import { UsageError } from "../errors.js";
 import type { Host } from "../host/host.js";
 import type { ImportResult, OutputFile, TreeImportResult } from "../migrate/importer.js";
 import { IMPORTERS, isTreeImporter } from "../migrate/index.js";
+import { helpText } from "./help-text.js";
 import { convertTree } from "./import-tree.js";
 import type { CliFactory } from "./program.js";
+
+/** The prose `dotops import --help` prints after the options (also in docs/reference/commands.md). */
+const HELP = [
+  "Examples:",
+  "",
+  "  dotops import brewfile ~/Brewfile",
+  "  dotops import macos-script ~/.macos",
+  "  dotops import stow ~/dotfiles",
+  "  dotops import chezmoi ~/.local/share/chezmoi",
+  "",
+  "brewfile writes system/homebrew.yaml, macos-script system/macos-defaults.yaml (every defaults write with its type; a killall of an app whose domain the script wrote becomes restartOnChange). Both list every line they could not convert, with its line number, and add nothing to dotops.yaml: import the file there unless a pattern already covers it (system/*.yaml).",
+  "",
+  "stow turns each package into files: entries with target ~ in home/stow.yaml (in place when the stow directory is the config repo, else copied into files/<package>), honouring .stow-local-ignore and stow's default ignores; the result applies to the same HOME as stow --no-folding, and links stow left to identical content are taken over.",
+  "",
+  "chezmoi converts the source state (dot_, private_, readonly_, executable_, empty_, symlink_, simple .tmpl templates, run_, run_once_ and run_onchange_ scripts) into files/, scripts/ and home/chezmoi.yaml, and lists what it cannot convert (encrypted files, modify_, templates with logic) with the reason.",
+  "",
+  "stow and chezmoi add their YAML to dotops.yaml's imports. Nothing is committed or applied: review, commit, then dotops apply. Output files that exist are refused unless --force.",
+].join("\n");
 
 export function registerImport(program: Command, cli: CliFactory) {
   program
     .command("import")
+    .addHelpText("after", helpText(HELP))
     .description(
       `convert another tool's config into dotops config: ${Object.entries(IMPORTERS)
         .map(([n, i]) => `${n} (${i.describe})`)

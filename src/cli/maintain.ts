@@ -10,7 +10,13 @@ import { commitSource } from "../git/source.js";
 import { formatBytes } from "../report/bytes.js";
 import type { Cli } from "./context.js";
 import { healthExit, printHealth, runHealth } from "./health.js";
+import { helpText } from "./help-text.js";
 import type { CliFactory } from "./program.js";
+
+/** The prose `dotops maintain --help` prints after the options (also in docs/reference/commands.md). */
+const HELP = [
+  "Runs health, then what is safe to do alone: recover an interrupted apply, restore drift (--heal only), gc by the config's maintain: { keep: 10, olderThan: 30d } (default: keep 10; Nix profile generations go with theirs) and brew cleanup when Homebrew is managed. gc never deletes a generation it cannot read, and then sweeps no store object. --dry-run says what it would do. Exit codes as for health.",
+].join("\n");
 
 /** One repair `maintain` does (or, with --dry-run, would do). */
 interface Action {
@@ -24,6 +30,7 @@ export const DEFAULT_KEEP = 10;
 export function registerMaintain(program: Command, cli: CliFactory) {
   program
     .command("maintain")
+    .addHelpText("after", helpText(HELP))
     .alias("health-maintain")
     .description(
       "health, then what can be repaired safely: an interrupted apply recovered, drift restored (--heal), gc by the config's maintain: policy (default: keep 10 generations, and Nix profile generations with them), brew cleanup",

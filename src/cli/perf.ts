@@ -4,11 +4,20 @@ import { recoverIfInterrupted } from "../engine/engine.js";
 import { perfHistory } from "../engine/perf.js";
 import { UsageError } from "../errors.js";
 import { perfCsv, perfJson, renderPerf } from "../report/perf.js";
+import { helpText } from "./help-text.js";
 import type { CliFactory } from "./program.js";
+
+/** The prose `dotops perf --help` prints after the options (also in docs/reference/commands.md). */
+const HELP = [
+  "Reads the generations' records: the phases of the last apply (or --generation N) slowest first, its 5 slowest resources (each apply records how long each resource's steps took in generations/<n>/timings.json; steps run as one batch share its time), and a sparkline per phase over the last 30 generations (--last N).",
+  "",
+  "--csv prints one row per generation: generation, createdAt, outcome, a column per phase, total (ms; record is part of apply and not added to the total). --json prints { generation: { number, commit, createdAt, outcome, totalMs, phases: [{ name, ms }], slowestResources: [{ id, kind, ms }] } | null, trend: { phases, generations }, skipped: [{ generation, reason }] }. --html report.html writes one self-contained page with charts (nothing fetched when viewed), one point per generation. A generation whose records cannot be read is skipped with a warning.",
+].join("\n");
 
 export function registerPerf(program: Command, cli: CliFactory) {
   program
     .command("perf")
+    .addHelpText("after", helpText(HELP))
     .alias("perf-analyze")
     .description(
       "where applies spend their time: the slowest phases and resources of the last apply, and each phase's trend",

@@ -15,6 +15,7 @@ import { registerGc } from "./gc.js";
 import { registerGenerations } from "./generations.js";
 import { addGlobalOptions, type GlobalOptions } from "./globals.js";
 import { registerHealth } from "./health.js";
+import { helpText } from "./help-text.js";
 import { registerImport } from "./import.js";
 import { registerInit } from "./init.js";
 import { registerInstallAgent } from "./install-agent.js";
@@ -32,6 +33,13 @@ import { registerSuspend } from "./suspend.js";
 import { registerUninstallAgent } from "./uninstall-agent.js";
 import { registerUpdate } from "./update.js";
 
+/** The prose `dotops program --help` prints after the options (also in docs/reference/commands.md). */
+const HELP = [
+  "Exit codes: 0 ok · 1 error · 2 usage or invalid config · 3 changes pending (plan and status with --detailed-exitcode) · 4 refused by policy (a file in the way, a destructive step not allowed, an unsigned commit, a rewritten history) · 5 applied, then rolled back (a health check failed) · 6 healthy with warnings (health, maintain).",
+  "",
+  "HOME is honoured everywhere, so `HOME=/tmp/sandbox dotops apply` touches nothing else. Results go to stdout; logs go to stderr, as JSON when stderr is not a terminal.",
+].join("\n");
+
 export type CliFactory = () => Cli;
 
 const VERSION = version();
@@ -45,6 +53,7 @@ export function buildProgram(): { program: Command; cli: CliFactory } {
       .version(VERSION, "-V, --version"),
   )
     .showHelpAfterError("(run with --help for usage)")
+    .addHelpText("after", helpText(HELP))
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 

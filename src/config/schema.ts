@@ -15,7 +15,12 @@ import { DURATION_HINT, DURATION_PATTERN } from "./duration.js";
 /** `!secret env:NAME` or `!secret file:PATH` as the YAML loader leaves it (secret.ts resolves it). */
 export const SecretRefSchema = z
   .strictObject({
-    $secret: z.string().regex(/^(env|file):.+$/, "write !secret env:NAME or !secret file:PATH"),
+    $secret: z
+      .string()
+      .regex(/^(env|file):.+$/, "write !secret env:NAME or !secret file:PATH")
+      .describe(
+        "What the YAML tag `!secret env:NAME` or `!secret file:PATH` becomes; write the tag, not this key.",
+      ),
   })
   .describe(
     "A secret: !secret env:NAME or !secret file:PATH, resolved at apply time. A file must be in HOME (~/...) or in a directory this machine lists in DOTOPS_SECRET_DIRS.",
@@ -60,7 +65,7 @@ export const FileEntrySchema = z
       .string()
       .optional()
       .describe("Inline content instead of a source file (templated when mode is template)."),
-    mode: FileModeSchema.optional(),
+    mode: FileModeSchema.optional().meta({ default: "link" }),
     permissions: z
       .string()
       .regex(/^0?[0-7]{3}$/, 'octal permissions like "0600"')
@@ -72,6 +77,7 @@ export const FileEntrySchema = z
     symlinks: z
       .enum(["skip", "keep"])
       .optional()
+      .meta({ default: "skip" })
       .describe(
         "Symlinks in the source that lead out of the repo: skip them with a warning (default), or keep them as links with the same text. Links inside the repo are always followed (a link between directories of one source stays a link).",
       ),
@@ -139,7 +145,10 @@ export const FragmentShape = {
 export const HealthCheckSchema = z.strictObject({
   name: z.string().describe("What the check proves, for logs and reports."),
   run: z.array(z.string()).min(1).describe("Command and arguments, run without a shell."),
-  timeout: duration.optional(),
+  timeout: duration
+    .optional()
+    .meta({ default: "30s" })
+    .describe("Time limit of the command; one still running then fails the check."),
 });
 
 export const GitHubAppSchema = z
@@ -164,45 +173,53 @@ export const GitHubAppSchema = z
     "Authenticate as a GitHub App installation instead of with a token: the agent signs a JWT with the App's key and exchanges it for an installation token (an hour; cached in the state dir, renewed 5 minutes before it expires).",
   );
 
-export const GitHubReportSchema = z.strictObject({
-  repo: z
-    .string()
-    .regex(/^[\w.-]+\/[\w.-]+$/, "owner/name")
-    .describe("owner/name of the config repo on GitHub."),
-  apiUrl: z
-    .string()
-    .url()
-    .optional()
-    .describe("GitHub API URL; for GitHub Enterprise Server its /api/v3 URL."),
-  tokenFile: z
-    .string()
-    .optional()
-    .describe("File holding a token (env DOTOPS_GITHUB_TOKEN comes first; `app` second)."),
-  app: GitHubAppSchema.optional(),
-  statuses: z
-    .boolean()
-    .optional()
-    .describe(
-      "Set a commit status dotops/<host> per applied commit (default true): one API call per commit per host.",
-    ),
-  pending: z
-    .boolean()
-    .optional()
-    .describe(
-      "Also set a `pending` status when an apply starts (default false): a second API call per commit per host.",
-    ),
-  deployments: z
-    .boolean()
-    .optional()
-    .describe(
-      "Create a GitHub Deployment per host environment and commit (default false): two more API calls per commit per host (create, final status), three with `pending`.",
-    ),
-  timeout: duration
-    .optional()
-    .describe(
-      "Time limit of each GitHub API request (default 10s). Reporting never delays an apply; at the end of a pass it gets twice this long to finish, then gives up.",
-    ),
-});
+export const GitHubReportSchema = z
+  .strictObject({
+    repo: z
+      .string()
+      .regex(/^[\w.-]+\/[\w.-]+$/, "owner/name")
+      .describe("owner/name of the config repo on GitHub."),
+    apiUrl: z
+      .string()
+      .url()
+      .optional()
+      .describe("GitHub API URL; for GitHub Enterprise Server its /api/v3 URL."),
+    tokenFile: z
+      .string()
+      .optional()
+      .describe("File holding a token (env DOTOPS_GITHUB_TOKEN comes first; `app` second)."),
+    app: GitHubAppSchema.optional(),
+    statuses: z
+      .boolean()
+      .optional()
+      .meta({ default: true })
+      .describe(
+        "Set a commit status dotops/<host> per applied commit (default true): one API call per commit per host.",
+      ),
+    pending: z
+      .boolean()
+      .optional()
+      .meta({ default: false })
+      .describe(
+        "Also set a `pending` status when an apply starts (default false): a second API call per commit per host.",
+      ),
+    deployments: z
+      .boolean()
+      .optional()
+      .meta({ default: false })
+      .describe(
+        "Create a GitHub Deployment per host environment and commit (default false): two more API calls per commit per host (create, final status), three with `pending`.",
+      ),
+    timeout: duration
+      .optional()
+      .meta({ default: "10s" })
+      .describe(
+        "Time limit of each GitHub API request (default 10s). Reporting never delays an apply; at the end of a pass it gets twice this long to finish, then gives up.",
+      ),
+  })
+  .describe(
+    "Report each applied commit to GitHub: a commit status dotops/<host> (and optionally a Deployment), which `dotops fleet` reads. Credentials: env DOTOPS_GITHUB_TOKEN, else app, else tokenFile.",
+  );
 
 export const AgentSchema = z
   .strictObject({
@@ -218,26 +235,51 @@ export const AgentSchema = z
       .describe(
         "URL of the config repo the agent clones into the state dir. The first clone needs `dotops agent --remote URL` (no config exists yet); afterwards the agent follows this value from the applied config, as Flux follows a GitRepository's url: when it changes, the clone's origin is switched to it (logged), and the new remote's commits must still descend from the applied one. --remote overrides it. Ignored when the agent follows a work tree (--repo, DOTOPS_REPO or the current dir), whose origin is the user's.",
       ),
-    interval: duration.optional().describe("How often to poll the remote (jittered ±10 %)."),
+    interval: duration
+      .optional()
+      .meta({ default: "60s" })
+      .describe(
+        "How often to poll the remote (jittered ±10 %; doubled after each failure while offline, up to 15m). --interval overrides it. An idle poll is one `git ls-remote`.",
+      ),
     passTimeout: duration
       .optional()
+      .meta({ default: "30m" })
       .describe(
         "Time limit of one reconcile pass of the long-running agent (default 30m): a pass still running then is killed with what it started, logged as failed and retried with backoff; an apply it interrupted is recovered from the journal.",
       ),
-    requireSignedCommits: z.boolean().optional().describe("Refuse commits not signed by a trusted signer."),
-    trustedSigners: z.array(z.string()).optional().describe("SSH allowed-signers lines or GPG key ids."),
+    requireSignedCommits: z
+      .boolean()
+      .optional()
+      .meta({ default: false })
+      .describe(
+        "Refuse commits (and inputs' locked commits) not signed by one of trustedSigners. The policy is read from the config already applied, so a commit cannot switch it off for itself.",
+      ),
+    trustedSigners: z
+      .array(z.string())
+      .optional()
+      .describe(
+        'Who may sign with requireSignedCommits: SSH allowed-signers lines ("alice@example.com ssh-ed25519 AAAA…") or GPG key ids.',
+      ),
     allowForcePush: z
       .boolean()
       .optional()
-      .describe("Accept a tip that does not descend from the last applied commit."),
+      .meta({ default: false })
+      .describe(
+        "Accept a tip that does not descend from the last applied commit (a rewritten history); refused otherwise (exit 4).",
+      ),
     onDrift: z
       .enum(["report", "heal"])
       .optional()
-      .describe("What to do when the machine drifts from the generation."),
+      .meta({ default: "report" })
+      .describe(
+        "What the agent does between commits when the machine differs from the current generation: report logs it (and `dotops status` names it); heal applies the generation again.",
+      ),
     healthChecks: z
       .array(HealthCheckSchema)
       .optional()
-      .describe("Commands that must pass after apply, else roll back."),
+      .describe(
+        "Commands run after each apply; when one fails, the previous generation is switched back (exit 5 for `agent --once`).",
+      ),
     github: GitHubReportSchema.optional(),
   })
   .describe("The GitOps agent's policy.");
@@ -249,6 +291,7 @@ export const MaintainSchema = z
       .int()
       .min(1)
       .optional()
+      .meta({ default: 10 })
       .describe(
         "Keep the newest N generations (the current one always stays). Default 10 when olderThan is not set.",
       ),
@@ -275,15 +318,24 @@ export const HostSchema = z.strictObject({
     ),
 });
 
+const SchemaKey = z
+  .string()
+  .optional()
+  .describe(
+    "The JSON Schema editors validate this file with; dotops ignores it. Prefer the comment `# yaml-language-server: $schema=.dotops/schema.json` (written by `dotops schema --write`).",
+  );
+
 export const EntrySchema = z
   .strictObject({
-    $schema: z.string().optional(),
+    $schema: SchemaKey,
     version: z.literal(1).describe("Config format version."),
     imports: z
       .array(z.string())
       .optional()
       .describe("Files (globs) merged in order; later wins, lists append."),
-    hosts: z.record(z.string(), HostSchema).describe("The machines this repo describes."),
+    hosts: z
+      .record(z.string().meta({ title: "host" }), HostSchema)
+      .describe("The machines this repo describes."),
     agent: AgentSchema.optional(),
     maintain: MaintainSchema.optional(),
     rollout: RolloutSchema.optional(),
@@ -292,7 +344,7 @@ export const EntrySchema = z
   })
   .describe("dotops.yaml: the entry of a dotops config repo.");
 
-export const FragmentSchema = z.strictObject({ $schema: z.string().optional(), ...FragmentShape });
+export const FragmentSchema = z.strictObject({ $schema: SchemaKey, ...FragmentShape });
 
 export type FileEntry = z.infer<typeof FileEntrySchema>;
 export type AgentConfig = z.infer<typeof AgentSchema>;

@@ -33,6 +33,7 @@ const placement = {
   mode: z
     .enum(["link", "copy"])
     .optional()
+    .meta({ default: "link" })
     .describe(
       "link (default): each file a symlink into the store; copy: real files, for trees whose tools write beside their files.",
     ),
@@ -69,9 +70,11 @@ export const InputsShape = {
     .optional()
     .describe("Git repositories this config builds on (a shared base), each pinned in dotops.lock."),
   externals: z
-    .record(z.string().min(1), ExternalSchema)
+    .record(z.string().min(1).meta({ title: "target" }), ExternalSchema)
     .optional()
-    .describe("Git repositories placed at a target in HOME (`~/.oh-my-zsh`), each pinned in dotops.lock."),
+    .describe(
+      "Git repositories and archives placed at a target in HOME (`~/.oh-my-zsh`), each pinned in dotops.lock.",
+    ),
 };
 
 export type InputDecl = z.infer<typeof InputSchema>;

@@ -30,6 +30,7 @@ export const BlockEntryShape = {
   create: z
     .boolean()
     .optional()
+    .meta({ default: true })
     .describe(
       "mode block: create the target when it is missing (default true); false: only a file that exists gets the block.",
     ),

@@ -16,19 +16,28 @@ export const TypedValueSchema = z.strictObject({
   value: z.unknown().describe("The value: date as ISO 8601, data as hex (like `defaults write -data`)."),
 });
 
-export const DefaultsValueSchema: z.ZodType<unknown> = z.lazy(() =>
-  z.union([
-    z.boolean(),
-    z.number(),
-    z.string(),
-    TypedValueSchema,
-    z.array(DefaultsValueSchema),
-    z.record(z.string(), DefaultsValueSchema),
-  ]),
-);
+export const DefaultsValueSchema: z.ZodType<unknown> = z
+  .lazy(() =>
+    z.union([
+      z.boolean(),
+      z.number(),
+      z.string(),
+      TypedValueSchema,
+      z.array(DefaultsValueSchema),
+      z.record(z.string(), DefaultsValueSchema),
+    ]),
+  )
+  .meta({
+    id: "DefaultsValue",
+    description:
+      "A defaults value: true/false → bool, an integer → int, another number → float, a string → string, a list → array, a map → dict; { type, value } names the type (date, data, a float written 2.0, a number kept as a string). Read back after writing.",
+  });
 
 export const DefaultsSchema = z
-  .record(z.string().min(1), z.record(z.string().min(1), DefaultsValueSchema))
+  .record(
+    z.string().min(1).meta({ title: "domain" }),
+    z.record(z.string().min(1).meta({ title: "key" }), DefaultsValueSchema),
+  )
   .describe(
     "macOS defaults, domain → key → value (`defaults write`): NSGlobalDomain, com.apple.dock, … A domain that is a path under /Library/Preferences is system-wide and is written as root.",
   );

@@ -3,7 +3,8 @@ import { z } from "zod";
 /** `homebrew:` in system/*.yaml (nix-darwin's `homebrew.*`, Homebrew Bundle's Brewfile). */
 const name = z
   .string()
-  .regex(/^[\w@.+/-]+$/, "a Homebrew name such as awscli, postgresql@16 or user/tap/formula");
+  .regex(/^[\w@.+/-]+$/, "a Homebrew name such as awscli, postgresql@16 or user/tap/formula")
+  .describe("The Homebrew name: awscli, postgresql@16, or user/tap/formula for a tap's formula.");
 
 export const BrewSchema = z.union([
   name,
@@ -56,6 +57,7 @@ export const HomebrewSchema = z
     cleanup: z
       .enum(["none", "uninstall", "zap"])
       .optional()
+      .meta({ default: "none" })
       .describe(
         "What happens to formulae and casks installed but not listed (Homebrew Bundle's --cleanup): none (default) leaves them; uninstall removes them; zap also removes casks' app data. Both are destructive steps in the plan.",
       ),

@@ -53,7 +53,10 @@ export const NixSchema = z
     darwin: z
       .strictObject({
         flake: flakeRef.describe('The config repo\'s flake: "." or "./dir".'),
-        host: z.string().regex(/^[\w.-]+$/, "a darwinConfigurations name"),
+        host: z
+          .string()
+          .regex(/^[\w.-]+$/, "a darwinConfigurations name")
+          .describe("The darwinConfigurations.<host> of the flake to build."),
       })
       .optional()
       .describe(
@@ -62,7 +65,10 @@ export const NixSchema = z
     homeManager: z
       .strictObject({
         flake: flakeRef.describe('The config repo\'s flake: "." or "./dir".'),
-        user: z.string().regex(/^[\w.@-]+$/, "a homeConfigurations name"),
+        user: z
+          .string()
+          .regex(/^[\w.@-]+$/, "a homeConfigurations name")
+          .describe("The homeConfigurations.<user> of the flake to build."),
       })
       .optional()
       .describe(
