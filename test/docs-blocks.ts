@@ -72,7 +72,8 @@ export function extractConfigs(markdown: string, page: string): PageRepo[] {
 
 /**
  * Repo files the config names but the page does not show (the dotfiles behind
- * `source:`, a script, nvim's init.lua, a zsh plugin, a flake): a page shows
+ * `source:`, a script, nvim's init.lua, a zsh plugin, a flake, an imported
+ * file it leaves out): a page shows
  * the YAML and rarely the dotfile itself, and check reads the commit, where a
  * missing source is an error. So each becomes a small placeholder: a
  * directory (with one file in it) when the config treats it as one, else a file.
@@ -81,6 +82,7 @@ export function placeholders(files: Map<string, string>): Record<string, string>
   const files_: string[] = [];
   const dirs: string[] = [];
   const flakes: string[] = [];
+  const imports: string[] = [];
   const visit = (node: unknown): void => {
     if (isSeq(node)) for (const item of node.items) visit(item);
     if (!isMap(node)) return;
@@ -104,6 +106,10 @@ export function placeholders(files: Map<string, string>): Record<string, string>
     const src = str("src");
     if (src && !src.startsWith("~") && !src.startsWith("/"))
       files_.push(`${src}/${str("file") ?? `${str("name")}.plugin.zsh`}`);
+    // An imported file the page does not show (e.g. the one `dotops init` wrote): an empty fragment.
+    const imported = keys.get("imports");
+    if (isSeq(imported))
+      for (const i of imported.items) if (isScalar(i) && typeof i.value === "string") imports.push(i.value);
     const watch = keys.get("watch");
     if (isSeq(watch)) for (const w of watch.items) if (isScalar(w)) files_.push(String(w.value));
     for (const k of ["flake", "packagesFrom"]) {
@@ -128,6 +134,8 @@ export function placeholders(files: Map<string, string>): Record<string, string>
     if (all.some((p) => p.startsWith(`${f}/`)) || shown.some((s) => s.startsWith(`${f}/`))) continue;
     out[f] = f.endsWith(".sh") ? "#!/bin/sh\necho placeholder\n" : "placeholder\n";
   }
+  for (const f of imports.filter((i) => !/[*?[{]/.test(i)).map(clean))
+    if (inRepo(f) && !files.has(f)) out[f] = "{}\n";
   for (const f of flakes.map(clean)) {
     const path = f === "." ? "flake.nix" : `${f}/flake.nix`;
     out[path] ??= "{ outputs = { self }: { }; }\n";
