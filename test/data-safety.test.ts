@@ -11,6 +11,7 @@ import {
   readdirSync,
   readFileSync,
   readlinkSync,
+  rmSync,
   symlinkSync,
   writeFileSync,
 } from "node:fs";
@@ -290,6 +291,30 @@ describe("moving in from GNU Stow (defect 9)", () => {
     expect(readFileSync(join(home, ".config/nvim/lua/m7.lua"), "utf8")).toBe("return 7\n");
     const backups = readdirSync(home, { recursive: true }).filter((n) => String(n).includes("dotops-backup"));
     expect(backups).toEqual([]);
+  });
+
+  it("a folded stow package (a directory link into the config repo) is refused: no repo file is replaced", async () => {
+    const { home } = sandbox();
+    const repo = await ConfigRepo.create({
+      "dotops.yaml": entry("{ target: ~/.config/nvim/init.lua, source: nvim/.config/nvim/init.lua }"),
+      "nvim/.config/nvim/init.lua": "vim.o.number = true\n",
+    });
+    const dotfiles = join(home, "dotfiles");
+    await git(home, "clone", "-q", repo.dir, "dotfiles");
+    // What a plain `stow nvim` leaves when nothing else is in ~/.config: the whole directory, folded.
+    symlinkSync("dotfiles/nvim/.config", join(home, ".config"));
+    const r = await dotops(["apply"], { home, cwd: dotfiles });
+    expect(r.exitCode, r.stderr).toBe(4);
+    expect(r.stderr).toContain(`${home}/.config is a symlink into the config repo`);
+    expect(r.stderr).toContain("stow -D <package>");
+    expect(lstatSync(join(dotfiles, "nvim/.config/nvim/init.lua")).isFile()).toBe(true);
+    expect(await git(dotfiles, "status", "--porcelain")).toBe("");
+
+    rmSync(join(home, ".config")); // stow -D nvim
+    const ok = await dotops(["apply"], { home, cwd: dotfiles });
+    expect(ok.exitCode, ok.stderr).toBe(0);
+    expect(lstatSync(join(home, ".config/nvim/init.lua")).isSymbolicLink()).toBe(true);
+    expect(await git(dotfiles, "status", "--porcelain")).toBe("");
   });
 
   it("a stow link to different content is still refused", async () => {

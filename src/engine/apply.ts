@@ -97,7 +97,10 @@ export async function planApply(eng: Engine, req: ApplyRequest): Promise<{ plan:
   await recoverIfInterrupted(eng);
   const timer = new PhaseTimer();
   const desired = await loadDesired(eng, req, timer);
-  const plan = await makePlan(eng, targetOf(desired), await baseline(eng), { backupExt: req.backupExt });
+  const plan = await makePlan(eng, targetOf(desired), await baseline(eng), {
+    backupExt: req.backupExt,
+    repoDir: req.repoDir,
+  });
   return { plan, desired };
 }
 
@@ -125,7 +128,7 @@ export async function planBetween(
 async function planNow(eng: Engine, desired: Desired, req: ApplyRequest, timer: PhaseTimer) {
   const base = await baseline(eng);
   const plan = await timer.run("plan", () =>
-    makePlan(eng, targetOf(desired), base, { backupExt: req.backupExt }),
+    makePlan(eng, targetOf(desired), base, { backupExt: req.backupExt, repoDir: req.repoDir }),
   );
   const sameAsCurrent = base.currentMeta?.manifestHash === desired.manifest.hash;
   return { base, plan, sameAsCurrent, noop: sameAsCurrent && plan.changes.length === 0 };

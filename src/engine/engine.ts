@@ -50,6 +50,8 @@ export interface ContextOptions {
   /** The selected host's platform (from the manifest); recovery, which only undoes, uses this machine's. */
   platform?: "darwin" | "linux";
   ownership?: ReadonlyMap<string, unknown>;
+  /** The config repo on this machine: nothing is written through a link into it. */
+  repoDir?: string;
 }
 
 export function resourceContext(eng: Engine, opts: ContextOptions = {}): ResourceContext {
@@ -61,6 +63,7 @@ export function resourceContext(eng: Engine, opts: ContextOptions = {}): Resourc
     backupExt: opts.backupExt,
     objectStats: opts.objectStats,
     ownership: opts.ownership,
+    repoDir: opts.repoDir,
     diffs: eng.diffs ?? true,
     progress: eng.progress,
     // A tool's output goes to the log; on a terminal it shows on the progress line instead (-v logs it too).

@@ -59,11 +59,12 @@ export async function makePlan(
   eng: Engine,
   desired: PlanTarget,
   base: Baseline,
-  opts: { backupExt?: string; observe?: boolean },
+  opts: { backupExt?: string; observe?: boolean; repoDir?: string },
 ): Promise<Plan> {
   const ctx = resourceContext(eng, {
     blobs: desired.blobs,
     backupExt: opts.backupExt,
+    repoDir: opts.repoDir,
     objectStats: base.objectStats,
     platform: desired.manifest.platform,
     ownership: base.ownership,

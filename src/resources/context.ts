@@ -51,6 +51,8 @@ export interface ResourceContext {
    * agent): steps that belong to every apply (a `run: always` script) are not drift.
    */
   checkingDrift?: boolean;
+  /** The config repo on this machine: a parent link leading into it (a folded Stow package) is refused. */
+  repoDir?: string;
   /** Streams what a long step prints (a `brew install`) to the log. */
   log?: (line: string) => void;
 }

@@ -95,6 +95,26 @@ async function realHome(ctx: ResourceContext): Promise<string> {
   return p;
 }
 
+/** The config repo and the state dir, symlinks resolved (memoised): never written through a link. */
+function ownDirs(ctx: ResourceContext): Promise<[string, string][]> {
+  let p = ctx.memo.get("own-dirs") as Promise<[string, string][]> | undefined;
+  if (!p) {
+    const real = async (dir: string | undefined, what: string): Promise<[string, string][]> => {
+      if (!dir) return [];
+      try {
+        return [[await ctx.host.realpath(dir), what]];
+      } catch {
+        return []; // not there (yet): nothing to write into
+      }
+    };
+    p = Promise.all([real(ctx.repoDir, "the config repo"), real(ctx.state.dir, "dotops' state dir")]).then(
+      (a) => a.flat(),
+    );
+    ctx.memo.set("own-dirs", p);
+  }
+  return p;
+}
+
 async function checkParent(ctx: ResourceContext, dir: string): Promise<string | undefined> {
   if (dir === ctx.host.home) return undefined;
   const st = await ctx.host.lstat(dir);
@@ -109,6 +129,12 @@ async function checkParent(ctx: ResourceContext, dir: string): Promise<string | 
     const home = await realHome(ctx);
     if (real !== home && !real.startsWith(`${home}/`))
       return `${dir} is a symlink to ${real}, outside HOME; dotops will not write through it`;
+    // Writing through it would change dotops' own files: a folded GNU Stow package links a
+    // whole directory of HOME into the config repo, and a link there would replace a repo file.
+    for (const [own, what] of await ownDirs(ctx)) {
+      if (real !== own && !real.startsWith(`${own}/`)) continue;
+      return `${dir} is a symlink into ${what} (${real}); dotops will not write through it into its own files. Replace the link with a real directory (a folded GNU Stow package: \`stow -D <package>\` in the stow directory), then apply again`;
+    }
     return undefined;
   } catch (err) {
     const why = isHostError(err, "ELOOP")
