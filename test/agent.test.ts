@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, rmSync, unlinkSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
@@ -140,6 +140,34 @@ describe("agent policy", () => {
     await push();
     expect((await dotops(["agent", "--once"], { home })).exitCode).toBe(0);
     expect(readFileSync(join(home, ".zshrc"), "utf8")).toBe("export V=5\n");
+  });
+
+  it("carries out a destructive step only when the applied config's agent.allowDestructive says so", async () => {
+    const config = (policy: string, notes: boolean) => ({
+      "dotops.yaml": `version: 1\nhosts:\n  box: { platform: linux }\n${policy}files:\n${notes ? "  - { target: ~/.notes, source: notes, mode: copy }\n" : ""}  - { target: ~/.zshrc, text: "# zsh\\n" }\n`,
+      notes: "todo\n",
+    });
+    for (const [policy, code] of [
+      ["", 4],
+      ["agent: { allowDestructive: true }\n", 0],
+    ] as const) {
+      const { work, remote, push } = await withRemote(config(policy, true));
+      const { home } = sandbox();
+      expect((await dotops(["agent", "--once", "--remote", remote], { home })).exitCode).toBe(0);
+      writeFileSync(join(home, ".notes"), "todo\nmy own edit\n"); // a copy edited by hand
+      await work.commit(config(policy, false), "drop the notes"); // removing it loses the edit
+      await push();
+      const r = await dotops(["agent", "--once"], { home });
+      expect(r.exitCode, r.stderr).toBe(code);
+      if (code === 4) {
+        expect(r.stderr).toMatch(/refusing 1 destructive step/);
+        expect(readFileSync(join(home, ".notes"), "utf8")).toBe("todo\nmy own edit\n");
+      } else {
+        expect(existsSync(join(home, ".notes"))).toBe(false);
+        const trash = readdirSync(join(home, ".local/state/dotops"), { recursive: true }).map(String);
+        expect(trash.some((p) => p.includes("trash") && p.endsWith(".notes"))).toBe(true);
+      }
+    }
   });
 
   it("requires commits signed by a trusted SSH key when requireSignedCommits", async () => {

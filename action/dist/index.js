@@ -43561,6 +43561,9 @@ var init_schema11 = __esm({
       allowForcePush: external_exports.boolean().optional().meta({ default: false }).describe(
         "Accept a tip that does not descend from the last applied commit (a rewritten history); refused otherwise (exit 4)."
       ),
+      allowDestructive: external_exports.boolean().optional().meta({ default: false }).describe(
+        "Let the agent carry out destructive steps (an uninstall when a brew or cask leaves the config, as when you `git revert` the commit that added it; removing a copy edited by hand, whose edits go to the trash). Off: such a commit is refused (exit 4) until `dotops apply --allow-destructive` on that machine. Read from the config already applied, like the other policies."
+      ),
       onDrift: external_exports.enum(["report", "heal"]).optional().meta({ default: "report" }).describe(
         "What the agent does between commits when the machine differs from the current generation: report logs it (and `dotops status` names it); heal applies the generation again."
       ),
@@ -65272,6 +65275,24 @@ async function realHome(ctx) {
   }
   return p2;
 }
+function ownDirs(ctx) {
+  let p2 = ctx.memo.get("own-dirs");
+  if (!p2) {
+    const real = async (dir, what) => {
+      if (!dir) return [];
+      try {
+        return [[await ctx.host.realpath(dir), what]];
+      } catch {
+        return [];
+      }
+    };
+    p2 = Promise.all([real(ctx.repoDir, "the config repo"), real(ctx.state.dir, "dotops' state dir")]).then(
+      (a2) => a2.flat()
+    );
+    ctx.memo.set("own-dirs", p2);
+  }
+  return p2;
+}
 async function checkParent(ctx, dir) {
   if (dir === ctx.host.home) return void 0;
   const st = await ctx.host.lstat(dir);
@@ -65282,6 +65303,10 @@ async function checkParent(ctx, dir) {
     const home = await realHome(ctx);
     if (real !== home && !real.startsWith(`${home}/`))
       return `${dir} is a symlink to ${real}, outside HOME; dotops will not write through it`;
+    for (const [own3, what] of await ownDirs(ctx)) {
+      if (real !== own3 && !real.startsWith(`${own3}/`)) continue;
+      return `${dir} is a symlink into ${what} (${real}); dotops will not write through it into its own files. Replace the link with a real directory (a folded GNU Stow package: \`stow -D <package>\` in the stow directory), then apply again`;
+    }
     return void 0;
   } catch (err) {
     const why = isHostError(err, "ELOOP") ? "a symlink loop" : isHostError(err, "ENOENT") ? "a dangling symlink" : void 0;
@@ -68905,6 +68930,7 @@ function resourceContext(eng, opts = {}) {
     backupExt: opts.backupExt,
     objectStats: opts.objectStats,
     ownership: opts.ownership,
+    repoDir: opts.repoDir,
     diffs: eng.diffs ?? true,
     progress: eng.progress,
     // A tool's output goes to the log; on a terminal it shows on the progress line instead (-v logs it too).
@@ -69176,6 +69202,7 @@ async function makePlan(eng, desired, base3, opts) {
   const ctx = resourceContext(eng, {
     blobs: desired.blobs,
     backupExt: opts.backupExt,
+    repoDir: opts.repoDir,
     objectStats: base3.objectStats,
     platform: desired.manifest.platform,
     ownership: base3.ownership
@@ -69416,7 +69443,10 @@ async function planApply(eng, req) {
   await recoverIfInterrupted(eng);
   const timer = new PhaseTimer();
   const desired = await loadDesired(eng, req, timer);
-  const plan = await makePlan(eng, targetOf(desired), await baseline(eng), { backupExt: req.backupExt });
+  const plan = await makePlan(eng, targetOf(desired), await baseline(eng), {
+    backupExt: req.backupExt,
+    repoDir: req.repoDir
+  });
   return { plan, desired };
 }
 async function planBetween(eng, from, to) {
@@ -69437,7 +69467,7 @@ async function planNow(eng, desired, req, timer) {
   const base3 = await baseline(eng);
   const plan = await timer.run(
     "plan",
-    () => makePlan(eng, targetOf(desired), base3, { backupExt: req.backupExt })
+    () => makePlan(eng, targetOf(desired), base3, { backupExt: req.backupExt, repoDir: req.repoDir })
   );
   const sameAsCurrent = base3.currentMeta?.manifestHash === desired.manifest.hash;
   return { base: base3, plan, sameAsCurrent, noop: sameAsCurrent && plan.changes.length === 0 };

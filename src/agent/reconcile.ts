@@ -313,6 +313,7 @@ async function attempt(eng: Engine, opts: ReconcileOptions, a: Attempt): Promise
       loadOptions: opts.loadOptions,
       superseded,
       parentCommit: lastApplied,
+      allowDestructive: a.policy.allowDestructive,
     });
     const n = r.generation as number;
     if (r.rolledBackTo !== null) {

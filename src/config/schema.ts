@@ -267,6 +267,13 @@ export const AgentSchema = z
       .describe(
         "Accept a tip that does not descend from the last applied commit (a rewritten history); refused otherwise (exit 4).",
       ),
+    allowDestructive: z
+      .boolean()
+      .optional()
+      .meta({ default: false })
+      .describe(
+        "Let the agent carry out destructive steps (an uninstall when a brew or cask leaves the config, as when you `git revert` the commit that added it; removing a copy edited by hand, whose edits go to the trash). Off: such a commit is refused (exit 4) until `dotops apply --allow-destructive` on that machine. Read from the config already applied, like the other policies.",
+      ),
     onDrift: z
       .enum(["report", "heal"])
       .optional()
