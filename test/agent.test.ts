@@ -316,7 +316,15 @@ describe("agent policy", () => {
     const paused = await dotops(["--json", "agent", "--once"], { home });
     expect(JSON.parse(paused.stdout).kind).toBe("suspended");
     expect(readFileSync(join(home, ".zshrc"), "utf8")).toBe("export EDITOR=nvim\n");
+    const st = await dotops(["status"], { home });
+    expect(st.stdout).toMatch(
+      /The agent is suspended since .* \(rolled back to generation 1 by hand\): `dotops resume` to continue/,
+    );
+    expect(JSON.parse((await dotops(["--json", "status"], { home })).stdout).agent.suspended.reason).toMatch(
+      /rolled back/,
+    );
     expect((await dotops(["resume"], { home })).exitCode).toBe(0);
+    expect((await dotops(["status"], { home })).stdout).not.toMatch(/suspended/);
     expect((await dotops(["agent", "--once"], { home })).exitCode).toBe(0);
     expect(readFileSync(join(home, ".zshrc"), "utf8")).toBe("export V=2\n");
   });

@@ -88,6 +88,10 @@ describe("staged rollout (rollout:)", () => {
     );
     expect(f.zshrc("laptop")).toBe("export V=1\n");
     expect(f.status(c2, "laptop")).toMatchObject({ state: "pending" });
+    const st = await dotops(["status"], { home: f.homes.laptop as string });
+    expect(st.stdout).toContain(
+      `The agent holds commit ${c2.slice(0, 12)} back (staged rollout): waiting for wave 1`,
+    );
     await f.pass("laptop"); // another poll: asks GitHub again, says nothing new
     expect(f.posts("laptop")).toBe(before + 1);
 

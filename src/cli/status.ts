@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { readAgentState, suspension } from "../agent/agent-state.js";
 import { status } from "../engine/status.js";
 import { ExitCode } from "../errors.js";
 import { changeJson } from "../report/render-plan.js";
@@ -11,9 +12,20 @@ export function registerStatus(program: Command, cli: CliFactory) {
     .option("--detailed-exitcode", "exit 3 when the machine has drifted")
     .action(async (o: { detailedExitcode?: boolean }) => {
       const c = cli();
-      const s = await status(c.engine());
+      const eng = c.engine();
+      const s = await status(eng);
       const drift = s.drift.map(changeJson);
-      if (c.opts.json) c.printJson({ generation: s.generation, drift });
+      // What the agent is holding back, if anything: a suspension, a commit a staged rollout waits on.
+      const [suspended, agentState] = await Promise.all([
+        suspension(eng.host, eng.state),
+        readAgentState(eng.host, eng.state),
+      ]);
+      const held = agentState.rollout;
+      const agent = {
+        ...(suspended ? { suspended } : {}),
+        ...(held ? { rollout: { commit: held.commit, state: held.kind, reason: held.reason } } : {}),
+      };
+      if (c.opts.json) c.printJson({ generation: s.generation, drift, agent });
       else if (!s.generation) c.print("Nothing applied yet: run `dotops apply`.");
       else {
         const g = s.generation;
@@ -32,6 +44,14 @@ export function registerStatus(program: Command, cli: CliFactory) {
           c.print("Run `dotops apply` to restore them.");
         }
       }
+      if (!c.opts.json && suspended)
+        c.print(
+          c.palette.yellow(
+            `The agent is suspended since ${suspended.since}${suspended.reason ? ` (${suspended.reason})` : ""}: \`dotops resume\` to continue.`,
+          ),
+        );
+      if (!c.opts.json && held)
+        c.print(`The agent holds commit ${held.commit.slice(0, 12)} back (staged rollout): ${held.reason}.`);
       if (o.detailedExitcode && s.drift.length) process.exitCode = ExitCode.changes;
     });
 }
