@@ -66,4 +66,18 @@ describe("health (health-check)", () => {
     expect(r.exitCode).toBe(1);
     expect(r.stdout).toMatch(/✗ check: has nvim config +exit 1/);
   });
+
+  it("expands a leading ~ in a check's words, as a shell would, and nothing else", async () => {
+    const repo = await ConfigRepo.create(
+      withChecks(
+        "    - { name: zshrc is there, run: [test, -f, ~/.zshrc] }\n    - { name: literal tilde, run: [test, ~x, =, ~x] }\n",
+      ),
+    );
+    const { home } = sandbox();
+    const applied = await dotops(["--repo", repo.dir, "apply"], { home });
+    expect(applied.exitCode, applied.stdout + applied.stderr).toBe(0);
+    const r = await dotops(["--repo", repo.dir, "health"], { home });
+    expect(r.stdout).toMatch(/✓ check: zshrc is there/);
+    expect(r.stdout).toMatch(/✓ check: literal tilde/);
+  });
 });

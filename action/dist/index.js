@@ -43507,7 +43507,9 @@ var init_schema11 = __esm({
     };
     HealthCheckSchema = external_exports.strictObject({
       name: external_exports.string().describe("What the check proves, for logs and reports."),
-      run: external_exports.array(external_exports.string()).min(1).describe("Command and arguments, run without a shell."),
+      run: external_exports.array(external_exports.string()).min(1).describe(
+        "Command and arguments, run in HOME without a shell; a word that is `~` or starts with `~/` is expanded as a shell would."
+      ),
       timeout: duration3.optional().meta({ default: "30s" }).describe("Time limit of the command; one still running then fails the check.")
     });
     GitHubAppSchema = external_exports.strictObject({
@@ -66894,9 +66896,14 @@ var tapKind = {
   }
 };
 
+// src/config/tilde.ts
+function expandTilde(word2, home) {
+  return word2 === "~" ? home : word2.startsWith("~/") ? `${home}${word2.slice(1)}` : word2;
+}
+
 // src/resources/services/expand.ts
 function expandHomeIn(service, home) {
-  const x2 = (s) => s === "~" ? home : s.startsWith("~/") ? `${home}${s.slice(1)}` : s;
+  const x2 = (s) => expandTilde(s, home);
   const opt = (s) => s === void 0 ? void 0 : x2(s);
   return {
     ...service,
@@ -69745,7 +69752,8 @@ async function runHealthChecks(host, checks) {
     let ok = false;
     let detail;
     try {
-      const r2 = await host.exec(check2.run[0], check2.run.slice(1), { timeoutMs, cwd: host.home });
+      const [cmd, ...args] = check2.run.map((w) => expandTilde(w, host.home));
+      const r2 = await host.exec(cmd, args, { timeoutMs, cwd: host.home });
       ok = r2.exitCode === 0 && !r2.timedOut;
       detail = r2.timedOut ? `timed out after ${check2.timeout ?? "30s"}` : `exit ${r2.exitCode}${r2.stderr.trim() ? `: ${r2.stderr.trim().split("\n").slice(-1)[0]}` : ""}`;
     } catch (err) {

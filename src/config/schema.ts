@@ -144,7 +144,12 @@ export const FragmentShape = {
 
 export const HealthCheckSchema = z.strictObject({
   name: z.string().describe("What the check proves, for logs and reports."),
-  run: z.array(z.string()).min(1).describe("Command and arguments, run without a shell."),
+  run: z
+    .array(z.string())
+    .min(1)
+    .describe(
+      "Command and arguments, run in HOME without a shell; a word that is `~` or starts with `~/` is expanded as a shell would.",
+    ),
   timeout: duration
     .optional()
     .meta({ default: "30s" })

@@ -1,4 +1,5 @@
 import { parseDuration } from "../config/duration.js";
+import { expandTilde } from "../config/tilde.js";
 import type { Host } from "../host/host.js";
 
 export interface HealthCheck {
@@ -14,7 +15,10 @@ export interface HealthResult {
   ms: number;
 }
 
-/** Runs each check (no shell) with its timeout, in order; stops at the first failure. */
+/**
+ * Runs each check (no shell, in HOME; `~` in its words expanded as a shell
+ * would) with its timeout, in order; stops at the first failure.
+ */
 export async function runHealthChecks(host: Host, checks: HealthCheck[]): Promise<HealthResult[]> {
   const results: HealthResult[] = [];
   for (const check of checks) {
@@ -23,7 +27,8 @@ export async function runHealthChecks(host: Host, checks: HealthCheck[]): Promis
     let ok = false;
     let detail: string;
     try {
-      const r = await host.exec(check.run[0] as string, check.run.slice(1), { timeoutMs, cwd: host.home });
+      const [cmd, ...args] = check.run.map((w) => expandTilde(w, host.home));
+      const r = await host.exec(cmd as string, args, { timeoutMs, cwd: host.home });
       ok = r.exitCode === 0 && !r.timedOut;
       detail = r.timedOut
         ? `timed out after ${check.timeout ?? "30s"}`

@@ -1,3 +1,4 @@
+import { expandTilde } from "../../config/tilde.js";
 import type { ServiceConfig } from "./schema.js";
 
 /**
@@ -6,7 +7,7 @@ import type { ServiceConfig } from "./schema.js";
  * a word that starts with it. Environment values are passed as written.
  */
 export function expandHomeIn(service: ServiceConfig, home: string): ServiceConfig {
-  const x = (s: string) => (s === "~" ? home : s.startsWith("~/") ? `${home}${s.slice(1)}` : s);
+  const x = (s: string) => expandTilde(s, home);
   const opt = (s: string | undefined) => (s === undefined ? undefined : x(s));
   return {
     ...service,
