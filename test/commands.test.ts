@@ -179,7 +179,7 @@ describe("plan", () => {
     });
     const before = tree(home);
     const p = await json("plan", "--from", c1, "--to", c2);
-    expect(p.from).toEqual({ generation: 0, commit: c1 });
+    expect(p.from).toEqual({ generation: null, commit: c1 }); // a commit, no generation
     expect(p.to.commit).toBe(c2);
     expect(
       p.changes.map((c: { action: string; kind: string; id: string }) => `${c.action} ${c.kind} ${c.id}`),
@@ -201,6 +201,7 @@ describe("plan", () => {
     expect(readdirSync(join(state, "generations"))).toEqual(["1"]);
 
     const text = (await ok("plan", "--from", c1, "--to", c2)).stdout;
+    expect(text).toContain(`commit ${c1.slice(0, 7)} → ${c2.slice(0, 7)}`); // a commit, not "generation 0"
     expect(text).toContain("  ~ link ~/.zshrc");
     expect(text).toContain("      -export EDITOR=nvim");
     expect(text).toContain("      +export EDITOR=vim");

@@ -63923,7 +63923,7 @@ function printable(s) {
 }
 var short = (sha) => sha ? sha.slice(0, 7) : "work tree";
 function planHeadline(plan) {
-  const from = plan.from ? `generation ${plan.from.generation} (${short(plan.from.commit)})` : "nothing applied yet";
+  const from = !plan.from ? "nothing applied yet" : plan.from.generation === null ? `commit ${short(plan.from.commit)}` : `generation ${plan.from.generation} (${short(plan.from.commit)})`;
   const to = `${short(plan.to.commit)}`;
   const rb = plan.rollbackTo ? ` \u2014 rollback to generation ${plan.rollbackTo.generation} (content of ${short(plan.rollbackTo.commit)})` : "";
   return `${plan.host}: ${from} \u2192 ${to}${rb}`;
@@ -69468,7 +69468,7 @@ async function planBetween(eng, from, to) {
     gens: []
   };
   const plan = await makePlan(eng, { ...targetOf(desired), blobs }, base3, { observe: false });
-  return { ...plan, from: previous ? { generation: 0, commit: previous.source.commit ?? null } : null };
+  return { ...plan, from: previous ? { generation: null, commit: previous.source.commit ?? null } : null };
 }
 async function planNow(eng, desired, req, timer) {
   const base3 = await baseline(eng);

@@ -121,7 +121,7 @@ export async function planBetween(
     gens: [],
   };
   const plan = await makePlan(eng, { ...targetOf(desired), blobs }, base, { observe: false });
-  return { ...plan, from: previous ? { generation: 0, commit: previous.source.commit ?? null } : null };
+  return { ...plan, from: previous ? { generation: null, commit: previous.source.commit ?? null } : null };
 }
 
 /** A plan towards `desired` from the state as it is now. */

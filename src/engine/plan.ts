@@ -7,7 +7,8 @@ import type { InputChange } from "./input-changes.js";
 
 export interface Plan {
   host: string;
-  from: { generation: number; commit: string | null } | null;
+  /** The generation planned from; null when planning from a commit (plan --from, a pull request). */
+  from: { generation: number | null; commit: string | null } | null;
   to: { commit: string | null; manifestHash: string };
   /** Set when the desired manifest is an earlier generation's: a revert. */
   rollbackTo: { generation: number; commit: string | null } | null;

@@ -36,9 +36,11 @@ export function printable(s: string): string {
 const short = (sha: string | null | undefined) => (sha ? sha.slice(0, 7) : "work tree");
 
 export function planHeadline(plan: Plan): string {
-  const from = plan.from
-    ? `generation ${plan.from.generation} (${short(plan.from.commit)})`
-    : "nothing applied yet";
+  const from = !plan.from
+    ? "nothing applied yet"
+    : plan.from.generation === null
+      ? `commit ${short(plan.from.commit)}`
+      : `generation ${plan.from.generation} (${short(plan.from.commit)})`;
   const to = `${short(plan.to.commit)}`;
   const rb = plan.rollbackTo
     ? ` — rollback to generation ${plan.rollbackTo.generation} (content of ${short(plan.rollbackTo.commit)})`
