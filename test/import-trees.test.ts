@@ -177,7 +177,7 @@ describe("import chezmoi", () => {
     };
     const reason = (p: string) => out.skipped.find((s) => s.path === p)?.reason;
     expect(reason("encrypted_private_dot_netrc.age")).toMatch(
-      /^encrypted \(age\/gpg\): dotops does not decrypt/,
+      /^encrypted \(age\/gpg\): dotops does not decrypt; decrypt it to ~\/\.netrc and/,
     );
     expect(reason("dot_bashrc.tmpl")).toContain('{{ if eq .chezmoi.os "darwin" }}');
     expect(reason("modify_dot_profile")).toContain("modify_");

@@ -159,7 +159,7 @@ export async function systemHealth(
         ? `suspended since ${paused.since} (${paused.reason})`
         : last
           ? `last attempt ${last.commit.slice(0, 12)}: ${last.outcome}${last.error ? ` — ${last.error.split("\n")[0]}` : ""}`
-          : "no agent run recorded",
+          : "no agent pass recorded (none yet, or none since `dotops resume`)",
       paused ? "dotops resume" : agentOk ? undefined : "fix the commit, or dotops rollback",
     ),
   );

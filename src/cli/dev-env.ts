@@ -39,7 +39,8 @@ export function registerDevEnv(program: Command, cli: CliFactory) {
         for (const f of r.written)
           c.print(`wrote ${f}${r.backedUp.includes(f) ? ` (old one kept as ${f}.dotops-backup)` : ""}`);
         for (const f of r.unchanged) c.print(`${f} is already up to date`);
-        if (r.written.some((f) => f.endsWith(".envrc"))) c.print(`Next: cd ${dir} && direnv allow`);
+        if (r.written.some((f) => f.endsWith(".envrc")))
+          c.print(`Next: ${project === process.cwd() ? "" : `cd ${dir} && `}direnv allow`);
       }
     });
 }

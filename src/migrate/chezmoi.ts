@@ -187,9 +187,11 @@ export const chezmoiImporter: TreeImporter = {
       const target = dir === "" ? name : `${dir}/${name}`;
       const id = `~/${target}`;
       if (a.has.has("encrypted_")) {
+        // chezmoi names the ciphertext with its tool's suffix; the target has none.
+        const plain = id.replace(/\.(age|asc)$/, "");
         skip(
           e.path,
-          `encrypted (age/gpg): dotops does not decrypt; decrypt it to ${id} and \`dotops adopt\` it, or keep the secret out of Git with !secret`,
+          `encrypted (age/gpg): dotops does not decrypt; decrypt it to ${plain} and \`dotops adopt\` it, or keep the secret out of Git with !secret`,
         );
         return;
       }
