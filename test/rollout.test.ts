@@ -197,6 +197,7 @@ describe("staged rollout (rollout:)", () => {
     const noToken = await f.pass("laptop", [], { DOTOPS_GITHUB_TOKEN: "" });
     expect(noToken.code).toBe(0);
     expect(noToken.log).toMatch(/cannot tell whether wave 1 applied [0-9a-f]{12}: no GitHub token/);
+    expect(noToken.log).toMatch(/"level":40,.*cannot tell whether wave 1 applied/); // a warning
     expect(f.zshrc("laptop")).toBe("export V=1\n");
     gh.failNext(...Array.from({ length: 6 }, () => ({ status: 502, body: { message: "Bad Gateway" } })));
     const down = await f.pass("laptop", [], { DOTOPS_GITHUB_RETRY_MS: "1" });

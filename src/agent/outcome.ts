@@ -50,7 +50,8 @@ export function logOutcome(log: Log, o: ReconcileOutcome, changed: boolean) {
     case "waiting":
     case "halted":
       if (changed)
-        log[o.kind === "halted" ? "warn" : "info"](
+        // Halted, or unable to ask GitHub: worth a warning; waiting on the earlier waves is normal.
+        log[o.kind === "halted" || o.reason.startsWith("cannot tell") ? "warn" : "info"](
           { commit: o.commit, rollout: o.kind },
           `${o.commit.slice(0, 12)}: ${o.reason}`,
         );
