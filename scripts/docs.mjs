@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Regenerates the reference pages from their one source each (src/docs/reference.ts):
+// Regenerates the reference pages from their one source each (src/cli/reference-docs.ts):
 // docs/reference/configuration.md from the config's zod schema, docs/reference/commands.md
 // from the commander program. `npm run docs -- --check` writes nothing and fails (exit 1)
 // when a committed page is stale; test/reference-docs.test.ts checks the same in `npm test`.
@@ -18,7 +18,7 @@ try {
   await build({
     absWorkingDir: root,
     preserveSymlinks: true,
-    entryPoints: ["src/docs/reference.ts"],
+    entryPoints: ["src/cli/reference-docs.ts"],
     bundle: true,
     platform: "node",
     format: "esm",

@@ -6,8 +6,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { REFERENCE_FILES, undocumentedOptions } from "../src/cli/reference-docs.js";
 import { configJsonSchema } from "../src/config/schema.js";
-import { REFERENCE_FILES, undocumentedOptions } from "../src/docs/reference.js";
 import { dotops, ROOT, sandbox } from "./helpers.js";
 
 describe("reference docs", () => {

@@ -9,7 +9,6 @@ import { terminalProgress } from "../report/progress.js";
 import { planJson, printable, renderPlanText, summaryLine } from "../report/render-plan.js";
 import { backupExt, withBackupOption, withDiffOption, withSourceOptions } from "./options.js";
 import type { CliFactory } from "./program.js";
-import { checkRollout } from "./rollout-check.js";
 
 interface ApplyOptions {
   commit?: string;
@@ -57,6 +56,8 @@ export function registerApply(program: Command, cli: CliFactory) {
         commit && !o.ignoreRollout && !o.dryRun
           ? async () => {
               const source = await load();
+              // Loaded with the config it reads: a no-op apply loads neither.
+              const { checkRollout } = await import("./rollout-check.js");
               await checkRollout(c, eng, repo, source, await commit());
               return source;
             }

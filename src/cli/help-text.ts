@@ -1,7 +1,7 @@
 /**
  * Prose a command's `--help` prints after its options (commander's
  * `addHelpText`), written as paragraphs: wrapped to the terminal here, kept
- * whole by the generated docs/reference/commands.md (src/docs/reference.ts),
+ * whole by the generated docs/reference/commands.md (src/cli/reference-docs.ts),
  * which read the same text. Lines indented by two spaces (examples) are kept
  * as they are.
  */

@@ -5,7 +5,6 @@ import type { Host } from "../host/host.js";
 import type { ImportResult, OutputFile, TreeImportResult } from "../migrate/importer.js";
 import { IMPORTERS, isTreeImporter } from "../migrate/index.js";
 import { helpText } from "./help-text.js";
-import { convertTree } from "./import-tree.js";
 import type { CliFactory } from "./program.js";
 
 /** The prose `dotops import --help` prints after the options (also in docs/reference/commands.md). */
@@ -54,6 +53,8 @@ export function registerImport(program: Command, cli: CliFactory) {
       if (isTreeImporter(importer)) {
         if (inputType !== "dir")
           throw new UsageError(`${path} is not a directory: import ${kind} takes the tree`);
+        // With the YAML parser it brings: every command loads this module, not every one needs that.
+        const { convertTree } = await import("./import-tree.js");
         result = await convertTree(host, importer, input, out);
       } else {
         const text = await host.readFile(input).catch((err: Error & { code?: string }) => {

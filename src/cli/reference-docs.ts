@@ -7,8 +7,8 @@
  * docs cannot say something the schema or `--help` does not.
  */
 import type { Argument, Command, Help, Option } from "commander";
-import { buildProgram } from "../cli/program.js";
 import { configJsonSchema } from "../config/schema.js";
+import { buildProgram } from "./program.js";
 
 type Json = Record<string, unknown>;
 
