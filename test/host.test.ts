@@ -78,3 +78,21 @@ describe("DryRunHost", () => {
     expect(dry.ops).toEqual([{ op: "exec", path: "rm", detail: `-rf ${real.home}` }]);
   });
 });
+
+describe("RealHost.rmdir", () => {
+  it("says false, not an error, where no directory can be: missing, not empty, or under a file", async () => {
+    const { RealHost } = await import("../src/host/real-host.js");
+    const root = tempDir("dotops-rmdir-");
+    const host = new RealHost({ home: root });
+    const { mkdirSync, writeFileSync } = await import("node:fs");
+    mkdirSync(join(root, "full"));
+    writeFileSync(join(root, "full/f"), "x");
+    writeFileSync(join(root, "file"), "x");
+    mkdirSync(join(root, "empty"));
+    expect(await host.rmdir(join(root, "missing"))).toBe(false);
+    expect(await host.rmdir(join(root, "full"))).toBe(false);
+    // Recovery undoes a mkdir that never ran under what is still a file: ENOTDIR.
+    expect(await host.rmdir(join(root, "file/sub"))).toBe(false);
+    expect(await host.rmdir(join(root, "empty"))).toBe(true);
+  });
+});

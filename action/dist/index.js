@@ -59735,7 +59735,7 @@ var RealHost = class {
       return true;
     } catch (err) {
       const code = err.code;
-      if (code === "ENOTEMPTY" || code === "EEXIST" || code === "ENOENT") return false;
+      if (code === "ENOTEMPTY" || code === "EEXIST" || code === "ENOENT" || code === "ENOTDIR") return false;
       throw new HostError(String(err), code ?? "EIO", path6);
     }
   }
@@ -69993,8 +69993,10 @@ async function planHost(host, platform2, snaps, o3) {
   const report = { host, platform: platform2, baseNote: snaps.baseNote };
   const to = { load: async () => snaps.head, loadOptions: { host } };
   try {
-    await withContent(snaps.head, () => buildManifest(loadConfig(snaps.head, { host })));
-    const rollout = loadPolicy(snaps.head, { host }).rollout;
+    const rollout = await withContent(snaps.head, () => {
+      buildManifest(loadConfig(snaps.head, { host }));
+      return loadPolicy(snaps.head, { host }).rollout;
+    });
     if (rollout) report.wave = { n: rollout.wave, of: rollout.waves.length };
   } catch (err) {
     return { ...report, error: describeFailure(err) };

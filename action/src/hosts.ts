@@ -122,8 +122,10 @@ export async function planHost(
   const report: HostReport = { host, platform, baseNote: snaps.baseNote };
   const to: DesiredRequest = { load: async () => snaps.head, loadOptions: { host } };
   try {
-    await withContent(snaps.head, () => buildManifest(loadConfig(snaps.head, { host })));
-    const rollout = loadPolicy(snaps.head, { host }).rollout;
+    const rollout = await withContent(snaps.head, () => {
+      buildManifest(loadConfig(snaps.head, { host }));
+      return loadPolicy(snaps.head, { host }).rollout;
+    });
     if (rollout) report.wave = { n: rollout.wave, of: rollout.waves.length };
   } catch (err) {
     return { ...report, error: describeFailure(err) };

@@ -74,11 +74,14 @@ export function registerFleet(program: Command, cli: CliFactory) {
 /** Every host of the config at `commit` with agent.github, its merged agent settings, and the rollout's waves. */
 async function fleetHosts(c: Cli, repo: string, commit: string | undefined) {
   const source = await c.sourceLoader({ commit }, repo, { fromStore: false })();
-  const { listHosts, loadConfig, loadPolicy } = await import("../config/load.js");
+  const [{ listHosts, loadConfig, loadPolicy }, { withContent }] = await Promise.all([
+    import("../config/load.js"),
+    import("../config/source.js"),
+  ]);
   const out: { fleet: FleetHost; github: NonNullable<ReturnType<typeof loadConfig>["agent"]["github"]> }[] =
     [];
   for (const name of Object.keys(listHosts(source)).sort()) {
-    const agent = loadConfig(source, { host: name }).agent;
+    const agent = (await withContent(source, () => loadConfig(source, { host: name }))).agent;
     if (!agent.github) {
       c.log.warn(`host ${name} has no agent.github: its agent reports nowhere, so fleet cannot show it`);
       continue;
@@ -95,7 +98,10 @@ async function fleetHosts(c: Cli, repo: string, commit: string | undefined) {
     });
   }
   const first = Object.keys(listHosts(source))[0];
-  const rollout = first === undefined ? undefined : loadPolicy(source, { host: first }).rollout;
+  const rollout =
+    first === undefined
+      ? undefined
+      : (await withContent(source, () => loadPolicy(source, { host: first }))).rollout;
   return { hosts: out, rollout };
 }
 

@@ -1,5 +1,5 @@
 import { loadPolicy } from "../config/load.js";
-import type { ConfigSource } from "../config/source.js";
+import { type ConfigSource, withContent } from "../config/source.js";
 import type { Engine } from "../engine/engine.js";
 import { currentGeneration, readMeta } from "../engine/generations.js";
 import { DotopsError, ExitCode } from "../errors.js";
@@ -20,7 +20,8 @@ const HINT =
  * older one, a rollback by hand) has been rolled out already.
  */
 export async function checkRollout(c: Cli, eng: Engine, repo: string, source: ConfigSource, commit: string) {
-  const policy = loadPolicy(source, c.loadOptions());
+  // A lazy snapshot reads a large dotops.yaml on demand: outside withContent it would look empty.
+  const policy = await withContent(source, () => loadPolicy(source, c.loadOptions()));
   const r = policy.rollout;
   if (!r || !earlierWaves(r, r.wave).length) return;
   const n = await currentGeneration(eng.host, eng.state);

@@ -74,7 +74,7 @@ export interface Host {
   chmod(path: string, mode: number): Promise<void>;
   /** Removes a file or symlink (never follows it). Missing is fine. */
   unlink(path: string): Promise<void>;
-  /** Removes an empty directory; false when it is not empty or missing. */
+  /** Removes an empty directory; false when it is not empty or missing (a parent or the path is not a directory). */
   rmdir(path: string): Promise<boolean>;
   /** Removes a tree. Only for dotops-owned paths (state dir). */
   removeTree(path: string): Promise<void>;

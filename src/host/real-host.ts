@@ -199,7 +199,9 @@ export class RealHost implements Host {
       return true;
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      if (code === "ENOTEMPTY" || code === "EEXIST" || code === "ENOENT") return false;
+      // ENOTDIR: a parent is a file (or the path is one): no directory there, as lstat reads it.
+      // Recovery undoes never-started mkdirs under what is still a file; that must not fail.
+      if (code === "ENOTEMPTY" || code === "EEXIST" || code === "ENOENT" || code === "ENOTDIR") return false;
       throw new HostError(String(err), code ?? "EIO", path);
     }
   }
