@@ -41,7 +41,6 @@ const DID: Record<string, string> = {
   failed: "failed it",
   "rolled-back": "rolled it back",
   refused: "refused it",
-  halted: "halted it",
 };
 /** Whole seconds, as the config writes durations. */
 const seconds = (ms: number) => formatDuration(Math.max(1000, Math.floor(ms / 1000) * 1000));
