@@ -266,6 +266,13 @@ describe("staged rollout (rollout:)", () => {
     r = await check(`version: 1\n${hosts}rollout:\n  waves: [[a]]\n`);
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toMatch(/host b is in wave 2 but has no agent\.github/);
+    expect(r.stderr).toMatch(/host a is in wave 1 but has no agent\.github: the later waves learn from its/);
+    r = await check(
+      `version: 1\nhosts:\n  a: { platform: linux, agent: { github: { repo: o/r, statuses: false } } }\n  b: { platform: linux }\nrollout:\n  waves: [[a], [b]]\n${github}`,
+    );
+    expect(r.stderr).toMatch(
+      /host a is in wave 1, which a later wave waits on, but its agent\.github\.statuses is false/,
+    );
     r = await check(`version: 1\n${hosts}rollout: { waves: [[a], [b]], minSuccess: "150%" }\n${github}`);
     expect(r.stderr).toMatch(/minSuccess/);
     r = await check(

@@ -14478,17 +14478,24 @@ function rolloutProblems(entry, at) {
     }
   }
   if (problems.length) return problems;
-  const waves = wavesOf(entry) ?? [];
-  waves.forEach((hosts, i3) => {
-    if (!earlierWaves({ waves }, i3 + 1).length) return;
+  const all = wavesOf(entry) ?? [];
+  const waves = earlierWaves({ waves: all }, all.length + 1);
+  const last2 = waves.at(-1)?.wave;
+  if (waves.length < 2) return problems;
+  for (const { wave, hosts } of waves)
     for (const name3 of hosts) {
-      if (entry.hosts[name3]?.agent?.github || entry.agent?.github) continue;
-      say(
-        ["hosts", name3],
-        `host ${name3} is in wave ${i3 + 1} but has no agent.github: it learns whether the earlier waves applied a commit from their GitHub commit statuses`
-      );
+      const github = entry.hosts[name3]?.agent?.github ?? entry.agent?.github;
+      if (!github)
+        say(
+          ["hosts", name3],
+          wave === waves[0]?.wave ? `host ${name3} is in wave ${wave} but has no agent.github: the later waves learn from its GitHub commit statuses whether it applied a commit` : `host ${name3} is in wave ${wave} but has no agent.github: it learns whether the earlier waves applied a commit from their GitHub commit statuses`
+        );
+      else if (github.statuses === false && wave !== last2)
+        say(
+          ["hosts", name3],
+          `host ${name3} is in wave ${wave}, which a later wave waits on, but its agent.github.statuses is false: it would never report, and the later waves would wait for ever`
+        );
     }
-  });
   return problems;
 }
 var init_waves = __esm({
@@ -43414,7 +43421,7 @@ var init_schema10 = __esm({
         "halt (default): a host of an earlier wave that failed, rolled back, was refused or halted stops the rollout of that commit; later waves stay on their generation and say why, and a newer commit starts a new rollout. continue: a failure only counts as not successful (minSuccess decides)."
       )
     }).describe(
-      "Staged rollout: an agent in wave N applies a new commit only when the hosts of the earlier waves report success for it (their `dotops/<host>` commit statuses, one GitHub call) and the previous wave has baked. Needs agent.github on the hosts of waves after the first. Without rollout every host applies every commit at once."
+      "Staged rollout: an agent in wave N applies a new commit only when the hosts of the earlier waves report success for it (their `dotops/<host>` commit statuses, one GitHub call) and the previous wave has baked. Needs agent.github on every host (the earlier waves report, the later ones read). Without rollout every host applies every commit at once."
     );
   }
 });

@@ -36,7 +36,7 @@ export const RolloutSchema = z
       ),
   })
   .describe(
-    "Staged rollout: an agent in wave N applies a new commit only when the hosts of the earlier waves report success for it (their `dotops/<host>` commit statuses, one GitHub call) and the previous wave has baked. Needs agent.github on the hosts of waves after the first. Without rollout every host applies every commit at once.",
+    "Staged rollout: an agent in wave N applies a new commit only when the hosts of the earlier waves report success for it (their `dotops/<host>` commit statuses, one GitHub call) and the previous wave has baked. Needs agent.github on every host (the earlier waves report, the later ones read). Without rollout every host applies every commit at once.",
   );
 
 export type RolloutConfig = z.infer<typeof RolloutSchema>;

@@ -22,8 +22,8 @@ export interface Rollout {
 
 interface EntryLike {
   rollout?: RolloutConfig;
-  hosts: Record<string, { wave?: number; agent?: { github?: unknown } }>;
-  agent?: { github?: unknown };
+  hosts: Record<string, { wave?: number; agent?: { github?: { statuses?: boolean } } }>;
+  agent?: { github?: { statuses?: boolean } };
 }
 
 /** Host names by wave (index 0 is wave 1); null without `rollout:`. */
@@ -109,16 +109,27 @@ export function rolloutProblems(
     }
   }
   if (problems.length) return problems;
-  const waves = wavesOf(entry) ?? [];
-  waves.forEach((hosts, i) => {
-    if (!earlierWaves({ waves }, i + 1).length) return;
+  // With two waves or more every host talks to GitHub: the earlier ones report, the later ones read.
+  const all = wavesOf(entry) ?? [];
+  const waves = earlierWaves({ waves: all }, all.length + 1);
+  const last = waves.at(-1)?.wave;
+  if (waves.length < 2) return problems;
+  for (const { wave, hosts } of waves)
     for (const name of hosts) {
-      if (entry.hosts[name]?.agent?.github || entry.agent?.github) continue;
-      say(
-        ["hosts", name],
-        `host ${name} is in wave ${i + 1} but has no agent.github: it learns whether the earlier waves applied a commit from their GitHub commit statuses`,
-      );
+      // A host's agent settings replace the common ones key by key: its github is whole.
+      const github = entry.hosts[name]?.agent?.github ?? entry.agent?.github;
+      if (!github)
+        say(
+          ["hosts", name],
+          wave === waves[0]?.wave
+            ? `host ${name} is in wave ${wave} but has no agent.github: the later waves learn from its GitHub commit statuses whether it applied a commit`
+            : `host ${name} is in wave ${wave} but has no agent.github: it learns whether the earlier waves applied a commit from their GitHub commit statuses`,
+        );
+      else if (github.statuses === false && wave !== last)
+        say(
+          ["hosts", name],
+          `host ${name} is in wave ${wave}, which a later wave waits on, but its agent.github.statuses is false: it would never report, and the later waves would wait for ever`,
+        );
     }
-  });
   return problems;
 }
