@@ -44,8 +44,11 @@ export interface ConfigProblem {
 
 /** Invalid config: a new commit is needed (Flux's "stalling" error). */
 export class ConfigError extends DotopsError {
-  constructor(readonly problems: ConfigProblem[]) {
-    super(problems.map(formatProblem).join("\n"), ExitCode.usage);
+  constructor(
+    readonly problems: ConfigProblem[],
+    hint?: string,
+  ) {
+    super(problems.map(formatProblem).join("\n"), ExitCode.usage, hint);
     this.name = "ConfigError";
   }
 }

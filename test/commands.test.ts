@@ -110,6 +110,24 @@ describe("check", () => {
     expect(j).toMatchObject({ ok: true, hosts: [{ host: "box", platform: "linux", resources: 4 }] });
     expect(j.hosts[0].manifestHash).toMatch(HEX64);
   });
+
+  it("says it checked HEAD when the work tree has the fix uncommitted", async () => {
+    const files = minimalConfig();
+    const { run, ok, repo } = await setup({
+      ...files,
+      "home/files.yaml": "files:\n  - { target: ~/.zshrc, mode: cpy }\n",
+    });
+    writeFileSync(join(repo.dir, "home/files.yaml"), files["home/files.yaml"] as string);
+    const r = await run("check");
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/home\/files\.yaml:2:\d+: .*mode/);
+    expect(r.stderr).toContain(
+      "hint: this checked HEAD; your work tree has uncommitted changes (home/files.yaml): commit them, or check them with --worktree",
+    );
+    await ok("check", "--worktree");
+    await git(repo.dir, "checkout", "--", "home/files.yaml"); // clean: the error alone
+    expect((await run("check")).stderr).not.toContain("hint:");
+  });
 });
 
 describe("plan", () => {

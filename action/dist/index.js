@@ -83,8 +83,8 @@ var init_errors = __esm({
       hint;
     };
     ConfigError = class extends DotopsError {
-      constructor(problems) {
-        super(problems.map(formatProblem).join("\n"), ExitCode.usage);
+      constructor(problems, hint3) {
+        super(problems.map(formatProblem).join("\n"), ExitCode.usage, hint3);
         this.problems = problems;
         this.name = "ConfigError";
       }

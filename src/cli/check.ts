@@ -1,10 +1,31 @@
 import type { Command } from "commander";
 import { withContent } from "../config/source.js";
 import { ConfigError, formatProblem } from "../errors.js";
+import { uncommittedFiles } from "../git/history.js";
 import { protectedPaths, protectedTargetProblems } from "../modules/protected.js";
 import type { Manifest } from "../resources/types.js";
 import { withSourceOptions } from "./options.js";
 import type { CliFactory } from "./program.js";
+
+/**
+ * check reads HEAD, and people edit, then check: when the config at HEAD is
+ * wrong and the work tree has changes, say that they were not read.
+ */
+async function dirtyHint(
+  err: unknown,
+  o: { commit?: string; worktree?: boolean },
+  repo: string,
+): Promise<never> {
+  if (err instanceof ConfigError && !err.hint && !o.commit && !o.worktree) {
+    const changed = await uncommittedFiles(repo).catch(() => []);
+    if (changed.length)
+      throw new ConfigError(
+        err.problems,
+        `this checked HEAD; your work tree has uncommitted changes (${changed.slice(0, 3).join(", ")}${changed.length > 3 ? ", …" : ""}): commit them, or check them with --worktree`,
+      );
+  }
+  throw err;
+}
 
 export function registerCheck(program: Command, cli: CliFactory) {
   withSourceOptions(
@@ -15,7 +36,9 @@ export function registerCheck(program: Command, cli: CliFactory) {
     const c = cli();
     const { checkAllHosts, buildManifest } = await import("../config/kit.js");
     const repo = c.repoDir();
-    const source = await c.sourceLoader(o, repo, { fromStore: false })();
+    const source = await c
+      .sourceLoader(o, repo, { fromStore: false })()
+      .catch((err) => dirtyHint(err, o, repo));
     const manifests = new Map<string, Manifest>();
     const guarded = protectedPaths(c.home, c.stateDir, repo);
     const warnings = new Set<string>();
@@ -28,7 +51,7 @@ export function registerCheck(program: Command, cli: CliFactory) {
         if (problems.length) throw new ConfigError(problems);
         manifests.set(config.host.name, manifest);
       }),
-    );
+    ).catch((err) => dirtyHint(err, o, repo));
     const hosts = configs.map((config) => {
       const manifest = manifests.get(config.host.name) as Manifest;
       return {

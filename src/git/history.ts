@@ -109,3 +109,15 @@ export async function isPublished(repo: string, commit: string): Promise<boolean
   });
   return r.exitCode === 0 && r.stdout.toString().trim() !== "";
 }
+
+/** Paths the work tree changed against HEAD (tracked or new, not ignored), as `git status` lists them. */
+export async function uncommittedFiles(repo: string): Promise<string[]> {
+  // -z: names as they are (no quoting), NUL-separated; each entry is "XY name".
+  const out = (await git(repo, ["status", "--porcelain", "-z", "--untracked-files=normal"])).stdout.toString(
+    "utf8",
+  );
+  return out
+    .split("\0")
+    .filter((e) => /^.. ./.test(e))
+    .map((e) => e.slice(3));
+}
