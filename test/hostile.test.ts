@@ -1,6 +1,6 @@
 /**
  * Runs the hostile config corpus (test/hostile/cases, one case per file)
- * through the built CLI, two cases at a time. Each case is checked for its own
+ * through the built CLI, one case at a time. Each case is checked for its own
  * outcome and for what every case owes (test/hostile/case.ts): nothing outside
  * HOME touched, nothing leaked, nothing applied partially, and the issue's
  * limits of 2 s (CPU beyond start-up) and 200 MB per case.
@@ -40,7 +40,9 @@ function limiter(n: number) {
     }
   };
 }
-const slot = limiter(2);
+// One case at a time: the limits are CPU time, and two cases side by side, beside the other test
+// file vitest runs at the same time, put three busy processes on two cores (CPU time grew by a third).
+const slot = limiter(1);
 let startUp: { floor: Floor; at: number } = { floor: { cpuMs: 0, wallMs: 0 }, at: 0 };
 
 const outcome = {
